@@ -1,0 +1,80 @@
+using Quicksilver.Engine.Checkpoints;
+
+namespace Quicksilver.Engine.Compute;
+
+/// <summary>
+/// The operations one denoising step needs, over packed variable-length batches. Activations are row-major
+/// matrices with one row per token (<see cref="IDeviceBuffer"/>); weights are checkpoint tensors made resident
+/// (<see cref="IWeight"/>). Host-side arguments (token ids, positions, layouts) are small and copied per call.
+/// Every operation is deterministic and computes each output row independently of the other rows, so a
+/// sequence's result does not depend on what else is in the batch.
+/// </summary>
+public interface IComputeBackend : IDisposable
+{
+    /// <summary>Short name reported in logs and <c>/v1/models</c>: <c>cpu</c> or <c>cuda</c>.</summary>
+    string Name { get; }
+
+    /// <summary>A human-readable description of the device (CPU model and threads, GPU name).</summary>
+    string Description { get; }
+
+    /// <summary>Makes a checkpoint tensor resident. 1-D tensors become one row.</summary>
+    IWeight LoadWeight(CheckpointTensor tensor);
+
+    /// <summary>Allocates an activation buffer of <paramref name="capacity"/> rows.</summary>
+    IDeviceBuffer Allocate(int capacity, int columns);
+
+    /// <summary>Copies host rows into a buffer and sets its row count.</summary>
+    void Upload(ReadOnlySpan<float> source, IDeviceBuffer destination);
+
+    /// <summary>Copies a buffer's rows in use to the host.</summary>
+    void Download(IDeviceBuffer source, Span<float> destination);
+
+    /// <summary><c>output[i] = table[tokens[i]]</c>.</summary>
+    void Embed(IWeight table, ReadOnlySpan<int> tokens, IDeviceBuffer output);
+
+    /// <summary>
+    /// <c>output = (x / sqrt(mean(x²) + eps)) · weight</c> per row, the normalisation in fp32 and rounded to the
+    /// activation type before the weight multiply (LLaDA's <c>RMSLayerNorm</c>).
+    /// </summary>
+    void RmsNorm(IDeviceBuffer input, IWeight weight, float epsilon, IDeviceBuffer output);
+
+    /// <summary><c>output = input · weightᵀ (+ bias)</c>: weight is <c>[out, in]</c> as stored by PyTorch.</summary>
+    void MatMul(IDeviceBuffer input, IWeight weight, IWeight? bias, IDeviceBuffer output);
+
+    /// <summary>
+    /// Rotates each head of each row in place with NeoX half-split RoPE (<c>rotate_half</c>) at the row's
+    /// position, with angles computed in fp32 from <paramref name="theta"/>.
+    /// </summary>
+    void ApplyRope(IDeviceBuffer queriesOrKeys, int headCount, int headDim, ReadOnlySpan<int> positions, double theta);
+
+    /// <summary>
+    /// Non-causal scaled dot-product attention (scale 1/√headDim) per sequence of <paramref name="layout"/>;
+    /// query head h reads key/value head <c>h / (headCount / kvHeadCount)</c> (grouped-query attention).
+    /// </summary>
+    void Attention(
+        IDeviceBuffer queries,
+        IDeviceBuffer keys,
+        IDeviceBuffer values,
+        AttentionLayout layout,
+        int headCount,
+        int kvHeadCount,
+        int headDim,
+        IDeviceBuffer output);
+
+    /// <summary><c>output = silu(gate) · up</c> element-wise.</summary>
+    void SwiGlu(IDeviceBuffer gate, IDeviceBuffer up, IDeviceBuffer output);
+
+    /// <summary><c>accumulator += addend</c> element-wise (the residual add).</summary>
+    void Add(IDeviceBuffer accumulator, IDeviceBuffer addend);
+
+    /// <summary><c>output[i] = input[rows[i]]</c>.</summary>
+    void GatherRows(IDeviceBuffer input, ReadOnlySpan<int> rows, IDeviceBuffer output);
+
+    /// <summary>
+    /// The fused LM-head epilogue: for each row of logits, the softmax statistics, the chosen token
+    /// (arg-max, or Gumbel-max per <paramref name="sampling"/>) and its confidences, without writing
+    /// probabilities anywhere. <paramref name="sampling"/> and <paramref name="results"/> have one entry per row.
+    /// <paramref name="suppressedToken"/> (the mask id; −1 for none) is never chosen but still counts in the softmax.
+    /// </summary>
+    void ScoreLogits(IDeviceBuffer logits, ReadOnlySpan<RowSampling> sampling, int suppressedToken, Span<TokenScore> results);
+}

@@ -1,0 +1,110 @@
+namespace Quicksilver.Engine.Decoding;
+
+/// <summary>
+/// The block schedule of one answer: the canvas of <c>AnswerLength</c> masks is split into semi-autoregressive
+/// blocks decoded left to right, each with its own number of denoising steps.
+/// </summary>
+/// <remarks>
+/// LLaDA's <c>generate()</c> requires <c>gen_length % block_length == 0</c> and <c>steps % num_blocks == 0</c>.
+/// An API cannot impose that on <c>max_tokens</c>, so the last block may be shorter and the steps are shared among
+/// blocks in proportion to their length (largest remainders first). When LLaDA's conditions hold, every block gets
+/// exactly <c>steps / num_blocks</c> steps, as in the reference.
+/// </remarks>
+public sealed record DiffusionPlan
+{
+    private DiffusionPlan(int answerLength, int[] blockLengths, int[] blockSteps)
+    {
+        AnswerLength = answerLength;
+        BlockLengths = blockLengths;
+        BlockSteps = blockSteps;
+    }
+
+    /// <summary>Masked positions appended to the prompt.</summary>
+    public int AnswerLength { get; }
+
+    /// <summary>Length of each block, left to right.</summary>
+    public IReadOnlyList<int> BlockLengths { get; }
+
+    /// <summary>Denoising steps of each block.</summary>
+    public IReadOnlyList<int> BlockSteps { get; }
+
+    /// <summary>Total denoising steps (forward passes) the plan takes if no early stop happens.</summary>
+    public int TotalSteps => BlockSteps.Sum();
+
+    /// <summary>
+    /// Builds the plan. <paramref name="steps"/> is clamped to <c>[blocks, answerLength]</c>: every block needs
+    /// at least one step, and more steps than masks would commit nothing in some steps.
+    /// </summary>
+    public static DiffusionPlan Create(int answerLength, int blockLength, int steps)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(answerLength, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(blockLength, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
+
+        blockLength = Math.Min(blockLength, answerLength);
+        int blockCount = (answerLength + blockLength - 1) / blockLength;
+        var lengths = new int[blockCount];
+        for (int b = 0; b < blockCount; b++)
+        {
+            lengths[b] = Math.Min(blockLength, answerLength - (b * blockLength));
+        }
+
+        steps = Math.Clamp(steps, blockCount, answerLength);
+        return new DiffusionPlan(answerLength, lengths, ShareSteps(lengths, steps, answerLength));
+    }
+
+    /// <summary>
+    /// LLaDA's <c>get_num_transfer_tokens</c>: how many of <paramref name="maskedCount"/> masks each of
+    /// <paramref name="steps"/> steps commits — <c>m / steps</c> each, the first <c>m % steps</c> one more.
+    /// </summary>
+    public static int[] TransferSchedule(int maskedCount, int steps)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maskedCount);
+        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
+        var counts = new int[steps];
+        int quotient = maskedCount / steps;
+        int remainder = maskedCount % steps;
+        for (int i = 0; i < steps; i++)
+        {
+            counts[i] = quotient + (i < remainder ? 1 : 0);
+        }
+
+        return counts;
+    }
+
+    private static int[] ShareSteps(int[] lengths, int steps, int answerLength)
+    {
+        var shares = new int[lengths.Length];
+        var remainders = new (long Remainder, int Block)[lengths.Length];
+        int assigned = 0;
+        for (int b = 0; b < lengths.Length; b++)
+        {
+            long exact = (long)steps * lengths[b];
+            shares[b] = Math.Max(1, (int)(exact / answerLength));
+            remainders[b] = (exact % answerLength, b);
+            assigned += shares[b];
+        }
+
+        // Hand out what rounding left over, largest remainder first, ties to the earlier block.
+        Array.Sort(remainders, (x, y) => x.Remainder != y.Remainder ? y.Remainder.CompareTo(x.Remainder) : x.Block.CompareTo(y.Block));
+        for (int i = 0; assigned < steps; i = (i + 1) % remainders.Length)
+        {
+            int b = remainders[i].Block;
+            if (shares[b] < lengths[b])
+            {
+                shares[b]++;
+                assigned++;
+            }
+        }
+
+        // Blocks lifted to one step can push the total past the request; take the excess back from the largest shares.
+        while (assigned > steps)
+        {
+            int largest = Array.IndexOf(shares, shares.Max());
+            shares[largest]--;
+            assigned--;
+        }
+
+        return shares;
+    }
+}

@@ -1,0 +1,53 @@
+namespace Quicksilver.Engine.Models;
+
+/// <summary>
+/// The hyper-parameters of a checkpoint, normalised across families from its <c>config.json</c>
+/// (LLaDA spells them <c>d_model</c>, <c>n_layers</c>…; Dream/Qwen2 <c>hidden_size</c>, <c>num_hidden_layers</c>…).
+/// </summary>
+public sealed record ModelConfig
+{
+    /// <summary>Model family. Required.</summary>
+    public required ModelArchitecture Architecture { get; init; }
+
+    /// <summary>Width of the residual stream (d_model / hidden_size). Required.</summary>
+    public required int HiddenSize { get; init; }
+
+    /// <summary>Number of transformer blocks. Required.</summary>
+    public required int LayerCount { get; init; }
+
+    /// <summary>Attention heads for queries. Required.</summary>
+    public required int HeadCount { get; init; }
+
+    /// <summary>Attention heads for keys and values (equal to <see cref="HeadCount"/> for MHA, fewer for GQA).</summary>
+    public required int KeyValueHeadCount { get; init; }
+
+    /// <summary>Width of the MLP's hidden layer (mlp_hidden_size / intermediate_size). Required.</summary>
+    public required int IntermediateSize { get; init; }
+
+    /// <summary>Rows of the embedding and of the output head. Required.</summary>
+    public required int VocabSize { get; init; }
+
+    /// <summary>RoPE base θ.</summary>
+    public double RopeTheta { get; init; } = 10000.0;
+
+    /// <summary>RMSNorm ε.</summary>
+    public double RmsNormEps { get; init; } = 1e-5;
+
+    /// <summary>Longest canvas (prompt + generated tokens) the model accepts.</summary>
+    public int MaxSequenceLength { get; init; } = 4096;
+
+    /// <summary>Whether q/k/v projections carry a bias (Dream: yes; LLaDA: no).</summary>
+    public bool QkvBias { get; init; }
+
+    /// <summary>Whether position i's logits come from the hidden state at i−1 (Dream: yes).</summary>
+    public bool ShiftLogits { get; init; }
+
+    /// <summary>The id written into positions still to be generated.</summary>
+    public required int MaskTokenId { get; init; }
+
+    /// <summary>End-of-sequence ids: generation ends at the first of these (EOS, and EoT for chat models).</summary>
+    public required IReadOnlyList<int> EosTokenIds { get; init; }
+
+    /// <summary>Width of one attention head.</summary>
+    public int HeadDim => HiddenSize / HeadCount;
+}

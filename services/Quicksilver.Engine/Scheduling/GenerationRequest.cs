@@ -1,0 +1,31 @@
+using Quicksilver.Engine.Decoding;
+
+namespace Quicksilver.Engine.Scheduling;
+
+/// <summary>
+/// One sequence to generate: a tokenised prompt, the canvas size, and the diffusion controls.
+/// Controls left null take the defaults derived in <see cref="Decoding.DiffusionPlan"/>.
+/// </summary>
+public sealed record GenerationRequest
+{
+    /// <summary>Prompt token ids (already templated and tokenised). Required, non-empty.</summary>
+    public required IReadOnlyList<int> PromptTokens { get; init; }
+
+    /// <summary>Number of masked positions appended to the prompt: the most tokens the answer can have. Required.</summary>
+    public required int MaxTokens { get; init; }
+
+    /// <summary>Gumbel-max temperature; 0 means greedy.</summary>
+    public float Temperature { get; init; }
+
+    /// <summary>Seed of the counter-based sampler; null picks a random one.</summary>
+    public ulong? Seed { get; init; }
+
+    /// <summary>Total denoising steps over the whole answer; null means one step per token.</summary>
+    public int? Steps { get; init; }
+
+    /// <summary>Semi-autoregressive block length; null means the deployment default (32), capped at <see cref="MaxTokens"/>.</summary>
+    public int? BlockLength { get; init; }
+
+    /// <summary>Which positions each step commits.</summary>
+    public RemaskingStrategy Remasking { get; init; } = RemaskingStrategy.LowConfidence;
+}

@@ -1,0 +1,12 @@
+namespace Quicksilver.Engine.Scheduling;
+
+/// <summary>The engine of one loaded model, as the HTTP layer sees it.</summary>
+public interface IGenerationEngine
+{
+    /// <summary>
+    /// Generates one sequence. Updates arrive as blocks of the canvas are finalised; the sequence joins the
+    /// engine's step loop at the next step and leaves it when it finishes or <paramref name="cancellationToken"/> fires.
+    /// Throws <see cref="ArgumentException"/> for a request the model cannot take (see the message).
+    /// </summary>
+    IAsyncEnumerable<GenerationUpdate> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken);
+}
