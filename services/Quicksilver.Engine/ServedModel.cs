@@ -1,0 +1,24 @@
+using Quicksilver.Engine.Models;
+using Quicksilver.Engine.Scheduling;
+using Quicksilver.Engine.Tokenization;
+
+namespace Quicksilver.Engine;
+
+/// <summary>A model loaded and ready to serve: its identity, tokenizer and running engine.</summary>
+/// <param name="Id">The model id clients name in requests (the folder name by default).</param>
+/// <param name="Config">The checkpoint's hyper-parameters.</param>
+/// <param name="Tokenizer">Text ↔ ids.</param>
+/// <param name="Engine">The step loop serving this model.</param>
+/// <param name="BackendName">Compute backend: <c>cpu</c> or <c>cuda</c>.</param>
+/// <param name="Created">When the model was loaded (reported as <c>created</c> in <c>/v1/models</c>).</param>
+public sealed record ServedModel(
+    string Id,
+    ModelConfig Config,
+    ITextTokenizer Tokenizer,
+    IGenerationEngine Engine,
+    string BackendName,
+    DateTimeOffset Created)
+{
+    /// <summary>Longest canvas (prompt + answer) in tokens.</summary>
+    public int ContextLength => Config.MaxSequenceLength;
+}
