@@ -20,8 +20,8 @@ public interface IComputeBackend : IDisposable
     /// <summary>Makes a checkpoint tensor resident. 1-D tensors become one row.</summary>
     IWeight LoadWeight(CheckpointTensor tensor);
 
-    /// <summary>Allocates an activation buffer of <paramref name="capacity"/> rows.</summary>
-    IDeviceBuffer Allocate(int capacity, int columns);
+    /// <summary>Allocates a buffer of <paramref name="capacity"/> rows; <paramref name="kind"/> lets the backend pick its precision.</summary>
+    IDeviceBuffer Allocate(int capacity, int columns, BufferKind kind = BufferKind.Activation);
 
     /// <summary>Copies host rows into a buffer and sets its row count.</summary>
     void Upload(ReadOnlySpan<float> source, IDeviceBuffer destination);
