@@ -1,0 +1,195 @@
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using Quicksilver.Engine.Checkpoints;
+
+namespace Quicksilver.Engine.Compute.Cpu;
+
+/// <summary>
+/// The reference backend: fp32 activations, weights used in place from the memory-mapped checkpoint,
+/// System.Numerics.Tensors for element-wise work and hand-written fixed-order SIMD reductions for everything that
+/// sums, spread over a thread pool. Every CUDA kernel is checked against this class.
+/// </summary>
+public sealed unsafe class CpuBackend : IComputeBackend
+{
+    private readonly CpuBackendOptions _options;
+    private readonly ParallelOptions _parallel;
+
+    /// <summary>Creates the backend.</summary>
+    public CpuBackend(CpuBackendOptions? options = null)
+    {
+        _options = options ?? new CpuBackendOptions();
+        int threads = _options.Threads ?? Environment.ProcessorCount;
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1, nameof(options));
+        _parallel = new ParallelOptions { MaxDegreeOfParallelism = threads };
+        Description = $"CPU, {threads} threads, {(System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "256-bit SIMD" : "no SIMD acceleration")}"
+            + (_options.WidenWeightsToFp32 ? ", fp32 weight copies" : ", weights in checkpoint precision");
+    }
+
+    /// <inheritdoc />
+    public string Name => "cpu";
+
+    /// <inheritdoc />
+    public string Description { get; }
+
+    /// <inheritdoc />
+    public IWeight LoadWeight(CheckpointTensor tensor) => new CpuWeight(tensor, _options.WidenWeightsToFp32);
+
+    /// <inheritdoc />
+    public IDeviceBuffer Allocate(int capacity, int columns, BufferKind kind = BufferKind.Activation) => new CpuBuffer(capacity, columns);
+
+    /// <inheritdoc />
+    public void Upload(ReadOnlySpan<float> source, IDeviceBuffer destination)
+    {
+        CpuBuffer buffer = Cast(destination);
+        if (source.Length % buffer.Columns != 0)
+        {
+            throw new ArgumentException($"{source.Length} values do not fill whole rows of {buffer.Columns}.", nameof(source));
+        }
+
+        buffer.Rows = source.Length / buffer.Columns;
+        source.CopyTo(buffer.InUse);
+    }
+
+    /// <inheritdoc />
+    public void Download(IDeviceBuffer source, Span<float> destination) => Cast(source).InUse.CopyTo(destination);
+
+    /// <inheritdoc />
+    public void Embed(IWeight table, ReadOnlySpan<int> tokens, IDeviceBuffer output)
+    {
+        CpuWeight weights = Cast(table);
+        CpuBuffer result = Cast(output);
+        result.Rows = tokens.Length;
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            int token = tokens[i];
+            if ((uint)token >= (uint)weights.Rows)
+            {
+                throw new ArgumentOutOfRangeException(nameof(tokens), $"Token id {token} is outside the embedding table of {weights.Rows} rows.");
+            }
+
+            weights.ReadRow(token, result.Row(i));
+        }
+    }
+
+    /// <inheritdoc />
+    public void RmsNorm(IDeviceBuffer input, IWeight weight, float epsilon, IDeviceBuffer output)
+    {
+        CpuBuffer x = Cast(input), y = Cast(output);
+        CpuWeight w = Cast(weight);
+        float[] scale = new float[w.Columns];
+        w.ReadRow(0, scale);
+        y.Rows = x.Rows;
+        int columns = x.Columns;
+        Parallel.For(0, x.Rows, _parallel, r =>
+        {
+            float* row = x.Data + ((long)r * columns);
+            float meanSquare = FixedOrderMath.Dot(row, row, columns) / columns;
+            float inverse = 1f / MathF.Sqrt(meanSquare + epsilon);
+            Span<float> target = y.Row(r);
+            TensorPrimitives.Multiply(new ReadOnlySpan<float>(row, columns), inverse, target);
+            TensorPrimitives.Multiply(target, scale, target);
+        });
+    }
+
+    /// <inheritdoc />
+    public void MatMul(IDeviceBuffer input, IWeight weight, IWeight? bias, IDeviceBuffer output) =>
+        CpuMatMul.Run(Cast(input), Cast(weight), bias is null ? null : Cast(bias), Cast(output), _parallel);
+
+    /// <inheritdoc />
+    public void ApplyRope(IDeviceBuffer queriesOrKeys, int headCount, int headDim, ReadOnlySpan<int> positions, double theta)
+    {
+        CpuBuffer x = Cast(queriesOrKeys);
+        if (positions.Length != x.Rows || headCount * headDim != x.Columns)
+        {
+            throw new ArgumentException($"RoPE over {x.Rows}×{x.Columns} needs {x.Rows} positions and {headCount}×{headDim} = {x.Columns}.");
+        }
+
+        float[] inverseFrequencies = RotaryEmbedding.InverseFrequencies(headDim, theta);
+        int[] rowPositions = positions.ToArray();
+        Parallel.For(0, x.Rows, _parallel, r => RotaryEmbedding.Rotate(x.Row(r), headCount, headDim, rowPositions[r], inverseFrequencies));
+    }
+
+    /// <inheritdoc />
+    public void Attention(
+        IDeviceBuffer queries,
+        IDeviceBuffer keys,
+        IDeviceBuffer values,
+        AttentionLayout layout,
+        int headCount,
+        int kvHeadCount,
+        int headDim,
+        IDeviceBuffer output) =>
+        CpuAttention.Run(Cast(queries), Cast(keys), Cast(values), layout, headCount, kvHeadCount, headDim, Cast(output), _parallel);
+
+    /// <inheritdoc />
+    public void SwiGlu(IDeviceBuffer gate, IDeviceBuffer up, IDeviceBuffer output)
+    {
+        CpuBuffer g = Cast(gate), u = Cast(up), y = Cast(output);
+        y.Rows = g.Rows;
+        Parallel.For(0, g.Rows, _parallel, r =>
+        {
+            Span<float> target = y.Row(r);
+            TensorPrimitives.Sigmoid(g.Row(r), target);
+            TensorPrimitives.Multiply(target, g.Row(r), target);
+            TensorPrimitives.Multiply(target, u.Row(r), target);
+        });
+    }
+
+    /// <inheritdoc />
+    public void Add(IDeviceBuffer accumulator, IDeviceBuffer addend)
+    {
+        CpuBuffer a = Cast(accumulator), b = Cast(addend);
+        for (int r = 0; r < a.Rows; r++)
+        {
+            TensorPrimitives.Add(a.Row(r), b.Row(r), a.Row(r));
+        }
+    }
+
+    /// <inheritdoc />
+    public void GatherRows(IDeviceBuffer input, ReadOnlySpan<int> rows, IDeviceBuffer output)
+    {
+        CpuBuffer x = Cast(input), y = Cast(output);
+        y.Rows = rows.Length;
+        for (int i = 0; i < rows.Length; i++)
+        {
+            x.Row(rows[i]).CopyTo(y.Row(i));
+        }
+    }
+
+    /// <inheritdoc />
+    public void ScoreLogits(IDeviceBuffer logits, ReadOnlySpan<RowSampling> sampling, int suppressedToken, Span<TokenScore> results)
+    {
+        CpuBuffer l = Cast(logits);
+        if (sampling.Length != l.Rows || results.Length != l.Rows)
+        {
+            throw new ArgumentException($"{l.Rows} logit rows need as many sampling entries ({sampling.Length}) and results ({results.Length}).");
+        }
+
+        RowSampling[] settings = sampling.ToArray();
+        var scores = new TokenScore[l.Rows];
+        int vocab = l.Columns;
+        Parallel.For(
+            0,
+            l.Rows,
+            _parallel,
+            () => (IntPtr)NativeMemory.AlignedAlloc((nuint)(vocab * sizeof(float)), 64),
+            (r, _, scratch) =>
+            {
+                scores[r] = CpuLogitScorer.Score(l.Data + ((long)r * vocab), vocab, settings[r], suppressedToken, (float*)scratch);
+                return scratch;
+            },
+            scratch => NativeMemory.AlignedFree((void*)scratch));
+        scores.CopyTo(results);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+    }
+
+    private static CpuBuffer Cast(IDeviceBuffer buffer) =>
+        buffer as CpuBuffer ?? throw new ArgumentException("The buffer belongs to another backend.", nameof(buffer));
+
+    private static CpuWeight Cast(IWeight weight) =>
+        weight as CpuWeight ?? throw new ArgumentException("The weight belongs to another backend.", nameof(weight));
+}

@@ -1,0 +1,70 @@
+using System.Numerics.Tensors;
+
+namespace Quicksilver.Engine.Compute.Cpu;
+
+/// <summary>
+/// The LM-head epilogue on one row of fp32 logits: softmax statistics, top-1/top-2, entropy and the (optionally
+/// Gumbel-noised) choice, in one pass plus one exp sweep. Reference for <c>kernels/lm_head_epilogue.cu</c>.
+/// </summary>
+internal static unsafe class CpuLogitScorer
+{
+    public static TokenScore Score(float* logits, int vocab, RowSampling sampling, int suppressedToken, float* scratch)
+    {
+        var row = new ReadOnlySpan<float>(logits, vocab);
+        var exps = new Span<float>(scratch, vocab);
+        float max = TensorPrimitives.Max(row);
+        TensorPrimitives.Subtract(row, max, exps);
+        TensorPrimitives.Exp(exps, exps);
+        float sum = FixedOrderMath.Sum(scratch, vocab);
+        float logSumExp = max + MathF.Log(sum);
+
+        int top1 = -1, top2 = -1;
+        for (int v = 0; v < vocab; v++)
+        {
+            if (v == suppressedToken)
+            {
+                continue;
+            }
+
+            if (top1 < 0 || logits[v] > logits[top1])
+            {
+                top2 = top1;
+                top1 = v;
+            }
+            else if (top2 < 0 || logits[v] > logits[top2])
+            {
+                top2 = v;
+            }
+        }
+
+        int chosen = sampling.Temperature > 0f ? GumbelMax(logits, vocab, sampling, suppressedToken) : top1;
+        float negativeEntropy = (FixedOrderMath.Dot(scratch, logits, vocab) / sum) - logSumExp;
+        float p1 = MathF.Exp(logits[top1] - logSumExp);
+        float p2 = top2 < 0 ? 0f : MathF.Exp(logits[top2] - logSumExp);
+        float logProbability = logits[chosen] - logSumExp;
+        return new TokenScore(chosen, MathF.Exp(logProbability), logProbability, p1 - p2, negativeEntropy);
+    }
+
+    /// <summary><c>argmax(logit + T·g)</c> in double precision, as LLaDA's float64 <c>add_gumbel_noise</c>.</summary>
+    private static int GumbelMax(float* logits, int vocab, RowSampling sampling, int suppressedToken)
+    {
+        int best = -1;
+        double bestValue = double.NegativeInfinity;
+        for (int v = 0; v < vocab; v++)
+        {
+            if (v == suppressedToken)
+            {
+                continue;
+            }
+
+            double noised = logits[v] + (sampling.Temperature * CounterRng.Gumbel(sampling.Seed, sampling.Counter, (ulong)v));
+            if (best < 0 || noised > bestValue)
+            {
+                best = v;
+                bestValue = noised;
+            }
+        }
+
+        return best;
+    }
+}

@@ -1,0 +1,70 @@
+using System.Runtime.InteropServices;
+using Quicksilver.Engine.Checkpoints;
+
+namespace Quicksilver.Engine.Compute.Cpu;
+
+/// <summary>
+/// A weight matrix used in place: BF16/F16/F32 rows read straight from the memory-mapped checkpoint and widened
+/// to fp32 a tile at a time by the kernels. With <see cref="CpuBackendOptions.WidenWeightsToFp32"/> the matrix is
+/// instead copied once to fp32 native memory (faster, twice the memory of BF16).
+/// </summary>
+internal sealed unsafe class CpuWeight : IWeight
+{
+    private readonly bool _ownsMemory;
+
+    public CpuWeight(CheckpointTensor tensor, bool widenToFp32)
+    {
+        Name = tensor.Name;
+        (Rows, Columns) = tensor.Shape.Count switch
+        {
+            1 => (1, checked((int)tensor.Shape[0])),
+            2 => (checked((int)tensor.Shape[0]), checked((int)tensor.Shape[1])),
+            _ => throw new ArgumentException($"Tensor '{tensor.Name}' has {tensor.Shape.Count} dimensions; weights have 1 or 2.", nameof(tensor)),
+        };
+
+        if (widenToFp32 && tensor.DType != TensorDType.F32)
+        {
+            long count = (long)Rows * Columns;
+            float* copy = (float*)NativeMemory.AlignedAlloc((nuint)(count * sizeof(float)), 64);
+            for (int r = 0; r < Rows; r++)
+            {
+                WeightRows.Widen(tensor.DType, tensor.Data, r, Columns, new Span<float>(copy + ((long)r * Columns), Columns));
+            }
+
+            Data = (byte*)copy;
+            DType = TensorDType.F32;
+            _ownsMemory = true;
+        }
+        else
+        {
+            Data = tensor.Data;
+            DType = tensor.DType;
+        }
+    }
+
+    public string Name { get; }
+
+    public int Rows { get; }
+
+    public int Columns { get; }
+
+    public TensorDType DType { get; }
+
+    public byte* Data { get; private set; }
+
+    /// <summary>Writes row <paramref name="row"/> as fp32 into <paramref name="destination"/>.</summary>
+    public void ReadRow(int row, Span<float> destination) => WeightRows.Widen(DType, Data, row, Columns, destination);
+
+    /// <summary>The row as fp32 without copying, when the weight is stored in fp32.</summary>
+    public float* Fp32Row(int row) => (float*)Data + ((long)row * Columns);
+
+    public void Dispose()
+    {
+        if (_ownsMemory && Data != null)
+        {
+            NativeMemory.AlignedFree(Data);
+        }
+
+        Data = null;
+    }
+}

@@ -1,0 +1,120 @@
+using Quicksilver.Engine.Checkpoints;
+using Quicksilver.Engine.Compute;
+
+namespace Quicksilver.Engine.Models;
+
+/// <summary>
+/// The bidirectional transformer of LLaDA and Dream over a packed batch of canvases of different lengths:
+/// <c>h = embed(x)</c>; per block <c>h += attn_out(Attn(RoPE(q), RoPE(k), v))</c> on <c>attn_norm(h)</c>, then
+/// <c>h += down(silu(gate(n)) · up(n))</c> on <c>n = ff_norm(h)</c>; then <c>ln_f</c> and the untied head, applied only
+/// to the rows the decoder asked to score (shifted one row left for Dream).
+/// </summary>
+public sealed class DiffusionTransformer : IDisposable
+{
+    private readonly ModelWeights _weights;
+    private readonly ForwardWorkspace _workspace;
+    private readonly Lock _gate = new();
+
+    /// <summary>Validates the checkpoint against <paramref name="config"/> and makes its weights resident.</summary>
+    /// <param name="config">Hyper-parameters from <c>config.json</c>.</param>
+    /// <param name="tensors">The checkpoint.</param>
+    /// <param name="backend">Where to compute.</param>
+    /// <param name="checkpointPath">Named in errors about missing tensors.</param>
+    public DiffusionTransformer(ModelConfig config, ITensorSource tensors, IComputeBackend backend, string checkpointPath)
+    {
+        Config = config ?? throw new ArgumentNullException(nameof(config));
+        Backend = backend ?? throw new ArgumentNullException(nameof(backend));
+        _weights = ModelWeights.Bind(config, tensors, backend, checkpointPath);
+        _workspace = new ForwardWorkspace(backend, config);
+    }
+
+    /// <summary>The model's hyper-parameters.</summary>
+    public ModelConfig Config { get; }
+
+    /// <summary>The backend the model runs on.</summary>
+    public IComputeBackend Backend { get; }
+
+    /// <summary>
+    /// Runs the batch and scores every requested position. <paramref name="results"/> receives one entry per score
+    /// position, sequence by sequence in batch order.
+    /// </summary>
+    public void Forward(IReadOnlyList<ForwardSequence> batch, Span<TokenScore> results)
+    {
+        lock (_gate)
+        {
+            int scored = RunToLogits(batch);
+            if (results.Length != scored)
+            {
+                throw new ArgumentException($"The batch scores {scored} positions; results has room for {results.Length}.", nameof(results));
+            }
+
+            var sampling = new RowSampling[scored];
+            int r = 0;
+            foreach (ForwardSequence sequence in batch)
+            {
+                foreach (RowSampling row in sequence.Sampling)
+                {
+                    sampling[r++] = row;
+                }
+            }
+
+            Backend.ScoreLogits(_workspace.Logits, sampling, Config.MaskTokenId, results);
+        }
+    }
+
+    /// <summary>The full logits of every requested position (row-major, one row of <c>VocabSize</c> per position); for tests and parity checks.</summary>
+    public float[] ComputeLogits(IReadOnlyList<ForwardSequence> batch)
+    {
+        lock (_gate)
+        {
+            int scored = RunToLogits(batch);
+            var logits = new float[(long)scored * Config.VocabSize];
+            Backend.Download(_workspace.Logits, logits);
+            return logits;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _workspace.Dispose();
+        _weights.Dispose();
+    }
+
+    private int RunToLogits(IReadOnlyList<ForwardSequence> batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        BatchPlan plan = BatchPlan.Create(batch, Config);
+        _workspace.EnsureCapacity(plan.TokenCount, plan.ScoreRows.Length);
+        ForwardWorkspace w = _workspace;
+        IComputeBackend b = Backend;
+        var layout = AttentionLayout.SelfAttention(plan.Offsets);
+        float eps = (float)Config.RmsNormEps;
+
+        b.Embed(_weights.Embedding, plan.Tokens, w.Hidden);
+        foreach (LayerWeights layer in _weights.Layers)
+        {
+            b.RmsNorm(w.Hidden, layer.AttentionNorm, eps, w.Normed);
+            b.MatMul(w.Normed, layer.Query, layer.QueryBias, w.Queries);
+            b.MatMul(w.Normed, layer.Key, layer.KeyBias, w.Keys);
+            b.MatMul(w.Normed, layer.Value, layer.ValueBias, w.Values);
+            b.ApplyRope(w.Queries, Config.HeadCount, Config.HeadDim, plan.Positions, Config.RopeTheta);
+            b.ApplyRope(w.Keys, Config.KeyValueHeadCount, Config.HeadDim, plan.Positions, Config.RopeTheta);
+            b.Attention(w.Queries, w.Keys, w.Values, layout, Config.HeadCount, Config.KeyValueHeadCount, Config.HeadDim, w.Attended);
+            b.MatMul(w.Attended, layer.AttentionOutput, null, w.Projected);
+            b.Add(w.Hidden, w.Projected);
+
+            b.RmsNorm(w.Hidden, layer.MlpNorm, eps, w.Normed);
+            b.MatMul(w.Normed, layer.Gate, null, w.Gate);
+            b.MatMul(w.Normed, layer.Up, null, w.Up);
+            b.SwiGlu(w.Gate, w.Up, w.Activated);
+            b.MatMul(w.Activated, layer.Down, null, w.Projected);
+            b.Add(w.Hidden, w.Projected);
+        }
+
+        b.GatherRows(w.Hidden, plan.ScoreRows, w.Gathered);
+        b.RmsNorm(w.Gathered, _weights.FinalNorm, eps, w.GatheredNormed);
+        b.MatMul(w.GatheredNormed, _weights.Head, null, w.Logits);
+        return plan.ScoreRows.Length;
+    }
+}

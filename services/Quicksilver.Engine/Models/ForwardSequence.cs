@@ -1,0 +1,12 @@
+using Quicksilver.Engine.Compute;
+
+namespace Quicksilver.Engine.Models;
+
+/// <summary>
+/// One sequence of a forward batch: its whole canvas, and the positions whose next token the decoder wants scored
+/// (with how to sample each). Only those positions go through the LM head.
+/// </summary>
+/// <param name="Tokens">The canvas: prompt, committed tokens and mask ids.</param>
+/// <param name="ScorePositions">Canvas positions to score, in the order results are returned.</param>
+/// <param name="Sampling">One entry per score position.</param>
+public sealed record ForwardSequence(ReadOnlyMemory<int> Tokens, IReadOnlyList<int> ScorePositions, IReadOnlyList<RowSampling> Sampling);
