@@ -6,7 +6,7 @@ public interface IGenerationEngine
     /// <summary>
     /// Generates one sequence. Updates arrive as blocks of the canvas are finalised; the sequence joins the
     /// engine's step loop at the next step and leaves it when it finishes or <paramref name="cancellationToken"/> fires.
-    /// Throws <see cref="ArgumentException"/> for a request the model cannot take (see the message).
+    /// Throws <see cref="InvalidRequestException"/> (naming the field) for a request the model cannot take.
     /// </summary>
     IAsyncEnumerable<GenerationUpdate> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken);
 }

@@ -1,0 +1,171 @@
+using Quicksilver.Engine.Compute;
+using Quicksilver.Engine.Models;
+using Quicksilver.Engine.Scheduling;
+
+namespace Quicksilver.Engine.Decoding;
+
+/// <summary>
+/// The state of one answer being denoised with LLaDA's <c>generate()</c> semantics: the canvas
+/// <c>[prompt | masks]</c>, blocks decoded strictly left to right, in each block a fixed number of steps that each
+/// commit the <see cref="DiffusionPlan.TransferSchedule"/>'s count of the most confident masked positions; committed
+/// tokens are never re-masked. A finished block that holds an end-of-sequence token ends the answer there.
+/// </summary>
+public sealed class DenoisingSequence
+{
+    private const ulong RandomRemaskingSalt = 0x6A09E667F3BCC909UL;
+
+    private readonly int[] _canvas;
+    private readonly bool[] _masked;
+    private readonly DiffusionPlan _plan;
+    private readonly float _temperature;
+    private readonly ulong _seed;
+    private readonly RemaskingStrategy _remasking;
+    private readonly IReadOnlySet<int> _endTokens;
+    private int[] _blockSchedule;
+    private int _blockStart;
+    private int _block;
+    private int _stepInBlock;
+
+    /// <summary>Lays out the canvas and the first block's schedule.</summary>
+    public DenoisingSequence(
+        IReadOnlyList<int> prompt,
+        DiffusionPlan plan,
+        float temperature,
+        ulong seed,
+        RemaskingStrategy remasking,
+        int maskTokenId,
+        IReadOnlySet<int> endTokens)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        _plan = plan ?? throw new ArgumentNullException(nameof(plan));
+        PromptLength = prompt.Count;
+        _canvas = new int[PromptLength + plan.AnswerLength];
+        _masked = new bool[_canvas.Length];
+        for (int i = 0; i < PromptLength; i++)
+        {
+            _canvas[i] = prompt[i];
+        }
+
+        for (int i = PromptLength; i < _canvas.Length; i++)
+        {
+            _canvas[i] = maskTokenId;
+            _masked[i] = true;
+        }
+
+        _temperature = temperature;
+        _seed = seed;
+        _remasking = remasking;
+        _endTokens = endTokens;
+        _blockStart = PromptLength;
+        _blockSchedule = DiffusionPlan.TransferSchedule(plan.BlockLengths[0], plan.BlockSteps[0]);
+    }
+
+    /// <summary>Tokens of the prompt at the head of the canvas.</summary>
+    public int PromptLength { get; }
+
+    /// <summary>The canvas as it stands: prompt, committed tokens, mask ids.</summary>
+    public ReadOnlySpan<int> Canvas => _canvas;
+
+    /// <summary>Forward passes taken so far.</summary>
+    public int StepsTaken { get; private set; }
+
+    /// <summary>Answer tokens finalised so far (cut at the end token once the answer is done).</summary>
+    public int CompletionTokens { get; private set; }
+
+    /// <summary>Set once the answer is complete.</summary>
+    public FinishReason? Finish { get; private set; }
+
+    /// <summary>What the next step must compute: the whole canvas, scoring the current block's masked positions.</summary>
+    public ForwardSequence NextStep()
+    {
+        if (Finish is not null)
+        {
+            throw new InvalidOperationException("The sequence is finished.");
+        }
+
+        int blockEnd = _blockStart + _plan.BlockLengths[_block];
+        var positions = new List<int>(blockEnd - _blockStart);
+        var sampling = new List<RowSampling>(blockEnd - _blockStart);
+        for (int p = _blockStart; p < blockEnd; p++)
+        {
+            if (_masked[p])
+            {
+                positions.Add(p);
+                sampling.Add(new RowSampling(_temperature, _seed, Counter(p)));
+            }
+        }
+
+        return new ForwardSequence(_canvas, positions, sampling);
+    }
+
+    /// <summary>
+    /// Commits this step's tokens from the scores of <see cref="NextStep"/>'s positions. Returns the newly final
+    /// answer tokens when the step completed a block (cut before an end token), otherwise null.
+    /// </summary>
+    public IReadOnlyList<int>? Commit(ForwardSequence step, ReadOnlySpan<TokenScore> scores)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        IReadOnlyList<int> positions = step.ScorePositions;
+        if (scores.Length != positions.Count)
+        {
+            throw new ArgumentException($"Expected {positions.Count} scores, got {scores.Length}.", nameof(scores));
+        }
+
+        int transfer = Math.Min(_blockSchedule[_stepInBlock], positions.Count);
+        var order = new int[positions.Count];
+        var confidence = new double[positions.Count];
+        for (int i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+            confidence[i] = _remasking == RemaskingStrategy.Random
+                ? CounterRng.Uniform(_seed ^ RandomRemaskingSalt, (ulong)StepsTaken, (ulong)positions[i])
+                : scores[i].Probability;
+        }
+
+        // Highest confidence first; ties go to the leftmost position so the choice is deterministic.
+        Array.Sort(order, (a, b) => confidence[a] != confidence[b] ? confidence[b].CompareTo(confidence[a]) : positions[a].CompareTo(positions[b]));
+        for (int i = 0; i < transfer; i++)
+        {
+            int p = positions[order[i]];
+            _canvas[p] = scores[order[i]].Token;
+            _masked[p] = false;
+        }
+
+        StepsTaken++;
+        _stepInBlock++;
+        return _stepInBlock < _blockSchedule.Length ? null : FinishBlock();
+    }
+
+    private ulong Counter(int position) => ((ulong)StepsTaken * (ulong)_canvas.Length) + (ulong)position;
+
+    private List<int> FinishBlock()
+    {
+        int length = _plan.BlockLengths[_block];
+        var tokens = new List<int>(length);
+        for (int p = _blockStart; p < _blockStart + length; p++)
+        {
+            if (_endTokens.Contains(_canvas[p]))
+            {
+                Finish = FinishReason.Stop;
+                break;
+            }
+
+            tokens.Add(_canvas[p]);
+        }
+
+        CompletionTokens += tokens.Count;
+        _blockStart += length;
+        _block++;
+        _stepInBlock = 0;
+        if (Finish is null && _block == _plan.BlockLengths.Count)
+        {
+            Finish = FinishReason.Length;
+        }
+        else if (Finish is null)
+        {
+            _blockSchedule = DiffusionPlan.TransferSchedule(_plan.BlockLengths[_block], _plan.BlockSteps[_block]);
+        }
+
+        return tokens;
+    }
+}

@@ -1,0 +1,50 @@
+using Quicksilver.Engine.Models;
+
+namespace Quicksilver.Engine.Scheduling;
+
+/// <summary>Checks a request against the model; failures are <see cref="InvalidRequestException"/>s naming the field.</summary>
+internal static class RequestValidator
+{
+    public static void Validate(GenerationRequest request, ModelConfig config)
+    {
+        if (request.PromptTokens is null || request.PromptTokens.Count == 0)
+        {
+            throw new InvalidRequestException("prompt", "The prompt is empty.");
+        }
+
+        foreach (int token in request.PromptTokens)
+        {
+            if ((uint)token >= (uint)config.VocabSize)
+            {
+                throw new InvalidRequestException("prompt", $"Prompt token {token} is outside the vocabulary [0, {config.VocabSize}).");
+            }
+        }
+
+        if (request.MaxTokens < 1)
+        {
+            throw new InvalidRequestException("max_tokens", $"max_tokens must be at least 1, not {request.MaxTokens}.");
+        }
+
+        if (request.PromptTokens.Count + request.MaxTokens > config.MaxSequenceLength)
+        {
+            throw new InvalidRequestException(
+                "max_tokens",
+                $"The prompt ({request.PromptTokens.Count} tokens) plus max_tokens ({request.MaxTokens}) exceeds the context length of {config.MaxSequenceLength}.");
+        }
+
+        if (request.Steps is < 1)
+        {
+            throw new InvalidRequestException("steps", $"steps must be at least 1, not {request.Steps}.");
+        }
+
+        if (request.BlockLength is < 1)
+        {
+            throw new InvalidRequestException("block_length", $"block_length must be at least 1, not {request.BlockLength}.");
+        }
+
+        if (!(request.Temperature >= 0f) || float.IsInfinity(request.Temperature))
+        {
+            throw new InvalidRequestException("temperature", $"temperature must be a finite number ≥ 0, not {request.Temperature}.");
+        }
+    }
+}
