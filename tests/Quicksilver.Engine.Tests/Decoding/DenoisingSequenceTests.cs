@@ -1,0 +1,97 @@
+using Quicksilver.Engine.Compute;
+using Quicksilver.Engine.Decoding;
+using Quicksilver.Engine.Models;
+using Quicksilver.Engine.Scheduling;
+
+namespace Quicksilver.Engine.Tests.Decoding;
+
+public sealed class DenoisingSequenceTests
+{
+    private const int Mask = 99;
+    private const int Eos = 98;
+
+    [Fact]
+    public void NextStep_ScoresOnlyMaskedPositionsOfCurrentBlock_BlocksLeftToRight()
+    {
+        var sequence = Create(prompt: [5, 6, 7], answer: 8, block: 4, steps: 8);
+        var seen = new List<int[]>();
+        while (sequence.Finish is null)
+        {
+            ForwardSequence step = sequence.NextStep();
+            seen.Add(step.ScorePositions.ToArray());
+            sequence.Commit(step, Scores(step, p => (token: 10 + p, confidence: 0.5f)));
+        }
+
+        // 2 blocks × 4 steps, one token per step; block 1 covers canvas 3..6, block 2 covers 7..10.
+        Assert.Equal(8, seen.Count);
+        Assert.All(seen.Take(4), positions => Assert.All(positions, p => Assert.InRange(p, 3, 6)));
+        Assert.All(seen.Skip(4), positions => Assert.All(positions, p => Assert.InRange(p, 7, 10)));
+        Assert.Equal(new[] { 3, 4, 5, 6 }, seen[0]);
+        Assert.Equal(new[] { 4, 5, 6 }, seen[1]);
+    }
+
+    [Fact]
+    public void Commit_LowConfidence_CommitsMostConfidentPositions()
+    {
+        var sequence = Create(prompt: [1], answer: 4, block: 4, steps: 2);
+        ForwardSequence step = sequence.NextStep();
+        float[] confidence = [0.1f, 0.9f, 0.3f, 0.8f];
+
+        sequence.Commit(step, Scores(step, p => (token: 20 + p, confidence: confidence[p - 1])));
+
+        Assert.Equal(new[] { 1, Mask, 22, Mask, 24 }, sequence.Canvas.ToArray());
+        Assert.Equal(new[] { 1, 3 }, sequence.NextStep().ScorePositions);
+    }
+
+    [Fact]
+    public void Commit_BlockHoldsEos_FinishesWithStopAndCutsBeforeIt()
+    {
+        var sequence = Create(prompt: [1, 2], answer: 8, block: 4, steps: 4);
+        var emitted = new List<int>();
+        while (sequence.Finish is null)
+        {
+            ForwardSequence step = sequence.NextStep();
+            IReadOnlyList<int>? block = sequence.Commit(step, Scores(step, p => (token: p == 4 ? Eos : 30 + p, confidence: 1f - (p * 0.01f))));
+            emitted.AddRange(block ?? []);
+        }
+
+        Assert.Equal(FinishReason.Stop, sequence.Finish);
+        Assert.Equal(new[] { 32, 33 }, emitted);
+        Assert.Equal(2, sequence.StepsTaken); // two steps of the first block; the second block never ran
+    }
+
+    [Fact]
+    public void Commit_NoEos_FinishesWithLengthAfterAllBlocks()
+    {
+        var sequence = Create(prompt: [1], answer: 6, block: 4, steps: 3);
+        var emitted = new List<int>();
+        while (sequence.Finish is null)
+        {
+            ForwardSequence step = sequence.NextStep();
+            emitted.AddRange(sequence.Commit(step, Scores(step, p => (token: 40 + p, confidence: 0.5f))) ?? []);
+        }
+
+        Assert.Equal(FinishReason.Length, sequence.Finish);
+        Assert.Equal(new[] { 41, 42, 43, 44, 45, 46 }, emitted);
+        Assert.Equal(6, sequence.CompletionTokens);
+    }
+
+    [Fact]
+    public void NextStep_SamplingCounters_UniquePerStepAndPosition()
+    {
+        var sequence = Create(prompt: [1], answer: 4, block: 4, steps: 4);
+        var counters = new HashSet<ulong>();
+        while (sequence.Finish is null)
+        {
+            ForwardSequence step = sequence.NextStep();
+            Assert.All(step.Sampling, s => Assert.True(counters.Add(s.Counter)));
+            sequence.Commit(step, Scores(step, p => (token: 7, confidence: 0.5f)));
+        }
+    }
+
+    private static DenoisingSequence Create(int[] prompt, int answer, int block, int steps) =>
+        new(prompt, DiffusionPlan.Create(answer, block, steps), temperature: 0f, seed: 1, RemaskingStrategy.LowConfidence, Mask, new HashSet<int> { Eos });
+
+    private static TokenScore[] Scores(ForwardSequence step, Func<int, (int token, float confidence)> at) =>
+        step.ScorePositions.Select(p => at(p)).Select(x => new TokenScore(x.token, x.confidence, MathF.Log(x.confidence), 0f, 0f)).ToArray();
+}
