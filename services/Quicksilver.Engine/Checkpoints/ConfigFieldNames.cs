@@ -1,0 +1,26 @@
+namespace Quicksilver.Engine.Checkpoints;
+
+/// <summary>How one model family spells the <c>config.json</c> fields that errors must name.</summary>
+internal sealed record ConfigFieldNames(
+    string Hidden,
+    string Layers,
+    string Heads,
+    string KeyValueHeads,
+    string Intermediate,
+    string Vocab,
+    string MaxSequence,
+    string RopeTheta,
+    string RmsNormEps,
+    string MaskToken,
+    string EosToken)
+{
+    /// <summary>LLaDA's OLMo-derived names.</summary>
+    public static ConfigFieldNames LLaDA { get; } = new(
+        "d_model", "n_layers", "n_heads", "n_kv_heads", "mlp_hidden_size", "vocab_size",
+        "max_sequence_length", "rope_theta", "rms_norm_eps", "mask_token_id", "eos_token_id");
+
+    /// <summary>Dream's Qwen2 names.</summary>
+    public static ConfigFieldNames Dream { get; } = new(
+        "hidden_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads", "intermediate_size", "vocab_size",
+        "max_position_embeddings", "rope_theta", "rms_norm_eps", "mask_token_id", "eos_token_id");
+}

@@ -1,0 +1,246 @@
+using System.Text.Json;
+using Quicksilver.Engine.Models;
+
+namespace Quicksilver.Engine.Checkpoints;
+
+/// <summary>
+/// Reads a model folder's <c>config.json</c> into a <see cref="ModelConfig"/>, for the two families the engine serves:
+/// LLaDA (<c>architectures: ["LLaDAModelLM"]</c> or <c>model_type: "llada"</c>, OLMo-style field names) and
+/// Dream (<c>architectures: ["DreamModel"]</c> or <c>model_type: "Dream"</c>, Qwen2-style field names).
+/// Features the engine does not implement (biases beyond q/k/v, tied embeddings, ALiBi, sliding windows, RoPE scaling,
+/// quantization…) are rejected here, by field, rather than producing a model that computes the wrong thing.
+/// </summary>
+public static class ModelConfigReader
+{
+    private const string LLaDAArchitecture = "LLaDAModelLM";
+    private const string LLaDAModelType = "llada";
+    private const string DreamArchitecture = "DreamModel";
+    private const string DreamModelType = "Dream";
+
+    /// <summary>Reads and validates <paramref name="configJsonPath"/>.</summary>
+    /// <exception cref="CheckpointException">
+    /// The file is missing or malformed, the architecture is not supported, a required field is missing or has the
+    /// wrong JSON type, a value makes no sense, or it asks for a feature the engine lacks. The message names the field.
+    /// </exception>
+    public static ModelConfig Read(string configJsonPath)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(configJsonPath);
+        string path = Path.GetFullPath(configJsonPath);
+        JsonElement root = JsonFields.LoadObject(path);
+        RejectQuantization(path, root);
+        ModelConfig config = Detect(path, root) switch
+        {
+            ModelArchitecture.LLaDA => ReadLLaDA(path, root),
+            _ => ReadDream(path, root),
+        };
+        Validate(path, config, config.Architecture == ModelArchitecture.LLaDA ? ConfigFieldNames.LLaDA : ConfigFieldNames.Dream);
+        return config;
+    }
+
+    private static ModelArchitecture Detect(string path, JsonElement root)
+    {
+        IReadOnlyList<string> architectures = JsonFields.OptionalStringOrList(path, root, "architectures") ?? [];
+        string? modelType = JsonFields.OptionalString(path, root, "model_type");
+        bool llada = architectures.Contains(LLaDAArchitecture) || string.Equals(modelType, LLaDAModelType, StringComparison.OrdinalIgnoreCase);
+        bool dream = architectures.Contains(DreamArchitecture) || string.Equals(modelType, DreamModelType, StringComparison.OrdinalIgnoreCase);
+        string seen = $"architectures [{string.Join(", ", architectures)}], model_type {(modelType is null ? "absent" : $"'{modelType}'")}";
+        if (llada && dream)
+        {
+            throw new CheckpointException(path, "architectures", $"names both LLaDA and Dream ({seen})");
+        }
+
+        if (!llada && !dream)
+        {
+            throw new CheckpointException(path, "architectures",
+                $"unsupported model ({seen}); supported: {LLaDAArchitecture} (model_type '{LLaDAModelType}'), {DreamArchitecture} (model_type '{DreamModelType}')");
+        }
+
+        return llada ? ModelArchitecture.LLaDA : ModelArchitecture.Dream;
+    }
+
+    private static ModelConfig ReadLLaDA(string path, JsonElement root)
+    {
+        ConfigFieldNames f = ConfigFieldNames.LLaDA;
+        RejectIf(path, JsonFields.OptionalBool(path, root, "include_bias") == true, "include_bias",
+            "biases on every linear layer are not supported (only q/k/v biases via include_qkv_bias)");
+        RejectIf(path, JsonFields.OptionalBool(path, root, "weight_tying") == true, "weight_tying",
+            "tied embeddings are not supported: the engine needs a separate output head (ff_out)");
+        RejectIf(path, JsonFields.OptionalBool(path, root, "alibi") == true, "alibi", "ALiBi is not supported; the engine uses RoPE");
+        RejectIf(path, JsonFields.OptionalBool(path, root, "rope") == false, "rope", "models without RoPE are not supported");
+        RejectIf(path, JsonFields.OptionalBool(path, root, "attention_layer_norm") == true, "attention_layer_norm", "q/k layer norms are not supported");
+        RejectIf(path, JsonFields.TryGet(root, "clip_qkv", out _), "clip_qkv", "clipping q/k/v is not supported");
+        RequireValue(path, root, "block_type", "llama");
+        RequireValue(path, root, "layer_norm_type", "rms");
+        RequireValue(path, root, "activation_type", "silu");
+
+        int hidden = JsonFields.RequiredInt(path, root, f.Hidden);
+        int heads = JsonFields.RequiredInt(path, root, f.Heads);
+        int? kvHeads = JsonFields.OptionalInt(path, root, f.KeyValueHeads);
+        if (kvHeads is null && JsonFields.OptionalBool(path, root, "multi_query_attention") == true)
+        {
+            kvHeads = 1;
+        }
+
+        int? intermediate = JsonFields.OptionalInt(path, root, f.Intermediate);
+        if (intermediate is null)
+        {
+            int ratio = JsonFields.OptionalInt(path, root, "mlp_ratio")
+                ?? throw new CheckpointException(path, f.Intermediate, "required field is missing (expected an integer; mlp_ratio is absent too)");
+            intermediate = (int)Math.Min(int.MaxValue, (long)ratio * hidden);
+        }
+
+        int? vocab = JsonFields.OptionalInt(path, root, f.Vocab);
+        int? embedding = JsonFields.OptionalInt(path, root, "embedding_size");
+        if (embedding is not null && vocab is not null && embedding < vocab)
+        {
+            throw new CheckpointException(path, "embedding_size",
+                $"{embedding} is smaller than {f.Vocab} ({vocab}); the embedding needs a row per token");
+        }
+
+        return new ModelConfig
+        {
+            Architecture = ModelArchitecture.LLaDA,
+            HiddenSize = hidden,
+            LayerCount = JsonFields.RequiredInt(path, root, f.Layers),
+            HeadCount = heads,
+            KeyValueHeadCount = kvHeads ?? heads,
+            IntermediateSize = intermediate.Value,
+
+            // embedding_size is the row count of wte and ff_out (vocab_size rounded up); logits span all of them.
+            VocabSize = embedding ?? vocab ?? throw new CheckpointException(path, f.Vocab, "required field is missing (expected an integer)"),
+            RopeTheta = JsonFields.OptionalDouble(path, root, f.RopeTheta) ?? 10000.0,
+            RmsNormEps = JsonFields.OptionalDouble(path, root, f.RmsNormEps) ?? 1e-5,
+            MaxSequenceLength = JsonFields.OptionalInt(path, root, f.MaxSequence) ?? 4096,
+            QkvBias = JsonFields.OptionalBool(path, root, "include_qkv_bias") ?? false,
+            ShiftLogits = false,
+            MaskTokenId = JsonFields.OptionalInt(path, root, f.MaskToken) ?? 126336,
+            EosTokenIds = JsonFields.OptionalIntOrList(path, root, f.EosToken) ?? [126081],
+        };
+    }
+
+    private static ModelConfig ReadDream(string path, JsonElement root)
+    {
+        ConfigFieldNames f = ConfigFieldNames.Dream;
+        RejectIf(path, JsonFields.OptionalBool(path, root, "tie_word_embeddings") == true, "tie_word_embeddings",
+            "tied embeddings are not supported: the engine needs a separate output head (lm_head)");
+        RejectIf(path, JsonFields.OptionalBool(path, root, "use_sliding_window") == true, "use_sliding_window", "sliding-window attention is not supported");
+        RejectIf(path, JsonFields.TryGet(root, "rope_scaling", out _), "rope_scaling", "RoPE scaling is not supported");
+        RequireValue(path, root, "hidden_act", "silu");
+
+        int hidden = JsonFields.RequiredInt(path, root, f.Hidden);
+        int heads = JsonFields.RequiredInt(path, root, f.Heads);
+        int? headDim = JsonFields.OptionalInt(path, root, "head_dim");
+        if (headDim is not null && heads > 0 && (long)headDim * heads != hidden)
+        {
+            throw new CheckpointException(path, "head_dim",
+                $"{headDim} differs from {f.Hidden} / {f.Heads} = {hidden} / {heads}; a head width other than hidden_size / heads is not supported");
+        }
+
+        return new ModelConfig
+        {
+            Architecture = ModelArchitecture.Dream,
+            HiddenSize = hidden,
+            LayerCount = JsonFields.RequiredInt(path, root, f.Layers),
+            HeadCount = heads,
+            KeyValueHeadCount = JsonFields.OptionalInt(path, root, f.KeyValueHeads) ?? heads,
+            IntermediateSize = JsonFields.RequiredInt(path, root, f.Intermediate),
+            VocabSize = JsonFields.RequiredInt(path, root, f.Vocab),
+            RopeTheta = JsonFields.OptionalDouble(path, root, f.RopeTheta) ?? 1e6,
+            RmsNormEps = JsonFields.OptionalDouble(path, root, f.RmsNormEps) ?? 1e-6,
+            MaxSequenceLength = JsonFields.OptionalInt(path, root, f.MaxSequence) ?? 2048,
+            QkvBias = true,
+            ShiftLogits = true,
+            MaskTokenId = JsonFields.OptionalInt(path, root, f.MaskToken) ?? 151666,
+            EosTokenIds = JsonFields.OptionalIntOrList(path, root, f.EosToken) ?? [151643],
+        };
+    }
+
+    private static void Validate(string path, ModelConfig c, ConfigFieldNames f)
+    {
+        RequirePositive(path, f.Hidden, c.HiddenSize);
+        RequirePositive(path, f.Layers, c.LayerCount);
+        RequirePositive(path, f.Heads, c.HeadCount);
+        RequirePositive(path, f.KeyValueHeads, c.KeyValueHeadCount);
+        RequirePositive(path, f.Intermediate, c.IntermediateSize);
+        RequirePositive(path, f.Vocab, c.VocabSize);
+        RequirePositive(path, f.MaxSequence, c.MaxSequenceLength);
+        if (c.HiddenSize % c.HeadCount != 0)
+        {
+            throw new CheckpointException(path, f.Hidden, $"{c.HiddenSize} is not divisible by {f.Heads} ({c.HeadCount})");
+        }
+
+        if (c.HeadCount % c.KeyValueHeadCount != 0)
+        {
+            throw new CheckpointException(path, f.KeyValueHeads,
+                $"{f.Heads} ({c.HeadCount}) is not divisible by {f.KeyValueHeads} ({c.KeyValueHeadCount}); every key/value head must serve the same number of query heads");
+        }
+
+        if (c.HeadDim % 2 != 0)
+        {
+            throw new CheckpointException(path, f.Heads,
+                $"the head width {f.Hidden} / {f.Heads} = {c.HiddenSize} / {c.HeadCount} = {c.HeadDim} is odd; RoPE rotates the two halves of a head, so it must be even");
+        }
+
+        if (!(c.RopeTheta > 0))
+        {
+            throw new CheckpointException(path, f.RopeTheta, $"must be positive, got {c.RopeTheta}");
+        }
+
+        if (!(c.RmsNormEps > 0))
+        {
+            throw new CheckpointException(path, f.RmsNormEps, $"must be positive, got {c.RmsNormEps}");
+        }
+
+        RequireTokenId(path, f.MaskToken, c.MaskTokenId, c.VocabSize);
+        foreach (int eos in c.EosTokenIds)
+        {
+            RequireTokenId(path, f.EosToken, eos, c.VocabSize);
+            if (eos == c.MaskTokenId)
+            {
+                throw new CheckpointException(path, f.EosToken, $"{eos} is also {f.MaskToken}; the mask token cannot end a sequence");
+            }
+        }
+    }
+
+    private static void RejectQuantization(string path, JsonElement root)
+    {
+        foreach (string field in (ReadOnlySpan<string>)["quantization", "quantization_config"])
+        {
+            RejectIf(path, JsonFields.TryGet(root, field, out _), field, "quantized checkpoints are not supported; use the F32, F16 or BF16 weights");
+        }
+    }
+
+    private static void RejectIf(string path, bool condition, string field, string problem)
+    {
+        if (condition)
+        {
+            throw new CheckpointException(path, field, problem);
+        }
+    }
+
+    /// <summary>An optional string field that, when present, must have the one value the engine implements.</summary>
+    private static void RequireValue(string path, JsonElement root, string field, string supported)
+    {
+        string? value = JsonFields.OptionalString(path, root, field);
+        if (value is not null && !string.Equals(value, supported, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new CheckpointException(path, field, $"'{value}' is not supported (supported: '{supported}')");
+        }
+    }
+
+    private static void RequirePositive(string path, string field, int value)
+    {
+        if (value <= 0)
+        {
+            throw new CheckpointException(path, field, $"must be positive, got {value}");
+        }
+    }
+
+    private static void RequireTokenId(string path, string field, int id, int vocabSize)
+    {
+        if (id < 0 || id >= vocabSize)
+        {
+            throw new CheckpointException(path, field, $"token id {id} is outside the vocabulary [0, {vocabSize})");
+        }
+    }
+}
