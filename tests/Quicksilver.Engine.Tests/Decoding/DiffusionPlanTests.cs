@@ -34,7 +34,7 @@ public sealed class DiffusionPlanTests
     }
 
     [Theory]
-    [InlineData(16, 32, 4, 1)]
+    [InlineData(16, 4, 2, 4)]
     [InlineData(64, 32, 1, 2)]
     [InlineData(64, 32, 500, 64)]
     public void Create_StepsOutOfRange_ClampedBetweenBlocksAndLength(int length, int block, int steps, int expectedTotal)
