@@ -1,1 +1,42 @@
-Console.WriteLine("todo");
+using System.Globalization;
+using Quicksilver.Bench;
+
+// Usage: dotnet run -c Release --project tools/Quicksilver.Bench -- [--model DIR]... [--threads N] [--steps N] [--output FILE.md]
+var models = new List<string>();
+int threads = Environment.ProcessorCount, steps = 5;
+string? output = null;
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--model": models.Add(args[++i]); break;
+        case "--threads": threads = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--steps": steps = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--output": output = args[++i]; break;
+        default:
+            Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: --model DIR [--model DIR] [--threads N] [--steps N] [--output FILE.md]");
+            return 2;
+    }
+}
+
+if (models.Count == 0)
+{
+    models.Add(RepositoryPaths.DefaultModel());
+}
+
+var report = new BenchReport(threads);
+report.Add(MatMulBenchmark.Run(threads));
+foreach (string model in models)
+{
+    report.Add(StepBenchmark.Run(model, threads, steps, batchSizes: [1, 8]));
+    report.Add(GenerationBenchmark.Run(model, threads, concurrency: [1, 8]));
+}
+
+string markdown = report.ToMarkdown();
+Console.WriteLine(markdown);
+if (output is not null)
+{
+    File.WriteAllText(output, markdown);
+}
+
+return 0;
