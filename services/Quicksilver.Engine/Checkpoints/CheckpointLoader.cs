@@ -31,7 +31,7 @@ public static class CheckpointLoader
             return ShardedCheckpoint.Open(index);
         }
 
-        string[] found = [.. Directory.EnumerateFiles(folder, "*.safetensors").Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
+        string[] found = [.. Directory.EnumerateFiles(folder, "*.safetensors").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal)];
         string hint = found.Length == 0
             ? "it holds no .safetensors files"
             : $"it holds {string.Join(", ", found.Take(5))}{(found.Length > 5 ? ", …" : string.Empty)} but no index to tell how they fit together";
