@@ -16,7 +16,7 @@ internal sealed class BenchModel : IDisposable
         Config = ModelConfigReader.Read(Path.Combine(folder, "config.json"));
         _tensors = CheckpointLoader.Open(folder);
         _backend = new CpuBackend(new CpuBackendOptions { Threads = threads });
-        Transformer = new DiffusionTransformer(Config, _tensors, _backend, folder);
+        Transformer = new DiffusionTransformer(Config, _tensors, _backend);
     }
 
     public string Name { get; }

@@ -19,12 +19,11 @@ public sealed class DiffusionTransformer : IDisposable
     /// <param name="config">Hyper-parameters from <c>config.json</c>.</param>
     /// <param name="tensors">The checkpoint.</param>
     /// <param name="backend">Where to compute.</param>
-    /// <param name="checkpointPath">Named in errors about missing tensors.</param>
-    public DiffusionTransformer(ModelConfig config, ITensorSource tensors, IComputeBackend backend, string checkpointPath)
+    public DiffusionTransformer(ModelConfig config, ITensorSource tensors, IComputeBackend backend)
     {
         Config = config ?? throw new ArgumentNullException(nameof(config));
         Backend = backend ?? throw new ArgumentNullException(nameof(backend));
-        _weights = ModelWeights.Bind(config, tensors, backend, checkpointPath);
+        _weights = ModelWeights.Bind(config, tensors, backend);
         _workspace = new ForwardWorkspace(backend, config);
     }
 

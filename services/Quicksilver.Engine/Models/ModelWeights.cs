@@ -8,13 +8,13 @@ internal sealed class ModelWeights : IDisposable
 {
     private readonly List<IWeight> _all = [];
 
-    private ModelWeights(ModelConfig config, ITensorSource tensors, IComputeBackend backend, string checkpointPath)
+    private ModelWeights(ModelConfig config, ITensorSource tensors, IComputeBackend backend)
     {
         foreach ((string name, long[] shape) in WeightSpec.Required(config))
         {
             if (!tensors.TryGet(name, out CheckpointTensor? tensor))
             {
-                throw new CheckpointException(checkpointPath, name, $"missing tensor: a {config.Architecture} model with this config.json needs it (shape [{string.Join(", ", shape)}]).");
+                throw new CheckpointException(tensors.SourcePath, name, $"missing tensor: a {config.Architecture} model with this config.json needs it (shape [{string.Join(", ", shape)}]).");
             }
 
             if (!tensor.Shape.SequenceEqual(shape))
@@ -69,8 +69,8 @@ internal sealed class ModelWeights : IDisposable
     /// Checks every required tensor (present, shape as <c>config.json</c> implies) before loading any, so a defect
     /// is reported by name instead of surfacing as a wrong result.
     /// </summary>
-    public static ModelWeights Bind(ModelConfig config, ITensorSource tensors, IComputeBackend backend, string checkpointPath) =>
-        new(config, tensors, backend, checkpointPath);
+    public static ModelWeights Bind(ModelConfig config, ITensorSource tensors, IComputeBackend backend) =>
+        new(config, tensors, backend);
 
     public void Dispose()
     {

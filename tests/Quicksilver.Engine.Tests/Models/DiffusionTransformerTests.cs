@@ -32,7 +32,7 @@ public sealed class DiffusionTransformerTests
         using var checkpoint = RandomCheckpoint.Create(config, dtype, seed: 7);
         using ITensorSource tensors = CheckpointLoader.Open(checkpoint.Folder);
         using var backend = new CpuBackend(new CpuBackendOptions { Threads = 2 });
-        using var model = new DiffusionTransformer(config, tensors, backend, checkpoint.FilePath);
+        using var model = new DiffusionTransformer(config, tensors, backend);
         var reference = new ScalarReferenceTransformer(config, checkpoint.Values);
 
         int[][] sequences = [RandomTokens(1, config, 1), RandomTokens(2, config, 23), RandomTokens(3, config, 9)];
@@ -60,7 +60,7 @@ public sealed class DiffusionTransformerTests
         using var checkpoint = RandomCheckpoint.Create(config, TensorDType.BF16, seed: 11);
         using ITensorSource tensors = CheckpointLoader.Open(checkpoint.Folder);
         using var backend = new CpuBackend(new CpuBackendOptions { Threads = 2 });
-        using var model = new DiffusionTransformer(config, tensors, backend, checkpoint.FilePath);
+        using var model = new DiffusionTransformer(config, tensors, backend);
 
         int[] probe = RandomTokens(5, config, 17);
         int[] probePositions = [0, 3, 16];
@@ -81,7 +81,7 @@ public sealed class DiffusionTransformerTests
         using ITensorSource tensors = CheckpointLoader.Open(checkpoint.Folder);
         using var backend = new CpuBackend();
 
-        var ex = Assert.Throws<CheckpointException>(() => new DiffusionTransformer(written with { IntermediateSize = 64 }, tensors, backend, checkpoint.FilePath));
+        var ex = Assert.Throws<CheckpointException>(() => new DiffusionTransformer(written with { IntermediateSize = 64 }, tensors, backend));
 
         Assert.Equal("model.transformer.blocks.0.ff_proj.weight", ex.Subject);
         Assert.Contains("model.safetensors", ex.Message, StringComparison.Ordinal);
@@ -97,7 +97,7 @@ public sealed class DiffusionTransformerTests
         using ITensorSource tensors = CheckpointLoader.Open(checkpoint.Folder);
         using var backend = new CpuBackend();
 
-        var ex = Assert.Throws<CheckpointException>(() => new DiffusionTransformer(written with { LayerCount = 3 }, tensors, backend, checkpoint.FilePath));
+        var ex = Assert.Throws<CheckpointException>(() => new DiffusionTransformer(written with { LayerCount = 3 }, tensors, backend));
 
         Assert.Equal("model.transformer.blocks.2.attn_norm.weight", ex.Subject);
         Assert.Contains("missing", ex.Message, StringComparison.Ordinal);

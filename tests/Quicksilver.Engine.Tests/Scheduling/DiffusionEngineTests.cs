@@ -22,7 +22,7 @@ public sealed class DiffusionEngineTests : IDisposable
         _checkpoint = RandomCheckpoint.Create(config, TensorDType.BF16, seed: 3);
         _tensors = CheckpointLoader.Open(_checkpoint.Folder);
         _backend = new CpuBackend(new CpuBackendOptions { Threads = 2 });
-        _model = new DiffusionTransformer(config, _tensors, _backend, _checkpoint.FilePath);
+        _model = new DiffusionTransformer(config, _tensors, _backend);
         _engine = new DiffusionEngine(_model, new EngineOptions { DefaultBlockLength = 8 }, new HashSet<int>(config.EosTokenIds), NullLogger<DiffusionEngine>.Instance);
     }
 
