@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Logging;
+using Quicksilver.Engine.Checkpoints;
+using Quicksilver.Engine.Compute;
+using Quicksilver.Engine.Models;
+using Quicksilver.Engine.Scheduling;
+using Quicksilver.Engine.Tokenization;
+
+namespace Quicksilver.Engine;
+
+/// <summary>Loads a Hugging Face-style model folder and starts its engine.</summary>
+public static class ServedModelLoader
+{
+    /// <summary>
+    /// Reads <c>config.json</c>, the safetensors checkpoint, <c>tokenizer.json</c>, <c>tokenizer_config.json</c> and
+    /// (when present) <c>generation_config.json</c>; validates the checkpoint against the config; picks the backend;
+    /// starts the step loop. Every defect is a <see cref="CheckpointException"/> naming the file and field or tensor.
+    /// </summary>
+    public static ServedModel Load(string modelFolder, EngineOptions options, ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        ILogger logger = loggerFactory.CreateLogger(typeof(ServedModelLoader));
+        string folder = Path.GetFullPath(modelFolder);
+        if (!Directory.Exists(folder))
+        {
+            throw new CheckpointException(folder, null, "the model folder does not exist.");
+        }
+
+        ModelConfig config = ModelConfigReader.Read(Path.Combine(folder, "config.json"));
+        HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.Load(Path.Combine(folder, "tokenizer.json"));
+        string tokenizerConfigPath = Path.Combine(folder, TokenizerConfigReader.FileName);
+        TokenizerConfig tokenizerConfig = File.Exists(tokenizerConfigPath) ? TokenizerConfigReader.Read(tokenizerConfigPath) : new TokenizerConfig();
+        string generationConfigPath = Path.Combine(folder, "generation_config.json");
+        GenerationDefaults generation = File.Exists(generationConfigPath) ? GenerationConfigReader.Read(generationConfigPath) : GenerationDefaults.None;
+
+        IComputeBackend backend = ComputeBackendFactory.Create(options, logger);
+        ITensorSource? tensors = null;
+        try
+        {
+            tensors = CheckpointLoader.Open(folder);
+            var transformer = new DiffusionTransformer(config, tensors, backend);
+            var engine = new DiffusionEngine(
+                transformer,
+                options,
+                EndTokens.Collect(config, generation, tokenizerConfig, tokenizer),
+                loggerFactory.CreateLogger<DiffusionEngine>());
+            string id = options.ModelId ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(folder));
+            logger.LogInformation("Serving {Model} ({Architecture}, {Layers} layers, d={Hidden}) on the {Backend} backend: {Device}", id, config.Architecture, config.LayerCount, config.HiddenSize, backend.Name, backend.Description);
+            return new ServedModel(id, config, tokenizer, engine, backend.Name, DateTimeOffset.UtcNow);
+        }
+        catch
+        {
+            tensors?.Dispose();
+            backend.Dispose();
+            throw;
+        }
+    }
+}
