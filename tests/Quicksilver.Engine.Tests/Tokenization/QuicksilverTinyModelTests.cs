@@ -1,3 +1,4 @@
+using Quicksilver.Engine.Tests.TestModels;
 using System.Buffers.Binary;
 using System.Text.Json;
 using Quicksilver.Engine.Tokenization;
@@ -7,7 +8,7 @@ namespace Quicksilver.Engine.Tests.Tokenization;
 /// <summary>The committed default model folder, <c>models/quicksilver-tiny</c>, written by tools/Quicksilver.ModelBuilder.</summary>
 public sealed class QuicksilverTinyModelTests
 {
-    private static readonly string ModelDirectory = Path.Combine(FindRepositoryRoot(), "models", "quicksilver-tiny");
+    private static readonly string ModelDirectory = RepositoryFolders.TinyModel;
     private static readonly HuggingFaceTokenizer Tokenizer = HuggingFaceTokenizer.Load(Path.Combine(ModelDirectory, "tokenizer.json"));
 
     [Fact]
@@ -109,17 +110,4 @@ public sealed class QuicksilverTinyModelTests
     }
 
     private static JsonDocument ReadJson(string name) => JsonDocument.Parse(File.ReadAllText(Path.Combine(ModelDirectory, name)));
-
-    private static string FindRepositoryRoot()
-    {
-        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Platform.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No directory above {AppContext.BaseDirectory} contains Platform.sln.");
-    }
 }
