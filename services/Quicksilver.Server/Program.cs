@@ -10,4 +10,4 @@ var app = builder.Build();
 app.UseOpenAIExceptionHandler();
 app.MapQuicksilverApis();
 
-app.Run();
+return app.RunQuicksilverServer();

@@ -15,6 +15,9 @@ internal static partial class ServerLog
     [LoggerMessage(4, LogLevel.Error, "Completion {CompletionId} failed after its stream had started")]
     public static partial void StreamFailed(ILogger logger, Exception exception, string completionId);
 
+    [LoggerMessage(6, LogLevel.Critical, "Invalid settings; not starting. {Failures}")]
+    public static partial void InvalidSettings(ILogger logger, string failures);
+
     [LoggerMessage(5, LogLevel.Debug, "Completion {CompletionId}: the client disconnected; generation cancelled")]
     public static partial void StreamAbandoned(ILogger logger, string completionId);
 }

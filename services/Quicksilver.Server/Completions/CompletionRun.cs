@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Quicksilver.Engine;
 using Quicksilver.Engine.Scheduling;
+using Quicksilver.Engine.Tokenization;
 using Quicksilver.Server.Errors;
 
 namespace Quicksilver.Server.Completions;
@@ -17,7 +18,7 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
     /// <summary>
     /// Runs the generation. <paramref name="cancellationToken"/> (the request's abort token) reaches the engine; the
     /// engine is also told to stop as soon as a stop sequence ends the answer.
-    /// Throws <see cref="ApiErrorException"/> (400) when the engine rejects the request.
+    /// Throws <see cref="ApiErrorException"/> (400 naming the field) when the engine rejects the request.
     /// </summary>
     public async IAsyncEnumerable<CompletionDelta> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -66,7 +67,7 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
         {
             return model.Engine.GenerateAsync(request, cancellationToken).GetAsyncEnumerator(cancellationToken);
         }
-        catch (ArgumentException exception)
+        catch (InvalidRequestException exception)
         {
             throw Rejected(exception);
         }
@@ -78,13 +79,13 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
         {
             return await updates.MoveNextAsync();
         }
-        catch (ArgumentException exception)
+        catch (InvalidRequestException exception)
         {
             throw Rejected(exception);
         }
     }
 
-    // The engine's contract: ArgumentException means the model cannot take this request.
-    private static ApiErrorException Rejected(ArgumentException exception) =>
-        ApiErrorException.BadRequest(exception.Message, null);
+    // The engine's contract: InvalidRequestException means the model cannot take this request, naming the field.
+    private static ApiErrorException Rejected(InvalidRequestException exception) =>
+        ApiErrorException.BadRequest(exception.Message, exception.Param);
 }

@@ -31,12 +31,12 @@ internal sealed class CompletionStreamResult(
 
         var events = new ServerSentEventsWriter(response.BodyWriter);
         CancellationToken aborted = httpContext.RequestAborted;
+        ApiError? error = null;
         try
         {
             do
             {
-                CompletionDelta delta = deltas.Current;
-                await events.WriteAsync(header.Chunk(delta), WireJson.Context.Completion, aborted);
+                await events.WriteAsync(header.Chunk(deltas.Current), WireJson.Context.Completion, aborted);
             }
             while (await deltas.MoveNextAsync());
 
@@ -52,20 +52,32 @@ internal sealed class CompletionStreamResult(
         }
         catch (ApiErrorException exception)
         {
-            await events.WriteAsync(exception.Error.ToResponse(), WireJson.Context.ErrorResponse, aborted);
+            error = exception.Error;
         }
 #pragma warning disable CA1031 // After the headers went out, any failure must still end the stream in the OpenAI way.
         catch (Exception exception)
 #pragma warning restore CA1031
         {
             ServerLog.StreamFailed(logger, exception, header.Id);
-            await events.WriteAsync(ApiError.Internal().ToResponse(), WireJson.Context.ErrorResponse, aborted);
+            error = ApiError.Internal();
         }
         finally
         {
             await deltas.DisposeAsync();
         }
 
-        await events.WriteDoneAsync(aborted);
+        try
+        {
+            if (error is not null)
+            {
+                await events.WriteAsync(error.ToResponse(), WireJson.Context.ErrorResponse, aborted);
+            }
+
+            await events.WriteDoneAsync(aborted);
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            ServerLog.StreamAbandoned(logger, header.Id);
+        }
     }
 }

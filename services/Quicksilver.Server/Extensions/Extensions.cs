@@ -29,8 +29,10 @@ internal static class Extensions
         services.AddOptions<QuicksilverOptions>().BindConfiguration(QuicksilverOptions.SectionName);
         services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<LimitsOptions>, LimitsOptionsValidator>();
-        services.AddOptions<KestrelServerOptions>()
-            .Configure<IOptions<LimitsOptions>>((kestrel, limits) => kestrel.Limits.MaxRequestBodySize = limits.Value.MaxRequestBodyBytes);
+        // Kestrel is built inside builder.Build(), before ValidateOnStart runs: read the limit without validating it
+        // there, so that a bad value is reported by validation as one clear line instead of crashing Build().
+        services.AddOptions<KestrelServerOptions>().Configure<IConfiguration>(static (kestrel, configuration) =>
+            kestrel.Limits.MaxRequestBodySize = (configuration.GetSection(LimitsOptions.SectionName).Get<LimitsOptions>() ?? new()).MaxRequestBodyBytes);
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ModelCatalog>();
@@ -52,6 +54,25 @@ internal static class Extensions
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = UnhandledExceptionWriter.WriteAsync });
+    }
+
+    /// <summary>
+    /// Runs the server until shutdown; returns the process exit code: 1 for settings that fail validation (logged
+    /// as one clear line rather than a crash) or a model that could not be loaded, else 0.
+    /// </summary>
+    public static int RunQuicksilverServer(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        try
+        {
+            app.Run();
+            return Environment.ExitCode;
+        }
+        catch (OptionsValidationException exception)
+        {
+            ServerLog.InvalidSettings(app.Logger, string.Join(" ", exception.Failures));
+            return 1;
+        }
     }
 
     /// <summary>Maps every endpoint of the model server.</summary>

@@ -5,15 +5,21 @@ using Quicksilver.Server.Hosting;
 namespace Quicksilver.Server.Extensions;
 
 /// <summary>
-/// Where the served model comes from: a <see cref="ServedModel"/> singleton built by the engine's loader, resolved
-/// in the background by <see cref="ModelLoadingService"/>. Tests replace the singleton (ConfigureTestServices).
+/// Where the served model comes from: a <see cref="ServedModel"/> singleton built by the engine's loader from the
+/// folder <see cref="QuicksilverOptions.ModelPath"/> names, with <see cref="EngineOptions"/> bound from
+/// <c>Quicksilver:Engine</c>; resolved in the background by <see cref="ModelLoadingService"/>.
+/// Tests replace the singleton (ConfigureTestServices).
 /// </summary>
 internal static class ModelExtensions
 {
+    /// <summary>The configuration section of <see cref="EngineOptions"/>.</summary>
+    public const string EngineSectionName = "Quicksilver:Engine";
+
     public static void AddQuicksilverModel(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        // Once the engine's loader lands: builder.Services.AddOptions<EngineOptions>().BindConfiguration("Quicksilver:Engine");
+        builder.Services.AddOptions<EngineOptions>().BindConfiguration(EngineSectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<EngineOptions>, EngineOptionsValidator>();
         builder.Services.AddSingleton(LoadModel);
         builder.Services.AddHostedService<ModelLoadingService>();
     }
@@ -23,11 +29,9 @@ internal static class ModelExtensions
         QuicksilverOptions options = services.GetRequiredService<IOptions<QuicksilverOptions>>().Value;
         string contentRoot = services.GetRequiredService<IHostEnvironment>().ContentRootPath;
         string folder = ModelPathResolver.Resolve(options.ModelPath, contentRoot);
-
-        // The one call into the engine's loader. Replace the throw with:
-        //   return ServedModelLoader.Load(folder, services.GetRequiredService<IOptions<EngineOptions>>().Value,
-        //       services.GetRequiredService<ILoggerFactory>());
-        throw new NotSupportedException(
-            $"Found the model folder '{folder}', but this build has no model loader yet (Quicksilver.Engine.ServedModelLoader).");
+        return ServedModelLoader.Load(
+            folder,
+            services.GetRequiredService<IOptions<EngineOptions>>().Value,
+            services.GetRequiredService<ILoggerFactory>());
     }
 }

@@ -7,7 +7,8 @@ namespace Quicksilver.Server.Hosting;
 /// <summary>
 /// Loads the model in the background once the host has started, so that liveness answers while a large checkpoint
 /// loads; then publishes it and lifts the <see cref="ServerReadiness.ModelLoading"/> reason. A model that cannot be
-/// loaded stops the process with exit code 1 and the reason in the log.
+/// loaded stops the process with exit code 1 and the reason in the log. At shutdown (after the server has stopped
+/// taking requests) it stops the model's engine.
 /// </summary>
 internal sealed class ModelLoadingService(
     IServiceProvider services,
@@ -16,6 +17,23 @@ internal sealed class ModelLoadingService(
     IHostApplicationLifetime lifetime,
     ILogger<ModelLoadingService> logger) : BackgroundService
 {
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        foreach (ServedModel model in catalog.Models)
+        {
+            switch (model.Engine)
+            {
+                case IAsyncDisposable engine:
+                    await engine.DisposeAsync();
+                    break;
+                case IDisposable engine:
+                    engine.Dispose();
+                    break;
+            }
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         ServerLog.ModelLoading(logger);

@@ -33,6 +33,11 @@ internal static class ModelPathResolver
             if (File.Exists(Path.Combine(folder.FullName, RepositoryMarker)))
             {
                 string underRepository = Path.GetFullPath(Path.Combine(folder.FullName, path));
+                if (underRepository == underContentRoot)
+                {
+                    break;
+                }
+
                 tried.Add(underRepository);
                 if (Directory.Exists(underRepository))
                 {

@@ -20,16 +20,25 @@ internal sealed class PolymorphicFieldsSchemaTransformer : IOpenApiSchemaTransfo
         }
 
         schema.Properties["prompt"] = OneOf(
-            schema.Properties.TryGetValue("prompt", out IOpenApiSchema? prompt) ? prompt.Description : null,
+            "The prompt: a string, an array with one string, an array of token ids (each in [0, vocabulary size)), or " +
+            "an array with one array of token ids. Must not be empty. Batches of several prompts are not supported yet.",
             Of(JsonSchemaType.String),
             ArrayOf(Of(JsonSchemaType.String)),
             ArrayOf(Of(JsonSchemaType.Integer)),
             ArrayOf(ArrayOf(Of(JsonSchemaType.Integer))));
         schema.Properties["stop"] = OneOf(
-            schema.Properties.TryGetValue("stop", out IOpenApiSchema? stop) ? stop.Description : null,
+            "Up to 4 non-empty stop sequences. The text ends before the first one found (not included) and " +
+            "finish_reason is stop.",
             Of(JsonSchemaType.String),
             ArrayOf(Of(JsonSchemaType.String)),
             Of(JsonSchemaType.Null));
+        if (schema.Properties.TryGetValue("remasking", out IOpenApiSchema? remasking) && remasking is OpenApiSchema { Description: null } values)
+        {
+            values.Description =
+                "Diffusion extension: which masked positions each step commits: low_confidence (the most confident " +
+                "predictions; default) or random.";
+        }
+
         return Task.CompletedTask;
     }
 

@@ -19,8 +19,8 @@ public sealed class CompletionsApiEngineFailureTests
 
         using HttpResponseMessage response = await client.PostCompletionAsync(Body(stream));
 
-        JsonObject error = await OpenAIAssert.ErrorAsync(response, HttpStatusCode.BadRequest, "BadRequestError", null);
-        Assert.StartsWith("block_length too large for this model", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        JsonObject error = await OpenAIAssert.ErrorAsync(response, HttpStatusCode.BadRequest, "BadRequestError", "block_length");
+        Assert.Equal("block_length too large for this model", error["message"]!.GetValue<string>());
         Assert.Empty(factory.Logs.UnhandledExceptions);
     }
 

@@ -8,6 +8,7 @@ using Quicksilver.Server.Tests.Infrastructure;
 
 namespace Quicksilver.Server.Apis.Tests;
 
+[Trait("Engine", "Fake")]
 public sealed class HealthApiTests
 {
     private static readonly Uri Live = new("/health/live", UriKind.Relative);

@@ -4,6 +4,7 @@ using Quicksilver.Server.Tests.Infrastructure;
 
 namespace Quicksilver.Server.Apis.Tests;
 
+[Trait("Engine", "TestModel")]
 public sealed class OpenApiDocumentTests(ApiFixture fixture) : IClassFixture<ApiFixture>
 {
     [Fact]

@@ -1,10 +1,9 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Quicksilver.Server.Extensions;
-using Quicksilver.Server.Tests.Fakes;
-using Quicksilver.Server.Tests.Infrastructure;
 
 namespace Quicksilver.Server.Extensions.Tests;
 
@@ -38,13 +37,21 @@ public sealed class ExtensionsTests
 
     [Theory]
     [InlineData("Quicksilver:Limits:MaxTokens", "0", "Quicksilver:Limits:MaxTokens must be at least 1, but is 0")]
-    [InlineData("Quicksilver:Limits:MaxPromptTokens", "-5", "Quicksilver:Limits:MaxPromptTokens must be at least 1")]
+    [InlineData("Quicksilver:Limits:MaxPromptTokens", "-5", "Quicksilver:Limits:MaxPromptTokens must be at least 1 when set")]
     [InlineData("Quicksilver:Limits:MaxRequestBodyBytes", "10", "Quicksilver:Limits:MaxRequestBodyBytes must be at least 1024, but is 10")]
-    public void Start_InvalidLimit_FailsWithAClearMessage(string key, string value, string message)
+    [InlineData("Quicksilver:Engine:Backend", "gpu", "Quicksilver:Engine:Backend must be one of auto, cuda, cpu, but is 'gpu'.")]
+    [InlineData("Quicksilver:Engine:Threads", "0", "Quicksilver:Engine:Threads must be at least 1 when set")]
+    [InlineData("Quicksilver:Engine:DefaultBlockLength", "0", "Quicksilver:Engine:DefaultBlockLength must be at least 1, but is 0.")]
+    public async Task Start_InvalidSetting_FailsWithAClearMessage(string key, string value, string message)
     {
-        using var factory = new QuicksilverApiFactory(FakeServedModel.Create(), new Dictionary<string, string?> { [key] = value });
+        WebApplicationBuilder builder = WebApplication.CreateBuilder();
+        builder.Configuration[key] = value;
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.AddQuicksilverServer([]);
+        builder.AddQuicksilverModel();
+        await using WebApplication app = builder.Build();
 
-        var exception = Assert.Throws<OptionsValidationException>(() => factory.CreateClient());
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
 
         Assert.Contains(message, exception.Message, StringComparison.Ordinal);
     }

@@ -22,7 +22,7 @@ internal sealed class FakeGenerationEngine(ITextTokenizer tokenizer) : IGenerati
     /// <summary>When set, the engine waits for <see cref="Gate"/> after releasing this many blocks.</summary>
     public int? PauseAfterBlocks { get; init; }
 
-    /// <summary>Throw <see cref="ArgumentException"/> with this message instead of generating.</summary>
+    /// <summary>Throw <see cref="InvalidRequestException"/> (param <c>block_length</c>) with this message instead of generating.</summary>
     public string? RejectWith { get; init; }
 
     /// <summary>Throw <see cref="InvalidOperationException"/> after releasing this many blocks.</summary>
@@ -54,7 +54,7 @@ internal sealed class FakeGenerationEngine(ITextTokenizer tokenizer) : IGenerati
         Requests.Enqueue(request);
         if (RejectWith is not null)
         {
-            throw new ArgumentException(RejectWith, nameof(request));
+            throw new InvalidRequestException("block_length", RejectWith);
         }
 
         // Checked when the sequence ends (finished, failed or disposed), not by a token callback: Cancel() may run the

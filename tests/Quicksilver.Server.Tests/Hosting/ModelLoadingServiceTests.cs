@@ -9,6 +9,7 @@ using Quicksilver.Server.Tests.Infrastructure;
 
 namespace Quicksilver.Server.Hosting.Tests;
 
+[Trait("Engine", "Fake")]
 public sealed class ModelLoadingServiceTests
 {
     [Fact]

@@ -1,7 +1,7 @@
 namespace Quicksilver.Server.Tests.Infrastructure;
 
-/// <summary>A server on <see cref="TestModel"/>, shared by the tests of a class, with a client once it is ready.</summary>
-public sealed class ApiFixture : IAsyncLifetime
+/// <summary>A server on <see cref="TestModel"/> (the fake engine for now), with a client once it is ready.</summary>
+public sealed class ApiFixture : IApiFixture, IAsyncLifetime
 {
     public QuicksilverApiFactory Factory { get; } = new();
 

@@ -4,16 +4,18 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Quicksilver.Engine;
+using Quicksilver.Server.Hosting;
 
 namespace Quicksilver.Server.Tests.Infrastructure;
 
 /// <summary>
-/// The model server in memory, serving <see cref="Model"/> in place of the one its loader would load. Settings are
-/// configuration overrides (e.g. <c>Quicksilver:Limits:MaxTokens</c>); <paramref name="registerModel"/> replaces the
-/// default registration of <see cref="Model"/> as a singleton (to delay loading, for instance).
+/// The model server in memory, serving <paramref name="model"/> in place of the one its loader would load (null: the
+/// loader loads the folder <c>Quicksilver:ModelPath</c> names). Settings are configuration overrides (e.g.
+/// <c>Quicksilver:Limits:MaxTokens</c>); <paramref name="registerModel"/> replaces the registration of
+/// <paramref name="model"/> as a singleton (to delay loading, for instance).
 /// </summary>
 public sealed class QuicksilverApiFactory(
-    ServedModel model,
+    ServedModel? model,
     IReadOnlyDictionary<string, string?>? settings = null,
     Action<IServiceCollection>? registerModel = null) : WebApplicationFactory<Program>
 {
@@ -22,7 +24,8 @@ public sealed class QuicksilverApiFactory(
     {
     }
 
-    public ServedModel Model { get; } = model;
+    /// <summary>The model being served (once loaded).</summary>
+    public ServedModel Model => Services.GetRequiredService<ModelCatalog>().Models.Single();
 
     public CapturingLoggerProvider Logs { get; } = new();
 
@@ -77,13 +80,13 @@ public sealed class QuicksilverApiFactory(
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
         builder.ConfigureTestServices(services =>
         {
-            if (registerModel is null)
-            {
-                services.AddSingleton(Model);
-            }
-            else
+            if (registerModel is not null)
             {
                 registerModel(services);
+            }
+            else if (model is not null)
+            {
+                services.AddSingleton(model);
             }
         });
     }

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Options;
+using Quicksilver.Engine;
+
+namespace Quicksilver.Server.Extensions;
+
+/// <summary>Checks the engine settings (<c>Quicksilver:Engine</c>) at start, before a model is loaded with them.</summary>
+internal sealed class EngineOptionsValidator : IValidateOptions<EngineOptions>
+{
+    private static readonly string[] Backends = ["auto", "cuda", "cpu"];
+
+    public ValidateOptionsResult Validate(string? name, EngineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (!Backends.Contains(options.Backend, StringComparer.OrdinalIgnoreCase))
+        {
+            failures.Add($"{ModelExtensions.EngineSectionName}:Backend must be one of {string.Join(", ", Backends)}, but is '{options.Backend}'.");
+        }
+
+        if (options.Threads is < 1)
+        {
+            failures.Add($"{ModelExtensions.EngineSectionName}:Threads must be at least 1 when set (leave it unset for one per logical processor), but is {options.Threads}.");
+        }
+
+        if (options.DefaultBlockLength < 1)
+        {
+            failures.Add($"{ModelExtensions.EngineSectionName}:DefaultBlockLength must be at least 1, but is {options.DefaultBlockLength}.");
+        }
+
+        if (options.ModelId is { } id && string.IsNullOrWhiteSpace(id))
+        {
+            failures.Add($"{ModelExtensions.EngineSectionName}:ModelId must not be blank (leave it unset to use the model folder's name).");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

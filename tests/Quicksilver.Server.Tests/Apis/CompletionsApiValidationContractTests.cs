@@ -1,0 +1,120 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Quicksilver.Server.Tests.Infrastructure;
+
+namespace Quicksilver.Server.Apis.Tests;
+
+/// <summary>
+/// Bad requests to <c>POST /v1/completions</c>: each gets its status and an OpenAI-shaped error naming the field, and
+/// none reaches the exception-handling middleware (which would make it a 500). Model-agnostic: sizes come from the
+/// model under test; run on <see cref="TestModel"/> and on a real tiny checkpoint.
+/// </summary>
+public abstract class CompletionsApiValidationContractTests<TFixture>(TFixture fixture) : IClassFixture<TFixture>
+    where TFixture : class, IApiFixture
+{
+    private HttpClient Client => fixture.Client;
+
+    [Theory]
+    [MemberData(nameof(CompletionsApiBadRequests.All), MemberType = typeof(CompletionsApiBadRequests))]
+    public async Task CreateCompletion_BadRequest_Returns400NamingTheField(string body, string? param)
+    {
+        using HttpResponseMessage response = await Client.PostCompletionAsync(Fill(body));
+
+        await OpenAIAssert.ErrorAsync(response, HttpStatusCode.BadRequest, "BadRequestError", param);
+        Assert.Empty(fixture.Factory.Logs.UnhandledExceptions);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task CreateCompletion_NSetTo2_SaysNotSupportedYet(bool stream)
+    {
+        using HttpResponseMessage response = await Client.PostCompletionAsync(Fill($"{{\"model\": \"$MODEL\", \"prompt\": \"a\", \"n\": 2, \"stream\": {(stream ? "true" : "false")}}}"));
+
+        JsonObject error = await OpenAIAssert.ErrorAsync(response, HttpStatusCode.BadRequest, "BadRequestError", "n");
+        Assert.Equal("n > 1 is not supported yet.", error["message"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task CreateCompletion_UnknownModel_Returns404WithOpenAIMessage()
+    {
+        using HttpResponseMessage response = await Client.PostCompletionAsync("{\"model\": \"gpt-5\", \"prompt\": \"a\"}");
+
+        JsonObject error = await OpenAIAssert.ErrorAsync(response, HttpStatusCode.NotFound, "NotFoundError", "model");
+        Assert.Equal("The model `gpt-5` does not exist.", error["message"]!.GetValue<string>());
+        Assert.Empty(fixture.Factory.Logs.UnhandledExceptions);
+    }
+
+    [Fact]
+    public async Task CreateCompletion_PromptFillsTheContext_Returns400OnPrompt()
+    {
+        int context = fixture.Factory.Model.ContextLength;
+
+        using HttpResponseMessage response = await Client.PostCompletionAsync(Fill($"{{\"model\": \"$MODEL\", \"prompt\": {TokenIds(context)}, \"max_tokens\": 1}}"));
+
+        await OpenAIAssert.ErrorAsync(response, HttpStatusCode.BadRequest, "BadRequestError", "prompt");
+    }
+
+    [Fact]
+    public async Task CreateCompletion_PromptPlusMaxTokensOverContext_Returns400OnMaxTokens()
+    {
+        int context = fixture.Factory.Model.ContextLength;
+
+        using HttpResponseMessage response = await Client.PostCompletionAsync(Fill($"{{\"model\": \"$MODEL\", \"prompt\": {TokenIds(context - 4)}, \"max_tokens\": 5}}"));
+
+        JsonObject error = await OpenAIAssert.ErrorAsync(response, HttpStatusCode.BadRequest, "BadRequestError", "max_tokens");
+        Assert.Contains($"maximum context length is {context} tokens", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateCompletion_PromptPlusMaxTokensFillsContextExactly_Succeeds()
+    {
+        int context = fixture.Factory.Model.ContextLength;
+
+        using HttpResponseMessage response = await Client.PostCompletionAsync(Fill($"{{\"model\": \"$MODEL\", \"prompt\": {TokenIds(context - 4)}, \"max_tokens\": 4}}"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("application/x-www-form-urlencoded")]
+    [InlineData("application/json; charset=utf-16")]
+    public async Task CreateCompletion_NotJsonContentType_Returns415(string contentType)
+    {
+        using HttpResponseMessage response = await Client.PostCompletionAsync(Fill("{\"model\": \"$MODEL\", \"prompt\": \"a\"}"), contentType);
+
+        await OpenAIAssert.ErrorAsync(response, HttpStatusCode.UnsupportedMediaType, "UnsupportedMediaTypeError", null);
+        Assert.Empty(fixture.Factory.Logs.UnhandledExceptions);
+    }
+
+    [Fact]
+    public async Task CreateCompletion_BodyOverTheLimit_Returns413()
+    {
+        string body = Fill($"{{\"model\": \"$MODEL\", \"prompt\": \"{new string('a', 1024 * 1024)}\"}}");
+
+        using HttpResponseMessage response = await Client.PostCompletionAsync(body);
+
+        await OpenAIAssert.ErrorAsync(response, HttpStatusCode.RequestEntityTooLarge, "RequestTooLargeError", null);
+        Assert.Empty(fixture.Factory.Logs.UnhandledExceptions);
+    }
+
+    [Fact]
+    public async Task CreateCompletion_ChunkedBodyOverTheLimit_Returns413()
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(Fill($"{{\"model\": \"$MODEL\", \"prompt\": \"{new string('a', 1024 * 1024)}\"}}"));
+        using var content = new StreamContent(new MemoryStream(bytes));
+        content.Headers.ContentType = new("application/json");
+
+        using HttpResponseMessage response = await Client.PostAsync(new Uri("/v1/completions", UriKind.Relative), content);
+
+        await OpenAIAssert.ErrorAsync(response, HttpStatusCode.RequestEntityTooLarge, "RequestTooLargeError", null);
+    }
+
+    private string Fill(string body) => body
+        .Replace("$MODEL", fixture.Factory.Model.Id, StringComparison.Ordinal)
+        .Replace("$VOCAB", fixture.Factory.Model.Tokenizer.VocabSize.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+
+    private static string TokenIds(int count) => new JsonArray([.. Enumerable.Repeat(5, count).Select(i => (JsonNode)i)]).ToJsonString();
+}

@@ -1,0 +1,7 @@
+using Quicksilver.Server.Tests.Infrastructure;
+
+namespace Quicksilver.Server.Apis.Tests;
+
+/// <summary>REAL ENGINE: bad requests to POST /v1/completions on a real tiny LLaDA checkpoint loaded by the server's own loader wiring.</summary>
+[Trait("Engine", "Real")]
+public sealed class CompletionsApiValidationTinyModelTests(TinyModelFixture fixture) : CompletionsApiValidationContractTests<TinyModelFixture>(fixture);
