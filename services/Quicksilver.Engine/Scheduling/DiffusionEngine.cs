@@ -45,7 +45,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         _loop = Task.Factory.StartNew(RunLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
-    /// <summary>The engine's current load (cheap to read; the gateway's balancing signal).</summary>
+    /// <inheritdoc />
     public EngineLoad Load => Volatile.Read(ref _load) with { Waiting = Volatile.Read(ref _waiting), Draining = _draining };
 
     /// <summary>The step loop's meters.</summary>
@@ -65,10 +65,10 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         }
     }
 
-    /// <summary>Stops admitting: new requests fail with <see cref="EngineBusyReason.Draining"/>; running and queued ones finish.</summary>
+    /// <inheritdoc />
     public void BeginDrain() => _draining = true;
 
-    /// <summary>Completes when no request is waiting or running.</summary>
+    /// <inheritdoc />
     public async Task WaitForIdleAsync(CancellationToken cancellationToken)
     {
         while (Load is { Waiting: > 0 } or { Running: > 0 })

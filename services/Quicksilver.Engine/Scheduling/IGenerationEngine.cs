@@ -9,4 +9,13 @@ public interface IGenerationEngine
     /// Throws <see cref="InvalidRequestException"/> (naming the field) for a request the model cannot take.
     /// </summary>
     IAsyncEnumerable<GenerationUpdate> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken);
+
+    /// <summary>The engine's current load: the signal readiness, <c>/metrics</c> and the gateway read.</summary>
+    EngineLoad Load { get; }
+
+    /// <summary>Stops admitting; accepted requests finish. New ones fail with <see cref="EngineBusyReason.Draining"/>.</summary>
+    void BeginDrain();
+
+    /// <summary>Completes when no request is waiting or running.</summary>
+    Task WaitForIdleAsync(CancellationToken cancellationToken);
 }

@@ -71,6 +71,10 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
         {
             throw Rejected(exception);
         }
+        catch (EngineBusyException exception)
+        {
+            throw Busy(exception);
+        }
     }
 
     private static async ValueTask<bool> NextAsync(IAsyncEnumerator<GenerationUpdate> updates)
@@ -83,7 +87,17 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
         {
             throw Rejected(exception);
         }
+        catch (EngineBusyException exception)
+        {
+            throw Busy(exception);
+        }
     }
+
+    // A full queue is the client's signal to back off (429); a queue timeout or a draining pod is the server's (503),
+    // which the gateway retries on another pod.
+    private static ApiErrorException Busy(EngineBusyException exception) => new(exception.Reason == EngineBusyReason.QueueFull
+        ? ApiError.TooManyRequests(exception.Message, exception.RetryAfter)
+        : ApiError.ServiceUnavailable(exception.Message, exception.RetryAfter));
 
     // The engine's contract: InvalidRequestException means the model cannot take this request, naming the field.
     private static ApiErrorException Rejected(InvalidRequestException exception) =>

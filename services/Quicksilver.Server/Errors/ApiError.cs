@@ -9,6 +9,12 @@ namespace Quicksilver.Server.Errors;
 /// <param name="Param">The request field at fault, or null.</param>
 internal sealed record ApiError(int StatusCode, string Type, string Message, string? Param)
 {
+    /// <summary>Seconds for the <c>Retry-After</c> header of a 429 or 503, when the client should come back.</summary>
+    public int? RetryAfterSeconds { get; init; }
+
+    public static ApiError TooManyRequests(string message, TimeSpan retryAfter) =>
+        new(StatusCodes.Status429TooManyRequests, ErrorTypes.RateLimit, message, null) { RetryAfterSeconds = Seconds(retryAfter) };
+
     public static ApiError BadRequest(string message, string? param) =>
         new(StatusCodes.Status400BadRequest, ErrorTypes.BadRequest, message, param);
 
@@ -18,8 +24,8 @@ internal sealed record ApiError(int StatusCode, string Type, string Message, str
     public static ApiError RequestTooLarge(long limit) =>
         new(StatusCodes.Status413PayloadTooLarge, ErrorTypes.RequestTooLarge, $"The request body is larger than the limit of {limit} bytes.", null);
 
-    public static ApiError ServiceUnavailable(string message) =>
-        new(StatusCodes.Status503ServiceUnavailable, ErrorTypes.ServiceUnavailable, message, null);
+    public static ApiError ServiceUnavailable(string message, TimeSpan? retryAfter = null) =>
+        new(StatusCodes.Status503ServiceUnavailable, ErrorTypes.ServiceUnavailable, message, null) { RetryAfterSeconds = retryAfter is { } delay ? Seconds(delay) : null };
 
     public static ApiError Internal() =>
         new(StatusCodes.Status500InternalServerError, ErrorTypes.InternalServer, "The server had an error while processing your request.", null);
@@ -27,6 +33,8 @@ internal sealed record ApiError(int StatusCode, string Type, string Message, str
     /// <summary>The body, as sent in an answer or an SSE error event.</summary>
     public ErrorResponse ToResponse() => new(new ErrorDetail(Message, Type, Param, StatusCode));
 
-    /// <summary>The answer.</summary>
-    public IResult ToResult() => TypedResults.Json(ToResponse(), WireJson.Context.ErrorResponse, statusCode: StatusCode);
+    /// <summary>The answer, with <c>Retry-After</c> when set.</summary>
+    public IResult ToResult() => new ApiErrorResult(this);
+
+    private static int Seconds(TimeSpan delay) => Math.Max(1, (int)Math.Ceiling(delay.TotalSeconds));
 }

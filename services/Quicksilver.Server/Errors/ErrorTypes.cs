@@ -7,6 +7,7 @@ internal static class ErrorTypes
     public const string NotFound = "NotFoundError";
     public const string RequestTooLarge = "RequestTooLargeError";
     public const string UnsupportedMediaType = "UnsupportedMediaTypeError";
+    public const string RateLimit = "RateLimitError";
     public const string ServiceUnavailable = "ServiceUnavailableError";
     public const string InternalServer = "InternalServerError";
 }

@@ -46,11 +46,49 @@ internal sealed class FakeGenerationEngine(ITextTokenizer tokenizer) : IGenerati
             : (canvas[..maxTokens], FinishReason.Length);
     }
 
+    private int _running;
+    private volatile bool _draining;
+
+    public EngineLoad Load => new(0, Volatile.Read(ref _running), 0, _draining);
+
+    public void BeginDrain() => _draining = true;
+
+    public async Task WaitForIdleAsync(CancellationToken cancellationToken)
+    {
+        while (Volatile.Read(ref _running) > 0)
+        {
+            await Task.Delay(10, cancellationToken);
+        }
+    }
+
     public async IAsyncEnumerable<GenerationUpdate> GenerateAsync(
         GenerationRequest request,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (_draining)
+        {
+            throw new EngineBusyException(EngineBusyReason.Draining, TimeSpan.FromSeconds(1), "draining");
+        }
+
+        Interlocked.Increment(ref _running);
+        try
+        {
+            await foreach (GenerationUpdate update in GenerateCore(request, cancellationToken))
+            {
+                yield return update;
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _running);
+        }
+    }
+
+    private async IAsyncEnumerable<GenerationUpdate> GenerateCore(
+        GenerationRequest request,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         Requests.Enqueue(request);
         if (RejectWith is not null)
         {
