@@ -7,8 +7,9 @@ namespace Quicksilver.Engine.Decoding;
 /// <summary>
 /// The state of one answer being denoised with LLaDA's <c>generate()</c> semantics: the canvas
 /// <c>[prompt | masks]</c>, blocks decoded strictly left to right, in each block a fixed number of steps that each
-/// commit the <see cref="DiffusionPlan.TransferSchedule"/>'s count of the most confident masked positions; committed
-/// tokens are never re-masked. A finished block that holds an end-of-sequence token ends the answer there.
+/// commit the <see cref="DiffusionPlan.TransferSchedule"/>'s count of the most confident masked positions (or, with
+/// Fast-dLLM's threshold and factor rules, as many as are confident enough, until the block has no mask left);
+/// committed tokens are never re-masked. A finished block that holds an end-of-sequence token ends the answer there.
 /// </summary>
 public sealed class DenoisingSequence
 {
@@ -16,23 +17,21 @@ public sealed class DenoisingSequence
 
     private readonly int[] _canvas;
     private readonly bool[] _masked;
+    private readonly float[] _logProbabilities;
     private readonly DiffusionPlan _plan;
-    private readonly float _temperature;
-    private readonly ulong _seed;
-    private readonly RemaskingStrategy _remasking;
+    private readonly DecodingSettings _settings;
     private readonly IReadOnlySet<int> _endTokens;
     private int[] _blockSchedule;
     private int _blockStart;
     private int _block;
     private int _stepInBlock;
+    private int _maskedInBlock;
 
     /// <summary>Lays out the canvas and the first block's schedule.</summary>
     public DenoisingSequence(
         IReadOnlyList<int> prompt,
         DiffusionPlan plan,
-        float temperature,
-        ulong seed,
-        RemaskingStrategy remasking,
+        DecodingSettings settings,
         int maskTokenId,
         IReadOnlySet<int> endTokens)
     {
@@ -41,6 +40,7 @@ public sealed class DenoisingSequence
         PromptLength = prompt.Count;
         _canvas = new int[PromptLength + plan.AnswerLength];
         _masked = new bool[_canvas.Length];
+        _logProbabilities = new float[_canvas.Length];
         for (int i = 0; i < PromptLength; i++)
         {
             _canvas[i] = prompt[i];
@@ -52,12 +52,11 @@ public sealed class DenoisingSequence
             _masked[i] = true;
         }
 
-        _temperature = temperature;
-        _seed = seed;
-        _remasking = remasking;
+        _settings = settings ?? throw new ArgumentNullException(nameof(settings));
         _endTokens = endTokens;
         _blockStart = PromptLength;
         _blockSchedule = DiffusionPlan.TransferSchedule(plan.BlockLengths[0], plan.BlockSteps[0]);
+        _maskedInBlock = plan.BlockLengths[0];
     }
 
     /// <summary>Tokens of the prompt at the head of the canvas.</summary>
@@ -91,7 +90,7 @@ public sealed class DenoisingSequence
             if (_masked[p])
             {
                 positions.Add(p);
-                sampling.Add(new RowSampling(_temperature, _seed, Counter(p)));
+                sampling.Add(new RowSampling(_settings.Temperature, _settings.Seed, Counter(p)));
             }
         }
 
@@ -111,30 +110,49 @@ public sealed class DenoisingSequence
             throw new ArgumentException($"Expected {positions.Count} scores, got {scores.Length}.", nameof(scores));
         }
 
-        int transfer = Math.Min(_blockSchedule[_stepInBlock], positions.Count);
         var order = new int[positions.Count];
         var confidence = new double[positions.Count];
         for (int i = 0; i < order.Length; i++)
         {
             order[i] = i;
-            confidence[i] = _remasking == RemaskingStrategy.Random
-                ? CounterRng.Uniform(_seed ^ RandomRemaskingSalt, (ulong)StepsTaken, (ulong)positions[i])
-                : scores[i].Probability;
+            confidence[i] = Confidence(scores[i], positions[i]);
         }
 
         // Highest confidence first; ties go to the leftmost position so the choice is deterministic.
         Array.Sort(order, (a, b) => confidence[a] != confidence[b] ? confidence[b].CompareTo(confidence[a]) : positions[a].CompareTo(positions[b]));
+        var ranked = new double[order.Length];
+        for (int i = 0; i < order.Length; i++)
+        {
+            ranked[i] = confidence[order[i]];
+        }
+
+        int scheduled = _stepInBlock < _blockSchedule.Length ? _blockSchedule[_stepInBlock] : 0;
+        int transfer = CommitCount.Of(_settings.Commit, _settings.CommitParameter, scheduled, ranked);
         for (int i = 0; i < transfer; i++)
         {
             int p = positions[order[i]];
             _canvas[p] = scores[order[i]].Token;
+            _logProbabilities[p] = scores[order[i]].LogProbability;
             _masked[p] = false;
+            _maskedInBlock--;
         }
 
         StepsTaken++;
         _stepInBlock++;
-        return _stepInBlock < _blockSchedule.Length ? null : FinishBlock();
+        return _maskedInBlock > 0 ? null : FinishBlock();
     }
+
+    /// <summary>Log-probabilities of the answer tokens finalised so far, at the step each was committed.</summary>
+    public ReadOnlySpan<float> LogProbabilities(int answerStart, int count) => _logProbabilities.AsSpan(PromptLength + answerStart, count);
+
+    private double Confidence(TokenScore score, int position) => _settings.Remasking switch
+    {
+        RemaskingStrategy.LowConfidence => score.Probability,
+        RemaskingStrategy.Margin => score.Margin,
+        RemaskingStrategy.Entropy => score.NegativeEntropy,
+        RemaskingStrategy.Random => CounterRng.Uniform(_settings.Seed ^ RandomRemaskingSalt, (ulong)StepsTaken, (ulong)position),
+        _ => throw new InvalidOperationException($"Unknown remasking strategy {_settings.Remasking}."),
+    };
 
     private ulong Counter(int position) => ((ulong)StepsTaken * (ulong)_canvas.Length) + (ulong)position;
 
@@ -164,6 +182,7 @@ public sealed class DenoisingSequence
         else if (Finish is null)
         {
             _blockSchedule = DiffusionPlan.TransferSchedule(_plan.BlockLengths[_block], _plan.BlockSteps[_block]);
+            _maskedInBlock = _plan.BlockLengths[_block];
         }
 
         return tokens;

@@ -73,7 +73,8 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         int blockLength = request.BlockLength ?? _options.DefaultBlockLength;
         var plan = DiffusionPlan.Create(request.MaxTokens, blockLength, request.Steps ?? request.MaxTokens);
         ulong seed = request.Seed ?? (ulong)Random.Shared.NextInt64();
-        return new DenoisingSequence(request.PromptTokens, plan, request.Temperature, seed, request.Remasking, _model.Config.MaskTokenId, _endTokens);
+        var settings = new DecodingSettings(request.Temperature, seed, request.Remasking, request.Commit, request.CommitParameter);
+        return new DenoisingSequence(request.PromptTokens, plan, settings, _model.Config.MaskTokenId, _endTokens);
     }
 
     private void RunLoop()
@@ -169,12 +170,17 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         foreach (ActiveSequence sequence in active)
         {
             int count = sequence.CurrentStep!.ScorePositions.Count;
-            IReadOnlyList<int>? finalised = sequence.Denoiser.Commit(sequence.CurrentStep, scores.AsSpan(offset, count));
+            DenoisingSequence denoiser = sequence.Denoiser;
+            int answerBefore = denoiser.CompletionTokens;
+            IReadOnlyList<int>? finalised = denoiser.Commit(sequence.CurrentStep, scores.AsSpan(offset, count));
             offset += count;
             if (finalised is not null)
             {
-                sequence.Updates.Writer.TryWrite(new GenerationUpdate(finalised, sequence.Denoiser.Finish, sequence.Denoiser.StepsTaken));
-                if (sequence.Denoiser.Finish is not null)
+                sequence.Updates.Writer.TryWrite(new GenerationUpdate(finalised, denoiser.Finish, denoiser.StepsTaken)
+                {
+                    LogProbabilities = denoiser.LogProbabilities(answerBefore, finalised.Count).ToArray(),
+                });
+                if (denoiser.Finish is not null)
                 {
                     sequence.Updates.Writer.TryComplete();
                 }

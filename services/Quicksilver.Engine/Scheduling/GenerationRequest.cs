@@ -26,6 +26,12 @@ public sealed record GenerationRequest
     /// <summary>Semi-autoregressive block length; null means the deployment default (32), capped at <see cref="MaxTokens"/>.</summary>
     public int? BlockLength { get; init; }
 
-    /// <summary>Which positions each step commits.</summary>
+    /// <summary>The confidence that ranks masked positions.</summary>
     public RemaskingStrategy Remasking { get; init; } = RemaskingStrategy.LowConfidence;
+
+    /// <summary>How many ranked positions each step commits. Threshold and factor end a block when it has no mask left, so <see cref="Steps"/> does not apply.</summary>
+    public CommitRule Commit { get; init; } = CommitRule.Schedule;
+
+    /// <summary>The threshold (0, 1] of <see cref="CommitRule.Threshold"/> or the factor (&gt; 0) of <see cref="CommitRule.Factor"/>.</summary>
+    public double CommitParameter { get; init; }
 }

@@ -8,4 +8,11 @@ namespace Quicksilver.Engine.Scheduling;
 /// <param name="Tokens">Newly finalised answer tokens (may be empty on the last update).</param>
 /// <param name="Finish">Set on the last update only.</param>
 /// <param name="Steps">Denoising steps (forward passes) this sequence has taken so far.</param>
-public sealed record GenerationUpdate(IReadOnlyList<int> Tokens, FinishReason? Finish, int Steps);
+public sealed record GenerationUpdate(IReadOnlyList<int> Tokens, FinishReason? Finish, int Steps)
+{
+    /// <summary>
+    /// <c>log p</c> of each of <see cref="Tokens"/> under the model's un-noised distribution at the step that
+    /// committed it (a diffusion model scores a token once, when it is unmasked; later steps never revisit it).
+    /// </summary>
+    public IReadOnlyList<float> LogProbabilities { get; init; } = [];
+}

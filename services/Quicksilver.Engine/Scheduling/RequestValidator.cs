@@ -1,3 +1,4 @@
+using Quicksilver.Engine.Decoding;
 using Quicksilver.Engine.Models;
 
 namespace Quicksilver.Engine.Scheduling;
@@ -42,9 +43,26 @@ internal static class RequestValidator
             throw new InvalidRequestException("block_length", $"block_length must be at least 1, not {request.BlockLength}.");
         }
 
+        ValidateCommitRule(request);
+
         if (!(request.Temperature >= 0f) || float.IsInfinity(request.Temperature))
         {
             throw new InvalidRequestException("temperature", $"temperature must be a finite number ≥ 0, not {request.Temperature}.");
+        }
+    }
+
+    private static void ValidateCommitRule(GenerationRequest request)
+    {
+        switch (request.Commit)
+        {
+            case CommitRule.Threshold when !(request.CommitParameter > 0 && request.CommitParameter <= 1):
+                throw new InvalidRequestException("threshold", $"threshold must be in (0, 1], not {request.CommitParameter}.");
+            case CommitRule.Factor when !(request.CommitParameter > 0) || double.IsInfinity(request.CommitParameter):
+                throw new InvalidRequestException("factor", $"factor must be a finite number > 0, not {request.CommitParameter}.");
+            case CommitRule.Threshold or CommitRule.Factor when request.Remasking != RemaskingStrategy.LowConfidence:
+                throw new InvalidRequestException(
+                    "remasking",
+                    "threshold and factor decoding compare token probabilities, so they need remasking \"low_confidence\".");
         }
     }
 }

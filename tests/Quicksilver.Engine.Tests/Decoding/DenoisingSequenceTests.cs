@@ -89,8 +89,46 @@ public sealed class DenoisingSequenceTests
         }
     }
 
+    [Fact]
+    public void Commit_ThresholdRule_CommitsAllConfidentPositionsAndEndsBlockWhenNoMaskLeft()
+    {
+        var sequence = new DenoisingSequence(
+            [1], DiffusionPlan.Create(8, 4, 8), new DecodingSettings(0f, 1, RemaskingStrategy.LowConfidence, CommitRule.Threshold, 0.9), Mask, new HashSet<int> { Eos });
+        float[] first = [0.95f, 0.2f, 0.97f, 0.3f];
+
+        ForwardSequence step = sequence.NextStep();
+        Assert.Null(sequence.Commit(step, Scores(step, p => (token: 50 + p, confidence: first[p - 1]))));
+        Assert.Equal(new[] { 2, 4 }, sequence.NextStep().ScorePositions);
+
+        step = sequence.NextStep();
+        IReadOnlyList<int>? block = sequence.Commit(step, Scores(step, p => (token: 50 + p, confidence: 0.95f)));
+
+        Assert.Equal(new[] { 51, 52, 53, 54 }, block);
+        Assert.Equal(2, sequence.StepsTaken);
+        Assert.Equal(new[] { 5, 6, 7, 8 }, sequence.NextStep().ScorePositions);
+    }
+
+    [Theory]
+    [InlineData(RemaskingStrategy.Margin, 3)]
+    [InlineData(RemaskingStrategy.Entropy, 2)]
+    public void Commit_DreamConfidences_RankByMarginOrNegativeEntropy(RemaskingStrategy strategy, int expectedPosition)
+    {
+        var sequence = new DenoisingSequence([1], DiffusionPlan.Create(3, 3, 3), new DecodingSettings(0f, 1, strategy), Mask, new HashSet<int> { Eos });
+        ForwardSequence step = sequence.NextStep();
+        TokenScore[] scores =
+        [
+            new(60, 0.9f, -0.1f, Margin: 0.1f, NegativeEntropy: -2.0f),
+            new(61, 0.5f, -0.7f, Margin: 0.2f, NegativeEntropy: -0.1f),
+            new(62, 0.4f, -0.9f, Margin: 0.3f, NegativeEntropy: -1.0f),
+        ];
+
+        sequence.Commit(step, scores);
+
+        Assert.Equal(new[] { 1, 2, 3 }.Where(p => p != expectedPosition), sequence.NextStep().ScorePositions);
+    }
+
     private static DenoisingSequence Create(int[] prompt, int answer, int block, int steps) =>
-        new(prompt, DiffusionPlan.Create(answer, block, steps), temperature: 0f, seed: 1, RemaskingStrategy.LowConfidence, Mask, new HashSet<int> { Eos });
+        new(prompt, DiffusionPlan.Create(answer, block, steps), new DecodingSettings(0f, 1, RemaskingStrategy.LowConfidence), Mask, new HashSet<int> { Eos });
 
     private static TokenScore[] Scores(ForwardSequence step, Func<int, (int token, float confidence)> at) =>
         step.ScorePositions.Select(p => at(p)).Select(x => new TokenScore(x.token, x.confidence, MathF.Log(x.confidence), 0f, 0f)).ToArray();
