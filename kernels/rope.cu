@@ -5,11 +5,12 @@
 //   x1 = x[h*D + i], x2 = x[h*D + i + D/2]
 //   x[h*D + i]       = bf16(x1 * cos(angle) - x2 * sin(angle))
 //   x[h*D + i + D/2] = bf16(x2 * cos(angle) + x1 * sin(angle))
-// inv_freq[i] = theta^(-2i/D) is computed once on the host (double, rounded to fp32) and passed in as a table, so
-// both backends rotate by bit-identical fp32 angles (large positions amplify any difference in inv_freq).
+// inv_freq[i] = 1 / theta^(2i/D) comes from the host as a table (RotaryEmbedding.InverseFrequencies, the CPU
+// reference's own fp32 computation), so both backends rotate by bit-identical fp32 angles (large positions amplify
+// any difference in inv_freq).
 //
 // Launch: grid = (ceil(rows * heads * D/2 / 256)), block = 256; one thread per rotated pair.
-// CPU reference: CpuBackend.ApplyRope.
+// CPU reference: CpuBackend.ApplyRope (Compute/Cpu/RotaryEmbedding.cs).
 #include "common.cuh"
 
 extern "C" __global__ void rope_neox_bf16(bf16_t* __restrict__ x, const int* __restrict__ positions,

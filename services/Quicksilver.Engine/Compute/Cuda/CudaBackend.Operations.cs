@@ -415,7 +415,8 @@ public sealed partial class CudaBackend
     {
         if (!ropeTables.TryGetValue((headDim, theta), out CudaDeviceMemoryHandle? table))
         {
-            float[] values = RopeFrequencies.Compute(headDim, theta);
+            // The CPU reference's own table: both backends then rotate by bit-identical fp32 angles.
+            float[] values = Cpu.RotaryEmbedding.InverseFrequencies(headDim, theta);
             table = CudaDeviceMemoryHandle.Allocate(values.Length * sizeof(float), Ctx);
             fixed (float* p = values)
             {

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Quicksilver.Engine.Compute.Cuda;
 
-/// <summary>Mirror of <c>RowSamplingArgs</c> in <c>kernels/score_logits.cu</c> (24 bytes): one row's sampling parameters.</summary>
+/// <summary>Mirror of <c>RowSamplingArgs</c> in <c>kernels/lm_head_epilogue.cu</c> (24 bytes): one row's sampling parameters.</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct RowSamplingArgs
 {

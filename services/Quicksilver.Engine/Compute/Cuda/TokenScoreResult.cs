@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Quicksilver.Engine.Compute.Cuda;
 
-/// <summary>Mirror of <c>TokenScoreResult</c> in <c>kernels/score_logits.cu</c> (20 bytes): one row's scores.</summary>
+/// <summary>Mirror of <c>TokenScoreResult</c> in <c>kernels/lm_head_epilogue.cu</c> (20 bytes): one row's scores.</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct TokenScoreResult
 {

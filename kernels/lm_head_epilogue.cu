@@ -1,4 +1,4 @@
-// score_logits.cu — the fused LM-head epilogue: one pass over each row of logits, no probabilities written.
+// lm_head_epilogue.cu — the fused LM-head epilogue: one pass over each row of logits, no probabilities written.
 //
 // For row r with logits x[0..V), temperature T = params[r].temperature and the CounterRng (seed, counter):
 //   M = max x,  Z = sum exp(x - M),  logsumexp = M + log Z
@@ -14,7 +14,7 @@
 // Launch: grid = (rows), block = 512 (a multiple of 32, at most 1024), one block per row.
 // Row parameters are RowSamplingArgs (24 bytes), results are TokenScoreResult (20 bytes); both are mirrored in
 // C# (Quicksilver.Engine.Compute.Cuda.RowSamplingArgs / TokenScoreResult) and checked by unit tests.
-// CPU reference: CpuBackend.ScoreLogits.
+// CPU reference: CpuBackend.ScoreLogits (Compute/Cpu/CpuLogitScorer.cs).
 #include "sampling.cuh"
 
 struct RowSamplingArgs {
