@@ -74,7 +74,8 @@ public sealed partial class CudaBackend : IComputeBackend
             KernelSources sources = KernelSources.Load(sourceDir);
             var cache = new KernelCache(this.options.KernelCacheDirectory ?? KernelCache.DefaultDirectory(Environment.GetEnvironmentVariable));
             kernels = new CudaKernelLibrary(sources, cache, $"{Device.ComputeCapabilityMajor}{Device.ComputeCapabilityMinor}", NvrtcVersion, Ctx, this.options.Log);
-            Log($"cuda: {Device}; libraries {CudaLibraryResolver.Describe()}; NVRTC {NvrtcVersion.Major}.{NvrtcVersion.Minor}; cuBLAS {blas.Version}; kernels {sources.Origin}; cache {cache.Directory ?? "off"}");
+            Libraries = CudaLibraryResolver.Describe();
+            Log($"cuda: {Device}; libraries {Libraries}; NVRTC {NvrtcVersion.Major}.{NvrtcVersion.Minor}; cuBLAS {blas.Version}; kernels {sources.Origin}; cache {cache.Directory ?? "off"}");
 
             useTensorCoreAttention = this.options.AttentionKernel switch
             {
@@ -120,6 +121,9 @@ public sealed partial class CudaBackend : IComputeBackend
 
     /// <summary>Which attention kernel runs: <c>tensor-core</c> or <c>simple</c>.</summary>
     public string AttentionKernelName => useTensorCoreAttention ? "tensor-core" : "simple";
+
+    /// <summary>Where each CUDA library was loaded from (or what was tried), for logs.</summary>
+    public string Libraries { get; private set; } = string.Empty;
 
     /// <summary>Kernel modules that failed to build (file → error message); empty when all built.</summary>
     public IReadOnlyDictionary<string, string> KernelBuildFailures =>
