@@ -45,3 +45,12 @@ if [ "$failed" -ne 0 ]; then
   exit 1
 fi
 echo "compile-check: all $count kernel files compiled"
+
+# The tensor-core attention kernel's index arithmetic, emulated lane by lane on the CPU (PTX fragment layouts from
+# the ISA). Skipped when python3 is missing or QS_SKIP_EMULATION=1.
+if [ "${QS_SKIP_EMULATION:-0}" != "1" ] && command -v python3 >/dev/null 2>&1; then
+  if ! python3 "$here/ci/emulate_attention_mma.py"; then
+    echo "compile-check: attention_mma emulation FAILED" >&2
+    exit 1
+  fi
+fi

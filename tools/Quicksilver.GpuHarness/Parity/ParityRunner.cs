@@ -57,15 +57,22 @@ internal static class ParityRunner
                 : RunChild(check, seed, model, kernelDir, timeout, dryRun);
             results.Add(result);
             Print(check, result);
+            Write(output, started, seed, device, results); // after every check: a run cut short keeps what it found
         }
 
+        (int passed, int failed, int skipped) = Write(output, started, seed, device, results);
+        Console.WriteLine($"parity: {passed} passed, {failed} failed, {skipped} skipped → {Path.GetFullPath(output)}");
+        return failed == 0 ? 0 : 1;
+    }
+
+    private static (int Passed, int Failed, int Skipped) Write(string output, string started, int seed, DeviceSummary? device, List<ParityCheckResult> results)
+    {
         int passed = results.Count(r => r.Status == ParityCheckResult.Pass);
         int failed = results.Count(r => r.Status == ParityCheckResult.Fail);
         int skipped = results.Count(r => r.Status == ParityCheckResult.Skip);
-        var report = new ParityReport(started, seed, device, deviceError, passed, failed, skipped, results);
+        var report = new ParityReport(started, seed, device, null, passed, failed, skipped, results);
         File.WriteAllText(output, JsonSerializer.Serialize(report, HarnessJsonContext.Default.ParityReport));
-        Console.WriteLine($"parity: {passed} passed, {failed} failed, {skipped} skipped → {Path.GetFullPath(output)}");
-        return failed == 0 ? 0 : 1;
+        return (passed, failed, skipped);
     }
 
     private static ParityCheckResult RunChild(ParityCheck check, int seed, string? model, string? kernelDir, int timeoutSeconds, string? dryRun)

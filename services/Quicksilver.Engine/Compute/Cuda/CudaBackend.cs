@@ -62,6 +62,9 @@ public sealed partial class CudaBackend : IComputeBackend
             CudaCheck.Driver(CudaDriverApi.cuEventCreate(out timerStop, 0), nameof(CudaDriverApi.cuEventCreate));
             timerStop.Context = Ctx;
 
+            RequireLibrary(CudaLibrary.Nvrtc, "NVRTC (runtime kernel compiler)");
+            RequireLibrary(CudaLibrary.CublasLt, "cuBLASLt");
+            RequireLibrary(CudaLibrary.Cublas, "cuBLAS");
             NvrtcVersion = NvrtcCompiler.Version();
             blas = new CudaBlas(stream, Ctx);
             tokenSlot = new HostArgumentSlot("tokens", Ctx);
@@ -303,6 +306,17 @@ public sealed partial class CudaBackend : IComputeBackend
     }
 
     private void Log(string message) => options.Log?.Invoke(message);
+
+    private static void RequireLibrary(CudaLibrary library, string what)
+    {
+        CudaLibraryResolver.LoadOutcome outcome = CudaLibraryResolver.Load(library);
+        if (!outcome.Loaded)
+        {
+            throw new CudaException(
+                $"{what} could not be loaded (loaded so far: {CudaLibraryResolver.Describe()}); tried {string.Join(", ", outcome.Tried.Take(8))}{(outcome.Tried.Count > 8 ? $" and {outcome.Tried.Count - 8} more" : string.Empty)}. " +
+                "Install the CUDA toolkit libraries or the nvidia-*-cu13/cu12 pip wheels, or name their folder in QS_CUDA_LIB_DIRS.");
+        }
+    }
 
     private static CudaBuffer AsBuffer(IDeviceBuffer buffer, string parameter)
     {

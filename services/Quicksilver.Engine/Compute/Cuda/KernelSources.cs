@@ -27,9 +27,26 @@ internal sealed class KernelSources
     /// <summary>Where the sources came from, for logs.</summary>
     public string Origin { get; }
 
-    /// <summary>Loads from <paramref name="directory"/> when given, else from the embedded copies.</summary>
-    public static KernelSources Load(string? directory) =>
-        string.IsNullOrWhiteSpace(directory) ? FromAssembly(typeof(KernelSources).Assembly) : FromDirectory(directory);
+    /// <summary>
+    /// Loads from <paramref name="directory"/> when given; else the embedded copies, or — when the engine was built
+    /// without them (a build context lacking <c>kernels/</c>) — the <c>kernels</c> folder beside the application.
+    /// </summary>
+    public static KernelSources Load(string? directory)
+    {
+        if (!string.IsNullOrWhiteSpace(directory))
+        {
+            return FromDirectory(directory);
+        }
+
+        try
+        {
+            return FromAssembly(typeof(KernelSources).Assembly);
+        }
+        catch (CudaException) when (Directory.Exists(Path.Combine(AppContext.BaseDirectory, "kernels")))
+        {
+            return FromDirectory(Path.Combine(AppContext.BaseDirectory, "kernels"));
+        }
+    }
 
     public static KernelSources FromDirectory(string directory)
     {

@@ -98,6 +98,11 @@ internal static class CudaLibraryResolver
                 continue;
             }
 
+            if (library == CudaLibrary.Nvrtc && candidate.Contains('/', StringComparison.Ordinal))
+            {
+                PreloadNvrtcBuiltins(Path.GetDirectoryName(candidate)!);
+            }
+
             if (NativeLibrary.TryLoad(candidate, out nint handle))
             {
                 return new LoadOutcome(library, handle, candidate, tried);
@@ -105,6 +110,26 @@ internal static class CudaLibraryResolver
         }
 
         return new LoadOutcome(library, 0, null, tried);
+    }
+
+    // NVRTC dlopens libnvrtc-builtins by soname at compile time; when NVRTC itself came from a folder off the system
+    // search path, loading the builtins from that folder first lets the dynamic linker find them already loaded.
+    private static void PreloadNvrtcBuiltins(string directory)
+    {
+        try
+        {
+            foreach (string builtins in Directory.EnumerateFiles(directory, "libnvrtc-builtins.so*").Order(StringComparer.Ordinal))
+            {
+                if (NativeLibrary.TryLoad(builtins, out _))
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not readable: NVRTC will report what it cannot find.
+        }
     }
 
     /// <summary>
