@@ -17,4 +17,19 @@ public sealed record EngineOptions
 
     /// <summary>The model id clients use; null means the model folder's name.</summary>
     public string? ModelId { get; init; }
+
+    /// <summary>Most sequences in one step's batch. Further requests wait in the queue.</summary>
+    public int MaxActiveSequences { get; init; } = 32;
+
+    /// <summary>
+    /// Most canvas tokens (prompt + answer, summed over the batch) one step may process. A sequence larger than this
+    /// alone still runs, by itself.
+    /// </summary>
+    public int MaxTokensPerStep { get; init; } = 16384;
+
+    /// <summary>Most requests waiting for a place in the batch; past it new requests are refused (HTTP 429).</summary>
+    public int MaxQueuedRequests { get; init; } = 256;
+
+    /// <summary>How long a request may wait for a place before it fails (HTTP 503).</summary>
+    public TimeSpan QueueTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

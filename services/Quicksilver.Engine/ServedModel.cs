@@ -17,8 +17,20 @@ public sealed record ServedModel(
     ITextTokenizer Tokenizer,
     IGenerationEngine Engine,
     string BackendName,
-    DateTimeOffset Created)
+    DateTimeOffset Created) : IDisposable
 {
+    /// <summary>What the model holds open (engine, weights, mapped files, device); disposed with the model.</summary>
+    public IReadOnlyList<IDisposable> Resources { get; init; } = [];
+
     /// <summary>Longest canvas (prompt + answer) in tokens.</summary>
     public int ContextLength => Config.MaxSequenceLength;
+
+    /// <summary>Stops the engine and releases the weights, in reverse order of acquisition.</summary>
+    public void Dispose()
+    {
+        foreach (IDisposable resource in Resources.Reverse())
+        {
+            resource.Dispose();
+        }
+    }
 }

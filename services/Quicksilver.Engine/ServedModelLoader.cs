@@ -39,14 +39,17 @@ public static class ServedModelLoader
         {
             tensors = CheckpointLoader.Open(folder);
             var transformer = new DiffusionTransformer(config, tensors, backend);
+            string id = options.ModelId ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(folder));
             var engine = new DiffusionEngine(
                 transformer,
-                options,
+                options with { ModelId = id },
                 EndTokens.Collect(config, generation, tokenizerConfig, tokenizer),
                 loggerFactory.CreateLogger<DiffusionEngine>());
-            string id = options.ModelId ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(folder));
             logger.LogInformation("Serving {Model} ({Architecture}, {Layers} layers, d={Hidden}) on the {Backend} backend: {Device}", id, config.Architecture, config.LayerCount, config.HiddenSize, backend.Name, backend.Description);
-            return new ServedModel(id, config, tokenizer, engine, backend.Name, DateTimeOffset.UtcNow);
+            return new ServedModel(id, config, tokenizer, engine, backend.Name, DateTimeOffset.UtcNow)
+            {
+                Resources = [backend, tensors, transformer, engine],
+            };
         }
         catch
         {

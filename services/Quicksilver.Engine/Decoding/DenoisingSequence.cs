@@ -71,6 +71,9 @@ public sealed class DenoisingSequence
     /// <summary>Answer tokens finalised so far (cut at the end token once the answer is done).</summary>
     public int CompletionTokens { get; private set; }
 
+    /// <summary>Tokens the last <see cref="Commit"/> unmasked.</summary>
+    public int LastCommitted { get; private set; }
+
     /// <summary>Set once the answer is complete.</summary>
     public FinishReason? Finish { get; private set; }
 
@@ -137,6 +140,7 @@ public sealed class DenoisingSequence
             _maskedInBlock--;
         }
 
+        LastCommitted = transfer;
         StepsTaken++;
         _stepInBlock++;
         return _maskedInBlock > 0 ? null : FinishBlock();

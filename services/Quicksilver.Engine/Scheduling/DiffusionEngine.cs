@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -8,9 +9,10 @@ using Quicksilver.Engine.Models;
 namespace Quicksilver.Engine.Scheduling;
 
 /// <summary>
-/// One step loop per model: each iteration admits the sequences that arrived since the last step, drops the
-/// cancelled ones, runs one forward pass over every active canvas together, and commits each sequence's tokens.
-/// A sequence joins at the next step and leaves as soon as it finishes, so no request waits for another to end.
+/// One step loop per model (continuous batching at step granularity): each iteration admits waiting requests up to
+/// <see cref="EngineOptions.MaxActiveSequences"/> and <see cref="EngineOptions.MaxTokensPerStep"/>, drops cancelled
+/// ones, runs one forward pass over every active canvas together, and commits each sequence's tokens. A sequence
+/// joins at the next step and leaves as soon as it finishes, so no request waits for another to end.
 /// </summary>
 public sealed class DiffusionEngine : IGenerationEngine, IDisposable
 {
@@ -18,26 +20,36 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     private readonly EngineOptions _options;
     private readonly IReadOnlySet<int> _endTokens;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly Channel<ActiveSequence> _arrivals = Channel.CreateUnbounded<ActiveSequence>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
+    private int _waiting;
+    private volatile bool _draining;
+    private EngineLoad _load = new(0, 0, 0, false);
 
     /// <summary>Starts the step loop.</summary>
     /// <param name="model">The model to run.</param>
-    /// <param name="options">Defaults for requests.</param>
+    /// <param name="options">Limits and defaults.</param>
     /// <param name="endTokens">Ids that end an answer (EOS, EoT).</param>
     /// <param name="logger">Where failures of the loop are logged.</param>
-    public DiffusionEngine(DiffusionTransformer model, EngineOptions options, IReadOnlySet<int> endTokens, ILogger<DiffusionEngine> logger)
+    /// <param name="timeProvider">Clock for queue timeouts; the system clock when null.</param>
+    public DiffusionEngine(DiffusionTransformer model, EngineOptions options, IReadOnlySet<int> endTokens, ILogger<DiffusionEngine> logger, TimeProvider? timeProvider = null)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _endTokens = endTokens ?? throw new ArgumentNullException(nameof(endTokens));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _time = timeProvider ?? TimeProvider.System;
+        Metrics = new EngineMetrics(options.ModelId ?? "model", () => Load);
         _loop = Task.Factory.StartNew(RunLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
-    /// <summary>Sequences in the step loop right now.</summary>
-    public int ActiveCount { get; private set; }
+    /// <summary>The engine's current load (cheap to read; the gateway's balancing signal).</summary>
+    public EngineLoad Load => Volatile.Read(ref _load) with { Waiting = Volatile.Read(ref _waiting), Draining = _draining };
+
+    /// <summary>The step loop's meters.</summary>
+    public EngineMetrics Metrics { get; }
 
     /// <summary>Forward passes run since start.</summary>
     public long StepsRun { get; private set; }
@@ -45,25 +57,35 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     /// <inheritdoc />
     public async IAsyncEnumerable<GenerationUpdate> GenerateAsync(GenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var sequence = new ActiveSequence(CreateDenoiser(request), cancellationToken);
-        if (!_arrivals.Writer.TryWrite(sequence))
-        {
-            throw new ObjectDisposedException(nameof(DiffusionEngine), "The engine is shutting down.");
-        }
-
+        var sequence = new ActiveSequence(CreateDenoiser(request), _time.GetUtcNow(), cancellationToken);
+        Admit(sequence);
         await foreach (GenerationUpdate update in sequence.Updates.Reader.ReadAllAsync(cancellationToken))
         {
             yield return update;
         }
     }
 
+    /// <summary>Stops admitting: new requests fail with <see cref="EngineBusyReason.Draining"/>; running and queued ones finish.</summary>
+    public void BeginDrain() => _draining = true;
+
+    /// <summary>Completes when no request is waiting or running.</summary>
+    public async Task WaitForIdleAsync(CancellationToken cancellationToken)
+    {
+        while (Load is { Waiting: > 0 } or { Running: > 0 })
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
+        }
+    }
+
     /// <summary>Stops the step loop; sequences still running end with an <see cref="OperationCanceledException"/>.</summary>
     public void Dispose()
     {
+        _draining = true;
         _stopping.Cancel();
         _arrivals.Writer.TryComplete();
         _loop.Wait(TimeSpan.FromSeconds(30));
         _stopping.Dispose();
+        Metrics.Dispose();
     }
 
     private DenoisingSequence CreateDenoiser(GenerationRequest request)
@@ -77,19 +99,42 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         return new DenoisingSequence(request.PromptTokens, plan, settings, _model.Config.MaskTokenId, _endTokens);
     }
 
+    private void Admit(ActiveSequence sequence)
+    {
+        if (_draining)
+        {
+            throw new EngineBusyException(EngineBusyReason.Draining, TimeSpan.FromSeconds(1), "The server is shutting down and accepts no new requests.");
+        }
+
+        if (Interlocked.Increment(ref _waiting) > _options.MaxQueuedRequests)
+        {
+            Interlocked.Decrement(ref _waiting);
+            throw new EngineBusyException(EngineBusyReason.QueueFull, TimeSpan.FromSeconds(1), $"The server's queue is full ({_options.MaxQueuedRequests} requests waiting). Retry shortly.");
+        }
+
+        if (!_arrivals.Writer.TryWrite(sequence))
+        {
+            Interlocked.Decrement(ref _waiting);
+            throw new EngineBusyException(EngineBusyReason.Draining, TimeSpan.FromSeconds(1), "The engine has stopped.");
+        }
+    }
+
     private void RunLoop()
     {
+        var queue = new LinkedList<ActiveSequence>();
         var active = new List<ActiveSequence>();
         CancellationToken stopping = _stopping.Token;
         while (!stopping.IsCancellationRequested)
         {
             while (_arrivals.Reader.TryRead(out ActiveSequence? arrived))
             {
-                active.Add(arrived);
+                queue.AddLast(arrived);
             }
 
+            ExpireQueued(queue);
             active.RemoveAll(CompleteIfCancelled);
-            ActiveCount = active.Count;
+            AdmitFromQueue(queue, active);
+            PublishLoad(active);
             if (active.Count == 0)
             {
                 if (!WaitForArrival(stopping))
@@ -104,16 +149,54 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             active.RemoveAll(s => s.Denoiser.Finish is not null);
         }
 
-        foreach (ActiveSequence sequence in active)
+        var stopped = new OperationCanceledException("The engine stopped.");
+        foreach (ActiveSequence sequence in active.Concat(queue))
         {
-            sequence.Updates.Writer.TryComplete(new OperationCanceledException("The engine stopped."));
+            sequence.Updates.Writer.TryComplete(stopped);
         }
 
         while (_arrivals.Reader.TryRead(out ActiveSequence? pending))
         {
-            pending.Updates.Writer.TryComplete(new OperationCanceledException("The engine stopped."));
+            pending.Updates.Writer.TryComplete(stopped);
         }
     }
+
+    private void ExpireQueued(LinkedList<ActiveSequence> queue)
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        for (LinkedListNode<ActiveSequence>? node = queue.First; node is not null;)
+        {
+            LinkedListNode<ActiveSequence>? next = node.Next;
+            ActiveSequence sequence = node.Value;
+            bool expired = now - sequence.Enqueued > _options.QueueTimeout;
+            if (expired || sequence.Cancellation.IsCancellationRequested)
+            {
+                sequence.Updates.Writer.TryComplete(expired
+                    ? new EngineBusyException(EngineBusyReason.QueueTimeout, TimeSpan.FromSeconds(1), $"The request waited longer than the queue timeout ({_options.QueueTimeout.TotalSeconds:0.#} s) for a place in the batch.")
+                    : new OperationCanceledException(sequence.Cancellation));
+                queue.Remove(node);
+                Interlocked.Decrement(ref _waiting);
+            }
+
+            node = next;
+        }
+    }
+
+    private void AdmitFromQueue(LinkedList<ActiveSequence> queue, List<ActiveSequence> active)
+    {
+        int tokens = active.Sum(s => s.CanvasLength);
+        while (queue.First is { } next && active.Count < _options.MaxActiveSequences
+            && (active.Count == 0 || tokens + next.Value.CanvasLength <= _options.MaxTokensPerStep))
+        {
+            queue.RemoveFirst();
+            Interlocked.Decrement(ref _waiting);
+            active.Add(next.Value);
+            tokens += next.Value.CanvasLength;
+        }
+    }
+
+    private void PublishLoad(List<ActiveSequence> active) =>
+        Volatile.Write(ref _load, new EngineLoad(0, active.Count, active.Sum(s => s.CanvasLength), false));
 
     private bool WaitForArrival(CancellationToken stopping)
     {
@@ -149,10 +232,12 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         }
 
         var scores = new TokenScore[scored];
+        long started = Stopwatch.GetTimestamp();
         try
         {
             _model.Forward(batch, scores);
             StepsRun++;
+            Metrics.RecordStep(Stopwatch.GetElapsedTime(started), active.Count);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -174,6 +259,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             int answerBefore = denoiser.CompletionTokens;
             IReadOnlyList<int>? finalised = denoiser.Commit(sequence.CurrentStep, scores.AsSpan(offset, count));
             offset += count;
+            Metrics.RecordCommitted(denoiser.LastCommitted);
             if (finalised is not null)
             {
                 sequence.Updates.Writer.TryWrite(new GenerationUpdate(finalised, denoiser.Finish, denoiser.StepsTaken)

@@ -16,6 +16,10 @@ namespace Quicksilver.Engine.Tokenization;
 /// </remarks>
 public static class BpeTrainer
 {
+    /// <summary>Queue order: higher count first; among equal counts, the smaller (left, right) pair.</summary>
+    private static readonly Comparer<(long Count, long Pair)> MostFrequentFirst = Comparer<(long Count, long Pair)>.Create(
+        static (x, y) => x.Count != y.Count ? y.Count.CompareTo(x.Count) : x.Pair.CompareTo(y.Pair));
+
     /// <summary>
     /// Learns up to <paramref name="mergeCount"/> merges from <paramref name="texts"/>. Training stops early when
     /// no pair occurs at least <paramref name="minFrequency"/> times.
@@ -44,7 +48,7 @@ public static class BpeTrainer
             }
         }
 
-        var queue = new PriorityQueue<long, (long Count, long Pair)>(counts.Count, MostFrequentFirst.Instance);
+        var queue = new PriorityQueue<long, (long Count, long Pair)>(counts.Count, MostFrequentFirst);
         foreach ((long pair, long count) in counts)
         {
             queue.Enqueue(pair, (count, pair));
@@ -202,13 +206,4 @@ public static class BpeTrainer
     }
 
     private static long Pair(int left, int right) => ((long)left << 32) | (uint)right;
-
-    /// <summary>Higher count first; among equal counts, the smaller (left, right) pair.</summary>
-    private sealed class MostFrequentFirst : IComparer<(long Count, long Pair)>
-    {
-        public static readonly MostFrequentFirst Instance = new();
-
-        public int Compare((long Count, long Pair) x, (long Count, long Pair) y) =>
-            x.Count != y.Count ? y.Count.CompareTo(x.Count) : x.Pair.CompareTo(y.Pair);
-    }
 }

@@ -108,7 +108,7 @@ public static class TokenizerConfigReader
             throw new CheckpointException(path, name + ".content", "is missing or not a string");
         }
 
-        throw new CheckpointException(path, name, $"is a JSON {Describe(value)}; expected a string or an object with \"content\"");
+        throw new CheckpointException(path, name, $"is a JSON {JsonFieldReader.Describe(value)}; expected a string or an object with \"content\"");
     }
 
     private static string? ReadChatTemplate(JsonElement root, string path)
@@ -125,7 +125,7 @@ public static class TokenizerConfigReader
 
         if (value.ValueKind != JsonValueKind.Array)
         {
-            throw new CheckpointException(path, "chat_template", $"is a JSON {Describe(value)}; expected a string or a list of named templates");
+            throw new CheckpointException(path, "chat_template", $"is a JSON {JsonFieldReader.Describe(value)}; expected a string or a list of named templates");
         }
 
         int index = 0;
@@ -157,7 +157,7 @@ public static class TokenizerConfigReader
 
         if (value.ValueKind != JsonValueKind.Number)
         {
-            throw new CheckpointException(path, "model_max_length", $"is a JSON {Describe(value)}, not a number");
+            throw new CheckpointException(path, "model_max_length", $"is a JSON {JsonFieldReader.Describe(value)}, not a number");
         }
 
         if (value.TryGetInt64(out long length))
@@ -190,9 +190,7 @@ public static class TokenizerConfigReader
         {
             JsonValueKind.True => true,
             JsonValueKind.False => false,
-            _ => throw new CheckpointException(path, name, $"is a JSON {Describe(value)}, not a boolean"),
+            _ => throw new CheckpointException(path, name, $"is a JSON {JsonFieldReader.Describe(value)}, not a boolean"),
         };
     }
-
-    private static string Describe(JsonElement element) => element.ValueKind.ToString().ToLowerInvariant();
 }

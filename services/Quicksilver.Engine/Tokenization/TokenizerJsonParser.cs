@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Quicksilver.Engine.Checkpoints;
@@ -34,7 +33,7 @@ internal static class TokenizerJsonParser
                 throw new CheckpointException(path, null, "the top level is not a JSON object");
             }
 
-            var context = new Context(path);
+            var context = new JsonFieldReader(path);
             JsonElement model = context.RequireObject(root, "model", "model");
             CheckModelType(context, model);
 
@@ -84,7 +83,7 @@ internal static class TokenizerJsonParser
         }
     }
 
-    private static void CheckModelType(Context context, JsonElement model)
+    private static void CheckModelType(JsonFieldReader context, JsonElement model)
     {
         foreach (string field in (string[])["continuing_subword_prefix", "end_of_word_suffix"])
         {
@@ -112,7 +111,7 @@ internal static class TokenizerJsonParser
         }
     }
 
-    private static Dictionary<string, int> ReadVocabulary(Context context, JsonElement model)
+    private static Dictionary<string, int> ReadVocabulary(JsonFieldReader context, JsonElement model)
     {
         JsonElement vocab = context.RequireObject(model, "vocab", "model.vocab");
         var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -140,7 +139,7 @@ internal static class TokenizerJsonParser
         return vocabulary;
     }
 
-    private static List<string> ReadMerges(Context context, JsonElement model, Dictionary<string, int> vocabulary)
+    private static List<string> ReadMerges(JsonFieldReader context, JsonElement model, Dictionary<string, int> vocabulary)
     {
         if (!model.TryGetProperty("merges", out JsonElement mergesElement))
         {
@@ -149,7 +148,7 @@ internal static class TokenizerJsonParser
 
         if (mergesElement.ValueKind != JsonValueKind.Array)
         {
-            throw new CheckpointException(context.Path, "model.merges", $"is a JSON {Describe(mergesElement)}, not an array");
+            throw new CheckpointException(context.Path, "model.merges", $"is a JSON {JsonFieldReader.Describe(mergesElement)}, not an array");
         }
 
         var merges = new List<string>(mergesElement.GetArrayLength());
@@ -186,7 +185,7 @@ internal static class TokenizerJsonParser
         return merges;
     }
 
-    private static (string Left, string Right) ReadMerge(Context context, JsonElement merge, string field)
+    private static (string Left, string Right) ReadMerge(JsonFieldReader context, JsonElement merge, string field)
     {
         switch (merge.ValueKind)
         {
@@ -220,11 +219,11 @@ internal static class TokenizerJsonParser
                 return (left, right);
 
             default:
-                throw new CheckpointException(context.Path, field, $"is a JSON {Describe(merge)}; expected \"a b\" or [\"a\", \"b\"]");
+                throw new CheckpointException(context.Path, field, $"is a JSON {JsonFieldReader.Describe(merge)}; expected \"a b\" or [\"a\", \"b\"]");
         }
     }
 
-    private static List<AddedToken> ReadAddedTokens(Context context, JsonElement root)
+    private static List<AddedToken> ReadAddedTokens(JsonFieldReader context, JsonElement root)
     {
         var added = new List<AddedToken>();
         if (!root.TryGetProperty("added_tokens", out JsonElement array) || array.ValueKind == JsonValueKind.Null)
@@ -234,7 +233,7 @@ internal static class TokenizerJsonParser
 
         if (array.ValueKind != JsonValueKind.Array)
         {
-            throw new CheckpointException(context.Path, "added_tokens", $"is a JSON {Describe(array)}, not an array");
+            throw new CheckpointException(context.Path, "added_tokens", $"is a JSON {JsonFieldReader.Describe(array)}, not an array");
         }
 
         var contents = new HashSet<string>(StringComparer.Ordinal);
@@ -244,7 +243,7 @@ internal static class TokenizerJsonParser
             string field = $"added_tokens[{index}]";
             if (token.ValueKind != JsonValueKind.Object)
             {
-                throw new CheckpointException(context.Path, field, $"is a JSON {Describe(token)}, not an object");
+                throw new CheckpointException(context.Path, field, $"is a JSON {JsonFieldReader.Describe(token)}, not an object");
             }
 
             if (!token.TryGetProperty("id", out JsonElement id))
@@ -281,14 +280,14 @@ internal static class TokenizerJsonParser
         return added;
     }
 
-    private static bool OptionalBool(Context context, JsonElement parent, string name, string field) =>
+    private static bool OptionalBool(JsonFieldReader context, JsonElement parent, string name, string field) =>
         parent.TryGetProperty(name, out JsonElement value) && value.ValueKind != JsonValueKind.Null && context.ReadBool(value, $"{field}.{name}");
 
-    private static void ReadPreTokenizer(Context context, JsonElement element, string field, List<Regex> stages, ref bool byteLevel, ref bool addPrefixSpace)
+    private static void ReadPreTokenizer(JsonFieldReader context, JsonElement element, string field, List<Regex> stages, ref bool byteLevel, ref bool addPrefixSpace)
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
-            throw new CheckpointException(context.Path, field, $"is a JSON {Describe(element)}, not an object");
+            throw new CheckpointException(context.Path, field, $"is a JSON {JsonFieldReader.Describe(element)}, not an object");
         }
 
         string type = context.ReadString(context.Require(element, "type", field + ".type"), field + ".type");
@@ -335,7 +334,7 @@ internal static class TokenizerJsonParser
         }
     }
 
-    private static Regex ReadSplit(Context context, JsonElement element, string field)
+    private static Regex ReadSplit(JsonFieldReader context, JsonElement element, string field)
     {
         JsonElement pattern = context.RequireObject(element, "pattern", field + ".pattern");
         string source;
@@ -379,7 +378,7 @@ internal static class TokenizerJsonParser
         }
     }
 
-    private static void ReadNormalizer(Context context, JsonElement element, string field, ref bool nfc)
+    private static void ReadNormalizer(JsonFieldReader context, JsonElement element, string field, ref bool nfc)
     {
         if (element.ValueKind == JsonValueKind.Null)
         {
@@ -388,7 +387,7 @@ internal static class TokenizerJsonParser
 
         if (element.ValueKind != JsonValueKind.Object)
         {
-            throw new CheckpointException(context.Path, field, $"is a JSON {Describe(element)}, not an object");
+            throw new CheckpointException(context.Path, field, $"is a JSON {JsonFieldReader.Describe(element)}, not an object");
         }
 
         string type = context.ReadString(context.Require(element, "type", field + ".type"), field + ".type");
@@ -418,7 +417,7 @@ internal static class TokenizerJsonParser
         }
     }
 
-    private static void CheckDecoder(Context context, JsonElement element, string field)
+    private static void CheckDecoder(JsonFieldReader context, JsonElement element, string field)
     {
         if (element.ValueKind == JsonValueKind.Null)
         {
@@ -427,7 +426,7 @@ internal static class TokenizerJsonParser
 
         if (element.ValueKind != JsonValueKind.Object)
         {
-            throw new CheckpointException(context.Path, field, $"is a JSON {Describe(element)}, not an object");
+            throw new CheckpointException(context.Path, field, $"is a JSON {JsonFieldReader.Describe(element)}, not an object");
         }
 
         string type = context.ReadString(context.Require(element, "type", field + ".type"), field + ".type");
@@ -446,7 +445,7 @@ internal static class TokenizerJsonParser
         throw new CheckpointException(context.Path, field + ".type", $"is '{type}'; a byte-level BPE tokenizer needs the ByteLevel decoder");
     }
 
-    private static void CheckVocabularyIsByteLevel(Context context, Dictionary<string, int> vocabulary, List<AddedToken> added)
+    private static void CheckVocabularyIsByteLevel(JsonFieldReader context, Dictionary<string, int> vocabulary, List<AddedToken> added)
     {
         foreach (string symbol in ByteLevelAlphabet.Symbols)
         {
@@ -465,48 +464,6 @@ internal static class TokenizerJsonParser
             {
                 throw new CheckpointException(context.Path, $"model.vocab[\"{token}\"]", "is not made of byte-level symbols");
             }
-        }
-    }
-
-    private static string Describe(JsonElement element) => element.ValueKind.ToString().ToLowerInvariant();
-
-    /// <summary>The file being read, and typed accessors that report the field at fault.</summary>
-    private sealed class Context(string path)
-    {
-        public string Path { get; } = path;
-
-        public JsonElement Require(JsonElement parent, string name, string field) =>
-            parent.TryGetProperty(name, out JsonElement value) ? value : throw new CheckpointException(Path, field, "is missing");
-
-        public JsonElement RequireObject(JsonElement parent, string name, string field)
-        {
-            JsonElement value = Require(parent, name, field);
-            return value.ValueKind == JsonValueKind.Object
-                ? value
-                : throw new CheckpointException(Path, field, $"is a JSON {Describe(value)}, not an object");
-        }
-
-        public string ReadString(JsonElement value, string field) =>
-            value.ValueKind == JsonValueKind.String
-                ? value.GetString()!
-                : throw new CheckpointException(Path, field, $"is a JSON {Describe(value)}, not a string");
-
-        public bool ReadBool(JsonElement value, string field) => value.ValueKind switch
-        {
-            JsonValueKind.True => true,
-            JsonValueKind.False => false,
-            _ => throw new CheckpointException(Path, field, $"is a JSON {Describe(value)}, not a boolean"),
-        };
-
-        public int ReadId(JsonElement value, string field)
-        {
-            if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int id) && id >= 0)
-            {
-                return id;
-            }
-
-            string shown = value.ValueKind == JsonValueKind.Number ? value.GetRawText() : "a JSON " + Describe(value);
-            throw new CheckpointException(Path, field, string.Create(CultureInfo.InvariantCulture, $"is {shown}, not a token id (a non-negative 32-bit integer)"));
         }
     }
 }

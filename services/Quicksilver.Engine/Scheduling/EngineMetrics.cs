@@ -1,0 +1,43 @@
+using System.Diagnostics.Metrics;
+
+namespace Quicksilver.Engine.Scheduling;
+
+/// <summary>
+/// The step loop's meters (System.Diagnostics.Metrics, meter <c>Quicksilver.Engine</c>): step duration, batch size,
+/// tokens committed per step, and gauges of waiting/running requests and tokens in flight.
+/// </summary>
+public sealed class EngineMetrics : IDisposable
+{
+    /// <summary>The meter name to subscribe to (OpenTelemetry <c>AddMeter</c>).</summary>
+    public const string MeterName = "Quicksilver.Engine";
+
+    private readonly Meter _meter;
+    private readonly Histogram<double> _stepDuration;
+    private readonly Histogram<int> _batchSize;
+    private readonly Histogram<double> _tokensPerStep;
+
+    /// <summary>Creates the meters; <paramref name="load"/> is read when the gauges are observed.</summary>
+    public EngineMetrics(string model, Func<EngineLoad> load)
+    {
+        ArgumentNullException.ThrowIfNull(load);
+        var tags = new KeyValuePair<string, object?>[] { new("gen_ai.request.model", model) };
+        _meter = new Meter(MeterName, version: null, tags);
+        _stepDuration = _meter.CreateHistogram<double>("quicksilver.engine.step.duration", "s", "Wall time of one denoising step (one forward over the batch).");
+        _batchSize = _meter.CreateHistogram<int>("quicksilver.engine.batch.size", "{sequence}", "Sequences in one step's batch.");
+        _tokensPerStep = _meter.CreateHistogram<double>("quicksilver.engine.tokens_per_step", "{token}", "Tokens one sequence committed in one step (parallel decoding commits more than one).");
+        _meter.CreateObservableGauge("quicksilver.engine.requests.waiting", () => load().Waiting, "{request}", "Requests waiting for a place in the batch.");
+        _meter.CreateObservableGauge("quicksilver.engine.requests.running", () => load().Running, "{request}", "Sequences in the step loop.");
+        _meter.CreateObservableGauge("quicksilver.engine.tokens.in_flight", () => load().TokensInFlight, "{token}", "Canvas tokens of the running sequences.");
+    }
+
+    internal void RecordStep(TimeSpan duration, int batchSize)
+    {
+        _stepDuration.Record(duration.TotalSeconds);
+        _batchSize.Record(batchSize);
+    }
+
+    internal void RecordCommitted(int tokens) => _tokensPerStep.Record(tokens);
+
+    /// <inheritdoc />
+    public void Dispose() => _meter.Dispose();
+}

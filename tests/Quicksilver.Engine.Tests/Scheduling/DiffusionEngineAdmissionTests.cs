@@ -1,0 +1,133 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Quicksilver.Engine.Checkpoints;
+using Quicksilver.Engine.Compute.Cpu;
+using Quicksilver.Engine.Models;
+using Quicksilver.Engine.Scheduling;
+using Quicksilver.Engine.Tests.TestModels;
+
+namespace Quicksilver.Engine.Tests.Scheduling;
+
+/// <summary>Admission limits, queue timeout, cancellation and drain, on an engine that runs one sequence at a time.</summary>
+public sealed class DiffusionEngineAdmissionTests : IDisposable
+{
+    private readonly RandomCheckpoint _checkpoint;
+    private readonly ITensorSource _tensors;
+    private readonly CpuBackend _backend;
+    private readonly DiffusionTransformer _model;
+    private readonly ManualClock _clock = new();
+    private readonly DiffusionEngine _engine;
+
+    public DiffusionEngineAdmissionTests()
+    {
+        ModelConfig config = RandomCheckpoint.LLaDAConfig(vocab: 64, hidden: 32, layers: 1);
+        _checkpoint = RandomCheckpoint.Create(config, TensorDType.BF16, seed: 5);
+        _tensors = CheckpointLoader.Open(_checkpoint.Folder);
+        _backend = new CpuBackend(new CpuBackendOptions { Threads = 1 });
+        _model = new DiffusionTransformer(config, _tensors, _backend);
+        var options = new EngineOptions { MaxActiveSequences = 1, MaxQueuedRequests = 1, QueueTimeout = TimeSpan.FromSeconds(10) };
+        _engine = new DiffusionEngine(_model, options, new HashSet<int>(), NullLogger<DiffusionEngine>.Instance, _clock);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_QueueFull_RefusedWithQueueFull()
+    {
+        using var cancel = new CancellationTokenSource();
+        Task running = Drain(LongRequest(), cancel.Token);
+        await WaitUntil(() => _engine.Load.Running == 1);
+        Task queued = Drain(LongRequest(), cancel.Token);
+        await WaitUntil(() => _engine.Load.Waiting == 1);
+
+        var ex = await Assert.ThrowsAsync<EngineBusyException>(() => Drain(LongRequest(), CancellationToken.None));
+
+        Assert.Equal(EngineBusyReason.QueueFull, ex.Reason);
+        Assert.True(ex.RetryAfter > TimeSpan.Zero);
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queued);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_WaitsPastQueueTimeout_FailsWithQueueTimeout()
+    {
+        using var cancel = new CancellationTokenSource();
+        Task running = Drain(LongRequest(), cancel.Token);
+        await WaitUntil(() => _engine.Load.Running == 1);
+        Task queued = Drain(LongRequest(), CancellationToken.None);
+        await WaitUntil(() => _engine.Load.Waiting == 1);
+
+        _clock.Advance(TimeSpan.FromSeconds(11));
+
+        var ex = await Assert.ThrowsAsync<EngineBusyException>(() => queued);
+        Assert.Equal(EngineBusyReason.QueueTimeout, ex.Reason);
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_RunningRequestCancelled_FreesItsPlaceForTheQueue()
+    {
+        using var cancel = new CancellationTokenSource();
+        Task running = Drain(LongRequest(), cancel.Token);
+        await WaitUntil(() => _engine.Load.Running == 1);
+        Task<int> queued = Drain(ShortRequest(), CancellationToken.None);
+        await WaitUntil(() => _engine.Load.Waiting == 1);
+
+        cancel.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+        Assert.Equal(4, await queued);
+        await WaitUntil(() => _engine.Load is { Running: 0, Waiting: 0, TokensInFlight: 0 });
+    }
+
+    [Fact]
+    public async Task BeginDrain_RefusesNewRequests_FinishesAcceptedOnes()
+    {
+        Task<int> accepted = Drain(LongRequest() with { MaxTokens = 300, BlockLength = 300 }, CancellationToken.None);
+        await WaitUntil(() => _engine.Load.Running == 1);
+        Task<int> queued = Drain(ShortRequest(), CancellationToken.None);
+        await WaitUntil(() => _engine.Load.Waiting == 1);
+
+        _engine.BeginDrain();
+        var ex = await Assert.ThrowsAsync<EngineBusyException>(() => Drain(ShortRequest(), CancellationToken.None));
+
+        Assert.Equal(EngineBusyReason.Draining, ex.Reason);
+        Assert.True(_engine.Load.Draining);
+        Assert.Equal(300, await accepted);
+        Assert.Equal(4, await queued);
+        await _engine.WaitForIdleAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    public void Dispose()
+    {
+        _engine.Dispose();
+        _model.Dispose();
+        _backend.Dispose();
+        _tensors.Dispose();
+        _checkpoint.Dispose();
+    }
+
+    private static GenerationRequest LongRequest() => new() { PromptTokens = [1, 2, 3], MaxTokens = 500, BlockLength = 500, Seed = 1 };
+
+    private static GenerationRequest ShortRequest() => new() { PromptTokens = [1, 2, 3], MaxTokens = 4, Seed = 1 };
+
+    private async Task<int> Drain(GenerationRequest request, CancellationToken cancellationToken)
+    {
+        int tokens = 0;
+        await foreach (GenerationUpdate update in _engine.GenerateAsync(request, cancellationToken))
+        {
+            tokens += update.Tokens.Count;
+        }
+
+        return tokens;
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 10 s");
+            await Task.Delay(5);
+        }
+    }
+}

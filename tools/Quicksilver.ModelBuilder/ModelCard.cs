@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Text;
+
+namespace Quicksilver.ModelBuilder;
+
+/// <summary>The folder's <c>README.md</c>: what the model is, how it was made, and from what.</summary>
+internal sealed record ModelCard(
+    BuilderOptions Options,
+    IReadOnlyList<CorpusFile> Corpus,
+    int MergeCount,
+    int ReservedCount,
+    SpecialTokenIds Ids,
+    long Parameters,
+    string DemoPrompt,
+    int DemoTokens,
+    double BytesPerToken)
+{
+    public string Render()
+    {
+        string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(Options.OutputDirectory)));
+        bool defaultCorpus = Corpus.Select(c => c.Path).SequenceEqual(BuilderOptions.DefaultCorpus);
+        var text = new StringBuilder();
+        void Line(string line = "") => text.Append(line).Append('\n');
+
+        Line($"# {name}");
+        Line();
+        Line("A tiny diffusion language model in LLaDA's checkpoint format, made for Quicksilver's tests, demos and");
+        Line("CPU/GPU parity checks. It is small enough to commit and to run anywhere.");
+        Line();
+        Line("**The weights are random for now** (a seeded initialisation, no training), so the model loads and runs but");
+        Line("its output is noise. A trained one comes later.");
+        Line();
+        Line("## Files");
+        Line();
+        Line("| file | contents |");
+        Line("|---|---|");
+        Line("| `config.json` | LLaDA config: `LLaDAModelLM`, `model_type` `llada` |");
+        Line(Invariant($"| `model.safetensors` | {Parameters:N0} parameters in BF16, LLaDA tensor names (`model.transformer.…`), metadata `format: pt` |"));
+        Line(Invariant($"| `tokenizer.json` | byte-level BPE in Hugging Face's format (GPT-2 byte alphabet and pre-tokenizer), {MergeCount} merges |"));
+        Line("| `tokenizer_config.json` | special tokens by content, LLaMA-3 chat template (as LLaDA-8B-Instruct ships), `model_max_length` |");
+        Line("| `generation_config.json` | end ids (EOS and end-of-turn), 128 new tokens, 128 steps, blocks of 32, temperature 0 |");
+        Line();
+        Line("## Architecture");
+        Line();
+        Line("| field | value |");
+        Line("|---|---|");
+        Line(Invariant($"| d_model / n_layers | {Options.DModel} / {Options.Layers} |"));
+        Line(Invariant($"| n_heads / n_kv_heads / head_dim | {Options.Heads} / {Options.KvHeads} / {Options.HeadDim} |"));
+        Line(Invariant($"| mlp_hidden_size | {Options.MlpHidden} (SiLU-gated: `ff_out(silu(ff_proj(x)) * up_proj(x))`) |"));
+        Line(Invariant($"| vocab_size = embedding_size | {Options.VocabSize} |"));
+        Line(Invariant($"| max_sequence_length | {Options.MaxSequenceLength} |"));
+        Line("| norm / RoPE θ | RMSNorm ε 1e-5 / 500000 |");
+        Line("| bias / tied embeddings | none / no (`ff_out` is the output head) |");
+        Line();
+        Line("## Tokenizer");
+        Line();
+        Line(Invariant($"{Options.VocabSize} ids: 256 byte symbols, {MergeCount} merges learned by Quicksilver's `BpeTrainer`,"));
+        Line(Invariant($"{TinyModelTokens.Named.Count} special tokens and {ReservedCount} reserved ones (`<|reserved_0|>`…) that pad the vocabulary"));
+        Line("to a multiple of 64. Every byte sequence is encodable; literal special tokens in text become their ids.");
+        Line();
+        Line("| token | id | role |");
+        Line("|---|---|---|");
+        Line(Invariant($"| `{TinyModelTokens.EndOfText}` | {Ids.EndOfText} | EOS, also padding; the canvas tail fills with it |"));
+        Line(Invariant($"| `{TinyModelTokens.StartOfText}` | {Ids.StartOfText} | BOS, starts every chat |"));
+        Line(Invariant($"| `{TinyModelTokens.Mask}` | {Ids.Mask} | mask: positions still to be generated |"));
+        Line(Invariant($"| `{TinyModelTokens.StartHeader}` | {Ids.StartHeader} | opens a chat header |"));
+        Line(Invariant($"| `{TinyModelTokens.EndHeader}` | {Ids.EndHeader} | closes a chat header |"));
+        Line(Invariant($"| `{TinyModelTokens.EndOfTurn}` | {Ids.EndOfTurn} | end of turn; generation stops here too |"));
+        Line();
+        Line(Invariant($"On its own corpus it averages {BytesPerToken:F2} bytes per token; \"{DemoPrompt}\" is {DemoTokens} tokens."));
+        Line("A chat prompt renders as `<|startoftext|><|start_header_id|>user<|end_header_id|>\\n\\n{content}<|eot_id|>`");
+        Line("followed by `<|start_header_id|>assistant<|end_header_id|>\\n\\n` when a generation prompt is asked for.");
+        Line();
+        Line("## Weights");
+        Line();
+        Line(Invariant($"Seed {Options.Seed}. Every tensor has its own SplitMix64 stream (seeded by the seed and the tensor's name);"));
+        Line("matrices are N(0, 0.02²) (each draw a sum of 12 uniforms, so the bits do not depend on a maths library),");
+        Line(Invariant($"the residual output projections `attn_out` and the blocks' `ff_out` are scaled by 1/√(2·{Options.Layers}), and RMSNorm"));
+        Line("weights are 1. Values are rounded to BF16 (round to nearest even).");
+        Line();
+        Line("## Corpus and licences");
+        Line();
+        Line("The tokenizer was trained on:");
+        Line();
+        foreach (CorpusFile file in Corpus)
+        {
+            Line(Invariant($"- `{file.Path}` ({Encoding.UTF8.GetByteCount(file.Text):N0} bytes, sha256 `{file.Sha256}`)"));
+        }
+
+        Line();
+        if (defaultCorpus)
+        {
+            Line("These are the texts of the GNU General Public License v3 (© Free Software Foundation, which permits verbatim");
+            Line("copying and distribution of the licence document) and of the Apache License 2.0 (© The Apache Software");
+            Line("Foundation), as shipped by Debian's `base-files` package. Neither licence applies to this model by being a");
+            Line("training text: the folder holds no copy of them, only statistics (the merge rules and the token strings they form).");
+        }
+        else
+        {
+            Line("The folder holds no copy of these texts, only statistics (the merge rules and the token strings they form);");
+            Line("their own licences decide what may be done with that.");
+        }
+
+        Line();
+        Line("## How it was made");
+        Line();
+        Line("From the repository root:");
+        Line();
+        Line("```sh");
+        Line(Options.CommandLine());
+        Line("```");
+        Line();
+        Line("The build is deterministic: the same command and corpus files (check the sha256 above) produce byte-identical");
+        Line("files, which `sha256sum` confirms across runs.");
+        return text.ToString();
+    }
+
+    private static string Invariant(FormattableString value) => value.ToString(CultureInfo.InvariantCulture);
+}

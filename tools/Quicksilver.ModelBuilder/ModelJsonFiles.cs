@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Quicksilver.ModelBuilder;
+
+/// <summary>The JSON files of the model folder, written deterministically (fixed key order, two-space indent, LF).</summary>
+internal static class ModelJsonFiles
+{
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Indented = true,
+        NewLine = "\n",
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary><c>config.json</c> in LLaDA's format (<c>LLaDAModelLM</c>, <c>model_type</c> "llada").</summary>
+    public static void WriteConfig(string path, BuilderOptions options, SpecialTokenIds ids) => Write(path, json =>
+    {
+        json.WriteStartArray("architectures");
+        json.WriteStringValue("LLaDAModelLM");
+        json.WriteEndArray();
+        json.WriteString("model_type", "llada");
+        json.WriteNumber("d_model", options.DModel);
+        json.WriteNumber("n_layers", options.Layers);
+        json.WriteNumber("n_heads", options.Heads);
+        json.WriteNumber("n_kv_heads", options.KvHeads);
+        json.WriteNumber("mlp_hidden_size", options.MlpHidden);
+        json.WriteNumber("vocab_size", options.VocabSize);
+        json.WriteNumber("embedding_size", options.VocabSize);
+        WriteFloat(json, "rope_theta", 500000.0);
+        WriteFloat(json, "rms_norm_eps", 1e-5);
+        json.WriteNumber("max_sequence_length", options.MaxSequenceLength);
+        json.WriteNumber("mask_token_id", ids.Mask);
+        json.WriteNumber("eos_token_id", ids.EndOfText);
+        json.WriteNumber("pad_token_id", ids.EndOfText);
+        json.WriteBoolean("include_bias", false);
+        json.WriteBoolean("include_qkv_bias", false);
+        json.WriteBoolean("weight_tying", false);
+        json.WriteString("activation_type", "silu");
+        json.WriteString("block_type", "llama");
+        json.WriteString("layer_norm_type", "rms");
+    });
+
+    /// <summary><c>tokenizer_config.json</c>: special tokens by content, the LLaMA-3 chat template, the length limit.</summary>
+    public static void WriteTokenizerConfig(string path, BuilderOptions options) => Write(path, json =>
+    {
+        json.WriteString("tokenizer_class", "PreTrainedTokenizerFast");
+        json.WriteString("bos_token", TinyModelTokens.StartOfText);
+        json.WriteString("eos_token", TinyModelTokens.EndOfText);
+        json.WriteString("pad_token", TinyModelTokens.EndOfText);
+        json.WriteString("mask_token", TinyModelTokens.Mask);
+        json.WriteBoolean("add_bos_token", false);
+        json.WriteBoolean("add_eos_token", false);
+        json.WriteBoolean("clean_up_tokenization_spaces", false);
+        json.WriteNumber("model_max_length", options.MaxSequenceLength);
+        json.WriteString("chat_template", TinyModelTokens.ChatTemplate);
+    });
+
+    /// <summary>
+    /// <c>generation_config.json</c>: generation ends at EOS or end-of-turn; LLaDA-style defaults of 128 new
+    /// tokens in blocks of 32, one token committed per step, greedy.
+    /// </summary>
+    public static void WriteGenerationConfig(string path, SpecialTokenIds ids) => Write(path, json =>
+    {
+        json.WriteNumber("bos_token_id", ids.StartOfText);
+        json.WriteStartArray("eos_token_id");
+        json.WriteNumberValue(ids.EndOfText);
+        json.WriteNumberValue(ids.EndOfTurn);
+        json.WriteEndArray();
+        json.WriteNumber("pad_token_id", ids.EndOfText);
+        json.WriteNumber("max_new_tokens", 128);
+        json.WriteNumber("steps", 128);
+        json.WriteNumber("block_length", 32);
+        WriteFloat(json, "temperature", 0.0);
+    });
+
+    private static void Write(string path, Action<Utf8JsonWriter> body)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            json.WriteStartObject();
+            body(json);
+            json.WriteEndObject();
+        }
+
+        buffer.WriteByte((byte)'\n');
+        File.WriteAllBytes(path, buffer.ToArray());
+    }
+
+    /// <summary>Writes a float the way Python's <c>json</c> does (<c>500000.0</c>, <c>1e-05</c>), so the files read like Hugging Face's.</summary>
+    private static void WriteFloat(Utf8JsonWriter json, string name, double value)
+    {
+        string text = value == Math.Floor(value) && Math.Abs(value) < 1e16
+            ? value.ToString("0.0", CultureInfo.InvariantCulture)
+            : value.ToString("0.###############e-00", CultureInfo.InvariantCulture);
+        json.WritePropertyName(name);
+        json.WriteRawValue(text);
+    }
+}
