@@ -85,6 +85,49 @@ internal static class ModelChecks
         }
 
         c.Metrics.Add(Comparison.Count($"{label}: greedy decode steps ({prompts.Length} prompts x {Masks})", total, mismatches, first));
+
+        // Teacher-forced: along the CPU's decode, both backends score the same canvas at every step; the arg-max token
+        // of every masked position must agree unless the CPU's top-2 margin is within NearTie of its top-1 probability.
+        long compared = 0, disagreements = 0, nearTies = 0;
+        string? firstDisagreement = null;
+        foreach (int[] prompt in prompts)
+        {
+            int[] canvas = [.. prompt, .. Enumerable.Repeat(config.MaskTokenId, Masks)];
+            for (int step = 0; step < Masks; step++)
+            {
+                int[] masked = Enumerable.Range(prompt.Length, Masks).Where(i => canvas[i] == config.MaskTokenId).ToArray();
+                TokenScore[] cpuScores = Score(cpuModel, canvas, masked), gpuScores = Score(gpuModel, canvas, masked);
+                for (int i = 0; i < masked.Length; i++)
+                {
+                    compared++;
+                    if (cpuScores[i].Token == gpuScores[i].Token)
+                    {
+                        continue;
+                    }
+
+                    if (cpuScores[i].Margin < NearTie * cpuScores[i].Probability)
+                    {
+                        nearTies++;
+                        continue;
+                    }
+
+                    disagreements++;
+                    firstDisagreement ??= $"prompt of {prompt.Length}, step {step}, position {masked[i]}: cpu {cpuScores[i].Token} (p {cpuScores[i].Probability:G3}, margin {cpuScores[i].Margin:G3}), cuda {gpuScores[i].Token}";
+                }
+
+                int best = Enumerable.Range(0, masked.Length).MaxBy(i => cpuScores[i].Probability);
+                canvas[masked[best]] = cpuScores[best].Token;
+            }
+        }
+
+        c.Metrics.Add(Comparison.Count($"{label}: teacher-forced arg-max tokens ({nearTies} near-ties excused)", compared, disagreements, firstDisagreement));
+    }
+
+    private static TokenScore[] Score(DiffusionTransformer model, int[] canvas, int[] positions)
+    {
+        var results = new TokenScore[positions.Length];
+        model.Forward([new ForwardSequence(canvas.ToArray(), positions, positions.Select(_ => new RowSampling(0f, 0, 0)).ToArray())], results);
+        return results;
     }
 
     /// <summary>One committed token and how clear the choice was: (best − runner-up) / best over positions and tokens.</summary>
