@@ -22,6 +22,10 @@ const string Usage = """
           --kernel-dir DIR   compile kernels from DIR (e.g. kernels/) instead of the embedded copies
           --dry-run [bf16]   compare the CPU backend with itself, or with a copy rounding activations to bf16
                              (tests the harness and the tolerances where there is no GPU)
+      compile              compile every kernel with NVRTC only (no GPU needed), as the backend would
+          --arch sm_90       target architecture
+          --cache DIR        also store the CUBINs in this kernel cache (pods then start without compiling)
+          --kernel-dir DIR   as above
       bench                LLaDA-8B-shaped forward with random bf16 weights created on the device; JSON report
           --out FILE         report path (bench.json)
           --batches 1,8,32   sequences per step
@@ -55,6 +59,8 @@ try
             return ParityCheckRunner.RunChild(args0);
         case "bench":
             return BenchRunner.Run(args0);
+        case "compile":
+            return Compile(args0);
         default:
             Console.Error.WriteLine($"unknown command '{args0.Command}'");
             Console.Error.WriteLine(Usage);
@@ -75,6 +81,18 @@ catch (CudaException e)
 {
     Console.Error.WriteLine($"CUDA error: {e.Message}");
     return e.Message.StartsWith("No usable CUDA device", StringComparison.Ordinal) ? 2 : 1;
+}
+
+static int Compile(CommandLine args)
+{
+    IReadOnlyList<KernelBuildResult> results = CudaKernelPrecompiler.CompileAll(
+        args.String("arch", "sm_90"),
+        args.OptionalString("kernel-dir"),
+        args.OptionalString("cache"),
+        Console.WriteLine);
+    int failed = results.Count(r => r.Error is not null);
+    Console.WriteLine($"compile: {results.Count - failed} of {results.Count} programs compiled");
+    return failed == 0 ? 0 : 1;
 }
 
 static int Info(CommandLine args)

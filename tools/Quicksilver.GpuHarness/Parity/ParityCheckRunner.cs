@@ -10,6 +10,7 @@ internal static class ParityCheckRunner
 {
     public static int RunChild(CommandLine args)
     {
+        WatchParent(args.Int("parent-pid", 0));
         string name = args.String("check", string.Empty);
         ParityCheck check = ParityCheck.Find(name) ?? throw new ArgumentException($"unknown check '{name}' (known: {string.Join(", ", ParityCheck.All.Select(c => c.Name))})");
         ParityCheckResult result = Run(check, args.Int("seed", 1), args.OptionalString("model"), args.OptionalString("kernel-dir"), args.Flag("dry-run") ? args.OptionalString("dry-run") ?? "cpu" : null);
@@ -47,6 +48,48 @@ internal static class ParityCheckRunner
             ? ParityCheckResult.Fail
             : context.Skipped ? ParityCheckResult.Skip : ParityCheckResult.Pass;
         return new ParityCheckResult(check.Name, status, watch.Elapsed.TotalSeconds, error, context.Metrics, context.Notes);
+    }
+
+    // A check outlives its parent only if the parent was killed (e.g. by the device script's time limit): then stop,
+    // so an orphaned check does not hold the GPU while the next stage runs.
+    private static void WatchParent(int parentPid)
+    {
+        if (parentPid <= 0)
+        {
+            return;
+        }
+
+        var thread = new Thread(() =>
+        {
+            while (true)
+            {
+                Thread.Sleep(1000);
+                try
+                {
+                    using Process parent = Process.GetProcessById(parentPid);
+                    if (parent.HasExited)
+                    {
+                        break;
+                    }
+                }
+                catch (ArgumentException)
+                {
+                    break;
+                }
+                catch (InvalidOperationException)
+                {
+                    break;
+                }
+            }
+
+            Console.Error.WriteLine($"parity-check: parent process {parentPid} is gone; exiting");
+            Environment.Exit(4);
+        })
+        {
+            IsBackground = true,
+            Name = "parent watchdog",
+        };
+        thread.Start();
     }
 
     private static int Fnv(string text)

@@ -84,7 +84,8 @@ internal static class ParityRunner
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string a in new[] { "parity-check", "--check", check.Name, "--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture), "--result", resultFile })
+        string[] common = ["parity-check", "--check", check.Name, "--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture), "--result", resultFile, "--parent-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        foreach (string a in common)
         {
             start.ArgumentList.Add(a);
         }

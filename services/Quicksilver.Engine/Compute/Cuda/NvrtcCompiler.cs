@@ -15,7 +15,7 @@ internal static unsafe class NvrtcCompiler
     }
 
     /// <summary>The options every program is compiled with, besides the architecture.</summary>
-    public static IReadOnlyList<string> CommonOptions { get; } = ["-std=c++17", "-DQS_NVRTC=1", "-lineinfo"];
+    public static IReadOnlyList<string> CommonOptions { get; } = ["-std=c++17", "-DQS_NVRTC=1"];
 
     /// <summary>
     /// Compiles <paramref name="source"/>. With <paramref name="cubin"/> the target is <c>sm_{arch}</c> and the
