@@ -9,7 +9,8 @@
 // reference's own fp32 computation), so both backends rotate by bit-identical fp32 angles (large positions amplify
 // any difference in inv_freq).
 //
-// Launch: grid = (ceil(rows * heads * D/2 / 256)), block = 256; one thread per rotated pair.
+// Launch: grid = (ceil(rows * D/2 / 256)), block = 256; one thread per (row, i) computes the angle's sine and cosine
+// once and rotates pair i of every head (consecutive threads touch consecutive elements of each head).
 // CPU reference: CpuBackend.ApplyRope (Compute/Cpu/RotaryEmbedding.cs).
 #include "common.cuh"
 
@@ -18,20 +19,21 @@ extern "C" __global__ void rope_neox_bf16(bf16_t* __restrict__ x, const int* __r
                                           int row_stride)
 {
     const int half = head_dim >> 1;
-    const long long total = (long long)rows * heads * half;
+    const long long total = (long long)rows * half;
     for (long long idx = (long long)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
          idx += (long long)gridDim.x * blockDim.x) {
         const int i = (int)(idx % half);
-        const long long rh = idx / half;
-        const int h = (int)(rh % heads);
-        const long long row = rh / heads;
+        const long long row = idx / half;
         const float angle = __fmul_rn((float)positions[row], inv_freq[i]);
         float s, c;
         sincosf(angle, &s, &c);
-        bf16_t* base = x + row * (long long)row_stride + (long long)h * head_dim;
-        const float x1 = bf16_to_float(base[i]);
-        const float x2 = bf16_to_float(base[i + half]);
-        base[i] = float_to_bf16(__fsub_rn(__fmul_rn(x1, c), __fmul_rn(x2, s)));
-        base[i + half] = float_to_bf16(__fadd_rn(__fmul_rn(x2, c), __fmul_rn(x1, s)));
+        bf16_t* base = x + row * (long long)row_stride + i;
+        for (int h = 0; h < heads; ++h) {
+            bf16_t* p = base + (long long)h * head_dim;
+            const float x1 = bf16_to_float(p[0]);
+            const float x2 = bf16_to_float(p[half]);
+            p[0] = float_to_bf16(__fsub_rn(__fmul_rn(x1, c), __fmul_rn(x2, s)));
+            p[half] = float_to_bf16(__fadd_rn(__fmul_rn(x2, c), __fmul_rn(x1, s)));
+        }
     }
 }

@@ -157,7 +157,7 @@ public sealed partial class CudaBackend
 
         ulong table = RopeTable(headDim, theta);
         ulong pos = positionSlot.Upload(positions, stream);
-        long pairs = (long)x.Rows * headCount * (headDim / 2);
+        long pairs = (long)x.Rows * (headDim / 2); // one thread per (row, pair): the angle is shared by every head
         byte* storage = stackalloc byte[64];
         void** pointers = stackalloc void*[8];
         var args = new KernelArguments(storage, 64, pointers, 8);
