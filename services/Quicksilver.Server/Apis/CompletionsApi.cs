@@ -1,0 +1,106 @@
+using System.Text;
+using System.Text.Json;
+using Quicksilver.Engine;
+using Quicksilver.Engine.Scheduling;
+using Quicksilver.Server.Completions;
+using Quicksilver.Server.Errors;
+using Quicksilver.Server.Http;
+using Quicksilver.Server.OpenApi;
+using Quicksilver.Server.Wire;
+
+namespace Quicksilver.Server.Apis;
+
+/// <summary><c>POST /v1/completions</c>: OpenAI's legacy completions, streamed block by block.</summary>
+internal static class CompletionsApi
+{
+    public static IEndpointRouteBuilder MapCompletionsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/v1").WithTags("Completions");
+
+        api.MapPost("/completions", CreateCompletion)
+            .WithName("CreateCompletion")
+            .WithSummary("Creates a completion for the prompt")
+            .WithDescription(
+                "OpenAI-compatible text completion. With `stream: true` the answer is sent as server-sent events, one " +
+                "`data: {chunk}` per block of the diffusion canvas as soon as it is final, then `data: [DONE]`. " +
+                "Diffusion controls (`steps`, `block_length`, `remasking`) are extra fields of the same body. Errors use " +
+                "OpenAI's shape `{\"error\":{\"message\",\"type\",\"param\",\"code\"}}`.")
+            .AddOpenApiOperationTransformer(CompletionRequestBody.DescribeAsync)
+            .Produces<Completion>(StatusCodes.Status200OK, "application/json", "text/event-stream")
+            .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
+            .Produces<ErrorResponse>(StatusCodes.Status404NotFound)
+            .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge)
+            .Produces<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType)
+            .Produces<ErrorResponse>(StatusCodes.Status500InternalServerError)
+            .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable);
+
+        return app;
+    }
+
+    public static async Task<IResult> CreateCompletion(HttpContext context, [AsParameters] CompletionServices services)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(services);
+        CancellationToken aborted = context.RequestAborted;
+        LimitsOptions limits = services.Limits.Value;
+        try
+        {
+            CompletionRequest request = await ReadRequestAsync(context.Request, limits, aborted);
+            ServedModel model = services.Catalog.Resolve(request.Model);
+            GenerationRequest generation = CompletionPlanner.Plan(request, model, limits);
+            var run = new CompletionRun(model, generation, request.Stop);
+            var header = CompletionHeader.Create(model.Id, services.Time);
+            int promptTokens = generation.PromptTokens.Count;
+
+            if (!request.Stream)
+            {
+                return await CompleteAsync(run, header, promptTokens, aborted);
+            }
+
+            // Wait for the first block before sending headers, so an engine that rejects the request still gets a 400.
+            IAsyncEnumerator<CompletionDelta> deltas = run.RunAsync(aborted).GetAsyncEnumerator(aborted);
+            try
+            {
+                if (!await deltas.MoveNextAsync())
+                {
+                    throw new InvalidOperationException("The completion ended without a finish reason.");
+                }
+            }
+            catch
+            {
+                await deltas.DisposeAsync();
+                throw;
+            }
+
+            return new CompletionStreamResult(deltas, run, header, promptTokens, request.IncludeUsage, services.Logger);
+        }
+        catch (ApiErrorException exception)
+        {
+            return exception.Error.ToResult();
+        }
+    }
+
+    private static async Task<CompletionRequest> ReadRequestAsync(HttpRequest request, LimitsOptions limits, CancellationToken cancellationToken)
+    {
+        using JsonDocument body = await JsonBodyReader.ReadAsync(request, limits.MaxRequestBodyBytes, cancellationToken);
+        return CompletionRequestParser.Parse(body.RootElement, limits);
+    }
+
+    private static async Task<IResult> CompleteAsync(CompletionRun run, CompletionHeader header, int promptTokens, CancellationToken cancellationToken)
+    {
+        var text = new StringBuilder();
+        FinishReason? finish = null;
+        await foreach (CompletionDelta delta in run.RunAsync(cancellationToken))
+        {
+            text.Append(delta.Text);
+            finish = delta.Finish ?? finish;
+        }
+
+        Completion completion = header.Complete(
+            text.ToString(),
+            finish ?? throw new InvalidOperationException("The completion ended without a finish reason."),
+            promptTokens,
+            run.CompletionTokens);
+        return TypedResults.Json(completion, WireJson.Context.Completion);
+    }
+}

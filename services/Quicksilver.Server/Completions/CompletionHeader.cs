@@ -1,0 +1,38 @@
+using Quicksilver.Engine.Scheduling;
+using Quicksilver.Server.Wire;
+
+namespace Quicksilver.Server.Completions;
+
+/// <summary>What every chunk of one completion shares: its id, creation time and model.</summary>
+/// <param name="Id">The completion id (<c>cmpl-…</c>).</param>
+/// <param name="Created">Unix time in seconds.</param>
+/// <param name="Model">The model id.</param>
+internal sealed record CompletionHeader(string Id, long Created, string Model)
+{
+    public static CompletionHeader Create(string model, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        return new($"cmpl-{Guid.NewGuid():N}", time.GetUtcNow().ToUnixTimeSeconds(), model);
+    }
+
+    /// <summary>The whole answer of a non-streamed request.</summary>
+    public Completion Complete(string text, FinishReason finish, int promptTokens, int completionTokens) =>
+        new(Id, Completion.ObjectName, Created, Model,
+            [new CompletionChoice(0, text, null, FinishReasons.ToWire(finish))],
+            Usage(promptTokens, completionTokens));
+
+    /// <summary>A stream chunk with new text; the last one carries the finish reason.</summary>
+    public Completion Chunk(CompletionDelta delta)
+    {
+        ArgumentNullException.ThrowIfNull(delta);
+        string? finish = delta.Finish is { } reason ? FinishReasons.ToWire(reason) : null;
+        return new(Id, Completion.ObjectName, Created, Model, [new CompletionChoice(0, delta.Text, null, finish)], null);
+    }
+
+    /// <summary>The stream's usage chunk (<c>stream_options.include_usage</c>): no choices.</summary>
+    public Completion UsageChunk(int promptTokens, int completionTokens) =>
+        new(Id, Completion.ObjectName, Created, Model, [], Usage(promptTokens, completionTokens));
+
+    private static CompletionUsage Usage(int promptTokens, int completionTokens) =>
+        new(promptTokens, completionTokens, promptTokens + completionTokens);
+}

@@ -1,0 +1,35 @@
+using Quicksilver.Engine.Decoding;
+
+namespace Quicksilver.Server.Completions;
+
+/// <summary>A <c>POST /v1/completions</c> body whose fields have passed the type and range checks.</summary>
+internal sealed record CompletionRequest
+{
+    /// <summary>The <c>max_tokens</c> used when the request has none.</summary>
+    public const int DefaultMaxTokens = 16;
+
+    /// <summary>The model named by the client, or null for the served one.</summary>
+    public string? Model { get; init; }
+
+    public required CompletionPrompt Prompt { get; init; }
+
+    /// <summary>The requested <c>max_tokens</c>, or null for <see cref="DefaultMaxTokens"/>.</summary>
+    public int? MaxTokens { get; init; }
+
+    public float Temperature { get; init; } = 1f;
+
+    public bool Stream { get; init; }
+
+    /// <summary><c>stream_options.include_usage</c>.</summary>
+    public bool IncludeUsage { get; init; }
+
+    public IReadOnlyList<string> Stop { get; init; } = [];
+
+    public ulong? Seed { get; init; }
+
+    public int? Steps { get; init; }
+
+    public int? BlockLength { get; init; }
+
+    public RemaskingStrategy Remasking { get; init; } = RemaskingStrategy.LowConfidence;
+}

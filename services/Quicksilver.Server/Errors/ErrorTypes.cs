@@ -1,0 +1,12 @@
+namespace Quicksilver.Server.Errors;
+
+/// <summary>The <c>type</c> values of OpenAI-shaped errors, named as vLLM names them.</summary>
+internal static class ErrorTypes
+{
+    public const string BadRequest = "BadRequestError";
+    public const string NotFound = "NotFoundError";
+    public const string RequestTooLarge = "RequestTooLargeError";
+    public const string UnsupportedMediaType = "UnsupportedMediaTypeError";
+    public const string ServiceUnavailable = "ServiceUnavailableError";
+    public const string InternalServer = "InternalServerError";
+}

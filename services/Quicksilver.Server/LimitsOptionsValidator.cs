@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Options;
+
+namespace Quicksilver.Server;
+
+/// <summary>Checks <see cref="LimitsOptions"/> at start, naming the setting and its environment variable.</summary>
+internal sealed class LimitsOptionsValidator : IValidateOptions<LimitsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, LimitsOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (options.MaxPromptTokens is < 1)
+        {
+            failures.Add(Failure(nameof(LimitsOptions.MaxPromptTokens), "must be at least 1 when set (leave it unset to use the model's context length)", options.MaxPromptTokens));
+        }
+
+        if (options.MaxTokens < 1)
+        {
+            failures.Add(Failure(nameof(LimitsOptions.MaxTokens), "must be at least 1", options.MaxTokens));
+        }
+
+        if (options.MaxRequestBodyBytes < 1024)
+        {
+            failures.Add(Failure(nameof(LimitsOptions.MaxRequestBodyBytes), "must be at least 1024", options.MaxRequestBodyBytes));
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static string Failure(string setting, string rule, object? value) =>
+        $"{LimitsOptions.SectionName}:{setting} {rule}, but is {value} " +
+        $"(environment variable {LimitsOptions.SectionName.Replace(":", "__", StringComparison.Ordinal)}__{setting}).";
+}

@@ -1,0 +1,226 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Quicksilver.Engine.Decoding;
+using Quicksilver.Engine.Scheduling;
+using Quicksilver.Server.Tests.Fakes;
+using Quicksilver.Server.Tests.Infrastructure;
+
+namespace Quicksilver.Server.Apis.Tests;
+
+/// <summary>
+/// FAKE ENGINE: exact texts, blocks, finish reasons and what reaches the engine, known only because
+/// <see cref="FakeGenerationEngine"/> answers <see cref="FakeGenerationEngine.DefaultAnswer"/> in fixed blocks.
+/// These stay on the fake when the other tests move to the real tiny model.
+/// </summary>
+[Trait("Engine", "Fake")]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Disposed by IAsyncLifetime.DisposeAsync.")]
+public sealed class CompletionsApiFakeEngineTests : IAsyncLifetime
+{
+    private readonly FakeGenerationEngine engine = FakeServedModel.Engine();
+    private QuicksilverApiFactory factory = null!;
+    private HttpClient client = null!;
+
+    public async Task InitializeAsync()
+    {
+        factory = new QuicksilverApiFactory(FakeServedModel.Create(engine));
+        client = await factory.CreateReadyClientAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        client.Dispose();
+        await factory.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task CreateCompletion_RoomForTheWholeAnswer_ReturnsItWithStop()
+    {
+        using HttpResponseMessage response = await client.PostCompletionAsync(Body(maxTokens: 64));
+
+        JsonObject completion = await response.ReadJsonObjectAsync();
+        Assert.Equal((FakeGenerationEngine.DefaultAnswer, "stop"), OpenAIAssert.Choice(completion["choices"]![0]));
+        (IReadOnlyList<int> tokens, _) = engine.Expected(64);
+        Assert.Equal((Prompt.Length, tokens.Count), OpenAIAssert.Usage(completion["usage"]));
+        Assert.False(engine.Cancelled.Task.IsCompleted, "A finished generation must not be cancelled.");
+    }
+
+    [Fact]
+    public async Task CreateCompletion_MaxTokensShorterThanTheAnswer_CutsWithLength()
+    {
+        using HttpResponseMessage response = await client.PostCompletionAsync(Body(maxTokens: 5));
+
+        JsonObject completion = await response.ReadJsonObjectAsync();
+        Assert.Equal(("Héll", "length"), OpenAIAssert.Choice(completion["choices"]![0]));
+        Assert.Equal(5, OpenAIAssert.Usage(completion["usage"]).Completion);
+    }
+
+    [Fact]
+    public async Task CreateCompletion_LengthCutInsideACharacter_EndsWithTheReplacementCharacter()
+    {
+        // "H" + the two bytes of "é": cutting after the first byte leaves half a character, flushed as U+FFFD.
+        using HttpResponseMessage response = await client.PostCompletionAsync(Body(maxTokens: 2));
+
+        JsonObject completion = await response.ReadJsonObjectAsync();
+        Assert.Equal(("H\uFFFD", "length"), OpenAIAssert.Choice(completion["choices"]![0]));
+    }
+
+    [Fact]
+    public async Task CreateCompletion_NoMaxTokens_Asks16()
+    {
+        JsonObject body = Body();
+        body.Remove("max_tokens");
+
+        using HttpResponseMessage response = await client.PostCompletionAsync(body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(16, engine.LastRequest.MaxTokens);
+    }
+
+    [Fact]
+    public async Task CreateCompletion_NoMaxTokensAndLittleRoomLeft_AsksWhatTheContextHolds()
+    {
+        JsonObject body = Body();
+        body["max_tokens"] = null;
+        body["prompt"] = new JsonArray([.. Enumerable.Repeat(70, FakeServedModel.ContextLength - 3).Select(i => (JsonNode)i)]);
+
+        using HttpResponseMessage response = await client.PostCompletionAsync(body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(3, engine.LastRequest.MaxTokens);
+    }
+
+    [Fact]
+    public async Task CreateCompletion_SamplingAndDiffusionFields_ReachTheEngine()
+    {
+        JsonObject body = Body(maxTokens: 40);
+        body["temperature"] = 0.5;
+        body["seed"] = -1;
+        body["steps"] = 12;
+        body["block_length"] = 4;
+        body["remasking"] = "random";
+
+        using HttpResponseMessage response = await client.PostCompletionAsync(body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        GenerationRequest request = engine.LastRequest;
+        Assert.Equal(FakeServedModel.Tokenizer.Encode(Prompt), request.PromptTokens);
+        Assert.Equal(40, request.MaxTokens);
+        Assert.Equal(0.5f, request.Temperature);
+        Assert.Equal(ulong.MaxValue, request.Seed);
+        Assert.Equal(12, request.Steps);
+        Assert.Equal(4, request.BlockLength);
+        Assert.Equal(RemaskingStrategy.Random, request.Remasking);
+    }
+
+    [Fact]
+    public async Task CreateCompletion_DefaultFields_ReachTheEngineAsDefaults()
+    {
+        using HttpResponseMessage response = await client.PostCompletionAsync($"{{\"prompt\": \"{Prompt}\"}}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        GenerationRequest request = engine.LastRequest;
+        Assert.Equal(1f, request.Temperature);
+        Assert.Null(request.Seed);
+        Assert.Null(request.Steps);
+        Assert.Null(request.BlockLength);
+        Assert.Equal(RemaskingStrategy.LowConfidence, request.Remasking);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(8)]
+    public async Task CreateCompletion_Stream_OneChunkPerBlockAndNoCharacterSplit(int blockLength)
+    {
+        JsonObject body = Body(maxTokens: 64, stream: true);
+        body["block_length"] = blockLength;
+
+        using HttpResponseMessage response = await client.PostCompletionAsync(body);
+
+        IReadOnlyList<JsonObject> chunks = OpenAIAssert.Chunks(ServerSentEvents.ParseStrict(await response.Content.ReadAsStringAsync()));
+        string[] texts = [.. chunks.Select(c => OpenAIAssert.Choice(c["choices"]![0]).Text)];
+        Assert.Equal(FakeGenerationEngine.DefaultAnswer, string.Concat(texts));
+        Assert.All(texts, t => Assert.DoesNotContain('\uFFFD', t));
+        Assert.Equal("stop", OpenAIAssert.Choice(chunks[^1]["choices"]![0]).FinishReason);
+        int blocks = (engine.Expected(64).Tokens.Count / blockLength) + 1;
+        Assert.InRange(chunks.Count, 2, blocks);
+    }
+
+    [Fact]
+    public async Task CreateCompletion_StreamEndingOnABlockBoundary_SendsEmptyLastChunkWithFinish()
+    {
+        int answerTokens = engine.Expected(64).Tokens.Count;
+        JsonObject body = Body(maxTokens: 64, stream: true);
+        body["block_length"] = answerTokens; // the EOS opens the second block
+
+        using HttpResponseMessage response = await client.PostCompletionAsync(body);
+
+        IReadOnlyList<JsonObject> chunks = OpenAIAssert.Chunks(ServerSentEvents.ParseStrict(await response.Content.ReadAsStringAsync()));
+        Assert.Equal(2, chunks.Count);
+        Assert.Equal((FakeGenerationEngine.DefaultAnswer, (string?)null), OpenAIAssert.Choice(chunks[0]["choices"]![0]));
+        Assert.Equal((string.Empty, "stop"), OpenAIAssert.Choice(chunks[1]["choices"]![0]));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task CreateCompletion_StopSequence_CutsBeforeItAndStopsTheEngine(bool stream)
+    {
+        JsonObject body = Body(maxTokens: 64, stream: stream);
+        body["stop"] = new JsonArray("wörld", "never");
+        body["block_length"] = 3;
+
+        using HttpResponseMessage response = await client.PostCompletionAsync(body);
+
+        string text;
+        string? finish;
+        if (stream)
+        {
+            IReadOnlyList<JsonObject> chunks = OpenAIAssert.Chunks(ServerSentEvents.ParseStrict(await response.Content.ReadAsStringAsync()));
+            text = string.Concat(chunks.Select(c => OpenAIAssert.Choice(c["choices"]![0]).Text));
+            finish = OpenAIAssert.Choice(chunks[^1]["choices"]![0]).FinishReason;
+        }
+        else
+        {
+            (text, finish) = OpenAIAssert.Choice((await response.ReadJsonObjectAsync())["choices"]![0]);
+        }
+
+        Assert.Equal(("Héllo, diffusion ", "stop"), (text, finish));
+        await engine.Cancelled.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task CreateCompletion_StopAsString_IsOneStopSequence()
+    {
+        JsonObject body = Body(maxTokens: 64);
+        body["stop"] = ",";
+
+        using HttpResponseMessage response = await client.PostCompletionAsync(body);
+
+        Assert.Equal(("Héllo", "stop"), OpenAIAssert.Choice((await response.ReadJsonObjectAsync())["choices"]![0]));
+    }
+
+    [Fact]
+    public async Task CreateCompletion_Stream_CarriesTheModelAndUsage()
+    {
+        JsonObject body = Body(maxTokens: 64, stream: true);
+        body["stream_options"] = new JsonObject { ["include_usage"] = true };
+
+        using HttpResponseMessage response = await client.PostCompletionAsync(body);
+
+        IReadOnlyList<JsonObject> chunks = OpenAIAssert.Chunks(ServerSentEvents.ParseStrict(await response.Content.ReadAsStringAsync()));
+        Assert.Equal((Prompt.Length, engine.Expected(64).Tokens.Count), OpenAIAssert.Usage(chunks[^1]["usage"]));
+        Assert.All(chunks, c => Assert.Equal(FakeServedModel.Id, c["model"]!.GetValue<string>()));
+    }
+
+    private const string Prompt = "Say hello";
+
+    private static JsonObject Body(int maxTokens = 16, bool stream = false) => new()
+    {
+        ["model"] = FakeServedModel.Id,
+        ["prompt"] = Prompt,
+        ["max_tokens"] = maxTokens,
+        ["stream"] = stream,
+    };
+}

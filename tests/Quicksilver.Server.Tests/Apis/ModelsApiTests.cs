@@ -1,0 +1,28 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Quicksilver.Server.Tests.Infrastructure;
+
+namespace Quicksilver.Server.Apis.Tests;
+
+public sealed class ModelsApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+{
+    [Fact]
+    public async Task ListModels_ModelLoaded_ListsItWithContextLengthAndBackend()
+    {
+        using HttpResponseMessage response = await fixture.Client.GetAsync(new Uri("/v1/models", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        JsonObject list = await response.ReadJsonObjectAsync();
+        Assert.Equal(new[] { "object", "data" }, list.Select(p => p.Key));
+        Assert.Equal("list", list["object"]!.GetValue<string>());
+        JsonObject model = Assert.IsType<JsonObject>(Assert.Single(list["data"]!.AsArray()));
+        Assert.Equal(new[] { "id", "object", "created", "owned_by", "context_length", "backend" }, model.Select(p => p.Key));
+        Assert.Equal(fixture.Factory.Model.Id, model["id"]!.GetValue<string>());
+        Assert.Equal("model", model["object"]!.GetValue<string>());
+        Assert.Equal(fixture.Factory.Model.Created.ToUnixTimeSeconds(), model["created"]!.GetValue<long>());
+        Assert.Equal("quicksilver", model["owned_by"]!.GetValue<string>());
+        Assert.Equal(fixture.Factory.Model.ContextLength, model["context_length"]!.GetValue<int>());
+        Assert.Equal(fixture.Factory.Model.BackendName, model["backend"]!.GetValue<string>());
+    }
+}

@@ -1,0 +1,43 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Quicksilver.Server.Tests.Infrastructure;
+
+namespace Quicksilver.Server.Apis.Tests;
+
+public sealed class OpenApiDocumentTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+{
+    [Fact]
+    public async Task OpenApiDocument_Served_DescribesCompletionsWithDiffusionFields()
+    {
+        using HttpResponseMessage response = await fixture.Client.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        JsonObject document = await response.ReadJsonObjectAsync();
+        JsonObject paths = document["paths"]!.AsObject();
+        Assert.Contains("/v1/models", paths.Select(p => p.Key));
+        JsonObject post = paths["/v1/completions"]!["post"]!.AsObject();
+        JsonObject ok = post["responses"]!["200"]!["content"]!.AsObject();
+        Assert.Contains("application/json", ok.Select(p => p.Key));
+        Assert.Contains("text/event-stream", ok.Select(p => p.Key));
+        foreach (string status in new[] { "400", "404", "413", "415", "500", "503" })
+        {
+            Assert.NotNull(post["responses"]![status]);
+        }
+
+        JsonObject schemas = document["components"]!["schemas"]!.AsObject();
+        JsonObject request = schemas["CompletionRequestDocument"]!.AsObject();
+        JsonObject properties = request["properties"]!.AsObject();
+        foreach (string field in new[] { "model", "prompt", "max_tokens", "temperature", "stream", "stream_options", "stop", "seed", "steps", "block_length", "remasking" })
+        {
+            Assert.Contains(field, properties.Select(p => p.Key));
+        }
+
+        Assert.Equal(4, properties["prompt"]!["oneOf"]!.AsArray().Count);
+        Assert.Contains("denoising steps", properties["steps"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        string remasking = properties["remasking"]!.ToJsonString() + schemas["RemaskingName"]?.ToJsonString();
+        Assert.Contains("low_confidence", remasking, StringComparison.Ordinal);
+        Assert.Contains("random", remasking, StringComparison.Ordinal);
+        Assert.Contains("ErrorResponse", schemas.Select(p => p.Key));
+        Assert.Contains("Completion", schemas.Select(p => p.Key));
+    }
+}

@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Quicksilver.Engine.Scheduling;
+using Quicksilver.Engine.Tokenization;
+
+namespace Quicksilver.Server.Tests.Fakes;
+
+/// <summary>
+/// A deterministic stand-in for the diffusion engine: whatever the prompt, the answer is <see cref="Answer"/>
+/// followed by EOS, laid on a canvas of <c>MaxTokens</c> positions and released one block at a time
+/// (<c>BlockLength</c>, default <see cref="DefaultBlockLength"/>), cut at EOS like the real engine. Hooks let tests
+/// pause it, reject requests or fail mid-stream, and see the requests and the cancellation it got.
+/// </summary>
+internal sealed class FakeGenerationEngine(ITextTokenizer tokenizer) : IGenerationEngine
+{
+    public const string DefaultAnswer = "Héllo, diffusion wörld: 1€ ✓ done.";
+
+    public string Answer { get; init; } = DefaultAnswer;
+
+    public int DefaultBlockLength { get; init; } = 8;
+
+    /// <summary>When set, the engine waits for <see cref="Gate"/> after releasing this many blocks.</summary>
+    public int? PauseAfterBlocks { get; init; }
+
+    /// <summary>Throw <see cref="ArgumentException"/> with this message instead of generating.</summary>
+    public string? RejectWith { get; init; }
+
+    /// <summary>Throw <see cref="InvalidOperationException"/> after releasing this many blocks.</summary>
+    public int? FailAfterBlocks { get; init; }
+
+    public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completed when the cancellation token of a generation fires.</summary>
+    public TaskCompletionSource Cancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public ConcurrentQueue<GenerationRequest> Requests { get; } = new();
+
+    public GenerationRequest LastRequest => Requests.Last();
+
+    /// <summary>The tokens the answer would have for a given <c>max_tokens</c>, and the finish reason.</summary>
+    public (IReadOnlyList<int> Tokens, FinishReason Finish) Expected(int maxTokens)
+    {
+        List<int> canvas = [.. tokenizer.Encode(Answer), FakeTokenizer.EosId];
+        return canvas.Count <= maxTokens
+            ? (canvas[..^1], FinishReason.Stop)
+            : (canvas[..maxTokens], FinishReason.Length);
+    }
+
+    public async IAsyncEnumerable<GenerationUpdate> GenerateAsync(
+        GenerationRequest request,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Requests.Enqueue(request);
+        if (RejectWith is not null)
+        {
+            throw new ArgumentException(RejectWith, nameof(request));
+        }
+
+        // Checked when the sequence ends (finished, failed or disposed), not by a token callback: Cancel() may run the
+        // awaiting code inline and dispose a registration before its callback gets its turn.
+        try
+        {
+            List<int> canvas = [.. tokenizer.Encode(Answer), FakeTokenizer.EosId];
+            int blockLength = Math.Min(request.BlockLength ?? DefaultBlockLength, request.MaxTokens);
+            int steps = 0;
+            for (int start = 0, block = 0; start < request.MaxTokens; start += blockLength, block++)
+            {
+                if (block == PauseAfterBlocks)
+                {
+                    await Gate.Task.WaitAsync(cancellationToken);
+                }
+
+                if (block == FailAfterBlocks)
+                {
+                    throw new InvalidOperationException("The fake engine failed on purpose.");
+                }
+
+                await Task.Yield();
+                cancellationToken.ThrowIfCancellationRequested();
+                steps += blockLength;
+                int end = Math.Min(start + blockLength, request.MaxTokens);
+                List<int> tokens = [.. canvas.Skip(start).Take(end - start)];
+                int eos = tokens.IndexOf(FakeTokenizer.EosId);
+                if (eos >= 0 || start >= canvas.Count)
+                {
+                    yield return new GenerationUpdate(eos >= 0 ? tokens[..eos] : [], FinishReason.Stop, steps);
+                    yield break;
+                }
+
+                yield return new GenerationUpdate(tokens, end >= request.MaxTokens ? FinishReason.Length : null, steps);
+            }
+        }
+        finally
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                Cancelled.TrySetResult();
+            }
+        }
+    }
+}
