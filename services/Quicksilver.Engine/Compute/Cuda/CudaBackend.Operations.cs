@@ -1,0 +1,498 @@
+using Quicksilver.Engine.Compute.Cuda.Interop;
+
+namespace Quicksilver.Engine.Compute.Cuda;
+
+/// <content>The step operations of <see cref="IComputeBackend"/>: argument checks, then one launch each.</content>
+public sealed partial class CudaBackend
+{
+    private const int ElementwiseBlock = 256;
+
+    /// <inheritdoc />
+    public unsafe void Embed(IWeight table, ReadOnlySpan<int> tokens, IDeviceBuffer output)
+    {
+        CudaWeight t = AsWeight(table, nameof(table));
+        CudaBuffer o = AsBuffer(output, nameof(output));
+        RequireBf16(o, nameof(output));
+        if (t.ElementType != CudaElementType.BFloat16 || o.Columns != t.Columns)
+        {
+            throw new ArgumentException($"Embedding table '{t.Name}' is [{t.Rows} x {t.Columns}]; the output has {o.Columns} columns.", nameof(output));
+        }
+
+        RequireCapacity(o, tokens.Length, nameof(output));
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            if ((uint)tokens[i] >= (uint)t.Rows)
+            {
+                throw new ArgumentOutOfRangeException(nameof(tokens), $"Token {tokens[i]} at index {i} is outside the vocabulary of {t.Rows}.");
+            }
+        }
+
+        MakeCurrent();
+        o.Rows = tokens.Length;
+        if (tokens.Length == 0)
+        {
+            return;
+        }
+
+        ulong ids = tokenSlot.Upload(tokens, stream);
+        byte* storage = stackalloc byte[64];
+        void** pointers = stackalloc void*[8];
+        var args = new KernelArguments(storage, 64, pointers, 8);
+        args.Add(t.Pointer);
+        args.Add(ids);
+        args.Add(o.Pointer);
+        args.Add(o.Columns);
+        Launch(KernelCatalog.EmbedBf16, Dim3.Of(tokens.Length), new Dim3(128), 0, ref args);
+    }
+
+    /// <inheritdoc />
+    public unsafe void RmsNorm(IDeviceBuffer input, IWeight weight, float epsilon, IDeviceBuffer output)
+    {
+        CudaBuffer x = AsBuffer(input, nameof(input));
+        CudaWeight w = AsWeight(weight, nameof(weight));
+        CudaBuffer y = AsBuffer(output, nameof(output));
+        RequireBf16(x, nameof(input));
+        RequireBf16(y, nameof(output));
+        RequireVector(w, x.Columns, nameof(weight));
+        RequireColumns(y, x.Columns, nameof(output));
+        RequireCapacity(y, x.Rows, nameof(output));
+        MakeCurrent();
+        y.Rows = x.Rows;
+        if (x.Rows == 0)
+        {
+            return;
+        }
+
+        byte* storage = stackalloc byte[64];
+        void** pointers = stackalloc void*[8];
+        var args = new KernelArguments(storage, 64, pointers, 8);
+        args.Add(x.Pointer);
+        args.Add(w.Pointer);
+        args.Add(y.Pointer);
+        args.Add(x.Columns);
+        args.Add(epsilon);
+        Launch(KernelCatalog.RmsNormBf16, Dim3.Of(x.Rows), new Dim3(256), 0, ref args);
+    }
+
+    /// <inheritdoc />
+    public unsafe void MatMul(IDeviceBuffer input, IWeight weight, IWeight? bias, IDeviceBuffer output)
+    {
+        CudaBuffer x = AsBuffer(input, nameof(input));
+        CudaWeight w = AsWeight(weight, nameof(weight));
+        CudaBuffer y = AsBuffer(output, nameof(output));
+        RequireBf16(x, nameof(input));
+        if (w.ElementType != CudaElementType.BFloat16 || w.Columns != x.Columns)
+        {
+            throw new ArgumentException($"Weight '{w.Name}' is [{w.Rows} x {w.Columns}] {w.ElementType}; the input has {x.Columns} columns.", nameof(weight));
+        }
+
+        RequireColumns(y, w.Rows, nameof(output));
+        RequireCapacity(y, x.Rows, nameof(output));
+        CudaWeight? b = bias is null ? null : AsWeight(bias, nameof(bias));
+        if (b is not null)
+        {
+            RequireVector(b, w.Rows, nameof(bias));
+        }
+
+        MakeCurrent();
+        y.Rows = x.Rows;
+        if (x.Rows == 0)
+        {
+            return;
+        }
+
+        blas.MatMulRowMajor(
+            x.Pointer,
+            x.Rows,
+            x.Columns,
+            w.Pointer,
+            w.Rows,
+            y.Pointer,
+            y.ElementType == CudaElementType.BFloat16 ? CudaDataType.CUDA_R_16BF : CudaDataType.CUDA_R_32F);
+        if (synchronizeEachLaunch)
+        {
+            CudaCheck.Driver(CudaDriverApi.cuStreamSynchronize(stream), nameof(CudaDriverApi.cuStreamSynchronize), $"after cublasGemmEx for '{w.Name}'");
+        }
+
+        if (b is not null)
+        {
+            byte* storage = stackalloc byte[64];
+            void** pointers = stackalloc void*[8];
+            var args = new KernelArguments(storage, 64, pointers, 8);
+            args.Add(y.Pointer);
+            args.Add(b.Pointer);
+            args.Add(y.Rows);
+            args.Add(y.Columns);
+            Launch(
+                y.ElementType == CudaElementType.BFloat16 ? KernelCatalog.AddBiasBf16 : KernelCatalog.AddBiasF32,
+                Dim3.Blocks(y.ElementCount, ElementwiseBlock),
+                new Dim3(ElementwiseBlock),
+                0,
+                ref args);
+        }
+    }
+
+    /// <inheritdoc />
+    public unsafe void ApplyRope(IDeviceBuffer queriesOrKeys, int headCount, int headDim, ReadOnlySpan<int> positions, double theta)
+    {
+        CudaBuffer x = AsBuffer(queriesOrKeys, nameof(queriesOrKeys));
+        RequireBf16(x, nameof(queriesOrKeys));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(headCount);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(headDim);
+        if ((long)headCount * headDim > x.Columns || headDim % 2 != 0)
+        {
+            throw new ArgumentException($"RoPE over {headCount} heads of {headDim} does not fit rows of {x.Columns} (head width must be even).", nameof(headDim));
+        }
+
+        if (positions.Length != x.Rows)
+        {
+            throw new ArgumentException($"{positions.Length} positions for {x.Rows} rows.", nameof(positions));
+        }
+
+        MakeCurrent();
+        if (x.Rows == 0)
+        {
+            return;
+        }
+
+        ulong table = RopeTable(headDim, theta);
+        ulong pos = positionSlot.Upload(positions, stream);
+        long pairs = (long)x.Rows * (headDim / 2); // one thread per (row, pair): the angle is shared by every head
+        byte* storage = stackalloc byte[64];
+        void** pointers = stackalloc void*[8];
+        var args = new KernelArguments(storage, 64, pointers, 8);
+        args.Add(x.Pointer);
+        args.Add(pos);
+        args.Add(table);
+        args.Add(x.Rows);
+        args.Add(headCount);
+        args.Add(headDim);
+        args.Add(x.Columns);
+        Launch(KernelCatalog.RopeNeoxBf16, Dim3.Blocks(pairs, ElementwiseBlock), new Dim3(ElementwiseBlock), 0, ref args);
+    }
+
+    /// <inheritdoc />
+    public unsafe void Attention(
+        IDeviceBuffer queries,
+        IDeviceBuffer keys,
+        IDeviceBuffer values,
+        AttentionLayout layout,
+        int headCount,
+        int kvHeadCount,
+        int headDim,
+        IDeviceBuffer output)
+    {
+        CudaBuffer q = AsBuffer(queries, nameof(queries));
+        CudaBuffer k = AsBuffer(keys, nameof(keys));
+        CudaBuffer v = AsBuffer(values, nameof(values));
+        CudaBuffer o = AsBuffer(output, nameof(output));
+        ArgumentNullException.ThrowIfNull(layout);
+        RequireBf16(q, nameof(queries));
+        RequireBf16(k, nameof(keys));
+        RequireBf16(v, nameof(values));
+        RequireBf16(o, nameof(output));
+        if (!KernelCatalog.IsSupportedHeadDim(headDim))
+        {
+            throw new NotSupportedException($"The CUDA attention kernels are built for head widths 32, 64 and 128, not {headDim}.");
+        }
+
+        if (headCount <= 0 || kvHeadCount <= 0 || headCount % kvHeadCount != 0)
+        {
+            throw new ArgumentException($"{headCount} query heads cannot share {kvHeadCount} key/value heads evenly.", nameof(kvHeadCount));
+        }
+
+        RequireColumns(q, headCount * headDim, nameof(queries));
+        RequireColumns(k, kvHeadCount * headDim, nameof(keys));
+        RequireColumns(v, kvHeadCount * headDim, nameof(values));
+        RequireColumns(o, headCount * headDim, nameof(output));
+        int sequences = layout.SequenceCount;
+        int maxQuery = ValidateOffsets(layout.QueryOffsets, q.Rows, "QueryOffsets");
+        _ = ValidateOffsets(layout.KeyOffsets, Math.Min(k.Rows, v.Rows), "KeyOffsets");
+        if (layout.KeyOffsets.Length != layout.QueryOffsets.Length)
+        {
+            throw new ArgumentException($"The layout has {layout.QueryOffsets.Length} query offsets but {layout.KeyOffsets.Length} key offsets.", nameof(layout));
+        }
+
+        RequireCapacity(o, q.Rows, nameof(output));
+        MakeCurrent();
+        o.Rows = q.Rows;
+        if (sequences == 0 || maxQuery == 0)
+        {
+            return;
+        }
+
+        // cu_seqlens for queries and keys in one upload: [q offsets..., k offsets...].
+        int[] offsets = new int[2 * (sequences + 1)];
+        layout.QueryOffsets.CopyTo(offsets, 0);
+        layout.KeyOffsets.CopyTo(offsets, sequences + 1);
+        ulong cuQ = layoutSlot.Upload<int>(offsets, stream);
+        ulong cuK = cuQ + (ulong)((sequences + 1) * sizeof(int));
+        float scale = 1f / MathF.Sqrt(headDim);
+        float scaleLog2 = scale * 1.4426950408889634f;
+
+        byte* storage = stackalloc byte[128];
+        void** pointers = stackalloc void*[12];
+        var args = new KernelArguments(storage, 128, pointers, 12);
+        args.Add(q.Pointer);
+        args.Add(k.Pointer);
+        args.Add(v.Pointer);
+        args.Add(o.Pointer);
+        args.Add(cuQ);
+        args.Add(cuK);
+        args.Add(headCount);
+        args.Add(kvHeadCount);
+        args.Add(scale);
+        args.Add(scaleLog2);
+        int rowsPerBlock = useTensorCoreAttention ? 64 : 4;
+        var grid = new Dim3((uint)((maxQuery + rowsPerBlock - 1) / rowsPerBlock), (uint)headCount, (uint)sequences);
+        Launch(KernelCatalog.Attention(useTensorCoreAttention, headDim), grid, new Dim3(128), 0, ref args);
+    }
+
+    /// <inheritdoc />
+    public unsafe void SwiGlu(IDeviceBuffer gate, IDeviceBuffer up, IDeviceBuffer output)
+    {
+        CudaBuffer g = AsBuffer(gate, nameof(gate));
+        CudaBuffer u = AsBuffer(up, nameof(up));
+        CudaBuffer o = AsBuffer(output, nameof(output));
+        RequireBf16(g, nameof(gate));
+        RequireBf16(u, nameof(up));
+        RequireBf16(o, nameof(output));
+        RequireSameShape(g, u, nameof(up));
+        RequireColumns(o, g.Columns, nameof(output));
+        RequireCapacity(o, g.Rows, nameof(output));
+        MakeCurrent();
+        o.Rows = g.Rows;
+        long n = g.ElementCount;
+        if (n == 0)
+        {
+            return;
+        }
+
+        byte* storage = stackalloc byte[64];
+        void** pointers = stackalloc void*[8];
+        var args = new KernelArguments(storage, 64, pointers, 8);
+        args.Add(g.Pointer);
+        args.Add(u.Pointer);
+        args.Add(o.Pointer);
+        args.Add(n);
+        Launch(KernelCatalog.SwiGluBf16, Dim3.Blocks(n % 8 == 0 ? n / 8 : n, ElementwiseBlock), new Dim3(ElementwiseBlock), 0, ref args);
+    }
+
+    /// <inheritdoc />
+    public unsafe void Add(IDeviceBuffer accumulator, IDeviceBuffer addend)
+    {
+        CudaBuffer a = AsBuffer(accumulator, nameof(accumulator));
+        CudaBuffer b = AsBuffer(addend, nameof(addend));
+        RequireBf16(a, nameof(accumulator));
+        RequireBf16(b, nameof(addend));
+        RequireSameShape(a, b, nameof(addend));
+        MakeCurrent();
+        long n = a.ElementCount;
+        if (n == 0)
+        {
+            return;
+        }
+
+        byte* storage = stackalloc byte[64];
+        void** pointers = stackalloc void*[8];
+        var args = new KernelArguments(storage, 64, pointers, 8);
+        args.Add(a.Pointer);
+        args.Add(b.Pointer);
+        args.Add(n);
+        Launch(KernelCatalog.AddBf16, Dim3.Blocks(n % 8 == 0 ? n / 8 : n, ElementwiseBlock), new Dim3(ElementwiseBlock), 0, ref args);
+    }
+
+    /// <inheritdoc />
+    public unsafe void GatherRows(IDeviceBuffer input, ReadOnlySpan<int> rows, IDeviceBuffer output)
+    {
+        CudaBuffer x = AsBuffer(input, nameof(input));
+        CudaBuffer y = AsBuffer(output, nameof(output));
+        if (x.ElementType != y.ElementType)
+        {
+            throw new ArgumentException($"GatherRows from {x.ElementType} into {y.ElementType}.", nameof(output));
+        }
+
+        RequireColumns(y, x.Columns, nameof(output));
+        RequireCapacity(y, rows.Length, nameof(output));
+        for (int i = 0; i < rows.Length; i++)
+        {
+            if ((uint)rows[i] >= (uint)x.Rows)
+            {
+                throw new ArgumentOutOfRangeException(nameof(rows), $"Row {rows[i]} at index {i} is outside the {x.Rows} rows in use.");
+            }
+        }
+
+        MakeCurrent();
+        y.Rows = rows.Length;
+        if (rows.Length == 0)
+        {
+            return;
+        }
+
+        ulong indices = rowSlot.Upload(rows, stream);
+        byte* storage = stackalloc byte[64];
+        void** pointers = stackalloc void*[8];
+        var args = new KernelArguments(storage, 64, pointers, 8);
+        args.Add(x.Pointer);
+        args.Add(indices);
+        args.Add(y.Pointer);
+        args.Add(x.Columns);
+        Launch(
+            x.ElementType == CudaElementType.BFloat16 ? KernelCatalog.GatherRowsBf16 : KernelCatalog.GatherRowsF32,
+            Dim3.Of(rows.Length),
+            new Dim3(128),
+            0,
+            ref args);
+    }
+
+    /// <inheritdoc />
+    public unsafe void ScoreLogits(IDeviceBuffer logits, ReadOnlySpan<RowSampling> sampling, int suppressedToken, Span<TokenScore> results)
+    {
+        CudaBuffer x = AsBuffer(logits, nameof(logits));
+        if (sampling.Length != x.Rows || results.Length != x.Rows)
+        {
+            throw new ArgumentException($"ScoreLogits over {x.Rows} rows needs as many sampling entries ({sampling.Length}) and results ({results.Length}).", nameof(sampling));
+        }
+
+        MakeCurrent();
+        int rows = x.Rows;
+        if (rows == 0)
+        {
+            return;
+        }
+
+        RowSamplingArgs[] parameters = new RowSamplingArgs[rows];
+        for (int i = 0; i < rows; i++)
+        {
+            parameters[i] = RowSamplingArgs.From(sampling[i]);
+        }
+
+        ulong parametersOnDevice = samplingSlot.Upload<RowSamplingArgs>(parameters, stream);
+        long resultBytes = (long)rows * sizeof(TokenScoreResult);
+        if (scoreResults is null || scoreResults.Bytes < resultBytes)
+        {
+            scoreResults?.Dispose();
+            scoreResults = CudaDeviceMemoryHandle.Allocate(Math.Max(resultBytes, 4096), Ctx);
+        }
+
+        byte* storage = stackalloc byte[64];
+        void** pointers = stackalloc void*[8];
+        var args = new KernelArguments(storage, 64, pointers, 8);
+        args.Add(x.Pointer);
+        args.Add(x.Columns);
+        args.Add(parametersOnDevice);
+        args.Add(suppressedToken);
+        args.Add(scoreResults.Pointer);
+        Launch(
+            x.ElementType == CudaElementType.Float32 ? KernelCatalog.ScoreLogitsF32 : KernelCatalog.ScoreLogitsBf16,
+            Dim3.Of(rows),
+            new Dim3(512),
+            0,
+            ref args);
+
+        byte* host = Staging(resultBytes);
+        CudaCheck.Driver(CudaDriverApi.cuMemcpyDtoHAsync_v2(host, scoreResults.Pointer, (nuint)resultBytes, stream), nameof(CudaDriverApi.cuMemcpyDtoHAsync_v2), "token scores");
+        CudaCheck.Driver(CudaDriverApi.cuStreamSynchronize(stream), nameof(CudaDriverApi.cuStreamSynchronize), "waiting for the token scores (a kernel queued earlier may have failed)");
+        var scores = new ReadOnlySpan<TokenScoreResult>(host, rows);
+        for (int i = 0; i < rows; i++)
+        {
+            results[i] = scores[i].ToScore();
+        }
+    }
+
+    private unsafe void Launch(string kernel, Dim3 grid, Dim3 block, uint sharedBytes, ref KernelArguments args)
+    {
+        nint function = kernels.Get(kernel);
+        int status = CudaDriverApi.cuLaunchKernel(function, grid.X, grid.Y, grid.Z, block.X, block.Y, block.Z, sharedBytes, stream, args.Pointers, null);
+        CudaCheck.Driver(status, nameof(CudaDriverApi.cuLaunchKernel), $"kernel {kernel}, grid ({grid.X}, {grid.Y}, {grid.Z}), block ({block.X}, {block.Y}, {block.Z})");
+        if (synchronizeEachLaunch)
+        {
+            CudaCheck.Driver(CudaDriverApi.cuStreamSynchronize(stream), nameof(CudaDriverApi.cuStreamSynchronize), $"after kernel {kernel}");
+        }
+    }
+
+    private unsafe ulong RopeTable(int headDim, double theta)
+    {
+        if (!ropeTables.TryGetValue((headDim, theta), out CudaDeviceMemoryHandle? table))
+        {
+            // The CPU reference's own table: both backends then rotate by bit-identical fp32 angles.
+            float[] values = Cpu.RotaryEmbedding.InverseFrequencies(headDim, theta);
+            table = CudaDeviceMemoryHandle.Allocate(values.Length * sizeof(float), Ctx);
+            fixed (float* p = values)
+            {
+                CopyToDevice(table.Pointer, (byte*)p, values.Length * sizeof(float));
+            }
+
+            ropeTables[(headDim, theta)] = table;
+        }
+
+        return table.Pointer;
+    }
+
+    private static int ValidateOffsets(int[] offsets, int rows, string name)
+    {
+        if (offsets.Length < 1 || offsets[0] != 0)
+        {
+            throw new ArgumentException($"Attention layout {name} must start at 0 and have sequences + 1 entries.", nameof(offsets));
+        }
+
+        int longest = 0;
+        for (int i = 1; i < offsets.Length; i++)
+        {
+            int length = offsets[i] - offsets[i - 1];
+            if (length < 0)
+            {
+                throw new ArgumentException($"Attention layout {name} decreases at entry {i} ({offsets[i - 1]} → {offsets[i]}).", nameof(offsets));
+            }
+
+            longest = Math.Max(longest, length);
+        }
+
+        if (offsets[^1] > rows)
+        {
+            throw new ArgumentException($"Attention layout {name} ends at row {offsets[^1]} but the buffer has {rows} rows in use.", nameof(offsets));
+        }
+
+        return longest;
+    }
+
+    private static void RequireBf16(CudaBuffer buffer, string parameter)
+    {
+        if (buffer.ElementType != CudaElementType.BFloat16)
+        {
+            throw new NotSupportedException($"{parameter} holds {buffer.ElementType}; this operation runs on bf16 activations (allocate with BufferKind.Activation).");
+        }
+    }
+
+    private static void RequireColumns(CudaBuffer buffer, int columns, string parameter)
+    {
+        if (buffer.Columns != columns)
+        {
+            throw new ArgumentException($"{parameter} has {buffer.Columns} columns; {columns} expected.", parameter);
+        }
+    }
+
+    private static void RequireCapacity(CudaBuffer buffer, int rows, string parameter)
+    {
+        if (rows > buffer.Capacity)
+        {
+            throw new ArgumentException($"{parameter} holds {buffer.Capacity} rows; {rows} needed.", parameter);
+        }
+    }
+
+    private static void RequireSameShape(CudaBuffer a, CudaBuffer b, string parameter)
+    {
+        if (a.Rows != b.Rows || a.Columns != b.Columns)
+        {
+            throw new ArgumentException($"{parameter} is [{b.Rows} x {b.Columns}]; [{a.Rows} x {a.Columns}] expected.", parameter);
+        }
+    }
+
+    private static void RequireVector(CudaWeight weight, int length, string parameter)
+    {
+        if (weight.Rows != 1 || weight.Columns != length || weight.ElementType != CudaElementType.Float32)
+        {
+            throw new ArgumentException($"{parameter} '{weight.Name}' is [{weight.Rows} x {weight.Columns}] {weight.ElementType}; a 1-D vector of {length} expected.", parameter);
+        }
+    }
+}

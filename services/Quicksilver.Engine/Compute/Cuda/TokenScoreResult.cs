@@ -1,0 +1,25 @@
+using System.Runtime.InteropServices;
+
+namespace Quicksilver.Engine.Compute.Cuda;
+
+/// <summary>Mirror of <c>TokenScoreResult</c> in <c>kernels/lm_head_epilogue.cu</c> (20 bytes): one row's scores.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct TokenScoreResult
+{
+    /// <summary>Chosen token id.</summary>
+    public int Token;
+
+    /// <summary>p(token).</summary>
+    public float Probability;
+
+    /// <summary>log p(token).</summary>
+    public float LogProbability;
+
+    /// <summary>p(top-1) − p(top-2).</summary>
+    public float Margin;
+
+    /// <summary>Σ p log p.</summary>
+    public float NegativeEntropy;
+
+    public readonly TokenScore ToScore() => new(Token, Probability, LogProbability, Margin, NegativeEntropy);
+}

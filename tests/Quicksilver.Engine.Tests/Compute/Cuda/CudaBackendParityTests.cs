@@ -1,0 +1,248 @@
+using Quicksilver.Engine.Checkpoints;
+using Quicksilver.Engine.Compute.Cpu;
+using Quicksilver.Engine.Models;
+using Quicksilver.Engine.Tests.TestModels;
+
+namespace Quicksilver.Engine.Compute.Cuda.Tests;
+
+/// <summary>
+/// Each CUDA operation against <see cref="CpuBackend"/> on the same bf16-representable inputs (skipped without a
+/// device). Tolerances: bf16 outputs rel-L2 ≤ 1e-2 and |Δ| ≤ 1e-2 + 1.6e-2·|ref| (one or two bf16 ulps plus fp32
+/// reordering); fp32 outputs from bf16 GEMMs rel-L2 ≤ 1e-3; copies exact.
+/// </summary>
+public sealed class CudaBackendParityTests : IDisposable
+{
+    private const double Bf16RelL2 = 1e-2;
+    private const double Bf16Atol = 1e-2;
+    private const double Bf16Rtol = 1.6e-2;
+
+    private readonly CpuBackend cpu = new(new CpuBackendOptions { Threads = 2 });
+    private readonly Lazy<CudaBackend> gpu = new(() => new CudaBackend(new CudaBackendOptions { SynchronizeEachLaunch = true, PrecompileKernels = false }));
+    private readonly ParityTensors data = new(Environment.TickCount);
+
+    private CudaBackend Gpu => gpu.Value;
+
+    public void Dispose()
+    {
+        if (gpu.IsValueCreated)
+        {
+            gpu.Value.Dispose();
+        }
+
+        cpu.Dispose();
+        data.Dispose();
+    }
+
+    [CudaFact]
+    public void Embed_MatchesCpuExactly()
+    {
+        float[] table = data.Values(50 * 64);
+        CheckpointTensor t = data.Tensor("wte", table, 50, 64);
+        int[] tokens = [3, 0, 49, 3, 17];
+        float[] Embed(IComputeBackend b)
+        {
+            using IWeight weight = b.LoadWeight(t);
+            using IDeviceBuffer output = Out(b, tokens.Length, 64);
+            b.Embed(weight, tokens, output);
+            return Down(b, output);
+        }
+
+        Assert.Equal(Embed(cpu), Embed(Gpu));
+    }
+
+    [CudaFact]
+    public void RmsNorm_MatchesCpu()
+    {
+        float[] x = data.Values(7 * 4096, 2f);
+        CheckpointTensor w = data.Tensor("norm", data.Values(4096, 0.2f, 1f), 4096);
+        float[] expected = Unary(cpu, x, 4096, (b, i, o) => b.RmsNorm(i, b.LoadWeight(w), 1e-5f, o));
+        float[] actual = Unary(Gpu, x, 4096, (b, i, o) => b.RmsNorm(i, b.LoadWeight(w), 1e-5f, o));
+
+        ParityTensors.AssertClose(expected, actual, Bf16RelL2, Bf16Atol, Bf16Rtol, "rmsnorm");
+    }
+
+    [CudaFact]
+    public void MatMul_WithBias_MatchesCpu()
+    {
+        float[] x = data.Values(37 * 256);
+        CheckpointTensor w = data.Tensor("w", data.Values(96 * 256, 0.1f), 96, 256);
+        CheckpointTensor bias = data.Tensor("b", data.Values(96), 96);
+        float[] expected = MatMul(cpu, x, w, bias, BufferKind.Activation);
+        float[] actual = MatMul(Gpu, x, w, bias, BufferKind.Activation);
+
+        ParityTensors.AssertClose(expected, actual, Bf16RelL2, Bf16Atol, Bf16Rtol, "matmul+bias");
+    }
+
+    [CudaFact]
+    public void MatMul_LogitsInFp32_MatchesCpu()
+    {
+        float[] x = data.Values(9 * 256);
+        CheckpointTensor w = data.Tensor("head", data.Values(1000 * 256, 0.1f), 1000, 256);
+        float[] expected = MatMul(cpu, x, w, null, BufferKind.Logits);
+        float[] actual = MatMul(Gpu, x, w, null, BufferKind.Logits);
+
+        ParityTensors.AssertClose(expected, actual, 1e-3, 1e-3, 1e-3, "matmul logits");
+    }
+
+    [CudaFact]
+    public void ApplyRope_MatchesCpu()
+    {
+        const int heads = 4, dim = 128, rows = 33;
+        float[] x = data.Values(rows * heads * dim);
+        int[] positions = Enumerable.Range(0, rows).Select(i => (i * 131) % 4096).ToArray();
+        float[] expected = Unary(cpu, x, heads * dim, (b, i, _) => b.ApplyRope(i, heads, dim, positions, 500000.0), inPlace: true);
+        float[] actual = Unary(Gpu, x, heads * dim, (b, i, _) => b.ApplyRope(i, heads, dim, positions, 500000.0), inPlace: true);
+
+        ParityTensors.AssertClose(expected, actual, Bf16RelL2, Bf16Atol, Bf16Rtol, "rope");
+    }
+
+    [CudaFact]
+    public void Attention_TensorCores_VarlenGqa_MatchesCpu() => AttentionCase(CudaAttentionKernel.TensorCore, [1, 37, 200], 8, 2, 128);
+
+    [CudaFact]
+    public void Attention_TensorCores_HeadDim64_MatchesCpu() => AttentionCase(CudaAttentionKernel.TensorCore, [65, 3], 4, 4, 64);
+
+    [CudaFact]
+    public void Attention_Simple_VarlenGqa_MatchesCpu() => AttentionCase(CudaAttentionKernel.Simple, [1, 37, 200], 8, 2, 128);
+
+    [CudaFact]
+    public void SwiGlu_And_Add_MatchCpu()
+    {
+        float[] g = data.Values(13 * 96, 4f), u = data.Values(13 * 96, 2f);
+        float[] Swi(IComputeBackend b)
+        {
+            using IDeviceBuffer gb = In(b, g, 96), ub = In(b, u, 96), ob = Out(b, 13, 96);
+            b.SwiGlu(gb, ub, ob);
+            b.Add(ob, ub);
+            return Down(b, ob);
+        }
+
+        ParityTensors.AssertClose(Swi(cpu), Swi(Gpu), Bf16RelL2, Bf16Atol, Bf16Rtol, "swiglu+add");
+    }
+
+    [CudaFact]
+    public void GatherRows_MatchesCpuExactly()
+    {
+        float[] x = data.Values(10 * 40);
+        int[] rows = [9, 0, 4, 4];
+        float[] Gather(IComputeBackend b)
+        {
+            using IDeviceBuffer i = In(b, x, 40), o = Out(b, 4, 40);
+            b.GatherRows(i, rows, o);
+            return Down(b, o);
+        }
+
+        Assert.Equal(Gather(cpu), Gather(Gpu));
+    }
+
+    [CudaFact]
+    public void ScoreLogits_GreedyAndGumbel_MatchCpu()
+    {
+        const int rows = 12, vocab = 50257;
+        float[] logits = data.Values(rows * vocab, 8f);
+        RowSampling[] sampling = Enumerable.Range(0, rows).Select(r => new RowSampling(r % 3 == 0 ? 0f : 0.5f * (r % 4), (ulong)r, 7)).ToArray();
+        TokenScore[] Score(IComputeBackend b)
+        {
+            using IDeviceBuffer l = b.Allocate(rows, vocab, BufferKind.Logits);
+            b.Upload(logits, l);
+            var results = new TokenScore[rows];
+            b.ScoreLogits(l, sampling, 5, results);
+            return results;
+        }
+
+        TokenScore[] expected = Score(cpu), actual = Score(Gpu);
+        for (int r = 0; r < rows; r++)
+        {
+            Assert.Equal(expected[r].Token, actual[r].Token);
+            Assert.Equal(expected[r].Probability, actual[r].Probability, 1e-5f);
+            Assert.Equal(expected[r].LogProbability, actual[r].LogProbability, 1e-4f);
+            Assert.Equal(expected[r].Margin, actual[r].Margin, 1e-5f);
+            Assert.Equal(expected[r].NegativeEntropy, actual[r].NegativeEntropy, 1e-3f);
+            Assert.NotEqual(5, actual[r].Token);
+        }
+    }
+
+    [CudaFact]
+    public void CreateRandomWeight_MatchesHostHash()
+    {
+        using IWeight w = Gpu.CreateRandomWeight("r", 3, 1000, 42, 0.5f);
+        var values = new float[3000];
+        Gpu.DownloadWeight(w, values);
+        for (int i = 0; i < values.Length; i++)
+        {
+            float u = ((float)(long)(CounterRng.Hash(42, 0, (ulong)i) >> 40) * (1f / 8388608f)) - 1f;
+            Assert.Equal(BFloat16.Round(0.5f * u), values[i]);
+        }
+    }
+
+    [CudaFact]
+    public void DiffusionTransformer_LogitsMatchCpu()
+    {
+        foreach (ModelConfig config in new[] { RandomCheckpoint.LLaDAConfig(hidden: 128, heads: 4), RandomCheckpoint.DreamConfig(hidden: 128, heads: 4, kvHeads: 2) })
+        {
+            using var checkpoint = RandomCheckpoint.Create(config, TensorDType.BF16, seed: 3);
+            using ITensorSource tensors = CheckpointLoader.Open(checkpoint.Folder);
+            int[][] sequences = [[1, 2, 3], Enumerable.Range(0, 70).Select(i => (i * 7) % config.VocabSize).ToArray()];
+            int[][] positions = [[0, 2], [5, 69, 33]];
+            ForwardSequence[] batch = sequences.Select((t, s) => new ForwardSequence(t, positions[s], positions[s].Select(_ => new RowSampling(0f, 0, 0)).ToArray())).ToArray();
+            using var cpuModel = new DiffusionTransformer(config, tensors, cpu);
+            using var gpuModel = new DiffusionTransformer(config, tensors, Gpu);
+
+            ParityTensors.AssertClose(cpuModel.ComputeLogits(batch), gpuModel.ComputeLogits(batch), 3e-2, 0.1, 0.05, config.Architecture.ToString());
+        }
+    }
+
+    private void AttentionCase(CudaAttentionKernel kernel, int[] lengths, int heads, int kvHeads, int dim)
+    {
+        int[] offsets = new int[lengths.Length + 1];
+        for (int i = 0; i < lengths.Length; i++)
+        {
+            offsets[i + 1] = offsets[i] + lengths[i];
+        }
+
+        int rows = offsets[^1];
+        float[] q = data.Values(rows * heads * dim), k = data.Values(rows * kvHeads * dim), v = data.Values(rows * kvHeads * dim);
+        var layout = AttentionLayout.SelfAttention(offsets);
+        float[] Attend(IComputeBackend b)
+        {
+            using IDeviceBuffer qb = In(b, q, heads * dim), kb = In(b, k, kvHeads * dim), vb = In(b, v, kvHeads * dim), o = Out(b, rows, heads * dim);
+            b.Attention(qb, kb, vb, layout, heads, kvHeads, dim, o);
+            return Down(b, o);
+        }
+
+        using var special = new CudaBackend(new CudaBackendOptions { AttentionKernel = kernel, SynchronizeEachLaunch = true, PrecompileKernels = false });
+        ParityTensors.AssertClose(Attend(cpu), Attend(special), Bf16RelL2, Bf16Atol, Bf16Rtol, $"attention {kernel}");
+    }
+
+    private static IDeviceBuffer In(IComputeBackend b, float[] values, int columns)
+    {
+        IDeviceBuffer buffer = b.Allocate(values.Length / columns, columns);
+        b.Upload(values, buffer);
+        return buffer;
+    }
+
+    private static IDeviceBuffer Out(IComputeBackend b, int rows, int columns, BufferKind kind = BufferKind.Activation) => b.Allocate(rows, columns, kind);
+
+    private static float[] Down(IComputeBackend b, IDeviceBuffer buffer)
+    {
+        var values = new float[buffer.Rows * buffer.Columns];
+        b.Download(buffer, values);
+        return values;
+    }
+
+    private static float[] Unary(IComputeBackend b, float[] x, int columns, Action<IComputeBackend, IDeviceBuffer, IDeviceBuffer> op, bool inPlace = false)
+    {
+        using IDeviceBuffer input = In(b, x, columns), output = Out(b, x.Length / columns, columns);
+        op(b, input, output);
+        return Down(b, inPlace ? input : output);
+    }
+
+    private static float[] MatMul(IComputeBackend b, float[] x, CheckpointTensor w, CheckpointTensor? bias, BufferKind kind)
+    {
+        using IWeight weight = b.LoadWeight(w);
+        using IWeight? biasWeight = bias is null ? null : b.LoadWeight(bias);
+        using IDeviceBuffer input = In(b, x, weight.Columns), output = Out(b, x.Length / weight.Columns, weight.Rows, kind);
+        b.MatMul(input, weight, biasWeight, output);
+        return Down(b, output);
+    }
+}

@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Quicksilver.Engine.Compute;
+using Quicksilver.Engine.Compute.Cuda;
+using Quicksilver.GpuHarness.Json;
+
+namespace Quicksilver.GpuHarness.Bench;
+
+/// <summary>
+/// <c>bench</c>: the full-canvas denoising step of an LLaDA-8B-shaped model at several batch sizes, timed with CUDA
+/// events (warm-up, then the median of N steps), with the FLOPs it does (body GEMMs, attention, LM head on the masked
+/// rows only), the achieved rate and its fraction of a measured cuBLAS bf16 GEMM peak.
+/// </summary>
+internal static class BenchRunner
+{
+    public static int Run(CommandLine args)
+    {
+        int[] batches = args.Ints("batches", [1, 8, 32]);
+        int prompt = args.Int("prompt", 512), generation = args.Int("gen", 256), layerCount = args.Int("layers", 32);
+        int warmup = args.Int("warmup", 2), iterations = args.Int("iters", 5), gemmN = args.Int("gemm-n", 8192);
+        double budget = args.Int("budget", 240);
+        string output = args.String("out", "bench.json");
+        CudaAttentionKernel attention = args.String("attention", "auto") switch
+        {
+            "auto" => CudaAttentionKernel.Auto,
+            "tensor-core" or "mma" => CudaAttentionKernel.TensorCore,
+            "simple" => CudaAttentionKernel.Simple,
+            string other => throw new ArgumentException($"--attention {other}: expected auto, tensor-core or simple"),
+        };
+
+        var clock = Stopwatch.StartNew();
+        string started = DateTime.UtcNow.ToString("O");
+        using var backend = new CudaBackend(new CudaBackendOptions
+        {
+            AttentionKernel = attention,
+            KernelSourceDirectory = args.OptionalString("kernel-dir"),
+            Log = Console.WriteLine,
+        });
+        foreach ((string file, string error) in backend.KernelBuildFailures)
+        {
+            Console.Error.WriteLine($"bench: kernel module {file} failed to build: {error}");
+        }
+
+        var shape = BenchShape.LLaDA8B(layerCount, prompt, generation);
+        var notes = new List<string>
+        {
+            "Step = embed + 32 blocks + gather masked rows + final norm + LM head (fp32 logits) + fused epilogue (T = 0) with the scores copied back; CUDA events around each step.",
+            "FLOPs counted: body GEMMs 2·T·L·(4d² + 3·d·ff) (MHA), attention 4·B·L·n²·d (QKᵀ + PV, no mask), LM head 2·(B·gen)·d·vocab.",
+            $"attention kernel: {backend.AttentionKernelName}",
+        };
+        Console.WriteLine($"bench: {backend.Description}");
+
+        double peak = backend.MeasureGemmTflops(gemmN, 10);
+        Console.WriteLine($"bench: cuBLAS bf16 GemmEx {gemmN}³ peak: {peak:F1} TFLOP/s (median of 10)");
+
+        var init = Stopwatch.StartNew();
+        using var model = new RandomDeviceModel(backend, shape, seed: 1234);
+        double initMs = init.Elapsed.TotalMilliseconds;
+        double weightGiB = shape.Parameters * 2 / (1024.0 * 1024 * 1024);
+        Console.WriteLine($"bench: {shape.Parameters / 1e9:F2} B parameters ({weightGiB:F1} GiB bf16) created on the device in {initMs:F0} ms");
+
+        var results = new List<BenchBatchResult>();
+        double lastStepMsPerToken = 0;
+        foreach (int batch in batches)
+        {
+            double remaining = budget - clock.Elapsed.TotalSeconds;
+            int tokens = batch * shape.Canvas, scored = batch * generation;
+            int iters = iterations;
+            if (lastStepMsPerToken > 0)
+            {
+                double estimate = lastStepMsPerToken * tokens / 1000.0;
+                int affordable = (int)((remaining / estimate) - warmup - 3);
+                if (affordable < 1)
+                {
+                    notes.Add($"batch {batch} skipped: an estimated {estimate:F2} s per step does not fit the remaining {remaining:F0} s of the budget");
+                    Console.WriteLine($"bench: batch {batch} skipped (time budget)");
+                    continue;
+                }
+
+                iters = Math.Min(iters, affordable);
+            }
+
+            try
+            {
+                results.Add(RunBatch(backend, model, shape, batch, warmup, iters, peak));
+                BenchBatchResult r = results[^1];
+                lastStepMsPerToken = r.StepMsMedian / tokens;
+                Console.WriteLine($"bench: batch {batch,3}: {r.StepMsMedian,9:F2} ms/step (min {r.StepMsMin:F2}, max {r.StepMsMax:F2}; attention {r.AttentionMs:F2}, LM head {r.LmHeadMs:F2}, epilogue {r.ScoreLogitsMs:F2}), {r.AchievedTflops,6:F1} TFLOP/s = {r.FractionOfGemmPeak:P1} of peak; {r.TokensPerSecondSteps256:F1} tok/s at 256 steps, {r.TokensPerSecondSteps64:F1} at 64");
+            }
+            catch (Exception e) when (e is CudaException or OutOfMemoryException or ArgumentException)
+            {
+                Console.Error.WriteLine($"bench: batch {batch} failed: {e.Message}");
+                results.Add(new BenchBatchResult(batch, tokens, scored, double.NaN, double.NaN, double.NaN, [], double.NaN, double.NaN, double.NaN, 0, 0, 0, double.NaN, double.NaN, double.NaN, double.NaN, e.Message));
+            }
+        }
+
+        var report = new BenchReport(
+            started,
+            Summaries.Of(backend),
+            "LLaDA-8B shape, random bf16 weights",
+            shape.Layers,
+            shape.Hidden,
+            shape.Heads,
+            shape.Intermediate,
+            shape.Vocab,
+            prompt,
+            generation,
+            weightGiB,
+            initMs,
+            gemmN,
+            peak,
+            $"single request (batch 1), one full-canvas step per denoising step, no cache: tokens/s = {generation} / (steps × step time); for batch B the same per sequence, times B in aggregate",
+            results,
+            notes);
+        File.WriteAllText(output, JsonSerializer.Serialize(report, HarnessJsonContext.Default.BenchReport));
+        Console.WriteLine($"bench: report → {Path.GetFullPath(output)} ({clock.Elapsed.TotalSeconds:F0} s)");
+        return results.Count > 0 && results.All(r => r.Error is null) ? 0 : 1;
+    }
+
+    private static BenchBatchResult RunBatch(CudaBackend backend, RandomDeviceModel model, BenchShape shape, int batch, int warmup, int iterations, double peak)
+    {
+        int tokens = batch * shape.Canvas, scored = batch * shape.Generation;
+        StepInputs inputs = StepInputs.Create(shape, batch, seed: 7 + batch, temperature: 0f);
+        model.Allocate(tokens, scored);
+        var scores = new TokenScore[scored];
+        for (int i = 0; i < warmup; i++)
+        {
+            model.Step(inputs, scores);
+        }
+
+        var samples = new double[iterations];
+        for (int i = 0; i < iterations; i++)
+        {
+            samples[i] = backend.TimeMilliseconds(() => model.Step(inputs, scores));
+        }
+
+        double attentionMs = backend.TimeMilliseconds(() => model.AttentionOnly(inputs));
+        double lmHeadMs = backend.TimeMilliseconds(() => model.LmHead(inputs));
+        double scoreMs = backend.TimeMilliseconds(() => model.ScoreOnly(inputs, scores));
+        int bad = scores.Count(s => s.Token < 0 || s.Token >= shape.Vocab || !float.IsFinite(s.Probability));
+        if (bad > 0)
+        {
+            throw new CudaException($"{bad} of {scored} token scores are out of range or not finite: the forward pass produced garbage");
+        }
+
+        double[] sorted = [.. samples.Order()];
+        double median = sorted[sorted.Length / 2];
+        double gemm = shape.BodyGemmFlops(tokens), attention = shape.AttentionFlops(batch), head = shape.LmHeadFlops(scored);
+        double tflops = (gemm + attention + head) / (median * 1e-3) / 1e12;
+        double perSequence(int steps) => shape.Generation / (steps * median * 1e-3);
+        return new BenchBatchResult(
+            batch,
+            tokens,
+            scored,
+            median,
+            sorted[0],
+            sorted[^1],
+            samples,
+            attentionMs,
+            lmHeadMs,
+            scoreMs,
+            gemm,
+            attention,
+            head,
+            tflops,
+            tflops / peak,
+            perSequence(256) * batch,
+            perSequence(64) * batch,
+            null);
+    }
+}

@@ -1,0 +1,38 @@
+namespace Quicksilver.GpuHarness.Bench;
+
+/// <summary>The transformer and canvas the benchmark runs (defaults: LLaDA-8B, DIFFUSION.md §1.2).</summary>
+internal sealed record BenchShape(int Layers, int Hidden, int Heads, int KvHeads, int Intermediate, int Vocab, int Prompt, int Generation, double RopeTheta)
+{
+    public static BenchShape LLaDA8B(int layers, int prompt, int generation) => new(layers, 4096, 32, 32, 12288, 126464, prompt, generation, 500000.0);
+
+    public int HeadDim => Hidden / Heads;
+
+    public int Canvas => Prompt + Generation;
+
+    /// <summary>LLaDA's mask id (written into the generated part of the canvas).</summary>
+    public const int MaskTokenId = 126336;
+
+    /// <summary>Parameters: per layer q, k, v, o, gate, up, down and two norms; embedding, final norm and head.</summary>
+    public double Parameters
+    {
+        get
+        {
+            double kv = (double)KvHeads * HeadDim;
+            double perLayer = (2.0 * Hidden * Hidden) + (2.0 * Hidden * kv) + (3.0 * Hidden * Intermediate) + (2.0 * Hidden);
+            return (Layers * perLayer) + (2.0 * Vocab * Hidden) + Hidden;
+        }
+    }
+
+    /// <summary>GEMM FLOPs of the transformer body for <paramref name="tokens"/> rows.</summary>
+    public double BodyGemmFlops(long tokens)
+    {
+        double kv = (double)KvHeads * HeadDim;
+        return 2.0 * tokens * Layers * ((2.0 * Hidden * Hidden) + (2.0 * Hidden * kv) + (3.0 * Hidden * Intermediate));
+    }
+
+    /// <summary>Attention FLOPs (QKᵀ and PV, no causal mask) for <paramref name="sequences"/> canvases.</summary>
+    public double AttentionFlops(int sequences) => 4.0 * sequences * Layers * (double)Canvas * Canvas * Hidden;
+
+    /// <summary>LM-head FLOPs for the scored (masked) rows.</summary>
+    public double LmHeadFlops(long scoredRows) => 2.0 * scoredRows * Hidden * (double)Vocab;
+}

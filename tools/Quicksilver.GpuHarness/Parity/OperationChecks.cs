@@ -1,0 +1,195 @@
+using Quicksilver.Engine.Checkpoints;
+using Quicksilver.Engine.Compute;
+using Quicksilver.Engine.Compute.Cuda;
+
+namespace Quicksilver.GpuHarness.Parity;
+
+/// <summary>Parity checks of the row-wise operations (everything but attention, the LM-head epilogue and whole models).</summary>
+internal static class OperationChecks
+{
+    public static void Kernels(ParityContext c)
+    {
+        if (c.Cuda is not { } gpu)
+        {
+            c.Skip("dry run: no CUDA backend");
+            return;
+        }
+
+        // Constructing the backend built every module (PrecompileKernels).
+        c.Notes.Add(gpu.Description);
+        foreach ((string file, string error) in gpu.KernelBuildFailures)
+        {
+            c.Metrics.Add(Comparison.Count($"build {file}", 1, 1, error));
+        }
+
+        c.Metrics.Add(Comparison.Count("modules failed to build", 1, gpu.KernelBuildFailures.Count, string.Join("; ", gpu.KernelBuildFailures.Keys)));
+        (long free, long total) = gpu.MemoryInfo();
+        c.Notes.Add($"device memory: {free / (1024.0 * 1024 * 1024):F1} GiB free of {total / (1024.0 * 1024 * 1024):F1} GiB");
+    }
+
+    public static void Embed(ParityContext c)
+    {
+        const int vocab = 1000, d = 264; // 264: rows are 16-byte aligned; d = 100 below exercises the scalar path
+        foreach ((int columns, string label) in new[] { (d, "d264 (vector)"), (100, "d100 (scalar)") })
+        {
+            CheckpointTensor table = c.Tensors.Create($"wte{columns}", c.Data.Uniform(vocab * columns), vocab, columns);
+            // Two calls with same-length, different token lists: the argument upload must not reuse stale ids.
+            int[][] lists = [c.Data.Ints(37, vocab), c.Data.Ints(37, vocab)];
+            foreach (int[] tokens in lists)
+            {
+                float[] Run(IComputeBackend b)
+                {
+                    using IWeight w = b.LoadWeight(table);
+                    using IDeviceBuffer o = ParityContext.Output(b, tokens.Length, columns);
+                    b.Embed(w, tokens, o);
+                    return ParityContext.Download(b, o);
+                }
+
+                c.Compare($"embed {label}", Run(c.Cpu), Run(c.Device), Tolerance.Exact);
+            }
+        }
+    }
+
+    public static void GatherRows(ParityContext c)
+    {
+        foreach ((BufferKind kind, int columns) in new[] { (BufferKind.Activation, 4096), (BufferKind.Activation, 36), (BufferKind.Logits, 50257) })
+        {
+            float[] x = kind == BufferKind.Logits ? c.Data.Logits(40 * columns, 3f) : c.Data.Uniform(40 * columns);
+            int[] rows = [.. c.Data.Ints(25, 40), 39, 0];
+            float[] Run(IComputeBackend b)
+            {
+                using IDeviceBuffer i = ParityContext.Input(b, x, columns, kind);
+                using IDeviceBuffer o = ParityContext.Output(b, rows.Length, columns, kind);
+                b.GatherRows(i, rows, o);
+                return ParityContext.Download(b, o);
+            }
+
+            c.Compare($"gather {kind} x{columns}", Run(c.Cpu), Run(c.Device), Tolerance.Exact);
+        }
+    }
+
+    public static void RmsNorm(ParityContext c)
+    {
+        foreach (int d in new[] { 4096, 3584, 100 })
+        {
+            float[] x = c.Data.Uniform(23 * d, 3f);
+            CheckpointTensor w = c.Tensors.Create($"norm{d}", c.Data.Uniform(d, 0.3f, 1f), d);
+            float[] Run(IComputeBackend b)
+            {
+                using IWeight weight = b.LoadWeight(w);
+                using IDeviceBuffer i = ParityContext.Input(b, x, d);
+                using IDeviceBuffer o = ParityContext.Output(b, 23, d);
+                b.RmsNorm(i, weight, 1e-5f, o);
+                return ParityContext.Download(b, o);
+            }
+
+            c.Compare($"rmsnorm d{d}", Run(c.Cpu), Run(c.Device), Tolerance.Bf16);
+        }
+    }
+
+    public static void MatMul(ParityContext c)
+    {
+        // (rows, in, out, bias, output kind)
+        var cases = new (int Rows, int In, int Out, bool Bias, BufferKind Kind)[]
+        {
+            (37, 512, 384, false, BufferKind.Activation),
+            (5, 256, 136, true, BufferKind.Activation),
+            (300, 1024, 768, true, BufferKind.Activation),
+            (19, 512, 50304, false, BufferKind.Logits),
+            (7, 256, 1000, true, BufferKind.Logits),
+        };
+        foreach ((int rows, int inF, int outF, bool hasBias, BufferKind kind) in cases)
+        {
+            float[] x = c.Data.Uniform(rows * inF);
+            CheckpointTensor w = c.Tensors.Create($"w{rows}x{outF}", c.Data.Uniform(outF * inF, 1f / MathF.Sqrt(inF)), outF, inF);
+            CheckpointTensor? bias = hasBias ? c.Tensors.Create($"b{rows}x{outF}", c.Data.Uniform(outF, 0.5f), outF) : null;
+            float[] Run(IComputeBackend b)
+            {
+                using IWeight weight = b.LoadWeight(w);
+                using IWeight? bw = bias is null ? null : b.LoadWeight(bias);
+                using IDeviceBuffer i = ParityContext.Input(b, x, inF);
+                using IDeviceBuffer o = ParityContext.Output(b, rows, outF, kind);
+                b.MatMul(i, weight, bw, o);
+                return ParityContext.Download(b, o);
+            }
+
+            c.Compare($"matmul [{rows}x{inF}]·[{outF}x{inF}]ᵀ{(hasBias ? "+bias" : string.Empty)} → {kind}", Run(c.Cpu), Run(c.Device), kind == BufferKind.Logits ? Tolerance.Fp32Gemm : Tolerance.Bf16);
+        }
+    }
+
+    public static void Rope(ParityContext c)
+    {
+        foreach ((int heads, int dim, double theta, int rows) in new[] { (4, 128, 500000.0, 70), (7, 64, 1000000.0, 33), (2, 32, 10000.0, 9) })
+        {
+            float[] x = c.Data.Uniform(rows * heads * dim);
+            int[] positions = [.. Enumerable.Range(0, rows - 2).Select(_ => c.Data.Next(4096)), 0, 4095];
+            float[] Run(IComputeBackend b)
+            {
+                using IDeviceBuffer i = ParityContext.Input(b, x, heads * dim);
+                b.ApplyRope(i, heads, dim, positions, theta);
+                return ParityContext.Download(b, i);
+            }
+
+            c.Compare($"rope {heads}x{dim} θ={theta:G}", Run(c.Cpu), Run(c.Device), Tolerance.Bf16);
+        }
+    }
+
+    public static void SwiGlu(ParityContext c)
+    {
+        foreach ((int rows, int cols) in new[] { (29, 12288), (3, 37) })
+        {
+            float[] g = c.Data.Uniform(rows * cols, 6f), u = c.Data.Uniform(rows * cols, 2f);
+            float[] Run(IComputeBackend b)
+            {
+                using IDeviceBuffer gb = ParityContext.Input(b, g, cols), ub = ParityContext.Input(b, u, cols);
+                using IDeviceBuffer o = ParityContext.Output(b, rows, cols);
+                b.SwiGlu(gb, ub, o);
+                return ParityContext.Download(b, o);
+            }
+
+            c.Compare($"swiglu {rows}x{cols}", Run(c.Cpu), Run(c.Device), Tolerance.Bf16);
+        }
+    }
+
+    public static void Add(ParityContext c)
+    {
+        foreach ((int rows, int cols) in new[] { (31, 4096), (5, 37) })
+        {
+            float[] a = c.Data.Uniform(rows * cols, 4f), d = c.Data.Uniform(rows * cols, 1f);
+            float[] Run(IComputeBackend b)
+            {
+                using IDeviceBuffer ab = ParityContext.Input(b, a, cols), db = ParityContext.Input(b, d, cols);
+                b.Add(ab, db);
+                return ParityContext.Download(b, ab);
+            }
+
+            c.Compare($"add {rows}x{cols}", Run(c.Cpu), Run(c.Device), Tolerance.Bf16);
+        }
+    }
+
+    public static void RandomWeights(ParityContext c)
+    {
+        if (c.Cuda is not { } gpu)
+        {
+            c.Skip("dry run: CreateRandomWeight is CUDA-only");
+            return;
+        }
+
+        ulong seed = (ulong)c.Seed;
+        foreach ((int rows, int cols, float scale, float offset) in new[] { (3, 1000, 0.02f, 0f), (1, 4096, 0.1f, 1f) })
+        {
+            using IWeight w = gpu.CreateRandomWeight("random", rows, cols, seed, scale, offset);
+            var actual = new float[rows * cols];
+            gpu.DownloadWeight(w, actual);
+            var expected = new float[rows * cols];
+            for (int i = 0; i < expected.Length; i++)
+            {
+                float u = ((float)(long)(CounterRng.Hash(seed, 0, (ulong)i) >> 40) * (1f / 8388608f)) - 1f;
+                float v = offset + (scale * u);
+                expected[i] = rows == 1 ? v : BFloat16.Round(v);
+            }
+
+            c.Compare($"CreateRandomWeight {rows}x{cols} vs host CounterRng", expected, actual, Tolerance.Exact);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using Quicksilver.Engine.Compute.Cuda;
+
+namespace Quicksilver.GpuHarness.Parity;
+
+/// <summary>One named parity check: what it runs and with which attention kernel the CUDA backend is built.</summary>
+internal sealed record ParityCheck(string Name, string Description, Action<ParityContext> Run, CudaAttentionKernel Attention = CudaAttentionKernel.Auto)
+{
+    /// <summary>Every check, in the order <c>parity</c> runs them (safest first: a kernel fault poisons its process only).</summary>
+    public static IReadOnlyList<ParityCheck> All { get; } =
+    [
+        new("kernels", "build every kernel module with NVRTC (fills the on-disk cache for the other checks)", OperationChecks.Kernels),
+        new("random_weights", "CreateRandomWeight vs CounterRng on the host (bit-exact hash port)", OperationChecks.RandomWeights),
+        new("embed", "embedding gather vs CpuBackend.Embed", OperationChecks.Embed),
+        new("gather_rows", "GatherRows (bf16 and fp32) vs CpuBackend.GatherRows", OperationChecks.GatherRows),
+        new("rmsnorm", "RMSNorm vs CpuBackend.RmsNorm", OperationChecks.RmsNorm),
+        new("matmul", "cuBLAS GemmEx (+bias; bf16 and fp32 outputs) vs CpuBackend.MatMul", OperationChecks.MatMul),
+        new("rope", "NeoX RoPE vs CpuBackend.ApplyRope", OperationChecks.Rope),
+        new("swiglu", "SwiGLU vs CpuBackend.SwiGlu", OperationChecks.SwiGlu),
+        new("add", "residual add vs CpuBackend.Add", OperationChecks.Add),
+        new("score_logits_greedy", "LM-head epilogue, T = 0, vs CpuBackend.ScoreLogits", ScoreLogitsChecks.Greedy),
+        new("score_logits_gumbel", "LM-head epilogue, Gumbel T > 0, vs CpuBackend.ScoreLogits", ScoreLogitsChecks.Gumbel),
+        new("attention_simple", "attention version 1 (one warp per row) vs CpuBackend.Attention", AttentionChecks.Run, CudaAttentionKernel.Simple),
+        new("attention_mma", "attention version 2 (tensor cores) vs CpuBackend.Attention", AttentionChecks.Run, CudaAttentionKernel.TensorCore),
+        new("model_synthetic_llada", "DiffusionTransformer, synthetic LLaDA (MHA, d128 heads): logits + greedy decode", ModelChecks.SyntheticLLaDA),
+        new("model_synthetic_dream", "DiffusionTransformer, synthetic Dream (GQA, qkv bias, shifted logits): logits + greedy decode", ModelChecks.SyntheticDream),
+        new("model_tiny", "DiffusionTransformer on the tiny model folder (--model): logits + greedy decode", ModelChecks.Tiny),
+    ];
+
+    public static ParityCheck? Find(string name) => All.FirstOrDefault(c => c.Name == name);
+}

@@ -1,0 +1,79 @@
+using Quicksilver.Engine.Compute;
+
+namespace Quicksilver.GpuHarness.Parity;
+
+/// <summary>
+/// The fused LM-head epilogue against <c>CpuLogitScorer</c> on identical fp32 logits: the same token choice in every
+/// row (arg-max ties break to the lower index on both; Gumbel draws come from the shared CounterRng in double
+/// precision), probabilities, log-probabilities, margins and Σ p log p within <see cref="Tolerance.Probability"/> /
+/// <see cref="Tolerance.LogProbability"/>, and the suppressed token never chosen.
+/// </summary>
+internal static class ScoreLogitsChecks
+{
+    private const int MaskId = 126336;
+
+    public static void Greedy(ParityContext c) => Run(c, temperatures: [0f], label: "greedy");
+
+    public static void Gumbel(ParityContext c) => Run(c, temperatures: [0.3f, 1f, 2.5f], label: "gumbel");
+
+    private static void Run(ParityContext c, float[] temperatures, string label)
+    {
+        foreach ((int vocab, BufferKind kind) in new[] { (126464, BufferKind.Logits), (50257, BufferKind.Logits), (1000, BufferKind.Activation) })
+        {
+            int rows = 24;
+            int suppressed = vocab > MaskId ? MaskId : vocab - 1;
+            float[] logits = c.Data.Logits(rows * vocab, 3f);
+            if (kind == BufferKind.Activation)
+            {
+                for (int i = 0; i < logits.Length; i++)
+                {
+                    logits[i] = BFloat16.Round(logits[i]); // bf16 buffer on CUDA: give the CPU the same values
+                }
+            }
+
+            // Row 0: the suppressed token holds the largest logit; row 1: a clear winner; row 2: an exact tie.
+            logits[suppressed] = 50f;
+            logits[vocab + 7] = 40f;
+            logits[(2 * vocab) + 11] = 30f;
+            logits[(2 * vocab) + 3] = 30f;
+            var sampling = new RowSampling[rows];
+            for (int r = 0; r < rows; r++)
+            {
+                sampling[r] = new RowSampling(temperatures[r % temperatures.Length], (ulong)(c.Seed + r), (ulong)(r * 7919));
+            }
+
+            TokenScore[] Score(IComputeBackend b)
+            {
+                using IDeviceBuffer l = ParityContext.Input(b, logits, vocab, kind);
+                var results = new TokenScore[rows];
+                b.ScoreLogits(l, sampling, suppressed, results);
+                return results;
+            }
+
+            TokenScore[] expected = Score(c.Cpu), actual = Score(c.Device);
+            string name = $"{label} vocab {vocab} ({(kind == BufferKind.Logits ? "fp32" : "bf16")} logits)";
+            long mismatches = 0, suppressedChosen = 0;
+            string? first = null;
+            for (int r = 0; r < rows; r++)
+            {
+                if (expected[r].Token != actual[r].Token)
+                {
+                    mismatches++;
+                    first ??= $"row {r} (T={sampling[r].Temperature}): cpu {expected[r].Token}, cuda {actual[r].Token}";
+                }
+
+                if (actual[r].Token == suppressed)
+                {
+                    suppressedChosen++;
+                }
+            }
+
+            c.Metrics.Add(Comparison.Count($"{name}: token choices", rows, mismatches, first));
+            c.Metrics.Add(Comparison.Count($"{name}: suppressed token chosen", rows, suppressedChosen, null));
+            c.Compare($"{name}: probability", expected.Select(s => s.Probability).ToArray(), actual.Select(s => s.Probability).ToArray(), Tolerance.Probability);
+            c.Compare($"{name}: log-probability", expected.Select(s => s.LogProbability).ToArray(), actual.Select(s => s.LogProbability).ToArray(), Tolerance.LogProbability);
+            c.Compare($"{name}: margin", expected.Select(s => s.Margin).ToArray(), actual.Select(s => s.Margin).ToArray(), Tolerance.Probability);
+            c.Compare($"{name}: Σ p log p", expected.Select(s => s.NegativeEntropy).ToArray(), actual.Select(s => s.NegativeEntropy).ToArray(), Tolerance.LogProbability);
+        }
+    }
+}

@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""compare.py — the short table run-device-checks.sh prints last: parity outcome, engine vs PyTorch step times,
+achieved TFLOP/s and the fraction of the measured bf16 GEMM peak. Any input may be missing or partial.
+
+usage: python3 tools/gpu/compare.py --parity parity.json --bench bench.json --torch torch.json [--stages stages.txt]
+"""
+import argparse
+import json
+import os
+
+
+class Obj(dict):
+    """A JSON object whose keys match with or without underscores (the .NET snake_case and Python spellings differ)."""
+
+    def get(self, key, default=None):
+        if key in self:
+            return dict.get(self, key)
+        want = key.replace("_", "")
+        for k in self.keys():
+            if k.replace("_", "") == want:
+                return dict.get(self, k)
+        return default
+
+    def __getitem__(self, key):
+        v = self.get(key, KeyError)
+        if v is KeyError:
+            raise KeyError(key)
+        return v
+
+
+def load(path):
+    if not path or not os.path.exists(path):
+        return None, f"{path or '(none)'}: missing"
+    try:
+        with open(path) as f:
+            return json.load(f, object_hook=Obj), None
+    except Exception as e:  # a truncated file from a killed stage
+        return None, f"{path}: unreadable ({e})"
+
+
+def fmt(v, spec=".2f", none="—"):
+    if v is None:
+        return none
+    try:
+        if v != v:  # NaN
+            return none
+    except TypeError:
+        pass
+    return format(v, spec)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--parity")
+    ap.add_argument("--bench")
+    ap.add_argument("--torch")
+    ap.add_argument("--stages")
+    a = ap.parse_args()
+    lines = ["", "=" * 100, "Quicksilver device checks — summary", "=" * 100]
+
+    if a.stages and os.path.exists(a.stages):
+        with open(a.stages) as f:
+            stages = [l.split() for l in f if l.strip()]
+        lines.append("stages: " + ", ".join(f"{s[0]} rc={s[1]} ({s[2]} s)" for s in stages if len(s) >= 3))
+
+    parity, err = load(a.parity)
+    if parity is None:
+        lines.append(f"parity: {err}")
+    elif parity.get("device_error"):
+        lines.append(f"parity: no device: {parity['device_error']}")
+    else:
+        failing = [c["name"] for c in parity.get("checks", []) if c.get("status") == "fail"]
+        skipped = [c["name"] for c in parity.get("checks", []) if c.get("status") == "skip"]
+        lines.append(f"parity: {parity.get('passed')} passed, {parity.get('failed')} failed, {parity.get('skipped')} skipped "
+                     f"(seed {parity.get('seed')})" + (f"; FAILING: {', '.join(failing)}" if failing else "")
+                     + (f"; skipped: {', '.join(skipped)}" if skipped else ""))
+        worst = []
+        for c in parity.get("checks", []):
+            for m in c.get("metrics", []):
+                if m.get("dtype") not in ("int", "exact") and m.get("relative_l2") is not None and m.get("tolerance_relative_l2"):
+                    worst.append((m.get("relative_l2") / max(m.get("tolerance_relative_l2") or 1e-30, 1e-30) if m.get("tolerance_relative_l2") else 0, c["name"], m))
+        worst.sort(key=lambda t: -t[0] if t[0] == t[0] else 0)
+        for ratio, name, m in worst[:3]:
+            lines.append(f"  closest to tolerance: {name} / {m['label']}: rel-L2 {fmt(m['relative_l2'], '.2e')} of {fmt(m['tolerance_relative_l2'], '.0e')}")
+
+    bench, err = load(a.bench)
+    torch_r, terr = load(a.torch)
+    if bench is None:
+        lines.append(f"engine bench: {err}")
+    if torch_r is None:
+        lines.append(f"torch bench: {terr}")
+
+    peak = bench.get("gemm_peak_tflops") if bench else None
+    tpeak = torch_r.get("gemm_peak_tflops") if torch_r else None
+    lines.append(f"bf16 GEMM 8192^3 peak: engine cuBLAS {fmt(peak, '.1f')} TFLOP/s, torch {fmt(tpeak, '.1f')} TFLOP/s")
+    if bench:
+        lines.append(f"engine: {bench.get('device', {}).get('name')} {bench.get('device', {}).get('architecture')}, attention kernel "
+                     f"{bench.get('device', {}).get('attention_kernel')}, NVRTC {bench.get('device', {}).get('nvrtc')}, cuBLAS {bench.get('device', {}).get('cublas_version')}")
+
+    def torch_ms(mode, batch):
+        if not torch_r:
+            return None
+        for r in torch_r.get("results", []):
+            if r["mode"] == mode and r["batch"] == batch:
+                return r["step_ms_median"]
+        return None
+
+    batches = sorted({b["batch"] for b in (bench or {}).get("batches", [])} |
+                     {r["batch"] for r in (torch_r or {}).get("results", [])})
+    lines.append("")
+    lines.append("full-canvas step (prompt 512 + 256 masks per sequence), ms per denoising step (median); speed-up = torch ms / engine ms")
+    header = f"{'batch':>5} | {'engine ms':>10} | {'eager ms':>10} | {'compile ms':>10} | {'vs eager':>8} | {'vs compile':>10} | {'TFLOP/s':>8} | {'% peak':>7} | {'attn ms':>8}"
+    lines.append(header)
+    lines.append("-" * len(header))
+    for b in batches:
+        e = next((x for x in (bench or {}).get("batches", []) if x["batch"] == b), None)
+        ems = e.get("step_ms_median") if e else None
+        eager, comp = torch_ms("eager", b), torch_ms("compile", b)
+        ratio = lambda t: (t / ems) if (t and ems and ems == ems) else None
+        lines.append(f"{b:>5} | {fmt(ems):>10} | {fmt(eager):>10} | {fmt(comp):>10} | {fmt(ratio(eager), '.2f'):>8} | "
+                     f"{fmt(ratio(comp), '.2f'):>10} | {fmt(e.get('achieved_tflops') if e else None, '.1f'):>8} | "
+                     f"{fmt(100 * e['fraction_of_gemm_peak'] if e and e.get('fraction_of_gemm_peak') == e.get('fraction_of_gemm_peak') and e.get('fraction_of_gemm_peak') is not None else None, '.1f'):>7} | "
+                     f"{fmt(e.get('attention_ms') if e else None):>8}")
+        if e and e.get("error"):
+            lines.append(f"      engine batch {b} error: {e['error']}")
+
+    one = next((x for x in (bench or {}).get("batches", []) if x["batch"] == 1), None)
+    if one:
+        lines.append("")
+        lines.append(f"single request, 256-token answer, one full-canvas step per denoising step (no cache): "
+                     f"engine {fmt(one.get('tokens_per_second_steps256'), '.1f')} tok/s at 256 steps, "
+                     f"{fmt(one.get('tokens_per_second_steps64'), '.1f')} tok/s at 64 steps")
+        for mode in ("eager", "compile"):
+            t = torch_ms(mode, 1)
+            if t:
+                lines.append(f"  torch {mode}: {256 / (256 * t * 1e-3):.1f} tok/s at 256 steps, {256 / (64 * t * 1e-3):.1f} at 64")
+    for src, data in (("engine", bench), ("torch", torch_r)):
+        for n in (data or {}).get("errors", []) if src == "torch" else []:
+            lines.append(f"torch note: {n}")
+    lines.append("=" * 100)
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# run-device-checks.sh — every GPU check of the CUDA backend in one run on the device machine.
+#
+# Run from the repository root on the GPU machine (CUDA 13 driver/toolkit, python3 + torch; no .NET needed):
+#   OUT=/path/to/results bash tools/gpu/run-device-checks.sh
+# Needs the published harness (git-ignored, carry it): publish/gpu-harness, made here with
+#   dotnet publish tools/Quicksilver.GpuHarness -c Release -r linux-x64 --self-contained -p:PublishTrimmed=true -o publish/gpu-harness
+#
+# Stages, each under `timeout` and each allowed to fail without stopping the others (≤ 7.5 min: 20 + 20 + 140 + 130 + 140 s):
+#   env (nvidia-smi, libraries) → harness info → parity (→ $OUT/parity.json) → bench (→ $OUT/bench.json)
+#   → torch bench (→ $OUT/torch.json) → comparison table (→ $OUT/summary.txt, printed last).
+# Writes exactly 8 files to $OUT: parity.json bench.json torch.json log-env.txt log-parity.txt log-bench.txt
+# log-torch.txt summary.txt. Kernels are compiled from kernels/ (so a kernel fix needs no republish) and cached in
+# $QS_KERNEL_CACHE (default /tmp/qs-kernel-cache).
+set -u -o pipefail
+
+OUT="${OUT:-$PWD/device-out}"
+mkdir -p "$OUT"
+HARNESS="${HARNESS:-publish/gpu-harness/Quicksilver.GpuHarness}"
+MODEL="${MODEL:-models/quicksilver-tiny}"
+export QS_KERNEL_CACHE="${QS_KERNEL_CACHE:-/tmp/qs-kernel-cache}"
+export PYTHONUNBUFFERED=1
+STAGES=/tmp/qs-device-stages.txt
+: > "$STAGES"
+RUN_START=$(date +%s)
+
+# stage NAME LIMIT LOG CMD...: runs CMD under timeout, tees to LOG (appending), records the exit status.
+stage() {
+  local name=$1 limit=$2 log=$3
+  shift 3
+  local start rc
+  start=$(date +%s)
+  echo "=== [$name] start (limit ${limit}s, run at $((start - RUN_START))s): $*" | tee -a "$log"
+  timeout --signal=TERM --kill-after=10 "$limit" "$@" 2>&1 | tee -a "$log"
+  rc=${PIPESTATUS[0]}
+  [ "$rc" -eq 124 ] && echo "=== [$name] TIMED OUT after ${limit}s" | tee -a "$log"
+  echo "=== [$name] exit $rc after $(( $(date +%s) - start ))s" | tee -a "$log"
+  echo "$name $rc $(( $(date +%s) - start ))" >> "$STAGES"
+  return 0
+}
+
+env_report() {
+  nvidia-smi || echo "nvidia-smi failed"
+  echo "--- CUDA libraries"
+  ls -l /usr/local/cuda/lib64/libnvrtc.so* /usr/local/cuda/lib64/libcublas.so* 2>/dev/null || echo "no /usr/local/cuda/lib64 nvrtc/cublas"
+  ldconfig -p 2>/dev/null | grep -E 'libcuda\.so|libnvrtc|libcublas' | head -20
+  python3 - <<'PY' 2>&1 || true
+import glob, site, sys
+try:
+    import torch
+    print("torch", torch.__version__, "cuda", torch.version.cuda, "device", torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none")
+except Exception as e:
+    print("torch import failed:", e)
+for s in site.getsitepackages():
+    for p in glob.glob(s + "/nvidia/*/lib") + glob.glob(s + "/nvidia/cu13/lib"):
+        print("wheel libs:", p)
+PY
+  echo "--- harness"
+  if [ -f "$HARNESS" ]; then
+    chmod +x "$HARNESS" 2>/dev/null
+    ls -l "$HARNESS"
+  else
+    echo "MISSING $HARNESS: publish it (see the header of this script) and carry publish/gpu-harness"
+  fi
+}
+
+stage env 20 "$OUT/log-env.txt" bash -c "$(declare -f env_report); HARNESS='$HARNESS' env_report"
+stage info 20 "$OUT/log-env.txt" "$HARNESS" info --kernel-dir kernels
+
+# Parity: one child process per check (a faulting kernel only fails its own check).
+stage parity 140 "$OUT/log-parity.txt" "$HARNESS" parity --model "$MODEL" --out "$OUT/parity.json" --kernel-dir kernels --timeout 70
+
+# The bench uses the tensor-core attention only if it passed parity; otherwise the simple kernel at batch 1 only.
+ATTENTION=auto
+BATCHES=1,8,32
+if [ -f "$OUT/parity.json" ]; then
+  MMA=$(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(next((c['status'] for c in r.get('checks',[]) if c['name']=='attention_mma'),'missing'))" "$OUT/parity.json" 2>/dev/null || echo unknown)
+  if [ "$MMA" != "pass" ]; then
+    echo "attention_mma parity: $MMA → bench with the simple attention kernel at batches 1 and 8" | tee -a "$OUT/log-bench.txt"
+    ATTENTION=simple
+    BATCHES=1,8
+  fi
+fi
+stage bench 130 "$OUT/log-bench.txt" "$HARNESS" bench --out "$OUT/bench.json" --kernel-dir kernels --attention "$ATTENTION" --batches "$BATCHES" --budget 100
+
+stage torch 140 "$OUT/log-torch.txt" python3 tools/gpu/torch_bench.py --out "$OUT/torch.json" --budget 110 --warmup 1 --iters 3
+
+python3 tools/gpu/compare.py --parity "$OUT/parity.json" --bench "$OUT/bench.json" --torch "$OUT/torch.json" --stages "$STAGES" 2>&1 | tee "$OUT/summary.txt"
+echo "total $(( $(date +%s) - RUN_START ))s; results in $OUT"
