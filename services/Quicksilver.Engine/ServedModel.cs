@@ -1,6 +1,7 @@
 using Quicksilver.Engine.Models;
 using Quicksilver.Engine.Scheduling;
 using Quicksilver.Engine.Tokenization;
+using Quicksilver.Engine.Tokenization.ChatTemplates;
 
 namespace Quicksilver.Engine;
 
@@ -21,6 +22,12 @@ public sealed record ServedModel(
 {
     /// <summary>What the model holds open (engine, weights, mapped files, device); disposed with the model.</summary>
     public IReadOnlyList<IDisposable> Resources { get; init; } = [];
+
+    /// <summary>
+    /// Renders chat conversations into this model's prompts (its <c>tokenizer_config.json</c> <c>chat_template</c>),
+    /// or null when the model has no chat template: it then serves completions but not chat.
+    /// </summary>
+    public IChatTemplate? ChatTemplate { get; init; }
 
     /// <summary>Longest canvas (prompt + answer) in tokens.</summary>
     public int ContextLength => Config.MaxSequenceLength;

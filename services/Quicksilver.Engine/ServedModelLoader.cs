@@ -4,6 +4,7 @@ using Quicksilver.Engine.Compute;
 using Quicksilver.Engine.Models;
 using Quicksilver.Engine.Scheduling;
 using Quicksilver.Engine.Tokenization;
+using Quicksilver.Engine.Tokenization.ChatTemplates;
 
 namespace Quicksilver.Engine;
 
@@ -12,8 +13,9 @@ public static class ServedModelLoader
 {
     /// <summary>
     /// Reads <c>config.json</c>, the safetensors checkpoint, <c>tokenizer.json</c>, <c>tokenizer_config.json</c> and
-    /// (when present) <c>generation_config.json</c>; validates the checkpoint against the config; picks the backend;
-    /// starts the step loop. Every defect is a <see cref="CheckpointException"/> naming the file and field or tensor.
+    /// (when present) <c>generation_config.json</c>; validates the checkpoint against the config; recognises the chat
+    /// template (<see cref="ChatTemplateDetector"/>); picks the backend; starts the step loop. Every defect is a
+    /// <see cref="CheckpointException"/> naming the file and field or tensor.
     /// </summary>
     public static ServedModel Load(string modelFolder, EngineOptions options, ILoggerFactory loggerFactory)
     {
@@ -30,6 +32,7 @@ public static class ServedModelLoader
         HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.Load(Path.Combine(folder, "tokenizer.json"));
         string tokenizerConfigPath = Path.Combine(folder, TokenizerConfigReader.FileName);
         TokenizerConfig tokenizerConfig = File.Exists(tokenizerConfigPath) ? TokenizerConfigReader.Read(tokenizerConfigPath) : new TokenizerConfig();
+        IChatTemplate? chatTemplate = ChatTemplateDetector.Detect(tokenizerConfig, tokenizer, tokenizerConfigPath);
         string generationConfigPath = Path.Combine(folder, "generation_config.json");
         GenerationDefaults generation = File.Exists(generationConfigPath) ? GenerationConfigReader.Read(generationConfigPath) : GenerationDefaults.None;
 
@@ -49,6 +52,7 @@ public static class ServedModelLoader
             return new ServedModel(id, config, tokenizer, engine, backend.Name, DateTimeOffset.UtcNow)
             {
                 Resources = [backend, tensors, transformer, engine],
+                ChatTemplate = chatTemplate,
             };
         }
         catch

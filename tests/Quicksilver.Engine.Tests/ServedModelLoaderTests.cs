@@ -1,7 +1,10 @@
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Quicksilver.Engine.Checkpoints;
 using Quicksilver.Engine.Scheduling;
+using Quicksilver.Engine.Tests.Checkpoints;
 using Quicksilver.Engine.Tests.TestModels;
+using Quicksilver.Engine.Tokenization.ChatTemplates;
 
 namespace Quicksilver.Engine.Tests;
 
@@ -33,6 +36,51 @@ public sealed class ServedModelLoaderTests
         var ex = Assert.Throws<CheckpointException>(() => ServedModelLoader.Load(folder, new EngineOptions(), NullLoggerFactory.Instance));
 
         Assert.Contains(folder, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_EmbeddedModel_RecognisesItsLlama3ChatTemplate()
+    {
+        using ServedModel model = ServedModelLoader.Load(RepositoryFolders.TinyModel, new EngineOptions { Threads = 1 }, NullLoggerFactory.Instance);
+
+        Assert.Equal(ChatTemplateFamilies.Llama3, model.ChatTemplate?.Family);
+        Assert.StartsWith("<|startoftext|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>", model.ChatTemplate!.Render([new(ChatRoles.User, "Hi")], true), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_NoChatTemplate_LoadsWithoutOne()
+    {
+        using var folder = CopyOfTinyModel(config => config.Remove("chat_template"));
+
+        using ServedModel model = ServedModelLoader.Load(folder.Path, new EngineOptions { Threads = 1 }, NullLoggerFactory.Instance);
+
+        Assert.Null(model.ChatTemplate);
+    }
+
+    [Fact]
+    public void Load_UnsupportedChatTemplate_CheckpointExceptionNamingFileAndField()
+    {
+        using var folder = CopyOfTinyModel(config => config["chat_template"] = "{% for m in messages %}[INST] {{ m['content'] }} [/INST]{% endfor %}");
+
+        var ex = Assert.Throws<CheckpointException>(() => ServedModelLoader.Load(folder.Path, new EngineOptions { Threads = 1 }, NullLoggerFactory.Instance));
+
+        Assert.Equal(Path.Combine(folder.Path, "tokenizer_config.json"), ex.FilePath);
+        Assert.Equal("chat_template", ex.Subject);
+    }
+
+    private static TempFolder CopyOfTinyModel(Action<JsonObject> editTokenizerConfig)
+    {
+        var folder = new TempFolder();
+        foreach (string file in Directory.GetFiles(RepositoryFolders.TinyModel))
+        {
+            File.Copy(file, Path.Combine(folder.Path, Path.GetFileName(file)));
+        }
+
+        string configPath = Path.Combine(folder.Path, "tokenizer_config.json");
+        JsonObject config = JsonNode.Parse(File.ReadAllText(configPath))!.AsObject();
+        editTokenizerConfig(config);
+        File.WriteAllText(configPath, config.ToJsonString());
+        return folder;
     }
 
     private static async Task<List<int>> Generate(IGenerationEngine engine, GenerationRequest request)

@@ -83,6 +83,7 @@ internal static class Extensions
         app.MapHealthApi();
         app.MapModelsApi();
         app.MapCompletionsApi();
+        app.MapChatCompletionsApi();
         app.MapUnknownRouteApi();
     }
 }

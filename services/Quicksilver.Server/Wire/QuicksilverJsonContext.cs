@@ -16,4 +16,7 @@ namespace Quicksilver.Server.Wire;
 [JsonSerializable(typeof(ModelList))]
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(CompletionRequestDocument))]
+[JsonSerializable(typeof(ChatCompletion))]
+[JsonSerializable(typeof(ChatCompletionChunk))]
+[JsonSerializable(typeof(ChatCompletionRequestDocument))]
 internal sealed partial class QuicksilverJsonContext : JsonSerializerContext;

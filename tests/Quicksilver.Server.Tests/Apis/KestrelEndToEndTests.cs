@@ -3,9 +3,6 @@ using System.Net;
 using System.Net.ServerSentEvents;
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using OpenAI;
 using OpenAI.Models;
 using Quicksilver.Server.Tests.Fakes;
@@ -118,7 +115,7 @@ public sealed class KestrelEndToEndTests
         return client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
     }
 
-    private static async Task<RunningServer> StartAsync(FakeGenerationEngine engine, long? maxRequestBodyBytes = null)
+    private static Task<KestrelTestServer> StartAsync(FakeGenerationEngine engine, long? maxRequestBodyBytes = null)
     {
         var settings = new Dictionary<string, string?>();
         if (maxRequestBodyBytes is { } limit)
@@ -126,18 +123,6 @@ public sealed class KestrelEndToEndTests
             settings["Quicksilver:Limits:MaxRequestBodyBytes"] = limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        var factory = new QuicksilverApiFactory(FakeServedModel.Create(engine), settings);
-        factory.UseKestrel(0);
-        factory.StartServer();
-        string address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var server = new RunningServer(factory, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)));
-        using var client = new HttpClient { BaseAddress = server.Address };
-        await QuicksilverApiFactory.WaitUntilReadyAsync(client);
-        return server;
-    }
-
-    private sealed record RunningServer(QuicksilverApiFactory Factory, Uri Address) : IAsyncDisposable
-    {
-        public ValueTask DisposeAsync() => Factory.DisposeAsync();
+        return KestrelTestServer.StartAsync(new QuicksilverApiFactory(FakeServedModel.Create(engine), settings));
     }
 }

@@ -1,0 +1,19 @@
+namespace Quicksilver.Engine.Tokenization.ChatTemplates;
+
+/// <summary>
+/// Turns a conversation into the prompt text a chat model was trained on, as its <c>tokenizer_config.json</c>
+/// <c>chat_template</c> renders it. The text holds the template's special tokens literally (BOS, headers, end of
+/// turn); <see cref="ITextTokenizer.Encode"/> turns them into their ids, and nothing else is to be prepended.
+/// Get one from <see cref="ChatTemplateDetector"/>. Implementations are immutable and thread-safe.
+/// </summary>
+public interface IChatTemplate
+{
+    /// <summary>The family of the template (see <see cref="ChatTemplateFamilies"/>).</summary>
+    string Family { get; }
+
+    /// <summary>
+    /// Renders <paramref name="messages"/> in order, then, with <paramref name="addGenerationPrompt"/>, the opening
+    /// of the assistant's turn that the model is to complete (Hugging Face's <c>add_generation_prompt</c>).
+    /// </summary>
+    string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt);
+}

@@ -1,0 +1,117 @@
+using System.Text;
+using System.Text.Json;
+using Quicksilver.Engine;
+using Quicksilver.Engine.Scheduling;
+using Quicksilver.Server.Chat;
+using Quicksilver.Server.Completions;
+using Quicksilver.Server.Errors;
+using Quicksilver.Server.Http;
+using Quicksilver.Server.OpenApi;
+using Quicksilver.Server.Wire;
+
+namespace Quicksilver.Server.Apis;
+
+/// <summary>
+/// <c>POST /v1/chat/completions</c>: OpenAI's chat completions. The messages are rendered with the model's chat
+/// template (<see cref="ServedModel.ChatTemplate"/>), then generated and streamed exactly as completions are
+/// (<see cref="CompletionRun"/>). A model without a chat template answers 400 here and still serves completions.
+/// </summary>
+internal static class ChatCompletionsApi
+{
+    public static IEndpointRouteBuilder MapChatCompletionsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/v1").WithTags("Chat");
+
+        api.MapPost("/chat/completions", CreateChatCompletion)
+            .WithName("CreateChatCompletion")
+            .WithSummary("Creates a model response for the given chat conversation")
+            .WithDescription(
+                "OpenAI-compatible chat completion. The messages are rendered with the model's chat template " +
+                "(tokenizer_config.json `chat_template`; a model without one answers 400). With `stream: true` the answer " +
+                "is sent as server-sent events: a first `chat.completion.chunk` whose delta is `{\"role\":\"assistant\",\"content\":\"\"}`, " +
+                "one chunk per block of the diffusion canvas as soon as it is final, the finish reason on the last chunk, " +
+                "then `data: [DONE]`. Diffusion controls (`steps`, `block_length`, `remasking`) are extra fields of the same " +
+                "body. Errors use OpenAI's shape `{\"error\":{\"message\",\"type\",\"param\",\"code\"}}`.")
+            .AddOpenApiOperationTransformer(ChatCompletionRequestBody.DescribeAsync)
+            .Produces<ChatCompletion>(StatusCodes.Status200OK, "application/json", "text/event-stream")
+            .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
+            .Produces<ErrorResponse>(StatusCodes.Status404NotFound)
+            .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge)
+            .Produces<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType)
+            .Produces<ErrorResponse>(StatusCodes.Status429TooManyRequests)
+            .Produces<ErrorResponse>(StatusCodes.Status500InternalServerError)
+            .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable);
+
+        return app;
+    }
+
+    public static async Task<IResult> CreateChatCompletion(HttpContext context, [AsParameters] CompletionServices services)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(services);
+        CancellationToken aborted = context.RequestAborted;
+        LimitsOptions limits = services.Limits.Value;
+        try
+        {
+            ChatRequest request = await ReadRequestAsync(context.Request, limits, aborted);
+            ServedModel model = services.Catalog.Resolve(request.Model);
+            GenerationRequest generation = ChatPlanner.Plan(request, model, limits);
+            var run = new CompletionRun(model, generation, request.Stop);
+            var header = ChatCompletionHeader.Create(model.Id, services.Time);
+            int promptTokens = generation.PromptTokens.Count;
+
+            if (!request.Stream)
+            {
+                return await CompleteAsync(run, header, promptTokens, aborted);
+            }
+
+            IAsyncEnumerator<CompletionDelta> deltas = await FirstDeltaAsync(run, aborted);
+            return new ChatCompletionStreamResult(deltas, run, header, promptTokens, request.IncludeUsage, services.Logger);
+        }
+        catch (ApiErrorException exception)
+        {
+            return exception.Error.ToResult();
+        }
+    }
+
+    private static async Task<ChatRequest> ReadRequestAsync(HttpRequest request, LimitsOptions limits, CancellationToken cancellationToken)
+    {
+        using JsonDocument body = await JsonBodyReader.ReadAsync(request, limits.MaxRequestBodyBytes, cancellationToken);
+        return ChatRequestParser.Parse(body.RootElement, limits);
+    }
+
+    // Waits for the first block before the headers go out, so that an engine that rejects the request still gets a 400.
+    private static async Task<IAsyncEnumerator<CompletionDelta>> FirstDeltaAsync(CompletionRun run, CancellationToken cancellationToken)
+    {
+        IAsyncEnumerator<CompletionDelta> deltas = run.RunAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            return await deltas.MoveNextAsync()
+                ? deltas
+                : throw new InvalidOperationException("The completion ended without a finish reason.");
+        }
+        catch
+        {
+            await deltas.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task<IResult> CompleteAsync(CompletionRun run, ChatCompletionHeader header, int promptTokens, CancellationToken cancellationToken)
+    {
+        var text = new StringBuilder();
+        FinishReason? finish = null;
+        await foreach (CompletionDelta delta in run.RunAsync(cancellationToken))
+        {
+            text.Append(delta.Text);
+            finish = delta.Finish ?? finish;
+        }
+
+        ChatCompletion completion = header.Complete(
+            text.ToString(),
+            finish ?? throw new InvalidOperationException("The completion ended without a finish reason."),
+            promptTokens,
+            run.CompletionTokens);
+        return TypedResults.Json(completion, WireJson.Context.ChatCompletion);
+    }
+}

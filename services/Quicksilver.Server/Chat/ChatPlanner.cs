@@ -1,0 +1,71 @@
+using Quicksilver.Engine;
+using Quicksilver.Engine.Scheduling;
+using Quicksilver.Engine.Tokenization.ChatTemplates;
+using Quicksilver.Server.Errors;
+
+namespace Quicksilver.Server.Chat;
+
+/// <summary>
+/// Turns a parsed chat request into the engine's <see cref="GenerationRequest"/> for one model: renders the messages
+/// with the model's chat template, tokenises the text (the template's special tokens become their ids; nothing else
+/// is prepended) and checks that prompt and answer fit the context and the limits.
+/// </summary>
+internal static class ChatPlanner
+{
+    public static GenerationRequest Plan(ChatRequest request, ServedModel model, LimitsOptions limits)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(limits);
+
+        IReadOnlyList<int> prompt = model.Tokenizer.Encode(Render(request, model));
+        int context = model.ContextLength;
+        if (prompt.Count >= context)
+        {
+            throw ApiErrorException.BadRequest(
+                $"This model's maximum context length is {context} tokens, but your messages resulted in {prompt.Count} tokens; " +
+                "they must leave room for at least one generated token. Please reduce the length of the messages.",
+                "messages");
+        }
+
+        if (limits.MaxPromptTokens is { } maxPrompt && prompt.Count > maxPrompt)
+        {
+            throw ApiErrorException.BadRequest(
+                $"Your messages resulted in {prompt.Count} tokens, more than this server's limit of {maxPrompt}.", "messages");
+        }
+
+        // As in OpenAI's API, no max_completion_tokens means as much as the context has room for (here also within
+        // the server's limit); the engine stops at the end-of-turn token, so a short answer costs no more.
+        int maxTokens = request.MaxTokens ?? Math.Min(limits.MaxTokens, context - prompt.Count);
+        if ((long)prompt.Count + maxTokens > context)
+        {
+            throw ApiErrorException.BadRequest(
+                $"This model's maximum context length is {context} tokens. However, you requested {(long)prompt.Count + maxTokens} tokens " +
+                $"({prompt.Count} in the messages, {maxTokens} for the completion). Please reduce the length of the messages or '{request.MaxTokensParam}'.",
+                request.MaxTokensParam);
+        }
+
+        return new GenerationRequest
+        {
+            PromptTokens = prompt,
+            MaxTokens = maxTokens,
+            Temperature = request.Temperature,
+            Seed = request.Seed,
+            Steps = request.Steps,
+            BlockLength = request.BlockLength,
+            Remasking = request.Remasking,
+        };
+    }
+
+    /// <summary>The prompt text: the conversation and the opening of the assistant's turn.</summary>
+    public static string Render(ChatRequest request, ServedModel model)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(model);
+        IChatTemplate template = model.ChatTemplate ?? throw ApiErrorException.BadRequest(
+            $"The model `{model.Id}` has no chat template (its tokenizer_config.json has no 'chat_template'), so it cannot " +
+            "serve chat completions; send the prompt text to /v1/completions instead.",
+            null);
+        return template.Render(request.Messages, addGenerationPrompt: true);
+    }
+}

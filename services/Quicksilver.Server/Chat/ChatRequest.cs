@@ -1,0 +1,37 @@
+using Quicksilver.Engine.Decoding;
+using Quicksilver.Engine.Tokenization.ChatTemplates;
+
+namespace Quicksilver.Server.Chat;
+
+/// <summary>A <c>POST /v1/chat/completions</c> body whose fields have passed the type and range checks.</summary>
+internal sealed record ChatRequest
+{
+    /// <summary>The model named by the client, or null for the served one.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>The conversation, roles already mapped to the template's (<c>developer</c> → <c>system</c>).</summary>
+    public required IReadOnlyList<ChatMessage> Messages { get; init; }
+
+    /// <summary>The requested answer length, or null for what the context has room for (capped by the server's limit).</summary>
+    public int? MaxTokens { get; init; }
+
+    /// <summary>The field <see cref="MaxTokens"/> came from, named in context-length errors.</summary>
+    public string MaxTokensParam { get; init; } = ChatRequestParser.MaxCompletionTokens;
+
+    public float Temperature { get; init; } = 1f;
+
+    public bool Stream { get; init; }
+
+    /// <summary><c>stream_options.include_usage</c>.</summary>
+    public bool IncludeUsage { get; init; }
+
+    public IReadOnlyList<string> Stop { get; init; } = [];
+
+    public ulong? Seed { get; init; }
+
+    public int? Steps { get; init; }
+
+    public int? BlockLength { get; init; }
+
+    public RemaskingStrategy Remasking { get; init; } = RemaskingStrategy.LowConfidence;
+}

@@ -1,0 +1,278 @@
+using System.Text;
+using System.Text.Json;
+using Quicksilver.Engine.Tokenization.ChatTemplates;
+using Quicksilver.Server.Errors;
+using static Quicksilver.Server.Completions.RequestFieldReader;
+
+namespace Quicksilver.Server.Chat;
+
+/// <summary>
+/// Reads a <c>POST /v1/chat/completions</c> body field by field, so that every mistake is a 400 naming the field
+/// (<see cref="ApiErrorException"/>); a message's fields are named by their path (<c>messages[1].content</c>).
+/// Unknown fields are ignored. The sampling, streaming and diffusion fields are read as
+/// <c>/v1/completions</c> reads them (<see cref="Completions.RequestFieldReader"/>).
+/// </summary>
+internal static class ChatRequestParser
+{
+    public const string MaxCompletionTokens = "max_completion_tokens";
+    public const string MaxTokens = "max_tokens";
+
+    private const string Messages = "messages";
+
+    public static ChatRequest Parse(JsonElement body, LimitsOptions limits)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            throw ApiErrorException.BadRequest($"The request body must be a JSON object, but got {Describe(body.ValueKind)} instead.", null);
+        }
+
+        string? model = OptionalString(body, "model");
+        IReadOnlyList<ChatMessage> messages = ParseMessages(body);
+        int? maxCompletionTokens = OptionalInteger(body, MaxCompletionTokens, 1, limits.MaxTokens);
+        int? maxTokens = OptionalInteger(body, MaxTokens, 1, limits.MaxTokens);
+        double temperature = OptionalNumber(body, "temperature", 0, 2) ?? 1.0;
+        CheckTopP(body);
+        CheckOnlyOneChoice(body);
+        bool stream = OptionalBoolean(body, "stream") ?? false;
+        bool includeUsage = ParseStreamOptions(body, stream);
+        IReadOnlyList<string> stop = ParseStop(body);
+        ulong? seed = ParseSeed(body);
+        OptionalString(body, "user");
+        OptionalNumber(body, "presence_penalty", -2, 2);
+        OptionalNumber(body, "frequency_penalty", -2, 2);
+        CheckLogitBias(body);
+        CheckLogprobs(body);
+        CheckTools(body);
+        CheckResponseFormat(body);
+
+        return new ChatRequest
+        {
+            Model = model,
+            Messages = messages,
+            MaxTokens = maxCompletionTokens ?? maxTokens,
+            MaxTokensParam = maxCompletionTokens is null && maxTokens is not null ? MaxTokens : MaxCompletionTokens,
+            Temperature = (float)temperature,
+            Stream = stream,
+            IncludeUsage = includeUsage,
+            Stop = stop,
+            Seed = seed,
+            Steps = OptionalInteger(body, "steps", 1, int.MaxValue),
+            BlockLength = OptionalInteger(body, "block_length", 1, int.MaxValue),
+            Remasking = ParseRemasking(body),
+        };
+    }
+
+    private static ChatMessage[] ParseMessages(JsonElement body)
+    {
+        if (!TryGetValue(body, Messages, out JsonElement messages))
+        {
+            throw ApiErrorException.BadRequest($"Missing required parameter: '{Messages}'.", Messages);
+        }
+
+        if (messages.ValueKind != JsonValueKind.Array)
+        {
+            throw TypeError(Messages, "an array of messages", messages);
+        }
+
+        if (messages.GetArrayLength() == 0)
+        {
+            throw ApiErrorException.BadRequest("'messages' must hold at least one message.", Messages);
+        }
+
+        return [.. messages.EnumerateArray().Select((message, i) => ParseMessage(message, $"{Messages}[{i}]"))];
+    }
+
+    private static ChatMessage ParseMessage(JsonElement message, string path)
+    {
+        if (message.ValueKind != JsonValueKind.Object)
+        {
+            throw TypeErrorAt(path, "an object with 'role' and 'content'", message);
+        }
+
+        string role = RequiredString(message, "role", path);
+        string templateRole = role switch
+        {
+            "system" or "developer" => ChatRoles.System,
+            "user" => ChatRoles.User,
+            "assistant" => ChatRoles.Assistant,
+            "tool" or "function" => throw ApiErrorException.BadRequest(
+                $"Messages with role '{role}' are not supported yet: this server does not call tools.", $"{path}.role"),
+            _ => throw ApiErrorException.BadRequest(
+                $"Invalid value for '{path}.role': expected 'system', 'developer', 'user' or 'assistant', but got '{role}' instead.", $"{path}.role"),
+        };
+
+        if (TryGetValue(message, "name", out JsonElement name) && name.ValueKind != JsonValueKind.String)
+        {
+            throw TypeErrorAt($"{path}.name", "a string", name);
+        }
+
+        if (templateRole == ChatRoles.Assistant)
+        {
+            CheckNoToolCalls(message, path);
+        }
+
+        return new ChatMessage(templateRole, ParseContent(message, path, optional: templateRole == ChatRoles.Assistant));
+    }
+
+    /// <summary>A string, or text parts joined with newlines (as vLLM joins them for string-content templates).</summary>
+    private static string ParseContent(JsonElement message, string path, bool optional)
+    {
+        string field = $"{path}.content";
+        if (!TryGetValue(message, "content", out JsonElement content))
+        {
+            // An assistant turn may have no content (OpenAI allows it beside tool calls); it renders as empty.
+            return optional ? string.Empty : throw ApiErrorException.BadRequest($"Missing required parameter: '{field}'.", field);
+        }
+
+        if (content.ValueKind == JsonValueKind.String)
+        {
+            return content.GetString()!;
+        }
+
+        if (content.ValueKind != JsonValueKind.Array)
+        {
+            throw TypeErrorAt(field, "a string or an array of text parts", content);
+        }
+
+        var text = new StringBuilder();
+        int index = 0;
+        foreach (JsonElement part in content.EnumerateArray())
+        {
+            string partPath = $"{field}[{index}]";
+            if (part.ValueKind != JsonValueKind.Object)
+            {
+                throw ApiErrorException.BadRequest(
+                    $"Invalid type for '{partPath}': expected a content part object {{\"type\": \"text\", \"text\": …}}, but got {Describe(part.ValueKind)} instead.", field);
+            }
+
+            string? type = part.TryGetProperty("type", out JsonElement typeValue) && typeValue.ValueKind == JsonValueKind.String ? typeValue.GetString() : null;
+            if (type != "text")
+            {
+                throw ApiErrorException.BadRequest(
+                    type is null
+                        ? $"Invalid content part '{partPath}': it needs a string 'type'; only parts of type 'text' are supported."
+                        : $"Content parts of type '{type}' are not supported ('{partPath}'): this model reads text only; send parts of type 'text'.",
+                    field);
+            }
+
+            if (!part.TryGetProperty("text", out JsonElement partText) || partText.ValueKind != JsonValueKind.String)
+            {
+                throw ApiErrorException.BadRequest($"Invalid content part '{partPath}': a 'text' part needs a string 'text'.", field);
+            }
+
+            text.Append(index++ == 0 ? string.Empty : "\n").Append(partText.GetString());
+        }
+
+        return text.ToString();
+    }
+
+    private static void CheckNoToolCalls(JsonElement message, string path)
+    {
+        if (TryGetValue(message, "tool_calls", out JsonElement calls)
+            && !(calls.ValueKind == JsonValueKind.Array && calls.GetArrayLength() == 0))
+        {
+            throw ApiErrorException.BadRequest($"'{path}.tool_calls' is not supported yet: this server does not call tools.", $"{path}.tool_calls");
+        }
+
+        if (TryGetValue(message, "function_call", out _))
+        {
+            throw ApiErrorException.BadRequest($"'{path}.function_call' is not supported yet: this server does not call tools.", $"{path}.function_call");
+        }
+    }
+
+    private static void CheckOnlyOneChoice(JsonElement body)
+    {
+        if (OptionalInteger(body, "n", 1, int.MaxValue) > 1)
+        {
+            throw ApiErrorException.BadRequest("n > 1 is not supported yet.", "n");
+        }
+    }
+
+    private static void CheckLogprobs(JsonElement body)
+    {
+        if (OptionalBoolean(body, "logprobs") == true)
+        {
+            throw ApiErrorException.BadRequest(
+                "'logprobs' is not supported yet for chat completions; leave it out or set it to false.", "logprobs");
+        }
+
+        if (OptionalInteger(body, "top_logprobs", 0, 20) > 0)
+        {
+            throw ApiErrorException.BadRequest(
+                "'top_logprobs' is not supported yet (it needs 'logprobs', which is not supported yet); leave it out or set it to 0.", "top_logprobs");
+        }
+    }
+
+    private static void CheckTools(JsonElement body)
+    {
+        foreach (string param in (string[])["tools", "functions"])
+        {
+            if (TryGetValue(body, param, out JsonElement tools))
+            {
+                if (tools.ValueKind != JsonValueKind.Array)
+                {
+                    throw TypeError(param, "an array", tools);
+                }
+
+                if (tools.GetArrayLength() > 0)
+                {
+                    throw ApiErrorException.BadRequest(
+                        $"'{param}' is not supported yet: this server does not call tools. Leave it out or send an empty array.", param);
+                }
+            }
+        }
+
+        // With no tools, "auto" and "none" both mean a plain answer.
+        foreach (string param in (string[])["tool_choice", "function_call"])
+        {
+            if (!TryGetValue(body, param, out JsonElement choice)
+                || (choice.ValueKind == JsonValueKind.String && choice.GetString() is "none" or "auto"))
+            {
+                continue;
+            }
+
+            throw choice.ValueKind is JsonValueKind.String or JsonValueKind.Object
+                ? ApiErrorException.BadRequest(
+                    $"'{param}' is not supported yet: this server does not call tools. Leave it out or set it to \"none\".", param)
+                : TypeError(param, "a string or an object", choice);
+        }
+    }
+
+    private static void CheckResponseFormat(JsonElement body)
+    {
+        const string param = "response_format";
+        if (!TryGetValue(body, param, out JsonElement format))
+        {
+            return;
+        }
+
+        if (format.ValueKind != JsonValueKind.Object)
+        {
+            throw TypeError(param, "an object", format);
+        }
+
+        string? type = format.TryGetProperty("type", out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        if (type != "text")
+        {
+            throw ApiErrorException.BadRequest(
+                $"'{param}' of type '{type ?? "(none)"}' is not supported yet: this server writes free text only. Leave it out or send {{\"type\": \"text\"}}.",
+                param);
+        }
+    }
+
+    private static string RequiredString(JsonElement message, string name, string path)
+    {
+        string field = $"{path}.{name}";
+        if (!TryGetValue(message, name, out JsonElement value))
+        {
+            throw ApiErrorException.BadRequest($"Missing required parameter: '{field}'.", field);
+        }
+
+        return value.ValueKind == JsonValueKind.String ? value.GetString()! : throw TypeErrorAt(field, "a string", value);
+    }
+
+    // Unlike TypeError, names the whole path as the param: a message's fields are told apart by their index.
+    private static ApiErrorException TypeErrorAt(string field, string expected, JsonElement value) =>
+        ApiErrorException.BadRequest($"Invalid type for '{field}': expected {expected}, but got {Describe(value.ValueKind)} instead.", field);
+}

@@ -1,0 +1,266 @@
+using System.Globalization;
+using System.Text.Json;
+using Quicksilver.Engine.Decoding;
+using Quicksilver.Server.Errors;
+
+namespace Quicksilver.Server.Completions;
+
+/// <summary>
+/// Reads the fields of an OpenAI request body that <c>/v1/completions</c> and <c>/v1/chat/completions</c> share, so
+/// that every mistake is a 400 naming the field (<see cref="ApiErrorException"/>). A field that is absent or null
+/// takes its default. Parsers import it with <c>using static</c>.
+/// </summary>
+internal static class RequestFieldReader
+{
+    /// <summary>The most stop sequences a request may give (OpenAI's limit).</summary>
+    public const int MaxStopSequences = 4;
+
+    /// <summary><c>top_p</c>: a number in (0, 1]; validated, not applied by the diffusion sampler.</summary>
+    public static void CheckTopP(JsonElement body)
+    {
+        if (TryGetValue(body, "top_p", out JsonElement value))
+        {
+            double topP = ReadNumber(value, "top_p");
+            if (topP is <= 0 or > 1)
+            {
+                throw ApiErrorException.BadRequest(
+                    $"Invalid value for 'top_p': expected a number greater than 0 and at most 1, but got {value.GetRawText()} instead.", "top_p");
+            }
+        }
+    }
+
+    /// <summary><c>stream_options</c> (an object, only with <c>stream: true</c>); returns <c>include_usage</c>.</summary>
+    public static bool ParseStreamOptions(JsonElement body, bool stream)
+    {
+        const string param = "stream_options";
+        if (!TryGetValue(body, param, out JsonElement options))
+        {
+            return false;
+        }
+
+        if (options.ValueKind != JsonValueKind.Object)
+        {
+            throw TypeError(param, "an object", options);
+        }
+
+        if (!stream)
+        {
+            throw ApiErrorException.BadRequest("'stream_options' is only allowed when 'stream' is true.", param);
+        }
+
+        return OptionalBoolean(options, "include_usage", "stream_options.include_usage") ?? false;
+    }
+
+    /// <summary><c>stop</c>: a string or up to <see cref="MaxStopSequences"/> strings, none empty.</summary>
+    public static string[] ParseStop(JsonElement body)
+    {
+        const string param = "stop";
+        if (!TryGetValue(body, param, out JsonElement stop))
+        {
+            return [];
+        }
+
+        if (stop.ValueKind == JsonValueKind.String)
+        {
+            return [NonEmptyStop(stop)];
+        }
+
+        if (stop.ValueKind != JsonValueKind.Array)
+        {
+            throw TypeError(param, "a string or an array of strings", stop);
+        }
+
+        int count = stop.GetArrayLength();
+        if (count > MaxStopSequences)
+        {
+            throw ApiErrorException.BadRequest($"'stop' may hold at most {MaxStopSequences} sequences, but it holds {count}.", param);
+        }
+
+        return [.. stop.EnumerateArray().Select(NonEmptyStop)];
+    }
+
+    private static string NonEmptyStop(JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            throw TypeError("stop", "a string or an array of strings", value);
+        }
+
+        string text = value.GetString()!;
+        return text.Length > 0 ? text : throw ApiErrorException.BadRequest("'stop' sequences must not be empty.", "stop");
+    }
+
+    /// <summary><c>seed</c>: any 64-bit integer (negative ones wrap, as a Python client's would).</summary>
+    public static ulong? ParseSeed(JsonElement body)
+    {
+        const string param = "seed";
+        if (!TryGetValue(body, param, out JsonElement seed))
+        {
+            return null;
+        }
+
+        if (seed.ValueKind == JsonValueKind.Number)
+        {
+            if (seed.TryGetInt64(out long signed))
+            {
+                return unchecked((ulong)signed);
+            }
+
+            if (seed.TryGetUInt64(out ulong unsigned))
+            {
+                return unsigned;
+            }
+
+            if (seed.TryGetDouble(out double d) && double.IsInteger(d))
+            {
+                throw ApiErrorException.BadRequest($"Invalid value for 'seed': {seed.GetRawText()} does not fit in 64 bits.", param);
+            }
+        }
+
+        throw TypeError(param, "an integer", seed);
+    }
+
+    /// <summary><c>logit_bias</c>: not supported yet, so only an empty object (or null) is accepted.</summary>
+    public static void CheckLogitBias(JsonElement body)
+    {
+        const string param = "logit_bias";
+        if (TryGetValue(body, param, out JsonElement bias))
+        {
+            if (bias.ValueKind != JsonValueKind.Object)
+            {
+                throw TypeError(param, "an object mapping token ids to biases", bias);
+            }
+
+            if (bias.EnumerateObject().Any())
+            {
+                throw ApiErrorException.BadRequest("'logit_bias' is not supported yet; leave it out or send an empty object.", param);
+            }
+        }
+    }
+
+    /// <summary>The <c>remasking</c> extension field: <c>low_confidence</c> (default) or <c>random</c>.</summary>
+    public static RemaskingStrategy ParseRemasking(JsonElement body)
+    {
+        return OptionalString(body, "remasking") switch
+        {
+            null or "low_confidence" => RemaskingStrategy.LowConfidence,
+            "random" => RemaskingStrategy.Random,
+            string other => throw ApiErrorException.BadRequest(
+                $"Invalid value for 'remasking': expected 'low_confidence' or 'random', but got '{other}' instead.", "remasking"),
+        };
+    }
+
+    /// <summary>The field's value, when present and not null (null counts as absent, as in OpenAI's API).</summary>
+    public static bool TryGetValue(JsonElement body, string name, out JsonElement value) =>
+        body.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null;
+
+    public static string? OptionalString(JsonElement body, string name)
+    {
+        if (!TryGetValue(body, name, out JsonElement value))
+        {
+            return null;
+        }
+
+        return value.ValueKind == JsonValueKind.String ? value.GetString() : throw TypeError(name, "a string", value);
+    }
+
+    public static bool? OptionalBoolean(JsonElement body, string name, string? param = null)
+    {
+        if (!TryGetValue(body, name, out JsonElement value))
+        {
+            return null;
+        }
+
+        return value.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw TypeError(param ?? name, "a boolean", value),
+        };
+    }
+
+    public static int? OptionalInteger(JsonElement body, string name, int min, int max)
+    {
+        if (!TryGetValue(body, name, out JsonElement value))
+        {
+            return null;
+        }
+
+        long number = ReadInteger(value, name);
+        if (number < min)
+        {
+            throw ApiErrorException.BadRequest($"Invalid value for '{name}': expected an integer of at least {min}, but got {value.GetRawText()} instead.", name);
+        }
+
+        if (number > max)
+        {
+            throw ApiErrorException.BadRequest($"Invalid value for '{name}': expected an integer of at most {max}, but got {value.GetRawText()} instead.", name);
+        }
+
+        return (int)number;
+    }
+
+    public static long ReadInteger(JsonElement value, string name)
+    {
+        if (value.ValueKind == JsonValueKind.Number)
+        {
+            if (value.TryGetInt64(out long number))
+            {
+                return number;
+            }
+
+            // 16.0 is an integer too (as in vLLM's validation); numbers beyond 64 bits saturate and fail the range check.
+            if (value.TryGetDouble(out double d) && double.IsInteger(d))
+            {
+                return d < 0 ? long.MinValue : long.MaxValue;
+            }
+        }
+
+        throw TypeError(name, "an integer", value);
+    }
+
+    public static double? OptionalNumber(JsonElement body, string name, double min, double max)
+    {
+        if (!TryGetValue(body, name, out JsonElement value))
+        {
+            return null;
+        }
+
+        double number = ReadNumber(value, name);
+        if (number < min || number > max)
+        {
+            throw ApiErrorException.BadRequest(
+                string.Create(CultureInfo.InvariantCulture, $"Invalid value for '{name}': expected a number between {min} and {max}, but got {value.GetRawText()} instead."),
+                name);
+        }
+
+        return number;
+    }
+
+    public static double ReadNumber(JsonElement value, string name)
+    {
+        if (value.ValueKind != JsonValueKind.Number)
+        {
+            throw TypeError(name, "a number", value);
+        }
+
+        return value.TryGetDouble(out double number)
+            ? number
+            : throw ApiErrorException.BadRequest($"Invalid value for '{name}': {value.GetRawText()} is out of range.", name);
+    }
+
+    /// <summary>The 400 for a value of the wrong JSON type; <c>param</c> is the field's name without any index.</summary>
+    public static ApiErrorException TypeError(string param, string expected, JsonElement value) =>
+        ApiErrorException.BadRequest($"Invalid type for '{param}': expected {expected}, but got {Describe(value.ValueKind)} instead.", param.Split('[')[0]);
+
+    /// <summary>A JSON kind in words, for messages.</summary>
+    public static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.Object => "an object",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        _ => "null",
+    };
+}

@@ -1,0 +1,121 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+using Quicksilver.Server.Wire;
+
+namespace Quicksilver.Server.OpenApi;
+
+/// <summary>
+/// Documents <c>POST /v1/chat/completions</c>: the request body (whose polymorphic fields, <c>messages</c> and
+/// <c>stop</c> among them, the type generator can only describe as "any value") and the stream's chunk schema. The
+/// handler reads the body itself, so the endpoint carries no <c>Accepts</c> metadata (see
+/// <see cref="CompletionRequestBody"/>).
+/// </summary>
+internal static class ChatCompletionRequestBody
+{
+    public static async Task DescribeAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        ArgumentNullException.ThrowIfNull(context);
+        IOpenApiSchema request = await context.GetOrCreateSchemaAsync(typeof(ChatCompletionRequestDocument), null, cancellationToken);
+        if (request is OpenApiSchema { Properties: { } properties })
+        {
+            DescribePolymorphicFields(properties);
+        }
+
+        IOpenApiSchema chunk = await context.GetOrCreateSchemaAsync(typeof(ChatCompletionChunk), null, cancellationToken);
+        if (context.Document is { } document)
+        {
+            request = Component(document, nameof(ChatCompletionRequestDocument), request);
+            chunk = Component(document, nameof(ChatCompletionChunk), chunk);
+        }
+
+        operation.RequestBody = new OpenApiRequestBody
+        {
+            Required = true,
+            Description = "The chat completion request: OpenAI's fields plus the diffusion extension fields.",
+            Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = request } },
+        };
+
+        // The stream's events are chunks, not the whole chat completion.
+        if (operation.Responses?.TryGetValue("200", out IOpenApiResponse? ok) == true
+            && ok.Content?.TryGetValue("text/event-stream", out OpenApiMediaType? events) == true)
+        {
+            events.Schema = chunk;
+        }
+    }
+
+    private static OpenApiSchemaReference Component(OpenApiDocument document, string id, IOpenApiSchema schema)
+    {
+        document.AddComponent(id, schema);
+        return new OpenApiSchemaReference(id, document);
+    }
+
+    private static void DescribePolymorphicFields(IDictionary<string, IOpenApiSchema> properties)
+    {
+        var textPart = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Properties = new Dictionary<string, IOpenApiSchema>
+            {
+                ["type"] = Enum("text"),
+                ["text"] = Of(JsonSchemaType.String),
+            },
+            Required = new HashSet<string> { "type", "text" },
+        };
+        var message = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Description = "A message of the conversation. 'developer' is rendered as 'system'; tool messages are not supported.",
+            Properties = new Dictionary<string, IOpenApiSchema>
+            {
+                ["role"] = Enum("system", "developer", "user", "assistant"),
+                ["content"] = new OpenApiSchema
+                {
+                    Description = "The text, or an array of text parts (joined with newlines). Optional for assistant messages.",
+                    OneOf = [Of(JsonSchemaType.String), new OpenApiSchema { Type = JsonSchemaType.Array, Items = textPart }],
+                },
+                ["name"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "Accepted and ignored." },
+            },
+            Required = new HashSet<string> { "role" },
+        };
+
+        properties["messages"] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Array,
+            MinItems = 1,
+            Items = message,
+            Description =
+                "The conversation, rendered with the model's chat template (tokenizer_config.json chat_template) and " +
+                "followed by the opening of the assistant's turn.",
+        };
+        properties["stop"] = new OpenApiSchema
+        {
+            Description = "Up to 4 non-empty stop sequences. The answer ends before the first one found (not included) and finish_reason is stop.",
+            OneOf = [Of(JsonSchemaType.String), new OpenApiSchema { Type = JsonSchemaType.Array, Items = Of(JsonSchemaType.String) }, Of(JsonSchemaType.Null)],
+        };
+        properties["tools"] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Array | JsonSchemaType.Null,
+            MaxItems = 0,
+            Description = "Tools are not supported yet: null, absent or empty only.",
+        };
+        properties["tool_choice"] = new OpenApiSchema
+        {
+            Description = "Tools are not supported yet: 'none' (or 'auto', there being no tools) only.",
+            OneOf = [Enum("none", "auto"), Of(JsonSchemaType.Null)],
+        };
+        properties["response_format"] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object | JsonSchemaType.Null,
+            Description = "Only free text is supported: {\"type\": \"text\"}.",
+            Properties = new Dictionary<string, IOpenApiSchema> { ["type"] = Enum("text") },
+            Required = new HashSet<string> { "type" },
+        };
+    }
+
+    private static OpenApiSchema Of(JsonSchemaType type) => new() { Type = type };
+
+    private static OpenApiSchema Enum(params string[] values) =>
+        new() { Type = JsonSchemaType.String, Enum = [.. values.Select(v => (JsonNode)JsonValue.Create(v))] };
+}

@@ -1,0 +1,11 @@
+namespace Quicksilver.Server.Wire;
+
+/// <summary>One generated answer of a chat completion.</summary>
+/// <param name="Index">Position of the choice (always 0 for now).</param>
+/// <param name="Message">The assistant's message.</param>
+/// <param name="Logprobs">Always null: log-probabilities are not supported yet.</param>
+/// <param name="FinishReason">
+/// <c>stop</c> (end-of-turn or end-of-sequence token, or a stop sequence) or <c>length</c>
+/// (<c>max_completion_tokens</c> reached).
+/// </param>
+internal sealed record ChatCompletionChoice(int Index, ChatCompletionMessage Message, object? Logprobs, string FinishReason);

@@ -1,0 +1,106 @@
+using System.Text.Json;
+
+namespace Quicksilver.Server.Wire;
+
+/// <summary>
+/// The body of <c>POST /v1/chat/completions</c> as documented in the OpenAPI document. The server parses the body
+/// itself (<see cref="Chat.ChatRequestParser"/>) so that every mistake gets an OpenAI-shaped 400 naming the field;
+/// this type only describes it. Unknown fields are accepted and ignored.
+/// </summary>
+internal sealed record ChatCompletionRequestDocument
+{
+    /// <summary>The model to use (see <c>GET /v1/models</c>). When omitted, the served model.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>
+    /// The conversation, at least one message: <c>{"role", "content"}</c> with role <c>system</c>, <c>developer</c>
+    /// (rendered as <c>system</c>), <c>user</c> or <c>assistant</c>, and content a string or an array of text parts
+    /// <c>{"type": "text", "text"}</c> (joined with newlines). It is rendered with the model's chat template
+    /// (<c>tokenizer_config.json</c>), followed by the opening of the assistant's turn. Tool messages and non-text
+    /// parts are not supported. A model without a chat template answers 400.
+    /// </summary>
+    public required JsonElement Messages { get; init; }
+
+    /// <summary>
+    /// Largest number of tokens to generate: the size of the masked canvas appended to the prompt. At least 1, at
+    /// most the server's limit; prompt + this must fit in the model's context. Default: what the context has room
+    /// for, capped at the server's limit. Takes precedence over <c>max_tokens</c>.
+    /// </summary>
+    public int? MaxCompletionTokens { get; init; }
+
+    /// <summary>Deprecated name of <c>max_completion_tokens</c>, used when that one is absent.</summary>
+    public int? MaxTokens { get; init; }
+
+    /// <summary>Sampling temperature in [0, 2]; 0 is greedy. Default 1.</summary>
+    public double? Temperature { get; init; }
+
+    /// <summary>Nucleus sampling mass in (0, 1]. Validated, not applied yet by the diffusion sampler.</summary>
+    public double? TopP { get; init; }
+
+    /// <summary>Number of answers. Only 1 is supported for now.</summary>
+    public int? N { get; init; }
+
+    /// <summary>
+    /// Stream the answer as server-sent events: a first chunk with the role, one <c>data: {chunk}</c> per finalised
+    /// block of the canvas, the finish reason on the last chunk, then <c>data: [DONE]</c>.
+    /// </summary>
+    public bool? Stream { get; init; }
+
+    /// <summary>Stream options; only allowed with <c>stream: true</c>.</summary>
+    public StreamOptionsDocument? StreamOptions { get; init; }
+
+    /// <summary>
+    /// Up to 4 stop sequences (a string or an array of strings, each non-empty). The answer ends before the first one
+    /// found, which is not included, and <c>finish_reason</c> is <c>stop</c>.
+    /// </summary>
+    public JsonElement? Stop { get; init; }
+
+    /// <summary>Seed of the sampler: the same seed, messages and settings give the same answer.</summary>
+    public long? Seed { get; init; }
+
+    /// <summary>Log-probabilities of the answer's tokens. Not supported yet: must be false, null or absent.</summary>
+    public bool? Logprobs { get; init; }
+
+    /// <summary>Number of most likely tokens to return per position, in [0, 20]. Not supported yet: only 0.</summary>
+    public int? TopLogprobs { get; init; }
+
+    /// <summary>Presence penalty in [-2, 2]. Validated, not applied by the diffusion sampler.</summary>
+    public double? PresencePenalty { get; init; }
+
+    /// <summary>Frequency penalty in [-2, 2]. Validated, not applied by the diffusion sampler.</summary>
+    public double? FrequencyPenalty { get; init; }
+
+    /// <summary>Token biases. Not supported yet: must be null, absent or empty.</summary>
+    public IReadOnlyDictionary<string, double>? LogitBias { get; init; }
+
+    /// <summary>Tools the model may call. Not supported yet: must be null, absent or empty.</summary>
+    public JsonElement? Tools { get; init; }
+
+    /// <summary>Which tool to call. Not supported yet: only <c>none</c> (or <c>auto</c>, there being no tools).</summary>
+    public JsonElement? ToolChoice { get; init; }
+
+    /// <summary>The format of the answer. Only <c>{"type": "text"}</c> (free text) is supported.</summary>
+    public JsonElement? ResponseFormat { get; init; }
+
+    /// <summary>An end-user id, for abuse monitoring. Accepted and ignored.</summary>
+    public string? User { get; init; }
+
+    /// <summary>
+    /// Diffusion extension: total denoising steps (forward passes) over the whole answer, at least 1. Fewer steps are
+    /// faster and commit more tokens per step. Default: one step per token. Clamped to [number of blocks, max_completion_tokens].
+    /// </summary>
+    public int? Steps { get; init; }
+
+    /// <summary>
+    /// Diffusion extension: length of the semi-autoregressive blocks the canvas is decoded in, left to right, at
+    /// least 1. Each block is streamed as soon as it is final. Default: the deployment's default (32), capped at the
+    /// answer's length.
+    /// </summary>
+    public int? BlockLength { get; init; }
+
+    /// <summary>
+    /// Diffusion extension: which masked positions each step commits: <c>low_confidence</c> (the most confident
+    /// predictions; default) or <c>random</c>.
+    /// </summary>
+    public RemaskingName? Remasking { get; init; }
+}

@@ -1,0 +1,93 @@
+namespace Quicksilver.Server.Apis.Tests;
+
+/// <summary>Bad <c>POST /v1/chat/completions</c> bodies for <see cref="ChatCompletionsApiValidationContractTests{TFixture}"/>.</summary>
+public static class ChatCompletionsApiBadRequests
+{
+    private const string Ok = "\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": \"a\"}]";
+
+    /// <summary>Bodies with <c>$MODEL</c> filled in, and the 400's <c>param</c>.</summary>
+    public static TheoryData<string, string?> All => new()
+    {
+        // Not a JSON object.
+        { "", null },
+        { "{", null },
+        { "[]", null },
+        { "null", null },
+        // messages
+        { "{\"model\": \"$MODEL\"}", "messages" },
+        { "{\"model\": \"$MODEL\", \"messages\": null}", "messages" },
+        { "{\"model\": \"$MODEL\", \"messages\": \"hi\"}", "messages" },
+        { "{\"model\": \"$MODEL\", \"messages\": []}", "messages" },
+        { "{\"model\": \"$MODEL\", \"messages\": {\"role\": \"user\", \"content\": \"a\"}}", "messages" },
+        { "{\"model\": \"$MODEL\", \"messages\": [5]}", "messages[0]" },
+        { "{\"model\": \"$MODEL\", \"messages\": [{}]}", "messages[0].role" },
+        { "{\"model\": \"$MODEL\", \"messages\": [{\"content\": \"a\"}]}", "messages[0].role" },
+        { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": 5, \"content\": \"a\"}]}", "messages[0].role" },
+        { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"robot\", \"content\": \"a\"}]}", "messages[0].role" },
+        { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"tool\", \"content\": \"a\", \"tool_call_id\": \"c1\"}]}", "messages[0].role" },
+        { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"function\", \"content\": \"a\", \"name\": \"f\"}]}", "messages[0].role" },
+        { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\"}]}", "messages[0].content" },
+        { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": null}]}", "messages[0].content" },
+        { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": 5}]}", "messages[0].content" },
+        { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": {\"type\": \"text\", \"text\": \"a\"}}]}", "messages[0].content" },
+        { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": [\"a\"]}]}", "messages[0].content" },
+        { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": [{\"text\": \"a\"}]}]}", "messages[0].content" },
+        { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"text\"}]}]}", "messages[0].content" },
+        { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"text\", \"text\": 5}]}]}", "messages[0].content" },
+        { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"image_url\", \"image_url\": {\"url\": \"https://example.com/a.png\"}}]}]}", "messages[0].content" },
+        { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": \"a\"}, {\"role\": \"user\", \"content\": [{\"type\": \"input_audio\", \"input_audio\": {\"data\": \"\", \"format\": \"wav\"}}]}]}", "messages[1].content" },
+        { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": \"a\", \"name\": 5}]}", "messages[0].name" },
+        { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": \"a\"}, {\"role\": \"assistant\", \"content\": null, \"tool_calls\": [{\"id\": \"c1\", \"type\": \"function\", \"function\": {\"name\": \"f\", \"arguments\": \"{}\"}}]}]}", "messages[1].tool_calls" },
+        // model
+        { "{\"model\": 5, \"messages\": [{\"role\": \"user\", \"content\": \"a\"}]}", "model" },
+        // max_completion_tokens, max_tokens
+        { $"{{{Ok}, \"max_completion_tokens\": 0}}", "max_completion_tokens" },
+        { $"{{{Ok}, \"max_completion_tokens\": \"x\"}}", "max_completion_tokens" },
+        { $"{{{Ok}, \"max_completion_tokens\": 1.5}}", "max_completion_tokens" },
+        { $"{{{Ok}, \"max_completion_tokens\": 1025}}", "max_completion_tokens" },
+        { $"{{{Ok}, \"max_tokens\": 0}}", "max_tokens" },
+        { $"{{{Ok}, \"max_tokens\": true}}", "max_tokens" },
+        // sampling
+        { $"{{{Ok}, \"temperature\": 2.5}}", "temperature" },
+        { $"{{{Ok}, \"temperature\": \"hot\"}}", "temperature" },
+        { $"{{{Ok}, \"top_p\": 0}}", "top_p" },
+        { $"{{{Ok}, \"presence_penalty\": 3}}", "presence_penalty" },
+        { $"{{{Ok}, \"frequency_penalty\": \"x\"}}", "frequency_penalty" },
+        { $"{{{Ok}, \"logit_bias\": {{\"5\": 10}}}}", "logit_bias" },
+        { $"{{{Ok}, \"logit_bias\": [1]}}", "logit_bias" },
+        // n
+        { $"{{{Ok}, \"n\": 2}}", "n" },
+        { $"{{{Ok}, \"n\": 0}}", "n" },
+        // stream, stream_options
+        { $"{{{Ok}, \"stream\": \"yes\"}}", "stream" },
+        { $"{{{Ok}, \"stream_options\": {{\"include_usage\": true}}}}", "stream_options" },
+        { $"{{{Ok}, \"stream\": true, \"stream_options\": {{\"include_usage\": 1}}}}", "stream_options.include_usage" },
+        // stop, seed, user
+        { $"{{{Ok}, \"stop\": 5}}", "stop" },
+        { $"{{{Ok}, \"stop\": [\"a\", \"b\", \"c\", \"d\", \"e\"]}}", "stop" },
+        { $"{{{Ok}, \"stop\": [\"\"]}}", "stop" },
+        { $"{{{Ok}, \"seed\": 1.5}}", "seed" },
+        { $"{{{Ok}, \"user\": 5}}", "user" },
+        // logprobs
+        { $"{{{Ok}, \"logprobs\": true}}", "logprobs" },
+        { $"{{{Ok}, \"logprobs\": 1}}", "logprobs" },
+        { $"{{{Ok}, \"top_logprobs\": 5}}", "top_logprobs" },
+        { $"{{{Ok}, \"top_logprobs\": 21}}", "top_logprobs" },
+        { $"{{{Ok}, \"logprobs\": true, \"top_logprobs\": 2}}", "logprobs" },
+        // tools, response_format
+        { $"{{{Ok}, \"tools\": [{{\"type\": \"function\", \"function\": {{\"name\": \"f\"}}}}]}}", "tools" },
+        { $"{{{Ok}, \"tools\": {{}}}}", "tools" },
+        { $"{{{Ok}, \"tool_choice\": \"required\"}}", "tool_choice" },
+        { $"{{{Ok}, \"tool_choice\": {{\"type\": \"function\", \"function\": {{\"name\": \"f\"}}}}}}", "tool_choice" },
+        { $"{{{Ok}, \"tool_choice\": 5}}", "tool_choice" },
+        { $"{{{Ok}, \"functions\": [{{\"name\": \"f\"}}]}}", "functions" },
+        { $"{{{Ok}, \"function_call\": {{\"name\": \"f\"}}}}", "function_call" },
+        { $"{{{Ok}, \"response_format\": {{\"type\": \"json_object\"}}}}", "response_format" },
+        { $"{{{Ok}, \"response_format\": {{\"type\": \"json_schema\", \"json_schema\": {{\"name\": \"x\", \"schema\": {{}}}}}}}}", "response_format" },
+        { $"{{{Ok}, \"response_format\": \"text\"}}", "response_format" },
+        // diffusion extension fields
+        { $"{{{Ok}, \"steps\": 0}}", "steps" },
+        { $"{{{Ok}, \"block_length\": 2.5}}", "block_length" },
+        { $"{{{Ok}, \"remasking\": \"sideways\"}}", "remasking" },
+    };
+}

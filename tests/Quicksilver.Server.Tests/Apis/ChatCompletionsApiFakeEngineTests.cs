@@ -1,0 +1,235 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Quicksilver.Engine.Decoding;
+using Quicksilver.Engine.Scheduling;
+using Quicksilver.Server.Tests.Fakes;
+using Quicksilver.Server.Tests.Infrastructure;
+
+namespace Quicksilver.Server.Apis.Tests;
+
+/// <summary>
+/// FAKE ENGINE: the exact prompt the engine receives, exact answers, chunks and finish reasons, known only because
+/// <see cref="FakeGenerationEngine"/> answers <see cref="FakeGenerationEngine.DefaultAnswer"/> in fixed blocks.
+/// </summary>
+[Trait("Engine", "Fake")]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Disposed by IAsyncLifetime.DisposeAsync.")]
+public sealed class ChatCompletionsApiFakeEngineTests : IAsyncLifetime
+{
+    private readonly FakeGenerationEngine engine = FakeServedModel.Engine();
+    private QuicksilverApiFactory factory = null!;
+    private HttpClient client = null!;
+
+    public async Task InitializeAsync()
+    {
+        factory = new QuicksilverApiFactory(FakeChatModel.Create(engine));
+        client = await factory.CreateReadyClientAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        client.Dispose();
+        await factory.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task CreateChatCompletion_Conversation_EngineGetsExactlyTheTemplatedPrompt()
+    {
+        JsonObject body = Body();
+        body["messages"] = new JsonArray(
+            new JsonObject { ["role"] = "developer", ["content"] = "You are terse." },
+            new JsonObject
+            {
+                ["role"] = "user",
+                ["content"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = "  Hi!" }, new JsonObject { ["type"] = "text", ["text"] = "Are you there?\n" }),
+            },
+            new JsonObject { ["role"] = "assistant", ["content"] = "Hello." },
+            new JsonObject { ["role"] = "assistant", ["content"] = null },
+            new JsonObject { ["role"] = "user", ["content"] = "Name a metal." });
+
+        using HttpResponseMessage response = await client.PostChatCompletionAsync(body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        const string expected =
+            "<|startoftext|><|start_header_id|>system<|end_header_id|>\n\nYou are terse.<|eot_id|>" +
+            "<|start_header_id|>user<|end_header_id|>\n\nHi!\nAre you there?<|eot_id|>" +
+            "<|start_header_id|>assistant<|end_header_id|>\n\nHello.<|eot_id|>" +
+            "<|start_header_id|>assistant<|end_header_id|>\n\n<|eot_id|>" +
+            "<|start_header_id|>user<|end_header_id|>\n\nName a metal.<|eot_id|>" +
+            "<|start_header_id|>assistant<|end_header_id|>\n\n";
+        IReadOnlyList<int> prompt = engine.LastRequest.PromptTokens;
+        Assert.Equal(expected, FakeServedModel.Tokenizer.Decode(prompt, skipSpecialTokens: false));
+        Assert.Equal(FakeServedModel.Tokenizer.Encode(expected), prompt);
+        Assert.Equal(prompt.Count, OpenAIAssert.Usage((await response.ReadJsonObjectAsync())["usage"]).Prompt);
+    }
+
+    [Fact]
+    public async Task CreateChatCompletion_RoomForTheWholeAnswer_ReturnsItWithStop()
+    {
+        using HttpResponseMessage response = await client.PostChatCompletionAsync(Body(maxTokens: 64));
+
+        JsonObject completion = await response.ReadJsonObjectAsync();
+        Assert.Equal((FakeGenerationEngine.DefaultAnswer, "stop"), ChatAssert.Choice(completion["choices"]![0]));
+        Assert.Equal(engine.Expected(64).Tokens.Count, OpenAIAssert.Usage(completion["usage"]).Completion);
+        Assert.False(engine.Cancelled.Task.IsCompleted, "A finished generation must not be cancelled.");
+    }
+
+    [Fact]
+    public async Task CreateChatCompletion_MaxCompletionTokensShorterThanTheAnswer_CutsWithLength()
+    {
+        using HttpResponseMessage response = await client.PostChatCompletionAsync(Body(maxTokens: 5));
+
+        JsonObject completion = await response.ReadJsonObjectAsync();
+        Assert.Equal(("Héll", "length"), ChatAssert.Choice(completion["choices"]![0]));
+        Assert.Equal(5, OpenAIAssert.Usage(completion["usage"]).Completion);
+    }
+
+    [Theory]
+    [InlineData(12, null, 12)]
+    [InlineData(null, 7, 7)]
+    [InlineData(12, 7, 12)]
+    public async Task CreateChatCompletion_MaxCompletionTokensAndDeprecatedMaxTokens_FirstOneWins(int? maxCompletionTokens, int? maxTokens, int expected)
+    {
+        JsonObject body = Body();
+        body["max_completion_tokens"] = maxCompletionTokens;
+        body["max_tokens"] = maxTokens;
+
+        using HttpResponseMessage response = await client.PostChatCompletionAsync(body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(expected, engine.LastRequest.MaxTokens);
+    }
+
+    [Fact]
+    public async Task CreateChatCompletion_NoMaxTokens_AsksWhatTheContextHoldsWithinTheLimit()
+    {
+        JsonObject body = Body();
+        body.Remove("max_completion_tokens");
+
+        using HttpResponseMessage response = await client.PostChatCompletionAsync(body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        GenerationRequest request = engine.LastRequest;
+        Assert.Equal(Math.Min(1024, FakeChatModel.ContextLength - request.PromptTokens.Count), request.MaxTokens);
+    }
+
+    [Fact]
+    public async Task CreateChatCompletion_SamplingAndDiffusionFields_ReachTheEngine()
+    {
+        JsonObject body = Body(maxTokens: 40);
+        body["temperature"] = 0.5;
+        body["seed"] = -1;
+        body["steps"] = 12;
+        body["block_length"] = 4;
+        body["remasking"] = "random";
+
+        using HttpResponseMessage response = await client.PostChatCompletionAsync(body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        GenerationRequest request = engine.LastRequest;
+        Assert.Equal(40, request.MaxTokens);
+        Assert.Equal(0.5f, request.Temperature);
+        Assert.Equal(ulong.MaxValue, request.Seed);
+        Assert.Equal(12, request.Steps);
+        Assert.Equal(4, request.BlockLength);
+        Assert.Equal(RemaskingStrategy.Random, request.Remasking);
+    }
+
+    [Fact]
+    public async Task CreateChatCompletion_DefaultFields_ReachTheEngineAsDefaults()
+    {
+        using HttpResponseMessage response = await client.PostChatCompletionAsync("{\"messages\": [{\"role\": \"user\", \"content\": \"Say hello\"}]}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        GenerationRequest request = engine.LastRequest;
+        Assert.Equal(1f, request.Temperature);
+        Assert.Null(request.Seed);
+        Assert.Null(request.Steps);
+        Assert.Null(request.BlockLength);
+        Assert.Equal(RemaskingStrategy.LowConfidence, request.Remasking);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(8)]
+    public async Task CreateChatCompletion_Stream_RoleChunkThenOneChunkPerBlock(int blockLength)
+    {
+        JsonObject body = Body(maxTokens: 64, stream: true);
+        body["block_length"] = blockLength;
+
+        using HttpResponseMessage response = await client.PostChatCompletionAsync(body);
+
+        string raw = await response.Content.ReadAsStringAsync();
+        IReadOnlyList<string> payloads = ServerSentEvents.ParseStrict(raw);
+        IReadOnlyList<JsonObject> chunks = OpenAIAssert.Chunks(payloads);
+        (string content, string finish, _) = ChatAssert.Stream(chunks, FakeServedModel.Id, includeUsage: false);
+        Assert.Equal((FakeGenerationEngine.DefaultAnswer, "stop"), (content, finish));
+        string id = chunks[0]["id"]!.GetValue<string>();
+        long created = chunks[0]["created"]!.GetValue<long>();
+        Assert.Equal(
+            $$"""{"id":"{{id}}","object":"chat.completion.chunk","created":{{created}},"model":"fake-tiny","choices":[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}],"usage":null}""",
+            payloads[0]);
+        Assert.StartsWith(
+            $$"""{"id":"{{id}}","object":"chat.completion.chunk","created":{{created}},"model":"fake-tiny","choices":[{"index":0,"delta":{"content":""",
+            payloads[1],
+            StringComparison.Ordinal);
+        Assert.EndsWith("""},"logprobs":null,"finish_reason":null}],"usage":null}""", payloads[1], StringComparison.Ordinal);
+        Assert.All(chunks.Skip(1), c => Assert.DoesNotContain('\uFFFD', c["choices"]![0]!["delta"]!["content"]?.GetValue<string>() ?? string.Empty));
+        Assert.InRange(chunks.Count, 3, (engine.Expected(64).Tokens.Count / blockLength) + 2);
+    }
+
+    [Fact]
+    public async Task CreateChatCompletion_StreamEndingOnABlockBoundary_LastChunkHasEmptyDeltaAndFinish()
+    {
+        int answerTokens = engine.Expected(64).Tokens.Count;
+        JsonObject body = Body(maxTokens: 64, stream: true);
+        body["block_length"] = answerTokens; // the EOS opens the second block
+        body["stream_options"] = new JsonObject { ["include_usage"] = true };
+
+        using HttpResponseMessage response = await client.PostChatCompletionAsync(body);
+
+        IReadOnlyList<string> payloads = ServerSentEvents.ParseStrict(await response.Content.ReadAsStringAsync());
+        IReadOnlyList<JsonObject> chunks = OpenAIAssert.Chunks(payloads);
+        Assert.Equal(4, chunks.Count);
+        Assert.Equal("""{"content":"Héllo, diffusion wörld: 1€ ✓ done."}""", ChatAssert.ChunkChoice(chunks[1]["choices"]![0]).Delta.ToJsonString(Json));
+        Assert.Contains("\"choices\":[{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\"stop\"}]", payloads[2], StringComparison.Ordinal);
+        Assert.Contains("\"choices\":[],\"usage\":{", payloads[3], StringComparison.Ordinal);
+        (string content, string finish, JsonNode? usage) = ChatAssert.Stream(chunks, FakeServedModel.Id, includeUsage: true);
+        Assert.Equal((FakeGenerationEngine.DefaultAnswer, "stop"), (content, finish));
+        Assert.Equal((engine.LastRequest.PromptTokens.Count, answerTokens), OpenAIAssert.Usage(usage));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task CreateChatCompletion_StopSequence_CutsBeforeItAndStopsTheEngine(bool stream)
+    {
+        JsonObject body = Body(maxTokens: 64, stream: stream);
+        body["stop"] = new JsonArray("wörld", "never");
+        body["block_length"] = 3;
+
+        using HttpResponseMessage response = await client.PostChatCompletionAsync(body);
+
+        (string content, string finish) = stream
+            ? Streamed(await response.Content.ReadAsStringAsync())
+            : ChatAssert.Choice((await response.ReadJsonObjectAsync())["choices"]![0]);
+        Assert.Equal(("Héllo, diffusion ", "stop"), (content, finish));
+        await engine.Cancelled.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static (string Content, string FinishReason) Streamed(string body)
+    {
+        (string content, string finish, _) = ChatAssert.Stream(OpenAIAssert.Chunks(ServerSentEvents.ParseStrict(body)), FakeServedModel.Id, includeUsage: false);
+        return (content, finish);
+    }
+
+    private static JsonObject Body(int maxTokens = 16, bool stream = false) => new()
+    {
+        ["model"] = FakeServedModel.Id,
+        ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Say hello" }),
+        ["max_completion_tokens"] = maxTokens,
+        ["stream"] = stream,
+    };
+}

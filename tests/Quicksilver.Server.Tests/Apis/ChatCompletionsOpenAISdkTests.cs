@@ -1,0 +1,82 @@
+using System.ClientModel;
+using System.Text;
+using OpenAI;
+using OpenAI.Chat;
+using Quicksilver.Server.Tests.Infrastructure;
+
+namespace Quicksilver.Server.Apis.Tests;
+
+/// <summary>
+/// REAL ENGINE over a real socket: the official OpenAI .NET SDK's <see cref="ChatClient"/>, unmodified, against the
+/// embedded model; it must parse our answers (text, finish reason, usage).
+/// </summary>
+[Trait("Engine", "Real")]
+public sealed class ChatCompletionsOpenAISdkTests(EmbeddedModelKestrelFixture fixture) : IClassFixture<EmbeddedModelKestrelFixture>
+{
+    private ChatClient Client => new(
+        EmbeddedModelFixture.ModelId,
+        new ApiKeyCredential("not-checked"),
+        new OpenAIClientOptions { Endpoint = fixture.Endpoint });
+
+    private static ChatMessage[] Messages => [new SystemChatMessage(ChatConversation.System), new UserChatMessage(ChatConversation.User)];
+
+    private static ChatCompletionOptions Options => new() { MaxOutputTokenCount = EmbeddedModelKestrelFixture.MaxTokens, Temperature = 0 };
+
+    [Fact]
+    public async Task CompleteChat_EmbeddedModel_ParsesTextFinishReasonAndUsage()
+    {
+        ClientResult<ChatCompletion> result = Client.CompleteChat(Messages, Options);
+
+        ChatCompletion completion = result.Value;
+        (string content, string finish, int prompt, int generated) = await fixture.CompleteOverHttpAsync();
+        Assert.StartsWith("chatcmpl-", completion.Id, StringComparison.Ordinal);
+        Assert.Equal(EmbeddedModelFixture.ModelId, completion.Model);
+        Assert.Equal(ChatMessageRole.Assistant, completion.Role);
+        Assert.Equal(content, Assert.Single(completion.Content).Text);
+        Assert.Equal(finish == "stop" ? ChatFinishReason.Stop : ChatFinishReason.Length, completion.FinishReason);
+        Assert.Equal(fixture.PromptTokens, completion.Usage.InputTokenCount);
+        Assert.Equal((prompt, generated), (completion.Usage.InputTokenCount, completion.Usage.OutputTokenCount));
+        Assert.Equal(prompt + generated, completion.Usage.TotalTokenCount);
+        Assert.InRange(generated, 0, EmbeddedModelKestrelFixture.MaxTokens);
+    }
+
+    [Fact]
+    public async Task CompleteChatStreaming_EmbeddedModel_ParsesRoleTextFinishReasonAndUsage()
+    {
+        var text = new StringBuilder();
+        var roles = new List<ChatMessageRole>();
+        var finishes = new List<ChatFinishReason>();
+        ChatTokenUsage? usage = null;
+        var ids = new HashSet<string>();
+
+        foreach (StreamingChatCompletionUpdate update in Client.CompleteChatStreaming(Messages, Options))
+        {
+            ids.Add(update.CompletionId);
+            if (update.Role is { } role)
+            {
+                roles.Add(role);
+            }
+
+            foreach (ChatMessageContentPart part in update.ContentUpdate)
+            {
+                text.Append(part.Text);
+            }
+
+            if (update.FinishReason is { } finish)
+            {
+                finishes.Add(finish);
+            }
+
+            usage = update.Usage ?? usage;
+        }
+
+        (string content, string expectedFinish, int prompt, int generated) = await fixture.CompleteOverHttpAsync();
+        Assert.StartsWith("chatcmpl-", Assert.Single(ids), StringComparison.Ordinal);
+        Assert.Equal([ChatMessageRole.Assistant], roles);
+        Assert.Equal(content, text.ToString());
+        Assert.Equal([expectedFinish == "stop" ? ChatFinishReason.Stop : ChatFinishReason.Length], finishes);
+        Assert.NotNull(usage);
+        Assert.Equal(fixture.PromptTokens, usage.InputTokenCount);
+        Assert.Equal((prompt, generated, prompt + generated), (usage.InputTokenCount, usage.OutputTokenCount, usage.TotalTokenCount));
+    }
+}

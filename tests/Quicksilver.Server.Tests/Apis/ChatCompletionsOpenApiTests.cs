@@ -1,0 +1,48 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Quicksilver.Server.Tests.Infrastructure;
+
+namespace Quicksilver.Server.Apis.Tests;
+
+[Trait("Engine", "TestModel")]
+public sealed class ChatCompletionsOpenApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+{
+    [Fact]
+    public async Task OpenApiDocument_Served_DescribesChatCompletionsWithMessagesAndChunks()
+    {
+        using HttpResponseMessage response = await fixture.Client.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        JsonObject document = await response.ReadJsonObjectAsync();
+        JsonObject post = document["paths"]!["/v1/chat/completions"]!["post"]!.AsObject();
+        Assert.Equal("CreateChatCompletion", post["operationId"]!.GetValue<string>());
+        foreach (string status in new[] { "400", "404", "413", "415", "429", "500", "503" })
+        {
+            Assert.NotNull(post["responses"]![status]);
+        }
+
+        JsonObject ok = post["responses"]!["200"]!["content"]!.AsObject();
+        Assert.EndsWith("/ChatCompletion", ok["application/json"]!["schema"]!["$ref"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.EndsWith("/ChatCompletionChunk", ok["text/event-stream"]!["schema"]!["$ref"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.EndsWith("/ChatCompletionRequestDocument", post["requestBody"]!["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        JsonObject schemas = document["components"]!["schemas"]!.AsObject();
+        JsonObject properties = schemas["ChatCompletionRequestDocument"]!["properties"]!.AsObject();
+        foreach (string field in new[]
+        {
+            "model", "messages", "max_completion_tokens", "max_tokens", "temperature", "top_p", "n", "stream", "stream_options",
+            "stop", "seed", "logprobs", "top_logprobs", "tools", "tool_choice", "response_format", "user", "steps", "block_length", "remasking",
+        })
+        {
+            Assert.Contains(field, properties.Select(p => p.Key));
+        }
+
+        JsonObject message = properties["messages"]!["items"]!.AsObject();
+        Assert.Equal(["system", "developer", "user", "assistant"], message["properties"]!["role"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()));
+        Assert.Equal(2, message["properties"]!["content"]!["oneOf"]!.AsArray().Count);
+        Assert.Equal(3, properties["stop"]!["oneOf"]!.AsArray().Count);
+        Assert.Contains("denoising steps", properties["steps"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("ChatCompletion", schemas.Select(p => p.Key));
+        Assert.Contains("delta", schemas["ChatCompletionChunk"]!.ToJsonString() + schemas["ChatCompletionChunkChoice"]?.ToJsonString(), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Quicksilver.Engine;
+using Quicksilver.Engine.Scheduling;
+using Quicksilver.Engine.Tokenization.ChatTemplates;
+using Quicksilver.Server.Chat;
+using Quicksilver.Server.Errors;
+using Quicksilver.Server.Tests.Infrastructure;
+
+namespace Quicksilver.Server.Chat.Tests;
+
+/// <summary>REAL MODEL: the prompt the planner builds from the embedded model, loaded by <see cref="ServedModelLoader"/>.</summary>
+[Trait("Engine", "Real")]
+public sealed class ChatPlannerTests
+{
+    [Fact]
+    public void Plan_EmbeddedModel_PromptIsTheTemplateRenderingTokenisedWithItsSpecialTokenIds()
+    {
+        using ServedModel model = ServedModelLoader.Load(RepositoryFolders.EmbeddedModel, new EngineOptions { Backend = "cpu", Threads = 1 }, NullLoggerFactory.Instance);
+        var request = new ChatRequest { Messages = [new(ChatRoles.System, ChatConversation.System), new(ChatRoles.User, ChatConversation.User)], MaxTokens = 8 };
+
+        GenerationRequest generation = ChatPlanner.Plan(request, model, new LimitsOptions());
+
+        Assert.Equal(ChatConversation.RenderedPrompt, ChatPlanner.Render(request, model));
+        Assert.Equal(model.Tokenizer.Encode(ChatConversation.RenderedPrompt), generation.PromptTokens);
+        Assert.Equal(model.Tokenizer.TokenToId("<|startoftext|>"), generation.PromptTokens[0]);
+        Assert.Equal(3, generation.PromptTokens.Count(id => id == model.Tokenizer.TokenToId("<|start_header_id|>")));
+        Assert.Equal(2, generation.PromptTokens.Count(id => id == model.Tokenizer.TokenToId("<|eot_id|>")));
+        Assert.Equal(ChatConversation.RenderedPrompt, model.Tokenizer.Decode(generation.PromptTokens, skipSpecialTokens: false));
+        Assert.Equal(8, generation.MaxTokens);
+    }
+
+    [Fact]
+    public void Plan_MaxPromptTokensExceeded_Returns400OnMessages()
+    {
+        using ServedModel model = ServedModelLoader.Load(RepositoryFolders.EmbeddedModel, new EngineOptions { Backend = "cpu", Threads = 1 }, NullLoggerFactory.Instance);
+        var request = new ChatRequest { Messages = [new(ChatRoles.User, ChatConversation.User)] };
+
+        var exception = Assert.Throws<ApiErrorException>(() => ChatPlanner.Plan(request, model, new LimitsOptions { MaxPromptTokens = 4 }));
+
+        Assert.Equal((400, "messages"), (exception.Error.StatusCode, exception.Error.Param));
+    }
+}

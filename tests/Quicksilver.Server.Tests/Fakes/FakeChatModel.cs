@@ -1,0 +1,23 @@
+using Quicksilver.Engine;
+using Quicksilver.Engine.Tokenization.ChatTemplates;
+
+namespace Quicksilver.Server.Tests.Fakes;
+
+/// <summary>
+/// <see cref="FakeServedModel"/> with the LLaMA-3 chat template (as the embedded model's <c>tokenizer_config.json</c>
+/// renders it, BOS <c>&lt;|startoftext|&gt;</c>) and a context of <see cref="ContextLength"/>. The fake tokenizer spells
+/// the template's special tokens byte by byte (hence the longer context), so the prompt the engine receives decodes
+/// back to exactly the rendered text.
+/// </summary>
+internal static class FakeChatModel
+{
+    public const int ContextLength = 1024;
+
+    public static IChatTemplate Template { get; } = new Llama3ChatTemplate("<|startoftext|>", trimContent: true);
+
+    public static ServedModel Create(FakeGenerationEngine? engine = null)
+    {
+        ServedModel model = FakeServedModel.Create(engine);
+        return model with { Config = model.Config with { MaxSequenceLength = ContextLength }, ChatTemplate = Template };
+    }
+}
