@@ -28,7 +28,7 @@ internal static class CompletionRequestParser
         int? maxTokens = OptionalInteger(body, "max_tokens", 1, limits.MaxTokens);
         double temperature = OptionalNumber(body, "temperature", 0, 2) ?? 1.0;
         CheckTopP(body);
-        CheckOnlyOne(body, "n");
+        int choices = OptionalInteger(body, "n", 1, limits.MaxChoices) ?? 1;
         CheckOnlyOne(body, "best_of");
         bool stream = OptionalBoolean(body, "stream") ?? false;
         bool includeUsage = ParseStreamOptions(body, stream);
@@ -49,9 +49,25 @@ internal static class CompletionRequestParser
             IncludeUsage = includeUsage,
             Stop = stop,
             Seed = seed,
+            Choices = choices,
+            Echo = OptionalBoolean(body, "echo") ?? false,
             Steps = OptionalInteger(body, "steps", 1, int.MaxValue),
             BlockLength = OptionalInteger(body, "block_length", 1, int.MaxValue),
             Remasking = ParseRemasking(body),
+            Commit = ParseCommitRule(body),
+        };
+    }
+
+    private static (CommitRule Rule, double Parameter) ParseCommitRule(JsonElement body)
+    {
+        double? threshold = OptionalNumber(body, "threshold", double.Epsilon, 1);
+        double? factor = OptionalNumber(body, "factor", double.Epsilon, double.MaxValue);
+        return (threshold, factor) switch
+        {
+            ({ }, { }) => throw ApiErrorException.BadRequest("'threshold' and 'factor' are two different commit rules; send one of them.", "factor"),
+            ({ } t, null) => (CommitRule.Threshold, t),
+            (null, { } f) => (CommitRule.Factor, f),
+            _ => (CommitRule.Schedule, 0),
         };
     }
 
@@ -260,11 +276,6 @@ internal static class CompletionRequestParser
 
     private static void CheckUnsupported(JsonElement body)
     {
-        if (OptionalBoolean(body, "echo") == true)
-        {
-            throw ApiErrorException.BadRequest("'echo' is not supported yet; leave it out or set it to false.", "echo");
-        }
-
         if (TryGetValue(body, "logprobs", out JsonElement logprobs))
         {
             ReadInteger(logprobs, "logprobs");
@@ -298,8 +309,10 @@ internal static class CompletionRequestParser
         {
             null or "low_confidence" => RemaskingStrategy.LowConfidence,
             "random" => RemaskingStrategy.Random,
+            "margin" => RemaskingStrategy.Margin,
+            "entropy" => RemaskingStrategy.Entropy,
             string other => throw ApiErrorException.BadRequest(
-                $"Invalid value for 'remasking': expected 'low_confidence' or 'random', but got '{other}' instead.", "remasking"),
+                $"Invalid value for 'remasking': expected 'low_confidence', 'random', 'margin' or 'entropy', but got '{other}' instead.", "remasking"),
         };
     }
 
