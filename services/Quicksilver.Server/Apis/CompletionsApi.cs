@@ -49,7 +49,7 @@ internal static class CompletionsApi
             ServedModel model = services.Catalog.Resolve(request.Model);
             GenerationRequest generation = CompletionPlanner.Plan(request, model, limits);
             string? echo = request.Echo ? request.Prompt.Text ?? model.Tokenizer.Decode(generation.PromptTokens, skipSpecialTokens: false) : null;
-            var choices = new CompletionChoices(model, generation, request.Choices, request.Stop, echo);
+            var choices = new CompletionChoices(model, generation, request.Choices, request.Stop, echo, request.Logprobs);
             var header = CompletionHeader.Create(model.Id, services.Time);
             int promptTokens = generation.PromptTokens.Count;
 
@@ -89,20 +89,17 @@ internal static class CompletionsApi
 
     private static async Task<IResult> CompleteAsync(CompletionChoices choices, CompletionHeader header, int promptTokens, CancellationToken cancellationToken)
     {
-        var texts = new StringBuilder[choices.Count];
-        var finishes = new FinishReason?[choices.Count];
-        for (int i = 0; i < texts.Length; i++)
+        var answers = new ChoiceAnswer[choices.Count];
+        for (int i = 0; i < answers.Length; i++)
         {
-            texts[i] = new StringBuilder(choices.Echo);
+            answers[i] = new ChoiceAnswer(choices.Echo);
         }
 
         await foreach ((int index, CompletionDelta delta) in choices.RunAsync(cancellationToken))
         {
-            texts[index].Append(delta.Text);
-            finishes[index] = delta.Finish ?? finishes[index];
+            answers[index].Add(delta);
         }
 
-        var answers = texts.Select((text, i) => (text.ToString(), finishes[i] ?? throw new InvalidOperationException("A choice ended without a finish reason."))).ToArray();
-        return TypedResults.Json(header.Complete(answers, promptTokens, choices.CompletionTokens), WireJson.Context.Completion);
+        return TypedResults.Json(header.Complete([.. answers.Select(a => a.Result())], promptTokens, choices.CompletionTokens), WireJson.Context.Completion);
     }
 }

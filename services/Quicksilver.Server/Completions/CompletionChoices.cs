@@ -13,14 +13,14 @@ internal sealed class CompletionChoices
 {
     private readonly CompletionRun[] _runs;
 
-    public CompletionChoices(ServedModel model, GenerationRequest request, int count, IReadOnlyList<string> stop, string? echo)
+    public CompletionChoices(ServedModel model, GenerationRequest request, int count, IReadOnlyList<string> stop, string? echo, bool logprobs)
     {
         Echo = echo;
         _runs = new CompletionRun[count];
         for (int i = 0; i < count; i++)
         {
             GenerationRequest choice = request.Seed is { } seed ? request with { Seed = unchecked(seed + (ulong)i) } : request;
-            _runs[i] = new CompletionRun(model, choice, stop);
+            _runs[i] = new CompletionRun(model, choice, stop, logprobs ? new TokenLogprobTracker(model.Tokenizer, echo?.Length ?? 0) : null);
         }
     }
 

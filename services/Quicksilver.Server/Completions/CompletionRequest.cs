@@ -30,6 +30,9 @@ internal sealed record CompletionRequest
     /// <summary><c>n</c>: answers to generate; choice i samples with seed <c>seed + i</c> when a seed is given.</summary>
     public int Choices { get; init; } = 1;
 
+    /// <summary><c>logprobs: 0</c>: report each answer token's log-probability (no alternatives).</summary>
+    public bool Logprobs { get; init; }
+
     /// <summary><c>echo</c>: each choice's text starts with the prompt.</summary>
     public bool Echo { get; init; }
 

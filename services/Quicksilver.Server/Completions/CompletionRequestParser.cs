@@ -51,12 +51,23 @@ internal static class CompletionRequestParser
             Seed = seed,
             Choices = choices,
             Echo = OptionalBoolean(body, "echo") ?? false,
+            Logprobs = ParseLogprobs(body),
             Steps = OptionalInteger(body, "steps", 1, int.MaxValue),
             BlockLength = OptionalInteger(body, "block_length", 1, int.MaxValue),
             Remasking = ParseRemasking(body),
             Commit = ParseCommitRule(body),
         };
     }
+
+    // The engine scores the token it commits, once; it reports no alternatives, so only logprobs: 0 can be honoured.
+    private static bool ParseLogprobs(JsonElement body) => OptionalInteger(body, "logprobs", 0, 5) switch
+    {
+        null => false,
+        0 => true,
+        _ => throw ApiErrorException.BadRequest(
+            "Only 'logprobs': 0 is supported: a diffusion model scores each token once, at the step that unmasks it, and this server reports that log-probability but no top alternatives.",
+            "logprobs"),
+    };
 
     private static (CommitRule Rule, double Parameter) ParseCommitRule(JsonElement body)
     {
@@ -276,12 +287,6 @@ internal static class CompletionRequestParser
 
     private static void CheckUnsupported(JsonElement body)
     {
-        if (TryGetValue(body, "logprobs", out JsonElement logprobs))
-        {
-            ReadInteger(logprobs, "logprobs");
-            throw ApiErrorException.BadRequest("'logprobs' is not supported yet; leave it out or set it to null.", "logprobs");
-        }
-
         if (OptionalString(body, "suffix") is { Length: > 0 })
         {
             throw ApiErrorException.BadRequest(

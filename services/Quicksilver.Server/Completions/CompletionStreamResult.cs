@@ -41,7 +41,7 @@ internal sealed class CompletionStreamResult(
                 (int index, CompletionDelta delta) = deltas.Current;
                 string text = choices.Echo is { } prompt && !echoed[index] ? prompt + delta.Text : delta.Text;
                 echoed[index] = true;
-                await events.WriteAsync(header.Chunk(index, text, delta.Finish), WireJson.Context.Completion, aborted);
+                await events.WriteAsync(header.Chunk(index, text, delta.Finish, delta.Logprobs), WireJson.Context.Completion, aborted);
             }
             while (await deltas.MoveNextAsync());
 

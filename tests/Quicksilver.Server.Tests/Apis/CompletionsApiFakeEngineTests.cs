@@ -287,6 +287,35 @@ public sealed class CompletionsApiFakeEngineTests : IAsyncLifetime
         Assert.Equal((CommitRule.Factor, 1.5, RemaskingStrategy.Entropy), (engine.LastRequest.Commit, engine.LastRequest.CommitParameter, engine.LastRequest.Remasking));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task CreateCompletion_LogprobsZero_EveryTokenWithOffsetsIntoTheText(bool stream)
+    {
+        JsonObject body = Body(maxTokens: 64, stream: stream);
+        body["logprobs"] = 0;
+        body["block_length"] = 4;
+
+        using HttpResponseMessage response = await client.PostCompletionAsync(body);
+
+        JsonNode[] choices = stream
+            ? [.. OpenAIAssert.Chunks(ServerSentEvents.ParseStrict(await response.Content.ReadAsStringAsync())).Select(c => c["choices"]![0]!)]
+            : [(await response.ReadJsonObjectAsync())["choices"]![0]!];
+        string text = string.Concat(choices.Select(c => c["text"]!.GetValue<string>()));
+        string[] tokens = [.. choices.SelectMany(c => c["logprobs"]!["tokens"]!.AsArray().Select(t => t!.GetValue<string>()))];
+        int[] offsets = [.. choices.SelectMany(c => c["logprobs"]!["text_offset"]!.AsArray().Select(t => t!.GetValue<int>()))];
+        float[] logprobs = [.. choices.SelectMany(c => c["logprobs"]!["token_logprobs"]!.AsArray().Select(t => t!.GetValue<float>()))];
+        Assert.Equal(FakeGenerationEngine.DefaultAnswer, text);
+        Assert.Equal(engine.Expected(64).Tokens.Count, tokens.Length);
+        Assert.Equal(0, offsets[0]);
+        Assert.All(offsets.Zip(offsets.Skip(1)), pair => Assert.True(pair.First <= pair.Second));
+        Assert.All(offsets, offset => Assert.InRange(offset, 0, text.Length - 1));
+        // A token that is a whole character sits exactly at its offset in the text.
+        Assert.All(tokens.Zip(offsets).Where(t => !t.First.Contains('\uFFFD', StringComparison.Ordinal)), t => Assert.StartsWith(t.First, text[t.Second..], StringComparison.Ordinal));
+        Assert.All(logprobs, lp => Assert.InRange(lp, -0.41f, -0.09f));
+        Assert.All(choices, c => Assert.Null(c["logprobs"]!["top_logprobs"]));
+    }
+
     private static (string Text, string? FinishReason) TextAndFinish(JsonNode? choice) =>
         (choice!["text"]!.GetValue<string>(), choice["finish_reason"]?.GetValue<string>());
 
