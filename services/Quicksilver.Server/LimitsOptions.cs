@@ -26,4 +26,10 @@ public sealed record LimitsOptions
     /// a larger body is answered with 413 in the OpenAI error shape. Must be at least 1 KiB (1024).
     /// </summary>
     public long MaxRequestBodyBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>
+    /// Largest <c>n</c> (answers per request; each is its own sequence in the engine's batch). Default: 8. Must be at
+    /// least 1.
+    /// </summary>
+    public int MaxChoices { get; init; } = 8;
 }

@@ -19,6 +19,11 @@ internal sealed class LimitsOptionsValidator : IValidateOptions<LimitsOptions>
             failures.Add(Failure(nameof(LimitsOptions.MaxTokens), "must be at least 1", options.MaxTokens));
         }
 
+        if (options.MaxChoices < 1)
+        {
+            failures.Add(Failure(nameof(LimitsOptions.MaxChoices), "must be at least 1", options.MaxChoices));
+        }
+
         if (options.MaxRequestBodyBytes < 1024)
         {
             failures.Add(Failure(nameof(LimitsOptions.MaxRequestBodyBytes), "must be at least 1024", options.MaxRequestBodyBytes));

@@ -48,17 +48,18 @@ internal static class CompletionsApi
             CompletionRequest request = await ReadRequestAsync(context.Request, limits, aborted);
             ServedModel model = services.Catalog.Resolve(request.Model);
             GenerationRequest generation = CompletionPlanner.Plan(request, model, limits);
-            var run = new CompletionRun(model, generation, request.Stop);
+            string? echo = request.Echo ? request.Prompt.Text ?? model.Tokenizer.Decode(generation.PromptTokens, skipSpecialTokens: false) : null;
+            var choices = new CompletionChoices(model, generation, request.Choices, request.Stop, echo, request.Logprobs);
             var header = CompletionHeader.Create(model.Id, services.Time);
             int promptTokens = generation.PromptTokens.Count;
 
             if (!request.Stream)
             {
-                return await CompleteAsync(run, header, promptTokens, aborted);
+                return await CompleteAsync(choices, header, promptTokens, aborted);
             }
 
             // Wait for the first block before sending headers, so an engine that rejects the request still gets a 400.
-            IAsyncEnumerator<CompletionDelta> deltas = run.RunAsync(aborted).GetAsyncEnumerator(aborted);
+            IAsyncEnumerator<(int Index, CompletionDelta Delta)> deltas = choices.RunAsync(aborted).GetAsyncEnumerator(aborted);
             try
             {
                 if (!await deltas.MoveNextAsync())
@@ -72,7 +73,7 @@ internal static class CompletionsApi
                 throw;
             }
 
-            return new CompletionStreamResult(deltas, run, header, promptTokens, request.IncludeUsage, services.Logger);
+            return new CompletionStreamResult(deltas, choices, header, promptTokens, request.IncludeUsage, services.Logger);
         }
         catch (ApiErrorException exception)
         {
@@ -86,21 +87,19 @@ internal static class CompletionsApi
         return CompletionRequestParser.Parse(body.RootElement, limits);
     }
 
-    private static async Task<IResult> CompleteAsync(CompletionRun run, CompletionHeader header, int promptTokens, CancellationToken cancellationToken)
+    private static async Task<IResult> CompleteAsync(CompletionChoices choices, CompletionHeader header, int promptTokens, CancellationToken cancellationToken)
     {
-        var text = new StringBuilder();
-        FinishReason? finish = null;
-        await foreach (CompletionDelta delta in run.RunAsync(cancellationToken))
+        var answers = new ChoiceAnswer[choices.Count];
+        for (int i = 0; i < answers.Length; i++)
         {
-            text.Append(delta.Text);
-            finish = delta.Finish ?? finish;
+            answers[i] = new ChoiceAnswer(choices.Echo);
         }
 
-        Completion completion = header.Complete(
-            text.ToString(),
-            finish ?? throw new InvalidOperationException("The completion ended without a finish reason."),
-            promptTokens,
-            run.CompletionTokens);
-        return TypedResults.Json(completion, WireJson.Context.Completion);
+        await foreach ((int index, CompletionDelta delta) in choices.RunAsync(cancellationToken))
+        {
+            answers[index].Add(delta);
+        }
+
+        return TypedResults.Json(header.Complete([.. answers.Select(a => a.Result())], promptTokens, choices.CompletionTokens), WireJson.Context.Completion);
     }
 }

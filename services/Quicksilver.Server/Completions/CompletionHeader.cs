@@ -16,18 +16,14 @@ internal sealed record CompletionHeader(string Id, long Created, string Model)
     }
 
     /// <summary>The whole answer of a non-streamed request.</summary>
-    public Completion Complete(string text, FinishReason finish, int promptTokens, int completionTokens) =>
+    public Completion Complete(IReadOnlyList<(string Text, FinishReason Finish, CompletionLogprobs? Logprobs)> choices, int promptTokens, int completionTokens) =>
         new(Id, Completion.ObjectName, Created, Model,
-            [new CompletionChoice(0, text, null, FinishReasons.ToWire(finish))],
+            [.. choices.Select((choice, index) => new CompletionChoice(index, choice.Text, choice.Logprobs, FinishReasons.ToWire(choice.Finish)))],
             Usage(promptTokens, completionTokens));
 
     /// <summary>A stream chunk with new text; the last one carries the finish reason.</summary>
-    public Completion Chunk(CompletionDelta delta)
-    {
-        ArgumentNullException.ThrowIfNull(delta);
-        string? finish = delta.Finish is { } reason ? FinishReasons.ToWire(reason) : null;
-        return new(Id, Completion.ObjectName, Created, Model, [new CompletionChoice(0, delta.Text, null, finish)], null);
-    }
+    public Completion Chunk(int index, string text, FinishReason? finish, CompletionLogprobs? logprobs) =>
+        new(Id, Completion.ObjectName, Created, Model, [new CompletionChoice(index, text, logprobs, finish is { } reason ? FinishReasons.ToWire(reason) : null)], null);
 
     /// <summary>The stream's usage chunk (<c>stream_options.include_usage</c>): no choices.</summary>
     public Completion UsageChunk(int promptTokens, int completionTokens) =>

@@ -50,6 +50,8 @@ internal static class CompletionPlanner
             Steps = request.Steps,
             BlockLength = request.BlockLength,
             Remasking = request.Remasking,
+            Commit = request.Commit.Rule,
+            CommitParameter = request.Commit.Parameter,
         };
     }
 

@@ -27,9 +27,21 @@ internal sealed record CompletionRequest
 
     public ulong? Seed { get; init; }
 
+    /// <summary><c>n</c>: answers to generate; choice i samples with seed <c>seed + i</c> when a seed is given.</summary>
+    public int Choices { get; init; } = 1;
+
+    /// <summary><c>logprobs: 0</c>: report each answer token's log-probability (no alternatives).</summary>
+    public bool Logprobs { get; init; }
+
+    /// <summary><c>echo</c>: each choice's text starts with the prompt.</summary>
+    public bool Echo { get; init; }
+
     public int? Steps { get; init; }
 
     public int? BlockLength { get; init; }
 
     public RemaskingStrategy Remasking { get; init; } = RemaskingStrategy.LowConfidence;
+
+    /// <summary>The commit rule (<c>threshold</c> / <c>factor</c> extension fields) and its parameter.</summary>
+    public (CommitRule Rule, double Parameter) Commit { get; init; } = (CommitRule.Schedule, 0);
 }

@@ -26,7 +26,7 @@ internal static class CompletionRequestParser
         int? maxTokens = OptionalInteger(body, "max_tokens", 1, limits.MaxTokens);
         double temperature = OptionalNumber(body, "temperature", 0, 2) ?? 1.0;
         CheckTopP(body);
-        CheckOnlyOne(body, "n");
+        int choices = OptionalInteger(body, "n", 1, limits.MaxChoices) ?? 1;
         CheckOnlyOne(body, "best_of");
         bool stream = OptionalBoolean(body, "stream") ?? false;
         bool includeUsage = ParseStreamOptions(body, stream);
@@ -47,9 +47,36 @@ internal static class CompletionRequestParser
             IncludeUsage = includeUsage,
             Stop = stop,
             Seed = seed,
+            Choices = choices,
+            Echo = OptionalBoolean(body, "echo") ?? false,
+            Logprobs = ParseLogprobs(body),
             Steps = OptionalInteger(body, "steps", 1, int.MaxValue),
             BlockLength = OptionalInteger(body, "block_length", 1, int.MaxValue),
             Remasking = ParseRemasking(body),
+            Commit = ParseCommitRule(body),
+        };
+    }
+
+    // The engine scores the token it commits, once; it reports no alternatives, so only logprobs: 0 can be honoured.
+    private static bool ParseLogprobs(JsonElement body) => OptionalInteger(body, "logprobs", 0, 5) switch
+    {
+        null => false,
+        0 => true,
+        _ => throw ApiErrorException.BadRequest(
+            "Only 'logprobs': 0 is supported: a diffusion model scores each token once, at the step that unmasks it, and this server reports that log-probability but no top alternatives.",
+            "logprobs"),
+    };
+
+    private static (CommitRule Rule, double Parameter) ParseCommitRule(JsonElement body)
+    {
+        double? threshold = OptionalNumber(body, "threshold", double.Epsilon, 1);
+        double? factor = OptionalNumber(body, "factor", double.Epsilon, double.MaxValue);
+        return (threshold, factor) switch
+        {
+            ({ }, { }) => throw ApiErrorException.BadRequest("'threshold' and 'factor' are two different commit rules; send one of them.", "factor"),
+            ({ } t, null) => (CommitRule.Threshold, t),
+            (null, { } f) => (CommitRule.Factor, f),
+            _ => (CommitRule.Schedule, 0),
         };
     }
 
@@ -157,17 +184,6 @@ internal static class CompletionRequestParser
 
     private static void CheckUnsupported(JsonElement body)
     {
-        if (OptionalBoolean(body, "echo") == true)
-        {
-            throw ApiErrorException.BadRequest("'echo' is not supported yet; leave it out or set it to false.", "echo");
-        }
-
-        if (TryGetValue(body, "logprobs", out JsonElement logprobs))
-        {
-            ReadInteger(logprobs, "logprobs");
-            throw ApiErrorException.BadRequest("'logprobs' is not supported yet; leave it out or set it to null.", "logprobs");
-        }
-
         if (OptionalString(body, "suffix") is { Length: > 0 })
         {
             throw ApiErrorException.BadRequest(

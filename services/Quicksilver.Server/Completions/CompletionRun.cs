@@ -10,7 +10,7 @@ namespace Quicksilver.Server.Completions;
 /// One answer in the making: feeds the engine's finalised blocks through the detokenizer and the stop filter and
 /// yields text deltas, the last one with the finish reason. Non-stream and stream answers both consume it.
 /// </summary>
-internal sealed class CompletionRun(ServedModel model, GenerationRequest request, IReadOnlyList<string> stop)
+internal sealed class CompletionRun(ServedModel model, GenerationRequest request, IReadOnlyList<string> stop, TokenLogprobTracker? logprobs = null)
 {
     /// <summary>Answer tokens the engine has finalised so far (the completion's usage).</summary>
     public int CompletionTokens { get; private set; }
@@ -30,6 +30,7 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
         {
             GenerationUpdate update = updates.Current;
             CompletionTokens += update.Tokens.Count;
+            logprobs?.Add(update.Tokens, update.LogProbabilities);
             bool last = update.Finish is not null;
             string text = detokenizer.Append(update.Tokens);
             if (last)
@@ -42,19 +43,19 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
             {
                 // The rest of the canvas is not needed: free the engine's slot now.
                 await generation.CancelAsync();
-                yield return new CompletionDelta(ready, FinishReason.Stop);
+                yield return new CompletionDelta(ready, FinishReason.Stop, logprobs?.Release(ready, last: false));
                 yield break;
             }
 
             if (last)
             {
-                yield return new CompletionDelta(ready, update.Finish);
+                yield return new CompletionDelta(ready, update.Finish, logprobs?.Release(ready, last: true));
                 yield break;
             }
 
             if (ready.Length > 0)
             {
-                yield return new CompletionDelta(ready, null);
+                yield return new CompletionDelta(ready, null, logprobs?.Release(ready, last: false));
             }
         }
 

@@ -12,8 +12,8 @@ namespace Quicksilver.Server.Completions;
 /// runs under.
 /// </summary>
 internal sealed class CompletionStreamResult(
-    IAsyncEnumerator<CompletionDelta> deltas,
-    CompletionRun run,
+    IAsyncEnumerator<(int Index, CompletionDelta Delta)> deltas,
+    CompletionChoices choices,
     CompletionHeader header,
     int promptTokens,
     bool includeUsage,
@@ -34,15 +34,20 @@ internal sealed class CompletionStreamResult(
         ApiError? error = null;
         try
         {
+            // With echo, a choice's first chunk starts with the prompt.
+            var echoed = new bool[choices.Count];
             do
             {
-                await events.WriteAsync(header.Chunk(deltas.Current), WireJson.Context.Completion, aborted);
+                (int index, CompletionDelta delta) = deltas.Current;
+                string text = choices.Echo is { } prompt && !echoed[index] ? prompt + delta.Text : delta.Text;
+                echoed[index] = true;
+                await events.WriteAsync(header.Chunk(index, text, delta.Finish, delta.Logprobs), WireJson.Context.Completion, aborted);
             }
             while (await deltas.MoveNextAsync());
 
             if (includeUsage)
             {
-                await events.WriteAsync(header.UsageChunk(promptTokens, run.CompletionTokens), WireJson.Context.Completion, aborted);
+                await events.WriteAsync(header.UsageChunk(promptTokens, choices.CompletionTokens), WireJson.Context.Completion, aborted);
             }
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)

@@ -138,15 +138,17 @@ internal static class RequestFieldReader
         }
     }
 
-    /// <summary>The <c>remasking</c> extension field: <c>low_confidence</c> (default) or <c>random</c>.</summary>
+    /// <summary>The <c>remasking</c> extension field: <c>low_confidence</c> (default), <c>random</c>, <c>margin</c> or <c>entropy</c>.</summary>
     public static RemaskingStrategy ParseRemasking(JsonElement body)
     {
         return OptionalString(body, "remasking") switch
         {
             null or "low_confidence" => RemaskingStrategy.LowConfidence,
             "random" => RemaskingStrategy.Random,
+            "margin" => RemaskingStrategy.Margin,
+            "entropy" => RemaskingStrategy.Entropy,
             string other => throw ApiErrorException.BadRequest(
-                $"Invalid value for 'remasking': expected 'low_confidence' or 'random', but got '{other}' instead.", "remasking"),
+                $"Invalid value for 'remasking': expected 'low_confidence', 'random', 'margin' or 'entropy', but got '{other}' instead.", "remasking"),
         };
     }
 

@@ -8,4 +8,4 @@ namespace Quicksilver.Server.Wire;
 /// <c>stop</c> (end-of-sequence token or stop sequence), <c>length</c> (<c>max_tokens</c> reached), or null on
 /// stream chunks before the last one of the choice.
 /// </param>
-internal sealed record CompletionChoice(int Index, string Text, object? Logprobs, string? FinishReason);
+internal sealed record CompletionChoice(int Index, string Text, CompletionLogprobs? Logprobs, string? FinishReason);

@@ -90,8 +90,22 @@ internal sealed record CompletionRequestDocument
     public int? BlockLength { get; init; }
 
     /// <summary>
-    /// Diffusion extension: which masked positions each step commits: <c>low_confidence</c> (the most confident
-    /// predictions; default) or <c>random</c>.
+    /// Diffusion extension: the confidence that ranks masked positions each step: <c>low_confidence</c> (probability of
+    /// the chosen token; default), <c>random</c>, <c>margin</c> (top-1 minus top-2 probability, Dream's
+    /// <c>topk_margin</c>) or <c>entropy</c> (lowest entropy first, Dream's <c>entropy</c>).
     /// </summary>
     public RemaskingName? Remasking { get; init; }
+
+    /// <summary>
+    /// Diffusion extension: Fast-dLLM's threshold rule, in (0, 1]. Each step commits the most confident masked
+    /// position of the block plus every other whose probability is at least this; <c>steps</c> then no longer
+    /// applies. Needs <c>remasking: low_confidence</c>. Fast-dLLM's default is 0.9.
+    /// </summary>
+    public double? Threshold { get; init; }
+
+    /// <summary>
+    /// Diffusion extension: Fast-dLLM's factor rule, &gt; 0. With probabilities sorted c₁ ≥ c₂ ≥ …, each step commits
+    /// the longest prefix with cᵢ ≥ 1 − factor/(i + 1). Exclusive with <c>threshold</c>.
+    /// </summary>
+    public double? Factor { get; init; }
 }

@@ -13,4 +13,12 @@ internal enum RemaskingName
     /// <summary>Commit random masked positions.</summary>
     [JsonStringEnumMemberName("random")]
     Random,
+
+    /// <summary>Commit the largest top-1 minus top-2 probability margins first (Dream's <c>topk_margin</c>).</summary>
+    [JsonStringEnumMemberName("margin")]
+    Margin,
+
+    /// <summary>Commit the lowest-entropy positions first (Dream's <c>entropy</c>).</summary>
+    [JsonStringEnumMemberName("entropy")]
+    Entropy,
 }

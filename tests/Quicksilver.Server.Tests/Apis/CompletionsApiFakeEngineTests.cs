@@ -216,6 +216,109 @@ public sealed class CompletionsApiFakeEngineTests : IAsyncLifetime
 
     private const string Prompt = "Say hello";
 
+    [Fact]
+    public async Task CreateCompletion_NIs3_ThreeChoicesWithConsecutiveSeeds()
+    {
+        JsonObject body = Body(maxTokens: 64);
+        body["n"] = 3;
+        body["seed"] = 10;
+
+        using HttpResponseMessage response = await client.PostCompletionAsync(body);
+
+        JsonObject completion = await response.ReadJsonObjectAsync();
+        JsonArray choices = completion["choices"]!.AsArray();
+        Assert.Equal([0, 1, 2], choices.Select(c => c!["index"]!.GetValue<int>()));
+        Assert.All(choices, c => Assert.Equal((FakeGenerationEngine.DefaultAnswer, "stop"), TextAndFinish(c)));
+        Assert.Equal(new ulong?[] { 10, 11, 12 }, engine.Requests.Select(r => r.Seed).Order());
+        int answer = engine.Expected(64).Tokens.Count;
+        Assert.Equal(3 * answer, OpenAIAssert.Usage(completion["usage"]).Completion);
+    }
+
+    [Fact]
+    public async Task CreateCompletion_StreamWithNIs2_EachChoiceCompleteAndFinishedOnce()
+    {
+        JsonObject body = Body(maxTokens: 64, stream: true);
+        body["n"] = 2;
+        body["block_length"] = 4;
+
+        using HttpResponseMessage response = await client.PostCompletionAsync(body);
+
+        IReadOnlyList<JsonObject> chunks = OpenAIAssert.Chunks(ServerSentEvents.ParseStrict(await response.Content.ReadAsStringAsync()));
+        foreach (int index in new[] { 0, 1 })
+        {
+            JsonNode[] mine = [.. chunks.Select(c => c["choices"]![0]!).Where(c => c["index"]!.GetValue<int>() == index)];
+            Assert.Equal(FakeGenerationEngine.DefaultAnswer, string.Concat(mine.Select(c => TextAndFinish(c).Text)));
+            Assert.Equal("stop", TextAndFinish(mine[^1]).FinishReason);
+            Assert.All(mine[..^1], c => Assert.Null(TextAndFinish(c).FinishReason));
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task CreateCompletion_Echo_TextStartsWithThePrompt(bool stream)
+    {
+        JsonObject body = Body(maxTokens: 64, stream: stream);
+        body["echo"] = true;
+
+        using HttpResponseMessage response = await client.PostCompletionAsync(body);
+
+        string text = stream
+            ? string.Concat(OpenAIAssert.Chunks(ServerSentEvents.ParseStrict(await response.Content.ReadAsStringAsync())).Select(c => OpenAIAssert.Choice(c["choices"]![0]).Text))
+            : OpenAIAssert.Choice((await response.ReadJsonObjectAsync())["choices"]![0]).Text;
+        Assert.Equal(Prompt + FakeGenerationEngine.DefaultAnswer, text);
+    }
+
+    [Fact]
+    public async Task CreateCompletion_ThresholdAndDreamConfidence_ReachTheEngine()
+    {
+        JsonObject body = Body();
+        body["threshold"] = 0.9;
+
+        using HttpResponseMessage thresholdResponse = await client.PostCompletionAsync(body);
+        Assert.Equal(HttpStatusCode.OK, thresholdResponse.StatusCode);
+        Assert.Equal((CommitRule.Threshold, 0.9), (engine.LastRequest.Commit, engine.LastRequest.CommitParameter));
+
+        body.Remove("threshold");
+        body["factor"] = 1.5;
+        body["remasking"] = "entropy";
+        using HttpResponseMessage factorResponse = await client.PostCompletionAsync(body);
+        Assert.Equal(HttpStatusCode.OK, factorResponse.StatusCode);
+        Assert.Equal((CommitRule.Factor, 1.5, RemaskingStrategy.Entropy), (engine.LastRequest.Commit, engine.LastRequest.CommitParameter, engine.LastRequest.Remasking));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task CreateCompletion_LogprobsZero_EveryTokenWithOffsetsIntoTheText(bool stream)
+    {
+        JsonObject body = Body(maxTokens: 64, stream: stream);
+        body["logprobs"] = 0;
+        body["block_length"] = 4;
+
+        using HttpResponseMessage response = await client.PostCompletionAsync(body);
+
+        JsonNode[] choices = stream
+            ? [.. OpenAIAssert.Chunks(ServerSentEvents.ParseStrict(await response.Content.ReadAsStringAsync())).Select(c => c["choices"]![0]!)]
+            : [(await response.ReadJsonObjectAsync())["choices"]![0]!];
+        string text = string.Concat(choices.Select(c => c["text"]!.GetValue<string>()));
+        string[] tokens = [.. choices.SelectMany(c => c["logprobs"]!["tokens"]!.AsArray().Select(t => t!.GetValue<string>()))];
+        int[] offsets = [.. choices.SelectMany(c => c["logprobs"]!["text_offset"]!.AsArray().Select(t => t!.GetValue<int>()))];
+        float[] logprobs = [.. choices.SelectMany(c => c["logprobs"]!["token_logprobs"]!.AsArray().Select(t => t!.GetValue<float>()))];
+        Assert.Equal(FakeGenerationEngine.DefaultAnswer, text);
+        Assert.Equal(engine.Expected(64).Tokens.Count, tokens.Length);
+        Assert.Equal(0, offsets[0]);
+        Assert.All(offsets.Zip(offsets.Skip(1)), pair => Assert.True(pair.First <= pair.Second));
+        Assert.All(offsets, offset => Assert.InRange(offset, 0, text.Length - 1));
+        // A token that is a whole character sits exactly at its offset in the text.
+        Assert.All(tokens.Zip(offsets).Where(t => !t.First.Contains('\uFFFD', StringComparison.Ordinal)), t => Assert.StartsWith(t.First, text[t.Second..], StringComparison.Ordinal));
+        Assert.All(logprobs, lp => Assert.InRange(lp, -0.41f, -0.09f));
+        Assert.All(choices, c => Assert.Null(c["logprobs"]!["top_logprobs"]));
+    }
+
+    private static (string Text, string? FinishReason) TextAndFinish(JsonNode? choice) =>
+        (choice!["text"]!.GetValue<string>(), choice["finish_reason"]?.GetValue<string>());
+
     private static JsonObject Body(int maxTokens = 16, bool stream = false) => new()
     {
         ["model"] = FakeServedModel.Id,

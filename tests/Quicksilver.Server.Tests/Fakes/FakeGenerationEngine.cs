@@ -122,11 +122,12 @@ internal sealed class FakeGenerationEngine(ITextTokenizer tokenizer) : IGenerati
                 int eos = tokens.IndexOf(FakeTokenizer.EosId);
                 if (eos >= 0 || start >= canvas.Count)
                 {
-                    yield return new GenerationUpdate(eos >= 0 ? tokens[..eos] : [], FinishReason.Stop, steps);
+                    List<int> final = eos >= 0 ? tokens[..eos] : [];
+                    yield return new GenerationUpdate(final, FinishReason.Stop, steps) { LogProbabilities = LogProbabilities(final) };
                     yield break;
                 }
 
-                yield return new GenerationUpdate(tokens, end >= request.MaxTokens ? FinishReason.Length : null, steps);
+                yield return new GenerationUpdate(tokens, end >= request.MaxTokens ? FinishReason.Length : null, steps) { LogProbabilities = LogProbabilities(tokens) };
             }
         }
         finally
@@ -137,4 +138,7 @@ internal sealed class FakeGenerationEngine(ITextTokenizer tokenizer) : IGenerati
             }
         }
     }
+
+    /// <summary>A made-up log-probability per token: −(its position in the block + 1) / 10.</summary>
+    private static float[] LogProbabilities(List<int> tokens) => [.. tokens.Select((_, i) => -(i + 1) / 10f)];
 }

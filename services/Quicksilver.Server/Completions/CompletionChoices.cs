@@ -1,0 +1,78 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Quicksilver.Engine;
+using Quicksilver.Engine.Scheduling;
+
+namespace Quicksilver.Server.Completions;
+
+/// <summary>
+/// The <c>n</c> answers of one request, each its own <see cref="CompletionRun"/> (its own sequence in the engine's
+/// batch; choice i samples with seed <c>seed + i</c>), and their deltas merged in the order blocks are finalised.
+/// </summary>
+internal sealed class CompletionChoices
+{
+    private readonly CompletionRun[] _runs;
+
+    public CompletionChoices(ServedModel model, GenerationRequest request, int count, IReadOnlyList<string> stop, string? echo, bool logprobs)
+    {
+        Echo = echo;
+        _runs = new CompletionRun[count];
+        for (int i = 0; i < count; i++)
+        {
+            GenerationRequest choice = request.Seed is { } seed ? request with { Seed = unchecked(seed + (ulong)i) } : request;
+            _runs[i] = new CompletionRun(model, choice, stop, logprobs ? new TokenLogprobTracker(model.Tokenizer, echo?.Length ?? 0) : null);
+        }
+    }
+
+    public int Count => _runs.Length;
+
+    /// <summary>The prompt text each choice starts with (<c>echo</c>), or null.</summary>
+    public string? Echo { get; }
+
+    /// <summary>Answer tokens finalised over all choices (the usage's completion tokens).</summary>
+    public int CompletionTokens => _runs.Sum(run => run.CompletionTokens);
+
+    /// <summary>Every choice's deltas as they come; a failure of any choice ends the whole stream with it.</summary>
+    public async IAsyncEnumerable<(int Index, CompletionDelta Delta)> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (_runs.Length == 1)
+        {
+            await foreach (CompletionDelta delta in _runs[0].RunAsync(cancellationToken))
+            {
+                yield return (0, delta);
+            }
+
+            yield break;
+        }
+
+        using var all = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var merged = Channel.CreateUnbounded<(int, CompletionDelta)>(new UnboundedChannelOptions { SingleReader = true });
+        Task pumps = Task.WhenAll(_runs.Select((run, index) => PumpAsync(run, index, merged.Writer, all.Token)));
+        _ = pumps.ContinueWith(
+            done => merged.Writer.TryComplete(done.Exception?.InnerException),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        try
+        {
+            await foreach ((int, CompletionDelta) item in merged.Reader.ReadAllAsync(cancellationToken))
+            {
+                yield return item;
+            }
+        }
+        finally
+        {
+            // A consumer that stops early (error, disconnect) stops every choice's generation.
+            await all.CancelAsync();
+            await pumps.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    private static async Task PumpAsync(CompletionRun run, int index, ChannelWriter<(int, CompletionDelta)> writer, CancellationToken cancellationToken)
+    {
+        await foreach (CompletionDelta delta in run.RunAsync(cancellationToken))
+        {
+            await writer.WriteAsync((index, delta), cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using Quicksilver.Engine.Decoding;
+using Quicksilver.Engine.Scheduling;
+using Quicksilver.Engine.Tests.TestModels;
+
+namespace Quicksilver.Engine.Tests.Scheduling;
+
+public sealed class RequestValidatorTests
+{
+    [Theory]
+    [InlineData(CommitRule.Threshold, 0.0, RemaskingStrategy.LowConfidence, "threshold")]
+    [InlineData(CommitRule.Threshold, 1.01, RemaskingStrategy.LowConfidence, "threshold")]
+    [InlineData(CommitRule.Factor, 0.0, RemaskingStrategy.LowConfidence, "factor")]
+    [InlineData(CommitRule.Threshold, 0.9, RemaskingStrategy.Random, "remasking")]
+    [InlineData(CommitRule.Factor, 1.0, RemaskingStrategy.Entropy, "remasking")]
+    public void Validate_BadCommitRule_NamesTheField(CommitRule rule, double parameter, RemaskingStrategy remasking, string param)
+    {
+        var request = new GenerationRequest { PromptTokens = [1], MaxTokens = 4, Commit = rule, CommitParameter = parameter, Remasking = remasking };
+
+        var ex = Assert.Throws<InvalidRequestException>(() => RequestValidator.Validate(request, RandomCheckpoint.LLaDAConfig()));
+
+        Assert.Equal(param, ex.Param);
+    }
+
+    [Theory]
+    [InlineData(new int[0], 4, "prompt")]
+    [InlineData(new[] { 96 }, 4, "prompt")]
+    [InlineData(new[] { 1 }, 0, "max_tokens")]
+    [InlineData(new[] { 1, 2 }, 511, "max_tokens")]
+    public void Validate_BadPromptOrLength_NamesTheField(int[] prompt, int maxTokens, string param)
+    {
+        var request = new GenerationRequest { PromptTokens = prompt, MaxTokens = maxTokens };
+
+        var ex = Assert.Throws<InvalidRequestException>(() => RequestValidator.Validate(request, RandomCheckpoint.LLaDAConfig()));
+
+        Assert.Equal(param, ex.Param);
+    }
+}

@@ -1,0 +1,125 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Quicksilver.Engine.Scheduling;
+using Quicksilver.Server.Tests.Infrastructure;
+
+namespace Quicksilver.Server.Apis.Tests;
+
+/// <summary>
+/// REAL ENGINE on the embedded model: many requests at once through the step loop, admission limits and
+/// cancellation seen through HTTP.
+/// </summary>
+[Trait("Engine", "Real")]
+public sealed class ConcurrencyTests
+{
+    private const string EmbeddedModel = "models/quicksilver-tiny";
+
+    [Fact]
+    public async Task CreateCompletion_ThirtyTwoConcurrentMixedRequests_EachAnswersAsWhenAlone()
+    {
+        await using var factory = new QuicksilverApiFactory(model: null, Settings(maxActive: 32, maxQueued: 64));
+        using HttpClient client = await factory.CreateReadyClientAsync();
+        JsonObject[] bodies = [.. Enumerable.Range(0, 32).Select(MixedRequest)];
+
+        var alone = new List<string>();
+        foreach (JsonObject body in bodies)
+        {
+            alone.Add(await AnswerAsync(client, body));
+        }
+
+        string[] together = await Task.WhenAll(bodies.Select(body => AnswerAsync(client, body)));
+
+        Assert.Equal(alone, together);
+        Assert.Equal(0, factory.Model.Engine.Load.Running);
+    }
+
+    [Fact]
+    public async Task CreateCompletion_QueueFull_Returns429WithRetryAfter_CancellationFreesThePlace()
+    {
+        await using var factory = new QuicksilverApiFactory(model: null, Settings(maxActive: 1, maxQueued: 1));
+        using HttpClient client = await factory.CreateReadyClientAsync();
+        IGenerationEngine engine = factory.Model.Engine;
+
+        using var firstCancel = new CancellationTokenSource();
+        Task<HttpResponseMessage> first = client.PostAsync(new Uri("/v1/completions", UriKind.Relative), Json(LongRequest()), firstCancel.Token);
+        await WaitUntil(() => engine.Load.Running == 1);
+        Task<string> second = AnswerAsync(client, MixedRequest(1));
+        await WaitUntil(() => engine.Load.Waiting == 1);
+
+        using HttpResponseMessage refused = await client.PostCompletionAsync(MixedRequest(2));
+
+        JsonObject error = await OpenAIAssert.ErrorAsync(refused, HttpStatusCode.TooManyRequests, "RateLimitError", null);
+        Assert.Contains("queue is full", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.True(refused.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+
+        await firstCancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        Assert.NotEmpty(await second);
+        await WaitUntil(() => engine.Load is { Running: 0, Waiting: 0 });
+    }
+
+    private static Dictionary<string, string?> Settings(int maxActive, int maxQueued) => new()
+    {
+        ["Quicksilver:ModelPath"] = EmbeddedModel,
+        ["Quicksilver:Engine:Backend"] = "cpu",
+        ["Quicksilver:Engine:MaxActiveSequences"] = maxActive.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Quicksilver:Engine:MaxQueuedRequests"] = maxQueued.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>Different prompts, lengths, block sizes, temperatures, confidences, commit rules; half streamed.</summary>
+    private static JsonObject MixedRequest(int i)
+    {
+        var body = new JsonObject
+        {
+            ["model"] = "quicksilver-tiny",
+            ["prompt"] = $"Request {i}: the licence {new string('x', i % 7)} says",
+            ["max_tokens"] = 4 + (i * 5 % 13),
+            ["block_length"] = new[] { 4, 8, 16, 32 }[i % 4],
+            ["temperature"] = i % 3 == 0 ? 0.0 : 0.9,
+            ["seed"] = 1000 + i,
+            ["remasking"] = new[] { "low_confidence", "random", "margin", "entropy" }[i % 4],
+            ["stream"] = i % 2 == 0,
+        };
+        if (i % 5 == 0)
+        {
+            body["remasking"] = "low_confidence";
+            body["threshold"] = 0.5;
+        }
+
+        return body;
+    }
+
+    private static JsonObject LongRequest() => new()
+    {
+        ["model"] = "quicksilver-tiny",
+        ["prompt"] = "A long one",
+        ["max_tokens"] = 1000,
+        ["block_length"] = 1000,
+        ["stream"] = true,
+    };
+
+    private static StringContent Json(JsonObject body) => new(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+
+    private static async Task<string> AnswerAsync(HttpClient client, JsonObject body)
+    {
+        using HttpResponseMessage response = await client.PostCompletionAsync((JsonObject)body.DeepClone());
+        string raw = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {raw}");
+        if (body["stream"]!.GetValue<bool>())
+        {
+            return string.Concat(OpenAIAssert.Chunks(ServerSentEvents.ParseStrict(raw)).Select(c => c["choices"]![0]!["text"]!.GetValue<string>()));
+        }
+
+        return JsonNode.Parse(raw)!["choices"]![0]!["text"]!.GetValue<string>();
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        DateTime deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 20 s");
+            await Task.Delay(5);
+        }
+    }
+}
