@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Quicksilver.Engine;
 using Quicksilver.Engine.Scheduling;
@@ -14,7 +13,7 @@ namespace Quicksilver.Server.Apis;
 /// <summary>
 /// <c>POST /v1/chat/completions</c>: OpenAI's chat completions. The messages are rendered with the model's chat
 /// template (<see cref="ServedModel.ChatTemplate"/>), then generated and streamed exactly as completions are
-/// (<see cref="CompletionRun"/>). A model without a chat template answers 400 here and still serves completions.
+/// (<see cref="CompletionChoices"/>: one <see cref="CompletionRun"/> per choice). A model without a chat template answers 400 here and still serves completions.
 /// </summary>
 internal static class ChatCompletionsApi
 {
@@ -30,8 +29,9 @@ internal static class ChatCompletionsApi
                 "(tokenizer_config.json `chat_template`; a model without one answers 400). With `stream: true` the answer " +
                 "is sent as server-sent events: a first `chat.completion.chunk` whose delta is `{\"role\":\"assistant\",\"content\":\"\"}`, " +
                 "one chunk per block of the diffusion canvas as soon as it is final, the finish reason on the last chunk, " +
-                "then `data: [DONE]`. Diffusion controls (`steps`, `block_length`, `remasking`) are extra fields of the same " +
-                "body. Errors use OpenAI's shape `{\"error\":{\"message\",\"type\",\"param\",\"code\"}}`.")
+                "then `data: [DONE]` (with `n` > 1, a role chunk per choice first, then the choices' chunks as their blocks " +
+                "finish). Diffusion controls (`steps`, `block_length`, `remasking`, `threshold`, `factor`) are extra fields of " +
+                "the same body. Errors use OpenAI's shape `{\"error\":{\"message\",\"type\",\"param\",\"code\"}}`.")
             .AddOpenApiOperationTransformer(ChatCompletionRequestBody.DescribeAsync)
             .Produces<ChatCompletion>(StatusCodes.Status200OK, "application/json", "text/event-stream")
             .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
@@ -56,17 +56,17 @@ internal static class ChatCompletionsApi
             ChatRequest request = await ReadRequestAsync(context.Request, limits, aborted);
             ServedModel model = services.Catalog.Resolve(request.Model);
             GenerationRequest generation = ChatPlanner.Plan(request, model, limits);
-            var run = new CompletionRun(model, generation, request.Stop);
+            var choices = new CompletionChoices(model, generation, request.Choices, request.Stop, echo: null, logprobs: false);
             var header = ChatCompletionHeader.Create(model.Id, services.Time);
             int promptTokens = generation.PromptTokens.Count;
 
             if (!request.Stream)
             {
-                return await CompleteAsync(run, header, promptTokens, aborted);
+                return await CompleteAsync(choices, header, promptTokens, aborted);
             }
 
-            IAsyncEnumerator<CompletionDelta> deltas = await FirstDeltaAsync(run, aborted);
-            return new ChatCompletionStreamResult(deltas, run, header, promptTokens, request.IncludeUsage, services.Logger);
+            IAsyncEnumerator<(int Index, CompletionDelta Delta)> deltas = await FirstDeltaAsync(choices, aborted);
+            return new ChatCompletionStreamResult(deltas, choices, header, promptTokens, request.IncludeUsage, services.Logger);
         }
         catch (ApiErrorException exception)
         {
@@ -81,9 +81,9 @@ internal static class ChatCompletionsApi
     }
 
     // Waits for the first block before the headers go out, so that an engine that rejects the request still gets a 400.
-    private static async Task<IAsyncEnumerator<CompletionDelta>> FirstDeltaAsync(CompletionRun run, CancellationToken cancellationToken)
+    private static async Task<IAsyncEnumerator<(int Index, CompletionDelta Delta)>> FirstDeltaAsync(CompletionChoices choices, CancellationToken cancellationToken)
     {
-        IAsyncEnumerator<CompletionDelta> deltas = run.RunAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        IAsyncEnumerator<(int Index, CompletionDelta Delta)> deltas = choices.RunAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
         {
             return await deltas.MoveNextAsync()
@@ -97,21 +97,23 @@ internal static class ChatCompletionsApi
         }
     }
 
-    private static async Task<IResult> CompleteAsync(CompletionRun run, ChatCompletionHeader header, int promptTokens, CancellationToken cancellationToken)
+    private static async Task<IResult> CompleteAsync(CompletionChoices choices, ChatCompletionHeader header, int promptTokens, CancellationToken cancellationToken)
     {
-        var text = new StringBuilder();
-        FinishReason? finish = null;
-        await foreach (CompletionDelta delta in run.RunAsync(cancellationToken))
+        var answers = new ChoiceAnswer[choices.Count];
+        for (int i = 0; i < answers.Length; i++)
         {
-            text.Append(delta.Text);
-            finish = delta.Finish ?? finish;
+            answers[i] = new ChoiceAnswer(echo: null);
+        }
+
+        await foreach ((int index, CompletionDelta delta) in choices.RunAsync(cancellationToken))
+        {
+            answers[index].Add(delta);
         }
 
         ChatCompletion completion = header.Complete(
-            text.ToString(),
-            finish ?? throw new InvalidOperationException("The completion ended without a finish reason."),
+            [.. answers.Select(answer => answer.Result()).Select(result => (result.Text, result.Finish))],
             promptTokens,
-            run.CompletionTokens);
+            choices.CompletionTokens);
         return TypedResults.Json(completion, WireJson.Context.ChatCompletion);
     }
 }

@@ -17,29 +17,30 @@ internal sealed record ChatCompletionHeader(string Id, long Created, string Mode
         return new($"chatcmpl-{Guid.NewGuid():N}", time.GetUtcNow().ToUnixTimeSeconds(), model);
     }
 
-    /// <summary>The whole answer of a non-streamed request.</summary>
-    public ChatCompletion Complete(string content, FinishReason finish, int promptTokens, int completionTokens) =>
+    /// <summary>The whole answer of a non-streamed request: one choice per answer, in order.</summary>
+    public ChatCompletion Complete(IReadOnlyList<(string Content, FinishReason Finish)> choices, int promptTokens, int completionTokens) =>
         new(Id, ChatCompletion.ObjectName, Created, Model,
-            [new ChatCompletionChoice(0, new ChatCompletionMessage(ChatRoles.Assistant, content), null, FinishReasons.ToWire(finish))],
+            [.. choices.Select((choice, index) => new ChatCompletionChoice(
+                index, new ChatCompletionMessage(ChatRoles.Assistant, choice.Content), null, FinishReasons.ToWire(choice.Finish)))],
             Usage(promptTokens, completionTokens));
 
-    /// <summary>The stream's first chunk: the role, with empty content (as vLLM sends it).</summary>
-    public ChatCompletionChunk RoleChunk() => Chunk(new ChatCompletionDelta(ChatRoles.Assistant, string.Empty), null);
+    /// <summary>A choice's first chunk: the role, with empty content (as vLLM sends it).</summary>
+    public ChatCompletionChunk RoleChunk(int index) => Chunk(index, new ChatCompletionDelta { Role = ChatRoles.Assistant, Content = string.Empty }, null);
 
-    /// <summary>A stream chunk with new text; the last one carries the finish reason and no content when it has none.</summary>
-    public ChatCompletionChunk Chunk(CompletionDelta delta)
+    /// <summary>A stream chunk with new text; a choice's last one carries the finish reason, and no content when it has none.</summary>
+    public ChatCompletionChunk Chunk(int index, CompletionDelta delta)
     {
         ArgumentNullException.ThrowIfNull(delta);
         string? finish = delta.Finish is { } reason ? FinishReasons.ToWire(reason) : null;
-        return Chunk(new ChatCompletionDelta(null, delta.Text.Length > 0 || finish is null ? delta.Text : null), finish);
+        return Chunk(index, new ChatCompletionDelta { Content = delta.Text.Length > 0 || finish is null ? delta.Text : null }, finish);
     }
 
     /// <summary>The stream's usage chunk (<c>stream_options.include_usage</c>): no choices.</summary>
     public ChatCompletionChunk UsageChunk(int promptTokens, int completionTokens) =>
         new(Id, ChatCompletionChunk.ObjectName, Created, Model, [], Usage(promptTokens, completionTokens));
 
-    private ChatCompletionChunk Chunk(ChatCompletionDelta delta, string? finish) =>
-        new(Id, ChatCompletionChunk.ObjectName, Created, Model, [new ChatCompletionChunkChoice(0, delta, null, finish)], null);
+    private ChatCompletionChunk Chunk(int index, ChatCompletionDelta delta, string? finish) =>
+        new(Id, ChatCompletionChunk.ObjectName, Created, Model, [new ChatCompletionChunkChoice(index, delta, null, finish)], null);
 
     private static CompletionUsage Usage(int promptTokens, int completionTokens) =>
         new(promptTokens, completionTokens, promptTokens + completionTokens);

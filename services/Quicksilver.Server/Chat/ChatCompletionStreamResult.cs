@@ -7,15 +7,15 @@ using Quicksilver.Server.Wire;
 namespace Quicksilver.Server.Chat;
 
 /// <summary>
-/// A streamed chat completion (<c>text/event-stream</c>): the role chunk, one chunk per delta of the
-/// <see cref="CompletionRun"/> (the last with the finish reason), the usage chunk when asked for, then
+/// A streamed chat completion (<c>text/event-stream</c>): a role chunk per choice, one chunk per delta of the
+/// <see cref="CompletionChoices"/> (a choice's last with its finish reason), the usage chunk when asked for, then
 /// <c>data: [DONE]</c>. Created once the first delta is in hand, so that a request the engine rejects still gets a
 /// plain 400; after the headers are out, an error becomes an error event, and the stream always ends with
 /// <c>data: [DONE]</c>. A client that disconnects cancels the request's token, which the generation runs under.
 /// </summary>
 internal sealed class ChatCompletionStreamResult(
-    IAsyncEnumerator<CompletionDelta> deltas,
-    CompletionRun run,
+    IAsyncEnumerator<(int Index, CompletionDelta Delta)> deltas,
+    CompletionChoices choices,
     ChatCompletionHeader header,
     int promptTokens,
     bool includeUsage,
@@ -36,16 +36,20 @@ internal sealed class ChatCompletionStreamResult(
         ApiError? error = null;
         try
         {
-            await events.WriteAsync(header.RoleChunk(), WireJson.Context.ChatCompletionChunk, aborted);
+            for (int index = 0; index < choices.Count; index++)
+            {
+                await events.WriteAsync(header.RoleChunk(index), WireJson.Context.ChatCompletionChunk, aborted);
+            }
+
             do
             {
-                await events.WriteAsync(header.Chunk(deltas.Current), WireJson.Context.ChatCompletionChunk, aborted);
+                await events.WriteAsync(header.Chunk(deltas.Current.Index, deltas.Current.Delta), WireJson.Context.ChatCompletionChunk, aborted);
             }
             while (await deltas.MoveNextAsync());
 
             if (includeUsage)
             {
-                await events.WriteAsync(header.UsageChunk(promptTokens, run.CompletionTokens), WireJson.Context.ChatCompletionChunk, aborted);
+                await events.WriteAsync(header.UsageChunk(promptTokens, choices.CompletionTokens), WireJson.Context.ChatCompletionChunk, aborted);
             }
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)

@@ -54,6 +54,8 @@ internal static class ChatPlanner
             Steps = request.Steps,
             BlockLength = request.BlockLength,
             Remasking = request.Remasking,
+            Commit = request.Commit.Rule,
+            CommitParameter = request.Commit.Parameter,
         };
     }
 

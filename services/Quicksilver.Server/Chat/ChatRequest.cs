@@ -20,6 +20,9 @@ internal sealed record ChatRequest
 
     public float Temperature { get; init; } = 1f;
 
+    /// <summary><c>n</c>: how many answers (each its own sequence; choice i samples with seed + i).</summary>
+    public int Choices { get; init; } = 1;
+
     public bool Stream { get; init; }
 
     /// <summary><c>stream_options.include_usage</c>.</summary>
@@ -34,4 +37,7 @@ internal sealed record ChatRequest
     public int? BlockLength { get; init; }
 
     public RemaskingStrategy Remasking { get; init; } = RemaskingStrategy.LowConfidence;
+
+    /// <summary>The commit rule (<c>threshold</c> or <c>factor</c>) and its parameter; the step schedule by default.</summary>
+    public (CommitRule Rule, double Parameter) Commit { get; init; } = (CommitRule.Schedule, 0);
 }

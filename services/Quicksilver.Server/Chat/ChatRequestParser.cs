@@ -33,7 +33,7 @@ internal static class ChatRequestParser
         int? maxTokens = OptionalInteger(body, MaxTokens, 1, limits.MaxTokens);
         double temperature = OptionalNumber(body, "temperature", 0, 2) ?? 1.0;
         CheckTopP(body);
-        CheckOnlyOneChoice(body);
+        int choices = OptionalInteger(body, "n", 1, limits.MaxChoices) ?? 1;
         bool stream = OptionalBoolean(body, "stream") ?? false;
         bool includeUsage = ParseStreamOptions(body, stream);
         IReadOnlyList<string> stop = ParseStop(body);
@@ -53,6 +53,7 @@ internal static class ChatRequestParser
             MaxTokens = maxCompletionTokens ?? maxTokens,
             MaxTokensParam = maxCompletionTokens is null && maxTokens is not null ? MaxTokens : MaxCompletionTokens,
             Temperature = (float)temperature,
+            Choices = choices,
             Stream = stream,
             IncludeUsage = includeUsage,
             Stop = stop,
@@ -60,6 +61,7 @@ internal static class ChatRequestParser
             Steps = OptionalInteger(body, "steps", 1, int.MaxValue),
             BlockLength = OptionalInteger(body, "block_length", 1, int.MaxValue),
             Remasking = ParseRemasking(body),
+            Commit = ParseCommitRule(body),
         };
     }
 
@@ -178,14 +180,6 @@ internal static class ChatRequestParser
         if (TryGetValue(message, "function_call", out _))
         {
             throw ApiErrorException.BadRequest($"'{path}.function_call' is not supported yet: this server does not call tools.", $"{path}.function_call");
-        }
-    }
-
-    private static void CheckOnlyOneChoice(JsonElement body)
-    {
-        if (OptionalInteger(body, "n", 1, int.MaxValue) > 1)
-        {
-            throw ApiErrorException.BadRequest("n > 1 is not supported yet.", "n");
         }
     }
 

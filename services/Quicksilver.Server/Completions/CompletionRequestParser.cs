@@ -67,19 +67,6 @@ internal static class CompletionRequestParser
             "logprobs"),
     };
 
-    private static (CommitRule Rule, double Parameter) ParseCommitRule(JsonElement body)
-    {
-        double? threshold = OptionalNumber(body, "threshold", double.Epsilon, 1);
-        double? factor = OptionalNumber(body, "factor", double.Epsilon, double.MaxValue);
-        return (threshold, factor) switch
-        {
-            ({ }, { }) => throw ApiErrorException.BadRequest("'threshold' and 'factor' are two different commit rules; send one of them.", "factor"),
-            ({ } t, null) => (CommitRule.Threshold, t),
-            (null, { } f) => (CommitRule.Factor, f),
-            _ => (CommitRule.Schedule, 0),
-        };
-    }
-
     private static CompletionPrompt ParsePrompt(JsonElement body)
     {
         const string param = "prompt";

@@ -120,6 +120,23 @@ internal static class RequestFieldReader
         throw TypeError(param, "an integer", seed);
     }
 
+    /// <summary>
+    /// The commit-rule extension fields: <c>threshold</c> in (0, 1] or <c>factor</c> &gt; 0 (Fast-dLLM), exclusive;
+    /// neither is the step schedule.
+    /// </summary>
+    public static (CommitRule Rule, double Parameter) ParseCommitRule(JsonElement body)
+    {
+        double? threshold = OptionalNumber(body, "threshold", double.Epsilon, 1);
+        double? factor = OptionalNumber(body, "factor", double.Epsilon, double.MaxValue);
+        return (threshold, factor) switch
+        {
+            ({ }, { }) => throw ApiErrorException.BadRequest("'threshold' and 'factor' are two different commit rules; send one of them.", "factor"),
+            ({ } t, null) => (CommitRule.Threshold, t),
+            (null, { } f) => (CommitRule.Factor, f),
+            _ => (CommitRule.Schedule, 0),
+        };
+    }
+
     /// <summary><c>logit_bias</c>: not supported yet, so only an empty object (or null) is accepted.</summary>
     public static void CheckLogitBias(JsonElement body)
     {

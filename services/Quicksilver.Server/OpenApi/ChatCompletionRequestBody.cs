@@ -105,6 +105,13 @@ internal static class ChatCompletionRequestBody
             Description = "Tools are not supported yet: 'none' (or 'auto', there being no tools) only.",
             OneOf = [Enum("none", "auto"), Of(JsonSchemaType.Null)],
         };
+        if (properties.TryGetValue("remasking", out IOpenApiSchema? remasking) && remasking is OpenApiSchema { Description: null } values)
+        {
+            values.Description =
+                "Diffusion extension: the confidence that ranks masked positions each step: low_confidence (default), " +
+                "random, margin (top-1 minus top-2 probability) or entropy.";
+        }
+
         properties["response_format"] = new OpenApiSchema
         {
             Type = JsonSchemaType.Object | JsonSchemaType.Null,

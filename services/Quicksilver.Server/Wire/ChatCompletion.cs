@@ -5,7 +5,7 @@ namespace Quicksilver.Server.Wire;
 /// <param name="Object">Always <c>chat.completion</c>.</param>
 /// <param name="Created">Unix time in seconds when the request was accepted.</param>
 /// <param name="Model">The model that generated the answer.</param>
-/// <param name="Choices">One choice (<c>n</c> is 1 for now).</param>
+/// <param name="Choices">One choice per answer (<c>n</c>), in order.</param>
 /// <param name="Usage">Token counts: the templated prompt and the answer.</param>
 internal sealed record ChatCompletion(
     string Id,

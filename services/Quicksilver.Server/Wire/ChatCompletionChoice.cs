@@ -1,7 +1,7 @@
 namespace Quicksilver.Server.Wire;
 
 /// <summary>One generated answer of a chat completion.</summary>
-/// <param name="Index">Position of the choice (always 0 for now).</param>
+/// <param name="Index">Position of the choice, 0 to <c>n</c> − 1.</param>
 /// <param name="Message">The assistant's message.</param>
 /// <param name="Logprobs">Always null: log-probabilities are not supported yet.</param>
 /// <param name="FinishReason">

@@ -2,8 +2,8 @@ namespace Quicksilver.Server.Wire;
 
 /// <summary>
 /// One event of a streamed chat completion (<c>object: "chat.completion.chunk"</c>). Every chunk of a stream has the
-/// same <c>id</c> and <c>created</c>. The first chunk's delta is <c>{"role":"assistant","content":""}</c>, the next
-/// ones carry the text of each finalised block as <c>{"content":…}</c>, and the last chunk of the choice carries
+/// same <c>id</c> and <c>created</c>. A choice's first chunk has the delta <c>{"role":"assistant","content":""}</c>, the
+/// next ones carry the text of each finalised block as <c>{"content":…}</c>, and the last chunk of the choice carries
 /// <c>finish_reason</c> (its delta may be empty). With <c>stream_options.include_usage</c> a final chunk has
 /// <c>"choices": []</c> and the <c>usage</c>, which is null on every other chunk.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace Quicksilver.Server.Wire;
 
 /// <summary>The part of one choice a stream chunk carries.</summary>
-/// <param name="Index">Position of the choice (always 0 for now).</param>
+/// <param name="Index">Position of the choice, 0 to <c>n</c> − 1.</param>
 /// <param name="Delta">What the message gained since the previous chunk.</param>
 /// <param name="Logprobs">Always null: log-probabilities are not supported yet.</param>
 /// <param name="FinishReason"><c>stop</c> or <c>length</c> on the choice's last chunk; null before.</param>

@@ -3,8 +3,13 @@ using System.Text.Json.Serialization;
 namespace Quicksilver.Server.Wire;
 
 /// <summary>What a stream chunk adds to the assistant's message; fields without news are left out (<c>{}</c> when none).</summary>
-/// <param name="Role"><c>assistant</c> on the first chunk only.</param>
-/// <param name="Content">The new text: empty on the first chunk, absent when a chunk only ends the choice.</param>
-internal sealed record ChatCompletionDelta(
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Role,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Content);
+internal sealed record ChatCompletionDelta
+{
+    /// <summary><c>assistant</c> on a choice's first chunk only.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Role { get; init; }
+
+    /// <summary>The new text: empty on a choice's first chunk, absent when a chunk only ends the choice.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Content { get; init; }
+}

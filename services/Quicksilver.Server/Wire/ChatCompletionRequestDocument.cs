@@ -37,7 +37,10 @@ internal sealed record ChatCompletionRequestDocument
     /// <summary>Nucleus sampling mass in (0, 1]. Validated, not applied yet by the diffusion sampler.</summary>
     public double? TopP { get; init; }
 
-    /// <summary>Number of answers. Only 1 is supported for now.</summary>
+    /// <summary>
+    /// Number of answers, at least 1, at most the server's limit (default 8); each is its own sequence in the engine's
+    /// batch, and choice i samples with <c>seed</c> + i. Usage counts the tokens of all of them.
+    /// </summary>
     public int? N { get; init; }
 
     /// <summary>
@@ -99,8 +102,22 @@ internal sealed record ChatCompletionRequestDocument
     public int? BlockLength { get; init; }
 
     /// <summary>
-    /// Diffusion extension: which masked positions each step commits: <c>low_confidence</c> (the most confident
-    /// predictions; default) or <c>random</c>.
+    /// Diffusion extension: the confidence that ranks masked positions each step: <c>low_confidence</c> (probability of
+    /// the chosen token; default), <c>random</c>, <c>margin</c> (top-1 minus top-2 probability, Dream's
+    /// <c>topk_margin</c>) or <c>entropy</c> (lowest entropy first, Dream's <c>entropy</c>).
     /// </summary>
     public RemaskingName? Remasking { get; init; }
+
+    /// <summary>
+    /// Diffusion extension: Fast-dLLM's threshold rule, in (0, 1]. Each step commits the most confident masked
+    /// position of the block plus every other whose probability is at least this; <c>steps</c> then no longer
+    /// applies. Needs <c>remasking: low_confidence</c>. Fast-dLLM's default is 0.9.
+    /// </summary>
+    public double? Threshold { get; init; }
+
+    /// <summary>
+    /// Diffusion extension: Fast-dLLM's factor rule, &gt; 0. With probabilities sorted c₁ ≥ c₂ ≥ …, each step commits
+    /// the longest prefix with cᵢ ≥ 1 − factor/(i + 1). Exclusive with <c>threshold</c>.
+    /// </summary>
+    public double? Factor { get; init; }
 }

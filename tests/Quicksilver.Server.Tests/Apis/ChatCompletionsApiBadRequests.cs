@@ -56,7 +56,7 @@ public static class ChatCompletionsApiBadRequests
         { $"{{{Ok}, \"logit_bias\": {{\"5\": 10}}}}", "logit_bias" },
         { $"{{{Ok}, \"logit_bias\": [1]}}", "logit_bias" },
         // n
-        { $"{{{Ok}, \"n\": 2}}", "n" },
+        { $"{{{Ok}, \"n\": 9}}", "n" },
         { $"{{{Ok}, \"n\": 0}}", "n" },
         // stream, stream_options
         { $"{{{Ok}, \"stream\": \"yes\"}}", "stream" },
@@ -89,5 +89,9 @@ public static class ChatCompletionsApiBadRequests
         { $"{{{Ok}, \"steps\": 0}}", "steps" },
         { $"{{{Ok}, \"block_length\": 2.5}}", "block_length" },
         { $"{{{Ok}, \"remasking\": \"sideways\"}}", "remasking" },
+        { $"{{{Ok}, \"threshold\": 0}}", "threshold" },
+        { $"{{{Ok}, \"threshold\": 1.5}}", "threshold" },
+        { $"{{{Ok}, \"factor\": -1}}", "factor" },
+        { $"{{{Ok}, \"threshold\": 0.9, \"factor\": 1}}", "factor" },
     };
 }

@@ -135,6 +135,62 @@ public sealed class ChatCompletionsApiFakeEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CreateChatCompletion_CommitRuleAndDreamConfidence_ReachTheEngine()
+    {
+        JsonObject body = Body();
+        body["threshold"] = 0.9;
+        body["remasking"] = "entropy";
+
+        using HttpResponseMessage response = await client.PostChatCompletionAsync(body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal((CommitRule.Threshold, 0.9, RemaskingStrategy.Entropy), (engine.LastRequest.Commit, engine.LastRequest.CommitParameter, engine.LastRequest.Remasking));
+    }
+
+    [Fact]
+    public async Task CreateChatCompletion_NIs3_ThreeChoicesWithConsecutiveSeeds()
+    {
+        JsonObject body = Body(maxTokens: 64);
+        body["n"] = 3;
+        body["seed"] = 10;
+
+        using HttpResponseMessage response = await client.PostChatCompletionAsync(body);
+
+        JsonObject completion = await response.ReadJsonObjectAsync();
+        JsonArray choices = ChatAssert.Envelope(completion, FakeServedModel.Id);
+        Assert.Equal([0, 1, 2], choices.Select(c => c!["index"]!.GetValue<int>()));
+        Assert.All(choices, c => Assert.Equal((FakeGenerationEngine.DefaultAnswer, "stop"), ChatAssert.Choice(c, c!["index"]!.GetValue<int>())));
+        Assert.Equal(new ulong?[] { 10, 11, 12 }, engine.Requests.Select(r => r.Seed).Order());
+        Assert.Equal((engine.LastRequest.PromptTokens.Count, 3 * engine.Expected(64).Tokens.Count), OpenAIAssert.Usage(completion["usage"]));
+    }
+
+    [Fact]
+    public async Task CreateChatCompletion_StreamWithNIs2_RoleChunksFirstThenEachChoiceCompleteAndFinishedOnce()
+    {
+        JsonObject body = Body(maxTokens: 64, stream: true);
+        body["n"] = 2;
+        body["block_length"] = 4;
+        body["stream_options"] = new JsonObject { ["include_usage"] = true };
+
+        using HttpResponseMessage response = await client.PostChatCompletionAsync(body);
+
+        IReadOnlyList<JsonObject> chunks = OpenAIAssert.Chunks(ServerSentEvents.ParseStrict(await response.Content.ReadAsStringAsync()));
+        Assert.Single(chunks.Select(c => c["id"]!.GetValue<string>()).Distinct());
+        Assert.Equal(2 * engine.Expected(64).Tokens.Count, OpenAIAssert.Usage(chunks[^1]["usage"]).Completion);
+        Assert.Empty(chunks[^1]["choices"]!.AsArray());
+        JsonObject[] choiceChunks = [.. chunks.SkipLast(1).Select(c => Assert.Single(ChatAssert.Envelope(c, FakeServedModel.Id, chunk: true))!.AsObject())];
+        Assert.Equal([0, 1], choiceChunks[..2].Select(c => c["index"]!.GetValue<int>()));
+        Assert.All(choiceChunks[..2], c => Assert.Equal("""{"role":"assistant","content":""}""", c["delta"]!.ToJsonString()));
+        foreach (int index in new[] { 0, 1 })
+        {
+            JsonObject[] mine = [.. choiceChunks.Skip(2).Where(c => c["index"]!.GetValue<int>() == index)];
+            Assert.Equal(FakeGenerationEngine.DefaultAnswer, string.Concat(mine.Select(c => c["delta"]!["content"]?.GetValue<string>())));
+            Assert.Equal("stop", mine[^1]["finish_reason"]!.GetValue<string>());
+            Assert.All(mine[..^1], c => Assert.Null(c["finish_reason"]));
+        }
+    }
+
+    [Fact]
     public async Task CreateChatCompletion_DefaultFields_ReachTheEngineAsDefaults()
     {
         using HttpResponseMessage response = await client.PostChatCompletionAsync("{\"messages\": [{\"role\": \"user\", \"content\": \"Say hello\"}]}");
@@ -146,6 +202,8 @@ public sealed class ChatCompletionsApiFakeEngineTests : IAsyncLifetime
         Assert.Null(request.Steps);
         Assert.Null(request.BlockLength);
         Assert.Equal(RemaskingStrategy.LowConfidence, request.Remasking);
+        Assert.Equal(CommitRule.Schedule, request.Commit);
+        Assert.Single(engine.Requests);
     }
 
     [Theory]

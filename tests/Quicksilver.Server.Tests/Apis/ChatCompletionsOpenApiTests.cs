@@ -43,6 +43,10 @@ public sealed class ChatCompletionsOpenApiTests(ApiFixture fixture) : IClassFixt
         Assert.Equal(3, properties["stop"]!["oneOf"]!.AsArray().Count);
         Assert.Contains("denoising steps", properties["steps"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("ChatCompletion", schemas.Select(p => p.Key));
-        Assert.Contains("delta", schemas["ChatCompletionChunk"]!.ToJsonString() + schemas["ChatCompletionChunkChoice"]?.ToJsonString(), StringComparison.Ordinal);
+        string chunk = schemas["ChatCompletionChunk"]!.ToJsonString() + schemas["ChatCompletionChunkChoice"]?.ToJsonString() + schemas["ChatCompletionDelta"]?.ToJsonString();
+        Assert.Contains("\"delta\"", chunk, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"required\":[\"role\",\"content\"]", chunk, StringComparison.Ordinal); // a delta holds only what is new
+        Assert.Contains("margin", properties["remasking"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("threshold", properties.Select(p => p.Key));
     }
 }

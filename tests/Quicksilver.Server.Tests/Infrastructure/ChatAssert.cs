@@ -17,12 +17,12 @@ public static class ChatAssert
         return completion["choices"]!.AsArray();
     }
 
-    /// <summary>Checks a non-stream choice's keys and returns (content, finish_reason).</summary>
-    public static (string Content, string FinishReason) Choice(JsonNode? choice)
+    /// <summary>Checks a non-stream choice's keys (and its <paramref name="index"/>) and returns (content, finish_reason).</summary>
+    public static (string Content, string FinishReason) Choice(JsonNode? choice, int index = 0)
     {
         JsonObject value = Assert.IsType<JsonObject>(choice);
         Assert.Equal(["index", "message", "logprobs", "finish_reason"], value.Select(p => p.Key));
-        Assert.Equal(0, value["index"]!.GetValue<int>());
+        Assert.Equal(index, value["index"]!.GetValue<int>());
         Assert.Null(value["logprobs"]);
         JsonObject message = value["message"]!.AsObject();
         Assert.Equal(["role", "content"], message.Select(p => p.Key));
