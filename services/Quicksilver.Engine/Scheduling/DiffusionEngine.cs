@@ -25,6 +25,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
     private int _waiting;
+    private int _disposed;
     private volatile bool _draining;
     private EngineLoad _load = new(0, 0, 0, false);
 
@@ -77,9 +78,17 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         }
     }
 
-    /// <summary>Stops the step loop; sequences still running end with an <see cref="OperationCanceledException"/>.</summary>
+    /// <summary>
+    /// Stops the step loop; sequences still running end with an <see cref="OperationCanceledException"/>. Safe to call
+    /// more than once (the host stops the engine at shutdown, then disposes the <see cref="ServedModel"/> that owns it).
+    /// </summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _draining = true;
         _stopping.Cancel();
         _arrivals.Writer.TryComplete();
