@@ -19,6 +19,9 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
     /// <summary>The <c>gen_ai.operation.name</c> of the run's span and metrics (<see cref="GenAiOperations"/>).</summary>
     public string Operation { get; init; } = GenAiOperations.TextCompletion;
 
+    /// <summary>Whether this run's metrics count the prompt's tokens (false for choices 2…n of one request: the prompt is sent once).</summary>
+    public bool CountsPromptTokens { get; init; } = true;
+
     /// <summary>
     /// Runs the generation. <paramref name="cancellationToken"/> (the request's abort token) reaches the engine; the
     /// engine is also told to stop as soon as a stop sequence ends the answer.
@@ -27,7 +30,7 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
     /// </summary>
     public async IAsyncEnumerable<CompletionDelta> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var telemetry = RequestTelemetry.Start(Operation, model.Id, request);
+        using var telemetry = RequestTelemetry.Start(Operation, model.Id, request, CountsPromptTokens);
         await using IAsyncEnumerator<CompletionDelta> deltas = GenerateAsync(telemetry, cancellationToken).GetAsyncEnumerator(cancellationToken);
         while (await telemetry.MoveNextAsync(deltas))
         {

@@ -21,9 +21,9 @@ internal sealed class RequestTelemetry : IDisposable
     private int _steps;
     private bool _ended;
 
-    private RequestTelemetry(string operation, string model, GenerationRequest request)
+    private RequestTelemetry(string operation, string model, GenerationRequest request, bool countsPromptTokens)
     {
-        _inputTokens = request.PromptTokens.Count;
+        _inputTokens = countsPromptTokens ? request.PromptTokens.Count : 0;
         _tags = new TagList
         {
             { GenAiAttributes.OperationName, operation },
@@ -53,12 +53,13 @@ internal sealed class RequestTelemetry : IDisposable
     /// <param name="operation">See <see cref="GenAiOperations"/>.</param>
     /// <param name="model">The served model's id (request and response model).</param>
     /// <param name="request">What the engine is asked to generate.</param>
-    public static RequestTelemetry Start(string operation, string model, GenerationRequest request)
+    /// <param name="countsPromptTokens">False for the extra choices of an <c>n &gt; 1</c> request, whose prompt counts once.</param>
+    public static RequestTelemetry Start(string operation, string model, GenerationRequest request, bool countsPromptTokens = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(operation);
         ArgumentException.ThrowIfNullOrEmpty(model);
         ArgumentNullException.ThrowIfNull(request);
-        return new RequestTelemetry(operation, model, request);
+        return new RequestTelemetry(operation, model, request, countsPromptTokens);
     }
 
     /// <summary>Notes one update of the engine: the first one is the first finalised block (time to first token).</summary>
