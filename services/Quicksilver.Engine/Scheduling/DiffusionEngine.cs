@@ -78,7 +78,10 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         }
     }
 
-    /// <summary>Stops the step loop; sequences still running end with an <see cref="OperationCanceledException"/>.</summary>
+    /// <summary>
+    /// Stops the step loop; sequences still running end with an <see cref="OperationCanceledException"/>. Safe to call
+    /// more than once (the host stops the engine at shutdown, then disposes the <see cref="ServedModel"/> that owns it).
+    /// </summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)

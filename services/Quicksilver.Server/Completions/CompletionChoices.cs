@@ -20,7 +20,10 @@ internal sealed class CompletionChoices
         for (int i = 0; i < count; i++)
         {
             GenerationRequest choice = request.Seed is { } seed ? request with { Seed = unchecked(seed + (ulong)i) } : request;
-            _runs[i] = new CompletionRun(model, choice, stop, logprobs ? new TokenLogprobTracker(model.Tokenizer, echo?.Length ?? 0) : null);
+            _runs[i] = new CompletionRun(model, choice, stop, logprobs ? new TokenLogprobTracker(model.Tokenizer, echo?.Length ?? 0) : null)
+            {
+                CountsPromptTokens = i == 0,
+            };
         }
     }
 

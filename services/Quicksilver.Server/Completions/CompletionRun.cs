@@ -3,6 +3,7 @@ using Quicksilver.Engine;
 using Quicksilver.Engine.Scheduling;
 using Quicksilver.Engine.Tokenization;
 using Quicksilver.Server.Errors;
+using Quicksilver.Server.Telemetry;
 
 namespace Quicksilver.Server.Completions;
 
@@ -15,12 +16,29 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
     /// <summary>Answer tokens the engine has finalised so far (the completion's usage).</summary>
     public int CompletionTokens { get; private set; }
 
+    /// <summary>The <c>gen_ai.operation.name</c> of the run's span and metrics (<see cref="GenAiOperations"/>).</summary>
+    public string Operation { get; init; } = GenAiOperations.TextCompletion;
+
+    /// <summary>Whether this run's metrics count the prompt's tokens (false for choices 2…n of one request: the prompt is sent once).</summary>
+    public bool CountsPromptTokens { get; init; } = true;
+
     /// <summary>
     /// Runs the generation. <paramref name="cancellationToken"/> (the request's abort token) reaches the engine; the
     /// engine is also told to stop as soon as a stop sequence ends the answer.
     /// Throws <see cref="ApiErrorException"/> (400 naming the field) when the engine rejects the request.
+    /// Each run is one span and one set of GenAI measurements (<see cref="RequestTelemetry"/>), named by <see cref="Operation"/>.
     /// </summary>
     public async IAsyncEnumerable<CompletionDelta> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var telemetry = RequestTelemetry.Start(Operation, model.Id, request, CountsPromptTokens);
+        await using IAsyncEnumerator<CompletionDelta> deltas = GenerateAsync(telemetry, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        while (await telemetry.MoveNextAsync(deltas))
+        {
+            yield return deltas.Current;
+        }
+    }
+
+    private async IAsyncEnumerable<CompletionDelta> GenerateAsync(RequestTelemetry telemetry, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var generation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var detokenizer = new IncrementalDetokenizer(model.Tokenizer);
@@ -29,6 +47,7 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
         while (await NextAsync(updates))
         {
             GenerationUpdate update = updates.Current;
+            telemetry.Record(update);
             CompletionTokens += update.Tokens.Count;
             logprobs?.Add(update.Tokens, update.LogProbabilities);
             bool last = update.Finish is not null;

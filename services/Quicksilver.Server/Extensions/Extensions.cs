@@ -7,6 +7,7 @@ using Quicksilver.Server.Errors;
 using Quicksilver.Server.Health;
 using Quicksilver.Server.Hosting;
 using Quicksilver.Server.OpenApi;
+using Quicksilver.Server.Telemetry;
 using Quicksilver.Server.Wire;
 
 namespace Quicksilver.Server.Extensions;
@@ -81,6 +82,7 @@ internal static class Extensions
         ArgumentNullException.ThrowIfNull(app);
         app.MapOpenApi();
         app.MapHealthApi();
+        app.MapQuicksilverTelemetry();
         app.MapModelsApi();
         app.MapCompletionsApi();
         app.MapChatCompletionsApi();

@@ -22,6 +22,7 @@ internal static class ModelExtensions
         builder.Services.AddSingleton<IValidateOptions<EngineOptions>, EngineOptionsValidator>();
         builder.Services.AddSingleton(LoadModel);
         builder.Services.AddHostedService<ModelLoadingService>();
+        builder.Services.AddEngineDrain();
     }
 
     private static ServedModel LoadModel(IServiceProvider services)

@@ -7,19 +7,25 @@ namespace Quicksilver.Server.Hosting;
 /// <summary>
 /// Loads the model in the background once the host has started, so that liveness answers while a large checkpoint
 /// loads; then publishes it and lifts the <see cref="ServerReadiness.ModelLoading"/> reason. A model that cannot be
-/// loaded stops the process with exit code 1 and the reason in the log. At shutdown (after the server has stopped
-/// taking requests) it stops the model's engine.
+/// loaded stops the process with exit code 1 and the reason in the log. At shutdown it stops the model's engine last,
+/// in <see cref="StoppedAsync"/>: after <see cref="EngineDrainService"/> has let accepted requests finish and after
+/// the web server has stopped, whatever order or concurrency the hosted services stop in.
 /// </summary>
 internal sealed class ModelLoadingService(
     IServiceProvider services,
     ModelCatalog catalog,
     ServerReadiness readiness,
     IHostApplicationLifetime lifetime,
-    ILogger<ModelLoadingService> logger) : BackgroundService
+    ILogger<ModelLoadingService> logger) : BackgroundService, IHostedLifecycleService
 {
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StoppedAsync(CancellationToken cancellationToken)
     {
-        await base.StopAsync(cancellationToken);
         foreach (ServedModel model in catalog.Models)
         {
             switch (model.Engine)

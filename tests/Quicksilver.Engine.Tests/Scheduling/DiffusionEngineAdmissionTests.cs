@@ -97,6 +97,19 @@ public sealed class DiffusionEngineAdmissionTests : IDisposable
         await _engine.WaitForIdleAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
     }
 
+    [Fact]
+    public async Task Dispose_CalledTwice_SecondCallIsANoOp()
+    {
+        _engine.Dispose();
+
+        // The server stops the engine at shutdown; the ServedModel that owns it disposes it again later.
+        _engine.Dispose();
+
+        Assert.True(_engine.Load.Draining);
+        var refused = await Assert.ThrowsAsync<EngineBusyException>(() => Drain(ShortRequest(), CancellationToken.None));
+        Assert.Equal(EngineBusyReason.Draining, refused.Reason);
+    }
+
     public void Dispose()
     {
         _engine.Dispose();

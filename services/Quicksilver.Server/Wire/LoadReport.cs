@@ -1,0 +1,9 @@
+namespace Quicksilver.Server.Wire;
+
+/// <summary>The body of <c>GET /load</c>: the served model's engine load, the signal the gateway balances on.</summary>
+/// <param name="Model">The served model's id.</param>
+/// <param name="Waiting">Requests queued for a place in the batch.</param>
+/// <param name="Running">Sequences in the engine's step loop.</param>
+/// <param name="TokensInFlight">Canvas tokens (prompt + answer) of the running sequences: the work of one step.</param>
+/// <param name="Draining">Whether the pod is shutting down and refuses new requests.</param>
+internal sealed record LoadReport(string Model, int Waiting, int Running, int TokensInFlight, bool Draining);

@@ -1,0 +1,118 @@
+using System.Net;
+using System.Net.ServerSentEvents;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Quicksilver.Engine;
+using Quicksilver.Server.Tests.Fakes;
+using Quicksilver.Server.Tests.Infrastructure;
+
+namespace Quicksilver.Server.Apis.Tests;
+
+/// <summary>FAKE ENGINE: <c>GET /load</c>, the load signal the gateway polls.</summary>
+[Trait("Engine", "Fake")]
+public sealed class LoadApiTests
+{
+    private static readonly Uri Load = new("/load", UriKind.Relative);
+
+    [Fact]
+    public async Task GetLoad_Idle_ReportsTheModelAndZeros()
+    {
+        await using var factory = new QuicksilverApiFactory(FakeServedModel.Create());
+        using HttpClient client = await factory.CreateReadyClientAsync();
+
+        using HttpResponseMessage response = await client.GetAsync(Load);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+        JsonObject load = await response.ReadJsonObjectAsync();
+        Assert.Equal(["model", "waiting", "running", "tokens_in_flight", "draining"], load.Select(p => p.Key));
+        Assert.Equal(FakeServedModel.Id, load["model"]!.GetValue<string>());
+        Assert.Equal(0, load["waiting"]!.GetValue<int>());
+        Assert.Equal(0, load["running"]!.GetValue<int>());
+        Assert.Equal(0, load["tokens_in_flight"]!.GetValue<int>());
+        Assert.False(load["draining"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task GetLoad_StreamPausedMidway_ReportsItRunningThenIdleOnceItEnds()
+    {
+        FakeGenerationEngine engine = FakeServedModel.Engine(pauseAfterBlocks: 1);
+        await using var factory = new QuicksilverApiFactory(FakeServedModel.Create(engine));
+        using HttpClient client = await factory.CreateReadyClientAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/v1/completions", UriKind.Relative))
+        {
+            Content = new StringContent(new JsonObject { ["prompt"] = "Say hello", ["max_tokens"] = 64, ["stream"] = true }.ToJsonString(), Encoding.UTF8, "application/json"),
+        };
+
+        using HttpResponseMessage response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        await using Stream body = await response.Content.ReadAsStreamAsync();
+        await using IAsyncEnumerator<SseItem<string>> events = SseParser.Create(body).EnumerateAsync().GetAsyncEnumerator();
+        Assert.True(await events.MoveNextAsync());
+        JsonObject during = await GetLoadAsync(client);
+        engine.Gate.SetResult();
+        while (await events.MoveNextAsync())
+        {
+        }
+
+        Assert.Equal(1, during["running"]!.GetValue<int>());
+        Assert.False(during["draining"]!.GetValue<bool>());
+        Assert.Equal(0, (await WaitForRunningAsync(client, 0))["running"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task GetLoad_ModelStillLoading_Returns503InOpenAIShape()
+    {
+        using var loaded = new ManualResetEventSlim();
+        ServedModel model = FakeServedModel.Create();
+        await using var factory = new QuicksilverApiFactory(model, registerModel: services => services.AddSingleton(_ =>
+        {
+            loaded.Wait(TimeSpan.FromSeconds(30));
+            return model;
+        }));
+        using HttpClient client = factory.CreateClient();
+
+        using HttpResponseMessage response = await client.GetAsync(Load);
+        loaded.Set();
+
+        await OpenAIAssert.ErrorAsync(response, HttpStatusCode.ServiceUnavailable, "ServiceUnavailableError", null);
+    }
+
+    [Fact]
+    public async Task OpenApiDocument_Served_DescribesLoadButNotMetrics()
+    {
+        await using var factory = new QuicksilverApiFactory(FakeServedModel.Create());
+        using HttpClient client = await factory.CreateReadyClientAsync();
+
+        using HttpResponseMessage response = await client.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));
+        JsonObject document = await response.ReadJsonObjectAsync();
+
+        JsonObject paths = document["paths"]!.AsObject();
+        Assert.DoesNotContain("/metrics", paths.Select(p => p.Key));
+        JsonObject get = paths["/load"]!["get"]!.AsObject();
+        Assert.NotNull(get["responses"]!["503"]);
+        JsonObject report = document["components"]!["schemas"]!["LoadReport"]!.AsObject();
+        Assert.Equal(["model", "waiting", "running", "tokens_in_flight", "draining"], report["properties"]!.AsObject().Select(p => p.Key));
+    }
+
+    private static async Task<JsonObject> GetLoadAsync(HttpClient client)
+    {
+        using HttpResponseMessage response = await client.GetAsync(Load);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.ReadJsonObjectAsync();
+    }
+
+    private static async Task<JsonObject> WaitForRunningAsync(HttpClient client, int running)
+    {
+        DateTime deadline = DateTime.UtcNow.AddSeconds(10);
+        JsonObject load = await GetLoadAsync(client);
+        while (load["running"]!.GetValue<int>() != running && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+            load = await GetLoadAsync(client);
+        }
+
+        return load;
+    }
+}

@@ -1,0 +1,21 @@
+using Quicksilver.Engine.Scheduling;
+
+namespace Quicksilver.Server.Tests.Fakes;
+
+/// <summary>Wraps an engine to see when the server disposes it, and what load it still had then.</summary>
+internal sealed class DisposalRecordingEngine(IGenerationEngine inner) : IGenerationEngine, IDisposable
+{
+    /// <summary>Completed with the inner engine's load at the moment of disposal.</summary>
+    public TaskCompletionSource<EngineLoad> Disposed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public EngineLoad Load => inner.Load;
+
+    public IAsyncEnumerable<GenerationUpdate> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken) =>
+        inner.GenerateAsync(request, cancellationToken);
+
+    public void BeginDrain() => inner.BeginDrain();
+
+    public Task WaitForIdleAsync(CancellationToken cancellationToken) => inner.WaitForIdleAsync(cancellationToken);
+
+    public void Dispose() => Disposed.TrySetResult(inner.Load);
+}
