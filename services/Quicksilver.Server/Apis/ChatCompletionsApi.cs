@@ -6,6 +6,7 @@ using Quicksilver.Server.Completions;
 using Quicksilver.Server.Errors;
 using Quicksilver.Server.Http;
 using Quicksilver.Server.OpenApi;
+using Quicksilver.Server.Telemetry;
 using Quicksilver.Server.Wire;
 
 namespace Quicksilver.Server.Apis;
@@ -56,7 +57,7 @@ internal static class ChatCompletionsApi
             ChatRequest request = await ReadRequestAsync(context.Request, limits, aborted);
             ServedModel model = services.Catalog.Resolve(request.Model);
             GenerationRequest generation = ChatPlanner.Plan(request, model, limits);
-            var choices = new CompletionChoices(model, generation, request.Choices, request.Stop, echo: null, logprobs: false);
+            var choices = new CompletionChoices(model, generation, request.Choices, request.Stop, echo: null, logprobs: false, GenAiOperations.Chat);
             var header = ChatCompletionHeader.Create(model.Id, services.Time);
             int promptTokens = generation.PromptTokens.Count;
 

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Quicksilver.Engine;
 using Quicksilver.Engine.Scheduling;
+using Quicksilver.Server.Telemetry;
 
 namespace Quicksilver.Server.Completions;
 
@@ -13,7 +14,7 @@ internal sealed class CompletionChoices
 {
     private readonly CompletionRun[] _runs;
 
-    public CompletionChoices(ServedModel model, GenerationRequest request, int count, IReadOnlyList<string> stop, string? echo, bool logprobs)
+    public CompletionChoices(ServedModel model, GenerationRequest request, int count, IReadOnlyList<string> stop, string? echo, bool logprobs, string operation = GenAiOperations.TextCompletion)
     {
         Echo = echo;
         _runs = new CompletionRun[count];
@@ -23,6 +24,7 @@ internal sealed class CompletionChoices
             _runs[i] = new CompletionRun(model, choice, stop, logprobs ? new TokenLogprobTracker(model.Tokenizer, echo?.Length ?? 0) : null)
             {
                 CountsPromptTokens = i == 0,
+                Operation = operation,
             };
         }
     }
