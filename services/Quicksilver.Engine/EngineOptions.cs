@@ -6,6 +6,15 @@ public sealed record EngineOptions
     /// <summary><c>auto</c> (CUDA when a device is present, else CPU), <c>cuda</c> (required: fail if absent) or <c>cpu</c>.</summary>
     public string Backend { get; init; } = "auto";
 
+    /// <summary>CUDA device ordinal used by the <c>cuda</c>/<c>auto</c> backend.</summary>
+    public int CudaDevice { get; init; }
+
+    /// <summary>
+    /// Where NVRTC output is cached (keyed by kernel source, architecture and NVRTC version); null means
+    /// <c>$QS_KERNEL_CACHE</c>, else <c>~/.cache/quicksilver/kernels</c>. Put it on a writable volume in containers.
+    /// </summary>
+    public string? KernelCacheDirectory { get; init; }
+
     /// <summary>CPU backend worker threads; null means one per logical processor.</summary>
     public int? Threads { get; init; }
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Quicksilver.Engine.Checkpoints;
 using Quicksilver.Engine.Compute;
+using Quicksilver.Engine.Compute.Cuda;
 using Quicksilver.Engine.Models;
 using Quicksilver.Engine.Scheduling;
 using Quicksilver.Engine.Tokenization;
@@ -36,7 +37,10 @@ public static class ServedModelLoader
         string generationConfigPath = Path.Combine(folder, "generation_config.json");
         GenerationDefaults generation = File.Exists(generationConfigPath) ? GenerationConfigReader.Read(generationConfigPath) : GenerationDefaults.None;
 
-        IComputeBackend backend = ComputeBackendFactory.Create(options, logger);
+        IComputeBackend backend = ComputeBackendFactory.Create(
+            options,
+            logger,
+            new CudaBackendOptions { DeviceOrdinal = options.CudaDevice, KernelCacheDirectory = options.KernelCacheDirectory });
         ITensorSource? tensors = null;
         try
         {
