@@ -66,7 +66,7 @@ internal static class ChatCompletionsApi
                 return await CompleteAsync(choices, header, promptTokens, aborted);
             }
 
-            IAsyncEnumerator<(int Index, CompletionDelta Delta)> deltas = await FirstDeltaAsync(choices, aborted);
+            IAsyncEnumerator<(int Index, CompletionDelta Delta)> deltas = await choices.StartStreamAsync(aborted);
             return new ChatCompletionStreamResult(deltas, choices, header, promptTokens, request.IncludeUsage, services.Logger);
         }
         catch (ApiErrorException exception)
@@ -79,23 +79,6 @@ internal static class ChatCompletionsApi
     {
         using JsonDocument body = await JsonBodyReader.ReadAsync(request, limits.MaxRequestBodyBytes, cancellationToken);
         return ChatRequestParser.Parse(body.RootElement, limits);
-    }
-
-    // Waits for the first block before the headers go out, so that an engine that rejects the request still gets a 400.
-    private static async Task<IAsyncEnumerator<(int Index, CompletionDelta Delta)>> FirstDeltaAsync(CompletionChoices choices, CancellationToken cancellationToken)
-    {
-        IAsyncEnumerator<(int Index, CompletionDelta Delta)> deltas = choices.RunAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
-        try
-        {
-            return await deltas.MoveNextAsync()
-                ? deltas
-                : throw new InvalidOperationException("The completion ended without a finish reason.");
-        }
-        catch
-        {
-            await deltas.DisposeAsync();
-            throw;
-        }
     }
 
     private static async Task<IResult> CompleteAsync(CompletionChoices choices, ChatCompletionHeader header, int promptTokens, CancellationToken cancellationToken)

@@ -58,21 +58,7 @@ internal static class CompletionsApi
                 return await CompleteAsync(choices, header, promptTokens, aborted);
             }
 
-            // Wait for the first block before sending headers, so an engine that rejects the request still gets a 400.
-            IAsyncEnumerator<(int Index, CompletionDelta Delta)> deltas = choices.RunAsync(aborted).GetAsyncEnumerator(aborted);
-            try
-            {
-                if (!await deltas.MoveNextAsync())
-                {
-                    throw new InvalidOperationException("The completion ended without a finish reason.");
-                }
-            }
-            catch
-            {
-                await deltas.DisposeAsync();
-                throw;
-            }
-
+            IAsyncEnumerator<(int Index, CompletionDelta Delta)> deltas = await choices.StartStreamAsync(aborted);
             return new CompletionStreamResult(deltas, choices, header, promptTokens, request.IncludeUsage, services.Logger);
         }
         catch (ApiErrorException exception)

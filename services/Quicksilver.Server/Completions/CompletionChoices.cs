@@ -37,6 +37,26 @@ internal sealed class CompletionChoices
     /// <summary>Answer tokens finalised over all choices (the usage's completion tokens).</summary>
     public int CompletionTokens => _runs.Sum(run => run.CompletionTokens);
 
+    /// <summary>
+    /// Starts the choices and waits for the first delta, positioned on it, before any header goes out: an engine that
+    /// rejects the request (400) or is busy (429/503) is then still answered with a plain error.
+    /// </summary>
+    public async Task<IAsyncEnumerator<(int Index, CompletionDelta Delta)>> StartStreamAsync(CancellationToken cancellationToken)
+    {
+        IAsyncEnumerator<(int Index, CompletionDelta Delta)> deltas = RunAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            return await deltas.MoveNextAsync()
+                ? deltas
+                : throw new InvalidOperationException("The completion ended without a finish reason.");
+        }
+        catch
+        {
+            await deltas.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>Every choice's deltas as they come; a failure of any choice ends the whole stream with it.</summary>
     public async IAsyncEnumerable<(int Index, CompletionDelta Delta)> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {

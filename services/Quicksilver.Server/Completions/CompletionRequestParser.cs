@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text.Json;
-using Quicksilver.Engine.Decoding;
 using Quicksilver.Server.Errors;
 using static Quicksilver.Server.Completions.RequestFieldReader;
 
@@ -178,17 +176,6 @@ internal static class CompletionRequestParser
                 "suffix");
         }
 
-        if (TryGetValue(body, "logit_bias", out JsonElement bias))
-        {
-            if (bias.ValueKind != JsonValueKind.Object)
-            {
-                throw TypeError("logit_bias", "an object mapping token ids to biases", bias);
-            }
-
-            if (bias.EnumerateObject().Any())
-            {
-                throw ApiErrorException.BadRequest("'logit_bias' is not supported yet; leave it out or send an empty object.", "logit_bias");
-            }
-        }
+        CheckLogitBias(body);
     }
 }
