@@ -20,7 +20,7 @@ internal static class StepBenchmark
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"## Denoising step, `{model.Name}` ({model.Shape})");
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Canvas {Prompt} prompt + {Answer} masks, {Block} positions scored per sequence, median of {repeats}.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Canvas {Prompt} prompt + {Answer} masks, {Block} positions scored per sequence; median of up to {repeats} runs (20 s budget) after 3 warm-ups.");
         text.AppendLine();
         text.AppendLine("| batch | ms / step | tokens/s (1 token/step) | GFLOP/step | GFLOP/s |");
         text.AppendLine("|---:|---:|---:|---:|---:|");
