@@ -31,7 +31,10 @@ internal sealed record CompletionRequestDocument
     /// <summary>Nucleus sampling mass in (0, 1]. Validated, not applied yet by the diffusion sampler.</summary>
     public double? TopP { get; init; }
 
-    /// <summary>Number of completions per prompt. Only 1 is supported for now.</summary>
+    /// <summary>
+    /// Number of completions, at least 1, at most the server's limit (default 8); each is its own sequence in the
+    /// engine's batch, and choice i samples with <c>seed</c> + i. Usage counts the tokens of all of them.
+    /// </summary>
     public int? N { get; init; }
 
     /// <summary>
@@ -52,10 +55,14 @@ internal sealed record CompletionRequestDocument
     /// <summary>Seed of the sampler: the same seed, prompt and settings give the same text.</summary>
     public long? Seed { get; init; }
 
-    /// <summary>Echo the prompt in the text. Only false is supported for now.</summary>
+    /// <summary>Start each choice's text with the prompt (streamed: in the choice's first chunk).</summary>
     public bool? Echo { get; init; }
 
-    /// <summary>Log-probabilities of the top tokens. Not supported yet: must be null or absent.</summary>
+    /// <summary>
+    /// Only 0 (or null): report each answer token's log-probability, <c>log p(token)</c> under the un-noised
+    /// distribution at the denoising step that unmasked it, with text offsets. <c>top_logprobs</c> is always null:
+    /// the engine reports no alternatives, so values above 0 are refused.
+    /// </summary>
     public int? Logprobs { get; init; }
 
     /// <summary>Text after the completion (infilling). Not supported yet: must be null, absent or empty.</summary>
