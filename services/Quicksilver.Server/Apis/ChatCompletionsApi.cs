@@ -83,19 +83,9 @@ internal static class ChatCompletionsApi
 
     private static async Task<IResult> CompleteAsync(CompletionChoices choices, ChatCompletionHeader header, int promptTokens, CancellationToken cancellationToken)
     {
-        var answers = new ChoiceAnswer[choices.Count];
-        for (int i = 0; i < answers.Length; i++)
-        {
-            answers[i] = new ChoiceAnswer(echo: null);
-        }
-
-        await foreach ((int index, CompletionDelta delta) in choices.RunAsync(cancellationToken))
-        {
-            answers[index].Add(delta);
-        }
-
+        var answers = await choices.CollectAsync(cancellationToken);
         ChatCompletion completion = header.Complete(
-            [.. answers.Select(answer => answer.Result()).Select(result => (result.Text, result.Finish))],
+            [.. answers.Select(answer => (answer.Text, answer.Finish))],
             promptTokens,
             choices.CompletionTokens);
         return TypedResults.Json(completion, WireJson.Context.ChatCompletion);

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Quicksilver.Engine;
 using Quicksilver.Engine.Scheduling;
@@ -75,17 +74,7 @@ internal static class CompletionsApi
 
     private static async Task<IResult> CompleteAsync(CompletionChoices choices, CompletionHeader header, int promptTokens, CancellationToken cancellationToken)
     {
-        var answers = new ChoiceAnswer[choices.Count];
-        for (int i = 0; i < answers.Length; i++)
-        {
-            answers[i] = new ChoiceAnswer(choices.Echo);
-        }
-
-        await foreach ((int index, CompletionDelta delta) in choices.RunAsync(cancellationToken))
-        {
-            answers[index].Add(delta);
-        }
-
-        return TypedResults.Json(header.Complete([.. answers.Select(a => a.Result())], promptTokens, choices.CompletionTokens), WireJson.Context.Completion);
+        var answers = await choices.CollectAsync(cancellationToken);
+        return TypedResults.Json(header.Complete(answers, promptTokens, choices.CompletionTokens), WireJson.Context.Completion);
     }
 }

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Quicksilver.Engine;
 using Quicksilver.Engine.Scheduling;
+using Quicksilver.Server.Wire;
 using Quicksilver.Server.Telemetry;
 
 namespace Quicksilver.Server.Completions;
@@ -36,6 +37,23 @@ internal sealed class CompletionChoices
 
     /// <summary>Answer tokens finalised over all choices (the usage's completion tokens).</summary>
     public int CompletionTokens => _runs.Sum(run => run.CompletionTokens);
+
+    /// <summary>Runs every choice to its end and returns each one's text (prompt first with echo), finish and log-probabilities.</summary>
+    public async Task<(string Text, FinishReason Finish, CompletionLogprobs? Logprobs)[]> CollectAsync(CancellationToken cancellationToken)
+    {
+        var answers = new ChoiceAnswer[_runs.Length];
+        for (int i = 0; i < answers.Length; i++)
+        {
+            answers[i] = new ChoiceAnswer(Echo);
+        }
+
+        await foreach ((int index, CompletionDelta delta) in RunAsync(cancellationToken))
+        {
+            answers[index].Add(delta);
+        }
+
+        return [.. answers.Select(answer => answer.Result())];
+    }
 
     /// <summary>
     /// Starts the choices and waits for the first delta, positioned on it, before any header goes out: an engine that
