@@ -13,6 +13,7 @@ public sealed unsafe class CpuBackend : IComputeBackend
 {
     private readonly CpuBackendOptions _options;
     private readonly ParallelOptions _parallel;
+    private RopeFrequencies? _ropeFrequencies;
 
     /// <summary>Creates the backend.</summary>
     public CpuBackend(CpuBackendOptions? options = null)
@@ -75,9 +76,7 @@ public sealed unsafe class CpuBackend : IComputeBackend
     public void RmsNorm(IDeviceBuffer input, IWeight weight, float epsilon, IDeviceBuffer output)
     {
         CpuBuffer x = Cast(input), y = Cast(output);
-        CpuWeight w = Cast(weight);
-        float[] scale = new float[w.Columns];
-        w.ReadRow(0, scale);
+        float[] scale = Cast(weight).Vector ?? throw new ArgumentException("An RMSNorm weight has one row.", nameof(weight));
         y.Rows = x.Rows;
         int columns = x.Columns;
         Parallel.For(0, x.Rows, _parallel, r =>
@@ -104,7 +103,7 @@ public sealed unsafe class CpuBackend : IComputeBackend
             throw new ArgumentException($"RoPE over {x.Rows}×{x.Columns} needs {x.Rows} positions and {headCount}×{headDim} = {x.Columns}.");
         }
 
-        float[] inverseFrequencies = RotaryEmbedding.InverseFrequencies(headDim, theta);
+        float[] inverseFrequencies = InverseFrequencies(headDim, theta);
         int[] rowPositions = positions.ToArray();
         Parallel.For(0, x.Rows, _parallel, r => RotaryEmbedding.Rotate(x.Row(r), headCount, headDim, rowPositions[r], inverseFrequencies));
     }
@@ -186,6 +185,21 @@ public sealed unsafe class CpuBackend : IComputeBackend
     public void Dispose()
     {
     }
+
+    // Every layer rotates with the same frequencies; compute them once per (head width, θ).
+    private float[] InverseFrequencies(int headDim, double theta)
+    {
+        RopeFrequencies? cached = Volatile.Read(ref _ropeFrequencies);
+        if (cached is null || cached.HeadDim != headDim || cached.Theta != theta)
+        {
+            cached = new RopeFrequencies(headDim, theta, RotaryEmbedding.InverseFrequencies(headDim, theta));
+            Volatile.Write(ref _ropeFrequencies, cached);
+        }
+
+        return cached.Values;
+    }
+
+    private sealed record RopeFrequencies(int HeadDim, double Theta, float[] Values);
 
     private static CpuBuffer Cast(IDeviceBuffer buffer) =>
         buffer as CpuBuffer ?? throw new ArgumentException("The buffer belongs to another backend.", nameof(buffer));

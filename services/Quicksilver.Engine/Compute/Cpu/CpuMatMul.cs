@@ -28,12 +28,7 @@ internal static unsafe class CpuMatMul
             return;
         }
 
-        float[]? biasRow = null;
-        if (bias is not null)
-        {
-            biasRow = new float[n];
-            bias.ReadRow(0, biasRow);
-        }
+        float[]? biasRow = bias is null ? null : bias.Vector ?? throw new ArgumentException($"Bias {bias.Name} has more than one row.", nameof(bias));
 
         int tiles = (n + TileRows - 1) / TileRows;
         bool widen = weight.DType != TensorDType.F32;

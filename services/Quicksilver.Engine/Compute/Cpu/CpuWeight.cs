@@ -40,7 +40,17 @@ internal sealed unsafe class CpuWeight : IWeight
             Data = tensor.Data;
             DType = tensor.DType;
         }
+
+        if (Rows == 1)
+        {
+            // Norm weights and biases are read whole on every call: widen them once.
+            Vector = new float[Columns];
+            ReadRow(0, Vector);
+        }
     }
+
+    /// <summary>A one-row weight (norm scale, bias) in fp32; null for matrices.</summary>
+    public float[]? Vector { get; }
 
     public string Name { get; }
 
