@@ -52,9 +52,6 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     /// <summary>The step loop's meters.</summary>
     public EngineMetrics Metrics { get; }
 
-    /// <summary>Forward passes run since start.</summary>
-    public long StepsRun { get; private set; }
-
     /// <inheritdoc />
     public async IAsyncEnumerable<GenerationUpdate> GenerateAsync(GenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -245,7 +242,6 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         try
         {
             _model.Forward(batch, scores);
-            StepsRun++;
             Metrics.RecordStep(Stopwatch.GetElapsedTime(started), active.Count);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
