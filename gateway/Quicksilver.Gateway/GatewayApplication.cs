@@ -1,0 +1,90 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using Quicksilver.Gateway.Apis;
+using Quicksilver.Gateway.Errors;
+using Quicksilver.Gateway.Options;
+using Quicksilver.Gateway.RateLimiting;
+using Quicksilver.Gateway.Relay;
+using Quicksilver.Gateway.Routing;
+using Quicksilver.Gateway.Telemetry;
+using Quicksilver.Gateway.Tenancy;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.LoadBalancing;
+using Yarp.ReverseProxy.ServiceDiscovery;
+
+namespace Quicksilver.Gateway;
+
+/// <summary>
+/// The gateway's services and pipeline. A <c>/v1</c> request passes: API key → tenant (401), tenant rate limits
+/// (429), the model from the body (400/403/404/413), then YARP: retries around load-aware balancing, passive health,
+/// forwarding with the tenant stamped, and the answer relayed and metered.
+/// </summary>
+internal static class GatewayApplication
+{
+    public static WebApplication Build(string[] args)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
+        AddGateway(builder);
+        WebApplication app = builder.Build();
+        UseGateway(app);
+        return app;
+    }
+
+    private static void AddGateway(WebApplicationBuilder builder)
+    {
+        IServiceCollection services = builder.Services;
+        services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName).ValidateOnStart();
+        services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.SectionName).ValidateOnStart();
+        services.AddOptions<TenancyOptions>().BindConfiguration(TenancyOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
+        services.AddSingleton<IValidateOptions<RoutingOptions>, RoutingOptionsValidator>();
+        services.AddSingleton<IValidateOptions<TenancyOptions>, TenancyOptionsValidator>();
+        services.AddOptions<KestrelServerOptions>().Configure<IConfiguration>(static (kestrel, configuration) =>
+            kestrel.Limits.MaxRequestBodySize = (configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new()).MaxRequestBodyBytes);
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<GatewayMetrics>();
+        services.AddSingleton<TenantDirectory>();
+        services.AddHostedService<TenantsFileWatcher>();
+        services.AddTenantRateLimiting();
+
+        services.AddSingleton<PodLoadRegistry>();
+        services.AddSingleton<RetryBudget>();
+        services.AddSingleton<PodEjection>();
+        services.AddSingleton<IHostAddressLookup, DnsHostAddressLookup>();
+        services.AddHttpClient(PodLoadPoller.HttpClientName);
+        services.AddHostedService<PodLoadPoller>();
+
+        services.AddReverseProxy().AddTransforms<PodTransforms>();
+        services.AddSingleton<IProxyConfigProvider, ModelRoutesConfigProvider>();
+        services.AddSingleton<ILoadBalancingPolicy, LoadAwareBalancingPolicy>();
+        services.AddSingleton<IPassiveHealthCheckPolicy, TransportFailurePolicy>();
+        services.AddSingleton<IForwarderHttpClientFactory, PodHttpClientFactory>();
+        services.AddSingleton<IDestinationResolver, HeadlessServiceResolver>();
+
+        builder.AddGatewayTelemetry();
+    }
+
+    private static void UseGateway(WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = context => GatewayError.Internal().WriteAsync(context.Response) });
+        app.UseMiddleware<TenantAuthenticationMiddleware>();
+        app.UseRateLimiter();
+        app.UseMiddleware<ModelRoutingMiddleware>();
+        app.UseRouting();
+
+        app.MapGatewayHealth();
+        app.MapGatewayMetrics();
+        app.MapModelsApi();
+        app.MapReverseProxy(proxy =>
+        {
+            proxy.UseMiddleware<RetryingForwarderMiddleware>();
+            proxy.UseLoadBalancing();
+            proxy.UsePassiveHealthChecks();
+        });
+        app.MapFallback(context => GatewayError.RouteNotFound(context.Request.Method, context.Request.Path).WriteAsync(context.Response));
+    }
+}

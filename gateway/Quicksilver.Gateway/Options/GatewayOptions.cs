@@ -1,0 +1,22 @@
+namespace Quicksilver.Gateway.Options;
+
+/// <summary>
+/// Section <c>Gateway</c>: the models the gateway serves and where their pods are. Environment:
+/// <c>Gateway__Models__quicksilver-tiny__Pods__0=http://10.0.0.7:8000</c>.
+/// </summary>
+public sealed class GatewayOptions
+{
+    public const string SectionName = "Gateway";
+
+    /// <summary>Served models by id (the request's <c>model</c> field), each with its pods.</summary>
+    public Dictionary<string, ModelPodsOptions> Models { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The shared secret sent to pods as <c>X-Quicksilver-Gateway-Key</c>; pods accept the stamped tenant only with
+    /// it (pod option <c>Quicksilver:Tenancy:GatewayKey</c>). Required.
+    /// </summary>
+    public string? PodKey { get; init; }
+
+    /// <summary>Largest request body the gateway reads to find the model, in bytes (413 above it).</summary>
+    public long MaxRequestBodyBytes { get; init; } = 1024 * 1024;
+}

@@ -1,0 +1,43 @@
+namespace Quicksilver.Gateway.Options;
+
+/// <summary>Section <c>Gateway:Routing</c>: load polling, health, retries and timeouts toward the pods.</summary>
+public sealed class RoutingOptions
+{
+    public const string SectionName = "Gateway:Routing";
+
+    /// <summary>How often each pod's <c>GET /load</c> is polled (responses also piggy-back it).</summary>
+    public TimeSpan LoadPollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How often each pod's readiness (<c>GET /health/ready</c>) is checked.</summary>
+    public TimeSpan HealthCheckInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Timeout of one readiness check or load poll.</summary>
+    public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a pod that failed at the transport level (refused, reset) gets no new work before it is tried again.</summary>
+    public TimeSpan EjectionPeriod { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often headless Services are re-resolved.</summary>
+    public TimeSpan DnsRefreshInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Time allowed to open a connection to a pod; a refused or silent pod is retried elsewhere after it.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Longest silence from a pod before the request is cut (YARP's <c>ActivityTimeout</c>, 100 s by default). A
+    /// non-streamed generation sends nothing until it is done, so this bounds the longest non-streamed answer.
+    /// </summary>
+    public TimeSpan ActivityTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Pods one request may be sent to (the first try included) before the gateway gives up.</summary>
+    public int MaxAttempts { get; init; } = 3;
+
+    /// <summary>
+    /// Retries allowed as a fraction of requests (a retry budget, as in Envoy and Finagle): when every pod fails,
+    /// retries cannot multiply the load beyond this.
+    /// </summary>
+    public double RetryBudgetRatio { get; init; } = 0.2;
+
+    /// <summary>Retries always allowed per second on top of <see cref="RetryBudgetRatio"/>, so quiet gateways still retry.</summary>
+    public int RetryBudgetMinPerSecond { get; init; } = 5;
+}

@@ -1,0 +1,101 @@
+using Microsoft.Extensions.Options;
+using Quicksilver.Gateway.Options;
+using Quicksilver.Gateway.RateLimiting;
+using Quicksilver.Gateway.Routing;
+using Quicksilver.Gateway.Telemetry;
+using Yarp.ReverseProxy.Transforms;
+using Yarp.ReverseProxy.Transforms.Builder;
+
+namespace Quicksilver.Gateway.Relay;
+
+/// <summary>
+/// The gateway's request and response transforms on every model route.
+/// Requests: the client's API key and any client copy of the internal headers are removed, and the tenant, the pod key
+/// and (for streams) the usage request are stamped. Answers: the piggy-backed load is read and removed; a 503 or
+/// 429 is swallowed when another pod can be tried; a 200 is relayed through <see cref="SseRelayStream"/> or
+/// <see cref="JsonUsageTapStream"/> to meter it.
+/// </summary>
+internal sealed class PodTransforms(
+    IOptions<GatewayOptions> options,
+    PodLoadRegistry loads,
+    TenantTokenBudgets budgets,
+    PodEjection ejection,
+    GatewayMetrics metrics) : ITransformProvider
+{
+    public void ValidateRoute(TransformRouteValidationContext context)
+    {
+    }
+
+    public void ValidateCluster(TransformClusterValidationContext context)
+    {
+    }
+
+    public void Apply(TransformBuilderContext context)
+    {
+        context.AddRequestTransform(StampRequest);
+        context.AddResponseTransform(RelayAnswer);
+    }
+
+    private ValueTask StampRequest(RequestTransformContext context)
+    {
+        var headers = context.ProxyRequest.Headers;
+        headers.Remove("Authorization");
+        foreach (string header in PodHeaders.Internal)
+        {
+            headers.Remove(header);
+        }
+
+        if (context.HttpContext.Features.Get<ProxiedRequest>() is { } request)
+        {
+            headers.TryAddWithoutValidation(PodHeaders.Tenant, request.Tenant.Id);
+            headers.TryAddWithoutValidation(PodHeaders.GatewayKey, options.Value.PodKey);
+            if (request.Stream)
+            {
+                headers.TryAddWithoutValidation(PodHeaders.IncludeUsage, "true");
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private ValueTask RelayAnswer(ResponseTransformContext context)
+    {
+        if (context.ProxyResponse is not { } answer)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        HttpContext http = context.HttpContext;
+        http.Response.Headers.Remove(PodLoad.HeaderName);
+        if (http.GetReverseProxyFeature().ProxiedDestination is { } pod
+            && answer.Headers.TryGetValues(PodLoad.HeaderName, out var values)
+            && PodLoad.ParseHeader(values.FirstOrDefault()) is { } load)
+        {
+            loads.Report(pod.Model.Config.Address, load);
+        }
+
+        int status = (int)answer.StatusCode;
+        if (status is StatusCodes.Status503ServiceUnavailable or StatusCodes.Status429TooManyRequests
+            && http.Features.Get<ForwardAttempts>()?.TryClaimRetry() == true)
+        {
+            context.SuppressResponseBody = true;
+            return ValueTask.CompletedTask;
+        }
+
+        if (status == StatusCodes.Status200OK && http.Features.Get<ProxiedRequest>() is { } request)
+        {
+            var observer = new AnswerObserver(http, request, budgets, ejection, metrics);
+            string? mediaType = answer.Content.Headers.ContentType?.MediaType;
+            if (mediaType == "text/event-stream")
+            {
+                answer.Content = new RelayedContent(answer.Content, body => new SseRelayStream(body, request.ClientWantsUsage, observer));
+            }
+            else if (mediaType == "application/json")
+            {
+                answer.Content = new RelayedContent(answer.Content, body => new JsonUsageTapStream(body, observer));
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,98 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Quicksilver.Gateway.Errors;
+using Quicksilver.Gateway.Options;
+using Quicksilver.Gateway.Relay;
+using Quicksilver.Gateway.Telemetry;
+using Quicksilver.Gateway.Tenancy;
+
+namespace Quicksilver.Gateway.Routing;
+
+/// <summary>
+/// Reads a generation request's JSON body (buffered, so retries can replay it) to learn the model, which picks the
+/// pods: the model is put into <see cref="PodHeaders.Model"/> for the model routes to match on. Answers itself what the
+/// gateway can judge: 400 for a body that is not a JSON object or has no model, 404 for a model no pod serves, 403 for
+/// a model the tenant may not use, 413 for a body over the limit. Everything else is the pod's to validate.
+/// </summary>
+internal sealed class ModelRoutingMiddleware(RequestDelegate next, IOptionsMonitor<GatewayOptions> options, GatewayMetrics metrics)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        context.Request.Headers.Remove(PodHeaders.Model);
+        if (!HttpMethods.IsPost(context.Request.Method)
+            || !context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal)
+            || context.GetTenant() is not { } tenant)
+        {
+            await next(context);
+            return;
+        }
+
+        long limit = options.CurrentValue.MaxRequestBodyBytes;
+        context.Request.EnableBuffering(bufferThreshold: 64 * 1024, bufferLimit: limit);
+        byte[] body;
+        try
+        {
+            using var copy = new MemoryStream();
+            await context.Request.Body.CopyToAsync(copy, context.RequestAborted);
+            body = copy.ToArray();
+        }
+        catch (Exception exception) when (exception is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } or IOException && context.Request.Body.Length > limit)
+        {
+            await GatewayError.RequestTooLarge(limit).WriteAsync(context.Response);
+            return;
+        }
+
+        if (Read(body) is not { } fields)
+        {
+            await GatewayError.BadRequest("We could not parse the JSON body of your request. The body must be a JSON object.", null).WriteAsync(context.Response);
+            return;
+        }
+
+        if (fields.Model is not { Length: > 0 } model)
+        {
+            await GatewayError.BadRequest("You must provide a model parameter.", "model").WriteAsync(context.Response);
+            return;
+        }
+
+        if (!options.CurrentValue.Models.ContainsKey(model))
+        {
+            await GatewayError.ModelNotFound(model).WriteAsync(context.Response);
+            return;
+        }
+
+        if (!tenant.MayUse(model))
+        {
+            metrics.Rejected(tenant, GatewayMetrics.RejectionReasons.ModelNotAllowed);
+            await GatewayError.ModelNotAllowed(model).WriteAsync(context.Response);
+            return;
+        }
+
+        context.Features.Set(new ProxiedRequest(tenant, model, fields.Stream, fields.IncludeUsage));
+        context.Request.Headers[PodHeaders.Model] = model;
+        context.Request.Body.Position = 0;
+        await next(context);
+    }
+
+    private static (string? Model, bool Stream, bool IncludeUsage)? Read(byte[] body)
+    {
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(body);
+            JsonElement root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return null;
+            }
+
+            string? model = root.TryGetProperty("model", out JsonElement m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+            bool stream = root.TryGetProperty("stream", out JsonElement s) && s.ValueKind == JsonValueKind.True;
+            bool includeUsage = root.TryGetProperty("stream_options", out JsonElement o) && o.ValueKind == JsonValueKind.Object
+                && o.TryGetProperty("include_usage", out JsonElement u) && u.ValueKind == JsonValueKind.True;
+            return (model, stream, includeUsage);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using Microsoft.Extensions.Options;
+using Quicksilver.Gateway.Errors;
+using Quicksilver.Gateway.Options;
+using Quicksilver.Gateway.Relay;
+using Quicksilver.Gateway.Telemetry;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
+
+namespace Quicksilver.Gateway.Routing;
+
+/// <summary>
+/// The first step of the proxy pipeline: runs balancing and forwarding once per try, and tries another pod when the
+/// chosen one failed before any byte of the answer reached the client — connection refused or reset, connect timeout,
+/// or a 503/429 from the pod (<see cref="PodTransforms"/> claims those). Never after the answer began: a
+/// stream is not replayed. The request body was buffered by <see cref="ModelRoutingMiddleware"/>, so it is rewound
+/// for each try. When no try succeeds, the client gets OpenAI's error shape: 503 when no pod could take the request,
+/// 504 when one timed out.
+/// </summary>
+internal sealed class RetryingForwarderMiddleware(RequestDelegate next, RetryBudget budget, IOptions<RoutingOptions> options, GatewayMetrics metrics)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        IReverseProxyFeature proxy = context.GetReverseProxyFeature();
+        string model = context.Features.Get<ProxiedRequest>()?.Model ?? proxy.Route.Config.RouteId;
+        IReadOnlyList<DestinationState> healthy = proxy.AvailableDestinations;
+        var tried = new HashSet<DestinationState>();
+        var attempts = new ForwardAttempts(options.Value.MaxAttempts, budget);
+        context.Features.Set(attempts);
+        budget.Deposit();
+
+        while (true)
+        {
+            List<DestinationState> untried = [.. healthy.Where(d => !tried.Contains(d))];
+            if (untried.Count == 0)
+            {
+                await GatewayError.NoPodAvailable(model).WriteAsync(context.Response);
+                return;
+            }
+
+            attempts.Begin(untried.Count - 1);
+            proxy.AvailableDestinations = untried;
+            context.Request.Body.Position = 0;
+            await next(context);
+            if (proxy.ProxiedDestination is { } destination)
+            {
+                tried.Add(destination);
+            }
+
+            if (context.Response.HasStarted)
+            {
+                return;
+            }
+
+            IForwarderErrorFeature? failure = context.GetForwarderErrorFeature();
+            bool retry = attempts.RetryClaimed || (failure is not null && TransportFailurePolicy.IsPodFailure(failure) && attempts.TryClaimRetry());
+            if (!retry)
+            {
+                if (failure is not null)
+                {
+                    await WriteFailureAsync(context, failure, model);
+                }
+
+                return;
+            }
+
+            metrics.Retried(model);
+            context.Response.Clear();
+            context.Features.Set<IForwarderErrorFeature>(null);
+        }
+    }
+
+    private static Task WriteFailureAsync(HttpContext context, IForwarderErrorFeature failure, string model) => failure.Error switch
+    {
+        // The client went away: nobody to answer.
+        ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient
+            or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient => Task.CompletedTask,
+        ForwarderError.RequestTimedOut when !TransportFailurePolicy.IsConnectTimeout(failure.Exception) => GatewayError.PodTimedOut(model).WriteAsync(context.Response),
+        _ => GatewayError.NoPodAvailable(model).WriteAsync(context.Response),
+    };
+}

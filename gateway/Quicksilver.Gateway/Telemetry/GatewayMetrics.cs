@@ -1,0 +1,76 @@
+using System.Diagnostics.Metrics;
+using Quicksilver.Gateway.Relay;
+using Quicksilver.Gateway.Tenancy;
+
+namespace Quicksilver.Gateway.Telemetry;
+
+/// <summary>
+/// Meter <c>Quicksilver.Gateway</c>: what each tenant spent, as the pods reported it in the answers' <c>usage</c>
+/// (GenAI <c>gen_ai.client.token.usage</c>, plus cost and device seconds), and what the gateway refused or retried.
+/// </summary>
+internal sealed class GatewayMetrics : IDisposable
+{
+    public const string MeterName = "Quicksilver.Gateway";
+    public const string TenantAttribute = "quicksilver.tenant";
+    public const string ModelAttribute = "gen_ai.request.model";
+
+    private readonly Meter _meter;
+    private readonly Histogram<long> _tokenUsage;
+    private readonly Counter<double> _cost;
+    private readonly Counter<double> _gpuSeconds;
+    private readonly Counter<long> _rejections;
+    private readonly Counter<long> _retries;
+    private readonly Counter<long> _brokenStreams;
+
+    public GatewayMetrics(IMeterFactory meterFactory)
+    {
+        _meter = meterFactory.Create(MeterName);
+        _tokenUsage = _meter.CreateHistogram(
+            "gen_ai.client.token.usage",
+            "{token}",
+            "Tokens per answer by gen_ai.token.type (input, output), tenant and model, from the answer's usage.",
+            tags: null,
+            new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576] });
+        _cost = _meter.CreateCounter<double>("quicksilver.gateway.cost", "USD", "Cost of the answers relayed, by tenant and model, as the pods measured it (usage.cost_usd).");
+        _gpuSeconds = _meter.CreateCounter<double>("quicksilver.gateway.gpu.seconds", "s", "Device seconds of the answers relayed, by tenant and model (usage.gpu_seconds).");
+        _rejections = _meter.CreateCounter<long>("quicksilver.gateway.rejections", "{request}", "Requests the gateway refused, by reason (missing_key, invalid_key, requests_per_minute, tokens_per_minute, model_not_allowed).");
+        _retries = _meter.CreateCounter<long>("quicksilver.gateway.retries", "{request}", "Requests sent to another pod after one failed before answering, by model.");
+        _brokenStreams = _meter.CreateCounter<long>("quicksilver.gateway.streams.broken", "{stream}", "Streams whose pod failed after the answer began; the client got an error event.");
+    }
+
+    public void Usage(Tenant tenant, string model, RelayedUsage usage)
+    {
+        var tenantTag = new KeyValuePair<string, object?>(TenantAttribute, tenant.Id);
+        var modelTag = new KeyValuePair<string, object?>(ModelAttribute, model);
+        _tokenUsage.Record(usage.PromptTokens, tenantTag, modelTag, new("gen_ai.token.type", "input"));
+        _tokenUsage.Record(usage.CompletionTokens, tenantTag, modelTag, new("gen_ai.token.type", "output"));
+        if (usage.CostUsd is { } cost)
+        {
+            _cost.Add(cost, tenantTag, modelTag);
+        }
+
+        if (usage.GpuSeconds is { } seconds)
+        {
+            _gpuSeconds.Add(seconds, tenantTag, modelTag);
+        }
+    }
+
+    public void Rejected(Tenant? tenant, string reason) =>
+        _rejections.Add(1, new(TenantAttribute, tenant?.Id ?? "unknown"), new("reason", reason));
+
+    public void Retried(string model) => _retries.Add(1, new KeyValuePair<string, object?>(ModelAttribute, model));
+
+    public void StreamBroken(string model) => _brokenStreams.Add(1, new KeyValuePair<string, object?>(ModelAttribute, model));
+
+    public void Dispose() => _meter.Dispose();
+
+    /// <summary>Values of the <c>reason</c> attribute of <c>quicksilver.gateway.rejections</c>.</summary>
+    public static class RejectionReasons
+    {
+        public const string MissingKey = "missing_key";
+        public const string InvalidKey = "invalid_key";
+        public const string RequestsPerMinute = "requests_per_minute";
+        public const string TokensPerMinute = "tokens_per_minute";
+        public const string ModelNotAllowed = "model_not_allowed";
+    }
+}

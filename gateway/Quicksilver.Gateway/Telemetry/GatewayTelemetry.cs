@@ -1,0 +1,39 @@
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Quicksilver.Gateway.Telemetry;
+
+/// <summary>
+/// OpenTelemetry in the gateway: the <c>Quicksilver.Gateway</c> meter, ASP.NET Core, HttpClient and runtime metrics on
+/// <c>GET /metrics</c> (Prometheus); with <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> set, also traces (incoming requests and
+/// the forwarded calls, which carry W3C trace context to the pods), metrics and logs over OTLP.
+/// </summary>
+internal static class GatewayTelemetry
+{
+    public const string ServiceName = "quicksilver-gateway";
+
+    public static void AddGatewayTelemetry(this WebApplicationBuilder builder)
+    {
+        IOpenTelemetryBuilder telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(ServiceName).AddEnvironmentVariableDetector())
+            .WithMetrics(metrics => metrics
+                .AddMeter(GatewayMetrics.MeterName, "System.Net.Http")
+                .AddAspNetCoreInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            telemetry
+                .WithTracing(tracing => tracing
+                    .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = context => context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal))
+                    .AddSource("System.Net.Http"))
+                .WithLogging()
+                .UseOtlpExporter();
+        }
+    }
+
+    public static void MapGatewayMetrics(this WebApplication app) =>
+        app.MapPrometheusScrapingEndpoint("/metrics").DisableHttpMetrics();
+}

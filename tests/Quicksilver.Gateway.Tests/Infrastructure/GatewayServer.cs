@@ -1,0 +1,84 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+using Quicksilver.Server.Tests.Infrastructure;
+
+namespace Quicksilver.Gateway.Tests.Infrastructure;
+
+/// <summary>
+/// The real gateway on a real Kestrel loopback port in front of <paramref name="pods"/>, with the test tenants and
+/// routing intervals short enough for tests (load polled every 100 ms, readiness every 250 ms, ejection 1 s).
+/// </summary>
+public sealed class GatewayServer(
+    IReadOnlyList<Uri> pods,
+    IReadOnlyDictionary<string, string?>? settings = null,
+    Action<IServiceCollection>? services = null) : WebApplicationFactory<Quicksilver.Gateway.Program>
+{
+    public const string Model = "quicksilver-tiny";
+
+    public Uri Address { get; private set; } = null!;
+
+    public CapturingLoggerProvider Logs { get; } = new();
+
+    /// <summary>Starts the gateway and waits until every pod is in rotation (passed a readiness check).</summary>
+    public static async Task<GatewayServer> StartAsync(
+        IReadOnlyList<Uri> pods,
+        IReadOnlyDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? services = null)
+    {
+        var gateway = new GatewayServer(pods, settings, services);
+        gateway.UseKestrel(0);
+        gateway.StartServer();
+        string address = gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        gateway.Address = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal));
+        await Wait.UntilAsync(() => gateway.HealthyPods() == pods.Count, TimeSpan.FromSeconds(30), $"{pods.Count} healthy pods behind the gateway");
+        return gateway;
+    }
+
+    /// <summary>A client of the gateway carrying <paramref name="tenant"/>'s API key.</summary>
+    public HttpClient ClientFor(string tenant)
+    {
+        var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(120) };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", TestTenants.KeyOf(tenant));
+        return client;
+    }
+
+    /// <summary>Pods of the model that passed their last readiness check.</summary>
+    public int HealthyPods() =>
+        Services.GetRequiredService<Yarp.ReverseProxy.IProxyStateLookup>().TryGetCluster($"model:{Model}", out var cluster)
+            ? cluster.Destinations.Values.Count(d => d.Health.Active == Yarp.ReverseProxy.Model.DestinationHealth.Healthy)
+            : 0;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        for (int i = 0; i < pods.Count; i++)
+        {
+            builder.UseSetting($"Gateway:Models:{Model}:Pods:{i}", pods[i].GetLeftPart(UriPartial.Authority));
+        }
+
+        builder.UseSetting("Gateway:PodKey", PodServer.PodKey);
+        builder.UseSetting("Gateway:Tenancy:ApiKeysFile", TestTenants.WriteFile());
+        builder.UseSetting("Gateway:Routing:LoadPollInterval", "00:00:00.1");
+        builder.UseSetting("Gateway:Routing:HealthCheckInterval", "00:00:00.25");
+        builder.UseSetting("Gateway:Routing:EjectionPeriod", "00:00:01");
+        builder.UseSetting("Gateway:Routing:ProbeTimeout", "00:00:01");
+        builder.UseSetting("Gateway:Routing:ConnectTimeout", "00:00:01");
+        foreach ((string key, string? value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.UseEnvironment("Production");
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
+        if (services is not null)
+        {
+            builder.ConfigureTestServices(services);
+        }
+    }
+}

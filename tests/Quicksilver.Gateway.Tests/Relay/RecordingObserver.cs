@@ -1,0 +1,14 @@
+using Quicksilver.Gateway.Relay;
+
+namespace Quicksilver.Gateway.Tests.Relay;
+
+internal sealed class RecordingObserver : IAnswerObserver
+{
+    public List<RelayedUsage> Usages { get; } = [];
+
+    public List<Exception?> Breaks { get; } = [];
+
+    public void OnUsage(RelayedUsage usage) => Usages.Add(usage);
+
+    public void OnBroken(Exception? failure) => Breaks.Add(failure);
+}
