@@ -7,6 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 using Quicksilver.Server.Tests.Infrastructure;
+using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.Model;
 
 namespace Quicksilver.Gateway.Tests.Infrastructure;
 
@@ -25,18 +27,23 @@ public sealed class GatewayServer(
 
     public CapturingLoggerProvider Logs { get; } = new();
 
-    /// <summary>Starts the gateway and waits until every pod is in rotation (passed a readiness check).</summary>
+    /// <summary>
+    /// Starts the gateway and waits until <paramref name="expectedPods"/> (default: every static pod) are in rotation
+    /// (passed a readiness check).
+    /// </summary>
     public static async Task<GatewayServer> StartAsync(
         IReadOnlyList<Uri> pods,
         IReadOnlyDictionary<string, string?>? settings = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        int? expectedPods = null)
     {
         var gateway = new GatewayServer(pods, settings, services);
         gateway.UseKestrel(0);
         gateway.StartServer();
         string address = gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         gateway.Address = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal));
-        await Wait.UntilAsync(() => gateway.HealthyPods() == pods.Count, TimeSpan.FromSeconds(30), $"{pods.Count} healthy pods behind the gateway");
+        int expected = expectedPods ?? pods.Count;
+        await Wait.UntilAsync(() => gateway.HealthyPods() == expected, TimeSpan.FromSeconds(30), $"{expected} healthy pods behind the gateway");
         return gateway;
     }
 
@@ -48,11 +55,12 @@ public sealed class GatewayServer(
         return client;
     }
 
-    /// <summary>Pods of the model that passed their last readiness check.</summary>
-    public int HealthyPods() =>
-        Services.GetRequiredService<Yarp.ReverseProxy.IProxyStateLookup>().TryGetCluster($"model:{Model}", out var cluster)
-            ? cluster.Destinations.Values.Count(d => d.Health.Active == Yarp.ReverseProxy.Model.DestinationHealth.Healthy)
-            : 0;
+    /// <summary>Pods of the model that passed their last readiness check and are not ejected.</summary>
+    public int HealthyPods() => Pods().Count(d => d.Health.Active == DestinationHealth.Healthy && d.Health.Passive != DestinationHealth.Unhealthy);
+
+    /// <summary>The model's pods as the gateway sees them now.</summary>
+    public IReadOnlyList<DestinationState> Pods() =>
+        Services.GetRequiredService<IProxyStateLookup>().TryGetCluster($"model:{Model}", out var cluster) ? [.. cluster.Destinations.Values] : [];
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

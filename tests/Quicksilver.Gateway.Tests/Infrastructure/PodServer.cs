@@ -32,10 +32,13 @@ public sealed class PodServer : WebApplicationFactory<global::Program>
     /// <summary>Generation requests received (POST /v1/…).</summary>
     public int Requests => _requests;
 
-    /// <summary>The <c>X-Quicksilver-Tenant</c> of each generation request, in arrival order.</summary>
-    public ConcurrentQueue<string?> Tenants { get; } = new();
+    /// <summary>The <c>X-Test-Kind</c> and <c>X-Quicksilver-Tenant</c> of each generation request, in arrival order.</summary>
+    public ConcurrentQueue<(string Kind, string? Tenant)> Tenants { get; } = new();
 
     private int _requests;
+
+    /// <summary>Generation requests being answered now, by the value of the client's <c>X-Test-Kind</c> header.</summary>
+    public ConcurrentDictionary<string, int> InFlight { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Starts a pod on <paramref name="port"/> (0: any free port) and waits until it is ready.</summary>
     public static async Task<PodServer> StartAsync(int port = 0, IReadOnlyDictionary<string, string?>? settings = null)
@@ -91,15 +94,26 @@ public sealed class PodServer : WebApplicationFactory<global::Program>
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
-            app.Use((context, nextMiddleware) =>
+            app.Use(async (context, nextMiddleware) =>
             {
-                if (HttpMethods.IsPost(context.Request.Method) && context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal))
+                if (!HttpMethods.IsPost(context.Request.Method) || !context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal))
                 {
-                    Interlocked.Increment(ref pod._requests);
-                    pod.Tenants.Enqueue(context.Request.Headers["X-Quicksilver-Tenant"].FirstOrDefault());
+                    await nextMiddleware(context);
+                    return;
                 }
 
-                return nextMiddleware(context);
+                Interlocked.Increment(ref pod._requests);
+                string kind = context.Request.Headers["X-Test-Kind"].FirstOrDefault() ?? string.Empty;
+                pod.Tenants.Enqueue((kind, context.Request.Headers["X-Quicksilver-Tenant"].FirstOrDefault()));
+                pod.InFlight.AddOrUpdate(kind, 1, (_, n) => n + 1);
+                try
+                {
+                    await nextMiddleware(context);
+                }
+                finally
+                {
+                    pod.InFlight.AddOrUpdate(kind, 0, (_, n) => n - 1);
+                }
             });
             next(app);
         };

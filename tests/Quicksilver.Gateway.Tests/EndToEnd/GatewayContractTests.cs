@@ -1,0 +1,223 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Quicksilver.Gateway.Tests.Infrastructure;
+using Quicksilver.Server.Tests.Infrastructure;
+
+namespace Quicksilver.Gateway.Tests.EndToEnd;
+
+/// <summary>The gateway's wire contract, end to end: gateway and three pods on real loopback ports.</summary>
+public sealed partial class GatewayContractTests(PlatformFixture fixture) : IClassFixture<PlatformFixture>
+{
+    private Platform Platform => fixture.Platform;
+
+    [Fact]
+    public async Task Completion_ThroughTheGateway_IsThePodsAnswer()
+    {
+        using HttpClient client = Platform.Gateway.ClientFor(TestTenants.Acme);
+        using HttpResponseMessage response = await Platform.PostCompletionAsync(client, Platform.Completion());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.False(response.Headers.Contains("X-Quicksilver-Load"), "the pods' load header is internal");
+        JsonObject answer = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal("text_completion", (string?)answer["object"]);
+        Assert.Equal(8, (int)answer["usage"]!["completion_tokens"]!);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Stream_ThroughTheGateway_IsByteForByteTheDirectStream(bool includeUsage)
+    {
+        JsonObject request = Platform.Completion(maxTokens: 24, stream: true);
+        if (includeUsage)
+        {
+            request["stream_options"] = new JsonObject { ["include_usage"] = true };
+        }
+
+        using HttpClient gateway = Platform.Gateway.ClientFor(TestTenants.Acme);
+        using var direct = new HttpClient { BaseAddress = Platform.Pods[1].Address };
+        string viaGateway = await ReadBodyAsync(gateway, request);
+        string directly = await ReadBodyAsync(direct, request);
+
+        // Each answer has its own id and creation time, and its own measured device time; nothing else may differ.
+        Assert.Equal(Normalize(directly), Normalize(viaGateway));
+        IReadOnlyList<string> payloads = ServerSentEvents.ParseStrict(viaGateway);
+        Assert.Equal(includeUsage, payloads[^1].Contains("\"choices\":[]", StringComparison.Ordinal));
+        Assert.True(payloads.Count >= 3, "24 tokens in blocks of 8 stream as several events");
+    }
+
+    [Fact]
+    public async Task Stream_ThroughTheGateway_ArrivesEventByEvent()
+    {
+        using HttpClient client = Platform.Gateway.ClientFor(TestTenants.Acme);
+        using HttpResponseMessage response = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 64, stream: true));
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+
+        var clock = Stopwatch.StartNew();
+        string? first = await reader.ReadLineAsync();
+        TimeSpan firstEvent = clock.Elapsed;
+        string rest = await reader.ReadToEndAsync();
+        TimeSpan lastEvent = clock.Elapsed;
+
+        Assert.StartsWith("data: {", first, StringComparison.Ordinal);
+        Assert.EndsWith("data: [DONE]\n\n", rest, StringComparison.Ordinal);
+        // 64 tokens in 8 blocks of 8 steps each: the first block is relayed long before the eighth is computed.
+        Assert.True(firstEvent < lastEvent / 2, $"first event after {firstEvent.TotalMilliseconds:0} ms, last after {lastEvent.TotalMilliseconds:0} ms");
+    }
+
+    [Fact]
+    public async Task MissingOrWrongApiKey_Is401InOpenAIShape()
+    {
+        using var anonymous = new HttpClient { BaseAddress = Platform.Gateway.Address };
+        using HttpResponseMessage missing = await Platform.PostCompletionAsync(anonymous, Platform.Completion());
+        await AssertErrorAsync(missing, HttpStatusCode.Unauthorized, "AuthenticationError", "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.", null);
+
+        anonymous.DefaultRequestHeaders.Authorization = new("Bearer", "qs-wrong");
+        using HttpResponseMessage wrong = await Platform.PostCompletionAsync(anonymous, Platform.Completion());
+        await AssertErrorAsync(wrong, HttpStatusCode.Unauthorized, "AuthenticationError", "Incorrect API key provided.", null);
+
+        using HttpResponseMessage models = await anonymous.GetAsync(new Uri("/v1/models", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Unauthorized, models.StatusCode);
+    }
+
+    [Fact]
+    public async Task ModelOutsideTheTenantsAllowList_Is403_UnknownModel404_NoModel400()
+    {
+        using HttpClient restricted = Platform.Gateway.ClientFor(TestTenants.Restricted);
+        using HttpResponseMessage forbidden = await Platform.PostCompletionAsync(restricted, Platform.Completion());
+        await AssertErrorAsync(forbidden, HttpStatusCode.Forbidden, "PermissionDeniedError", "Your API key has no access to the model `quicksilver-tiny`.", "model");
+
+        using HttpClient acme = Platform.Gateway.ClientFor(TestTenants.Acme);
+        JsonObject unknown = Platform.Completion();
+        unknown["model"] = "gpt-5";
+        using HttpResponseMessage notFound = await Platform.PostCompletionAsync(acme, unknown);
+        await AssertErrorAsync(notFound, HttpStatusCode.NotFound, "NotFoundError", "The model `gpt-5` does not exist.", "model");
+
+        using HttpResponseMessage noModel = await Platform.PostCompletionAsync(acme, new JsonObject { ["prompt"] = "x" });
+        await AssertErrorAsync(noModel, HttpStatusCode.BadRequest, "BadRequestError", "You must provide a model parameter.", "model");
+
+        using var notJson = new StringContent("{not json", Encoding.UTF8, "application/json");
+        using HttpResponseMessage malformed = await acme.PostAsync(new Uri("/v1/completions", UriKind.Relative), notJson);
+        await AssertErrorAsync(malformed, HttpStatusCode.BadRequest, "BadRequestError", "We could not parse the JSON body of your request. The body must be a JSON object.", null);
+    }
+
+    [Fact]
+    public async Task ModelsList_ShowsThePodsCard_OnlyToTenantsAllowedTheModel()
+    {
+        using HttpClient acme = Platform.Gateway.ClientFor(TestTenants.Acme);
+        JsonObject list = (await acme.GetFromJsonAsync<JsonObject>(new Uri("/v1/models", UriKind.Relative)))!;
+        JsonNode card = Assert.Single(list["data"]!.AsArray())!;
+        Assert.Equal("quicksilver-tiny", (string?)card["id"]);
+        Assert.Equal(1024, (int)card["context_length"]!);
+
+        using HttpClient restricted = Platform.Gateway.ClientFor(TestTenants.Restricted);
+        JsonObject none = (await restricted.GetFromJsonAsync<JsonObject>(new Uri("/v1/models", UriKind.Relative)))!;
+        Assert.Empty(none["data"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task RequestsPerMinute_Exceeded_Is429WithRetryAfter()
+    {
+        using HttpClient client = Platform.Gateway.ClientFor(TestTenants.Limited);
+        for (int i = 0; i < 2; i++)
+        {
+            using HttpResponseMessage allowed = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 2));
+            Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        }
+
+        using HttpResponseMessage refused = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 2));
+        await AssertErrorAsync(refused, HttpStatusCode.TooManyRequests, "RateLimitError", "Rate limit reached for requests per minute (2).", null);
+        Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 30);
+    }
+
+    [Fact]
+    public async Task TokensPerMinute_SpentByAnAnswer_RefusesTheNextRequestWithRetryAfter()
+    {
+        using HttpClient client = Platform.Gateway.ClientFor(TestTenants.Frugal);
+        using (HttpResponseMessage first = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 32, stream: true)))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+            _ = await first.Content.ReadAsStringAsync(); // the usage (5 + 32 tokens > 30) is debited as the stream ends
+        }
+
+        using HttpResponseMessage refused = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 2));
+        await AssertErrorAsync(refused, HttpStatusCode.TooManyRequests, "RateLimitError", "Rate limit reached for tokens per minute (30).", null);
+        Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
+    }
+
+    [Fact]
+    public async Task TenantHeaderFromTheClient_IsReplacedByTheKeysTenant()
+    {
+        using HttpClient client = Platform.Gateway.ClientFor(TestTenants.Globex);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/completions") { Content = JsonContent.Create(Platform.Completion(maxTokens: 2)) };
+        request.Headers.Add("X-Quicksilver-Tenant", "acme");
+        request.Headers.Add("X-Quicksilver-Gateway-Key", "guessed");
+        request.Headers.Add("X-Test-Kind", "spoof");
+        using HttpResponseMessage response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        (string Kind, string? Tenant) received = Assert.Single(Platform.Pods.SelectMany(p => p.Tenants), r => r.Kind == "spoof");
+        Assert.Equal("globex", received.Tenant);
+    }
+
+    [Fact]
+    public async Task ClientDisconnect_CancelsThePodsWork()
+    {
+        using HttpClient client = Platform.Gateway.ClientFor(TestTenants.Acme);
+        JsonObject longAnswer = Platform.Completion(maxTokens: 512, stream: true);
+        using (var cancel = new CancellationTokenSource())
+        {
+            HttpResponseMessage response = await Platform.PostCompletionAsync(client, longAnswer, kind: "disconnect", cancel.Token);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            await Wait.UntilAsync(() => InFlight("disconnect") == 1, TimeSpan.FromSeconds(10), "the pod to run the generation");
+            cancel.Cancel();
+            response.Dispose();
+        }
+
+        // 512 steps over a 517-token canvas take tens of seconds on this model; the pod must let go within a few.
+        var clock = Stopwatch.StartNew();
+        await Wait.UntilAsync(() => InFlight("disconnect") == 0, TimeSpan.FromSeconds(10), "the pod to drop the cancelled generation");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Prompts_AreNotLogged()
+    {
+        string secret = $"my-secret-prompt-{Guid.NewGuid():N}";
+        using HttpClient client = Platform.Gateway.ClientFor(TestTenants.Acme);
+        using HttpResponseMessage response = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 2, prompt: secret));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        Assert.NotEmpty(Platform.Gateway.Logs.Entries);
+        Assert.DoesNotContain(Platform.Gateway.Logs.Entries, entry => entry.Message.Contains(secret, StringComparison.Ordinal));
+    }
+
+    private int InFlight(string kind) => Platform.Pods.Sum(p => p.InFlight.GetValueOrDefault(kind));
+
+    private static async Task<string> ReadBodyAsync(HttpClient client, JsonObject request)
+    {
+        using HttpResponseMessage response = await Platform.PostCompletionAsync(client, request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    private static string Normalize(string body) => VariableFields().Replace(body, "\"$1\":_");
+
+    private static async Task AssertErrorAsync(HttpResponseMessage response, HttpStatusCode status, string type, string message, string? param)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        JsonObject error = (await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!.AsObject();
+        Assert.Equal(
+            new JsonObject { ["message"] = message, ["type"] = type, ["param"] = param, ["code"] = (int)status }.ToJsonString(),
+            error.ToJsonString());
+    }
+
+    [GeneratedRegex("\"(id|created|gpu_seconds|cost_usd)\":(\"[^\"]*\"|[0-9.eE+-]+)")]
+    private static partial Regex VariableFields();
+}

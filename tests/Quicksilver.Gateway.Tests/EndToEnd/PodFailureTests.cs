@@ -1,0 +1,74 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Quicksilver.Gateway.Tests.Infrastructure;
+using Quicksilver.Server.Tests.Infrastructure;
+using Yarp.ReverseProxy.Model;
+
+namespace Quicksilver.Gateway.Tests.EndToEnd;
+
+/// <summary>A pod dies mid-run behind the gateway, then comes back.</summary>
+public sealed class PodFailureTests
+{
+    [Fact]
+    public async Task PodKilledMidRun_NonStreamedRequestsAreRetried_ItsStreamsEndWithAnError_ItIsEjectedAndReadmitted()
+    {
+        await using Platform platform = await Platform.StartAsync(podCount: 3);
+        using HttpClient client = platform.Gateway.ClientFor(TestTenants.Acme);
+
+        // Long enough (48 steps over a 53-token canvas, three pods on two cores) to be in flight when the pod dies.
+        Task<HttpResponseMessage>[] plain = [.. Enumerable.Range(0, 3).Select(_ => Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 48), kind: "plain"))];
+        await Wait.UntilAsync(() => platform.Pods.Sum(p => p.InFlight.GetValueOrDefault("plain")) == 3, TimeSpan.FromSeconds(20), "three non-streamed requests in flight");
+        HttpResponseMessage[] streams = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 48, stream: true), kind: "stream")));
+        Task<string>[] streamBodies = [.. streams.Select(s => s.Content.ReadAsStringAsync())];
+        PodServer victim = null!;
+        await Wait.UntilAsync(
+            () => (victim = platform.Pods.FirstOrDefault(p => p.InFlight.GetValueOrDefault("plain") > 0 && p.InFlight.GetValueOrDefault("stream") > 0)!) is not null,
+            TimeSpan.FromSeconds(20),
+            "a pod running both a streamed and a non-streamed request");
+
+        await victim.KillAsync();
+
+        foreach (HttpResponseMessage answer in await Task.WhenAll(plain))
+        {
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            JsonObject completion = (await answer.Content.ReadFromJsonAsync<JsonObject>())!;
+            Assert.Equal(48, (int)completion["usage"]!["completion_tokens"]!);
+            answer.Dispose();
+        }
+
+        int broken = 0;
+        foreach (string body in await Task.WhenAll(streamBodies))
+        {
+            IReadOnlyList<string> payloads = ServerSentEvents.ParseStrict(body);
+            if (payloads[^1].StartsWith("{\"error\":", StringComparison.Ordinal))
+            {
+                broken++;
+                Assert.Contains("\"code\":502", payloads[^1], StringComparison.Ordinal);
+            }
+        }
+
+        Assert.InRange(broken, 1, 2);
+        Array.ForEach(streams, s => s.Dispose());
+
+        // Out of rotation: new requests all succeed elsewhere.
+        DestinationState ejected = platform.Gateway.Pods().Single(d => new Uri(d.Model.Config.Address).Port == victim.Port);
+        Assert.True(ejected.Health.Passive == DestinationHealth.Unhealthy || ejected.Health.Active == DestinationHealth.Unhealthy);
+        for (int i = 0; i < 6; i++)
+        {
+            using HttpResponseMessage answer = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 2));
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        }
+
+        // Back on the same address: readiness checks and the end of the ejection period bring it back.
+        await using PodServer revived = await PodServer.StartAsync(victim.Port);
+        await Wait.UntilAsync(() => platform.Gateway.HealthyPods() == 3, TimeSpan.FromSeconds(15), "the revived pod back in rotation");
+        for (int i = 0; i < 12 && revived.Requests == 0; i++)
+        {
+            using HttpResponseMessage answer = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 2));
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        }
+
+        Assert.True(revived.Requests > 0, "the revived pod received no request");
+    }
+}
