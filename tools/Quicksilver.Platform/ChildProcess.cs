@@ -1,0 +1,69 @@
+using System.Diagnostics;
+
+namespace Quicksilver.Platform;
+
+/// <summary>A platform process (a pod or the gateway), its output prefixed with its name, killed with the launcher.</summary>
+internal sealed class ChildProcess : IDisposable
+{
+    private readonly Process _process;
+
+    private ChildProcess(string name, Process process)
+    {
+        Name = name;
+        _process = process;
+    }
+
+    public string Name { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Starts <c>dotnet &lt;assembly&gt; args…</c> in the assembly's folder with <paramref name="environment"/> added.</summary>
+    public static ChildProcess Start(string name, string assembly, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(assembly)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(assembly);
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach ((string key, string value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {name}.");
+        process.OutputDataReceived += (_, line) => Print(name, line.Data);
+        process.ErrorDataReceived += (_, line) => Print(name, line.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new ChildProcess(name, process);
+    }
+
+    public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(TimeSpan.FromSeconds(10));
+        }
+
+        _process.Dispose();
+    }
+
+    private static void Print(string name, string? line)
+    {
+        if (line is not null)
+        {
+            Console.WriteLine($"[{name}] {line}");
+        }
+    }
+}
