@@ -7,22 +7,19 @@ namespace Quicksilver.Server.Tests.Infrastructure;
 /// <summary>Assertions on the OpenAI wire shapes.</summary>
 public static class OpenAIAssert
 {
-    /// <summary>Checks status, <c>{"error":{message,type,param,code}}</c> and returns the error object.</summary>
+    /// <summary>Checks status, <c>{"error":{message,type,param,code}}</c> with the status as code, and returns the error object.</summary>
     public static async Task<JsonObject> ErrorAsync(HttpResponseMessage response, HttpStatusCode status, string type, string? param)
     {
-        ArgumentNullException.ThrowIfNull(response);
-        string body = await response.Content.ReadAsStringAsync();
-        Assert.True(status == response.StatusCode, $"Expected {(int)status}, got {(int)response.StatusCode}: {body}");
-        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
-        JsonObject root = JsonNode.Parse(body)!.AsObject();
-        Assert.Equal(["error"], root.Select(p => p.Key));
-        JsonObject error = root["error"]!.AsObject();
-        Assert.Equal(["message", "type", "param", "code"], error.Select(p => p.Key));
-        Assert.False(string.IsNullOrWhiteSpace(error["message"]!.GetValue<string>()));
-        Assert.Equal(type, error["type"]!.GetValue<string>());
-        Assert.Equal(param, error["param"]?.GetValue<string>());
+        JsonObject error = await ErrorBodyAsync(response, status, type, param);
         Assert.Equal((int)status, error["code"]!.GetValue<int>());
         return error;
+    }
+
+    /// <summary>Checks a 401 <c>authentication_error</c> with a string <paramref name="code"/> and no param (the gateway contract).</summary>
+    public static async Task AuthenticationErrorAsync(HttpResponseMessage response, string code)
+    {
+        JsonObject error = await ErrorBodyAsync(response, HttpStatusCode.Unauthorized, "authentication_error", param: null);
+        Assert.Equal(code, error["code"]!.GetValue<string>());
     }
 
     /// <summary>Checks the envelope of a completion or chunk; returns its choices.</summary>
@@ -67,4 +64,20 @@ public static class OpenAIAssert
     /// <summary>Parses the payloads of a stream's events as JSON objects.</summary>
     public static IReadOnlyList<JsonObject> Chunks(IReadOnlyList<string> payloads) =>
         [.. payloads.Select(p => JsonNode.Parse(p) as JsonObject ?? throw new JsonException($"Not a JSON object: {p}"))];
+
+    private static async Task<JsonObject> ErrorBodyAsync(HttpResponseMessage response, HttpStatusCode status, string type, string? param)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.True(status == response.StatusCode, $"Expected {(int)status}, got {(int)response.StatusCode}: {body}");
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        JsonObject root = JsonNode.Parse(body)!.AsObject();
+        Assert.Equal(["error"], root.Select(p => p.Key));
+        JsonObject error = root["error"]!.AsObject();
+        Assert.Equal(["message", "type", "param", "code"], error.Select(p => p.Key));
+        Assert.False(string.IsNullOrWhiteSpace(error["message"]!.GetValue<string>()));
+        Assert.Equal(type, error["type"]!.GetValue<string>());
+        Assert.Equal(param, error["param"]?.GetValue<string>());
+        return error;
+    }
 }
