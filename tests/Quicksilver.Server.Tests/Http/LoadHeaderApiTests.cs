@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.ServerSentEvents;
-using System.Text;
 using System.Text.Json.Nodes;
 using Quicksilver.Server.Tests.Fakes;
 using Quicksilver.Server.Tests.Infrastructure;
@@ -45,20 +43,13 @@ public sealed class LoadHeaderApiTests
         FakeGenerationEngine engine = FakeServedModel.Engine(pauseAfterBlocks: 1);
         await using var factory = new QuicksilverApiFactory(FakeServedModel.Create(engine));
         using HttpClient client = await factory.CreateReadyClientAsync();
-        using var paused = new HttpRequestMessage(HttpMethod.Post, new Uri("/v1/completions", UriKind.Relative))
-        {
-            Content = new StringContent(new JsonObject { ["prompt"] = "Say hello", ["max_tokens"] = 64, ["stream"] = true }.ToJsonString(), Encoding.UTF8, "application/json"),
-        };
-        using HttpResponseMessage running = await client.SendAsync(paused, HttpCompletionOption.ResponseHeadersRead);
-        await using Stream body = await running.Content.ReadAsStreamAsync();
-        await using IAsyncEnumerator<SseItem<string>> events = SseParser.Create(body).EnumerateAsync().GetAsyncEnumerator();
-        Assert.True(await events.MoveNextAsync());
+        await using HeldOpenCompletion running = await HeldOpenCompletion.StartAsync(client, new JsonObject { ["prompt"] = "Say hello", ["max_tokens"] = 64, ["stream"] = true });
 
         // Refused before it reaches the engine, it still reports the load: the paused stream.
         using HttpResponseMessage rejected = await client.PostCompletionAsync(new JsonObject { ["prompt"] = "Say hello", ["max_tokens"] = 0 });
         engine.Gate.SetResult();
 
-        Assert.Equal("waiting=0, running=1, tokens=0", Assert.Single(running.Headers.GetValues(LoadHeader)));
+        Assert.Equal("waiting=0, running=1, tokens=0", Assert.Single(running.Response.Headers.GetValues(LoadHeader)));
         Assert.Equal(HttpStatusCode.BadRequest, rejected.StatusCode);
         Assert.Equal("waiting=0, running=1, tokens=0", Assert.Single(rejected.Headers.GetValues(LoadHeader)));
     }

@@ -36,21 +36,22 @@ internal static class UsageRequests
         return body;
     }
 
-    /// <summary>The last chunk of a successful stream (its usage chunk when one was asked for).</summary>
-    public static async Task<JsonObject> LastChunkAsync(HttpResponseMessage response)
-    {
-        ArgumentNullException.ThrowIfNull(response);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return OpenAIAssert.Chunks(ServerSentEvents.ParseStrict(await response.Content.ReadAsStringAsync()))[^1];
-    }
-
-    /// <summary>The usage of a successful answer, streamed (from its usage chunk) or not, once it has arrived.</summary>
+    /// <summary>
+    /// The usage of a successful answer once it has arrived: a non-streamed one's, or a stream's usage chunk (the last
+    /// chunk, with no choices).
+    /// </summary>
     public static async Task<JsonObject> UsageAsync(Task<HttpResponseMessage> sending, bool stream)
     {
         ArgumentNullException.ThrowIfNull(sending);
         using HttpResponseMessage response = await sending;
-        JsonObject answer = stream ? await LastChunkAsync(response) : await response.ReadJsonObjectAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, answer.ToJsonString());
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        JsonObject answer = stream ? OpenAIAssert.Chunks(ServerSentEvents.ParseStrict(body))[^1] : JsonNode.Parse(body)!.AsObject();
+        if (stream)
+        {
+            Assert.Empty(answer["choices"]!.AsArray());
+        }
+
         return answer["usage"]!.AsObject();
     }
 }
