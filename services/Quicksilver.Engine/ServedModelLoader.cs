@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Quicksilver.Engine.Checkpoints;
 using Quicksilver.Engine.Compute;
 using Quicksilver.Engine.Compute.Cuda;
+using Quicksilver.Engine.Metering;
 using Quicksilver.Engine.Models;
 using Quicksilver.Engine.Scheduling;
 using Quicksilver.Engine.Tokenization;
@@ -18,7 +19,11 @@ public static class ServedModelLoader
     /// template (<see cref="ChatTemplateDetector"/>); picks the backend; starts the step loop. Every defect is a
     /// <see cref="CheckpointException"/> naming the file and field or tensor.
     /// </summary>
-    public static ServedModel Load(string modelFolder, EngineOptions options, ILoggerFactory loggerFactory)
+    /// <param name="modelFolder">The model folder.</param>
+    /// <param name="options">How to run it.</param>
+    /// <param name="loggerFactory">Loggers of the loader and the engine.</param>
+    /// <param name="metering">The price of device time; none (0 USD) when null.</param>
+    public static ServedModel Load(string modelFolder, EngineOptions options, ILoggerFactory loggerFactory, MeteringOptions? metering = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -51,7 +56,8 @@ public static class ServedModelLoader
                 transformer,
                 options with { ModelId = id },
                 EndTokens.Collect(config, generation, tokenizerConfig, tokenizer),
-                loggerFactory.CreateLogger<DiffusionEngine>());
+                loggerFactory.CreateLogger<DiffusionEngine>(),
+                metering: metering);
             logger.LogInformation("Serving {Model} ({Architecture}, {Layers} layers, d={Hidden}) on the {Backend} backend: {Device}", id, config.Architecture, config.LayerCount, config.HiddenSize, backend.Name, backend.Description);
             return new ServedModel(id, config, tokenizer, engine, backend.Name, DateTimeOffset.UtcNow)
             {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Quicksilver.Server.Extensions;
 
 namespace Quicksilver.Server;
 
@@ -33,6 +34,5 @@ internal sealed class LimitsOptionsValidator : IValidateOptions<LimitsOptions>
     }
 
     private static string Failure(string setting, string rule, object? value) =>
-        $"{LimitsOptions.SectionName}:{setting} {rule}, but is {value} " +
-        $"(environment variable {LimitsOptions.SectionName.Replace(":", "__", StringComparison.Ordinal)}__{setting}).";
+        SettingFailures.Describe(LimitsOptions.SectionName, setting, rule, value);
 }

@@ -1,20 +1,25 @@
 using System.Threading.Channels;
 using Quicksilver.Engine.Decoding;
-using Quicksilver.Engine.Models;
 
 namespace Quicksilver.Engine.Scheduling;
 
-/// <summary>A sequence inside the engine, with the channel its updates go to and the token that cancels it.</summary>
+/// <summary>
+/// A sequence inside the engine, with the channel its updates go to, the token that cancels it, the tenant it is
+/// billed to and the device time attributed to it so far.
+/// </summary>
 internal sealed class ActiveSequence
 {
-    public ActiveSequence(DenoisingSequence denoiser, DateTimeOffset enqueued, CancellationToken cancellation)
+    public ActiveSequence(DenoisingSequence denoiser, string tenant, DateTimeOffset enqueued, CancellationToken cancellation)
     {
         Denoiser = denoiser;
+        Tenant = tenant;
         Cancellation = cancellation;
         Enqueued = enqueued;
     }
 
     public DenoisingSequence Denoiser { get; }
+
+    public string Tenant { get; }
 
     public CancellationToken Cancellation { get; }
 
@@ -24,6 +29,9 @@ internal sealed class ActiveSequence
 
     public Channel<GenerationUpdate> Updates { get; } = Channel.CreateUnbounded<GenerationUpdate>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
 
-    /// <summary>The forward input of the step in flight.</summary>
-    public ForwardSequence? CurrentStep { get; set; }
+    /// <summary>Its shares of the wall time of the steps it took part in (whole 100 ns ticks).</summary>
+    public TimeSpan GpuTime { get; set; }
+
+    /// <summary>Whether it has left the step loop (metered, updates ended).</summary>
+    public bool Departed { get; set; }
 }

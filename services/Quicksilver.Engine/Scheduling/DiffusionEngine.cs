@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Quicksilver.Engine.Compute;
 using Quicksilver.Engine.Decoding;
+using Quicksilver.Engine.Metering;
 using Quicksilver.Engine.Models;
 
 namespace Quicksilver.Engine.Scheduling;
@@ -13,6 +13,10 @@ namespace Quicksilver.Engine.Scheduling;
 /// <see cref="EngineOptions.MaxActiveSequences"/> and <see cref="EngineOptions.MaxTokensPerStep"/>, drops cancelled
 /// ones, runs one forward pass over every active canvas together, and commits each sequence's tokens. A sequence
 /// joins at the next step and leaves as soon as it finishes, so no request waits for another to end.
+/// Each step's wall time is charged to the sequences in it (<see cref="StepTimeSplit"/>); a sequence's total is
+/// metered to its tenant as it leaves (<see cref="MeteringMetrics"/>), and time with nothing to run counts as idle.
+/// Attributed plus idle time is the engine's wall time but for the loop's bookkeeping between steps (admission,
+/// sending updates: well under a millisecond a step).
 /// </summary>
 public sealed class DiffusionEngine : IGenerationEngine, IDisposable
 {
@@ -21,6 +25,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     private readonly IReadOnlySet<int> _endTokens;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly IdleClock _idle;
     private readonly Channel<ActiveSequence> _arrivals = Channel.CreateUnbounded<ActiveSequence>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
@@ -34,15 +39,28 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     /// <param name="options">Limits and defaults.</param>
     /// <param name="endTokens">Ids that end an answer (EOS, EoT).</param>
     /// <param name="logger">Where failures of the loop are logged.</param>
-    /// <param name="timeProvider">Clock for queue timeouts; the system clock when null.</param>
-    public DiffusionEngine(DiffusionTransformer model, EngineOptions options, IReadOnlySet<int> endTokens, ILogger<DiffusionEngine> logger, TimeProvider? timeProvider = null)
+    /// <param name="timeProvider">Clock for queue timeouts, step times and idle time; the system clock when null.</param>
+    /// <param name="metering">The price of device time; none (0 USD) when null.</param>
+    public DiffusionEngine(
+        DiffusionTransformer model,
+        EngineOptions options,
+        IReadOnlySet<int> endTokens,
+        ILogger<DiffusionEngine> logger,
+        TimeProvider? timeProvider = null,
+        MeteringOptions? metering = null)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _endTokens = endTokens ?? throw new ArgumentNullException(nameof(endTokens));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _time = timeProvider ?? TimeProvider.System;
-        Metrics = new EngineMetrics(options.ModelId ?? "model", () => Load);
+        _idle = new IdleClock(_time);
+        string modelId = options.ModelId ?? "model";
+        Metrics = new EngineMetrics(modelId, () => Load);
+        Metering = new MeteringMetrics(modelId, metering ?? new MeteringOptions(), () => _idle.Total);
+
+        // The device is idle from now until the first step, however long the loop's thread takes to start.
+        _idle.Start();
         _loop = Task.Factory.StartNew(RunLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
@@ -52,12 +70,18 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     /// <summary>The step loop's meters.</summary>
     public EngineMetrics Metrics { get; }
 
+    /// <summary>The billing meters: device time and its cost per tenant, and idle time.</summary>
+    public MeteringMetrics Metering { get; }
+
     /// <inheritdoc />
     public async IAsyncEnumerable<GenerationUpdate> GenerateAsync(GenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var sequence = new ActiveSequence(CreateDenoiser(request), _time.GetUtcNow(), cancellationToken);
+        var sequence = new ActiveSequence(CreateDenoiser(request), request.Tenant, _time.GetUtcNow(), cancellationToken);
         Admit(sequence);
-        await foreach (GenerationUpdate update in sequence.Updates.Reader.ReadAllAsync(cancellationToken))
+
+        // Read to the end whatever the token: the step loop ends the channel when it lets go of the sequence (a
+        // cancelled one at the next step boundary), after the update that settles its device time.
+        await foreach (GenerationUpdate update in sequence.Updates.Reader.ReadAllAsync(CancellationToken.None))
         {
             yield return update;
         }
@@ -87,11 +111,14 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         }
 
         _draining = true;
-        _stopping.Cancel();
+
+        // Arrivals close before the loop is told to stop, so none can slip in after its last look at them.
         _arrivals.Writer.TryComplete();
+        _stopping.Cancel();
         _loop.Wait(TimeSpan.FromSeconds(30));
         _stopping.Dispose();
         Metrics.Dispose();
+        Metering.Dispose();
     }
 
     private DenoisingSequence CreateDenoiser(GenerationRequest request)
@@ -129,7 +156,40 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     {
         var queue = new LinkedList<ActiveSequence>();
         var active = new List<ActiveSequence>();
-        CancellationToken stopping = _stopping.Token;
+        Exception stopped = new OperationCanceledException("The engine stopped.");
+        try
+        {
+            Loop(queue, active, _stopping.Token);
+        }
+#pragma warning disable CA1031 // Whatever broke the loop, its sequences must end rather than wait for it forever.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _logger.LogCritical(ex, "The step loop failed; the engine stops and fails its requests.");
+            _draining = true;
+            _arrivals.Writer.TryComplete();
+            stopped = ex;
+        }
+
+        _idle.Stop();
+        foreach (ActiveSequence sequence in active)
+        {
+            Depart(sequence, stopped);
+        }
+
+        foreach (ActiveSequence sequence in queue)
+        {
+            sequence.Updates.Writer.TryComplete(stopped);
+        }
+
+        while (_arrivals.Reader.TryRead(out ActiveSequence? pending))
+        {
+            pending.Updates.Writer.TryComplete(stopped);
+        }
+    }
+
+    private void Loop(LinkedList<ActiveSequence> queue, List<ActiveSequence> active, CancellationToken stopping)
+    {
         while (!stopping.IsCancellationRequested)
         {
             while (_arrivals.Reader.TryRead(out ActiveSequence? arrived))
@@ -138,32 +198,23 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             }
 
             ExpireQueued(queue);
-            active.RemoveAll(CompleteIfCancelled);
+            active.RemoveAll(DepartIfCancelled);
             AdmitFromQueue(queue, active);
             PublishLoad(active);
             if (active.Count == 0)
             {
+                _idle.Start();
                 if (!WaitForArrival(stopping))
                 {
-                    break;
+                    return;
                 }
 
                 continue;
             }
 
+            _idle.Stop();
             Step(active);
-            active.RemoveAll(s => s.Denoiser.Finish is not null);
-        }
-
-        var stopped = new OperationCanceledException("The engine stopped.");
-        foreach (ActiveSequence sequence in active.Concat(queue))
-        {
-            sequence.Updates.Writer.TryComplete(stopped);
-        }
-
-        while (_arrivals.Reader.TryRead(out ActiveSequence? pending))
-        {
-            pending.Updates.Writer.TryComplete(stopped);
+            active.RemoveAll(s => s.Departed);
         }
     }
 
@@ -216,66 +267,123 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         }
     }
 
-    private static bool CompleteIfCancelled(ActiveSequence sequence)
+    private bool DepartIfCancelled(ActiveSequence sequence)
     {
         if (!sequence.Cancellation.IsCancellationRequested)
         {
             return false;
         }
 
-        sequence.Updates.Writer.TryComplete(new OperationCanceledException(sequence.Cancellation));
+        Depart(sequence, new OperationCanceledException(sequence.Cancellation));
         return true;
     }
 
+    /// <summary>
+    /// One step: the batch's forward inputs, the forward pass over every active canvas, then each sequence's commit.
+    /// The wall time of all three is shared among the batch before the step's updates go out, so each update's
+    /// <see cref="GenerationUpdate.GpuSeconds"/> includes the step that produced it. A failed forward pass is charged
+    /// too, then fails the whole batch.
+    /// </summary>
     private void Step(List<ActiveSequence> active)
     {
+        long started = _time.GetTimestamp();
         var batch = new ForwardSequence[active.Count];
+        var tokens = new int[active.Count];
         int scored = 0;
         for (int i = 0; i < active.Count; i++)
         {
-            batch[i] = active[i].CurrentStep = active[i].Denoiser.NextStep();
+            batch[i] = active[i].Denoiser.NextStep();
+            tokens[i] = batch[i].Tokens.Length;
             scored += batch[i].ScorePositions.Count;
         }
 
         var scores = new TokenScore[scored];
-        long started = Stopwatch.GetTimestamp();
         try
         {
             _model.Forward(batch, scores);
-            Metrics.RecordStep(Stopwatch.GetElapsedTime(started), active.Count);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             _logger.LogError(ex, "A forward pass over {Sequences} sequences failed; failing them.", active.Count);
+            Charge(active, tokens, _time.GetElapsedTime(started));
             foreach (ActiveSequence sequence in active)
             {
-                sequence.Updates.Writer.TryComplete(ex);
+                Depart(sequence, ex);
             }
 
-            active.Clear();
             return;
         }
 
+        var finalised = new IReadOnlyList<int>?[active.Count];
+        var answerBefore = new int[active.Count];
         int offset = 0;
-        foreach (ActiveSequence sequence in active)
+        for (int i = 0; i < active.Count; i++)
         {
-            int count = sequence.CurrentStep!.ScorePositions.Count;
-            DenoisingSequence denoiser = sequence.Denoiser;
-            int answerBefore = denoiser.CompletionTokens;
-            IReadOnlyList<int>? finalised = denoiser.Commit(sequence.CurrentStep, scores.AsSpan(offset, count));
+            DenoisingSequence denoiser = active[i].Denoiser;
+            int count = batch[i].ScorePositions.Count;
+            answerBefore[i] = denoiser.CompletionTokens;
+            finalised[i] = denoiser.Commit(batch[i], scores.AsSpan(offset, count));
             offset += count;
             Metrics.RecordCommitted(denoiser.LastCommitted);
-            if (finalised is not null)
-            {
-                sequence.Updates.Writer.TryWrite(new GenerationUpdate(finalised, denoiser.Finish, denoiser.StepsTaken)
-                {
-                    LogProbabilities = denoiser.LogProbabilities(answerBefore, finalised.Count).ToArray(),
-                });
-                if (denoiser.Finish is not null)
-                {
-                    sequence.Updates.Writer.TryComplete();
-                }
-            }
         }
+
+        TimeSpan elapsed = _time.GetElapsedTime(started);
+        Metrics.RecordStep(elapsed, active.Count);
+        Charge(active, tokens, elapsed);
+        for (int i = 0; i < active.Count; i++)
+        {
+            Publish(active[i], finalised[i], answerBefore[i]);
+        }
+    }
+
+    private static void Charge(List<ActiveSequence> active, ReadOnlySpan<int> tokens, TimeSpan step)
+    {
+        TimeSpan[] shares = StepTimeSplit.ByTokens(step, tokens);
+        for (int i = 0; i < active.Count; i++)
+        {
+            active[i].GpuTime += shares[i];
+        }
+    }
+
+    /// <summary>Sends the block a step finalised, if any; a finished sequence then leaves.</summary>
+    private void Publish(ActiveSequence sequence, IReadOnlyList<int>? finalised, int answerBefore)
+    {
+        if (finalised is null)
+        {
+            return;
+        }
+
+        DenoisingSequence denoiser = sequence.Denoiser;
+        sequence.Updates.Writer.TryWrite(new GenerationUpdate(finalised, denoiser.Finish, denoiser.StepsTaken)
+        {
+            LogProbabilities = denoiser.LogProbabilities(answerBefore, finalised.Count).ToArray(),
+            GpuSeconds = sequence.GpuTime.TotalSeconds,
+        });
+        if (denoiser.Finish is not null)
+        {
+            Depart(sequence, null);
+        }
+    }
+
+    /// <summary>
+    /// Lets go of a sequence that joined the step loop, once: meters its device time to its tenant, then ends its
+    /// updates, with the settlement update before <paramref name="error"/> when it did not finish. The meter is
+    /// recorded before the channel ends, so whoever sees the end also sees the measurement.
+    /// </summary>
+    private void Depart(ActiveSequence sequence, Exception? error)
+    {
+        if (sequence.Departed)
+        {
+            return;
+        }
+
+        sequence.Departed = true;
+        Metering.RecordSequence(sequence.Tenant, sequence.GpuTime);
+        if (error is not null)
+        {
+            sequence.Updates.Writer.TryWrite(GenerationUpdate.Settlement(sequence.Denoiser.StepsTaken, sequence.GpuTime.TotalSeconds));
+        }
+
+        sequence.Updates.Writer.TryComplete(error);
     }
 }

@@ -22,7 +22,7 @@ public sealed class EngineMetrics : IDisposable
         ArgumentNullException.ThrowIfNull(load);
         var tags = new KeyValuePair<string, object?>[] { new("gen_ai.request.model", model) };
         _meter = new Meter(MeterName, version: null, tags);
-        _stepDuration = _meter.CreateHistogram<double>("quicksilver.engine.step.duration", "s", "Wall time of one denoising step (one forward over the batch).");
+        _stepDuration = _meter.CreateHistogram<double>("quicksilver.engine.step.duration", "s", "Wall time of one denoising step: the forward pass over the batch and the commits.");
         _batchSize = _meter.CreateHistogram<int>("quicksilver.engine.batch.size", "{sequence}", "Sequences in one step's batch.");
         _tokensPerStep = _meter.CreateHistogram<double>("quicksilver.engine.tokens_per_step", "{token}", "Tokens one sequence committed in one step (parallel decoding commits more than one).");
         _meter.CreateObservableGauge("quicksilver.engine.requests.waiting", () => load().Waiting, "{request}", "Requests waiting for a place in the batch.");

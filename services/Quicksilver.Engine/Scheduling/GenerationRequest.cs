@@ -1,4 +1,5 @@
 using Quicksilver.Engine.Decoding;
+using Quicksilver.Engine.Metering;
 
 namespace Quicksilver.Engine.Scheduling;
 
@@ -34,4 +35,7 @@ public sealed record GenerationRequest
 
     /// <summary>The threshold (0, 1] of <see cref="CommitRule.Threshold"/> or the factor (&gt; 0) of <see cref="CommitRule.Factor"/>.</summary>
     public double CommitParameter { get; init; }
+
+    /// <summary>Who the request's device time is billed to (the meters' <c>quicksilver.tenant</c>).</summary>
+    public string Tenant { get; init; } = Tenants.Anonymous;
 }

@@ -6,6 +6,9 @@ public interface IGenerationEngine
     /// <summary>
     /// Generates one sequence. Updates arrive as blocks of the canvas are finalised; the sequence joins the
     /// engine's step loop at the next step and leaves it when it finishes or <paramref name="cancellationToken"/> fires.
+    /// A cancelled sequence's enumeration ends once the engine has let go of it (at most a step later): after a
+    /// <see cref="GenerationUpdate.IsSettlement"/> update carrying the device time it used, with an
+    /// <see cref="OperationCanceledException"/>. Every update's <see cref="GenerationUpdate.GpuSeconds"/> is cumulative.
     /// Throws <see cref="InvalidRequestException"/> (naming the field) for a request the model cannot take.
     /// </summary>
     IAsyncEnumerable<GenerationUpdate> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken);

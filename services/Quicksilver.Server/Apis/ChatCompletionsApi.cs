@@ -5,8 +5,10 @@ using Quicksilver.Server.Chat;
 using Quicksilver.Server.Completions;
 using Quicksilver.Server.Errors;
 using Quicksilver.Server.Http;
+using Quicksilver.Server.Metering;
 using Quicksilver.Server.OpenApi;
 using Quicksilver.Server.Telemetry;
+using Quicksilver.Server.Tenancy;
 using Quicksilver.Server.Wire;
 
 namespace Quicksilver.Server.Apis;
@@ -23,6 +25,8 @@ internal static class ChatCompletionsApi
         var api = app.MapGroup("/v1").WithTags("Chat");
 
         api.MapPost("/chat/completions", CreateChatCompletion)
+            .AddEndpointFilter<LoadHeaderFilter>()
+            .WithTenancy()
             .WithName("CreateChatCompletion")
             .WithSummary("Creates a model response for the given chat conversation")
             .WithDescription(
@@ -32,10 +36,11 @@ internal static class ChatCompletionsApi
                 "one chunk per block of the diffusion canvas as soon as it is final, the finish reason on the last chunk, " +
                 "then `data: [DONE]` (with `n` > 1, a role chunk per choice first, then the choices' chunks as their blocks " +
                 "finish). Diffusion controls (`steps`, `block_length`, `remasking`, `threshold`, `factor`) are extra fields of " +
-                "the same body. Errors use OpenAI's shape `{\"error\":{\"message\",\"type\",\"param\",\"code\"}}`.")
+                "the same body. Errors use OpenAI's shape `{\"error\":{\"message\",\"type\",\"param\",\"code\"}}`." + GatewayContractNotes.Description)
             .AddOpenApiOperationTransformer(ChatCompletionRequestBody.DescribeAsync)
             .Produces<ChatCompletion>(StatusCodes.Status200OK, "application/json", "text/event-stream")
             .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
+            .Produces<ErrorResponse>(StatusCodes.Status401Unauthorized)
             .Produces<ErrorResponse>(StatusCodes.Status404NotFound)
             .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge)
             .Produces<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType)
@@ -52,22 +57,22 @@ internal static class ChatCompletionsApi
         ArgumentNullException.ThrowIfNull(services);
         CancellationToken aborted = context.RequestAborted;
         LimitsOptions limits = services.Limits.Value;
+        Caller caller = Caller.Of(context);
         try
         {
             ChatRequest request = await ReadRequestAsync(context.Request, limits, aborted);
             ServedModel model = services.Catalog.Resolve(request.Model);
-            GenerationRequest generation = ChatPlanner.Plan(request, model, limits);
+            GenerationRequest generation = ChatPlanner.Plan(request, model, limits) with { Tenant = caller.Tenant };
             var choices = new CompletionChoices(model, generation, request.Choices, request.Stop, echo: null, logprobs: false, GenAiOperations.Chat);
             var header = ChatCompletionHeader.Create(model.Id, services.Time);
-            int promptTokens = generation.PromptTokens.Count;
 
             if (!request.Stream)
             {
-                return await CompleteAsync(choices, header, promptTokens, aborted);
+                return await CompleteAsync(choices, header, services.Usage, aborted);
             }
 
             IAsyncEnumerator<(int Index, CompletionDelta Delta)> deltas = await choices.StartStreamAsync(aborted);
-            return new ChatCompletionStreamResult(deltas, choices, header, promptTokens, request.IncludeUsage, services.Logger);
+            return new ChatCompletionStreamResult(deltas, choices, header, services.Usage, request.IncludeUsage || caller.WantsUsage, services.Logger);
         }
         catch (ApiErrorException exception)
         {
@@ -81,13 +86,10 @@ internal static class ChatCompletionsApi
         return ChatRequestParser.Parse(body.RootElement, limits);
     }
 
-    private static async Task<IResult> CompleteAsync(CompletionChoices choices, ChatCompletionHeader header, int promptTokens, CancellationToken cancellationToken)
+    private static async Task<IResult> CompleteAsync(CompletionChoices choices, ChatCompletionHeader header, UsageMeter usage, CancellationToken cancellationToken)
     {
         var answers = await choices.CollectAsync(cancellationToken);
-        ChatCompletion completion = header.Complete(
-            [.. answers.Select(answer => (answer.Text, answer.Finish))],
-            promptTokens,
-            choices.CompletionTokens);
+        ChatCompletion completion = header.Complete([.. answers.Select(answer => (answer.Text, answer.Finish))], choices.Bill(usage));
         return TypedResults.Json(completion, WireJson.Context.ChatCompletion);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Quicksilver.Server.Hosting;
+using Quicksilver.Server.Metering;
 
 namespace Quicksilver.Server.Apis;
 
@@ -8,8 +9,10 @@ namespace Quicksilver.Server.Apis;
 /// <param name="Limits">Request limits.</param>
 /// <param name="Time">The clock (<c>created</c>).</param>
 /// <param name="Logger">For failures after a stream has started.</param>
+/// <param name="Usage">Settles each finished request's usage (tokens, device time, cost).</param>
 internal sealed record CompletionServices(
     ModelCatalog Catalog,
     IOptions<LimitsOptions> Limits,
     TimeProvider Time,
-    ILogger<CompletionServices> Logger);
+    ILogger<CompletionServices> Logger,
+    UsageMeter Usage);

@@ -4,7 +4,9 @@ using Quicksilver.Engine.Scheduling;
 using Quicksilver.Server.Completions;
 using Quicksilver.Server.Errors;
 using Quicksilver.Server.Http;
+using Quicksilver.Server.Metering;
 using Quicksilver.Server.OpenApi;
+using Quicksilver.Server.Tenancy;
 using Quicksilver.Server.Wire;
 
 namespace Quicksilver.Server.Apis;
@@ -17,16 +19,19 @@ internal static class CompletionsApi
         var api = app.MapGroup("/v1").WithTags("Completions");
 
         api.MapPost("/completions", CreateCompletion)
+            .AddEndpointFilter<LoadHeaderFilter>()
+            .WithTenancy()
             .WithName("CreateCompletion")
             .WithSummary("Creates a completion for the prompt")
             .WithDescription(
                 "OpenAI-compatible text completion. With `stream: true` the answer is sent as server-sent events, one " +
                 "`data: {chunk}` per block of the diffusion canvas as soon as it is final, then `data: [DONE]`. " +
                 "Diffusion controls (`steps`, `block_length`, `remasking`, `threshold`, `factor`) are extra fields of the same body. Errors use " +
-                "OpenAI's shape `{\"error\":{\"message\",\"type\",\"param\",\"code\"}}`.")
+                "OpenAI's shape `{\"error\":{\"message\",\"type\",\"param\",\"code\"}}`." + GatewayContractNotes.Description)
             .AddOpenApiOperationTransformer(CompletionRequestBody.DescribeAsync)
             .Produces<Completion>(StatusCodes.Status200OK, "application/json", "text/event-stream")
             .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
+            .Produces<ErrorResponse>(StatusCodes.Status401Unauthorized)
             .Produces<ErrorResponse>(StatusCodes.Status404NotFound)
             .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge)
             .Produces<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType)
@@ -42,23 +47,23 @@ internal static class CompletionsApi
         ArgumentNullException.ThrowIfNull(services);
         CancellationToken aborted = context.RequestAborted;
         LimitsOptions limits = services.Limits.Value;
+        Caller caller = Caller.Of(context);
         try
         {
             CompletionRequest request = await ReadRequestAsync(context.Request, limits, aborted);
             ServedModel model = services.Catalog.Resolve(request.Model);
-            GenerationRequest generation = CompletionPlanner.Plan(request, model, limits);
+            GenerationRequest generation = CompletionPlanner.Plan(request, model, limits) with { Tenant = caller.Tenant };
             string? echo = request.Echo ? request.Prompt.Text ?? model.Tokenizer.Decode(generation.PromptTokens, skipSpecialTokens: false) : null;
             var choices = new CompletionChoices(model, generation, request.Choices, request.Stop, echo, request.Logprobs);
             var header = CompletionHeader.Create(model.Id, services.Time);
-            int promptTokens = generation.PromptTokens.Count;
 
             if (!request.Stream)
             {
-                return await CompleteAsync(choices, header, promptTokens, aborted);
+                return await CompleteAsync(choices, header, services.Usage, aborted);
             }
 
             IAsyncEnumerator<(int Index, CompletionDelta Delta)> deltas = await choices.StartStreamAsync(aborted);
-            return new CompletionStreamResult(deltas, choices, header, promptTokens, request.IncludeUsage, services.Logger);
+            return new CompletionStreamResult(deltas, choices, header, services.Usage, request.IncludeUsage || caller.WantsUsage, services.Logger);
         }
         catch (ApiErrorException exception)
         {
@@ -72,9 +77,9 @@ internal static class CompletionsApi
         return CompletionRequestParser.Parse(body.RootElement, limits);
     }
 
-    private static async Task<IResult> CompleteAsync(CompletionChoices choices, CompletionHeader header, int promptTokens, CancellationToken cancellationToken)
+    private static async Task<IResult> CompleteAsync(CompletionChoices choices, CompletionHeader header, UsageMeter usage, CancellationToken cancellationToken)
     {
         var answers = await choices.CollectAsync(cancellationToken);
-        return TypedResults.Json(header.Complete(answers, promptTokens, choices.CompletionTokens), WireJson.Context.Completion);
+        return TypedResults.Json(header.Complete(answers, choices.Bill(usage)), WireJson.Context.Completion);
     }
 }

@@ -1,5 +1,6 @@
 using Quicksilver.Engine;
 using Quicksilver.Server.Hosting;
+using Quicksilver.Server.Tenancy;
 using Quicksilver.Server.Wire;
 
 namespace Quicksilver.Server.Apis;
@@ -15,6 +16,7 @@ internal static class ModelsApi
         var api = app.MapGroup("/v1").WithTags("Models");
 
         api.MapGet("/models", ListModels)
+            .WithTenancy()
             .WithName("ListModels")
             .WithSummary("Lists the served models")
             .WithDescription("The model this server serves (none while it is loading), with `context_length` and `backend`.");

@@ -18,11 +18,11 @@ internal sealed record ChatCompletionHeader(string Id, long Created, string Mode
     }
 
     /// <summary>The whole answer of a non-streamed request: one choice per answer, in order.</summary>
-    public ChatCompletion Complete(IReadOnlyList<(string Content, FinishReason Finish)> choices, int promptTokens, int completionTokens) =>
+    public ChatCompletion Complete(IReadOnlyList<(string Content, FinishReason Finish)> choices, CompletionUsage usage) =>
         new(Id, ChatCompletion.ObjectName, Created, Model,
             [.. choices.Select((choice, index) => new ChatCompletionChoice(
                 index, new ChatCompletionMessage(ChatRoles.Assistant, choice.Content), null, FinishReasons.ToWire(choice.Finish)))],
-            Usage(promptTokens, completionTokens));
+            usage);
 
     /// <summary>A choice's first chunk: the role, with empty content (as vLLM sends it).</summary>
     public ChatCompletionChunk RoleChunk(int index) => Chunk(index, new ChatCompletionDelta { Role = ChatRoles.Assistant, Content = string.Empty }, null);
@@ -36,12 +36,8 @@ internal sealed record ChatCompletionHeader(string Id, long Created, string Mode
     }
 
     /// <summary>The stream's usage chunk (<c>stream_options.include_usage</c>): no choices.</summary>
-    public ChatCompletionChunk UsageChunk(int promptTokens, int completionTokens) =>
-        new(Id, ChatCompletionChunk.ObjectName, Created, Model, [], Usage(promptTokens, completionTokens));
+    public ChatCompletionChunk UsageChunk(CompletionUsage usage) => new(Id, ChatCompletionChunk.ObjectName, Created, Model, [], usage);
 
     private ChatCompletionChunk Chunk(int index, ChatCompletionDelta delta, string? finish) =>
         new(Id, ChatCompletionChunk.ObjectName, Created, Model, [new ChatCompletionChunkChoice(index, delta, null, finish)], null);
-
-    private static CompletionUsage Usage(int promptTokens, int completionTokens) =>
-        new(promptTokens, completionTokens, promptTokens + completionTokens);
 }

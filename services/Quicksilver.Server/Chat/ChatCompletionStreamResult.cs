@@ -1,12 +1,14 @@
 using Quicksilver.Server.Completions;
 using Quicksilver.Server.Http;
+using Quicksilver.Server.Metering;
 using Quicksilver.Server.Wire;
 
 namespace Quicksilver.Server.Chat;
 
 /// <summary>
 /// A streamed chat completion (<c>text/event-stream</c>): a role chunk per choice, one chunk per delta of the
-/// <see cref="CompletionChoices"/> (a choice's last with its finish reason), the usage chunk when asked for, then
+/// <see cref="CompletionChoices"/> (a choice's last with its finish reason), the usage chunk when asked for (the usage
+/// is billed either way), then
 /// <c>data: [DONE]</c> (<see cref="OpenAIEventStream"/>). Created once the first delta is in hand, so that a request
 /// the engine rejects still gets a plain 400.
 /// </summary>
@@ -14,7 +16,7 @@ internal sealed class ChatCompletionStreamResult(
     IAsyncEnumerator<(int Index, CompletionDelta Delta)> deltas,
     CompletionChoices choices,
     ChatCompletionHeader header,
-    int promptTokens,
+    UsageMeter usageMeter,
     bool includeUsage,
     ILogger logger) : IResult
 {
@@ -31,9 +33,10 @@ internal sealed class ChatCompletionStreamResult(
         }
         while (await deltas.MoveNextAsync());
 
+        CompletionUsage usage = choices.Bill(usageMeter);
         if (includeUsage)
         {
-            await events.WriteAsync(header.UsageChunk(promptTokens, choices.CompletionTokens), WireJson.Context.ChatCompletionChunk, aborted);
+            await events.WriteAsync(header.UsageChunk(usage), WireJson.Context.ChatCompletionChunk, aborted);
         }
     });
 }

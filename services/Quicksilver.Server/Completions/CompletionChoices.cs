@@ -2,8 +2,9 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Quicksilver.Engine;
 using Quicksilver.Engine.Scheduling;
-using Quicksilver.Server.Wire;
+using Quicksilver.Server.Metering;
 using Quicksilver.Server.Telemetry;
+using Quicksilver.Server.Wire;
 
 namespace Quicksilver.Server.Completions;
 
@@ -14,9 +15,15 @@ namespace Quicksilver.Server.Completions;
 internal sealed class CompletionChoices
 {
     private readonly CompletionRun[] _runs;
+    private readonly string _model;
+    private readonly GenerationRequest _request;
 
     public CompletionChoices(ServedModel model, GenerationRequest request, int count, IReadOnlyList<string> stop, string? echo, bool logprobs, string operation = GenAiOperations.TextCompletion)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(request);
+        _model = model.Id;
+        _request = request;
         Echo = echo;
         _runs = new CompletionRun[count];
         for (int i = 0; i < count; i++)
@@ -37,6 +44,16 @@ internal sealed class CompletionChoices
 
     /// <summary>Answer tokens finalised over all choices (the usage's completion tokens).</summary>
     public int CompletionTokens => _runs.Sum(run => run.CompletionTokens);
+
+    /// <summary>
+    /// The request's usage, once every choice has ended: the prompt counted once, the choices' tokens and device
+    /// seconds summed, priced and counted by <paramref name="meter"/>. Call it once per request.
+    /// </summary>
+    public CompletionUsage Bill(UsageMeter meter)
+    {
+        ArgumentNullException.ThrowIfNull(meter);
+        return meter.Bill(_model, _request.Tenant, _request.PromptTokens.Count, CompletionTokens, _runs.Sum(run => run.GpuSeconds));
+    }
 
     /// <summary>Runs every choice to its end and returns each one's text (prompt first with echo), finish and log-probabilities.</summary>
     public async Task<(string Text, FinishReason Finish, CompletionLogprobs? Logprobs)[]> CollectAsync(CancellationToken cancellationToken)

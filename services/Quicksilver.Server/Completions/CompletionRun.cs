@@ -16,6 +16,9 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
     /// <summary>Answer tokens the engine has finalised so far (the completion's usage).</summary>
     public int CompletionTokens { get; private set; }
 
+    /// <summary>Device seconds the engine has charged this answer so far; settled once the run has ended.</summary>
+    public double GpuSeconds { get; private set; }
+
     /// <summary>The <c>gen_ai.operation.name</c> of the run's span and metrics (<see cref="GenAiOperations"/>).</summary>
     public string Operation { get; init; } = GenAiOperations.TextCompletion;
 
@@ -47,6 +50,13 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
         while (await NextAsync(updates))
         {
             GenerationUpdate update = updates.Current;
+            GpuSeconds = update.GpuSeconds;
+            if (update.IsSettlement)
+            {
+                // The engine let go of a cancelled sequence; the exception that ended it follows.
+                continue;
+            }
+
             telemetry.Record(update);
             CompletionTokens += update.Tokens.Count;
             logprobs?.Add(update.Tokens, update.LogProbabilities);
@@ -60,9 +70,11 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
             string ready = stops.Push(text, last);
             if (stops.Stopped)
             {
-                // The rest of the canvas is not needed: free the engine's slot now.
+                // The rest of the canvas is not needed: free the engine's slot now. Once the answer is out, wait for
+                // the engine to let go of the sequence: the device time it used until then is this answer's too.
                 await generation.CancelAsync();
                 yield return new CompletionDelta(ready, FinishReason.Stop, logprobs?.Release(ready, last: false));
+                await SettleAsync(updates);
                 yield break;
             }
 
@@ -79,6 +91,23 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
         }
 
         throw new InvalidOperationException("The engine ended the sequence without a finish reason.");
+    }
+
+    /// <summary>Reads what the engine still sends of a stopped sequence, to the end, for its settled device time.</summary>
+    private async Task SettleAsync(IAsyncEnumerator<GenerationUpdate> updates)
+    {
+        try
+        {
+            while (await updates.MoveNextAsync())
+            {
+                GpuSeconds = updates.Current.GpuSeconds;
+            }
+        }
+#pragma warning disable CA1031 // The answer is complete: however the sequence ends now (cancelled, as asked), it only settles the time.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
     }
 
     private IAsyncEnumerator<GenerationUpdate> Start(CancellationToken cancellationToken)

@@ -1,11 +1,13 @@
 using Quicksilver.Server.Http;
+using Quicksilver.Server.Metering;
 using Quicksilver.Server.Wire;
 
 namespace Quicksilver.Server.Completions;
 
 /// <summary>
 /// A streamed completion (<c>text/event-stream</c>): one chunk per delta of the <see cref="CompletionChoices"/> (with
-/// <c>echo</c>, a choice's first chunk starts with the prompt), the usage chunk when asked for, then
+/// <c>echo</c>, a choice's first chunk starts with the prompt), the usage chunk when asked for (the usage is billed
+/// either way), then
 /// <c>data: [DONE]</c> (<see cref="OpenAIEventStream"/>). Created once the first delta is in hand, so that a request
 /// the engine rejects still gets a plain 400.
 /// </summary>
@@ -13,7 +15,7 @@ internal sealed class CompletionStreamResult(
     IAsyncEnumerator<(int Index, CompletionDelta Delta)> deltas,
     CompletionChoices choices,
     CompletionHeader header,
-    int promptTokens,
+    UsageMeter usageMeter,
     bool includeUsage,
     ILogger logger) : IResult
 {
@@ -29,9 +31,10 @@ internal sealed class CompletionStreamResult(
         }
         while (await deltas.MoveNextAsync());
 
+        CompletionUsage usage = choices.Bill(usageMeter);
         if (includeUsage)
         {
-            await events.WriteAsync(header.UsageChunk(promptTokens, choices.CompletionTokens), WireJson.Context.Completion, aborted);
+            await events.WriteAsync(header.UsageChunk(usage), WireJson.Context.Completion, aborted);
         }
     });
 }

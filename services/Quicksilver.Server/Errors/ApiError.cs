@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Quicksilver.Server.Wire;
 
 namespace Quicksilver.Server.Errors;
@@ -12,8 +13,14 @@ internal sealed record ApiError(int StatusCode, string Type, string Message, str
     /// <summary>Seconds for the <c>Retry-After</c> header of a 429 or 503, when the client should come back.</summary>
     public int? RetryAfterSeconds { get; init; }
 
+    /// <summary>A machine-readable <c>code</c> (as OpenAI's <c>invalid_api_key</c>); null means the HTTP status.</summary>
+    public string? Code { get; init; }
+
     public static ApiError TooManyRequests(string message, TimeSpan retryAfter) =>
         new(StatusCodes.Status429TooManyRequests, ErrorTypes.RateLimit, message, null) { RetryAfterSeconds = Seconds(retryAfter) };
+
+    public static ApiError Unauthorized(string message, string code) =>
+        new(StatusCodes.Status401Unauthorized, ErrorTypes.Authentication, message, null) { Code = code };
 
     public static ApiError BadRequest(string message, string? param) =>
         new(StatusCodes.Status400BadRequest, ErrorTypes.BadRequest, message, param);
@@ -31,7 +38,8 @@ internal sealed record ApiError(int StatusCode, string Type, string Message, str
         new(StatusCodes.Status500InternalServerError, ErrorTypes.InternalServer, "The server had an error while processing your request.", null);
 
     /// <summary>The body, as sent in an answer or an SSE error event.</summary>
-    public ErrorResponse ToResponse() => new(new ErrorDetail(Message, Type, Param, StatusCode));
+    public ErrorResponse ToResponse() =>
+        new(new ErrorDetail(Message, Type, Param, Code is { } code ? JsonValue.Create(code) : JsonValue.Create(StatusCode)));
 
     /// <summary>The answer, with <c>Retry-After</c> when set.</summary>
     public IResult ToResult() => new ApiErrorResult(this);

@@ -8,6 +8,9 @@ internal static class ErrorTypes
     public const string RequestTooLarge = "RequestTooLargeError";
     public const string UnsupportedMediaType = "UnsupportedMediaTypeError";
     public const string RateLimit = "RateLimitError";
+
+    /// <summary>OpenAI's own name, which the gateway also answers with for its API keys.</summary>
+    public const string Authentication = "authentication_error";
     public const string ServiceUnavailable = "ServiceUnavailableError";
     public const string InternalServer = "InternalServerError";
 }

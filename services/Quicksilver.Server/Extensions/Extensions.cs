@@ -6,13 +6,15 @@ using Quicksilver.Server.Apis;
 using Quicksilver.Server.Errors;
 using Quicksilver.Server.Health;
 using Quicksilver.Server.Hosting;
+using Quicksilver.Server.Metering;
 using Quicksilver.Server.OpenApi;
 using Quicksilver.Server.Telemetry;
+using Quicksilver.Server.Tenancy;
 using Quicksilver.Server.Wire;
 
 namespace Quicksilver.Server.Extensions;
 
-/// <summary>The server's wiring: options, JSON, OpenAPI, health, limits, and the middleware around the endpoints.</summary>
+/// <summary>The server's wiring: options, JSON, OpenAPI, health, limits, metering, tenancy, and the middleware around the endpoints.</summary>
 internal static class Extensions
 {
     /// <summary>Command-line shortcuts: <c>--model &lt;folder&gt;</c> sets <c>Quicksilver:ModelPath</c>.</summary>
@@ -35,6 +37,8 @@ internal static class Extensions
         services.AddOptions<KestrelServerOptions>().Configure<IConfiguration>(static (kestrel, configuration) =>
             kestrel.Limits.MaxRequestBodySize = (configuration.GetSection(LimitsOptions.SectionName).Get<LimitsOptions>() ?? new()).MaxRequestBodyBytes);
 
+        services.AddQuicksilverMetering();
+        services.AddQuicksilverTenancy();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ModelCatalog>();
         services.AddSingleton<ServerReadiness>();

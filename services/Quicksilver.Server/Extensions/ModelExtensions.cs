@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Quicksilver.Engine;
+using Quicksilver.Engine.Metering;
 using Quicksilver.Server.Hosting;
 
 namespace Quicksilver.Server.Extensions;
@@ -7,7 +8,8 @@ namespace Quicksilver.Server.Extensions;
 /// <summary>
 /// Where the served model comes from: a <see cref="ServedModel"/> singleton built by the engine's loader from the
 /// folder <see cref="QuicksilverOptions.ModelPath"/> names, with <see cref="EngineOptions"/> bound from
-/// <c>Quicksilver:Engine</c>; resolved in the background by <see cref="ModelLoadingService"/>.
+/// <c>Quicksilver:Engine</c> and its device time priced by <see cref="MeteringOptions"/>; resolved in the background
+/// by <see cref="ModelLoadingService"/>.
 /// Tests replace the singleton (ConfigureTestServices).
 /// </summary>
 internal static class ModelExtensions
@@ -33,6 +35,7 @@ internal static class ModelExtensions
         return ServedModelLoader.Load(
             folder,
             services.GetRequiredService<IOptions<EngineOptions>>().Value,
-            services.GetRequiredService<ILoggerFactory>());
+            services.GetRequiredService<ILoggerFactory>(),
+            services.GetRequiredService<IOptions<MeteringOptions>>().Value);
     }
 }

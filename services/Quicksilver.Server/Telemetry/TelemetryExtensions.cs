@@ -4,6 +4,7 @@ using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using Quicksilver.Engine.Metering;
 using Quicksilver.Engine.Scheduling;
 using Quicksilver.Server.Apis;
 using Quicksilver.Server.Wire;
@@ -11,9 +12,10 @@ using Quicksilver.Server.Wire;
 namespace Quicksilver.Server.Telemetry;
 
 /// <summary>
-/// OpenTelemetry in the pod: metrics of the meters <c>Quicksilver.Engine</c> and <c>Quicksilver.Server</c>, ASP.NET
-/// Core and the runtime, scraped on <c>GET /metrics</c> (Prometheus text); with an OTLP endpoint configured, also
-/// traces (ASP.NET Core plus one <c>{operation} {model}</c> span per generation), metrics and logs over OTLP.
+/// OpenTelemetry in the pod: metrics of the meters <c>Quicksilver.Engine</c>, <c>Quicksilver.Metering</c> and
+/// <c>Quicksilver.Server</c>, ASP.NET Core and the runtime, scraped on <c>GET /metrics</c> (Prometheus text); with an
+/// OTLP endpoint configured, also traces (ASP.NET Core plus one <c>{operation} {model}</c> span per generation),
+/// metrics and logs over OTLP.
 /// </summary>
 internal static class TelemetryExtensions
 {
@@ -37,7 +39,7 @@ internal static class TelemetryExtensions
                 .AddService(ServiceName, serviceVersion: ServerDiagnostics.Version)
                 .AddEnvironmentVariableDetector())
             .WithMetrics(metrics => metrics
-                .AddMeter(ServerDiagnostics.Name, EngineMetrics.MeterName)
+                .AddMeter(ServerDiagnostics.Name, EngineMetrics.MeterName, MeteringMetrics.MeterName)
                 .AddInstrumentation(provider => provider.GetRequiredService<BatchUsageGauge>())
                 .AddAspNetCoreInstrumentation()
                 .AddRuntimeInstrumentation()

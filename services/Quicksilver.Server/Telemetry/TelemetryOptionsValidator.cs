@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Quicksilver.Server.Extensions;
 
 namespace Quicksilver.Server.Telemetry;
 
@@ -23,6 +24,5 @@ internal sealed class TelemetryOptionsValidator : IValidateOptions<TelemetryOpti
     }
 
     private static string Failure(string setting, string rule, string value) =>
-        $"{TelemetryOptions.SectionName}:{setting} {rule}, but is {value} " +
-        $"(environment variable {TelemetryOptions.SectionName.Replace(":", "__", StringComparison.Ordinal)}__{setting}).";
+        SettingFailures.Describe(TelemetryOptions.SectionName, setting, rule, value);
 }

@@ -1,7 +1,13 @@
 namespace Quicksilver.Server.Wire;
 
-/// <summary>Token counts of a completion.</summary>
-/// <param name="PromptTokens">Tokens in the prompt.</param>
-/// <param name="CompletionTokens">Answer tokens the engine finalised (up to the end-of-sequence token).</param>
+/// <summary>
+/// What a completion used: its tokens, and (Quicksilver's extension) the device time it was charged and that time's
+/// cost. Each step's measured wall time on the device is shared among the sequences of its batch by the tokens each
+/// fed the forward pass; a request is charged the shares of all its choices.
+/// </summary>
+/// <param name="PromptTokens">Tokens in the prompt (counted once, however many choices).</param>
+/// <param name="CompletionTokens">Answer tokens the engine finalised (up to the end-of-sequence token), over all choices.</param>
 /// <param name="TotalTokens">The sum of both.</param>
-internal sealed record CompletionUsage(int PromptTokens, int CompletionTokens, int TotalTokens);
+/// <param name="GpuSeconds">Device seconds attributed to the request: the sum over its choices of their shares of the steps they took part in.</param>
+/// <param name="CostUsd">gpu_seconds × the pod's price per GPU hour (Quicksilver:Metering:GpuHourPriceUsd) / 3600, in US dollars; 0 when no price is configured.</param>
+internal sealed record CompletionUsage(int PromptTokens, int CompletionTokens, int TotalTokens, double GpuSeconds, double CostUsd);

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.ServerSentEvents;
-using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Quicksilver.Engine;
@@ -41,20 +39,11 @@ public sealed class LoadApiTests
         FakeGenerationEngine engine = FakeServedModel.Engine(pauseAfterBlocks: 1);
         await using var factory = new QuicksilverApiFactory(FakeServedModel.Create(engine));
         using HttpClient client = await factory.CreateReadyClientAsync();
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/v1/completions", UriKind.Relative))
-        {
-            Content = new StringContent(new JsonObject { ["prompt"] = "Say hello", ["max_tokens"] = 64, ["stream"] = true }.ToJsonString(), Encoding.UTF8, "application/json"),
-        };
 
-        using HttpResponseMessage response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        await using Stream body = await response.Content.ReadAsStreamAsync();
-        await using IAsyncEnumerator<SseItem<string>> events = SseParser.Create(body).EnumerateAsync().GetAsyncEnumerator();
-        Assert.True(await events.MoveNextAsync());
+        await using HeldOpenCompletion stream = await HeldOpenCompletion.StartAsync(client, new JsonObject { ["prompt"] = "Say hello", ["max_tokens"] = 64, ["stream"] = true });
         JsonObject during = await GetLoadAsync(client);
         engine.Gate.SetResult();
-        while (await events.MoveNextAsync())
-        {
-        }
+        await stream.ReadToEndAsync();
 
         Assert.Equal(1, during["running"]!.GetValue<int>());
         Assert.False(during["draining"]!.GetValue<bool>());

@@ -20,7 +20,7 @@ public sealed class OpenApiDocumentTests(ApiFixture fixture) : IClassFixture<Api
         JsonObject ok = post["responses"]!["200"]!["content"]!.AsObject();
         Assert.Contains("application/json", ok.Select(p => p.Key));
         Assert.Contains("text/event-stream", ok.Select(p => p.Key));
-        foreach (string status in new[] { "400", "404", "413", "415", "500", "503" })
+        foreach (string status in new[] { "400", "401", "404", "413", "415", "500", "503" })
         {
             Assert.NotNull(post["responses"]![status]);
         }
@@ -40,5 +40,18 @@ public sealed class OpenApiDocumentTests(ApiFixture fixture) : IClassFixture<Api
         Assert.Contains("random", remasking, StringComparison.Ordinal);
         Assert.Contains("ErrorResponse", schemas.Select(p => p.Key));
         Assert.Contains("Completion", schemas.Select(p => p.Key));
+        Assert.Contains("X-Quicksilver-Load", post["description"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OpenApiDocument_Served_DescribesUsageWithGpuSecondsAndCost()
+    {
+        using HttpResponseMessage response = await fixture.Client.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));
+
+        JsonObject usage = (await response.ReadJsonObjectAsync())["components"]!["schemas"]!["CompletionUsage"]!.AsObject();
+        JsonObject properties = usage["properties"]!.AsObject();
+        Assert.Equal(["prompt_tokens", "completion_tokens", "total_tokens", "gpu_seconds", "cost_usd"], properties.Select(p => p.Key));
+        Assert.Contains("Device seconds", properties["gpu_seconds"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("GpuHourPriceUsd", properties["cost_usd"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 }

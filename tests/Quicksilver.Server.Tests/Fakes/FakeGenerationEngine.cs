@@ -15,6 +15,9 @@ internal sealed class FakeGenerationEngine(ITextTokenizer tokenizer) : IGenerati
 {
     public const string DefaultAnswer = "Héllo, diffusion wörld: 1€ ✓ done.";
 
+    /// <summary>The device time the fake charges per step (<see cref="GenerationUpdate.GpuSeconds"/> is cumulative).</summary>
+    public const double GpuSecondsPerStep = 0.001;
+
     public string Answer { get; init; } = DefaultAnswer;
 
     public int DefaultBlockLength { get; init; } = 8;
@@ -123,11 +126,15 @@ internal sealed class FakeGenerationEngine(ITextTokenizer tokenizer) : IGenerati
                 if (eos >= 0 || start >= canvas.Count)
                 {
                     List<int> final = eos >= 0 ? tokens[..eos] : [];
-                    yield return new GenerationUpdate(final, FinishReason.Stop, steps) { LogProbabilities = LogProbabilities(final) };
+                    yield return new GenerationUpdate(final, FinishReason.Stop, steps) { LogProbabilities = LogProbabilities(final), GpuSeconds = steps * GpuSecondsPerStep };
                     yield break;
                 }
 
-                yield return new GenerationUpdate(tokens, end >= request.MaxTokens ? FinishReason.Length : null, steps) { LogProbabilities = LogProbabilities(tokens) };
+                yield return new GenerationUpdate(tokens, end >= request.MaxTokens ? FinishReason.Length : null, steps)
+                {
+                    LogProbabilities = LogProbabilities(tokens),
+                    GpuSeconds = steps * GpuSecondsPerStep,
+                };
             }
         }
         finally

@@ -1,0 +1,17 @@
+namespace Quicksilver.Server.Http;
+
+/// <summary>The headers between the Quicksilver gateway and a pod.</summary>
+internal static class QuicksilverHeaders
+{
+    /// <summary>Request: the tenant the gateway authenticated (believed only with <see cref="GatewayKey"/>).</summary>
+    public const string Tenant = "X-Quicksilver-Tenant";
+
+    /// <summary>Request: the secret shared by gateway and pods (<c>Quicksilver:Tenancy:GatewayKey</c>).</summary>
+    public const string GatewayKey = "X-Quicksilver-Gateway-Key";
+
+    /// <summary>Request: <c>true</c> asks for a stream's usage chunk even without <c>stream_options.include_usage</c> (gateway only).</summary>
+    public const string IncludeUsage = "X-Quicksilver-Include-Usage";
+
+    /// <summary>Response: the engine's load when the response started, <c>waiting=…, running=…, tokens=…</c> (<see cref="LoadHeader"/>).</summary>
+    public const string Load = "X-Quicksilver-Load";
+}
