@@ -4,9 +4,10 @@ namespace Quicksilver.Gateway.Relay;
 
 /// <summary>
 /// Relays a non-streamed JSON answer unchanged while keeping a copy (up to <see cref="MaxCapturedBytes"/>), and
-/// reports its <c>usage</c> when the body ends.
+/// reports its <c>usage</c> when the body ends: as its last byte is read when the pod declared a length (before the
+/// client can have the whole answer), else at the end of the body.
 /// </summary>
-internal sealed class JsonUsageTapStream(Stream upstream, IAnswerObserver observer) : ReadOnlyRelayStream(upstream)
+internal sealed class JsonUsageTapStream(Stream upstream, long? declaredLength, IAnswerObserver observer) : ReadOnlyRelayStream(upstream)
 {
     /// <summary>Answers longer than this are relayed but not metered (no pod answer comes near it).</summary>
     public const int MaxCapturedBytes = 8 * 1024 * 1024;
@@ -17,11 +18,18 @@ internal sealed class JsonUsageTapStream(Stream upstream, IAnswerObserver observ
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         int read = await Upstream.ReadAsync(buffer, cancellationToken);
+        if (buffer.IsEmpty)
+        {
+            // A zero-byte read (YARP waits for data this way) says nothing about the end of the body.
+            return read;
+        }
+
         if (read > 0 && _captured.Length + read <= MaxCapturedBytes)
         {
             _captured.Write(buffer.Span[..read]);
         }
-        else if (read == 0 && !_reported)
+
+        if (!_reported && (read == 0 || _captured.Length == declaredLength))
         {
             _reported = true;
             ReportUsage();

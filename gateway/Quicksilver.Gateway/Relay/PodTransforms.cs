@@ -92,7 +92,8 @@ internal sealed class PodTransforms(
             }
             else if (mediaType == "application/json")
             {
-                answer.Content = new RelayedContent(answer.Content, body => new JsonUsageTapStream(body, observer));
+                long? length = answer.Content.Headers.ContentLength;
+                answer.Content = new RelayedContent(answer.Content, body => new JsonUsageTapStream(body, length, observer));
             }
         }
 

@@ -10,7 +10,7 @@ internal static class ErrorTypes
     public const string RateLimit = "RateLimitError";
 
     /// <summary>OpenAI's own name, which the gateway also answers with for its API keys.</summary>
-    public const string Authentication = "authentication_error";
+    public const string Authentication = "AuthenticationError";
     public const string ServiceUnavailable = "ServiceUnavailableError";
     public const string InternalServer = "InternalServerError";
 }

@@ -166,6 +166,21 @@ public sealed partial class GatewayContractTests(PlatformFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task TenantHeaderSentStraightToAPod_WithoutTheGatewaysKey_Is401()
+    {
+        using var direct = new HttpClient { BaseAddress = Platform.Pods[0].Address };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/completions") { Content = JsonContent.Create(Platform.Completion(maxTokens: 2)) };
+        request.Headers.Add("X-Quicksilver-Tenant", "acme");
+        request.Headers.Add("X-Quicksilver-Gateway-Key", "guessed-key-0123456789");
+        using HttpResponseMessage response = await direct.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        JsonObject error = (await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!.AsObject();
+        Assert.Equal("AuthenticationError", (string?)error["type"]);
+        Assert.Equal("invalid_gateway_key", (string?)error["code"]);
+    }
+
+    [Fact]
     public async Task ClientDisconnect_CancelsThePodsWork()
     {
         using HttpClient client = Platform.Gateway.ClientFor(TestTenants.Acme);

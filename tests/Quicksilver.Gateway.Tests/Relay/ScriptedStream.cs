@@ -19,6 +19,11 @@ internal sealed class ScriptedStream(IEnumerable<string> pieces, Exception? fail
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        if (buffer.IsEmpty)
+        {
+            return ValueTask.FromResult(0); // a socket's zero-byte read: "data is available"
+        }
+
         if (_pieces.Count == 0)
         {
             return failure is null ? ValueTask.FromResult(0) : ValueTask.FromException<int>(failure);

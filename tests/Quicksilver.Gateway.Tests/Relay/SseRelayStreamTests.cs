@@ -69,11 +69,26 @@ public sealed class SseRelayStreamTests
     {
         const string answer = """{"id":"cmpl-1","object":"text_completion","choices":[],"usage":{"prompt_tokens":4,"completion_tokens":6,"total_tokens":10,"gpu_seconds":1.5,"cost_usd":0.0015}}""";
         var observer = new RecordingObserver();
-        await using var tap = new JsonUsageTapStream(new ScriptedStream(Pieces(answer, 16)), observer);
+        await using var tap = new JsonUsageTapStream(new ScriptedStream(Pieces(answer, 16)), declaredLength: null, observer);
         using var reader = new StreamReader(tap, Encoding.UTF8);
 
         Assert.Equal(answer, await reader.ReadToEndAsync());
         Assert.Equal(new RelayedUsage(4, 6, 10, 1.5, 0.0015), Assert.Single(observer.Usages));
+    }
+
+    [Fact]
+    public async Task JsonTap_WithADeclaredLength_ReportsAsTheLastByteIsRead()
+    {
+        const string answer = """{"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}""";
+        var observer = new RecordingObserver();
+        await using var tap = new JsonUsageTapStream(new ScriptedStream([answer]), declaredLength: answer.Length, observer);
+
+        Assert.Equal(0, await tap.ReadAsync(Memory<byte>.Empty)); // how YARP waits for data
+        Assert.Empty(observer.Usages);
+        Assert.Equal(answer.Length, await tap.ReadAsync(new byte[256]));
+        Assert.Equal(3, Assert.Single(observer.Usages).TotalTokens);
+        Assert.Equal(0, await tap.ReadAsync(new byte[256]));
+        Assert.Single(observer.Usages);
     }
 
     private static async Task<string> RelayAsync(IEnumerable<string> pieces, bool keepUsageChunk, RecordingObserver observer, Exception? failure = null)

@@ -15,10 +15,10 @@ public static class OpenAIAssert
         return error;
     }
 
-    /// <summary>Checks a 401 <c>authentication_error</c> with a string <paramref name="code"/> and no param (the gateway contract).</summary>
+    /// <summary>Checks a 401 <c>AuthenticationError</c> with a string <paramref name="code"/> and no param (the gateway contract).</summary>
     public static async Task AuthenticationErrorAsync(HttpResponseMessage response, string code)
     {
-        JsonObject error = await ErrorBodyAsync(response, HttpStatusCode.Unauthorized, "authentication_error", param: null);
+        JsonObject error = await ErrorBodyAsync(response, HttpStatusCode.Unauthorized, "AuthenticationError", param: null);
         Assert.Equal(code, error["code"]!.GetValue<string>());
     }
 
