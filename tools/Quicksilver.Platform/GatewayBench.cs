@@ -100,6 +100,11 @@ internal static class GatewayBench
                 read = await content.ReadAsync(buffer);
             }
 
+            if (!response.IsSuccessStatusCode)
+            {
+                Console.Error.WriteLine($"bench: HTTP {(int)response.StatusCode} from {(viaGateway ? "the gateway" : "the pod")}");
+            }
+
             return new Sample(viaGateway, firstByte, Stopwatch.GetElapsedTime(start).TotalMilliseconds, !response.IsSuccessStatusCode);
         }
         catch (HttpRequestException)

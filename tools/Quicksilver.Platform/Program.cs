@@ -39,13 +39,14 @@ try
         gatewayArgs.AddRange([$"--Gateway:Models:{model}:Pods:{i}", Url(port)]);
     }
 
-    children.Add(ChildProcess.Start("gateway", gatewayAssembly, gatewayArgs, new Dictionary<string, string>()));
-
     using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
     for (int i = 0; i < options.Pods; i++)
     {
         await Readiness.WaitAsync(http, new Uri($"{Url(options.GatewayPort + 1 + i)}/health/ready"), children);
     }
+
+    // After the pods: a pod still loading fails the gateway's first readiness check and would sit out until the next.
+    children.Add(ChildProcess.Start("gateway", gatewayAssembly, gatewayArgs, new Dictionary<string, string>()));
 
     await Readiness.WaitAsync(http, new Uri($"{Url(options.GatewayPort)}/health/ready"), children);
     string gateway = Url(options.GatewayPort);
