@@ -58,6 +58,7 @@ internal static class GatewayApplication
         services.AddHttpClient(PodLoadPoller.HttpClientName);
         services.AddHostedService<PodLoadPoller>();
 
+        services.AddRequestTimeouts();
         services.AddReverseProxy().AddTransforms<PodTransforms>();
         services.AddSingleton<IProxyConfigProvider, ModelRoutesConfigProvider>();
         services.AddSingleton<ILoadBalancingPolicy, LoadAwareBalancingPolicy>();
@@ -75,6 +76,7 @@ internal static class GatewayApplication
         app.UseRateLimiter();
         app.UseMiddleware<ModelRoutingMiddleware>();
         app.UseRouting();
+        app.UseRequestTimeouts();
 
         app.MapGatewayHealth();
         app.MapGatewayMetrics();

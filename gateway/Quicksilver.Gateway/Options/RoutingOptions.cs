@@ -29,6 +29,13 @@ public sealed class RoutingOptions
     /// </summary>
     public TimeSpan ActivityTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// The whole-request deadline of the model routes (ASP.NET Core request timeouts): a backstop far above any real
+    /// generation, streamed or not, since a stream that keeps sending must not be cut. Silence is bounded by
+    /// <see cref="ActivityTimeout"/>; the pods bound the work by their max_tokens limit.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(30);
+
     /// <summary>Pods one request may be sent to (the first try included) before the gateway gives up.</summary>
     public int MaxAttempts { get; init; } = 3;
 

@@ -15,6 +15,7 @@ internal sealed class RoutingOptionsValidator : IValidateOptions<RoutingOptions>
         Positive(options.DnsRefreshInterval, nameof(options.DnsRefreshInterval));
         Positive(options.ConnectTimeout, nameof(options.ConnectTimeout));
         Positive(options.ActivityTimeout, nameof(options.ActivityTimeout));
+        Positive(options.RequestTimeout, nameof(options.RequestTimeout));
         if (options.MaxAttempts < 1)
         {
             failures.Add($"{RoutingOptions.SectionName}:MaxAttempts must be at least 1, not {options.MaxAttempts}.");

@@ -13,7 +13,8 @@ namespace Quicksilver.Gateway.Routing;
 /// when configuration reloads): one route and one cluster per model. The route matches <c>POST /v1/…</c> whose body
 /// named the model (<see cref="PodHeaders.Model"/>); the cluster holds the model's pods, balanced by
 /// <see cref="LoadAwareBalancingPolicy"/>, checked on <c>/health/ready</c> (one failed check takes a pod out, so a
-/// draining pod gets no new work), ejected on transport failures, with the activity timeout set for long generations.
+/// draining pod gets no new work), ejected on transport failures, with the activity timeout and the request deadline
+/// set for long generations.
 /// </summary>
 internal sealed class ModelRoutesConfigProvider : IProxyConfigProvider, IDisposable
 {
@@ -67,6 +68,7 @@ internal sealed class ModelRoutesConfigProvider : IProxyConfigProvider, IDisposa
             {
                 RouteId = id,
                 ClusterId = id,
+                Timeout = routing.RequestTimeout,
                 Match = new RouteMatch
                 {
                     Path = "/v1/{**rest}",

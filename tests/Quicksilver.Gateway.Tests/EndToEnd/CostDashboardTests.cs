@@ -1,3 +1,4 @@
+using Quicksilver.Server.Tests.Infrastructure;
 using System.Diagnostics.Metrics;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;

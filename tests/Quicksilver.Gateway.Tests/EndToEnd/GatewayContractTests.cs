@@ -154,11 +154,7 @@ public sealed partial class GatewayContractTests(PlatformFixture fixture) : ICla
     public async Task TenantHeaderFromTheClient_IsReplacedByTheKeysTenant()
     {
         using HttpClient client = Platform.Gateway.ClientFor(TestTenants.Globex);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/completions") { Content = JsonContent.Create(Platform.Completion(maxTokens: 2)) };
-        request.Headers.Add("X-Quicksilver-Tenant", "acme");
-        request.Headers.Add("X-Quicksilver-Gateway-Key", "guessed");
-        request.Headers.Add("X-Test-Kind", "spoof");
-        using HttpResponseMessage response = await client.SendAsync(request);
+        using HttpResponseMessage response = await PostAsTenantAsync(client, "acme", kind: "spoof");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         (string Kind, string? Tenant) received = Assert.Single(Platform.Pods.SelectMany(p => p.Tenants), r => r.Kind == "spoof");
@@ -169,10 +165,7 @@ public sealed partial class GatewayContractTests(PlatformFixture fixture) : ICla
     public async Task TenantHeaderSentStraightToAPod_WithoutTheGatewaysKey_Is401()
     {
         using var direct = new HttpClient { BaseAddress = Platform.Pods[0].Address };
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/completions") { Content = JsonContent.Create(Platform.Completion(maxTokens: 2)) };
-        request.Headers.Add("X-Quicksilver-Tenant", "acme");
-        request.Headers.Add("X-Quicksilver-Gateway-Key", "guessed-key-0123456789");
-        using HttpResponseMessage response = await direct.SendAsync(request);
+        using HttpResponseMessage response = await PostAsTenantAsync(direct, "acme", kind: "spoof-direct");
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         JsonObject error = (await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!.AsObject();
@@ -210,6 +203,16 @@ public sealed partial class GatewayContractTests(PlatformFixture fixture) : ICla
 
         Assert.NotEmpty(Platform.Gateway.Logs.Entries);
         Assert.DoesNotContain(Platform.Gateway.Logs.Entries, entry => entry.Message.Contains(secret, StringComparison.Ordinal));
+    }
+
+    /// <summary>A short completion that claims to be <paramref name="tenant"/>'s, with a guessed gateway key.</summary>
+    private static async Task<HttpResponseMessage> PostAsTenantAsync(HttpClient client, string tenant, string kind)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/completions") { Content = JsonContent.Create(Platform.Completion(maxTokens: 2)) };
+        request.Headers.Add("X-Quicksilver-Tenant", tenant);
+        request.Headers.Add("X-Quicksilver-Gateway-Key", "guessed-key-0123456789");
+        request.Headers.Add("X-Test-Kind", kind);
+        return await client.SendAsync(request);
     }
 
     private int InFlight(string kind) => Platform.Pods.Sum(p => p.InFlight.GetValueOrDefault(kind));

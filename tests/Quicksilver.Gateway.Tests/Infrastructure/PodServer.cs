@@ -1,3 +1,4 @@
+using Quicksilver.Server.Tests.Infrastructure;
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

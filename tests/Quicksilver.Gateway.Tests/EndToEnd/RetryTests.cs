@@ -1,0 +1,70 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Quicksilver.Gateway.Tests.Infrastructure;
+
+namespace Quicksilver.Gateway.Tests.EndToEnd;
+
+/// <summary>A pod that answers 429 or 503 before any byte went to the client: the request is tried on another pod.</summary>
+public sealed class RetryTests
+{
+    [Theory]
+    [InlineData(429)]
+    [InlineData(503)]
+    public async Task PodRefusingWithABusyStatus_IsRetriedOnAnotherPod(int status)
+    {
+        await using StubPod busy = await StubPod.StartAsync(status);
+        await using PodServer pod = await PodServer.StartAsync();
+        await using GatewayServer gateway = await GatewayServer.StartAsync([busy.Address, pod.Address]);
+        using HttpClient client = gateway.ClientFor(TestTenants.Acme);
+
+        for (int i = 0; i < 8; i++)
+        {
+            using HttpResponseMessage response = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 2));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        // Equal loads: the power of two choices sends about half the requests to the busy pod first.
+        Assert.True(busy.Refused > 0, "no request was sent to the busy pod, so no retry was exercised");
+        Assert.Equal(8, pod.Requests);
+    }
+
+    [Fact]
+    public async Task OnlyPodRefusing_ItsAnswerIsRelayed()
+    {
+        await using StubPod busy = await StubPod.StartAsync(StatusCodesBusy);
+        await using GatewayServer gateway = await GatewayServer.StartAsync([busy.Address]);
+        using HttpClient client = gateway.ClientFor(TestTenants.Acme);
+
+        using HttpResponseMessage response = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 2));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
+        Assert.Equal("RateLimitError", (string?)(await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!["type"]);
+        Assert.Equal(1, busy.Refused);
+    }
+
+    [Fact]
+    public async Task NoPodAnswering_Is503InOpenAIShape()
+    {
+        int closedPort;
+        using (var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            closedPort = ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        await using GatewayServer gateway = await GatewayServer.StartAsync([new Uri($"http://127.0.0.1:{closedPort}")], expectedPods: 0);
+        using HttpClient client = gateway.ClientFor(TestTenants.Acme);
+
+        using HttpResponseMessage response = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 2));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.Equal(
+            """{"error":{"message":"No server of the model \u0060quicksilver-tiny\u0060 is available. Retry shortly.","type":"ServiceUnavailableError","param":null,"code":503}}""",
+            await response.Content.ReadAsStringAsync());
+    }
+
+    private const int StatusCodesBusy = 429;
+}

@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Quicksilver.Gateway.Tests.Infrastructure;
+
+/// <summary>
+/// A real Kestrel server on loopback that looks like a ready pod but refuses every generation with a fixed status
+/// (429 or 503, OpenAI's shape, <c>Retry-After</c>), as an overloaded pod does: for the gateway's retry paths.
+/// </summary>
+public sealed class StubPod : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _refused;
+
+    private StubPod(WebApplication app, Uri address)
+    {
+        _app = app;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    /// <summary>Generation requests refused so far.</summary>
+    public int Refused => _refused;
+
+    public static async Task<StubPod> StartAsync(int status)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        WebApplication app = builder.Build();
+        StubPod? stub = null;
+        app.MapGet("/health/ready", () => "ready");
+        app.MapGet("/load", () => Results.Text("""{"model":"quicksilver-tiny","waiting":0,"running":0,"tokens_in_flight":0,"draining":false}""", "application/json"));
+        app.MapPost("/v1/{**rest}", async (HttpContext context) =>
+        {
+            Interlocked.Increment(ref stub!._refused);
+            context.Response.StatusCode = status;
+            context.Response.Headers.RetryAfter = "1";
+            await context.Response.WriteAsJsonAsync(new { error = new { message = "The server's queue is full.", type = "RateLimitError", param = (string?)null, code = status } });
+        });
+        await app.StartAsync();
+        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        stub = new StubPod(app, new Uri(address));
+        return stub;
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+}
