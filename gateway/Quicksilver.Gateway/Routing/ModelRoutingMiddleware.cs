@@ -28,15 +28,7 @@ internal sealed class ModelRoutingMiddleware(RequestDelegate next, IOptionsMonit
         }
 
         long limit = options.CurrentValue.MaxRequestBodyBytes;
-        context.Request.EnableBuffering(bufferThreshold: 64 * 1024, bufferLimit: limit);
-        byte[] body;
-        try
-        {
-            using var copy = new MemoryStream();
-            await context.Request.Body.CopyToAsync(copy, context.RequestAborted);
-            body = copy.ToArray();
-        }
-        catch (Exception exception) when (exception is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } or IOException && context.Request.Body.Length > limit)
+        if (await ReadBodyAsync(context, limit) is not { } body)
         {
             await GatewayError.RequestTooLarge(limit).WriteAsync(context.Response);
             return;
@@ -71,6 +63,31 @@ internal sealed class ModelRoutingMiddleware(RequestDelegate next, IOptionsMonit
         context.Request.Headers[PodHeaders.Model] = model;
         context.Request.Body.Position = 0;
         await next(context);
+    }
+
+    /// <summary>Buffers the body for replay and returns it; null when it is over <paramref name="limit"/>.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpContext context, long limit)
+    {
+        if (context.Request.ContentLength > limit)
+        {
+            return null;
+        }
+
+        context.Request.EnableBuffering(bufferThreshold: 64 * 1024, bufferLimit: limit);
+        try
+        {
+            using var copy = new MemoryStream();
+            await context.Request.Body.CopyToAsync(copy, context.RequestAborted);
+            return copy.ToArray();
+        }
+        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return null; // Kestrel's MaxRequestBodySize, for bodies without a Content-Length
+        }
+        catch (IOException) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            return null; // the buffer's limit
+        }
     }
 
     private static (string? Model, bool Stream, bool IncludeUsage)? Read(byte[] body)

@@ -106,6 +106,41 @@ public sealed partial class GatewayContractTests(PlatformFixture fixture) : ICla
         await AssertErrorAsync(malformed, HttpStatusCode.BadRequest, "BadRequestError", "We could not parse the JSON body of your request. The body must be a JSON object.", null);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task BodyOverTheLimit_Is413InOpenAIShape(bool declaredLength)
+    {
+        using HttpClient client = Platform.Gateway.ClientFor(TestTenants.Acme);
+        JsonObject request = Platform.Completion(prompt: new string('x', 1024 * 1024 + 1));
+        using HttpContent content = declaredLength
+            ? new StringContent(request.ToJsonString(), Encoding.UTF8, "application/json")
+            : JsonContent.Create(request); // streamed: chunked, no Content-Length
+        using HttpResponseMessage response = await client.PostAsync(new Uri("/v1/completions", UriKind.Relative), content);
+
+        await AssertErrorAsync(response, HttpStatusCode.RequestEntityTooLarge, "RequestTooLargeError", "The request body is larger than the limit of 1048576 bytes.", null);
+    }
+
+    [Fact]
+    public async Task ChatCompletion_ThroughTheGateway_StreamsTheRoleThenContent()
+    {
+        using HttpClient client = Platform.Gateway.ClientFor(TestTenants.Acme);
+        var request = new JsonObject
+        {
+            ["model"] = GatewayServer.Model,
+            ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Hello" }),
+            ["max_completion_tokens"] = 8,
+            ["temperature"] = 0,
+            ["stream"] = true,
+        };
+        using HttpResponseMessage response = await client.PostAsJsonAsync(new Uri("/v1/chat/completions", UriKind.Relative), request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        IReadOnlyList<string> payloads = ServerSentEvents.ParseStrict(await response.Content.ReadAsStringAsync());
+        Assert.Equal("assistant", (string?)JsonNode.Parse(payloads[0])!["choices"]![0]!["delta"]!["role"]);
+        Assert.Equal("chat.completion.chunk", (string?)JsonNode.Parse(payloads[^1])!["object"]);
+    }
+
     [Fact]
     public async Task ModelsList_ShowsThePodsCard_OnlyToTenantsAllowedTheModel()
     {
