@@ -10,12 +10,12 @@ internal sealed class BenchModel : IDisposable
     private readonly ITensorSource _tensors;
     private readonly CpuBackend _backend;
 
-    public BenchModel(string folder, int threads)
+    public BenchModel(string folder, int threads, bool widenWeightsToFp32 = false)
     {
         Name = Path.GetFileName(Path.TrimEndingDirectorySeparator(folder));
         Config = ModelConfigReader.Read(Path.Combine(folder, "config.json"));
         _tensors = CheckpointLoader.Open(folder);
-        _backend = new CpuBackend(new CpuBackendOptions { Threads = threads });
+        _backend = new CpuBackend(new CpuBackendOptions { Threads = threads, WidenWeightsToFp32 = widenWeightsToFp32 });
         Transformer = new DiffusionTransformer(Config, _tensors, _backend);
     }
 

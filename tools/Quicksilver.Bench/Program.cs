@@ -1,11 +1,13 @@
 using System.Globalization;
 using Quicksilver.Bench;
 
-// Usage: dotnet run -c Release --project tools/Quicksilver.Bench -- [--model DIR]... [--threads N] [--steps N] [--output FILE.md]
-// Step timings for every model; end-to-end generation (concurrency 1/4/16, threshold decoding) for the first.
+// Usage: dotnet run -c Release --project tools/Quicksilver.Bench -- [--model DIR]... [--threads N] [--steps N] [--output FILE.md] [--torch PYTHON] [--torch-only]
+// Step timings for every model; end-to-end generation (concurrency 1/4/16, threshold decoding) for the first; with
+// --torch, the same step against PyTorch for every model (--torch-only: just that comparison).
 var models = new List<string>();
 int threads = Environment.ProcessorCount, steps = 5;
-string? output = null;
+string? output = null, python = null;
+bool torchOnly = false;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -14,8 +16,10 @@ for (int i = 0; i < args.Length; i++)
         case "--threads": threads = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--steps": steps = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--output": output = args[++i]; break;
+        case "--torch": python = args[++i]; break;
+        case "--torch-only": torchOnly = true; break;
         default:
-            Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: --model DIR [--model DIR] [--threads N] [--steps N] [--output FILE.md]");
+            Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: --model DIR [--model DIR] [--threads N] [--steps N] [--output FILE.md] [--torch PYTHON] [--torch-only]");
             return 2;
     }
 }
@@ -25,15 +29,32 @@ if (models.Count == 0)
     models.Add(RepositoryPaths.DefaultModel());
 }
 
-var report = new BenchReport(threads);
-report.Add(MatMulBenchmark.Run(threads));
-foreach (string model in models)
+if (torchOnly && python is null)
 {
-    report.Add(StepBenchmark.Run(model, threads, steps, batchSizes: [1, 8]));
+    Console.Error.WriteLine("--torch-only needs --torch PYTHON.");
+    return 2;
 }
 
-// End-to-end generation runs hundreds of steps: only on the first (small) model.
-report.Add(GenerationBenchmark.Run(models[0], threads, concurrency: [1, 4, 16]));
+var report = new BenchReport(threads);
+if (!torchOnly)
+{
+    report.Add(MatMulBenchmark.Run(threads));
+    foreach (string model in models)
+    {
+        report.Add(StepBenchmark.Run(model, threads, steps, batchSizes: [1, 8]));
+    }
+
+    // End-to-end generation runs hundreds of steps: only on the first (small) model.
+    report.Add(GenerationBenchmark.Run(models[0], threads, concurrency: [1, 4, 16]));
+}
+
+if (python is not null)
+{
+    foreach (string model in models)
+    {
+        report.Add(TorchComparison.Run(model, threads, steps, batchSizes: [1, 8], python));
+    }
+}
 
 string markdown = report.ToMarkdown();
 Console.WriteLine(markdown);

@@ -3,13 +3,18 @@ namespace Quicksilver.Bench;
 /// <summary>Finds files of the repository from wherever the tool runs.</summary>
 internal static class RepositoryPaths
 {
-    public static string DefaultModel()
+    public static string DefaultModel() => Path.Combine(Root(), "models", "quicksilver-tiny");
+
+    /// <summary>The PyTorch reference forward pass.</summary>
+    public static string TorchReferenceScript() => Path.Combine(Root(), "tools", "reference", "llada_reference.py");
+
+    private static string Root()
     {
         for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "Platform.sln")))
             {
-                return Path.Combine(dir.FullName, "models", "quicksilver-tiny");
+                return dir.FullName;
             }
         }
 

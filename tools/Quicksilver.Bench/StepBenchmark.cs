@@ -12,7 +12,7 @@ namespace Quicksilver.Bench;
 /// </summary>
 internal static class StepBenchmark
 {
-    private const int Prompt = 64, Answer = 128, Block = 32;
+    public const int Prompt = 64, Answer = 128, Block = 32;
 
     public static string Run(string folder, int threads, int repeats, int[] batchSizes)
     {
@@ -36,7 +36,8 @@ internal static class StepBenchmark
         return text.ToString();
     }
 
-    private static ForwardSequence Sequence(ModelConfig config, int seed)
+    /// <summary>The benchmark's canvas for one sequence: <see cref="Prompt"/> random tokens, then masks; the first block scored.</summary>
+    public static ForwardSequence Sequence(ModelConfig config, int seed)
     {
         var random = new Random(seed);
         int[] tokens = new int[Prompt + Answer];

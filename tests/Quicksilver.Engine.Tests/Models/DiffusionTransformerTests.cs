@@ -45,7 +45,7 @@ public sealed class DiffusionTransformerTests
             double[][] expected = reference.Logits(sequences[s], positions[s]);
             foreach (double[] expectedRow in expected)
             {
-                AssertClose(expectedRow, logits.AsSpan(row * config.VocabSize, config.VocabSize), $"{family}/{dtype} sequence {s} row {row}");
+                LogitsAssert.Close(expectedRow, logits.AsSpan(row * config.VocabSize, config.VocabSize), RelativeL2Tolerance, MaxAbsoluteFraction, $"{family}/{dtype} sequence {s} row {row}");
                 row++;
             }
         }
@@ -112,20 +112,4 @@ public sealed class DiffusionTransformerTests
     internal static ForwardSequence[] Batch(int[][] sequences, int[][] positions) =>
         sequences.Select((tokens, s) => new ForwardSequence(tokens, positions[s], positions[s].Select(_ => new RowSampling(0f, 0, 0)).ToArray())).ToArray();
 
-    private static void AssertClose(double[] expected, ReadOnlySpan<float> actual, string label)
-    {
-        double errorSquared = 0, referenceSquared = 0, maxAbs = 0, maxError = 0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            double e = actual[i] - expected[i];
-            errorSquared += e * e;
-            referenceSquared += expected[i] * expected[i];
-            maxAbs = Math.Max(maxAbs, Math.Abs(expected[i]));
-            maxError = Math.Max(maxError, Math.Abs(e));
-        }
-
-        double relative = Math.Sqrt(errorSquared / referenceSquared);
-        Assert.True(relative < RelativeL2Tolerance, $"{label}: relative L2 error {relative:E2} ≥ {RelativeL2Tolerance:E0}");
-        Assert.True(maxError <= MaxAbsoluteFraction * maxAbs, $"{label}: max error {maxError:E2} > {MaxAbsoluteFraction:E0} × {maxAbs:E2}");
-    }
 }
