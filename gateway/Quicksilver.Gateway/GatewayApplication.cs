@@ -45,6 +45,8 @@ internal static class GatewayApplication
         services.AddOptions<KestrelServerOptions>().Configure<IConfiguration>(static (kestrel, configuration) =>
             kestrel.Limits.MaxRequestBodySize = (configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new()).MaxRequestBodyBytes);
 
+        services.AddOptions<HostOptions>().Configure<IConfiguration>(static (host, configuration) =>
+            host.ShutdownTimeout = (configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new()).DrainTimeout);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<TenantDirectory>();

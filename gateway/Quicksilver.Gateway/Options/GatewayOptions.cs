@@ -17,6 +17,13 @@ public sealed class GatewayOptions
     /// </summary>
     public string? PodKey { get; init; }
 
+    /// <summary>
+    /// On SIGTERM, how long answers in flight may take to finish before their connections are cut (the host's shutdown
+    /// timeout; ASP.NET Core's default of 30 s would cut long streams during a rolling update). Readiness turns 503 at
+    /// once. Keep the pod's terminationGracePeriodSeconds above it.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Largest request body the gateway reads to find the model, in bytes (413 above it).</summary>
     public long MaxRequestBodyBytes { get; init; } = 1024 * 1024;
 }

@@ -39,6 +39,11 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             failures.Add("Gateway:PodKey must be set to a shared secret of at least 16 characters (the pods' Quicksilver:Tenancy:GatewayKey).");
         }
 
+        if (options.DrainTimeout < TimeSpan.Zero)
+        {
+            failures.Add($"Gateway:DrainTimeout must not be negative, not {options.DrainTimeout}.");
+        }
+
         if (options.MaxRequestBodyBytes < 1024)
         {
             failures.Add($"Gateway:MaxRequestBodyBytes must be at least 1024, not {options.MaxRequestBodyBytes}.");
