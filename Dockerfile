@@ -1,22 +1,36 @@
 # syntax=docker/dockerfile:1
 # Quicksilver images. Targets:
-#   pod      – the model server on a CUDA runtime base (libcublas + NVRTC come from the base image); CPU fallback when no GPU.
-#   pod-cpu  – the model server on the plain ASP.NET runtime, for CPU-only nodes and local runs.
-# Build: docker build --target pod -t quicksilver/pod .   |   docker build --target pod-cpu -t quicksilver/pod-cpu .
-# The gateway target arrives with gateway/Quicksilver.Gateway.
+#   pod      – the model server on a CUDA runtime base (libcublas + NVRTC come from the base image); CPU fallback when
+#              no GPU is visible. Runs as UID 10001; the NVRTC kernel cache is a volume.
+#   pod-cpu  – the model server on the plain runtime-deps base, for CPU-only nodes and local runs. Runs as UID 1654.
+#   gateway  – the API gateway (YARP) on the ASP.NET Core runtime base. Runs as UID 1654; listens on 8080.
+# Build (from the repository root):
+#   docker build --target pod     -t quicksilver/pod:0.1.0 .
+#   docker build --target pod-cpu -t quicksilver/pod-cpu:0.1.0 .
+#   docker build --target gateway -t quicksilver/gateway:0.1.0 .
+# Every image runs as a numeric non-root user, so Kubernetes' runAsNonRoot can verify it, and writes nothing outside
+# its volumes, so it runs with a read-only root filesystem (the Helm chart in charts/quicksilver does both).
 
-FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build-server
 WORKDIR /src
-COPY global.json Directory.Build.props Directory.Packages.props .editorconfig Platform.sln ./
+COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
+# The engine embeds kernels/*.cu and *.cuh as resources at build time, so they must be here before the publish.
+COPY kernels/ kernels/
 COPY services/ services/
 RUN dotnet publish services/Quicksilver.Server -c Release -r linux-x64 --self-contained -o /out/server
 
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build-gateway
+WORKDIR /src
+COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
+COPY gateway/ gateway/
+RUN dotnet publish gateway/Quicksilver.Gateway -c Release -r linux-x64 --self-contained false -o /out/gateway
+
 FROM nvidia/cuda:13.0.1-runtime-ubuntu24.04 AS pod
 RUN apt-get update && apt-get install -y --no-install-recommends libicu74 ca-certificates && rm -rf /var/lib/apt/lists/* \
- && useradd --uid 10001 --create-home quicksilver
+ && useradd --uid 10001 --create-home --shell /usr/sbin/nologin quicksilver \
+ && mkdir -p /var/cache/quicksilver/kernels && chown 10001:10001 /var/cache/quicksilver/kernels
 WORKDIR /app
-COPY --from=build /out/server ./
-COPY kernels/ ./kernels/
+COPY --from=build-server /out/server ./
 COPY models/quicksilver-tiny/ ./models/quicksilver-tiny/
 ENV ASPNETCORE_URLS=http://0.0.0.0:8000 \
     Quicksilver__ModelPath=/app/models/quicksilver-tiny \
@@ -28,11 +42,20 @@ ENTRYPOINT ["./Quicksilver.Server"]
 
 FROM mcr.microsoft.com/dotnet/runtime-deps:10.0 AS pod-cpu
 WORKDIR /app
-COPY --from=build /out/server ./
+COPY --from=build-server /out/server ./
 COPY models/quicksilver-tiny/ ./models/quicksilver-tiny/
 ENV ASPNETCORE_URLS=http://0.0.0.0:8000 \
     Quicksilver__ModelPath=/app/models/quicksilver-tiny \
     Quicksilver__Engine__Backend=cpu
-USER app
+# APP_UID (1654, the "app" user) is defined by the .NET base images; a numeric USER lets runAsNonRoot verify it.
+USER $APP_UID
 EXPOSE 8000
 ENTRYPOINT ["./Quicksilver.Server"]
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS gateway
+WORKDIR /app
+COPY --from=build-gateway /out/gateway ./
+ENV ASPNETCORE_URLS=http://0.0.0.0:8080
+USER $APP_UID
+EXPOSE 8080
+ENTRYPOINT ["dotnet", "Quicksilver.Gateway.dll"]

@@ -1,0 +1,314 @@
+{{/*
+Shared defines. Every define is namespaced `quicksilver.`; per-model defines take a context built as
+`dict "root" $ "model" $m`.
+*/}}
+
+{{/* The chart name, or nameOverride. */}}
+{{- define "quicksilver.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* `<release>-<chart>` (or the release name when it already contains the chart name), or fullnameOverride. Kept
+to 36 characters so that `<fullname>-pod-<model name>` stays a valid 63-character DNS label. */}}
+{{- define "quicksilver.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 36 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 36 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 36 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* Chart name and version, for the helm.sh/chart label. */}}
+{{- define "quicksilver.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Labels that select this release's pods; templates add app.kubernetes.io/component (and quicksilver/model). */}}
+{{- define "quicksilver.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "quicksilver.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/* Labels of every resource: the selector labels plus chart, version and commonLabels. */}}
+{{- define "quicksilver.labels" -}}
+{{ include "quicksilver.selectorLabels" . }}
+helm.sh/chart: {{ include "quicksilver.chart" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: quicksilver
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* Name of the gateway's Deployment, Service, HPA, PDB and ConfigMap. */}}
+{{- define "quicksilver.gateway.fullname" -}}
+{{- printf "%s-gateway" (include "quicksilver.fullname" .) }}
+{{- end }}
+
+{{/* Name of one model's Deployment, headless Service, PDB, ConfigMap and ScaledObject. Context: root, model. */}}
+{{- define "quicksilver.pod.fullname" -}}
+{{- printf "%s-pod-%s" (include "quicksilver.fullname" .root) .model.name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The DNS name of one model's headless Service, which lists its ready pods. Context: root, model. */}}
+{{- define "quicksilver.pod.headlessHost" -}}
+{{- printf "%s.%s.svc.%s" (include "quicksilver.pod.fullname" .) .root.Release.Namespace .root.Values.clusterDomain }}
+{{- end }}
+
+{{- define "quicksilver.gateway.serviceAccountName" -}}
+{{- if .Values.gateway.serviceAccount.create }}
+{{- default (include "quicksilver.gateway.fullname" .) .Values.gateway.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.gateway.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "quicksilver.pod.serviceAccountName" -}}
+{{- if .Values.pods.serviceAccount.create }}
+{{- default (printf "%s-pod" (include "quicksilver.fullname" .)) .Values.pods.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.pods.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* An image reference: [registry/]repository[:tag][@digest]; the tag defaults to the chart's appVersion.
+Context: image (the values block), root. */}}
+{{- define "quicksilver.image" -}}
+{{- $registry := default .root.Values.global.imageRegistry .image.registry }}
+{{- $repository := ternary (printf "%s/%s" $registry .image.repository) .image.repository (ne $registry "") }}
+{{- $tag := default .root.Chart.AppVersion .image.tag }}
+{{- if .image.digest }}
+{{- printf "%s:%s@%s" $repository $tag .image.digest }}
+{{- else }}
+{{- printf "%s:%s" $repository $tag }}
+{{- end }}
+{{- end }}
+
+{{- define "quicksilver.imagePullSecrets" -}}
+{{- with .Values.global.imagePullSecrets }}
+imagePullSecrets:
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* Name of the Secret holding the gateway key. */}}
+{{- define "quicksilver.gatewayKey.secretName" -}}
+{{- default (printf "%s-gateway-key" (include "quicksilver.fullname" .)) .Values.gatewayKey.existingSecret }}
+{{- end }}
+
+{{/* The gateway key the chart stores: the value given, else the one already in the cluster, else a new random one. */}}
+{{- define "quicksilver.gatewayKey.value" -}}
+{{- if .Values.gatewayKey.value }}
+{{- .Values.gatewayKey.value }}
+{{- else }}
+{{- $existing := lookup "v1" "Secret" .Release.Namespace (include "quicksilver.gatewayKey.secretName" .) }}
+{{- $stored := "" }}
+{{- if $existing }}
+{{- if $existing.data }}
+{{- $stored = index $existing.data .Values.gatewayKey.secretKey | default "" }}
+{{- end }}
+{{- end }}
+{{- if $stored }}
+{{- $stored | b64dec }}
+{{- else }}
+{{- randAlphaNum 48 }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* Name of the Secret holding the tenants file. */}}
+{{- define "quicksilver.tenants.secretName" -}}
+{{- default (printf "%s-tenants" (include "quicksilver.fullname" .)) .Values.tenants.existingSecret }}
+{{- end }}
+
+{{/* A values scalar as configuration text: whole float64 numbers (how YAML numbers reach templates) print as
+integers, so 1048576 does not become 1.048576e+06. */}}
+{{- define "quicksilver.scalar" -}}
+{{- if kindIs "float64" . }}
+{{- if eq (float64 (int64 .)) . }}{{ int64 . }}{{ else }}{{ . }}{{ end }}
+{{- else }}
+{{- . }}
+{{- end }}
+{{- end }}
+
+{{/* Seconds as the hh:mm:ss a .NET TimeSpan setting reads. */}}
+{{- define "quicksilver.duration" -}}
+{{- $s := int64 . }}
+{{- printf "%02d:%02d:%02d" (div $s 3600) (div (mod $s 3600) 60) (mod $s 60) }}
+{{- end }}
+
+{{/* A preStop hook that waits before SIGTERM: the native sleep action on Kubernetes 1.30+, else `sleep` from the
+image. Context: the number of seconds, root. */}}
+{{- define "quicksilver.preStop" -}}
+{{- if gt (int .seconds) 0 }}
+lifecycle:
+  preStop:
+    {{- if semverCompare ">=1.30-0" .root.Capabilities.KubeVersion.Version }}
+    sleep:
+      seconds: {{ int .seconds }}
+    {{- else }}
+    exec:
+      command: ["sleep", "{{ int .seconds }}"]
+    {{- end }}
+{{- end }}
+{{- end }}
+
+{{/* The gateway's settings as environment variables (its ConfigMap's data; hashed into a pod annotation so that
+changes roll the gateway). */}}
+{{- define "quicksilver.gateway.config" -}}
+ASPNETCORE_URLS: {{ printf "http://0.0.0.0:%d" (int .Values.gateway.containerPort) | quote }}
+shutdownTimeoutSeconds: {{ .Values.gateway.shutdownTimeoutSeconds | int | quote }}
+Gateway__MaxRequestBodyBytes: {{ .Values.gateway.maxRequestBodyBytes | int64 | quote }}
+Gateway__Tenancy__ApiKeysFile: "/etc/quicksilver/tenants/tenants.json"
+Gateway__Tenancy__ReloadInterval: {{ .Values.tenants.reloadInterval | quote }}
+{{- range $key, $value := .Values.gateway.routing }}
+{{- if not (kindIs "invalid" $value) }}
+Gateway__Routing__{{ $key }}: {{ include "quicksilver.scalar" $value | quote }}
+{{- end }}
+{{- end }}
+{{- range $m := .Values.models }}
+Gateway__Models__{{ $m.id }}__HeadlessService: {{ include "quicksilver.pod.headlessHost" (dict "root" $ "model" $m) | quote }}
+Gateway__Models__{{ $m.id }}__PodPort: {{ $.Values.pods.containerPort | int | quote }}
+{{- end }}
+{{- range $external := .Values.gateway.externalModels }}
+{{- range $i, $pod := $external.pods }}
+Gateway__Models__{{ $external.id }}__Pods__{{ $i }}: {{ $pod | quote }}
+{{- end }}
+{{- end }}
+{{- with .Values.gateway.otlpEndpoint }}
+OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
+{{- end }}
+{{- end }}
+
+{{/* Where a model's weights are inside the pod. Context: root, model. */}}
+{{- define "quicksilver.pod.modelPath" -}}
+{{- $storage := .model.storage }}
+{{- if eq $storage.type "embedded" }}
+{{- printf "/app/models/%s" (default "quicksilver-tiny" $storage.subPath) }}
+{{- else if $storage.subPath }}
+{{- printf "/models/%s" (trimPrefix "/" $storage.subPath) }}
+{{- else }}
+{{- print "/models" }}
+{{- end }}
+{{- end }}
+
+{{/* One model's settings as environment variables (its ConfigMap's data). Context: root, model. */}}
+{{- define "quicksilver.pod.config" -}}
+{{- $root := .root }}
+{{- $pods := $root.Values.pods }}
+{{- $engine := merge (deepCopy (default dict .model.engine)) (deepCopy $pods.engine) }}
+{{- $limits := merge (deepCopy (default dict .model.limits)) (deepCopy $pods.limits) }}
+{{- $price := $pods.gpuHourPriceUsd }}
+{{- if not (kindIs "invalid" .model.gpuHourPriceUsd) }}
+{{- $price = .model.gpuHourPriceUsd }}
+{{- end }}
+ASPNETCORE_URLS: {{ printf "http://0.0.0.0:%d" (int $pods.containerPort) | quote }}
+Quicksilver__ModelPath: {{ include "quicksilver.pod.modelPath" . | quote }}
+Quicksilver__Engine__ModelId: {{ .model.id | quote }}
+Quicksilver__Engine__Backend: {{ $pods.backend | quote }}
+Quicksilver__Engine__KernelCacheDirectory: "/var/cache/quicksilver/kernels"
+{{- range $key, $value := $engine }}
+{{- if not (kindIs "invalid" $value) }}
+Quicksilver__Engine__{{ $key }}: {{ include "quicksilver.scalar" $value | quote }}
+{{- end }}
+{{- end }}
+{{- range $key, $value := $limits }}
+{{- if not (kindIs "invalid" $value) }}
+Quicksilver__Limits__{{ $key }}: {{ include "quicksilver.scalar" $value | quote }}
+{{- end }}
+{{- end }}
+Quicksilver__DrainTimeout: {{ include "quicksilver.duration" $pods.drainTimeoutSeconds | quote }}
+Quicksilver__Metering__GpuHourPriceUsd: {{ include "quicksilver.scalar" $price | quote }}
+Quicksilver__Tenancy__RequireGateway: {{ $pods.requireGateway | toString | quote }}
+{{- with $pods.otlpEndpoint }}
+OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
+{{- end }}
+{{- end }}
+
+{{/* terminationGracePeriodSeconds of the model pods: longer than preStop + drain + the server's 5 s margin. */}}
+{{- define "quicksilver.pod.terminationGracePeriodSeconds" -}}
+{{- $pods := .Values.pods }}
+{{- if not (kindIs "invalid" $pods.terminationGracePeriodSeconds) }}
+{{- int $pods.terminationGracePeriodSeconds }}
+{{- else }}
+{{- add (int $pods.preStopSleepSeconds) (int $pods.drainTimeoutSeconds) 15 }}
+{{- end }}
+{{- end }}
+
+{{/* terminationGracePeriodSeconds of the gateway: longer than preStop + its shutdown timeout. */}}
+{{- define "quicksilver.gateway.terminationGracePeriodSeconds" -}}
+{{- $gateway := .Values.gateway }}
+{{- if not (kindIs "invalid" $gateway.terminationGracePeriodSeconds) }}
+{{- int $gateway.terminationGracePeriodSeconds }}
+{{- else }}
+{{- add (int $gateway.preStopSleepSeconds) (int $gateway.shutdownTimeoutSeconds) 10 }}
+{{- end }}
+{{- end }}
+
+{{/* Checks what the schema cannot (combinations of values) and fails the render with every problem at once. */}}
+{{- define "quicksilver.validateValues" -}}
+{{- $messages := list }}
+{{- $names := dict }}
+{{- $ids := dict }}
+{{- range $m := .Values.models }}
+{{- if hasKey $names $m.name }}
+{{- $messages = append $messages (printf "models: the name %q is used twice." $m.name) }}
+{{- end }}
+{{- $_ := set $names $m.name true }}
+{{- if hasKey $ids $m.id }}
+{{- $messages = append $messages (printf "models: the id %q is served twice; one Deployment per model id." $m.id) }}
+{{- end }}
+{{- $_ := set $ids $m.id true }}
+{{- $storage := $m.storage }}
+{{- if and (eq $storage.type "pvc") (not $storage.pvc.claimName) }}
+{{- $messages = append $messages (printf "models[%s].storage.pvc.claimName is required with storage.type pvc." $m.name) }}
+{{- end }}
+{{- if and (eq $storage.type "hostPath") (not $storage.hostPath.path) }}
+{{- $messages = append $messages (printf "models[%s].storage.hostPath.path is required with storage.type hostPath." $m.name) }}
+{{- end }}
+{{- if and (eq $storage.type "image") (not $storage.image.repository) }}
+{{- $messages = append $messages (printf "models[%s].storage.image.repository is required with storage.type image." $m.name) }}
+{{- end }}
+{{- if and (eq $storage.type "url") (not $storage.url.files) }}
+{{- $messages = append $messages (printf "models[%s].storage.url.files must list the model's files with storage.type url." $m.name) }}
+{{- end }}
+{{- end }}
+{{- range $external := .Values.gateway.externalModels }}
+{{- if hasKey $ids $external.id }}
+{{- $messages = append $messages (printf "gateway.externalModels: %q is also in models." $external.id) }}
+{{- end }}
+{{- end }}
+{{- $pods := .Values.pods }}
+{{- if not (kindIs "invalid" $pods.terminationGracePeriodSeconds) }}
+{{- if le (int $pods.terminationGracePeriodSeconds) (add (int $pods.preStopSleepSeconds) (int $pods.drainTimeoutSeconds) 5) }}
+{{- $messages = append $messages "pods.terminationGracePeriodSeconds must exceed preStopSleepSeconds + drainTimeoutSeconds + 5, or the kubelet kills streams the pod is still draining." }}
+{{- end }}
+{{- end }}
+{{- $gateway := .Values.gateway }}
+{{- if not (kindIs "invalid" $gateway.terminationGracePeriodSeconds) }}
+{{- if le (int $gateway.terminationGracePeriodSeconds) (add (int $gateway.preStopSleepSeconds) (int $gateway.shutdownTimeoutSeconds)) }}
+{{- $messages = append $messages "gateway.terminationGracePeriodSeconds must exceed preStopSleepSeconds + shutdownTimeoutSeconds." }}
+{{- end }}
+{{- end }}
+{{- if and .Values.gatewayKey.value (lt (len .Values.gatewayKey.value) 16) }}
+{{- $messages = append $messages "gatewayKey.value must be at least 16 characters (the gateway refuses a shorter Gateway:PodKey)." }}
+{{- end }}
+{{- if and .Values.tenants.existingSecret .Values.tenants.list }}
+{{- $messages = append $messages "tenants.list is ignored when tenants.existingSecret is set; keep one of them." }}
+{{- end }}
+{{- if and $pods.autoscaling.enabled (not .Values.monitoring.serviceMonitor.enabled) (not $pods.autoscaling.query) }}
+{{- $messages = append $messages "pods.autoscaling needs monitoring.serviceMonitor.enabled (its default query selects the pods' series by the ServiceMonitor's service label) or a pods.autoscaling.query of your own." }}
+{{- end }}
+{{- if and (eq $pods.backend "cuda") (eq (int $pods.gpu.count) 0) }}
+{{- $messages = append $messages "pods.backend cuda needs pods.gpu.count >= 1; use backend cpu (image quicksilver/pod-cpu) for CPU-only pods." }}
+{{- end }}
+{{- if $messages }}
+{{- fail (printf "\n\nVALUES VALIDATION:\n%s" (join "\n" $messages)) }}
+{{- end }}
+{{- end }}
