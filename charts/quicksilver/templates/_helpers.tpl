@@ -163,7 +163,8 @@ lifecycle:
 changes roll the gateway). */}}
 {{- define "quicksilver.gateway.config" -}}
 ASPNETCORE_URLS: {{ printf "http://0.0.0.0:%d" (int .Values.gateway.containerPort) | quote }}
-shutdownTimeoutSeconds: {{ .Values.gateway.shutdownTimeoutSeconds | int | quote }}
+{{- $drain := int .Values.gateway.drainTimeoutSeconds }}
+Gateway__DrainTimeout: {{ printf "%02d:%02d:%02d" (div $drain 3600) (mod (div $drain 60) 60) (mod $drain 60) | quote }}
 Gateway__MaxRequestBodyBytes: {{ .Values.gateway.maxRequestBodyBytes | int64 | quote }}
 Gateway__Tenancy__ApiKeysFile: "/etc/quicksilver/tenants/tenants.json"
 Gateway__Tenancy__ReloadInterval: {{ .Values.tenants.reloadInterval | quote }}
@@ -247,7 +248,7 @@ OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
 {{- if not (kindIs "invalid" $gateway.terminationGracePeriodSeconds) }}
 {{- int $gateway.terminationGracePeriodSeconds }}
 {{- else }}
-{{- add (int $gateway.preStopSleepSeconds) (int $gateway.shutdownTimeoutSeconds) 10 }}
+{{- add (int $gateway.preStopSleepSeconds) (int $gateway.drainTimeoutSeconds) 10 }}
 {{- end }}
 {{- end }}
 
@@ -292,8 +293,8 @@ OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
 {{- end }}
 {{- $gateway := .Values.gateway }}
 {{- if not (kindIs "invalid" $gateway.terminationGracePeriodSeconds) }}
-{{- if le (int $gateway.terminationGracePeriodSeconds) (add (int $gateway.preStopSleepSeconds) (int $gateway.shutdownTimeoutSeconds)) }}
-{{- $messages = append $messages "gateway.terminationGracePeriodSeconds must exceed preStopSleepSeconds + shutdownTimeoutSeconds." }}
+{{- if le (int $gateway.terminationGracePeriodSeconds) (add (int $gateway.preStopSleepSeconds) (int $gateway.drainTimeoutSeconds)) }}
+{{- $messages = append $messages "gateway.terminationGracePeriodSeconds must exceed preStopSleepSeconds + drainTimeoutSeconds." }}
 {{- end }}
 {{- end }}
 {{- if and .Values.gatewayKey.value (lt (len .Values.gatewayKey.value) 16) }}
