@@ -18,7 +18,8 @@ internal sealed class ChildProcess : IDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>Starts <c>dotnet &lt;assembly&gt; args…</c> in the assembly's folder with <paramref name="environment"/> added.</summary>
-    public static ChildProcess Start(string name, string assembly, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment)
+    /// <param name="echo">Whether its output is printed; otherwise it is read and dropped.</param>
+    public static ChildProcess Start(string name, string assembly, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment, bool echo = true)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -39,8 +40,12 @@ internal sealed class ChildProcess : IDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {name}.");
-        process.OutputDataReceived += (_, line) => Print(name, line.Data);
-        process.ErrorDataReceived += (_, line) => Print(name, line.Data);
+        if (echo)
+        {
+            process.OutputDataReceived += (_, line) => Print(name, line.Data);
+            process.ErrorDataReceived += (_, line) => Print(name, line.Data);
+        }
+
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return new ChildProcess(name, process);
@@ -48,14 +53,19 @@ internal sealed class ChildProcess : IDisposable
 
     public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
 
-    public void Dispose()
+    /// <summary>Kills the process tree at once (no drain) and waits for it to go.</summary>
+    public void Kill()
     {
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
             _process.WaitForExit(TimeSpan.FromSeconds(10));
         }
+    }
 
+    public void Dispose()
+    {
+        Kill();
         _process.Dispose();
     }
 
