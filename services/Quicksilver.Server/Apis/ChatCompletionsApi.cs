@@ -39,14 +39,7 @@ internal static class ChatCompletionsApi
                 "the same body. Errors use OpenAI's shape `{\"error\":{\"message\",\"type\",\"param\",\"code\"}}`." + GatewayContractNotes.Description)
             .AddOpenApiOperationTransformer(ChatCompletionRequestBody.DescribeAsync)
             .Produces<ChatCompletion>(StatusCodes.Status200OK, "application/json", "text/event-stream")
-            .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
-            .Produces<ErrorResponse>(StatusCodes.Status401Unauthorized)
-            .Produces<ErrorResponse>(StatusCodes.Status404NotFound)
-            .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge)
-            .Produces<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType)
-            .Produces<ErrorResponse>(StatusCodes.Status429TooManyRequests)
-            .Produces<ErrorResponse>(StatusCodes.Status500InternalServerError)
-            .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable);
+            .ProducesGenerationErrors();
 
         return app;
     }

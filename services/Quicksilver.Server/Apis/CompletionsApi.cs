@@ -30,13 +30,7 @@ internal static class CompletionsApi
                 "OpenAI's shape `{\"error\":{\"message\",\"type\",\"param\",\"code\"}}`." + GatewayContractNotes.Description)
             .AddOpenApiOperationTransformer(CompletionRequestBody.DescribeAsync)
             .Produces<Completion>(StatusCodes.Status200OK, "application/json", "text/event-stream")
-            .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
-            .Produces<ErrorResponse>(StatusCodes.Status401Unauthorized)
-            .Produces<ErrorResponse>(StatusCodes.Status404NotFound)
-            .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge)
-            .Produces<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType)
-            .Produces<ErrorResponse>(StatusCodes.Status500InternalServerError)
-            .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable);
+            .ProducesGenerationErrors();
 
         return app;
     }

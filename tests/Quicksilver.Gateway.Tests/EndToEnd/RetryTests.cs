@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.AspNetCore.Http;
 using System.Text.Json.Nodes;
 using Quicksilver.Gateway.Tests.Infrastructure;
 
@@ -32,7 +33,7 @@ public sealed class RetryTests
     [Fact]
     public async Task OnlyPodRefusing_ItsAnswerIsRelayed()
     {
-        await using StubPod busy = await StubPod.StartAsync(StatusCodesBusy);
+        await using StubPod busy = await StubPod.StartAsync(StatusCodes.Status429TooManyRequests);
         await using GatewayServer gateway = await GatewayServer.StartAsync([busy.Address]);
         using HttpClient client = gateway.ClientFor(TestTenants.Acme);
 
@@ -65,6 +66,4 @@ public sealed class RetryTests
             """{"error":{"message":"No server of the model \u0060quicksilver-tiny\u0060 is available. Retry shortly.","type":"ServiceUnavailableError","param":null,"code":503}}""",
             await response.Content.ReadAsStringAsync());
     }
-
-    private const int StatusCodesBusy = 429;
 }
