@@ -24,6 +24,8 @@ internal sealed record BuilderOptions
           --kv-heads N        key/value heads (default 4)
           --mlp N             MLP hidden width (default 384)
           --max-seq N         max_sequence_length (default 1024)
+          --token-ids FILE    also write the corpus as token ids for a trainer: uint16 little-endian, each
+                              non-empty line of each corpus file followed by <|endoftext|>
           --help              show this text
         """;
 
@@ -48,6 +50,8 @@ internal sealed record BuilderOptions
     public int MlpHidden { get; init; } = 384;
 
     public int MaxSequenceLength { get; init; } = 1024;
+
+    public string? TokenIdsFile { get; init; }
 
     public bool ShowHelp { get; init; }
 
@@ -77,6 +81,7 @@ internal sealed record BuilderOptions
                 "--kv-heads" => options with { KvHeads = PositiveInt(flag, Value()) },
                 "--mlp" => options with { MlpHidden = PositiveInt(flag, Value()) },
                 "--max-seq" => options with { MaxSequenceLength = PositiveInt(flag, Value()) },
+                "--token-ids" => options with { TokenIdsFile = Value() },
                 "--help" or "-h" => options with { ShowHelp = true },
                 "--corpus" => options,
                 _ => throw new ArgumentException($"Unknown argument '{flag}'."),

@@ -46,6 +46,12 @@ internal static class ModelFolderBuilder
             throw new InvalidOperationException("The written tokenizer does not have the planned ids.");
         }
 
+        if (options.TokenIdsFile is { } tokenIdsFile)
+        {
+            long count = CorpusTokenIds.Write(tokenIdsFile, tokenizer, corpus, ids.EndOfText);
+            log.WriteLine($"token ids: {count} written to {tokenIdsFile}");
+        }
+
         const string demo = "The quick brown fox";
         int demoTokens = tokenizer.Encode(demo).Count;
         var card = new ModelCard(options, corpus, bpe.Merges.Count, reserved, ids, parameters, demo, demoTokens,
