@@ -1,13 +1,14 @@
 using System.Globalization;
 using Quicksilver.Bench;
 
-// Usage: dotnet run -c Release --project tools/Quicksilver.Bench -- [--model DIR]... [--threads N] [--steps N] [--output FILE.md] [--torch PYTHON] [--torch-only]
+// Usage: dotnet run -c Release --project tools/Quicksilver.Bench -- [--model DIR]... [--threads N] [--steps N] [--output FILE.md] [--torch PYTHON] [--torch-only] [--matmul-only]
 // Step timings for every model; end-to-end generation (concurrency 1/4/16, threshold decoding) for the first; with
-// --torch, the same step against PyTorch for every model (--torch-only: just that comparison).
+// --torch, the same step against PyTorch for every model (--torch-only: just that comparison;
+// --matmul-only: just the matrix-product benchmark).
 var models = new List<string>();
 int threads = Environment.ProcessorCount, steps = 5;
 string? output = null, python = null;
-bool torchOnly = false;
+bool torchOnly = false, matMulOnly = false;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -18,8 +19,9 @@ for (int i = 0; i < args.Length; i++)
         case "--output": output = args[++i]; break;
         case "--torch": python = args[++i]; break;
         case "--torch-only": torchOnly = true; break;
+        case "--matmul-only": matMulOnly = true; break;
         default:
-            Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: --model DIR [--model DIR] [--threads N] [--steps N] [--output FILE.md] [--torch PYTHON] [--torch-only]");
+            Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: --model DIR [--model DIR] [--threads N] [--steps N] [--output FILE.md] [--torch PYTHON] [--torch-only] [--matmul-only]");
             return 2;
     }
 }
@@ -36,7 +38,11 @@ if (torchOnly && python is null)
 }
 
 var report = new BenchReport(threads);
-if (!torchOnly)
+if (matMulOnly)
+{
+    report.Add(MatMulBenchmark.Run(threads));
+}
+else if (!torchOnly)
 {
     report.Add(MatMulBenchmark.Run(threads));
     foreach (string model in models)
@@ -48,7 +54,7 @@ if (!torchOnly)
     report.Add(GenerationBenchmark.Run(models[0], threads, concurrency: [1, 4, 16]));
 }
 
-if (python is not null)
+if (python is not null && !matMulOnly)
 {
     foreach (string model in models)
     {

@@ -19,9 +19,11 @@ public sealed class TorchReferenceParityTests
     private const double MaxAbsoluteFraction = 1e-4;
 
     [TorchReferenceFact]
-    public void ComputeLogits_EmbeddedModelMixedLengthBatch_MatchesPyTorch()
+    public void ComputeLogits_EmbeddedModelMixedLengthBatch_MatchesPyTorch() => AssertMatchesPyTorch(RepositoryFolders.TinyModel);
+
+    /// <summary>The engine's logits for a mixed-length batch on the model in <paramref name="folder"/> equal PyTorch's.</summary>
+    public static void AssertMatchesPyTorch(string folder)
     {
-        string folder = RepositoryFolders.TinyModel;
         ModelConfig config = ModelConfigReader.Read(Path.Combine(folder, "config.json"));
         using ITensorSource tensors = CheckpointLoader.Open(folder);
         using var backend = new CpuBackend(new CpuBackendOptions { Threads = 2 });

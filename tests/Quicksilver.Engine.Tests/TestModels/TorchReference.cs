@@ -14,6 +14,9 @@ internal static class TorchReference
 
     public static string Script => Path.Combine(RepositoryFolders.Root, "tools", "reference", "llada_reference.py");
 
+    /// <summary>The masked-diffusion trainer, which trains <see cref="Script"/>'s forward pass.</summary>
+    public static string TrainerScript => Path.Combine(RepositoryFolders.Root, "tools", "train", "train_llada.py");
+
     /// <summary>The Python that imports torch, or null.</summary>
     public static string? Python => Interpreter.Value.Python;
 
@@ -40,6 +43,10 @@ internal static class TorchReference
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    /// <summary>Runs <see cref="TrainerScript"/> with <paramref name="args"/>; throws with its standard error if it fails.</summary>
+    public static void Train(IEnumerable<string> args) =>
+        Run(Python ?? throw new InvalidOperationException(Problem), [TrainerScript, .. args], TimeSpan.FromMinutes(5));
 
     private static (string?, string) Find()
     {

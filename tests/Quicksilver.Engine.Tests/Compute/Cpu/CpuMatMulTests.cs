@@ -1,0 +1,85 @@
+using System.Runtime.InteropServices;
+using Quicksilver.Engine.Checkpoints;
+using Quicksilver.Engine.Compute;
+using Quicksilver.Engine.Compute.Cpu;
+
+namespace Quicksilver.Engine.Tests.Compute.Cpu;
+
+/// <summary>
+/// The CPU matrix product is blocked over activation rows, weight tiles and micro-kernels; whatever the blocking,
+/// every output must be bit-identical to the fixed-order dot product of its row and weight row, so that a sequence's
+/// result never depends on what else is in the batch.
+/// </summary>
+public sealed class CpuMatMulTests : IDisposable
+{
+    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("quicksilver-matmul-");
+
+    public void Dispose() => _folder.Delete(recursive: true);
+
+    // Heights below, at and across row blocks (K = 1029: 47 rows per block); odd heights leave an unpaired row; N = 37
+    // leaves a partial tile and a partial group of four; K = 1029 leaves a scalar tail after the 8-wide lanes.
+    [Theory]
+    [InlineData(1, 1029, 37, false)]
+    [InlineData(47, 1029, 37, true)]
+    [InlineData(101, 1029, 37, false)]
+    [InlineData(101, 1029, 37, true)]
+    [InlineData(300, 64, 50, false)]
+    [InlineData(3, 5, 6, false)]
+    public void MatMul_AnyHeight_EachOutputIsTheFixedOrderDotOfItsRow(int m, int k, int n, bool widenWeights)
+    {
+        var random = new Random(m * 31 + k);
+        float[] weights = Values(random, n * k, bf16: true);
+        float[] bias = Values(random, n, bf16: true);
+        float[] input = Values(random, m * k, bf16: false);
+        using ITensorSource source = WriteBf16(("w", weights, [n, k]), ("b", bias, [n]));
+
+        float[] batched = MatMul(source, input, m, k, n, widenWeights);
+
+        for (int i = 0; i < m; i++)
+        {
+            float[] alone = MatMul(source, input.AsSpan(i * k, k).ToArray(), 1, k, n, widenWeights);
+            for (int j = 0; j < n; j++)
+            {
+                float expected = Dot(input.AsSpan(i * k, k), weights.AsSpan(j * k, k)) + bias[j];
+                Assert.Equal(expected, batched[(i * n) + j]);
+                Assert.Equal(expected, alone[j]);
+            }
+        }
+    }
+
+    private static float[] MatMul(ITensorSource source, float[] input, int m, int k, int n, bool widenWeights)
+    {
+        using var backend = new CpuBackend(new CpuBackendOptions { Threads = 2, WidenWeightsToFp32 = widenWeights });
+        source.TryGet("w", out CheckpointTensor? w);
+        source.TryGet("b", out CheckpointTensor? b);
+        using IWeight weight = backend.LoadWeight(w!);
+        using IWeight bias = backend.LoadWeight(b!);
+        using IDeviceBuffer x = backend.Allocate(m, k);
+        using IDeviceBuffer y = backend.Allocate(m, n);
+        backend.Upload(input, x);
+        backend.MatMul(x, weight, bias, y);
+        var result = new float[m * n];
+        backend.Download(y, result);
+        return result;
+    }
+
+    private static unsafe float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> w)
+    {
+        fixed (float* px = x)
+        fixed (float* pw = w)
+        {
+            return FixedOrderMath.Dot(px, pw, x.Length);
+        }
+    }
+
+    private static float[] Values(Random random, int count, bool bf16) =>
+        [.. Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() - 0.5)).Select(v => bf16 ? BFloat16.Round(v) : v)];
+
+    private ITensorSource WriteBf16(params (string Name, float[] Values, long[] Shape)[] tensors)
+    {
+        string path = Path.Combine(_folder.FullName, $"{Guid.NewGuid():N}.safetensors");
+        SafetensorsWriter.Write(path, [.. tensors.Select(t => new SafetensorsWriter.Entry(
+            t.Name, TensorDType.BF16, t.Shape, MemoryMarshal.AsBytes(t.Values.Select(BFloat16.FromSingle).ToArray().AsSpan()).ToArray()))]);
+        return CheckpointLoader.OpenFile(path);
+    }
+}
