@@ -27,8 +27,8 @@ internal sealed record ModelCard(
         Line("A tiny diffusion language model in LLaDA's checkpoint format, made for Quicksilver's tests, demos and");
         Line("CPU/GPU parity checks. It is small enough to commit and to run anywhere.");
         Line();
-        Line("**The weights are random for now** (a seeded initialisation, no training), so the model loads and runs but");
-        Line("its output is noise. A trained one comes later.");
+        Line("**The weights are random** (a seeded initialisation, no training), so the model loads and runs but its");
+        Line("output is noise. `tools/train/train_llada.py` trains such a folder; `models/quicksilver-tiny` is one trained so.");
         Line();
         Line("## Files");
         Line();

@@ -24,7 +24,7 @@ Console.WriteLine($$"""
     Stream a completion through the gateway:
 
         curl -N {{gateway}}/v1/completions -H "Authorization: Bearer {{apiKey}}" -H "Content-Type: application/json" \
-          -d '{"model": "{{model}}", "prompt": "Once upon a time", "max_tokens": 32, "stream": true, "stream_options": {"include_usage": true} }'
+          -d '{"model": "{{model}}", "prompt": "And God said", "max_tokens": 32, "temperature": 0, "stream": true, "stream_options": {"include_usage": true} }'
 
     Metrics: {{gateway}}/metrics (gateway), {{LocalPlatform.Url(options.GatewayPort + 1)}}/metrics (pod 1). Ctrl+C stops everything.
 

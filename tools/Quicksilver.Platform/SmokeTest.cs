@@ -14,8 +14,9 @@ internal static class SmokeTest
             Content = JsonContent.Create(new JsonObject
             {
                 ["model"] = model,
-                ["prompt"] = "Once upon a time",
+                ["prompt"] = "And God said",
                 ["max_tokens"] = 32,
+                ["temperature"] = 0,
                 ["stream"] = true,
                 ["stream_options"] = new JsonObject { ["include_usage"] = true },
             }),
