@@ -2,12 +2,16 @@ using System.Globalization;
 using Quicksilver.Bench;
 
 // Usage: dotnet run -c Release --project tools/Quicksilver.Bench -- [--model DIR]... [--threads N] [--steps N] [--output FILE.md] [--torch PYTHON] [--torch-only]
+//        [--kv-cache [--prompt N] [--max-tokens N] [--block N] [--concurrency 1,16] [--threshold X]]
 // Step timings for every model; end-to-end generation (concurrency 1/4/16, threshold decoding) for the first; with
-// --torch, the same step against PyTorch for every model (--torch-only: just that comparison).
+// --torch, the same step against PyTorch for every model (--torch-only: just that comparison). --kv-cache runs only
+// the block K/V cache comparison (none / prefix / dual) for every model.
 var models = new List<string>();
 int threads = Environment.ProcessorCount, steps = 5;
 string? output = null, python = null;
-bool torchOnly = false;
+bool torchOnly = false, kvCacheOnly = false;
+var kvCache = new KvCacheSettings();
+const string Usage = "Usage: --model DIR [--model DIR] [--threads N] [--steps N] [--output FILE.md] [--torch PYTHON] [--torch-only] [--kv-cache [--prompt N] [--max-tokens N] [--block N] [--concurrency 1,16] [--threshold X]]";
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -18,8 +22,14 @@ for (int i = 0; i < args.Length; i++)
         case "--output": output = args[++i]; break;
         case "--torch": python = args[++i]; break;
         case "--torch-only": torchOnly = true; break;
+        case "--kv-cache": kvCacheOnly = true; break;
+        case "--prompt": kvCache = kvCache with { Prompt = int.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
+        case "--max-tokens": kvCache = kvCache with { MaxTokens = int.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
+        case "--block": kvCache = kvCache with { BlockLength = int.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
+        case "--concurrency": kvCache = kvCache with { Concurrency = args[++i].Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToArray() }; break;
+        case "--threshold": kvCache = kvCache with { Threshold = double.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
         default:
-            Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: --model DIR [--model DIR] [--threads N] [--steps N] [--output FILE.md] [--torch PYTHON] [--torch-only]");
+            Console.Error.WriteLine($"Unknown argument '{args[i]}'. {Usage}");
             return 2;
     }
 }
@@ -36,7 +46,14 @@ if (torchOnly && python is null)
 }
 
 var report = new BenchReport(threads);
-if (!torchOnly)
+if (kvCacheOnly)
+{
+    foreach (string model in models)
+    {
+        report.Add(KvCacheBenchmark.Run(model, threads, kvCache));
+    }
+}
+else if (!torchOnly)
 {
     report.Add(MatMulBenchmark.Run(threads));
     foreach (string model in models)
