@@ -1,10 +1,12 @@
 // attention.cu — non-causal scaled dot-product attention over a packed variable-length batch (flash style).
 //
 // For sequence s, query head h (key/value head hk = h / (H / Hkv), grouped-query attention), query row i in
-// [cu_q[s], cu_q[s+1]) and key rows j in [cu_k[s], cu_k[s+1]):
-//   out[i, h] = sum_j softmax_j(q[i,h] . k[j,hk] / sqrt(D)) v[j,hk]
-// No causal mask and no padding mask: every query sees every key of its own sequence. q/k/v/out are bf16
-// row-major with rows of H*D (q, out) and Hkv*D (k, v) elements; softmax statistics and accumulators are fp32.
+// [cu_q[s], cu_q[s+1]) and its keys j in [0, keys[s].count):
+//   out[i, h] = sum_j softmax_j(q[i,h] . K_s[j,hk] / sqrt(D)) V_s[j,hk]
+// No causal mask and no padding mask: every query sees every key of its own sequence. Each sequence names where its
+// key and value rows are (AttentionKeys): its rows of the step's packed k/v buffers, or positions of its K/V cache
+// (Fast-dLLM block caching; kv_cache.cu writes them) at `layer`. q/out and every key/value row are bf16 row-major
+// with rows of H*D (q, out) and Hkv*D (k, v) elements; softmax statistics and accumulators are fp32.
 // A sequence with no keys produces zeros.
 //
 // Versions (CudaBackend picks 2 on compute capability >= 8.0 for D in {32, 64, 128}, else 1; the GPU harness
@@ -23,13 +25,35 @@
 // CPU reference: CpuBackend.Attention.
 #include "common.cuh"
 
+// Where one sequence's keys and values are: key row j of head hk at layer L is
+//   (const bf16_t*)k + L * layer_stride + j * (Hkv * D) + hk * D
+// and likewise for v. Rows of the step's packed buffers have layer_stride 0; a K/V cache ([layer][keys | values]
+// [position][Hkv * D]) moves by 2 * positions * Hkv * D elements per layer. Mirrored in C# by AttentionKeysArgs.
+struct AttentionKeys {
+    u64 k;                   // device address of key row 0 at layer 0
+    u64 v;                   // device address of value row 0 at layer 0
+    long long layer_stride;  // elements from one layer's rows to the next
+    int count;               // keys attended to
+    int reserved;
+};
+static_assert(sizeof(AttentionKeys) == 32, "AttentionKeys must match the C# mirror");
+
+QS_DEVICE const bf16_t* key_rows(const AttentionKeys& keys, int layer)
+{
+    return reinterpret_cast<const bf16_t*>(keys.k) + (long long)layer * keys.layer_stride;
+}
+
+QS_DEVICE const bf16_t* value_rows(const AttentionKeys& keys, int layer)
+{
+    return reinterpret_cast<const bf16_t*>(keys.v) + (long long)layer * keys.layer_stride;
+}
+
 // ------------------------------------------------------------------------------------------------------------
 // Version 1: one warp per (query row, head).
 // ------------------------------------------------------------------------------------------------------------
 template <int D>
-QS_DEVICE void attention_simple(const bf16_t* __restrict__ q, const bf16_t* __restrict__ k,
-                                const bf16_t* __restrict__ v, bf16_t* __restrict__ out, const int* __restrict__ cu_q,
-                                const int* __restrict__ cu_k, int heads, int kv_heads, float scale)
+QS_DEVICE void attention_simple(const bf16_t* __restrict__ q, bf16_t* __restrict__ out, const int* __restrict__ cu_q,
+                                const AttentionKeys* __restrict__ keys, int layer, int heads, int kv_heads, float scale)
 {
     constexpr int PER_LANE = D / 32;
     const int seq = blockIdx.z;
@@ -41,8 +65,10 @@ QS_DEVICE void attention_simple(const bf16_t* __restrict__ q, const bf16_t* __re
     if (local_row >= q_len) {
         return;
     }
-    const int k_begin = cu_k[seq];
-    const int k_len = cu_k[seq + 1] - k_begin;
+    const AttentionKeys source = keys[seq];
+    const int k_len = source.count;
+    const bf16_t* k = key_rows(source, layer);
+    const bf16_t* v = value_rows(source, layer);
     const int hk = h / (heads / kv_heads);
     const long long q_stride = (long long)heads * D;
     const long long kv_stride = (long long)kv_heads * D;
@@ -59,8 +85,8 @@ QS_DEVICE void attention_simple(const bf16_t* __restrict__ q, const bf16_t* __re
     float m = neg_infinity();
     float l = 0.0f;
     for (int j = 0; j < k_len; ++j) {
-        const bf16_t* krow = k + (long long)(k_begin + j) * kv_stride + (long long)hk * D;
-        const bf16_t* vrow = v + (long long)(k_begin + j) * kv_stride + (long long)hk * D;
+        const bf16_t* krow = k + (long long)j * kv_stride + (long long)hk * D;
+        const bf16_t* vrow = v + (long long)j * kv_stride + (long long)hk * D;
         float dot = 0.0f;
 #pragma unroll
         for (int e = 0; e < PER_LANE; ++e) {
@@ -88,12 +114,12 @@ QS_DEVICE void attention_simple(const bf16_t* __restrict__ q, const bf16_t* __re
 
 #define QS_ATTENTION_SIMPLE(D)                                                                                  \
     extern "C" __global__ void __launch_bounds__(128) attention_simple_d##D(                                   \
-        const bf16_t* __restrict__ q, const bf16_t* __restrict__ k, const bf16_t* __restrict__ v,              \
-        bf16_t* __restrict__ out, const int* __restrict__ cu_q, const int* __restrict__ cu_k, int heads,      \
-        int kv_heads, float scale, float scale_log2)                                                          \
+        const bf16_t* __restrict__ q, bf16_t* __restrict__ out, const int* __restrict__ cu_q,                  \
+        const AttentionKeys* __restrict__ keys, int layer, int heads, int kv_heads, float scale,              \
+        float scale_log2)                                                                                      \
     {                                                                                                          \
         (void)scale_log2;                                                                                      \
-        attention_simple<D>(q, k, v, out, cu_q, cu_k, heads, kv_heads, scale);                                \
+        attention_simple<D>(q, out, cu_q, keys, layer, heads, kv_heads, scale);                                \
     }
 
 QS_ATTENTION_SIMPLE(32)
@@ -180,9 +206,9 @@ QS_DEVICE void load_kv_tile(bf16_t* smem, const bf16_t* __restrict__ src, int ti
 }
 
 template <int D>
-QS_DEVICE void attention_mma(const bf16_t* __restrict__ q, const bf16_t* __restrict__ k,
-                             const bf16_t* __restrict__ v, bf16_t* __restrict__ out, const int* __restrict__ cu_q,
-                             const int* __restrict__ cu_k, int heads, int kv_heads, float scale_log2)
+QS_DEVICE void attention_mma(const bf16_t* __restrict__ q, bf16_t* __restrict__ out, const int* __restrict__ cu_q,
+                             const AttentionKeys* __restrict__ keys, int layer, int heads, int kv_heads,
+                             float scale_log2)
 {
     constexpr int PITCH = D + 8;
     constexpr int KSTEPS = D / 16;  // k-steps of S = Q K^T
@@ -201,8 +227,8 @@ QS_DEVICE void attention_mma(const bf16_t* __restrict__ q, const bf16_t* __restr
     if (tile_q >= q_len) {
         return;  // uniform across the block: no barrier is skipped by part of it
     }
-    const int k_begin = cu_k[seq];
-    const int k_len = cu_k[seq + 1] - k_begin;
+    const AttentionKeys source = keys[seq];
+    const int k_len = source.count;
     const int hk = h / (heads / kv_heads);
     const long long q_stride = (long long)heads * D;
     const long long kv_stride = (long long)kv_heads * D;
@@ -239,8 +265,8 @@ QS_DEVICE void attention_mma(const bf16_t* __restrict__ q, const bf16_t* __restr
     float m0 = neg_infinity(), m1 = neg_infinity();
     float l0 = 0.0f, l1 = 0.0f;
 
-    const bf16_t* k_head = k + (long long)k_begin * kv_stride + (long long)hk * D;
-    const bf16_t* v_head = v + (long long)k_begin * kv_stride + (long long)hk * D;
+    const bf16_t* k_head = key_rows(source, layer) + (long long)hk * D;
+    const bf16_t* v_head = value_rows(source, layer) + (long long)hk * D;
     const int tiles = (k_len + QS_ATTN_BLOCK_N - 1) / QS_ATTN_BLOCK_N;
 
     const u32 k_base = shared_address(k_smem);
@@ -390,12 +416,12 @@ QS_DEVICE void attention_mma(const bf16_t* __restrict__ q, const bf16_t* __restr
 
 #define QS_ATTENTION_MMA(D)                                                                                     \
     extern "C" __global__ void __launch_bounds__(QS_ATTN_THREADS) attention_mma_d##D(                          \
-        const bf16_t* __restrict__ q, const bf16_t* __restrict__ k, const bf16_t* __restrict__ v,              \
-        bf16_t* __restrict__ out, const int* __restrict__ cu_q, const int* __restrict__ cu_k, int heads,      \
-        int kv_heads, float scale, float scale_log2)                                                          \
+        const bf16_t* __restrict__ q, bf16_t* __restrict__ out, const int* __restrict__ cu_q,                  \
+        const AttentionKeys* __restrict__ keys, int layer, int heads, int kv_heads, float scale,              \
+        float scale_log2)                                                                                      \
     {                                                                                                          \
         (void)scale;                                                                                           \
-        attention_mma<D>(q, k, v, out, cu_q, cu_k, heads, kv_heads, scale_log2);                               \
+        attention_mma<D>(q, out, cu_q, keys, layer, heads, kv_heads, scale_log2);                              \
     }
 
 QS_ATTENTION_MMA(32)

@@ -117,8 +117,14 @@ def exp2f(x):
     return f32(2.0 ** x)
 
 
-def attention_mma(D, q, k, v, cu_q, cu_k, heads, kv_heads, block):
-    """One block (bx, h, seq) of attention_mma<D>. q/k/v/out: flat lists of bf16 bits. Returns {(row, col): bits}."""
+def key_rows(keys, layer):
+    """key_rows / value_rows of attention.cu, as element offsets into the flat k and v lists."""
+    return keys["k"] + layer * keys["layer_stride"], keys["v"] + layer * keys["layer_stride"]
+
+
+def attention_mma(D, q, k, v, cu_q, keys, layer, heads, kv_heads, block):
+    """One block (bx, h, seq) of attention_mma<D>. q/k/v/out: flat lists of bf16 bits; keys: one AttentionKeys per
+    sequence (dict of k, v, layer_stride, count; addresses as element offsets). Returns {(row, col): bits}."""
     PITCH = D + 8
     KSTEPS, DTILES = D // 16, D // 8
     bx, h, seq = block
@@ -127,8 +133,9 @@ def attention_mma(D, q, k, v, cu_q, cu_k, heads, kv_heads, block):
     tile_q = bx * BLOCK_M
     if tile_q >= q_len:
         return {}
-    k_begin = cu_k[seq]
-    k_len = cu_k[seq + 1] - k_begin
+    source = keys[seq]
+    k_len = source["count"]
+    k_rows, v_rows = key_rows(source, layer)
     hk = h // (heads // kv_heads)
     q_stride, kv_stride = heads * D, kv_heads * D
     k_smem, v_smem = Shared(BLOCK_N * PITCH), Shared(BLOCK_N * PITCH)
@@ -147,8 +154,8 @@ def attention_mma(D, q, k, v, cu_q, cu_k, heads, kv_heads, block):
                     smem.mem[dst + e] = src_head(key, col + e) if valid else 0
                 c += THREADS
 
-    k_head = lambda key, d: k[(k_begin + key) * kv_stride + hk * D + d]
-    v_head = lambda key, d: v[(k_begin + key) * kv_stride + hk * D + d]
+    k_head = lambda key, d: k[k_rows + key * kv_stride + hk * D + d]
+    v_head = lambda key, d: v[v_rows + key * kv_stride + hk * D + d]
     tiles = (k_len + BLOCK_N - 1) // BLOCK_N
     out = {}
     warps = []
@@ -267,42 +274,47 @@ def attention_mma(D, q, k, v, cu_q, cu_k, heads, kv_heads, block):
     return out
 
 
-def reference(D, q, k, v, cu_q, cu_k, heads, kv_heads, seq, h, row):
+def reference(D, q, k, v, keys, layer, heads, kv_heads, seq, h, row):
     hk = h // (heads // kv_heads)
     qs, kvs = heads * D, kv_heads * D
-    kb, kl = cu_k[seq], cu_k[seq + 1] - cu_k[seq]
+    (kb, vb), kl = key_rows(keys[seq], layer), keys[seq]["count"]
     qv = [bf2f(q[row * qs + h * D + d]) for d in range(D)]
     if kl == 0:
         return [0.0] * D
     scores = []
     for j in range(kl):
-        kr = (kb + j) * kvs + hk * D
+        kr = kb + j * kvs + hk * D
         scores.append(sum(qv[d] * bf2f(k[kr + d]) for d in range(D)) / math.sqrt(D))
     m = max(scores)
     p = [math.exp(s - m) for s in scores]
     z = sum(p)
-    return [sum(p[j] * bf2f(v[(kb + j) * kvs + hk * D + d]) for j in range(kl)) / z for d in range(D)]
+    return [sum(p[j] * bf2f(v[vb + j * kvs + hk * D + d]) for j in range(kl)) / z for d in range(D)]
 
 
-def run_case(name, D, q_lens, k_lens, heads, kv_heads, rng, heads_to_check):
+def run_case(name, D, q_lens, k_lens, heads, kv_heads, rng, heads_to_check, layer=0):
+    """Keys packed back to back; with layer > 0 the k/v lists hold layer + 1 such blocks (a cache's layout) and the
+    kernel must read block `layer`."""
     cu_q, cu_k = [0], [0]
     for a, b in zip(q_lens, k_lens):
         cu_q.append(cu_q[-1] + a)
         cu_k.append(cu_k[-1] + b)
+    kvs = kv_heads * D
+    stride = cu_k[-1] * kvs if layer > 0 else 0
+    keys = [dict(k=cu_k[s] * kvs, v=cu_k[s] * kvs, layer_stride=stride, count=k_lens[s]) for s in range(len(k_lens))]
     rand = lambda n, s: [f2bf(s * (2 * rng.random() - 1)) for _ in range(n)]
     q = rand(cu_q[-1] * heads * D, 2.0)
-    k = rand(cu_k[-1] * kv_heads * D, 2.0)
-    v = rand(cu_k[-1] * kv_heads * D, 1.0)
+    k = rand((layer + 1) * cu_k[-1] * kvs, 2.0)
+    v = rand((layer + 1) * cu_k[-1] * kvs, 1.0)
     worst = 0.0
     written = 0
     for seq in range(len(q_lens)):
         for h in heads_to_check:
             for bx in range((max(q_lens) + BLOCK_M - 1) // BLOCK_M):
-                out = attention_mma(D, q, k, v, cu_q, cu_k, heads, kv_heads, (bx, h, seq))
+                out = attention_mma(D, q, k, v, cu_q, keys, layer, heads, kv_heads, (bx, h, seq))
                 written += len(out)
                 rows = sorted({r for (r, _) in out})
                 for row in rows:
-                    ref = reference(D, q, k, v, cu_q, cu_k, heads, kv_heads, seq, h, row)
+                    ref = reference(D, q, k, v, keys, layer, heads, kv_heads, seq, h, row)
                     for d in range(D):
                         got = bf2f(out[(row, h * D + d)])
                         err = abs(got - ref[d])
@@ -325,8 +337,9 @@ def main():
         ("d64 q 5 over kv 100 (partial second tile)", 64, [5], [100], 2, 2, [1]),
         ("d128 q 17 kv 64 (exactly one tile)", 128, [17], [64], 1, 1, [0]),
         ("d32 empty keys", 32, [3], [0], 1, 1, [0]),
+        ("d64 block q 8 over cached kv 70 at layer 2 (K/V cache)", 64, [8, 3], [70, 5], 2, 1, [1], 2),
     ]
-    ok = all(run_case(*c[:6], rng, c[6]) for c in cases)
+    ok = all(run_case(*c[:6], rng, *c[6:]) for c in cases)
     print("emulate_attention_mma: " + ("all cases match" if ok else "MISMATCH"))
     return 0 if ok else 1
 

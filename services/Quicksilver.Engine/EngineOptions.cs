@@ -1,3 +1,5 @@
+using Quicksilver.Engine.Decoding;
+
 namespace Quicksilver.Engine;
 
 /// <summary>How a pod runs its model. Bound from the <c>Quicksilver:Engine</c> configuration section.</summary>
@@ -23,6 +25,20 @@ public sealed record EngineOptions
 
     /// <summary>Semi-autoregressive block length used when a request names none (LLaDA's demo uses 32).</summary>
     public int DefaultBlockLength { get; init; } = 32;
+
+    /// <summary>
+    /// Block K/V caching for requests that name none (<c>kv_cache</c>): <c>none</c> (exact; the default),
+    /// <c>prefix</c> or <c>dual</c> (Fast-dLLM's caches: fewer rows per step, approximate within a block).
+    /// </summary>
+    public KvCacheMode KvCache { get; init; } = KvCacheMode.None;
+
+    /// <summary>
+    /// Most bytes the running sequences' K/V caches may hold together; a request whose cache does not fit waits in
+    /// the queue, and one that could never fit is refused. Null means no limit beyond
+    /// <see cref="MaxActiveSequences"/>. A cache takes layers × 2 × kv_heads × canvas × head_dim activations (fp32 on
+    /// the CPU backend, bf16 on CUDA).
+    /// </summary>
+    public long? MaxKvCacheBytes { get; init; }
 
     /// <summary>The model id clients use; null means the model folder's name.</summary>
     public string? ModelId { get; init; }

@@ -1,10 +1,10 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Quicksilver.Engine;
 using Quicksilver.Engine.Decoding;
 using Quicksilver.Engine.Scheduling;
+using static Quicksilver.Bench.BenchGeneration;
 
 namespace Quicksilver.Bench;
 
@@ -22,6 +22,7 @@ internal static class GenerationBenchmark
     {
         using var model = new BenchModel(folder, threads);
         using var engine = new DiffusionEngine(model.Transformer, new EngineOptions(), new HashSet<int>(), NullLogger<DiffusionEngine>.Instance);
+        int vocab = model.Config.VocabSize;
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"## Generation through the step loop, `{model.Name}`");
         text.AppendLine();
@@ -31,12 +32,12 @@ internal static class GenerationBenchmark
         text.AppendLine("|---:|---|---:|---:|---:|---:|---:|");
         foreach (int n in concurrency)
         {
-            Answer[] baseline = RunAll(engine, model.Config.VocabSize, n, CommitRule.Schedule, 0, out double baselineSeconds);
+            (Answer[] baseline, double baselineSeconds) = RunConcurrent(engine, n, i => Request(vocab, i, Prompt, MaxTokens));
             text.AppendLine(Row(n, "1 token/step", baseline, baselineSeconds, baselineSeconds));
             foreach (double threshold in new[] { 0.9, 0.01 })
             {
-                Answer[] parallel = RunAll(engine, model.Config.VocabSize, n, CommitRule.Threshold, threshold, out double seconds);
-                double agreement = parallel.Zip(baseline).Average(pair => pair.First.Tokens.Zip(pair.Second.Tokens).Count(t => t.First == t.Second) / (double)MaxTokens);
+                (Answer[] parallel, double seconds) = RunConcurrent(engine, n, i => Request(vocab, i, Prompt, MaxTokens) with { Commit = CommitRule.Threshold, CommitParameter = threshold });
+                double agreement = TokenAgreement(parallel, baseline);
                 text.AppendLine(Row(n, string.Create(CultureInfo.InvariantCulture, $"threshold {threshold} ({agreement:P0} tokens same as 1/step)"), parallel, seconds, baselineSeconds));
             }
         }
@@ -49,36 +50,4 @@ internal static class GenerationBenchmark
         int tokens = runs.Sum(r => r.Tokens.Count);
         return string.Create(CultureInfo.InvariantCulture, $"| {n} | {decoding} | {seconds:F2} | {runs.Average(r => r.Steps):F1} | {tokens} | {tokens / seconds:F1} | {baselineSeconds / seconds:F2}× |");
     }
-
-    private static Answer[] RunAll(DiffusionEngine engine, int vocab, int n, CommitRule rule, double parameter, out double seconds)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        Answer[] runs = Task.WhenAll(Enumerable.Range(0, n).Select(i => Generate(engine, vocab, i, rule, parameter))).GetAwaiter().GetResult();
-        seconds = stopwatch.Elapsed.TotalSeconds;
-        return runs;
-    }
-
-    private static async Task<Answer> Generate(DiffusionEngine engine, int vocab, int seed, CommitRule rule, double parameter)
-    {
-        var random = new Random(seed);
-        var request = new GenerationRequest
-        {
-            PromptTokens = Enumerable.Range(0, Prompt).Select(_ => random.Next(vocab - 128)).ToArray(),
-            MaxTokens = MaxTokens,
-            Seed = (ulong)seed,
-            Commit = rule,
-            CommitParameter = parameter,
-        };
-        var tokens = new List<int>();
-        int steps = 0;
-        await foreach (GenerationUpdate update in engine.GenerateAsync(request, CancellationToken.None))
-        {
-            tokens.AddRange(update.Tokens);
-            steps = update.Steps;
-        }
-
-        return new Answer(tokens, steps);
-    }
-
-    private sealed record Answer(List<int> Tokens, int Steps);
 }

@@ -1,14 +1,17 @@
 using System.Globalization;
 using Quicksilver.Bench;
 
-// Usage: dotnet run -c Release --project tools/Quicksilver.Bench -- [--model DIR]... [--threads N] [--steps N] [--output FILE.md] [--torch PYTHON] [--torch-only] [--matmul-only]
+// Usage: dotnet run -c Release --project tools/Quicksilver.Bench -- [--model DIR]... [--threads N] [--steps N] [--output FILE.md] [--torch PYTHON] [--torch-only]
+//        [--matmul-only] [--kv-cache [--prompt N] [--max-tokens N] [--block N] [--concurrency 1,16] [--threshold X]]
 // Step timings for every model; end-to-end generation (concurrency 1/4/16, threshold decoding) for the first; with
-// --torch, the same step against PyTorch for every model (--torch-only: just that comparison;
-// --matmul-only: just the matrix-product benchmark).
+// --torch, the same step against PyTorch for every model (--torch-only: just that comparison). --matmul-only runs only
+// the matrix-product benchmark; --kv-cache only the block K/V cache comparison (none / prefix / dual) for every model.
 var models = new List<string>();
 int threads = Environment.ProcessorCount, steps = 5;
 string? output = null, python = null;
-bool torchOnly = false, matMulOnly = false;
+bool torchOnly = false, kvCacheOnly = false, matMulOnly = false;
+var kvCache = new KvCacheSettings();
+const string Usage = "Usage: --model DIR [--model DIR] [--threads N] [--steps N] [--output FILE.md] [--torch PYTHON] [--torch-only] [--matmul-only] [--kv-cache [--prompt N] [--max-tokens N] [--block N] [--concurrency 1,16] [--threshold X]]";
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -20,8 +23,14 @@ for (int i = 0; i < args.Length; i++)
         case "--torch": python = args[++i]; break;
         case "--torch-only": torchOnly = true; break;
         case "--matmul-only": matMulOnly = true; break;
+        case "--kv-cache": kvCacheOnly = true; break;
+        case "--prompt": kvCache = kvCache with { Prompt = int.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
+        case "--max-tokens": kvCache = kvCache with { MaxTokens = int.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
+        case "--block": kvCache = kvCache with { BlockLength = int.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
+        case "--concurrency": kvCache = kvCache with { Concurrency = args[++i].Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToArray() }; break;
+        case "--threshold": kvCache = kvCache with { Threshold = double.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
         default:
-            Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: --model DIR [--model DIR] [--threads N] [--steps N] [--output FILE.md] [--torch PYTHON] [--torch-only] [--matmul-only]");
+            Console.Error.WriteLine($"Unknown argument '{args[i]}'. {Usage}");
             return 2;
     }
 }
@@ -42,6 +51,13 @@ if (matMulOnly)
 {
     report.Add(MatMulBenchmark.Run(threads));
 }
+else if (kvCacheOnly)
+{
+    foreach (string model in models)
+    {
+        report.Add(KvCacheBenchmark.Run(model, threads, kvCache));
+    }
+}
 else if (!torchOnly)
 {
     report.Add(MatMulBenchmark.Run(threads));
@@ -54,7 +70,7 @@ else if (!torchOnly)
     report.Add(GenerationBenchmark.Run(models[0], threads, concurrency: [1, 4, 16]));
 }
 
-if (python is not null && !matMulOnly)
+if (python is not null && !matMulOnly && !kvCacheOnly)
 {
     foreach (string model in models)
     {

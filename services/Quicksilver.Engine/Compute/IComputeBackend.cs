@@ -47,9 +47,24 @@ public interface IComputeBackend : IDisposable
     /// </summary>
     void ApplyRope(IDeviceBuffer queriesOrKeys, int headCount, int headDim, ReadOnlySpan<int> positions, double theta);
 
+    /// <summary>Bytes a K/V cache of <paramref name="layers"/> × <paramref name="positions"/> key rows and as many value rows of <paramref name="keyValueWidth"/> elements takes on this backend.</summary>
+    long KvCacheBytes(int layers, int positions, int keyValueWidth);
+
+    /// <summary>Allocates one sequence's K/V cache (<see cref="IKvCache"/>); its rows are undefined until written.</summary>
+    IKvCache AllocateKvCache(int layers, int positions, int keyValueWidth);
+
     /// <summary>
-    /// Non-causal scaled dot-product attention (scale 1/√headDim) per sequence of <paramref name="layout"/>;
-    /// query head h reads key/value head <c>h / (headCount / kvHeadCount)</c> (grouped-query attention).
+    /// Stores key and value rows of this step in K/V caches at layer <paramref name="layer"/>: for each write, rows
+    /// <c>[SourceRow, SourceRow + Count)</c> of <paramref name="keys"/> and <paramref name="values"/> go to positions
+    /// <c>[Position, Position + Count)</c> of its cache, overwriting what was there.
+    /// </summary>
+    void WriteKvCache(IDeviceBuffer keys, IDeviceBuffer values, int layer, ReadOnlySpan<KvCacheWrite> writes);
+
+    /// <summary>
+    /// Non-causal scaled dot-product attention (scale 1/√headDim) per sequence of <paramref name="layout"/>, each
+    /// sequence's queries over its own <see cref="AttentionKeys"/> (rows of <paramref name="keys"/>/<paramref name="values"/>,
+    /// or positions of its K/V cache at <see cref="AttentionLayout.CacheLayer"/>); query head h reads key/value head
+    /// <c>h / (headCount / kvHeadCount)</c> (grouped-query attention).
     /// </summary>
     void Attention(
         IDeviceBuffer queries,

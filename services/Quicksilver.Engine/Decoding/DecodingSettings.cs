@@ -6,4 +6,11 @@ namespace Quicksilver.Engine.Decoding;
 /// <param name="Remasking">Confidence that ranks masked positions.</param>
 /// <param name="Commit">How many ranked positions a step commits.</param>
 /// <param name="CommitParameter">Threshold or factor of <paramref name="Commit"/>.</param>
-public sealed record DecodingSettings(float Temperature, ulong Seed, RemaskingStrategy Remasking, CommitRule Commit = CommitRule.Schedule, double CommitParameter = 0);
+/// <param name="KvCache">Block K/V caching (Fast-dLLM); <see cref="KvCacheMode.None"/> computes the whole canvas every step.</param>
+public sealed record DecodingSettings(
+    float Temperature,
+    ulong Seed,
+    RemaskingStrategy Remasking,
+    CommitRule Commit = CommitRule.Schedule,
+    double CommitParameter = 0,
+    KvCacheMode KvCache = KvCacheMode.None);

@@ -10,6 +10,9 @@ namespace Quicksilver.Engine.Decoding;
 /// commit the <see cref="DiffusionPlan.TransferSchedule"/>'s count of the most confident masked positions (or, with
 /// Fast-dLLM's threshold and factor rules, as many as are confident enough, until the block has no mask left);
 /// committed tokens are never re-masked. A finished block that holds an end-of-sequence token ends the answer there.
+/// With a <see cref="KvCacheMode"/> the first step of each block computes the whole canvas and refreshes the
+/// sequence's K/V cache; the block's later steps compute only the block and its suffix (prefix mode) or only the
+/// block (dual mode) against it.
 /// </summary>
 public sealed class DenoisingSequence
 {
@@ -77,12 +80,24 @@ public sealed class DenoisingSequence
     /// <summary>Set once the answer is complete.</summary>
     public FinishReason? Finish { get; private set; }
 
-    /// <summary>What the next step must compute: the whole canvas, scoring the current block's masked positions.</summary>
-    public ForwardSequence NextStep()
+    /// <summary>The block K/V caching this sequence decodes with.</summary>
+    public KvCacheMode KvCacheMode => _settings.KvCache;
+
+    /// <summary>
+    /// What the next step must compute, scoring the current block's masked positions: the whole canvas, or with a
+    /// <see cref="KvCacheMode"/> the rows of <see cref="CacheWindow"/> in <paramref name="kvCache"/>.
+    /// </summary>
+    /// <param name="kvCache">The sequence's K/V cache, sized for its canvas: required with a cache mode, null without.</param>
+    public ForwardSequence NextStep(IKvCache? kvCache = null)
     {
         if (Finish is not null)
         {
             throw new InvalidOperationException("The sequence is finished.");
+        }
+
+        if ((kvCache is null) != (_settings.KvCache == KvCacheMode.None))
+        {
+            throw new ArgumentException($"A sequence decoding with K/V cache mode {_settings.KvCache} needs {(kvCache is null ? "its cache" : "no cache")}.", nameof(kvCache));
         }
 
         int blockEnd = _blockStart + _plan.BlockLengths[_block];
@@ -97,7 +112,7 @@ public sealed class DenoisingSequence
             }
         }
 
-        return new ForwardSequence(_canvas, positions, sampling);
+        return new ForwardSequence(_canvas, positions, sampling) { Cache = kvCache is null ? null : CacheWindow(kvCache, blockEnd) };
     }
 
     /// <summary>
@@ -156,6 +171,15 @@ public sealed class DenoisingSequence
         RemaskingStrategy.Entropy => score.NegativeEntropy,
         RemaskingStrategy.Random => CounterRng.Uniform(_settings.Seed ^ RandomRemaskingSalt, (ulong)StepsTaken, (ulong)position),
         _ => throw new InvalidOperationException($"Unknown remasking strategy {_settings.Remasking}."),
+    };
+
+    /// <summary>The block's first step refreshes the whole canvas; later ones compute the block (and, for prefix mode, the suffix).</summary>
+    private KvCacheWindow CacheWindow(IKvCache kvCache, int blockEnd) => (_stepInBlock, _settings.KvCache) switch
+    {
+        (0, _) => new KvCacheWindow(kvCache, 0, _canvas.Length),
+        (_, KvCacheMode.Prefix) => new KvCacheWindow(kvCache, _blockStart, _canvas.Length),
+        (_, KvCacheMode.Dual) => new KvCacheWindow(kvCache, _blockStart, blockEnd),
+        _ => throw new InvalidOperationException($"Unknown K/V cache mode {_settings.KvCache}."),
     };
 
     private ulong Counter(int position) => ((ulong)StepsTaken * (ulong)_canvas.Length) + (ulong)position;

@@ -1,65 +1,107 @@
+using Quicksilver.Engine.Compute;
+
 namespace Quicksilver.Engine.Models;
 
-/// <summary>A batch packed for the backend: concatenated tokens, their positions, sequence offsets and the hidden rows to score.</summary>
-internal sealed record BatchPlan(int[] Tokens, int[] Positions, int[] Offsets, int[] ScoreRows)
+/// <summary>
+/// A batch packed for the backend: the computed rows of every sequence (its whole canvas, or its K/V cache window)
+/// concatenated with their canvas positions, the attention layout (each sequence's keys: its own packed rows, or its
+/// cache), the K/V rows to store in caches, and the hidden rows to score.
+/// </summary>
+internal sealed record BatchPlan(int[] Tokens, int[] Positions, AttentionLayout Attention, KvCacheWrite[] CacheWrites, int[] ScoreRows)
 {
     public int TokenCount => Tokens.Length;
 
     public static BatchPlan Create(IReadOnlyList<ForwardSequence> batch, ModelConfig config)
     {
-        int total = 0, scored = 0;
+        int total = 0, scored = 0, cached = 0;
         foreach (ForwardSequence sequence in batch)
         {
-            if (sequence.Tokens.Length == 0)
-            {
-                throw new ArgumentException("A sequence in the batch is empty.", nameof(batch));
-            }
-
-            if (sequence.Tokens.Length > config.MaxSequenceLength)
-            {
-                throw new ArgumentException($"A sequence of {sequence.Tokens.Length} tokens exceeds the model's {config.MaxSequenceLength}.", nameof(batch));
-            }
-
-            if (sequence.Sampling.Count != sequence.ScorePositions.Count)
-            {
-                throw new ArgumentException("Each score position needs one sampling entry.", nameof(batch));
-            }
-
-            total += sequence.Tokens.Length;
+            Validate(sequence, config);
+            total += sequence.ComputedTokens;
             scored += sequence.ScorePositions.Count;
+            cached += sequence.Cache is null ? 0 : 1;
         }
 
         var tokens = new int[total];
         var positions = new int[total];
-        var offsets = new int[batch.Count + 1];
+        var queryOffsets = new int[batch.Count + 1];
+        var keys = new AttentionKeys[batch.Count];
+        var writes = new KvCacheWrite[cached];
         var scoreRows = new int[scored];
-        int at = 0, r = 0;
+        int at = 0, r = 0, w = 0;
         for (int s = 0; s < batch.Count; s++)
         {
             ForwardSequence sequence = batch[s];
-            int length = sequence.Tokens.Length;
-            offsets[s] = at;
-            sequence.Tokens.Span.CopyTo(tokens.AsSpan(at));
-            for (int p = 0; p < length; p++)
+            int canvas = sequence.Tokens.Length;
+            (int start, int end) = sequence.Cache is { } window ? (window.Start, window.End) : (0, canvas);
+            queryOffsets[s] = at;
+            sequence.Tokens.Span[start..end].CopyTo(tokens.AsSpan(at));
+            for (int p = start; p < end; p++)
             {
-                positions[at + p] = p;
+                positions[at + p - start] = p;
+            }
+
+            if (sequence.Cache is { } cache)
+            {
+                keys[s] = new AttentionKeys(0, canvas, cache.Storage);
+                writes[w++] = new KvCacheWrite(cache.Storage, at, start, end - start);
+            }
+            else
+            {
+                keys[s] = new AttentionKeys(at, canvas);
             }
 
             foreach (int position in sequence.ScorePositions)
             {
-                if ((uint)position >= (uint)length)
+                // Dream predicts position i from the hidden state at i − 1 (logits shifted right by one; position 0 keeps its own).
+                int row = config.ShiftLogits ? Math.Max(position - 1, 0) : position;
+                if ((uint)position >= (uint)canvas || row < start || row >= end)
                 {
-                    throw new ArgumentOutOfRangeException(nameof(batch), $"Score position {position} is outside a canvas of {length}.");
+                    throw new ArgumentOutOfRangeException(nameof(batch), $"Score position {position} needs canvas row {row}, outside the computed rows [{start}, {end}) of a canvas of {canvas}.");
                 }
 
-                // Dream predicts position i from the hidden state at i − 1 (logits shifted right by one; position 0 keeps its own).
-                scoreRows[r++] = at + (config.ShiftLogits ? Math.Max(position - 1, 0) : position);
+                scoreRows[r++] = at + row - start;
             }
 
-            at += length;
+            at += end - start;
         }
 
-        offsets[batch.Count] = at;
-        return new BatchPlan(tokens, positions, offsets, scoreRows);
+        queryOffsets[batch.Count] = at;
+        return new BatchPlan(tokens, positions, new AttentionLayout(queryOffsets, keys), writes, scoreRows);
+    }
+
+    private static void Validate(ForwardSequence sequence, ModelConfig config)
+    {
+        int canvas = sequence.Tokens.Length;
+        if (canvas == 0)
+        {
+            throw new ArgumentException("A sequence in the batch is empty.", nameof(sequence));
+        }
+
+        if (canvas > config.MaxSequenceLength)
+        {
+            throw new ArgumentException($"A sequence of {canvas} tokens exceeds the model's {config.MaxSequenceLength}.", nameof(sequence));
+        }
+
+        if (sequence.Sampling.Count != sequence.ScorePositions.Count)
+        {
+            throw new ArgumentException("Each score position needs one sampling entry.", nameof(sequence));
+        }
+
+        if (sequence.Cache is { } window)
+        {
+            IKvCache storage = window.Storage ?? throw new ArgumentException("A K/V cache window has no storage.", nameof(sequence));
+            if (window.Start < 0 || window.End > canvas || window.Start >= window.End)
+            {
+                throw new ArgumentException($"The K/V cache window [{window.Start}, {window.End}) is not a non-empty range of the canvas of {canvas}.", nameof(sequence));
+            }
+
+            if (storage.Layers != config.LayerCount || storage.Positions < canvas || storage.KeyValueWidth != config.KeyValueHeadCount * config.HeadDim)
+            {
+                throw new ArgumentException(
+                    $"The K/V cache holds {storage.Layers} layers × {storage.Positions} positions of {storage.KeyValueWidth}; the model needs {config.LayerCount} × {canvas} of {config.KeyValueHeadCount * config.HeadDim}.",
+                    nameof(sequence));
+            }
+        }
     }
 }

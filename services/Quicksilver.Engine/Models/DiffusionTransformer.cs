@@ -7,7 +7,9 @@ namespace Quicksilver.Engine.Models;
 /// The bidirectional transformer of LLaDA and Dream over a packed batch of canvases of different lengths:
 /// <c>h = embed(x)</c>; per block <c>h += attn_out(Attn(RoPE(q), RoPE(k), v))</c> on <c>attn_norm(h)</c>, then
 /// <c>h += down(silu(gate(n)) · up(n))</c> on <c>n = ff_norm(h)</c>; then <c>ln_f</c> and the untied head, applied only
-/// to the rows the decoder asked to score (shifted one row left for Dream).
+/// to the rows the decoder asked to score (shifted one row left for Dream). A sequence may bring a K/V cache
+/// (<see cref="ForwardSequence.Cache"/>): then only its window's rows are computed, against the cached keys and values
+/// of the rest of its canvas (Fast-dLLM's prefix and dual caches), in the same batch as sequences without one.
 /// </summary>
 public sealed class DiffusionTransformer : IDisposable
 {
@@ -32,6 +34,26 @@ public sealed class DiffusionTransformer : IDisposable
 
     /// <summary>The backend the model runs on.</summary>
     public IComputeBackend Backend { get; }
+
+    /// <summary>
+    /// Whether sequences can use a K/V cache window: not for models with shifted logits (Dream), whose first scored
+    /// row lies before the block.
+    /// </summary>
+    public bool SupportsKvCache => !Config.ShiftLogits;
+
+    /// <summary>Bytes of the K/V cache of one canvas of <paramref name="canvasLength"/> tokens on this backend.</summary>
+    public long KvCacheBytes(int canvasLength) => Backend.KvCacheBytes(Config.LayerCount, canvasLength, KeyValueWidth);
+
+    /// <summary>Allocates the K/V cache of one canvas of <paramref name="canvasLength"/> tokens; the caller disposes it.</summary>
+    public IKvCache AllocateKvCache(int canvasLength)
+    {
+        if (!SupportsKvCache)
+        {
+            throw new NotSupportedException($"K/V caching is not implemented for {Config.Architecture} models (shifted logits).");
+        }
+
+        return Backend.AllocateKvCache(Config.LayerCount, canvasLength, KeyValueWidth);
+    }
 
     /// <summary>
     /// Runs the batch and scores every requested position. <paramref name="results"/> receives one entry per score
@@ -80,6 +102,8 @@ public sealed class DiffusionTransformer : IDisposable
         _weights.Dispose();
     }
 
+    private int KeyValueWidth => Config.KeyValueHeadCount * Config.HeadDim;
+
     private int RunToLogits(IReadOnlyList<ForwardSequence> batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
@@ -87,19 +111,24 @@ public sealed class DiffusionTransformer : IDisposable
         _workspace.EnsureCapacity(plan.TokenCount, plan.ScoreRows.Length);
         ForwardWorkspace w = _workspace;
         IComputeBackend b = Backend;
-        var layout = AttentionLayout.SelfAttention(plan.Offsets);
         float eps = (float)Config.RmsNormEps;
 
         b.Embed(_weights.Embedding, plan.Tokens, w.Hidden);
-        foreach (LayerWeights layer in _weights.Layers)
+        for (int l = 0; l < _weights.Layers.Length; l++)
         {
+            LayerWeights layer = _weights.Layers[l];
             b.RmsNorm(w.Hidden, layer.AttentionNorm, eps, w.Normed);
             b.MatMul(w.Normed, layer.Query, layer.QueryBias, w.Queries);
             b.MatMul(w.Normed, layer.Key, layer.KeyBias, w.Keys);
             b.MatMul(w.Normed, layer.Value, layer.ValueBias, w.Values);
             b.ApplyRope(w.Queries, Config.HeadCount, Config.HeadDim, plan.Positions, Config.RopeTheta);
             b.ApplyRope(w.Keys, Config.KeyValueHeadCount, Config.HeadDim, plan.Positions, Config.RopeTheta);
-            b.Attention(w.Queries, w.Keys, w.Values, layout, Config.HeadCount, Config.KeyValueHeadCount, Config.HeadDim, w.Attended);
+            if (plan.CacheWrites.Length > 0)
+            {
+                b.WriteKvCache(w.Keys, w.Values, l, plan.CacheWrites);
+            }
+
+            b.Attention(w.Queries, w.Keys, w.Values, plan.Attention with { CacheLayer = l }, Config.HeadCount, Config.KeyValueHeadCount, Config.HeadDim, w.Attended);
             b.MatMul(w.Attended, layer.AttentionOutput, null, w.Projected);
             b.Add(w.Hidden, w.Projected);
 

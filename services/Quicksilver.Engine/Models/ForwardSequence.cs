@@ -9,4 +9,14 @@ namespace Quicksilver.Engine.Models;
 /// <param name="Tokens">The canvas: prompt, committed tokens and mask ids.</param>
 /// <param name="ScorePositions">Canvas positions to score, in the order results are returned.</param>
 /// <param name="Sampling">One entry per score position.</param>
-public sealed record ForwardSequence(ReadOnlyMemory<int> Tokens, IReadOnlyList<int> ScorePositions, IReadOnlyList<RowSampling> Sampling);
+public sealed record ForwardSequence(ReadOnlyMemory<int> Tokens, IReadOnlyList<int> ScorePositions, IReadOnlyList<RowSampling> Sampling)
+{
+    /// <summary>
+    /// The sequence's K/V cache and the rows this step computes with it; null computes the whole canvas without a
+    /// cache (the exact path). Score positions must lie inside the window.
+    /// </summary>
+    public KvCacheWindow? Cache { get; init; }
+
+    /// <summary>Canvas rows the forward pass computes for this sequence: the cache window, else the whole canvas.</summary>
+    public int ComputedTokens => Cache?.Length ?? Tokens.Length;
+}

@@ -1,20 +1,22 @@
 using System.Threading.Channels;
+using Quicksilver.Engine.Compute;
 using Quicksilver.Engine.Decoding;
 
 namespace Quicksilver.Engine.Scheduling;
 
 /// <summary>
 /// A sequence inside the engine, with the channel its updates go to, the token that cancels it, the tenant it is
-/// billed to and the device time attributed to it so far.
+/// billed to, the device time attributed to it so far and, while it runs with block caching, its K/V cache.
 /// </summary>
 internal sealed class ActiveSequence
 {
-    public ActiveSequence(DenoisingSequence denoiser, string tenant, DateTimeOffset enqueued, CancellationToken cancellation)
+    public ActiveSequence(DenoisingSequence denoiser, string tenant, DateTimeOffset enqueued, long kvCacheBytes, CancellationToken cancellation)
     {
         Denoiser = denoiser;
         Tenant = tenant;
         Cancellation = cancellation;
         Enqueued = enqueued;
+        KvCacheBytes = kvCacheBytes;
     }
 
     public DenoisingSequence Denoiser { get; }
@@ -26,6 +28,12 @@ internal sealed class ActiveSequence
     public DateTimeOffset Enqueued { get; }
 
     public int CanvasLength => Denoiser.Canvas.Length;
+
+    /// <summary>Bytes its K/V cache takes (0 without block caching): reserved when it joins the batch.</summary>
+    public long KvCacheBytes { get; }
+
+    /// <summary>Its K/V cache from the step it joins the batch until it leaves; null without block caching.</summary>
+    public IKvCache? KvCache { get; set; }
 
     public Channel<GenerationUpdate> Updates { get; } = Channel.CreateUnbounded<GenerationUpdate>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
 

@@ -17,6 +17,9 @@ namespace Quicksilver.Engine.Scheduling;
 /// metered to its tenant as it leaves (<see cref="MeteringMetrics"/>), and time with nothing to run counts as idle.
 /// Attributed plus idle time is the engine's wall time but for the loop's bookkeeping between steps (admission,
 /// sending updates: well under a millisecond a step).
+/// A sequence decoding with block caching (<see cref="KvCacheMode"/>) gets its K/V cache when it joins the batch,
+/// within <see cref="EngineOptions.MaxKvCacheBytes"/> (it waits in the queue while the caches of others fill the
+/// budget), and frees it when it leaves, finished, cancelled or failed.
 /// </summary>
 public sealed class DiffusionEngine : IGenerationEngine, IDisposable
 {
@@ -26,6 +29,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly IdleClock _idle;
+    private readonly KvCacheBudget _kvCaches;
     private readonly Channel<ActiveSequence> _arrivals = Channel.CreateUnbounded<ActiveSequence>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
@@ -55,8 +59,14 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _time = timeProvider ?? TimeProvider.System;
         _idle = new IdleClock(_time);
+        if (options.KvCache != KvCacheMode.None && !model.SupportsKvCache)
+        {
+            throw new ArgumentException($"The deployment's K/V cache mode {options.KvCache} is not available for {model.Config.Architecture} models; set it to None.", nameof(options));
+        }
+
+        _kvCaches = new KvCacheBudget(options.MaxKvCacheBytes);
         string modelId = options.ModelId ?? "model";
-        Metrics = new EngineMetrics(modelId, () => Load);
+        Metrics = new EngineMetrics(modelId, () => Load, () => _kvCaches.InUse);
         Metering = new MeteringMetrics(modelId, metering ?? new MeteringOptions(), () => _idle.Total);
 
         // The device is idle from now until the first step, however long the loop's thread takes to start.
@@ -67,6 +77,9 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     /// <inheritdoc />
     public EngineLoad Load => Volatile.Read(ref _load) with { Waiting = Volatile.Read(ref _waiting), Draining = _draining };
 
+    /// <summary>Bytes of K/V cache the running sequences hold now.</summary>
+    public long KvCacheBytesInUse => _kvCaches.InUse;
+
     /// <summary>The step loop's meters.</summary>
     public EngineMetrics Metrics { get; }
 
@@ -76,7 +89,8 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     /// <inheritdoc />
     public async IAsyncEnumerable<GenerationUpdate> GenerateAsync(GenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var sequence = new ActiveSequence(CreateDenoiser(request), request.Tenant, _time.GetUtcNow(), cancellationToken);
+        DenoisingSequence denoiser = CreateDenoiser(request);
+        var sequence = new ActiveSequence(denoiser, request.Tenant, _time.GetUtcNow(), KvCacheBytesOf(denoiser), cancellationToken);
         Admit(sequence);
 
         // Read to the end whatever the token: the step loop ends the channel when it lets go of the sequence (a
@@ -128,8 +142,36 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         int blockLength = request.BlockLength ?? _options.DefaultBlockLength;
         var plan = DiffusionPlan.Create(request.MaxTokens, blockLength, request.Steps ?? request.MaxTokens);
         ulong seed = request.Seed ?? (ulong)Random.Shared.NextInt64();
-        var settings = new DecodingSettings(request.Temperature, seed, request.Remasking, request.Commit, request.CommitParameter);
+        KvCacheMode kvCache = ChooseKvCache(request);
+        var settings = new DecodingSettings(request.Temperature, seed, request.Remasking, request.Commit, request.CommitParameter, kvCache);
         return new DenoisingSequence(request.PromptTokens, plan, settings, _model.Config.MaskTokenId, _endTokens);
+    }
+
+    /// <summary>The request's cache mode, or the deployment's; refused when the model cannot cache.</summary>
+    private KvCacheMode ChooseKvCache(GenerationRequest request)
+    {
+        KvCacheMode mode = request.KvCache ?? _options.KvCache;
+        if (mode != KvCacheMode.None && !_model.SupportsKvCache)
+        {
+            throw new InvalidRequestException("kv_cache", $"K/V caching is not available for {_model.Config.Architecture} models yet; leave kv_cache out or send \"none\".");
+        }
+
+        return mode;
+    }
+
+    /// <summary>The bytes of the sequence's K/V cache (0 without block caching); refused when the limit could never hold them.</summary>
+    private long KvCacheBytesOf(DenoisingSequence denoiser)
+    {
+        if (denoiser.KvCacheMode == KvCacheMode.None)
+        {
+            return 0;
+        }
+
+        int canvas = denoiser.Canvas.Length;
+        long bytes = _model.KvCacheBytes(canvas);
+        return _kvCaches.CanEverHold(bytes) ? bytes : throw new InvalidRequestException(
+            "kv_cache",
+            $"The K/V cache of this request ({bytes} bytes for {canvas} prompt and answer tokens) exceeds this server's K/V cache limit of {_kvCaches.Limit} bytes; send kv_cache \"none\" or fewer tokens.");
     }
 
     private void Admit(ActiveSequence sequence)
@@ -243,12 +285,43 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     {
         int tokens = active.Sum(s => s.CanvasLength);
         while (queue.First is { } next && active.Count < _options.MaxActiveSequences
-            && (active.Count == 0 || tokens + next.Value.CanvasLength <= _options.MaxTokensPerStep))
+            && (active.Count == 0 || tokens + next.Value.CanvasLength <= _options.MaxTokensPerStep)
+            && _kvCaches.TryReserve(next.Value.KvCacheBytes))
         {
             queue.RemoveFirst();
             Interlocked.Decrement(ref _waiting);
-            active.Add(next.Value);
-            tokens += next.Value.CanvasLength;
+            if (AllocateKvCache(next.Value))
+            {
+                active.Add(next.Value);
+                tokens += next.Value.CanvasLength;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gives a sequence joining the batch its K/V cache (its bytes already reserved). When the device cannot, that
+    /// request fails and the loop goes on.
+    /// </summary>
+    private bool AllocateKvCache(ActiveSequence sequence)
+    {
+        if (sequence.Denoiser.KvCacheMode == KvCacheMode.None)
+        {
+            return true;
+        }
+
+        try
+        {
+            sequence.KvCache = _model.AllocateKvCache(sequence.CanvasLength);
+            return true;
+        }
+#pragma warning disable CA1031 // Host or device out of memory, or any other allocation failure: it fails this request, not the loop.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _kvCaches.Release(sequence.KvCacheBytes);
+            _logger.LogError(ex, "Allocating a K/V cache of {Bytes} bytes failed; failing its request.", sequence.KvCacheBytes);
+            sequence.Updates.Writer.TryComplete(ex);
+            return false;
         }
     }
 
@@ -292,8 +365,8 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         int scored = 0;
         for (int i = 0; i < active.Count; i++)
         {
-            batch[i] = active[i].Denoiser.NextStep();
-            tokens[i] = batch[i].Tokens.Length;
+            batch[i] = active[i].Denoiser.NextStep(active[i].KvCache);
+            tokens[i] = batch[i].ComputedTokens;
             scored += batch[i].ScorePositions.Count;
         }
 
@@ -366,9 +439,9 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     }
 
     /// <summary>
-    /// Lets go of a sequence that joined the step loop, once: meters its device time to its tenant, then ends its
-    /// updates, with the settlement update before <paramref name="error"/> when it did not finish. The meter is
-    /// recorded before the channel ends, so whoever sees the end also sees the measurement.
+    /// Lets go of a sequence that joined the step loop, once: frees its K/V cache, meters its device time to its
+    /// tenant, then ends its updates, with the settlement update before <paramref name="error"/> when it did not
+    /// finish. The meter is recorded before the channel ends, so whoever sees the end also sees the measurement.
     /// </summary>
     private void Depart(ActiveSequence sequence, Exception? error)
     {
@@ -378,6 +451,13 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         }
 
         sequence.Departed = true;
+        if (sequence.KvCache is { } cache)
+        {
+            cache.Dispose();
+            sequence.KvCache = null;
+            _kvCaches.Release(sequence.KvCacheBytes);
+        }
+
         Metering.RecordSequence(sequence.Tenant, sequence.GpuTime);
         if (error is not null)
         {

@@ -4,7 +4,7 @@ namespace Quicksilver.Engine.Scheduling;
 
 /// <summary>
 /// The step loop's meters (System.Diagnostics.Metrics, meter <c>Quicksilver.Engine</c>): step duration, batch size,
-/// tokens committed per step, and gauges of waiting/running requests and tokens in flight.
+/// tokens committed per step, and gauges of waiting/running requests, tokens in flight and K/V cache bytes held.
 /// </summary>
 public sealed class EngineMetrics : IDisposable
 {
@@ -16,10 +16,11 @@ public sealed class EngineMetrics : IDisposable
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<double> _tokensPerStep;
 
-    /// <summary>Creates the meters; <paramref name="load"/> is read when the gauges are observed.</summary>
-    public EngineMetrics(string model, Func<EngineLoad> load)
+    /// <summary>Creates the meters; <paramref name="load"/> and <paramref name="kvCacheBytes"/> are read when the gauges are observed.</summary>
+    public EngineMetrics(string model, Func<EngineLoad> load, Func<long> kvCacheBytes)
     {
         ArgumentNullException.ThrowIfNull(load);
+        ArgumentNullException.ThrowIfNull(kvCacheBytes);
         var tags = new KeyValuePair<string, object?>[] { new("gen_ai.request.model", model) };
         _meter = new Meter(MeterName, version: null, tags);
         _stepDuration = _meter.CreateHistogram<double>("quicksilver.engine.step.duration", "s", "Wall time of one denoising step: the forward pass over the batch and the commits.");
@@ -28,6 +29,7 @@ public sealed class EngineMetrics : IDisposable
         _meter.CreateObservableGauge("quicksilver.engine.requests.waiting", () => load().Waiting, "{request}", "Requests waiting for a place in the batch.");
         _meter.CreateObservableGauge("quicksilver.engine.requests.running", () => load().Running, "{request}", "Sequences in the step loop.");
         _meter.CreateObservableGauge("quicksilver.engine.tokens.in_flight", () => load().TokensInFlight, "{token}", "Canvas tokens of the running sequences.");
+        _meter.CreateObservableGauge("quicksilver.engine.kv_cache.usage", kvCacheBytes, "By", "Memory held by the running sequences' K/V caches (block caching).");
     }
 
     internal void RecordStep(TimeSpan duration, int batchSize)

@@ -36,6 +36,9 @@ public sealed record GenerationRequest
     /// <summary>The threshold (0, 1] of <see cref="CommitRule.Threshold"/> or the factor (&gt; 0) of <see cref="CommitRule.Factor"/>.</summary>
     public double CommitParameter { get; init; }
 
+    /// <summary>Block K/V caching (Fast-dLLM prefix or dual cache); null means the deployment's <see cref="EngineOptions.KvCache"/>.</summary>
+    public KvCacheMode? KvCache { get; init; }
+
     /// <summary>Who the request's device time is billed to (the meters' <c>quicksilver.tenant</c>).</summary>
     public string Tenant { get; init; } = Tenants.Anonymous;
 }

@@ -56,6 +56,7 @@ internal static class ChatPlanner
             Remasking = request.Remasking,
             Commit = request.Commit.Rule,
             CommitParameter = request.Commit.Parameter,
+            KvCache = request.KvCache,
         };
     }
 

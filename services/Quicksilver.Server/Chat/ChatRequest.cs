@@ -40,4 +40,7 @@ internal sealed record ChatRequest
 
     /// <summary>The commit rule (<c>threshold</c> or <c>factor</c>) and its parameter; the step schedule by default.</summary>
     public (CommitRule Rule, double Parameter) Commit { get; init; } = (CommitRule.Schedule, 0);
+
+    /// <summary>The <c>kv_cache</c> extension field; null for the deployment's default.</summary>
+    public KvCacheMode? KvCache { get; init; }
 }

@@ -62,6 +62,7 @@ internal static class ChatRequestParser
             BlockLength = OptionalInteger(body, "block_length", 1, int.MaxValue),
             Remasking = ParseRemasking(body),
             Commit = ParseCommitRule(body),
+            KvCache = ParseKvCache(body),
         };
     }
 

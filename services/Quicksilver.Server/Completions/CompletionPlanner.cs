@@ -52,6 +52,7 @@ internal static class CompletionPlanner
             Remasking = request.Remasking,
             Commit = request.Commit.Rule,
             CommitParameter = request.Commit.Parameter,
+            KvCache = request.KvCache,
         };
     }
 

@@ -44,4 +44,7 @@ internal sealed record CompletionRequest
 
     /// <summary>The commit rule (<c>threshold</c> / <c>factor</c> extension fields) and its parameter.</summary>
     public (CommitRule Rule, double Parameter) Commit { get; init; } = (CommitRule.Schedule, 0);
+
+    /// <summary>The <c>kv_cache</c> extension field; null for the deployment's default.</summary>
+    public KvCacheMode? KvCache { get; init; }
 }

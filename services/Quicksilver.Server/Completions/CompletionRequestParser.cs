@@ -52,6 +52,7 @@ internal static class CompletionRequestParser
             BlockLength = OptionalInteger(body, "block_length", 1, int.MaxValue),
             Remasking = ParseRemasking(body),
             Commit = ParseCommitRule(body),
+            KvCache = ParseKvCache(body),
         };
     }
 

@@ -169,6 +169,23 @@ internal static class RequestFieldReader
         };
     }
 
+    /// <summary>
+    /// The <c>kv_cache</c> extension field: <c>none</c>, <c>prefix</c> or <c>dual</c> (Fast-dLLM block caches); absent
+    /// or null leaves the deployment's default.
+    /// </summary>
+    public static KvCacheMode? ParseKvCache(JsonElement body)
+    {
+        return OptionalString(body, "kv_cache") switch
+        {
+            null => null,
+            "none" => KvCacheMode.None,
+            "prefix" => KvCacheMode.Prefix,
+            "dual" => KvCacheMode.Dual,
+            string other => throw ApiErrorException.BadRequest(
+                $"Invalid value for 'kv_cache': expected 'none', 'prefix' or 'dual', but got '{other}' instead.", "kv_cache"),
+        };
+    }
+
     /// <summary>The field's value, when present and not null (null counts as absent, as in OpenAI's API).</summary>
     public static bool TryGetValue(JsonElement body, string name, out JsonElement value) =>
         body.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null;

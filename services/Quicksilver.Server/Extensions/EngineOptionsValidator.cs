@@ -27,6 +27,11 @@ internal sealed class EngineOptionsValidator : IValidateOptions<EngineOptions>
             failures.Add($"{ModelExtensions.EngineSectionName}:DefaultBlockLength must be at least 1, but is {options.DefaultBlockLength}.");
         }
 
+        if (options.MaxKvCacheBytes is < 1)
+        {
+            failures.Add($"{ModelExtensions.EngineSectionName}:MaxKvCacheBytes must be at least 1 when set (leave it unset for no limit), but is {options.MaxKvCacheBytes}.");
+        }
+
         if (options.ModelId is { } id && string.IsNullOrWhiteSpace(id))
         {
             failures.Add($"{ModelExtensions.EngineSectionName}:ModelId must not be blank (leave it unset to use the model folder's name).");

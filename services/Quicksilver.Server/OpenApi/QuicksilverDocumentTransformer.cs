@@ -15,7 +15,7 @@ internal sealed class QuicksilverDocumentTransformer : IOpenApiDocumentTransform
             Version = "v1",
             Description =
                 "OpenAI-compatible API of a diffusion language model server. Diffusion controls (steps, block_length, " +
-                "remasking, threshold, factor) are extra fields of the request; streamed answers arrive one block of the canvas " +
+                "remasking, threshold, factor, kv_cache) are extra fields of the request; streamed answers arrive one block of the canvas " +
                 "at a time.",
         };
         return Task.CompletedTask;

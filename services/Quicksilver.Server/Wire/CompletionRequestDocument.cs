@@ -115,4 +115,13 @@ internal sealed record CompletionRequestDocument
     /// the longest prefix with cᵢ ≥ 1 − factor/(i + 1). Exclusive with <c>threshold</c>.
     /// </summary>
     public double? Factor { get; init; }
+
+    /// <summary>
+    /// Diffusion extension: Fast-dLLM block K/V caching. <c>none</c> computes the whole canvas every step (exact);
+    /// <c>prefix</c> refreshes the cache of every layer at each block's first step and then computes the block and
+    /// what follows it against the cached prefix; <c>dual</c> then computes only the block, against the cached prefix
+    /// and suffix (fastest). Cached keys are stale by the tokens committed since the block began, so the output may
+    /// differ from <c>none</c>. Default: the deployment's (<c>none</c> unless configured).
+    /// </summary>
+    public KvCacheName? KvCache { get; init; }
 }

@@ -23,10 +23,10 @@ public sealed class EngineMeteringTests
         // A blocker over the step budget of 64 tokens runs alone, so both requests queue and join together when it goes.
         using var cancelBlocker = new CancellationTokenSource();
         Task<Run> blocker = RunAsync(engine, Request(promptLength: 3, maxTokens: 400, "blocker"), cancelBlocker.Token);
-        await WaitUntil(() => engine.Load.Running == 1);
+        await Eventually.True(() => engine.Load.Running == 1);
         Task<Run> shortCanvas = RunAsync(engine, Request(promptLength: 4, maxTokens: 16, "tenant-a"));
         Task<Run> longCanvas = RunAsync(engine, Request(promptLength: 28, maxTokens: 16, "tenant-b"));
-        await WaitUntil(() => engine.Load.Waiting == 2);
+        await Eventually.True(() => engine.Load.Waiting == 2);
         cancelBlocker.Cancel();
         Run a = await shortCanvas;
         Run b = await longCanvas;
@@ -71,7 +71,7 @@ public sealed class EngineMeteringTests
         using var cancel = new CancellationTokenSource();
 
         Task<Run> running = RunAsync(test.Engine, Request(promptLength: 3, maxTokens: 400, "gone"), cancel.Token);
-        await WaitUntil(() => test.Engine.Load.Running == 1);
+        await Eventually.True(() => test.Engine.Load.Running == 1);
         await Task.Delay(50);
         cancel.Cancel();
         Run run = await running;
@@ -129,16 +129,6 @@ public sealed class EngineMeteringTests
         }
 
         return new Run(updates, null);
-    }
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        DateTime deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 10 s");
-            await Task.Delay(5);
-        }
     }
 
     private sealed record Run(IReadOnlyList<GenerationUpdate> Updates, Exception? Error);

@@ -33,9 +33,9 @@ public sealed class DiffusionEngineAdmissionTests : IDisposable
     {
         using var cancel = new CancellationTokenSource();
         Task running = Drain(LongRequest(), cancel.Token);
-        await WaitUntil(() => _engine.Load.Running == 1);
+        await Eventually.True(() => _engine.Load.Running == 1);
         Task queued = Drain(LongRequest(), cancel.Token);
-        await WaitUntil(() => _engine.Load.Waiting == 1);
+        await Eventually.True(() => _engine.Load.Waiting == 1);
 
         var ex = await Assert.ThrowsAsync<EngineBusyException>(() => Drain(LongRequest(), CancellationToken.None));
 
@@ -51,9 +51,9 @@ public sealed class DiffusionEngineAdmissionTests : IDisposable
     {
         using var cancel = new CancellationTokenSource();
         Task running = Drain(LongRequest(), cancel.Token);
-        await WaitUntil(() => _engine.Load.Running == 1);
+        await Eventually.True(() => _engine.Load.Running == 1);
         Task queued = Drain(LongRequest(), CancellationToken.None);
-        await WaitUntil(() => _engine.Load.Waiting == 1);
+        await Eventually.True(() => _engine.Load.Waiting == 1);
 
         _clock.Advance(TimeSpan.FromSeconds(11));
 
@@ -68,24 +68,24 @@ public sealed class DiffusionEngineAdmissionTests : IDisposable
     {
         using var cancel = new CancellationTokenSource();
         Task running = Drain(LongRequest(), cancel.Token);
-        await WaitUntil(() => _engine.Load.Running == 1);
+        await Eventually.True(() => _engine.Load.Running == 1);
         Task<int> queued = Drain(ShortRequest(), CancellationToken.None);
-        await WaitUntil(() => _engine.Load.Waiting == 1);
+        await Eventually.True(() => _engine.Load.Waiting == 1);
 
         cancel.Cancel();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
         Assert.Equal(4, await queued);
-        await WaitUntil(() => _engine.Load is { Running: 0, Waiting: 0, TokensInFlight: 0 });
+        await Eventually.True(() => _engine.Load is { Running: 0, Waiting: 0, TokensInFlight: 0 });
     }
 
     [Fact]
     public async Task BeginDrain_RefusesNewRequests_FinishesAcceptedOnes()
     {
         Task<int> accepted = Drain(LongRequest() with { MaxTokens = 300, BlockLength = 300 }, CancellationToken.None);
-        await WaitUntil(() => _engine.Load.Running == 1);
+        await Eventually.True(() => _engine.Load.Running == 1);
         Task<int> queued = Drain(ShortRequest(), CancellationToken.None);
-        await WaitUntil(() => _engine.Load.Waiting == 1);
+        await Eventually.True(() => _engine.Load.Waiting == 1);
 
         _engine.BeginDrain();
         var ex = await Assert.ThrowsAsync<EngineBusyException>(() => Drain(ShortRequest(), CancellationToken.None));
@@ -132,15 +132,5 @@ public sealed class DiffusionEngineAdmissionTests : IDisposable
         }
 
         return tokens;
-    }
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 10 s");
-            await Task.Delay(5);
-        }
     }
 }

@@ -1,31 +1,21 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Quicksilver.Engine.Checkpoints;
-using Quicksilver.Engine.Compute.Cpu;
 using Quicksilver.Engine.Metering;
-using Quicksilver.Engine.Models;
 using Quicksilver.Engine.Scheduling;
 
 namespace Quicksilver.Engine.Tests.TestModels;
 
 /// <summary>
-/// A <see cref="DiffusionEngine"/> on a one-layer random-weight LLaDA checkpoint (vocabulary 64) on the CPU backend,
-/// with no end token (answers run to <c>max_tokens</c>); disposes everything it holds.
+/// A <see cref="DiffusionEngine"/> on a random-weight LLaDA checkpoint (vocabulary 64, d = 32, one layer unless told)
+/// on the CPU backend, with no end token (answers run to <c>max_tokens</c>); disposes everything it holds.
 /// </summary>
 internal sealed class TestEngine : IDisposable
 {
-    private readonly RandomCheckpoint _checkpoint;
-    private readonly ITensorSource _tensors;
-    private readonly CpuBackend _backend;
-    private readonly DiffusionTransformer _model;
+    private readonly RandomTransformer _model;
 
-    public TestEngine(EngineOptions options, MeteringOptions? metering = null, TimeProvider? time = null)
+    public TestEngine(EngineOptions options, MeteringOptions? metering = null, TimeProvider? time = null, int layers = 1)
     {
-        ModelConfig config = RandomCheckpoint.LLaDAConfig(vocab: 64, hidden: 32, layers: 1);
-        _checkpoint = RandomCheckpoint.Create(config, TensorDType.BF16, seed: 11);
-        _tensors = CheckpointLoader.Open(_checkpoint.Folder);
-        _backend = new CpuBackend(new CpuBackendOptions { Threads = 1 });
-        _model = new DiffusionTransformer(config, _tensors, _backend);
-        Engine = new DiffusionEngine(_model, options, new HashSet<int>(), NullLogger<DiffusionEngine>.Instance, time, metering);
+        _model = new RandomTransformer(RandomCheckpoint.LLaDAConfig(vocab: 64, hidden: 32, layers: layers), seed: 11, threads: 1);
+        Engine = new DiffusionEngine(_model.Model, options, new HashSet<int>(), NullLogger<DiffusionEngine>.Instance, time, metering);
     }
 
     public DiffusionEngine Engine { get; }
@@ -34,8 +24,17 @@ internal sealed class TestEngine : IDisposable
     {
         Engine.Dispose();
         _model.Dispose();
-        _backend.Dispose();
-        _tensors.Dispose();
-        _checkpoint.Dispose();
+    }
+
+    /// <summary>Runs a request to the end and returns its answer tokens.</summary>
+    public async Task<int[]> Collect(GenerationRequest request, CancellationToken cancellationToken = default)
+    {
+        var tokens = new List<int>();
+        await foreach (GenerationUpdate update in Engine.GenerateAsync(request, cancellationToken))
+        {
+            tokens.AddRange(update.Tokens);
+        }
+
+        return tokens.ToArray();
     }
 }

@@ -121,6 +121,7 @@ public sealed class ChatCompletionsApiFakeEngineTests : IAsyncLifetime
         body["steps"] = 12;
         body["block_length"] = 4;
         body["remasking"] = "random";
+        body["kv_cache"] = "prefix";
 
         using HttpResponseMessage response = await client.PostChatCompletionAsync(body);
 
@@ -132,6 +133,7 @@ public sealed class ChatCompletionsApiFakeEngineTests : IAsyncLifetime
         Assert.Equal(12, request.Steps);
         Assert.Equal(4, request.BlockLength);
         Assert.Equal(RemaskingStrategy.Random, request.Remasking);
+        Assert.Equal(KvCacheMode.Prefix, request.KvCache);
     }
 
     [Fact]

@@ -288,6 +288,22 @@ public sealed class CompletionsApiFakeEngineTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("none", KvCacheMode.None)]
+    [InlineData("prefix", KvCacheMode.Prefix)]
+    [InlineData("dual", KvCacheMode.Dual)]
+    [InlineData(null, null)]
+    public async Task CreateCompletion_KvCache_ReachesTheEngine(string? field, KvCacheMode? expected)
+    {
+        JsonObject body = Body();
+        body["kv_cache"] = field;
+
+        using HttpResponseMessage response = await client.PostCompletionAsync(body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(expected, engine.LastRequest.KvCache);
+    }
+
+    [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public async Task CreateCompletion_LogprobsZero_EveryTokenWithOffsetsIntoTheText(bool stream)

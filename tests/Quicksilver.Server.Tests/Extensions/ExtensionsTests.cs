@@ -42,6 +42,7 @@ public sealed class ExtensionsTests
     [InlineData("Quicksilver:Engine:Backend", "gpu", "Quicksilver:Engine:Backend must be one of auto, cuda, cpu, but is 'gpu'.")]
     [InlineData("Quicksilver:Engine:Threads", "0", "Quicksilver:Engine:Threads must be at least 1 when set")]
     [InlineData("Quicksilver:Engine:DefaultBlockLength", "0", "Quicksilver:Engine:DefaultBlockLength must be at least 1, but is 0.")]
+    [InlineData("Quicksilver:Engine:MaxKvCacheBytes", "0", "Quicksilver:Engine:MaxKvCacheBytes must be at least 1 when set")]
     [InlineData("Quicksilver:Metering:GpuHourPriceUsd", "-2", "Quicksilver:Metering:GpuHourPriceUsd must be a finite number ≥ 0 (US dollars per hour of the device; 0 reports no cost), but is -2 (environment variable Quicksilver__Metering__GpuHourPriceUsd).")]
     [InlineData("Quicksilver:Metering:GpuHourPriceUsd", "NaN", "Quicksilver:Metering:GpuHourPriceUsd must be a finite number ≥ 0")]
     [InlineData("Quicksilver:Tenancy:GatewayKey", " ", "Quicksilver:Tenancy:GatewayKey must not be blank")]

@@ -4,20 +4,25 @@ namespace Quicksilver.Server.Tests.Infrastructure;
 /// REAL ENGINE: the server as deployed, nothing replaced: <c>Quicksilver:ModelPath</c> names a
 /// <see cref="TinyModelFolder"/> and the server's own loader wiring loads it on the CPU backend.
 /// </summary>
-public sealed class TinyModelFixture : IApiFixture, IAsyncLifetime
+public class TinyModelFixture : IApiFixture, IAsyncLifetime
 {
     private readonly TinyModelFolder folder = TinyModelFolder.Create();
 
     public TinyModelFixture()
+        : this(new Dictionary<string, string?>())
     {
-        Factory = new QuicksilverApiFactory(
-            model: null,
-            settings: new Dictionary<string, string?>
-            {
-                ["Quicksilver:ModelPath"] = folder.Folder,
-                ["Quicksilver:Engine:Backend"] = "cpu",
-                ["Quicksilver:Engine:Threads"] = "1",
-            });
+    }
+
+    /// <summary>The same server with <paramref name="settings"/> added to its configuration.</summary>
+    protected TinyModelFixture(IReadOnlyDictionary<string, string?> settings)
+    {
+        var all = new Dictionary<string, string?>(settings)
+        {
+            ["Quicksilver:ModelPath"] = folder.Folder,
+            ["Quicksilver:Engine:Backend"] = "cpu",
+            ["Quicksilver:Engine:Threads"] = "1",
+        };
+        Factory = new QuicksilverApiFactory(model: null, settings: all);
     }
 
     public QuicksilverApiFactory Factory { get; }

@@ -30,7 +30,7 @@ public sealed class EngineMetricsExportTests
         IReadOnlyList<PrometheusSample> samples = PrometheusSample.Parse(text);
 
         Assert.Equal(HttpStatusCode.OK, completion.StatusCode);
-        foreach (string gauge in new[] { "quicksilver_engine_requests_waiting", "quicksilver_engine_requests_running", "quicksilver_engine_tokens_in_flight", "quicksilver_server_batch_usage" })
+        foreach (string gauge in new[] { "quicksilver_engine_requests_waiting", "quicksilver_engine_requests_running", "quicksilver_engine_tokens_in_flight", "quicksilver_engine_kv_cache_usage_bytes", "quicksilver_server_batch_usage" })
         {
             Assert.True(samples.Count(s => s.Name == gauge) == 1, $"Expected one {gauge}.\n{text}");
             PrometheusSample sample = samples.Single(s => s.Name == gauge);

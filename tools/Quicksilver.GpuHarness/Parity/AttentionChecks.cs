@@ -29,7 +29,7 @@ internal static class AttentionChecks
             float[] q = c.Data.Uniform(qRows * heads * dim, 2f);
             float[] k = c.Data.Uniform(kRows * kvHeads * dim, 2f);
             float[] v = c.Data.Uniform(kRows * kvHeads * dim);
-            var layout = new AttentionLayout(qOffsets, kOffsets);
+            var layout = AttentionLayout.Packed(qOffsets, kOffsets);
             float[] Attend(IComputeBackend b)
             {
                 using IDeviceBuffer qb = ParityContext.Input(b, q, heads * dim);
@@ -42,6 +42,35 @@ internal static class AttentionChecks
 
             c.Compare(label, Attend(c.Cpu), Attend(c.Device), Tolerance.Bf16);
         }
+
+        CachedKeys(c);
+    }
+
+    /// <summary>
+    /// A dual-cache step's shape: 32 block queries over 300 keys that WriteKvCache stored at layer 2 of a K/V cache,
+    /// batched with a sequence that reads its 50 keys from the packed buffers.
+    /// </summary>
+    private static void CachedKeys(ParityContext c)
+    {
+        const int heads = 8, kvHeads = 2, dim = 128, layer = 2, packedKeys = 50, cachedKeys = 300;
+        int[] qOffsets = [0, 4, 36];
+        float[] q = c.Data.Uniform(qOffsets[^1] * heads * dim, 2f);
+        float[] k = c.Data.Uniform((packedKeys + cachedKeys) * kvHeads * dim, 2f);
+        float[] v = c.Data.Uniform((packedKeys + cachedKeys) * kvHeads * dim);
+        float[] Attend(IComputeBackend b)
+        {
+            using IDeviceBuffer qb = ParityContext.Input(b, q, heads * dim);
+            using IDeviceBuffer kb = ParityContext.Input(b, k, kvHeads * dim);
+            using IDeviceBuffer vb = ParityContext.Input(b, v, kvHeads * dim);
+            using IDeviceBuffer o = ParityContext.Output(b, qOffsets[^1], heads * dim);
+            using IKvCache cache = b.AllocateKvCache(layer + 1, cachedKeys, kvHeads * dim);
+            b.WriteKvCache(kb, vb, layer, [new KvCacheWrite(cache, packedKeys, 0, cachedKeys)]);
+            var layout = new AttentionLayout(qOffsets, [new AttentionKeys(0, packedKeys), new AttentionKeys(0, cachedKeys, cache)]) { CacheLayer = layer };
+            b.Attention(qb, kb, vb, layout, heads, kvHeads, dim, o);
+            return ParityContext.Download(b, o);
+        }
+
+        c.Compare("block queries 32 over 300 keys from a K/V cache (layer 2), beside 4 over 50 packed, GQA 8:2 d128", Attend(c.Cpu), Attend(c.Device), Tolerance.Bf16);
     }
 
     private static int[] Offsets(int[] lengths)

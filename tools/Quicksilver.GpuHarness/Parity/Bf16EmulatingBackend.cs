@@ -55,6 +55,13 @@ internal sealed class Bf16EmulatingBackend : IComputeBackend
         Then(queriesOrKeys, () => inner.ApplyRope(queriesOrKeys, headCount, headDim, p, theta));
     }
 
+    public long KvCacheBytes(int layers, int positions, int keyValueWidth) => inner.KvCacheBytes(layers, positions, keyValueWidth);
+
+    public IKvCache AllocateKvCache(int layers, int positions, int keyValueWidth) => inner.AllocateKvCache(layers, positions, keyValueWidth);
+
+    // Keys and values arrive already rounded (every activation output is), so the cache holds bf16 values as on CUDA.
+    public void WriteKvCache(IDeviceBuffer keys, IDeviceBuffer values, int layer, ReadOnlySpan<KvCacheWrite> writes) => inner.WriteKvCache(keys, values, layer, writes);
+
     public void Attention(IDeviceBuffer queries, IDeviceBuffer keys, IDeviceBuffer values, AttentionLayout layout, int headCount, int kvHeadCount, int headDim, IDeviceBuffer output) =>
         Then(output, () => inner.Attention(queries, keys, values, layout, headCount, kvHeadCount, headDim, output));
 

@@ -36,13 +36,51 @@ internal static class ModelChecks
         Compare(c, config, tensors, "tiny");
     }
 
+    /// <summary>
+    /// Block K/V caching (Fast-dLLM) on the synthetic LLaDA: after a refresh of two canvases, one step that batches a
+    /// sequence without a cache, one in prefix mode (block and suffix computed) and one in dual mode (block only).
+    /// </summary>
+    public static void SyntheticLLaDAKvCache(ParityContext c)
+    {
+        ModelConfig config = SyntheticCheckpoint.LLaDA();
+        using ITensorSource tensors = OpenSynthetic(c, config);
+        using var cpuModel = new DiffusionTransformer(config, tensors, c.Cpu);
+        using var gpuModel = new DiffusionTransformer(config, tensors, c.Device);
+        int[][] prompts = [Prompt(c, config, 5), Prompt(c, config, 19), Prompt(c, config, 48)];
+        const int block = Masks / 2;
+        float[] Logits(DiffusionTransformer model)
+        {
+            ForwardSequence[] canvases = prompts.Select(p => Canvas(config, p, Masks, Enumerable.Range(p.Length, block).ToArray())).ToArray();
+            using IKvCache prefix = model.AllocateKvCache(canvases[1].Tokens.Length), dual = model.AllocateKvCache(canvases[2].Tokens.Length);
+            model.ComputeLogits(
+            [
+                canvases[1] with { Cache = new KvCacheWindow(prefix, 0, canvases[1].Tokens.Length) },
+                canvases[2] with { Cache = new KvCacheWindow(dual, 0, canvases[2].Tokens.Length) },
+            ]);
+            return model.ComputeLogits(
+            [
+                canvases[0],
+                canvases[1] with { Cache = new KvCacheWindow(prefix, prompts[1].Length, canvases[1].Tokens.Length) },
+                canvases[2] with { Cache = new KvCacheWindow(dual, prompts[2].Length, prompts[2].Length + block) },
+            ]);
+        }
+
+        float[] expected = Logits(cpuModel);
+        c.Compare($"synthetic {config.Architecture}: logits of a no-cache, a prefix and a dual window after a refresh", expected, Logits(gpuModel), Tolerance.ModelLogits(expected.Max(Math.Abs)));
+    }
+
     private static void Synthetic(ParityContext c, ModelConfig config)
+    {
+        using ITensorSource tensors = OpenSynthetic(c, config);
+        Compare(c, config, tensors, $"synthetic {config.Architecture}");
+    }
+
+    private static ITensorSource OpenSynthetic(ParityContext c, ModelConfig config)
     {
         string folder = Path.Combine(c.Tensors.Folder, config.Architecture.ToString());
         SyntheticCheckpoint.Write(folder, config, c.Data);
-        using ITensorSource tensors = CheckpointLoader.Open(folder);
         c.Notes.Add($"synthetic {config.Architecture}: d={config.HiddenSize}, layers={config.LayerCount}, heads={config.HeadCount}/{config.KeyValueHeadCount}, head dim {config.HeadDim}, vocab={config.VocabSize}, qkv bias {config.QkvBias}");
-        Compare(c, config, tensors, $"synthetic {config.Architecture}");
+        return CheckpointLoader.Open(folder);
     }
 
     private static void Compare(ParityContext c, ModelConfig config, ITensorSource tensors, string label)

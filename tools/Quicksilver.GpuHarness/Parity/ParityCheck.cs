@@ -22,6 +22,7 @@ internal sealed record ParityCheck(string Name, string Description, Action<Parit
         new("attention_simple", "attention version 1 (one warp per row) vs CpuBackend.Attention", AttentionChecks.Run, CudaAttentionKernel.Simple),
         new("attention_mma", "attention version 2 (tensor cores) vs CpuBackend.Attention", AttentionChecks.Run, CudaAttentionKernel.TensorCore),
         new("model_synthetic_llada", "DiffusionTransformer, synthetic LLaDA (MHA, d128 heads): logits + greedy decode", ModelChecks.SyntheticLLaDA),
+        new("model_synthetic_llada_kv_cache", "DiffusionTransformer, synthetic LLaDA: prefix and dual K/V cache windows after a refresh, batched with a no-cache sequence", ModelChecks.SyntheticLLaDAKvCache),
         new("model_synthetic_dream", "DiffusionTransformer, synthetic Dream (GQA, qkv bias, shifted logits): logits + greedy decode", ModelChecks.SyntheticDream),
         new("model_tiny", "DiffusionTransformer on the tiny model folder (--model): logits + greedy decode", ModelChecks.Tiny),
     ];

@@ -109,6 +109,32 @@ public sealed unsafe class CpuBackend : IComputeBackend
     }
 
     /// <inheritdoc />
+    public long KvCacheBytes(int layers, int positions, int keyValueWidth) => CpuKvCache.BytesFor(layers, positions, keyValueWidth);
+
+    /// <inheritdoc />
+    public IKvCache AllocateKvCache(int layers, int positions, int keyValueWidth) => new CpuKvCache(layers, positions, keyValueWidth);
+
+    /// <inheritdoc />
+    public void WriteKvCache(IDeviceBuffer keys, IDeviceBuffer values, int layer, ReadOnlySpan<KvCacheWrite> writes)
+    {
+        CpuBuffer k = Cast(keys), v = Cast(values);
+        foreach (KvCacheWrite write in writes)
+        {
+            KvCacheArguments.CheckWrite(write, layer, k.Columns, Math.Min(k.Rows, v.Rows));
+            var cache = write.Cache as CpuKvCache ?? throw new ArgumentException("The K/V cache belongs to another backend.", nameof(writes));
+            if (v.Columns != k.Columns)
+            {
+                throw new ArgumentException($"Keys of {k.Columns} and values of {v.Columns} elements per row.", nameof(values));
+            }
+
+            // Buffer rows and cache rows have the same width, so each side is one contiguous run.
+            long elements = (long)write.Count * cache.KeyValueWidth;
+            new ReadOnlySpan<float>(k.Data + ((long)write.SourceRow * k.Columns), checked((int)elements)).CopyTo(new Span<float>(cache.Keys(layer, write.Position), (int)elements));
+            new ReadOnlySpan<float>(v.Data + ((long)write.SourceRow * v.Columns), (int)elements).CopyTo(new Span<float>(cache.Values(layer, write.Position), (int)elements));
+        }
+    }
+
+    /// <inheritdoc />
     public void Attention(
         IDeviceBuffer queries,
         IDeviceBuffer keys,

@@ -207,12 +207,7 @@ public sealed partial class CudaBackend
         RequireColumns(o, headCount * headDim, nameof(output));
         int sequences = layout.SequenceCount;
         int maxQuery = ValidateOffsets(layout.QueryOffsets, q.Rows, "QueryOffsets");
-        _ = ValidateOffsets(layout.KeyOffsets, Math.Min(k.Rows, v.Rows), "KeyOffsets");
-        if (layout.KeyOffsets.Length != layout.QueryOffsets.Length)
-        {
-            throw new ArgumentException($"The layout has {layout.QueryOffsets.Length} query offsets but {layout.KeyOffsets.Length} key offsets.", nameof(layout));
-        }
-
+        AttentionKeysArgs[] sources = KeysOnDevice(layout, k, v);
         RequireCapacity(o, q.Rows, nameof(output));
         MakeCurrent();
         o.Rows = q.Rows;
@@ -221,12 +216,9 @@ public sealed partial class CudaBackend
             return;
         }
 
-        // cu_seqlens for queries and keys in one upload: [q offsets..., k offsets...].
-        int[] offsets = new int[2 * (sequences + 1)];
-        layout.QueryOffsets.CopyTo(offsets, 0);
-        layout.KeyOffsets.CopyTo(offsets, sequences + 1);
-        ulong cuQ = layoutSlot.Upload<int>(offsets, stream);
-        ulong cuK = cuQ + (ulong)((sequences + 1) * sizeof(int));
+        // cu_seqlens of the queries and the key table: both the same for every layer of a step, so uploaded once.
+        ulong cuQ = layoutSlot.Upload<int>(layout.QueryOffsets, stream);
+        ulong keyTable = attentionKeysSlot.Upload<AttentionKeysArgs>(sources, stream);
         float scale = 1f / MathF.Sqrt(headDim);
         float scaleLog2 = scale * 1.4426950408889634f;
 
@@ -234,11 +226,10 @@ public sealed partial class CudaBackend
         void** pointers = stackalloc void*[12];
         var args = new KernelArguments(storage, 128, pointers, 12);
         args.Add(q.Pointer);
-        args.Add(k.Pointer);
-        args.Add(v.Pointer);
         args.Add(o.Pointer);
         args.Add(cuQ);
-        args.Add(cuK);
+        args.Add(keyTable);
+        args.Add(layout.CacheLayer);
         args.Add(headCount);
         args.Add(kvHeadCount);
         args.Add(scale);

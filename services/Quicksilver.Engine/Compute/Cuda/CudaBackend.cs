@@ -25,6 +25,8 @@ public sealed partial class CudaBackend : IComputeBackend
     private readonly HostArgumentSlot tokenSlot;
     private readonly HostArgumentSlot positionSlot;
     private readonly HostArgumentSlot layoutSlot;
+    private readonly HostArgumentSlot attentionKeysSlot;
+    private readonly HostArgumentSlot kvCacheWriteSlot;
     private readonly HostArgumentSlot rowSlot;
     private readonly HostArgumentSlot samplingSlot;
     private readonly Dictionary<(int HeadDim, double Theta), CudaDeviceMemoryHandle> ropeTables = [];
@@ -70,6 +72,8 @@ public sealed partial class CudaBackend : IComputeBackend
             tokenSlot = new HostArgumentSlot("tokens", Ctx);
             positionSlot = new HostArgumentSlot("positions", Ctx);
             layoutSlot = new HostArgumentSlot("attention layout", Ctx);
+            attentionKeysSlot = new HostArgumentSlot("attention keys", Ctx);
+            kvCacheWriteSlot = new HostArgumentSlot("K/V cache rows", Ctx);
             rowSlot = new HostArgumentSlot("row indices", Ctx);
             samplingSlot = new HostArgumentSlot("sampling parameters", Ctx);
 
@@ -279,6 +283,8 @@ public sealed partial class CudaBackend : IComputeBackend
         tokenSlot?.Dispose();
         positionSlot?.Dispose();
         layoutSlot?.Dispose();
+        attentionKeysSlot?.Dispose();
+        kvCacheWriteSlot?.Dispose();
         rowSlot?.Dispose();
         samplingSlot?.Dispose();
         kernels?.Dispose();

@@ -17,6 +17,7 @@ internal static class KernelCatalog
     public const string InitUniformBf16 = "init_uniform_bf16";
     public const string InitUniformF32 = "init_uniform_f32";
     public const string FillU32 = "fill_u32";
+    public const string KvCacheWriteBf16 = "kv_cache_write_bf16";
 
     /// <summary>Kernel name → source file.</summary>
     public static IReadOnlyDictionary<string, string> Files { get; } = Build();
@@ -45,6 +46,7 @@ internal static class KernelCatalog
             [InitUniformBf16] = "init.cu",
             [InitUniformF32] = "init.cu",
             [FillU32] = "init.cu",
+            [KvCacheWriteBf16] = "kv_cache.cu",
         };
         foreach (int d in new[] { 32, 64, 128 })
         {

@@ -1,5 +1,6 @@
 using Quicksilver.Engine.Checkpoints;
 using Quicksilver.Engine.Compute.Cpu;
+using Quicksilver.Engine.Compute.Tests;
 using Quicksilver.Engine.Models;
 using Quicksilver.Engine.Tests.TestModels;
 
@@ -106,6 +107,14 @@ public sealed class CudaBackendParityTests : IDisposable
     public void Attention_Simple_VarlenGqa_MatchesCpu() => AttentionCase(CudaAttentionKernel.Simple, [1, 37, 200], 8, 2, 128);
 
     [CudaFact]
+    public void Attention_KeysFromKvCache_MatchesCpu()
+    {
+        var scenario = new CachedAttentionScenario(count => data.Values(count));
+
+        ParityTensors.AssertClose(scenario.Attend(cpu, fromCache: true), scenario.Attend(Gpu, fromCache: true), Bf16RelL2, Bf16Atol, Bf16Rtol, "attention from a K/V cache");
+    }
+
+    [CudaFact]
     public void SwiGlu_And_Add_MatchCpu()
     {
         float[] g = data.Values(13 * 96, 4f), u = data.Values(13 * 96, 2f);
@@ -190,6 +199,26 @@ public sealed class CudaBackendParityTests : IDisposable
 
             ParityTensors.AssertClose(cpuModel.ComputeLogits(batch), gpuModel.ComputeLogits(batch), 3e-2, 0.1, 0.05, config.Architecture.ToString());
         }
+    }
+
+    [CudaFact]
+    public void DiffusionTransformer_RefreshThenDualWindow_LogitsMatchCpu()
+    {
+        ModelConfig config = RandomCheckpoint.LLaDAConfig(hidden: 128, heads: 4, layers: 2);
+        using var checkpoint = RandomCheckpoint.Create(config, TensorDType.BF16, seed: 5);
+        using ITensorSource tensors = CheckpointLoader.Open(checkpoint.Folder);
+        int[] canvas = Enumerable.Range(0, 48).Select(i => i < 40 ? (i * 5) % config.MaskTokenId : config.MaskTokenId).ToArray();
+        int[] scored = [40, 43, 47];
+        var step = new ForwardSequence(canvas, scored, scored.Select(_ => new RowSampling(0f, 0, 0)).ToArray());
+        float[] Logits(IComputeBackend backend)
+        {
+            using var model = new DiffusionTransformer(config, tensors, backend);
+            using IKvCache cache = model.AllocateKvCache(canvas.Length);
+            model.ComputeLogits([step with { Cache = new KvCacheWindow(cache, 0, canvas.Length) }]);
+            return model.ComputeLogits([step with { Cache = new KvCacheWindow(cache, 40, 48) }]);
+        }
+
+        ParityTensors.AssertClose(Logits(cpu), Logits(Gpu), 3e-2, 0.1, 0.05, "dual window after a refresh");
     }
 
     private void AttentionCase(CudaAttentionKernel kernel, int[] lengths, int heads, int kvHeads, int dim)

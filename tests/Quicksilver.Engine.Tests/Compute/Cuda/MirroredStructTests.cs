@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 
 namespace Quicksilver.Engine.Compute.Cuda.Tests;
 
-/// <summary>The C# mirrors of structs in kernels/lm_head_epilogue.cu must match their C layout (static_asserts there).</summary>
+/// <summary>The C# mirrors of structs in kernels/*.cu must match their C layout (static_asserts there).</summary>
 public sealed class MirroredStructTests
 {
     [Fact]
@@ -29,12 +29,34 @@ public sealed class MirroredStructTests
     }
 
     [Fact]
+    public void AttentionKeysArgs_MatchesCLayout()
+    {
+        Assert.Equal(32, Unsafe.SizeOf<AttentionKeysArgs>());
+        Assert.Equal(0, Marshal.OffsetOf<AttentionKeysArgs>(nameof(AttentionKeysArgs.Keys)).ToInt32());
+        Assert.Equal(8, Marshal.OffsetOf<AttentionKeysArgs>(nameof(AttentionKeysArgs.Values)).ToInt32());
+        Assert.Equal(16, Marshal.OffsetOf<AttentionKeysArgs>(nameof(AttentionKeysArgs.LayerStride)).ToInt32());
+        Assert.Equal(24, Marshal.OffsetOf<AttentionKeysArgs>(nameof(AttentionKeysArgs.Count)).ToInt32());
+    }
+
+    [Fact]
+    public void KvCacheRowWriteArgs_MatchesCLayout()
+    {
+        Assert.Equal(32, Unsafe.SizeOf<KvCacheRowWriteArgs>());
+        Assert.Equal(0, Marshal.OffsetOf<KvCacheRowWriteArgs>(nameof(KvCacheRowWriteArgs.Keys)).ToInt32());
+        Assert.Equal(8, Marshal.OffsetOf<KvCacheRowWriteArgs>(nameof(KvCacheRowWriteArgs.Values)).ToInt32());
+        Assert.Equal(16, Marshal.OffsetOf<KvCacheRowWriteArgs>(nameof(KvCacheRowWriteArgs.LayerStride)).ToInt32());
+        Assert.Equal(24, Marshal.OffsetOf<KvCacheRowWriteArgs>(nameof(KvCacheRowWriteArgs.SourceRow)).ToInt32());
+    }
+
+    [Fact]
     public void StructSizes_AgreeWithStaticAssertsInKernelSource()
     {
-        string source = KernelSources.FromAssembly(typeof(CudaBackend).Assembly).Programs["lm_head_epilogue.cu"];
+        IReadOnlyDictionary<string, string> programs = KernelSources.FromAssembly(typeof(CudaBackend).Assembly).Programs;
 
-        Assert.Contains("sizeof(RowSamplingArgs) == 24", source, StringComparison.Ordinal);
-        Assert.Contains("sizeof(TokenScoreResult) == 20", source, StringComparison.Ordinal);
+        Assert.Contains("sizeof(RowSamplingArgs) == 24", programs["lm_head_epilogue.cu"], StringComparison.Ordinal);
+        Assert.Contains("sizeof(TokenScoreResult) == 20", programs["lm_head_epilogue.cu"], StringComparison.Ordinal);
+        Assert.Contains("sizeof(AttentionKeys) == 32", programs["attention.cu"], StringComparison.Ordinal);
+        Assert.Contains("sizeof(KvCacheRowWrite) == 32", programs["kv_cache.cu"], StringComparison.Ordinal);
     }
 
     [Fact]

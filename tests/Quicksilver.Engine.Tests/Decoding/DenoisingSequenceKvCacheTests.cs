@@ -1,0 +1,71 @@
+using Quicksilver.Engine.Compute;
+using Quicksilver.Engine.Decoding;
+using Quicksilver.Engine.Models;
+
+namespace Quicksilver.Engine.Tests.Decoding;
+
+/// <summary>Which rows each step computes under each <see cref="KvCacheMode"/>: the refresh at every block boundary, then the Fast-dLLM windows.</summary>
+public sealed class DenoisingSequenceKvCacheTests
+{
+    private const int Mask = 99;
+
+    [Theory]
+    [InlineData(KvCacheMode.Prefix, new[] { 0, 14, 3, 14, 0, 14, 7, 14, 0, 14 })]
+    [InlineData(KvCacheMode.Dual, new[] { 0, 14, 3, 7, 0, 14, 7, 11, 0, 14 })]
+    public void NextStep_CacheMode_RefreshesAtEachBlockThenComputesItsWindow(KvCacheMode mode, int[] expected)
+    {
+        // Prompt 3, answer 11 in blocks of 4, 4 and 3; two steps for each of the first two blocks, one for the last.
+        var sequence = new DenoisingSequence([5, 6, 7], DiffusionPlan.Create(11, 4, 5), Settings(mode), Mask, new HashSet<int>());
+        var windows = new List<int>();
+        using var cache = new FakeKvCache();
+        while (sequence.Finish is null)
+        {
+            ForwardSequence step = sequence.NextStep(cache);
+            Assert.Same(cache, step.Cache!.Storage);
+            windows.AddRange([step.Cache.Start, step.Cache.End]);
+            sequence.Commit(step, step.ScorePositions.Select(p => new TokenScore(10 + p, 0.5f, -0.7f, 0f, 0f)).ToArray());
+        }
+
+        Assert.Equal(expected, windows);
+    }
+
+    [Fact]
+    public void NextStep_NoCacheMode_ComputesTheWholeCanvas()
+    {
+        var sequence = new DenoisingSequence([5, 6, 7], DiffusionPlan.Create(8, 4, 8), Settings(KvCacheMode.None), Mask, new HashSet<int>());
+
+        ForwardSequence step = sequence.NextStep();
+
+        Assert.Null(step.Cache);
+        Assert.Equal(11, step.ComputedTokens);
+    }
+
+    [Theory]
+    [InlineData(KvCacheMode.None, true)]
+    [InlineData(KvCacheMode.Prefix, false)]
+    [InlineData(KvCacheMode.Dual, false)]
+    public void NextStep_CacheDisagreesWithMode_Throws(KvCacheMode mode, bool withCache)
+    {
+        var sequence = new DenoisingSequence([1], DiffusionPlan.Create(4, 4, 4), Settings(mode), Mask, new HashSet<int>());
+        using var cache = new FakeKvCache();
+
+        Assert.Throws<ArgumentException>(() => sequence.NextStep(withCache ? cache : null));
+    }
+
+    private static DecodingSettings Settings(KvCacheMode mode) => new(0f, 1, RemaskingStrategy.LowConfidence, KvCache: mode);
+
+    private sealed class FakeKvCache : IKvCache
+    {
+        public int Layers => 1;
+
+        public int Positions => 64;
+
+        public int KeyValueWidth => 1;
+
+        public long Bytes => 0;
+
+        public void Dispose()
+        {
+        }
+    }
+}
