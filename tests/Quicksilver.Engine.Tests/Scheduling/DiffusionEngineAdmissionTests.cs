@@ -123,24 +123,7 @@ public sealed class DiffusionEngineAdmissionTests : IDisposable
 
     private static GenerationRequest ShortRequest() => new() { PromptTokens = [1, 2, 3], MaxTokens = 4, Seed = 1 };
 
-    private async Task<int> Drain(GenerationRequest request, CancellationToken cancellationToken)
-    {
-        int tokens = 0;
-        await foreach (GenerationUpdate update in _engine.GenerateAsync(request, cancellationToken))
-        {
-            tokens += update.Tokens.Count;
-        }
+    private Task<int> Drain(GenerationRequest request, CancellationToken cancellationToken) => _engine.DrainAsync(request, cancellationToken);
 
-        return tokens;
-    }
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 10 s");
-            await Task.Delay(5);
-        }
-    }
+    private static Task WaitUntil(Func<bool> condition) => EngineCalls.WaitUntil(condition);
 }
