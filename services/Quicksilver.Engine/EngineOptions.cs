@@ -55,6 +55,19 @@ public sealed record EngineOptions
     /// <summary>Most requests waiting for a place in the batch; past it new requests are refused (HTTP 429).</summary>
     public int MaxQueuedRequests { get; init; } = 256;
 
-    /// <summary>How long a request may wait for a place before it fails (HTTP 503).</summary>
+    /// <summary>
+    /// How long a request may wait for a place before it fails (HTTP 503): the backstop behind
+    /// <see cref="MaxExpectedQueueWait"/>, for requests whose wait was underestimated.
+    /// </summary>
     public TimeSpan QueueTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Admission control: a new request whose expected wait for a place in the batch exceeds this is refused at once
+    /// (HTTP 429, <c>Retry-After</c> the time the queue needs to drain below it) instead of queueing until
+    /// <see cref="QueueTimeout"/>. The wait is estimated from the requests ahead and moving averages of the step time
+    /// and of the steps a sequence spends in the batch (<c>Scheduling/QueueWaitEstimator</c>); until the engine has
+    /// seen a step and a sequence leave the batch, nothing is refused on this ground.
+    /// Null means half of <see cref="QueueTimeout"/>.
+    /// </summary>
+    public TimeSpan? MaxExpectedQueueWait { get; init; }
 }

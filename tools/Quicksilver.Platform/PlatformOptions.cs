@@ -8,13 +8,14 @@ namespace Quicksilver.Platform;
 /// <param name="ModelPath">The model folder the pods serve (relative paths resolve against the repository).</param>
 /// <param name="GpuHourPriceUsd">The price of a device-hour the pods charge, so that cost shows up locally.</param>
 /// <param name="Smoke">Stream one completion through the gateway, print it, and stop (a check of the whole platform).</param>
-/// <param name="Bench">Measure the gateway's added latency against direct calls to the first pod, then stop.</param>
-/// <param name="BenchSeconds">Seconds per rate and kind of the benchmark.</param>
-/// <param name="Output">Where the benchmark's report is also written.</param>
-internal sealed record PlatformOptions(int Pods, int GatewayPort, string ModelPath, double GpuHourPriceUsd, bool Smoke, bool Bench = false, int BenchSeconds = 10, string? Output = null)
+/// <remarks>
+/// The gateway's added latency is measured by the load generator's <c>gateway-vs-direct</c> scenario
+/// (<c>loadtests/Quicksilver.LoadTest</c>), which starts this platform itself.
+/// </remarks>
+internal sealed record PlatformOptions(int Pods, int GatewayPort, string ModelPath, double GpuHourPriceUsd, bool Smoke)
 {
     public const string Usage =
-        "Usage: dotnet run -c Release --project tools/Quicksilver.Platform [-- [--pods N] [--port P] [--model <folder>] [--price <usd per device-hour>] [--smoke | --bench [--seconds S] [--out <file>]]]";
+        "Usage: dotnet run -c Release --project tools/Quicksilver.Platform [-- [--pods N] [--port P] [--model <folder>] [--price <usd per device-hour>] [--smoke]]";
 
     /// <summary>Parses <paramref name="args"/>; null (after printing why) when they are not understood.</summary>
     public static PlatformOptions? Parse(string[] args)
@@ -43,17 +44,6 @@ internal sealed record PlatformOptions(int Pods, int GatewayPort, string ModelPa
                     break;
                 case "--smoke":
                     options = options with { Smoke = true };
-                    break;
-                case "--bench":
-                    options = options with { Bench = true };
-                    break;
-                case "--seconds" when int.TryParse(value, CultureInfo.InvariantCulture, out int seconds) && seconds >= 1:
-                    options = options with { BenchSeconds = seconds };
-                    i++;
-                    break;
-                case "--out" when !string.IsNullOrWhiteSpace(value):
-                    options = options with { Output = Path.GetFullPath(value) };
-                    i++;
                     break;
                 default:
                     Console.Error.WriteLine($"Not understood: {args[i]}{(value is null ? string.Empty : " " + value)}");

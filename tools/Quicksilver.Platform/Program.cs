@@ -35,11 +35,6 @@ if (options.Smoke)
     return await SmokeTest.RunAsync(http, new Uri(gateway), apiKey, model);
 }
 
-if (options.Bench)
-{
-    return await GatewayBench.RunAsync(new Uri(gateway), platform.Pods[0], apiKey, model, TimeSpan.FromSeconds(options.BenchSeconds), options.Output);
-}
-
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {

@@ -52,6 +52,9 @@ internal sealed record GatewayError(int StatusCode, string Type, string Message,
     public static GatewayError RateLimited(string message, TimeSpan? retryAfter) =>
         new(StatusCodes.Status429TooManyRequests, "RateLimitError", message) { RetryAfterSeconds = Seconds(retryAfter ?? TimeSpan.FromSeconds(1)) };
 
+    public static GatewayError PodsBusy(string model, TimeSpan retryAfter) =>
+        RateLimited($"Every server of the model `{model}` that could take the request is busy. Retry after {Seconds(retryAfter)} s.", retryAfter);
+
     public static GatewayError NoPodAvailable(string model) =>
         new(StatusCodes.Status503ServiceUnavailable, "ServiceUnavailableError", $"No server of the model `{model}` is available. Retry shortly.") { RetryAfterSeconds = 1 };
 

@@ -12,8 +12,8 @@ namespace Quicksilver.Gateway.Relay;
 /// The gateway's request and response transforms on every model route.
 /// Requests: the client's API key and any client copy of the internal headers are removed, and the tenant, the pod key
 /// and (for streams) the usage request are stamped. Answers: the piggy-backed load is read and removed; a 503 or
-/// 429 is swallowed when another pod can be tried; a 200 is relayed through <see cref="SseRelayStream"/> or
-/// <see cref="JsonUsageTapStream"/> to meter it.
+/// 429 is swallowed when another pod can be tried, and a last 503 after a 429 is swallowed for the gateway's own 429;
+/// a 200 is relayed through <see cref="SseRelayStream"/> or <see cref="JsonUsageTapStream"/> to meter it.
 /// </summary>
 internal sealed class PodTransforms(
     IOptions<GatewayOptions> options,
@@ -75,9 +75,23 @@ internal sealed class PodTransforms(
         }
 
         int status = (int)answer.StatusCode;
-        if (status is StatusCodes.Status503ServiceUnavailable or StatusCodes.Status429TooManyRequests
-            && http.Features.Get<ForwardAttempts>()?.TryClaimRetry() == true)
+        ForwardAttempts? attempts = http.Features.Get<ForwardAttempts>();
+        if (status == StatusCodes.Status429TooManyRequests)
         {
+            attempts?.RecordShed(answer.Headers.RetryAfter?.Delta);
+        }
+
+        if (status is StatusCodes.Status503ServiceUnavailable or StatusCodes.Status429TooManyRequests && attempts?.TryClaimRetry() == true)
+        {
+            context.SuppressResponseBody = true;
+            return ValueTask.CompletedTask;
+        }
+
+        // The last pod tried is unavailable (draining, queue timeout) after another shed the request: the model is
+        // busy rather than down, so the client gets the gateway's 429 (RetryingForwarderMiddleware), not this 503.
+        if (status == StatusCodes.Status503ServiceUnavailable && attempts?.ShedRetryAfter is not null)
+        {
+            attempts.WithholdAnswer();
             context.SuppressResponseBody = true;
             return ValueTask.CompletedTask;
         }

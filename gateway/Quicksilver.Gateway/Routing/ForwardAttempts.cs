@@ -1,11 +1,14 @@
 namespace Quicksilver.Gateway.Routing;
 
 /// <summary>
-/// The tries of one request (an HttpContext feature): which try this is, and whether a retry on another pod has been
-/// claimed. A retry needs a try left, a pod not yet tried, and the <see cref="RetryBudget"/>'s consent.
+/// The tries of one request (an HttpContext feature): which try this is, whether a retry on another pod has been
+/// claimed, and whether a pod shed the request (429). A retry needs a try left, a pod not yet tried, and the
+/// <see cref="RetryBudget"/>'s consent.
 /// </summary>
 internal sealed class ForwardAttempts(int maxAttempts, RetryBudget budget)
 {
+    private static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(1);
+
     private int _untried;
 
     /// <summary>The current try, from 1.</summary>
@@ -14,12 +17,22 @@ internal sealed class ForwardAttempts(int maxAttempts, RetryBudget budget)
     /// <summary>Whether the current try's failure will be retried on another pod.</summary>
     public bool RetryClaimed { get; private set; }
 
+    /// <summary>
+    /// The shortest <c>Retry-After</c> among the pods that shed this request with a 429 so far (1 s for one that named
+    /// none); null while none did.
+    /// </summary>
+    public TimeSpan? ShedRetryAfter { get; private set; }
+
+    /// <summary>Whether the current try's answer was withheld so that the gateway answers 429 for the busy pods instead.</summary>
+    public bool AnswerWithheld { get; private set; }
+
     /// <summary>Starts a try; <paramref name="untriedAfterThis"/> pods remain for later ones.</summary>
     public void Begin(int untriedAfterThis)
     {
         Attempt++;
         _untried = untriedAfterThis;
         RetryClaimed = false;
+        AnswerWithheld = false;
     }
 
     /// <summary>Claims a retry for the current try's failure; false when none is possible.</summary>
@@ -32,4 +45,14 @@ internal sealed class ForwardAttempts(int maxAttempts, RetryBudget budget)
 
         return RetryClaimed;
     }
+
+    /// <summary>The current try's pod answered 429 with <paramref name="retryAfter"/> (null: it named none).</summary>
+    public void RecordShed(TimeSpan? retryAfter)
+    {
+        TimeSpan after = retryAfter ?? DefaultRetryAfter;
+        ShedRetryAfter = ShedRetryAfter is { } earlier && earlier <= after ? earlier : after;
+    }
+
+    /// <summary>The current try's answer is not relayed: the gateway answers for the pods that shed the request.</summary>
+    public void WithholdAnswer() => AnswerWithheld = true;
 }

@@ -13,8 +13,9 @@ namespace Quicksilver.Gateway.Routing;
 /// chosen one failed before any byte of the answer reached the client — connection refused or reset, connect timeout,
 /// or a 503/429 from the pod (<see cref="PodTransforms"/> claims those). Never after the answer began: a
 /// stream is not replayed. The request body was buffered by <see cref="ModelRoutingMiddleware"/>, so it is rewound
-/// for each try. When no try succeeds, the client gets OpenAI's error shape: 503 when no pod could take the request,
-/// 504 when one timed out.
+/// for each try. When no try succeeds, the client gets OpenAI's error shape: 429 when a pod shed the request (busy:
+/// the last pod's own 429, or the gateway's with the shortest <c>Retry-After</c> the pods gave when the last try failed
+/// otherwise), 503 when no pod could take it, 504 when one timed out.
 /// </summary>
 internal sealed class RetryingForwarderMiddleware(RequestDelegate next, RetryBudget budget, IOptions<RoutingOptions> options, GatewayMetrics metrics)
 {
@@ -33,7 +34,7 @@ internal sealed class RetryingForwarderMiddleware(RequestDelegate next, RetryBud
             List<DestinationState> untried = [.. healthy.Where(d => !tried.Contains(d))];
             if (untried.Count == 0)
             {
-                await GatewayError.NoPodAvailable(model).WriteAsync(context.Response);
+                await NoPodTookIt(model, attempts).WriteAsync(context.Response);
                 return;
             }
 
@@ -57,7 +58,11 @@ internal sealed class RetryingForwarderMiddleware(RequestDelegate next, RetryBud
             {
                 if (failure is not null)
                 {
-                    await WriteFailureAsync(context, failure, model);
+                    await WriteFailureAsync(context, failure, model, attempts);
+                }
+                else if (attempts.AnswerWithheld)
+                {
+                    await NoPodTookIt(model, attempts).WriteAsync(context.Response);
                 }
 
                 return;
@@ -69,12 +74,16 @@ internal sealed class RetryingForwarderMiddleware(RequestDelegate next, RetryBud
         }
     }
 
-    private static Task WriteFailureAsync(HttpContext context, IForwarderErrorFeature failure, string model) => failure.Error switch
+    private static Task WriteFailureAsync(HttpContext context, IForwarderErrorFeature failure, string model, ForwardAttempts attempts) => failure.Error switch
     {
         // The client went away: nobody to answer.
         ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient
             or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient => Task.CompletedTask,
         ForwarderError.RequestTimedOut when !TransportFailurePolicy.IsConnectTimeout(failure.Exception) => GatewayError.PodTimedOut(model).WriteAsync(context.Response),
-        _ => GatewayError.NoPodAvailable(model).WriteAsync(context.Response),
+        _ => NoPodTookIt(model, attempts).WriteAsync(context.Response),
     };
+
+    /// <summary>Every try failed: 429 when a pod shed the request (the model is busy), else 503 (none is available).</summary>
+    private static GatewayError NoPodTookIt(string model, ForwardAttempts attempts) =>
+        attempts.ShedRetryAfter is { } retryAfter ? GatewayError.PodsBusy(model, retryAfter) : GatewayError.NoPodAvailable(model);
 }

@@ -20,6 +20,9 @@ internal sealed record RunReport(string Scenario, string Command, DateTime Start
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
+    /// <summary>gateway-vs-direct: the latency the gateway adds (empty for the other scenarios).</summary>
+    public IReadOnlyList<AddedLatency> GatewayAdded { get; init; } = [];
+
     public bool Passed => Checks.All(c => c.Passed);
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
@@ -59,6 +62,19 @@ internal sealed record RunReport(string Scenario, string Command, DateTime Start
             foreach ((string name, Distribution d) in new[] { ("TTFT", s.TtftMs), ("TPOT", s.TpotMs), ("ITL", s.ItlMs), ("E2E", s.E2eMs) })
             {
                 md.AppendLine(CultureInfo.InvariantCulture, $"| {s.Target} | {name} | {d.Count} | {d.Mean:0.0} | {d.P50:0.0} | {d.P90:0.0} | {d.P99:0.0} | {d.Max:0.0} |");
+            }
+        }
+
+        if (GatewayAdded.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("Added by the gateway (gateway − direct, ms; both paths to the same pod in the same seconds):");
+            md.AppendLine();
+            md.AppendLine("| metric | p50 | p90 | p99 |");
+            md.AppendLine("|---|---|---|---|");
+            foreach (AddedLatency added in GatewayAdded)
+            {
+                md.AppendLine(CultureInfo.InvariantCulture, $"| {added.Metric} | {added.P50Ms:0.0} | {added.P90Ms:0.0} | {added.P99Ms:0.0} |");
             }
         }
 

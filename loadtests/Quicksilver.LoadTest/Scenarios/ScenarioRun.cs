@@ -89,7 +89,10 @@ internal static class ScenarioRun
                 checks.Add(await CapacityFreedAsync(http, platform?.Pods ?? (direct is null ? [] : [direct])));
             }
 
-            var report = new RunReport(settings.Scenario, settings.Command, started, $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}", summaries, checks);
+            var report = new RunReport(settings.Scenario, settings.Command, started, $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}", summaries, checks)
+            {
+                GatewayAdded = settings.Scenario == "gateway-vs-direct" ? AddedLatency.Between(summaries[0], summaries[1]) : [],
+            };
             Console.WriteLine(report.ToMarkdown());
             if (settings.Out is { } folder)
             {

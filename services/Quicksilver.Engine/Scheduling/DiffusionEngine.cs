@@ -20,6 +20,11 @@ namespace Quicksilver.Engine.Scheduling;
 /// A sequence decoding with block caching (<see cref="KvCacheMode"/>) gets its K/V cache when it joins the batch,
 /// within <see cref="EngineOptions.MaxKvCacheBytes"/> (it waits in the queue while the caches of others fill the
 /// budget), and frees it when it leaves, finished, cancelled or failed.
+/// Admission control: a request is refused at once (<see cref="EngineBusyReason.QueueFull"/>) past
+/// <see cref="EngineOptions.MaxQueuedRequests"/>, or (<see cref="EngineBusyReason.ExpectedWaitTooLong"/>) when the
+/// requests ahead are expected (<see cref="QueueWaitEstimator"/>) to hold the batch longer than
+/// <see cref="EngineOptions.MaxExpectedQueueWait"/>; one admitted but still waiting at
+/// <see cref="EngineOptions.QueueTimeout"/> fails then.
 /// </summary>
 public sealed class DiffusionEngine : IGenerationEngine, IDisposable
 {
@@ -30,6 +35,8 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     private readonly TimeProvider _time;
     private readonly IdleClock _idle;
     private readonly KvCacheBudget _kvCaches;
+    private readonly QueueWaitEstimator _queueWait;
+    private readonly TimeSpan _maxExpectedQueueWait;
     private readonly Channel<ActiveSequence> _arrivals = Channel.CreateUnbounded<ActiveSequence>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
@@ -43,7 +50,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     /// <param name="options">Limits and defaults.</param>
     /// <param name="endTokens">Ids that end an answer (EOS, EoT).</param>
     /// <param name="logger">Where failures of the loop are logged.</param>
-    /// <param name="timeProvider">Clock for queue timeouts, step times and idle time; the system clock when null.</param>
+    /// <param name="timeProvider">Clock for queue timeouts, step times (and so expected queue waits) and idle time; the system clock when null.</param>
     /// <param name="metering">The price of device time; none (0 USD) when null.</param>
     public DiffusionEngine(
         DiffusionTransformer model,
@@ -65,6 +72,8 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         }
 
         _kvCaches = new KvCacheBudget(options.MaxKvCacheBytes);
+        _queueWait = new QueueWaitEstimator(options.MaxActiveSequences);
+        _maxExpectedQueueWait = options.MaxExpectedQueueWait ?? options.QueueTimeout / 2;
         string modelId = options.ModelId ?? "model";
         Metrics = new EngineMetrics(modelId, () => Load, () => _kvCaches.InUse);
         Metering = new MeteringMetrics(modelId, metering ?? new MeteringOptions(), () => _idle.Total);
@@ -181,10 +190,21 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             throw new EngineBusyException(EngineBusyReason.Draining, TimeSpan.FromSeconds(1), "The server is shutting down and accepts no new requests.");
         }
 
-        if (Interlocked.Increment(ref _waiting) > _options.MaxQueuedRequests)
+        int position = Interlocked.Increment(ref _waiting);
+        if (position > _options.MaxQueuedRequests)
         {
             Interlocked.Decrement(ref _waiting);
             throw new EngineBusyException(EngineBusyReason.QueueFull, TimeSpan.FromSeconds(1), $"The server's queue is full ({_options.MaxQueuedRequests} requests waiting). Retry shortly.");
+        }
+
+        if (_queueWait.Estimate(ahead: position - 1, running: Volatile.Read(ref _load).Running) is { } wait && wait > _maxExpectedQueueWait)
+        {
+            Interlocked.Decrement(ref _waiting);
+
+            // The queue drains in real time: after the excess, a request would be expected to wait no longer than allowed.
+            var retryAfter = TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling((wait - _maxExpectedQueueWait).TotalSeconds)));
+            throw new EngineBusyException(EngineBusyReason.ExpectedWaitTooLong, retryAfter,
+                $"The server is overloaded: this request is expected to wait {wait.TotalSeconds:0.0} s for a place in the batch, longer than the {_maxExpectedQueueWait.TotalSeconds:0.0} s allowed. Retry after {retryAfter.TotalSeconds:0} s.");
         }
 
         if (!_arrivals.Writer.TryWrite(sequence))
@@ -402,6 +422,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
 
         TimeSpan elapsed = _time.GetElapsedTime(started);
         Metrics.RecordStep(elapsed, active.Count);
+        _queueWait.RecordStep(elapsed);
         Charge(active, tokens, elapsed);
         for (int i = 0; i < active.Count; i++)
         {
@@ -458,6 +479,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             _kvCaches.Release(sequence.KvCacheBytes);
         }
 
+        _queueWait.RecordDeparture(sequence.Denoiser.StepsTaken);
         Metering.RecordSequence(sequence.Tenant, sequence.GpuTime);
         if (error is not null)
         {

@@ -11,4 +11,10 @@ public enum EngineBusyReason
 
     /// <summary>The engine is draining for shutdown or has stopped (HTTP 503).</summary>
     Draining,
+
+    /// <summary>
+    /// The requests ahead are expected to hold the batch longer than <see cref="EngineOptions.MaxExpectedQueueWait"/>
+    /// (HTTP 429): refused at once rather than left to wait into the queue timeout.
+    /// </summary>
+    ExpectedWaitTooLong,
 }

@@ -142,9 +142,9 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
         }
     }
 
-    // A full queue is the client's signal to back off (429); a queue timeout or a draining pod is the server's (503),
-    // which the gateway retries on another pod.
-    private static ApiErrorException Busy(EngineBusyException exception) => new(exception.Reason == EngineBusyReason.QueueFull
+    // Admission control's refusals (a full queue, or a wait expected past the limit) are the client's signal to back
+    // off (429); a queue timeout or a draining pod is the server's (503). The gateway retries both on another pod.
+    private static ApiErrorException Busy(EngineBusyException exception) => new(exception.Reason is EngineBusyReason.QueueFull or EngineBusyReason.ExpectedWaitTooLong
         ? ApiError.TooManyRequests(exception.Message, exception.RetryAfter)
         : ApiError.ServiceUnavailable(exception.Message, exception.RetryAfter));
 

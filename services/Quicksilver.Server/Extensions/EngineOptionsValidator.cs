@@ -32,6 +32,21 @@ internal sealed class EngineOptionsValidator : IValidateOptions<EngineOptions>
             failures.Add($"{ModelExtensions.EngineSectionName}:MaxKvCacheBytes must be at least 1 when set (leave it unset for no limit), but is {options.MaxKvCacheBytes}.");
         }
 
+        if (options.MaxActiveSequences < 1)
+        {
+            failures.Add($"{ModelExtensions.EngineSectionName}:MaxActiveSequences must be at least 1, but is {options.MaxActiveSequences}.");
+        }
+
+        if (options.QueueTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"{ModelExtensions.EngineSectionName}:QueueTimeout must be positive, but is {options.QueueTimeout}.");
+        }
+
+        if (options.MaxExpectedQueueWait is { } wait && (wait <= TimeSpan.Zero || wait > options.QueueTimeout))
+        {
+            failures.Add($"{ModelExtensions.EngineSectionName}:MaxExpectedQueueWait must be positive and at most QueueTimeout ({options.QueueTimeout}) when set (leave it unset for half of QueueTimeout), but is {wait}.");
+        }
+
         if (options.ModelId is { } id && string.IsNullOrWhiteSpace(id))
         {
             failures.Add($"{ModelExtensions.EngineSectionName}:ModelId must not be blank (leave it unset to use the model folder's name).");

@@ -123,14 +123,5 @@ public sealed class DiffusionEngineAdmissionTests : IDisposable
 
     private static GenerationRequest ShortRequest() => new() { PromptTokens = [1, 2, 3], MaxTokens = 4, Seed = 1 };
 
-    private async Task<int> Drain(GenerationRequest request, CancellationToken cancellationToken)
-    {
-        int tokens = 0;
-        await foreach (GenerationUpdate update in _engine.GenerateAsync(request, cancellationToken))
-        {
-            tokens += update.Tokens.Count;
-        }
-
-        return tokens;
-    }
+    private Task<int> Drain(GenerationRequest request, CancellationToken cancellationToken) => _engine.DrainAsync(request, cancellationToken);
 }

@@ -6,7 +6,10 @@ using Quicksilver.Gateway.Tests.Infrastructure;
 
 namespace Quicksilver.Gateway.Tests.EndToEnd;
 
-/// <summary>A pod that answers 429 or 503 before any byte went to the client: the request is tried on another pod.</summary>
+/// <summary>
+/// A pod that answers 429 or 503 before any byte went to the client: the request is tried on another pod; when every
+/// pod refuses and one of them shed the request (429), the client gets a 429, not a 503.
+/// </summary>
 public sealed class RetryTests
 {
     [Theory]
@@ -43,6 +46,45 @@ public sealed class RetryTests
         Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
         Assert.Equal("RateLimitError", (string?)(await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!["type"]);
         Assert.Equal(1, busy.Refused);
+    }
+
+    [Fact]
+    public async Task EveryPodShedding_Is429NotA503_EachPodTriedOnce()
+    {
+        await using StubPod first = await StubPod.StartAsync(StatusCodes.Status429TooManyRequests, retryAfterSeconds: 4);
+        await using StubPod second = await StubPod.StartAsync(StatusCodes.Status429TooManyRequests, retryAfterSeconds: 4);
+        await using GatewayServer gateway = await GatewayServer.StartAsync([first.Address, second.Address]);
+        using HttpClient client = gateway.ClientFor(TestTenants.Acme);
+
+        using HttpResponseMessage response = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 2));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(4), response.Headers.RetryAfter?.Delta);
+        Assert.Equal("RateLimitError", (string?)(await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!["type"]);
+        Assert.Equal((1, 1), (first.Refused, second.Refused));
+    }
+
+    [Fact]
+    public async Task OnePodSheddingTheOtherUnavailable_Is429WithTheSheddingPodsRetryAfter()
+    {
+        await using StubPod shedding = await StubPod.StartAsync(StatusCodes.Status429TooManyRequests, retryAfterSeconds: 7);
+        await using StubPod unavailable = await StubPod.StartAsync(StatusCodes.Status503ServiceUnavailable);
+        await using GatewayServer gateway = await GatewayServer.StartAsync([shedding.Address, unavailable.Address]);
+        using HttpClient client = gateway.ClientFor(TestTenants.Acme);
+
+        // Whichever pod is tried first, the model is busy rather than down: the pod's own 429 when it is tried last,
+        // else the gateway's, both with the shedding pod's Retry-After.
+        for (int i = 0; i < 6; i++)
+        {
+            using HttpResponseMessage response = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 2));
+
+            Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+            Assert.Equal(TimeSpan.FromSeconds(7), response.Headers.RetryAfter?.Delta);
+            JsonObject error = (await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!.AsObject();
+            Assert.Equal(("RateLimitError", 429), ((string?)error["type"], (int?)error["code"]));
+        }
+
+        Assert.Equal((6, 6), (shedding.Refused, unavailable.Refused));
     }
 
     [Fact]

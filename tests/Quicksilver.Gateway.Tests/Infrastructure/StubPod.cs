@@ -28,7 +28,8 @@ public sealed class StubPod : IAsyncDisposable
     /// <summary>Generation requests refused so far.</summary>
     public int Refused => _refused;
 
-    public static async Task<StubPod> StartAsync(int status)
+    /// <summary>Starts a pod that refuses every generation with <paramref name="status"/> and <c>Retry-After: <paramref name="retryAfterSeconds"/></c>.</summary>
+    public static async Task<StubPod> StartAsync(int status, int retryAfterSeconds = 1)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -41,7 +42,7 @@ public sealed class StubPod : IAsyncDisposable
         {
             Interlocked.Increment(ref stub!._refused);
             context.Response.StatusCode = status;
-            context.Response.Headers.RetryAfter = "1";
+            context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             await context.Response.WriteAsJsonAsync(new { error = new { message = "The server's queue is full.", type = "RateLimitError", param = (string?)null, code = status } });
         });
         await app.StartAsync();

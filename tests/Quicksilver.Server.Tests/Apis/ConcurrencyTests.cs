@@ -58,12 +58,73 @@ public sealed class ConcurrencyTests
         await WaitUntil(() => engine.Load is { Running: 0, Waiting: 0 });
     }
 
+    [Fact]
+    public async Task CreateCompletion_Flooded_ShedsWith429AtOnce_AdmittedOnesComplete()
+    {
+        Dictionary<string, string?> settings = Settings(maxActive: 1, maxQueued: 256);
+        settings["Quicksilver:Engine:MaxExpectedQueueWait"] = "00:00:00.1";
+        await using var factory = new QuicksilverApiFactory(model: null, settings);
+        using HttpClient client = await factory.CreateReadyClientAsync();
+        using (HttpResponseMessage warm = await client.PostCompletionAsync(Flooding(0)))
+        {
+            Assert.Equal(HttpStatusCode.OK, warm.StatusCode); // the history the expected wait is estimated from
+        }
+
+        (HttpResponseMessage Response, TimeSpan Took)[] answers = await Task.WhenAll(Enumerable.Range(1, 40).Select(async i =>
+        {
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            HttpResponseMessage response = await client.PostCompletionAsync(Flooding(i));
+            await response.Content.LoadIntoBufferAsync();
+            return (response, System.Diagnostics.Stopwatch.GetElapsedTime(start));
+        }));
+
+        try
+        {
+            var refused = answers.Where(a => a.Response.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+            var admitted = answers.Where(a => a.Response.StatusCode == HttpStatusCode.OK).ToList();
+            Assert.Equal(answers.Length, refused.Count + admitted.Count);
+            Assert.NotEmpty(refused);
+            Assert.NotEmpty(admitted);
+            foreach ((HttpResponseMessage response, TimeSpan took) in refused)
+            {
+                JsonObject error = await OpenAIAssert.ErrorAsync(response, HttpStatusCode.TooManyRequests, "RateLimitError", null);
+                Assert.Contains("overloaded", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+                Assert.True(response.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+
+                // Shed at admission, not after a wait in the queue (its timeout is 30 s).
+                Assert.True(took < TimeSpan.FromSeconds(10), $"a 429 took {took.TotalSeconds:0.0} s");
+            }
+
+            foreach ((HttpResponseMessage response, _) in admitted)
+            {
+                JsonNode choice = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["choices"]![0]!;
+                Assert.Contains(choice["finish_reason"]!.GetValue<string>(), new[] { "length", "stop" });
+            }
+
+            Assert.Equal(0, factory.Model.Engine.Load.Waiting);
+        }
+        finally
+        {
+            Array.ForEach(answers, a => a.Response.Dispose());
+        }
+    }
+
     private static Dictionary<string, string?> Settings(int maxActive, int maxQueued) => new()
     {
         ["Quicksilver:ModelPath"] = EmbeddedModel,
         ["Quicksilver:Engine:Backend"] = "cpu",
         ["Quicksilver:Engine:MaxActiveSequences"] = maxActive.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Quicksilver:Engine:MaxQueuedRequests"] = maxQueued.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>A short non-streamed answer: 8 tokens in 8 steps.</summary>
+    private static JsonObject Flooding(int i) => new()
+    {
+        ["model"] = "quicksilver-tiny",
+        ["prompt"] = $"Flood {i}: once upon a time",
+        ["max_tokens"] = 8,
+        ["block_length"] = 8,
+        ["seed"] = i,
     };
 
     /// <summary>Different prompts, lengths, block sizes, temperatures, confidences, commit rules; half streamed.</summary>

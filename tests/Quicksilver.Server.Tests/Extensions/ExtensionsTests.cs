@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Quicksilver.Engine;
 using Quicksilver.Server.Extensions;
 
 namespace Quicksilver.Server.Extensions.Tests;
@@ -35,6 +36,22 @@ public sealed class ExtensionsTests
         Assert.Equal(1024 * 1024, app.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits.MaxRequestBodySize);
     }
 
+    [Fact]
+    public void AddQuicksilverModel_AdmissionSettings_BindFromConfiguration()
+    {
+        WebApplicationBuilder builder = WebApplication.CreateBuilder();
+        builder.Configuration["Quicksilver:Engine:QueueTimeout"] = "00:01:00";
+        builder.Configuration["Quicksilver:Engine:MaxExpectedQueueWait"] = "00:00:07.5";
+
+        builder.AddQuicksilverServer([]);
+        builder.AddQuicksilverModel();
+
+        using WebApplication app = builder.Build();
+        EngineOptions engine = app.Services.GetRequiredService<IOptions<EngineOptions>>().Value;
+        Assert.Equal((TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(7.5)), (engine.QueueTimeout, engine.MaxExpectedQueueWait));
+        Assert.Null(new EngineOptions().MaxExpectedQueueWait);
+    }
+
     [Theory]
     [InlineData("Quicksilver:Limits:MaxTokens", "0", "Quicksilver:Limits:MaxTokens must be at least 1, but is 0")]
     [InlineData("Quicksilver:Limits:MaxPromptTokens", "-5", "Quicksilver:Limits:MaxPromptTokens must be at least 1 when set")]
@@ -43,6 +60,10 @@ public sealed class ExtensionsTests
     [InlineData("Quicksilver:Engine:Threads", "0", "Quicksilver:Engine:Threads must be at least 1 when set")]
     [InlineData("Quicksilver:Engine:DefaultBlockLength", "0", "Quicksilver:Engine:DefaultBlockLength must be at least 1, but is 0.")]
     [InlineData("Quicksilver:Engine:MaxKvCacheBytes", "0", "Quicksilver:Engine:MaxKvCacheBytes must be at least 1 when set")]
+    [InlineData("Quicksilver:Engine:MaxActiveSequences", "0", "Quicksilver:Engine:MaxActiveSequences must be at least 1, but is 0.")]
+    [InlineData("Quicksilver:Engine:QueueTimeout", "00:00:00", "Quicksilver:Engine:QueueTimeout must be positive, but is 00:00:00.")]
+    [InlineData("Quicksilver:Engine:MaxExpectedQueueWait", "00:00:00", "Quicksilver:Engine:MaxExpectedQueueWait must be positive and at most QueueTimeout (00:00:30) when set")]
+    [InlineData("Quicksilver:Engine:MaxExpectedQueueWait", "00:01:00", "Quicksilver:Engine:MaxExpectedQueueWait must be positive and at most QueueTimeout (00:00:30) when set (leave it unset for half of QueueTimeout), but is 00:01:00.")]
     [InlineData("Quicksilver:Metering:GpuHourPriceUsd", "-2", "Quicksilver:Metering:GpuHourPriceUsd must be a finite number ≥ 0 (US dollars per hour of the device; 0 reports no cost), but is -2 (environment variable Quicksilver__Metering__GpuHourPriceUsd).")]
     [InlineData("Quicksilver:Metering:GpuHourPriceUsd", "NaN", "Quicksilver:Metering:GpuHourPriceUsd must be a finite number ≥ 0")]
     [InlineData("Quicksilver:Tenancy:GatewayKey", " ", "Quicksilver:Tenancy:GatewayKey must not be blank")]
