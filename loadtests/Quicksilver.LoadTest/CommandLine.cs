@@ -25,6 +25,7 @@ internal static class CommandLine
     private static readonly Option<int?> Concurrency = new("--concurrency") { Description = "Closed loop: requests in flight." };
     private static readonly Option<double?> Duration = new("--duration") { Description = "Seconds of sending (requests then finish)." };
     private static readonly Option<int?> MaxTokens = new("--max-tokens") { Description = "max_tokens of each request." };
+    private static readonly Option<bool> NaturalLength = new("--natural-length") { Description = "Let answers end at the model's end token (ignore_eos: false); by default every answer is max_tokens long." };
     private static readonly Option<int?> BlockLength = new("--block-length") { Description = "block_length of each request (diffusion block; one SSE event per block)." };
     private static readonly Option<int?> Steps = new("--steps") { Description = "steps of each request (denoising steps)." };
     private static readonly Option<int> PromptWords = new("--prompt-words") { Description = "Synthetic prompts: words per prompt.", DefaultValueFactory = _ => 16 };
@@ -38,7 +39,7 @@ internal static class CommandLine
 
     public static void AddTo(RootCommand command)
     {
-        foreach (Option option in new Option[] { Scenario, Url, ApiKey, DirectUrl, Platform, Port, Pods, Model, Endpoint, Stream, Arrival, Rate, GammaShape, RampTo, Concurrency, Duration, MaxTokens, BlockLength, Steps, PromptWords, Prompts, Seed, HangUp, SloOption, MaxE2e, Out, Quiet })
+        foreach (Option option in new Option[] { Scenario, Url, ApiKey, DirectUrl, Platform, Port, Pods, Model, Endpoint, Stream, Arrival, Rate, GammaShape, RampTo, Concurrency, Duration, MaxTokens, NaturalLength, BlockLength, Steps, PromptWords, Prompts, Seed, HangUp, SloOption, MaxE2e, Out, Quiet })
         {
             command.Options.Add(option);
         }
@@ -76,6 +77,11 @@ internal static class CommandLine
             string scenario = result.GetValue(Scenario)!;
             LoadOptions preset = Presets.Defaults(scenario, Path.GetFileName(result.GetValue(Model)!.TrimEnd('/')));
             JsonObject extra = preset.Extra?.DeepClone().AsObject() ?? [];
+            if (result.GetValue(NaturalLength))
+            {
+                extra["ignore_eos"] = false;
+            }
+
             if (result.GetValue(BlockLength) is { } blockLength)
             {
                 extra["block_length"] = blockLength;

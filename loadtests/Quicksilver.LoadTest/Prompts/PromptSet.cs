@@ -39,11 +39,16 @@ internal sealed class PromptSet
         return prompts.Length > 0 ? new PromptSet(prompts) : throw new FormatException($"{path} holds no prompts.");
     }
 
-    /// <summary>The body of request <paramref name="index"/>: its prompt (as messages for chat), seed + index as its seed, and <paramref name="extra"/> fields.</summary>
+    /// <summary>
+    /// The body of request <paramref name="index"/>: its prompt (as messages for chat), seed + index as its seed,
+    /// <c>ignore_eos</c> so that every answer is <paramref name="maxTokens"/> long (as vLLM's benchmark runs; a trained
+    /// model would otherwise end some answers early and the run would measure its prompts, not the service), and
+    /// <paramref name="extra"/> fields, which may override any of them.
+    /// </summary>
     public JsonObject Body(int index, string model, bool chat, bool stream, int maxTokens, int seed, JsonObject? extra)
     {
         JsonNode prompt = _prompts[index % _prompts.Length].DeepClone();
-        var body = new JsonObject { ["model"] = model, ["max_tokens"] = maxTokens, ["stream"] = stream, ["seed"] = seed + index };
+        var body = new JsonObject { ["model"] = model, ["max_tokens"] = maxTokens, ["stream"] = stream, ["seed"] = seed + index, ["ignore_eos"] = true };
         if (chat)
         {
             body["messages"] = prompt is JsonArray ? prompt : new JsonArray(new JsonObject { ["role"] = "user", ["content"] = prompt });

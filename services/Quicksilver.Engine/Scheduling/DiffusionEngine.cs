@@ -30,6 +30,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
 {
     private readonly DiffusionTransformer _model;
     private readonly EngineOptions _options;
+    private static readonly IReadOnlySet<int> NoEndTokens = new HashSet<int>();
     private readonly IReadOnlySet<int> _endTokens;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -153,7 +154,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         ulong seed = request.Seed ?? (ulong)Random.Shared.NextInt64();
         KvCacheMode kvCache = ChooseKvCache(request);
         var settings = new DecodingSettings(request.Temperature, seed, request.Remasking, request.Commit, request.CommitParameter, kvCache);
-        return new DenoisingSequence(request.PromptTokens, plan, settings, _model.Config.MaskTokenId, _endTokens);
+        return new DenoisingSequence(request.PromptTokens, plan, settings, _model.Config.MaskTokenId, request.IgnoreEos ? NoEndTokens : _endTokens);
     }
 
     /// <summary>The request's cache mode, or the deployment's; refused when the model cannot cache.</summary>

@@ -39,6 +39,12 @@ public sealed record GenerationRequest
     /// <summary>Block K/V caching (Fast-dLLM prefix or dual cache); null means the deployment's <see cref="EngineOptions.KvCache"/>.</summary>
     public KvCacheMode? KvCache { get; init; }
 
+    /// <summary>
+    /// Whether end tokens (EOS, end of turn) are ordinary tokens for this request: the answer runs to
+    /// <see cref="MaxTokens"/> (vLLM's <c>ignore_eos</c>; benchmarks use it for fixed answer lengths).
+    /// </summary>
+    public bool IgnoreEos { get; init; }
+
     /// <summary>Who the request's device time is billed to (the meters' <c>quicksilver.tenant</c>).</summary>
     public string Tenant { get; init; } = Tenants.Anonymous;
 }

@@ -57,6 +57,7 @@ internal static class ChatPlanner
             Commit = request.Commit.Rule,
             CommitParameter = request.Commit.Parameter,
             KvCache = request.KvCache,
+            IgnoreEos = request.IgnoreEos,
         };
     }
 

@@ -63,6 +63,7 @@ internal static class ChatRequestParser
             Remasking = ParseRemasking(body),
             Commit = ParseCommitRule(body),
             KvCache = ParseKvCache(body),
+            IgnoreEos = OptionalBoolean(body, "ignore_eos") ?? false,
         };
     }
 

@@ -53,6 +53,7 @@ internal static class CompletionPlanner
             Commit = request.Commit.Rule,
             CommitParameter = request.Commit.Parameter,
             KvCache = request.KvCache,
+            IgnoreEos = request.IgnoreEos,
         };
     }
 

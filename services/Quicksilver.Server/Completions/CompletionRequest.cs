@@ -47,4 +47,7 @@ internal sealed record CompletionRequest
 
     /// <summary>The <c>kv_cache</c> extension field; null for the deployment's default.</summary>
     public KvCacheMode? KvCache { get; init; }
+
+    /// <summary>The <c>ignore_eos</c> extension field (vLLM's): end tokens do not end the answer.</summary>
+    public bool IgnoreEos { get; init; }
 }

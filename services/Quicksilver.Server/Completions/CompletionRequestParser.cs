@@ -53,6 +53,7 @@ internal static class CompletionRequestParser
             Remasking = ParseRemasking(body),
             Commit = ParseCommitRule(body),
             KvCache = ParseKvCache(body),
+            IgnoreEos = OptionalBoolean(body, "ignore_eos") ?? false,
         };
     }
 

@@ -129,4 +129,10 @@ internal sealed record ChatCompletionRequestDocument
     /// differ from <c>none</c>. Default: the deployment's (<c>none</c> unless configured).
     /// </summary>
     public KvCacheName? KvCache { get; init; }
+
+    /// <summary>
+    /// Extension (vLLM's): when true, end tokens do not end the answer; it runs to the token limit (benchmarks use
+    /// this for fixed answer lengths). Default false.
+    /// </summary>
+    public bool? IgnoreEos { get; init; }
 }

@@ -41,6 +41,7 @@ public sealed class Platform : IAsyncDisposable
         ["temperature"] = 0,
         ["block_length"] = 8,
         ["stream"] = stream,
+        ["ignore_eos"] = true, // answers of exactly maxTokens, whatever the trained model would say
     };
 
     /// <summary>POSTs <paramref name="body"/> to <c>/v1/completions</c>, optionally tagged with <c>X-Test-Kind</c> for <see cref="PodServer.InFlight"/>.</summary>
