@@ -423,7 +423,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
 
         TimeSpan elapsed = _time.GetElapsedTime(started);
         Metrics.RecordStep(elapsed, active.Count);
-        _queueWait.RecordStep(elapsed);
+        _queueWait.RecordStep(elapsed, active.Count);
         Charge(active, tokens, elapsed);
         for (int i = 0; i < active.Count; i++)
         {

@@ -27,6 +27,18 @@ public sealed class QueueWaitEstimatorTests
         Assert.Null(estimator.Estimate(ahead: 100, running: 1));
     }
 
+    [Fact]
+    public void Estimate_BatchHeldBelowCapacity_DrainsSlowerThanAFullOne()
+    {
+        // Capacity 8, but every step ran 4 sequences (a token budget held the batch): sequences leave at
+        // 4 / 8 per step, not 8 / 8; ten departures needed take 10 × 8 / 4 × 0.1 s = 2 s.
+        var estimator = new QueueWaitEstimator(capacity: 8);
+        estimator.RecordStep(TimeSpan.FromSeconds(0.1), batchSize: 4);
+        estimator.RecordDeparture(8);
+
+        Assert.Equal(TimeSpan.FromSeconds(2), estimator.Estimate(ahead: 9, running: 8));
+    }
+
     [Theory]
     [InlineData(0, 0)]
     [InlineData(2, 1)]
