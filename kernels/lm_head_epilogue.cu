@@ -12,24 +12,18 @@
 // The sum p log p merge: A' = c (A + (m - M') Z) with c = exp(m - M').
 //
 // Launch: grid = (rows), block = 512 (a multiple of 32, at most 1024), one block per row.
-// Row parameters are RowSamplingArgs (24 bytes), results are TokenScoreResult (20 bytes); both are mirrored in
-// C# (Quicksilver.Engine.Compute.Cuda.RowSamplingArgs / TokenScoreResult) and checked by unit tests.
+// Row parameters are RowSamplingArgs (24 bytes), results are TokenScoreResult (20 bytes, token_score.cuh; read on the
+// device by select_commits.cu); both are mirrored in C# (Quicksilver.Engine.Compute.Cuda.RowSamplingArgs /
+// TokenScoreResult) and checked by unit tests.
 // CPU reference: CpuBackend.ScoreLogits (Compute/Cpu/CpuLogitScorer.cs).
 #include "sampling.cuh"
+#include "token_score.cuh"
 
 struct RowSamplingArgs {
     float temperature;
     u32 reserved;
     u64 seed;
     u64 counter;
-};
-
-struct TokenScoreResult {
-    int token;
-    float probability;
-    float log_probability;
-    float margin;
-    float negative_entropy;
 };
 
 static_assert(sizeof(RowSamplingArgs) == 24, "RowSamplingArgs must match the C# mirror");

@@ -1,4 +1,5 @@
 using Quicksilver.Engine.Checkpoints;
+using Quicksilver.Engine.Decoding;
 
 namespace Quicksilver.Engine.Compute;
 
@@ -92,4 +93,29 @@ public interface IComputeBackend : IDisposable
     /// <paramref name="suppressedToken"/> (the mask id; −1 for none) is never chosen but still counts in the softmax.
     /// </summary>
     void ScoreLogits(IDeviceBuffer logits, ReadOnlySpan<RowSampling> sampling, int suppressedToken, Span<TokenScore> results);
+
+    /// <summary>
+    /// The most scored rows one sequence may have in <see cref="ScoreAndSelect"/> (CUDA ranks a sequence's rows in one
+    /// thread block: 1024); <see cref="int.MaxValue"/> where there is no limit.
+    /// </summary>
+    int MaxSelectionRows { get; }
+
+    /// <summary>
+    /// <see cref="ScoreLogits"/>, then, where the scores are, the positions each sequence's step commits: its rows
+    /// ranked by the remasking confidence of its <see cref="CommitPolicy"/> and as many taken as its rule says
+    /// (<c>Decoding/CommitSelection.cs</c> is the reference). Only the commits come back to the host.
+    /// Sequence s owns logit rows <c>[rowOffsets[s], rowOffsets[s + 1])</c> (at most <see cref="MaxSelectionRows"/>);
+    /// <paramref name="positions"/> holds each row's canvas position (ties go to the leftmost; the random remasking draws
+    /// by position). Its <c>counts[s]</c> commits, in commit order, fill <paramref name="committed"/> from
+    /// <c>rowOffsets[s]</c> on, each naming its row within the sequence; the rest of <paramref name="committed"/> is undefined.
+    /// </summary>
+    void ScoreAndSelect(
+        IDeviceBuffer logits,
+        ReadOnlySpan<RowSampling> sampling,
+        int suppressedToken,
+        ReadOnlySpan<int> positions,
+        ReadOnlySpan<int> rowOffsets,
+        ReadOnlySpan<CommitPolicy> policies,
+        Span<CommittedToken> committed,
+        Span<int> counts);
 }

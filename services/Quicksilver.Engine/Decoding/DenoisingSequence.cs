@@ -16,8 +16,6 @@ namespace Quicksilver.Engine.Decoding;
 /// </summary>
 public sealed class DenoisingSequence
 {
-    private const ulong RandomRemaskingSalt = 0x6A09E667F3BCC909UL;
-
     private readonly int[] _canvas;
     private readonly bool[] _masked;
     private readonly float[] _logProbabilities;
@@ -74,7 +72,7 @@ public sealed class DenoisingSequence
     /// <summary>Answer tokens finalised so far (cut at the end token once the answer is done).</summary>
     public int CompletionTokens { get; private set; }
 
-    /// <summary>Tokens the last <see cref="Commit"/> unmasked.</summary>
+    /// <summary>Tokens the last commit unmasked.</summary>
     public int LastCommitted { get; private set; }
 
     /// <summary>Set once the answer is complete.</summary>
@@ -116,8 +114,21 @@ public sealed class DenoisingSequence
     }
 
     /// <summary>
-    /// Commits this step's tokens from the scores of <see cref="NextStep"/>'s positions. Returns the newly final
-    /// answer tokens when the step completed a block (cut before an end token), otherwise null.
+    /// How the step <see cref="NextStep"/> describes picks its commits: this sequence's remasking and commit rule, the
+    /// block schedule's count for the step, and the seed and step count <see cref="RemaskingStrategy.Random"/> draws from.
+    /// </summary>
+    public CommitPolicy CommitPolicy => new(
+        _settings.Remasking,
+        _settings.Commit,
+        _settings.CommitParameter,
+        _stepInBlock < _blockSchedule.Length ? _blockSchedule[_stepInBlock] : 0,
+        _settings.Seed,
+        StepsTaken);
+
+    /// <summary>
+    /// Commits this step's tokens from the scores of <see cref="NextStep"/>'s positions, selected by
+    /// <see cref="CommitPolicy"/>. Returns the newly final answer tokens when the step completed a block (cut before an
+    /// end token), otherwise null.
     /// </summary>
     public IReadOnlyList<int>? Commit(ForwardSequence step, ReadOnlySpan<TokenScore> scores)
     {
@@ -128,34 +139,44 @@ public sealed class DenoisingSequence
             throw new ArgumentException($"Expected {positions.Count} scores, got {scores.Length}.", nameof(scores));
         }
 
-        var order = new int[positions.Count];
-        var confidence = new double[positions.Count];
-        for (int i = 0; i < order.Length; i++)
+        return Commit(step, Selected(scores, positions.ToArray(), CommitPolicy));
+    }
+
+    /// <summary>
+    /// Commits this step's tokens as already selected by <see cref="CommitPolicy"/> (on the device, by
+    /// <see cref="IComputeBackend.ScoreAndSelect"/>): each entry names a row of <see cref="NextStep"/>'s positions. Returns
+    /// the newly final answer tokens when the step completed a block (cut before an end token), otherwise null.
+    /// </summary>
+    public IReadOnlyList<int>? Commit(ForwardSequence step, ReadOnlySpan<CommittedToken> committed)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        IReadOnlyList<int> positions = step.ScorePositions;
+        if (committed.Length > positions.Count)
         {
-            order[i] = i;
-            confidence[i] = Confidence(scores[i], positions[i]);
+            throw new ArgumentException($"{committed.Length} commits from {positions.Count} scored positions.", nameof(committed));
         }
 
-        // Highest confidence first; ties go to the leftmost position so the choice is deterministic.
-        Array.Sort(order, (a, b) => confidence[a] != confidence[b] ? confidence[b].CompareTo(confidence[a]) : positions[a].CompareTo(positions[b]));
-        var ranked = new double[order.Length];
-        for (int i = 0; i < order.Length; i++)
+        var taken = new bool[positions.Count];
+        foreach (CommittedToken c in committed)
         {
-            ranked[i] = confidence[order[i]];
+            if ((uint)c.Row >= (uint)positions.Count || taken[c.Row] || !_masked[positions[c.Row]])
+            {
+                throw new ArgumentException($"Commit of row {c.Row}: not one of the {positions.Count} scored rows, named twice, or its position is already committed.", nameof(committed));
+            }
+
+            taken[c.Row] = true;
         }
 
-        int scheduled = _stepInBlock < _blockSchedule.Length ? _blockSchedule[_stepInBlock] : 0;
-        int transfer = CommitCount.Of(_settings.Commit, _settings.CommitParameter, scheduled, ranked);
-        for (int i = 0; i < transfer; i++)
+        foreach (CommittedToken c in committed)
         {
-            int p = positions[order[i]];
-            _canvas[p] = scores[order[i]].Token;
-            _logProbabilities[p] = scores[order[i]].LogProbability;
+            int p = positions[c.Row];
+            _canvas[p] = c.Token;
+            _logProbabilities[p] = c.LogProbability;
             _masked[p] = false;
             _maskedInBlock--;
         }
 
-        LastCommitted = transfer;
+        LastCommitted = committed.Length;
         StepsTaken++;
         _stepInBlock++;
         return _maskedInBlock > 0 ? null : FinishBlock();
@@ -164,14 +185,18 @@ public sealed class DenoisingSequence
     /// <summary>Log-probabilities of the answer tokens finalised so far, at the step each was committed.</summary>
     public ReadOnlySpan<float> LogProbabilities(int answerStart, int count) => _logProbabilities.AsSpan(PromptLength + answerStart, count);
 
-    private double Confidence(TokenScore score, int position) => _settings.Remasking switch
+    private static CommittedToken[] Selected(ReadOnlySpan<TokenScore> scores, ReadOnlySpan<int> positions, CommitPolicy policy)
     {
-        RemaskingStrategy.LowConfidence => score.Probability,
-        RemaskingStrategy.Margin => score.Margin,
-        RemaskingStrategy.Entropy => score.NegativeEntropy,
-        RemaskingStrategy.Random => CounterRng.Uniform(_settings.Seed ^ RandomRemaskingSalt, (ulong)StepsTaken, (ulong)position),
-        _ => throw new InvalidOperationException($"Unknown remasking strategy {_settings.Remasking}."),
-    };
+        var chosen = new int[scores.Length];
+        int count = CommitSelection.Select(scores, positions, policy, chosen);
+        var committed = new CommittedToken[count];
+        for (int k = 0; k < count; k++)
+        {
+            committed[k] = new CommittedToken(chosen[k], scores[chosen[k]].Token, scores[chosen[k]].LogProbability);
+        }
+
+        return committed;
+    }
 
     /// <summary>The block's first step refreshes the whole canvas; later ones compute the block (and, for prefix mode, the suffix).</summary>
     private KvCacheWindow CacheWindow(IKvCache kvCache, int blockEnd) => (_stepInBlock, _settings.KvCache) switch

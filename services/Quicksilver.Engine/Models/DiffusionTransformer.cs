@@ -1,5 +1,6 @@
 using Quicksilver.Engine.Checkpoints;
 using Quicksilver.Engine.Compute;
+using Quicksilver.Engine.Decoding;
 
 namespace Quicksilver.Engine.Models;
 
@@ -69,19 +70,59 @@ public sealed class DiffusionTransformer : IDisposable
                 throw new ArgumentException($"The batch scores {scored} positions; results has room for {results.Length}.", nameof(results));
             }
 
-            var sampling = new RowSampling[scored];
-            int r = 0;
-            foreach (ForwardSequence sequence in batch)
-            {
-                foreach (RowSampling row in sequence.Sampling)
-                {
-                    sampling[r++] = row;
-                }
-            }
-
-            Backend.ScoreLogits(_workspace.Logits, sampling, Config.MaskTokenId, results);
+            Backend.ScoreLogits(_workspace.Logits, Sampling(batch, scored), Config.MaskTokenId, results);
         }
     }
+
+    /// <summary>
+    /// Runs the batch, scores every requested position and selects each sequence's commits by its policy (one per
+    /// sequence) where the scores are, with <see cref="IComputeBackend.ScoreAndSelect"/>: sequence i's <c>counts[i]</c>
+    /// commits, in commit order, fill <paramref name="committed"/> from where its scores would start (the earlier
+    /// sequences' score positions summed), each naming a row of its <see cref="ForwardSequence.ScorePositions"/>. When a
+    /// sequence has more score positions than the backend selects among (<see cref="IComputeBackend.MaxSelectionRows"/>),
+    /// the step's scores come to the host and the same selection runs there.
+    /// </summary>
+    public void ForwardAndSelect(IReadOnlyList<ForwardSequence> batch, ReadOnlySpan<CommitPolicy> policies, Span<CommittedToken> committed, Span<int> counts)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (policies.Length != batch.Count)
+        {
+            throw new ArgumentException($"{batch.Count} sequences need as many commit policies, not {policies.Length}.", nameof(policies));
+        }
+
+        lock (_gate)
+        {
+            int scored = RunToLogits(batch);
+            var positions = new int[scored];
+            var offsets = new int[batch.Count + 1];
+            int r = 0, widest = 0;
+            for (int s = 0; s < batch.Count; s++)
+            {
+                offsets[s] = r;
+                foreach (int position in batch[s].ScorePositions)
+                {
+                    positions[r++] = position;
+                }
+
+                widest = Math.Max(widest, r - offsets[s]);
+            }
+
+            offsets[batch.Count] = r;
+            RowSampling[] sampling = Sampling(batch, scored);
+            if (widest <= (SelectionRowLimit ?? Backend.MaxSelectionRows))
+            {
+                Backend.ScoreAndSelect(_workspace.Logits, sampling, Config.MaskTokenId, positions, offsets, policies, committed, counts);
+                return;
+            }
+
+            var scores = new TokenScore[scored];
+            Backend.ScoreLogits(_workspace.Logits, sampling, Config.MaskTokenId, scores);
+            CommitSelection.SelectBatch(scores, positions, offsets, policies, committed, counts);
+        }
+    }
+
+    /// <summary>Stands in for the backend's <see cref="IComputeBackend.MaxSelectionRows"/> when set (tests lower it to take the host fallback).</summary>
+    internal int? SelectionRowLimit { get; set; }
 
     /// <summary>The full logits of every requested position (row-major, one row of <c>VocabSize</c> per position); for tests and parity checks.</summary>
     public float[] ComputeLogits(IReadOnlyList<ForwardSequence> batch)
@@ -144,5 +185,20 @@ public sealed class DiffusionTransformer : IDisposable
         b.RmsNorm(w.Gathered, _weights.FinalNorm, eps, w.GatheredNormed);
         b.MatMul(w.GatheredNormed, _weights.Head, null, w.Logits);
         return plan.ScoreRows.Length;
+    }
+
+    private static RowSampling[] Sampling(IReadOnlyList<ForwardSequence> batch, int scored)
+    {
+        var sampling = new RowSampling[scored];
+        int r = 0;
+        foreach (ForwardSequence sequence in batch)
+        {
+            foreach (RowSampling row in sequence.Sampling)
+            {
+                sampling[r++] = row;
+            }
+        }
+
+        return sampling;
     }
 }

@@ -373,7 +373,8 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     }
 
     /// <summary>
-    /// One step: the batch's forward inputs, the forward pass over every active canvas, then each sequence's commit.
+    /// One step: the batch's forward inputs, the forward pass over every active canvas with each sequence's commits
+    /// selected where the scores are (on the device with CUDA), then each sequence's commit.
     /// The wall time of all three is shared among the batch before the step's updates go out, so each update's
     /// <see cref="GenerationUpdate.GpuSeconds"/> includes the step that produced it. A failed forward pass is charged
     /// too, then fails the whole batch.
@@ -391,10 +392,12 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             scored += batch[i].ScorePositions.Count;
         }
 
-        var scores = new TokenScore[scored];
+        CommitPolicy[] policies = active.Select(s => s.Denoiser.CommitPolicy).ToArray();
+        var committed = new CommittedToken[scored];
+        var counts = new int[active.Count];
         try
         {
-            _model.Forward(batch, scores);
+            _model.ForwardAndSelect(batch, policies, committed, counts);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -416,7 +419,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             DenoisingSequence denoiser = active[i].Denoiser;
             int count = batch[i].ScorePositions.Count;
             answerBefore[i] = denoiser.CompletionTokens;
-            finalised[i] = denoiser.Commit(batch[i], scores.AsSpan(offset, count));
+            finalised[i] = denoiser.Commit(batch[i], committed.AsSpan(offset, counts[i]));
             offset += count;
             Metrics.RecordCommitted(denoiser.LastCommitted);
         }

@@ -127,6 +127,80 @@ public sealed class DenoisingSequenceTests
         Assert.Equal(new[] { 1, 2, 3 }.Where(p => p != expectedPosition), sequence.NextStep().ScorePositions);
     }
 
+    [Fact]
+    public void CommitPolicy_CarriesSettingsScheduledCountAndStepsTaken()
+    {
+        var sequence = new DenoisingSequence(
+            [1, 2], DiffusionPlan.Create(6, 3, 4), new DecodingSettings(0.5f, 42, RemaskingStrategy.Margin, CommitRule.Factor, 2.5), Mask, new HashSet<int> { Eos });
+        var seen = new List<CommitPolicy>();
+        while (sequence.Finish is null)
+        {
+            ForwardSequence step = sequence.NextStep();
+            seen.Add(sequence.CommitPolicy);
+            int[] rows = Enumerable.Range(0, seen[^1].Scheduled).ToArray();
+            sequence.Commit(step, rows.Select(r => new CommittedToken(r, 60 + r, -0.5f)).ToArray());
+        }
+
+        // Two blocks of 3 with 2 steps each: schedules [2, 1] and [2, 1].
+        Assert.Equal(new[] { 2, 1, 2, 1 }, seen.Select(p => p.Scheduled));
+        Assert.Equal(new[] { 0, 1, 2, 3 }, seen.Select(p => p.Step));
+        Assert.All(seen, p => Assert.Equal((RemaskingStrategy.Margin, CommitRule.Factor, 2.5, 42UL), (p.Remasking, p.Rule, p.Parameter, p.Seed)));
+    }
+
+    [Fact]
+    public void Commit_PreselectedRows_SameCanvasAndLogProbabilitiesAsCommitFromScores()
+    {
+        var random = new Random(9);
+        foreach (RemaskingStrategy strategy in Enum.GetValues<RemaskingStrategy>())
+        {
+            foreach (CommitRule rule in Enum.GetValues<CommitRule>())
+            {
+                var settings = new DecodingSettings(0f, 5, strategy, rule, rule == CommitRule.Factor ? 1.0 : 0.6);
+                DenoisingSequence fromScores = new([1, 2, 3], DiffusionPlan.Create(12, 5, 6), settings, Mask, new HashSet<int> { Eos });
+                DenoisingSequence preselected = new([1, 2, 3], DiffusionPlan.Create(12, 5, 6), settings, Mask, new HashSet<int> { Eos });
+                while (fromScores.Finish is null)
+                {
+                    ForwardSequence step = fromScores.NextStep(), same = preselected.NextStep();
+                    TokenScore[] scores = step.ScorePositions.Select(_ => new TokenScore(random.Next(90), (float)random.NextDouble(), -(float)random.NextDouble(), (float)random.NextDouble(), -(float)random.NextDouble())).ToArray();
+                    var chosen = new int[scores.Length];
+                    int count = CommitSelection.Select(scores, same.ScorePositions.ToArray(), preselected.CommitPolicy, chosen);
+
+                    IReadOnlyList<int>? a = fromScores.Commit(step, scores);
+                    IReadOnlyList<int>? b = preselected.Commit(same, chosen[..count].Select(i => new CommittedToken(i, scores[i].Token, scores[i].LogProbability)).ToArray());
+
+                    Assert.Equal(a, b);
+                    Assert.Equal(fromScores.Canvas.ToArray(), preselected.Canvas.ToArray());
+                    Assert.Equal(fromScores.LastCommitted, preselected.LastCommitted);
+                }
+
+                Assert.Equal(fromScores.Finish, preselected.Finish);
+                Assert.Equal(fromScores.LogProbabilities(0, fromScores.CompletionTokens).ToArray(), preselected.LogProbabilities(0, preselected.CompletionTokens).ToArray());
+            }
+        }
+    }
+
+    public static TheoryData<int[]> InvalidCommits => new()
+    {
+        new[] { 4 },       // row 4 of 4 scored rows
+        new[] { -1 },
+        new[] { 1, 1 },    // the same row twice
+        new[] { 0, 1, 2, 3, 0 }, // more commits than rows
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidCommits))]
+    public void Commit_InvalidPreselectedRows_ThrowsAndLeavesTheSequenceAsItWas(int[] rows)
+    {
+        var sequence = Create(prompt: [1], answer: 4, block: 4, steps: 2);
+        ForwardSequence step = sequence.NextStep();
+
+        Assert.Throws<ArgumentException>(() => sequence.Commit(step, rows.Select(r => new CommittedToken(r, 5, -1f)).ToArray()));
+
+        Assert.Equal(new[] { 1, Mask, Mask, Mask, Mask }, sequence.Canvas.ToArray());
+        Assert.Equal(0, sequence.StepsTaken);
+        Assert.Equal(new[] { 1, 2, 3, 4 }, sequence.NextStep().ScorePositions);
+    }
+
     private static DenoisingSequence Create(int[] prompt, int answer, int block, int steps) =>
         new(prompt, DiffusionPlan.Create(answer, block, steps), new DecodingSettings(0f, 1, RemaskingStrategy.LowConfidence), Mask, new HashSet<int> { Eos });
 

@@ -1,6 +1,7 @@
 using Quicksilver.Engine.Checkpoints;
 using Quicksilver.Engine.Compute;
 using Quicksilver.Engine.Compute.Cpu;
+using Quicksilver.Engine.Decoding;
 
 namespace Quicksilver.GpuHarness.Parity;
 
@@ -77,6 +78,19 @@ internal sealed class Bf16EmulatingBackend : IComputeBackend
 
     public void ScoreLogits(IDeviceBuffer logits, ReadOnlySpan<RowSampling> sampling, int suppressedToken, Span<TokenScore> results) =>
         inner.ScoreLogits(logits, sampling, suppressedToken, results);
+
+    public int MaxSelectionRows => inner.MaxSelectionRows;
+
+    public void ScoreAndSelect(
+        IDeviceBuffer logits,
+        ReadOnlySpan<RowSampling> sampling,
+        int suppressedToken,
+        ReadOnlySpan<int> positions,
+        ReadOnlySpan<int> rowOffsets,
+        ReadOnlySpan<CommitPolicy> policies,
+        Span<CommittedToken> committed,
+        Span<int> counts) =>
+        inner.ScoreAndSelect(logits, sampling, suppressedToken, positions, rowOffsets, policies, committed, counts);
 
     public void Dispose() => inner.Dispose();
 

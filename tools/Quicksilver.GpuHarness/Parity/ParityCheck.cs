@@ -19,6 +19,7 @@ internal sealed record ParityCheck(string Name, string Description, Action<Parit
         new("add", "residual add vs CpuBackend.Add", OperationChecks.Add),
         new("score_logits_greedy", "LM-head epilogue, T = 0, vs CpuBackend.ScoreLogits", ScoreLogitsChecks.Greedy),
         new("score_logits_gumbel", "LM-head epilogue, Gumbel T > 0, vs CpuBackend.ScoreLogits", ScoreLogitsChecks.Gumbel),
+        new("select_commits", "commit selection on the device (select_commits.cu) vs CommitSelection on the device's scores, and vs CpuBackend.ScoreAndSelect", SelectCommitsChecks.Run),
         new("attention_simple", "attention version 1 (one warp per row) vs CpuBackend.Attention", AttentionChecks.Run, CudaAttentionKernel.Simple),
         new("attention_mma", "attention version 2 (tensor cores) vs CpuBackend.Attention", AttentionChecks.Run, CudaAttentionKernel.TensorCore),
         new("model_synthetic_llada", "DiffusionTransformer, synthetic LLaDA (MHA, d128 heads): logits + greedy decode", ModelChecks.SyntheticLLaDA),

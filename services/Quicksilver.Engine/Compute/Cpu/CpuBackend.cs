@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using Quicksilver.Engine.Checkpoints;
+using Quicksilver.Engine.Decoding;
 
 namespace Quicksilver.Engine.Compute.Cpu;
 
@@ -205,6 +206,27 @@ public sealed unsafe class CpuBackend : IComputeBackend
             },
             scratch => NativeMemory.AlignedFree((void*)scratch));
         scores.CopyTo(results);
+    }
+
+    /// <inheritdoc />
+    public int MaxSelectionRows => int.MaxValue;
+
+    /// <inheritdoc />
+    public void ScoreAndSelect(
+        IDeviceBuffer logits,
+        ReadOnlySpan<RowSampling> sampling,
+        int suppressedToken,
+        ReadOnlySpan<int> positions,
+        ReadOnlySpan<int> rowOffsets,
+        ReadOnlySpan<CommitPolicy> policies,
+        Span<CommittedToken> committed,
+        Span<int> counts)
+    {
+        CpuBuffer l = Cast(logits);
+        CommitSelection.CheckBatch(l.Rows, positions, rowOffsets, policies, committed.Length, counts.Length, MaxSelectionRows);
+        var scores = new TokenScore[l.Rows];
+        ScoreLogits(logits, sampling, suppressedToken, scores);
+        CommitSelection.SelectBatch(scores, positions, rowOffsets, policies, committed, counts);
     }
 
     /// <inheritdoc />

@@ -352,6 +352,25 @@ public sealed partial class CudaBackend
             return;
         }
 
+        ulong scoresOnDevice = QueueScoreLogits(x, sampling, suppressedToken);
+        long resultBytes = (long)rows * sizeof(TokenScoreResult);
+        byte* host = Staging(resultBytes);
+        CudaCheck.Driver(CudaDriverApi.cuMemcpyDtoHAsync_v2(host, scoresOnDevice, (nuint)resultBytes, stream), nameof(CudaDriverApi.cuMemcpyDtoHAsync_v2), "token scores");
+        CudaCheck.Driver(CudaDriverApi.cuStreamSynchronize(stream), nameof(CudaDriverApi.cuStreamSynchronize), "waiting for the token scores (a kernel queued earlier may have failed)");
+        var scores = new ReadOnlySpan<TokenScoreResult>(host, rows);
+        for (int i = 0; i < rows; i++)
+        {
+            results[i] = scores[i].ToScore();
+        }
+    }
+
+    /// <summary>
+    /// Queues the LM-head epilogue over the rows of <paramref name="x"/> (at least one; <paramref name="sampling"/> has one
+    /// entry per row) and returns the device address of its <see cref="TokenScoreResult"/> rows, valid until the next call.
+    /// </summary>
+    private unsafe ulong QueueScoreLogits(CudaBuffer x, ReadOnlySpan<RowSampling> sampling, int suppressedToken)
+    {
+        int rows = x.Rows;
         RowSamplingArgs[] parameters = new RowSamplingArgs[rows];
         for (int i = 0; i < rows; i++)
         {
@@ -381,14 +400,7 @@ public sealed partial class CudaBackend
             0,
             ref args);
 
-        byte* host = Staging(resultBytes);
-        CudaCheck.Driver(CudaDriverApi.cuMemcpyDtoHAsync_v2(host, scoreResults.Pointer, (nuint)resultBytes, stream), nameof(CudaDriverApi.cuMemcpyDtoHAsync_v2), "token scores");
-        CudaCheck.Driver(CudaDriverApi.cuStreamSynchronize(stream), nameof(CudaDriverApi.cuStreamSynchronize), "waiting for the token scores (a kernel queued earlier may have failed)");
-        var scores = new ReadOnlySpan<TokenScoreResult>(host, rows);
-        for (int i = 0; i < rows; i++)
-        {
-            results[i] = scores[i].ToScore();
-        }
+        return scoreResults.Pointer;
     }
 
     private unsafe void Launch(string kernel, Dim3 grid, Dim3 block, uint sharedBytes, ref KernelArguments args)

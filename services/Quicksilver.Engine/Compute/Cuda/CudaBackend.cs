@@ -7,9 +7,10 @@ namespace Quicksilver.Engine.Compute.Cuda;
 /// <summary>
 /// <see cref="IComputeBackend"/> on one NVIDIA GPU through the CUDA driver API: bf16 activations and weights,
 /// fp32 accumulation, cuBLAS GEMMs and NVRTC-compiled kernels from <c>kernels/</c>. All work is queued on one
-/// stream; only <see cref="Download"/>, <see cref="ScoreLogits"/>, <see cref="Upload"/> and the timing helpers wait
-/// for it. Per-step host arguments travel through pinned staging with one async copy each, and identical arguments
-/// (positions, layouts) are copied once per step. Not thread-safe: one step loop drives one backend.
+/// stream; only <see cref="Download"/>, <see cref="ScoreLogits"/>, <see cref="ScoreAndSelect"/>, <see cref="Upload"/>
+/// and the timing helpers wait for it. Per-step host arguments travel through pinned staging with one async copy
+/// each, and identical arguments (positions, layouts) are copied once per step. Not thread-safe: one step loop drives
+/// one backend.
 /// </summary>
 public sealed partial class CudaBackend : IComputeBackend
 {
@@ -280,6 +281,7 @@ public sealed partial class CudaBackend : IComputeBackend
         ropeTables.Clear();
         staging?.Dispose();
         scoreResults?.Dispose();
+        DisposeSelection();
         tokenSlot?.Dispose();
         positionSlot?.Dispose();
         layoutSlot?.Dispose();

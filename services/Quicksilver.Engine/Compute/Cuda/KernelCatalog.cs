@@ -14,6 +14,7 @@ internal static class KernelCatalog
     public const string AddBiasF32 = "add_bias_f32";
     public const string ScoreLogitsF32 = "score_logits_f32";
     public const string ScoreLogitsBf16 = "score_logits_bf16";
+    public const string SelectCommits = "select_commits";
     public const string InitUniformBf16 = "init_uniform_bf16";
     public const string InitUniformF32 = "init_uniform_f32";
     public const string FillU32 = "fill_u32";
@@ -43,6 +44,7 @@ internal static class KernelCatalog
             [AddBiasF32] = "residual.cu",
             [ScoreLogitsF32] = "lm_head_epilogue.cu",
             [ScoreLogitsBf16] = "lm_head_epilogue.cu",
+            [SelectCommits] = "select_commits.cu",
             [InitUniformBf16] = "init.cu",
             [InitUniformF32] = "init.cu",
             [FillU32] = "init.cu",

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Quicksilver.Engine.Compute.Cuda;
 
-/// <summary>Mirror of <c>TokenScoreResult</c> in <c>kernels/lm_head_epilogue.cu</c> (20 bytes): one row's scores.</summary>
+/// <summary>Mirror of <c>TokenScoreResult</c> in <c>kernels/token_score.cuh</c> (20 bytes): one row's scores, written by <c>lm_head_epilogue.cu</c>, read by <c>select_commits.cu</c>.</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct TokenScoreResult
 {

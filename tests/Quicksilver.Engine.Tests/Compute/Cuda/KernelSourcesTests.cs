@@ -13,6 +13,7 @@ public sealed class KernelSourcesTests
 
         Assert.Contains("common.cuh", sources.Headers.Keys);
         Assert.Contains("sampling.cuh", sources.Headers.Keys);
+        Assert.Contains("token_score.cuh", sources.Headers.Keys);
         foreach (string file in KernelCatalog.Files.Values.Distinct())
         {
             Assert.Contains(file, sources.Programs.Keys);

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Quicksilver.Engine.Decoding;
 
 namespace Quicksilver.Engine.Compute.Cuda.Tests;
 
@@ -76,5 +77,79 @@ public sealed class MirroredStructTests
         Assert.Equal(0u, args.Reserved);
         Assert.Equal(123UL, args.Seed);
         Assert.Equal(456UL, args.Counter);
+    }
+
+    [Fact]
+    public void CommitSelectArgs_MatchesCLayout()
+    {
+        Assert.Equal(48, Unsafe.SizeOf<CommitSelectArgs>());
+        Assert.Equal(48, Marshal.SizeOf<CommitSelectArgs>());
+        Assert.Equal(0, Marshal.OffsetOf<CommitSelectArgs>(nameof(CommitSelectArgs.FirstRow)).ToInt32());
+        Assert.Equal(4, Marshal.OffsetOf<CommitSelectArgs>(nameof(CommitSelectArgs.Rows)).ToInt32());
+        Assert.Equal(8, Marshal.OffsetOf<CommitSelectArgs>(nameof(CommitSelectArgs.Confidence)).ToInt32());
+        Assert.Equal(12, Marshal.OffsetOf<CommitSelectArgs>(nameof(CommitSelectArgs.Rule)).ToInt32());
+        Assert.Equal(16, Marshal.OffsetOf<CommitSelectArgs>(nameof(CommitSelectArgs.Scheduled)).ToInt32());
+        Assert.Equal(20, Marshal.OffsetOf<CommitSelectArgs>(nameof(CommitSelectArgs.Reserved)).ToInt32());
+        Assert.Equal(24, Marshal.OffsetOf<CommitSelectArgs>(nameof(CommitSelectArgs.Parameter)).ToInt32());
+        Assert.Equal(32, Marshal.OffsetOf<CommitSelectArgs>(nameof(CommitSelectArgs.RandomSeed)).ToInt32());
+        Assert.Equal(40, Marshal.OffsetOf<CommitSelectArgs>(nameof(CommitSelectArgs.RandomStep)).ToInt32());
+    }
+
+    [Fact]
+    public void CommittedTokenResult_MatchesCLayout()
+    {
+        Assert.Equal(12, Unsafe.SizeOf<CommittedTokenResult>());
+        Assert.Equal(0, Marshal.OffsetOf<CommittedTokenResult>(nameof(CommittedTokenResult.Row)).ToInt32());
+        Assert.Equal(4, Marshal.OffsetOf<CommittedTokenResult>(nameof(CommittedTokenResult.Token)).ToInt32());
+        Assert.Equal(8, Marshal.OffsetOf<CommittedTokenResult>(nameof(CommittedTokenResult.LogProbability)).ToInt32());
+    }
+
+    [Fact]
+    public void SelectCommitsSource_AssertsTheMirroredSizesAndUsesTheCSharpConstants()
+    {
+        KernelSources sources = KernelSources.FromAssembly(typeof(CudaBackend).Assembly);
+        string source = sources.Programs["select_commits.cu"];
+
+        Assert.Contains("struct TokenScoreResult {", sources.Headers["token_score.cuh"], StringComparison.Ordinal);
+        Assert.Contains("#include \"token_score.cuh\"", source, StringComparison.Ordinal);
+        Assert.Contains("sizeof(TokenScoreResult) == 20", source, StringComparison.Ordinal);
+        Assert.Contains("sizeof(CommitSelectArgs) == 48", source, StringComparison.Ordinal);
+        Assert.Contains("sizeof(CommittedTokenResult) == 12", source, StringComparison.Ordinal);
+        Assert.Contains($"#define QS_SELECT_MAX_ROWS {CudaBackend.SelectionRowLimit}\n", source, StringComparison.Ordinal);
+        foreach ((string name, int value) in new[]
+        {
+            ("QS_CONFIDENCE_PROBABILITY", CommitSelectArgs.ConfidenceProbability),
+            ("QS_CONFIDENCE_MARGIN", CommitSelectArgs.ConfidenceMargin),
+            ("QS_CONFIDENCE_NEGATIVE_ENTROPY", CommitSelectArgs.ConfidenceNegativeEntropy),
+            ("QS_CONFIDENCE_RANDOM", CommitSelectArgs.ConfidenceRandom),
+            ("QS_COMMIT_SCHEDULE", CommitSelectArgs.CommitSchedule),
+            ("QS_COMMIT_THRESHOLD", CommitSelectArgs.CommitThreshold),
+            ("QS_COMMIT_FACTOR", CommitSelectArgs.CommitFactor),
+        })
+        {
+            Assert.Contains($"#define {name} {value}\n", source, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData(RemaskingStrategy.LowConfidence, CommitRule.Schedule, CommitSelectArgs.ConfidenceProbability, CommitSelectArgs.CommitSchedule)]
+    [InlineData(RemaskingStrategy.Margin, CommitRule.Threshold, CommitSelectArgs.ConfidenceMargin, CommitSelectArgs.CommitThreshold)]
+    [InlineData(RemaskingStrategy.Entropy, CommitRule.Factor, CommitSelectArgs.ConfidenceNegativeEntropy, CommitSelectArgs.CommitFactor)]
+    [InlineData(RemaskingStrategy.Random, CommitRule.Schedule, CommitSelectArgs.ConfidenceRandom, CommitSelectArgs.CommitSchedule)]
+    public void CommitSelectArgs_From_MapsPolicyAndSaltsTheSeed(RemaskingStrategy remasking, CommitRule rule, int confidence, int kernelRule)
+    {
+        CommitSelectArgs args = CommitSelectArgs.From(new CommitPolicy(remasking, rule, 0.75, 3, Seed: 99, Step: 12), firstRow: 40, rows: 7);
+
+        Assert.Equal((40, 7, confidence, kernelRule, 3, 0u, 0.75), (args.FirstRow, args.Rows, args.Confidence, args.Rule, args.Scheduled, args.Reserved, args.Parameter));
+        Assert.Equal(99UL ^ CommitSelection.RandomRemaskingSalt, args.RandomSeed);
+        Assert.Equal(12UL, args.RandomStep);
+    }
+
+    [Fact]
+    public void CommittedTokenResult_ToCommitted_CopiesEveryField()
+    {
+        var raw = new CommittedTokenResult { Row = 3, Token = 17, LogProbability = -0.25f };
+
+        Assert.Equal(new CommittedToken(3, 17, -0.25f), raw.ToCommitted());
     }
 }

@@ -1,0 +1,14 @@
+namespace Quicksilver.Engine.Decoding;
+
+/// <summary>
+/// How one sequence's denoising step picks the positions it commits from its scored rows (the input of
+/// <see cref="CommitSelection"/>, on the host or the device): the confidence that ranks them, the rule that says how
+/// many of the ranked rows to take, and this step's scheduled count.
+/// </summary>
+/// <param name="Remasking">The confidence that ranks the rows.</param>
+/// <param name="Rule">How many ranked rows to commit.</param>
+/// <param name="Parameter">Threshold or factor of <paramref name="Rule"/> (unused by <see cref="CommitRule.Schedule"/>).</param>
+/// <param name="Scheduled">The block schedule's count for this step (used by <see cref="CommitRule.Schedule"/>).</param>
+/// <param name="Seed">The request's seed: <see cref="RemaskingStrategy.Random"/> draws from it.</param>
+/// <param name="Step">Forward passes the sequence took before this one: <see cref="RemaskingStrategy.Random"/>'s counter.</param>
+public readonly record struct CommitPolicy(RemaskingStrategy Remasking, CommitRule Rule, double Parameter, int Scheduled, ulong Seed, int Step);
