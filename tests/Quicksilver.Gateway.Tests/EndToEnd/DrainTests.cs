@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Quicksilver.Gateway.Tests.Infrastructure;
@@ -14,7 +15,11 @@ public sealed class DrainTests
     {
         await using Platform platform = await Platform.StartAsync(podCount: 2);
         using HttpClient client = platform.Gateway.ClientFor(TestTenants.Acme);
-        using HttpResponseMessage stream = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 96, stream: true), kind: "long-stream");
+        // Long enough to outlast the four requests below, short enough (48 steps) to finish within the pod's drain timeout
+        // on a loaded 2-core machine.
+        JsonObject longStream = Platform.Completion(maxTokens: 96, stream: true);
+        longStream["steps"] = 48;
+        using HttpResponseMessage stream = await Platform.PostCompletionAsync(client, longStream, kind: "long-stream");
         Task<string> body = stream.Content.ReadAsStringAsync();
         PodServer draining = null!;
         await Wait.UntilAsync(() => (draining = platform.Pods.FirstOrDefault(p => p.InFlight.GetValueOrDefault("long-stream") == 1)!) is not null, TimeSpan.FromSeconds(10), "the stream to start on a pod");
