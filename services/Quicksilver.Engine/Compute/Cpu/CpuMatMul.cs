@@ -56,7 +56,13 @@ internal static unsafe class CpuMatMul
 
                     return scratch;
                 },
-                scratch => ArrayPool<float>.Shared.Return(scratch));
+                scratch =>
+                {
+                    if (widen)
+                    {
+                        ArrayPool<float>.Shared.Return(scratch);
+                    }
+                });
         }
     }
 
