@@ -65,8 +65,9 @@ public sealed record EngineOptions
     /// Admission control: a new request whose expected wait for a place in the batch exceeds this is refused at once
     /// (HTTP 429, <c>Retry-After</c> the time the queue needs to drain below it) instead of queueing until
     /// <see cref="QueueTimeout"/>. The wait is estimated from the requests ahead and moving averages of the step time
-    /// and of the steps a sequence spends in the batch (<c>Scheduling/QueueWaitEstimator</c>); until the engine has
-    /// seen a step and a sequence leave the batch, nothing is refused on this ground.
+    /// of a full batch and of the steps a sequence spends in the batch (<c>Scheduling/QueueWaitEstimator</c>); until
+    /// the engine has measured a step of a full batch, it queues at most one batch (and at least 16 requests) beyond
+    /// its free places instead.
     /// Null means half of <see cref="QueueTimeout"/>.
     /// </summary>
     public TimeSpan? MaxExpectedQueueWait { get; init; }

@@ -27,9 +27,9 @@ internal sealed class LoadClient(HttpClient http)
         long start = Stopwatch.GetTimestamp();
         double startSeconds = Stopwatch.GetElapsedTime(runStart, start).TotalSeconds;
         double Ms(long at) => Stopwatch.GetElapsedTime(start, at).TotalMilliseconds;
-        RequestResult Result(Outcome outcome, int? status, string? type, double? ttft = null, double[]? itl = null, Usage? usage = null, int events = 0) =>
+        RequestResult Result(Outcome outcome, int? status, string? type, double? ttft = null, double[]? itl = null, Usage? usage = null, int events = 0, JsonNode? error = null) =>
             new(target.Name, startSeconds, outcome, status, type, Ms(Stopwatch.GetTimestamp()), ttft, itl ?? [], usage?.CompletionTokens ?? events,
-                usage?.PromptTokens ?? 0, usage?.GpuSeconds, usage?.CostUsd, usage?.Steps);
+                usage?.PromptTokens ?? 0, usage?.GpuSeconds, usage?.CostUsd, usage?.Steps, ErrorMessage(error));
 
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(target.BaseUrl, path))
         {
@@ -53,8 +53,8 @@ internal sealed class LoadClient(HttpClient http)
             status = (int)response.StatusCode;
             if (!response.IsSuccessStatusCode)
             {
-                string error = await response.Content.ReadAsStringAsync(hangUp.Token);
-                return Result(Outcome.HttpError, status, ErrorType(TryParse(error)));
+                JsonNode? error = TryParse(await response.Content.ReadAsStringAsync(hangUp.Token));
+                return Result(Outcome.HttpError, status, ErrorType(error), error: error);
             }
 
             if (!stream)
@@ -77,7 +77,7 @@ internal sealed class LoadClient(HttpClient http)
                 JsonNode? chunk = TryParse(e.Data);
                 if (chunk?["error"] is not null)
                 {
-                    return Result(Outcome.Lost, status, ErrorType(chunk) ?? "error_event", ttft, [.. gaps], usage, textEvents);
+                    return Result(Outcome.Lost, status, ErrorType(chunk) ?? "error_event", ttft, [.. gaps], usage, textEvents, chunk);
                 }
 
                 usage = Usage.From(chunk?["usage"]) ?? usage;
@@ -126,8 +126,12 @@ internal sealed class LoadClient(HttpClient http)
             c?["text"] is JsonValue text && text.GetValueKind() == JsonValueKind.String && text.GetValue<string>().Length > 0 ||
             c?["delta"]?["content"] is JsonValue content && content.GetValueKind() == JsonValueKind.String && content.GetValue<string>().Length > 0);
 
-    internal static string? ErrorType(JsonNode? body) =>
-        body?["error"]?["type"] is JsonValue type && type.GetValueKind() == JsonValueKind.String ? type.GetValue<string>() : null;
+    internal static string? ErrorType(JsonNode? body) => ErrorField(body, "type");
+
+    internal static string? ErrorMessage(JsonNode? body) => ErrorField(body, "message");
+
+    private static string? ErrorField(JsonNode? body, string name) =>
+        body?["error"]?[name] is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
 
     private static JsonNode? TryParse(string json)
     {

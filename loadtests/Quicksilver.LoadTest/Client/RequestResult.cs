@@ -26,6 +26,7 @@ internal enum Outcome
 /// <param name="ItlMs">Gaps between consecutive events carrying text (one event per finalised diffusion block).</param>
 /// <param name="OutputTokens">From usage when reported, otherwise the number of events carrying text.</param>
 /// <param name="Steps">Denoising steps, when usage reports them (Quicksilver's usage does not yet).</param>
+/// <param name="ErrorMessage">The OpenAI error <c>message</c>, when the error carried one: it tells which component answered (a pod's queue timeout or the gateway's "no server available").</param>
 internal sealed record RequestResult(
     string Target,
     double StartSeconds,
@@ -39,7 +40,8 @@ internal sealed record RequestResult(
     int PromptTokens,
     double? GpuSeconds,
     double? CostUsd,
-    int? Steps)
+    int? Steps,
+    string? ErrorMessage = null)
 {
     /// <summary>(e2e − TTFT)/(output tokens − 1); null with fewer than two tokens or no TTFT.</summary>
     public double? TpotMs => TtftMs is { } ttft && OutputTokens > 1 ? (E2eMs - ttft) / (OutputTokens - 1) : null;

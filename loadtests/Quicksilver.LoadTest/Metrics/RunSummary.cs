@@ -9,7 +9,8 @@ internal sealed record Bucket(int Second, int Completed, int OutputTokens, int E
 /// A run's numbers. Latencies are over completed requests (<see cref="Outcome.Ok"/>); ITL pools every gap of every
 /// stream. Throughputs divide by <see cref="DurationSeconds"/>, from the run's start to the last request's end.
 /// Goodput: completed requests meeting every SLO, as a fraction of all requests the run sent (cancelled ones aside)
-/// and as a rate. Cost per 1K tokens: Σ cost_usd over Σ total (and over Σ completion) tokens of requests that reported it.
+/// and as a rate. <see cref="ErrorMessages"/>: per error key, the message most of its answers carried (which component
+/// answered). Cost per 1K tokens: Σ cost_usd over Σ total (and over Σ completion) tokens of requests that reported it.
 /// </summary>
 internal sealed record RunSummary(
     string Target,
@@ -20,6 +21,7 @@ internal sealed record RunSummary(
     int Http5xx,
     int Http429,
     IReadOnlyDictionary<string, int> Errors,
+    IReadOnlyDictionary<string, string> ErrorMessages,
     double DurationSeconds,
     double RequestsPerSecond,
     double OutputTokensPerSecond,
@@ -66,6 +68,7 @@ internal sealed record RunSummary(
             results.Count(r => r.Status is >= 500),
             results.Count(r => r.Status == 429),
             results.Where(r => r.ErrorKey is not null).GroupBy(r => r.ErrorKey!).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
+            MostCommonMessages(results),
             duration,
             Rate(ok.Length),
             Rate(outputTokens),
@@ -81,4 +84,9 @@ internal sealed record RunSummary(
             completion == 0 ? null : cost / completion * 1000,
             timeline);
     }
+
+    private static Dictionary<string, string> MostCommonMessages(IEnumerable<RequestResult> results) =>
+        results.Where(r => r.ErrorKey is not null && r.ErrorMessage is not null)
+            .GroupBy(r => r.ErrorKey!)
+            .ToDictionary(g => g.Key, g => g.GroupBy(r => r.ErrorMessage!).OrderByDescending(m => m.Count()).ThenBy(m => m.Key, StringComparer.Ordinal).First().Key);
 }

@@ -81,13 +81,14 @@ internal sealed record RunReport(string Scenario, string Command, DateTime Start
         if (Summaries.Any(s => s.Errors.Count > 0))
         {
             md.AppendLine();
-            md.AppendLine("| target | error | count |");
-            md.AppendLine("|---|---|---|");
+            md.AppendLine("| target | error | count | most common message |");
+            md.AppendLine("|---|---|---|---|");
             foreach (RunSummary s in Summaries)
             {
                 foreach ((string key, int count) in s.Errors)
                 {
-                    md.AppendLine(CultureInfo.InvariantCulture, $"| {s.Target} | {key} | {count} |");
+                    string message = s.ErrorMessages.TryGetValue(key, out string? m) ? m.Replace("|", "\\|", StringComparison.Ordinal) : "";
+                    md.AppendLine(CultureInfo.InvariantCulture, $"| {s.Target} | {key} | {count} | {message} |");
                 }
             }
         }

@@ -66,6 +66,9 @@ public sealed class DenoisingSequence
     /// <summary>The canvas as it stands: prompt, committed tokens, mask ids.</summary>
     public ReadOnlySpan<int> Canvas => _canvas;
 
+    /// <summary>Forward passes the plan allows (threshold rules and an early end of the answer may take fewer).</summary>
+    public int PlannedSteps => _plan.TotalSteps;
+
     /// <summary>Forward passes taken so far.</summary>
     public int StepsTaken { get; private set; }
 

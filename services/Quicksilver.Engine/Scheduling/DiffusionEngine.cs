@@ -198,7 +198,16 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             throw new EngineBusyException(EngineBusyReason.QueueFull, TimeSpan.FromSeconds(1), $"The server's queue is full ({_options.MaxQueuedRequests} requests waiting). Retry shortly.");
         }
 
-        if (_queueWait.Estimate(ahead: position - 1, running: Volatile.Read(ref _load).Running) is { } wait && wait > _maxExpectedQueueWait)
+        int running = Volatile.Read(ref _load).Running;
+        TimeSpan? expectedWait = _queueWait.Estimate(ahead: position - 1, running);
+        if (expectedWait is null && !_queueWait.ColdQueueAdmits(ahead: position - 1, running))
+        {
+            Interlocked.Decrement(ref _waiting);
+            throw new EngineBusyException(EngineBusyReason.ExpectedWaitTooLong, TimeSpan.FromSeconds(1),
+                $"The server is overloaded: it has not yet measured how fast its full batch drains, and until it has it queues no more than {_queueWait.ColdQueueLength} requests beyond its free places. Retry shortly.");
+        }
+
+        if (expectedWait is { } wait && wait > _maxExpectedQueueWait)
         {
             Interlocked.Decrement(ref _waiting);
 
@@ -276,7 +285,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             }
 
             _idle.Stop();
-            Step(active);
+            Step(active, saturated: queue.Count > 0);
             active.RemoveAll(s => s.Departed);
         }
     }
@@ -313,6 +322,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             Interlocked.Decrement(ref _waiting);
             if (AllocateKvCache(next.Value))
             {
+                _queueWait.RecordJoin(next.Value.Denoiser.PlannedSteps);
                 active.Add(next.Value);
                 tokens += next.Value.CanvasLength;
             }
@@ -377,9 +387,10 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     /// selected where the scores are (on the device with CUDA), then each sequence's commit.
     /// The wall time of all three is shared among the batch before the step's updates go out, so each update's
     /// <see cref="GenerationUpdate.GpuSeconds"/> includes the step that produced it. A failed forward pass is charged
-    /// too, then fails the whole batch.
+    /// too, then fails the whole batch. A <paramref name="saturated"/> step (requests waited for a place) teaches
+    /// admission control how fast a full batch drains.
     /// </summary>
-    private void Step(List<ActiveSequence> active)
+    private void Step(List<ActiveSequence> active, bool saturated)
     {
         long started = _time.GetTimestamp();
         var batch = new ForwardSequence[active.Count];
@@ -426,7 +437,11 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
 
         TimeSpan elapsed = _time.GetElapsedTime(started);
         Metrics.RecordStep(elapsed, active.Count);
-        _queueWait.RecordStep(elapsed, active.Count);
+        if (saturated)
+        {
+            _queueWait.RecordSaturatedStep(elapsed, active.Count);
+        }
+
         Charge(active, tokens, elapsed);
         for (int i = 0; i < active.Count; i++)
         {

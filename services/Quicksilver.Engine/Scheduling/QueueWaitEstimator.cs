@@ -2,19 +2,23 @@ namespace Quicksilver.Engine.Scheduling;
 
 /// <summary>
 /// How long a new request is expected to wait for a place in the batch: the basis of admission control
-/// (<see cref="EngineOptions.MaxExpectedQueueWait"/>). The step loop feeds it the wall time of every step and, as each
-/// sequence leaves the batch (finished, stopped, cancelled or failed), the steps it spent there; with the batch size of
-/// each step, all are kept as exponentially weighted moving averages.
+/// (<see cref="EngineOptions.MaxExpectedQueueWait"/>). The step loop feeds it the wall time and batch size of every
+/// saturated step (one run while requests waited for a place) and the steps each sequence spends in the batch: the
+/// steps its plan allows as it joins, until sequences have left and the steps they actually took are known. All are
+/// exponentially weighted moving averages.
 /// </summary>
 /// <remarks>
 /// A request behind <c>ahead</c> waiting ones, with <c>running</c> sequences in a batch of at most <c>capacity</c>,
 /// gets a place once <c>ahead + 1 − (capacity − running)</c> sequences have left; when that is more than none, those
 /// ahead fill the batch. A batch of <c>b</c> sequences loses on average <c>b / steps per sequence</c> of them per step,
-/// so the wait is <c>departures needed × steps per sequence / b × step time</c>, with <c>b</c> the average batch size
-/// actually stepped: a batch that <see cref="EngineOptions.MaxTokensPerStep"/> holds below <c>capacity</c> drains
-/// slower than a full one (the first overload run of the load test, which assumed <c>capacity</c>, admitted requests
-/// that then timed out in the queue). The averages lag a change of the request mix, so the queue timeout stays the
-/// backstop. Thread-safe: fed by the step loop, read by the requests being admitted.
+/// so the wait is <c>departures needed × steps per sequence / b × step time</c>, with <c>b</c> the batch size actually
+/// stepped: a batch that <see cref="EngineOptions.MaxTokensPerStep"/> holds below <c>capacity</c> drains slower than a
+/// full one. Only saturated steps count: the wait matters only when the batch is full, and the steps of a small batch
+/// (a warming engine's first ones take seconds for three sequences) would make a full batch look many times slower
+/// than it is. Until a saturated step has been seen there is no estimate, and the engine bounds its queue instead
+/// (<see cref="ColdQueueAdmits"/>): an engine that admitted everything while cold let hundreds of requests in during
+/// its first seconds of overload, which then timed out in the queue. The averages lag a change of the request mix, so
+/// the queue timeout stays the backstop. Thread-safe: fed by the step loop, read by the requests being admitted.
 /// </remarks>
 internal sealed class QueueWaitEstimator
 {
@@ -24,8 +28,9 @@ internal sealed class QueueWaitEstimator
     private readonly int _capacity;
     private readonly Lock _lock = new();
     private double _stepSeconds = double.NaN;
-    private double _stepsPerSequence = double.NaN;
     private double _batchSize = double.NaN;
+    private double _plannedStepsPerSequence = double.NaN;
+    private double _stepsPerSequence = double.NaN;
 
     /// <param name="capacity">The most sequences in one step's batch (<see cref="EngineOptions.MaxActiveSequences"/>).</param>
     public QueueWaitEstimator(int capacity)
@@ -34,13 +39,25 @@ internal sealed class QueueWaitEstimator
         _capacity = capacity;
     }
 
-    /// <summary>A step of <paramref name="batchSize"/> sequences (default: a full batch) took <paramref name="duration"/>.</summary>
-    public void RecordStep(TimeSpan duration, int? batchSize = null)
+    /// <summary>
+    /// A step of <paramref name="batchSize"/> sequences (default: a full batch) took <paramref name="duration"/> while
+    /// requests waited for a place. Steps with nobody waiting are not recorded.
+    /// </summary>
+    public void RecordSaturatedStep(TimeSpan duration, int? batchSize = null)
     {
         lock (_lock)
         {
             _stepSeconds = Average(_stepSeconds, duration.TotalSeconds);
             _batchSize = Average(_batchSize, Math.Clamp(batchSize ?? _capacity, 1, _capacity));
+        }
+    }
+
+    /// <summary>A sequence whose plan allows <paramref name="plannedSteps"/> steps joined the batch.</summary>
+    public void RecordJoin(int plannedSteps)
+    {
+        lock (_lock)
+        {
+            _plannedStepsPerSequence = Average(_plannedStepsPerSequence, plannedSteps);
         }
     }
 
@@ -54,9 +71,23 @@ internal sealed class QueueWaitEstimator
     }
 
     /// <summary>
+    /// Whether a cold engine (no estimate yet) takes a request that has <paramref name="ahead"/> requests waiting
+    /// before it while <paramref name="running"/> sequences are in the batch: yes while the request would get a place
+    /// once the whole current batch has left, i.e. the queue holds at most one batch beyond the free places, and never
+    /// fewer than <see cref="MinColdQueue"/> (a batch of one or two sequences would otherwise refuse a small burst).
+    /// </summary>
+    public bool ColdQueueAdmits(int ahead, int running) => DeparturesNeeded(ahead, running) <= ColdQueueLength;
+
+    /// <summary>The fewest requests a cold engine queues beyond its free places.</summary>
+    public const int MinColdQueue = 16;
+
+    /// <summary>How many requests a cold engine queues beyond its free places.</summary>
+    public int ColdQueueLength => Math.Max(_capacity, MinColdQueue);
+
+    /// <summary>
     /// The expected wait of a request that has <paramref name="ahead"/> requests waiting before it while
-    /// <paramref name="running"/> sequences are in the batch; null until a step and a departure have been seen
-    /// (a cold engine has nothing to estimate from, and refuses nothing on this ground).
+    /// <paramref name="running"/> sequences are in the batch; null until a saturated step and the steps of a sequence
+    /// have been seen (then <see cref="ColdQueueAdmits"/> decides).
     /// </summary>
     public TimeSpan? Estimate(int ahead, int running)
     {
@@ -66,8 +97,14 @@ internal sealed class QueueWaitEstimator
         lock (_lock)
         {
             stepSeconds = _stepSeconds;
-            stepsPerSequence = _stepsPerSequence;
+            stepsPerSequence = double.IsNaN(_stepsPerSequence) ? _plannedStepsPerSequence : _stepsPerSequence;
             batchSize = _batchSize;
+        }
+
+        int departures = DeparturesNeeded(ahead, running);
+        if (departures <= 0)
+        {
+            return TimeSpan.Zero;
         }
 
         if (double.IsNaN(stepSeconds) || double.IsNaN(stepsPerSequence))
@@ -75,14 +112,10 @@ internal sealed class QueueWaitEstimator
             return null;
         }
 
-        int departures = ahead + 1 - Math.Max(0, _capacity - running);
-        if (departures <= 0)
-        {
-            return TimeSpan.Zero;
-        }
-
         return TimeSpan.FromSeconds(departures * stepsPerSequence / batchSize * stepSeconds);
     }
+
+    private int DeparturesNeeded(int ahead, int running) => ahead + 1 - Math.Max(0, _capacity - running);
 
     private static double Average(double average, double sample) =>
         double.IsNaN(average) ? sample : average + (Smoothing * (sample - average));

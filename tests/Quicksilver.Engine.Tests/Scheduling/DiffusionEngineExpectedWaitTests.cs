@@ -5,7 +5,7 @@ namespace Quicksilver.Engine.Tests.Scheduling;
 
 /// <summary>
 /// Admission control by expected wait (<see cref="EngineOptions.MaxExpectedQueueWait"/>): exact refusals on a clock
-/// where every step takes one second, a cold engine that refuses nothing, and a flood on the real clock.
+/// where every step takes one second, a cold engine that bounds its queue instead, and a flood on the real clock.
 /// </summary>
 public sealed class DiffusionEngineExpectedWaitTests
 {
@@ -15,7 +15,8 @@ public sealed class DiffusionEngineExpectedWaitTests
     public async Task GenerateAsync_ExpectedWaitPastTheLimit_RefusedAtOnceWithTheExcessAsRetryAfter()
     {
         // One place in the batch, every step 1 s, the default limit: half of the 20 s queue timeout.
-        using var test = new TestEngine(OnePlace, time: new SteppingClock(TimeSpan.FromSeconds(1)));
+        using var clock = new SteppingClock(TimeSpan.FromSeconds(1));
+        using var test = new TestEngine(OnePlace, time: clock);
         DiffusionEngine engine = test.Engine;
         Assert.Equal(4, await engine.DrainAsync(Short(), CancellationToken.None)); // history: 4 steps in the batch, 1 s each
         using var cancel = new CancellationTokenSource();
@@ -23,8 +24,11 @@ public sealed class DiffusionEngineExpectedWaitTests
         await Eventually.True(() => engine.Load.Running == 1);
 
         // Each request ahead, and the running one, holds the place for 4 steps: expected waits of 4 s, then 8 s.
+        // Once the first waits, the loop's next steps are saturated: after 4 more reads a whole one was recorded.
         Task<int> first = engine.DrainAsync(Short(), CancellationToken.None);
         await Eventually.True(() => engine.Load.Waiting == 1);
+        long reads = clock.Reads;
+        await Eventually.True(() => clock.Reads >= reads + 4);
         Task<int> second = engine.DrainAsync(Short(), CancellationToken.None);
         await Eventually.True(() => engine.Load.Waiting == 2);
 
@@ -42,19 +46,34 @@ public sealed class DiffusionEngineExpectedWaitTests
     }
 
     [Fact]
-    public async Task GenerateAsync_ColdEngine_QueuesWithoutRefusingOnExpectedWait()
+    public async Task GenerateAsync_ColdEngine_QueuesABoundedNumberThenRefuses()
     {
-        // Steps are timed but no sequence has left the batch yet: nothing to estimate a wait from.
-        using var test = new TestEngine(OnePlace with { MaxExpectedQueueWait = TimeSpan.FromTicks(1) }, time: new SteppingClock(TimeSpan.FromSeconds(1)));
+        // A running sequence has only ever stepped alone: no saturated step, no estimate. The loop is held so that
+        // nothing waiting can teach it one while the requests arrive. The limit is generous: only the cold bound refuses.
+        using var clock = new SteppingClock(TimeSpan.FromSeconds(1));
+        using var test = new TestEngine(OnePlace with { MaxExpectedQueueWait = TimeSpan.FromSeconds(20) }, time: clock);
         DiffusionEngine engine = test.Engine;
         using var cancel = new CancellationTokenSource();
         Task running = engine.DrainAsync(Long(), cancel.Token);
         await Eventually.True(() => engine.Load.Running == 1);
+        clock.Hold();
+        await Eventually.True(() => clock.IsHolding);
 
-        Task<int>[] queued = [.. Enumerable.Range(0, 5).Select(_ => engine.DrainAsync(Short(), CancellationToken.None))];
-        await Eventually.True(() => engine.Load.Waiting == 5);
+        // One place, taken: the queue holds 16 (the least a cold engine queues); the 17th would wait for 17 to leave.
+        Task<int>[] queued = new Task<int>[QueueWaitEstimator.MinColdQueue];
+        for (int i = 0; i < queued.Length; i++)
+        {
+            queued[i] = engine.DrainAsync(Short(), CancellationToken.None);
+            await Eventually.True(() => engine.Load.Waiting == i + 1);
+        }
+
+        var refused = await Assert.ThrowsAsync<EngineBusyException>(() => engine.DrainAsync(Short(), CancellationToken.None));
+
+        Assert.Equal(EngineBusyReason.ExpectedWaitTooLong, refused.Reason);
+        Assert.Equal(TimeSpan.FromSeconds(1), refused.RetryAfter);
+        Assert.Contains("has not yet measured how fast its full batch drains, and until it has it queues no more than 16 requests beyond its free places", refused.Message, StringComparison.Ordinal);
+        clock.Release();
         await cancel.CancelAsync();
-
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
         Assert.All(await Task.WhenAll(queued), tokens => Assert.Equal(4, tokens));
     }

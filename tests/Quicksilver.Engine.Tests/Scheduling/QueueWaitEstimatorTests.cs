@@ -6,12 +6,12 @@ namespace Quicksilver.Engine.Tests.Scheduling;
 public sealed class QueueWaitEstimatorTests
 {
     [Fact]
-    public void Estimate_ColdStart_IsNullUntilAStepAndADepartureWereSeen()
+    public void Estimate_ColdStart_IsNullUntilASaturatedStepAndTheStepsOfASequenceWereSeen()
     {
         var estimator = new QueueWaitEstimator(capacity: 1);
         Assert.Null(estimator.Estimate(ahead: 100, running: 1));
 
-        estimator.RecordStep(TimeSpan.FromSeconds(1));
+        estimator.RecordSaturatedStep(TimeSpan.FromSeconds(1));
         Assert.Null(estimator.Estimate(ahead: 100, running: 1));
 
         estimator.RecordDeparture(8);
@@ -28,15 +28,41 @@ public sealed class QueueWaitEstimatorTests
     }
 
     [Fact]
-    public void Estimate_BatchHeldBelowCapacity_DrainsSlowerThanAFullOne()
+    public void Estimate_BeforeAnySequenceLeft_UsesThePlannedStepsOfThoseThatJoined()
     {
-        // Capacity 8, but every step ran 4 sequences (a token budget held the batch): sequences leave at
-        // 4 / 8 per step, not 8 / 8; ten departures needed take 10 × 8 / 4 × 0.1 s = 2 s.
-        var estimator = new QueueWaitEstimator(capacity: 8);
-        estimator.RecordStep(TimeSpan.FromSeconds(0.1), batchSize: 4);
-        estimator.RecordDeparture(8);
+        // Capacity 4, full; 3 ahead: 4 must leave. Joined with 8 and 16 planned steps: 8 + 0.1 × 8 = 8.8 steps each.
+        var estimator = new QueueWaitEstimator(capacity: 4);
+        estimator.RecordSaturatedStep(TimeSpan.FromSeconds(0.1));
+        estimator.RecordJoin(8);
+        estimator.RecordJoin(16);
+        Assert.Equal(4 * 8.8 / 4 * 0.1, estimator.Estimate(ahead: 3, running: 4)!.Value.TotalSeconds, 9);
 
-        Assert.Equal(TimeSpan.FromSeconds(2), estimator.Estimate(ahead: 9, running: 8));
+        // Once a sequence has left, the steps actually taken (an early end) replace the plan.
+        estimator.RecordDeparture(4);
+        Assert.Equal(4 * 4.0 / 4 * 0.1, estimator.Estimate(ahead: 3, running: 4)!.Value.TotalSeconds, 9);
+    }
+
+    [Fact]
+    public void Estimate_ColdWithAPlaceFree_IsZero()
+    {
+        var estimator = new QueueWaitEstimator(capacity: 4);
+
+        Assert.Equal(TimeSpan.Zero, estimator.Estimate(ahead: 1, running: 2));
+    }
+
+    [Theory]
+    [InlineData(32, 0, 0, true)]
+    [InlineData(32, 32, 31, true)]   // 32 must leave: the whole batch of 32
+    [InlineData(32, 32, 32, false)]  // 33 must leave: more than one batch
+    [InlineData(32, 10, 53, true)]   // 22 places free take 22 of the 53 ahead; then 32 must leave
+    [InlineData(32, 10, 54, false)]
+    [InlineData(4, 4, 15, true)]     // a small batch still queues 16
+    [InlineData(4, 4, 16, false)]
+    public void ColdQueueAdmits_OneBatchBeyondTheFreePlacesAndAtLeastSixteen(int capacity, int running, int ahead, bool admitted)
+    {
+        var estimator = new QueueWaitEstimator(capacity);
+
+        Assert.Equal(admitted, estimator.ColdQueueAdmits(ahead, running));
     }
 
     [Theory]
@@ -63,12 +89,12 @@ public sealed class QueueWaitEstimatorTests
     }
 
     [Fact]
-    public void RecordStep_MovingAverage_WeighsTheNewestSampleBySmoothing()
+    public void RecordSaturatedStep_MovingAverage_WeighsTheNewestSampleBySmoothing()
     {
         var estimator = new QueueWaitEstimator(capacity: 1);
         estimator.RecordDeparture(1);
-        estimator.RecordStep(TimeSpan.FromSeconds(0.1));
-        estimator.RecordStep(TimeSpan.FromSeconds(0.2));
+        estimator.RecordSaturatedStep(TimeSpan.FromSeconds(0.1));
+        estimator.RecordSaturatedStep(TimeSpan.FromSeconds(0.2));
 
         // Capacity 1, one running, none ahead, one step per sequence: the wait is one step time.
         Assert.Equal(0.1 + (QueueWaitEstimator.Smoothing * 0.1), estimator.Estimate(ahead: 0, running: 1)!.Value.TotalSeconds, 6);
@@ -78,7 +104,7 @@ public sealed class QueueWaitEstimatorTests
     public void RecordDeparture_MovingAverage_WeighsTheNewestSampleBySmoothing()
     {
         var estimator = new QueueWaitEstimator(capacity: 1);
-        estimator.RecordStep(TimeSpan.FromSeconds(1));
+        estimator.RecordSaturatedStep(TimeSpan.FromSeconds(1));
         estimator.RecordDeparture(10);
         estimator.RecordDeparture(20);
 
@@ -91,7 +117,7 @@ public sealed class QueueWaitEstimatorTests
         QueueWaitEstimator estimator = Warm(capacity: 1, stepSeconds: 10, stepsPerSequence: 1);
         for (int i = 0; i < 100; i++)
         {
-            estimator.RecordStep(TimeSpan.FromSeconds(0.01));
+            estimator.RecordSaturatedStep(TimeSpan.FromSeconds(0.01));
         }
 
         Assert.InRange(estimator.Estimate(ahead: 0, running: 1)!.Value.TotalSeconds, 0.01, 0.011);
@@ -100,7 +126,7 @@ public sealed class QueueWaitEstimatorTests
     private static QueueWaitEstimator Warm(int capacity, double stepSeconds, int stepsPerSequence)
     {
         var estimator = new QueueWaitEstimator(capacity);
-        estimator.RecordStep(TimeSpan.FromSeconds(stepSeconds));
+        estimator.RecordSaturatedStep(TimeSpan.FromSeconds(stepSeconds));
         estimator.RecordDeparture(stepsPerSequence);
         return estimator;
     }

@@ -57,14 +57,16 @@ public class RunSummaryTests
     {
         RequestResult[] results =
         [
-            new("t", 0, Outcome.HttpError, 503, "service_unavailable", 5, null, [], 0, 0, null, null, null),
-            new("t", 0, Outcome.HttpError, 503, "service_unavailable", 5, null, [], 0, 0, null, null, null),
+            new("t", 0, Outcome.HttpError, 503, "service_unavailable", 5, null, [], 0, 0, null, null, null, "Timed out in the queue."),
+            new("t", 0, Outcome.HttpError, 503, "service_unavailable", 5, null, [], 0, 0, null, null, null, "No server is available."),
+            new("t", 0, Outcome.HttpError, 503, "service_unavailable", 5, null, [], 0, 0, null, null, null, "Timed out in the queue."),
             new("t", 0, Outcome.Lost, 200, "server_error", 5, null, [], 0, 0, null, null, null),
             new("t", 0, Outcome.Lost, null, "transport", 5, null, [], 0, 0, null, null, null),
         ];
         RunSummary s = RunSummary.Of("t", results, Slo.None);
-        Assert.Equal(new Dictionary<string, int> { ["503 service_unavailable"] = 2, ["lost: server_error"] = 1, ["lost: transport"] = 1 }, s.Errors);
-        Assert.Equal((2, 2, 0.0), (s.Http5xx, s.Lost, s.GoodputFraction));
+        Assert.Equal(new Dictionary<string, int> { ["503 service_unavailable"] = 3, ["lost: server_error"] = 1, ["lost: transport"] = 1 }, s.Errors);
+        Assert.Equal(new Dictionary<string, string> { ["503 service_unavailable"] = "Timed out in the queue." }, s.ErrorMessages);
+        Assert.Equal((3, 2, 0.0), (s.Http5xx, s.Lost, s.GoodputFraction));
     }
 
     [Fact]
