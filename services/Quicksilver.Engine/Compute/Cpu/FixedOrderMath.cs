@@ -6,12 +6,13 @@ namespace Quicksilver.Engine.Compute.Cpu;
 /// <summary>
 /// Reductions whose summation order depends only on the length of the input, never on its address or on what else
 /// is in the batch: eight fp32 lanes accumulated with fused multiply-adds, a fixed lane tree, then a scalar tail.
-/// Every kernel that reduces goes through these, which is what makes a sequence's result batch-invariant.
+/// Every reduction outside the matrix products goes through these (those are in-order FMA chains,
+/// <see cref="MatMulKernel"/>), which is what makes a sequence's result batch-invariant.
 /// </summary>
 internal static unsafe class FixedOrderMath
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float HorizontalSum(Vector256<float> v)
+    private static float HorizontalSum(Vector256<float> v)
     {
         Vector128<float> pair = v.GetLower() + v.GetUpper();
         float a = pair.GetElement(0) + pair.GetElement(2);
@@ -53,21 +54,5 @@ internal static unsafe class FixedOrderMath
         }
 
         return HorizontalSum(acc) + tail;
-    }
-
-    /// <summary><c>y += a · x</c>.</summary>
-    public static void MultiplyAdd(float a, float* x, float* y, int length)
-    {
-        var av = Vector256.Create(a);
-        int k = 0;
-        for (; k + 8 <= length; k += 8)
-        {
-            Vector256.FusedMultiplyAdd(av, Vector256.Load(x + k), Vector256.Load(y + k)).Store(y + k);
-        }
-
-        for (; k < length; k++)
-        {
-            y[k] = MathF.FusedMultiplyAdd(a, x[k], y[k]);
-        }
     }
 }

@@ -6,9 +6,9 @@ using Quicksilver.Engine.Compute.Cpu;
 namespace Quicksilver.Engine.Tests.Compute.Cpu;
 
 /// <summary>
-/// The CPU matrix product is blocked over activation rows, weight tiles and micro-kernels; whatever the blocking,
-/// every output must be bit-identical to the fixed-order dot product of its row and weight row, so that a sequence's
-/// result never depends on what else is in the batch.
+/// The CPU matrix product is blocked over weight panels, groups of panels and six-row micro-kernels; whatever the
+/// blocking, every output must be bit-identical to the in-order fused multiply-add chain of its row and weight row,
+/// so that a sequence's result never depends on what else is in the batch.
 /// </summary>
 public sealed class CpuMatMulTests : IDisposable
 {
@@ -16,8 +16,8 @@ public sealed class CpuMatMulTests : IDisposable
 
     public void Dispose() => _folder.Delete(recursive: true);
 
-    // Heights below, at and across row blocks (K = 1029: 47 rows per block); odd heights leave an unpaired row; N = 37
-    // leaves a partial tile and a partial group of four; K = 1029 leaves a scalar tail after the 8-wide lanes.
+    // Heights of one row, of whole and partial groups of six; N = 37 leaves a partial panel of sixteen; N = 1000 makes
+    // several panels per task; K = 1029 leaves a scalar tail after the 8 × 8 transposes of the panel packing.
     [Theory]
     [InlineData(1, 1029, 37, false)]
     [InlineData(47, 1029, 37, true)]
@@ -25,7 +25,9 @@ public sealed class CpuMatMulTests : IDisposable
     [InlineData(101, 1029, 37, true)]
     [InlineData(300, 64, 50, false)]
     [InlineData(3, 5, 6, false)]
-    public void MatMul_AnyHeight_EachOutputIsTheFixedOrderDotOfItsRow(int m, int k, int n, bool widenWeights)
+    [InlineData(13, 64, 1000, true)]
+    [InlineData(13, 64, 1000, false)]
+    public void MatMul_AnyHeight_EachOutputIsTheInOrderFmaChainOfItsRow(int m, int k, int n, bool widenWeights)
     {
         var random = new Random(m * 31 + k);
         float[] weights = Values(random, n * k, bf16: true);
@@ -63,13 +65,15 @@ public sealed class CpuMatMulTests : IDisposable
         return result;
     }
 
-    private static unsafe float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> w)
+    private static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> w)
     {
-        fixed (float* px = x)
-        fixed (float* pw = w)
+        float sum = 0f;
+        for (int p = 0; p < x.Length; p++)
         {
-            return FixedOrderMath.Dot(px, pw, x.Length);
+            sum = MathF.FusedMultiplyAdd(x[p], w[p], sum);
         }
+
+        return sum;
     }
 
     private static float[] Values(Random random, int count, bool bf16) =>
