@@ -12,7 +12,9 @@ namespace Quicksilver.Engine.Decoding;
 /// committed tokens are never re-masked. A finished block that holds an end-of-sequence token ends the answer there.
 /// With a <see cref="KvCacheMode"/> the first step of each block computes the whole canvas and refreshes the
 /// sequence's K/V cache; the block's later steps compute only the block and its suffix (prefix mode) or only the
-/// block (dual mode) against it.
+/// block (dual mode) against it. For a model with shifted logits (Dream) those windows start one row before the block:
+/// that row's hidden state scores the block's first position. It holds a committed token, so recomputing it only
+/// refreshes its cached keys and values with the block's commits since the refresh.
 /// </summary>
 public sealed class DenoisingSequence
 {
@@ -22,6 +24,7 @@ public sealed class DenoisingSequence
     private readonly DiffusionPlan _plan;
     private readonly DecodingSettings _settings;
     private readonly IReadOnlySet<int> _endTokens;
+    private readonly bool _shiftLogits;
     private int[] _blockSchedule;
     private int _blockStart;
     private int _block;
@@ -29,12 +32,19 @@ public sealed class DenoisingSequence
     private int _maskedInBlock;
 
     /// <summary>Lays out the canvas and the first block's schedule.</summary>
+    /// <param name="prompt">The prompt's token ids.</param>
+    /// <param name="plan">The answer's blocks and steps.</param>
+    /// <param name="settings">The request's decoding controls.</param>
+    /// <param name="maskTokenId">The model's mask id.</param>
+    /// <param name="endTokens">Ids that end the answer.</param>
+    /// <param name="shiftLogits">Whether the model scores position i from row i − 1 (<see cref="ModelConfig.ShiftLogits"/>).</param>
     public DenoisingSequence(
         IReadOnlyList<int> prompt,
         DiffusionPlan plan,
         DecodingSettings settings,
         int maskTokenId,
-        IReadOnlySet<int> endTokens)
+        IReadOnlySet<int> endTokens,
+        bool shiftLogits = false)
     {
         ArgumentNullException.ThrowIfNull(prompt);
         _plan = plan ?? throw new ArgumentNullException(nameof(plan));
@@ -55,6 +65,7 @@ public sealed class DenoisingSequence
 
         _settings = settings ?? throw new ArgumentNullException(nameof(settings));
         _endTokens = endTokens;
+        _shiftLogits = shiftLogits;
         _blockStart = PromptLength;
         _blockSchedule = DiffusionPlan.TransferSchedule(plan.BlockLengths[0], plan.BlockSteps[0]);
         _maskedInBlock = plan.BlockLengths[0];
@@ -198,14 +209,21 @@ public sealed class DenoisingSequence
         return committed;
     }
 
-    /// <summary>The block's first step refreshes the whole canvas; later ones compute the block (and, for prefix mode, the suffix).</summary>
-    private KvCacheWindow CacheWindow(IKvCache kvCache, int blockEnd) => (_stepInBlock, _settings.KvCache) switch
+    /// <summary>
+    /// The block's first step refreshes the whole canvas; later ones compute the block (and, for prefix mode, the
+    /// suffix) from the row that scores its first position.
+    /// </summary>
+    private KvCacheWindow CacheWindow(IKvCache kvCache, int blockEnd)
     {
-        (0, _) => new KvCacheWindow(kvCache, 0, _canvas.Length),
-        (_, KvCacheMode.Prefix) => new KvCacheWindow(kvCache, _blockStart, _canvas.Length),
-        (_, KvCacheMode.Dual) => new KvCacheWindow(kvCache, _blockStart, blockEnd),
-        _ => throw new InvalidOperationException($"Unknown K/V cache mode {_settings.KvCache}."),
-    };
+        int start = LogitShift.ScoreRow(_blockStart, _shiftLogits);
+        return (_stepInBlock, _settings.KvCache) switch
+        {
+            (0, _) => new KvCacheWindow(kvCache, 0, _canvas.Length),
+            (_, KvCacheMode.Prefix) => new KvCacheWindow(kvCache, start, _canvas.Length),
+            (_, KvCacheMode.Dual) => new KvCacheWindow(kvCache, start, blockEnd),
+            _ => throw new InvalidOperationException($"Unknown K/V cache mode {_settings.KvCache}."),
+        };
+    }
 
     private ulong Counter(int position) => ((ulong)StepsTaken * (ulong)_canvas.Length) + (ulong)position;
 

@@ -53,8 +53,7 @@ internal sealed record BatchPlan(int[] Tokens, int[] Positions, AttentionLayout 
 
             foreach (int position in sequence.ScorePositions)
             {
-                // Dream predicts position i from the hidden state at i − 1 (logits shifted right by one; position 0 keeps its own).
-                int row = config.ShiftLogits ? Math.Max(position - 1, 0) : position;
+                int row = LogitShift.ScoreRow(position, config.ShiftLogits);
                 if ((uint)position >= (uint)canvas || row < start || row >= end)
                 {
                     throw new ArgumentOutOfRangeException(nameof(batch), $"Score position {position} needs canvas row {row}, outside the computed rows [{start}, {end}) of a canvas of {canvas}.");

@@ -7,9 +7,9 @@ using Quicksilver.Engine.Tokenization;
 namespace Quicksilver.Server.Tests.Infrastructure;
 
 /// <summary>
-/// A real, tiny LLaDA model folder in a temporary directory: <c>config.json</c>, a byte-level BPE
-/// <c>tokenizer.json</c> trained on a few sentences, and random fp32 weights in <c>model.safetensors</c>. The text it
-/// writes is noise, but every layer of the real engine runs on it.
+/// A real, tiny LLaDA (or Dream: Qwen2 names, GQA, shifted logits) model folder in a temporary directory:
+/// <c>config.json</c>, a byte-level BPE <c>tokenizer.json</c> trained on a few sentences, and random fp32 weights in
+/// <c>model.safetensors</c>. The text it writes is noise, but every layer of the real engine runs on it.
 /// </summary>
 public sealed class TinyModelFolder : IDisposable
 {
@@ -35,7 +35,7 @@ public sealed class TinyModelFolder : IDisposable
     /// <summary>The model folder (its name is <see cref="ModelId"/>).</summary>
     public string Folder { get; }
 
-    public static TinyModelFolder Create(int seed = 1234)
+    public static TinyModelFolder Create(int seed = 1234, ModelArchitecture architecture = ModelArchitecture.LLaDA)
     {
         string root = Path.Combine(Path.GetTempPath(), "qs-server-tests-" + Guid.NewGuid().ToString("N"));
         string folder = Directory.CreateDirectory(Path.Combine(root, ModelId)).FullName;
@@ -43,26 +43,7 @@ public sealed class TinyModelFolder : IDisposable
         TrainedBpe bpe = BpeTrainer.Train(Enumerable.Repeat(Corpus, 4).SelectMany(t => t), mergeCount: 48);
         TokenizerJsonWriter.Write(Path.Combine(folder, "tokenizer.json"), bpe, ["<|endoftext|>", "<|mdm_mask|>"]);
         int eos = bpe.Vocabulary.Count;
-        var config = new JsonObject
-        {
-            ["architectures"] = new JsonArray("LLaDAModelLM"),
-            ["model_type"] = "llada",
-            ["d_model"] = 32,
-            ["n_layers"] = 2,
-            ["n_heads"] = 4,
-            ["n_kv_heads"] = 4,
-            ["mlp_hidden_size"] = 64,
-            ["vocab_size"] = eos + 2,
-            ["max_sequence_length"] = ContextLength,
-            ["rope_theta"] = 10000.0,
-            ["rms_norm_eps"] = 1e-5,
-            ["mask_token_id"] = eos + 1,
-            ["eos_token_id"] = eos,
-            ["block_type"] = "llama",
-            ["layer_norm_type"] = "rms",
-            ["activation_type"] = "silu",
-            ["weight_tying"] = false,
-        };
+        JsonObject config = architecture == ModelArchitecture.Dream ? DreamConfig(eos) : LLaDAConfig(eos);
         string configPath = Path.Combine(folder, "config.json");
         File.WriteAllText(configPath, config.ToJsonString());
 
@@ -70,7 +51,7 @@ public sealed class TinyModelFolder : IDisposable
         var entries = new List<SafetensorsWriter.Entry>();
         foreach ((string name, long[] shape) in WeightSpec.Required(ModelConfigReader.Read(configPath)))
         {
-            bool norm = shape.Length == 1;
+            bool norm = shape.Length == 1 && !name.EndsWith(".bias", StringComparison.Ordinal);
             float[] values = [.. Enumerable.Range(0, (int)shape.Aggregate(1L, (a, b) => a * b))
                 .Select(_ => (norm ? 1f : 0f) + (float)((random.NextDouble() * 2) - 1) * (norm ? 0.1f : 0.5f))];
             entries.Add(new SafetensorsWriter.Entry(name, TensorDType.F32, shape, MemoryMarshal.AsBytes(values.AsSpan()).ToArray()));
@@ -79,6 +60,46 @@ public sealed class TinyModelFolder : IDisposable
         SafetensorsWriter.Write(Path.Combine(folder, "model.safetensors"), entries);
         return new TinyModelFolder(root, folder);
     }
+
+    private static JsonObject LLaDAConfig(int eos) => new()
+    {
+        ["architectures"] = new JsonArray("LLaDAModelLM"),
+        ["model_type"] = "llada",
+        ["d_model"] = 32,
+        ["n_layers"] = 2,
+        ["n_heads"] = 4,
+        ["n_kv_heads"] = 4,
+        ["mlp_hidden_size"] = 64,
+        ["vocab_size"] = eos + 2,
+        ["max_sequence_length"] = ContextLength,
+        ["rope_theta"] = 10000.0,
+        ["rms_norm_eps"] = 1e-5,
+        ["mask_token_id"] = eos + 1,
+        ["eos_token_id"] = eos,
+        ["block_type"] = "llama",
+        ["layer_norm_type"] = "rms",
+        ["activation_type"] = "silu",
+        ["weight_tying"] = false,
+    };
+
+    private static JsonObject DreamConfig(int eos) => new()
+    {
+        ["architectures"] = new JsonArray("DreamModel"),
+        ["model_type"] = "Dream",
+        ["hidden_size"] = 32,
+        ["num_hidden_layers"] = 2,
+        ["num_attention_heads"] = 4,
+        ["num_key_value_heads"] = 2,
+        ["intermediate_size"] = 64,
+        ["vocab_size"] = eos + 2,
+        ["max_position_embeddings"] = ContextLength,
+        ["rope_theta"] = 10000.0,
+        ["rms_norm_eps"] = 1e-6,
+        ["mask_token_id"] = eos + 1,
+        ["eos_token_id"] = eos,
+        ["hidden_act"] = "silu",
+        ["tie_word_embeddings"] = false,
+    };
 
     public void Dispose()
     {
