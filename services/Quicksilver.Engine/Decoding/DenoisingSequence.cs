@@ -7,7 +7,7 @@ namespace Quicksilver.Engine.Decoding;
 /// <summary>
 /// The state of one answer being denoised with LLaDA's <c>generate()</c> semantics: the canvas
 /// <c>[prompt | masks]</c>, blocks decoded strictly left to right, in each block a fixed number of steps that each
-/// commit the <see cref="DiffusionPlan.TransferSchedule"/>'s count of the most confident masked positions (or, with
+/// commit the <see cref="DiffusionPlan.BlockSchedule"/>'s count of the most confident masked positions (or, with
 /// Fast-dLLM's threshold and factor rules, as many as are confident enough, until the block has no mask left);
 /// committed tokens are never re-masked. A finished block that holds an end-of-sequence token ends the answer there.
 /// With a <see cref="KvCacheMode"/> the first step of each block computes the whole canvas and refreshes the
@@ -67,7 +67,7 @@ public sealed class DenoisingSequence
         _endTokens = endTokens;
         _shiftLogits = shiftLogits;
         _blockStart = PromptLength;
-        _blockSchedule = DiffusionPlan.TransferSchedule(plan.BlockLengths[0], plan.BlockSteps[0]);
+        _blockSchedule = plan.BlockSchedule(0);
         _maskedInBlock = plan.BlockLengths[0];
     }
 
@@ -252,7 +252,7 @@ public sealed class DenoisingSequence
         }
         else if (Finish is null)
         {
-            _blockSchedule = DiffusionPlan.TransferSchedule(_plan.BlockLengths[_block], _plan.BlockSteps[_block]);
+            _blockSchedule = _plan.BlockSchedule(_block);
             _maskedInBlock = _plan.BlockLengths[_block];
         }
 

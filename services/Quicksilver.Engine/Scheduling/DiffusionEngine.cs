@@ -145,7 +145,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         ArgumentNullException.ThrowIfNull(request);
         RequestValidator.Validate(request, _model.Config);
         int blockLength = request.BlockLength ?? _options.DefaultBlockLength;
-        var plan = DiffusionPlan.Create(request.MaxTokens, blockLength, request.Steps ?? request.MaxTokens);
+        var plan = DiffusionPlan.Create(request.MaxTokens, blockLength, request.Steps ?? request.MaxTokens, _model.Config.Architecture);
         ulong seed = request.Seed ?? (ulong)Random.Shared.NextInt64();
         KvCacheMode kvCache = request.KvCache ?? _options.KvCache;
         var settings = new DecodingSettings(request.Temperature, seed, request.Remasking, request.Commit, request.CommitParameter, kvCache);

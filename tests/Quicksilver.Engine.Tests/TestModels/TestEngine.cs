@@ -25,6 +25,9 @@ internal sealed class TestEngine : IDisposable
 
     public DiffusionEngine Engine { get; }
 
+    /// <summary>The engine's model, for decoding by hand alongside it.</summary>
+    public DiffusionTransformer Model => _model.Model;
+
     public void Dispose()
     {
         Engine.Dispose();
