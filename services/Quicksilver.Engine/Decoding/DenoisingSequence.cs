@@ -12,9 +12,10 @@ namespace Quicksilver.Engine.Decoding;
 /// committed tokens are never re-masked. A finished block that holds an end-of-sequence token ends the answer there.
 /// With a <see cref="KvCacheMode"/> the first step of each block computes the whole canvas and refreshes the
 /// sequence's K/V cache; the block's later steps compute only the block and its suffix (prefix mode) or only the
-/// block (dual mode) against it. For a model with shifted logits (Dream) those windows start one row before the block:
-/// that row's hidden state scores the block's first position. It holds a committed token, so recomputing it only
-/// refreshes its cached keys and values with the block's commits since the refresh.
+/// block (dual mode) against it, widened as the model's <see cref="CacheWindowRule"/> says: for shifted logits (Dream)
+/// by the row before the block, whose hidden state scores the block's first position (a committed token, so
+/// recomputing it only refreshes its cached keys and values with the block's commits since the refresh); for
+/// block-causal attention to whole attention blocks.
 /// </summary>
 public sealed class DenoisingSequence
 {
@@ -24,7 +25,7 @@ public sealed class DenoisingSequence
     private readonly DiffusionPlan _plan;
     private readonly DecodingSettings _settings;
     private readonly IReadOnlySet<int> _endTokens;
-    private readonly bool _shiftLogits;
+    private readonly CacheWindowRule _windowRule;
     private int[] _blockSchedule;
     private int _blockStart;
     private int _block;
@@ -37,14 +38,14 @@ public sealed class DenoisingSequence
     /// <param name="settings">The request's decoding controls.</param>
     /// <param name="maskTokenId">The model's mask id.</param>
     /// <param name="endTokens">Ids that end the answer.</param>
-    /// <param name="shiftLogits">Whether the model scores position i from row i − 1 (<see cref="ModelConfig.ShiftLogits"/>).</param>
+    /// <param name="windowRule">What the model's K/V cache windows must cover beyond the block (<see cref="CacheWindowRule.Of"/>); the default suits LLaDA.</param>
     public DenoisingSequence(
         IReadOnlyList<int> prompt,
         DiffusionPlan plan,
         DecodingSettings settings,
         int maskTokenId,
         IReadOnlySet<int> endTokens,
-        bool shiftLogits = false)
+        CacheWindowRule windowRule = default)
     {
         ArgumentNullException.ThrowIfNull(prompt);
         _plan = plan ?? throw new ArgumentNullException(nameof(plan));
@@ -65,7 +66,7 @@ public sealed class DenoisingSequence
 
         _settings = settings ?? throw new ArgumentNullException(nameof(settings));
         _endTokens = endTokens;
-        _shiftLogits = shiftLogits;
+        _windowRule = windowRule;
         _blockStart = PromptLength;
         _blockSchedule = plan.BlockSchedule(0);
         _maskedInBlock = plan.BlockLengths[0];
@@ -211,16 +212,16 @@ public sealed class DenoisingSequence
 
     /// <summary>
     /// The block's first step refreshes the whole canvas; later ones compute the block (and, for prefix mode, the
-    /// suffix) from the row that scores its first position.
+    /// suffix), widened by the model's <see cref="CacheWindowRule"/>.
     /// </summary>
     private KvCacheWindow CacheWindow(IKvCache kvCache, int blockEnd)
     {
-        int start = LogitShift.ScoreRow(_blockStart, _shiftLogits);
+        int start = _windowRule.Start(_blockStart);
         return (_stepInBlock, _settings.KvCache) switch
         {
             (0, _) => new KvCacheWindow(kvCache, 0, _canvas.Length),
             (_, KvCacheMode.Prefix) => new KvCacheWindow(kvCache, start, _canvas.Length),
-            (_, KvCacheMode.Dual) => new KvCacheWindow(kvCache, start, blockEnd),
+            (_, KvCacheMode.Dual) => new KvCacheWindow(kvCache, start, _windowRule.End(blockEnd, _canvas.Length)),
             _ => throw new InvalidOperationException($"Unknown K/V cache mode {_settings.KvCache}."),
         };
     }

@@ -12,7 +12,9 @@ namespace Quicksilver.Engine.Decoding;
 /// not recompute it: its refresh step commits the block's first position unconditionally and later steps never score
 /// it. Here every step keeps the request's commit rule and schedule, the extra row is a committed token whose keys and
 /// values are rewritten with the block's commits since the refresh, so with one layer, or one step per block, the
-/// cached modes give exactly the tokens of <see cref="None"/>, as for LLaDA.
+/// cached modes give exactly the tokens of <see cref="None"/>, as for LLaDA. For a block-causal model
+/// (<see cref="Models.ModelConfig.AttentionBlockLength"/>) the windows cover whole attention blocks and both modes
+/// are exact at every step (<see cref="Models.CacheWindowRule"/>).
 /// </remarks>
 public enum KvCacheMode
 {

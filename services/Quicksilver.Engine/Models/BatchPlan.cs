@@ -5,7 +5,8 @@ namespace Quicksilver.Engine.Models;
 /// <summary>
 /// A batch packed for the backend: the computed rows of every sequence (its whole canvas, or its K/V cache window)
 /// concatenated with their canvas positions, the attention layout (each sequence's keys: its own packed rows, or its
-/// cache), the K/V rows to store in caches, and the hidden rows to score.
+/// cache; block-causal for models with <see cref="ModelConfig.AttentionBlockLength"/>), the K/V rows to store in
+/// caches, and the hidden rows to score.
 /// </summary>
 internal sealed record BatchPlan(int[] Tokens, int[] Positions, AttentionLayout Attention, KvCacheWrite[] CacheWrites, int[] ScoreRows)
 {
@@ -43,7 +44,7 @@ internal sealed record BatchPlan(int[] Tokens, int[] Positions, AttentionLayout 
 
             if (sequence.Cache is { } cache)
             {
-                keys[s] = new AttentionKeys(0, canvas, cache.Storage);
+                keys[s] = new AttentionKeys(0, canvas, cache.Storage, start);
                 writes[w++] = new KvCacheWrite(cache.Storage, at, start, end - start);
             }
             else
@@ -66,7 +67,8 @@ internal sealed record BatchPlan(int[] Tokens, int[] Positions, AttentionLayout 
         }
 
         queryOffsets[batch.Count] = at;
-        return new BatchPlan(tokens, positions, new AttentionLayout(queryOffsets, keys), writes, scoreRows);
+        var attention = new AttentionLayout(queryOffsets, keys) { CausalBlockLength = config.AttentionBlockLength };
+        return new BatchPlan(tokens, positions, attention, writes, scoreRows);
     }
 
     private static void Validate(ForwardSequence sequence, ModelConfig config)

@@ -149,7 +149,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         ulong seed = request.Seed ?? (ulong)Random.Shared.NextInt64();
         KvCacheMode kvCache = request.KvCache ?? _options.KvCache;
         var settings = new DecodingSettings(request.Temperature, seed, request.Remasking, request.Commit, request.CommitParameter, kvCache);
-        return new DenoisingSequence(request.PromptTokens, plan, settings, _model.Config.MaskTokenId, request.IgnoreEos ? NoEndTokens : _endTokens, _model.Config.ShiftLogits);
+        return new DenoisingSequence(request.PromptTokens, plan, settings, _model.Config.MaskTokenId, request.IgnoreEos ? NoEndTokens : _endTokens, CacheWindowRule.Of(_model.Config));
     }
 
     /// <summary>The bytes of the sequence's K/V cache (0 without block caching); refused when the limit could never hold them.</summary>

@@ -10,7 +10,8 @@ namespace Quicksilver.Engine.Tests.Models;
 /// Tolerance: none — right after a refresh, with no token changed, a window computes the same fp32 operations on the
 /// same values in the same fixed order as the whole-canvas pass (only where the keys are read from differs), so logits
 /// must be bit-identical (0 ULP). The same holds on a one-layer model after the block changed, where every cached key
-/// and value depends only on its own token and position.
+/// and value depends only on its own token and position, and on a block-causal model of any depth, whose windows
+/// cover whole attention blocks (<see cref="CacheWindowRule"/>).
 /// </summary>
 public sealed class KvCacheForwardTests
 {
@@ -58,6 +59,35 @@ public sealed class KvCacheForwardTests
         float[] exact = model.Model.ComputeLogits([Step(after, scored)]);
 
         Assert.True(exact.AsSpan().SequenceEqual(cached), $"{architecture} {label}: cached logits differ from the no-cache path");
+    }
+
+    [Theory]
+    [InlineData(ModelArchitecture.LLaDA, false)]
+    [InlineData(ModelArchitecture.LLaDA, true)]
+    [InlineData(ModelArchitecture.Dream, false)]
+    [InlineData(ModelArchitecture.Dream, true)]
+    public void ComputeLogits_BlockCausalBlockChangedSinceRefresh_BitIdenticalToNoCache(ModelArchitecture architecture, bool dual)
+    {
+        // Attention blocks of 6 from position 0, so the decoding block [17, 25) straddles [12, 18), [18, 24) and
+        // [24, 30): the window grows to [12, 30) (dual) or [12, 33) (prefix). Rows 12..16 are committed but see the
+        // block's commits, rows 25..29 are masks that do too; without them the window reads their stale cache rows.
+        using RandomTransformer model = Model(architecture, layers: 3, attentionBlockLength: 6);
+        int[] before = CanvasOf(model, seed: 10);
+        int[] after = Committed(before, model, [BlockStart, BlockStart + 2, BlockStart + 4]);
+        using IKvCache cache = model.Model.AllocateKvCache(before.Length);
+        model.Model.ComputeLogits([Step(before, MaskedPositions(before, BlockStart, BlockEnd)) with { Cache = new KvCacheWindow(cache, 0, before.Length) }]);
+        int[] scored = MaskedPositions(after, BlockStart, BlockEnd);
+        var rule = CacheWindowRule.Of(model.Config);
+        (int start, int end) = (rule.Start(BlockStart), dual ? rule.End(BlockEnd, Canvas) : Canvas);
+
+        // The narrow window first: it writes only its own rows, which the rule's window then recomputes.
+        float[] narrow = model.Model.ComputeLogits([Step(after, scored) with { Cache = new KvCacheWindow(cache, BlockStart - 1, BlockEnd) }]);
+        float[] cached = model.Model.ComputeLogits([Step(after, scored) with { Cache = new KvCacheWindow(cache, start, end) }]);
+        float[] exact = model.Model.ComputeLogits([Step(after, scored)]);
+
+        Assert.Equal((12, dual ? 30 : Canvas), (start, end));
+        Assert.True(exact.AsSpan().SequenceEqual(cached), $"{architecture} {(dual ? "dual" : "prefix")}: cached logits differ from the no-cache path");
+        Assert.False(exact.AsSpan().SequenceEqual(narrow), "a window of the block alone should read stale rows");
     }
 
     [Theory]
@@ -140,10 +170,10 @@ public sealed class KvCacheForwardTests
         Assert.Throws<ArgumentException>(() => model.Model.ComputeLogits([step]));
     }
 
-    private static RandomTransformer Model(ModelArchitecture architecture, int layers) => new(
-        architecture == ModelArchitecture.Dream
+    private static RandomTransformer Model(ModelArchitecture architecture, int layers, int attentionBlockLength = 0) => new(
+        (architecture == ModelArchitecture.Dream
             ? RandomCheckpoint.DreamConfig(layers: layers)
-            : RandomCheckpoint.LLaDAConfig(layers: layers) with { KeyValueHeadCount = 2 },
+            : RandomCheckpoint.LLaDAConfig(layers: layers) with { KeyValueHeadCount = 2 }) with { AttentionBlockLength = attentionBlockLength },
         seed: 21);
 
     private static ForwardSequence Step(int[] canvas, int[] scored) =>

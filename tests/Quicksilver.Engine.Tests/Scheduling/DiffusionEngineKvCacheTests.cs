@@ -42,6 +42,21 @@ public sealed class DiffusionEngineKvCacheTests(ITestOutputHelper output)
     [Theory]
     [InlineData(ModelArchitecture.LLaDA)]
     [InlineData(ModelArchitecture.Dream)]
+    public async Task GenerateAsync_BlockCausalThreeLayers_CachedModesGiveTheNoCacheTokens(ModelArchitecture architecture)
+    {
+        // Block-causal attention over blocks of 6: the decoding blocks of 8 straddle them at every prompt length, the
+        // windows grow to whole attention blocks, and the caches are exact at every step however deep the model.
+        using var test = new TestEngine(new EngineOptions(), layers: 3, architecture: architecture, attentionBlockLength: 6);
+
+        foreach (int[] prompt in new[] { new[] { 3, 1, 4, 1 }, [2, 7, 1, 8, 2, 8, 1], [1, 6, 1, 8, 0, 3, 3, 9, 8] })
+        {
+            await AssertCachedModesGiveTheNoCacheTokens(test, Request(prompt, maxTokens: 24, blockLength: 8, seed: (ulong)prompt.Length) with { Temperature = 0.8f });
+        }
+    }
+
+    [Theory]
+    [InlineData(ModelArchitecture.LLaDA)]
+    [InlineData(ModelArchitecture.Dream)]
     public async Task GenerateAsync_CachedModesOnThreeLayers_AgreeWithNoCacheOnMostTokens(ModelArchitecture architecture)
     {
         // Deterministic (fixed weights, greedy, fixed-order CPU arithmetic), so the agreement is a fixed number per

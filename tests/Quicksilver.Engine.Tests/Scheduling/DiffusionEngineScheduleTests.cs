@@ -32,7 +32,7 @@ public sealed class DiffusionEngineScheduleTests
     private static int[] DecodeByHand(DiffusionTransformer model, int[] prompt, DiffusionPlan plan)
     {
         var settings = new DecodingSettings(0f, 1, RemaskingStrategy.LowConfidence);
-        var sequence = new DenoisingSequence(prompt, plan, settings, model.Config.MaskTokenId, new HashSet<int>(), model.Config.ShiftLogits);
+        var sequence = new DenoisingSequence(prompt, plan, settings, model.Config.MaskTokenId, new HashSet<int>(), CacheWindowRule.Of(model.Config));
         var answer = new List<int>();
         while (sequence.Finish is null)
         {

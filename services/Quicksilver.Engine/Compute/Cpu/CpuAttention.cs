@@ -3,7 +3,8 @@ using System.Numerics.Tensors;
 namespace Quicksilver.Engine.Compute.Cpu;
 
 /// <summary>
-/// Non-causal scaled dot-product attention over a packed variable-length batch, one task per (sequence, head). Each
+/// Scaled dot-product attention over a packed variable-length batch, one task per (sequence, head): non-causal, or
+/// block-causal when the layout says so (each query row reads the first <see cref="AttentionLayout.VisibleKeys"/>). Each
 /// sequence reads its keys and values from the step's packed buffers or from its <see cref="CpuKvCache"/>; both are
 /// rows of the same width, so the arithmetic is the same. Scores, softmax and the weighted sum of values are fp32
 /// and use the fixed-order reductions, so the output of a sequence does not depend on the other sequences in the
@@ -40,7 +41,7 @@ internal static unsafe class CpuAttention
             (task, _, scores) =>
             {
                 int s = task / headCount, h = task % headCount;
-                Head(queries, sources[s], output, layout.QueryOffsets[s], layout.QueryOffsets[s + 1], h, h / group, headDim, scale, scores);
+                Head(queries, sources[s], output, layout, s, h, h / group, headDim, scale, scores);
                 return scores;
             },
             _ => { });
@@ -89,20 +90,21 @@ internal static unsafe class CpuAttention
         CpuBuffer queries,
         KeyRows source,
         CpuBuffer output,
-        int qStart,
-        int qEnd,
+        AttentionLayout layout,
+        int sequence,
         int head,
         int kvHead,
         int headDim,
         float scale,
         float[] scoreBuffer)
     {
-        int kCount = source.Count;
-        Span<float> scores = scoreBuffer.AsSpan(0, kCount);
-        fixed (float* score = scores)
+        int qStart = layout.QueryOffsets[sequence], qEnd = layout.QueryOffsets[sequence + 1];
+        fixed (float* score = scoreBuffer)
         {
             for (int i = qStart; i < qEnd; i++)
             {
+                int kCount = layout.VisibleKeys(layout.Keys[sequence], i - qStart);
+                Span<float> scores = scoreBuffer.AsSpan(0, kCount);
                 float* q = queries.Data + ((long)i * queries.Columns) + (head * headDim);
                 for (int j = 0; j < kCount; j++)
                 {

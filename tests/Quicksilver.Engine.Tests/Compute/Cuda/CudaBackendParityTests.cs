@@ -115,6 +115,18 @@ public sealed class CudaBackendParityTests : IDisposable
     }
 
     [CudaFact]
+    public void Attention_BlockCausal_BothKernels_MatchCpu()
+    {
+        var scenario = new BlockCausalAttentionScenario(count => data.Values(count));
+        float[] expected = scenario.Attend(cpu);
+        foreach (CudaAttentionKernel kernel in new[] { CudaAttentionKernel.Simple, CudaAttentionKernel.TensorCore })
+        {
+            using var special = new CudaBackend(new CudaBackendOptions { AttentionKernel = kernel, SynchronizeEachLaunch = true, PrecompileKernels = false });
+            ParityTensors.AssertClose(expected, scenario.Attend(special), Bf16RelL2, Bf16Atol, Bf16Rtol, $"block-causal attention {kernel}");
+        }
+    }
+
+    [CudaFact]
     public void SwiGlu_And_Add_MatchCpu()
     {
         float[] g = data.Values(13 * 96, 4f), u = data.Values(13 * 96, 2f);
