@@ -43,7 +43,7 @@ public sealed class TinyModelFolder : IDisposable
         TrainedBpe bpe = BpeTrainer.Train(Enumerable.Repeat(Corpus, 4).SelectMany(t => t), mergeCount: 48);
         TokenizerJsonWriter.Write(Path.Combine(folder, "tokenizer.json"), bpe, ["<|endoftext|>", "<|mdm_mask|>"]);
         int eos = bpe.Vocabulary.Count;
-        JsonObject config = architecture == ModelArchitecture.Dream ? DreamConfig(eos) : LLaDAConfig(eos);
+        JsonObject config = Config(architecture, eos);
         string configPath = Path.Combine(folder, "config.json");
         File.WriteAllText(configPath, config.ToJsonString());
 
@@ -61,45 +61,37 @@ public sealed class TinyModelFolder : IDisposable
         return new TinyModelFolder(root, folder);
     }
 
-    private static JsonObject LLaDAConfig(int eos) => new()
+    /// <summary>config.json: the same sizes under each family's field names, and what each family's reader requires.</summary>
+    private static JsonObject Config(ModelArchitecture architecture, int eos)
     {
-        ["architectures"] = new JsonArray("LLaDAModelLM"),
-        ["model_type"] = "llada",
-        ["d_model"] = 32,
-        ["n_layers"] = 2,
-        ["n_heads"] = 4,
-        ["n_kv_heads"] = 4,
-        ["mlp_hidden_size"] = 64,
-        ["vocab_size"] = eos + 2,
-        ["max_sequence_length"] = ContextLength,
-        ["rope_theta"] = 10000.0,
-        ["rms_norm_eps"] = 1e-5,
-        ["mask_token_id"] = eos + 1,
-        ["eos_token_id"] = eos,
-        ["block_type"] = "llama",
-        ["layer_norm_type"] = "rms",
-        ["activation_type"] = "silu",
-        ["weight_tying"] = false,
-    };
+        bool dream = architecture == ModelArchitecture.Dream;
+        ConfigFieldNames f = dream ? ConfigFieldNames.Dream : ConfigFieldNames.LLaDA;
+        var config = new JsonObject
+        {
+            [f.Hidden] = 32,
+            [f.Layers] = 2,
+            [f.Heads] = 4,
+            [f.KeyValueHeads] = dream ? 2 : 4, // Dream's grouped-query attention
+            [f.Intermediate] = 64,
+            [f.Vocab] = eos + 2,
+            [f.MaxSequence] = ContextLength,
+            [f.RopeTheta] = 10000.0,
+            [f.RmsNormEps] = 1e-5,
+            [f.MaskToken] = eos + 1,
+            [f.EosToken] = eos,
+            ["architectures"] = new JsonArray(dream ? "DreamModel" : "LLaDAModelLM"),
+            ["model_type"] = dream ? "Dream" : "llada",
+        };
+        (string Field, JsonNode Value)[] family = dream
+            ? [("hidden_act", "silu"), ("tie_word_embeddings", false)]
+            : [("block_type", "llama"), ("layer_norm_type", "rms"), ("activation_type", "silu"), ("weight_tying", false)];
+        foreach ((string field, JsonNode value) in family)
+        {
+            config[field] = value;
+        }
 
-    private static JsonObject DreamConfig(int eos) => new()
-    {
-        ["architectures"] = new JsonArray("DreamModel"),
-        ["model_type"] = "Dream",
-        ["hidden_size"] = 32,
-        ["num_hidden_layers"] = 2,
-        ["num_attention_heads"] = 4,
-        ["num_key_value_heads"] = 2,
-        ["intermediate_size"] = 64,
-        ["vocab_size"] = eos + 2,
-        ["max_position_embeddings"] = ContextLength,
-        ["rope_theta"] = 10000.0,
-        ["rms_norm_eps"] = 1e-6,
-        ["mask_token_id"] = eos + 1,
-        ["eos_token_id"] = eos,
-        ["hidden_act"] = "silu",
-        ["tie_word_embeddings"] = false,
-    };
+        return config;
+    }
 
     public void Dispose()
     {
