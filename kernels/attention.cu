@@ -1,9 +1,13 @@
-// attention.cu — non-causal scaled dot-product attention over a packed variable-length batch (flash style).
+// attention.cu — scaled dot-product attention over a packed variable-length batch (flash style), non-causal or
+// block-causal.
 //
 // For sequence s, query head h (key/value head hk = h / (H / Hkv), grouped-query attention), query row i in
-// [cu_q[s], cu_q[s+1]) and its keys j in [0, keys[s].count):
+// [cu_q[s], cu_q[s+1]) and its keys j in [0, n_i):
 //   out[i, h] = sum_j softmax_j(q[i,h] . K_s[j,hk] / sqrt(D)) V_s[j,hk]
-// No causal mask and no padding mask: every query sees every key of its own sequence. Each sequence names where its
+// With causal_block = 0, n_i = keys[s].count: every query sees every key of its own sequence (no padding mask).
+// With causal_block = B > 0 (block diffusion), key j is canvas position j and query row i sits at canvas position
+// p = keys[s].first_query + (i - cu_q[s]); it sees its own block of B positions and every earlier one:
+// n_i = min(count, (p / B + 1) * B) (visible_keys; AttentionLayout.VisibleKeys in C#). Each sequence names where its
 // key and value rows are (AttentionKeys): its rows of the step's packed k/v buffers, or positions of its K/V cache
 // (Fast-dLLM block caching; kv_cache.cu writes them) at `layer`. q/out and every key/value row are bf16 row-major
 // with rows of H*D (q, out) and Hkv*D (k, v) elements; softmax statistics and accumulators are fp32.
@@ -34,7 +38,7 @@ struct AttentionKeys {
     u64 v;                   // device address of value row 0 at layer 0
     long long layer_stride;  // elements from one layer's rows to the next
     int count;               // keys attended to
-    int reserved;
+    int first_query;         // canvas position of the sequence's first query row (block-causal layouts)
 };
 static_assert(sizeof(AttentionKeys) == 32, "AttentionKeys must match the C# mirror");
 
@@ -48,12 +52,24 @@ QS_DEVICE const bf16_t* value_rows(const AttentionKeys& keys, int layer)
     return reinterpret_cast<const bf16_t*>(keys.v) + (long long)layer * keys.layer_stride;
 }
 
+// Keys [0, n) that sequence-local query row `row` sees: all of them, or with block-causal attention those before
+// the end of its block. Non-decreasing in `row`.
+QS_DEVICE int visible_keys(const AttentionKeys& keys, int row, int causal_block)
+{
+    if (causal_block <= 0) {
+        return keys.count;
+    }
+    const long long block_end = ((long long)(keys.first_query + row) / causal_block + 1) * causal_block;
+    return block_end < keys.count ? (int)block_end : keys.count;
+}
+
 // ------------------------------------------------------------------------------------------------------------
 // Version 1: one warp per (query row, head).
 // ------------------------------------------------------------------------------------------------------------
 template <int D>
 QS_DEVICE void attention_simple(const bf16_t* __restrict__ q, bf16_t* __restrict__ out, const int* __restrict__ cu_q,
-                                const AttentionKeys* __restrict__ keys, int layer, int heads, int kv_heads, float scale)
+                                const AttentionKeys* __restrict__ keys, int layer, int heads, int kv_heads, float scale,
+                                int causal_block)
 {
     constexpr int PER_LANE = D / 32;
     const int seq = blockIdx.z;
@@ -66,7 +82,7 @@ QS_DEVICE void attention_simple(const bf16_t* __restrict__ q, bf16_t* __restrict
         return;
     }
     const AttentionKeys source = keys[seq];
-    const int k_len = source.count;
+    const int k_len = visible_keys(source, local_row, causal_block);
     const bf16_t* k = key_rows(source, layer);
     const bf16_t* v = value_rows(source, layer);
     const int hk = h / (heads / kv_heads);
@@ -116,10 +132,10 @@ QS_DEVICE void attention_simple(const bf16_t* __restrict__ q, bf16_t* __restrict
     extern "C" __global__ void __launch_bounds__(128) attention_simple_d##D(                                   \
         const bf16_t* __restrict__ q, bf16_t* __restrict__ out, const int* __restrict__ cu_q,                  \
         const AttentionKeys* __restrict__ keys, int layer, int heads, int kv_heads, float scale,              \
-        float scale_log2)                                                                                      \
+        float scale_log2, int causal_block)                                                                    \
     {                                                                                                          \
         (void)scale_log2;                                                                                      \
-        attention_simple<D>(q, out, cu_q, keys, layer, heads, kv_heads, scale);                                \
+        attention_simple<D>(q, out, cu_q, keys, layer, heads, kv_heads, scale, causal_block);                  \
     }
 
 QS_ATTENTION_SIMPLE(32)
@@ -208,7 +224,7 @@ QS_DEVICE void load_kv_tile(bf16_t* smem, const bf16_t* __restrict__ src, int ti
 template <int D>
 QS_DEVICE void attention_mma(const bf16_t* __restrict__ q, bf16_t* __restrict__ out, const int* __restrict__ cu_q,
                              const AttentionKeys* __restrict__ keys, int layer, int heads, int kv_heads,
-                             float scale_log2)
+                             float scale_log2, int causal_block)
 {
     constexpr int PITCH = D + 8;
     constexpr int KSTEPS = D / 16;  // k-steps of S = Q K^T
@@ -228,7 +244,7 @@ QS_DEVICE void attention_mma(const bf16_t* __restrict__ q, bf16_t* __restrict__ 
         return;  // uniform across the block: no barrier is skipped by part of it
     }
     const AttentionKeys source = keys[seq];
-    const int k_len = source.count;
+    const int k_len = source.count;  // rows that exist (tile loads zero-fill past them)
     const int hk = h / (heads / kv_heads);
     const long long q_stride = (long long)heads * D;
     const long long kv_stride = (long long)kv_heads * D;
@@ -241,6 +257,12 @@ QS_DEVICE void attention_mma(const bf16_t* __restrict__ q, bf16_t* __restrict__ 
     const int r1 = r0 + 8;
     const bool r0_valid = r0 < q_len;
     const bool r1_valid = r1 < q_len;
+    // Keys each of the two rows sees, and the most any row of the tile sees (its last row's: visible_keys grows
+    // with the row), which bounds the key tiles.
+    const int k_len0 = visible_keys(source, r0, causal_block);
+    const int k_len1 = visible_keys(source, r1, causal_block);
+    const int last_row = tile_q + QS_ATTN_BLOCK_M - 1 < q_len ? tile_q + QS_ATTN_BLOCK_M - 1 : q_len - 1;
+    const int k_tile_len = visible_keys(source, last_row, causal_block);
 
     // Q fragments (A operand, row-major 16x16 per k-step), straight from global memory.
     u32 qa[KSTEPS][4];
@@ -267,7 +289,7 @@ QS_DEVICE void attention_mma(const bf16_t* __restrict__ q, bf16_t* __restrict__ 
 
     const bf16_t* k_head = key_rows(source, layer) + (long long)hk * D;
     const bf16_t* v_head = value_rows(source, layer) + (long long)hk * D;
-    const int tiles = (k_len + QS_ATTN_BLOCK_N - 1) / QS_ATTN_BLOCK_N;
+    const int tiles = (k_tile_len + QS_ATTN_BLOCK_N - 1) / QS_ATTN_BLOCK_N;
 
     const u32 k_base = shared_address(k_smem);
     const u32 v_base = shared_address(v_smem);
@@ -313,16 +335,16 @@ QS_DEVICE void attention_mma(const bf16_t* __restrict__ q, bf16_t* __restrict__ 
             cp_async_commit();
         }
 
-        // Scale into the log2 domain, mask keys past the end, online softmax.
+        // Scale into the log2 domain, mask keys past each row's visible end, online softmax.
         const int key0 = t * QS_ATTN_BLOCK_N + quad * 2;
         float mx0 = neg_infinity(), mx1 = neg_infinity();
 #pragma unroll
         for (int n = 0; n < 8; ++n) {
             const int key = key0 + n * 8;
-            s[n][0] = key < k_len ? s[n][0] * scale_log2 : neg_infinity();
-            s[n][1] = key + 1 < k_len ? s[n][1] * scale_log2 : neg_infinity();
-            s[n][2] = key < k_len ? s[n][2] * scale_log2 : neg_infinity();
-            s[n][3] = key + 1 < k_len ? s[n][3] * scale_log2 : neg_infinity();
+            s[n][0] = key < k_len0 ? s[n][0] * scale_log2 : neg_infinity();
+            s[n][1] = key + 1 < k_len0 ? s[n][1] * scale_log2 : neg_infinity();
+            s[n][2] = key < k_len1 ? s[n][2] * scale_log2 : neg_infinity();
+            s[n][3] = key + 1 < k_len1 ? s[n][3] * scale_log2 : neg_infinity();
             mx0 = fmaxf(mx0, fmaxf(s[n][0], s[n][1]));
             mx1 = fmaxf(mx1, fmaxf(s[n][2], s[n][3]));
         }
@@ -418,10 +440,10 @@ QS_DEVICE void attention_mma(const bf16_t* __restrict__ q, bf16_t* __restrict__ 
     extern "C" __global__ void __launch_bounds__(QS_ATTN_THREADS) attention_mma_d##D(                          \
         const bf16_t* __restrict__ q, bf16_t* __restrict__ out, const int* __restrict__ cu_q,                  \
         const AttentionKeys* __restrict__ keys, int layer, int heads, int kv_heads, float scale,              \
-        float scale_log2)                                                                                      \
+        float scale_log2, int causal_block)                                                                    \
     {                                                                                                          \
         (void)scale;                                                                                           \
-        attention_mma<D>(q, out, cu_q, keys, layer, heads, kv_heads, scale_log2);                              \
+        attention_mma<D>(q, out, cu_q, keys, layer, heads, kv_heads, scale_log2, causal_block);                \
     }
 
 QS_ATTENTION_MMA(32)

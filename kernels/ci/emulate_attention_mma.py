@@ -9,7 +9,8 @@ relies on are emulated from their definitions in the PTX ISA:
   * mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 — A regs {a0a1, a2a3, a4a5, a6a7} at (g, 2t..), (g+8, 2t..),
     (g, 2t+8..), (g+8, 2t+8..); B regs {b0b1, b2b3} at (k=2t.., n=g), (k=2t+8.., n=g); C (g, 2t..), (g+8, 2t..);
   * cvt.rn.bf16x2.f32 — round to nearest even, first operand to the high half.
-The result is compared with float64 attention on the same bf16 inputs. Pure Python (slow): small shapes only.
+The result is compared with float64 attention on the same bf16 inputs, masked for block-causal cases by an explicit
+per-(query, key) block comparison. Pure Python (slow): small shapes only.
 
 usage: python3 kernels/ci/emulate_attention_mma.py      (exit 1 on a mismatch)
 """
@@ -122,9 +123,16 @@ def key_rows(keys, layer):
     return keys["k"] + layer * keys["layer_stride"], keys["v"] + layer * keys["layer_stride"]
 
 
-def attention_mma(D, q, k, v, cu_q, keys, layer, heads, kv_heads, block):
+def visible_keys(keys, row, causal_block):
+    """visible_keys of attention.cu."""
+    if causal_block <= 0:
+        return keys["count"]
+    return min(keys["count"], ((keys["first_query"] + row) // causal_block + 1) * causal_block)
+
+
+def attention_mma(D, q, k, v, cu_q, keys, layer, heads, kv_heads, block, causal_block):
     """One block (bx, h, seq) of attention_mma<D>. q/k/v/out: flat lists of bf16 bits; keys: one AttentionKeys per
-    sequence (dict of k, v, layer_stride, count; addresses as element offsets). Returns {(row, col): bits}."""
+    sequence (dict of k, v, layer_stride, count, first_query; addresses as element offsets). Returns {(row, col): bits}."""
     PITCH = D + 8
     KSTEPS, DTILES = D // 16, D // 8
     bx, h, seq = block
@@ -156,7 +164,8 @@ def attention_mma(D, q, k, v, cu_q, keys, layer, heads, kv_heads, block):
 
     k_head = lambda key, d: k[k_rows + key * kv_stride + hk * D + d]
     v_head = lambda key, d: v[v_rows + key * kv_stride + hk * D + d]
-    tiles = (k_len + BLOCK_N - 1) // BLOCK_N
+    last_row = min(tile_q + BLOCK_M - 1, q_len - 1)
+    tiles = (visible_keys(source, last_row, causal_block) + BLOCK_N - 1) // BLOCK_N
     out = {}
     warps = []
     for warp in range(4):
@@ -178,6 +187,7 @@ def attention_mma(D, q, k, v, cu_q, keys, layer, heads, kv_heads, block):
             k_lane = k_base + ((mrow + (mat >> 1) * 8) * PITCH + (mat & 1) * 8) * 2
             v_lane = v_base + ((mrow + (mat & 1) * 8) * PITCH + (mat >> 1) * 8) * 2
             lanes.append(dict(r0=r0, r1=r1, quad=quad, qa=qa, k_lane=k_lane, v_lane=v_lane,
+                              k_len0=visible_keys(source, r0, causal_block), k_len1=visible_keys(source, r1, causal_block),
                               o=[[0.0] * 4 for _ in range(DTILES)], m0=-math.inf, m1=-math.inf, l0=0.0, l1=0.0))
         warps.append(lanes)
 
@@ -202,13 +212,14 @@ def attention_mma(D, q, k, v, cu_q, keys, layer, heads, kv_heads, block):
             scale_log2 = f32(f32(1.0 / math.sqrt(D)) * f32(1.4426950408889634))
             for l in range(32):
                 key0 = t * BLOCK_N + lanes[l]["quad"] * 2
+                n0, n1 = lanes[l]["k_len0"], lanes[l]["k_len1"]
                 for n in range(8):
                     key = key0 + n * 8
                     sn = s[l][n]
-                    sn[0] = f32(sn[0] * scale_log2) if key < k_len else -math.inf
-                    sn[1] = f32(sn[1] * scale_log2) if key + 1 < k_len else -math.inf
-                    sn[2] = f32(sn[2] * scale_log2) if key < k_len else -math.inf
-                    sn[3] = f32(sn[3] * scale_log2) if key + 1 < k_len else -math.inf
+                    sn[0] = f32(sn[0] * scale_log2) if key < n0 else -math.inf
+                    sn[1] = f32(sn[1] * scale_log2) if key + 1 < n0 else -math.inf
+                    sn[2] = f32(sn[2] * scale_log2) if key < n1 else -math.inf
+                    sn[3] = f32(sn[3] * scale_log2) if key + 1 < n1 else -math.inf
                     mx0[l] = max(mx0[l], sn[0], sn[1])
                     mx1[l] = max(mx1[l], sn[2], sn[3])
             for off in (1, 2):
@@ -274,33 +285,37 @@ def attention_mma(D, q, k, v, cu_q, keys, layer, heads, kv_heads, block):
     return out
 
 
-def reference(D, q, k, v, keys, layer, heads, kv_heads, seq, h, row):
+def reference(D, q, k, v, keys, layer, heads, kv_heads, seq, h, row, position, causal_block):
+    """float64 attention of packed query row `row` (canvas position `position`) over the keys its block may see."""
     hk = h // (heads // kv_heads)
     qs, kvs = heads * D, kv_heads * D
-    (kb, vb), kl = key_rows(keys[seq], layer), keys[seq]["count"]
+    (kb, vb) = key_rows(keys[seq], layer)
+    seen = [j for j in range(keys[seq]["count"]) if causal_block <= 0 or j // causal_block <= position // causal_block]
     qv = [bf2f(q[row * qs + h * D + d]) for d in range(D)]
-    if kl == 0:
+    if not seen:
         return [0.0] * D
     scores = []
-    for j in range(kl):
+    for j in seen:
         kr = kb + j * kvs + hk * D
         scores.append(sum(qv[d] * bf2f(k[kr + d]) for d in range(D)) / math.sqrt(D))
     m = max(scores)
     p = [math.exp(s - m) for s in scores]
     z = sum(p)
-    return [sum(p[j] * bf2f(v[vb + j * kvs + hk * D + d]) for j in range(kl)) / z for d in range(D)]
+    return [sum(p[i] * bf2f(v[vb + j * kvs + hk * D + d]) for i, j in enumerate(seen)) / z for d in range(D)]
 
 
-def run_case(name, D, q_lens, k_lens, heads, kv_heads, rng, heads_to_check, layer=0):
+def run_case(name, D, q_lens, k_lens, heads, kv_heads, rng, heads_to_check, layer=0, causal_block=0, first_queries=None):
     """Keys packed back to back; with layer > 0 the k/v lists hold layer + 1 such blocks (a cache's layout) and the
-    kernel must read block `layer`."""
+    kernel must read block `layer`. With causal_block > 0 sequence s's first query sits at first_queries[s]."""
+    first_queries = first_queries or [0] * len(q_lens)
     cu_q, cu_k = [0], [0]
     for a, b in zip(q_lens, k_lens):
         cu_q.append(cu_q[-1] + a)
         cu_k.append(cu_k[-1] + b)
     kvs = kv_heads * D
     stride = cu_k[-1] * kvs if layer > 0 else 0
-    keys = [dict(k=cu_k[s] * kvs, v=cu_k[s] * kvs, layer_stride=stride, count=k_lens[s]) for s in range(len(k_lens))]
+    keys = [dict(k=cu_k[s] * kvs, v=cu_k[s] * kvs, layer_stride=stride, count=k_lens[s], first_query=first_queries[s])
+            for s in range(len(k_lens))]
     rand = lambda n, s: [f2bf(s * (2 * rng.random() - 1)) for _ in range(n)]
     q = rand(cu_q[-1] * heads * D, 2.0)
     k = rand((layer + 1) * cu_k[-1] * kvs, 2.0)
@@ -310,11 +325,12 @@ def run_case(name, D, q_lens, k_lens, heads, kv_heads, rng, heads_to_check, laye
     for seq in range(len(q_lens)):
         for h in heads_to_check:
             for bx in range((max(q_lens) + BLOCK_M - 1) // BLOCK_M):
-                out = attention_mma(D, q, k, v, cu_q, keys, layer, heads, kv_heads, (bx, h, seq))
+                out = attention_mma(D, q, k, v, cu_q, keys, layer, heads, kv_heads, (bx, h, seq), causal_block)
                 written += len(out)
                 rows = sorted({r for (r, _) in out})
                 for row in rows:
-                    ref = reference(D, q, k, v, keys, layer, heads, kv_heads, seq, h, row)
+                    position = first_queries[seq] + row - cu_q[seq]
+                    ref = reference(D, q, k, v, keys, layer, heads, kv_heads, seq, h, row, position, causal_block)
                     for d in range(D):
                         got = bf2f(out[(row, h * D + d)])
                         err = abs(got - ref[d])
@@ -338,6 +354,8 @@ def main():
         ("d128 q 17 kv 64 (exactly one tile)", 128, [17], [64], 1, 1, [0]),
         ("d32 empty keys", 32, [3], [0], 1, 1, [0]),
         ("d64 block q 8 over cached kv 70 at layer 2 (K/V cache)", 64, [8, 3], [70, 5], 2, 1, [1], 2),
+        ("d32 block-causal 24, whole canvases of 70 and 9 (rows past a tile's keys)", 32, [70, 9], [70, 9], 2, 1, [1], 0, 24, [0, 0]),
+        ("d32 block-causal 16, cached window at 40 over kv 90 at layer 1", 32, [30, 5], [90, 20], 2, 2, [0], 1, 16, [40, 15]),
     ]
     ok = all(run_case(*c[:6], rng, *c[6:]) for c in cases)
     print("emulate_attention_mma: " + ("all cases match" if ok else "MISMATCH"))

@@ -9,6 +9,8 @@ namespace Quicksilver.Engine.Checkpoints;
 /// Dream (<c>architectures: ["DreamModel"]</c> or <c>model_type: "Dream"</c>, Qwen2-style field names).
 /// Features the engine does not implement (biases beyond q/k/v, tied embeddings, ALiBi, sliding windows, RoPE scaling,
 /// quantization…) are rejected here, by field, rather than producing a model that computes the wrong thing.
+/// Either family may set <c>attention_block_length</c> (a Quicksilver extension, no published checkpoint has it): a
+/// positive block length makes attention block-causal (<see cref="ModelConfig.AttentionBlockLength"/>).
 /// </summary>
 public static class ModelConfigReader
 {
@@ -16,6 +18,7 @@ public static class ModelConfigReader
     private const string LLaDAModelType = "llada";
     private const string DreamArchitecture = "DreamModel";
     private const string DreamModelType = "Dream";
+    private const string AttentionBlockLengthField = "attention_block_length";
 
     /// <summary>Reads and validates <paramref name="configJsonPath"/>.</summary>
     /// <exception cref="CheckpointException">
@@ -33,6 +36,13 @@ public static class ModelConfigReader
             ModelArchitecture.LLaDA => ReadLLaDA(path, root),
             _ => ReadDream(path, root),
         };
+        int? blockLength = JsonFields.OptionalInt(path, root, AttentionBlockLengthField);
+        if (blockLength is not null)
+        {
+            RequirePositive(path, AttentionBlockLengthField, blockLength.Value);
+            config = config with { AttentionBlockLength = blockLength.Value };
+        }
+
         Validate(path, config, config.Architecture == ModelArchitecture.LLaDA ? ConfigFieldNames.LLaDA : ConfigFieldNames.Dream);
         return config;
     }

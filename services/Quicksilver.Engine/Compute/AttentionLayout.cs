@@ -5,7 +5,8 @@ namespace Quicksilver.Engine.Compute;
 /// attends to. <see cref="QueryOffsets"/> is a prefix sum of length <c>sequences + 1</c> (<c>cu_seqlens</c>): sequence s
 /// owns query rows <c>[QueryOffsets[s], QueryOffsets[s+1])</c> and attends, without a causal mask, to
 /// <see cref="Keys"/>[s] — its own rows of the packed key/value buffers, or positions of its K/V cache at layer
-/// <see cref="CacheLayer"/>. Sequences of both kinds can share one batch.
+/// <see cref="CacheLayer"/>. Sequences of both kinds can share one batch. With <see cref="CausalBlockLength"/> each
+/// query sees only a prefix of its sequence's keys (<see cref="VisibleKeys"/>).
 /// </summary>
 public sealed record AttentionLayout
 {
@@ -32,8 +33,32 @@ public sealed record AttentionLayout
     /// <summary>The layer whose cache entries are read, for sequences whose keys are in a cache.</summary>
     public int CacheLayer { get; init; }
 
+    /// <summary>
+    /// Block-causal attention (BD3-LM, SDAR, Fast-dLLM v2) over blocks of this many canvas positions from position 0:
+    /// a query sees the keys of its own block and of every earlier block, bidirectionally within its block. Zero (the
+    /// default): every query sees every key of its sequence.
+    /// </summary>
+    public int CausalBlockLength { get; init; }
+
     /// <summary>Number of sequences in the batch.</summary>
     public int SequenceCount => Keys.Count;
+
+    /// <summary>
+    /// How many of <paramref name="keys"/> (from the first) query row <paramref name="row"/> of that sequence attends
+    /// to: all of them, or with <see cref="CausalBlockLength"/> B those before the end of the query's block,
+    /// <c>min(Count, (p / B + 1) · B)</c> at canvas position <c>p = FirstQueryPosition + row</c>. Reference for the
+    /// rule in <c>kernels/attention.cu</c>.
+    /// </summary>
+    public int VisibleKeys(AttentionKeys keys, int row)
+    {
+        if (CausalBlockLength <= 0)
+        {
+            return keys.Count;
+        }
+
+        long position = (long)keys.FirstQueryPosition + row;
+        return (int)Math.Min(keys.Count, ((position / CausalBlockLength) + 1) * CausalBlockLength);
+    }
 
     /// <summary>A layout where every sequence's queries attend to its own rows of the packed key/value buffers.</summary>
     public static AttentionLayout SelfAttention(int[] offsets) => Packed(offsets, offsets);

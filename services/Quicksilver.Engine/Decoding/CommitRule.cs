@@ -3,7 +3,10 @@ namespace Quicksilver.Engine.Decoding;
 /// <summary>How many of the ranked positions a step commits.</summary>
 public enum CommitRule
 {
-    /// <summary>LLaDA's linear schedule: the block's <c>get_num_transfer_tokens</c> count for this step.</summary>
+    /// <summary>
+    /// The plan's count for this step (<see cref="DiffusionPlan.BlockSchedule"/>): LLaDA's linear
+    /// <c>get_num_transfer_tokens</c>, or Dream's timestep schedule.
+    /// </summary>
     Schedule,
 
     /// <summary>Fast-dLLM's threshold rule: the top position, plus every other with probability ≥ the threshold.</summary>

@@ -7,12 +7,15 @@ namespace Quicksilver.Engine.Decoding;
 /// <summary>
 /// The state of one answer being denoised with LLaDA's <c>generate()</c> semantics: the canvas
 /// <c>[prompt | masks]</c>, blocks decoded strictly left to right, in each block a fixed number of steps that each
-/// commit the <see cref="DiffusionPlan.TransferSchedule"/>'s count of the most confident masked positions (or, with
+/// commit the <see cref="DiffusionPlan.BlockSchedule"/>'s count of the most confident masked positions (or, with
 /// Fast-dLLM's threshold and factor rules, as many as are confident enough, until the block has no mask left);
 /// committed tokens are never re-masked. A finished block that holds an end-of-sequence token ends the answer there.
 /// With a <see cref="KvCacheMode"/> the first step of each block computes the whole canvas and refreshes the
 /// sequence's K/V cache; the block's later steps compute only the block and its suffix (prefix mode) or only the
-/// block (dual mode) against it.
+/// block (dual mode) against it, widened as the model's <see cref="CacheWindowRule"/> says: for shifted logits (Dream)
+/// by the row before the block, whose hidden state scores the block's first position (a committed token, so
+/// recomputing it only refreshes its cached keys and values with the block's commits since the refresh); for
+/// block-causal attention to whole attention blocks.
 /// </summary>
 public sealed class DenoisingSequence
 {
@@ -22,6 +25,7 @@ public sealed class DenoisingSequence
     private readonly DiffusionPlan _plan;
     private readonly DecodingSettings _settings;
     private readonly IReadOnlySet<int> _endTokens;
+    private readonly CacheWindowRule _windowRule;
     private int[] _blockSchedule;
     private int _blockStart;
     private int _block;
@@ -29,12 +33,19 @@ public sealed class DenoisingSequence
     private int _maskedInBlock;
 
     /// <summary>Lays out the canvas and the first block's schedule.</summary>
+    /// <param name="prompt">The prompt's token ids.</param>
+    /// <param name="plan">The answer's blocks and steps.</param>
+    /// <param name="settings">The request's decoding controls.</param>
+    /// <param name="maskTokenId">The model's mask id.</param>
+    /// <param name="endTokens">Ids that end the answer.</param>
+    /// <param name="windowRule">What the model's K/V cache windows must cover beyond the block (<see cref="CacheWindowRule.Of"/>); the default suits LLaDA.</param>
     public DenoisingSequence(
         IReadOnlyList<int> prompt,
         DiffusionPlan plan,
         DecodingSettings settings,
         int maskTokenId,
-        IReadOnlySet<int> endTokens)
+        IReadOnlySet<int> endTokens,
+        CacheWindowRule windowRule = default)
     {
         ArgumentNullException.ThrowIfNull(prompt);
         _plan = plan ?? throw new ArgumentNullException(nameof(plan));
@@ -55,8 +66,9 @@ public sealed class DenoisingSequence
 
         _settings = settings ?? throw new ArgumentNullException(nameof(settings));
         _endTokens = endTokens;
+        _windowRule = windowRule;
         _blockStart = PromptLength;
-        _blockSchedule = DiffusionPlan.TransferSchedule(plan.BlockLengths[0], plan.BlockSteps[0]);
+        _blockSchedule = plan.BlockSchedule(0);
         _maskedInBlock = plan.BlockLengths[0];
     }
 
@@ -201,14 +213,21 @@ public sealed class DenoisingSequence
         return committed;
     }
 
-    /// <summary>The block's first step refreshes the whole canvas; later ones compute the block (and, for prefix mode, the suffix).</summary>
-    private KvCacheWindow CacheWindow(IKvCache kvCache, int blockEnd) => (_stepInBlock, _settings.KvCache) switch
+    /// <summary>
+    /// The block's first step refreshes the whole canvas; later ones compute the block (and, for prefix mode, the
+    /// suffix), widened by the model's <see cref="CacheWindowRule"/>.
+    /// </summary>
+    private KvCacheWindow CacheWindow(IKvCache kvCache, int blockEnd)
     {
-        (0, _) => new KvCacheWindow(kvCache, 0, _canvas.Length),
-        (_, KvCacheMode.Prefix) => new KvCacheWindow(kvCache, _blockStart, _canvas.Length),
-        (_, KvCacheMode.Dual) => new KvCacheWindow(kvCache, _blockStart, blockEnd),
-        _ => throw new InvalidOperationException($"Unknown K/V cache mode {_settings.KvCache}."),
-    };
+        int start = _windowRule.Start(_blockStart);
+        return (_stepInBlock, _settings.KvCache) switch
+        {
+            (0, _) => new KvCacheWindow(kvCache, 0, _canvas.Length),
+            (_, KvCacheMode.Prefix) => new KvCacheWindow(kvCache, start, _canvas.Length),
+            (_, KvCacheMode.Dual) => new KvCacheWindow(kvCache, start, _windowRule.End(blockEnd, _canvas.Length)),
+            _ => throw new InvalidOperationException($"Unknown K/V cache mode {_settings.KvCache}."),
+        };
+    }
 
     private ulong Counter(int position) => ((ulong)StepsTaken * (ulong)_canvas.Length) + (ulong)position;
 
@@ -237,7 +256,7 @@ public sealed class DenoisingSequence
         }
         else if (Finish is null)
         {
-            _blockSchedule = DiffusionPlan.TransferSchedule(_plan.BlockLengths[_block], _plan.BlockSteps[_block]);
+            _blockSchedule = _plan.BlockSchedule(_block);
             _maskedInBlock = _plan.BlockLengths[_block];
         }
 

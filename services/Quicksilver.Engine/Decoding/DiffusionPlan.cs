@@ -1,8 +1,11 @@
+using Quicksilver.Engine.Models;
+
 namespace Quicksilver.Engine.Decoding;
 
 /// <summary>
 /// The block schedule of one answer: the canvas of <c>AnswerLength</c> masks is split into semi-autoregressive
-/// blocks decoded left to right, each with its own number of denoising steps.
+/// blocks decoded left to right, each with its own number of denoising steps, and within a block the number of masks
+/// each step commits follows the model family's sampler (<see cref="BlockSchedule"/>).
 /// </summary>
 /// <remarks>
 /// LLaDA's <c>generate()</c> requires <c>gen_length % block_length == 0</c> and <c>steps % num_blocks == 0</c>.
@@ -12,11 +15,12 @@ namespace Quicksilver.Engine.Decoding;
 /// </remarks>
 public sealed record DiffusionPlan
 {
-    private DiffusionPlan(int answerLength, int[] blockLengths, int[] blockSteps)
+    private DiffusionPlan(int answerLength, int[] blockLengths, int[] blockSteps, ModelArchitecture family)
     {
         AnswerLength = answerLength;
         BlockLengths = blockLengths;
         BlockSteps = blockSteps;
+        Family = family;
     }
 
     /// <summary>Masked positions appended to the prompt.</summary>
@@ -28,6 +32,9 @@ public sealed record DiffusionPlan
     /// <summary>Denoising steps of each block.</summary>
     public IReadOnlyList<int> BlockSteps { get; }
 
+    /// <summary>The model family whose per-step commit counts the plan follows.</summary>
+    public ModelArchitecture Family { get; }
+
     /// <summary>Total denoising steps (forward passes) the plan takes if no early stop happens.</summary>
     public int TotalSteps => BlockSteps.Sum();
 
@@ -35,7 +42,11 @@ public sealed record DiffusionPlan
     /// Builds the plan. <paramref name="steps"/> is clamped to <c>[blocks, answerLength]</c>: every block needs
     /// at least one step, and more steps than masks would commit nothing in some steps.
     /// </summary>
-    public static DiffusionPlan Create(int answerLength, int blockLength, int steps)
+    /// <param name="answerLength">Masked positions appended to the prompt.</param>
+    /// <param name="blockLength">Length of a block (the last may be shorter).</param>
+    /// <param name="steps">Denoising steps over the whole answer.</param>
+    /// <param name="family">Whose sampler's commit counts to follow: LLaDA's linear schedule or Dream's timesteps.</param>
+    public static DiffusionPlan Create(int answerLength, int blockLength, int steps, ModelArchitecture family = ModelArchitecture.LLaDA)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(answerLength, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(blockLength, 1);
@@ -50,8 +61,17 @@ public sealed record DiffusionPlan
         }
 
         steps = Math.Clamp(steps, blockCount, answerLength);
-        return new DiffusionPlan(answerLength, lengths, ShareSteps(lengths, steps, answerLength));
+        return new DiffusionPlan(answerLength, lengths, ShareSteps(lengths, steps, answerLength), family);
     }
+
+    /// <summary>
+    /// How many masks each step of block <paramref name="block"/> commits under <see cref="CommitRule.Schedule"/>:
+    /// LLaDA's <see cref="TransferSchedule"/>, or for Dream its timestep schedule
+    /// (<c>linspace(1, eps, steps + 1)</c>, <c>int(n · (1 − s/t))</c> of the n masks left, all on the last step).
+    /// </summary>
+    public int[] BlockSchedule(int block) => Family == ModelArchitecture.Dream
+        ? DreamTimestepSchedule.Counts(BlockLengths[block], BlockSteps[block])
+        : TransferSchedule(BlockLengths[block], BlockSteps[block]);
 
     /// <summary>
     /// LLaDA's <c>get_num_transfer_tokens</c>: how many of <paramref name="maskedCount"/> masks each of

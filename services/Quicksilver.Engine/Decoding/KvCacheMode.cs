@@ -6,6 +6,16 @@ namespace Quicksilver.Engine.Decoding;
 /// fewer rows against it. Within a block the cached rows are stale by the tokens committed since the refresh, so
 /// the cached modes approximate <see cref="None"/>.
 /// </summary>
+/// <remarks>
+/// For a model with shifted logits (Dream) the later steps' rows start one before the block: that row's hidden state
+/// scores the block's first position. Fast-dLLM's Dream sampler (<c>dream/model/generation_utils_block.py</c>) does
+/// not recompute it: its refresh step commits the block's first position unconditionally and later steps never score
+/// it. Here every step keeps the request's commit rule and schedule, the extra row is a committed token whose keys and
+/// values are rewritten with the block's commits since the refresh, so with one layer, or one step per block, the
+/// cached modes give exactly the tokens of <see cref="None"/>, as for LLaDA. For a block-causal model
+/// (<see cref="Models.ModelConfig.AttentionBlockLength"/>) the windows cover whole attention blocks and both modes
+/// are exact at every step (<see cref="Models.CacheWindowRule"/>).
+/// </remarks>
 public enum KvCacheMode
 {
     /// <summary>Every step computes the whole canvas (LLaDA's <c>generate()</c>): exact, the slowest.</summary>

@@ -5,7 +5,8 @@ namespace Quicksilver.Engine.Models;
 /// <summary>
 /// A batch packed for the backend: the computed rows of every sequence (its whole canvas, or its K/V cache window)
 /// concatenated with their canvas positions, the attention layout (each sequence's keys: its own packed rows, or its
-/// cache), the K/V rows to store in caches, and the hidden rows to score.
+/// cache; block-causal for models with <see cref="ModelConfig.AttentionBlockLength"/>), the K/V rows to store in
+/// caches, and the hidden rows to score.
 /// </summary>
 internal sealed record BatchPlan(int[] Tokens, int[] Positions, AttentionLayout Attention, KvCacheWrite[] CacheWrites, int[] ScoreRows)
 {
@@ -43,7 +44,7 @@ internal sealed record BatchPlan(int[] Tokens, int[] Positions, AttentionLayout 
 
             if (sequence.Cache is { } cache)
             {
-                keys[s] = new AttentionKeys(0, canvas, cache.Storage);
+                keys[s] = new AttentionKeys(0, canvas, cache.Storage, start);
                 writes[w++] = new KvCacheWrite(cache.Storage, at, start, end - start);
             }
             else
@@ -53,8 +54,7 @@ internal sealed record BatchPlan(int[] Tokens, int[] Positions, AttentionLayout 
 
             foreach (int position in sequence.ScorePositions)
             {
-                // Dream predicts position i from the hidden state at i − 1 (logits shifted right by one; position 0 keeps its own).
-                int row = config.ShiftLogits ? Math.Max(position - 1, 0) : position;
+                int row = LogitShift.ScoreRow(position, config.ShiftLogits);
                 if ((uint)position >= (uint)canvas || row < start || row >= end)
                 {
                     throw new ArgumentOutOfRangeException(nameof(batch), $"Score position {position} needs canvas row {row}, outside the computed rows [{start}, {end}) of a canvas of {canvas}.");
@@ -67,7 +67,8 @@ internal sealed record BatchPlan(int[] Tokens, int[] Positions, AttentionLayout 
         }
 
         queryOffsets[batch.Count] = at;
-        return new BatchPlan(tokens, positions, new AttentionLayout(queryOffsets, keys), writes, scoreRows);
+        var attention = new AttentionLayout(queryOffsets, keys) { CausalBlockLength = config.AttentionBlockLength };
+        return new BatchPlan(tokens, positions, attention, writes, scoreRows);
     }
 
     private static void Validate(ForwardSequence sequence, ModelConfig config)

@@ -10,7 +10,9 @@ namespace Quicksilver.Engine.Models;
 /// <c>h += down(silu(gate(n)) · up(n))</c> on <c>n = ff_norm(h)</c>; then <c>ln_f</c> and the untied head, applied only
 /// to the rows the decoder asked to score (shifted one row left for Dream). A sequence may bring a K/V cache
 /// (<see cref="ForwardSequence.Cache"/>): then only its window's rows are computed, against the cached keys and values
-/// of the rest of its canvas (Fast-dLLM's prefix and dual caches), in the same batch as sequences without one.
+/// of the rest of its canvas (Fast-dLLM's prefix and dual caches), in the same batch as sequences without one. The
+/// window must hold the rows that score the sequence's positions (<see cref="LogitShift"/>): for Dream, the row
+/// before the first.
 /// </summary>
 public sealed class DiffusionTransformer : IDisposable
 {
@@ -36,25 +38,11 @@ public sealed class DiffusionTransformer : IDisposable
     /// <summary>The backend the model runs on.</summary>
     public IComputeBackend Backend { get; }
 
-    /// <summary>
-    /// Whether sequences can use a K/V cache window: not for models with shifted logits (Dream), whose first scored
-    /// row lies before the block.
-    /// </summary>
-    public bool SupportsKvCache => !Config.ShiftLogits;
-
     /// <summary>Bytes of the K/V cache of one canvas of <paramref name="canvasLength"/> tokens on this backend.</summary>
     public long KvCacheBytes(int canvasLength) => Backend.KvCacheBytes(Config.LayerCount, canvasLength, KeyValueWidth);
 
     /// <summary>Allocates the K/V cache of one canvas of <paramref name="canvasLength"/> tokens; the caller disposes it.</summary>
-    public IKvCache AllocateKvCache(int canvasLength)
-    {
-        if (!SupportsKvCache)
-        {
-            throw new NotSupportedException($"K/V caching is not implemented for {Config.Architecture} models (shifted logits).");
-        }
-
-        return Backend.AllocateKvCache(Config.LayerCount, canvasLength, KeyValueWidth);
-    }
+    public IKvCache AllocateKvCache(int canvasLength) => Backend.AllocateKvCache(Config.LayerCount, canvasLength, KeyValueWidth);
 
     /// <summary>
     /// Runs the batch and scores every requested position. <paramref name="results"/> receives one entry per score

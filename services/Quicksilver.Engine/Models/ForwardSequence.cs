@@ -13,7 +13,7 @@ public sealed record ForwardSequence(ReadOnlyMemory<int> Tokens, IReadOnlyList<i
 {
     /// <summary>
     /// The sequence's K/V cache and the rows this step computes with it; null computes the whole canvas without a
-    /// cache (the exact path). Score positions must lie inside the window.
+    /// cache (the exact path). The rows that score its positions (<see cref="LogitShift"/>) must lie inside the window.
     /// </summary>
     public KvCacheWindow? Cache { get; init; }
 

@@ -42,6 +42,14 @@ public sealed record ModelConfig
     /// <summary>Whether position i's logits come from the hidden state at i−1 (Dream: yes).</summary>
     public bool ShiftLogits { get; init; }
 
+    /// <summary>
+    /// Block-causal attention (block diffusion: BD3-LM, SDAR, Fast-dLLM v2) over blocks of this many canvas positions
+    /// from position 0: a position attends to its own block, bidirectionally, and to every earlier block. Zero (LLaDA
+    /// and Dream): full bidirectional attention. Then the keys and values of a block depend on nothing after it, so a
+    /// K/V cache of the finished blocks is exact.
+    /// </summary>
+    public int AttentionBlockLength { get; init; }
+
     /// <summary>The id written into positions still to be generated.</summary>
     public required int MaskTokenId { get; init; }
 

@@ -67,11 +67,6 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _time = timeProvider ?? TimeProvider.System;
         _idle = new IdleClock(_time);
-        if (options.KvCache != KvCacheMode.None && !model.SupportsKvCache)
-        {
-            throw new ArgumentException($"The deployment's K/V cache mode {options.KvCache} is not available for {model.Config.Architecture} models; set it to None.", nameof(options));
-        }
-
         _kvCaches = new KvCacheBudget(options.MaxKvCacheBytes);
         _queueWait = new QueueWaitEstimator(options.MaxActiveSequences);
         _maxExpectedQueueWait = options.MaxExpectedQueueWait ?? options.QueueTimeout / 2;
@@ -150,23 +145,11 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         ArgumentNullException.ThrowIfNull(request);
         RequestValidator.Validate(request, _model.Config);
         int blockLength = request.BlockLength ?? _options.DefaultBlockLength;
-        var plan = DiffusionPlan.Create(request.MaxTokens, blockLength, request.Steps ?? request.MaxTokens);
+        var plan = DiffusionPlan.Create(request.MaxTokens, blockLength, request.Steps ?? request.MaxTokens, _model.Config.Architecture);
         ulong seed = request.Seed ?? (ulong)Random.Shared.NextInt64();
-        KvCacheMode kvCache = ChooseKvCache(request);
+        KvCacheMode kvCache = request.KvCache ?? _options.KvCache;
         var settings = new DecodingSettings(request.Temperature, seed, request.Remasking, request.Commit, request.CommitParameter, kvCache);
-        return new DenoisingSequence(request.PromptTokens, plan, settings, _model.Config.MaskTokenId, request.IgnoreEos ? NoEndTokens : _endTokens);
-    }
-
-    /// <summary>The request's cache mode, or the deployment's; refused when the model cannot cache.</summary>
-    private KvCacheMode ChooseKvCache(GenerationRequest request)
-    {
-        KvCacheMode mode = request.KvCache ?? _options.KvCache;
-        if (mode != KvCacheMode.None && !_model.SupportsKvCache)
-        {
-            throw new InvalidRequestException("kv_cache", $"K/V caching is not available for {_model.Config.Architecture} models yet; leave kv_cache out or send \"none\".");
-        }
-
-        return mode;
+        return new DenoisingSequence(request.PromptTokens, plan, settings, _model.Config.MaskTokenId, request.IgnoreEos ? NoEndTokens : _endTokens, CacheWindowRule.Of(_model.Config));
     }
 
     /// <summary>The bytes of the sequence's K/V cache (0 without block caching); refused when the limit could never hold them.</summary>

@@ -380,4 +380,20 @@ public sealed class ModelConfigReaderTests : IDisposable
         string path = _folder.WriteText(CheckpointFileNames.Config, text);
         CheckpointAssert.Throws(() => ModelConfigReader.Read(path), path, null);
     }
+
+    // ---- Either family -------------------------------------------------------------------------------------------
+
+    [Fact]
+    public void Read_AttentionBlockLength_BlockCausalInEitherFamily()
+    {
+        Assert.Equal(0, ModelConfigReader.Read(Write(LLaDA8B)).AttentionBlockLength);
+        Assert.Equal(32, ModelConfigReader.Read(Write(LLaDA8B, j => j["attention_block_length"] = 32)).AttentionBlockLength);
+        Assert.Equal(4, ModelConfigReader.Read(Write(Dream7B, j => j["attention_block_length"] = 4)).AttentionBlockLength);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-8)]
+    public void Read_AttentionBlockLengthNotPositive_ThrowsNamingField(int value) =>
+        AssertError(Dream7B, j => j["attention_block_length"] = value, "attention_block_length", "must be positive");
 }

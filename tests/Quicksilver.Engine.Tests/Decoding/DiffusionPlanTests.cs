@@ -1,4 +1,5 @@
 using Quicksilver.Engine.Decoding;
+using Quicksilver.Engine.Models;
 
 namespace Quicksilver.Engine.Tests.Decoding;
 
@@ -12,6 +13,43 @@ public sealed class DiffusionPlanTests
     [InlineData(0, 2, new[] { 0, 0 })]
     public void TransferSchedule_MatchesLLaDAGetNumTransferTokens(int masked, int steps, int[] expected) =>
         Assert.Equal(expected, DiffusionPlan.TransferSchedule(masked, steps));
+
+    // Dream's _sample (generation_utils.py; alg maskgit_plus, topk_margin, entropy): ts = torch.linspace(1, 1e-3, steps + 1);
+    // step i commits int(n_i * (1 - ts[i+1] / ts[i])) of the n_i masks left (n_0 = masked), the last step n_i. Expected
+    // counts from a reimplementation of that formula in Python with every operation rounded to fp32 (struct 'f'),
+    // torch's default dtype; the same formula in double gives the same counts for these pairs.
+    [Theory]
+    [InlineData(8, 8, new[] { 0, 1, 1, 1, 1, 1, 1, 2 })]
+    [InlineData(8, 4, new[] { 1, 2, 2, 3 })]
+    [InlineData(16, 5, new[] { 3, 3, 3, 3, 4 })]
+    [InlineData(12, 7, new[] { 1, 1, 1, 2, 2, 2, 3 })]
+    [InlineData(32, 8, new[] { 3, 4, 4, 4, 4, 4, 4, 5 })]
+    [InlineData(64, 16, new[] { 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 5 })]
+    [InlineData(100, 30, new[] { 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 5 })]
+    [InlineData(3, 5, new[] { 0, 0, 0, 1, 2 })]
+    [InlineData(5, 1, new[] { 5 })]
+    public void DreamTimestepSchedule_MatchesDreamSampleCounts(int masked, int steps, int[] expected) =>
+        Assert.Equal(expected, DreamTimestepSchedule.Counts(masked, steps));
+
+    [Fact]
+    public void DreamTimestepSchedule_1024MasksIn1023Steps_FirstStepCommitsOneInFp32()
+    {
+        // 1024 · (1 − ts[1]/ts[0]) = 1024 · 0.999/1023 = 0.99997… in exact arithmetic (and in double: 0 tokens), but the
+        // reference computes in fp32, where the product rounds to 1.0: one token, as here.
+        Assert.Equal(1, DreamTimestepSchedule.Counts(1024, 1023)[0]);
+    }
+
+    [Fact]
+    public void BlockSchedule_DreamFamily_TimestepCountsPerBlock()
+    {
+        // 20 masks in blocks of 8, 8 and 4 with 10 steps (4, 4, 2): each block runs Dream's schedule over its own masks.
+        var plan = DiffusionPlan.Create(answerLength: 20, blockLength: 8, steps: 10, ModelArchitecture.Dream);
+
+        Assert.Equal(new[] { 1, 2, 2, 3 }, plan.BlockSchedule(0));
+        Assert.Equal(new[] { 1, 2, 2, 3 }, plan.BlockSchedule(1));
+        Assert.Equal(new[] { 1, 3 }, plan.BlockSchedule(2));
+        Assert.Equal(new[] { 2, 2, 2, 2 }, DiffusionPlan.Create(20, 8, 10).BlockSchedule(0));
+    }
 
     [Fact]
     public void Create_LLaDADemoSettings_SplitsStepsEvenlyOverBlocks()

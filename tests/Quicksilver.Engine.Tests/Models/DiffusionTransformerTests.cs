@@ -22,13 +22,17 @@ public sealed class DiffusionTransformerTests
         { "llada-mha", TensorDType.F32 },
         { "llada-mha", TensorDType.F16 },
         { "dream-gqa", TensorDType.BF16 },
+        { "llada-block-causal-8", TensorDType.BF16 },
+        { "dream-block-causal-8", TensorDType.BF16 },
     };
 
     [Theory]
     [MemberData(nameof(Families))]
     public void ComputeLogits_MixedLengthBatch_MatchesScalarReference(string family, TensorDType dtype)
     {
-        ModelConfig config = family == "dream-gqa" ? RandomCheckpoint.DreamConfig() : RandomCheckpoint.LLaDAConfig();
+        // The block-causal families attend over blocks of 8 positions: the reference masks pair by pair.
+        ModelConfig config = (family.StartsWith("dream", StringComparison.Ordinal) ? RandomCheckpoint.DreamConfig() : RandomCheckpoint.LLaDAConfig())
+            with { AttentionBlockLength = family.EndsWith("block-causal-8", StringComparison.Ordinal) ? 8 : 0 };
         using var checkpoint = RandomCheckpoint.Create(config, dtype, seed: 7);
         using ITensorSource tensors = CheckpointLoader.Open(checkpoint.Folder);
         using var backend = new CpuBackend(new CpuBackendOptions { Threads = 2 });

@@ -136,6 +136,12 @@ internal sealed class ScalarReferenceTransformer
                 var scores = new double[n];
                 for (int s = 0; s < n; s++)
                 {
+                    if (!Visible(t, s))
+                    {
+                        scores[s] = double.NegativeInfinity;
+                        continue;
+                    }
+
                     double dot = 0;
                     for (int i = 0; i < hd; i++)
                     {
@@ -160,4 +166,7 @@ internal sealed class ScalarReferenceTransformer
 
         return output;
     }
+
+    // Block-causal models: position t sees position s when s's block is not after t's; the others see everything.
+    private bool Visible(int t, int s) => _c.AttentionBlockLength == 0 || s / _c.AttentionBlockLength <= t / _c.AttentionBlockLength;
 }

@@ -5,8 +5,12 @@ namespace Quicksilver.Server.Tests.Infrastructure;
 /// <c>MaxKvCacheBytes</c>: the test model keeps 512 bytes of cache per canvas token (2 layers × keys and values × 32
 /// fp32), so the limit holds a canvas of 16.
 /// </summary>
-public sealed class KvCacheModelFixture() : TinyModelFixture(new Dictionary<string, string?>
+public sealed class KvCacheModelFixture() : TinyModelFixture(Settings)
 {
-    ["Quicksilver:Engine:KvCache"] = "dual",
-    ["Quicksilver:Engine:MaxKvCacheBytes"] = "8192",
-});
+    /// <summary>The deployment's K/V cache settings.</summary>
+    internal static IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>
+    {
+        ["Quicksilver:Engine:KvCache"] = "dual",
+        ["Quicksilver:Engine:MaxKvCacheBytes"] = "8192",
+    };
+}

@@ -1,3 +1,5 @@
+using Quicksilver.Engine.Models;
+
 namespace Quicksilver.Server.Tests.Infrastructure;
 
 /// <summary>
@@ -6,16 +8,17 @@ namespace Quicksilver.Server.Tests.Infrastructure;
 /// </summary>
 public class TinyModelFixture : IApiFixture, IAsyncLifetime
 {
-    private readonly TinyModelFolder folder = TinyModelFolder.Create();
+    private readonly TinyModelFolder folder;
 
     public TinyModelFixture()
         : this(new Dictionary<string, string?>())
     {
     }
 
-    /// <summary>The same server with <paramref name="settings"/> added to its configuration.</summary>
-    protected TinyModelFixture(IReadOnlyDictionary<string, string?> settings)
+    /// <summary>The same server with <paramref name="settings"/> added to its configuration, on a model of <paramref name="architecture"/>.</summary>
+    protected TinyModelFixture(IReadOnlyDictionary<string, string?> settings, ModelArchitecture architecture = ModelArchitecture.LLaDA)
     {
+        folder = TinyModelFolder.Create(architecture: architecture);
         var all = new Dictionary<string, string?>(settings)
         {
             ["Quicksilver:ModelPath"] = folder.Folder,

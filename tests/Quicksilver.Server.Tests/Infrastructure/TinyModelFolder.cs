@@ -7,9 +7,9 @@ using Quicksilver.Engine.Tokenization;
 namespace Quicksilver.Server.Tests.Infrastructure;
 
 /// <summary>
-/// A real, tiny LLaDA model folder in a temporary directory: <c>config.json</c>, a byte-level BPE
-/// <c>tokenizer.json</c> trained on a few sentences, and random fp32 weights in <c>model.safetensors</c>. The text it
-/// writes is noise, but every layer of the real engine runs on it.
+/// A real, tiny LLaDA (or Dream: Qwen2 names, GQA, shifted logits) model folder in a temporary directory:
+/// <c>config.json</c>, a byte-level BPE <c>tokenizer.json</c> trained on a few sentences, and random fp32 weights in
+/// <c>model.safetensors</c>. The text it writes is noise, but every layer of the real engine runs on it.
 /// </summary>
 public sealed class TinyModelFolder : IDisposable
 {
@@ -35,7 +35,7 @@ public sealed class TinyModelFolder : IDisposable
     /// <summary>The model folder (its name is <see cref="ModelId"/>).</summary>
     public string Folder { get; }
 
-    public static TinyModelFolder Create(int seed = 1234)
+    public static TinyModelFolder Create(int seed = 1234, ModelArchitecture architecture = ModelArchitecture.LLaDA)
     {
         string root = Path.Combine(Path.GetTempPath(), "qs-server-tests-" + Guid.NewGuid().ToString("N"));
         string folder = Directory.CreateDirectory(Path.Combine(root, ModelId)).FullName;
@@ -43,26 +43,7 @@ public sealed class TinyModelFolder : IDisposable
         TrainedBpe bpe = BpeTrainer.Train(Enumerable.Repeat(Corpus, 4).SelectMany(t => t), mergeCount: 48);
         TokenizerJsonWriter.Write(Path.Combine(folder, "tokenizer.json"), bpe, ["<|endoftext|>", "<|mdm_mask|>"]);
         int eos = bpe.Vocabulary.Count;
-        var config = new JsonObject
-        {
-            ["architectures"] = new JsonArray("LLaDAModelLM"),
-            ["model_type"] = "llada",
-            ["d_model"] = 32,
-            ["n_layers"] = 2,
-            ["n_heads"] = 4,
-            ["n_kv_heads"] = 4,
-            ["mlp_hidden_size"] = 64,
-            ["vocab_size"] = eos + 2,
-            ["max_sequence_length"] = ContextLength,
-            ["rope_theta"] = 10000.0,
-            ["rms_norm_eps"] = 1e-5,
-            ["mask_token_id"] = eos + 1,
-            ["eos_token_id"] = eos,
-            ["block_type"] = "llama",
-            ["layer_norm_type"] = "rms",
-            ["activation_type"] = "silu",
-            ["weight_tying"] = false,
-        };
+        JsonObject config = Config(architecture, eos);
         string configPath = Path.Combine(folder, "config.json");
         File.WriteAllText(configPath, config.ToJsonString());
 
@@ -70,7 +51,7 @@ public sealed class TinyModelFolder : IDisposable
         var entries = new List<SafetensorsWriter.Entry>();
         foreach ((string name, long[] shape) in WeightSpec.Required(ModelConfigReader.Read(configPath)))
         {
-            bool norm = shape.Length == 1;
+            bool norm = shape.Length == 1 && !name.EndsWith(".bias", StringComparison.Ordinal);
             float[] values = [.. Enumerable.Range(0, (int)shape.Aggregate(1L, (a, b) => a * b))
                 .Select(_ => (norm ? 1f : 0f) + (float)((random.NextDouble() * 2) - 1) * (norm ? 0.1f : 0.5f))];
             entries.Add(new SafetensorsWriter.Entry(name, TensorDType.F32, shape, MemoryMarshal.AsBytes(values.AsSpan()).ToArray()));
@@ -78,6 +59,38 @@ public sealed class TinyModelFolder : IDisposable
 
         SafetensorsWriter.Write(Path.Combine(folder, "model.safetensors"), entries);
         return new TinyModelFolder(root, folder);
+    }
+
+    /// <summary>config.json: the same sizes under each family's field names, and what each family's reader requires.</summary>
+    private static JsonObject Config(ModelArchitecture architecture, int eos)
+    {
+        bool dream = architecture == ModelArchitecture.Dream;
+        ConfigFieldNames f = dream ? ConfigFieldNames.Dream : ConfigFieldNames.LLaDA;
+        var config = new JsonObject
+        {
+            [f.Hidden] = 32,
+            [f.Layers] = 2,
+            [f.Heads] = 4,
+            [f.KeyValueHeads] = dream ? 2 : 4, // Dream's grouped-query attention
+            [f.Intermediate] = 64,
+            [f.Vocab] = eos + 2,
+            [f.MaxSequence] = ContextLength,
+            [f.RopeTheta] = 10000.0,
+            [f.RmsNormEps] = 1e-5,
+            [f.MaskToken] = eos + 1,
+            [f.EosToken] = eos,
+            ["architectures"] = new JsonArray(dream ? "DreamModel" : "LLaDAModelLM"),
+            ["model_type"] = dream ? "Dream" : "llada",
+        };
+        (string Field, JsonNode Value)[] family = dream
+            ? [("hidden_act", "silu"), ("tie_word_embeddings", false)]
+            : [("block_type", "llama"), ("layer_norm_type", "rms"), ("activation_type", "silu"), ("weight_tying", false)];
+        foreach ((string field, JsonNode value) in family)
+        {
+            config[field] = value;
+        }
+
+        return config;
     }
 
     public void Dispose()

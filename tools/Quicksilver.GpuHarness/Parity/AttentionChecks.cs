@@ -43,14 +43,17 @@ internal static class AttentionChecks
             c.Compare(label, Attend(c.Cpu), Attend(c.Device), Tolerance.Bf16);
         }
 
-        CachedKeys(c);
+        CachedKeys(c, causalBlock: 0);
+        CachedKeys(c, causalBlock: 32);
     }
 
     /// <summary>
     /// A dual-cache step's shape: 32 block queries over 300 keys that WriteKvCache stored at layer 2 of a K/V cache,
-    /// batched with a sequence that reads its 50 keys from the packed buffers.
+    /// batched with a sequence that reads its 50 keys from the packed buffers. With <paramref name="causalBlock"/>
+    /// attention is block-causal: the cached queries sit at canvas positions 100..131 (across a block boundary), the
+    /// packed ones at 30..33.
     /// </summary>
-    private static void CachedKeys(ParityContext c)
+    private static void CachedKeys(ParityContext c, int causalBlock)
     {
         const int heads = 8, kvHeads = 2, dim = 128, layer = 2, packedKeys = 50, cachedKeys = 300;
         int[] qOffsets = [0, 4, 36];
@@ -65,12 +68,17 @@ internal static class AttentionChecks
             using IDeviceBuffer o = ParityContext.Output(b, qOffsets[^1], heads * dim);
             using IKvCache cache = b.AllocateKvCache(layer + 1, cachedKeys, kvHeads * dim);
             b.WriteKvCache(kb, vb, layer, [new KvCacheWrite(cache, packedKeys, 0, cachedKeys)]);
-            var layout = new AttentionLayout(qOffsets, [new AttentionKeys(0, packedKeys), new AttentionKeys(0, cachedKeys, cache)]) { CacheLayer = layer };
+            var layout = new AttentionLayout(qOffsets, [new AttentionKeys(0, packedKeys, null, 30), new AttentionKeys(0, cachedKeys, cache, 100)])
+            {
+                CacheLayer = layer,
+                CausalBlockLength = causalBlock,
+            };
             b.Attention(qb, kb, vb, layout, heads, kvHeads, dim, o);
             return ParityContext.Download(b, o);
         }
 
-        c.Compare("block queries 32 over 300 keys from a K/V cache (layer 2), beside 4 over 50 packed, GQA 8:2 d128", Attend(c.Cpu), Attend(c.Device), Tolerance.Bf16);
+        string mask = causalBlock > 0 ? $", block-causal {causalBlock}" : string.Empty;
+        c.Compare($"block queries 32 over 300 keys from a K/V cache (layer 2), beside 4 over 50 packed, GQA 8:2 d128{mask}", Attend(c.Cpu), Attend(c.Device), Tolerance.Bf16);
     }
 
     private static int[] Offsets(int[] lengths)

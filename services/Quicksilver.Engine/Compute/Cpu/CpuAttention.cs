@@ -4,7 +4,8 @@ using System.Numerics.Tensors;
 namespace Quicksilver.Engine.Compute.Cpu;
 
 /// <summary>
-/// Non-causal scaled dot-product attention over a packed variable-length batch, one task per (sequence, head). Each
+/// Scaled dot-product attention over a packed variable-length batch, one task per (sequence, head): non-causal, or
+/// block-causal when the layout says so (each query row reads the first <see cref="AttentionLayout.VisibleKeys"/>). Each
 /// sequence reads its keys and values from the step's packed buffers or from its <see cref="CpuKvCache"/>; both are
 /// rows of the same width, so the arithmetic is the same. The head's keys and values are packed into
 /// <see cref="WeightPanel"/> layout, and scores and the weighted sum of values run through the matrix product's
@@ -46,7 +47,7 @@ internal static unsafe class CpuAttention
                 int s = task / headCount, h = task % headCount;
                 fixed (float* memory = scratch)
                 {
-                    Head(queries, sources[s], output, layout.QueryOffsets[s], layout.QueryOffsets[s + 1], h, h / group, headDim, scale, new HeadScratch(memory, sources[s].Count, headDim));
+                    Head(queries, sources[s], output, layout, s, h, h / group, headDim, scale, new HeadScratch(memory, sources[s].Count, headDim));
                 }
 
                 return scratch;
@@ -94,21 +95,23 @@ internal static unsafe class CpuAttention
     }
 
     /// <summary>
-    /// One head of one sequence, six query rows at a time: scores against the packed keys, softmax, then the
-    /// probabilities against the packed values, both through <see cref="MatMulKernel"/>.
+    /// One head of one sequence, six query rows at a time: scores against the packed keys, softmax over the keys each
+    /// row sees (all, or a prefix when block-causal: the scores past it are zeroed after the softmax, so they add
+    /// nothing), then the probabilities against the packed values, both through <see cref="MatMulKernel"/>.
     /// </summary>
     private static void Head(
         CpuBuffer queries,
         KeyRows source,
         CpuBuffer output,
-        int qStart,
-        int qEnd,
+        AttentionLayout layout,
+        int sequence,
         int head,
         int kvHead,
         int headDim,
         float scale,
         HeadScratch scratch)
     {
+        int qStart = layout.QueryOffsets[sequence], qEnd = layout.QueryOffsets[sequence + 1];
         int kCount = source.Count;
         if (kCount == 0)
         {
@@ -140,11 +143,14 @@ internal static unsafe class CpuAttention
 
             for (int r = 0; r < rows; r++)
             {
-                Span<float> scores = new(scratch.Scores + ((long)r * width), kCount);
+                float* row = scratch.Scores + ((long)r * width);
+                int visible = layout.VisibleKeys(layout.Keys[sequence], i + r - qStart);
+                Span<float> scores = new(row, visible);
                 float max = TensorPrimitives.Max(scores);
                 TensorPrimitives.Subtract(scores, max, scores);
                 TensorPrimitives.Exp(scores, scores);
-                inverseSums[r] = 1f / FixedOrderMath.Sum(scratch.Scores + ((long)r * width), kCount);
+                inverseSums[r] = 1f / FixedOrderMath.Sum(row, visible);
+                new Span<float>(row + visible, kCount - visible).Clear();
             }
 
             for (int g = 0; g < scratch.ValuePanels; g++)

@@ -18,6 +18,6 @@ internal struct AttentionKeysArgs
     /// <summary>Keys attended to.</summary>
     public int Count;
 
-    /// <summary>Padding to 32 bytes, as in C.</summary>
-    public int Reserved;
+    /// <summary>Canvas position of the sequence's first query row (block-causal layouts).</summary>
+    public int FirstQueryPosition;
 }

@@ -81,7 +81,7 @@ public sealed partial class CudaBackend
             {
                 KvCacheArguments.CheckKeys(source, Math.Min(k.Rows, v.Rows), s);
                 ulong offset = (ulong)((long)source.Start * k.Columns * k.ElementSize);
-                keys[s] = new AttentionKeysArgs { Keys = k.Pointer + offset, Values = v.Pointer + offset, Count = source.Count };
+                keys[s] = new AttentionKeysArgs { Keys = k.Pointer + offset, Values = v.Pointer + offset, Count = source.Count, FirstQueryPosition = source.FirstQueryPosition };
             }
             else
             {
@@ -94,6 +94,7 @@ public sealed partial class CudaBackend
                     Values = cache.ValueAddress(source.Start),
                     LayerStride = cache.LayerStride,
                     Count = source.Count,
+                    FirstQueryPosition = source.FirstQueryPosition,
                 };
             }
         }

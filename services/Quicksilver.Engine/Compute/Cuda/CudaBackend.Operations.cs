@@ -234,6 +234,7 @@ public sealed partial class CudaBackend
         args.Add(kvHeadCount);
         args.Add(scale);
         args.Add(scaleLog2);
+        args.Add(layout.CausalBlockLength);
         int rowsPerBlock = useTensorCoreAttention ? 64 : 4;
         var grid = new Dim3((uint)((maxQuery + rowsPerBlock - 1) / rowsPerBlock), (uint)headCount, (uint)sequences);
         Launch(KernelCatalog.Attention(useTensorCoreAttention, headDim), grid, new Dim3(128), 0, ref args);

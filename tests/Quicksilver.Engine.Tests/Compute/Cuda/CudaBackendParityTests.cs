@@ -115,6 +115,18 @@ public sealed class CudaBackendParityTests : IDisposable
     }
 
     [CudaFact]
+    public void Attention_BlockCausal_BothKernels_MatchCpu()
+    {
+        var scenario = new BlockCausalAttentionScenario(count => data.Values(count));
+        float[] expected = scenario.Attend(cpu);
+        foreach (CudaAttentionKernel kernel in new[] { CudaAttentionKernel.Simple, CudaAttentionKernel.TensorCore })
+        {
+            using var special = new CudaBackend(new CudaBackendOptions { AttentionKernel = kernel, SynchronizeEachLaunch = true, PrecompileKernels = false });
+            ParityTensors.AssertClose(expected, scenario.Attend(special), Bf16RelL2, Bf16Atol, Bf16Rtol, $"block-causal attention {kernel}");
+        }
+    }
+
+    [CudaFact]
     public void SwiGlu_And_Add_MatchCpu()
     {
         float[] g = data.Values(13 * 96, 4f), u = data.Values(13 * 96, 2f);
@@ -204,21 +216,24 @@ public sealed class CudaBackendParityTests : IDisposable
     [CudaFact]
     public void DiffusionTransformer_RefreshThenDualWindow_LogitsMatchCpu()
     {
-        ModelConfig config = RandomCheckpoint.LLaDAConfig(hidden: 128, heads: 4, layers: 2);
-        using var checkpoint = RandomCheckpoint.Create(config, TensorDType.BF16, seed: 5);
-        using ITensorSource tensors = CheckpointLoader.Open(checkpoint.Folder);
-        int[] canvas = Enumerable.Range(0, 48).Select(i => i < 40 ? (i * 5) % config.MaskTokenId : config.MaskTokenId).ToArray();
-        int[] scored = [40, 43, 47];
-        var step = new ForwardSequence(canvas, scored, scored.Select(_ => new RowSampling(0f, 0, 0)).ToArray());
-        float[] Logits(IComputeBackend backend)
+        // Dream's window starts one row before the block: row 39 scores position 40.
+        foreach ((ModelConfig config, int windowStart) in new[] { (RandomCheckpoint.LLaDAConfig(hidden: 128, heads: 4, layers: 2), 40), (RandomCheckpoint.DreamConfig(hidden: 128, heads: 4, kvHeads: 2), 39) })
         {
-            using var model = new DiffusionTransformer(config, tensors, backend);
-            using IKvCache cache = model.AllocateKvCache(canvas.Length);
-            model.ComputeLogits([step with { Cache = new KvCacheWindow(cache, 0, canvas.Length) }]);
-            return model.ComputeLogits([step with { Cache = new KvCacheWindow(cache, 40, 48) }]);
-        }
+            using var checkpoint = RandomCheckpoint.Create(config, TensorDType.BF16, seed: 5);
+            using ITensorSource tensors = CheckpointLoader.Open(checkpoint.Folder);
+            int[] canvas = Enumerable.Range(0, 48).Select(i => i < 40 ? (i * 5) % config.MaskTokenId : config.MaskTokenId).ToArray();
+            int[] scored = [40, 43, 47];
+            var step = new ForwardSequence(canvas, scored, scored.Select(_ => new RowSampling(0f, 0, 0)).ToArray());
+            float[] Logits(IComputeBackend backend)
+            {
+                using var model = new DiffusionTransformer(config, tensors, backend);
+                using IKvCache cache = model.AllocateKvCache(canvas.Length);
+                model.ComputeLogits([step with { Cache = new KvCacheWindow(cache, 0, canvas.Length) }]);
+                return model.ComputeLogits([step with { Cache = new KvCacheWindow(cache, windowStart, 48) }]);
+            }
 
-        ParityTensors.AssertClose(Logits(cpu), Logits(Gpu), 3e-2, 0.1, 0.05, "dual window after a refresh");
+            ParityTensors.AssertClose(Logits(cpu), Logits(Gpu), 3e-2, 0.1, 0.05, $"{config.Architecture} dual window after a refresh");
+        }
     }
 
     private void AttentionCase(CudaAttentionKernel kernel, int[] lengths, int heads, int kvHeads, int dim)

@@ -37,6 +37,7 @@ public sealed class MirroredStructTests
         Assert.Equal(8, Marshal.OffsetOf<AttentionKeysArgs>(nameof(AttentionKeysArgs.Values)).ToInt32());
         Assert.Equal(16, Marshal.OffsetOf<AttentionKeysArgs>(nameof(AttentionKeysArgs.LayerStride)).ToInt32());
         Assert.Equal(24, Marshal.OffsetOf<AttentionKeysArgs>(nameof(AttentionKeysArgs.Count)).ToInt32());
+        Assert.Equal(28, Marshal.OffsetOf<AttentionKeysArgs>(nameof(AttentionKeysArgs.FirstQueryPosition)).ToInt32());
     }
 
     [Fact]

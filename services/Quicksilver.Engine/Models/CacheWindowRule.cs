@@ -1,0 +1,34 @@
+namespace Quicksilver.Engine.Models;
+
+/// <summary>
+/// Which rows a K/V cache window must compute so that it scores a block's positions as the whole canvas would, given
+/// how a model's rows depend on each other. The window holds the block itself, and for shifted logits (Dream) the row
+/// before it, which scores its first position (<see cref="LogitShift"/>). For block-causal attention
+/// (<see cref="ModelConfig.AttentionBlockLength"/>) it grows to whole attention blocks: the committed rows that share
+/// the first one's attention block see the block's commits, and so do the masks that share the last one's; every row
+/// before the window sees only rows before it and every row after it is invisible to the window, so the cache is
+/// exact, in both the prefix and the dual mode.
+/// </summary>
+/// <param name="ShiftLogits">Whether position i is scored from row i − 1.</param>
+/// <param name="AttentionBlockLength">The attention block of a block-causal model; zero for bidirectional attention.</param>
+public readonly record struct CacheWindowRule(bool ShiftLogits, int AttentionBlockLength)
+{
+    /// <summary>The rule of a model.</summary>
+    public static CacheWindowRule Of(ModelConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new CacheWindowRule(config.ShiftLogits, config.AttentionBlockLength);
+    }
+
+    /// <summary>The first row a window must compute to score positions from <paramref name="blockStart"/> on.</summary>
+    public int Start(int blockStart)
+    {
+        int row = LogitShift.ScoreRow(blockStart, ShiftLogits);
+        return AttentionBlockLength > 0 ? row / AttentionBlockLength * AttentionBlockLength : row;
+    }
+
+    /// <summary>One past the last row a window must compute to score positions before <paramref name="blockEnd"/>, on a canvas of <paramref name="canvasLength"/>.</summary>
+    public int End(int blockEnd, int canvasLength) => AttentionBlockLength > 0
+        ? (int)Math.Min(canvasLength, ((long)blockEnd + AttentionBlockLength - 1) / AttentionBlockLength * AttentionBlockLength)
+        : blockEnd;
+}
