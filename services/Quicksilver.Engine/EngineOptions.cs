@@ -43,6 +43,13 @@ public sealed record EngineOptions
     /// <summary>The model id clients use; null means the model folder's name.</summary>
     public string? ModelId { get; init; }
 
+    /// <summary>
+    /// Denoising steps of a small throw-away batch run at load, before the pod reports ready
+    /// (<c>Scheduling/ModelWarmUp</c>): the first requests after a start then run on optimised code and a grown
+    /// workspace. 0 turns it off; at most 32.
+    /// </summary>
+    public int WarmUpSteps { get; init; } = 8;
+
     /// <summary>Most sequences in one step's batch. Further requests wait in the queue.</summary>
     public int MaxActiveSequences { get; init; } = 32;
 

@@ -16,7 +16,8 @@ public static class ServedModelLoader
     /// <summary>
     /// Reads <c>config.json</c>, the safetensors checkpoint, <c>tokenizer.json</c>, <c>tokenizer_config.json</c> and
     /// (when present) <c>generation_config.json</c>; validates the checkpoint against the config; recognises the chat
-    /// template (<see cref="ChatTemplateDetector"/>); picks the backend; starts the step loop. Every defect is a
+    /// template (<see cref="ChatTemplateDetector"/>); picks the backend; warms the model up
+    /// (<see cref="ModelWarmUp"/>); starts the step loop. Every defect is a
     /// <see cref="CheckpointException"/> naming the file and field or tensor.
     /// </summary>
     /// <param name="modelFolder">The model folder.</param>
@@ -51,6 +52,9 @@ public static class ServedModelLoader
         {
             tensors = CheckpointLoader.Open(folder);
             var transformer = new DiffusionTransformer(config, tensors, backend);
+            var warmUp = System.Diagnostics.Stopwatch.StartNew();
+            int warmUpSteps = ModelWarmUp.Run(transformer, options.WarmUpSteps);
+            logger.LogInformation("Warm-up: {Steps} denoising steps of {Sequences} sequences in {Seconds:F2} s", warmUpSteps, ModelWarmUp.Sequences, warmUp.Elapsed.TotalSeconds);
             string id = options.ModelId ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(folder));
             var engine = new DiffusionEngine(
                 transformer,

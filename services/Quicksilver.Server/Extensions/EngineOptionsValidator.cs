@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Quicksilver.Engine;
+using Quicksilver.Engine.Scheduling;
 
 namespace Quicksilver.Server.Extensions;
 
@@ -45,6 +46,11 @@ internal sealed class EngineOptionsValidator : IValidateOptions<EngineOptions>
         if (options.MaxExpectedQueueWait is { } wait && (wait <= TimeSpan.Zero || wait > options.QueueTimeout))
         {
             failures.Add($"{ModelExtensions.EngineSectionName}:MaxExpectedQueueWait must be positive and at most QueueTimeout ({options.QueueTimeout}) when set (leave it unset for half of QueueTimeout), but is {wait}.");
+        }
+
+        if (options.WarmUpSteps is < 0 or > ModelWarmUp.MaxSteps)
+        {
+            failures.Add($"{ModelExtensions.EngineSectionName}:WarmUpSteps must be between 0 (no warm-up) and {ModelWarmUp.MaxSteps}, but is {options.WarmUpSteps}.");
         }
 
         if (options.ModelId is { } id && string.IsNullOrWhiteSpace(id))

@@ -42,14 +42,16 @@ public sealed class ExtensionsTests
         WebApplicationBuilder builder = WebApplication.CreateBuilder();
         builder.Configuration["Quicksilver:Engine:QueueTimeout"] = "00:01:00";
         builder.Configuration["Quicksilver:Engine:MaxExpectedQueueWait"] = "00:00:07.5";
+        builder.Configuration["Quicksilver:Engine:WarmUpSteps"] = "0";
 
         builder.AddQuicksilverServer([]);
         builder.AddQuicksilverModel();
 
         using WebApplication app = builder.Build();
         EngineOptions engine = app.Services.GetRequiredService<IOptions<EngineOptions>>().Value;
-        Assert.Equal((TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(7.5)), (engine.QueueTimeout, engine.MaxExpectedQueueWait));
+        Assert.Equal((TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(7.5), 0), (engine.QueueTimeout, engine.MaxExpectedQueueWait, engine.WarmUpSteps));
         Assert.Null(new EngineOptions().MaxExpectedQueueWait);
+        Assert.Equal(8, new EngineOptions().WarmUpSteps);
     }
 
     [Theory]
@@ -64,6 +66,8 @@ public sealed class ExtensionsTests
     [InlineData("Quicksilver:Engine:QueueTimeout", "00:00:00", "Quicksilver:Engine:QueueTimeout must be positive, but is 00:00:00.")]
     [InlineData("Quicksilver:Engine:MaxExpectedQueueWait", "00:00:00", "Quicksilver:Engine:MaxExpectedQueueWait must be positive and at most QueueTimeout (00:00:30) when set")]
     [InlineData("Quicksilver:Engine:MaxExpectedQueueWait", "00:01:00", "Quicksilver:Engine:MaxExpectedQueueWait must be positive and at most QueueTimeout (00:00:30) when set (leave it unset for half of QueueTimeout), but is 00:01:00.")]
+    [InlineData("Quicksilver:Engine:WarmUpSteps", "-1", "Quicksilver:Engine:WarmUpSteps must be between 0 (no warm-up) and 32, but is -1.")]
+    [InlineData("Quicksilver:Engine:WarmUpSteps", "33", "Quicksilver:Engine:WarmUpSteps must be between 0 (no warm-up) and 32, but is 33.")]
     [InlineData("Quicksilver:Metering:GpuHourPriceUsd", "-2", "Quicksilver:Metering:GpuHourPriceUsd must be a finite number ≥ 0 (US dollars per hour of the device; 0 reports no cost), but is -2 (environment variable Quicksilver__Metering__GpuHourPriceUsd).")]
     [InlineData("Quicksilver:Metering:GpuHourPriceUsd", "NaN", "Quicksilver:Metering:GpuHourPriceUsd must be a finite number ≥ 0")]
     [InlineData("Quicksilver:Tenancy:GatewayKey", " ", "Quicksilver:Tenancy:GatewayKey must not be blank")]
