@@ -146,7 +146,7 @@ internal sealed class LoadClient(HttpClient http)
     }
 }
 
-/// <summary>The usage object: OpenAI's token counts and Quicksilver's <c>gpu_seconds</c>, <c>cost_usd</c> (and <c>steps</c>, if ever reported).</summary>
+/// <summary>The usage object: OpenAI's token counts and Quicksilver's <c>gpu_seconds</c>, <c>cost_usd</c> and <c>denoising_steps</c> (each null when absent).</summary>
 internal sealed record Usage(int PromptTokens, int CompletionTokens, double? GpuSeconds, double? CostUsd, int? Steps)
 {
     public static Usage? From(JsonNode? usage) => usage is JsonObject u && u["completion_tokens"] is not null
@@ -155,6 +155,6 @@ internal sealed record Usage(int PromptTokens, int CompletionTokens, double? Gpu
             u["completion_tokens"]!.GetValue<int>(),
             u["gpu_seconds"]?.GetValue<double>(),
             u["cost_usd"]?.GetValue<double>(),
-            u["steps"]?.GetValue<int>())
+            u["denoising_steps"]?.GetValue<int>())
         : null;
 }

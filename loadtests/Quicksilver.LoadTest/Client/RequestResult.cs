@@ -25,7 +25,7 @@ internal enum Outcome
 /// <param name="TtftMs">Time to the first event carrying text; for a non-streamed answer, the whole answer's time.</param>
 /// <param name="ItlMs">Gaps between consecutive events carrying text (one event per finalised diffusion block).</param>
 /// <param name="OutputTokens">From usage when reported, otherwise the number of events carrying text.</param>
-/// <param name="Steps">Denoising steps, when usage reports them (Quicksilver's usage does not yet).</param>
+/// <param name="Steps">Denoising steps, when usage reports them (<c>denoising_steps</c>, Quicksilver's extension).</param>
 /// <param name="ErrorMessage">The OpenAI error <c>message</c>, when the error carried one: it tells which component answered (a pod's queue timeout or the gateway's "no server available").</param>
 internal sealed record RequestResult(
     string Target,

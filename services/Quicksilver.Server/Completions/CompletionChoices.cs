@@ -47,12 +47,12 @@ internal sealed class CompletionChoices
 
     /// <summary>
     /// The request's usage, once every choice has ended: the prompt counted once, the choices' tokens and device
-    /// seconds summed, priced and counted by <paramref name="meter"/>. Call it once per request.
+    /// seconds and denoising steps summed, priced and counted by <paramref name="meter"/>. Call it once per request.
     /// </summary>
     public CompletionUsage Bill(UsageMeter meter)
     {
         ArgumentNullException.ThrowIfNull(meter);
-        return meter.Bill(_model, _request.Tenant, _request.PromptTokens.Count, CompletionTokens, _runs.Sum(run => run.GpuSeconds));
+        return meter.Bill(_model, _request.Tenant, _request.PromptTokens.Count, CompletionTokens, _runs.Sum(run => run.GpuSeconds), _runs.Sum(run => run.DenoisingSteps));
     }
 
     /// <summary>Runs every choice to its end and returns each one's text (prompt first with echo), finish and log-probabilities.</summary>

@@ -19,6 +19,9 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
     /// <summary>Device seconds the engine has charged this answer so far; settled once the run has ended.</summary>
     public double GpuSeconds { get; private set; }
 
+    /// <summary>Forward passes the engine has run for this answer so far.</summary>
+    public int DenoisingSteps { get; private set; }
+
     /// <summary>The <c>gen_ai.operation.name</c> of the run's span and metrics (<see cref="GenAiOperations"/>).</summary>
     public string Operation { get; init; } = GenAiOperations.TextCompletion;
 
@@ -51,6 +54,7 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
         {
             GenerationUpdate update = updates.Current;
             GpuSeconds = update.GpuSeconds;
+            DenoisingSteps = update.Steps;
             if (update.IsSettlement)
             {
                 // The engine let go of a cancelled sequence; the exception that ended it follows.
@@ -101,6 +105,7 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
             while (await updates.MoveNextAsync())
             {
                 GpuSeconds = updates.Current.GpuSeconds;
+                DenoisingSteps = updates.Current.Steps;
             }
         }
 #pragma warning disable CA1031 // The answer is complete: however the sequence ends now (cancelled, as asked), it only settles the time.

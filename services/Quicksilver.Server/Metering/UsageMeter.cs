@@ -38,11 +38,12 @@ internal sealed class UsageMeter
     /// <param name="promptTokens">The prompt's tokens, counted once however many choices.</param>
     /// <param name="completionTokens">Answer tokens over all choices.</param>
     /// <param name="gpuSeconds">Device seconds charged to all choices.</param>
-    public CompletionUsage Bill(string model, string tenant, int promptTokens, int completionTokens, double gpuSeconds)
+    /// <param name="denoisingSteps">Forward passes all choices took.</param>
+    public CompletionUsage Bill(string model, string tenant, int promptTokens, int completionTokens, double gpuSeconds, int denoisingSteps)
     {
         Count(model, tenant, GenAiAttributes.InputTokenType, promptTokens);
         Count(model, tenant, GenAiAttributes.OutputTokenType, completionTokens);
-        return new CompletionUsage(promptTokens, completionTokens, promptTokens + completionTokens, gpuSeconds, _price.CostUsd(gpuSeconds));
+        return new CompletionUsage(promptTokens, completionTokens, promptTokens + completionTokens, gpuSeconds, _price.CostUsd(gpuSeconds), denoisingSteps);
     }
 
     private void Count(string model, string tenant, string type, int tokens) => _tokens.Add(

@@ -49,7 +49,7 @@ public sealed class ScriptedSseServer : IAsyncDisposable
 
     private static string Delta(string text) => new JsonObject { ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = new JsonObject { ["content"] = text } }) }.ToJsonString();
 
-    private const string Usage = """{"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":64,"total_tokens":67,"gpu_seconds":0.5,"cost_usd":0.002,"steps":16}}""";
+    private const string Usage = """{"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":64,"total_tokens":67,"gpu_seconds":0.5,"cost_usd":0.002,"denoising_steps":16}}""";
 
     private async Task AnswerAsync(HttpContext context)
     {

@@ -70,6 +70,9 @@ public sealed class RealPodRunTests : IAsyncLifetime
         Assert.InRange(outputTokens, (MaxTokens / BlockLength * requests) + 1, MaxTokens * requests * 1.0001);
         Assert.Equal(requests, (int)summary["tpot_ms"]!["count"]!);
 
+        // Usage reports the denoising steps: 16 tokens (ignore_eos) in 8 steps each.
+        Assert.Equal(2.0, (double)summary["tokens_per_step"]!);
+
         // The pod charges 3.6 USD per device-hour, so every answer's usage carries its cost.
         Assert.True((double)summary["cost_per1_k_tokens_usd"]! > 0, summary.ToJsonString());
         Assert.True((double)summary["cost_per1_k_output_tokens_usd"]! > (double)summary["cost_per1_k_tokens_usd"]!);

@@ -50,7 +50,8 @@ public sealed class OpenApiDocumentTests(ApiFixture fixture) : IClassFixture<Api
 
         JsonObject usage = (await response.ReadJsonObjectAsync())["components"]!["schemas"]!["CompletionUsage"]!.AsObject();
         JsonObject properties = usage["properties"]!.AsObject();
-        Assert.Equal(["prompt_tokens", "completion_tokens", "total_tokens", "gpu_seconds", "cost_usd"], properties.Select(p => p.Key));
+        Assert.Equal(["prompt_tokens", "completion_tokens", "total_tokens", "gpu_seconds", "cost_usd", "denoising_steps"], properties.Select(p => p.Key));
+        Assert.Contains("Forward passes", properties["denoising_steps"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("Device seconds", properties["gpu_seconds"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("GpuHourPriceUsd", properties["cost_usd"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
     }

@@ -45,19 +45,20 @@ public static class OpenAIAssert
     }
 
     /// <summary>
-    /// Checks usage's keys, its sum, that device time was charged and that <c>cost_usd</c> is <c>gpu_seconds</c> at
+    /// Checks usage's keys, its sum, that device time was charged and denoising steps counted, and that <c>cost_usd</c> is <c>gpu_seconds</c> at
     /// <paramref name="gpuHourPriceUsd"/> (the server's price; 0 unless a test configures one); returns (prompt, completion).
     /// </summary>
     public static (int Prompt, int Completion) Usage(JsonNode? usage, double gpuHourPriceUsd = 0)
     {
         JsonObject value = Assert.IsType<JsonObject>(usage);
-        Assert.Equal(["prompt_tokens", "completion_tokens", "total_tokens", "gpu_seconds", "cost_usd"], value.Select(p => p.Key));
+        Assert.Equal(["prompt_tokens", "completion_tokens", "total_tokens", "gpu_seconds", "cost_usd", "denoising_steps"], value.Select(p => p.Key));
         int prompt = value["prompt_tokens"]!.GetValue<int>();
         int completion = value["completion_tokens"]!.GetValue<int>();
         Assert.Equal(prompt + completion, value["total_tokens"]!.GetValue<int>());
         double gpuSeconds = value["gpu_seconds"]!.GetValue<double>();
         Assert.True(gpuSeconds > 0, $"gpu_seconds is {gpuSeconds}");
         Assert.Equal(gpuSeconds * gpuHourPriceUsd / 3600, value["cost_usd"]!.GetValue<double>(), 1e-15);
+        Assert.True(value["denoising_steps"]!.GetValue<int>() >= 1, $"denoising_steps is {value["denoising_steps"]}");
         return (prompt, completion);
     }
 
