@@ -61,7 +61,8 @@ public static class ServedModelLoader
                 options with { ModelId = id },
                 EndTokens.Collect(config, generation, tokenizerConfig, tokenizer),
                 loggerFactory.CreateLogger<DiffusionEngine>(),
-                metering: metering);
+                metering: metering,
+                generation: generation);
             logger.LogInformation("Serving {Model} ({Architecture}, {Layers} layers, d={Hidden}) on the {Backend} backend: {Device}", id, config.Architecture, config.LayerCount, config.HiddenSize, backend.Name, backend.Description);
             return new ServedModel(id, config, tokenizer, engine, backend.Name, DateTimeOffset.UtcNow)
             {

@@ -15,12 +15,19 @@ namespace Quicksilver.Engine.Decoding;
 /// </remarks>
 public sealed record DiffusionPlan
 {
-    private DiffusionPlan(int answerLength, int[] blockLengths, int[] blockSteps, ModelArchitecture family)
+    /// <summary>
+    /// The final timestep when the model names none: <c>eps</c> of Dream's <c>DreamGenerationConfig</c> and of the
+    /// Dream-v0 checkpoints' <c>generation_config.json</c>.
+    /// </summary>
+    public const double DefaultEps = 1e-3;
+
+    private DiffusionPlan(int answerLength, int[] blockLengths, int[] blockSteps, ModelArchitecture family, double eps)
     {
         AnswerLength = answerLength;
         BlockLengths = blockLengths;
         BlockSteps = blockSteps;
         Family = family;
+        Eps = eps;
     }
 
     /// <summary>Masked positions appended to the prompt.</summary>
@@ -35,6 +42,12 @@ public sealed record DiffusionPlan
     /// <summary>The model family whose per-step commit counts the plan follows.</summary>
     public ModelArchitecture Family { get; }
 
+    /// <summary>
+    /// The final timestep of the timestep schedule, <c>linspace(1, eps, steps + 1)</c> per block: it shapes Dream's
+    /// commit counts.
+    /// </summary>
+    public double Eps { get; }
+
     /// <summary>Total denoising steps (forward passes) the plan takes if no early stop happens.</summary>
     public int TotalSteps => BlockSteps.Sum();
 
@@ -46,11 +59,16 @@ public sealed record DiffusionPlan
     /// <param name="blockLength">Length of a block (the last may be shorter).</param>
     /// <param name="steps">Denoising steps over the whole answer.</param>
     /// <param name="family">Whose sampler's commit counts to follow: LLaDA's linear schedule or Dream's timesteps.</param>
-    public static DiffusionPlan Create(int answerLength, int blockLength, int steps, ModelArchitecture family = ModelArchitecture.LLaDA)
+    /// <param name="eps">The timestep schedule's final timestep, in (0, 1) (<c>eps</c> of the model's <c>generation_config.json</c>).</param>
+    public static DiffusionPlan Create(int answerLength, int blockLength, int steps, ModelArchitecture family = ModelArchitecture.LLaDA, double eps = DefaultEps)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(answerLength, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(blockLength, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
+        if (!(eps > 0 && eps < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(eps), eps, "The final timestep must be in (0, 1).");
+        }
 
         blockLength = Math.Min(blockLength, answerLength);
         int blockCount = (answerLength + blockLength - 1) / blockLength;
@@ -61,16 +79,16 @@ public sealed record DiffusionPlan
         }
 
         steps = Math.Clamp(steps, blockCount, answerLength);
-        return new DiffusionPlan(answerLength, lengths, ShareSteps(lengths, steps, answerLength), family);
+        return new DiffusionPlan(answerLength, lengths, ShareSteps(lengths, steps, answerLength), family, eps);
     }
 
     /// <summary>
     /// How many masks each step of block <paramref name="block"/> commits under <see cref="CommitRule.Schedule"/>:
     /// LLaDA's <see cref="TransferSchedule"/>, or for Dream its timestep schedule
-    /// (<c>linspace(1, eps, steps + 1)</c>, <c>int(n · (1 − s/t))</c> of the n masks left, all on the last step).
+    /// (<c>linspace(1, <see cref="Eps"/>, steps + 1)</c>, <c>int(n · (1 − s/t))</c> of the n masks left, all on the last step).
     /// </summary>
     public int[] BlockSchedule(int block) => Family == ModelArchitecture.Dream
-        ? DreamTimestepSchedule.Counts(BlockLengths[block], BlockSteps[block])
+        ? DreamTimestepSchedule.Counts(BlockLengths[block], BlockSteps[block], Eps)
         : TransferSchedule(BlockLengths[block], BlockSteps[block]);
 
     /// <summary>

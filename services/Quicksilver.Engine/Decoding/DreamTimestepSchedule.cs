@@ -1,30 +1,50 @@
 namespace Quicksilver.Engine.Decoding;
 
 /// <summary>
-/// Dream's commit counts (<c>generation_utils.py</c> <c>_sample</c> for <c>maskgit_plus</c>, <c>topk_margin</c> and
-/// <c>entropy</c>): <c>timesteps = linspace(1, eps, steps + 1)</c>; step i, at <c>t = ts[i]</c> and
-/// <c>s = ts[i + 1]</c>, commits <c>int(n · (1 − s/t))</c> of the n masks left, and the last step all that remain.
+/// Dream's timestep schedule (<c>generation_utils.py</c> <c>_sample</c>): <c>timesteps = linspace(1, eps, steps + 1)</c>;
+/// step i runs from <c>t = ts[i]</c> to <c>s = ts[i + 1]</c>, and a mask left before it stays masked after it with
+/// probability <c>s/t</c> (<see cref="KeepProbabilities"/>), all but on the last step, which reveals whatever remains.
+/// <c>origin</c> reveals each mask independently with probability <c>1 − s/t</c>; <c>maskgit_plus</c>,
+/// <c>topk_margin</c> and <c>entropy</c> commit <c>int(n · (1 − s/t))</c> of the n masks left (<see cref="Counts"/>).
 /// With <c>eps</c> near 0 that is about <c>n / (steps − i)</c>, rounded down, so counts grow toward the end and the
 /// first step commits nothing when there are as many steps as masks. Computed in fp32 like the reference (PyTorch's
-/// default dtype, <c>torch.linspace</c>'s two-sided formula); <c>origin</c>, which reveals each mask with probability
-/// <c>1 − s/t</c>, commits these counts in expectation.
+/// default dtype, <c>torch.linspace</c>'s two-sided formula).
 /// </summary>
 internal static class DreamTimestepSchedule
 {
-    /// <summary>The final timestep: <c>eps</c> of the Dream-v0 checkpoints' <c>generation_config.json</c>.</summary>
-    public const float Eps = 1e-3f;
+    /// <summary>
+    /// <c>s/t</c> of each of <paramref name="steps"/> steps, and 0 for the last: the probability that a mask left before
+    /// the step is still masked after it.
+    /// </summary>
+    /// <param name="steps">Steps of the schedule (≥ 1).</param>
+    /// <param name="eps">The final timestep, in (0, 1); rounded to fp32 as <c>torch.linspace</c> does.</param>
+    public static float[] KeepProbabilities(int steps, double eps)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
+        float[] timesteps = Linspace(1f, (float)eps, steps + 1);
+        var keep = new float[steps];
+        for (int i = 0; i < steps - 1; i++)
+        {
+            keep[i] = timesteps[i + 1] / timesteps[i];
+        }
+
+        return keep;
+    }
 
     /// <summary>How many of <paramref name="maskedCount"/> masks each of <paramref name="steps"/> steps commits.</summary>
-    public static int[] Counts(int maskedCount, int steps)
+    /// <param name="maskedCount">Masks before the first step.</param>
+    /// <param name="steps">Steps of the schedule (≥ 1).</param>
+    /// <param name="eps">The final timestep, in (0, 1).</param>
+    public static int[] Counts(int maskedCount, int steps, double eps)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maskedCount);
-        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
-        float[] timesteps = Linspace(1f, Eps, steps + 1);
+        float[] keep = KeepProbabilities(steps, eps);
         var counts = new int[steps];
         int left = maskedCount;
         for (int i = 0; i < steps; i++)
         {
-            counts[i] = i < steps - 1 ? (int)(left * (1f - (timesteps[i + 1] / timesteps[i]))) : left;
+            // The last step keeps nothing: left · 1 is every mask that remains.
+            counts[i] = (int)(left * (1f - keep[i]));
             left -= counts[i];
         }
 

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Quicksilver.Engine.Checkpoints;
 using Quicksilver.Engine.Compute;
 using Quicksilver.Engine.Decoding;
 using Quicksilver.Engine.Metering;
@@ -32,6 +33,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     private readonly EngineOptions _options;
     private static readonly IReadOnlySet<int> NoEndTokens = new HashSet<int>();
     private readonly IReadOnlySet<int> _endTokens;
+    private readonly double _eps;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly IdleClock _idle;
@@ -53,17 +55,23 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     /// <param name="logger">Where failures of the loop are logged.</param>
     /// <param name="timeProvider">Clock for queue timeouts, step times (and so expected queue waits) and idle time; the system clock when null.</param>
     /// <param name="metering">The price of device time; none (0 USD) when null.</param>
+    /// <param name="generation">
+    /// The model folder's <c>generation_config.json</c>: its <c>eps</c> is the final timestep of every plan's timestep
+    /// schedule (<see cref="DiffusionPlan.Eps"/>; <see cref="DiffusionPlan.DefaultEps"/> when it names none).
+    /// </param>
     public DiffusionEngine(
         DiffusionTransformer model,
         EngineOptions options,
         IReadOnlySet<int> endTokens,
         ILogger<DiffusionEngine> logger,
         TimeProvider? timeProvider = null,
-        MeteringOptions? metering = null)
+        MeteringOptions? metering = null,
+        GenerationDefaults? generation = null)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _endTokens = endTokens ?? throw new ArgumentNullException(nameof(endTokens));
+        _eps = generation?.Eps ?? DiffusionPlan.DefaultEps;
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _time = timeProvider ?? TimeProvider.System;
         _idle = new IdleClock(_time);
@@ -145,7 +153,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         ArgumentNullException.ThrowIfNull(request);
         RequestValidator.Validate(request, _model.Config);
         int blockLength = request.BlockLength ?? _options.DefaultBlockLength;
-        var plan = DiffusionPlan.Create(request.MaxTokens, blockLength, request.Steps ?? request.MaxTokens, _model.Config.Architecture);
+        var plan = DiffusionPlan.Create(request.MaxTokens, blockLength, request.Steps ?? request.MaxTokens, _model.Config.Architecture, _eps);
         ulong seed = request.Seed ?? (ulong)Random.Shared.NextInt64();
         KvCacheMode kvCache = request.KvCache ?? _options.KvCache;
         var settings = new DecodingSettings(request.Temperature, seed, request.Remasking, request.Commit, request.CommitParameter, kvCache);

@@ -29,14 +29,38 @@ public sealed class DiffusionPlanTests
     [InlineData(3, 5, new[] { 0, 0, 0, 1, 2 })]
     [InlineData(5, 1, new[] { 5 })]
     public void DreamTimestepSchedule_MatchesDreamSampleCounts(int masked, int steps, int[] expected) =>
-        Assert.Equal(expected, DreamTimestepSchedule.Counts(masked, steps));
+        Assert.Equal(expected, DreamTimestepSchedule.Counts(masked, steps, DiffusionPlan.DefaultEps));
+
+    // The same reimplementation (fp32 throughout) with other values of generation_config.json's eps. A larger eps ends
+    // the schedule earlier, so more masks are left for the last step. Rows marked * differ from the same formula in
+    // double (8/4/0.5: 1, 1, 0, 6; 100/30/0.1: 3, 3, 2, …): the counts follow the reference's fp32 arithmetic.
+    [Theory]
+    [InlineData(8, 4, 0.5, new[] { 1, 0, 1, 6 })] // *
+    [InlineData(16, 5, 0.5, new[] { 1, 1, 1, 1, 12 })]
+    [InlineData(12, 7, 0.5, new[] { 0, 0, 1, 0, 1, 1, 9 })]
+    [InlineData(8, 8, 0.5, new[] { 0, 0, 0, 0, 0, 0, 0, 8 })]
+    [InlineData(16, 5, 0.1, new[] { 2, 3, 3, 3, 5 })]
+    [InlineData(32, 8, 0.1, new[] { 3, 3, 3, 3, 4, 4, 4, 8 })]
+    [InlineData(100, 30, 0.1, new[] { 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 14 })] // *
+    public void DreamTimestepSchedule_OtherEps_MatchesDreamSampleCounts(int masked, int steps, double eps, int[] expected)
+    {
+        Assert.Equal(expected, DreamTimestepSchedule.Counts(masked, steps, eps));
+        Assert.NotEqual(DreamTimestepSchedule.Counts(masked, steps, DiffusionPlan.DefaultEps), expected);
+    }
+
+    [Fact]
+    public void DreamTimestepSchedule_KeepProbabilities_SOverTThenZero()
+    {
+        // linspace(1, 0.5, 5) = 1, 0.875, 0.75, 0.625, 0.5, exact in fp32: s/t of steps 0–2, and 0 for the last step.
+        Assert.Equal(new[] { 0.875f, 0.75f / 0.875f, 0.625f / 0.75f, 0f }, DreamTimestepSchedule.KeepProbabilities(4, 0.5));
+    }
 
     [Fact]
     public void DreamTimestepSchedule_1024MasksIn1023Steps_FirstStepCommitsOneInFp32()
     {
         // 1024 · (1 − ts[1]/ts[0]) = 1024 · 0.999/1023 = 0.99997… in exact arithmetic (and in double: 0 tokens), but the
         // reference computes in fp32, where the product rounds to 1.0: one token, as here.
-        Assert.Equal(1, DreamTimestepSchedule.Counts(1024, 1023)[0]);
+        Assert.Equal(1, DreamTimestepSchedule.Counts(1024, 1023, DiffusionPlan.DefaultEps)[0]);
     }
 
     [Fact]
@@ -50,6 +74,25 @@ public sealed class DiffusionPlanTests
         Assert.Equal(new[] { 1, 3 }, plan.BlockSchedule(2));
         Assert.Equal(new[] { 2, 2, 2, 2 }, DiffusionPlan.Create(20, 8, 10).BlockSchedule(0));
     }
+
+    [Fact]
+    public void BlockSchedule_DreamFamilyWithEps_TimestepCountsAtThatEps()
+    {
+        // As above with eps 0.5 (a generation_config.json's): blocks of 8 in 4 steps commit 1, 0, 1, 6, not 1, 2, 2, 3.
+        var plan = DiffusionPlan.Create(answerLength: 20, blockLength: 8, steps: 10, ModelArchitecture.Dream, eps: 0.5);
+
+        Assert.Equal(0.5, plan.Eps);
+        Assert.Equal(new[] { 1, 0, 1, 6 }, plan.BlockSchedule(0));
+        Assert.Equal(new[] { 2, 2, 2, 2 }, DiffusionPlan.Create(20, 8, 10, ModelArchitecture.LLaDA, eps: 0.5).BlockSchedule(0));
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(1.0)]
+    [InlineData(-0.1)]
+    [InlineData(double.NaN)]
+    public void Create_EpsOutsideZeroOne_Throws(double eps) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => DiffusionPlan.Create(8, 8, 4, ModelArchitecture.Dream, eps));
 
     [Fact]
     public void Create_LLaDADemoSettings_SplitsStepsEvenlyOverBlocks()

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Quicksilver.Engine.Checkpoints;
 using Quicksilver.Engine.Metering;
 using Quicksilver.Engine.Models;
 using Quicksilver.Engine.Scheduling;
@@ -7,20 +8,28 @@ namespace Quicksilver.Engine.Tests.TestModels;
 
 /// <summary>
 /// A <see cref="DiffusionEngine"/> on a random-weight LLaDA checkpoint (Dream when told: GQA with 2 key/value heads,
-/// shifted logits; block-causal attention when given an attention block; vocabulary 64, d = 32, one layer unless told)
+/// shifted logits; block-causal attention when given an attention block; the generation defaults of a
+/// <c>generation_config.json</c> when given; vocabulary 64, d = 32, one layer unless told)
 /// on the CPU backend, with no end token (answers run to <c>max_tokens</c>); disposes everything it holds.
 /// </summary>
 internal sealed class TestEngine : IDisposable
 {
     private readonly RandomTransformer _model;
 
-    public TestEngine(EngineOptions options, MeteringOptions? metering = null, TimeProvider? time = null, int layers = 1, ModelArchitecture architecture = ModelArchitecture.LLaDA, int attentionBlockLength = 0)
+    public TestEngine(
+        EngineOptions options,
+        MeteringOptions? metering = null,
+        TimeProvider? time = null,
+        int layers = 1,
+        ModelArchitecture architecture = ModelArchitecture.LLaDA,
+        int attentionBlockLength = 0,
+        GenerationDefaults? generation = null)
     {
         ModelConfig config = architecture == ModelArchitecture.Dream
             ? RandomCheckpoint.DreamConfig(vocab: 64, hidden: 32, layers: layers)
             : RandomCheckpoint.LLaDAConfig(vocab: 64, hidden: 32, layers: layers);
         _model = new RandomTransformer(config with { AttentionBlockLength = attentionBlockLength }, seed: 11, threads: 1);
-        Engine = new DiffusionEngine(_model.Model, options, new HashSet<int>(), NullLogger<DiffusionEngine>.Instance, time, metering);
+        Engine = new DiffusionEngine(_model.Model, options, new HashSet<int>(), NullLogger<DiffusionEngine>.Instance, time, metering, generation);
     }
 
     public DiffusionEngine Engine { get; }
