@@ -22,6 +22,9 @@
 // the offsets before launch. Per-sequence arguments are CommitSelectArgs (48 bytes), results CommittedTokenResult (12
 // bytes); both are mirrored in C# (Quicksilver.Engine.Compute.Cuda.CommitSelectArgs / CommittedTokenResult) and checked
 // by unit tests.
+// Dream's origin remasking is not selected here: its count (the rows whose draw exceeds the step's s/t) may be zero,
+// and no rule above computes it; CudaBackend.CanSelect says so, DiffusionTransformer selects such steps on the host,
+// and CommitSelectArgs.From refuses them.
 // CPU reference: CommitSelection.Select (services/Quicksilver.Engine/Decoding/CommitSelection.cs), behind
 // CpuBackend.ScoreAndSelect.
 #include "sampling.cuh"

@@ -1,9 +1,11 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Quicksilver.Engine.Checkpoints;
+using Quicksilver.Engine.Decoding;
 using Quicksilver.Engine.Scheduling;
 using Quicksilver.Engine.Tests.Checkpoints;
 using Quicksilver.Engine.Tests.TestModels;
+using Quicksilver.Engine.Tokenization;
 using Quicksilver.Engine.Tokenization.ChatTemplates;
 
 namespace Quicksilver.Engine.Tests;
@@ -50,7 +52,7 @@ public sealed class ServedModelLoaderTests
     [Fact]
     public void Load_NoChatTemplate_LoadsWithoutOne()
     {
-        using var folder = CopyOfTinyModel(config => config.Remove("chat_template"));
+        using var folder = CopyOfTinyModel(TokenizerConfigReader.FileName, config => config.Remove("chat_template"));
 
         using ServedModel model = ServedModelLoader.Load(folder.Path, new EngineOptions { Threads = 1 }, NullLoggerFactory.Instance);
 
@@ -60,7 +62,7 @@ public sealed class ServedModelLoaderTests
     [Fact]
     public void Load_UnsupportedChatTemplate_CheckpointExceptionNamingFileAndField()
     {
-        using var folder = CopyOfTinyModel(config => config["chat_template"] = "{% for m in messages %}[INST] {{ m['content'] }} [/INST]{% endfor %}");
+        using var folder = CopyOfTinyModel(TokenizerConfigReader.FileName, config => config["chat_template"] = "{% for m in messages %}[INST] {{ m['content'] }} [/INST]{% endfor %}");
 
         var ex = Assert.Throws<CheckpointException>(() => ServedModelLoader.Load(folder.Path, new EngineOptions { Threads = 1 }, NullLoggerFactory.Instance));
 
@@ -68,7 +70,36 @@ public sealed class ServedModelLoaderTests
         Assert.Equal("chat_template", ex.Subject);
     }
 
-    private static TempFolder CopyOfTinyModel(Action<JsonObject> editTokenizerConfig)
+    [Fact]
+    public async Task Load_GenerationConfigEps_ReachesOriginRemasking()
+    {
+        // origin reveals with the probabilities of linspace(1, eps, steps + 1): generation_config.json's eps 0.5 instead
+        // of the default 1e-3 reveals other positions at other steps, so the same seeded request answers differently.
+        using var folder = CopyOfTinyModel("generation_config.json", config => config["eps"] = 0.5);
+        using ServedModel asShipped = ServedModelLoader.Load(RepositoryFolders.TinyModel, new EngineOptions { Threads = 2 }, NullLoggerFactory.Instance);
+        using ServedModel withEps = ServedModelLoader.Load(folder.Path, new EngineOptions { Threads = 2 }, NullLoggerFactory.Instance);
+        var request = new GenerationRequest
+        {
+            PromptTokens = asShipped.Tokenizer.Encode("The quick brown fox"),
+            MaxTokens = 32,
+            BlockLength = 32,
+            Steps = 8,
+            Seed = 3,
+            Temperature = 0.8f,
+            Remasking = RemaskingStrategy.Origin,
+            IgnoreEos = true,
+        };
+
+        List<int> shipped = await Generate(asShipped.Engine, request);
+        List<int> atEps = await Generate(withEps.Engine, request);
+
+        Assert.Equal(shipped, await Generate(asShipped.Engine, request));
+        Assert.Equal(atEps, await Generate(withEps.Engine, request));
+        Assert.NotEqual(shipped, atEps);
+    }
+
+    /// <summary>A copy of the embedded model with one of its JSON files edited.</summary>
+    private static TempFolder CopyOfTinyModel(string jsonFile, Action<JsonObject> edit)
     {
         var folder = new TempFolder();
         foreach (string file in Directory.GetFiles(RepositoryFolders.TinyModel))
@@ -76,10 +107,10 @@ public sealed class ServedModelLoaderTests
             File.Copy(file, Path.Combine(folder.Path, Path.GetFileName(file)));
         }
 
-        string configPath = Path.Combine(folder.Path, "tokenizer_config.json");
-        JsonObject config = JsonNode.Parse(File.ReadAllText(configPath))!.AsObject();
-        editTokenizerConfig(config);
-        File.WriteAllText(configPath, config.ToJsonString());
+        string path = Path.Combine(folder.Path, jsonFile);
+        JsonObject json = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        edit(json);
+        File.WriteAllText(path, json.ToJsonString());
         return folder;
     }
 

@@ -101,10 +101,19 @@ public interface IComputeBackend : IDisposable
     int MaxSelectionRows { get; }
 
     /// <summary>
+    /// Whether <see cref="ScoreAndSelect"/> selects by <paramref name="remasking"/>. Where it does not,
+    /// <see cref="Models.DiffusionTransformer"/> brings the step's scores to the host and selects there
+    /// (<see cref="CommitSelection.SelectBatch"/>): CUDA's <c>select_commits.cu</c> has no
+    /// <see cref="RemaskingStrategy.Origin"/>.
+    /// </summary>
+    bool CanSelect(RemaskingStrategy remasking);
+
+    /// <summary>
     /// <see cref="ScoreLogits"/>, then, where the scores are, the positions each sequence's step commits: its rows
     /// ranked by the remasking confidence of its <see cref="CommitPolicy"/> and as many taken as its rule says
     /// (<c>Decoding/CommitSelection.cs</c> is the reference). Only the commits come back to the host.
-    /// Sequence s owns logit rows <c>[rowOffsets[s], rowOffsets[s + 1])</c> (at most <see cref="MaxSelectionRows"/>);
+    /// Sequence s owns logit rows <c>[rowOffsets[s], rowOffsets[s + 1])</c> (at most <see cref="MaxSelectionRows"/>), and
+    /// its policy's remasking is one the backend <see cref="CanSelect"/>;
     /// <paramref name="positions"/> holds each row's canvas position (ties go to the leftmost; the random remasking draws
     /// by position). Its <c>counts[s]</c> commits, in commit order, fill <paramref name="committed"/> from
     /// <c>rowOffsets[s]</c> on, each naming its row within the sequence; the rest of <paramref name="committed"/> is undefined.

@@ -1,6 +1,6 @@
 namespace Quicksilver.Engine.Decoding;
 
-/// <summary>How many of a step's ranked positions to commit under each <see cref="CommitRule"/>.</summary>
+/// <summary>How many of a step's ranked positions to commit under each <see cref="CommitRule"/>, or by <see cref="RemaskingStrategy.Origin"/>'s draws.</summary>
 internal static class CommitCount
 {
     /// <param name="rule">The rule.</param>
@@ -33,5 +33,22 @@ internal static class CommitCount
             default:
                 throw new ArgumentOutOfRangeException(nameof(rule), rule, null);
         }
+    }
+
+    /// <summary>
+    /// <see cref="RemaskingStrategy.Origin"/>'s count: the ranked draws that exceed <paramref name="keepProbability"/>
+    /// (each does with probability <c>1 − s/t</c>); none, some or all of them.
+    /// </summary>
+    /// <param name="sortedDraws">The candidates' uniform draws, highest first.</param>
+    /// <param name="keepProbability">This step's <c>s/t</c>.</param>
+    public static int Revealed(ReadOnlySpan<double> sortedDraws, double keepProbability)
+    {
+        int n = 0;
+        while (n < sortedDraws.Length && sortedDraws[n] > keepProbability)
+        {
+            n++;
+        }
+
+        return n;
     }
 }

@@ -9,6 +9,10 @@ namespace Quicksilver.Engine.Decoding;
 /// <param name="Rule">How many ranked rows to commit.</param>
 /// <param name="Parameter">Threshold or factor of <paramref name="Rule"/> (unused by <see cref="CommitRule.Schedule"/>).</param>
 /// <param name="Scheduled">The block schedule's count for this step (used by <see cref="CommitRule.Schedule"/>).</param>
-/// <param name="Seed">The request's seed: <see cref="RemaskingStrategy.Random"/> draws from it.</param>
-/// <param name="Step">Forward passes the sequence took before this one: <see cref="RemaskingStrategy.Random"/>'s counter.</param>
-public readonly record struct CommitPolicy(RemaskingStrategy Remasking, CommitRule Rule, double Parameter, int Scheduled, ulong Seed, int Step);
+/// <param name="Seed">The request's seed: <see cref="RemaskingStrategy.Random"/> and <see cref="RemaskingStrategy.Origin"/> draw from it.</param>
+/// <param name="Step">Forward passes the sequence took before this one: the draws' counter.</param>
+/// <param name="KeepProbability">
+/// <see cref="RemaskingStrategy.Origin"/>'s <c>s/t</c> for this step (<see cref="DiffusionPlan.KeepProbabilities"/>): a row is
+/// revealed when its draw exceeds it; 0 reveals every row. Unused by the other strategies.
+/// </param>
+public readonly record struct CommitPolicy(RemaskingStrategy Remasking, CommitRule Rule, double Parameter, int Scheduled, ulong Seed, int Step, double KeepProbability = 0);

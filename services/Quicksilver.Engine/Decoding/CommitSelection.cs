@@ -5,13 +5,18 @@ namespace Quicksilver.Engine.Decoding;
 /// <summary>
 /// Which of a sequence's scored positions one denoising step commits, as a pure function: each row's remasking
 /// confidence (<see cref="Confidence"/>); the rows ranked by it, highest first, ties to the leftmost canvas position
-/// (then the lower row), NaN below every number; then <see cref="CommitCount"/>'s rule over the ranked confidences.
-/// The CPU reference of <c>kernels/select_commits.cu</c>; what the CPU backend's <c>ScoreAndSelect</c> runs, and what
+/// (then the lower row), NaN below every number; then <see cref="CommitCount"/>'s rule over the ranked confidences
+/// (for <see cref="RemaskingStrategy.Origin"/>, every row whose draw exceeds the step's <c>s/t</c>).
+/// The CPU reference of <c>kernels/select_commits.cu</c> (which has no <see cref="RemaskingStrategy.Origin"/>: CUDA
+/// selects it here, on the host); what the CPU backend's <c>ScoreAndSelect</c> runs, and what
 /// <see cref="DenoisingSequence"/> commits by when it is given scores.
 /// </summary>
 public static class CommitSelection
 {
-    /// <summary>Mixed into the request seed for <see cref="RemaskingStrategy.Random"/>, so its draws are not the Gumbel draws.</summary>
+    /// <summary>
+    /// Mixed into the request seed for <see cref="RemaskingStrategy.Random"/> and <see cref="RemaskingStrategy.Origin"/>,
+    /// so their draws are not the Gumbel draws.
+    /// </summary>
     public const ulong RandomRemaskingSalt = 0x6A09E667F3BCC909UL;
 
     /// <summary>
@@ -34,6 +39,11 @@ public static class CommitSelection
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(policy.Scheduled, nameof(policy));
+        if (!HasValidKeepProbability(policy))
+        {
+            throw new ArgumentOutOfRangeException(nameof(policy), policy.KeepProbability, "Origin's keep probability must be in [0, 1].");
+        }
+
         int n = scores.Length;
         var confidence = new double[n];
         var order = new int[n];
@@ -51,7 +61,9 @@ public static class CommitSelection
             ranked[k] = confidence[order[k]];
         }
 
-        int count = CommitCount.Of(policy.Rule, policy.Parameter, policy.Scheduled, ranked);
+        int count = policy.Remasking == RemaskingStrategy.Origin
+            ? CommitCount.Revealed(ranked, policy.KeepProbability)
+            : CommitCount.Of(policy.Rule, policy.Parameter, policy.Scheduled, ranked);
         order.AsSpan(0, count).CopyTo(chosen);
         return count;
     }
@@ -89,7 +101,8 @@ public static class CommitSelection
     /// <summary>
     /// The argument checks of <see cref="IComputeBackend.ScoreAndSelect"/>: one position per row, row offsets from 0 to
     /// <paramref name="rows"/> that never decrease (one more than the policies), no sequence over
-    /// <paramref name="maxRowsPerSequence"/> rows, known strategies and rules with a scheduled count ≥ 0, and room for one commit per row and one count per sequence
+    /// <paramref name="maxRowsPerSequence"/> rows, known strategies and rules with a scheduled count ≥ 0 (and for
+    /// <see cref="RemaskingStrategy.Origin"/> a keep probability in [0, 1]), and room for one commit per row and one count per sequence
     /// (<paramref name="committed"/> and <paramref name="counts"/> are the lengths of those spans).
     /// </summary>
     internal static void CheckBatch(int rows, ReadOnlySpan<int> positions, ReadOnlySpan<int> rowOffsets, ReadOnlySpan<CommitPolicy> policies, int committed, int counts, int maxRowsPerSequence)
@@ -126,7 +139,7 @@ public static class CommitSelection
             }
 
             CommitPolicy policy = policies[s];
-            if (!Enum.IsDefined(policy.Remasking) || !Enum.IsDefined(policy.Rule) || policy.Scheduled < 0)
+            if (!Enum.IsDefined(policy.Remasking) || !Enum.IsDefined(policy.Rule) || policy.Scheduled < 0 || !HasValidKeepProbability(policy))
             {
                 throw new ArgumentException($"Sequence {s} has an invalid policy: {policy}.", nameof(policies));
             }
@@ -140,16 +153,20 @@ public static class CommitSelection
 
     /// <summary>
     /// The remasking confidence of one row: <c>p(token)</c>, the top-2 margin, <c>Σ p log p</c>, or for
-    /// <see cref="RemaskingStrategy.Random"/> <c>CounterRng.Uniform(seed ^ salt, step, position)</c>.
+    /// <see cref="RemaskingStrategy.Random"/> and <see cref="RemaskingStrategy.Origin"/>
+    /// <c>CounterRng.Uniform(seed ^ salt, step, position)</c>.
     /// </summary>
     public static double Confidence(TokenScore score, int position, CommitPolicy policy) => policy.Remasking switch
     {
         RemaskingStrategy.LowConfidence => score.Probability,
         RemaskingStrategy.Margin => score.Margin,
         RemaskingStrategy.Entropy => score.NegativeEntropy,
-        RemaskingStrategy.Random => CounterRng.Uniform(policy.Seed ^ RandomRemaskingSalt, (ulong)policy.Step, (ulong)position),
+        RemaskingStrategy.Random or RemaskingStrategy.Origin => CounterRng.Uniform(policy.Seed ^ RandomRemaskingSalt, (ulong)policy.Step, (ulong)position),
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy.Remasking, "Unknown remasking strategy."),
     };
+
+    private static bool HasValidKeepProbability(CommitPolicy policy) =>
+        policy.Remasking != RemaskingStrategy.Origin || policy.KeepProbability is >= 0 and <= 1;
 
     /// <summary>Commit order: higher confidence first, NaN last; ties to the leftmost position, then the lower row.</summary>
     private static int Compare(double ca, int pa, int a, double cb, int pb, int b)

@@ -8,8 +8,9 @@ namespace Quicksilver.Engine.Decoding;
 /// The state of one answer being denoised with LLaDA's <c>generate()</c> semantics: the canvas
 /// <c>[prompt | masks]</c>, blocks decoded strictly left to right, in each block a fixed number of steps that each
 /// commit the <see cref="DiffusionPlan.BlockSchedule"/>'s count of the most confident masked positions (or, with
-/// Fast-dLLM's threshold and factor rules, as many as are confident enough, until the block has no mask left);
-/// committed tokens are never re-masked. A finished block that holds an end-of-sequence token ends the answer there.
+/// Fast-dLLM's threshold and factor rules, as many as are confident enough, until the block has no mask left; with
+/// Dream's <c>origin</c>, each masked position independently with the timestep schedule's probability, all that remain
+/// on the block's last step); committed tokens are never re-masked. A finished block that holds an end-of-sequence token ends the answer there.
 /// With a <see cref="KvCacheMode"/> the first step of each block computes the whole canvas and refreshes the
 /// sequence's K/V cache; the block's later steps compute only the block and its suffix (prefix mode) or only the
 /// block (dual mode) against it, widened as the model's <see cref="CacheWindowRule"/> says: for shifted logits (Dream)
@@ -27,6 +28,7 @@ public sealed class DenoisingSequence
     private readonly IReadOnlySet<int> _endTokens;
     private readonly CacheWindowRule _windowRule;
     private int[] _blockSchedule;
+    private float[] _blockKeepProbabilities;
     private int _blockStart;
     private int _block;
     private int _stepInBlock;
@@ -69,6 +71,7 @@ public sealed class DenoisingSequence
         _windowRule = windowRule;
         _blockStart = PromptLength;
         _blockSchedule = plan.BlockSchedule(0);
+        _blockKeepProbabilities = plan.KeepProbabilities(0);
         _maskedInBlock = plan.BlockLengths[0];
     }
 
@@ -130,7 +133,8 @@ public sealed class DenoisingSequence
 
     /// <summary>
     /// How the step <see cref="NextStep"/> describes picks its commits: this sequence's remasking and commit rule, the
-    /// block schedule's count for the step, and the seed and step count <see cref="RemaskingStrategy.Random"/> draws from.
+    /// block schedule's count for the step, the seed and step count <see cref="RemaskingStrategy.Random"/> and
+    /// <see cref="RemaskingStrategy.Origin"/> draw from, and the step's keep probability <c>s/t</c> (<c>origin</c>).
     /// </summary>
     public CommitPolicy CommitPolicy => new(
         _settings.Remasking,
@@ -138,7 +142,8 @@ public sealed class DenoisingSequence
         _settings.CommitParameter,
         _stepInBlock < _blockSchedule.Length ? _blockSchedule[_stepInBlock] : 0,
         _settings.Seed,
-        StepsTaken);
+        StepsTaken,
+        _stepInBlock < _blockKeepProbabilities.Length ? _blockKeepProbabilities[_stepInBlock] : 0);
 
     /// <summary>
     /// Commits this step's tokens from the scores of <see cref="NextStep"/>'s positions, selected by
@@ -257,6 +262,7 @@ public sealed class DenoisingSequence
         else if (Finish is null)
         {
             _blockSchedule = _plan.BlockSchedule(_block);
+            _blockKeepProbabilities = _plan.KeepProbabilities(_block);
             _maskedInBlock = _plan.BlockLengths[_block];
         }
 

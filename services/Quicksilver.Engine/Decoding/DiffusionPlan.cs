@@ -44,7 +44,7 @@ public sealed record DiffusionPlan
 
     /// <summary>
     /// The final timestep of the timestep schedule, <c>linspace(1, eps, steps + 1)</c> per block: it shapes Dream's
-    /// commit counts.
+    /// commit counts and, for either family, <see cref="RemaskingStrategy.Origin"/>'s reveal probabilities.
     /// </summary>
     public double Eps { get; }
 
@@ -90,6 +90,13 @@ public sealed record DiffusionPlan
     public int[] BlockSchedule(int block) => Family == ModelArchitecture.Dream
         ? DreamTimestepSchedule.Counts(BlockLengths[block], BlockSteps[block], Eps)
         : TransferSchedule(BlockLengths[block], BlockSteps[block]);
+
+    /// <summary>
+    /// For each step of block <paramref name="block"/>, the probability <c>s/t</c> of the timestep schedule
+    /// (<c>linspace(1, <see cref="Eps"/>, steps + 1)</c>) that a mask left before the step stays masked after it, 0 on
+    /// the block's last step: what <see cref="RemaskingStrategy.Origin"/> reveals by, for either family.
+    /// </summary>
+    public float[] KeepProbabilities(int block) => DreamTimestepSchedule.KeepProbabilities(BlockSteps[block], Eps);
 
     /// <summary>
     /// LLaDA's <c>get_num_transfer_tokens</c>: how many of <paramref name="maskedCount"/> masks each of

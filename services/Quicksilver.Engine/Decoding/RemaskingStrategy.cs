@@ -18,4 +18,15 @@ public enum RemaskingStrategy
 
     /// <summary><c>Σ p log p</c>, i.e. lowest entropy first (Dream's <c>entropy</c>).</summary>
     Entropy,
+
+    /// <summary>
+    /// No ranking (Dream's <c>origin</c>, its default <c>alg</c>): each masked position of the block is revealed
+    /// independently with probability <c>1 − s/t</c> of the timestep schedule (<see cref="DiffusionPlan.KeepProbabilities"/>),
+    /// its token sampled at the request temperature, and the block's last step reveals all that remain; the schedule's
+    /// counts hold only in expectation. The draws are <see cref="Random"/>'s, a function of the request seed, the step
+    /// and the position, so a seeded request reveals the same positions on every backend and in any batch.
+    /// LLaDA may use it too: it is the reverse process of masked diffusion, which both families are trained on, with the
+    /// same timesteps (<c>eps</c> 1e-3 unless the model's <c>generation_config.json</c> names another).
+    /// </summary>
+    Origin,
 }

@@ -68,7 +68,8 @@ public sealed class DiffusionTransformer : IDisposable
     /// commits, in commit order, fill <paramref name="committed"/> from where its scores would start (the earlier
     /// sequences' score positions summed), each naming a row of its <see cref="ForwardSequence.ScorePositions"/>. When a
     /// sequence has more score positions than the backend selects among (<see cref="IComputeBackend.MaxSelectionRows"/>),
-    /// the step's scores come to the host and the same selection runs there.
+    /// or a remasking it cannot select by (<see cref="IComputeBackend.CanSelect"/>), the step's scores come to the host
+    /// and the same selection runs there.
     /// </summary>
     public void ForwardAndSelect(IReadOnlyList<ForwardSequence> batch, ReadOnlySpan<CommitPolicy> policies, Span<CommittedToken> committed, Span<int> counts)
     {
@@ -97,7 +98,7 @@ public sealed class DiffusionTransformer : IDisposable
 
             offsets[batch.Count] = r;
             RowSampling[] sampling = Sampling(batch, scored);
-            if (widest <= (SelectionRowLimit ?? Backend.MaxSelectionRows))
+            if (widest <= (SelectionRowLimit ?? Backend.MaxSelectionRows) && SelectableOnBackend(policies))
             {
                 Backend.ScoreAndSelect(_workspace.Logits, sampling, Config.MaskTokenId, positions, offsets, policies, committed, counts);
                 return;
@@ -132,6 +133,19 @@ public sealed class DiffusionTransformer : IDisposable
     }
 
     private int KeyValueWidth => Config.KeyValueHeadCount * Config.HeadDim;
+
+    private bool SelectableOnBackend(ReadOnlySpan<CommitPolicy> policies)
+    {
+        foreach (CommitPolicy policy in policies)
+        {
+            if (!Backend.CanSelect(policy.Remasking))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     private int RunToLogits(IReadOnlyList<ForwardSequence> batch)
     {

@@ -20,6 +20,14 @@ public sealed class CommitCountTests
     public void Of_Factor_LongestPrefixAboveOneMinusFactorOverNPlusOne(double[] sorted, double factor, int expected) =>
         Assert.Equal(expected, CommitCount.Of(CommitRule.Factor, factor, scheduled: 1, sorted));
 
+    [Theory]
+    [InlineData(new[] { 0.9, 0.5, 0.2 }, 0.5, 1)]  // strictly above s/t
+    [InlineData(new[] { 0.9, 0.5, 0.2 }, 0.0, 3)]  // the last step's 0 reveals every row
+    [InlineData(new[] { 0.4, 0.3 }, 0.75, 0)]      // unlike the threshold rule, possibly none
+    [InlineData(new double[0], 0.5, 0)]
+    public void Revealed_OriginDrawsAboveKeepProbability(double[] sortedDraws, double keep, int expected) =>
+        Assert.Equal(expected, CommitCount.Revealed(sortedDraws, keep));
+
     [Fact]
     public void Of_Schedule_TakesScheduledCountCappedByCandidates()
     {

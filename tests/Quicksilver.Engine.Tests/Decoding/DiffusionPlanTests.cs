@@ -83,6 +83,7 @@ public sealed class DiffusionPlanTests
 
         Assert.Equal(0.5, plan.Eps);
         Assert.Equal(new[] { 1, 0, 1, 6 }, plan.BlockSchedule(0));
+        Assert.Equal(DreamTimestepSchedule.KeepProbabilities(4, 0.5), plan.KeepProbabilities(1));
         Assert.Equal(new[] { 2, 2, 2, 2 }, DiffusionPlan.Create(20, 8, 10, ModelArchitecture.LLaDA, eps: 0.5).BlockSchedule(0));
     }
 

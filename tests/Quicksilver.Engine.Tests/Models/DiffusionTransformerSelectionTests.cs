@@ -24,6 +24,8 @@ public sealed class DiffusionTransformerSelectionTests
         (RemaskingStrategy.Entropy, CommitRule.Schedule, 0, 0.5f),
         (RemaskingStrategy.Entropy, CommitRule.Factor, 3.0, 0f),
         (RemaskingStrategy.Random, CommitRule.Factor, 1.0, 0.9f),
+        (RemaskingStrategy.Origin, CommitRule.Schedule, 0, 0.7f),
+        (RemaskingStrategy.Origin, CommitRule.Schedule, 0, 0f),
     ];
 
     [Theory]

@@ -12,6 +12,7 @@ public sealed class RequestValidatorTests
     [InlineData(CommitRule.Factor, 0.0, RemaskingStrategy.LowConfidence, "factor")]
     [InlineData(CommitRule.Threshold, 0.9, RemaskingStrategy.Random, "remasking")]
     [InlineData(CommitRule.Factor, 1.0, RemaskingStrategy.Entropy, "remasking")]
+    [InlineData(CommitRule.Threshold, 0.9, RemaskingStrategy.Origin, "remasking")]
     public void Validate_BadCommitRule_NamesTheField(CommitRule rule, double parameter, RemaskingStrategy remasking, string param)
     {
         var request = new GenerationRequest { PromptTokens = [1], MaxTokens = 4, Commit = rule, CommitParameter = parameter, Remasking = remasking };

@@ -81,6 +81,8 @@ internal sealed class Bf16EmulatingBackend : IComputeBackend
 
     public int MaxSelectionRows => inner.MaxSelectionRows;
 
+    public bool CanSelect(RemaskingStrategy remasking) => inner.CanSelect(remasking);
+
     public void ScoreAndSelect(
         IDeviceBuffer logits,
         ReadOnlySpan<RowSampling> sampling,

@@ -212,6 +212,9 @@ public sealed unsafe class CpuBackend : IComputeBackend
     public int MaxSelectionRows => int.MaxValue;
 
     /// <inheritdoc />
+    public bool CanSelect(RemaskingStrategy remasking) => true;
+
+    /// <inheritdoc />
     public void ScoreAndSelect(
         IDeviceBuffer logits,
         ReadOnlySpan<RowSampling> sampling,

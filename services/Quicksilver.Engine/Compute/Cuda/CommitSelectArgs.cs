@@ -55,6 +55,13 @@ internal struct CommitSelectArgs
     /// <summary>Steps the sequence took before this one.</summary>
     public ulong RandomStep;
 
+    /// <summary>
+    /// Whether the kernel selects by <paramref name="remasking"/>: every strategy but
+    /// <see cref="RemaskingStrategy.Origin"/>, whose count (the draws above <c>s/t</c>, possibly none) no kernel rule
+    /// computes (the threshold rule always commits the top row).
+    /// </summary>
+    public static bool Expresses(RemaskingStrategy remasking) => remasking != RemaskingStrategy.Origin;
+
     public static CommitSelectArgs From(CommitPolicy policy, int firstRow, int rows) => new()
     {
         FirstRow = firstRow,
@@ -65,6 +72,9 @@ internal struct CommitSelectArgs
             RemaskingStrategy.Margin => ConfidenceMargin,
             RemaskingStrategy.Entropy => ConfidenceNegativeEntropy,
             RemaskingStrategy.Random => ConfidenceRandom,
+            RemaskingStrategy.Origin => throw new ArgumentException(
+                "select_commits.cu cannot select by origin remasking (it may commit no row); such steps are selected on the host (IComputeBackend.CanSelect).",
+                nameof(policy)),
             _ => throw new ArgumentOutOfRangeException(nameof(policy), policy.Remasking, "Unknown remasking strategy."),
         },
         Rule = policy.Rule switch

@@ -23,6 +23,9 @@ public sealed partial class CudaBackend
     public int MaxSelectionRows => SelectionRowLimit;
 
     /// <inheritdoc />
+    public bool CanSelect(RemaskingStrategy remasking) => CommitSelectArgs.Expresses(remasking);
+
+    /// <inheritdoc />
     /// <remarks>
     /// Uploads the per-sequence arguments and row positions in one copy, queues the epilogue and the selection kernel,
     /// and downloads <c>4·sequences + 12·rows</c> bytes (the counts, then one commit slot per row) in one copy; the

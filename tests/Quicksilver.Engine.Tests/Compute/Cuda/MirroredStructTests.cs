@@ -147,6 +147,18 @@ public sealed class MirroredStructTests
     }
 
     [Fact]
+    public void CommitSelectArgs_Origin_NotExpressedAndRefused()
+    {
+        // select_commits.cu has no rule that may commit no row: origin steps are selected on the host, never mapped.
+        Assert.False(CommitSelectArgs.Expresses(RemaskingStrategy.Origin));
+        Assert.All(Enum.GetValues<RemaskingStrategy>().Where(r => r != RemaskingStrategy.Origin), r => Assert.True(CommitSelectArgs.Expresses(r)));
+
+        var ex = Assert.Throws<ArgumentException>(() => CommitSelectArgs.From(new CommitPolicy(RemaskingStrategy.Origin, CommitRule.Schedule, 0, 3, 1, 0, 0.5), 0, 4));
+
+        Assert.Contains("origin", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void CommittedTokenResult_ToCommitted_CopiesEveryField()
     {
         var raw = new CommittedTokenResult { Row = 3, Token = 17, LogProbability = -0.25f };
