@@ -155,7 +155,10 @@ internal static class RequestFieldReader
         }
     }
 
-    /// <summary>The <c>remasking</c> extension field: <c>low_confidence</c> (default), <c>random</c>, <c>margin</c> or <c>entropy</c>.</summary>
+    /// <summary>
+    /// The <c>remasking</c> extension field: <c>low_confidence</c> (default), <c>random</c>, <c>margin</c>,
+    /// <c>entropy</c> or <c>origin</c>.
+    /// </summary>
     public static RemaskingStrategy ParseRemasking(JsonElement body)
     {
         return OptionalString(body, "remasking") switch
@@ -164,8 +167,9 @@ internal static class RequestFieldReader
             "random" => RemaskingStrategy.Random,
             "margin" => RemaskingStrategy.Margin,
             "entropy" => RemaskingStrategy.Entropy,
+            "origin" => RemaskingStrategy.Origin,
             string other => throw ApiErrorException.BadRequest(
-                $"Invalid value for 'remasking': expected 'low_confidence', 'random', 'margin' or 'entropy', but got '{other}' instead.", "remasking"),
+                $"Invalid value for 'remasking': expected 'low_confidence', 'random', 'margin', 'entropy' or 'origin', but got '{other}' instead.", "remasking"),
         };
     }
 

@@ -109,7 +109,9 @@ internal static class ChatCompletionRequestBody
         {
             values.Description =
                 "Diffusion extension: the confidence that ranks masked positions each step: low_confidence (default), " +
-                "random, margin (top-1 minus top-2 probability) or entropy.";
+                "random, margin (top-1 minus top-2 probability) or entropy; or origin (Dream's default: each masked " +
+                "position revealed independently with probability 1 - s/t of the timestep schedule, all that remain on a " +
+                "block's last step).";
         }
 
         properties["response_format"] = new OpenApiSchema

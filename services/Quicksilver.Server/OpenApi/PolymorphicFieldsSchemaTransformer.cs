@@ -36,7 +36,9 @@ internal sealed class PolymorphicFieldsSchemaTransformer : IOpenApiSchemaTransfo
         {
             values.Description =
                 "Diffusion extension: which masked positions each step commits: low_confidence (the most confident " +
-                "predictions; default) or random.";
+                "predictions; default), random, margin (top-1 minus top-2 probability), entropy (lowest entropy first), " +
+                "or origin (Dream's default: each masked position revealed independently with probability 1 - s/t of the " +
+                "timestep schedule, all that remain on a block's last step).";
         }
 
         return Task.CompletedTask;

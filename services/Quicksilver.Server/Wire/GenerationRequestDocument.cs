@@ -64,7 +64,10 @@ internal abstract record GenerationRequestDocument
     /// <summary>
     /// Diffusion extension: the confidence that ranks masked positions each step: <c>low_confidence</c> (probability of
     /// the chosen token; default), <c>random</c>, <c>margin</c> (top-1 minus top-2 probability, Dream's
-    /// <c>topk_margin</c>) or <c>entropy</c> (lowest entropy first, Dream's <c>entropy</c>).
+    /// <c>topk_margin</c>) or <c>entropy</c> (lowest entropy first, Dream's <c>entropy</c>); or <c>origin</c> (Dream's
+    /// default: no ranking, each masked position of the block revealed independently with probability 1 − s/t of the
+    /// timestep schedule, all that remain on the block's last step; for LLaDA too). Not with <c>threshold</c> or
+    /// <c>factor</c>.
     /// </summary>
     public RemaskingName? Remasking { get; init; }
 

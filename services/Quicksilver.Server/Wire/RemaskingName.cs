@@ -21,4 +21,8 @@ internal enum RemaskingName
     /// <summary>Commit the lowest-entropy positions first (Dream's <c>entropy</c>).</summary>
     [JsonStringEnumMemberName("entropy")]
     Entropy,
+
+    /// <summary>Reveal each masked position independently with probability 1 − s/t (Dream's <c>origin</c>).</summary>
+    [JsonStringEnumMemberName("origin")]
+    Origin,
 }

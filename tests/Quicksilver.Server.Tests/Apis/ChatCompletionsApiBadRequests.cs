@@ -89,6 +89,7 @@ public static class ChatCompletionsApiBadRequests
         { $"{{{Ok}, \"steps\": 0}}", "steps" },
         { $"{{{Ok}, \"block_length\": 2.5}}", "block_length" },
         { $"{{{Ok}, \"remasking\": \"sideways\"}}", "remasking" },
+        { $"{{{Ok}, \"remasking\": \"origin \"}}", "remasking" },
         { $"{{{Ok}, \"kv_cache\": \"dual_cache\"}}", "kv_cache" },
         { $"{{{Ok}, \"kv_cache\": 2}}", "kv_cache" },
         { $"{{{Ok}, \"threshold\": 0}}", "threshold" },

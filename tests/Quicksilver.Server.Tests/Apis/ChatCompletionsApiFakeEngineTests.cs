@@ -137,6 +137,18 @@ public sealed class ChatCompletionsApiFakeEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CreateChatCompletion_OriginRemasking_ReachesTheEngine()
+    {
+        JsonObject body = Body();
+        body["remasking"] = "origin";
+
+        using HttpResponseMessage response = await client.PostChatCompletionAsync(body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(RemaskingStrategy.Origin, engine.LastRequest.Remasking);
+    }
+
+    [Fact]
     public async Task CreateChatCompletion_CommitRuleAndDreamConfidence_ReachTheEngine()
     {
         JsonObject body = Body();

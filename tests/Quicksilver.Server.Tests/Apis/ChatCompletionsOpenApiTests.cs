@@ -47,6 +47,7 @@ public sealed class ChatCompletionsOpenApiTests(ApiFixture fixture) : IClassFixt
         Assert.Contains("\"delta\"", chunk, StringComparison.Ordinal);
         Assert.DoesNotContain("\"required\":[\"role\",\"content\"]", chunk, StringComparison.Ordinal); // a delta holds only what is new
         Assert.Contains("margin", properties["remasking"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("origin", properties["remasking"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("threshold", properties.Select(p => p.Key));
     }
 }

@@ -99,6 +99,8 @@ public static class CompletionsApiBadRequests
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"block_length\": 2.5}", "block_length" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"remasking\": \"sideways\"}", "remasking" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"remasking\": 1}", "remasking" },
+        { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"remasking\": \"Origin\"}", "remasking" },
+        { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"remasking\": \"maskgit_plus\"}", "remasking" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"kv_cache\": \"full\"}", "kv_cache" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"kv_cache\": \"Prefix\"}", "kv_cache" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"kv_cache\": true}", "kv_cache" },

@@ -184,6 +184,22 @@ public abstract class CompletionsApiContractTests<TFixture>(TFixture fixture) : 
     }
 
     [Fact]
+    public async Task CreateCompletion_OriginRemaskingWithSeed_SameTextTwice()
+    {
+        JsonObject body = Body();
+        body["remasking"] = "origin";
+        body["temperature"] = 0.8;
+
+        using HttpResponseMessage first = await Client.PostCompletionAsync(body);
+        using HttpResponseMessage second = await Client.PostCompletionAsync(body);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        JsonObject a = await first.ReadJsonObjectAsync(), b = await second.ReadJsonObjectAsync();
+        Assert.Equal(a["choices"]![0]!["text"]!.GetValue<string>(), b["choices"]![0]!["text"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task CreateCompletion_UnknownV1Route_Returns404InOpenAIShape()
     {
         using HttpResponseMessage response = await Client.PostAsync(new Uri("/v1/edits", UriKind.Relative), new StringContent("{}"));

@@ -288,6 +288,24 @@ public sealed class CompletionsApiFakeEngineTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("low_confidence", RemaskingStrategy.LowConfidence)]
+    [InlineData("random", RemaskingStrategy.Random)]
+    [InlineData("margin", RemaskingStrategy.Margin)]
+    [InlineData("entropy", RemaskingStrategy.Entropy)]
+    [InlineData("origin", RemaskingStrategy.Origin)]
+    [InlineData(null, RemaskingStrategy.LowConfidence)]
+    public async Task CreateCompletion_Remasking_ReachesTheEngine(string? field, RemaskingStrategy expected)
+    {
+        JsonObject body = Body();
+        body["remasking"] = field;
+
+        using HttpResponseMessage response = await client.PostCompletionAsync(body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(expected, engine.LastRequest.Remasking);
+    }
+
+    [Theory]
     [InlineData("none", KvCacheMode.None)]
     [InlineData("prefix", KvCacheMode.Prefix)]
     [InlineData("dual", KvCacheMode.Dual)]

@@ -38,6 +38,8 @@ public sealed class OpenApiDocumentTests(ApiFixture fixture) : IClassFixture<Api
         string remasking = properties["remasking"]!.ToJsonString() + schemas["RemaskingName"]?.ToJsonString();
         Assert.Contains("low_confidence", remasking, StringComparison.Ordinal);
         Assert.Contains("random", remasking, StringComparison.Ordinal);
+        Assert.Contains("origin", remasking, StringComparison.Ordinal);
+        Assert.Contains("1 - s/t", properties["remasking"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("ErrorResponse", schemas.Select(p => p.Key));
         Assert.Contains("Completion", schemas.Select(p => p.Key));
         Assert.Contains("X-Quicksilver-Load", post["description"]!.GetValue<string>(), StringComparison.Ordinal);
