@@ -25,7 +25,7 @@ internal sealed class BenchModel : IDisposable
 
     public DiffusionTransformer Transformer { get; }
 
-    public string Shape => $"d={Config.HiddenSize}, layers={Config.LayerCount}, heads={Config.HeadCount}, mlp={Config.IntermediateSize}, vocab={Config.VocabSize}";
+    public string Shape => $"{Config.Architecture}, d={Config.HiddenSize}, layers={Config.LayerCount}, heads={Config.HeadCount}, kv-heads={Config.KeyValueHeadCount}, mlp={Config.IntermediateSize}, vocab={Config.VocabSize}";
 
     /// <summary>FLOPs of one full-canvas forward: body GEMMs, attention (QKᵀ and PV), LM head on the scored rows.</summary>
     public double ForwardFlops(int sequences, int canvas, int scoredPerSequence)

@@ -9,9 +9,10 @@ using static Quicksilver.Bench.BenchGeneration;
 namespace Quicksilver.Bench;
 
 /// <summary>
-/// Fast-dLLM block K/V caching through the step loop: for each concurrency and decoding (one token per step; four per
-/// step by LLaDA's schedule, what threshold decoding commits on a trained model; the threshold rule itself), the same
-/// greedy requests without a cache, with the prefix cache and with the dual cache.
+/// Fast-dLLM block K/V caching through the step loop: for each concurrency and decoding (one token per step; a quarter
+/// as many steps as tokens, four per step on average by the model family's schedule (LLaDA's even split, Dream's
+/// timestep counts), what threshold decoding commits on a trained model; the threshold rule itself), the same greedy
+/// requests without a cache, with the prefix cache and with the dual cache.
 /// Reports answer tokens per second of wall time, the speed-up over no cache, and how much of the output stays the
 /// same as without a cache (whole answers, and tokens position by position). After a warm-up of every mode, each cell
 /// is one run, or the median of up to <see cref="MaxRepeats"/> when a run takes under <see cref="ShortRun"/> (a few

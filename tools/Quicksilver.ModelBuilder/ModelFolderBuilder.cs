@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Quicksilver.Engine.Checkpoints;
+using Quicksilver.Engine.Models;
 using Quicksilver.Engine.Tokenization;
 
 namespace Quicksilver.ModelBuilder;
@@ -32,10 +33,11 @@ internal static class ModelFolderBuilder
 
         TokenizerJsonWriter.Write(PathOf("tokenizer.json"), bpe, specialTokens);
         ModelJsonFiles.WriteTokenizerConfig(PathOf(TokenizerConfigReader.FileName), options);
-        ModelJsonFiles.WriteConfig(PathOf("config.json"), options, ids);
-        ModelJsonFiles.WriteGenerationConfig(PathOf("generation_config.json"), ids);
+        ModelConfig config = BuiltModelConfig.From(options, ids);
+        ModelJsonFiles.WriteConfig(PathOf("config.json"), config, ids);
+        ModelJsonFiles.WriteGenerationConfig(PathOf("generation_config.json"), options.Architecture, ids);
 
-        IReadOnlyList<SafetensorsWriter.Entry> weights = LladaWeights.Create(options);
+        IReadOnlyList<SafetensorsWriter.Entry> weights = RandomWeights.Create(config, options.Seed);
         SafetensorsWriter.Write(PathOf("model.safetensors"), weights, new Dictionary<string, string> { ["format"] = "pt" });
         long parameters = weights.Sum(w => w.Shape.Aggregate(1L, (a, b) => a * b));
 
@@ -44,6 +46,12 @@ internal static class ModelFolderBuilder
         if (tokenizer.VocabSize != options.VocabSize || tokenizer.TokenToId(TinyModelTokens.Mask) != ids.Mask)
         {
             throw new InvalidOperationException("The written tokenizer does not have the planned ids.");
+        }
+
+        ModelConfig read = ModelConfigReader.Read(PathOf("config.json"));
+        if (read with { EosTokenIds = config.EosTokenIds } != config || !read.EosTokenIds.SequenceEqual(config.EosTokenIds))
+        {
+            throw new InvalidOperationException("The written config.json does not read back as the planned configuration.");
         }
 
         if (options.TokenIdsFile is { } tokenIdsFile)

@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Quicksilver.Engine.Checkpoints;
+using Quicksilver.Engine.Decoding;
+using Quicksilver.Engine.Models;
 
 namespace Quicksilver.ModelBuilder;
 
@@ -14,26 +17,44 @@ internal static class ModelJsonFiles
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    /// <summary><c>config.json</c> in LLaDA's format (<c>LLaDAModelLM</c>, <c>model_type</c> "llada").</summary>
-    public static void WriteConfig(string path, BuilderOptions options, SpecialTokenIds ids) => Write(path, json =>
+    /// <summary>
+    /// <c>config.json</c> in the family's format: LLaDA's (<c>LLaDAModelLM</c>, <c>model_type</c> "llada", OLMo field
+    /// names) or Dream's (<c>DreamModel</c>, <c>model_type</c> "Dream", Qwen2 field names), as
+    /// <see cref="ModelConfigReader"/> reads them.
+    /// </summary>
+    public static void WriteConfig(string path, ModelConfig config, SpecialTokenIds ids) => Write(path, json =>
     {
+        bool dream = config.Architecture == ModelArchitecture.Dream;
+        ConfigFieldNames f = dream ? ConfigFieldNames.Dream : ConfigFieldNames.LLaDA;
         json.WriteStartArray("architectures");
-        json.WriteStringValue("LLaDAModelLM");
+        json.WriteStringValue(dream ? "DreamModel" : "LLaDAModelLM");
         json.WriteEndArray();
-        json.WriteString("model_type", "llada");
-        json.WriteNumber("d_model", options.DModel);
-        json.WriteNumber("n_layers", options.Layers);
-        json.WriteNumber("n_heads", options.Heads);
-        json.WriteNumber("n_kv_heads", options.KvHeads);
-        json.WriteNumber("mlp_hidden_size", options.MlpHidden);
-        json.WriteNumber("vocab_size", options.VocabSize);
-        json.WriteNumber("embedding_size", options.VocabSize);
-        WriteFloat(json, "rope_theta", 500000.0);
-        WriteFloat(json, "rms_norm_eps", 1e-5);
-        json.WriteNumber("max_sequence_length", options.MaxSequenceLength);
-        json.WriteNumber("mask_token_id", ids.Mask);
-        json.WriteNumber("eos_token_id", ids.EndOfText);
+        json.WriteString("model_type", dream ? "Dream" : "llada");
+        json.WriteNumber(f.Hidden, config.HiddenSize);
+        json.WriteNumber(f.Layers, config.LayerCount);
+        json.WriteNumber(f.Heads, config.HeadCount);
+        json.WriteNumber(f.KeyValueHeads, config.KeyValueHeadCount);
+        json.WriteNumber(f.Intermediate, config.IntermediateSize);
+        json.WriteNumber(f.Vocab, config.VocabSize);
+        if (!dream)
+        {
+            json.WriteNumber("embedding_size", config.VocabSize);
+        }
+
+        WriteFloat(json, f.RopeTheta, config.RopeTheta);
+        WriteFloat(json, f.RmsNormEps, config.RmsNormEps);
+        json.WriteNumber(f.MaxSequence, config.MaxSequenceLength);
+        json.WriteNumber(f.MaskToken, config.MaskTokenId);
+        json.WriteNumber(f.EosToken, ids.EndOfText);
         json.WriteNumber("pad_token_id", ids.EndOfText);
+        if (dream)
+        {
+            json.WriteString("hidden_act", "silu");
+            json.WriteBoolean("tie_word_embeddings", false);
+            json.WriteBoolean("use_sliding_window", false);
+            return;
+        }
+
         json.WriteBoolean("include_bias", false);
         json.WriteBoolean("include_qkv_bias", false);
         json.WriteBoolean("weight_tying", false);
@@ -59,9 +80,10 @@ internal static class ModelJsonFiles
 
     /// <summary>
     /// <c>generation_config.json</c>: generation ends at EOS or end-of-turn; LLaDA-style defaults of 128 new
-    /// tokens in blocks of 32, one token committed per step, greedy.
+    /// tokens in blocks of 32, one token committed per step, greedy; for Dream also its schedule's final timestep,
+    /// <c>eps</c> 1e-3, as the Dream-v0 checkpoints ship it.
     /// </summary>
-    public static void WriteGenerationConfig(string path, SpecialTokenIds ids) => Write(path, json =>
+    public static void WriteGenerationConfig(string path, ModelArchitecture architecture, SpecialTokenIds ids) => Write(path, json =>
     {
         json.WriteNumber("bos_token_id", ids.StartOfText);
         json.WriteStartArray("eos_token_id");
@@ -73,6 +95,10 @@ internal static class ModelJsonFiles
         json.WriteNumber("steps", 128);
         json.WriteNumber("block_length", 32);
         WriteFloat(json, "temperature", 0.0);
+        if (architecture == ModelArchitecture.Dream)
+        {
+            WriteFloat(json, "eps", DiffusionPlan.DefaultEps);
+        }
     });
 
     private static void Write(string path, Action<Utf8JsonWriter> body)
@@ -89,11 +115,14 @@ internal static class ModelJsonFiles
         File.WriteAllBytes(path, buffer.ToArray());
     }
 
-    /// <summary>Writes a float the way Python's <c>json</c> does (<c>500000.0</c>, <c>1e-05</c>), so the files read like Hugging Face's.</summary>
+    /// <summary>
+    /// Writes a float the way Python's <c>json</c> does (<c>500000.0</c>, <c>0.001</c>, <c>1e-05</c>: positional down
+    /// to 1e-4), so the files read like Hugging Face's.
+    /// </summary>
     private static void WriteFloat(Utf8JsonWriter json, string name, double value)
     {
-        string text = value == Math.Floor(value) && Math.Abs(value) < 1e16
-            ? value.ToString("0.0", CultureInfo.InvariantCulture)
+        string text = value == Math.Floor(value) && Math.Abs(value) < 1e16 ? value.ToString("0.0", CultureInfo.InvariantCulture)
+            : Math.Abs(value) >= 1e-4 ? value.ToString("R", CultureInfo.InvariantCulture)
             : value.ToString("0.###############e-00", CultureInfo.InvariantCulture);
         json.WritePropertyName(name);
         json.WriteRawValue(text);

@@ -1,7 +1,21 @@
 namespace Quicksilver.Engine.Checkpoints;
 
-/// <summary>How one model family spells the <c>config.json</c> fields that errors must name.</summary>
-internal sealed record ConfigFieldNames(
+/// <summary>
+/// How one model family spells the <c>config.json</c> fields that errors must name (and that the model builder and
+/// tests write).
+/// </summary>
+/// <param name="Hidden">Residual width.</param>
+/// <param name="Layers">Transformer blocks.</param>
+/// <param name="Heads">Query heads.</param>
+/// <param name="KeyValueHeads">Key/value heads.</param>
+/// <param name="Intermediate">MLP hidden width.</param>
+/// <param name="Vocab">Vocabulary size.</param>
+/// <param name="MaxSequence">Longest sequence.</param>
+/// <param name="RopeTheta">RoPE base.</param>
+/// <param name="RmsNormEps">RMSNorm epsilon.</param>
+/// <param name="MaskToken">The mask id.</param>
+/// <param name="EosToken">The end-of-sequence id(s).</param>
+public sealed record ConfigFieldNames(
     string Hidden,
     string Layers,
     string Heads,
