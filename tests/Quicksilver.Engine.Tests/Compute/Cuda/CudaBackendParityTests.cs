@@ -1,6 +1,7 @@
 using Quicksilver.Engine.Checkpoints;
 using Quicksilver.Engine.Compute.Cpu;
 using Quicksilver.Engine.Compute.Tests;
+using Quicksilver.Engine.Decoding;
 using Quicksilver.Engine.Models;
 using Quicksilver.Engine.Tests.TestModels;
 
@@ -234,6 +235,40 @@ public sealed class CudaBackendParityTests : IDisposable
 
             ParityTensors.AssertClose(Logits(cpu), Logits(Gpu), 3e-2, 0.1, 0.05, $"{config.Architecture} dual window after a refresh");
         }
+    }
+
+    [CudaFact]
+    public void DiffusionTransformer_OriginInTheBatch_SelectsOnTheHostAsCommitSelection()
+    {
+        // select_commits.cu has no origin rule (CanSelect is false), so a batch holding an origin sequence takes the
+        // host path: its commits, and its neighbour's, equal CommitSelection's over the device's own scores, exactly.
+        ModelConfig config = RandomCheckpoint.DreamConfig(hidden: 128, heads: 4, kvHeads: 2);
+        using var checkpoint = RandomCheckpoint.Create(config, TensorDType.BF16, seed: 7);
+        using ITensorSource tensors = CheckpointLoader.Open(checkpoint.Folder);
+        using var model = new DiffusionTransformer(config, tensors, Gpu);
+        int[] canvas = [.. Enumerable.Range(1, 8), .. Enumerable.Repeat(config.MaskTokenId, 16)];
+        int[] positions = [.. Enumerable.Range(8, 16)];
+        var step = new ForwardSequence(canvas, positions, positions.Select(p => new RowSampling(0.7f, 9, (ulong)p)).ToArray());
+        ForwardSequence[] batch = [step, step];
+        CommitPolicy[] policies =
+        [
+            new(RemaskingStrategy.Origin, CommitRule.Schedule, 0, 0, Seed: 9, Step: 2, KeepProbability: 0.6),
+            new(RemaskingStrategy.LowConfidence, CommitRule.Schedule, 0, 4, Seed: 9, Step: 2),
+        ];
+        var scores = new TokenScore[32];
+        var expected = new CommittedToken[32];
+        var expectedCounts = new int[2];
+        var committed = new CommittedToken[32];
+        var counts = new int[2];
+
+        model.Forward(batch, scores);
+        CommitSelection.SelectBatch(scores, [.. positions, .. positions], [0, 16, 32], policies, expected, expectedCounts);
+        model.ForwardAndSelect(batch, policies, committed, counts);
+
+        Assert.False(Gpu.CanSelect(RemaskingStrategy.Origin));
+        Assert.Equal(expectedCounts, counts);
+        Assert.Equal(expected.AsSpan(0, counts[0]).ToArray(), committed.AsSpan(0, counts[0]).ToArray());
+        Assert.Equal(expected.AsSpan(16, counts[1]).ToArray(), committed.AsSpan(16, counts[1]).ToArray());
     }
 
     private void AttentionCase(CudaAttentionKernel kernel, int[] lengths, int heads, int kvHeads, int dim)
