@@ -6,8 +6,9 @@ using Quicksilver.Engine.Tests.TestModels;
 namespace Quicksilver.Engine.Tests.Scheduling;
 
 /// <summary>
-/// <c>origin</c> remasking through the step loop on a random Dream model (CPU backend): a seeded request reveals the
-/// same positions and samples the same tokens every time, alone or in a batch, and every answer runs to its length.
+/// <c>origin</c> remasking through the step loop on a random Dream or LLaDA model (CPU backend): a seeded request
+/// reveals the same positions and samples the same tokens every time, alone or in a batch, another seed other tokens,
+/// and every answer runs to its length.
 /// </summary>
 public sealed class DiffusionEngineOriginTests
 {
