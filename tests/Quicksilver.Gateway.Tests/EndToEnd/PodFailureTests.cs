@@ -16,11 +16,12 @@ public sealed class PodFailureTests
         await using Platform platform = await Platform.StartAsync(podCount: 3);
         using HttpClient client = platform.Gateway.ClientFor(TestTenants.Acme);
 
-        // Long enough (48 steps over a 53-token canvas, three pods on two cores) to be in flight when the pod dies.
-        Task<HttpResponseMessage>[] plain = [.. Enumerable.Range(0, 3).Select(_ => Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 48), kind: "plain"))];
-        await Wait.UntilAsync(() => platform.Pods.Sum(p => p.InFlight.GetValueOrDefault("plain")) == 3, TimeSpan.FromSeconds(20), "three non-streamed requests in flight");
+        // Streams first: once their headers are back (after the first block of 8 of 48 steps) they are begun, and the
+        // non-streamed requests sent then reach the pods while the streams still have 40 steps to go. (Sent the other
+        // way round, the non-streamed ones could finish before every stream had its first block on a busy machine.)
         HttpResponseMessage[] streams = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 48, stream: true), kind: "stream")));
         Task<string>[] streamBodies = [.. streams.Select(s => s.Content.ReadAsStringAsync())];
+        Task<HttpResponseMessage>[] plain = [.. Enumerable.Range(0, 3).Select(_ => Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 48), kind: "plain"))];
         PodServer victim = null!;
         await Wait.UntilAsync(
             () => (victim = platform.Pods.FirstOrDefault(p => p.InFlight.GetValueOrDefault("plain") > 0 && p.InFlight.GetValueOrDefault("stream") > 0)!) is not null,
