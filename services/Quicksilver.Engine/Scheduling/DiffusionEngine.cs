@@ -384,22 +384,11 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     private void Step(List<ActiveSequence> active, bool saturated)
     {
         long started = _time.GetTimestamp();
-        var batch = new ForwardSequence[active.Count];
-        var tokens = new int[active.Count];
-        int scored = 0;
-        for (int i = 0; i < active.Count; i++)
-        {
-            batch[i] = active[i].Denoiser.NextStep(active[i].KvCache);
-            tokens[i] = batch[i].ComputedTokens;
-            scored += batch[i].ScorePositions.Count;
-        }
-
-        CommitPolicy[] policies = active.Select(s => s.Denoiser.CommitPolicy).ToArray();
-        var committed = new CommittedToken[scored];
-        var counts = new int[active.Count];
+        var batch = DenoisingBatch.Prepare([.. active.Select(s => s.Denoiser)], i => active[i].KvCache);
+        int[] tokens = [.. batch.Inputs.Select(input => input.ComputedTokens)];
         try
         {
-            _model.ForwardAndSelect(batch, policies, committed, counts);
+            batch.Select(_model);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -415,14 +404,11 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
 
         var finalised = new IReadOnlyList<int>?[active.Count];
         var answerBefore = new int[active.Count];
-        int offset = 0;
         for (int i = 0; i < active.Count; i++)
         {
             DenoisingSequence denoiser = active[i].Denoiser;
-            int count = batch[i].ScorePositions.Count;
             answerBefore[i] = denoiser.CompletionTokens;
-            finalised[i] = denoiser.Commit(batch[i], committed.AsSpan(offset, counts[i]));
-            offset += count;
+            finalised[i] = batch.Commit(i);
             Metrics.RecordCommitted(denoiser.LastCommitted);
         }
 

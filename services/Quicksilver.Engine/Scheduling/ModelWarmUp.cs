@@ -39,16 +39,11 @@ public static class ModelWarmUp
         int run = Math.Min(steps, MaxSteps);
         for (int step = 0; step < run; step++)
         {
-            ForwardSequence[] forward = [.. batch.Select(s => s.NextStep())];
-            CommitPolicy[] policies = [.. batch.Select(s => s.CommitPolicy)];
-            var committed = new CommittedToken[forward.Sum(f => f.ScorePositions.Count)];
-            var counts = new int[batch.Length];
-            model.ForwardAndSelect(forward, policies, committed, counts);
-            int offset = 0;
+            var denoising = DenoisingBatch.Prepare(batch, _ => null);
+            denoising.Select(model);
             for (int i = 0; i < batch.Length; i++)
             {
-                batch[i].Commit(forward[i], committed.AsSpan(offset, counts[i]));
-                offset += forward[i].ScorePositions.Count;
+                denoising.Commit(i);
             }
         }
 
