@@ -1,4 +1,3 @@
-using Quicksilver.Engine.Compute;
 using Quicksilver.Engine.Decoding;
 using Quicksilver.Engine.Models;
 
