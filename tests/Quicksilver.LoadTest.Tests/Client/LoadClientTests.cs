@@ -37,14 +37,14 @@ public sealed class LoadClientTests : IAsyncLifetime, IDisposable
     {
         RequestResult r = await SendAsync("timed");
         Assert.Equal(Outcome.Ok, r.Outcome);
-        // TTFT is the first event with text (300 ms), not the role-only chunk sent at once (upper bounds are loose: shared CI machines).
-        Assert.InRange(r.TtftMs!.Value, 280, 3000);
+        // TTFT is the first event with text (300 ms), not the role-only chunk sent at once. Only lower bounds come from the
+        // server's sleeps; upper bounds come from the client's own clock, since a loaded CI machine can stall any read for seconds.
+        Assert.InRange(r.TtftMs!.Value, 280, r.E2eMs);
         Assert.Equal(2, r.ItlMs.Length);
         // One gap alone has no sound lower bound (a late first event shortens the next gap), but the last text event
-        // cannot arrive before the server sent it, 300 + 200 + 200 ms after the request.
-        Assert.All(r.ItlMs, gap => Assert.InRange(gap, 0, 3000));
-        Assert.InRange(r.TtftMs.Value + r.ItlMs.Sum(), 680, 4000);
-        Assert.InRange(r.E2eMs, 690, 4000);
+        // cannot arrive before the server sent it, 300 + 200 + 200 ms after the request, nor after the request ended.
+        Assert.All(r.ItlMs, gap => Assert.InRange(gap, 0, r.E2eMs));
+        Assert.InRange(r.TtftMs.Value + r.ItlMs.Sum(), 680, r.E2eMs);
         Assert.Equal((64, 3, 0.5, 0.002, 16), (r.OutputTokens, r.PromptTokens, r.GpuSeconds!.Value, r.CostUsd!.Value, r.Steps!.Value));
         Assert.Equal((r.E2eMs - r.TtftMs.Value) / 63, r.TpotMs!.Value, 9);
     }
@@ -62,8 +62,7 @@ public sealed class LoadClientTests : IAsyncLifetime, IDisposable
     {
         RequestResult r = await SendAsync("non-stream", stream: false);
         Assert.Equal(Outcome.Ok, r.Outcome);
-        Assert.InRange(r.TtftMs!.Value, 140, 2000);
-        Assert.True(r.E2eMs >= r.TtftMs.Value);
+        Assert.InRange(r.TtftMs!.Value, 140, r.E2eMs);
         Assert.Equal(5, r.OutputTokens);
     }
 
@@ -109,13 +108,13 @@ public sealed class LoadClientTests : IAsyncLifetime, IDisposable
         RequestResult r = await SendAsync("slow", hangUp: true);
         Assert.Equal(Outcome.Cancelled, r.Outcome);
         Assert.Null(r.ErrorKey);
-        Assert.InRange(r.E2eMs, 0, 2000);
         DateTime deadline = DateTime.UtcNow.AddSeconds(5);
         while (_server.HungUp == 0 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(50);
         }
 
+        // The server counts an abort only while it still had events to send, so this also proves the client did not read it all.
         Assert.Equal(1, _server.HungUp);
     }
 }
