@@ -86,6 +86,52 @@ public sealed class TruncatedSamplingTests : IDisposable
         Assert.Equal(alone, Score(logits, [sampling], -1)[0]);
     }
 
+    [Fact]
+    public void ScoreLogits_LargeVocabulary_SameDrawAsRankingEveryToken()
+    {
+        // The sampler ranks only the head of the vocabulary when that holds the kept tokens; over random rows, settings
+        // and counters it must draw what a full ranking draws.
+        var random = new Random(7);
+        const int vocab = 3000;
+        for (int c = 0; c < 200; c++)
+        {
+            float[] logits = [.. Enumerable.Range(0, vocab).Select(_ => (float)(random.NextDouble() * 12) - (random.Next(4) == 0 ? 0 : 6))];
+            var sampling = new RowSampling(
+                (float)(0.2 + (random.NextDouble() * 2)),
+                (ulong)c,
+                (ulong)random.Next(),
+                random.Next(3) == 0 ? 1 : 0.05 + (random.NextDouble() * 0.9),
+                random.Next(3) == 0 ? 0 : random.Next(1, 2 * vocab));
+            if (!sampling.Truncates)
+            {
+                continue;
+            }
+
+            Assert.Equal(FullRankingDraw(logits, sampling), Score(logits, [sampling], suppressedToken: 5)[0].Token);
+        }
+    }
+
+    /// <summary>The definition, naively: every candidate ranked, then top-p, then top-k, then Gumbel-max.</summary>
+    private static int FullRankingDraw(float[] logits, RowSampling sampling)
+    {
+        int[] ranked = [.. Enumerable.Range(0, logits.Length).Where(v => v != 5).OrderByDescending(v => logits[v]).ThenBy(v => v)];
+        float top = logits[ranked[0]];
+        double total = 0;
+        for (int v = 0; v < logits.Length; v++)
+        {
+            total += v == 5 ? 0 : Math.Exp((logits[v] - top) * (1.0 / sampling.Temperature));
+        }
+
+        int kept = 0;
+        for (double mass = 0; kept < ranked.Length && (kept == 0 || mass < sampling.TopP * total || sampling.TopP >= 1); kept++)
+        {
+            mass += Math.Exp((logits[ranked[kept]] - top) * (1.0 / sampling.Temperature));
+        }
+
+        kept = sampling.TopK > 0 ? Math.Min(kept, sampling.TopK) : kept;
+        return ranked.Take(kept).MaxBy(v => logits[v] + (sampling.Temperature * CounterRng.Gumbel(sampling.Seed, sampling.Counter, (ulong)v)));
+    }
+
     private static float[] Logits() => [.. Probabilities.Select(p => (float)Math.Log(p))];
 
     private int[] Draw(float temperature, double topP, int topK, int suppressedToken = -1)
