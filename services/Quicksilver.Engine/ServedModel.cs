@@ -1,3 +1,4 @@
+using Quicksilver.Engine.Checkpoints;
 using Quicksilver.Engine.Models;
 using Quicksilver.Engine.Scheduling;
 using Quicksilver.Engine.Tokenization;
@@ -28,6 +29,12 @@ public sealed record ServedModel(
     /// or null when the model has no chat template: it then serves completions but not chat.
     /// </summary>
     public IChatTemplate? ChatTemplate { get; init; }
+
+    /// <summary>
+    /// The model folder's <c>generation_config.json</c>: the defaults of the fields a request leaves out (as vLLM's
+    /// <c>--generation-config auto</c>); <see cref="GenerationDefaults.None"/> when the folder has none.
+    /// </summary>
+    public GenerationDefaults Generation { get; init; } = GenerationDefaults.None;
 
     /// <summary>Longest canvas (prompt + answer) in tokens.</summary>
     public int ContextLength => Config.MaxSequenceLength;

@@ -63,11 +63,21 @@ public static class ServedModelLoader
                 loggerFactory.CreateLogger<DiffusionEngine>(),
                 metering: metering,
                 generation: generation);
+            logger.LogInformation(
+                "Request defaults from generation_config.json: temperature {Temperature}, top_p {TopP}, top_k {TopK}, alg {Remasking}, alg_temp {AlgTemp}, steps {Steps}, block_length {BlockLength} (unset: the server's)",
+                generation.Temperature,
+                generation.TopP,
+                generation.TopK,
+                generation.Remasking,
+                generation.AlgorithmTemperature,
+                generation.Steps,
+                generation.BlockLength);
             logger.LogInformation("Serving {Model} ({Architecture}, {Layers} layers, d={Hidden}) on the {Backend} backend: {Device}", id, config.Architecture, config.LayerCount, config.HiddenSize, backend.Name, backend.Description);
             return new ServedModel(id, config, tokenizer, engine, backend.Name, DateTimeOffset.UtcNow)
             {
                 Resources = [backend, tensors, transformer, engine],
                 ChatTemplate = chatTemplate,
+                Generation = generation,
             };
         }
         catch

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Quicksilver.Engine.Decoding;
 
 namespace Quicksilver.Engine.Checkpoints;
 
@@ -20,6 +21,8 @@ public static class GenerationConfigReader
         }
 
         JsonElement root = JsonFields.LoadObject(path);
+        int? topK = JsonFields.OptionalInt(path, root, "top_k");
+        Require(path, "top_k", topK is null or >= -1, $"must be at least 1, or 0 or -1 to disable it, got {topK}");
         var defaults = new GenerationDefaults
         {
             EosTokenIds = JsonFields.OptionalIntOrList(path, root, "eos_token_id"),
@@ -27,10 +30,10 @@ public static class GenerationConfigReader
             BlockLength = JsonFields.OptionalInt(path, root, "block_length"),
             Temperature = JsonFields.OptionalDouble(path, root, "temperature"),
             MaxNewTokens = JsonFields.OptionalInt(path, root, "max_new_tokens"),
-            Algorithm = JsonFields.OptionalString(path, root, "alg"),
+            Remasking = Algorithm(path, JsonFields.OptionalString(path, root, "alg")),
             AlgorithmTemperature = JsonFields.OptionalDouble(path, root, "alg_temp"),
             TopP = JsonFields.OptionalDouble(path, root, "top_p"),
-            TopK = JsonFields.OptionalInt(path, root, "top_k"),
+            TopK = topK is { } k ? Math.Max(k, 0) : null,
             Eps = JsonFields.OptionalDouble(path, root, "eps"),
         };
 
@@ -41,11 +44,14 @@ public static class GenerationConfigReader
         Require(path, "temperature", defaults.Temperature is null or >= 0, $"must not be negative, got {defaults.Temperature}");
         Require(path, "alg_temp", defaults.AlgorithmTemperature is null or >= 0, $"must not be negative, got {defaults.AlgorithmTemperature}");
         Require(path, "top_p", defaults.TopP is null or (> 0 and <= 1), $"must be in (0, 1], got {defaults.TopP}");
-        Require(path, "top_k", defaults.TopK is null or >= 0, $"must not be negative, got {defaults.TopK}");
         Require(path, "eps", defaults.Eps is null or (> 0 and < 1), $"must be in (0, 1), got {defaults.Eps}");
-        Require(path, "alg", defaults.Algorithm is null || defaults.Algorithm.Length > 0, "must not be empty");
         return defaults;
     }
+
+    private static RemaskingStrategy? Algorithm(string path, string? name) =>
+        name is null ? null
+        : DreamAlgorithmNames.All.TryGetValue(name, out RemaskingStrategy remasking) ? remasking
+        : throw new CheckpointException(path, "alg", $"unknown algorithm '{name}'; expected one of {string.Join(", ", DreamAlgorithmNames.All.Keys.Select(k => $"'{k}'"))}.");
 
     private static void Require(string path, string field, bool condition, string problem)
     {

@@ -1,3 +1,5 @@
+using Quicksilver.Engine.Decoding;
+
 namespace Quicksilver.Engine.Checkpoints;
 
 /// <summary>
@@ -24,8 +26,8 @@ public sealed record GenerationDefaults
     /// <summary>Answer length (<c>max_new_tokens</c>; <c>max_length</c>, which counts the prompt, is ignored).</summary>
     public int? MaxNewTokens { get; init; }
 
-    /// <summary>Dream's remasking algorithm (<c>alg</c>: <c>origin</c>, <c>maskgit_plus</c>, <c>topk_margin</c>, <c>entropy</c>).</summary>
-    public string? Algorithm { get; init; }
+    /// <summary>Dream's remasking algorithm (<c>alg</c>: <c>origin</c>, <c>maskgit_plus</c>, <c>topk_margin</c>, <c>entropy</c>; <see cref="DreamAlgorithmNames"/>).</summary>
+    public RemaskingStrategy? Remasking { get; init; }
 
     /// <summary>Temperature of Dream's position sampling (<c>alg_temp</c>); null or 0 picks the top-k confident positions.</summary>
     public double? AlgorithmTemperature { get; init; }
@@ -33,7 +35,7 @@ public sealed record GenerationDefaults
     /// <summary>Nucleus sampling mass (<c>top_p</c>), in (0, 1].</summary>
     public double? TopP { get; init; }
 
-    /// <summary>Top-k sampling cut-off (<c>top_k</c>); 0 disables it.</summary>
+    /// <summary>Top-k sampling cut-off (<c>top_k</c>); 0 disables it (the file may say -1 for that, as vLLM does).</summary>
     public int? TopK { get; init; }
 
     /// <summary>Dream's final timestep (<c>eps</c>): its schedule runs from t = 1 down to eps.</summary>

@@ -89,7 +89,8 @@ public interface IComputeBackend : IDisposable
     /// <summary>
     /// The fused LM-head epilogue: for each row of logits, the softmax statistics, the chosen token
     /// (arg-max, or Gumbel-max per <paramref name="sampling"/>) and its confidences, without writing
-    /// probabilities anywhere. <paramref name="sampling"/> and <paramref name="results"/> have one entry per row.
+    /// probabilities anywhere; top-p/top-k rows are drawn from the truncated distribution (<see cref="RowSampling"/>).
+    /// <paramref name="sampling"/> and <paramref name="results"/> have one entry per row.
     /// <paramref name="suppressedToken"/> (the mask id; −1 for none) is never chosen but still counts in the softmax.
     /// </summary>
     void ScoreLogits(IDeviceBuffer logits, ReadOnlySpan<RowSampling> sampling, int suppressedToken, Span<TokenScore> results);
@@ -101,19 +102,26 @@ public interface IComputeBackend : IDisposable
     int MaxSelectionRows { get; }
 
     /// <summary>
-    /// Whether <see cref="ScoreAndSelect"/> selects by <paramref name="remasking"/>. Where it does not,
+    /// Whether <see cref="ScoreAndSelect"/> selects by <paramref name="policy"/>. Where it does not,
     /// <see cref="Models.DiffusionTransformer"/> brings the step's scores to the host and selects there
-    /// (<see cref="CommitSelection.SelectBatch"/>): CUDA's <c>select_commits.cu</c> has no
-    /// <see cref="RemaskingStrategy.Origin"/>.
+    /// (<see cref="CommitSelection.SelectBatch"/>): CUDA's <c>select_commits.cu</c> has neither
+    /// <see cref="RemaskingStrategy.Origin"/> nor position sampling (<see cref="CommitPolicy.SamplesPositions"/>).
     /// </summary>
-    bool CanSelect(RemaskingStrategy remasking);
+    bool CanSelect(CommitPolicy policy);
+
+    /// <summary>
+    /// Whether the device draws <paramref name="sampling"/>'s token where the logits are. Where it does not (CUDA's
+    /// <c>lm_head_epilogue.cu</c> has no top-p/top-k, <see cref="RowSampling.Truncates"/>), <see cref="ScoreLogits"/>
+    /// downloads the row and scores it on the host, and <see cref="ScoreAndSelect"/> must not be given it.
+    /// </summary>
+    bool CanSample(RowSampling sampling);
 
     /// <summary>
     /// <see cref="ScoreLogits"/>, then, where the scores are, the positions each sequence's step commits: its rows
     /// ranked by the remasking confidence of its <see cref="CommitPolicy"/> and as many taken as its rule says
     /// (<c>Decoding/CommitSelection.cs</c> is the reference). Only the commits come back to the host.
     /// Sequence s owns logit rows <c>[rowOffsets[s], rowOffsets[s + 1])</c> (at most <see cref="MaxSelectionRows"/>), and
-    /// its policy's remasking is one the backend <see cref="CanSelect"/>;
+    /// its policy is one the backend <see cref="CanSelect"/> and its rows' sampling one it <see cref="CanSample"/>;
     /// <paramref name="positions"/> holds each row's canvas position (ties go to the leftmost; the random remasking draws
     /// by position). Its <c>counts[s]</c> commits, in commit order, fill <paramref name="committed"/> from
     /// <c>rowOffsets[s]</c> on, each naming its row within the sequence; the rest of <paramref name="committed"/> is undefined.

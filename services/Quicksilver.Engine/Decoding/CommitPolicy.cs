@@ -15,4 +15,26 @@ namespace Quicksilver.Engine.Decoding;
 /// <see cref="RemaskingStrategy.Origin"/>'s <c>s/t</c> for this step (<see cref="DiffusionPlan.KeepProbabilities"/>): a row is
 /// revealed when its draw exceeds it; 0 reveals every row. Unused by the other strategies.
 /// </param>
-public readonly record struct CommitPolicy(RemaskingStrategy Remasking, CommitRule Rule, double Parameter, int Scheduled, ulong Seed, int Step, double KeepProbability = 0);
+/// <param name="AlgorithmTemperature">
+/// Dream's <c>alg_temp</c>, ≥ 0: above 0 the rows a ranked strategy commits are sampled without replacement from
+/// <c>softmax(confidence / alg_temp)</c> instead of taken from the top (<see cref="SamplesPositions"/>).
+/// </param>
+public readonly record struct CommitPolicy(
+    RemaskingStrategy Remasking,
+    CommitRule Rule,
+    double Parameter,
+    int Scheduled,
+    ulong Seed,
+    int Step,
+    double KeepProbability = 0,
+    double AlgorithmTemperature = 0)
+{
+    /// <summary>
+    /// Whether the step samples which rows to commit (<see cref="AlgorithmTemperature"/> &gt; 0 with a strategy that ranks
+    /// by the model's confidence: <see cref="RemaskingStrategy.LowConfidence"/>, <see cref="RemaskingStrategy.Margin"/>,
+    /// <see cref="RemaskingStrategy.Entropy"/>). <see cref="RemaskingStrategy.Random"/> and
+    /// <see cref="RemaskingStrategy.Origin"/> are random already and ignore it, as Dream's <c>origin</c> does.
+    /// </summary>
+    public bool SamplesPositions => AlgorithmTemperature > 0
+        && Remasking is RemaskingStrategy.LowConfidence or RemaskingStrategy.Margin or RemaskingStrategy.Entropy;
+}

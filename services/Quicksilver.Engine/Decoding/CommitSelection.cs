@@ -6,7 +6,12 @@ namespace Quicksilver.Engine.Decoding;
 /// Which of a sequence's scored positions one denoising step commits, as a pure function: each row's remasking
 /// confidence (<see cref="Confidence"/>); the rows ranked by it, highest first, ties to the leftmost canvas position
 /// (then the lower row), NaN below every number; then <see cref="CommitCount"/>'s rule over the ranked confidences
-/// (for <see cref="RemaskingStrategy.Origin"/>, every row whose draw exceeds the step's <c>s/t</c>).
+/// (for <see cref="RemaskingStrategy.Origin"/>, every row whose draw exceeds the step's <c>s/t</c>). With
+/// <see cref="CommitPolicy.SamplesPositions"/> (Dream's <c>alg_temp</c>) the rule still says how many rows, but which
+/// ones are sampled: the Gumbel-top-k trick ranks the rows again by <c>confidence / alg_temp + g</c>, with standard
+/// Gumbel noise <c>g</c> drawn by <see cref="CounterRng"/> from (seed ^ <see cref="PositionSamplingSalt"/>, step,
+/// position), and takes the first — equal in distribution to <c>torch.multinomial(softmax(confidence / alg_temp), k)</c>
+/// without replacement.
 /// The CPU reference of <c>kernels/select_commits.cu</c> (which has no <see cref="RemaskingStrategy.Origin"/>: CUDA
 /// selects it here, on the host); what the CPU backend's <c>ScoreAndSelect</c> runs, and what
 /// <see cref="DenoisingSequence"/> commits by when it is given scores.
@@ -18,6 +23,9 @@ public static class CommitSelection
     /// so their draws are not the Gumbel draws.
     /// </summary>
     public const ulong RandomRemaskingSalt = 0x6A09E667F3BCC909UL;
+
+    /// <summary>Mixed into the request seed for the Gumbel noise of position sampling (<c>alg_temp</c>), so it is neither the token draws nor the random remasking draws.</summary>
+    public const ulong PositionSamplingSalt = 0xBB67AE8584CAA73BUL;
 
     /// <summary>
     /// Fills <paramref name="chosen"/> with the indices of the rows to commit, in commit order, and returns how many.
@@ -44,6 +52,11 @@ public static class CommitSelection
             throw new ArgumentOutOfRangeException(nameof(policy), policy.KeepProbability, "Origin's keep probability must be in [0, 1].");
         }
 
+        if (!HasValidAlgorithmTemperature(policy))
+        {
+            throw new ArgumentOutOfRangeException(nameof(policy), policy.AlgorithmTemperature, "alg_temp must be a finite number ≥ 0.");
+        }
+
         int n = scores.Length;
         var confidence = new double[n];
         var order = new int[n];
@@ -64,6 +77,17 @@ public static class CommitSelection
         int count = policy.Remasking == RemaskingStrategy.Origin
             ? CommitCount.Revealed(ranked, policy.KeepProbability)
             : CommitCount.Of(policy.Rule, policy.Parameter, policy.Scheduled, ranked);
+        if (policy.SamplesPositions)
+        {
+            var keys = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                keys[i] = (confidence[i] / policy.AlgorithmTemperature) + CounterRng.Gumbel(policy.Seed ^ PositionSamplingSalt, (ulong)policy.Step, (ulong)at[i]);
+            }
+
+            Array.Sort(order, (a, b) => Compare(keys[a], at[a], a, keys[b], at[b], b));
+        }
+
         order.AsSpan(0, count).CopyTo(chosen);
         return count;
     }
@@ -102,7 +126,7 @@ public static class CommitSelection
     /// The argument checks of <see cref="IComputeBackend.ScoreAndSelect"/>: one position per row, row offsets from 0 to
     /// <paramref name="rows"/> that never decrease (one more than the policies), no sequence over
     /// <paramref name="maxRowsPerSequence"/> rows, known strategies and rules with a scheduled count ≥ 0 (and for
-    /// <see cref="RemaskingStrategy.Origin"/> a keep probability in [0, 1]), and room for one commit per row and one count per sequence
+    /// <see cref="RemaskingStrategy.Origin"/> a keep probability in [0, 1]; an <c>alg_temp</c> finite and ≥ 0), and room for one commit per row and one count per sequence
     /// (<paramref name="committed"/> and <paramref name="counts"/> are the lengths of those spans).
     /// </summary>
     internal static void CheckBatch(int rows, ReadOnlySpan<int> positions, ReadOnlySpan<int> rowOffsets, ReadOnlySpan<CommitPolicy> policies, int committed, int counts, int maxRowsPerSequence)
@@ -139,7 +163,7 @@ public static class CommitSelection
             }
 
             CommitPolicy policy = policies[s];
-            if (!Enum.IsDefined(policy.Remasking) || !Enum.IsDefined(policy.Rule) || policy.Scheduled < 0 || !HasValidKeepProbability(policy))
+            if (!Enum.IsDefined(policy.Remasking) || !Enum.IsDefined(policy.Rule) || policy.Scheduled < 0 || !HasValidKeepProbability(policy) || !HasValidAlgorithmTemperature(policy))
             {
                 throw new ArgumentException($"Sequence {s} has an invalid policy: {policy}.", nameof(policies));
             }
@@ -164,6 +188,8 @@ public static class CommitSelection
         RemaskingStrategy.Random or RemaskingStrategy.Origin => CounterRng.Uniform(policy.Seed ^ RandomRemaskingSalt, (ulong)policy.Step, (ulong)position),
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy.Remasking, "Unknown remasking strategy."),
     };
+
+    private static bool HasValidAlgorithmTemperature(CommitPolicy policy) => policy.AlgorithmTemperature is >= 0 and < double.PositiveInfinity;
 
     private static bool HasValidKeepProbability(CommitPolicy policy) =>
         policy.Remasking != RemaskingStrategy.Origin || policy.KeepProbability is >= 0 and <= 1;

@@ -7,10 +7,16 @@ namespace Quicksilver.Engine.Decoding;
 /// <param name="Commit">How many ranked positions a step commits.</param>
 /// <param name="CommitParameter">Threshold or factor of <paramref name="Commit"/>.</param>
 /// <param name="KvCache">Block K/V caching (Fast-dLLM); <see cref="KvCacheMode.None"/> computes the whole canvas every step.</param>
+/// <param name="TopP">Nucleus mass of the token draw, in (0, 1]; 1 keeps every token (<see cref="Compute.RowSampling"/>).</param>
+/// <param name="TopK">Tokens the draw keeps by top-k; 0 keeps every token.</param>
+/// <param name="AlgorithmTemperature">Dream's <c>alg_temp</c>: above 0 the committed positions are sampled (<see cref="CommitPolicy.SamplesPositions"/>).</param>
 public sealed record DecodingSettings(
     float Temperature,
     ulong Seed,
     RemaskingStrategy Remasking,
     CommitRule Commit = CommitRule.Schedule,
     double CommitParameter = 0,
-    KvCacheMode KvCache = KvCacheMode.None);
+    KvCacheMode KvCache = KvCacheMode.None,
+    double TopP = 1,
+    int TopK = 0,
+    double AlgorithmTemperature = 0);

@@ -124,7 +124,7 @@ public sealed class DenoisingSequence
             if (_masked[p])
             {
                 positions.Add(p);
-                sampling.Add(new RowSampling(_settings.Temperature, _settings.Seed, Counter(p)));
+                sampling.Add(new RowSampling(_settings.Temperature, _settings.Seed, Counter(p), _settings.TopP, _settings.TopK));
             }
         }
 
@@ -143,7 +143,8 @@ public sealed class DenoisingSequence
         _stepInBlock < _blockSchedule.Length ? _blockSchedule[_stepInBlock] : 0,
         _settings.Seed,
         StepsTaken,
-        _stepInBlock < _blockKeepProbabilities.Length ? _blockKeepProbabilities[_stepInBlock] : 0);
+        _stepInBlock < _blockKeepProbabilities.Length ? _blockKeepProbabilities[_stepInBlock] : 0,
+        _settings.AlgorithmTemperature);
 
     /// <summary>
     /// Commits this step's tokens from the scores of <see cref="NextStep"/>'s positions, selected by

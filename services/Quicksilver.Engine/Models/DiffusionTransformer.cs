@@ -68,8 +68,9 @@ public sealed class DiffusionTransformer : IDisposable
     /// commits, in commit order, fill <paramref name="committed"/> from where its scores would start (the earlier
     /// sequences' score positions summed), each naming a row of its <see cref="ForwardSequence.ScorePositions"/>. When a
     /// sequence has more score positions than the backend selects among (<see cref="IComputeBackend.MaxSelectionRows"/>),
-    /// or a remasking it cannot select by (<see cref="IComputeBackend.CanSelect"/>), the step's scores come to the host
-    /// and the same selection runs there.
+    /// a policy it cannot select by (<see cref="IComputeBackend.CanSelect"/>: <c>origin</c>, <c>alg_temp</c> on CUDA) or a
+    /// row it cannot draw (<see cref="IComputeBackend.CanSample"/>: top-p/top-k on CUDA), the step's scores come to the
+    /// host and the same selection runs there.
     /// </summary>
     public void ForwardAndSelect(IReadOnlyList<ForwardSequence> batch, ReadOnlySpan<CommitPolicy> policies, Span<CommittedToken> committed, Span<int> counts)
     {
@@ -98,7 +99,7 @@ public sealed class DiffusionTransformer : IDisposable
 
             offsets[batch.Count] = r;
             RowSampling[] sampling = Sampling(batch, scored);
-            if (widest <= (SelectionRowLimit ?? Backend.MaxSelectionRows) && SelectableOnBackend(policies))
+            if (widest <= (SelectionRowLimit ?? Backend.MaxSelectionRows) && SelectableOnBackend(policies, sampling))
             {
                 Backend.ScoreAndSelect(_workspace.Logits, sampling, Config.MaskTokenId, positions, offsets, policies, committed, counts);
                 return;
@@ -134,17 +135,17 @@ public sealed class DiffusionTransformer : IDisposable
 
     private int KeyValueWidth => Config.KeyValueHeadCount * Config.HeadDim;
 
-    private bool SelectableOnBackend(ReadOnlySpan<CommitPolicy> policies)
+    private bool SelectableOnBackend(ReadOnlySpan<CommitPolicy> policies, RowSampling[] sampling)
     {
         foreach (CommitPolicy policy in policies)
         {
-            if (!Backend.CanSelect(policy.Remasking))
+            if (!Backend.CanSelect(policy))
             {
                 return false;
             }
         }
 
-        return true;
+        return Array.TrueForAll(sampling, Backend.CanSample);
     }
 
     private int RunToLogits(IReadOnlyList<ForwardSequence> batch)

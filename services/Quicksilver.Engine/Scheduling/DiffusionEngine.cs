@@ -156,7 +156,16 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         var plan = DiffusionPlan.Create(request.MaxTokens, blockLength, request.Steps ?? request.MaxTokens, _model.Config.Architecture, _eps);
         ulong seed = request.Seed ?? (ulong)Random.Shared.NextInt64();
         KvCacheMode kvCache = request.KvCache ?? _options.KvCache;
-        var settings = new DecodingSettings(request.Temperature, seed, request.Remasking, request.Commit, request.CommitParameter, kvCache);
+        var settings = new DecodingSettings(
+            request.Temperature,
+            seed,
+            request.Remasking,
+            request.Commit,
+            request.CommitParameter,
+            kvCache,
+            request.TopP,
+            request.TopK,
+            request.AlgorithmTemperature);
         return new DenoisingSequence(request.PromptTokens, plan, settings, _model.Config.MaskTokenId, request.IgnoreEos ? NoEndTokens : _endTokens, CacheWindowRule.Of(_model.Config));
     }
 

@@ -18,6 +18,19 @@ public sealed record GenerationRequest
     /// <summary>Gumbel-max temperature; 0 means greedy.</summary>
     public float Temperature { get; init; }
 
+    /// <summary>Nucleus mass of the token draw, in (0, 1]; 1 (default) keeps every token. Applied after the temperature, before <see cref="TopK"/> (Dream's order).</summary>
+    public double TopP { get; init; } = 1;
+
+    /// <summary>Tokens the draw keeps by top-k, ≥ 0; 0 (default) keeps every token.</summary>
+    public int TopK { get; init; }
+
+    /// <summary>
+    /// Dream's <c>alg_temp</c>, ≥ 0: above 0 the positions a step commits are sampled without replacement from
+    /// <c>softmax(confidence / alg_temp)</c> (low_confidence, margin, entropy; random and origin ignore it); 0 (default)
+    /// commits the most confident.
+    /// </summary>
+    public double AlgorithmTemperature { get; init; }
+
     /// <summary>Seed of the counter-based sampler; null picks a random one.</summary>
     public ulong? Seed { get; init; }
 

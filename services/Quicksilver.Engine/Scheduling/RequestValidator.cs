@@ -49,6 +49,21 @@ internal static class RequestValidator
         {
             throw new InvalidRequestException("temperature", $"temperature must be a finite number ≥ 0, not {request.Temperature}.");
         }
+
+        if (!(request.TopP > 0 && request.TopP <= 1))
+        {
+            throw new InvalidRequestException("top_p", $"top_p must be in (0, 1], not {request.TopP}.");
+        }
+
+        if (request.TopK < 0)
+        {
+            throw new InvalidRequestException("top_k", $"top_k must be ≥ 0 (0 disables it), not {request.TopK}.");
+        }
+
+        if (!(request.AlgorithmTemperature >= 0) || double.IsInfinity(request.AlgorithmTemperature))
+        {
+            throw new InvalidRequestException("alg_temp", $"alg_temp must be a finite number ≥ 0, not {request.AlgorithmTemperature}.");
+        }
     }
 
     private static void ValidateCommitRule(GenerationRequest request)

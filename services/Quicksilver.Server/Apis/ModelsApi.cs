@@ -1,4 +1,5 @@
 using Quicksilver.Engine;
+using Quicksilver.Server.Completions;
 using Quicksilver.Server.Hosting;
 using Quicksilver.Server.Tenancy;
 using Quicksilver.Server.Wire;
@@ -19,7 +20,7 @@ internal static class ModelsApi
             .WithTenancy()
             .WithName("ListModels")
             .WithSummary("Lists the served models")
-            .WithDescription("The model this server serves (none while it is loading), with `context_length` and `backend`.");
+            .WithDescription("The model this server serves (none while it is loading), with `context_length`, `backend` and `generation_defaults` (what a request that leaves a sampling or diffusion field out gets: the model's generation_config.json, else the server's defaults).");
 
         return app;
     }
@@ -31,5 +32,5 @@ internal static class ModelsApi
     }
 
     private static ModelCard ToCard(ServedModel model) =>
-        new(model.Id, "model", model.Created.ToUnixTimeSeconds(), Owner, model.ContextLength, model.BackendName);
+        new(model.Id, "model", model.Created.ToUnixTimeSeconds(), Owner, model.ContextLength, model.BackendName, GenerationDefaultsCard.From(SamplingDefaults.For(model.Generation)));
 }

@@ -1,6 +1,7 @@
 using Quicksilver.Engine;
 using Quicksilver.Engine.Scheduling;
 using Quicksilver.Engine.Tokenization.ChatTemplates;
+using Quicksilver.Server.Completions;
 using Quicksilver.Server.Errors;
 
 namespace Quicksilver.Server.Chat;
@@ -45,20 +46,7 @@ internal static class ChatPlanner
                 request.MaxTokensParam);
         }
 
-        return new GenerationRequest
-        {
-            PromptTokens = prompt,
-            MaxTokens = maxTokens,
-            Temperature = request.Temperature,
-            Seed = request.Seed,
-            Steps = request.Steps,
-            BlockLength = request.BlockLength,
-            Remasking = request.Remasking,
-            Commit = request.Commit.Rule,
-            CommitParameter = request.Commit.Parameter,
-            KvCache = request.KvCache,
-            IgnoreEos = request.IgnoreEos,
-        };
+        return request.Decoding.ToGenerationRequest(prompt, maxTokens, request.Seed, SamplingDefaults.For(model.Generation));
     }
 
     /// <summary>The prompt text: the conversation and the opening of the assistant's turn.</summary>

@@ -1,5 +1,5 @@
-using Quicksilver.Engine.Decoding;
 using Quicksilver.Engine.Tokenization.ChatTemplates;
+using Quicksilver.Server.Completions;
 
 namespace Quicksilver.Server.Chat;
 
@@ -18,8 +18,6 @@ internal sealed record ChatRequest
     /// <summary>The field <see cref="MaxTokens"/> came from, named in context-length errors.</summary>
     public string MaxTokensParam { get; init; } = ChatRequestParser.MaxCompletionTokens;
 
-    public float Temperature { get; init; } = 1f;
-
     /// <summary><c>n</c>: how many answers (each its own sequence; choice i samples with seed + i).</summary>
     public int Choices { get; init; } = 1;
 
@@ -32,18 +30,6 @@ internal sealed record ChatRequest
 
     public ulong? Seed { get; init; }
 
-    public int? Steps { get; init; }
-
-    public int? BlockLength { get; init; }
-
-    public RemaskingStrategy Remasking { get; init; } = RemaskingStrategy.LowConfidence;
-
-    /// <summary>The commit rule (<c>threshold</c> or <c>factor</c>) and its parameter; the step schedule by default.</summary>
-    public (CommitRule Rule, double Parameter) Commit { get; init; } = (CommitRule.Schedule, 0);
-
-    /// <summary>The <c>kv_cache</c> extension field; null for the deployment's default.</summary>
-    public KvCacheMode? KvCache { get; init; }
-
-    /// <summary>The <c>ignore_eos</c> extension field (vLLM's): end tokens do not end the answer.</summary>
-    public bool IgnoreEos { get; init; }
+    /// <summary>The sampling and diffusion fields, as given.</summary>
+    public DecodingFields Decoding { get; init; } = new();
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Quicksilver.Engine.Tokenization.ChatTemplates;
+using Quicksilver.Server.Completions;
 using Quicksilver.Server.Errors;
 using static Quicksilver.Server.Completions.RequestFieldReader;
 
@@ -31,8 +32,7 @@ internal static class ChatRequestParser
         IReadOnlyList<ChatMessage> messages = ParseMessages(body);
         int? maxCompletionTokens = OptionalInteger(body, MaxCompletionTokens, 1, limits.MaxTokens);
         int? maxTokens = OptionalInteger(body, MaxTokens, 1, limits.MaxTokens);
-        double temperature = OptionalNumber(body, "temperature", 0, 2) ?? 1.0;
-        CheckTopP(body);
+        DecodingFields decoding = ParseDecoding(body);
         int choices = OptionalInteger(body, "n", 1, limits.MaxChoices) ?? 1;
         bool stream = OptionalBoolean(body, "stream") ?? false;
         bool includeUsage = ParseStreamOptions(body, stream);
@@ -52,18 +52,12 @@ internal static class ChatRequestParser
             Messages = messages,
             MaxTokens = maxCompletionTokens ?? maxTokens,
             MaxTokensParam = maxCompletionTokens is null && maxTokens is not null ? MaxTokens : MaxCompletionTokens,
-            Temperature = (float)temperature,
             Choices = choices,
             Stream = stream,
             IncludeUsage = includeUsage,
             Stop = stop,
             Seed = seed,
-            Steps = OptionalInteger(body, "steps", 1, int.MaxValue),
-            BlockLength = OptionalInteger(body, "block_length", 1, int.MaxValue),
-            Remasking = ParseRemasking(body),
-            Commit = ParseCommitRule(body),
-            KvCache = ParseKvCache(body),
-            IgnoreEos = OptionalBoolean(body, "ignore_eos") ?? false,
+            Decoding = decoding,
         };
     }
 

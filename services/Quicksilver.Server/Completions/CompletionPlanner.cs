@@ -41,20 +41,7 @@ internal static class CompletionPlanner
                 "max_tokens");
         }
 
-        return new GenerationRequest
-        {
-            PromptTokens = prompt,
-            MaxTokens = maxTokens,
-            Temperature = request.Temperature,
-            Seed = request.Seed,
-            Steps = request.Steps,
-            BlockLength = request.BlockLength,
-            Remasking = request.Remasking,
-            Commit = request.Commit.Rule,
-            CommitParameter = request.Commit.Parameter,
-            KvCache = request.KvCache,
-            IgnoreEos = request.IgnoreEos,
-        };
+        return request.Decoding.ToGenerationRequest(prompt, maxTokens, request.Seed, SamplingDefaults.For(model.Generation));
     }
 
     private static IReadOnlyList<int> Tokenize(CompletionPrompt prompt, ServedModel model)

@@ -1,5 +1,3 @@
-using Quicksilver.Engine.Decoding;
-
 namespace Quicksilver.Server.Completions;
 
 /// <summary>A <c>POST /v1/completions</c> body whose fields have passed the type and range checks.</summary>
@@ -15,8 +13,6 @@ internal sealed record CompletionRequest
 
     /// <summary>The requested <c>max_tokens</c>, or null for <see cref="DefaultMaxTokens"/>.</summary>
     public int? MaxTokens { get; init; }
-
-    public float Temperature { get; init; } = 1f;
 
     public bool Stream { get; init; }
 
@@ -36,18 +32,6 @@ internal sealed record CompletionRequest
     /// <summary><c>echo</c>: each choice's text starts with the prompt.</summary>
     public bool Echo { get; init; }
 
-    public int? Steps { get; init; }
-
-    public int? BlockLength { get; init; }
-
-    public RemaskingStrategy Remasking { get; init; } = RemaskingStrategy.LowConfidence;
-
-    /// <summary>The commit rule (<c>threshold</c> / <c>factor</c> extension fields) and its parameter.</summary>
-    public (CommitRule Rule, double Parameter) Commit { get; init; } = (CommitRule.Schedule, 0);
-
-    /// <summary>The <c>kv_cache</c> extension field; null for the deployment's default.</summary>
-    public KvCacheMode? KvCache { get; init; }
-
-    /// <summary>The <c>ignore_eos</c> extension field (vLLM's): end tokens do not end the answer.</summary>
-    public bool IgnoreEos { get; init; }
+    /// <summary>The sampling and diffusion fields, as given.</summary>
+    public DecodingFields Decoding { get; init; } = new();
 }

@@ -22,8 +22,7 @@ internal static class CompletionRequestParser
         string? model = OptionalString(body, "model");
         CompletionPrompt prompt = ParsePrompt(body);
         int? maxTokens = OptionalInteger(body, "max_tokens", 1, limits.MaxTokens);
-        double temperature = OptionalNumber(body, "temperature", 0, 2) ?? 1.0;
-        CheckTopP(body);
+        DecodingFields decoding = ParseDecoding(body);
         int choices = OptionalInteger(body, "n", 1, limits.MaxChoices) ?? 1;
         CheckOnlyOne(body, "best_of");
         bool stream = OptionalBoolean(body, "stream") ?? false;
@@ -40,7 +39,6 @@ internal static class CompletionRequestParser
             Model = model,
             Prompt = prompt,
             MaxTokens = maxTokens,
-            Temperature = (float)temperature,
             Stream = stream,
             IncludeUsage = includeUsage,
             Stop = stop,
@@ -48,12 +46,7 @@ internal static class CompletionRequestParser
             Choices = choices,
             Echo = OptionalBoolean(body, "echo") ?? false,
             Logprobs = ParseLogprobs(body),
-            Steps = OptionalInteger(body, "steps", 1, int.MaxValue),
-            BlockLength = OptionalInteger(body, "block_length", 1, int.MaxValue),
-            Remasking = ParseRemasking(body),
-            Commit = ParseCommitRule(body),
-            KvCache = ParseKvCache(body),
-            IgnoreEos = OptionalBoolean(body, "ignore_eos") ?? false,
+            Decoding = decoding,
         };
     }
 

@@ -15,18 +15,42 @@ internal static class RequestFieldReader
     /// <summary>The most stop sequences a request may give (OpenAI's limit).</summary>
     public const int MaxStopSequences = 4;
 
-    /// <summary><c>top_p</c>: a number in (0, 1]; validated, not applied by the diffusion sampler.</summary>
-    public static void CheckTopP(JsonElement body)
+    /// <summary>
+    /// The sampling and diffusion fields both endpoints share: <c>temperature</c> in [0, 2], <c>top_p</c> in (0, 1],
+    /// <c>top_k</c> (≥ 1, or 0 / -1 to disable it, vLLM's convention), <c>alg_temp</c> ≥ 0, <c>steps</c>,
+    /// <c>block_length</c>, <c>remasking</c>, <c>threshold</c> / <c>factor</c>, <c>kv_cache</c> and <c>ignore_eos</c>.
+    /// </summary>
+    public static DecodingFields ParseDecoding(JsonElement body) => new()
     {
-        if (TryGetValue(body, "top_p", out JsonElement value))
+        Temperature = OptionalNumber(body, "temperature", 0, 2),
+        TopP = OptionalNumber(body, "top_p", double.Epsilon, 1, "a number greater than 0 and at most 1"),
+        TopK = ParseTopK(body),
+        AlgorithmTemperature = OptionalNumber(body, "alg_temp", 0, double.MaxValue, "a number of at least 0 (0 commits the most confident positions)"),
+        Steps = OptionalInteger(body, "steps", 1, int.MaxValue),
+        BlockLength = OptionalInteger(body, "block_length", 1, int.MaxValue),
+        Remasking = ParseRemasking(body),
+        Commit = ParseCommitRule(body),
+        KvCache = ParseKvCache(body),
+        IgnoreEos = OptionalBoolean(body, "ignore_eos") ?? false,
+    };
+
+    /// <summary><c>top_k</c>: an integer ≥ 1, or 0 or -1 for no top-k (both read as 0).</summary>
+    private static int? ParseTopK(JsonElement body)
+    {
+        const string param = "top_k";
+        if (!TryGetValue(body, param, out JsonElement value))
         {
-            double topP = ReadNumber(value, "top_p");
-            if (topP is <= 0 or > 1)
-            {
-                throw ApiErrorException.BadRequest(
-                    $"Invalid value for 'top_p': expected a number greater than 0 and at most 1, but got {value.GetRawText()} instead.", "top_p");
-            }
+            return null;
         }
+
+        long topK = ReadInteger(value, param);
+        return topK switch
+        {
+            -1 or 0 => 0,
+            >= 1 and <= int.MaxValue => (int)topK,
+            _ => throw ApiErrorException.BadRequest(
+                $"Invalid value for 'top_k': expected an integer of at least 1, or 0 or -1 to disable it, but got {value.GetRawText()} instead.", param),
+        };
     }
 
     /// <summary><c>stream_options</c> (an object, only with <c>stream: true</c>); returns <c>include_usage</c>.</summary>
@@ -124,7 +148,7 @@ internal static class RequestFieldReader
     /// The commit-rule extension fields: <c>threshold</c> in (0, 1] or <c>factor</c> &gt; 0 (Fast-dLLM), exclusive;
     /// neither is the step schedule.
     /// </summary>
-    public static (CommitRule Rule, double Parameter) ParseCommitRule(JsonElement body)
+    private static (CommitRule Rule, double Parameter) ParseCommitRule(JsonElement body)
     {
         double? threshold = OptionalNumber(body, "threshold", double.Epsilon, 1);
         double? factor = OptionalNumber(body, "factor", double.Epsilon, double.MaxValue);
@@ -156,14 +180,15 @@ internal static class RequestFieldReader
     }
 
     /// <summary>
-    /// The <c>remasking</c> extension field: <c>low_confidence</c> (default), <c>random</c>, <c>margin</c>,
-    /// <c>entropy</c> or <c>origin</c>.
+    /// The <c>remasking</c> extension field: <c>low_confidence</c>, <c>random</c>, <c>margin</c>, <c>entropy</c> or
+    /// <c>origin</c>; absent or null leaves the model's default (<see cref="SamplingDefaults"/>).
     /// </summary>
-    public static RemaskingStrategy ParseRemasking(JsonElement body)
+    private static RemaskingStrategy? ParseRemasking(JsonElement body)
     {
         return OptionalString(body, "remasking") switch
         {
-            null or "low_confidence" => RemaskingStrategy.LowConfidence,
+            null => null,
+            "low_confidence" => RemaskingStrategy.LowConfidence,
             "random" => RemaskingStrategy.Random,
             "margin" => RemaskingStrategy.Margin,
             "entropy" => RemaskingStrategy.Entropy,
@@ -177,7 +202,7 @@ internal static class RequestFieldReader
     /// The <c>kv_cache</c> extension field: <c>none</c>, <c>prefix</c> or <c>dual</c> (Fast-dLLM block caches); absent
     /// or null leaves the deployment's default.
     /// </summary>
-    public static KvCacheMode? ParseKvCache(JsonElement body)
+    private static KvCacheMode? ParseKvCache(JsonElement body)
     {
         return OptionalString(body, "kv_cache") switch
         {
@@ -259,7 +284,12 @@ internal static class RequestFieldReader
         throw TypeError(name, "an integer", value);
     }
 
-    public static double? OptionalNumber(JsonElement body, string name, double min, double max)
+    /// <param name="body">The request body.</param>
+    /// <param name="name">The field.</param>
+    /// <param name="min">Smallest value allowed.</param>
+    /// <param name="max">Largest value allowed.</param>
+    /// <param name="expected">The range in words for the 400; "a number between min and max" by default.</param>
+    public static double? OptionalNumber(JsonElement body, string name, double min, double max, string? expected = null)
     {
         if (!TryGetValue(body, name, out JsonElement value))
         {
@@ -269,9 +299,8 @@ internal static class RequestFieldReader
         double number = ReadNumber(value, name);
         if (number < min || number > max)
         {
-            throw ApiErrorException.BadRequest(
-                string.Create(CultureInfo.InvariantCulture, $"Invalid value for '{name}': expected a number between {min} and {max}, but got {value.GetRawText()} instead."),
-                name);
+            expected ??= string.Create(CultureInfo.InvariantCulture, $"a number between {min} and {max}");
+            throw ApiErrorException.BadRequest($"Invalid value for '{name}': expected {expected}, but got {value.GetRawText()} instead.", name);
         }
 
         return number;

@@ -12,11 +12,25 @@ internal abstract record GenerationRequestDocument
     /// <summary>The model to use (see <c>GET /v1/models</c>). When omitted, the served model.</summary>
     public string? Model { get; init; }
 
-    /// <summary>Sampling temperature in [0, 2]; 0 is greedy. Default 1.</summary>
+    /// <summary>
+    /// Sampling temperature in [0, 2]; 0 is greedy. Default: the model's <c>generation_config.json</c>, else 1 (see
+    /// <c>generation_defaults</c> in <c>GET /v1/models</c>, which also lists the defaults of the fields below).
+    /// </summary>
     public double? Temperature { get; init; }
 
-    /// <summary>Nucleus sampling mass in (0, 1]. Validated, not applied yet by the diffusion sampler.</summary>
+    /// <summary>
+    /// Nucleus sampling mass in (0, 1]: each masked position's token is drawn from the smallest set of most likely tokens
+    /// whose probability under softmax(logits / temperature) reaches it. Applied after the temperature and before
+    /// <c>top_k</c> (Dream's order); no effect when greedy. Default: the model's, else 1 (off). Confidences (remasking)
+    /// stay those of the untruncated distribution.
+    /// </summary>
     public double? TopP { get; init; }
+
+    /// <summary>
+    /// Extension (vLLM's): keep only the k most likely tokens (after <c>top_p</c>), an integer ≥ 1; 0 or -1 disable it.
+    /// No effect when greedy. Default: the model's, else disabled.
+    /// </summary>
+    public int? TopK { get; init; }
 
     /// <summary>
     /// Number of answers (choices), at least 1, at most the server's limit (default 8); each is its own sequence in the
@@ -50,20 +64,21 @@ internal abstract record GenerationRequestDocument
 
     /// <summary>
     /// Diffusion extension: total denoising steps (forward passes) over the whole answer, at least 1. Fewer steps are
-    /// faster and commit more tokens per step. Default: one step per token. Clamped to [number of blocks, max_tokens].
+    /// faster and commit more tokens per step. Default: the model's <c>steps</c>, else one step per token. Clamped to
+    /// [number of blocks, max_tokens].
     /// </summary>
     public int? Steps { get; init; }
 
     /// <summary>
     /// Diffusion extension: length of the semi-autoregressive blocks the canvas is decoded in, left to right, at
-    /// least 1. Each block is streamed as soon as it is final. Default: the deployment's default (32), capped at
-    /// <c>max_tokens</c>.
+    /// least 1. Each block is streamed as soon as it is final. Default: the model's <c>block_length</c>, else the
+    /// deployment's default (32), capped at <c>max_tokens</c>.
     /// </summary>
     public int? BlockLength { get; init; }
 
     /// <summary>
     /// Diffusion extension: the confidence that ranks masked positions each step: <c>low_confidence</c> (probability of
-    /// the chosen token; default), <c>random</c>, <c>margin</c> (top-1 minus top-2 probability, Dream's
+    /// the chosen token; the default unless the model's <c>alg</c> names another), <c>random</c>, <c>margin</c> (top-1 minus top-2 probability, Dream's
     /// <c>topk_margin</c>) or <c>entropy</c> (lowest entropy first, Dream's <c>entropy</c>); or <c>origin</c> (Dream's
     /// default: no ranking, each masked position of the block revealed independently with probability 1 − s/t of the
     /// timestep schedule, all that remain on the block's last step; for LLaDA too). Not with <c>threshold</c> or
@@ -83,6 +98,14 @@ internal abstract record GenerationRequestDocument
     /// the longest prefix with cᵢ ≥ 1 − factor/(i + 1). Exclusive with <c>threshold</c>.
     /// </summary>
     public double? Factor { get; init; }
+
+    /// <summary>
+    /// Diffusion extension (Dream's <c>alg_temp</c>): a number ≥ 0. Above 0, the positions a step commits are sampled
+    /// without replacement from softmax(confidence / alg_temp) instead of being the most confident; the step still
+    /// commits as many as its schedule (or <c>threshold</c> / <c>factor</c>) says. Applies to <c>low_confidence</c>,
+    /// <c>margin</c> and <c>entropy</c>; <c>random</c> and <c>origin</c> ignore it. Default: the model's, else 0.
+    /// </summary>
+    public double? AlgTemp { get; init; }
 
     /// <summary>
     /// Diffusion extension: Fast-dLLM block K/V caching. <c>none</c> computes the whole canvas every step (exact);

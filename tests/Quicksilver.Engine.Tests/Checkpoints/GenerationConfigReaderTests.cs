@@ -1,4 +1,5 @@
 using Quicksilver.Engine.Checkpoints;
+using Quicksilver.Engine.Decoding;
 
 namespace Quicksilver.Engine.Tests.Checkpoints;
 
@@ -23,7 +24,7 @@ public sealed class GenerationConfigReaderTests : IDisposable
 
         Assert.Equal([151643], defaults.EosTokenIds);
         Assert.Equal(512, defaults.Steps);
-        Assert.Equal("origin", defaults.Algorithm);
+        Assert.Equal(RemaskingStrategy.Origin, defaults.Remasking);
         Assert.Null(defaults.AlgorithmTemperature);
         Assert.Equal(0.001, defaults.Eps);
         Assert.Equal(0.0, defaults.Temperature);
@@ -46,7 +47,26 @@ public sealed class GenerationConfigReaderTests : IDisposable
         Assert.Equal(128, defaults.MaxNewTokens);
         Assert.Equal(1.0, defaults.Temperature);
         Assert.Equal(0, defaults.TopK);
-        Assert.Null(defaults.Algorithm);
+        Assert.Null(defaults.Remasking);
+    }
+
+    [Theory]
+    [InlineData("origin", RemaskingStrategy.Origin)]
+    [InlineData("maskgit_plus", RemaskingStrategy.LowConfidence)]
+    [InlineData("topk_margin", RemaskingStrategy.Margin)]
+    [InlineData("entropy", RemaskingStrategy.Entropy)]
+    public void Read_DreamAlgorithmName_MapsToItsRemasking(string alg, RemaskingStrategy expected)
+    {
+        Assert.Equal(expected, GenerationConfigReader.Read(Write($$"""{"alg": "{{alg}}", "alg_temp": 0.5}""")).Remasking);
+    }
+
+    [Theory]
+    [InlineData(-1, 0)]
+    [InlineData(0, 0)]
+    [InlineData(50, 50)]
+    public void Read_TopK_MinusOneOrZeroDisable(int topK, int expected)
+    {
+        Assert.Equal(expected, GenerationConfigReader.Read(Write($$"""{"top_k": {{topK}}}""")).TopK);
     }
 
     [Fact]
@@ -71,7 +91,9 @@ public sealed class GenerationConfigReaderTests : IDisposable
     [InlineData("""{"temperature": "hot"}""", "temperature", "expected a number")]
     [InlineData("""{"temperature": -0.5}""", "temperature", "must not be negative")]
     [InlineData("""{"top_p": 1.5}""", "top_p", "must be in (0, 1]")]
-    [InlineData("""{"top_k": -1}""", "top_k", "must not be negative")]
+    [InlineData("""{"top_k": -2}""", "top_k", "must be at least 1, or 0 or -1 to disable it")]
+    [InlineData("""{"alg": "confidence"}""", "alg", "unknown algorithm 'confidence'; expected one of 'origin', 'maskgit_plus', 'topk_margin', 'entropy'")]
+    [InlineData("""{"alg": ""}""", "alg", "unknown algorithm ''")]
     [InlineData("""{"alg": 3}""", "alg", "expected a string")]
     [InlineData("""{"alg_temp": -1}""", "alg_temp", "must not be negative")]
     [InlineData("""{"eps": 2}""", "eps", "must be in (0, 1)")]

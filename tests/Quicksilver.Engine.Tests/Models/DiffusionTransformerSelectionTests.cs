@@ -14,18 +14,21 @@ namespace Quicksilver.Engine.Tests.Models;
 /// </summary>
 public sealed class DiffusionTransformerSelectionTests
 {
-    private static readonly (RemaskingStrategy Remasking, CommitRule Rule, double Parameter, float Temperature)[] Settings =
+    private static readonly DecodingSettings[] Settings =
     [
-        (RemaskingStrategy.LowConfidence, CommitRule.Schedule, 0, 0f),
-        (RemaskingStrategy.LowConfidence, CommitRule.Threshold, 0.2, 0.8f),
-        (RemaskingStrategy.LowConfidence, CommitRule.Factor, 2.0, 0f),
-        (RemaskingStrategy.Random, CommitRule.Schedule, 0, 1f),
-        (RemaskingStrategy.Margin, CommitRule.Threshold, 0.05, 0f),
-        (RemaskingStrategy.Entropy, CommitRule.Schedule, 0, 0.5f),
-        (RemaskingStrategy.Entropy, CommitRule.Factor, 3.0, 0f),
-        (RemaskingStrategy.Random, CommitRule.Factor, 1.0, 0.9f),
-        (RemaskingStrategy.Origin, CommitRule.Schedule, 0, 0.7f),
-        (RemaskingStrategy.Origin, CommitRule.Schedule, 0, 0f),
+        new(0f, 0, RemaskingStrategy.LowConfidence, CommitRule.Schedule, 0),
+        new(0.8f, 0, RemaskingStrategy.LowConfidence, CommitRule.Threshold, 0.2),
+        new(0f, 0, RemaskingStrategy.LowConfidence, CommitRule.Factor, 2.0),
+        new(1f, 0, RemaskingStrategy.Random, CommitRule.Schedule, 0),
+        new(0f, 0, RemaskingStrategy.Margin, CommitRule.Threshold, 0.05),
+        new(0.5f, 0, RemaskingStrategy.Entropy, CommitRule.Schedule, 0),
+        new(0f, 0, RemaskingStrategy.Entropy, CommitRule.Factor, 3.0),
+        new(0.9f, 0, RemaskingStrategy.Random, CommitRule.Factor, 1.0),
+        new(0.7f, 0, RemaskingStrategy.Origin, CommitRule.Schedule, 0),
+        new(0f, 0, RemaskingStrategy.Origin, CommitRule.Schedule, 0),
+        new(1f, 0, RemaskingStrategy.LowConfidence, CommitRule.Schedule, 0, TopP: 0.8, TopK: 5),
+        new(0.6f, 0, RemaskingStrategy.Margin, CommitRule.Schedule, 0, TopK: 3, AlgorithmTemperature: 0.5),
+        new(0f, 0, RemaskingStrategy.Entropy, CommitRule.Schedule, 0, AlgorithmTemperature: 2),
     ];
 
     [Theory]
@@ -97,7 +100,7 @@ public sealed class DiffusionTransformerSelectionTests
         Settings.Select((s, i) => new DenoisingSequence(
             Enumerable.Range(0, 2 + (i * 3)).Select(t => ((t * 11) + i) % (config.VocabSize - 2)).ToArray(),
             DiffusionPlan.Create(7 + i, 3 + (i % 4), 4 + i),
-            new DecodingSettings(s.Temperature, (ulong)(30 + i), s.Remasking, s.Rule, s.Parameter),
+            s with { Seed = (ulong)(30 + i) },
             config.MaskTokenId,
             new HashSet<int>(config.EosTokenIds))).ToList();
 }

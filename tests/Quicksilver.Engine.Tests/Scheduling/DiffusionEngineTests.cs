@@ -59,6 +59,31 @@ public sealed class DiffusionEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task GenerateAsync_TopKOneAtAnyTemperature_TheGreedyAnswer()
+    {
+        var greedy = Request(seed: 1, temperature: 0f, prompt: [3, 4, 5, 6]);
+
+        int[] expected = await Collect(greedy);
+
+        Assert.Equal(expected, await Collect(greedy with { Temperature = 1.5f, Seed = 2, TopK = 1 }));
+        Assert.Equal(expected, await Collect(greedy with { Temperature = 1.5f, Seed = 3, TopP = 1e-9 }));
+    }
+
+    [Fact]
+    public async Task GenerateAsync_AlgTemp_SeededAndDifferentFromTopKPositions()
+    {
+        // Sampled positions change what the greedy tokens condition on: over a few seeds some answer differs.
+        var request = Request(seed: 4, temperature: 0f, prompt: [7, 8, 9], maxTokens: 16) with { AlgorithmTemperature = 0.05 };
+
+        int[] first = await Collect(request);
+
+        Assert.Equal(first, await Collect(request));
+        int[] topK = await Collect(request with { AlgorithmTemperature = 0 });
+        int[][] others = await Task.WhenAll(Enumerable.Range(5, 8).Select(s => Collect(request with { Seed = (ulong)s })));
+        Assert.Contains(others.Append(first), answer => !answer.SequenceEqual(topK));
+    }
+
+    [Fact]
     public async Task GenerateAsync_EmitsOneUpdatePerBlock_LastCarriesFinish()
     {
         var updates = new List<GenerationUpdate>();

@@ -23,6 +23,23 @@ public sealed class RequestValidatorTests
     }
 
     [Theory]
+    [InlineData(0.0, 0, 0.0, "top_p")]
+    [InlineData(1.5, 0, 0.0, "top_p")]
+    [InlineData(double.NaN, 0, 0.0, "top_p")]
+    [InlineData(1.0, -1, 0.0, "top_k")]
+    [InlineData(1.0, 0, -0.1, "alg_temp")]
+    [InlineData(1.0, 0, double.PositiveInfinity, "alg_temp")]
+    [InlineData(1.0, 0, double.NaN, "alg_temp")]
+    public void Validate_BadSamplingField_NamesTheField(double topP, int topK, double algTemp, string param)
+    {
+        var request = new GenerationRequest { PromptTokens = [1], MaxTokens = 4, TopP = topP, TopK = topK, AlgorithmTemperature = algTemp };
+
+        var ex = Assert.Throws<InvalidRequestException>(() => RequestValidator.Validate(request, RandomCheckpoint.LLaDAConfig()));
+
+        Assert.Equal(param, ex.Param);
+    }
+
+    [Theory]
     [InlineData(new int[0], 4, "prompt")]
     [InlineData(new[] { 96 }, 4, "prompt")]
     [InlineData(new[] { 1 }, 0, "max_tokens")]

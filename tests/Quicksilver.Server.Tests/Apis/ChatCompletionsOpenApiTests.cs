@@ -31,7 +31,7 @@ public sealed class ChatCompletionsOpenApiTests(ApiFixture fixture) : IClassFixt
         foreach (string field in new[]
         {
             "model", "messages", "max_completion_tokens", "max_tokens", "temperature", "top_p", "n", "stream", "stream_options",
-            "stop", "seed", "logprobs", "top_logprobs", "tools", "tool_choice", "response_format", "user", "steps", "block_length", "remasking", "kv_cache",
+            "stop", "seed", "logprobs", "top_logprobs", "tools", "tool_choice", "response_format", "user", "steps", "block_length", "remasking", "kv_cache", "top_k", "alg_temp",
         })
         {
             Assert.Contains(field, properties.Select(p => p.Key));
@@ -48,6 +48,9 @@ public sealed class ChatCompletionsOpenApiTests(ApiFixture fixture) : IClassFixt
         Assert.DoesNotContain("\"required\":[\"role\",\"content\"]", chunk, StringComparison.Ordinal); // a delta holds only what is new
         Assert.Contains("margin", properties["remasking"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("origin", properties["remasking"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("0 or -1 disable it", properties["top_k"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("softmax(confidence / alg_temp)", properties["alg_temp"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("Dream's order", properties["top_p"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("threshold", properties.Select(p => p.Key));
     }
 }

@@ -19,12 +19,15 @@ public abstract class ModelsApiContractTests<TFixture>(TFixture fixture) : IClas
         Assert.Equal(new[] { "object", "data" }, list.Select(p => p.Key));
         Assert.Equal("list", list["object"]!.GetValue<string>());
         JsonObject model = Assert.IsType<JsonObject>(Assert.Single(list["data"]!.AsArray()));
-        Assert.Equal(new[] { "id", "object", "created", "owned_by", "context_length", "backend" }, model.Select(p => p.Key));
+        Assert.Equal(new[] { "id", "object", "created", "owned_by", "context_length", "backend", "generation_defaults" }, model.Select(p => p.Key));
         Assert.Equal(fixture.Factory.Model.Id, model["id"]!.GetValue<string>());
         Assert.Equal("model", model["object"]!.GetValue<string>());
         Assert.Equal(fixture.Factory.Model.Created.ToUnixTimeSeconds(), model["created"]!.GetValue<long>());
         Assert.Equal("quicksilver", model["owned_by"]!.GetValue<string>());
         Assert.Equal(fixture.Factory.Model.ContextLength, model["context_length"]!.GetValue<int>());
         Assert.Equal(fixture.Factory.Model.BackendName, model["backend"]!.GetValue<string>());
+        Assert.Equal(
+            new[] { "temperature", "top_p", "top_k", "remasking", "alg_temp", "steps", "block_length" },
+            model["generation_defaults"]!.AsObject().Select(p => p.Key));
     }
 }

@@ -81,7 +81,9 @@ internal sealed class Bf16EmulatingBackend : IComputeBackend
 
     public int MaxSelectionRows => inner.MaxSelectionRows;
 
-    public bool CanSelect(RemaskingStrategy remasking) => inner.CanSelect(remasking);
+    public bool CanSelect(CommitPolicy policy) => inner.CanSelect(policy);
+
+    public bool CanSample(RowSampling sampling) => inner.CanSample(sampling);
 
     public void ScoreAndSelect(
         IDeviceBuffer logits,

@@ -212,7 +212,10 @@ public sealed unsafe class CpuBackend : IComputeBackend
     public int MaxSelectionRows => int.MaxValue;
 
     /// <inheritdoc />
-    public bool CanSelect(RemaskingStrategy remasking) => true;
+    public bool CanSelect(CommitPolicy policy) => true;
+
+    /// <inheritdoc />
+    public bool CanSample(RowSampling sampling) => true;
 
     /// <inheritdoc />
     public void ScoreAndSelect(

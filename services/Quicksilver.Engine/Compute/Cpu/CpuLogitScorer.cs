@@ -4,7 +4,10 @@ namespace Quicksilver.Engine.Compute.Cpu;
 
 /// <summary>
 /// The LM-head epilogue on one row of fp32 logits: softmax statistics, top-1/top-2, entropy and the (optionally
-/// Gumbel-noised) choice, in one pass plus one exp sweep. Reference for <c>kernels/lm_head_epilogue.cu</c>.
+/// Gumbel-noised) choice, in one pass plus one exp sweep. Reference for <c>kernels/lm_head_epilogue.cu</c>, which has
+/// no top-p/top-k: CUDA draws such rows with this scorer on the host (<see cref="IComputeBackend.CanSample"/>).
+/// The confidences are those of the un-noised, untruncated <c>softmax(logits)</c> whatever the sampling (LLaDA's
+/// convention, <see cref="TokenScore"/>); top-p and top-k change only which token is chosen.
 /// </summary>
 internal static unsafe class CpuLogitScorer
 {
@@ -37,7 +40,9 @@ internal static unsafe class CpuLogitScorer
             }
         }
 
-        int chosen = sampling.Temperature > 0f ? GumbelMax(logits, vocab, sampling, suppressedToken) : top1;
+        int chosen = sampling.Truncates ? TruncatedSampler.Draw(row, sampling, suppressedToken)
+            : sampling.Temperature > 0f ? GumbelMax(logits, vocab, sampling, suppressedToken)
+            : top1;
         float negativeEntropy = (FixedOrderMath.Dot(scratch, logits, vocab) / sum) - logSumExp;
         float p1 = MathF.Exp(logits[top1] - logSumExp);
         float p2 = top2 < 0 ? 0f : MathF.Exp(logits[top2] - logSumExp);

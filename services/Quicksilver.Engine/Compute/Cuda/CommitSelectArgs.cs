@@ -56,37 +56,48 @@ internal struct CommitSelectArgs
     public ulong RandomStep;
 
     /// <summary>
-    /// Whether the kernel selects by <paramref name="remasking"/>: every strategy but
+    /// Whether the kernel selects by <paramref name="policy"/>: every strategy but
     /// <see cref="RemaskingStrategy.Origin"/>, whose count (the draws above <c>s/t</c>, possibly none) no kernel rule
-    /// computes (the threshold rule always commits the top row).
+    /// computes (the threshold rule always commits the top row), and no position sampling (<c>alg_temp</c>), which the
+    /// kernel's top-k ranking does not draw.
     /// </summary>
-    public static bool Expresses(RemaskingStrategy remasking) => remasking != RemaskingStrategy.Origin;
+    public static bool Expresses(CommitPolicy policy) => policy.Remasking != RemaskingStrategy.Origin && !policy.SamplesPositions;
 
-    public static CommitSelectArgs From(CommitPolicy policy, int firstRow, int rows) => new()
+    public static CommitSelectArgs From(CommitPolicy policy, int firstRow, int rows)
     {
-        FirstRow = firstRow,
-        Rows = rows,
-        Confidence = policy.Remasking switch
+        if (policy.SamplesPositions)
         {
-            RemaskingStrategy.LowConfidence => ConfidenceProbability,
-            RemaskingStrategy.Margin => ConfidenceMargin,
-            RemaskingStrategy.Entropy => ConfidenceNegativeEntropy,
-            RemaskingStrategy.Random => ConfidenceRandom,
-            RemaskingStrategy.Origin => throw new ArgumentException(
-                "select_commits.cu cannot select by origin remasking (it may commit no row); such steps are selected on the host (IComputeBackend.CanSelect).",
-                nameof(policy)),
-            _ => throw new ArgumentOutOfRangeException(nameof(policy), policy.Remasking, "Unknown remasking strategy."),
-        },
-        Rule = policy.Rule switch
+            throw new ArgumentException(
+                "select_commits.cu cannot sample positions (alg_temp); such steps are selected on the host (IComputeBackend.CanSelect).",
+                nameof(policy));
+        }
+
+        return new()
         {
-            CommitRule.Schedule => CommitSchedule,
-            CommitRule.Threshold => CommitThreshold,
-            CommitRule.Factor => CommitFactor,
-            _ => throw new ArgumentOutOfRangeException(nameof(policy), policy.Rule, "Unknown commit rule."),
-        },
-        Scheduled = policy.Scheduled,
-        Parameter = policy.Parameter,
-        RandomSeed = policy.Seed ^ CommitSelection.RandomRemaskingSalt,
-        RandomStep = (ulong)policy.Step,
-    };
+            FirstRow = firstRow,
+            Rows = rows,
+            Confidence = policy.Remasking switch
+            {
+                RemaskingStrategy.LowConfidence => ConfidenceProbability,
+                RemaskingStrategy.Margin => ConfidenceMargin,
+                RemaskingStrategy.Entropy => ConfidenceNegativeEntropy,
+                RemaskingStrategy.Random => ConfidenceRandom,
+                RemaskingStrategy.Origin => throw new ArgumentException(
+                    "select_commits.cu cannot select by origin remasking (it may commit no row); such steps are selected on the host (IComputeBackend.CanSelect).",
+                    nameof(policy)),
+                _ => throw new ArgumentOutOfRangeException(nameof(policy), policy.Remasking, "Unknown remasking strategy."),
+            },
+            Rule = policy.Rule switch
+            {
+                CommitRule.Schedule => CommitSchedule,
+                CommitRule.Threshold => CommitThreshold,
+                CommitRule.Factor => CommitFactor,
+                _ => throw new ArgumentOutOfRangeException(nameof(policy), policy.Rule, "Unknown commit rule."),
+            },
+            Scheduled = policy.Scheduled,
+            Parameter = policy.Parameter,
+            RandomSeed = policy.Seed ^ CommitSelection.RandomRemaskingSalt,
+            RandomStep = (ulong)policy.Step,
+        };
+    }
 }

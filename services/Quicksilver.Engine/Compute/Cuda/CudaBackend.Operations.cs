@@ -1,3 +1,4 @@
+using Quicksilver.Engine.Compute.Cpu;
 using Quicksilver.Engine.Compute.Cuda.Interop;
 
 namespace Quicksilver.Engine.Compute.Cuda;
@@ -362,6 +363,41 @@ public sealed partial class CudaBackend
         for (int i = 0; i < rows; i++)
         {
             results[i] = scores[i].ToScore();
+        }
+
+        RescoreOnHostWhereTruncated(x, sampling, suppressedToken, results);
+    }
+
+    /// <summary>
+    /// The rows <c>lm_head_epilogue.cu</c> cannot draw (top-p/top-k, <see cref="CanSample"/>) scored again by the CPU
+    /// reference from their downloaded logits; a row is scored where its sampling says, whatever else is in the batch.
+    /// </summary>
+    private unsafe void RescoreOnHostWhereTruncated(CudaBuffer x, ReadOnlySpan<RowSampling> sampling, int suppressedToken, Span<TokenScore> results)
+    {
+        int first = 0;
+        while (first < sampling.Length && CanSample(sampling[first]))
+        {
+            first++;
+        }
+
+        if (first == sampling.Length)
+        {
+            return;
+        }
+
+        int vocab = x.Columns;
+        var logits = new float[x.ElementCount];
+        DownloadElements(x.Pointer, x.ElementCount, x.ElementType, logits);
+        var scratch = new float[vocab];
+        fixed (float* rows = logits, work = scratch)
+        {
+            for (int i = first; i < x.Rows; i++)
+            {
+                if (!CanSample(sampling[i]))
+                {
+                    results[i] = CpuLogitScorer.Score(rows + ((long)i * vocab), vocab, sampling[i], suppressedToken, work);
+                }
+            }
         }
     }
 

@@ -23,7 +23,10 @@ public sealed partial class CudaBackend
     public int MaxSelectionRows => SelectionRowLimit;
 
     /// <inheritdoc />
-    public bool CanSelect(RemaskingStrategy remasking) => CommitSelectArgs.Expresses(remasking);
+    public bool CanSelect(CommitPolicy policy) => CommitSelectArgs.Expresses(policy);
+
+    /// <inheritdoc />
+    public bool CanSample(RowSampling sampling) => !sampling.Truncates;
 
     /// <inheritdoc />
     /// <remarks>
@@ -48,6 +51,16 @@ public sealed partial class CudaBackend
         }
 
         CommitSelection.CheckBatch(x.Rows, positions, rowOffsets, policies, committed.Length, counts.Length, MaxSelectionRows);
+        foreach (RowSampling row in sampling)
+        {
+            if (!CanSample(row))
+            {
+                throw new ArgumentException(
+                    "lm_head_epilogue.cu cannot draw under top-p/top-k; such steps are scored and selected on the host (IComputeBackend.CanSample).",
+                    nameof(sampling));
+            }
+        }
+
         MakeCurrent();
         int sequences = policies.Length, rows = x.Rows;
         if (rows == 0)

@@ -255,20 +255,71 @@ public sealed class CudaBackendParityTests : IDisposable
             new(RemaskingStrategy.Origin, CommitRule.Schedule, 0, 0, Seed: 9, Step: 2, KeepProbability: 0.6),
             new(RemaskingStrategy.LowConfidence, CommitRule.Schedule, 0, 4, Seed: 9, Step: 2),
         ];
-        var scores = new TokenScore[32];
-        var expected = new CommittedToken[32];
-        var expectedCounts = new int[2];
-        var committed = new CommittedToken[32];
-        var counts = new int[2];
+        AssertSelectsAsCommitSelectionOverTheScores(model, batch, policies);
+        Assert.False(Gpu.CanSelect(policies[0]));
+    }
+
+    [CudaFact]
+    public void DiffusionTransformer_TopPTopKOrAlgTempInTheBatch_ScoresAndSelectsOnTheHostAsTheCpuReference()
+    {
+        // lm_head_epilogue.cu has no top-p/top-k (CanSample is false) and select_commits.cu no alg_temp (CanSelect is
+        // false): the truncated rows are drawn on the host from the downloaded logits, exactly as the CPU scorer draws
+        // them, the plain rows keep the device's scores, and the commits are CommitSelection's over those scores.
+        ModelConfig config = RandomCheckpoint.DreamConfig(hidden: 128, heads: 4, kvHeads: 2);
+        using var checkpoint = RandomCheckpoint.Create(config, TensorDType.BF16, seed: 8);
+        using ITensorSource tensors = CheckpointLoader.Open(checkpoint.Folder);
+        using var model = new DiffusionTransformer(config, tensors, Gpu);
+        int[] canvas = [.. Enumerable.Range(1, 8), .. Enumerable.Repeat(config.MaskTokenId, 16)];
+        int[] positions = [.. Enumerable.Range(8, 16)];
+        var truncated = new ForwardSequence(canvas, positions, positions.Select(p => new RowSampling(0.9f, 4, (ulong)p, TopP: 0.8, TopK: 5)).ToArray());
+        var plain = new ForwardSequence(canvas, positions, positions.Select(p => new RowSampling(0.9f, 4, (ulong)p)).ToArray());
+        ForwardSequence[] batch = [truncated, plain];
+        CommitPolicy[] policies =
+        [
+            new(RemaskingStrategy.LowConfidence, CommitRule.Schedule, 0, 4, Seed: 4, Step: 1),
+            new(RemaskingStrategy.Entropy, CommitRule.Schedule, 0, 4, Seed: 4, Step: 1, AlgorithmTemperature: 0.5),
+        ];
+        var reference = new TokenScore[32];
+        using (IDeviceBuffer onCpu = cpu.Allocate(32, config.VocabSize, BufferKind.Logits))
+        {
+            cpu.Upload(model.ComputeLogits(batch), onCpu);
+            cpu.ScoreLogits(onCpu, [.. truncated.Sampling, .. plain.Sampling], config.MaskTokenId, reference);
+        }
+
+        TokenScore[] scores = AssertSelectsAsCommitSelectionOverTheScores(model, batch, policies);
+
+        Assert.False(Gpu.CanSample(truncated.Sampling[0]));
+        Assert.True(Gpu.CanSample(plain.Sampling[0]));
+        Assert.False(Gpu.CanSelect(policies[1]));
+        Assert.Equal(reference.AsSpan(0, 16).ToArray(), scores.AsSpan(0, 16).ToArray());
+    }
+
+    /// <summary>
+    /// <see cref="DiffusionTransformer.ForwardAndSelect"/> on a batch of sequences scoring the same positions commits
+    /// exactly what <see cref="CommitSelection.SelectBatch"/> commits over <see cref="DiffusionTransformer.Forward"/>'s
+    /// scores, which it returns.
+    /// </summary>
+    private static TokenScore[] AssertSelectsAsCommitSelectionOverTheScores(DiffusionTransformer model, ForwardSequence[] batch, CommitPolicy[] policies)
+    {
+        int[] positions = [.. batch.SelectMany(s => s.ScorePositions)];
+        int[] offsets = [0, .. batch.Select((_, i) => batch.Take(i + 1).Sum(s => s.ScorePositions.Count))];
+        var scores = new TokenScore[positions.Length];
+        var expected = new CommittedToken[positions.Length];
+        var expectedCounts = new int[batch.Length];
+        var committed = new CommittedToken[positions.Length];
+        var counts = new int[batch.Length];
 
         model.Forward(batch, scores);
-        CommitSelection.SelectBatch(scores, [.. positions, .. positions], [0, 16, 32], policies, expected, expectedCounts);
+        CommitSelection.SelectBatch(scores, positions, offsets, policies, expected, expectedCounts);
         model.ForwardAndSelect(batch, policies, committed, counts);
 
-        Assert.False(Gpu.CanSelect(RemaskingStrategy.Origin));
         Assert.Equal(expectedCounts, counts);
-        Assert.Equal(expected.AsSpan(0, counts[0]).ToArray(), committed.AsSpan(0, counts[0]).ToArray());
-        Assert.Equal(expected.AsSpan(16, counts[1]).ToArray(), committed.AsSpan(16, counts[1]).ToArray());
+        for (int s = 0; s < batch.Length; s++)
+        {
+            Assert.Equal(expected.AsSpan(offsets[s], counts[s]).ToArray(), committed.AsSpan(offsets[s], counts[s]).ToArray());
+        }
+
+        return scores;
     }
 
     private void AttentionCase(CudaAttentionKernel kernel, int[] lengths, int heads, int kvHeads, int dim)

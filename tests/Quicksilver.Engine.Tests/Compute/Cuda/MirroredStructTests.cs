@@ -150,12 +150,24 @@ public sealed class MirroredStructTests
     public void CommitSelectArgs_Origin_NotExpressedAndRefused()
     {
         // select_commits.cu has no rule that may commit no row: origin steps are selected on the host, never mapped.
-        Assert.False(CommitSelectArgs.Expresses(RemaskingStrategy.Origin));
-        Assert.All(Enum.GetValues<RemaskingStrategy>().Where(r => r != RemaskingStrategy.Origin), r => Assert.True(CommitSelectArgs.Expresses(r)));
+        Assert.False(CommitSelectArgs.Expresses(Ranked(RemaskingStrategy.Origin)));
+        Assert.All(Enum.GetValues<RemaskingStrategy>().Where(r => r != RemaskingStrategy.Origin), r => Assert.True(CommitSelectArgs.Expresses(Ranked(r))));
 
         var ex = Assert.Throws<ArgumentException>(() => CommitSelectArgs.From(new CommitPolicy(RemaskingStrategy.Origin, CommitRule.Schedule, 0, 3, 1, 0, 0.5), 0, 4));
 
         Assert.Contains("origin", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CommitSelectArgs_AlgTemp_NotExpressedAndRefusedWhereItSamplesPositions()
+    {
+        // select_commits.cu ranks by confidence only; sampled positions (alg_temp > 0) are selected on the host.
+        CommitPolicy sampled = Ranked(RemaskingStrategy.Margin) with { AlgorithmTemperature = 0.3 };
+
+        Assert.False(CommitSelectArgs.Expresses(sampled));
+        Assert.True(CommitSelectArgs.Expresses(Ranked(RemaskingStrategy.Random) with { AlgorithmTemperature = 0.3 })); // random ignores alg_temp
+        var ex = Assert.Throws<ArgumentException>(() => CommitSelectArgs.From(sampled, 0, 4));
+        Assert.Contains("alg_temp", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -165,4 +177,6 @@ public sealed class MirroredStructTests
 
         Assert.Equal(new CommittedToken(3, 17, -0.25f), raw.ToCommitted());
     }
+
+    private static CommitPolicy Ranked(RemaskingStrategy remasking) => new(remasking, CommitRule.Schedule, 0, 3, 1, 0);
 }

@@ -1,0 +1,60 @@
+using Quicksilver.Engine.Decoding;
+using Quicksilver.Engine.Scheduling;
+
+namespace Quicksilver.Server.Completions;
+
+/// <summary>
+/// The sampling and diffusion fields <c>/v1/completions</c> and <c>/v1/chat/completions</c> share, as the request gave
+/// them (<see cref="RequestFieldReader.ParseDecoding"/>); null is a field left out, which takes the model's default
+/// (<see cref="SamplingDefaults"/>).
+/// </summary>
+internal sealed record DecodingFields
+{
+    public double? Temperature { get; init; }
+
+    public double? TopP { get; init; }
+
+    /// <summary><c>top_k</c>, 0 when the request disables it (0 or -1, vLLM's convention).</summary>
+    public int? TopK { get; init; }
+
+    /// <summary><c>alg_temp</c> (Dream's position-sampling temperature).</summary>
+    public double? AlgorithmTemperature { get; init; }
+
+    public int? Steps { get; init; }
+
+    public int? BlockLength { get; init; }
+
+    public RemaskingStrategy? Remasking { get; init; }
+
+    /// <summary>The commit rule (<c>threshold</c> / <c>factor</c>) and its parameter; the step schedule by default.</summary>
+    public (CommitRule Rule, double Parameter) Commit { get; init; } = (CommitRule.Schedule, 0);
+
+    /// <summary>The <c>kv_cache</c> extension field; null for the deployment's default.</summary>
+    public KvCacheMode? KvCache { get; init; }
+
+    /// <summary>The <c>ignore_eos</c> extension field (vLLM's): end tokens do not end the answer.</summary>
+    public bool IgnoreEos { get; init; }
+
+    /// <summary>
+    /// The engine request: every field the request gave, the rest from <paramref name="defaults"/>. A model's
+    /// <c>alg</c> is the default remasking of the step schedule only: <c>threshold</c> and <c>factor</c> compare token
+    /// probabilities, so without an explicit <c>remasking</c> they rank by <c>low_confidence</c>.
+    /// </summary>
+    public GenerationRequest ToGenerationRequest(IReadOnlyList<int> prompt, int maxTokens, ulong? seed, SamplingDefaults defaults) => new()
+    {
+        PromptTokens = prompt,
+        MaxTokens = maxTokens,
+        Seed = seed,
+        Temperature = (float)(Temperature ?? defaults.Temperature),
+        TopP = TopP ?? defaults.TopP,
+        TopK = TopK ?? defaults.TopK,
+        AlgorithmTemperature = AlgorithmTemperature ?? defaults.AlgorithmTemperature,
+        Steps = Steps ?? defaults.Steps,
+        BlockLength = BlockLength ?? defaults.BlockLength,
+        Remasking = Remasking ?? (Commit.Rule == CommitRule.Schedule ? defaults.Remasking : RemaskingStrategy.LowConfidence),
+        Commit = Commit.Rule,
+        CommitParameter = Commit.Parameter,
+        KvCache = KvCache,
+        IgnoreEos = IgnoreEos,
+    };
+}

@@ -1,0 +1,39 @@
+using Quicksilver.Engine.Decoding;
+using Quicksilver.Server.Completions;
+
+namespace Quicksilver.Server.Wire;
+
+/// <summary>
+/// What a request that leaves a field out gets (<see cref="SamplingDefaults"/>): the model's
+/// <c>generation_config.json</c>, else the server's defaults.
+/// </summary>
+/// <param name="Temperature">Default <c>temperature</c>.</param>
+/// <param name="TopP">Default <c>top_p</c> (1: no nucleus cut).</param>
+/// <param name="TopK">Default <c>top_k</c> (0: no top-k).</param>
+/// <param name="Remasking">Default <c>remasking</c> of the step schedule (the model's Dream <c>alg</c>, mapped).</param>
+/// <param name="AlgTemp">Default <c>alg_temp</c> (0: the most confident positions).</param>
+/// <param name="Steps">Default <c>steps</c>; null is one step per answer token.</param>
+/// <param name="BlockLength">Default <c>block_length</c>; null is the deployment's.</param>
+internal sealed record GenerationDefaultsCard(double Temperature, double TopP, int TopK, RemaskingName Remasking, double AlgTemp, int? Steps, int? BlockLength)
+{
+    public static GenerationDefaultsCard From(SamplingDefaults defaults)
+    {
+        ArgumentNullException.ThrowIfNull(defaults);
+        return new(
+            defaults.Temperature,
+            defaults.TopP,
+            defaults.TopK,
+            defaults.Remasking switch
+            {
+                RemaskingStrategy.LowConfidence => RemaskingName.LowConfidence,
+                RemaskingStrategy.Random => RemaskingName.Random,
+                RemaskingStrategy.Margin => RemaskingName.Margin,
+                RemaskingStrategy.Entropy => RemaskingName.Entropy,
+                RemaskingStrategy.Origin => RemaskingName.Origin,
+                _ => throw new ArgumentOutOfRangeException(nameof(defaults), defaults.Remasking, "Unknown remasking strategy."),
+            },
+            defaults.AlgorithmTemperature,
+            defaults.Steps,
+            defaults.BlockLength);
+    }
+}
