@@ -53,6 +53,7 @@ internal static class TruncatedSampler
             ranked = Rank(logits, suppressedToken, double.NegativeInfinity);
             kept = Math.Min(KeptPrefix(logits, ranked, sampling, top, total), ranked.Length);
         }
+
         int best = -1;
         double bestValue = double.NegativeInfinity;
         for (int i = 0; i < kept; i++)
