@@ -35,8 +35,7 @@ internal static class ChatCompletionsApi
                 "is sent as server-sent events: a first `chat.completion.chunk` whose delta is `{\"role\":\"assistant\",\"content\":\"\"}`, " +
                 "one chunk per block of the diffusion canvas as soon as it is final, the finish reason on the last chunk, " +
                 "then `data: [DONE]` (with `n` > 1, a role chunk per choice first, then the choices' chunks as their blocks " +
-                "finish). Diffusion controls (`steps`, `block_length`, `remasking`, `threshold`, `factor`, `kv_cache`) are extra fields of " +
-                "the same body. Errors use OpenAI's shape `{\"error\":{\"message\",\"type\",\"param\",\"code\"}}`." + GatewayContractNotes.Description)
+                "finish)." + GatewayContractNotes.ExtensionFields + GatewayContractNotes.Errors + GatewayContractNotes.Description)
             .AddOpenApiOperationTransformer(ChatCompletionRequestBody.DescribeAsync)
             .Produces<ChatCompletion>(StatusCodes.Status200OK, "application/json", "text/event-stream")
             .ProducesGenerationErrors();

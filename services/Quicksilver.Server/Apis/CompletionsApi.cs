@@ -25,9 +25,8 @@ internal static class CompletionsApi
             .WithSummary("Creates a completion for the prompt")
             .WithDescription(
                 "OpenAI-compatible text completion. With `stream: true` the answer is sent as server-sent events, one " +
-                "`data: {chunk}` per block of the diffusion canvas as soon as it is final, then `data: [DONE]`. " +
-                "Diffusion controls (`steps`, `block_length`, `remasking`, `threshold`, `factor`, `kv_cache`) are extra fields of the same body. Errors use " +
-                "OpenAI's shape `{\"error\":{\"message\",\"type\",\"param\",\"code\"}}`." + GatewayContractNotes.Description)
+                "`data: {chunk}` per block of the diffusion canvas as soon as it is final, then `data: [DONE]`." +
+                GatewayContractNotes.ExtensionFields + GatewayContractNotes.Errors + GatewayContractNotes.Description)
             .AddOpenApiOperationTransformer(CompletionRequestBody.DescribeAsync)
             .Produces<Completion>(StatusCodes.Status200OK, "application/json", "text/event-stream")
             .ProducesGenerationErrors();

@@ -14,9 +14,9 @@ internal sealed class QuicksilverDocumentTransformer : IOpenApiDocumentTransform
             Title = "Quicksilver model server",
             Version = "v1",
             Description =
-                "OpenAI-compatible API of a diffusion language model server. Diffusion controls (steps, block_length, " +
-                "remasking, threshold, factor, kv_cache) are extra fields of the request; streamed answers arrive one block of the canvas " +
-                "at a time.",
+                "OpenAI-compatible API of a diffusion language model server. Diffusion and sampling controls (steps, " +
+                "block_length, remasking, alg_temp, threshold, factor, kv_cache, top_k) are extra fields of the request; streamed " +
+                "answers arrive one block of the canvas at a time.",
         };
         return Task.CompletedTask;
     }
