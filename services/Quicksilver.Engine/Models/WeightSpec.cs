@@ -26,6 +26,12 @@ public static class WeightSpec
                 yield return (names.Layer(i, LayerTensor.ValueBias), [kv]);
             }
 
+            if (config.QueryKeyNorm)
+            {
+                yield return (names.Layer(i, LayerTensor.QueryNorm), [config.HeadDim]);
+                yield return (names.Layer(i, LayerTensor.KeyNorm), [config.HeadDim]);
+            }
+
             yield return (names.Layer(i, LayerTensor.AttentionOutput), [d, d]);
             yield return (names.Layer(i, LayerTensor.MlpNorm), [d]);
             yield return (names.Layer(i, LayerTensor.Gate), [ff, d]);
@@ -34,6 +40,9 @@ public static class WeightSpec
         }
 
         yield return (names.FinalNorm, [d]);
-        yield return (names.Head, [vocab, d]);
+        if (!config.TieWordEmbeddings)
+        {
+            yield return (names.Head, [vocab, d]);
+        }
     }
 }

@@ -42,6 +42,12 @@ internal sealed class ScalarReferenceTransformer
             double[][] v = x.Select(row => Linear(row, W(layer, LayerTensor.Value), kvd, Bias(layer, LayerTensor.ValueBias))).ToArray();
             for (int t = 0; t < n; t++)
             {
+                if (_c.QueryKeyNorm)
+                {
+                    NormaliseHeads(q[t], _c.HeadCount, W(layer, LayerTensor.QueryNorm));
+                    NormaliseHeads(k[t], _c.KeyValueHeadCount, W(layer, LayerTensor.KeyNorm));
+                }
+
                 Rope(q[t], _c.HeadCount, t);
                 Rope(k[t], _c.KeyValueHeadCount, t);
             }
@@ -76,7 +82,7 @@ internal sealed class ScalarReferenceTransformer
 
         return positions
             .Select(p => _c.ShiftLogits ? Math.Max(p - 1, 0) : p)
-            .Select(row => Linear(RmsNorm(h[row], _w[_names.FinalNorm]), _w[_names.Head], _c.VocabSize, null))
+            .Select(row => Linear(RmsNorm(h[row], _w[_names.FinalNorm]), _w[_c.TieWordEmbeddings ? _names.Embedding : _names.Head], _c.VocabSize, null))
             .ToArray();
     }
 
@@ -89,6 +95,17 @@ internal sealed class ScalarReferenceTransformer
         double meanSquare = x.Sum(v => v * v) / x.Length;
         double inverse = 1 / Math.Sqrt(meanSquare + _c.RmsNormEps);
         return x.Select((v, i) => v * inverse * weight[i]).ToArray();
+    }
+
+    // Qwen3's q_norm / k_norm: each head of the row RMS-normalised on its own, with one weight shared by the heads.
+    private void NormaliseHeads(double[] x, int heads, float[] weight)
+    {
+        int hd = _c.HeadDim;
+        for (int h = 0; h < heads; h++)
+        {
+            double[] normalised = RmsNorm(x[(h * hd)..((h + 1) * hd)], weight);
+            normalised.CopyTo(x, h * hd);
+        }
     }
 
     private static double[] Linear(double[] x, float[] weight, int outputs, float[]? bias)

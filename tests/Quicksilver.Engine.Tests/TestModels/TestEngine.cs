@@ -8,7 +8,7 @@ namespace Quicksilver.Engine.Tests.TestModels;
 
 /// <summary>
 /// A <see cref="DiffusionEngine"/> on a random-weight LLaDA checkpoint (Dream when told: GQA with 2 key/value heads,
-/// shifted logits; block-causal attention when given an attention block; the generation defaults of a
+/// shifted logits; SDAR or Fast-dLLM v2 likewise, with their switches; block-causal attention when given an attention block; the generation defaults of a
 /// <c>generation_config.json</c> when given; vocabulary 64, d = 32, one layer unless told)
 /// on the CPU backend, with no end token (answers run to <c>max_tokens</c>); disposes everything it holds.
 /// </summary>
@@ -25,9 +25,13 @@ internal sealed class TestEngine : IDisposable
         int attentionBlockLength = 0,
         GenerationDefaults? generation = null)
     {
-        ModelConfig config = architecture == ModelArchitecture.Dream
-            ? RandomCheckpoint.DreamConfig(vocab: 64, hidden: 32, layers: layers)
-            : RandomCheckpoint.LLaDAConfig(vocab: 64, hidden: 32, layers: layers);
+        ModelConfig config = architecture switch
+        {
+            ModelArchitecture.Dream => RandomCheckpoint.DreamConfig(vocab: 64, hidden: 32, layers: layers),
+            ModelArchitecture.Sdar => RandomCheckpoint.SdarConfig(attentionBlockLength, layers, vocab: 64),
+            ModelArchitecture.FastDllmV2 => RandomCheckpoint.FastDllmV2Config(attentionBlockLength, layers, vocab: 64),
+            _ => RandomCheckpoint.LLaDAConfig(vocab: 64, hidden: 32, layers: layers),
+        };
         _model = new RandomTransformer(config with { AttentionBlockLength = attentionBlockLength }, seed: 11, threads: 1);
         Engine = new DiffusionEngine(_model.Model, options, new HashSet<int>(), NullLogger<DiffusionEngine>.Instance, time, metering, generation);
     }

@@ -13,6 +13,7 @@ internal sealed record ParityCheck(string Name, string Description, Action<Parit
         new("embed", "embedding gather vs CpuBackend.Embed", OperationChecks.Embed),
         new("gather_rows", "GatherRows (bf16 and fp32) vs CpuBackend.GatherRows", OperationChecks.GatherRows),
         new("rmsnorm", "RMSNorm vs CpuBackend.RmsNorm", OperationChecks.RmsNorm),
+        new("head-rmsnorm", "per-head q/k RMSNorm (in place) vs CpuBackend.HeadRmsNorm", OperationChecks.HeadRmsNorm),
         new("matmul", "cuBLAS GemmEx (+bias; bf16 and fp32 outputs) vs CpuBackend.MatMul", OperationChecks.MatMul),
         new("rope", "NeoX RoPE vs CpuBackend.ApplyRope", OperationChecks.Rope),
         new("swiglu", "SwiGLU vs CpuBackend.SwiGlu", OperationChecks.SwiGlu),
