@@ -356,7 +356,7 @@ public sealed class ModelConfigReaderTests : IDisposable
 
     [Fact]
     public void Read_ConflictingArchitecture_ThrowsNamingArchitectures() =>
-        AssertError(Dream7B, j => j["model_type"] = "llada", "architectures", "both LLaDA and Dream");
+        AssertError(Dream7B, j => j["model_type"] = "llada", "architectures", "more than one family", "LLaDAModelLM and DreamModel");
 
     [Fact]
     public void Read_ModelTypeOnly_DetectsDream()
