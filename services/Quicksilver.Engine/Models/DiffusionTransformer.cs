@@ -42,6 +42,17 @@ public sealed class DiffusionTransformer : IDisposable
     /// <summary>Bytes of the K/V cache of one canvas of <paramref name="canvasLength"/> tokens on this backend.</summary>
     public long KvCacheBytes(int canvasLength) => Backend.KvCacheBytes(Config.LayerCount, canvasLength, KeyValueWidth);
 
+    /// <summary>
+    /// Canvas rows the forward pass computes for <paramref name="sequence"/>: its cache window; without a cache the whole
+    /// canvas, or, for block-causal attention, the canvas up to the end of the attention block of its last scored row.
+    /// </summary>
+    public int ComputedTokens(ForwardSequence sequence)
+    {
+        ArgumentNullException.ThrowIfNull(sequence);
+        (int start, int end) = BatchPlan.ComputedRows(sequence, Config);
+        return end - start;
+    }
+
     /// <summary>Allocates the K/V cache of one canvas of <paramref name="canvasLength"/> tokens; the caller disposes it.</summary>
     public IKvCache AllocateKvCache(int canvasLength) => Backend.AllocateKvCache(Config.LayerCount, canvasLength, KeyValueWidth);
 

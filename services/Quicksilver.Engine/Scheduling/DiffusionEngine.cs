@@ -385,7 +385,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     {
         long started = _time.GetTimestamp();
         var batch = DenoisingBatch.Prepare([.. active.Select(s => s.Denoiser)], i => active[i].KvCache);
-        int[] tokens = [.. batch.Inputs.Select(input => input.ComputedTokens)];
+        int[] tokens = [.. batch.Inputs.Select(_model.ComputedTokens)];
         try
         {
             batch.Select(_model);
