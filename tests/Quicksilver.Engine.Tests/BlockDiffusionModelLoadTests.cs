@@ -5,6 +5,7 @@ using Quicksilver.Engine.Models;
 using Quicksilver.Engine.Compute.Cpu;
 using Quicksilver.Engine.Scheduling;
 using Quicksilver.Engine.Tests.Checkpoints;
+using Quicksilver.Engine.Tests.Scheduling;
 using Quicksilver.Engine.Tests.TestModels;
 using Quicksilver.Engine.Tokenization;
 
@@ -59,9 +60,9 @@ public sealed class BlockDiffusionModelLoadTests : IDisposable
             IgnoreEos = true,
         };
 
-        List<int> exact = await Generate(model.Engine, request with { KvCache = KvCacheMode.None });
-        List<int> prefix = await Generate(model.Engine, request with { KvCache = KvCacheMode.Prefix });
-        List<int> dual = await Generate(model.Engine, request with { KvCache = KvCacheMode.Dual });
+        List<int> exact = await model.Engine.CollectAsync(request with { KvCache = KvCacheMode.None });
+        List<int> prefix = await model.Engine.CollectAsync(request with { KvCache = KvCacheMode.Prefix });
+        List<int> dual = await model.Engine.CollectAsync(request with { KvCache = KvCacheMode.Dual });
 
         Assert.Equal((architecture, attentionBlock), (model.Config.Architecture, model.Config.AttentionBlockLength));
         Assert.Equal(16, exact.Count);
@@ -100,15 +101,4 @@ public sealed class BlockDiffusionModelLoadTests : IDisposable
     }
 
     private string WriteConfig(string configJson) => _configs.WriteText($"{Guid.NewGuid():N}.json", configJson);
-
-    private static async Task<List<int>> Generate(IGenerationEngine engine, GenerationRequest request)
-    {
-        var tokens = new List<int>();
-        await foreach (GenerationUpdate update in engine.GenerateAsync(request, CancellationToken.None))
-        {
-            tokens.AddRange(update.Tokens);
-        }
-
-        return tokens;
-    }
 }

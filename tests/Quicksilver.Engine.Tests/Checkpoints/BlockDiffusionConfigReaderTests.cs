@@ -83,14 +83,14 @@ public sealed class BlockDiffusionConfigReaderTests : IDisposable
         }
         """;
 
-    private readonly TempFolder _folder = new();
+    private readonly ConfigJsonFolder _configs = new();
 
-    public void Dispose() => _folder.Dispose();
+    public void Dispose() => _configs.Dispose();
 
     [Fact]
     public void Read_SdarConfig_QwenThreeBlocksBlockCausalUnshifted()
     {
-        ModelConfig config = ModelConfigReader.Read(Write(Sdar1p7B));
+        ModelConfig config = ModelConfigReader.Read(_configs.Write(Sdar1p7B));
 
         Assert.Equal(ModelArchitecture.Sdar, config.Architecture);
         Assert.Equal((2048, 28, 16, 8, 128, 6144, 151936), (config.HiddenSize, config.LayerCount, config.HeadCount, config.KeyValueHeadCount, config.HeadDim, config.IntermediateSize, config.VocabSize));
@@ -107,7 +107,7 @@ public sealed class BlockDiffusionConfigReaderTests : IDisposable
     [Fact]
     public void Read_SdarWithoutBlockOrMaskFields_UsesSdarDefaults()
     {
-        ModelConfig config = ModelConfigReader.Read(Write(Sdar1p7B, j => { j.Remove("block_size"); j.Remove("mask_token_id"); j.Remove("tie_word_embeddings"); }));
+        ModelConfig config = ModelConfigReader.Read(_configs.Write(Sdar1p7B, j => { j.Remove("block_size"); j.Remove("mask_token_id"); j.Remove("tie_word_embeddings"); }));
 
         Assert.Equal(4, config.AttentionBlockLength);
         Assert.Equal(151669, config.MaskTokenId);
@@ -117,7 +117,7 @@ public sealed class BlockDiffusionConfigReaderTests : IDisposable
     [Fact]
     public void Read_FastDllmV2Config_QwenTwoBlocksBlockCausalShifted()
     {
-        ModelConfig config = ModelConfigReader.Read(Write(FastDllmV2_7B));
+        ModelConfig config = ModelConfigReader.Read(_configs.Write(FastDllmV2_7B));
 
         Assert.Equal(ModelArchitecture.FastDllmV2, config.Architecture);
         Assert.Equal((3584, 28, 28, 4, 128), (config.HiddenSize, config.LayerCount, config.HeadCount, config.KeyValueHeadCount, config.HeadDim));
@@ -133,13 +133,13 @@ public sealed class BlockDiffusionConfigReaderTests : IDisposable
     [Fact]
     public void Read_ModelTypeOnly_DetectsEachFamily()
     {
-        Assert.Equal(ModelArchitecture.Sdar, ModelConfigReader.Read(Write(Sdar1p7B, j => j.Remove("architectures"))).Architecture);
-        Assert.Equal(ModelArchitecture.FastDllmV2, ModelConfigReader.Read(Write(FastDllmV2_7B, j => j.Remove("architectures"))).Architecture);
+        Assert.Equal(ModelArchitecture.Sdar, ModelConfigReader.Read(_configs.Write(Sdar1p7B, j => j.Remove("architectures"))).Architecture);
+        Assert.Equal(ModelArchitecture.FastDllmV2, ModelConfigReader.Read(_configs.Write(FastDllmV2_7B, j => j.Remove("architectures"))).Architecture);
     }
 
     [Fact]
     public void Read_AttentionBlockLength_OverridesTheFamilyBlock() =>
-        Assert.Equal(8, ModelConfigReader.Read(Write(Sdar1p7B, j => j["attention_block_length"] = 8)).AttentionBlockLength);
+        Assert.Equal(8, ModelConfigReader.Read(_configs.Write(Sdar1p7B, j => j["attention_block_length"] = 8)).AttentionBlockLength);
 
     [Theory]
     [InlineData("block_size", "0", "must be positive, got 0")]
@@ -151,34 +151,21 @@ public sealed class BlockDiffusionConfigReaderTests : IDisposable
     [InlineData("use_sliding_window", "true", "sliding-window")]
     [InlineData("mask_token_id", "151936", "outside the vocabulary [0, 151936)")]
     public void Read_SdarUnsupportedOrInvalidField_ThrowsNamingFileAndField(string field, string json, params string[] fragments) =>
-        AssertError(Sdar1p7B, j => j[field] = JsonNode.Parse(json), field, fragments);
+        _configs.AssertReadFails(Sdar1p7B, j => j[field] = JsonNode.Parse(json), field, fragments);
 
     [Theory]
     [InlineData("bd_size", "-32", "must be positive, got -32")]
     [InlineData("hidden_act", "\"gelu\"", "'gelu' is not supported")]
     [InlineData("quantization_config", "{\"quant_method\": \"awq\"}", "quantized")]
     public void Read_FastDllmV2UnsupportedOrInvalidField_ThrowsNamingFileAndField(string field, string json, string fragment) =>
-        AssertError(FastDllmV2_7B, j => j[field] = JsonNode.Parse(json), field, fragment);
+        _configs.AssertReadFails(FastDllmV2_7B, j => j[field] = JsonNode.Parse(json), field, fragment);
 
     [Fact]
     public void Read_SdarArchitectureWithDreamModelType_ThrowsNamingBoth() =>
-        AssertError(Sdar1p7B, j => j["model_type"] = "Dream", "architectures", "more than one family", "DreamModel", "SDARForCausalLM");
+        _configs.AssertReadFails(Sdar1p7B, j => j["model_type"] = "Dream", "architectures", "more than one family", "DreamModel", "SDARForCausalLM");
 
     [Fact]
     public void Read_UnknownArchitecture_ListsTheBlockDiffusionFamilies() =>
-        AssertError(Sdar1p7B, j => { j["architectures"] = new JsonArray("SDARMoeForCausalLM"); j["model_type"] = "sdar_moe"; },
+        _configs.AssertReadFails(Sdar1p7B, j => { j["architectures"] = new JsonArray("SDARMoeForCausalLM"); j["model_type"] = "sdar_moe"; },
             "architectures", "SDARMoeForCausalLM", "SDARForCausalLM (model_type 'sdar')", "Fast_dLLM_QwenForCausalLM (model_type 'Fast_dLLM_Qwen')");
-
-    private string Write(string baseJson, Action<JsonObject>? edit = null)
-    {
-        JsonObject json = JsonNode.Parse(baseJson)!.AsObject();
-        edit?.Invoke(json);
-        return _folder.WriteText(CheckpointFileNames.Config, json.ToJsonString());
-    }
-
-    private void AssertError(string baseJson, Action<JsonObject> edit, string field, params string[] fragments)
-    {
-        string path = Write(baseJson, edit);
-        CheckpointAssert.Throws(() => ModelConfigReader.Read(path), path, field, fragments);
-    }
 }

@@ -3,6 +3,7 @@ using Quicksilver.Engine.Checkpoints;
 using Quicksilver.Engine.Metering;
 using Quicksilver.Engine.Models;
 using Quicksilver.Engine.Scheduling;
+using Quicksilver.Engine.Tests.Scheduling;
 
 namespace Quicksilver.Engine.Tests.TestModels;
 
@@ -48,14 +49,6 @@ internal sealed class TestEngine : IDisposable
     }
 
     /// <summary>Runs a request to the end and returns its answer tokens.</summary>
-    public async Task<int[]> Collect(GenerationRequest request, CancellationToken cancellationToken = default)
-    {
-        var tokens = new List<int>();
-        await foreach (GenerationUpdate update in Engine.GenerateAsync(request, cancellationToken))
-        {
-            tokens.AddRange(update.Tokens);
-        }
-
-        return tokens.ToArray();
-    }
+    public async Task<int[]> Collect(GenerationRequest request, CancellationToken cancellationToken = default) =>
+        [.. await Engine.CollectAsync(request, cancellationToken)];
 }
