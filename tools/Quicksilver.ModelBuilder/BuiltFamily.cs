@@ -33,6 +33,9 @@ internal sealed record BuiltFamily(
     /// <summary>The Qwen-named format of the family, or null for LLaDA.</summary>
     public QwenFamily? Qwen => QwenFamily.Of(Architecture);
 
+    /// <summary>Whether its config is Qwen3's, which names <c>attention_bias</c> and <c>head_dim</c> (SDAR).</summary>
+    public bool Qwen3Fields => Qwen is { QkvBias: null };
+
     public static BuiltFamily Of(ModelArchitecture architecture) => All.First(f => f.Architecture == architecture);
 
     public static BuiltFamily Parse(string optionName) => All.FirstOrDefault(f => f.OptionName == optionName)

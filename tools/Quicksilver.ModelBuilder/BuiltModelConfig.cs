@@ -14,7 +14,7 @@ internal static class BuiltModelConfig
     {
         BuiltFamily family = BuiltFamily.Of(options.Architecture);
         QwenFamily? qwen = family.Qwen;
-        return new ModelConfig
+        var config = new ModelConfig
         {
             Architecture = options.Architecture,
             HiddenSize = options.DModel,
@@ -34,5 +34,6 @@ internal static class BuiltModelConfig
             MaskTokenId = ids.Mask,
             EosTokenIds = [ids.EndOfText],
         };
+        return family.Qwen3Fields ? config with { HeadDim = options.HeadDim } : config;
     }
 }

@@ -52,7 +52,7 @@ internal static class ModelJsonFiles
             json.WriteString("hidden_act", "silu");
             json.WriteBoolean("tie_word_embeddings", config.TieWordEmbeddings);
             json.WriteBoolean("use_sliding_window", false);
-            if (qwen.QkvBias is null)
+            if (BuiltFamily.Of(config.Architecture).Qwen3Fields)
             {
                 json.WriteBoolean("attention_bias", config.QkvBias);
                 json.WriteNumber("head_dim", config.HeadDim);

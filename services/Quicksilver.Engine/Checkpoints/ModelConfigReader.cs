@@ -8,9 +8,8 @@ namespace Quicksilver.Engine.Checkpoints;
 /// LLaDA (<c>architectures: ["LLaDAModelLM"]</c> or <c>model_type: "llada"</c>, OLMo-style field names) and, with
 /// Qwen2/Qwen3 field names, Dream (<c>DreamModel</c> / <c>Dream</c>), SDAR (<c>SDARForCausalLM</c> / <c>sdar</c>) and
 /// Fast-dLLM v2 (<c>Fast_dLLM_QwenForCausalLM</c> / <c>Fast_dLLM_Qwen</c>); see <see cref="QwenFamily"/>.
-/// Features the engine does not implement (biases beyond q/k/v, ALiBi, sliding windows, RoPE scaling, a head width
-/// other than hidden / heads, quantization…) are rejected here, by field, rather than producing a model that computes
-/// the wrong thing. Any family may set <c>attention_block_length</c> (a Quicksilver extension, no published checkpoint
+/// Features the engine does not implement (biases beyond q/k/v, ALiBi, sliding windows, RoPE scaling, quantization…)
+/// are rejected here, by field, rather than producing a model that computes the wrong thing. Any family may set <c>attention_block_length</c> (a Quicksilver extension, no published checkpoint
 /// has it): a positive block length makes attention block-causal (<see cref="ModelConfig.AttentionBlockLength"/>),
 /// overriding SDAR's <c>block_size</c> and Fast-dLLM v2's <c>bd_size</c>.
 /// </summary>
@@ -19,6 +18,7 @@ public static class ModelConfigReader
     private const string LLaDAArchitecture = "LLaDAModelLM";
     private const string LLaDAModelType = "llada";
     private const string AttentionBlockLengthField = "attention_block_length";
+    private const string HeadDimField = "head_dim";
 
     /// <summary>Reads and validates <paramref name="configJsonPath"/>.</summary>
     /// <exception cref="CheckpointException">
@@ -40,7 +40,8 @@ public static class ModelConfigReader
             config = config with { AttentionBlockLength = blockLength.Value };
         }
 
-        Validate(path, config, family is null ? ConfigFieldNames.LLaDA : ConfigFieldNames.Dream);
+        bool namedHeadDim = family is { ReadsHeadDim: true } && JsonFields.TryGet(root, HeadDimField, out _);
+        Validate(path, config, family is null ? ConfigFieldNames.LLaDA : ConfigFieldNames.Dream, namedHeadDim);
         return config;
     }
 
@@ -151,11 +152,16 @@ public static class ModelConfigReader
 
         int hidden = JsonFields.RequiredInt(path, root, f.Hidden);
         int heads = JsonFields.RequiredInt(path, root, f.Heads);
-        int? headDim = JsonFields.OptionalInt(path, root, "head_dim");
-        if (headDim is not null && heads > 0 && (long)headDim * heads != hidden)
+        int? headDim = JsonFields.OptionalInt(path, root, HeadDimField);
+        if (headDim is not null && !family.ReadsHeadDim && heads > 0 && (long)headDim * heads != hidden)
         {
-            throw new CheckpointException(path, "head_dim",
-                $"{headDim} differs from {f.Hidden} / {f.Heads} = {hidden} / {heads}; a head width other than hidden_size / heads is not supported");
+            throw new CheckpointException(path, HeadDimField,
+                $"{headDim} differs from {f.Hidden} / {f.Heads} = {hidden} / {heads}; {family.ArchitectureName} takes its head width from those, not from head_dim");
+        }
+
+        if (headDim is not null && family.ReadsHeadDim)
+        {
+            RequirePositive(path, HeadDimField, headDim.Value);
         }
 
         int blockLength = 0;
@@ -165,7 +171,7 @@ public static class ModelConfigReader
             RequirePositive(path, blockField, blockLength);
         }
 
-        return new ModelConfig
+        var config = new ModelConfig
         {
             Architecture = family.Architecture,
             HiddenSize = hidden,
@@ -185,6 +191,7 @@ public static class ModelConfigReader
             MaskTokenId = JsonFields.OptionalInt(path, root, f.MaskToken) ?? family.DefaultMaskToken,
             EosTokenIds = JsonFields.OptionalIntOrList(path, root, f.EosToken) ?? [family.DefaultEosToken],
         };
+        return headDim is not null && family.ReadsHeadDim ? config with { HeadDim = headDim.Value } : config;
     }
 
     /// <summary>Newer Qwen configs list each layer's attention; only <c>full_attention</c> is implemented.</summary>
@@ -195,7 +202,7 @@ public static class ModelConfigReader
         RejectIf(path, other is not null, "layer_types", $"'{other}' layers are not supported (only 'full_attention')");
     }
 
-    private static void Validate(string path, ModelConfig c, ConfigFieldNames f)
+    private static void Validate(string path, ModelConfig c, ConfigFieldNames f, bool namedHeadDim)
     {
         RequirePositive(path, f.Hidden, c.HiddenSize);
         RequirePositive(path, f.Layers, c.LayerCount);
@@ -204,7 +211,7 @@ public static class ModelConfigReader
         RequirePositive(path, f.Intermediate, c.IntermediateSize);
         RequirePositive(path, f.Vocab, c.VocabSize);
         RequirePositive(path, f.MaxSequence, c.MaxSequenceLength);
-        if (c.HiddenSize % c.HeadCount != 0)
+        if (!namedHeadDim && c.HiddenSize % c.HeadCount != 0)
         {
             throw new CheckpointException(path, f.Hidden, $"{c.HiddenSize} is not divisible by {f.Heads} ({c.HeadCount})");
         }
@@ -217,8 +224,8 @@ public static class ModelConfigReader
 
         if (c.HeadDim % 2 != 0)
         {
-            throw new CheckpointException(path, f.Heads,
-                $"the head width {f.Hidden} / {f.Heads} = {c.HiddenSize} / {c.HeadCount} = {c.HeadDim} is odd; RoPE rotates the two halves of a head, so it must be even");
+            throw new CheckpointException(path, namedHeadDim ? HeadDimField : f.Heads,
+                $"the head width {(namedHeadDim ? string.Empty : $"{f.Hidden} / {f.Heads} = {c.HiddenSize} / {c.HeadCount} = ")}{c.HeadDim} is odd; RoPE rotates the two halves of a head, so it must be even");
         }
 
         if (!(c.RopeTheta > 0))

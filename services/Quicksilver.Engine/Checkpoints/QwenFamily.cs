@@ -12,6 +12,7 @@ namespace Quicksilver.Engine.Checkpoints;
 /// <param name="ModelType">Its <c>model_type</c>.</param>
 /// <param name="QkvBias">Whether q/k/v carry biases whatever the config says (Qwen2's modelling); null: read <c>attention_bias</c>.</param>
 /// <param name="QueryKeyNorm">Per-head q/k RMSNorm before RoPE (Qwen3).</param>
+/// <param name="ReadsHeadDim">Whether the modelling code takes the head width from <c>head_dim</c> (else hidden / heads).</param>
 /// <param name="ShiftLogits">Whether position i is scored from row i − 1.</param>
 /// <param name="TiedEmbeddingsSupported">Whether <c>tie_word_embeddings: true</c> is honoured (Dream's code has no tied head).</param>
 /// <param name="BlockSizeField">The field holding the block-causal attention block; null for bidirectional families.</param>
@@ -26,6 +27,7 @@ public sealed record QwenFamily(
     string ModelType,
     bool? QkvBias,
     bool QueryKeyNorm,
+    bool ReadsHeadDim,
     bool ShiftLogits,
     bool TiedEmbeddingsSupported,
     string? BlockSizeField,
@@ -37,7 +39,7 @@ public sealed record QwenFamily(
 {
     /// <summary>Dream-v0 (<c>modeling_dream.py</c>): Qwen2 blocks, bidirectional, shifted logits.</summary>
     public static QwenFamily Dream { get; } = new(
-        ModelArchitecture.Dream, "DreamModel", "Dream", QkvBias: true, QueryKeyNorm: false, ShiftLogits: true,
+        ModelArchitecture.Dream, "DreamModel", "Dream", QkvBias: true, QueryKeyNorm: false, ReadsHeadDim: false, ShiftLogits: true,
         TiedEmbeddingsSupported: false, BlockSizeField: null, DefaultBlockSize: 0, DefaultRopeTheta: 1e6, DefaultMaxSequence: 2048,
         DefaultMaskToken: 151666, DefaultEosToken: 151643);
 
@@ -47,7 +49,7 @@ public sealed record QwenFamily(
     /// default in its generate.py and in SGLang's table), mask <c>&lt;|MASK|&gt;</c> 151669.
     /// </summary>
     public static QwenFamily Sdar { get; } = new(
-        ModelArchitecture.Sdar, "SDARForCausalLM", "sdar", QkvBias: null, QueryKeyNorm: true, ShiftLogits: false,
+        ModelArchitecture.Sdar, "SDARForCausalLM", "sdar", QkvBias: null, QueryKeyNorm: true, ReadsHeadDim: true, ShiftLogits: false,
         TiedEmbeddingsSupported: true, BlockSizeField: "block_size", DefaultBlockSize: 4, DefaultRopeTheta: 10000.0, DefaultMaxSequence: 32768,
         DefaultMaskToken: 151669, DefaultEosToken: 151645);
 
@@ -57,7 +59,7 @@ public sealed record QwenFamily(
     /// stop token 151645 as its <c>generate()</c> defaults them.
     /// </summary>
     public static QwenFamily FastDllmV2 { get; } = new(
-        ModelArchitecture.FastDllmV2, "Fast_dLLM_QwenForCausalLM", "Fast_dLLM_Qwen", QkvBias: true, QueryKeyNorm: false, ShiftLogits: true,
+        ModelArchitecture.FastDllmV2, "Fast_dLLM_QwenForCausalLM", "Fast_dLLM_Qwen", QkvBias: true, QueryKeyNorm: false, ReadsHeadDim: true, ShiftLogits: true,
         TiedEmbeddingsSupported: true, BlockSizeField: "bd_size", DefaultBlockSize: 32, DefaultRopeTheta: 10000.0, DefaultMaxSequence: 32768,
         DefaultMaskToken: 151665, DefaultEosToken: 151645);
 

@@ -65,6 +65,18 @@ public sealed record ModelConfig
     /// <summary>End-of-sequence ids: generation ends at the first of these (EOS, and EoT for chat models).</summary>
     public required IReadOnlyList<int> EosTokenIds { get; init; }
 
-    /// <summary>Width of one attention head.</summary>
-    public int HeadDim => HiddenSize / HeadCount;
+    /// <summary>
+    /// Width of one attention head: <see cref="HiddenSize"/> / <see cref="HeadCount"/> unless the checkpoint names another
+    /// (Qwen3's <c>head_dim</c>: SDAR-4B has 32 heads of 128 on a residual of 2560).
+    /// </summary>
+    public int HeadDim
+    {
+        get => _headDim ?? HiddenSize / HeadCount;
+        init => _headDim = value;
+    }
+
+    /// <summary>Width of the query projection and of the attention output: heads × head width.</summary>
+    public int QueryWidth => HeadCount * HeadDim;
+
+    private readonly int? _headDim;
 }

@@ -131,6 +131,20 @@ public sealed class BlockDiffusionConfigReaderTests : IDisposable
     }
 
     [Fact]
+    public void Read_SdarHeadDimOtherThanHiddenOverHeads_WidensTheQueries()
+    {
+        // SDAR-4B's shape (Qwen3-4B): 32 heads of 128 on a residual of 2560, 8 key/value heads.
+        ModelConfig config = ModelConfigReader.Read(_configs.Write(Sdar1p7B, j =>
+        {
+            j["hidden_size"] = 2560;
+            j["num_attention_heads"] = 32;
+            j["num_key_value_heads"] = 8;
+        }));
+
+        Assert.Equal((128, 4096), (config.HeadDim, config.QueryWidth));
+    }
+
+    [Fact]
     public void Read_ModelTypeOnly_DetectsEachFamily()
     {
         Assert.Equal(ModelArchitecture.Sdar, ModelConfigReader.Read(_configs.Write(Sdar1p7B, j => j.Remove("architectures"))).Architecture);
@@ -145,7 +159,8 @@ public sealed class BlockDiffusionConfigReaderTests : IDisposable
     [InlineData("block_size", "0", "must be positive, got 0")]
     [InlineData("block_size", "\"4\"", "expected an integer")]
     [InlineData("attention_bias", "true", "o_proj", "output-projection bias is not supported")]
-    [InlineData("head_dim", "64", "a head width other than hidden_size / heads is not supported")]
+    [InlineData("head_dim", "0", "must be positive, got 0")]
+    [InlineData("head_dim", "127", "the head width 127 is odd")]
     [InlineData("layer_types", "[\"full_attention\", \"sliding_attention\"]", "'sliding_attention' layers are not supported")]
     [InlineData("rope_scaling", "{\"rope_type\": \"yarn\", \"factor\": 4.0}", "RoPE scaling")]
     [InlineData("use_sliding_window", "true", "sliding-window")]

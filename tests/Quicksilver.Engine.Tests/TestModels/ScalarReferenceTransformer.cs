@@ -37,7 +37,7 @@ internal sealed class ScalarReferenceTransformer
         for (int layer = 0; layer < _c.LayerCount; layer++)
         {
             double[][] x = h.Select(row => RmsNorm(row, W(layer, LayerTensor.AttentionNorm))).ToArray();
-            double[][] q = x.Select(row => Linear(row, W(layer, LayerTensor.Query), d, Bias(layer, LayerTensor.QueryBias))).ToArray();
+            double[][] q = x.Select(row => Linear(row, W(layer, LayerTensor.Query), _c.HeadCount * hd, Bias(layer, LayerTensor.QueryBias))).ToArray();
             double[][] k = x.Select(row => Linear(row, W(layer, LayerTensor.Key), kvd, Bias(layer, LayerTensor.KeyBias))).ToArray();
             double[][] v = x.Select(row => Linear(row, W(layer, LayerTensor.Value), kvd, Bias(layer, LayerTensor.ValueBias))).ToArray();
             for (int t = 0; t < n; t++)
@@ -146,7 +146,7 @@ internal sealed class ScalarReferenceTransformer
         var output = new double[n][];
         for (int t = 0; t < n; t++)
         {
-            output[t] = new double[_c.HiddenSize];
+            output[t] = new double[_c.HeadCount * hd];
             for (int h = 0; h < _c.HeadCount; h++)
             {
                 int kvHead = h / group;
