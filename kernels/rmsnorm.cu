@@ -7,7 +7,8 @@
 // kept in fp32 on the device (1-D parameters are uploaded as fp32), so the product matches PyTorch's bf16 x bf16.
 //
 // Launch: grid = (rows), block = 256 threads (a multiple of 32); one block per row, block-wide fp32 reduction.
-// Vectorised by 8 bf16 when columns % 8 == 0.
+// Vectorised by 8 bf16 when columns % 8 == 0. In place (y == x) is valid: each element is read, after the row's
+// reduction, only by the thread that then overwrites it; SDAR's per-head q/k norm runs it so, one block per head.
 // CPU reference: CpuBackend.RmsNorm.
 #include "common.cuh"
 

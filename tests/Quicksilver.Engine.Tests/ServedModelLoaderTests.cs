@@ -4,6 +4,7 @@ using Quicksilver.Engine.Checkpoints;
 using Quicksilver.Engine.Decoding;
 using Quicksilver.Engine.Scheduling;
 using Quicksilver.Engine.Tests.Checkpoints;
+using Quicksilver.Engine.Tests.Scheduling;
 using Quicksilver.Engine.Tests.TestModels;
 using Quicksilver.Engine.Tokenization;
 using Quicksilver.Engine.Tokenization.ChatTemplates;
@@ -18,8 +19,8 @@ public sealed class ServedModelLoaderTests
         using ServedModel model = ServedModelLoader.Load(RepositoryFolders.TinyModel, new EngineOptions { Threads = 2 }, NullLoggerFactory.Instance);
         var request = new GenerationRequest { PromptTokens = model.Tokenizer.Encode("The quick brown fox"), MaxTokens = 32, Seed = 3, Temperature = 0.8f };
 
-        var first = await Generate(model.Engine, request);
-        var second = await Generate(model.Engine, request);
+        var first = await model.Engine.CollectAsync(request);
+        var second = await model.Engine.CollectAsync(request);
 
         Assert.Equal("quicksilver-tiny", model.Id);
         Assert.Equal("cpu", model.BackendName);
@@ -90,11 +91,11 @@ public sealed class ServedModelLoaderTests
             IgnoreEos = true,
         };
 
-        List<int> shipped = await Generate(asShipped.Engine, request);
-        List<int> atEps = await Generate(withEps.Engine, request);
+        List<int> shipped = await asShipped.Engine.CollectAsync(request);
+        List<int> atEps = await withEps.Engine.CollectAsync(request);
 
-        Assert.Equal(shipped, await Generate(asShipped.Engine, request));
-        Assert.Equal(atEps, await Generate(withEps.Engine, request));
+        Assert.Equal(shipped, await asShipped.Engine.CollectAsync(request));
+        Assert.Equal(atEps, await withEps.Engine.CollectAsync(request));
         Assert.NotEqual(shipped, atEps);
     }
 
@@ -112,16 +113,5 @@ public sealed class ServedModelLoaderTests
         edit(json);
         File.WriteAllText(path, json.ToJsonString());
         return folder;
-    }
-
-    private static async Task<List<int>> Generate(IGenerationEngine engine, GenerationRequest request)
-    {
-        var tokens = new List<int>();
-        await foreach (GenerationUpdate update in engine.GenerateAsync(request, CancellationToken.None))
-        {
-            tokens.AddRange(update.Tokens);
-        }
-
-        return tokens;
     }
 }

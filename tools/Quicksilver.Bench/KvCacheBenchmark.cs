@@ -38,7 +38,7 @@ internal static class KvCacheBenchmark
             new(string.Create(CultureInfo.InvariantCulture, $"threshold {settings.Threshold}"), r => r with { Commit = CommitRule.Threshold, CommitParameter = settings.Threshold }),
         ];
         GenerationRequest Request(int seed, Decoding decoding, KvCacheMode mode) =>
-            decoding.Apply(BenchGeneration.Request(vocab, seed, settings.Prompt, settings.MaxTokens)) with { KvCache = mode };
+            decoding.Apply(BenchGeneration.Request(vocab, seed, settings.Prompt, settings.MaxTokens)) with { KvCache = mode, BlockLength = settings.BlockLength };
 
         foreach (KvCacheMode mode in Modes)
         {

@@ -3,15 +3,17 @@ using Quicksilver.Bench;
 
 // Usage: dotnet run -c Release --project tools/Quicksilver.Bench -- [--model DIR]... [--threads N] [--steps N] [--output FILE.md] [--torch PYTHON] [--torch-only]
 //        [--matmul-only] [--kv-cache [--prompt N] [--max-tokens N] [--block N] [--concurrency 1,16] [--threshold X]]
+//        [--block-causal [--prompt N] [--max-tokens N] [--block N]]
 // Step timings for every model; end-to-end generation (concurrency 1/4/16, threshold decoding) for the first; with
 // --torch, the same step against PyTorch for every model (--torch-only: just that comparison). --matmul-only runs only
-// the matrix-product benchmark; --kv-cache only the block K/V cache comparison (none / prefix / dual) for every model.
+// the matrix-product benchmark; --kv-cache only the block K/V cache comparison (none / prefix / dual) for every model;
+// --block-causal only the truncated no-cache forward of block-causal models against the whole canvas.
 var models = new List<string>();
 int threads = Environment.ProcessorCount, steps = 5;
 string? output = null, python = null;
-bool torchOnly = false, kvCacheOnly = false, matMulOnly = false;
+bool torchOnly = false, kvCacheOnly = false, matMulOnly = false, blockCausalOnly = false;
 var kvCache = new KvCacheSettings();
-const string Usage = "Usage: --model DIR [--model DIR] [--threads N] [--steps N] [--output FILE.md] [--torch PYTHON] [--torch-only] [--matmul-only] [--kv-cache [--prompt N] [--max-tokens N] [--block N] [--concurrency 1,16] [--threshold X]]";
+const string Usage = "Usage: --model DIR [--model DIR] [--threads N] [--steps N] [--output FILE.md] [--torch PYTHON] [--torch-only] [--matmul-only] [--kv-cache [--prompt N] [--max-tokens N] [--block N] [--concurrency 1,16] [--threshold X]] [--block-causal]";
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -24,6 +26,7 @@ for (int i = 0; i < args.Length; i++)
         case "--torch-only": torchOnly = true; break;
         case "--matmul-only": matMulOnly = true; break;
         case "--kv-cache": kvCacheOnly = true; break;
+        case "--block-causal": blockCausalOnly = true; break;
         case "--prompt": kvCache = kvCache with { Prompt = int.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
         case "--max-tokens": kvCache = kvCache with { MaxTokens = int.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
         case "--block": kvCache = kvCache with { BlockLength = int.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
@@ -51,6 +54,13 @@ if (matMulOnly)
 {
     report.Add(MatMulBenchmark.Run(threads));
 }
+else if (blockCausalOnly)
+{
+    foreach (string model in models)
+    {
+        report.Add(TruncationBenchmark.Run(model, threads, kvCache));
+    }
+}
 else if (kvCacheOnly)
 {
     foreach (string model in models)
@@ -70,7 +80,7 @@ else if (!torchOnly)
     report.Add(GenerationBenchmark.Run(models[0], threads, concurrency: [1, 4, 16]));
 }
 
-if (python is not null && !matMulOnly && !kvCacheOnly)
+if (python is not null && !matMulOnly && !kvCacheOnly && !blockCausalOnly)
 {
     foreach (string model in models)
     {

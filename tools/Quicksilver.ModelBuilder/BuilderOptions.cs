@@ -10,13 +10,16 @@ internal sealed record BuilderOptions
     public static readonly IReadOnlyList<string> DefaultCorpus = ["/usr/share/common-licenses/GPL-3", "/usr/share/common-licenses/Apache-2.0"];
 
     public const string Usage = """
-        Writes a deterministic LLaDA- or Dream-format model folder (random weights, trained byte-level BPE tokenizer).
+        Writes a deterministic LLaDA-, Dream-, SDAR- or Fast-dLLM-v2-format model folder (random weights, trained
+        byte-level BPE tokenizer).
 
         usage: dotnet run --project tools/Quicksilver.ModelBuilder -- --output DIR [options]
 
           --output DIR        folder to write (created if missing; files in it are overwritten)
-          --architecture A    llada (default) or dream: Dream's Qwen2-style config.json and tensor names, q/k/v
-                              biases, RoPE θ 1e6, RMSNorm ε 1e-6 (the tokenizer is the same for both)
+          --architecture A    llada (default); dream: Dream's Qwen2-style config.json and tensor names, q/k/v
+                              biases, RoPE θ 1e6, RMSNorm ε 1e-6; sdar: SDAR's Qwen3-style config (block_size 4),
+                              q/k norms, head tied to the embedding; fast-dllm-v2: Fast-dLLM v2's Qwen2.5-style
+                              config (bd_size 32), q/k/v biases (the tokenizer is the same for all)
           --seed N            weight initialisation seed (default 1234)
           --corpus FILE...    tokenizer training text (default: GPL-3 and Apache-2.0 from /usr/share/common-licenses)
           --merges N          BPE merges to learn (default 1700)
@@ -77,7 +80,7 @@ internal sealed record BuilderOptions
             options = flag switch
             {
                 "--output" => options with { OutputDirectory = Value() },
-                "--architecture" => options with { Architecture = ParseArchitecture(Value()) },
+                "--architecture" => options with { Architecture = BuiltFamily.Parse(Value()).Architecture },
                 "--seed" => options with { Seed = ParseSeed(Value()) },
                 "--merges" => options with { Merges = PositiveInt(flag, Value()) },
                 "--vocab-size" => options with { VocabSize = PositiveInt(flag, Value()) },
@@ -128,7 +131,7 @@ internal sealed record BuilderOptions
         var defaults = new BuilderOptions();
         if (Architecture != defaults.Architecture)
         {
-            parts.Add("--architecture " + Architecture.ToString().ToLowerInvariant());
+            parts.Add("--architecture " + BuiltFamily.Of(Architecture).OptionName);
         }
 
         void AddIfChanged(string flag, int value, int fallback)
@@ -188,13 +191,6 @@ internal sealed record BuilderOptions
             throw new ArgumentException($"--vocab-size {VocabSize} cannot hold 256 bytes + {Merges} merges + {TinyModelTokens.Named.Count} special tokens ({needed}).");
         }
     }
-
-    private static ModelArchitecture ParseArchitecture(string value) => value switch
-    {
-        "llada" => ModelArchitecture.LLaDA,
-        "dream" => ModelArchitecture.Dream,
-        _ => throw new ArgumentException($"--architecture needs llada or dream, not '{value}'."),
-    };
 
     private static ulong ParseSeed(string value) =>
         ulong.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out ulong parsed)

@@ -1,18 +1,20 @@
+using Quicksilver.Engine.Checkpoints;
 using Quicksilver.Engine.Models;
 
 namespace Quicksilver.ModelBuilder;
 
 /// <summary>
 /// The hyper-parameters the builder writes into <c>config.json</c>: the options' sizes, the tiny tokenizer's ids and
-/// each family's own settings (LLaDA: RoPE θ 500000, RMSNorm ε 1e-5, no bias; Dream: Qwen2's θ 10⁶ and ε 1e-6, q/k/v
-/// biases, logits shifted by one).
+/// each family's own settings (<see cref="BuiltFamily"/>; the switches of the Qwen-named families from
+/// <see cref="QwenFamily"/>).
 /// </summary>
 internal static class BuiltModelConfig
 {
     public static ModelConfig From(BuilderOptions options, SpecialTokenIds ids)
     {
-        bool dream = options.Architecture == ModelArchitecture.Dream;
-        return new ModelConfig
+        BuiltFamily family = BuiltFamily.Of(options.Architecture);
+        QwenFamily? qwen = family.Qwen;
+        var config = new ModelConfig
         {
             Architecture = options.Architecture,
             HiddenSize = options.DModel,
@@ -21,13 +23,17 @@ internal static class BuiltModelConfig
             KeyValueHeadCount = options.KvHeads,
             IntermediateSize = options.MlpHidden,
             VocabSize = options.VocabSize,
-            RopeTheta = dream ? 1e6 : 500000.0,
-            RmsNormEps = dream ? 1e-6 : 1e-5,
+            RopeTheta = family.RopeTheta,
+            RmsNormEps = family.RmsNormEps,
             MaxSequenceLength = options.MaxSequenceLength,
-            QkvBias = dream,
-            ShiftLogits = dream,
+            QkvBias = qwen?.QkvBias ?? false,
+            QueryKeyNorm = qwen?.QueryKeyNorm ?? false,
+            TieWordEmbeddings = family.TieWordEmbeddings,
+            ShiftLogits = qwen?.ShiftLogits ?? false,
+            AttentionBlockLength = family.AttentionBlockLength,
             MaskTokenId = ids.Mask,
             EosTokenIds = [ids.EndOfText],
         };
+        return family.Qwen3Fields ? config with { HeadDim = options.HeadDim } : config;
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Quicksilver.Engine.Checkpoints;
 using Quicksilver.Engine.Models;
 
 namespace Quicksilver.ModelBuilder;
@@ -20,13 +21,15 @@ internal sealed record ModelCard(
     {
         string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(Options.OutputDirectory)));
         bool defaultCorpus = Corpus.Select(c => c.Path).SequenceEqual(BuilderOptions.DefaultCorpus);
-        bool dream = Options.Architecture == ModelArchitecture.Dream;
+        BuiltFamily family = BuiltFamily.Of(Options.Architecture);
+        QwenFamily? qwen = family.Qwen;
+        bool qwenNamed = qwen is not null;
         var text = new StringBuilder();
         void Line(string line = "") => text.Append(line).Append('\n');
 
         Line($"# {name}");
         Line();
-        Line($"A tiny diffusion language model in {(dream ? "Dream" : "LLaDA")}'s checkpoint format, made for Quicksilver's tests, demos and");
+        Line($"A tiny diffusion language model in {family.DisplayName}'s checkpoint format, made for Quicksilver's tests, demos and");
         Line("CPU/GPU parity checks. It is small enough to commit and to run anywhere.");
         Line();
         Line("**The weights are random** (a seeded initialisation, no training), so the model loads and runs but its");
@@ -36,11 +39,11 @@ internal sealed record ModelCard(
         Line();
         Line("| file | contents |");
         Line("|---|---|");
-        Line(dream ? "| `config.json` | Dream config (Qwen2 field names): `DreamModel`, `model_type` `Dream` |" : "| `config.json` | LLaDA config: `LLaDAModelLM`, `model_type` `llada` |");
-        Line(Invariant($"| `model.safetensors` | {Parameters:N0} parameters in BF16, {(dream ? "Dream tensor names (`model.layers.…`, `lm_head`)" : "LLaDA tensor names (`model.transformer.…`)")}, metadata `format: pt` |"));
+        Line(qwen is not null ? $"| `config.json` | {family.DisplayName} config (Qwen field names): `{qwen.ArchitectureName}`, `model_type` `{qwen.ModelType}` |" : "| `config.json` | LLaDA config: `LLaDAModelLM`, `model_type` `llada` |");
+        Line(Invariant($"| `model.safetensors` | {Parameters:N0} parameters in BF16, {(qwenNamed ? $"{family.DisplayName} tensor names (`model.layers.…`{(family.TieWordEmbeddings ? ", no `lm_head`" : ", `lm_head`")})" : "LLaDA tensor names (`model.transformer.…`)")}, metadata `format: pt` |"));
         Line(Invariant($"| `tokenizer.json` | byte-level BPE in Hugging Face's format (GPT-2 byte alphabet and pre-tokenizer), {MergeCount} merges |"));
         Line("| `tokenizer_config.json` | special tokens by content, LLaMA-3 chat template (as LLaDA-8B-Instruct ships), `model_max_length` |");
-        Line($"| `generation_config.json` | end ids (EOS and end-of-turn), 128 new tokens, 128 steps, blocks of 32, temperature 0{(dream ? ", eps 1e-3" : string.Empty)} |");
+        Line($"| `generation_config.json` | end ids (EOS and end-of-turn), 128 new tokens, 128 steps, blocks of {(family.AttentionBlockLength > 0 ? family.AttentionBlockLength : 32)}, temperature 0{(Options.Architecture == ModelArchitecture.Dream ? ", eps 1e-3" : string.Empty)} |");
         Line();
         Line("## Architecture");
         Line();
@@ -48,11 +51,21 @@ internal sealed record ModelCard(
         Line("|---|---|");
         Line(Invariant($"| d_model / n_layers | {Options.DModel} / {Options.Layers} |"));
         Line(Invariant($"| n_heads / n_kv_heads / head_dim | {Options.Heads} / {Options.KvHeads} / {Options.HeadDim} |"));
-        Line(Invariant($"| mlp_hidden_size | {Options.MlpHidden} (SiLU-gated: {(dream ? "`down_proj(silu(gate_proj(x)) * up_proj(x))`" : "`ff_out(silu(ff_proj(x)) * up_proj(x))`")}) |"));
+        Line(Invariant($"| mlp_hidden_size | {Options.MlpHidden} (SiLU-gated: {(qwenNamed ? "`down_proj(silu(gate_proj(x)) * up_proj(x))`" : "`ff_out(silu(ff_proj(x)) * up_proj(x))`")}) |"));
         Line(Invariant($"| vocab_size = embedding_size | {Options.VocabSize} |"));
         Line(Invariant($"| max_sequence_length | {Options.MaxSequenceLength} |"));
-        Line(dream ? "| norm / RoPE θ | RMSNorm ε 1e-6 / 1000000 |" : "| norm / RoPE θ | RMSNorm ε 1e-5 / 500000 |");
-        Line(dream ? "| bias / tied embeddings / logits | q, k, v only / no (`lm_head` is the output head) / shifted by one |" : "| bias / tied embeddings | none / no (`ff_out` is the output head) |");
+        Line(Invariant($"| norm / RoPE θ | RMSNorm ε {family.RmsNormEps:0.#e0} / {family.RopeTheta:0} |"));
+        Line(qwen is null ? "| bias / tied embeddings | none / no (`ff_out` is the output head) |"
+            : $"| bias / tied embeddings / logits | {(qwen.QkvBias == true ? "q, k, v only" : "none")} / {(family.TieWordEmbeddings ? "yes (the embedding is the output head)" : "no (`lm_head` is the output head)")} / {(qwen.ShiftLogits ? "shifted by one" : "unshifted")} |");
+        if (qwen is { QueryKeyNorm: true })
+        {
+            Line("| q/k norm | per-head RMSNorm (`q_norm`, `k_norm`, ε as above) before RoPE |");
+        }
+
+        if (family.AttentionBlockLength > 0)
+        {
+            Line(Invariant($"| attention | block-causal over blocks of {family.AttentionBlockLength} (`{qwen?.BlockSizeField}`) |"));
+        }
         Line();
         Line("## Tokenizer");
         Line();
@@ -77,8 +90,8 @@ internal sealed record ModelCard(
         Line();
         Line(Invariant($"Seed {Options.Seed}. Every tensor has its own SplitMix64 stream (seeded by the seed and the tensor's name);"));
         Line("matrices are N(0, 0.02²) (each draw a sum of 12 uniforms, so the bits do not depend on a maths library),");
-        Line(Invariant($"the residual output projections {(dream ? "`o_proj` and `down_proj`" : "`attn_out` and the blocks' `ff_out`")} are scaled by 1/√(2·{Options.Layers}), and RMSNorm"));
-        Line(dream ? "weights are 1, the q/k/v biases 0. Values are rounded to BF16 (round to nearest even)." : "weights are 1. Values are rounded to BF16 (round to nearest even).");
+        Line(Invariant($"the residual output projections {(qwenNamed ? "`o_proj` and `down_proj`" : "`attn_out` and the blocks' `ff_out`")} are scaled by 1/√(2·{Options.Layers}), and RMSNorm"));
+        Line(qwen?.QkvBias == true ? "weights are 1, the q/k/v biases 0. Values are rounded to BF16 (round to nearest even)." : "weights are 1. Values are rounded to BF16 (round to nearest even).");
         Line();
         Line("## Corpus and licences");
         Line();

@@ -35,7 +35,7 @@ internal static class ModelFolderBuilder
         ModelJsonFiles.WriteTokenizerConfig(PathOf(TokenizerConfigReader.FileName), options);
         ModelConfig config = BuiltModelConfig.From(options, ids);
         ModelJsonFiles.WriteConfig(PathOf("config.json"), config, ids);
-        ModelJsonFiles.WriteGenerationConfig(PathOf("generation_config.json"), options.Architecture, ids);
+        ModelJsonFiles.WriteGenerationConfig(PathOf("generation_config.json"), config, ids);
 
         IReadOnlyList<SafetensorsWriter.Entry> weights = RandomWeights.Create(config, options.Seed);
         SafetensorsWriter.Write(PathOf("model.safetensors"), weights, new Dictionary<string, string> { ["format"] = "pt" });

@@ -19,24 +19,24 @@ internal static class ModelJsonFiles
 
     /// <summary>
     /// <c>config.json</c> in the family's format: LLaDA's (<c>LLaDAModelLM</c>, <c>model_type</c> "llada", OLMo field
-    /// names) or Dream's (<c>DreamModel</c>, <c>model_type</c> "Dream", Qwen2 field names), as
-    /// <see cref="ModelConfigReader"/> reads them.
+    /// names) or a Qwen-named family's (<see cref="QwenFamily"/>: its architecture and <c>model_type</c>, Qwen2/Qwen3
+    /// field names, and its block field for SDAR and Fast-dLLM v2), as <see cref="ModelConfigReader"/> reads them.
     /// </summary>
     public static void WriteConfig(string path, ModelConfig config, SpecialTokenIds ids) => Write(path, json =>
     {
-        bool dream = config.Architecture == ModelArchitecture.Dream;
-        ConfigFieldNames f = dream ? ConfigFieldNames.Dream : ConfigFieldNames.LLaDA;
+        QwenFamily? qwen = QwenFamily.Of(config.Architecture);
+        ConfigFieldNames f = qwen is null ? ConfigFieldNames.LLaDA : ConfigFieldNames.Dream;
         json.WriteStartArray("architectures");
-        json.WriteStringValue(dream ? "DreamModel" : "LLaDAModelLM");
+        json.WriteStringValue(qwen?.ArchitectureName ?? "LLaDAModelLM");
         json.WriteEndArray();
-        json.WriteString("model_type", dream ? "Dream" : "llada");
+        json.WriteString("model_type", qwen?.ModelType ?? "llada");
         json.WriteNumber(f.Hidden, config.HiddenSize);
         json.WriteNumber(f.Layers, config.LayerCount);
         json.WriteNumber(f.Heads, config.HeadCount);
         json.WriteNumber(f.KeyValueHeads, config.KeyValueHeadCount);
         json.WriteNumber(f.Intermediate, config.IntermediateSize);
         json.WriteNumber(f.Vocab, config.VocabSize);
-        if (!dream)
+        if (qwen is null)
         {
             json.WriteNumber("embedding_size", config.VocabSize);
         }
@@ -47,11 +47,22 @@ internal static class ModelJsonFiles
         json.WriteNumber(f.MaskToken, config.MaskTokenId);
         json.WriteNumber(f.EosToken, ids.EndOfText);
         json.WriteNumber("pad_token_id", ids.EndOfText);
-        if (dream)
+        if (qwen is not null)
         {
             json.WriteString("hidden_act", "silu");
-            json.WriteBoolean("tie_word_embeddings", false);
+            json.WriteBoolean("tie_word_embeddings", config.TieWordEmbeddings);
             json.WriteBoolean("use_sliding_window", false);
+            if (BuiltFamily.Of(config.Architecture).Qwen3Fields)
+            {
+                json.WriteBoolean("attention_bias", config.QkvBias);
+                json.WriteNumber("head_dim", config.HeadDim);
+            }
+
+            if (qwen.BlockSizeField is { } blockField)
+            {
+                json.WriteNumber(blockField, config.AttentionBlockLength);
+            }
+
             return;
         }
 
@@ -80,10 +91,10 @@ internal static class ModelJsonFiles
 
     /// <summary>
     /// <c>generation_config.json</c>: generation ends at EOS or end-of-turn; LLaDA-style defaults of 128 new
-    /// tokens in blocks of 32, one token committed per step, greedy; for Dream also its schedule's final timestep,
-    /// <c>eps</c> 1e-3, as the Dream-v0 checkpoints ship it.
+    /// tokens in blocks of 32 (a block-diffusion model's own attention block), one token committed per step, greedy;
+    /// for Dream also its schedule's final timestep, <c>eps</c> 1e-3, as the Dream-v0 checkpoints ship it.
     /// </summary>
-    public static void WriteGenerationConfig(string path, ModelArchitecture architecture, SpecialTokenIds ids) => Write(path, json =>
+    public static void WriteGenerationConfig(string path, ModelConfig config, SpecialTokenIds ids) => Write(path, json =>
     {
         json.WriteNumber("bos_token_id", ids.StartOfText);
         json.WriteStartArray("eos_token_id");
@@ -93,9 +104,9 @@ internal static class ModelJsonFiles
         json.WriteNumber("pad_token_id", ids.EndOfText);
         json.WriteNumber("max_new_tokens", 128);
         json.WriteNumber("steps", 128);
-        json.WriteNumber("block_length", 32);
+        json.WriteNumber("block_length", config.AttentionBlockLength > 0 ? config.AttentionBlockLength : 32);
         WriteFloat(json, "temperature", 0.0);
-        if (architecture == ModelArchitecture.Dream)
+        if (config.Architecture == ModelArchitecture.Dream)
         {
             WriteFloat(json, "eps", DiffusionPlan.DefaultEps);
         }

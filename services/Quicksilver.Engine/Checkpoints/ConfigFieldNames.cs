@@ -33,7 +33,7 @@ public sealed record ConfigFieldNames(
         "d_model", "n_layers", "n_heads", "n_kv_heads", "mlp_hidden_size", "vocab_size",
         "max_sequence_length", "rope_theta", "rms_norm_eps", "mask_token_id", "eos_token_id");
 
-    /// <summary>Dream's Qwen2 names.</summary>
+    /// <summary>The Qwen2/Qwen3 names of Dream, SDAR and Fast-dLLM v2.</summary>
     public static ConfigFieldNames Dream { get; } = new(
         "hidden_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads", "intermediate_size", "vocab_size",
         "max_position_embeddings", "rope_theta", "rms_norm_eps", "mask_token_id", "eos_token_id");

@@ -4,21 +4,21 @@ using Quicksilver.Engine.Models;
 namespace Quicksilver.Engine.Checkpoints;
 
 /// <summary>
-/// Reads a model folder's <c>config.json</c> into a <see cref="ModelConfig"/>, for the two families the engine serves:
-/// LLaDA (<c>architectures: ["LLaDAModelLM"]</c> or <c>model_type: "llada"</c>, OLMo-style field names) and
-/// Dream (<c>architectures: ["DreamModel"]</c> or <c>model_type: "Dream"</c>, Qwen2-style field names).
-/// Features the engine does not implement (biases beyond q/k/v, tied embeddings, ALiBi, sliding windows, RoPE scaling,
-/// quantization…) are rejected here, by field, rather than producing a model that computes the wrong thing.
-/// Either family may set <c>attention_block_length</c> (a Quicksilver extension, no published checkpoint has it): a
-/// positive block length makes attention block-causal (<see cref="ModelConfig.AttentionBlockLength"/>).
+/// Reads a model folder's <c>config.json</c> into a <see cref="ModelConfig"/>, for the families the engine serves:
+/// LLaDA (<c>architectures: ["LLaDAModelLM"]</c> or <c>model_type: "llada"</c>, OLMo-style field names) and, with
+/// Qwen2/Qwen3 field names, Dream (<c>DreamModel</c> / <c>Dream</c>), SDAR (<c>SDARForCausalLM</c> / <c>sdar</c>) and
+/// Fast-dLLM v2 (<c>Fast_dLLM_QwenForCausalLM</c> / <c>Fast_dLLM_Qwen</c>); see <see cref="QwenFamily"/>.
+/// Features the engine does not implement (biases beyond q/k/v, ALiBi, sliding windows, RoPE scaling, quantization…)
+/// are rejected here, by field, rather than producing a model that computes the wrong thing. Any family may set <c>attention_block_length</c> (a Quicksilver extension, no published checkpoint
+/// has it): a positive block length makes attention block-causal (<see cref="ModelConfig.AttentionBlockLength"/>),
+/// overriding SDAR's <c>block_size</c> and Fast-dLLM v2's <c>bd_size</c>.
 /// </summary>
 public static class ModelConfigReader
 {
     private const string LLaDAArchitecture = "LLaDAModelLM";
     private const string LLaDAModelType = "llada";
-    private const string DreamArchitecture = "DreamModel";
-    private const string DreamModelType = "Dream";
     private const string AttentionBlockLengthField = "attention_block_length";
+    private const string HeadDimField = "head_dim";
 
     /// <summary>Reads and validates <paramref name="configJsonPath"/>.</summary>
     /// <exception cref="CheckpointException">
@@ -31,11 +31,8 @@ public static class ModelConfigReader
         string path = Path.GetFullPath(configJsonPath);
         JsonElement root = JsonFields.LoadObject(path);
         RejectQuantization(path, root);
-        ModelConfig config = Detect(path, root) switch
-        {
-            ModelArchitecture.LLaDA => ReadLLaDA(path, root),
-            _ => ReadDream(path, root),
-        };
+        QwenFamily? family = Detect(path, root);
+        ModelConfig config = family is null ? ReadLLaDA(path, root) : ReadQwen(path, root, family);
         int? blockLength = JsonFields.OptionalInt(path, root, AttentionBlockLengthField);
         if (blockLength is not null)
         {
@@ -43,29 +40,40 @@ public static class ModelConfigReader
             config = config with { AttentionBlockLength = blockLength.Value };
         }
 
-        Validate(path, config, config.Architecture == ModelArchitecture.LLaDA ? ConfigFieldNames.LLaDA : ConfigFieldNames.Dream);
+        bool namedHeadDim = family is { ReadsHeadDim: true } && JsonFields.TryGet(root, HeadDimField, out _);
+        Validate(path, config, family is null ? ConfigFieldNames.LLaDA : ConfigFieldNames.Dream, namedHeadDim);
         return config;
     }
 
-    private static ModelArchitecture Detect(string path, JsonElement root)
+    /// <summary>The Qwen-named family the config declares, or null for LLaDA.</summary>
+    private static QwenFamily? Detect(string path, JsonElement root)
     {
         IReadOnlyList<string> architectures = JsonFields.OptionalStringOrList(path, root, "architectures") ?? [];
         string? modelType = JsonFields.OptionalString(path, root, "model_type");
-        bool llada = architectures.Contains(LLaDAArchitecture) || string.Equals(modelType, LLaDAModelType, StringComparison.OrdinalIgnoreCase);
-        bool dream = architectures.Contains(DreamArchitecture) || string.Equals(modelType, DreamModelType, StringComparison.OrdinalIgnoreCase);
+        bool Declares(string architecture, string type) =>
+            architectures.Contains(architecture) || string.Equals(modelType, type, StringComparison.OrdinalIgnoreCase);
+
+        var named = new List<string>();
+        if (Declares(LLaDAArchitecture, LLaDAModelType))
+        {
+            named.Add(LLaDAArchitecture);
+        }
+
+        List<QwenFamily> families = QwenFamily.All.Where(f => Declares(f.ArchitectureName, f.ModelType)).ToList();
+        named.AddRange(families.Select(f => f.ArchitectureName));
         string seen = $"architectures [{string.Join(", ", architectures)}], model_type {(modelType is null ? "absent" : $"'{modelType}'")}";
-        if (llada && dream)
+        if (named.Count > 1)
         {
-            throw new CheckpointException(path, "architectures", $"names both LLaDA and Dream ({seen})");
+            throw new CheckpointException(path, "architectures", $"names more than one family: {string.Join(" and ", named)} ({seen})");
         }
 
-        if (!llada && !dream)
+        if (named.Count == 0)
         {
-            throw new CheckpointException(path, "architectures",
-                $"unsupported model ({seen}); supported: {LLaDAArchitecture} (model_type '{LLaDAModelType}'), {DreamArchitecture} (model_type '{DreamModelType}')");
+            string supported = string.Join(", ", QwenFamily.All.Select(f => $"{f.ArchitectureName} (model_type '{f.ModelType}')").Prepend($"{LLaDAArchitecture} (model_type '{LLaDAModelType}')"));
+            throw new CheckpointException(path, "architectures", $"unsupported model ({seen}); supported: {supported}");
         }
 
-        return llada ? ModelArchitecture.LLaDA : ModelArchitecture.Dream;
+        return families.FirstOrDefault();
     }
 
     private static ModelConfig ReadLLaDA(string path, JsonElement root)
@@ -128,44 +136,73 @@ public static class ModelConfigReader
         };
     }
 
-    private static ModelConfig ReadDream(string path, JsonElement root)
+    private static ModelConfig ReadQwen(string path, JsonElement root, QwenFamily family)
     {
         ConfigFieldNames f = ConfigFieldNames.Dream;
-        RejectIf(path, JsonFields.OptionalBool(path, root, "tie_word_embeddings") == true, "tie_word_embeddings",
-            "tied embeddings are not supported: the engine needs a separate output head (lm_head)");
+        bool tied = JsonFields.OptionalBool(path, root, "tie_word_embeddings") ?? false;
+        RejectIf(path, tied && !family.TiedEmbeddingsSupported, "tie_word_embeddings",
+            $"tied embeddings are not supported for {family.ArchitectureName}: the engine needs a separate output head (lm_head)");
         RejectIf(path, JsonFields.OptionalBool(path, root, "use_sliding_window") == true, "use_sliding_window", "sliding-window attention is not supported");
         RejectIf(path, JsonFields.TryGet(root, "rope_scaling", out _), "rope_scaling", "RoPE scaling is not supported");
+        RejectSlidingLayers(path, root);
         RequireValue(path, root, "hidden_act", "silu");
+        bool qkvBias = family.QkvBias ?? JsonFields.OptionalBool(path, root, "attention_bias") ?? false;
+        RejectIf(path, family.QkvBias is null && qkvBias, "attention_bias",
+            $"{family.ArchitectureName} puts this bias on o_proj too, and an output-projection bias is not supported");
 
         int hidden = JsonFields.RequiredInt(path, root, f.Hidden);
         int heads = JsonFields.RequiredInt(path, root, f.Heads);
-        int? headDim = JsonFields.OptionalInt(path, root, "head_dim");
-        if (headDim is not null && heads > 0 && (long)headDim * heads != hidden)
+        int? headDim = JsonFields.OptionalInt(path, root, HeadDimField);
+        if (headDim is not null && !family.ReadsHeadDim && heads > 0 && (long)headDim * heads != hidden)
         {
-            throw new CheckpointException(path, "head_dim",
-                $"{headDim} differs from {f.Hidden} / {f.Heads} = {hidden} / {heads}; a head width other than hidden_size / heads is not supported");
+            throw new CheckpointException(path, HeadDimField,
+                $"{headDim} differs from {f.Hidden} / {f.Heads} = {hidden} / {heads}; {family.ArchitectureName} takes its head width from those, not from head_dim");
         }
 
-        return new ModelConfig
+        if (headDim is not null && family.ReadsHeadDim)
         {
-            Architecture = ModelArchitecture.Dream,
+            RequirePositive(path, HeadDimField, headDim.Value);
+        }
+
+        int blockLength = 0;
+        if (family.BlockSizeField is { } blockField)
+        {
+            blockLength = JsonFields.OptionalInt(path, root, blockField) ?? family.DefaultBlockSize;
+            RequirePositive(path, blockField, blockLength);
+        }
+
+        var config = new ModelConfig
+        {
+            Architecture = family.Architecture,
             HiddenSize = hidden,
             LayerCount = JsonFields.RequiredInt(path, root, f.Layers),
             HeadCount = heads,
             KeyValueHeadCount = JsonFields.OptionalInt(path, root, f.KeyValueHeads) ?? heads,
             IntermediateSize = JsonFields.RequiredInt(path, root, f.Intermediate),
             VocabSize = JsonFields.RequiredInt(path, root, f.Vocab),
-            RopeTheta = JsonFields.OptionalDouble(path, root, f.RopeTheta) ?? 1e6,
+            RopeTheta = JsonFields.OptionalDouble(path, root, f.RopeTheta) ?? family.DefaultRopeTheta,
             RmsNormEps = JsonFields.OptionalDouble(path, root, f.RmsNormEps) ?? 1e-6,
-            MaxSequenceLength = JsonFields.OptionalInt(path, root, f.MaxSequence) ?? 2048,
-            QkvBias = true,
-            ShiftLogits = true,
-            MaskTokenId = JsonFields.OptionalInt(path, root, f.MaskToken) ?? 151666,
-            EosTokenIds = JsonFields.OptionalIntOrList(path, root, f.EosToken) ?? [151643],
+            MaxSequenceLength = JsonFields.OptionalInt(path, root, f.MaxSequence) ?? family.DefaultMaxSequence,
+            QkvBias = qkvBias,
+            QueryKeyNorm = family.QueryKeyNorm,
+            TieWordEmbeddings = tied,
+            ShiftLogits = family.ShiftLogits,
+            AttentionBlockLength = blockLength,
+            MaskTokenId = JsonFields.OptionalInt(path, root, f.MaskToken) ?? family.DefaultMaskToken,
+            EosTokenIds = JsonFields.OptionalIntOrList(path, root, f.EosToken) ?? [family.DefaultEosToken],
         };
+        return headDim is not null && family.ReadsHeadDim ? config with { HeadDim = headDim.Value } : config;
     }
 
-    private static void Validate(string path, ModelConfig c, ConfigFieldNames f)
+    /// <summary>Newer Qwen configs list each layer's attention; only <c>full_attention</c> is implemented.</summary>
+    private static void RejectSlidingLayers(string path, JsonElement root)
+    {
+        IReadOnlyList<string> layerTypes = JsonFields.OptionalStringOrList(path, root, "layer_types") ?? [];
+        string? other = layerTypes.FirstOrDefault(t => !string.Equals(t, "full_attention", StringComparison.Ordinal));
+        RejectIf(path, other is not null, "layer_types", $"'{other}' layers are not supported (only 'full_attention')");
+    }
+
+    private static void Validate(string path, ModelConfig c, ConfigFieldNames f, bool namedHeadDim)
     {
         RequirePositive(path, f.Hidden, c.HiddenSize);
         RequirePositive(path, f.Layers, c.LayerCount);
@@ -174,7 +211,7 @@ public static class ModelConfigReader
         RequirePositive(path, f.Intermediate, c.IntermediateSize);
         RequirePositive(path, f.Vocab, c.VocabSize);
         RequirePositive(path, f.MaxSequence, c.MaxSequenceLength);
-        if (c.HiddenSize % c.HeadCount != 0)
+        if (!namedHeadDim && c.HiddenSize % c.HeadCount != 0)
         {
             throw new CheckpointException(path, f.Hidden, $"{c.HiddenSize} is not divisible by {f.Heads} ({c.HeadCount})");
         }
@@ -187,8 +224,8 @@ public static class ModelConfigReader
 
         if (c.HeadDim % 2 != 0)
         {
-            throw new CheckpointException(path, f.Heads,
-                $"the head width {f.Hidden} / {f.Heads} = {c.HiddenSize} / {c.HeadCount} = {c.HeadDim} is odd; RoPE rotates the two halves of a head, so it must be even");
+            throw new CheckpointException(path, namedHeadDim ? HeadDimField : f.Heads,
+                $"the head width {(namedHeadDim ? string.Empty : $"{f.Hidden} / {f.Heads} = {c.HiddenSize} / {c.HeadCount} = ")}{c.HeadDim} is odd; RoPE rotates the two halves of a head, so it must be even");
         }
 
         if (!(c.RopeTheta > 0))

@@ -39,6 +39,12 @@ public interface IComputeBackend : IDisposable
     /// </summary>
     void RmsNorm(IDeviceBuffer input, IWeight weight, float epsilon, IDeviceBuffer output);
 
+    /// <summary>
+    /// <see cref="RmsNorm"/> of each of the <paramref name="headCount"/> heads of each row on its own, in place, with the
+    /// same <paramref name="weight"/> (one entry per head element): Qwen3's q/k norm, which SDAR keeps.
+    /// </summary>
+    void HeadRmsNorm(IDeviceBuffer queriesOrKeys, IWeight weight, int headCount, float epsilon);
+
     /// <summary><c>output = input · weightᵀ (+ bias)</c>: weight is <c>[out, in]</c> as stored by PyTorch.</summary>
     void MatMul(IDeviceBuffer input, IWeight weight, IWeight? bias, IDeviceBuffer output);
 

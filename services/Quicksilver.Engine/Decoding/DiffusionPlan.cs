@@ -60,26 +60,35 @@ public sealed record DiffusionPlan
     /// <param name="steps">Denoising steps over the whole answer.</param>
     /// <param name="family">Whose sampler's commit counts to follow: LLaDA's linear schedule or Dream's timesteps.</param>
     /// <param name="eps">The timestep schedule's final timestep, in (0, 1) (<c>eps</c> of the model's <c>generation_config.json</c>).</param>
-    public static DiffusionPlan Create(int answerLength, int blockLength, int steps, ModelArchitecture family = ModelArchitecture.LLaDA, double eps = DefaultEps)
+    /// <param name="leadingBlock">The first block's length when it must be shorter (<see cref="DecodingBlocks"/>); 0: like the others.</param>
+    public static DiffusionPlan Create(int answerLength, int blockLength, int steps, ModelArchitecture family = ModelArchitecture.LLaDA, double eps = DefaultEps, int leadingBlock = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(answerLength, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(blockLength, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(leadingBlock);
         if (!(eps > 0 && eps < 1))
         {
             throw new ArgumentOutOfRangeException(nameof(eps), eps, "The final timestep must be in (0, 1).");
         }
 
-        blockLength = Math.Min(blockLength, answerLength);
-        int blockCount = (answerLength + blockLength - 1) / blockLength;
-        var lengths = new int[blockCount];
-        for (int b = 0; b < blockCount; b++)
+        var lengths = new List<int>();
+        int planned = 0;
+        if (leadingBlock > 0)
         {
-            lengths[b] = Math.Min(blockLength, answerLength - (b * blockLength));
+            lengths.Add(Math.Min(leadingBlock, answerLength));
+            planned = lengths[0];
         }
 
+        for (; planned < answerLength; planned += lengths[^1])
+        {
+            lengths.Add(Math.Min(blockLength, answerLength - planned));
+        }
+
+        int blockCount = lengths.Count;
+
         steps = Math.Clamp(steps, blockCount, answerLength);
-        return new DiffusionPlan(answerLength, lengths, ShareSteps(lengths, steps, answerLength), family, eps);
+        return new DiffusionPlan(answerLength, [.. lengths], ShareSteps([.. lengths], steps, answerLength), family, eps);
     }
 
     /// <summary>

@@ -3,8 +3,9 @@ using Quicksilver.Engine.Compute;
 namespace Quicksilver.Engine.Models;
 
 /// <summary>
-/// A batch packed for the backend: the computed rows of every sequence (its whole canvas, or its K/V cache window)
-/// concatenated with their canvas positions, the attention layout (each sequence's keys: its own packed rows, or its
+/// A batch packed for the backend: the computed rows of every sequence (its K/V cache window; without a cache its
+/// whole canvas, or for block-causal attention the canvas up to the attention block of its last scored row, since the
+/// rows after it cannot change it) concatenated with their canvas positions, the attention layout (each sequence's keys: its own packed rows, or its
 /// cache; block-causal for models with <see cref="ModelConfig.AttentionBlockLength"/>), the K/V rows to store in
 /// caches, and the hidden rows to score.
 /// </summary>
@@ -18,7 +19,8 @@ internal sealed record BatchPlan(int[] Tokens, int[] Positions, AttentionLayout 
         foreach (ForwardSequence sequence in batch)
         {
             Validate(sequence, config);
-            total += sequence.ComputedTokens;
+            (int start, int end) = ComputedRows(sequence, config);
+            total += end - start;
             scored += sequence.ScorePositions.Count;
             cached += sequence.Cache is null ? 0 : 1;
         }
@@ -34,7 +36,7 @@ internal sealed record BatchPlan(int[] Tokens, int[] Positions, AttentionLayout 
         {
             ForwardSequence sequence = batch[s];
             int canvas = sequence.Tokens.Length;
-            (int start, int end) = sequence.Cache is { } window ? (window.Start, window.End) : (0, canvas);
+            (int start, int end) = ComputedRows(sequence, config);
             queryOffsets[s] = at;
             sequence.Tokens.Span[start..end].CopyTo(tokens.AsSpan(at));
             for (int p = start; p < end; p++)
@@ -49,7 +51,7 @@ internal sealed record BatchPlan(int[] Tokens, int[] Positions, AttentionLayout 
             }
             else
             {
-                keys[s] = new AttentionKeys(at, canvas);
+                keys[s] = new AttentionKeys(at, end);
             }
 
             foreach (int position in sequence.ScorePositions)
@@ -69,6 +71,23 @@ internal sealed record BatchPlan(int[] Tokens, int[] Positions, AttentionLayout 
         queryOffsets[batch.Count] = at;
         var attention = new AttentionLayout(queryOffsets, keys) { CausalBlockLength = config.AttentionBlockLength };
         return new BatchPlan(tokens, positions, attention, writes, scoreRows);
+    }
+
+    /// <summary>The canvas rows <c>[Start, End)</c> the forward pass computes for <paramref name="sequence"/>.</summary>
+    public static (int Start, int End) ComputedRows(ForwardSequence sequence, ModelConfig config)
+    {
+        if (sequence.Cache is { } window)
+        {
+            return (window.Start, window.End);
+        }
+
+        int canvas = sequence.Tokens.Length, lastScoreRow = -1;
+        foreach (int position in sequence.ScorePositions)
+        {
+            lastScoreRow = Math.Max(lastScoreRow, LogitShift.ScoreRow(position, config.ShiftLogits));
+        }
+
+        return (0, lastScoreRow < 0 ? canvas : CacheWindowRule.Of(config).UncachedEnd(lastScoreRow, canvas));
     }
 
     private static void Validate(ForwardSequence sequence, ModelConfig config)

@@ -27,6 +27,14 @@ public readonly record struct CacheWindowRule(bool ShiftLogits, int AttentionBlo
         return AttentionBlockLength > 0 ? row / AttentionBlockLength * AttentionBlockLength : row;
     }
 
+    /// <summary>
+    /// One past the last row a pass without a cache must compute so that row <paramref name="lastScoreRow"/> is as the
+    /// whole canvas would make it: the canvas for bidirectional attention; for block-causal attention the end of that
+    /// row's attention block, since no row at or before it sees a later one.
+    /// </summary>
+    public int UncachedEnd(int lastScoreRow, int canvasLength) =>
+        AttentionBlockLength > 0 ? End(lastScoreRow + 1, canvasLength) : canvasLength;
+
     /// <summary>One past the last row a window must compute to score positions before <paramref name="blockEnd"/>, on a canvas of <paramref name="canvasLength"/>.</summary>
     public int End(int blockEnd, int canvasLength) => AttentionBlockLength > 0
         ? (int)Math.Min(canvasLength, ((long)blockEnd + AttentionBlockLength - 1) / AttentionBlockLength * AttentionBlockLength)

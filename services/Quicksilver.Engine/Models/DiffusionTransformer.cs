@@ -5,10 +5,11 @@ using Quicksilver.Engine.Decoding;
 namespace Quicksilver.Engine.Models;
 
 /// <summary>
-/// The bidirectional transformer of LLaDA and Dream over a packed batch of canvases of different lengths:
-/// <c>h = embed(x)</c>; per block <c>h += attn_out(Attn(RoPE(q), RoPE(k), v))</c> on <c>attn_norm(h)</c>, then
-/// <c>h += down(silu(gate(n)) · up(n))</c> on <c>n = ff_norm(h)</c>; then <c>ln_f</c> and the untied head, applied only
-/// to the rows the decoder asked to score (shifted one row left for Dream). A sequence may bring a K/V cache
+/// The diffusion transformer of LLaDA, Dream, SDAR and Fast-dLLM v2 over a packed batch of canvases of different
+/// lengths: <c>h = embed(x)</c>; per block <c>h += attn_out(Attn(RoPE(q), RoPE(k), v))</c> on <c>attn_norm(h)</c> (SDAR
+/// first RMS-normalises each head of q and k), then <c>h += down(silu(gate(n)) · up(n))</c> on <c>n = ff_norm(h)</c>;
+/// then <c>ln_f</c> and the head (the embedding when tied), applied only to the rows the decoder asked to score
+/// (shifted one row left for Dream and Fast-dLLM v2). Attention is bidirectional, or block-causal for block diffusion. A sequence may bring a K/V cache
 /// (<see cref="ForwardSequence.Cache"/>): then only its window's rows are computed, against the cached keys and values
 /// of the rest of its canvas (Fast-dLLM's prefix and dual caches), in the same batch as sequences without one. The
 /// window must hold the rows that score the sequence's positions (<see cref="LogitShift"/>): for Dream, the row
@@ -40,6 +41,17 @@ public sealed class DiffusionTransformer : IDisposable
 
     /// <summary>Bytes of the K/V cache of one canvas of <paramref name="canvasLength"/> tokens on this backend.</summary>
     public long KvCacheBytes(int canvasLength) => Backend.KvCacheBytes(Config.LayerCount, canvasLength, KeyValueWidth);
+
+    /// <summary>
+    /// Canvas rows the forward pass computes for <paramref name="sequence"/>: its cache window; without a cache the whole
+    /// canvas, or, for block-causal attention, the canvas up to the end of the attention block of its last scored row.
+    /// </summary>
+    public int ComputedTokens(ForwardSequence sequence)
+    {
+        ArgumentNullException.ThrowIfNull(sequence);
+        (int start, int end) = BatchPlan.ComputedRows(sequence, Config);
+        return end - start;
+    }
 
     /// <summary>Allocates the K/V cache of one canvas of <paramref name="canvasLength"/> tokens; the caller disposes it.</summary>
     public IKvCache AllocateKvCache(int canvasLength) => Backend.AllocateKvCache(Config.LayerCount, canvasLength, KeyValueWidth);
@@ -165,6 +177,12 @@ public sealed class DiffusionTransformer : IDisposable
             b.MatMul(w.Normed, layer.Query, layer.QueryBias, w.Queries);
             b.MatMul(w.Normed, layer.Key, layer.KeyBias, w.Keys);
             b.MatMul(w.Normed, layer.Value, layer.ValueBias, w.Values);
+            if (layer.QueryNorm is not null && layer.KeyNorm is not null)
+            {
+                b.HeadRmsNorm(w.Queries, layer.QueryNorm, Config.HeadCount, eps);
+                b.HeadRmsNorm(w.Keys, layer.KeyNorm, Config.KeyValueHeadCount, eps);
+            }
+
             b.ApplyRope(w.Queries, Config.HeadCount, Config.HeadDim, plan.Positions, Config.RopeTheta);
             b.ApplyRope(w.Keys, Config.KeyValueHeadCount, Config.HeadDim, plan.Positions, Config.RopeTheta);
             if (plan.CacheWrites.Length > 0)

@@ -12,11 +12,9 @@ namespace Quicksilver.Engine.Models;
 public sealed record ForwardSequence(ReadOnlyMemory<int> Tokens, IReadOnlyList<int> ScorePositions, IReadOnlyList<RowSampling> Sampling)
 {
     /// <summary>
-    /// The sequence's K/V cache and the rows this step computes with it; null computes the whole canvas without a
-    /// cache (the exact path). The rows that score its positions (<see cref="LogitShift"/>) must lie inside the window.
+    /// The sequence's K/V cache and the rows this step computes with it; null computes without a cache (the exact path:
+    /// the whole canvas, or up to the last scored row's attention block, <see cref="DiffusionTransformer.ComputedTokens"/>).
+    /// The rows that score its positions (<see cref="LogitShift"/>) must lie inside the window.
     /// </summary>
     public KvCacheWindow? Cache { get; init; }
-
-    /// <summary>Canvas rows the forward pass computes for this sequence: the cache window, else the whole canvas.</summary>
-    public int ComputedTokens => Cache?.Length ?? Tokens.Length;
 }

@@ -52,13 +52,13 @@ internal sealed class ForwardWorkspace : IDisposable
         {
             Release(_tokenBuffers);
             int capacity = Grow(TokenCapacity, tokens);
-            int d = _config.HiddenSize, kv = _config.KeyValueHeadCount * _config.HeadDim, ff = _config.IntermediateSize;
+            int d = _config.HiddenSize, q = _config.QueryWidth, kv = _config.KeyValueHeadCount * _config.HeadDim, ff = _config.IntermediateSize;
             Hidden = Track(_tokenBuffers, capacity, d);
             Normed = Track(_tokenBuffers, capacity, d);
-            Queries = Track(_tokenBuffers, capacity, d);
+            Queries = Track(_tokenBuffers, capacity, q);
             Keys = Track(_tokenBuffers, capacity, kv);
             Values = Track(_tokenBuffers, capacity, kv);
-            Attended = Track(_tokenBuffers, capacity, d);
+            Attended = Track(_tokenBuffers, capacity, q);
             Projected = Track(_tokenBuffers, capacity, d);
             Gate = Track(_tokenBuffers, capacity, ff);
             Up = Track(_tokenBuffers, capacity, ff);

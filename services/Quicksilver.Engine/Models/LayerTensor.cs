@@ -24,6 +24,12 @@ public enum LayerTensor
     /// <summary>Value bias (Dream).</summary>
     ValueBias,
 
+    /// <summary>Per-head RMSNorm weight of the queries, before RoPE (SDAR, from Qwen3).</summary>
+    QueryNorm,
+
+    /// <summary>Per-head RMSNorm weight of the keys, before RoPE (SDAR, from Qwen3).</summary>
+    KeyNorm,
+
     /// <summary>Attention output projection.</summary>
     AttentionOutput,
 

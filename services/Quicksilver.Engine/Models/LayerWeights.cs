@@ -11,6 +11,8 @@ internal sealed record LayerWeights(
     IWeight? QueryBias,
     IWeight? KeyBias,
     IWeight? ValueBias,
+    IWeight? QueryNorm,
+    IWeight? KeyNorm,
     IWeight AttentionOutput,
     IWeight MlpNorm,
     IWeight Gate,

@@ -39,13 +39,22 @@ public sealed record ModelConfig
     /// <summary>Whether q/k/v projections carry a bias (Dream: yes; LLaDA: no).</summary>
     public bool QkvBias { get; init; }
 
-    /// <summary>Whether position i's logits come from the hidden state at i−1 (Dream: yes).</summary>
+    /// <summary>
+    /// Whether queries and keys go through a per-head RMSNorm (a weight of <see cref="HeadDim"/>, ε
+    /// <see cref="RmsNormEps"/>) after their projection and before RoPE (SDAR, from Qwen3).
+    /// </summary>
+    public bool QueryKeyNorm { get; init; }
+
+    /// <summary>Whether the output head is the embedding table (no separate head tensor in the checkpoint).</summary>
+    public bool TieWordEmbeddings { get; init; }
+
+    /// <summary>Whether position i's logits come from the hidden state at i−1 (Dream, Fast-dLLM v2: yes).</summary>
     public bool ShiftLogits { get; init; }
 
     /// <summary>
     /// Block-causal attention (block diffusion: BD3-LM, SDAR, Fast-dLLM v2) over blocks of this many canvas positions
-    /// from position 0: a position attends to its own block, bidirectionally, and to every earlier block. Zero (LLaDA
-    /// and Dream): full bidirectional attention. Then the keys and values of a block depend on nothing after it, so a
+    /// from position 0: a position attends to its own block, bidirectionally, and to every earlier block (SDAR's
+    /// <c>block_size</c>, Fast-dLLM v2's <c>bd_size</c>). Zero (LLaDA and Dream): full bidirectional attention. Then the keys and values of a block depend on nothing after it, so a
     /// K/V cache of the finished blocks is exact.
     /// </summary>
     public int AttentionBlockLength { get; init; }
@@ -56,6 +65,18 @@ public sealed record ModelConfig
     /// <summary>End-of-sequence ids: generation ends at the first of these (EOS, and EoT for chat models).</summary>
     public required IReadOnlyList<int> EosTokenIds { get; init; }
 
-    /// <summary>Width of one attention head.</summary>
-    public int HeadDim => HiddenSize / HeadCount;
+    /// <summary>
+    /// Width of one attention head: <see cref="HiddenSize"/> / <see cref="HeadCount"/> unless the checkpoint names another
+    /// (Qwen3's <c>head_dim</c>: SDAR-4B has 32 heads of 128 on a residual of 2560).
+    /// </summary>
+    public int HeadDim
+    {
+        get => _headDim ?? HiddenSize / HeadCount;
+        init => _headDim = value;
+    }
+
+    /// <summary>Width of the query projection and of the attention output: heads × head width.</summary>
+    public int QueryWidth => HeadCount * HeadDim;
+
+    private readonly int? _headDim;
 }

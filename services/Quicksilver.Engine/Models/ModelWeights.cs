@@ -33,6 +33,7 @@ internal sealed class ModelWeights : IDisposable
         }
 
         IWeight? LoadBias(int layer, LayerTensor role) => config.QkvBias ? Load(names.Layer(layer, role)) : null;
+        IWeight? LoadHeadNorm(int layer, LayerTensor role) => config.QueryKeyNorm ? Load(names.Layer(layer, role)) : null;
 
         Embedding = Load(names.Embedding);
         Layers = new LayerWeights[config.LayerCount];
@@ -46,6 +47,8 @@ internal sealed class ModelWeights : IDisposable
                 LoadBias(i, LayerTensor.QueryBias),
                 LoadBias(i, LayerTensor.KeyBias),
                 LoadBias(i, LayerTensor.ValueBias),
+                LoadHeadNorm(i, LayerTensor.QueryNorm),
+                LoadHeadNorm(i, LayerTensor.KeyNorm),
                 Load(names.Layer(i, LayerTensor.AttentionOutput)),
                 Load(names.Layer(i, LayerTensor.MlpNorm)),
                 Load(names.Layer(i, LayerTensor.Gate)),
@@ -54,7 +57,7 @@ internal sealed class ModelWeights : IDisposable
         }
 
         FinalNorm = Load(names.FinalNorm);
-        Head = Load(names.Head);
+        Head = config.TieWordEmbeddings ? Embedding : Load(names.Head);
     }
 
     public IWeight Embedding { get; }
@@ -63,6 +66,7 @@ internal sealed class ModelWeights : IDisposable
 
     public IWeight FinalNorm { get; }
 
+    /// <summary>The output head: the embedding table itself when the checkpoint ties them.</summary>
     public IWeight Head { get; }
 
     /// <summary>

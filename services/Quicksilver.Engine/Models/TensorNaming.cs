@@ -1,8 +1,8 @@
 namespace Quicksilver.Engine.Models;
 
 /// <summary>
-/// How a family names its tensors in the checkpoint. The two families share one forward pass; they differ in names,
-/// in the qkv bias and in the logit shift (<see cref="ModelConfig"/>), which is all Dream adds to LLaDA.
+/// How a family names its tensors in the checkpoint. The families share one forward pass; they differ in names and in
+/// the switches of <see cref="ModelConfig"/> (qkv bias, q/k norms, tied head, logit shift, block-causal attention).
 /// </summary>
 public abstract class TensorNaming
 {
@@ -12,7 +12,7 @@ public abstract class TensorNaming
     /// <summary>The final RMSNorm weight.</summary>
     public abstract string FinalNorm { get; }
 
-    /// <summary>The untied output head.</summary>
+    /// <summary>The output head (absent from checkpoints with tied embeddings).</summary>
     public abstract string Head { get; }
 
     /// <summary>The checkpoint name of a block parameter.</summary>
@@ -22,7 +22,7 @@ public abstract class TensorNaming
     public static TensorNaming For(ModelArchitecture architecture) => architecture switch
     {
         ModelArchitecture.LLaDA => LLaDATensorNaming.Instance,
-        ModelArchitecture.Dream => DreamTensorNaming.Instance,
+        ModelArchitecture.Dream or ModelArchitecture.Sdar or ModelArchitecture.FastDllmV2 => QwenTensorNaming.Instance,
         _ => throw new ArgumentOutOfRangeException(nameof(architecture), architecture, null),
     };
 }

@@ -11,22 +11,28 @@ public static class WeightSpec
     {
         ArgumentNullException.ThrowIfNull(config);
         TensorNaming names = TensorNaming.For(config.Architecture);
-        long d = config.HiddenSize, kv = (long)config.KeyValueHeadCount * config.HeadDim, ff = config.IntermediateSize, vocab = config.VocabSize;
+        long d = config.HiddenSize, q = config.QueryWidth, kv = (long)config.KeyValueHeadCount * config.HeadDim, ff = config.IntermediateSize, vocab = config.VocabSize;
         yield return (names.Embedding, [vocab, d]);
         for (int i = 0; i < config.LayerCount; i++)
         {
             yield return (names.Layer(i, LayerTensor.AttentionNorm), [d]);
-            yield return (names.Layer(i, LayerTensor.Query), [d, d]);
+            yield return (names.Layer(i, LayerTensor.Query), [q, d]);
             yield return (names.Layer(i, LayerTensor.Key), [kv, d]);
             yield return (names.Layer(i, LayerTensor.Value), [kv, d]);
             if (config.QkvBias)
             {
-                yield return (names.Layer(i, LayerTensor.QueryBias), [d]);
+                yield return (names.Layer(i, LayerTensor.QueryBias), [q]);
                 yield return (names.Layer(i, LayerTensor.KeyBias), [kv]);
                 yield return (names.Layer(i, LayerTensor.ValueBias), [kv]);
             }
 
-            yield return (names.Layer(i, LayerTensor.AttentionOutput), [d, d]);
+            if (config.QueryKeyNorm)
+            {
+                yield return (names.Layer(i, LayerTensor.QueryNorm), [config.HeadDim]);
+                yield return (names.Layer(i, LayerTensor.KeyNorm), [config.HeadDim]);
+            }
+
+            yield return (names.Layer(i, LayerTensor.AttentionOutput), [d, q]);
             yield return (names.Layer(i, LayerTensor.MlpNorm), [d]);
             yield return (names.Layer(i, LayerTensor.Gate), [ff, d]);
             yield return (names.Layer(i, LayerTensor.Up), [ff, d]);
@@ -34,6 +40,9 @@ public static class WeightSpec
         }
 
         yield return (names.FinalNorm, [d]);
-        yield return (names.Head, [vocab, d]);
+        if (!config.TieWordEmbeddings)
+        {
+            yield return (names.Head, [vocab, d]);
+        }
     }
 }

@@ -152,8 +152,8 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         RequestValidator.Validate(request, _model.Config);
-        int blockLength = request.BlockLength ?? _options.DefaultBlockLength;
-        var plan = DiffusionPlan.Create(request.MaxTokens, blockLength, request.Steps ?? request.MaxTokens, _model.Config.Architecture, _eps);
+        var blocks = DecodingBlocks.For(_model.Config, request.PromptTokens.Count, request.BlockLength, _options.DefaultBlockLength);
+        var plan = DiffusionPlan.Create(request.MaxTokens, blocks.BlockLength, request.Steps ?? request.MaxTokens, _model.Config.Architecture, _eps, blocks.LeadingBlock);
         ulong seed = request.Seed ?? (ulong)Random.Shared.NextInt64();
         KvCacheMode kvCache = request.KvCache ?? _options.KvCache;
         var settings = new DecodingSettings(
@@ -394,7 +394,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     {
         long started = _time.GetTimestamp();
         var batch = DenoisingBatch.Prepare([.. active.Select(s => s.Denoiser)], i => active[i].KvCache);
-        int[] tokens = [.. batch.Inputs.Select(input => input.ComputedTokens)];
+        int[] tokens = [.. batch.Inputs.Select(_model.ComputedTokens)];
         try
         {
             batch.Select(_model);

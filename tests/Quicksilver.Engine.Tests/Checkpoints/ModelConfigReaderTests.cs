@@ -80,30 +80,16 @@ public sealed class ModelConfigReaderTests : IDisposable
         }
         """;
 
-    private readonly TempFolder _folder = new();
+    private readonly ConfigJsonFolder _configs = new();
 
-    public void Dispose() => _folder.Dispose();
-
-    /// <summary>Writes <paramref name="baseJson"/> with <paramref name="edit"/> applied, as config.json.</summary>
-    private string Write(string baseJson, Action<JsonObject>? edit = null)
-    {
-        JsonObject json = JsonNode.Parse(baseJson)!.AsObject();
-        edit?.Invoke(json);
-        return _folder.WriteText(CheckpointFileNames.Config, json.ToJsonString());
-    }
-
-    private void AssertError(string baseJson, Action<JsonObject> edit, string field, params string[] fragments)
-    {
-        string path = Write(baseJson, edit);
-        CheckpointAssert.Throws(() => ModelConfigReader.Read(path), path, field, fragments);
-    }
+    public void Dispose() => _configs.Dispose();
 
     // ---- LLaDA ---------------------------------------------------------------------------------------------------
 
     [Fact]
     public void Read_LLaDA8BConfig_ReadsEveryField()
     {
-        ModelConfig config = ModelConfigReader.Read(Write(LLaDA8B));
+        ModelConfig config = ModelConfigReader.Read(_configs.Write(LLaDA8B));
 
         Assert.Equal(ModelArchitecture.LLaDA, config.Architecture);
         Assert.Equal(4096, config.HiddenSize);
@@ -125,7 +111,7 @@ public sealed class ModelConfigReaderTests : IDisposable
     [Fact]
     public void Read_LLaDAMinimalConfig_AppliesDefaults()
     {
-        string path = _folder.WriteText(CheckpointFileNames.Config, """
+        string path = _configs.Folder.WriteText(CheckpointFileNames.Config, """
             {"model_type": "llada", "d_model": 256, "n_layers": 2, "n_heads": 4, "mlp_hidden_size": 512, "vocab_size": 130000}
             """);
 
@@ -145,37 +131,37 @@ public sealed class ModelConfigReaderTests : IDisposable
     [Fact]
     public void Read_LLaDAEmbeddingSizeLargerThanVocab_UsesEmbeddingSize()
     {
-        ModelConfig config = ModelConfigReader.Read(Write(LLaDA8B, j => { j["vocab_size"] = 126349; j["embedding_size"] = 126464; }));
+        ModelConfig config = ModelConfigReader.Read(_configs.Write(LLaDA8B, j => { j["vocab_size"] = 126349; j["embedding_size"] = 126464; }));
         Assert.Equal(126464, config.VocabSize);
     }
 
     [Fact]
     public void Read_LLaDAEosList_ReadsAllIds()
     {
-        ModelConfig config = ModelConfigReader.Read(Write(LLaDA8B, j => j["eos_token_id"] = new JsonArray(126081, 126348)));
+        ModelConfig config = ModelConfigReader.Read(_configs.Write(LLaDA8B, j => j["eos_token_id"] = new JsonArray(126081, 126348)));
         Assert.Equal([126081, 126348], config.EosTokenIds);
     }
 
     [Fact]
     public void Read_LLaDAQkvBias_SetsQkvBias()
     {
-        Assert.True(ModelConfigReader.Read(Write(LLaDA8B, j => j["include_qkv_bias"] = true)).QkvBias);
+        Assert.True(ModelConfigReader.Read(_configs.Write(LLaDA8B, j => j["include_qkv_bias"] = true)).QkvBias);
     }
 
     [Fact]
     public void Read_LLaDAKvHeadsNull_DefaultsToHeads()
     {
-        ModelConfig config = ModelConfigReader.Read(Write(LLaDA8B, j => j["n_kv_heads"] = null));
+        ModelConfig config = ModelConfigReader.Read(_configs.Write(LLaDA8B, j => j["n_kv_heads"] = null));
         Assert.Equal(32, config.KeyValueHeadCount);
     }
 
     [Fact]
     public void Read_LLaDAIncludeBias_ThrowsUnsupported() =>
-        AssertError(LLaDA8B, j => j["include_bias"] = true, "include_bias", "not supported");
+        _configs.AssertReadFails(LLaDA8B, j => j["include_bias"] = true, "include_bias", "not supported");
 
     [Fact]
     public void Read_LLaDAWeightTying_ThrowsTiedEmbeddings() =>
-        AssertError(LLaDA8B, j => j["weight_tying"] = true, "weight_tying", "tied embeddings are not supported");
+        _configs.AssertReadFails(LLaDA8B, j => j["weight_tying"] = true, "weight_tying", "tied embeddings are not supported");
 
     [Theory]
     [InlineData("alibi", "true", "ALiBi")]
@@ -187,27 +173,27 @@ public sealed class ModelConfigReaderTests : IDisposable
     [InlineData("block_type", "\"sequential\"", "'sequential' is not supported")]
     [InlineData("quantization", "{\"bits\": 4}", "quantized")]
     public void Read_LLaDAUnsupportedFeature_ThrowsNamingField(string field, string json, string fragment) =>
-        AssertError(LLaDA8B, j => j[field] = JsonNode.Parse(json), field, fragment);
+        _configs.AssertReadFails(LLaDA8B, j => j[field] = JsonNode.Parse(json), field, fragment);
 
     [Theory]
     [InlineData("d_model")]
     [InlineData("n_layers")]
     [InlineData("n_heads")]
     public void Read_LLaDAMissingRequiredField_ThrowsNamingFieldAndType(string field) =>
-        AssertError(LLaDA8B, j => j.Remove(field), field, "missing", "integer");
+        _configs.AssertReadFails(LLaDA8B, j => j.Remove(field), field, "missing", "integer");
 
     [Fact]
     public void Read_LLaDAMissingVocab_ThrowsNamingVocabSize() =>
-        AssertError(LLaDA8B, j => { j.Remove("vocab_size"); j.Remove("embedding_size"); }, "vocab_size", "missing");
+        _configs.AssertReadFails(LLaDA8B, j => { j.Remove("vocab_size"); j.Remove("embedding_size"); }, "vocab_size", "missing");
 
     [Fact]
     public void Read_LLaDAMissingMlpHiddenSizeAndRatio_ThrowsNamingField() =>
-        AssertError(LLaDA8B, j => { j.Remove("mlp_hidden_size"); j.Remove("mlp_ratio"); }, "mlp_hidden_size", "missing");
+        _configs.AssertReadFails(LLaDA8B, j => { j.Remove("mlp_hidden_size"); j.Remove("mlp_ratio"); }, "mlp_hidden_size", "missing");
 
     [Fact]
     public void Read_LLaDAMissingMlpHiddenSize_UsesRatio()
     {
-        ModelConfig config = ModelConfigReader.Read(Write(LLaDA8B, j => j.Remove("mlp_hidden_size")));
+        ModelConfig config = ModelConfigReader.Read(_configs.Write(LLaDA8B, j => j.Remove("mlp_hidden_size")));
         Assert.Equal(4 * 4096, config.IntermediateSize);
     }
 
@@ -224,7 +210,7 @@ public sealed class ModelConfigReaderTests : IDisposable
     [InlineData("model_type", "7", "expected a string")]
     public void Read_LLaDAWrongJsonType_ThrowsNamingFieldAndType(string field, string json, string? fragment)
     {
-        string path = Write(LLaDA8B, j => j[field] = JsonNode.Parse(json));
+        string path = _configs.Write(LLaDA8B, j => j[field] = JsonNode.Parse(json));
         if (fragment is null)
         {
             // A bare string is accepted as a one-element list.
@@ -237,15 +223,15 @@ public sealed class ModelConfigReaderTests : IDisposable
 
     [Fact]
     public void Read_LLaDAHiddenNotDivisibleByHeads_ThrowsNamingField() =>
-        AssertError(LLaDA8B, j => j["n_heads"] = 30, "d_model", "4096 is not divisible by n_heads (30)");
+        _configs.AssertReadFails(LLaDA8B, j => j["n_heads"] = 30, "d_model", "4096 is not divisible by n_heads (30)");
 
     [Fact]
     public void Read_LLaDAHeadsNotDivisibleByKvHeads_ThrowsNamingField() =>
-        AssertError(LLaDA8B, j => j["n_kv_heads"] = 5, "n_kv_heads", "n_heads (32) is not divisible by n_kv_heads (5)");
+        _configs.AssertReadFails(LLaDA8B, j => j["n_kv_heads"] = 5, "n_kv_heads", "n_heads (32) is not divisible by n_kv_heads (5)");
 
     [Fact]
     public void Read_LLaDAOddHeadDim_ThrowsNamingField() =>
-        AssertError(LLaDA8B, j => { j["d_model"] = 96; j["n_heads"] = 32; j["n_kv_heads"] = 32; }, "n_heads", "= 3 is odd", "RoPE");
+        _configs.AssertReadFails(LLaDA8B, j => { j["d_model"] = 96; j["n_heads"] = 32; j["n_kv_heads"] = 32; }, "n_heads", "= 3 is odd", "RoPE");
 
     [Theory]
     [InlineData("n_layers", 0)]
@@ -254,30 +240,30 @@ public sealed class ModelConfigReaderTests : IDisposable
     [InlineData("n_kv_heads", 0)]
     [InlineData("max_sequence_length", 0)]
     public void Read_LLaDANonPositiveSize_ThrowsNamingField(string field, int value) =>
-        AssertError(LLaDA8B, j => j[field] = value, field, $"must be positive, got {value}");
+        _configs.AssertReadFails(LLaDA8B, j => j[field] = value, field, $"must be positive, got {value}");
 
     [Fact]
     public void Read_LLaDAEmbeddingSizeBelowVocab_ThrowsNamingEmbeddingSize() =>
-        AssertError(LLaDA8B, j => j["embedding_size"] = 1000, "embedding_size", "smaller than vocab_size (126464)");
+        _configs.AssertReadFails(LLaDA8B, j => j["embedding_size"] = 1000, "embedding_size", "smaller than vocab_size (126464)");
 
     [Fact]
     public void Read_LLaDAMaskTokenOutsideVocab_ThrowsNamingField() =>
-        AssertError(LLaDA8B, j => j["mask_token_id"] = 126464, "mask_token_id", "outside the vocabulary [0, 126464)");
+        _configs.AssertReadFails(LLaDA8B, j => j["mask_token_id"] = 126464, "mask_token_id", "outside the vocabulary [0, 126464)");
 
     [Fact]
     public void Read_LLaDAEosIsMaskToken_ThrowsNamingEos() =>
-        AssertError(LLaDA8B, j => j["eos_token_id"] = 126336, "eos_token_id", "mask token");
+        _configs.AssertReadFails(LLaDA8B, j => j["eos_token_id"] = 126336, "eos_token_id", "mask token");
 
     [Fact]
     public void Read_LLaDANonPositiveRopeTheta_ThrowsNamingField() =>
-        AssertError(LLaDA8B, j => j["rope_theta"] = 0, "rope_theta", "must be positive");
+        _configs.AssertReadFails(LLaDA8B, j => j["rope_theta"] = 0, "rope_theta", "must be positive");
 
     // ---- Dream ---------------------------------------------------------------------------------------------------
 
     [Fact]
     public void Read_DreamConfig_ReadsEveryField()
     {
-        ModelConfig config = ModelConfigReader.Read(Write(Dream7B));
+        ModelConfig config = ModelConfigReader.Read(_configs.Write(Dream7B));
 
         Assert.Equal(ModelArchitecture.Dream, config.Architecture);
         Assert.Equal(3584, config.HiddenSize);
@@ -299,7 +285,7 @@ public sealed class ModelConfigReaderTests : IDisposable
     [Fact]
     public void Read_DreamMinimalConfig_AppliesDefaults()
     {
-        string path = _folder.WriteText(CheckpointFileNames.Config, """
+        string path = _configs.Folder.WriteText(CheckpointFileNames.Config, """
             {"architectures": ["DreamModel"], "hidden_size": 256, "num_hidden_layers": 2, "num_attention_heads": 4,
              "intermediate_size": 512, "vocab_size": 152064}
             """);
@@ -319,7 +305,7 @@ public sealed class ModelConfigReaderTests : IDisposable
 
     [Fact]
     public void Read_DreamTiedEmbeddings_ThrowsNamingField() =>
-        AssertError(Dream7B, j => j["tie_word_embeddings"] = true, "tie_word_embeddings", "tied embeddings are not supported");
+        _configs.AssertReadFails(Dream7B, j => j["tie_word_embeddings"] = true, "tie_word_embeddings", "tied embeddings are not supported");
 
     [Theory]
     [InlineData("hidden_size")]
@@ -328,11 +314,11 @@ public sealed class ModelConfigReaderTests : IDisposable
     [InlineData("intermediate_size")]
     [InlineData("vocab_size")]
     public void Read_DreamMissingRequiredField_ThrowsNamingFieldAndType(string field) =>
-        AssertError(Dream7B, j => j.Remove(field), field, "missing", "integer");
+        _configs.AssertReadFails(Dream7B, j => j.Remove(field), field, "missing", "integer");
 
     [Fact]
     public void Read_DreamHeadsNotDivisibleByKvHeads_ThrowsNamingQwenField() =>
-        AssertError(Dream7B, j => j["num_key_value_heads"] = 3, "num_key_value_heads", "num_attention_heads (28) is not divisible");
+        _configs.AssertReadFails(Dream7B, j => j["num_key_value_heads"] = 3, "num_key_value_heads", "num_attention_heads (28) is not divisible");
 
     [Theory]
     [InlineData("rope_scaling", "{\"type\": \"yarn\", \"factor\": 4.0}", "RoPE scaling")]
@@ -341,34 +327,34 @@ public sealed class ModelConfigReaderTests : IDisposable
     [InlineData("head_dim", "64", "differs from hidden_size / num_attention_heads")]
     [InlineData("quantization_config", "{\"quant_method\": \"awq\"}", "quantized")]
     public void Read_DreamUnsupportedFeature_ThrowsNamingField(string field, string json, string fragment) =>
-        AssertError(Dream7B, j => j[field] = JsonNode.Parse(json), field, fragment);
+        _configs.AssertReadFails(Dream7B, j => j[field] = JsonNode.Parse(json), field, fragment);
 
     // ---- architecture and file ------------------------------------------------------------------------------------
 
     [Fact]
     public void Read_UnknownArchitecture_ThrowsListingSupported() =>
-        AssertError(Dream7B, j => { j["architectures"] = new JsonArray("LlamaForCausalLM"); j["model_type"] = "llama"; },
+        _configs.AssertReadFails(Dream7B, j => { j["architectures"] = new JsonArray("LlamaForCausalLM"); j["model_type"] = "llama"; },
             "architectures", "LlamaForCausalLM", "'llama'", "supported: LLaDAModelLM", "DreamModel");
 
     [Fact]
     public void Read_NoArchitectureOrModelType_ThrowsNamingArchitectures() =>
-        AssertError(Dream7B, j => { j.Remove("architectures"); j.Remove("model_type"); }, "architectures", "model_type absent");
+        _configs.AssertReadFails(Dream7B, j => { j.Remove("architectures"); j.Remove("model_type"); }, "architectures", "model_type absent");
 
     [Fact]
     public void Read_ConflictingArchitecture_ThrowsNamingArchitectures() =>
-        AssertError(Dream7B, j => j["model_type"] = "llada", "architectures", "both LLaDA and Dream");
+        _configs.AssertReadFails(Dream7B, j => j["model_type"] = "llada", "architectures", "more than one family", "LLaDAModelLM and DreamModel");
 
     [Fact]
     public void Read_ModelTypeOnly_DetectsDream()
     {
-        ModelConfig config = ModelConfigReader.Read(Write(Dream7B, j => j.Remove("architectures")));
+        ModelConfig config = ModelConfigReader.Read(_configs.Write(Dream7B, j => j.Remove("architectures")));
         Assert.Equal(ModelArchitecture.Dream, config.Architecture);
     }
 
     [Fact]
     public void Read_MissingFile_ThrowsNamingFile()
     {
-        string path = _folder.File(CheckpointFileNames.Config);
+        string path = _configs.Folder.File(CheckpointFileNames.Config);
         CheckpointAssert.Throws(() => ModelConfigReader.Read(path), path, null, "does not exist");
     }
 
@@ -377,7 +363,7 @@ public sealed class ModelConfigReaderTests : IDisposable
     [InlineData("[1, 2]")]
     public void Read_NotAJsonObject_ThrowsNamingFile(string text)
     {
-        string path = _folder.WriteText(CheckpointFileNames.Config, text);
+        string path = _configs.Folder.WriteText(CheckpointFileNames.Config, text);
         CheckpointAssert.Throws(() => ModelConfigReader.Read(path), path, null);
     }
 
@@ -386,14 +372,14 @@ public sealed class ModelConfigReaderTests : IDisposable
     [Fact]
     public void Read_AttentionBlockLength_BlockCausalInEitherFamily()
     {
-        Assert.Equal(0, ModelConfigReader.Read(Write(LLaDA8B)).AttentionBlockLength);
-        Assert.Equal(32, ModelConfigReader.Read(Write(LLaDA8B, j => j["attention_block_length"] = 32)).AttentionBlockLength);
-        Assert.Equal(4, ModelConfigReader.Read(Write(Dream7B, j => j["attention_block_length"] = 4)).AttentionBlockLength);
+        Assert.Equal(0, ModelConfigReader.Read(_configs.Write(LLaDA8B)).AttentionBlockLength);
+        Assert.Equal(32, ModelConfigReader.Read(_configs.Write(LLaDA8B, j => j["attention_block_length"] = 32)).AttentionBlockLength);
+        Assert.Equal(4, ModelConfigReader.Read(_configs.Write(Dream7B, j => j["attention_block_length"] = 4)).AttentionBlockLength);
     }
 
     [Theory]
     [InlineData(0)]
     [InlineData(-8)]
     public void Read_AttentionBlockLengthNotPositive_ThrowsNamingField(int value) =>
-        AssertError(Dream7B, j => j["attention_block_length"] = value, "attention_block_length", "must be positive");
+        _configs.AssertReadFails(Dream7B, j => j["attention_block_length"] = value, "attention_block_length", "must be positive");
 }

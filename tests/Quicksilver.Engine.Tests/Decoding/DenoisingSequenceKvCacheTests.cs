@@ -45,7 +45,7 @@ public sealed class DenoisingSequenceKvCacheTests
         ForwardSequence step = sequence.NextStep();
 
         Assert.Null(step.Cache);
-        Assert.Equal(11, step.ComputedTokens);
+        Assert.Equal(11, step.Tokens.Length);
     }
 
     [Theory]

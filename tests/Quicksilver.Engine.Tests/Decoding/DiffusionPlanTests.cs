@@ -126,4 +126,17 @@ public sealed class DiffusionPlanTests
         Assert.Equal(expectedTotal, plan.TotalSteps);
         Assert.All(plan.BlockSteps.Zip(plan.BlockLengths), pair => Assert.InRange(pair.First, 1, pair.Second));
     }
+
+    [Theory]
+    [InlineData(20, 8, 3, new[] { 3, 8, 8, 1 })]
+    [InlineData(20, 8, 0, new[] { 8, 8, 4 })]
+    [InlineData(2, 8, 3, new[] { 2 })]
+    [InlineData(16, 4, 4, new[] { 4, 4, 4, 4 })]
+    public void Create_LeadingBlock_ComesFirstAndTheRestFollowInWholeBlocks(int answer, int block, int leading, int[] expected)
+    {
+        DiffusionPlan plan = DiffusionPlan.Create(answer, block, steps: answer, leadingBlock: leading);
+
+        Assert.Equal(expected, plan.BlockLengths);
+        Assert.Equal(expected, plan.BlockSteps);
+    }
 }

@@ -24,15 +24,27 @@ public sealed class DiffusionTransformerTests
         { "dream-gqa", TensorDType.BF16 },
         { "llada-block-causal-8", TensorDType.BF16 },
         { "dream-block-causal-8", TensorDType.BF16 },
+        { "sdar-block-causal-4", TensorDType.BF16 },
+        { "sdar-block-causal-4", TensorDType.F32 },
+        { "sdar-wide-heads-block-causal-4", TensorDType.BF16 },
+        { "fast-dllm-v2-block-causal-8", TensorDType.BF16 },
     };
 
     [Theory]
     [MemberData(nameof(Families))]
     public void ComputeLogits_MixedLengthBatch_MatchesScalarReference(string family, TensorDType dtype)
     {
-        // The block-causal families attend over blocks of 8 positions: the reference masks pair by pair.
-        ModelConfig config = (family.StartsWith("dream", StringComparison.Ordinal) ? RandomCheckpoint.DreamConfig() : RandomCheckpoint.LLaDAConfig())
-            with { AttentionBlockLength = family.EndsWith("block-causal-8", StringComparison.Ordinal) ? 8 : 0 };
+        // The block-causal families attend over blocks of 8 (SDAR: 4) positions: the reference masks pair by pair.
+        // SDAR also normalises each q/k head and reads logits from its embedding (tied), which the reference does apart;
+        // its wide-heads variant has 4 heads of 16 on a residual of 32, as SDAR-4B has 32 of 128 on 2560.
+        ModelConfig config = family.Split('-')[0] switch
+        {
+            "sdar" when family.Contains("wide-heads", StringComparison.Ordinal) => RandomCheckpoint.SdarConfig(blockLength: 4) with { HeadDim = 16 },
+            "sdar" => RandomCheckpoint.SdarConfig(blockLength: 4),
+            "fast" => RandomCheckpoint.FastDllmV2Config(blockLength: 8),
+            "dream" => RandomCheckpoint.DreamConfig() with { AttentionBlockLength = family.EndsWith("block-causal-8", StringComparison.Ordinal) ? 8 : 0 },
+            _ => RandomCheckpoint.LLaDAConfig() with { AttentionBlockLength = family.EndsWith("block-causal-8", StringComparison.Ordinal) ? 8 : 0 },
+        };
         using var checkpoint = RandomCheckpoint.Create(config, dtype, seed: 7);
         using ITensorSource tensors = CheckpointLoader.Open(checkpoint.Folder);
         using var backend = new CpuBackend(new CpuBackendOptions { Threads = 2 });

@@ -6,7 +6,8 @@ namespace Quicksilver.Engine.Tests.Models;
 
 /// <summary>
 /// The forward pass with K/V cache windows (Fast-dLLM prefix and dual caches) against the no-cache path, for LLaDA
-/// and for Dream, whose windows start one row before the block (that row scores the block's first position).
+/// and for Dream, whose windows start one row before the block (that row scores the block's first position), and for
+/// the block-diffusion families SDAR (q/k norms, unshifted) and Fast-dLLM v2 (shifted).
 /// Tolerance: none — right after a refresh, with no token changed, a window computes the same fp32 operations on the
 /// same values in the same fixed order as the whole-canvas pass (only where the keys are read from differs), so logits
 /// must be bit-identical (0 ULP). The same holds on a one-layer model after the block changed, where every cached key
@@ -66,6 +67,10 @@ public sealed class KvCacheForwardTests
     [InlineData(ModelArchitecture.LLaDA, true)]
     [InlineData(ModelArchitecture.Dream, false)]
     [InlineData(ModelArchitecture.Dream, true)]
+    [InlineData(ModelArchitecture.Sdar, false)]
+    [InlineData(ModelArchitecture.Sdar, true)]
+    [InlineData(ModelArchitecture.FastDllmV2, false)]
+    [InlineData(ModelArchitecture.FastDllmV2, true)]
     public void ComputeLogits_BlockCausalBlockChangedSinceRefresh_BitIdenticalToNoCache(ModelArchitecture architecture, bool dual)
     {
         // Attention blocks of 6 from position 0, so the decoding block [17, 25) straddles [12, 18), [18, 24) and
@@ -171,9 +176,13 @@ public sealed class KvCacheForwardTests
     }
 
     private static RandomTransformer Model(ModelArchitecture architecture, int layers, int attentionBlockLength = 0) => new(
-        (architecture == ModelArchitecture.Dream
-            ? RandomCheckpoint.DreamConfig(layers: layers)
-            : RandomCheckpoint.LLaDAConfig(layers: layers) with { KeyValueHeadCount = 2 }) with { AttentionBlockLength = attentionBlockLength },
+        architecture switch
+        {
+            ModelArchitecture.Dream => RandomCheckpoint.DreamConfig(layers: layers) with { AttentionBlockLength = attentionBlockLength },
+            ModelArchitecture.Sdar => RandomCheckpoint.SdarConfig(attentionBlockLength, layers),
+            ModelArchitecture.FastDllmV2 => RandomCheckpoint.FastDllmV2Config(attentionBlockLength, layers),
+            _ => RandomCheckpoint.LLaDAConfig(layers: layers) with { KeyValueHeadCount = 2, AttentionBlockLength = attentionBlockLength },
+        },
         seed: 21);
 
     private static ForwardSequence Step(int[] canvas, int[] scored) =>

@@ -42,6 +42,8 @@ public sealed class DiffusionEngineKvCacheTests(ITestOutputHelper output)
     [Theory]
     [InlineData(ModelArchitecture.LLaDA)]
     [InlineData(ModelArchitecture.Dream)]
+    [InlineData(ModelArchitecture.Sdar)]
+    [InlineData(ModelArchitecture.FastDllmV2)]
     public async Task GenerateAsync_BlockCausalThreeLayers_CachedModesGiveTheNoCacheTokens(ModelArchitecture architecture)
     {
         // Block-causal attention over blocks of 6: the decoding blocks of 8 straddle them at every prompt length, the

@@ -16,4 +16,16 @@ internal static class EngineCalls
 
         return tokens;
     }
+
+    /// <summary>Reads every update of <paramref name="request"/>; returns the tokens generated, in order.</summary>
+    public static async Task<List<int>> CollectAsync(this IGenerationEngine engine, GenerationRequest request, CancellationToken cancellationToken = default)
+    {
+        var tokens = new List<int>();
+        await foreach (GenerationUpdate update in engine.GenerateAsync(request, cancellationToken))
+        {
+            tokens.AddRange(update.Tokens);
+        }
+
+        return tokens;
+    }
 }

@@ -60,6 +60,24 @@ internal sealed class RandomCheckpoint : IDisposable
         EosTokenIds = [vocab - 2],
     };
 
+    /// <summary>SDAR's switches (Qwen3 blocks: q/k norms, GQA, tied head, unshifted) over blocks of <paramref name="blockLength"/>.</summary>
+    public static ModelConfig SdarConfig(int blockLength = 4, int layers = 2, int vocab = 96) => DreamConfig(vocab: vocab, layers: layers) with
+    {
+        Architecture = ModelArchitecture.Sdar,
+        QkvBias = false,
+        QueryKeyNorm = true,
+        TieWordEmbeddings = true,
+        ShiftLogits = false,
+        AttentionBlockLength = blockLength,
+    };
+
+    /// <summary>Fast-dLLM v2's switches (Qwen2.5 blocks: qkv bias, GQA, shifted) over blocks of <paramref name="blockLength"/>.</summary>
+    public static ModelConfig FastDllmV2Config(int blockLength = 8, int layers = 2, int vocab = 96) => DreamConfig(vocab: vocab, layers: layers) with
+    {
+        Architecture = ModelArchitecture.FastDllmV2,
+        AttentionBlockLength = blockLength,
+    };
+
     public static RandomCheckpoint Create(ModelConfig config, TensorDType dtype, int seed)
     {
         string folder = Path.Combine(Path.GetTempPath(), "qs-model-" + Guid.NewGuid().ToString("N"));

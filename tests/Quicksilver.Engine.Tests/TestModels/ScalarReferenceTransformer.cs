@@ -37,11 +37,17 @@ internal sealed class ScalarReferenceTransformer
         for (int layer = 0; layer < _c.LayerCount; layer++)
         {
             double[][] x = h.Select(row => RmsNorm(row, W(layer, LayerTensor.AttentionNorm))).ToArray();
-            double[][] q = x.Select(row => Linear(row, W(layer, LayerTensor.Query), d, Bias(layer, LayerTensor.QueryBias))).ToArray();
+            double[][] q = x.Select(row => Linear(row, W(layer, LayerTensor.Query), _c.HeadCount * hd, Bias(layer, LayerTensor.QueryBias))).ToArray();
             double[][] k = x.Select(row => Linear(row, W(layer, LayerTensor.Key), kvd, Bias(layer, LayerTensor.KeyBias))).ToArray();
             double[][] v = x.Select(row => Linear(row, W(layer, LayerTensor.Value), kvd, Bias(layer, LayerTensor.ValueBias))).ToArray();
             for (int t = 0; t < n; t++)
             {
+                if (_c.QueryKeyNorm)
+                {
+                    NormaliseHeads(q[t], _c.HeadCount, W(layer, LayerTensor.QueryNorm));
+                    NormaliseHeads(k[t], _c.KeyValueHeadCount, W(layer, LayerTensor.KeyNorm));
+                }
+
                 Rope(q[t], _c.HeadCount, t);
                 Rope(k[t], _c.KeyValueHeadCount, t);
             }
@@ -76,7 +82,7 @@ internal sealed class ScalarReferenceTransformer
 
         return positions
             .Select(p => _c.ShiftLogits ? Math.Max(p - 1, 0) : p)
-            .Select(row => Linear(RmsNorm(h[row], _w[_names.FinalNorm]), _w[_names.Head], _c.VocabSize, null))
+            .Select(row => Linear(RmsNorm(h[row], _w[_names.FinalNorm]), _w[_c.TieWordEmbeddings ? _names.Embedding : _names.Head], _c.VocabSize, null))
             .ToArray();
     }
 
@@ -89,6 +95,17 @@ internal sealed class ScalarReferenceTransformer
         double meanSquare = x.Sum(v => v * v) / x.Length;
         double inverse = 1 / Math.Sqrt(meanSquare + _c.RmsNormEps);
         return x.Select((v, i) => v * inverse * weight[i]).ToArray();
+    }
+
+    // Qwen3's q_norm / k_norm: each head of the row RMS-normalised on its own, with one weight shared by the heads.
+    private void NormaliseHeads(double[] x, int heads, float[] weight)
+    {
+        int hd = _c.HeadDim;
+        for (int h = 0; h < heads; h++)
+        {
+            double[] normalised = RmsNorm(x[(h * hd)..((h + 1) * hd)], weight);
+            normalised.CopyTo(x, h * hd);
+        }
     }
 
     private static double[] Linear(double[] x, float[] weight, int outputs, float[]? bias)
@@ -129,7 +146,7 @@ internal sealed class ScalarReferenceTransformer
         var output = new double[n][];
         for (int t = 0; t < n; t++)
         {
-            output[t] = new double[_c.HiddenSize];
+            output[t] = new double[_c.HeadCount * hd];
             for (int h = 0; h < _c.HeadCount; h++)
             {
                 int kvHead = h / group;

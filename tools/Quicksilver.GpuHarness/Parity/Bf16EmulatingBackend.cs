@@ -48,6 +48,9 @@ internal sealed class Bf16EmulatingBackend : IComputeBackend
 
     public void RmsNorm(IDeviceBuffer input, IWeight weight, float epsilon, IDeviceBuffer output) => Then(output, () => inner.RmsNorm(input, weight, epsilon, output));
 
+    public void HeadRmsNorm(IDeviceBuffer queriesOrKeys, IWeight weight, int headCount, float epsilon) =>
+        Then(queriesOrKeys, () => inner.HeadRmsNorm(queriesOrKeys, weight, headCount, epsilon));
+
     public void MatMul(IDeviceBuffer input, IWeight weight, IWeight? bias, IDeviceBuffer output) => Then(output, () => inner.MatMul(input, weight, bias, output));
 
     public void ApplyRope(IDeviceBuffer queriesOrKeys, int headCount, int headDim, ReadOnlySpan<int> positions, double theta)

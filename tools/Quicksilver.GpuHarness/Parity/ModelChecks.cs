@@ -21,6 +21,8 @@ internal static class ModelChecks
 
     public static void SyntheticDream(ParityContext c) => Synthetic(c, SyntheticCheckpoint.Dream());
 
+    public static void SyntheticSdar(ParityContext c) => Synthetic(c, SyntheticCheckpoint.Sdar());
+
     public static void Tiny(ParityContext c)
     {
         string? folder = c.ModelFolder;

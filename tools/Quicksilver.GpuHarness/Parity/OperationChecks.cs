@@ -87,6 +87,25 @@ internal static class OperationChecks
         }
     }
 
+    public static void HeadRmsNorm(ParityContext c)
+    {
+        // (rows, heads, head_dim): SDAR-1.7B's queries and keys, and a width the vectorised path does not take.
+        foreach ((int rows, int heads, int headDim) in new[] { (23, 16, 128), (23, 8, 128), (9, 3, 36) })
+        {
+            float[] x = c.Data.Uniform(rows * heads * headDim, 3f);
+            CheckpointTensor w = c.Tensors.Create($"headnorm{heads}x{headDim}", c.Data.Uniform(headDim, 0.3f, 1f), headDim);
+            float[] Run(IComputeBackend b)
+            {
+                using IWeight weight = b.LoadWeight(w);
+                using IDeviceBuffer io = ParityContext.Input(b, x, heads * headDim);
+                b.HeadRmsNorm(io, weight, heads, 1e-6f);
+                return ParityContext.Download(b, io);
+            }
+
+            c.Compare($"head rmsnorm {heads}x{headDim}", Run(c.Cpu), Run(c.Device), Tolerance.Bf16);
+        }
+    }
+
     public static void MatMul(ParityContext c)
     {
         // (rows, in, out, bias, output kind)

@@ -13,6 +13,7 @@ internal sealed record ParityCheck(string Name, string Description, Action<Parit
         new("embed", "embedding gather vs CpuBackend.Embed", OperationChecks.Embed),
         new("gather_rows", "GatherRows (bf16 and fp32) vs CpuBackend.GatherRows", OperationChecks.GatherRows),
         new("rmsnorm", "RMSNorm vs CpuBackend.RmsNorm", OperationChecks.RmsNorm),
+        new("head_rmsnorm", "per-head q/k RMSNorm (in place) vs CpuBackend.HeadRmsNorm", OperationChecks.HeadRmsNorm),
         new("matmul", "cuBLAS GemmEx (+bias; bf16 and fp32 outputs) vs CpuBackend.MatMul", OperationChecks.MatMul),
         new("rope", "NeoX RoPE vs CpuBackend.ApplyRope", OperationChecks.Rope),
         new("swiglu", "SwiGLU vs CpuBackend.SwiGlu", OperationChecks.SwiGlu),
@@ -25,6 +26,7 @@ internal sealed record ParityCheck(string Name, string Description, Action<Parit
         new("model_synthetic_llada", "DiffusionTransformer, synthetic LLaDA (MHA, d128 heads): logits + greedy decode", ModelChecks.SyntheticLLaDA),
         new("model_synthetic_llada_kv_cache", "DiffusionTransformer, synthetic LLaDA: prefix and dual K/V cache windows after a refresh, batched with a no-cache sequence", ModelChecks.SyntheticLLaDAKvCache),
         new("model_synthetic_dream", "DiffusionTransformer, synthetic Dream (GQA, qkv bias, shifted logits): logits + greedy decode", ModelChecks.SyntheticDream),
+        new("model_synthetic_sdar", "DiffusionTransformer, synthetic SDAR (q/k head norms, tied head, 4 x 128 heads on d256, block-causal 4): logits + greedy decode", ModelChecks.SyntheticSdar),
         new("model_tiny", "DiffusionTransformer on the tiny model folder (--model): logits + greedy decode", ModelChecks.Tiny),
     ];
 

@@ -80,14 +80,24 @@ public sealed unsafe class CpuBackend : IComputeBackend
         float[] scale = Cast(weight).Vector ?? throw new ArgumentException("An RMSNorm weight has one row.", nameof(weight));
         y.Rows = x.Rows;
         int columns = x.Columns;
-        Parallel.For(0, x.Rows, _parallel, r =>
+        Parallel.For(0, x.Rows, _parallel, r => NormaliseRms(x.Data + ((long)r * columns), y.Data + ((long)r * columns), columns, scale, epsilon));
+    }
+
+    /// <inheritdoc />
+    public void HeadRmsNorm(IDeviceBuffer queriesOrKeys, IWeight weight, int headCount, float epsilon)
+    {
+        CpuBuffer x = Cast(queriesOrKeys);
+        float[] scale = Cast(weight).Vector ?? throw new ArgumentException("An RMSNorm weight has one row.", nameof(weight));
+        if (headCount * scale.Length != x.Columns)
         {
-            float* row = x.Data + ((long)r * columns);
-            float meanSquare = FixedOrderMath.Dot(row, row, columns) / columns;
-            float inverse = 1f / MathF.Sqrt(meanSquare + epsilon);
-            Span<float> target = y.Row(r);
-            TensorPrimitives.Multiply(new ReadOnlySpan<float>(row, columns), inverse, target);
-            TensorPrimitives.Multiply(target, scale, target);
+            throw new ArgumentException($"A head norm of {scale.Length} over {headCount} heads needs rows of {headCount * scale.Length}, not {x.Columns}.", nameof(weight));
+        }
+
+        int headDim = scale.Length;
+        Parallel.For(0, x.Rows * headCount, _parallel, h =>
+        {
+            float* head = x.Data + ((long)h * headDim);
+            NormaliseRms(head, head, headDim, scale, epsilon);
         });
     }
 
@@ -260,4 +270,14 @@ public sealed unsafe class CpuBackend : IComputeBackend
 
     private static CpuWeight Cast(IWeight weight) =>
         weight as CpuWeight ?? throw new ArgumentException("The weight belongs to another backend.", nameof(weight));
+
+    // RMSNorm of one vector of `width`; source and target may be the same memory.
+    private static void NormaliseRms(float* source, float* target, int width, float[] scale, float epsilon)
+    {
+        float meanSquare = FixedOrderMath.Dot(source, source, width) / width;
+        float inverse = 1f / MathF.Sqrt(meanSquare + epsilon);
+        var output = new Span<float>(target, width);
+        TensorPrimitives.Multiply(new ReadOnlySpan<float>(source, width), inverse, output);
+        TensorPrimitives.Multiply(output, scale, output);
+    }
 }

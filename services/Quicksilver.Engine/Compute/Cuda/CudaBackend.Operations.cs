@@ -59,7 +59,30 @@ public sealed partial class CudaBackend
         RequireCapacity(y, x.Rows, nameof(output));
         MakeCurrent();
         y.Rows = x.Rows;
-        if (x.Rows == 0)
+        LaunchRmsNorm(x.Pointer, w.Pointer, y.Pointer, x.Rows, x.Columns, epsilon);
+    }
+
+    /// <inheritdoc />
+    public void HeadRmsNorm(IDeviceBuffer queriesOrKeys, IWeight weight, int headCount, float epsilon)
+    {
+        CudaBuffer x = AsBuffer(queriesOrKeys, nameof(queriesOrKeys));
+        CudaWeight w = AsWeight(weight, nameof(weight));
+        RequireBf16(x, nameof(queriesOrKeys));
+        if (headCount <= 0 || x.Columns % headCount != 0)
+        {
+            throw new ArgumentException($"Rows of {x.Columns} do not split into {headCount} heads.", nameof(headCount));
+        }
+
+        RequireVector(w, x.Columns / headCount, nameof(weight));
+        MakeCurrent();
+
+        // A packed [rows, heads × head_dim] matrix is a [rows × heads, head_dim] one: one kernel block per head, in place.
+        LaunchRmsNorm(x.Pointer, w.Pointer, x.Pointer, checked(x.Rows * headCount), x.Columns / headCount, epsilon);
+    }
+
+    private unsafe void LaunchRmsNorm(ulong input, ulong weight, ulong output, int rows, int columns, float epsilon)
+    {
+        if (rows == 0)
         {
             return;
         }
@@ -67,12 +90,12 @@ public sealed partial class CudaBackend
         byte* storage = stackalloc byte[64];
         void** pointers = stackalloc void*[8];
         var args = new KernelArguments(storage, 64, pointers, 8);
-        args.Add(x.Pointer);
-        args.Add(w.Pointer);
-        args.Add(y.Pointer);
-        args.Add(x.Columns);
+        args.Add(input);
+        args.Add(weight);
+        args.Add(output);
+        args.Add(columns);
         args.Add(epsilon);
-        Launch(KernelCatalog.RmsNormBf16, Dim3.Of(x.Rows), new Dim3(256), 0, ref args);
+        Launch(KernelCatalog.RmsNormBf16, Dim3.Of(rows), new Dim3(256), 0, ref args);
     }
 
     /// <inheritdoc />

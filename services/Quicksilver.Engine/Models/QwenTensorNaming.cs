@@ -1,9 +1,12 @@
 namespace Quicksilver.Engine.Models;
 
-/// <summary>Dream's Qwen2-style names (<c>model.layers.*</c>, <c>lm_head</c>).</summary>
-internal sealed class DreamTensorNaming : TensorNaming
+/// <summary>
+/// The Qwen2/Qwen3 names (<c>model.layers.*</c>, <c>lm_head</c>) that Dream, SDAR and Fast-dLLM v2 keep from the
+/// models they were adapted from.
+/// </summary>
+internal sealed class QwenTensorNaming : TensorNaming
 {
-    public static readonly DreamTensorNaming Instance = new();
+    public static readonly QwenTensorNaming Instance = new();
 
     public override string Embedding => "model.embed_tokens.weight";
 
@@ -20,6 +23,8 @@ internal sealed class DreamTensorNaming : TensorNaming
         LayerTensor.QueryBias => "self_attn.q_proj.bias",
         LayerTensor.KeyBias => "self_attn.k_proj.bias",
         LayerTensor.ValueBias => "self_attn.v_proj.bias",
+        LayerTensor.QueryNorm => "self_attn.q_norm.weight",
+        LayerTensor.KeyNorm => "self_attn.k_norm.weight",
         LayerTensor.AttentionOutput => "self_attn.o_proj.weight",
         LayerTensor.MlpNorm => "post_attention_layernorm.weight",
         LayerTensor.Gate => "mlp.gate_proj.weight",
