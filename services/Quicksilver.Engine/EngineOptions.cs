@@ -20,7 +20,7 @@ public sealed record EngineOptions
     /// <summary>CPU backend worker threads; null means one per logical processor.</summary>
     public int? Threads { get; init; }
 
-    /// <summary>Keep fp32 panels of the multiplied weight matrices on the CPU backend, packed once (faster, 2× the memory of BF16).</summary>
+    /// <summary>Copy BF16/F16 weights to fp32 once at load on the CPU backend (faster, 2× memory).</summary>
     public bool WidenWeightsToFp32 { get; init; }
 
     /// <summary>Semi-autoregressive block length used when a request names none (LLaDA's demo uses 32).</summary>

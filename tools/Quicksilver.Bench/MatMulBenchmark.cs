@@ -9,7 +9,7 @@ namespace Quicksilver.Bench;
 
 /// <summary>
 /// The CPU matrix product (activations fp32 × weights [N, K]) in GFLOP/s, with BF16 weights used in place and with
-/// fp32 panels packed once and kept, against a peer in the same process: a plain parallel loop of TensorPrimitives.Dot over fp32 rows.
+/// fp32 copies, against a peer in the same process: a plain parallel loop of TensorPrimitives.Dot over fp32 rows.
 /// Two heights: 256 rows (one canvas) and 1536 (a batch of eight 192-token canvases, activations far beyond L2).
 /// </summary>
 internal static class MatMulBenchmark
@@ -42,7 +42,7 @@ internal static class MatMulBenchmark
                 | variant | ms | GFLOP/s | vs peer |
                 |---|---:|---:|---:|
                 | engine, BF16 weights in place | {inPlace:F2} | {flop / inPlace / 1e6:F1} | {peer / inPlace:F2}× |
-                | engine, fp32 panels kept | {widened:F2} | {flop / widened / 1e6:F1} | {peer / widened:F2}× |
+                | engine, fp32 weight copy | {widened:F2} | {flop / widened / 1e6:F1} | {peer / widened:F2}× |
                 | peer: Parallel.For × TensorPrimitives.Dot (fp32) | {peer:F2} | {flop / peer / 1e6:F1} | 1.00× |
 
                 """);

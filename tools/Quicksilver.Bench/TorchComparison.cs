@@ -25,7 +25,7 @@ internal static class TorchComparison
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"One denoising step as above; PyTorch {TorchVersion(python)} in `{python}`, {threads} threads both. Ratio > 1: the engine is faster.");
         text.AppendLine();
-        text.AppendLine("| batch | engine BF16 in place (ms) | engine fp32 panels (ms) | PyTorch fp32 (ms) | PyTorch / engine BF16 | PyTorch / engine fp32 |");
+        text.AppendLine("| batch | engine BF16 in place (ms) | engine fp32 copy (ms) | PyTorch fp32 (ms) | PyTorch / engine BF16 | PyTorch / engine fp32 |");
         text.AppendLine("|---:|---:|---:|---:|---:|---:|");
         foreach (int batch in batchSizes)
         {

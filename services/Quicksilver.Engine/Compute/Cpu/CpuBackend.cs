@@ -24,7 +24,7 @@ public sealed unsafe class CpuBackend : IComputeBackend
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1, nameof(options));
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = threads };
         Description = $"CPU, {threads} threads, {(System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "256-bit SIMD" : "no SIMD acceleration")}"
-            + (_options.WidenWeightsToFp32 ? ", fp32 weight panels kept" : ", weights in checkpoint precision");
+            + (_options.WidenWeightsToFp32 ? ", fp32 weight copies" : ", weights in checkpoint precision");
     }
 
     /// <inheritdoc />

@@ -7,9 +7,8 @@ public sealed record CpuBackendOptions
     public int? Threads { get; init; }
 
     /// <summary>
-    /// Keep every multiplied weight matrix as fp32 panels packed for the matrix product, built on its first product
-    /// (faster products, above all at small batches; 2× the memory of BF16 for those matrices). Off by default: each
-    /// product widens and packs its panels from the memory-mapped checkpoint as it goes.
+    /// Copy every BF16/F16 weight matrix to fp32 once at load (faster matrix products, 2× the memory of BF16).
+    /// Off by default: weights are widened a tile at a time from the memory-mapped checkpoint.
     /// </summary>
     public bool WidenWeightsToFp32 { get; init; }
 }

@@ -5,7 +5,7 @@ namespace Quicksilver.Engine.Compute.Cpu;
 /// <summary>
 /// <c>y = x · Wᵀ (+ b)</c> with W stored <c>[N, K]</c> (PyTorch's Linear layout), blocked for the cache: work is
 /// split over groups of <see cref="WeightPanel"/>s (sixteen weight rows each, widened to fp32 and packed k-major
-/// once per call, or once for good when the weight keeps its panels) that together fit L2; each task sweeps every activation row, six at a time, through
+/// once per call) that together fit L2; each task sweeps every activation row, six at a time, through
 /// <see cref="MatMulKernel"/> against each of its panels, so a group of six rows stays in L1 while the panels stream
 /// from L2, and the activations are read from memory once per group rather than once per panel. Every output is the
 /// same in-order fused multiply-add chain over k whatever the batch, so a sequence's result never depends on what
@@ -39,8 +39,7 @@ internal static unsafe class CpuMatMul
         int threads = parallel.MaxDegreeOfParallelism > 0 ? parallel.MaxDegreeOfParallelism : Environment.ProcessorCount;
         int panelsPerTask = Math.Clamp(PanelGroupBytes / (panelFloats * sizeof(float)), 1, Math.Max(1, panels / (TasksPerThread * threads)));
         int tasks = (panels + panelsPerTask - 1) / panelsPerTask;
-        float* kept = weight.KeptPanels(parallel);
-        int scratchFloats = kept is null ? (panelsPerTask * panelFloats) + WeightPanel.ScratchFloats(k) : 0;
+        int scratchFloats = (panelsPerTask * panelFloats) + WeightPanel.ScratchFloats(k);
         Parallel.For(
             0,
             tasks,
@@ -49,22 +48,9 @@ internal static unsafe class CpuMatMul
             (task, _, scratch) =>
             {
                 int first = task * panelsPerTask;
-                int count = Math.Min(panelsPerTask, panels - first);
-                if (kept is not null)
-                {
-                    RunTask(x, biasRow, y, n, first, count, kept + ((long)first * panelFloats));
-                    return scratch;
-                }
-
                 fixed (float* packed = scratch)
                 {
-                    float* widenScratch = packed + ((long)panelsPerTask * panelFloats);
-                    for (int g = 0; g < count; g++)
-                    {
-                        WeightPanel.Pack(weight, (first + g) * WeightPanel.Width, widenScratch, packed + ((long)g * panelFloats));
-                    }
-
-                    RunTask(x, biasRow, y, n, first, count, packed);
+                    RunTask(x, weight, biasRow, y, first, Math.Min(panelsPerTask, panels - first), packed, packed + ((long)panelsPerTask * panelFloats));
                 }
 
                 return scratch;
@@ -72,11 +58,15 @@ internal static unsafe class CpuMatMul
             scratch => ArrayPool<float>.Shared.Return(scratch));
     }
 
-    /// <summary>Every activation row against panels <c>[firstPanel, firstPanel + panelCount)</c>, packed at <paramref name="packed"/>.</summary>
-    private static void RunTask(CpuBuffer x, float[]? bias, CpuBuffer y, int n, int firstPanel, int panelCount, float* packed)
+    private static void RunTask(CpuBuffer x, CpuWeight weight, float[]? bias, CpuBuffer y, int firstPanel, int panelCount, float* packed, float* widenScratch)
     {
-        int m = x.Rows, k = x.Columns;
+        int m = x.Rows, k = x.Columns, n = weight.Rows;
         long panelFloats = (long)WeightPanel.Width * k;
+        for (int g = 0; g < panelCount; g++)
+        {
+            WeightPanel.Pack(weight, (firstPanel + g) * WeightPanel.Width, widenScratch, packed + (g * panelFloats));
+        }
+
         float* result = stackalloc float[MatMulKernel.Rows * WeightPanel.Width];
         for (int i = 0; i < m; i += MatMulKernel.Rows)
         {
