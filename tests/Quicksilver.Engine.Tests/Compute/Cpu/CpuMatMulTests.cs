@@ -49,6 +49,39 @@ public sealed class CpuMatMulTests : IDisposable
         }
     }
 
+    // A tied embedding is both gathered and multiplied: with fp32 weight copies the gather reads the checkpoint's values,
+    // and a product repeated after the gather is unchanged.
+    [Fact]
+    public void WidenedWeights_TiedTable_GathersCheckpointRowsAndRepeatsProductsExactly()
+    {
+        const int vocab = 40, k = 24;
+        var random = new Random(7);
+        float[] table = Values(random, vocab * k, bf16: true);
+        float[] input = Values(random, 3 * k, bf16: false);
+        using ITensorSource source = WriteBf16(("w", table, [vocab, k]));
+        using var backend = new CpuBackend(new CpuBackendOptions { Threads = 2, WidenWeightsToFp32 = true });
+        source.TryGet("w", out CheckpointTensor? w);
+        using IWeight weight = backend.LoadWeight(w!);
+        using IDeviceBuffer x = backend.Allocate(3, k);
+        using IDeviceBuffer y = backend.Allocate(3, vocab);
+        using IDeviceBuffer rows = backend.Allocate(2, k);
+        backend.Upload(input, x);
+
+        backend.MatMul(x, weight, null, y);
+        var first = new float[3 * vocab];
+        backend.Download(y, first);
+        backend.Embed(weight, [5, 39], rows);
+        backend.MatMul(x, weight, null, y);
+        var second = new float[3 * vocab];
+        backend.Download(y, second);
+        var gathered = new float[2 * k];
+        backend.Download(rows, gathered);
+
+        Assert.Equal(table.AsSpan(5 * k, k).ToArray().Concat(table.AsSpan(39 * k, k).ToArray()), gathered);
+        Assert.Equal(first, second);
+        Assert.Equal(Dot(input.AsSpan(2 * k, k), table.AsSpan(39 * k, k)), second[(2 * vocab) + 39]);
+    }
+
     private static float[] MatMul(ITensorSource source, float[] input, int m, int k, int n, bool widenWeights)
     {
         using var backend = new CpuBackend(new CpuBackendOptions { Threads = 2, WidenWeightsToFp32 = widenWeights });
