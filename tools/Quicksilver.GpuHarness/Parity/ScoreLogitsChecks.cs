@@ -12,11 +12,19 @@ internal static class ScoreLogitsChecks
 {
     private const int MaskId = 126336;
 
-    public static void Greedy(ParityContext c) => Run(c, temperatures: [0f], label: "greedy");
+    public static void Greedy(ParityContext c) => Run(c, [new(0f, 0, 0)], label: "greedy");
 
-    public static void Gumbel(ParityContext c) => Run(c, temperatures: [0.3f, 1f, 2.5f], label: "gumbel");
+    public static void Gumbel(ParityContext c) => Run(c, [new(0.3f, 0, 0), new(1f, 0, 0), new(2.5f, 0, 0)], label: "gumbel");
 
-    private static void Run(ParityContext c, float[] temperatures, string label)
+    /// <summary>
+    /// Top-p / top-k rows, which the epilogue cannot draw and the backend re-scores on the host from the downloaded
+    /// logits, interleaved with plain Gumbel rows that stay on the device: each row as its own sampling says.
+    /// </summary>
+    public static void Truncated(ParityContext c) =>
+        Run(c, [new(1f, 0, 0), new(0.7f, 0, 0, TopP: 0.9), new(1f, 0, 0, TopK: 40), new(1.3f, 0, 0, TopP: 0.95, TopK: 20)], label: "top-p/top-k");
+
+    /// <param name="samplings">Cycled over the rows; each row gets its own seed and counter.</param>
+    private static void Run(ParityContext c, RowSampling[] samplings, string label)
     {
         foreach ((int vocab, BufferKind kind) in new[] { (126464, BufferKind.Logits), (50257, BufferKind.Logits), (1000, BufferKind.Activation) })
         {
@@ -39,7 +47,7 @@ internal static class ScoreLogitsChecks
             var sampling = new RowSampling[rows];
             for (int r = 0; r < rows; r++)
             {
-                sampling[r] = new RowSampling(temperatures[r % temperatures.Length], (ulong)(c.Seed + r), (ulong)(r * 7919));
+                sampling[r] = samplings[r % samplings.Length] with { Seed = (ulong)(c.Seed + r), Counter = (ulong)(r * 7919) };
             }
 
             TokenScore[] Score(IComputeBackend b)
@@ -59,7 +67,7 @@ internal static class ScoreLogitsChecks
                 if (expected[r].Token != actual[r].Token)
                 {
                     mismatches++;
-                    first ??= $"row {r} (T={sampling[r].Temperature}): cpu {expected[r].Token}, cuda {actual[r].Token}";
+                    first ??= $"row {r} ({sampling[r]}): cpu {expected[r].Token}, cuda {actual[r].Token}";
                 }
 
                 if (actual[r].Token == suppressed)
