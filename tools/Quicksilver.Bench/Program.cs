@@ -2,18 +2,18 @@ using System.Globalization;
 using Quicksilver.Bench;
 
 // Usage: dotnet run -c Release --project tools/Quicksilver.Bench -- [--model DIR]... [--threads N] [--steps N] [--output FILE.md] [--torch PYTHON] [--torch-only]
-//        [--matmul-only] [--kv-cache [--prompt N] [--max-tokens N] [--block N] [--concurrency 1,16] [--threshold X]]
+//        [--matmul-only] [--attention-only] [--kv-cache [--prompt N] [--max-tokens N] [--block N] [--concurrency 1,16] [--threshold X]]
 //        [--block-causal [--prompt N] [--max-tokens N] [--block N]]
 // Step timings for every model; end-to-end generation (concurrency 1/4/16, threshold decoding) for the first; with
 // --torch, the same step against PyTorch for every model (--torch-only: just that comparison). --matmul-only runs only
-// the matrix-product benchmark; --kv-cache only the block K/V cache comparison (none / prefix / dual) for every model;
+// the matrix-product benchmark; --attention-only only grouped-query attention against its multi-head copy; --kv-cache only the block K/V cache comparison (none / prefix / dual) for every model;
 // --block-causal only the truncated no-cache forward of block-causal models against the whole canvas.
 var models = new List<string>();
 int threads = Environment.ProcessorCount, steps = 5;
 string? output = null, python = null;
-bool torchOnly = false, kvCacheOnly = false, matMulOnly = false, blockCausalOnly = false;
+bool torchOnly = false, kvCacheOnly = false, matMulOnly = false, attentionOnly = false, blockCausalOnly = false;
 var kvCache = new KvCacheSettings();
-const string Usage = "Usage: --model DIR [--model DIR] [--threads N] [--steps N] [--output FILE.md] [--torch PYTHON] [--torch-only] [--matmul-only] [--kv-cache [--prompt N] [--max-tokens N] [--block N] [--concurrency 1,16] [--threshold X]] [--block-causal]";
+const string Usage = "Usage: --model DIR [--model DIR] [--threads N] [--steps N] [--output FILE.md] [--torch PYTHON] [--torch-only] [--matmul-only] [--attention-only] [--kv-cache [--prompt N] [--max-tokens N] [--block N] [--concurrency 1,16] [--threshold X]] [--block-causal]";
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -25,6 +25,7 @@ for (int i = 0; i < args.Length; i++)
         case "--torch": python = args[++i]; break;
         case "--torch-only": torchOnly = true; break;
         case "--matmul-only": matMulOnly = true; break;
+        case "--attention-only": attentionOnly = true; break;
         case "--kv-cache": kvCacheOnly = true; break;
         case "--block-causal": blockCausalOnly = true; break;
         case "--prompt": kvCache = kvCache with { Prompt = int.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
@@ -54,6 +55,10 @@ if (matMulOnly)
 {
     report.Add(MatMulBenchmark.Run(threads));
 }
+else if (attentionOnly)
+{
+    report.Add(AttentionBenchmark.Run(threads));
+}
 else if (blockCausalOnly)
 {
     foreach (string model in models)
@@ -71,6 +76,7 @@ else if (kvCacheOnly)
 else if (!torchOnly)
 {
     report.Add(MatMulBenchmark.Run(threads));
+    report.Add(AttentionBenchmark.Run(threads));
     foreach (string model in models)
     {
         report.Add(StepBenchmark.Run(model, threads, steps, batchSizes: [1, 8]));
@@ -80,7 +86,7 @@ else if (!torchOnly)
     report.Add(GenerationBenchmark.Run(models[0], threads, concurrency: [1, 4, 16]));
 }
 
-if (python is not null && !matMulOnly && !kvCacheOnly && !blockCausalOnly)
+if (python is not null && !matMulOnly && !attentionOnly && !kvCacheOnly && !blockCausalOnly)
 {
     foreach (string model in models)
     {

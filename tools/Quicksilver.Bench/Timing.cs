@@ -31,4 +31,36 @@ internal static class Timing
         samples.Sort();
         return samples[samples.Count / 2];
     }
+
+    /// <summary>
+    /// Medians of two runs measured alternately, round by round, after warm-ups of both: whatever the machine or the
+    /// JIT does meanwhile hits both alike, so their ratio is fair even where their absolute times drift.
+    /// </summary>
+    public static (double First, double Second) AlternateMedians(int rounds, Action first, Action second, int warmUps = WarmUps)
+    {
+        for (int i = 0; i < warmUps; i++)
+        {
+            first();
+            second();
+        }
+
+        var a = new double[rounds];
+        var b = new double[rounds];
+        for (int r = 0; r < rounds; r++)
+        {
+            a[r] = Milliseconds(first);
+            b[r] = Milliseconds(second);
+        }
+
+        Array.Sort(a);
+        Array.Sort(b);
+        return (a[rounds / 2], b[rounds / 2]);
+    }
+
+    private static double Milliseconds(Action run)
+    {
+        long start = Stopwatch.GetTimestamp();
+        run();
+        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+    }
 }

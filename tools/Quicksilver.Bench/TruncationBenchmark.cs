@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Quicksilver.Engine.Compute;
@@ -45,7 +44,7 @@ internal static class TruncationBenchmark
             ForwardSequence step = Step(config, settings, blockStart, canvasLength);
             ForwardSequence whole = step with { Cache = new KvCacheWindow(cache, 0, canvasLength) };
             var scores = new TokenScore[step.ScorePositions.Count];
-            (double truncated, double full) = Alternate(() => model.Transformer.Forward([step], scores), () => model.Transformer.Forward([whole], scores));
+            (double truncated, double full) = Timing.AlternateMedians(Rounds, () => model.Transformer.Forward([step], scores), () => model.Transformer.Forward([whole], scores), warmUps: 1);
             truncatedTotal += truncated;
             wholeTotal += full;
             text.AppendLine(CultureInfo.InvariantCulture, $"| {(blockStart - settings.Prompt) / settings.BlockLength} | {model.Transformer.ComputedTokens(step)} / {canvasLength} | {truncated:F1} | {full:F1} | {full / truncated:F2}× |");
@@ -61,29 +60,5 @@ internal static class TruncationBenchmark
         int[] tokens = [.. Enumerable.Range(0, canvasLength).Select(p => p < blockStart ? random.Next(config.MaskTokenId) : config.MaskTokenId)];
         int[] positions = [.. Enumerable.Range(blockStart, Math.Min(settings.BlockLength, canvasLength - blockStart))];
         return new ForwardSequence(tokens, positions, positions.Select(_ => new RowSampling(0f, 0, 0)).ToArray());
-    }
-
-    private static (double First, double Second) Alternate(Action first, Action second)
-    {
-        first();
-        second();
-        var a = new double[Rounds];
-        var b = new double[Rounds];
-        for (int r = 0; r < Rounds; r++)
-        {
-            a[r] = Milliseconds(first);
-            b[r] = Milliseconds(second);
-        }
-
-        Array.Sort(a);
-        Array.Sort(b);
-        return (a[Rounds / 2], b[Rounds / 2]);
-    }
-
-    private static double Milliseconds(Action run)
-    {
-        long start = Stopwatch.GetTimestamp();
-        run();
-        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
     }
 }

@@ -4,11 +4,12 @@ using System.Numerics.Tensors;
 namespace Quicksilver.Engine.Compute.Cpu;
 
 /// <summary>
-/// Scaled dot-product attention over a packed variable-length batch, one task per (sequence, head): non-causal, or
+/// Scaled dot-product attention over a packed variable-length batch, one task per (sequence, key/value head) serving
+/// every query head that shares it (split further only when that leaves too few tasks per thread): non-causal, or
 /// block-causal when the layout says so (each query row reads the first <see cref="AttentionLayout.VisibleKeys"/>). Each
 /// sequence reads its keys and values from the step's packed buffers or from its <see cref="CpuKvCache"/>; both are
-/// rows of the same width, so the arithmetic is the same. The head's keys and values are packed into
-/// <see cref="WeightPanel"/> layout, and scores and the weighted sum of values run through the matrix product's
+/// rows of the same width, so the arithmetic is the same. The task packs its key/value head into
+/// <see cref="WeightPanel"/> layout once for all its query heads, and scores and the weighted sum of values run through the matrix product's
 /// <see cref="MatMulKernel"/> six query rows at a time (a dot product per score was five times slower); softmax is fp32
 /// with the fixed-order sum. Nothing depends on the other sequences in the batch, nor on where the keys are stored.
 /// Reference for <c>kernels/attention.cu</c>.
@@ -35,24 +36,53 @@ internal static unsafe class CpuAttention
         int longestKeys = sources.Length == 0 ? 0 : sources.Max(k => k.Count);
         output.Rows = queries.Rows;
         int group = headCount / kvHeadCount;
+        int threads = parallel.MaxDegreeOfParallelism > 0 ? parallel.MaxDegreeOfParallelism : Environment.ProcessorCount;
+        int splits = SplitsPerKeyValueHead(layout.SequenceCount * kvHeadCount, group, threads);
+        int headsPerTask = group / splits;
         float scale = 1f / MathF.Sqrt(headDim);
         int scratchFloats = HeadScratch.Floats(longestKeys, headDim);
         Parallel.For(
             0,
-            layout.SequenceCount * headCount,
+            layout.SequenceCount * kvHeadCount * splits,
             parallel,
             () => ArrayPool<float>.Shared.Rent(scratchFloats),
             (task, _, scratch) =>
             {
-                int s = task / headCount, h = task % headCount;
+                int s = task / (kvHeadCount * splits), kvHead = task / splits % kvHeadCount;
+                int firstHead = (kvHead * group) + (task % splits * headsPerTask);
                 fixed (float* memory = scratch)
                 {
-                    Head(queries, sources[s], output, layout, s, h, h / group, headDim, scale, new HeadScratch(memory, sources[s].Count, headDim));
+                    var headScratch = new HeadScratch(memory, sources[s].Count, headDim);
+                    PackKeys(sources[s], kvHead, headDim, headScratch);
+                    PackValues(sources[s], kvHead, headDim, headScratch);
+                    for (int h = firstHead; h < firstHead + headsPerTask; h++)
+                    {
+                        Head(queries, sources[s], output, layout, s, h, headDim, scale, headScratch);
+                    }
                 }
 
                 return scratch;
             },
             scratch => ArrayPool<float>.Shared.Return(scratch));
+    }
+
+    /// <summary>
+    /// Into how many tasks the query heads sharing one key/value head are split (a divisor of the group): one, so the
+    /// head's keys and values are packed once, unless that leaves fewer than two tasks per thread.
+    /// </summary>
+    private static int SplitsPerKeyValueHead(int keyValueHeads, int group, int threads)
+    {
+        int splits = 1;
+        while (splits < group && keyValueHeads * splits < 2 * threads)
+        {
+            do
+            {
+                splits++;
+            }
+            while (group % splits != 0);
+        }
+
+        return splits;
     }
 
     private static KeyRows[] Resolve(CpuBuffer queries, CpuBuffer keys, CpuBuffer values, AttentionLayout layout, int kvWidth)
@@ -95,9 +125,10 @@ internal static unsafe class CpuAttention
     }
 
     /// <summary>
-    /// One head of one sequence, six query rows at a time: scores against the packed keys, softmax over the keys each
-    /// row sees (all, or a prefix when block-causal: the scores past it are zeroed after the softmax, so they add
-    /// nothing), then the probabilities against the packed values, both through <see cref="MatMulKernel"/>.
+    /// One query head of one sequence against its key/value head, packed in <paramref name="scratch"/>, six query rows
+    /// at a time: scores against the packed keys, softmax over the keys each row sees (all, or a prefix when
+    /// block-causal: the scores past it are zeroed after the softmax, so they add nothing), then the probabilities
+    /// against the packed values, both through <see cref="MatMulKernel"/>.
     /// </summary>
     private static void Head(
         CpuBuffer queries,
@@ -106,7 +137,6 @@ internal static unsafe class CpuAttention
         AttentionLayout layout,
         int sequence,
         int head,
-        int kvHead,
         int headDim,
         float scale,
         HeadScratch scratch)
@@ -123,8 +153,6 @@ internal static unsafe class CpuAttention
             return;
         }
 
-        PackKeys(source, kvHead, headDim, scratch);
-        PackValues(source, kvHead, headDim, scratch);
         float* result = stackalloc float[MatMulKernel.Rows * WeightPanel.Width];
         float* inverseSums = stackalloc float[MatMulKernel.Rows];
         int width = scratch.PaddedKeys;

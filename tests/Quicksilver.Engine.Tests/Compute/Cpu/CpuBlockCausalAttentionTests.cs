@@ -27,5 +27,17 @@ public sealed class CpuBlockCausalAttentionTests : IDisposable
         Assert.True(worst <= Tolerance, $"max |Δ| {worst:E2} > {Tolerance:E0}");
     }
 
+    // With two threads the scenario's six (sequence, key/value head) pairs are too few tasks, so each query head gets its
+    // own; with one thread each task packs its key/value head once for both query heads that share it. Same arithmetic.
+    [Fact]
+    public void Attention_QueryHeadsSharingAPackedKeyValueHead_EqualOneTaskPerQueryHeadBitForBit()
+    {
+        var random = new Random(9);
+        var scenario = new BlockCausalAttentionScenario(count => Enumerable.Range(0, count).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray());
+        using var oneThread = new CpuBackend(new CpuBackendOptions { Threads = 1 });
+
+        Assert.Equal(scenario.Attend(_backend), scenario.Attend(oneThread));
+    }
+
     public void Dispose() => _backend.Dispose();
 }
