@@ -20,7 +20,10 @@ public sealed record EngineOptions
     /// <summary>CPU backend worker threads; null means one per logical processor.</summary>
     public int? Threads { get; init; }
 
-    /// <summary>Copy BF16/F16 weights to fp32 once at load on the CPU backend (faster, 2× memory).</summary>
+    /// <summary>
+    /// Copy BF16/F16 weights to fp32 once at load on the CPU backend (2× memory); each product then packs its panels
+    /// anew, where BF16 weights in place keep theirs.
+    /// </summary>
     public bool WidenWeightsToFp32 { get; init; }
 
     /// <summary>Semi-autoregressive block length used when a request names none (LLaDA's demo uses 32).</summary>

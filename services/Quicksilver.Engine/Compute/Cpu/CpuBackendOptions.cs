@@ -7,8 +7,8 @@ public sealed record CpuBackendOptions
     public int? Threads { get; init; }
 
     /// <summary>
-    /// Copy every BF16/F16 weight matrix to fp32 once at load (faster matrix products, 2× the memory of BF16).
-    /// Off by default: weights are widened a tile at a time from the memory-mapped checkpoint.
+    /// Copy every BF16/F16 weight matrix to fp32 once at load (2× the memory of BF16), packed into panels by every
+    /// product. Off by default: BF16 matrices keep BF16 panels built by their first product (<see cref="CpuWeight"/>).
     /// </summary>
     public bool WidenWeightsToFp32 { get; init; }
 }

@@ -1,11 +1,12 @@
 using System.Buffers;
+using Quicksilver.Engine.Checkpoints;
 
 namespace Quicksilver.Engine.Compute.Cpu;
 
 /// <summary>
 /// <c>y = x · Wᵀ (+ b)</c> with W stored <c>[N, K]</c> (PyTorch's Linear layout), blocked for the cache: work is
-/// split over groups of <see cref="WeightPanel"/>s (sixteen weight rows each, widened to fp32 and packed k-major
-/// once per call) that together fit L2; each task sweeps every activation row, six at a time, through
+/// split over groups of <see cref="WeightPanel"/>s (sixteen weight rows each, k-major: the BF16 panels a weight keeps,
+/// or widened to fp32 and packed once per call for other weights) that together fit L2; each task sweeps every activation row, six at a time, through
 /// <see cref="MatMulKernel"/> against each of its panels, so a group of six rows stays in L1 while the panels stream
 /// from L2, and the activations are read from memory once per group rather than once per panel. Every output is the
 /// same in-order fused multiply-add chain over k whatever the batch, so a sequence's result never depends on what
@@ -15,6 +16,12 @@ internal static unsafe class CpuMatMul
 {
     /// <summary>Panel bytes one task keeps resident: half of a 512 KiB L2, the rest for activations and outputs.</summary>
     private const int PanelGroupBytes = 256 * 1024;
+
+    /// <summary>
+    /// Activation rows up to which the micro-kernel reads kept BF16 panels directly (two passes at most); taller
+    /// products widen each task's panels to fp32 once, which costs less than widening inside every pass.
+    /// </summary>
+    private const int DirectBf16Rows = 2 * MatMulKernel.Rows;
 
     /// <summary>Tasks per thread at least, so that uneven tasks still balance.</summary>
     private const int TasksPerThread = 4;
@@ -39,7 +46,9 @@ internal static unsafe class CpuMatMul
         int threads = parallel.MaxDegreeOfParallelism > 0 ? parallel.MaxDegreeOfParallelism : Environment.ProcessorCount;
         int panelsPerTask = Math.Clamp(PanelGroupBytes / (panelFloats * sizeof(float)), 1, Math.Max(1, panels / (TasksPerThread * threads)));
         int tasks = (panels + panelsPerTask - 1) / panelsPerTask;
-        int scratchFloats = (panelsPerTask * panelFloats) + WeightPanel.ScratchFloats(k);
+        ushort* kept = weight.KeptBf16Panels(parallel);
+        bool direct = kept is not null && m <= DirectBf16Rows;
+        int scratchFloats = direct ? 0 : (panelsPerTask * panelFloats) + (kept is null ? WeightPanel.ScratchFloats(k) : 0);
         Parallel.For(
             0,
             tasks,
@@ -48,9 +57,29 @@ internal static unsafe class CpuMatMul
             (task, _, scratch) =>
             {
                 int first = task * panelsPerTask;
+                int count = Math.Min(panelsPerTask, panels - first);
+                if (direct)
+                {
+                    RunTask(x, biasRow, y, n, first, count, null, kept + ((long)first * panelFloats));
+                    return scratch;
+                }
+
                 fixed (float* packed = scratch)
                 {
-                    RunTask(x, weight, biasRow, y, first, Math.Min(panelsPerTask, panels - first), packed, packed + ((long)panelsPerTask * panelFloats));
+                    if (kept is not null)
+                    {
+                        WeightRows.Widen(TensorDType.BF16, (byte*)(kept + ((long)first * panelFloats)), 0, count * panelFloats, new Span<float>(packed, count * panelFloats));
+                    }
+                    else
+                    {
+                        float* widenScratch = packed + ((long)panelsPerTask * panelFloats);
+                        for (int g = 0; g < count; g++)
+                        {
+                            WeightPanel.Pack(weight, (first + g) * WeightPanel.Width, widenScratch, packed + ((long)g * panelFloats));
+                        }
+                    }
+
+                    RunTask(x, biasRow, y, n, first, count, packed, null);
                 }
 
                 return scratch;
@@ -58,15 +87,14 @@ internal static unsafe class CpuMatMul
             scratch => ArrayPool<float>.Shared.Return(scratch));
     }
 
-    private static void RunTask(CpuBuffer x, CpuWeight weight, float[]? bias, CpuBuffer y, int firstPanel, int panelCount, float* packed, float* widenScratch)
+    /// <summary>
+    /// Every activation row against panels <c>[firstPanel, firstPanel + panelCount)</c>, packed at
+    /// <paramref name="fp32"/> or kept at <paramref name="bf16"/> (the other null).
+    /// </summary>
+    private static void RunTask(CpuBuffer x, float[]? bias, CpuBuffer y, int n, int firstPanel, int panelCount, float* fp32, ushort* bf16)
     {
-        int m = x.Rows, k = x.Columns, n = weight.Rows;
+        int m = x.Rows, k = x.Columns;
         long panelFloats = (long)WeightPanel.Width * k;
-        for (int g = 0; g < panelCount; g++)
-        {
-            WeightPanel.Pack(weight, (firstPanel + g) * WeightPanel.Width, widenScratch, packed + (g * panelFloats));
-        }
-
         float* result = stackalloc float[MatMulKernel.Rows * WeightPanel.Width];
         for (int i = 0; i < m; i += MatMulKernel.Rows)
         {
@@ -75,7 +103,15 @@ internal static unsafe class CpuMatMul
             {
                 int j0 = (firstPanel + g) * WeightPanel.Width;
                 int columns = Math.Min(WeightPanel.Width, n - j0);
-                MatMulKernel.Run(x.Data + ((long)i * k), k, rows, k, packed + (g * panelFloats), result);
+                if (bf16 is null)
+                {
+                    MatMulKernel.Run(x.Data + ((long)i * k), k, rows, k, fp32 + (g * panelFloats), result);
+                }
+                else
+                {
+                    MatMulKernel.Run(x.Data + ((long)i * k), k, rows, k, bf16 + (g * panelFloats), result);
+                }
+
                 for (int r = 0; r < rows; r++)
                 {
                     float* output = y.Data + ((long)(i + r) * n) + j0;

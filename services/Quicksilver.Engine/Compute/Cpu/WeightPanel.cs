@@ -46,6 +46,25 @@ internal static unsafe class WeightPanel
     }
 
     /// <summary>
+    /// Packs rows <c>[first, first + 16)</c> of a BF16 weight, keeping BF16 (<see cref="MatMulKernel"/> widens as it
+    /// loads), into <paramref name="panel"/> (16 · k values, k-major; zeros past the last row).
+    /// </summary>
+    public static void PackBf16(CpuWeight weight, int first, ushort* panel)
+    {
+        int k = weight.Columns;
+        int count = Math.Min(Width, weight.Rows - first);
+        var rows = (ushort*)weight.Data + ((long)first * k);
+        for (int p = 0; p < k; p++)
+        {
+            ushort* step = panel + ((long)p * Width);
+            for (int c = 0; c < Width; c++)
+            {
+                step[c] = c < count ? rows[((long)c * k) + p] : (ushort)0;
+            }
+        }
+    }
+
+    /// <summary>
     /// Packs sixteen rows of <paramref name="k"/> floats, given by pointer (repeat a zero row for missing ones), into
     /// <paramref name="panel"/> (16 · k floats, k-major).
     /// </summary>

@@ -49,17 +49,19 @@ public sealed class CpuMatMulTests : IDisposable
         }
     }
 
-    // A tied embedding is both gathered and multiplied: with fp32 weight copies the gather reads the checkpoint's values,
-    // and a product repeated after the gather is unchanged.
-    [Fact]
-    public void WidenedWeights_TiedTable_GathersCheckpointRowsAndRepeatsProductsExactly()
+    // A tied embedding is both gathered and multiplied: in place (BF16 panels kept by the first product) or as an fp32
+    // copy, the gather reads the checkpoint's values, and a product repeated after the gather is unchanged.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TiedTable_GathersCheckpointRowsAndRepeatsProductsExactly(bool widenWeights)
     {
         const int vocab = 40, k = 24;
         var random = new Random(7);
         float[] table = Values(random, vocab * k, bf16: true);
         float[] input = Values(random, 3 * k, bf16: false);
         using ITensorSource source = WriteBf16(("w", table, [vocab, k]));
-        using var backend = new CpuBackend(new CpuBackendOptions { Threads = 2, WidenWeightsToFp32 = true });
+        using var backend = new CpuBackend(new CpuBackendOptions { Threads = 2, WidenWeightsToFp32 = widenWeights });
         source.TryGet("w", out CheckpointTensor? w);
         using IWeight weight = backend.LoadWeight(w!);
         using IDeviceBuffer x = backend.Allocate(3, k);
