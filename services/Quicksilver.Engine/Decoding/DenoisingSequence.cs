@@ -12,11 +12,11 @@ namespace Quicksilver.Engine.Decoding;
 /// Dream's <c>origin</c>, each masked position independently with the timestep schedule's probability, all that remain
 /// on the block's last step); committed tokens are never re-masked. A finished block that holds an end-of-sequence token ends the answer there.
 /// With a <see cref="KvCacheMode"/> the first step of each block computes the whole canvas (for block-causal
-/// attention, up to the end of the block's last attention block) and refreshes the sequence's K/V cache; the block's later steps compute only the block and its suffix (prefix mode) or only the
-/// block (dual mode) against it, widened as the model's <see cref="CacheWindowRule"/> says: for shifted logits (Dream)
-/// by the row before the block, whose hidden state scores the block's first position (a committed token, so
-/// recomputing it only refreshes its cached keys and values with the block's commits since the refresh); for
-/// block-causal attention to whole attention blocks.
+/// attention, up to the end of the block's last attention block) and refreshes the sequence's K/V cache; the block's
+/// later steps compute only the block and its suffix (prefix mode) or only the block (dual mode) against it, widened
+/// as the model's <see cref="CacheWindowRule"/> says: for shifted logits (Dream) by the row before the block, whose
+/// hidden state scores the block's first position (a committed token, so recomputing it only refreshes its cached keys
+/// and values with the block's commits since the refresh); for block-causal attention to whole attention blocks.
 /// </summary>
 public sealed class DenoisingSequence
 {

@@ -37,11 +37,10 @@ public sealed class DiffusionEngineBlockDiffusionTests
             Seed = 3,
         };
 
-        (int[] Sizes, int[] Tokens)[] answers = new (int[], int[])[3];
-        KvCacheMode[] modes = [KvCacheMode.None, KvCacheMode.Prefix, KvCacheMode.Dual];
-        for (int m = 0; m < modes.Length; m++)
+        var answers = new List<(int[] Sizes, int[] Tokens)>();
+        foreach (KvCacheMode mode in new[] { KvCacheMode.None, KvCacheMode.Prefix, KvCacheMode.Dual })
         {
-            answers[m] = await Streamed(test, request with { KvCache = modes[m] });
+            answers.Add(await Streamed(test, request with { KvCache = mode }));
         }
 
         Assert.All(answers, answer => Assert.Equal([6, 8, 8, 8, 8], answer.Sizes));
