@@ -12,7 +12,8 @@ namespace Quicksilver.Engine.Decoding;
 /// Dream's <c>origin</c>, each masked position independently with the timestep schedule's probability, all that remain
 /// on the block's last step); committed tokens are never re-masked. A finished block that holds an end-of-sequence token ends the answer there.
 /// With a <see cref="KvCacheMode"/> the first step of each block computes the whole canvas (for block-causal
-/// attention, up to the end of the block's last attention block) and refreshes the sequence's K/V cache; the block's
+/// attention, from the previous block's windows to the end of the block's last attention block) and refreshes the
+/// sequence's K/V cache; the block's
 /// later steps compute only the block and its suffix (prefix mode) or only the block (dual mode) against it, widened
 /// as the model's <see cref="CacheWindowRule"/> says: for shifted logits (Dream) by the row before the block, whose
 /// hidden state scores the block's first position (a committed token, so recomputing it only refreshes its cached keys
@@ -30,6 +31,7 @@ public sealed class DenoisingSequence
     private int[] _blockSchedule;
     private float[] _blockKeepProbabilities;
     private int _blockStart;
+    private int _refreshStart;
     private int _block;
     private int _stepInBlock;
     private int _maskedInBlock;
@@ -222,7 +224,8 @@ public sealed class DenoisingSequence
     /// <summary>
     /// The block's first step refreshes the canvas; later ones compute the block (and, for prefix mode, the suffix),
     /// widened by the model's <see cref="CacheWindowRule"/>. For block-causal attention the refresh and the prefix
-    /// window stop where the dual window does (<see cref="CacheWindowRule.ReadEnd"/>).
+    /// window stop where the dual window does (<see cref="CacheWindowRule.ReadEnd"/>), and the refresh starts where
+    /// the previous block's windows did (<see cref="CacheWindowRule.RefreshStart"/>).
     /// </summary>
     private KvCacheWindow CacheWindow(IKvCache kvCache, int blockEnd)
     {
@@ -230,7 +233,7 @@ public sealed class DenoisingSequence
         int readEnd = _windowRule.ReadEnd(blockEnd, _canvas.Length);
         return (_stepInBlock, _settings.KvCache) switch
         {
-            (0, _) => new KvCacheWindow(kvCache, 0, readEnd),
+            (0, _) => new KvCacheWindow(kvCache, _refreshStart, readEnd),
             (_, KvCacheMode.Prefix) => new KvCacheWindow(kvCache, start, readEnd),
             (_, KvCacheMode.Dual) => new KvCacheWindow(kvCache, start, _windowRule.End(blockEnd, _canvas.Length)),
             _ => throw new InvalidOperationException($"Unknown K/V cache mode {_settings.KvCache}."),
@@ -255,6 +258,7 @@ public sealed class DenoisingSequence
         }
 
         CompletionTokens += tokens.Count;
+        _refreshStart = _windowRule.RefreshStart(_blockStart);
         _blockStart += length;
         _block++;
         _stepInBlock = 0;

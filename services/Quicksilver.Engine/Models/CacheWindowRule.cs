@@ -36,6 +36,15 @@ public readonly record struct CacheWindowRule(bool ShiftLogits, int AttentionBlo
         AttentionBlockLength > 0 ? End(lastScoreRow + 1, canvasLength) : canvasLength;
 
     /// <summary>
+    /// The first row the refresh of the block after the one from <paramref name="finishedBlockStart"/> must compute:
+    /// 0 for bidirectional attention, where every row sees the finished block's commits; for block-causal attention
+    /// the start of the finished block's windows. Every row before it was computed at that block's refresh, with the
+    /// final tokens of every row it sees (the rows before the window's start see only rows before it), and no later
+    /// step writes it.
+    /// </summary>
+    public int RefreshStart(int finishedBlockStart) => AttentionBlockLength > 0 ? Start(finishedBlockStart) : 0;
+
+    /// <summary>
     /// One past the last row that any row of a block's windows can attend to, for the block ending before
     /// <paramref name="blockEnd"/>: what a refresh and a prefix window compute up to. The canvas for bidirectional
     /// attention; for block-causal attention the window's <see cref="End"/>, since no row before it sees a later one:

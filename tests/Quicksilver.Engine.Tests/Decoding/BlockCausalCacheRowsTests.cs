@@ -7,20 +7,21 @@ namespace Quicksilver.Engine.Tests.Decoding;
 
 /// <summary>
 /// On a block-causal model a block's refresh and its prefix windows stop at the end of the block's last attention
-/// block: the rows each step computes (<see cref="DiffusionTransformer.ComputedTokens"/>, which also meters a request's
+/// block, and the refresh starts where the previous block's windows did: the rows each step computes (<see cref="DiffusionTransformer.ComputedTokens"/>, which also meters a request's
 /// share of a step) shrink, prefix and dual compute the same rows, and the tokens stay those of the no-cache path.
 /// </summary>
 public sealed class BlockCausalCacheRowsTests
 {
     private const int Prompt = 6, Answer = 10, AttentionBlock = 4;
 
-    // Decoding blocks [6, 8), [8, 12), [12, 16), one commit per step. Refreshes compute [0, 8), [0, 12), [0, 16) of the
-    // canvas of 16; later steps the block's attention blocks: SDAR [4, 8), [8, 12), [12, 16); Fast-dLLM v2, whose row
-    // before the block scores its first position, [4, 8), [4, 12), [8, 16). Without the clip a refresh computed 16 rows
-    // and a prefix window ran to 16.
+    // Decoding blocks [6, 8), [8, 12), [12, 16) of a canvas of 16, one commit per step. The steps after a refresh
+    // compute the block's attention blocks: SDAR [4, 8), [8, 12), [12, 16); Fast-dLLM v2, whose row before the block
+    // scores its first position, [4, 8), [4, 12), [8, 16). Refreshes run from the previous block's window start to
+    // the window's end: SDAR [0, 8), [4, 12), [8, 16); Fast-dLLM v2 [0, 8), [4, 12), [4, 16). Without the clip every
+    // refresh computed 16 rows and every prefix window ran to 16.
     [Theory]
-    [InlineData(ModelArchitecture.Sdar, new[] { 8, 4, 12, 4, 4, 4, 16, 4, 4, 4 })]
-    [InlineData(ModelArchitecture.FastDllmV2, new[] { 8, 4, 12, 8, 8, 8, 16, 8, 8, 8 })]
+    [InlineData(ModelArchitecture.Sdar, new[] { 8, 4, 8, 4, 4, 4, 8, 4, 4, 4 })]
+    [InlineData(ModelArchitecture.FastDllmV2, new[] { 8, 4, 8, 8, 8, 8, 12, 8, 8, 8 })]
     public void Decode_CachedModes_ComputeTheClippedRowsAndGiveTheNoCacheTokens(ModelArchitecture architecture, int[] expectedRows)
     {
         ModelConfig config = architecture == ModelArchitecture.Sdar
