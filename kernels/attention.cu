@@ -244,7 +244,6 @@ QS_DEVICE void attention_mma(const bf16_t* __restrict__ q, bf16_t* __restrict__ 
         return;  // uniform across the block: no barrier is skipped by part of it
     }
     const AttentionKeys source = keys[seq];
-    const int k_len = source.count;  // rows that exist (tile loads zero-fill past them)
     const int hk = h / (heads / kv_heads);
     const long long q_stride = (long long)heads * D;
     const long long kv_stride = (long long)kv_heads * D;
@@ -258,7 +257,8 @@ QS_DEVICE void attention_mma(const bf16_t* __restrict__ q, bf16_t* __restrict__ 
     const bool r0_valid = r0 < q_len;
     const bool r1_valid = r1 < q_len;
     // Keys each of the two rows sees, and the most any row of the tile sees (its last row's: visible_keys grows
-    // with the row), which bounds the key tiles.
+    // with the row), which bounds the key tiles; their loads zero-fill past it, since the keys and values after it
+    // may be K/V cache rows never written (a block-causal refresh stops at its window's end) and 0 x NaN is NaN.
     const int k_len0 = visible_keys(source, r0, causal_block);
     const int k_len1 = visible_keys(source, r1, causal_block);
     const int last_row = tile_q + QS_ATTN_BLOCK_M - 1 < q_len ? tile_q + QS_ATTN_BLOCK_M - 1 : q_len - 1;
@@ -302,9 +302,9 @@ QS_DEVICE void attention_mma(const bf16_t* __restrict__ q, bf16_t* __restrict__ 
     const u32 v_lane = v_base + (u32)(((mrow + (mat & 1) * 8) * PITCH + (mat >> 1) * 8) * 2);
 
     if (tiles > 0) {
-        load_kv_tile<D>(k_smem, k_head, 0, k_len, kv_stride);
+        load_kv_tile<D>(k_smem, k_head, 0, k_tile_len, kv_stride);
         cp_async_commit();
-        load_kv_tile<D>(v_smem, v_head, 0, k_len, kv_stride);
+        load_kv_tile<D>(v_smem, v_head, 0, k_tile_len, kv_stride);
         cp_async_commit();
     }
 
@@ -331,7 +331,7 @@ QS_DEVICE void attention_mma(const bf16_t* __restrict__ q, bf16_t* __restrict__ 
         }
         __syncthreads();  // every warp is done with K[t]
         if (has_next) {
-            load_kv_tile<D>(k_smem, k_head, (t + 1) * QS_ATTN_BLOCK_N, k_len, kv_stride);
+            load_kv_tile<D>(k_smem, k_head, (t + 1) * QS_ATTN_BLOCK_N, k_tile_len, kv_stride);
             cp_async_commit();
         }
 
@@ -411,7 +411,7 @@ QS_DEVICE void attention_mma(const bf16_t* __restrict__ q, bf16_t* __restrict__ 
         }
         __syncthreads();  // every warp is done with V[t]
         if (has_next) {
-            load_kv_tile<D>(v_smem, v_head, (t + 1) * QS_ATTN_BLOCK_N, k_len, kv_stride);
+            load_kv_tile<D>(v_smem, v_head, (t + 1) * QS_ATTN_BLOCK_N, k_tile_len, kv_stride);
             cp_async_commit();
         }
     }

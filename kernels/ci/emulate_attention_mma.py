@@ -142,7 +142,6 @@ def attention_mma(D, q, k, v, cu_q, keys, layer, heads, kv_heads, block, causal_
     if tile_q >= q_len:
         return {}
     source = keys[seq]
-    k_len = source["count"]
     k_rows, v_rows = key_rows(source, layer)
     hk = h // (heads // kv_heads)
     q_stride, kv_stride = heads * D, kv_heads * D
@@ -156,7 +155,7 @@ def attention_mma(D, q, k, v, cu_q, keys, layer, heads, kv_heads, block, causal_
             while c < BLOCK_N * chunks_per_row:
                 row, col = c // chunks_per_row, (c % chunks_per_row) * 8
                 key = tile_start + row
-                valid = key < k_len
+                valid = key < k_tile_len
                 dst = (row * PITCH + col)
                 for e in range(8):
                     smem.mem[dst + e] = src_head(key, col + e) if valid else 0
@@ -165,7 +164,8 @@ def attention_mma(D, q, k, v, cu_q, keys, layer, heads, kv_heads, block, causal_
     k_head = lambda key, d: k[k_rows + key * kv_stride + hk * D + d]
     v_head = lambda key, d: v[v_rows + key * kv_stride + hk * D + d]
     last_row = min(tile_q + BLOCK_M - 1, q_len - 1)
-    tiles = (visible_keys(source, last_row, causal_block) + BLOCK_N - 1) // BLOCK_N
+    k_tile_len = visible_keys(source, last_row, causal_block)
+    tiles = (k_tile_len + BLOCK_N - 1) // BLOCK_N
     out = {}
     warps = []
     for warp in range(4):
@@ -320,6 +320,15 @@ def run_case(name, D, q_lens, k_lens, heads, kv_heads, rng, heads_to_check, laye
     q = rand(cu_q[-1] * heads * D, 2.0)
     k = rand((layer + 1) * cu_k[-1] * kvs, 2.0)
     v = rand((layer + 1) * cu_k[-1] * kvs, 1.0)
+    if causal_block > 0:
+        # Keys no query of the sequence sees hold NaN, as K/V cache rows a block-causal refresh never wrote may.
+        for s in range(len(q_lens)):
+            last = first_queries[s] + q_lens[s] - 1
+            seen = min(k_lens[s], (last // causal_block + 1) * causal_block)
+            for lay in range(layer + 1):
+                base = lay * stride + cu_k[s] * kvs
+                for at in range(base + seen * kvs, base + k_lens[s] * kvs):
+                    k[at] = v[at] = f2bf(math.nan)
     worst = 0.0
     written = 0
     for seq in range(len(q_lens)):

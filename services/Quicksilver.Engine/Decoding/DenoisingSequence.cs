@@ -11,12 +11,13 @@ namespace Quicksilver.Engine.Decoding;
 /// Fast-dLLM's threshold and factor rules, as many as are confident enough, until the block has no mask left; with
 /// Dream's <c>origin</c>, each masked position independently with the timestep schedule's probability, all that remain
 /// on the block's last step); committed tokens are never re-masked. A finished block that holds an end-of-sequence token ends the answer there.
-/// With a <see cref="KvCacheMode"/> the first step of each block computes the whole canvas and refreshes the
-/// sequence's K/V cache; the block's later steps compute only the block and its suffix (prefix mode) or only the
-/// block (dual mode) against it, widened as the model's <see cref="CacheWindowRule"/> says: for shifted logits (Dream)
-/// by the row before the block, whose hidden state scores the block's first position (a committed token, so
-/// recomputing it only refreshes its cached keys and values with the block's commits since the refresh); for
-/// block-causal attention to whole attention blocks.
+/// With a <see cref="KvCacheMode"/> the first step of each block computes the whole canvas (for block-causal
+/// attention, from the previous block's windows to the end of the block's last attention block) and refreshes the
+/// sequence's K/V cache; the block's
+/// later steps compute only the block and its suffix (prefix mode) or only the block (dual mode) against it, widened
+/// as the model's <see cref="CacheWindowRule"/> says: for shifted logits (Dream) by the row before the block, whose
+/// hidden state scores the block's first position (a committed token, so recomputing it only refreshes its cached keys
+/// and values with the block's commits since the refresh); for block-causal attention to whole attention blocks.
 /// </summary>
 public sealed class DenoisingSequence
 {
@@ -30,6 +31,7 @@ public sealed class DenoisingSequence
     private int[] _blockSchedule;
     private float[] _blockKeepProbabilities;
     private int _blockStart;
+    private int _refreshStart;
     private int _block;
     private int _stepInBlock;
     private int _maskedInBlock;
@@ -220,16 +222,19 @@ public sealed class DenoisingSequence
     }
 
     /// <summary>
-    /// The block's first step refreshes the whole canvas; later ones compute the block (and, for prefix mode, the
-    /// suffix), widened by the model's <see cref="CacheWindowRule"/>.
+    /// The block's first step refreshes the canvas; later ones compute the block (and, for prefix mode, the suffix),
+    /// widened by the model's <see cref="CacheWindowRule"/>. For block-causal attention the refresh and the prefix
+    /// window stop where the dual window does (<see cref="CacheWindowRule.ReadEnd"/>), and the refresh starts where
+    /// the previous block's windows did (<see cref="CacheWindowRule.RefreshStart"/>).
     /// </summary>
     private KvCacheWindow CacheWindow(IKvCache kvCache, int blockEnd)
     {
         int start = _windowRule.Start(_blockStart);
+        int readEnd = _windowRule.ReadEnd(blockEnd, _canvas.Length);
         return (_stepInBlock, _settings.KvCache) switch
         {
-            (0, _) => new KvCacheWindow(kvCache, 0, _canvas.Length),
-            (_, KvCacheMode.Prefix) => new KvCacheWindow(kvCache, start, _canvas.Length),
+            (0, _) => new KvCacheWindow(kvCache, _refreshStart, readEnd),
+            (_, KvCacheMode.Prefix) => new KvCacheWindow(kvCache, start, readEnd),
             (_, KvCacheMode.Dual) => new KvCacheWindow(kvCache, start, _windowRule.End(blockEnd, _canvas.Length)),
             _ => throw new InvalidOperationException($"Unknown K/V cache mode {_settings.KvCache}."),
         };
@@ -253,6 +258,7 @@ public sealed class DenoisingSequence
         }
 
         CompletionTokens += tokens.Count;
+        _refreshStart = _windowRule.RefreshStart(_blockStart);
         _blockStart += length;
         _block++;
         _stepInBlock = 0;

@@ -14,7 +14,9 @@ namespace Quicksilver.Engine.Decoding;
 /// values are rewritten with the block's commits since the refresh, so with one layer, or one step per block, the
 /// cached modes give exactly the tokens of <see cref="None"/>, as for LLaDA. For a block-causal model
 /// (<see cref="Models.ModelConfig.AttentionBlockLength"/>) the windows cover whole attention blocks and both modes
-/// are exact at every step (<see cref="Models.CacheWindowRule"/>).
+/// are exact at every step (<see cref="Models.CacheWindowRule"/>); no row of the window sees a later attention block,
+/// so the refresh and the prefix window stop where the dual window does and the two modes compute the same rows; the
+/// refresh also starts where the previous block's windows did, the rows before them being final in the cache.
 /// </remarks>
 public enum KvCacheMode
 {

@@ -7,7 +7,7 @@ namespace Quicksilver.Engine.Models;
 /// (<see cref="ModelConfig.AttentionBlockLength"/>) it grows to whole attention blocks: the committed rows that share
 /// the first one's attention block see the block's commits, and so do the masks that share the last one's; every row
 /// before the window sees only rows before it and every row after it is invisible to the window, so the cache is
-/// exact, in both the prefix and the dual mode.
+/// exact, in both the prefix and the dual mode, and neither needs the rows after the window (<see cref="ReadEnd"/>).
 /// </summary>
 /// <param name="ShiftLogits">Whether position i is scored from row i − 1.</param>
 /// <param name="AttentionBlockLength">The attention block of a block-causal model; zero for bidirectional attention.</param>
@@ -34,6 +34,23 @@ public readonly record struct CacheWindowRule(bool ShiftLogits, int AttentionBlo
     /// </summary>
     public int UncachedEnd(int lastScoreRow, int canvasLength) =>
         AttentionBlockLength > 0 ? End(lastScoreRow + 1, canvasLength) : canvasLength;
+
+    /// <summary>
+    /// The first row the refresh of the block after the one from <paramref name="finishedBlockStart"/> must compute:
+    /// 0 for bidirectional attention, where every row sees the finished block's commits; for block-causal attention
+    /// the start of the finished block's windows. Every row before it was computed at that block's refresh, with the
+    /// final tokens of every row it sees (the rows before the window's start see only rows before it), and no later
+    /// step writes it.
+    /// </summary>
+    public int RefreshStart(int finishedBlockStart) => AttentionBlockLength > 0 ? Start(finishedBlockStart) : 0;
+
+    /// <summary>
+    /// One past the last row that any row of a block's windows can attend to, for the block ending before
+    /// <paramref name="blockEnd"/>: what a refresh and a prefix window compute up to. The canvas for bidirectional
+    /// attention; for block-causal attention the window's <see cref="End"/>, since no row before it sees a later one:
+    /// the later rows' cached keys are never read before a later block's refresh recomputes them.
+    /// </summary>
+    public int ReadEnd(int blockEnd, int canvasLength) => AttentionBlockLength > 0 ? End(blockEnd, canvasLength) : canvasLength;
 
     /// <summary>One past the last row a window must compute to score positions before <paramref name="blockEnd"/>, on a canvas of <paramref name="canvasLength"/>.</summary>
     public int End(int blockEnd, int canvasLength) => AttentionBlockLength > 0

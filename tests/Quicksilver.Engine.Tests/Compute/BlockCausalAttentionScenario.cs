@@ -4,7 +4,8 @@ namespace Quicksilver.Engine.Compute.Tests;
 /// Block-causal grouped-query attention (4 query heads over 2 key/value heads of 32, blocks of 8 positions) for three
 /// sequences in one call: A, a whole canvas of 21 rows over its packed keys; B, a window of 7 query rows at canvas
 /// positions 11..17 (across a block boundary) over the 30 positions of its canvas stored in a K/V cache; C, a canvas
-/// of 5 rows, shorter than a block. Run on any backend; <see cref="Reference"/> is float64 attention masked by the
+/// of 5 rows, shorter than a block. B's cache holds NaN past the last query's block (positions 24..29), as rows a
+/// block-causal refresh never wrote may: no query sees them, so they must not reach the output. Run on any backend; <see cref="Reference"/> is float64 attention masked by the
 /// definition — query at position p sees key j iff <c>j / 8 ≤ p / 8</c> — pair by pair.
 /// </summary>
 internal sealed class BlockCausalAttentionScenario
@@ -23,6 +24,12 @@ internal sealed class BlockCausalAttentionScenario
         _queries = values(Sequences.Sum(s => s.Queries) * Heads * HeadDim);
         _keys = values(Sequences.Sum(s => s.Canvas) * KvHeads * HeadDim);
         _values = values(Sequences.Sum(s => s.Canvas) * KvHeads * HeadDim);
+        (int canvas, int firstQuery, int queries, _) = Sequences[1];
+        int unseen = ((firstQuery + queries - 1) / BlockLength) + 1;
+        int firstUnseenRow = Sequences[0].Canvas + (unseen * BlockLength);
+        int rowWidth = KvHeads * HeadDim;
+        _keys.AsSpan(firstUnseenRow * rowWidth, (Sequences[0].Canvas + canvas - firstUnseenRow) * rowWidth).Fill(float.NaN);
+        _values.AsSpan(firstUnseenRow * rowWidth, (Sequences[0].Canvas + canvas - firstUnseenRow) * rowWidth).Fill(float.NaN);
     }
 
     public float[] Attend(IComputeBackend backend)

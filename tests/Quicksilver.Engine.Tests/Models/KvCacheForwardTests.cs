@@ -63,91 +63,35 @@ public sealed class KvCacheForwardTests
     }
 
     [Theory]
-    [InlineData(ModelArchitecture.LLaDA, false)]
-    [InlineData(ModelArchitecture.LLaDA, true)]
-    [InlineData(ModelArchitecture.Dream, false)]
-    [InlineData(ModelArchitecture.Dream, true)]
-    [InlineData(ModelArchitecture.Sdar, false)]
-    [InlineData(ModelArchitecture.Sdar, true)]
-    [InlineData(ModelArchitecture.FastDllmV2, false)]
-    [InlineData(ModelArchitecture.FastDllmV2, true)]
-    public void ComputeLogits_BlockCausalBlockChangedSinceRefresh_BitIdenticalToNoCache(ModelArchitecture architecture, bool dual)
+    [InlineData(ModelArchitecture.LLaDA)]
+    [InlineData(ModelArchitecture.Dream)]
+    [InlineData(ModelArchitecture.Sdar)]
+    [InlineData(ModelArchitecture.FastDllmV2)]
+    public void ComputeLogits_BlockCausalBlockChangedSinceClippedRefresh_BitIdenticalToNoCache(ModelArchitecture architecture)
     {
         // Attention blocks of 6 from position 0, so the decoding block [17, 25) straddles [12, 18), [18, 24) and
-        // [24, 30): the window grows to [12, 30) (dual) or [12, 33) (prefix). Rows 12..16 are committed but see the
-        // block's commits, rows 25..29 are masks that do too; without them the window reads their stale cache rows.
+        // [24, 30): the window grows to [12, 30), and the refresh stops at 30 too. Rows 12..16 are committed but see
+        // the block's commits, rows 25..29 are masks that do too; without them the window reads their stale cache rows.
+        // Every cache row first holds another canvas's keys: the rows from 30 on are never read, so they may stay stale.
         using RandomTransformer model = Model(architecture, layers: 3, attentionBlockLength: 6);
         int[] before = CanvasOf(model, seed: 10);
         int[] after = Committed(before, model, [BlockStart, BlockStart + 2, BlockStart + 4]);
-        using IKvCache cache = model.Model.AllocateKvCache(before.Length);
-        model.Model.ComputeLogits([Step(before, MaskedPositions(before, BlockStart, BlockEnd)) with { Cache = new KvCacheWindow(cache, 0, before.Length) }]);
-        int[] scored = MaskedPositions(after, BlockStart, BlockEnd);
+        var owner = new List<IKvCache>();
+        IKvCache cache = Refreshed(model, CanvasOf(model, seed: 11), owner);
         var rule = CacheWindowRule.Of(model.Config);
-        (int start, int end) = (rule.Start(BlockStart), dual ? rule.End(BlockEnd, Canvas) : Canvas);
+        (int start, int end, int readEnd) = (rule.Start(BlockStart), rule.End(BlockEnd, Canvas), rule.ReadEnd(BlockEnd, Canvas));
+        model.Model.ComputeLogits([Step(before, MaskedPositions(before, BlockStart, BlockEnd)) with { Cache = new KvCacheWindow(cache, 0, readEnd) }]);
+        int[] scored = MaskedPositions(after, BlockStart, BlockEnd);
 
         // The narrow window first: it writes only its own rows, which the rule's window then recomputes.
         float[] narrow = model.Model.ComputeLogits([Step(after, scored) with { Cache = new KvCacheWindow(cache, BlockStart - 1, BlockEnd) }]);
         float[] cached = model.Model.ComputeLogits([Step(after, scored) with { Cache = new KvCacheWindow(cache, start, end) }]);
         float[] exact = model.Model.ComputeLogits([Step(after, scored)]);
+        owner.ForEach(c => c.Dispose());
 
-        Assert.Equal((12, dual ? 30 : Canvas), (start, end));
-        Assert.True(exact.AsSpan().SequenceEqual(cached), $"{architecture} {(dual ? "dual" : "prefix")}: cached logits differ from the no-cache path");
+        Assert.Equal((12, 30, 30), (start, end, readEnd));
+        Assert.True(exact.AsSpan().SequenceEqual(cached), $"{architecture}: cached logits differ from the no-cache path");
         Assert.False(exact.AsSpan().SequenceEqual(narrow), "a window of the block alone should read stale rows");
-    }
-
-    [Theory]
-    [InlineData(ModelArchitecture.LLaDA, BlockStart)]
-    [InlineData(ModelArchitecture.Dream, BlockStart - 1)]
-    public void ComputeLogits_PrefixChangedSinceRefresh_ReadsTheCachedKeys(ModelArchitecture architecture, int windowStart)
-    {
-        using RandomTransformer model = Model(architecture, layers: 3);
-        int[] before = CanvasOf(model, seed: 2);
-        int[] after = (int[])before.Clone();
-        after[3] = (after[3] + 1) % (model.Config.VocabSize - 1);
-        int[] scored = MaskedPositions(before, BlockStart, BlockEnd);
-        using IKvCache cache = model.Model.AllocateKvCache(before.Length);
-        float[] exactBefore = model.Model.ComputeLogits([Step(before, scored)]);
-        model.Model.ComputeLogits([Step(before, scored) with { Cache = new KvCacheWindow(cache, 0, before.Length) }]);
-
-        // Position 3 lies outside the dual window, so its keys and values stay those of the refresh.
-        float[] stale = model.Model.ComputeLogits([Step(after, scored) with { Cache = new KvCacheWindow(cache, windowStart, BlockEnd) }]);
-        float[] exactAfter = model.Model.ComputeLogits([Step(after, scored)]);
-
-        Assert.Equal(exactBefore, stale);
-        Assert.NotEqual(exactAfter, stale);
-    }
-
-    [Theory]
-    [InlineData(ModelArchitecture.LLaDA, 0)]
-    [InlineData(ModelArchitecture.Dream, 1)]
-    public void ComputeLogits_MixedBatch_EachSequenceBitIdenticalToItAlone(ModelArchitecture architecture, int lead)
-    {
-        // One sequence without a cache, one in prefix mode, one in dual mode, one refreshing: different canvases,
-        // blocks and windows in one forward pass (Dream's windows start `lead` rows before their block).
-        using RandomTransformer model = Model(architecture, layers: 3);
-        int[][] canvases = [CanvasOf(model, seed: 3), CanvasOf(model, seed: 4, prompt: 5, answer: 16), CanvasOf(model, seed: 5, prompt: 13, answer: 32), CanvasOf(model, seed: 6, prompt: 2, answer: 8)];
-        (int Start, int End)?[] windows = [null, (13 - lead, 21), (21 - lead, 29), (0, 10)];
-        int[][] scored = [MaskedPositions(canvases[0], 9, 17), MaskedPositions(canvases[1], 13, 21), MaskedPositions(canvases[2], 21, 29), MaskedPositions(canvases[3], 2, 10)];
-        var aloneCaches = new List<IKvCache>();
-        var batchCaches = new List<IKvCache>();
-        try
-        {
-            ForwardSequence[] Steps(List<IKvCache> caches) => canvases.Select((canvas, s) => windows[s] is { } w
-                ? Step(canvas, scored[s]) with { Cache = new KvCacheWindow(Refreshed(model, canvas, caches), w.Start, w.End) }
-                : Step(canvas, scored[s])).ToArray();
-
-            ForwardSequence[] alone = Steps(aloneCaches);
-            ForwardSequence[] together = Steps(batchCaches);
-            float[][] expected = alone.Select(step => model.Model.ComputeLogits([step])).ToArray();
-
-            float[] batched = model.Model.ComputeLogits(together);
-
-            Assert.Equal(expected.SelectMany(row => row), batched);
-        }
-        finally
-        {
-            aloneCaches.Concat(batchCaches).ToList().ForEach(c => c.Dispose());
-        }
     }
 
     [Theory]

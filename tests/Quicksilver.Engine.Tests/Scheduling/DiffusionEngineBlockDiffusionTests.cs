@@ -1,3 +1,4 @@
+using Quicksilver.Engine.Decoding;
 using Quicksilver.Engine.Models;
 using Quicksilver.Engine.Scheduling;
 using Quicksilver.Engine.Tests.TestModels;
@@ -16,15 +17,49 @@ public sealed class DiffusionEngineBlockDiffusionTests
         using var test = new TestEngine(new EngineOptions(), layers: 2, architecture: ModelArchitecture.Sdar, attentionBlockLength: 4);
         var request = new GenerationRequest { PromptTokens = [.. Enumerable.Range(1, promptLength)], MaxTokens = 10, Seed = 1 };
 
+        Assert.Equal(blocks, (await Streamed(test, request)).Sizes);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_FastDllmV2SubBlocksOfEight_StreamsThemAndCachesGiveTheNoCacheTokens()
+    {
+        // Fast-dLLM v2's own decoding: attention blocks of 32 denoised in sub-blocks of 8 with threshold 0.9. The
+        // prompt of 10 leaves [10, 16) of its sub-block, then whole sub-blocks to 48; the caches stay exact.
+        using var test = new TestEngine(new EngineOptions(), layers: 2, architecture: ModelArchitecture.FastDllmV2, attentionBlockLength: 32);
+        var request = new GenerationRequest
+        {
+            PromptTokens = [.. Enumerable.Range(1, 10)],
+            MaxTokens = 38,
+            BlockLength = 8,
+            Commit = CommitRule.Threshold,
+            CommitParameter = 0.9,
+            Temperature = 0.7f,
+            Seed = 3,
+        };
+
+        var answers = new List<(int[] Sizes, int[] Tokens)>();
+        foreach (KvCacheMode mode in new[] { KvCacheMode.None, KvCacheMode.Prefix, KvCacheMode.Dual })
+        {
+            answers.Add(await Streamed(test, request with { KvCache = mode }));
+        }
+
+        Assert.All(answers, answer => Assert.Equal([6, 8, 8, 8, 8], answer.Sizes));
+        Assert.All(answers, answer => Assert.Equal(answers[0].Tokens, answer.Tokens));
+    }
+
+    private static async Task<(int[] Sizes, int[] Tokens)> Streamed(TestEngine test, GenerationRequest request)
+    {
         var sizes = new List<int>();
+        var tokens = new List<int>();
         await foreach (GenerationUpdate update in test.Engine.GenerateAsync(request, CancellationToken.None))
         {
             if (update.Tokens.Count > 0)
             {
                 sizes.Add(update.Tokens.Count);
+                tokens.AddRange(update.Tokens);
             }
         }
 
-        Assert.Equal(blocks, sizes);
+        return ([.. sizes], [.. tokens]);
     }
 }

@@ -128,7 +128,9 @@ internal static unsafe class CpuAttention
     /// One query head of one sequence against its key/value head, packed in <paramref name="scratch"/>, six query rows
     /// at a time: scores against the packed keys, softmax over the keys each row sees (all, or a prefix when
     /// block-causal: the scores past it are zeroed after the softmax, so they add nothing), then the probabilities
-    /// against the packed values, both through <see cref="MatMulKernel"/>.
+    /// against the packed values, both through <see cref="MatMulKernel"/>. Both products stop at the last key the six
+    /// rows see, as the CUDA kernels do: a K/V cache's rows past it may never have been written (a block-causal refresh
+    /// stops at the window's end), and zero times a NaN is no zero.
     /// </summary>
     private static void Head(
         CpuBuffer queries,
@@ -160,7 +162,8 @@ internal static unsafe class CpuAttention
         {
             int rows = Math.Min(MatMulKernel.Rows, qEnd - i);
             float* q = queries.Data + ((long)i * queries.Columns) + (head * headDim);
-            for (int g = 0; g < width / WeightPanel.Width; g++)
+            int reach = layout.VisibleKeys(layout.Keys[sequence], i + rows - 1 - qStart);
+            for (int g = 0; g < (reach + WeightPanel.Width - 1) / WeightPanel.Width; g++)
             {
                 MatMulKernel.Run(q, queries.Columns, rows, headDim, scratch.KeyPanel(g), result);
                 for (int r = 0; r < rows; r++)
@@ -178,12 +181,12 @@ internal static unsafe class CpuAttention
                 TensorPrimitives.Subtract(scores, max, scores);
                 TensorPrimitives.Exp(scores, scores);
                 inverseSums[r] = 1f / FixedOrderMath.Sum(row, visible);
-                new Span<float>(row + visible, kCount - visible).Clear();
+                new Span<float>(row + visible, reach - visible).Clear();
             }
 
             for (int g = 0; g < scratch.ValuePanels; g++)
             {
-                MatMulKernel.Run(scratch.Scores, width, rows, kCount, scratch.ValuePanel(g), result);
+                MatMulKernel.Run(scratch.Scores, width, rows, reach, scratch.ValuePanel(g), result);
                 int columns = Math.Min(WeightPanel.Width, headDim - (g * WeightPanel.Width));
                 for (int r = 0; r < rows; r++)
                 {

@@ -1,0 +1,62 @@
+using Quicksilver.Engine.Compute;
+using Quicksilver.Engine.Decoding;
+using Quicksilver.Engine.Models;
+using Quicksilver.Engine.Tests.TestModels;
+
+namespace Quicksilver.Engine.Tests.Decoding;
+
+/// <summary>
+/// On a block-causal model a block's refresh and its prefix windows stop at the end of the block's last attention
+/// block, and the refresh starts where the previous block's windows did: the rows each step computes (<see cref="DiffusionTransformer.ComputedTokens"/>, which also meters a request's
+/// share of a step) shrink, prefix and dual compute the same rows, and the tokens stay those of the no-cache path.
+/// </summary>
+public sealed class BlockCausalCacheRowsTests
+{
+    private const int Prompt = 6, Answer = 10, AttentionBlock = 4;
+
+    // Decoding blocks [6, 8), [8, 12), [12, 16) of a canvas of 16, one commit per step. The steps after a refresh
+    // compute the block's attention blocks: SDAR [4, 8), [8, 12), [12, 16); Fast-dLLM v2, whose row before the block
+    // scores its first position, [4, 8), [4, 12), [8, 16). Refreshes run from the previous block's window start to
+    // the window's end: SDAR [0, 8), [4, 12), [8, 16); Fast-dLLM v2 [0, 8), [4, 12), [4, 16). Without the clip every
+    // refresh computed 16 rows and every prefix window ran to 16.
+    [Theory]
+    [InlineData(ModelArchitecture.Sdar, new[] { 8, 4, 8, 4, 4, 4, 8, 4, 4, 4 })]
+    [InlineData(ModelArchitecture.FastDllmV2, new[] { 8, 4, 8, 8, 8, 8, 12, 8, 8, 8 })]
+    public void Decode_CachedModes_ComputeTheClippedRowsAndGiveTheNoCacheTokens(ModelArchitecture architecture, int[] expectedRows)
+    {
+        ModelConfig config = architecture == ModelArchitecture.Sdar
+            ? RandomCheckpoint.SdarConfig(AttentionBlock, layers: 3)
+            : RandomCheckpoint.FastDllmV2Config(AttentionBlock, layers: 3);
+        using RandomTransformer model = new(config, seed: 41);
+
+        (int[] exactTokens, int[] exactRows) = Decode(model, KvCacheMode.None);
+        (int[] prefixTokens, int[] prefixRows) = Decode(model, KvCacheMode.Prefix);
+        (int[] dualTokens, int[] dualRows) = Decode(model, KvCacheMode.Dual);
+
+        Assert.Equal(expectedRows, prefixRows);
+        Assert.Equal(expectedRows, dualRows);
+        Assert.Equal(exactTokens, prefixTokens);
+        Assert.Equal(exactTokens, dualTokens);
+        Assert.True(prefixRows.Sum() < exactRows.Sum(), $"cached steps computed {prefixRows.Sum()} rows, the no-cache ones {exactRows.Sum()}");
+    }
+
+    private static (int[] Canvas, int[] Rows) Decode(RandomTransformer model, KvCacheMode mode)
+    {
+        ModelConfig config = model.Config;
+        var plan = DiffusionPlan.Create(Answer, AttentionBlock, Answer, config.Architecture, leadingBlock: AttentionBlock - (Prompt % AttentionBlock));
+        var settings = new DecodingSettings(0f, 1, RemaskingStrategy.LowConfidence, KvCache: mode);
+        var sequence = new DenoisingSequence([.. Enumerable.Range(1, Prompt)], plan, settings, config.MaskTokenId, new HashSet<int>(), CacheWindowRule.Of(config));
+        using IKvCache? cache = mode == KvCacheMode.None ? null : model.Model.AllocateKvCache(Prompt + Answer);
+        var rows = new List<int>();
+        while (sequence.Finish is null)
+        {
+            ForwardSequence step = sequence.NextStep(cache);
+            rows.Add(model.Model.ComputedTokens(step));
+            var scores = new TokenScore[step.ScorePositions.Count];
+            model.Model.Forward([step], scores);
+            sequence.Commit(step, scores);
+        }
+
+        return (sequence.Canvas.ToArray(), [.. rows]);
+    }
+}
