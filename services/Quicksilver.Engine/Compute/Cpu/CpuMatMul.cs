@@ -6,8 +6,8 @@ namespace Quicksilver.Engine.Compute.Cpu;
 /// <summary>
 /// <c>y = x · Wᵀ (+ b)</c> with W stored <c>[N, K]</c> (PyTorch's Linear layout), blocked for the cache: work is
 /// split over groups of <see cref="WeightPanel"/>s (sixteen weight rows each, k-major: the BF16 panels a weight keeps,
-/// or widened to fp32 and packed once per call for other weights) that together fit L2; each task sweeps every activation row, six at a time, through
-/// <see cref="MatMulKernel"/> against each of its panels, so a group of six rows stays in L1 while the panels stream
+/// or widened to fp32 and packed once per call for other weights) that together fit L2; each task sweeps every
+/// activation row, six at a time, through <see cref="MatMulKernel"/> against each of its panels, so a group of six rows stays in L1 while the panels stream
 /// from L2, and the activations are read from memory once per group rather than once per panel. Every output is the
 /// same in-order fused multiply-add chain over k whatever the batch, so a sequence's result never depends on what
 /// else is in it.
