@@ -10,14 +10,15 @@ namespace Quicksilver.Engine.Decoding;
 /// commit the <see cref="DiffusionPlan.BlockSchedule"/>'s count of the most confident masked positions (or, with
 /// Fast-dLLM's threshold and factor rules, as many as are confident enough, until the block has no mask left; with
 /// Dream's <c>origin</c>, each masked position independently with the timestep schedule's probability, all that remain
-/// on the block's last step); committed tokens are never re-masked. A finished block that holds an end-of-sequence token ends the answer there.
-/// With a <see cref="KvCacheMode"/> the first step of each block computes the whole canvas (for block-causal
-/// attention, from the previous block's windows to the end of the block's last attention block) and refreshes the
-/// sequence's K/V cache; the block's
-/// later steps compute only the block and its suffix (prefix mode) or only the block (dual mode) against it, widened
-/// as the model's <see cref="CacheWindowRule"/> says: for shifted logits (Dream) by the row before the block, whose
-/// hidden state scores the block's first position (a committed token, so recomputing it only refreshes its cached keys
-/// and values with the block's commits since the refresh); for block-causal attention to whole attention blocks.
+/// on the block's last step); committed tokens are never re-masked; an opener block
+/// (<see cref="DiffusionPlan.IsOpener"/>) is scored greedily whatever the temperature. A finished block that holds an
+/// end-of-sequence token ends the answer there. With a <see cref="KvCacheMode"/> the first step of each block
+/// computes the whole canvas (for block-causal attention, from the previous block's first attention block to the end
+/// of the block's last) and refreshes the sequence's K/V cache; the block's later steps compute only the block and
+/// its suffix (prefix mode) or only the block (dual mode) against it, widened as the model's
+/// <see cref="CacheWindowRule"/> says: for shifted logits (Dream) by the row before the block, whose hidden state
+/// scores the block's first position (a committed token, so recomputing it only refreshes its cached keys and values
+/// with the block's commits since the refresh); for block-causal attention to whole attention blocks.
 /// </summary>
 public sealed class DenoisingSequence
 {
@@ -119,6 +120,7 @@ public sealed class DenoisingSequence
         }
 
         int blockEnd = _blockStart + _plan.BlockLengths[_block];
+        float temperature = _plan.IsOpener(_block) ? 0f : _settings.Temperature;
         var positions = new List<int>(blockEnd - _blockStart);
         var sampling = new List<RowSampling>(blockEnd - _blockStart);
         for (int p = _blockStart; p < blockEnd; p++)
@@ -126,7 +128,7 @@ public sealed class DenoisingSequence
             if (_masked[p])
             {
                 positions.Add(p);
-                sampling.Add(new RowSampling(_settings.Temperature, _settings.Seed, Counter(p), _settings.TopP, _settings.TopK));
+                sampling.Add(new RowSampling(temperature, _settings.Seed, Counter(p), _settings.TopP, _settings.TopK));
             }
         }
 
@@ -224,8 +226,8 @@ public sealed class DenoisingSequence
     /// <summary>
     /// The block's first step refreshes the canvas; later ones compute the block (and, for prefix mode, the suffix),
     /// widened by the model's <see cref="CacheWindowRule"/>. For block-causal attention the refresh and the prefix
-    /// window stop where the dual window does (<see cref="CacheWindowRule.ReadEnd"/>), and the refresh starts where
-    /// the previous block's windows did (<see cref="CacheWindowRule.RefreshStart"/>).
+    /// window stop where the dual window does (<see cref="CacheWindowRule.ReadEnd"/>), and the refresh starts at the
+    /// previous block's first attention block (<see cref="CacheWindowRule.RefreshStart"/>).
     /// </summary>
     private KvCacheWindow CacheWindow(IKvCache kvCache, int blockEnd)
     {

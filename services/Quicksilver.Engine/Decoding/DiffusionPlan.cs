@@ -21,11 +21,14 @@ public sealed record DiffusionPlan
     /// </summary>
     public const double DefaultEps = 1e-3;
 
-    private DiffusionPlan(int answerLength, int[] blockLengths, int[] blockSteps, ModelArchitecture family, double eps)
+    private readonly bool[] _openers;
+
+    private DiffusionPlan(int answerLength, int[] blockLengths, int[] blockSteps, bool[] openers, ModelArchitecture family, double eps)
     {
         AnswerLength = answerLength;
         BlockLengths = blockLengths;
         BlockSteps = blockSteps;
+        _openers = openers;
         Family = family;
         Eps = eps;
     }
@@ -51,45 +54,44 @@ public sealed record DiffusionPlan
     /// <summary>Total denoising steps (forward passes) the plan takes if no early stop happens.</summary>
     public int TotalSteps => BlockSteps.Sum();
 
+    /// <summary>Builds the plan of blocks of <paramref name="blockLength"/> (the last may be shorter); see the overload.</summary>
+    public static DiffusionPlan Create(int answerLength, int blockLength, int steps, ModelArchitecture family = ModelArchitecture.LLaDA, double eps = DefaultEps) =>
+        Create(new DecodingBlocks(blockLength, 0), answerLength, steps, family, eps);
+
     /// <summary>
     /// Builds the plan. <paramref name="steps"/> is clamped to <c>[blocks, answerLength]</c>: every block needs
     /// at least one step, and more steps than masks would commit nothing in some steps.
     /// </summary>
+    /// <param name="blocks">How the answer is cut into blocks (<see cref="DecodingBlocks.For"/>).</param>
     /// <param name="answerLength">Masked positions appended to the prompt.</param>
-    /// <param name="blockLength">Length of a block (the last may be shorter).</param>
     /// <param name="steps">Denoising steps over the whole answer.</param>
     /// <param name="family">Whose sampler's commit counts to follow: LLaDA's linear schedule or Dream's timesteps.</param>
     /// <param name="eps">The timestep schedule's final timestep, in (0, 1) (<c>eps</c> of the model's <c>generation_config.json</c>).</param>
-    /// <param name="leadingBlock">The first block's length when it must be shorter (<see cref="DecodingBlocks"/>); 0: like the others.</param>
-    public static DiffusionPlan Create(int answerLength, int blockLength, int steps, ModelArchitecture family = ModelArchitecture.LLaDA, double eps = DefaultEps, int leadingBlock = 0)
+    public static DiffusionPlan Create(DecodingBlocks blocks, int answerLength, int steps, ModelArchitecture family = ModelArchitecture.LLaDA, double eps = DefaultEps)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(answerLength, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(blockLength, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
-        ArgumentOutOfRangeException.ThrowIfNegative(leadingBlock);
         if (!(eps > 0 && eps < 1))
         {
             throw new ArgumentOutOfRangeException(nameof(eps), eps, "The final timestep must be in (0, 1).");
         }
 
-        var lengths = new List<int>();
-        int planned = 0;
-        if (leadingBlock > 0)
+        int[] lengths = blocks.Lengths(answerLength);
+        var openers = new bool[lengths.Length];
+        for (int b = 0, start = 0; b < lengths.Length; start += lengths[b++])
         {
-            lengths.Add(Math.Min(leadingBlock, answerLength));
-            planned = lengths[0];
+            openers[b] = blocks.IsOpener(start);
         }
 
-        for (; planned < answerLength; planned += lengths[^1])
-        {
-            lengths.Add(Math.Min(blockLength, answerLength - planned));
-        }
-
-        int blockCount = lengths.Count;
-
-        steps = Math.Clamp(steps, blockCount, answerLength);
-        return new DiffusionPlan(answerLength, [.. lengths], ShareSteps([.. lengths], steps, answerLength), family, eps);
+        steps = Math.Clamp(steps, lengths.Length, answerLength);
+        return new DiffusionPlan(answerLength, lengths, ShareSteps(lengths, steps, answerLength), openers, family, eps);
     }
+
+    /// <summary>
+    /// Whether block <paramref name="block"/> is an opener (<see cref="DecodingBlocks.IsOpener"/>): its one token is
+    /// committed by argmax whatever the request's temperature, as Fast-dLLM v2 commits the token that starts a block.
+    /// </summary>
+    public bool IsOpener(int block) => _openers[block];
 
     /// <summary>
     /// How many masks each step of block <paramref name="block"/> commits under <see cref="CommitRule.Schedule"/>:

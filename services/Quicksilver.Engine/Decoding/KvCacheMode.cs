@@ -16,7 +16,7 @@ namespace Quicksilver.Engine.Decoding;
 /// (<see cref="Models.ModelConfig.AttentionBlockLength"/>) the windows cover whole attention blocks and both modes
 /// are exact at every step (<see cref="Models.CacheWindowRule"/>); no row of the window sees a later attention block,
 /// so the refresh and the prefix window stop where the dual window does and the two modes compute the same rows; the
-/// refresh also starts where the previous block's windows did, the rows before them being final in the cache.
+/// refresh also starts at the previous block's first attention block, the rows before it being final in the cache.
 /// </remarks>
 public enum KvCacheMode
 {

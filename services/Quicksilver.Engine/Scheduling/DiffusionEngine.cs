@@ -153,7 +153,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         ArgumentNullException.ThrowIfNull(request);
         RequestValidator.Validate(request, _model.Config);
         var blocks = DecodingBlocks.For(_model.Config, request.PromptTokens.Count, request.BlockLength, _options.DefaultBlockLength);
-        var plan = DiffusionPlan.Create(request.MaxTokens, blocks.BlockLength, request.Steps ?? request.MaxTokens, _model.Config.Architecture, _eps, blocks.LeadingBlock);
+        var plan = DiffusionPlan.Create(blocks, request.MaxTokens, request.Steps ?? request.MaxTokens, _model.Config.Architecture, _eps);
         ulong seed = request.Seed ?? (ulong)Random.Shared.NextInt64();
         KvCacheMode kvCache = request.KvCache ?? _options.KvCache;
         var settings = new DecodingSettings(

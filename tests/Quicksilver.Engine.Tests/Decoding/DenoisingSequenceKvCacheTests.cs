@@ -16,15 +16,16 @@ public sealed class DenoisingSequenceKvCacheTests
     [InlineData(KvCacheMode.Dual, true, 0, new[] { 0, 14, 2, 7, 0, 14, 6, 11, 0, 14 })]
     [InlineData(KvCacheMode.Prefix, false, 5, new[] { 0, 10, 0, 10, 0, 14, 5, 14, 5, 14 })]
     [InlineData(KvCacheMode.Dual, false, 5, new[] { 0, 10, 0, 10, 0, 14, 5, 14, 5, 14 })]
-    [InlineData(KvCacheMode.Prefix, true, 5, new[] { 0, 10, 0, 10, 0, 14, 5, 14, 5, 14 })]
-    [InlineData(KvCacheMode.Dual, true, 5, new[] { 0, 10, 0, 10, 0, 14, 5, 14, 5, 14 })]
+    [InlineData(KvCacheMode.Prefix, true, 5, new[] { 0, 10, 0, 10, 0, 10, 5, 10, 5, 14 })]
+    [InlineData(KvCacheMode.Dual, true, 5, new[] { 0, 10, 0, 10, 0, 10, 5, 10, 5, 14 })]
     public void NextStep_CacheMode_RefreshesAtEachBlockThenComputesItsWindow(KvCacheMode mode, bool shiftLogits, int attentionBlock, int[] expected)
     {
         // Prompt 3, answer 11 in blocks of 4, 4 and 3; two steps for each of the first two blocks, one for the last.
         // With shifted logits (Dream) a window starts one row early: row s − 1 scores the block's first position s.
         // With attention blocks of 5 the windows cover [0, 5) ∪ [5, 10) for the block [3, 7), [5, 10) ∪ [10, 14) for
         // [7, 11); no row of them sees a later attention block, so the refresh and the prefix window end there too, and
-        // a refresh starts where the previous block's windows did: the rows before them are final in the cache.
+        // a refresh starts where the previous block's windows did: the rows before them are final in the cache. With
+        // shifted logits too, row 9 scores position 10, so the windows for [7, 11) end at 10.
         var rule = new CacheWindowRule(shiftLogits, attentionBlock);
         var sequence = new DenoisingSequence([5, 6, 7], DiffusionPlan.Create(11, 4, 5), Settings(mode), Mask, new HashSet<int>(), rule);
         var windows = new List<int>();

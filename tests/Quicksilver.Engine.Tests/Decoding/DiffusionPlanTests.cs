@@ -134,7 +134,7 @@ public sealed class DiffusionPlanTests
     [InlineData(16, 4, 4, new[] { 4, 4, 4, 4 })]
     public void Create_LeadingBlock_ComesFirstAndTheRestFollowInWholeBlocks(int answer, int block, int leading, int[] expected)
     {
-        DiffusionPlan plan = DiffusionPlan.Create(answer, block, steps: answer, leadingBlock: leading);
+        DiffusionPlan plan = DiffusionPlan.Create(new DecodingBlocks(block, leading), answer, steps: answer);
 
         Assert.Equal(expected, plan.BlockLengths);
         Assert.Equal(expected, plan.BlockSteps);
