@@ -72,8 +72,10 @@ class LLaDA:
         self.head_dim = c["d_model"] // self.heads
         self.eps, self.theta = c.get("rms_norm_eps", 1e-5), c.get("rope_theta", 10000.0)
 
-    def hidden(self, ids):
-        """Final-norm hidden states of equal-length sequences: ids [batch, length] -> [batch, length, d_model]."""
+    def hidden(self, ids, causal=False):
+        """Final-norm hidden states of equal-length sequences: ids [batch, length] -> [batch, length, d_model].
+        causal=True masks attention to later positions: the same network as an autoregressive model (for training
+        comparisons only; LLaDA itself is never causal)."""
         w, t = self.w, "model.transformer."
         h = w[t + "wte.weight"][ids]
         batch, n = ids.shape
@@ -87,6 +89,8 @@ class LLaDA:
             repeat = self.heads // self.kv_heads
             k, v = k.repeat_interleave(repeat, dim=1), v.repeat_interleave(repeat, dim=1)
             scores = (q @ k.transpose(-1, -2)) / (self.head_dim ** 0.5)  # no causal mask: a diffusion model sees all
+            if causal:
+                scores = scores.masked_fill(torch.ones(n, n, dtype=torch.bool).triu(1), float("-inf"))
             attended = (torch.softmax(scores, dim=-1) @ v).transpose(1, 2).reshape(batch, n, -1)
             h = h + attended @ w[b + "attn_out.weight"].T
             x = rms_norm(h, w[b + "ff_norm.weight"], self.eps)

@@ -132,6 +132,28 @@ def learning_rate(step, args):
     return args.min_lr + 0.5 * (args.lr - args.min_lr) * (1 + math.cos(math.pi * progress))
 
 
+def trainable(folder, args):
+    """The model of a folder with trainable weights, its output head, and AdamW (decay on matrices only)."""
+    model = LLaDA(folder)
+    model.w = {name: t.clone().requires_grad_(True) for name, t in model.w.items()}
+    decayed = [t for t in model.w.values() if t.dim() == 2]
+    plain = [t for t in model.w.values() if t.dim() < 2]
+    optimizer = torch.optim.AdamW([{"params": decayed, "weight_decay": args.weight_decay},
+                                   {"params": plain, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.95))
+    return model, model.w["model.transformer.ff_out.weight"], optimizer
+
+
+def optimize(model, optimizer, loss, step, args):
+    """One optimiser step on loss at the schedule's learning rate (gradients clipped at norm 1); returns the loss."""
+    for group in optimizer.param_groups:
+        group["lr"] = learning_rate(step, args)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(list(model.w.values()), 1.0)
+    optimizer.step()
+    return loss.item()
+
+
 def save_bf16_safetensors(path, tensors):
     """Writes tensors as BF16 (round to nearest even, torch's conversion) in the given order, metadata format pt."""
     header, blobs, offset = {"__metadata__": {"format": "pt"}}, [], 0
@@ -156,15 +178,9 @@ def main(argv):
     rng = np.random.default_rng(args.seed)
     generator = torch.Generator().manual_seed(args.seed)
 
-    model = LLaDA(args.init)
+    model, head, optimizer = trainable(args.init, args)
     config = model.config
     mask_id, eos = config["mask_token_id"], config["eos_token_id"]
-    model.w = {name: t.clone().requires_grad_(True) for name, t in model.w.items()}
-    head = model.w["model.transformer.ff_out.weight"]
-    decayed = [t for t in model.w.values() if t.dim() == 2]
-    plain = [t for t in model.w.values() if t.dim() < 2]
-    optimizer = torch.optim.AdamW([{"params": decayed, "weight_decay": args.weight_decay},
-                                   {"params": plain, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.95))
 
     corpus = Corpus(args.tokens, eos)
     eval_windows = corpus.windows(np.random.default_rng(args.seed + 1), corpus.valid, corpus.valid_starts,
@@ -176,16 +192,10 @@ def main(argv):
     evals.append({"step": 0, **evaluate(model, head, eval_windows, mask_id, args.seed)})
     running = []
     for step in range(args.steps):
-        for group in optimizer.param_groups:
-            group["lr"] = learning_rate(step, args)
         x0 = corpus.windows(rng, corpus.train, corpus.train_starts, args.batch, args.length, eos_fill=0.25)
         ratio = (1 - MIN_MASK_RATIO) * torch.rand(args.batch, generator=generator) + MIN_MASK_RATIO
         loss, _ = masked_loss(model, head, x0, ratio, mask_id, generator)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(list(model.w.values()), 1.0)
-        optimizer.step()
-        running.append(loss.item())
+        running.append(optimize(model, optimizer, loss, step, args))
         if (step + 1) % 10 == 0:
             elapsed = time.perf_counter() - started
             curve.append({"step": step + 1, "loss": sum(running) / len(running), "seconds": elapsed})
