@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Quicksilver.Gateway.Routing;
 using Quicksilver.Gateway.Tests.Infrastructure;
 
 namespace Quicksilver.Gateway.Tests.EndToEnd;
@@ -24,20 +26,26 @@ public sealed class LoadBalancingTests
         using var direct = new HttpClient { BaseAddress = busy.Address, Timeout = TimeSpan.FromMinutes(5) };
         Task<HttpResponseMessage>[] backlog = [.. Enumerable.Range(0, 5).Select(_ => Platform.PostCompletionAsync(direct, Platform.Completion(maxTokens: 32), kind: "backlog"))];
         await Wait.UntilAsync(async () => await WaitingAsync(direct) >= 3, TimeSpan.FromSeconds(20), "a queue on the busy pod");
-        await Task.Delay(300); // a few load polls
+        // The gateway polls the load every 100 ms, but a starved poller can be late: wait until it has seen the queue.
+        PodLoadRegistry loads = platform.Gateway.Services.GetRequiredService<PodLoadRegistry>();
+        await Wait.UntilAsync(() => loads.Score(busy.Address.ToString()).Requests >= 3, TimeSpan.FromSeconds(20), "the gateway to see the queue");
 
+        // Waves of three until each idle pod has had three: which of the two gets a request is a coin toss, and four
+        // waves (the usual count) leave one of them under three about once in 120 runs. Twelve waves fall short about
+        // once in 10^11.
         using HttpClient client = platform.Gateway.ClientFor(TestTenants.Acme);
-        for (int wave = 0; wave < 4; wave++)
+        int[] received = new int[3];
+        for (int wave = 0; wave < 12 && received[1..].Min() < 3; wave++)
         {
             HttpResponseMessage[] answers = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 4), kind: "balanced")));
             Assert.All(answers, answer => Assert.Equal(HttpStatusCode.OK, answer.StatusCode));
             Array.ForEach(answers, answer => answer.Dispose());
+            received = [.. platform.Pods.Select(pod => pod.Tenants.Count(r => r.Kind == "balanced"))];
         }
 
-        int[] received = [.. platform.Pods.Select(pod => pod.Tenants.Count(r => r.Kind == "balanced"))];
-        Assert.True(received[0] <= 1, $"the busy pod got {received[0]} of 12 ({string.Join(", ", received)})");
-        Assert.Equal(12, received.Sum());
-        Assert.All(received[1..], count => Assert.InRange(count, 3, 9));
+        Assert.True(received[0] <= 1, $"the busy pod got {received[0]} of {received.Sum()} ({string.Join(", ", received)})");
+        Assert.Equal(0, received.Sum() % 3);
+        Assert.All(received[1..], count => Assert.True(count >= 3, $"an idle pod got {count} of {received.Sum()} ({string.Join(", ", received)})"));
         foreach (HttpResponseMessage answer in await Task.WhenAll(backlog))
         {
             Assert.Equal(HttpStatusCode.OK, answer.StatusCode);

@@ -61,7 +61,7 @@ public sealed class PodServer : WebApplicationFactory<global::Program>
             {
                 return false;
             }
-        }, TimeSpan.FromSeconds(60), "the pod to become ready");
+        }, TimeSpan.FromMinutes(3), "the pod to become ready"); // loading the model can take a minute on a loaded machine
         return pod;
     }
 

@@ -30,7 +30,9 @@ public sealed class ConcurrencyTests
         string[] together = await Task.WhenAll(bodies.Select(body => AnswerAsync(client, body)));
 
         Assert.Equal(alone, together);
-        Assert.Equal(0, factory.Model.Engine.Load.Running);
+
+        // The step loop publishes its load after it hands out the last answer: a starved loop can publish it late.
+        await WaitUntil(() => factory.Model.Engine.Load.Running == 0);
     }
 
     [Fact]
@@ -63,6 +65,9 @@ public sealed class ConcurrencyTests
     {
         Dictionary<string, string?> settings = Settings(maxActive: 1, maxQueued: 256);
         settings["Quicksilver:Engine:MaxExpectedQueueWait"] = "00:00:00.1";
+        // The waits admission control expects are learnt from the steps so far; a starved machine can run the later
+        // steps many times slower, and admitted requests outwaited a 30 s queue timeout (503) on a loaded CI machine.
+        settings["Quicksilver:Engine:QueueTimeout"] = "00:05:00";
         await using var factory = new QuicksilverApiFactory(model: null, settings);
         using HttpClient client = await factory.CreateReadyClientAsync();
         using (HttpResponseMessage warm = await client.PostCompletionAsync(Flooding(0)))
@@ -84,7 +89,7 @@ public sealed class ConcurrencyTests
         {
             var refused = answers.Where(a => a.Response.StatusCode == HttpStatusCode.TooManyRequests).ToList();
             var admitted = answers.Where(a => a.Response.StatusCode == HttpStatusCode.OK).ToList();
-            Assert.Equal(answers.Length, refused.Count + admitted.Count);
+            Assert.All(answers, a => Assert.Contains(a.Response.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.TooManyRequests }));
             Assert.NotEmpty(refused);
             Assert.NotEmpty(admitted);
             foreach ((HttpResponseMessage response, TimeSpan took) in refused)
@@ -93,8 +98,8 @@ public sealed class ConcurrencyTests
                 Assert.Contains("overloaded", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
                 Assert.True(response.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
 
-                // Shed at admission, not after a wait in the queue (its timeout is 30 s).
-                Assert.True(took < TimeSpan.FromSeconds(10), $"a 429 took {took.TotalSeconds:0.0} s");
+                // Shed at admission, not after a wait in the queue (its timeout is 5 min).
+                Assert.True(took < TimeSpan.FromSeconds(60), $"a 429 took {took.TotalSeconds:0.0} s");
             }
 
             foreach ((HttpResponseMessage response, _) in admitted)

@@ -25,6 +25,15 @@ public sealed class EngineMetricsExportTests
         using HttpClient client = await factory.CreateReadyClientAsync();
 
         using HttpResponseMessage completion = await client.PostCompletionAsync(new JsonObject { ["prompt"] = "Say hello", ["max_tokens"] = 8, ["steps"] = 4 });
+
+        // The step loop publishes its load after it hands out the answer: a starved loop can publish it late.
+        DateTime deadline = DateTime.UtcNow.AddSeconds(20);
+        while (factory.Model.Engine.Load.Running != 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the engine still reports a running sequence after 20 s");
+            await Task.Delay(5);
+        }
+
         using HttpResponseMessage response = await client.GetAsync(new Uri("/metrics", UriKind.Relative));
         string text = await response.Content.ReadAsStringAsync();
         IReadOnlyList<PrometheusSample> samples = PrometheusSample.Parse(text);
