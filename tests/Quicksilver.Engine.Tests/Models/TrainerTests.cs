@@ -67,6 +67,37 @@ public sealed class TrainerTests : IDisposable
         Assert.NotEqual(weights, File.ReadAllBytes(Path.Combine(other, "model.safetensors")));
     }
 
+    [TorchReferenceFact]
+    public void DataConstrained_FewSteps_MeasuresBothObjectivesEveryEpochOnWholeDocuments()
+    {
+        string report = Path.Combine(_work.FullName, "data-constrained.json");
+        TorchReference.CompareWithAutoregression(
+        [
+            "--init", RepositoryFolders.TinyModel, "--tokens", TokenFile(), "--report", report,
+            "--unique-tokens", "300", "--epochs", "2", "--batch", $"{Batch}", "--length", $"{Length}", "--warmup", "1",
+            "--eval-windows", "4", "--ratios", "2", "--eval-every", "1", "--threads", "1",
+        ]);
+
+        using JsonDocument document = JsonDocument.Parse(File.ReadAllText(report));
+        JsonElement root = document.RootElement;
+        int unique = root.GetProperty("unique_tokens").GetInt32();
+        int steps = root.GetProperty("options").GetProperty("steps").GetInt32();
+        Assert.InRange(unique, 300, 300 + 12); // whole documents of at most 12 tokens, up to the first past 300
+        Assert.Equal((int)Math.Ceiling(2.0 * unique / (Batch * Length)), steps);
+        var first = new List<double>();
+        foreach (string objective in new[] { "autoregressive", "diffusion" })
+        {
+            JsonElement[] curve = [.. root.GetProperty("curves").GetProperty(objective).EnumerateArray()];
+            Assert.Equal([0, 1, 2], curve.Select(p => (int)Math.Round(p.GetProperty("epoch").GetDouble())));
+            Assert.Equal(steps, curve[^1].GetProperty("step").GetInt32());
+            Assert.All(curve, p => Assert.True(p.GetProperty("held_out").GetDouble() is > 0 and < 20 && p.GetProperty("train").GetDouble() is > 0 and < 20));
+            first.Add(curve[0].GetProperty("held_out").GetDouble());
+        }
+
+        // The same weights measured two ways: next-token cross-entropy under a causal mask, and the diffusion bound.
+        Assert.NotEqual(first[0], first[1]);
+    }
+
     private string Train(string name, int seed)
     {
         string output = Path.Combine(_work.FullName, name);

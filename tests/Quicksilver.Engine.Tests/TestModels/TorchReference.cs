@@ -44,9 +44,17 @@ internal static class TorchReference
         }
     }
 
+    /// <summary>Masked diffusion against an autoregressive twin of the same network, on the same data and compute.</summary>
+    public static string DataConstrainedScript => Path.Combine(RepositoryFolders.Root, "tools", "train", "data_constrained.py");
+
     /// <summary>Runs <see cref="TrainerScript"/> with <paramref name="args"/>; throws with its standard error if it fails.</summary>
-    public static void Train(IEnumerable<string> args) =>
-        Run(Python ?? throw new InvalidOperationException(Problem), [TrainerScript, .. args], TimeSpan.FromMinutes(5));
+    public static void Train(IEnumerable<string> args) => RunTool(TrainerScript, args);
+
+    /// <summary>Runs <see cref="DataConstrainedScript"/> with <paramref name="args"/>; throws with its standard error if it fails.</summary>
+    public static void CompareWithAutoregression(IEnumerable<string> args) => RunTool(DataConstrainedScript, args);
+
+    private static void RunTool(string script, IEnumerable<string> args) =>
+        Run(Python ?? throw new InvalidOperationException(Problem), [script, .. args], TimeSpan.FromMinutes(5));
 
     private static (string?, string) Find()
     {
