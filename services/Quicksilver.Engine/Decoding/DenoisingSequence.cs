@@ -14,7 +14,7 @@ namespace Quicksilver.Engine.Decoding;
 /// (<see cref="DiffusionPlan.IsOpener"/>) is scored greedily whatever the temperature. A finished block that holds an
 /// end-of-sequence token ends the answer there. With a <see cref="KvCacheMode"/> the first step of each block
 /// computes the whole canvas (for block-causal attention, from the previous block's first attention block to the end
-/// of the block's last) and refreshes the sequence's K/V cache; the block's later steps compute only the block and
+/// of the window, <see cref="CacheWindowRule.ReadEnd"/>) and refreshes the sequence's K/V cache; the block's later steps compute only the block and
 /// its suffix (prefix mode) or only the block (dual mode) against it, widened as the model's
 /// <see cref="CacheWindowRule"/> says: for shifted logits (Dream) by the row before the block, whose hidden state
 /// scores the block's first position (a committed token, so recomputing it only refreshes its cached keys and values

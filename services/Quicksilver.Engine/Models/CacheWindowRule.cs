@@ -2,8 +2,8 @@ namespace Quicksilver.Engine.Models;
 
 /// <summary>
 /// Which rows a K/V cache window must compute so that it scores a block's positions as the whole canvas would, given
-/// how a model's rows depend on each other. The window holds the block itself, and for shifted logits (Dream) the row
-/// before it, which scores its first position (<see cref="LogitShift"/>). For block-causal attention
+/// how a model's rows depend on each other. For bidirectional attention the window holds the block itself, and for
+/// shifted logits (Dream) the row before it, which scores its first position (<see cref="LogitShift"/>). For block-causal attention
 /// (<see cref="ModelConfig.AttentionBlockLength"/>) it is whole attention blocks, from that of the row scoring the
 /// block's first position to that of the row scoring its last (<see cref="End"/>): the committed rows that share the
 /// first attention block see the block's commits, and so do the masks that share the last; every row before the

@@ -7,9 +7,10 @@ using Quicksilver.Engine.Tests.TestModels;
 namespace Quicksilver.Engine.Tests.Decoding;
 
 /// <summary>
-/// On a block-causal model a block's refresh and its prefix windows stop at the end of the block's last attention
-/// block, and the refresh starts where the previous block's windows did: the rows each step computes (<see cref="DiffusionTransformer.ComputedTokens"/>, which also meters a request's
-/// share of a step) shrink, prefix and dual compute the same rows, and the tokens stay those of the no-cache path.
+/// On a block-causal model a block's refresh and its prefix windows stop where its dual window does, and the refresh
+/// starts at the previous block's first attention block: the rows each step computes
+/// (<see cref="DiffusionTransformer.ComputedTokens"/>, which also meters a request's share of a step) shrink, prefix
+/// and dual compute the same rows, and the tokens stay those of the no-cache path.
 /// </summary>
 public sealed class BlockCausalCacheRowsTests
 {

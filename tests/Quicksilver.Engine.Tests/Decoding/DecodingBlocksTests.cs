@@ -1,4 +1,5 @@
 using Quicksilver.Engine.Decoding;
+using Quicksilver.Engine.Models;
 using Quicksilver.Engine.Tests.TestModels;
 
 namespace Quicksilver.Engine.Tests.Decoding;
@@ -50,6 +51,17 @@ public sealed class DecodingBlocksTests
     [Fact]
     public void Lengths_BlockLongerThanTheAttentionBlock_SplitAroundEveryOpenerItHolds() =>
         Assert.Equal([23, 1, 31, 1, 31, 1, 4], DecodingBlocks.For(RandomCheckpoint.FastDllmV2Config(blockLength: 32), 41, 64, defaultBlockLength: 16).Lengths(92));
+
+    // A block length near int.MaxValue must not overflow the layout (it used to loop forever).
+    [Theory]
+    [InlineData(6, 10, new[] { 2, 8 })]
+    [InlineData(41, 64, new[] { 23, 1, 31, 1, 8 })]
+    public void Lengths_HugeRequestedBlock_IsCutAtTheAnswersEnd(int prompt, int answer, int[] expected)
+    {
+        ModelConfig config = prompt == 6 ? RandomCheckpoint.SdarConfig(blockLength: 4) : RandomCheckpoint.FastDllmV2Config(blockLength: 32);
+
+        Assert.Equal(expected, DecodingBlocks.For(config, prompt, int.MaxValue, defaultBlockLength: 16).Lengths(answer));
+    }
 
     [Fact]
     public void Lengths_SdarAndBidirectionalModels_HaveNoOpeners()

@@ -24,7 +24,7 @@ public sealed class DenoisingSequenceKvCacheTests
         // With shifted logits (Dream) a window starts one row early: row s − 1 scores the block's first position s.
         // With attention blocks of 5 the windows cover [0, 5) ∪ [5, 10) for the block [3, 7), [5, 10) ∪ [10, 14) for
         // [7, 11); no row of them sees a later attention block, so the refresh and the prefix window end there too, and
-        // a refresh starts where the previous block's windows did: the rows before them are final in the cache. With
+        // a refresh starts at the previous block's first attention block: the rows before it are final in the cache. With
         // shifted logits too, row 9 scores position 10, so the windows for [7, 11) end at 10.
         var rule = new CacheWindowRule(shiftLogits, attentionBlock);
         var sequence = new DenoisingSequence([5, 6, 7], DiffusionPlan.Create(11, 4, 5), Settings(mode), Mask, new HashSet<int>(), rule);
