@@ -8,18 +8,17 @@ namespace Quicksilver.Engine.Decoding;
 /// default to their attention block, and their first block ends where the prompt's attention block does, so that every
 /// later block is a whole attention block (for Fast-dLLM v2, its opener and the rest): a block is then denoised against
 /// a finished prefix, as SDAR's and Fast-dLLM v2's own generate loops do (they fill the prompt's last attention block
-/// with masks first). A requested block that
-/// divides the attention block is a sub-block (Fast-dLLM v2's <c>small_block_size</c>): the blocks lie on its grid
-/// from position 0, so the first ends at the prompt's next multiple of it and none straddles two attention blocks,
-/// as Fast-dLLM v2 decodes each block of 32 in sub-blocks of 8 and skips those the prompt fills.
+/// with masks first). A requested block that divides the attention block is a sub-block (Fast-dLLM v2's
+/// <c>small_block_size</c>): the blocks lie on its grid from position 0, so the first ends at the prompt's next
+/// multiple of it and none straddles two attention blocks, as Fast-dLLM v2 decodes each block of 32 in sub-blocks of 8
+/// and skips those the prompt fills.
 /// </summary>
 /// <remarks>
 /// A model with shifted logits and block-causal attention (Fast-dLLM v2; Dream given an <c>attention_block_length</c>)
-/// scores the first position of an attention
-/// block from the last row of the one before, which sees nothing of the new block: that position is an
-/// <see cref="IsOpener">opener</see>, a block of its own, committed by argmax before the rest of its attention block
-/// is denoised — Fast-dLLM v2's generate loop takes it, greedily, from the pass that caches the finished block, and
-/// denoises the new block with it in place.
+/// scores the first position of an attention block from the last row of the one before, which sees nothing of the new
+/// block: that position is an <see cref="IsOpener">opener</see>, a block of its own, committed by argmax before the
+/// rest of its attention block is denoised — Fast-dLLM v2's generate loop takes it, greedily, from the pass that
+/// caches the finished block, and denoises the new block with it in place.
 /// </remarks>
 /// <param name="BlockLength">Length of the blocks after the first.</param>
 /// <param name="LeadingBlock">Length of a shorter first block; 0 when the first block is like the others.</param>

@@ -3,12 +3,12 @@ namespace Quicksilver.Engine.Models;
 /// <summary>
 /// Which rows a K/V cache window must compute so that it scores a block's positions as the whole canvas would, given
 /// how a model's rows depend on each other. For bidirectional attention the window holds the block itself, and for
-/// shifted logits (Dream) the row before it, which scores its first position (<see cref="LogitShift"/>). For block-causal attention
-/// (<see cref="ModelConfig.AttentionBlockLength"/>) it is whole attention blocks, from that of the row scoring the
-/// block's first position to that of the row scoring its last (<see cref="End"/>): the committed rows that share the
-/// first attention block see the block's commits, and so do the masks that share the last; every row before the
-/// window sees only rows before it and every row after it is invisible to the window, so the cache is exact, in both
-/// the prefix and the dual mode, and neither needs the rows after the window (<see cref="ReadEnd"/>).
+/// shifted logits (Dream) the row before it, which scores its first position (<see cref="LogitShift"/>). For
+/// block-causal attention (<see cref="ModelConfig.AttentionBlockLength"/>) it is whole attention blocks, from that of
+/// the row scoring the block's first position to that of the row scoring its last (<see cref="End"/>): the committed
+/// rows that share the first attention block see the block's commits, and so do the masks that share the last; every
+/// row before the window sees only rows before it and every row after it is invisible to the window, so the cache is
+/// exact, in both the prefix and the dual mode, and neither needs the rows after the window (<see cref="ReadEnd"/>).
 /// </summary>
 /// <param name="ShiftLogits">Whether position i is scored from row i − 1.</param>
 /// <param name="AttentionBlockLength">The attention block of a block-causal model; zero for bidirectional attention.</param>
