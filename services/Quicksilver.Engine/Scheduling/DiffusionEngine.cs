@@ -16,8 +16,8 @@ namespace Quicksilver.Engine.Scheduling;
 /// joins at the next step and leaves as soon as it finishes, so no request waits for another to end.
 /// Each step's wall time is charged to the sequences in it (<see cref="StepTimeSplit"/>); a sequence's total is
 /// metered to its tenant as it leaves (<see cref="MeteringMetrics"/>), and time with nothing to run counts as idle.
-/// Attributed plus idle time is the engine's wall time but for the loop's bookkeeping between steps (admission,
-/// sending updates: well under a millisecond a step).
+/// Charges and idle stretches are chained (<see cref="WallTimeLedger"/>), so attributed plus idle time is the engine's
+/// wall time exactly: the loop's bookkeeping between steps is charged to the next step.
 /// A sequence decoding with block caching (<see cref="KvCacheMode"/>) gets its K/V cache when it joins the batch,
 /// within <see cref="EngineOptions.MaxKvCacheBytes"/> (it waits in the queue while the caches of others fill the
 /// budget), and frees it when it leaves, finished, cancelled or failed.
@@ -36,7 +36,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     private readonly double _eps;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly IdleClock _idle;
+    private readonly WallTimeLedger _wallTime;
     private readonly KvCacheBudget _kvCaches;
     private readonly QueueWaitEstimator _queueWait;
     private readonly TimeSpan _maxExpectedQueueWait;
@@ -74,16 +74,16 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         _eps = generation?.Eps ?? DiffusionPlan.DefaultEps;
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _time = timeProvider ?? TimeProvider.System;
-        _idle = new IdleClock(_time);
+        _wallTime = new WallTimeLedger(_time);
         _kvCaches = new KvCacheBudget(options.MaxKvCacheBytes);
         _queueWait = new QueueWaitEstimator(options.MaxActiveSequences);
         _maxExpectedQueueWait = options.MaxExpectedQueueWait ?? options.QueueTimeout / 2;
         string modelId = options.ModelId ?? "model";
         Metrics = new EngineMetrics(modelId, () => Load, () => _kvCaches.InUse);
-        Metering = new MeteringMetrics(modelId, metering ?? new MeteringOptions(), () => _idle.Total);
+        Metering = new MeteringMetrics(modelId, metering ?? new MeteringOptions(), () => _wallTime.Idle);
 
-        // The device is idle from now until the first step, however long the loop's thread takes to start.
-        _idle.Start();
+        // The ledger starts idle: the device is idle from now until the first step, however long the loop's thread
+        // takes to start.
         _loop = Task.Factory.StartNew(RunLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
@@ -243,7 +243,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             stopped = ex;
         }
 
-        _idle.Stop();
+        _wallTime.EndIdle();
         foreach (ActiveSequence sequence in active)
         {
             Depart(sequence, stopped);
@@ -275,7 +275,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             PublishLoad(active);
             if (active.Count == 0)
             {
-                _idle.Start();
+                _wallTime.BeginIdle();
                 if (!WaitForArrival(stopping))
                 {
                     return;
@@ -284,7 +284,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
                 continue;
             }
 
-            _idle.Stop();
+            _wallTime.EndIdle();
             Step(active, saturated: queue.Count > 0);
             active.RemoveAll(s => s.Departed);
         }
@@ -385,7 +385,8 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     /// <summary>
     /// One step: the batch's forward inputs, the forward pass over every active canvas with each sequence's commits
     /// selected where the scores are (on the device with CUDA), then each sequence's commit.
-    /// The wall time of all three is shared among the batch before the step's updates go out, so each update's
+    /// The wall time since the previous charge (all three, and the loop's bookkeeping before them) is shared among the
+    /// batch before the step's updates go out, so each update's
     /// <see cref="GenerationUpdate.GpuSeconds"/> includes the step that produced it. A failed forward pass is charged
     /// too, then fails the whole batch. A <paramref name="saturated"/> step (requests waited for a place) teaches
     /// admission control how fast a full batch drains.
@@ -402,7 +403,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             _logger.LogError(ex, "A forward pass over {Sequences} sequences failed; failing them.", active.Count);
-            Charge(active, tokens, _time.GetElapsedTime(started));
+            Charge(active, tokens, _wallTime.ChargeStep());
             foreach (ActiveSequence sequence in active)
             {
                 Depart(sequence, ex);
@@ -428,7 +429,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             _queueWait.RecordSaturatedStep(elapsed, active.Count);
         }
 
-        Charge(active, tokens, elapsed);
+        Charge(active, tokens, _wallTime.ChargeStep());
         for (int i = 0; i < active.Count; i++)
         {
             Publish(active[i], finalised[i], answerBefore[i]);
