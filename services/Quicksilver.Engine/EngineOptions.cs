@@ -30,6 +30,16 @@ public sealed record EngineOptions
     public int DefaultBlockLength { get; init; } = 32;
 
     /// <summary>
+    /// Fast-dLLM threshold commit rule, in (0, 1], for requests that name no commit rule and no <c>steps</c>, when the
+    /// model's <c>generation_config.json</c> sets none; null (the default) is the step schedule. Exclusive with
+    /// <see cref="DefaultFactor"/>.
+    /// </summary>
+    public double? DefaultThreshold { get; init; }
+
+    /// <summary>Fast-dLLM factor commit rule (above 0), as <see cref="DefaultThreshold"/>; exclusive with it.</summary>
+    public double? DefaultFactor { get; init; }
+
+    /// <summary>
     /// Block K/V caching for requests that name none (<c>kv_cache</c>): <c>none</c> (exact; the default),
     /// <c>prefix</c> or <c>dual</c> (Fast-dLLM's caches: fewer rows per step, approximate within a block).
     /// </summary>

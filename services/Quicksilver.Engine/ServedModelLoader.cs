@@ -42,6 +42,11 @@ public static class ServedModelLoader
         IChatTemplate? chatTemplate = ChatTemplateDetector.Detect(tokenizerConfig, tokenizer, tokenizerConfigPath);
         string generationConfigPath = Path.Combine(folder, "generation_config.json");
         GenerationDefaults generation = File.Exists(generationConfigPath) ? GenerationConfigReader.Read(generationConfigPath) : GenerationDefaults.None;
+        if (generation.Threshold is null && generation.Factor is null)
+        {
+            // The deployment's commit rule is the fallback under the model's, as DefaultBlockLength is.
+            generation = generation with { Threshold = options.DefaultThreshold, Factor = options.DefaultFactor };
+        }
 
         IComputeBackend backend = ComputeBackendFactory.Create(
             options,
@@ -64,14 +69,16 @@ public static class ServedModelLoader
                 metering: metering,
                 generation: generation);
             logger.LogInformation(
-                "Request defaults from generation_config.json: temperature {Temperature}, top_p {TopP}, top_k {TopK}, alg {Remasking}, alg_temp {AlgTemp}, steps {Steps}, block_length {BlockLength} (unset: the server's)",
+                "Request defaults from generation_config.json: temperature {Temperature}, top_p {TopP}, top_k {TopK}, alg {Remasking}, alg_temp {AlgTemp}, steps {Steps}, block_length {BlockLength}, threshold {Threshold}, factor {Factor} (unset: the server's; threshold and factor: the deployment's, else the step schedule)",
                 generation.Temperature,
                 generation.TopP,
                 generation.TopK,
                 generation.Remasking,
                 generation.AlgorithmTemperature,
                 generation.Steps,
-                generation.BlockLength);
+                generation.BlockLength,
+                generation.Threshold,
+                generation.Factor);
             logger.LogInformation("Serving {Model} ({Architecture}, {Layers} layers, d={Hidden}) on the {Backend} backend: {Device}", id, config.Architecture, config.LayerCount, config.HiddenSize, backend.Name, backend.Description);
             return new ServedModel(id, config, tokenizer, engine, backend.Name, DateTimeOffset.UtcNow)
             {

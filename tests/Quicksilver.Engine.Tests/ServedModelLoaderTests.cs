@@ -99,6 +99,24 @@ public sealed class ServedModelLoaderTests
         Assert.NotEqual(shipped, atEps);
     }
 
+    [Fact]
+    public void Load_DeploymentThreshold_IsTheDefaultRuleWhenTheModelSetsNone()
+    {
+        using ServedModel model = ServedModelLoader.Load(RepositoryFolders.TinyModel, new EngineOptions { Threads = 1, WarmUpSteps = 0, DefaultThreshold = 0.8 }, NullLoggerFactory.Instance);
+
+        Assert.Equal((0.8, null, 128), (model.Generation.Threshold, model.Generation.Factor, model.Generation.Steps));
+    }
+
+    [Fact]
+    public void Load_ModelFactor_WinsOverTheDeploymentsThreshold()
+    {
+        using var folder = CopyOfTinyModel("generation_config.json", config => config["factor"] = 1.5);
+
+        using ServedModel model = ServedModelLoader.Load(folder.Path, new EngineOptions { Threads = 1, WarmUpSteps = 0, DefaultThreshold = 0.8 }, NullLoggerFactory.Instance);
+
+        Assert.Equal((null, 1.5), (model.Generation.Threshold, model.Generation.Factor));
+    }
+
     /// <summary>A copy of the embedded model with one of its JSON files edited.</summary>
     private static TempFolder CopyOfTinyModel(string jsonFile, Action<JsonObject> edit)
     {

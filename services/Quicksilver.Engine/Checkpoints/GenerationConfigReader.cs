@@ -35,6 +35,8 @@ public static class GenerationConfigReader
             TopP = JsonFields.OptionalDouble(path, root, "top_p"),
             TopK = topK is { } k ? Math.Max(k, 0) : null,
             Eps = JsonFields.OptionalDouble(path, root, "eps"),
+            Threshold = JsonFields.OptionalDouble(path, root, "threshold"),
+            Factor = JsonFields.OptionalDouble(path, root, "factor"),
         };
 
         Require(path, "eos_token_id", defaults.EosTokenIds?.All(id => id >= 0) ?? true, $"token ids must be non-negative, got [{string.Join(", ", defaults.EosTokenIds ?? [])}]");
@@ -45,6 +47,9 @@ public static class GenerationConfigReader
         Require(path, "alg_temp", defaults.AlgorithmTemperature is null or >= 0, $"must not be negative, got {defaults.AlgorithmTemperature}");
         Require(path, "top_p", defaults.TopP is null or (> 0 and <= 1), $"must be in (0, 1], got {defaults.TopP}");
         Require(path, "eps", defaults.Eps is null or (> 0 and < 1), $"must be in (0, 1), got {defaults.Eps}");
+        Require(path, "threshold", defaults.Threshold is null or (> 0 and <= 1), $"must be in (0, 1], got {defaults.Threshold}");
+        Require(path, "factor", defaults.Factor is null or > 0, $"must be positive, got {defaults.Factor}");
+        Require(path, "factor", defaults.Threshold is null || defaults.Factor is null, "'threshold' and 'factor' are two different commit rules; set one of them");
         return defaults;
     }
 

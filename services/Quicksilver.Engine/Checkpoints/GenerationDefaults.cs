@@ -40,4 +40,13 @@ public sealed record GenerationDefaults
 
     /// <summary>Dream's final timestep (<c>eps</c>): its schedule runs from t = 1 down to eps.</summary>
     public double? Eps { get; init; }
+
+    /// <summary>
+    /// Fast-dLLM's threshold commit rule (<c>threshold</c>, a Quicksilver key), in (0, 1]; exclusive with
+    /// <see cref="Factor"/>. Neither: the step schedule.
+    /// </summary>
+    public double? Threshold { get; init; }
+
+    /// <summary>Fast-dLLM's factor commit rule (<c>factor</c>, a Quicksilver key), above 0; exclusive with <see cref="Threshold"/>.</summary>
+    public double? Factor { get; init; }
 }

@@ -26,8 +26,8 @@ internal sealed record DecodingFields
 
     public RemaskingStrategy? Remasking { get; init; }
 
-    /// <summary>The commit rule (<c>threshold</c> / <c>factor</c>) and its parameter; the step schedule by default.</summary>
-    public (CommitRule Rule, double Parameter) Commit { get; init; } = (CommitRule.Schedule, 0);
+    /// <summary>The commit rule (<c>threshold</c> / <c>factor</c>) and its parameter; null when the request named neither.</summary>
+    public (CommitRule Rule, double Parameter)? Commit { get; init; }
 
     /// <summary>The <c>kv_cache</c> extension field; null for the deployment's default.</summary>
     public KvCacheMode? KvCache { get; init; }
@@ -36,25 +36,31 @@ internal sealed record DecodingFields
     public bool IgnoreEos { get; init; }
 
     /// <summary>
-    /// The engine request: every field the request gave, the rest from <paramref name="defaults"/>. A model's
+    /// The engine request: every field the request gave, the rest from <paramref name="defaults"/>. A request that
+    /// names <c>steps</c> and no commit rule asks for the step schedule, whatever the default rule. A model's
     /// <c>alg</c> is the default remasking of the step schedule only: <c>threshold</c> and <c>factor</c> compare token
     /// probabilities, so without an explicit <c>remasking</c> they rank by <c>low_confidence</c>.
     /// </summary>
-    public GenerationRequest ToGenerationRequest(IReadOnlyList<int> prompt, int maxTokens, ulong? seed, SamplingDefaults defaults) => new()
+    public GenerationRequest ToGenerationRequest(IReadOnlyList<int> prompt, int maxTokens, ulong? seed, SamplingDefaults defaults)
     {
-        PromptTokens = prompt,
-        MaxTokens = maxTokens,
-        Seed = seed,
-        Temperature = (float)(Temperature ?? defaults.Temperature),
-        TopP = TopP ?? defaults.TopP,
-        TopK = TopK ?? defaults.TopK,
-        AlgorithmTemperature = AlgorithmTemperature ?? defaults.AlgorithmTemperature,
-        Steps = Steps ?? defaults.Steps,
-        BlockLength = BlockLength ?? defaults.BlockLength,
-        Remasking = Remasking ?? (Commit.Rule == CommitRule.Schedule ? defaults.Remasking : RemaskingStrategy.LowConfidence),
-        Commit = Commit.Rule,
-        CommitParameter = Commit.Parameter,
-        KvCache = KvCache,
-        IgnoreEos = IgnoreEos,
-    };
+        ArgumentNullException.ThrowIfNull(defaults);
+        (CommitRule rule, double parameter) = Commit ?? (Steps is null ? defaults.Commit : (CommitRule.Schedule, 0));
+        return new()
+        {
+            PromptTokens = prompt,
+            MaxTokens = maxTokens,
+            Seed = seed,
+            Temperature = (float)(Temperature ?? defaults.Temperature),
+            TopP = TopP ?? defaults.TopP,
+            TopK = TopK ?? defaults.TopK,
+            AlgorithmTemperature = AlgorithmTemperature ?? defaults.AlgorithmTemperature,
+            Steps = Steps ?? defaults.Steps,
+            BlockLength = BlockLength ?? defaults.BlockLength,
+            Remasking = Remasking ?? (rule == CommitRule.Schedule ? defaults.Remasking : RemaskingStrategy.LowConfidence),
+            Commit = rule,
+            CommitParameter = parameter,
+            KvCache = KvCache,
+            IgnoreEos = IgnoreEos,
+        };
+    }
 }

@@ -146,9 +146,9 @@ internal static class RequestFieldReader
 
     /// <summary>
     /// The commit-rule extension fields: <c>threshold</c> in (0, 1] or <c>factor</c> &gt; 0 (Fast-dLLM), exclusive;
-    /// neither is the step schedule.
+    /// neither is null (the default rule).
     /// </summary>
-    private static (CommitRule Rule, double Parameter) ParseCommitRule(JsonElement body)
+    private static (CommitRule Rule, double Parameter)? ParseCommitRule(JsonElement body)
     {
         double? threshold = OptionalNumber(body, "threshold", double.Epsilon, 1);
         double? factor = OptionalNumber(body, "factor", double.Epsilon, double.MaxValue);
@@ -157,7 +157,7 @@ internal static class RequestFieldReader
             ({ }, { }) => throw ApiErrorException.BadRequest("'threshold' and 'factor' are two different commit rules; send one of them.", "factor"),
             ({ } t, null) => (CommitRule.Threshold, t),
             (null, { } f) => (CommitRule.Factor, f),
-            _ => (CommitRule.Schedule, 0),
+            _ => null,
         };
     }
 

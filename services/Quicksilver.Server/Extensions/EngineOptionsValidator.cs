@@ -28,6 +28,21 @@ internal sealed class EngineOptionsValidator : IValidateOptions<EngineOptions>
             failures.Add($"{ModelExtensions.EngineSectionName}:DefaultBlockLength must be at least 1, but is {options.DefaultBlockLength}.");
         }
 
+        if (options.DefaultThreshold is { } threshold && !(threshold > 0 && threshold <= 1))
+        {
+            failures.Add($"{ModelExtensions.EngineSectionName}:DefaultThreshold must be in (0, 1] when set (leave it unset for the step schedule), but is {threshold}.");
+        }
+
+        if (options.DefaultFactor is { } factor && !(factor > 0 && double.IsFinite(factor)))
+        {
+            failures.Add($"{ModelExtensions.EngineSectionName}:DefaultFactor must be positive when set (leave it unset for the step schedule), but is {factor}.");
+        }
+
+        if (options.DefaultThreshold is not null && options.DefaultFactor is not null)
+        {
+            failures.Add($"{ModelExtensions.EngineSectionName}:DefaultThreshold and DefaultFactor are two different commit rules; set one of them.");
+        }
+
         if (options.MaxKvCacheBytes is < 1)
         {
             failures.Add($"{ModelExtensions.EngineSectionName}:MaxKvCacheBytes must be at least 1 when set (leave it unset for no limit), but is {options.MaxKvCacheBytes}.");

@@ -14,7 +14,9 @@ namespace Quicksilver.Server.Wire;
 /// <param name="AlgTemp">Default <c>alg_temp</c> (0: the most confident positions).</param>
 /// <param name="Steps">Default <c>steps</c>; null is one step per answer token.</param>
 /// <param name="BlockLength">Default <c>block_length</c>; null is the deployment's.</param>
-internal sealed record GenerationDefaultsCard(double Temperature, double TopP, int TopK, RemaskingName Remasking, double AlgTemp, int? Steps, int? BlockLength)
+/// <param name="Threshold">Default <c>threshold</c> commit rule; null when the default rule is not the threshold rule.</param>
+/// <param name="Factor">Default <c>factor</c> commit rule; null when the default rule is not the factor rule. Both null: the step schedule.</param>
+internal sealed record GenerationDefaultsCard(double Temperature, double TopP, int TopK, RemaskingName Remasking, double AlgTemp, int? Steps, int? BlockLength, double? Threshold, double? Factor)
 {
     public static GenerationDefaultsCard From(SamplingDefaults defaults)
     {
@@ -34,6 +36,8 @@ internal sealed record GenerationDefaultsCard(double Temperature, double TopP, i
             },
             defaults.AlgorithmTemperature,
             defaults.Steps,
-            defaults.BlockLength);
+            defaults.BlockLength,
+            defaults.Commit.Rule == CommitRule.Threshold ? defaults.Commit.Parameter : null,
+            defaults.Commit.Rule == CommitRule.Factor ? defaults.Commit.Parameter : null);
     }
 }

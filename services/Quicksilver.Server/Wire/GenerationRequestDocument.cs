@@ -89,7 +89,9 @@ internal abstract record GenerationRequestDocument
     /// <summary>
     /// Diffusion extension: Fast-dLLM's threshold rule, in (0, 1]. Each step commits the most confident masked
     /// position of the block plus every other whose probability is at least this; <c>steps</c> then no longer
-    /// applies. Needs <c>remasking: low_confidence</c>. Fast-dLLM's default is 0.9.
+    /// applies. Needs <c>remasking: low_confidence</c>. Fast-dLLM's default is 0.9. Left out, with no <c>factor</c>:
+    /// the model's or deployment's default rule (<c>generation_defaults</c>), except that a request naming
+    /// <c>steps</c> gets the step schedule.
     /// </summary>
     public double? Threshold { get; init; }
 

@@ -70,6 +70,20 @@ public sealed class GenerationConfigReaderTests : IDisposable
     }
 
     [Fact]
+    public void Read_FastDllmV2Recipe_ReadsBlockLengthAndThreshold()
+    {
+        GenerationDefaults defaults = GenerationConfigReader.Read(Write("""{"block_length": 8, "threshold": 0.9}"""));
+
+        Assert.Equal((8, 0.9, null), (defaults.BlockLength, defaults.Threshold, defaults.Factor));
+    }
+
+    [Fact]
+    public void Read_Factor_ReadsIt()
+    {
+        Assert.Equal(1.5, GenerationConfigReader.Read(Write("""{"factor": 1.5}""")).Factor);
+    }
+
+    [Fact]
     public void Read_MissingFile_ReturnsNone()
     {
         GenerationDefaults defaults = GenerationConfigReader.Read(_folder.File(CheckpointFileNames.GenerationConfig));
@@ -97,6 +111,10 @@ public sealed class GenerationConfigReaderTests : IDisposable
     [InlineData("""{"alg": 3}""", "alg", "expected a string")]
     [InlineData("""{"alg_temp": -1}""", "alg_temp", "must not be negative")]
     [InlineData("""{"eps": 2}""", "eps", "must be in (0, 1)")]
+    [InlineData("""{"threshold": 0}""", "threshold", "must be in (0, 1]")]
+    [InlineData("""{"threshold": 1.1}""", "threshold", "must be in (0, 1]")]
+    [InlineData("""{"factor": 0}""", "factor", "must be positive")]
+    [InlineData("""{"threshold": 0.9, "factor": 1}""", "factor", "two different commit rules")]
     [InlineData("""{"eos_token_id": [1, "2"]}""", "eos_token_id", "item 1 is a string")]
     [InlineData("""{"eos_token_id": -1}""", "eos_token_id", "non-negative")]
     public void Read_MalformedField_ThrowsNamingField(string json, string field, string fragment)

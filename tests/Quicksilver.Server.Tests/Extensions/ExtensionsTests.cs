@@ -61,6 +61,8 @@ public sealed class ExtensionsTests
     [InlineData("Quicksilver:Engine:Backend", "gpu", "Quicksilver:Engine:Backend must be one of auto, cuda, cpu, but is 'gpu'.")]
     [InlineData("Quicksilver:Engine:Threads", "0", "Quicksilver:Engine:Threads must be at least 1 when set")]
     [InlineData("Quicksilver:Engine:DefaultBlockLength", "0", "Quicksilver:Engine:DefaultBlockLength must be at least 1, but is 0.")]
+    [InlineData("Quicksilver:Engine:DefaultThreshold", "1.5", "Quicksilver:Engine:DefaultThreshold must be in (0, 1] when set (leave it unset for the step schedule), but is 1.5.")]
+    [InlineData("Quicksilver:Engine:DefaultFactor", "0", "Quicksilver:Engine:DefaultFactor must be positive when set")]
     [InlineData("Quicksilver:Engine:MaxKvCacheBytes", "0", "Quicksilver:Engine:MaxKvCacheBytes must be at least 1 when set")]
     [InlineData("Quicksilver:Engine:MaxActiveSequences", "0", "Quicksilver:Engine:MaxActiveSequences must be at least 1, but is 0.")]
     [InlineData("Quicksilver:Engine:QueueTimeout", "00:00:00", "Quicksilver:Engine:QueueTimeout must be positive, but is 00:00:00.")]
@@ -74,15 +76,31 @@ public sealed class ExtensionsTests
     [InlineData("Quicksilver:Tenancy:RequireGateway", "true", "Quicksilver:Tenancy:RequireGateway needs Quicksilver:Tenancy:GatewayKey")]
     public async Task Start_InvalidSetting_FailsWithAClearMessage(string key, string value, string message)
     {
+        OptionsValidationException exception = await StartFailureAsync((key, value));
+
+        Assert.Contains(message, exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_DefaultThresholdAndFactor_FailsAsTwoRules()
+    {
+        OptionsValidationException exception = await StartFailureAsync(("Quicksilver:Engine:DefaultThreshold", "0.9"), ("Quicksilver:Engine:DefaultFactor", "1"));
+
+        Assert.Contains("Quicksilver:Engine:DefaultThreshold and DefaultFactor are two different commit rules; set one of them.", exception.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<OptionsValidationException> StartFailureAsync(params (string Key, string Value)[] settings)
+    {
         WebApplicationBuilder builder = WebApplication.CreateBuilder();
-        builder.Configuration[key] = value;
+        foreach ((string key, string value) in settings)
+        {
+            builder.Configuration[key] = value;
+        }
+
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.AddQuicksilverServer([]);
         builder.AddQuicksilverModel();
         await using WebApplication app = builder.Build();
-
-        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
-
-        Assert.Contains(message, exception.Message, StringComparison.Ordinal);
+        return await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
     }
 }
