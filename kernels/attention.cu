@@ -143,8 +143,11 @@ QS_ATTENTION_SIMPLE(64)
 QS_ATTENTION_SIMPLE(128)
 
 // ------------------------------------------------------------------------------------------------------------
-// Version 2: tensor cores. PTX wrappers (inline asm works the same under NVRTC and clang).
+// Version 2: tensor cores. PTX wrappers (inline asm works the same under NVRTC and clang). The CPU emulator
+// (kernels/emulator, QS_HOST_EMULATION) cannot run inline PTX and leaves this version out; its lane arithmetic is
+// emulated by kernels/ci/emulate_attention_mma.py instead.
 // ------------------------------------------------------------------------------------------------------------
+#ifndef QS_HOST_EMULATION
 QS_DEVICE u32 shared_address(const void* p)
 {
     u64 a;
@@ -449,3 +452,4 @@ QS_DEVICE void attention_mma(const bf16_t* __restrict__ q, bf16_t* __restrict__ 
 QS_ATTENTION_MMA(32)
 QS_ATTENTION_MMA(64)
 QS_ATTENTION_MMA(128)
+#endif  // QS_HOST_EMULATION

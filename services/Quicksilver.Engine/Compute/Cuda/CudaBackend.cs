@@ -257,7 +257,6 @@ public sealed partial class CudaBackend : IComputeBackend
             return;
         }
 
-        disposed = true;
         try
         {
             MakeCurrent();
@@ -268,6 +267,7 @@ public sealed partial class CudaBackend : IComputeBackend
             // A sticky error from an earlier kernel: release what we can.
         }
 
+        disposed = true;
         DisposeResources();
     }
 

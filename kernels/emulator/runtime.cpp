@@ -1,0 +1,229 @@
+// runtime.cpp — the CPU emulator's execution model.
+//
+// Blocks run one after another. Within a block every CUDA thread is a fiber (ucontext) on the calling OS thread,
+// resumed round-robin; a fiber runs until it waits at __syncthreads or at a warp shuffle, or finishes. A barrier
+// opens when every live thread of its block (or warp) has arrived; a thread that has finished counts as arrived,
+// as on the GPU. A shuffle is one warp barrier: each lane writes its value into a slot of one of two buffers
+// (alternating per shuffle, so a lane that runs ahead to the next shuffle cannot overwrite a value still to be
+// read) and, once the warp has arrived, reads its partner's slot.
+#include "runtime.h"
+
+#include <sys/mman.h>
+#include <ucontext.h>
+
+#include <algorithm>
+#include <cstring>
+#include <mutex>
+#include <vector>
+
+namespace qs_emu {
+namespace {
+
+constexpr int kMaxThreads = 1024;
+constexpr int kWarp = 32;
+constexpr size_t kStackBytes = 256 * 1024;
+
+enum class FiberState { Ready, AtBlockBarrier, AtWarpBarrier, Done };
+
+struct Fiber {
+    ucontext_t context;
+    EmuDim3 thread_idx;
+    FiberState state;
+    unsigned long long shuffle;  // the warp's shuffle this fiber joined last
+};
+
+struct Warp {
+    int live;
+    int arrived;
+    unsigned long long shuffle;  // shuffles completed; its parity picks the buffer of the next one
+    unsigned long long slots[2][kWarp];
+    unsigned long long written[2][kWarp];  // which shuffle wrote each slot, plus one (0: none)
+};
+
+struct Block {
+    EmuTrampoline trampoline;
+    void** params;
+    int threads;
+    int live;
+    int arrived;
+    std::vector<Fiber> fibers = std::vector<Fiber>(kMaxThreads);
+    std::vector<Warp> warps = std::vector<Warp>(kMaxThreads / kWarp);
+    char* stacks;
+    ucontext_t scheduler;
+    int current;
+};
+
+std::mutex launch_gate;
+Block block_state;
+EmuDim3 thread_idx, block_idx, block_dim, grid_dim;
+
+void ReleaseBlockBarrierIfComplete()
+{
+    Block& b = block_state;
+    if (b.arrived > 0 && b.arrived == b.live) {
+        for (int i = 0; i < b.threads; ++i) {
+            if (b.fibers[i].state == FiberState::AtBlockBarrier) {
+                b.fibers[i].state = FiberState::Ready;
+            }
+        }
+        b.arrived = 0;
+    }
+}
+
+void ReleaseWarpBarrierIfComplete(int warp)
+{
+    Block& b = block_state;
+    Warp& w = b.warps[warp];
+    if (w.arrived > 0 && w.arrived == w.live) {
+        const int first = warp * kWarp;
+        for (int i = first; i < first + kWarp && i < b.threads; ++i) {
+            if (b.fibers[i].state == FiberState::AtWarpBarrier) {
+                b.fibers[i].state = FiberState::Ready;
+            }
+        }
+        w.arrived = 0;
+        ++w.shuffle;
+    }
+}
+
+void YieldToScheduler()
+{
+    Block& b = block_state;
+    swapcontext(&b.fibers[b.current].context, &b.scheduler);
+}
+
+void SyncThreads()
+{
+    Block& b = block_state;
+    b.fibers[b.current].state = FiberState::AtBlockBarrier;
+    ++b.arrived;
+    ReleaseBlockBarrierIfComplete();
+    YieldToScheduler();
+}
+
+unsigned long long ShuffleXor(unsigned long long bits, int lane_mask)
+{
+    Block& b = block_state;
+    const int self = b.current;
+    const int warp = self / kWarp;
+    const int lane = self % kWarp;
+    Warp& w = b.warps[warp];
+    Fiber& f = b.fibers[self];
+    f.shuffle = w.shuffle;
+    const int buffer = (int)(f.shuffle & 1);
+    w.slots[buffer][lane] = bits;
+    w.written[buffer][lane] = f.shuffle + 1;
+    f.state = FiberState::AtWarpBarrier;
+    ++w.arrived;
+    ReleaseWarpBarrierIfComplete(warp);
+    YieldToScheduler();
+    const int partner = lane ^ (lane_mask & (kWarp - 1));
+    if (w.written[buffer][partner] != f.shuffle + 1) {
+        return bits;  // no such lane, or it exited before this shuffle: undefined on the GPU; keep our own value
+    }
+    return w.slots[buffer][partner];
+}
+
+void FiberMain()
+{
+    Block& b = block_state;
+    b.trampoline(b.params);
+    Fiber& f = b.fibers[b.current];
+    f.state = FiberState::Done;
+    --b.live;
+    --b.warps[b.current / kWarp].live;
+    ReleaseBlockBarrierIfComplete();
+    ReleaseWarpBarrierIfComplete(b.current / kWarp);
+    // Returning resumes uc_link: the scheduler.
+}
+
+bool RunBlock(std::string& error)
+{
+    Block& b = block_state;
+    b.live = b.threads;
+    b.arrived = 0;
+    for (int w = 0; w < (b.threads + kWarp - 1) / kWarp; ++w) {
+        b.warps[w].live = std::min(kWarp, b.threads - w * kWarp);
+        b.warps[w].arrived = 0;
+        b.warps[w].shuffle = 0;
+        std::memset(b.warps[w].written, 0, sizeof b.warps[w].written);
+    }
+    for (int i = 0; i < b.threads; ++i) {
+        Fiber& f = b.fibers[i];
+        f.thread_idx = {i % block_dim.x, (i / block_dim.x) % block_dim.y, i / (block_dim.x * block_dim.y)};
+        f.state = FiberState::Ready;
+        getcontext(&f.context);
+        f.context.uc_stack.ss_sp = b.stacks + (size_t)i * kStackBytes;
+        f.context.uc_stack.ss_size = kStackBytes;
+        f.context.uc_link = &b.scheduler;
+        makecontext(&f.context, FiberMain, 0);
+    }
+
+    int done = 0;
+    while (done < b.threads) {
+        bool progressed = false;
+        done = 0;
+        for (int i = 0; i < b.threads; ++i) {
+            if (b.fibers[i].state == FiberState::Ready) {
+                b.current = i;
+                thread_idx = b.fibers[i].thread_idx;
+                swapcontext(&b.scheduler, &b.fibers[i].context);
+                progressed = true;
+            }
+            done += b.fibers[i].state == FiberState::Done;
+        }
+        if (!progressed && done < b.threads) {
+            error = "deadlock in block (" + std::to_string(block_idx.x) + ", " + std::to_string(block_idx.y) + ", " +
+                    std::to_string(block_idx.z) + "): " + std::to_string(b.threads - done) +
+                    " threads wait at a barrier that the others never reach";
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+const EmuRuntime* Runtime()
+{
+    static const EmuRuntime table = {&thread_idx, &block_idx, &block_dim, &grid_dim, SyncThreads, ShuffleXor};
+    return &table;
+}
+
+bool Launch(EmuTrampoline trampoline, void** params, EmuDim3 grid, EmuDim3 block, std::string& error)
+{
+    const unsigned long long threads = (unsigned long long)block.x * block.y * block.z;
+    if (threads == 0 || threads > kMaxThreads || grid.x == 0 || grid.y == 0 || grid.z == 0) {
+        error = "invalid launch configuration: block of " + std::to_string(threads) + " threads";
+        return false;
+    }
+
+    std::lock_guard<std::mutex> lock(launch_gate);
+    Block& b = block_state;
+    if (b.stacks == nullptr) {
+        void* stacks = mmap(nullptr, kMaxThreads * kStackBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (stacks == MAP_FAILED) {
+            error = "cannot map the fiber stacks";
+            return false;
+        }
+        b.stacks = static_cast<char*>(stacks);
+    }
+    b.trampoline = trampoline;
+    b.params = params;
+    b.threads = (int)threads;
+    block_dim = block;
+    grid_dim = grid;
+    for (unsigned z = 0; z < grid.z; ++z) {
+        for (unsigned y = 0; y < grid.y; ++y) {
+            for (unsigned x = 0; x < grid.x; ++x) {
+                block_idx = {x, y, z};
+                if (!RunBlock(error)) {
+                    return false;
+                }
+            }
+        }
+    }
+    return true;
+}
+
+}  // namespace qs_emu
