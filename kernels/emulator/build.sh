@@ -17,3 +17,6 @@ for name in libcuda.so.1 libnvrtc.so.13 libcublas.so.13 libcublasLt.so.13; do
   ln -sf libqs_cuda_emulator.so "$out/$name"
 done
 echo "CUDA CPU emulator: $out (QS_CUDA_LIB_DIRS=$out)"
+
+"$cxx" -std=c++17 -O1 -Wall -Wextra -Werror "$here/selftest.cpp" -o "$out/selftest" "$out/libqs_cuda_emulator.so" -Wl,-rpath,"$out"
+"$out/selftest"

@@ -1,7 +1,8 @@
 // runtime.cpp — the CPU emulator's execution model.
 //
-// Blocks run one after another. Within a block every CUDA thread is a fiber (ucontext) on the calling OS thread,
-// resumed round-robin; a fiber runs until it waits at __syncthreads or at a warp shuffle, or finishes. A barrier
+// Blocks run one after another. Within a block every CUDA thread is a fiber on the calling OS thread (its own stack,
+// switched by qs_emu_switch below: glibc's swapcontext makes a system call per switch, and warp shuffles switch
+// often), resumed round-robin; a fiber runs until it waits at __syncthreads or at a warp shuffle, or finishes. A barrier
 // opens when every live thread of its block (or warp) has arrived; a thread that has finished counts as arrived,
 // as on the GPU. A shuffle is one warp barrier: each lane writes its value into a slot of one of two buffers
 // (alternating per shuffle, so a lane that runs ahead to the next shuffle cannot overwrite a value still to be
@@ -9,12 +10,49 @@
 #include "runtime.h"
 
 #include <sys/mman.h>
-#include <ucontext.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <mutex>
 #include <vector>
+
+#if !defined(__x86_64__)
+#error "the emulator's fiber switch is x86-64 assembly"
+#endif
+
+// qs_emu_switch(save, load): saves the callee-saved registers, MXCSR and the x87 control word on the current stack,
+// stores the stack pointer in *save, and resumes the fiber whose stack pointer is `load` (System V x86-64 ABI).
+extern "C" void qs_emu_switch(void** save, void* load);
+asm(R"(
+    .text
+    .globl qs_emu_switch
+    .hidden qs_emu_switch
+    .type qs_emu_switch, @function
+qs_emu_switch:
+    pushq %rbp
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    subq $8, %rsp
+    stmxcsr (%rsp)
+    fnstcw 4(%rsp)
+    movq %rsp, (%rdi)
+    movq %rsi, %rsp
+    ldmxcsr (%rsp)
+    fldcw 4(%rsp)
+    addq $8, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbx
+    popq %rbp
+    ret
+    .size qs_emu_switch, .-qs_emu_switch
+)");
 
 namespace qs_emu {
 namespace {
@@ -26,7 +64,7 @@ constexpr size_t kStackBytes = 256 * 1024;
 enum class FiberState { Ready, AtBlockBarrier, AtWarpBarrier, Done };
 
 struct Fiber {
-    ucontext_t context;
+    void* stack_pointer;
     EmuDim3 thread_idx;
     FiberState state;
     unsigned long long shuffle;  // the warp's shuffle this fiber joined last
@@ -49,7 +87,7 @@ struct Block {
     std::vector<Fiber> fibers = std::vector<Fiber>(kMaxThreads);
     std::vector<Warp> warps = std::vector<Warp>(kMaxThreads / kWarp);
     char* stacks;
-    ucontext_t scheduler;
+    void* scheduler;
     int current;
 };
 
@@ -89,7 +127,7 @@ void ReleaseWarpBarrierIfComplete(int warp)
 void YieldToScheduler()
 {
     Block& b = block_state;
-    swapcontext(&b.fibers[b.current].context, &b.scheduler);
+    qs_emu_switch(&b.fibers[b.current].stack_pointer, b.scheduler);
 }
 
 void SyncThreads()
@@ -134,7 +172,25 @@ void FiberMain()
     --b.warps[b.current / kWarp].live;
     ReleaseBlockBarrierIfComplete();
     ReleaseWarpBarrierIfComplete(b.current / kWarp);
-    // Returning resumes uc_link: the scheduler.
+    qs_emu_switch(&f.stack_pointer, b.scheduler);  // never resumed
+    __builtin_unreachable();
+}
+
+// A fresh fiber's stack, as qs_emu_switch leaves a suspended one: MXCSR and control word, six zeroed registers,
+// then FiberMain as the return address, at a 16-byte boundary so FiberMain starts with the ABI's alignment.
+void* InitialStack(char* stack)
+{
+    auto* top = reinterpret_cast<unsigned long long*>(reinterpret_cast<uintptr_t>(stack + kStackBytes) & ~uintptr_t{15});
+    top -= 2;
+    top[0] = reinterpret_cast<unsigned long long>(&FiberMain);
+    top[1] = 0;
+    top -= 7;
+    std::memset(top, 0, 7 * sizeof *top);
+    const unsigned int mxcsr = 0x1f80;  // round to nearest, all exceptions masked
+    const unsigned short control = 0x037f;
+    std::memcpy(top, &mxcsr, 4);
+    std::memcpy(reinterpret_cast<char*>(top) + 4, &control, 2);
+    return top;
 }
 
 bool RunBlock(std::string& error)
@@ -152,11 +208,7 @@ bool RunBlock(std::string& error)
         Fiber& f = b.fibers[i];
         f.thread_idx = {i % block_dim.x, (i / block_dim.x) % block_dim.y, i / (block_dim.x * block_dim.y)};
         f.state = FiberState::Ready;
-        getcontext(&f.context);
-        f.context.uc_stack.ss_sp = b.stacks + (size_t)i * kStackBytes;
-        f.context.uc_stack.ss_size = kStackBytes;
-        f.context.uc_link = &b.scheduler;
-        makecontext(&f.context, FiberMain, 0);
+        f.stack_pointer = InitialStack(b.stacks + (size_t)i * kStackBytes);
     }
 
     int done = 0;
@@ -167,7 +219,7 @@ bool RunBlock(std::string& error)
             if (b.fibers[i].state == FiberState::Ready) {
                 b.current = i;
                 thread_idx = b.fibers[i].thread_idx;
-                swapcontext(&b.scheduler, &b.fibers[i].context);
+                qs_emu_switch(&b.scheduler, b.fibers[i].stack_pointer);
                 progressed = true;
             }
             done += b.fibers[i].state == FiberState::Done;

@@ -11,7 +11,9 @@ namespace Quicksilver.GpuHarness.Parity;
 /// counts, rows, tokens and log-probability bits for every sequence, exactly — every strategy and rule, a third of the
 /// rows duplicated so that ties fall to the position, segments of 0 to 1024 rows;</item>
 /// <item>against the CPU backend's <c>ScoreAndSelect</c> on logits whose rows are far apart (zeros but one peak of
-/// its own height): the same commits, log-probabilities within <see cref="Tolerance.LogProbability"/>.</item>
+/// its own height, the heights of a sequence spread over [4, 16], so that p, the margin and the entropy of any two rows
+/// differ by far more than fp32 rounding): the same commits, log-probabilities within
+/// <see cref="Tolerance.LogProbability"/>.</item>
 /// </list>
 /// A note gives the time of one <c>ScoreAndSelect</c> against <c>ScoreLogits</c> alone on the first batch.
 /// </summary>
@@ -115,7 +117,10 @@ internal static class SelectCommitsChecks
 
         /// <summary>
         /// With <paramref name="ties"/>: random rows, a third copying an earlier row and its sampling (identical scores),
-        /// some sampled at T = 0.8. Without: zeros but one peak per row, 0.1 apart within a sequence, greedy.
+        /// some sampled at T = 0.8. Without: zeros but one peak per row, greedy, the heights of a sequence evenly
+        /// spread over [4, 16]: where the entropy is flattest (height 4) one step still moves it by ≥ 3e-4, far above
+        /// the fp32 rounding of a 32000-term Σ p log p (heights 0.1 apart near 0.5 moved it ~1e-5, and the entropy
+        /// rule's order flipped between the backends on the CPU emulator).
         /// </summary>
         public static Batch Make(RandomData data, int[] lengths, bool ties)
         {
@@ -143,7 +148,7 @@ internal static class SelectCommitsChecks
                     int peak = (r * 131) % (Vocab - 1);
                     if (!ties)
                     {
-                        row[peak] = 0.5f + (0.1f * rank[i]);
+                        row[peak] = 4f + (12f * rank[i] / Math.Max(1, n - 1));
                     }
                     else if (i > 0 && data.Next(3) == 0)
                     {

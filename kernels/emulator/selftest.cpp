@@ -1,0 +1,170 @@
+// selftest.cpp — checks the emulator's execution model through its own driver and NVRTC entry points, as the
+// backend calls them: warp shuffles (a butterfly sum, and lanes that exit before a shuffle), block barriers with
+// threads that return early, 2-D blocks and grids, and that barriers waiting on each other fail the launch instead
+// of hanging. Built and run by build.sh; exits 1 on the first failure.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+extern "C" {
+int nvrtcCreateProgram(void** program, const char* source, const char* name, int headers, const char* const* header_sources,
+                       const char* const* include_names);
+int nvrtcCompileProgram(void* program, int count, const char* const* options);
+int nvrtcGetProgramLogSize(void* program, size_t* size);
+int nvrtcGetProgramLog(void* program, char* log);
+int nvrtcGetCUBINSize(void* program, size_t* size);
+int nvrtcGetCUBIN(void* program, char* image);
+int nvrtcDestroyProgram(void** program);
+int cuModuleLoadData(void** module, const void* image);
+int cuModuleGetFunction(void** function, void* module, const char* name);
+int cuLaunchKernel(void* function, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz, unsigned shared,
+                   void* stream, void** params, void** extra);
+}
+
+namespace {
+
+const char* const kSource = R"(
+extern "C" __global__ void warp_sums(const float* in, float* out)
+{
+    float v = in[threadIdx.x];
+    for (int offset = 16; offset > 0; offset >>= 1) {
+        v += __shfl_xor_sync(0xffffffffu, v, offset);
+    }
+    out[threadIdx.x] = v;
+}
+
+// Lanes 16..31 return at once; lanes 0..15 then shuffle with offset 16: their partners have exited, so each keeps
+// its own value (undefined on a GPU; the emulator's documented choice).
+extern "C" __global__ void shuffle_with_exited_lanes(int* out)
+{
+    if (threadIdx.x >= 16) {
+        return;
+    }
+    out[threadIdx.x] = __shfl_xor_sync(0xffffffffu, (int)threadIdx.x, 16);
+}
+
+// Threads past `live` return before the barriers; the others still meet there, as on a GPU.
+extern "C" __global__ void block_reverse(const int* in, int* out, int live)
+{
+    __shared__ int scratch[256];
+    const int t = threadIdx.y * blockDim.x + threadIdx.x;
+    const int n = blockDim.x * blockDim.y;
+    if (t >= live) {
+        return;
+    }
+    scratch[t] = in[blockIdx.x * n + t] + (int)blockIdx.y * 1000;
+    __syncthreads();
+    out[(blockIdx.y * gridDim.x + blockIdx.x) * n + t] = scratch[live - 1 - t];
+}
+
+// Lanes 0..15 wait at the block barrier while lanes 16..31 of the same warp wait at a shuffle for them: on a GPU
+// this hangs; the emulator must report it.
+extern "C" __global__ void divergent_barrier(int* out)
+{
+    if (threadIdx.x < 16) {
+        __syncthreads();
+    } else {
+        out[threadIdx.x] = __shfl_xor_sync(0xffffffffu, 1, 1);
+    }
+}
+)";
+
+int failures = 0;
+
+void Check(bool ok, const std::string& what)
+{
+    std::printf("%s  %s\n", ok ? "ok  " : "FAIL", what.c_str());
+    failures += ok ? 0 : 1;
+}
+
+void* Function(void* module, const char* name)
+{
+    void* f = nullptr;
+    if (cuModuleGetFunction(&f, module, name) != 0) {
+        std::printf("FAIL  kernel %s not found\n", name);
+        std::exit(1);
+    }
+    return f;
+}
+
+}  // namespace
+
+int main()
+{
+    void* program = nullptr;
+    nvrtcCreateProgram(&program, kSource, "selftest.cu", 0, nullptr, nullptr);
+    const char* options[] = {"-std=c++17", "--gpu-architecture=sm_75"};
+    const int compiled = nvrtcCompileProgram(program, 2, options);
+    size_t log_size = 0;
+    nvrtcGetProgramLogSize(program, &log_size);
+    std::string log(log_size, '\0');
+    nvrtcGetProgramLog(program, log.data());
+    if (compiled != 0) {
+        std::printf("FAIL  compile: %s\n", log.c_str());
+        return 1;
+    }
+    size_t size = 0;
+    nvrtcGetCUBINSize(program, &size);
+    std::vector<char> image(size);
+    nvrtcGetCUBIN(program, image.data());
+    nvrtcDestroyProgram(&program);
+    void* module = nullptr;
+    Check(cuModuleLoadData(&module, image.data()) == 0, "module loads");
+
+    std::vector<float> in(64), out(64);
+    for (int i = 0; i < 64; ++i) {
+        in[i] = (float)(i + 1);
+    }
+    const float* in_p = in.data();
+    float* out_p = out.data();
+    void* sum_params[] = {&in_p, &out_p};
+    Check(cuLaunchKernel(Function(module, "warp_sums"), 1, 1, 1, 64, 1, 1, 0, nullptr, sum_params, nullptr) == 0, "warp_sums launches");
+    bool sums = true;
+    for (int i = 0; i < 64; ++i) {
+        sums &= out[i] == (i < 32 ? 528.0f : 1552.0f);  // 1+...+32 and 33+...+64
+    }
+    Check(sums, "butterfly shuffle sums each warp of a 64-thread block");
+
+    std::vector<int> lanes(32, -1);
+    int* lanes_p = lanes.data();
+    void* exited_params[] = {&lanes_p};
+    cuLaunchKernel(Function(module, "shuffle_with_exited_lanes"), 1, 1, 1, 32, 1, 1, 0, nullptr, exited_params, nullptr);
+    bool kept = true;
+    for (int i = 0; i < 16; ++i) {
+        kept &= lanes[i] == i;
+    }
+    Check(kept && lanes[16] == -1, "a shuffle with exited partners keeps the lane's own value");
+
+    const int bx = 16, by = 8, n = bx * by, live = 100;
+    std::vector<int> values(3 * n), reversed(3 * 2 * n, -1);
+    for (int i = 0; i < 3 * n; ++i) {
+        values[i] = i;
+    }
+    const int* values_p = values.data();
+    int* reversed_p = reversed.data();
+    int live_arg = live;
+    void* reverse_params[] = {&values_p, &reversed_p, &live_arg};
+    Check(cuLaunchKernel(Function(module, "block_reverse"), 3, 2, 1, bx, by, 1, 0, nullptr, reverse_params, nullptr) == 0,
+          "block_reverse launches (grid 3x2, block 16x8)");
+    bool reversal = true;
+    for (int y = 0; y < 2; ++y) {
+        for (int x = 0; x < 3; ++x) {
+            for (int t = 0; t < n; ++t) {
+                const int got = reversed[(y * 3 + x) * n + t];
+                reversal &= t < live ? got == x * n + (live - 1 - t) + y * 1000 : got == -1;
+            }
+        }
+    }
+    Check(reversal, "a block barrier waits for the live threads only; blockIdx, gridDim and 2-D threadIdx are right");
+
+    std::vector<int> flags(64, 0);
+    int* flags_p = flags.data();
+    void* divergent_params[] = {&flags_p};
+    Check(cuLaunchKernel(Function(module, "divergent_barrier"), 1, 1, 1, 64, 1, 1, 0, nullptr, divergent_params, nullptr) == 719,
+          "a block barrier and a shuffle waiting on each other fail the launch (CUDA_ERROR_LAUNCH_FAILED) instead of hanging");
+
+    std::printf("%s\n", failures == 0 ? "emulator selftest: all checks pass" : "emulator selftest: FAILED");
+    return failures == 0 ? 0 : 1;
+}
