@@ -21,6 +21,12 @@ internal static class ParityCheckRunner
 
     public static ParityCheckResult Run(ParityCheck check, int seed, string? model, string? kernelDir, string? dryRun)
     {
+        if (dryRun is null && check.Attention == CudaAttentionKernel.TensorCore &&
+            CudaProbe.TryDetect(0, out CudaDeviceInfo? device, out _) && device is { ComputeCapabilityMajor: < 8 })
+        {
+            return new ParityCheckResult(check.Name, ParityCheckResult.Skip, 0, null, [], [$"{device.Name} is {device.Architecture}: the tensor-core attention kernel needs sm_80 or newer"]);
+        }
+
         var watch = Stopwatch.StartNew();
         var options = new CudaBackendOptions
         {

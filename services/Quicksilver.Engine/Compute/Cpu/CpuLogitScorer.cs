@@ -18,8 +18,8 @@ internal static unsafe class CpuLogitScorer
         float max = TensorPrimitives.Max(row);
         TensorPrimitives.Subtract(row, max, exps);
         TensorPrimitives.Exp(exps, exps);
-        float sum = FixedOrderMath.Sum(scratch, vocab);
-        float logSumExp = max + MathF.Log(sum);
+        double sum = FixedOrderMath.SumInDouble(scratch, vocab);
+        double logZ = Math.Log(sum);
 
         int top1 = -1, top2 = -1;
         for (int v = 0; v < vocab; v++)
@@ -43,11 +43,12 @@ internal static unsafe class CpuLogitScorer
         int chosen = sampling.Truncates ? TruncatedSampler.Draw(row, sampling, suppressedToken)
             : sampling.Temperature > 0f ? GumbelMax(logits, vocab, sampling, suppressedToken)
             : top1;
-        float negativeEntropy = (FixedOrderMath.Dot(scratch, logits, vocab) / sum) - logSumExp;
-        float p1 = MathF.Exp(logits[top1] - logSumExp);
-        float p2 = top2 < 0 ? 0f : MathF.Exp(logits[top2] - logSumExp);
-        float logProbability = logits[chosen] - logSumExp;
-        return new TokenScore(chosen, MathF.Exp(logProbability), logProbability, p1 - p2, negativeEntropy);
+        // Σ p log p = Σ e (x − max) / Z − log Z, and log p = (x − max) − log Z: centred, so nothing cancels at large logits.
+        double negativeEntropy = (FixedOrderMath.CenteredDotInDouble(scratch, logits, max, vocab) / sum) - logZ;
+        double LogP(int token) => logits[token] - max - logZ;
+        double p2 = top2 < 0 ? 0 : Math.Exp(LogP(top2));
+        double logProbability = LogP(chosen);
+        return new TokenScore(chosen, (float)Math.Exp(logProbability), (float)logProbability, (float)(Math.Exp(LogP(top1)) - p2), (float)negativeEntropy);
     }
 
     /// <summary><c>argmax(logit + T·g)</c> in double precision, as LLaDA's float64 <c>add_gumbel_noise</c>.</summary>

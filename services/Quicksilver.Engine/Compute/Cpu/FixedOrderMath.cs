@@ -20,6 +20,59 @@ internal static unsafe class FixedOrderMath
         return a + b;
     }
 
+    /// <summary>
+    /// Σ x accumulated in double (four lanes, then a fixed tree): a peaked softmax row, one 1.0 among tens of thousands
+    /// of exponentials near 1e-7, loses nothing to fp32 rounding (fp32 lanes drop a quarter of each term added after
+    /// the 1.0, and the CUDA kernel, which merges per-thread partial sums, does not).
+    /// </summary>
+    public static double SumInDouble(float* x, int length)
+    {
+        Vector256<double> acc = Vector256<double>.Zero;
+        int k = 0;
+        for (; k + 8 <= length; k += 8)
+        {
+            (Vector256<double> lower, Vector256<double> upper) = Vector256.Widen(Vector256.Load(x + k));
+            acc += lower + upper;
+        }
+
+        double tail = 0;
+        for (; k < length; k++)
+        {
+            tail += x[k];
+        }
+
+        return HorizontalSum(acc) + tail;
+    }
+
+    /// <summary>Σ w·(x − center) accumulated in double, in the order of <see cref="SumInDouble"/>.</summary>
+    public static double CenteredDotInDouble(float* w, float* x, float center, int length)
+    {
+        Vector256<double> acc = Vector256<double>.Zero;
+        var centers = Vector256.Create(center);
+        int k = 0;
+        for (; k + 8 <= length; k += 8)
+        {
+            (Vector256<double> wLower, Vector256<double> wUpper) = Vector256.Widen(Vector256.Load(w + k));
+            (Vector256<double> xLower, Vector256<double> xUpper) = Vector256.Widen(Vector256.Load(x + k) - centers);
+            acc += (wLower * xLower) + (wUpper * xUpper);
+        }
+
+        double tail = 0;
+        for (; k < length; k++)
+        {
+            tail += (double)w[k] * (x[k] - center);
+        }
+
+        return HorizontalSum(acc) + tail;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double HorizontalSum(Vector256<double> v)
+    {
+        Vector128<double> pair = v.GetLower() + v.GetUpper();
+        return pair.GetElement(0) + pair.GetElement(1);
+    }
+
     public static float Dot(float* x, float* y, int length)
     {
         Vector256<float> acc = Vector256<float>.Zero;
