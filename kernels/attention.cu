@@ -144,8 +144,8 @@ QS_ATTENTION_SIMPLE(128)
 
 // ------------------------------------------------------------------------------------------------------------
 // Version 2: tensor cores. PTX wrappers (inline asm works the same under NVRTC and clang). The CPU emulator
-// (kernels/emulator, QS_HOST_EMULATION) cannot run inline PTX and leaves this version out; its lane arithmetic is
-// emulated by kernels/ci/emulate_attention_mma.py instead.
+// (kernels/emulator, QS_HOST_EMULATION) runs no inline PTX: it takes the same wrappers in C++ from its
+// emulated_ptx.h.
 // ------------------------------------------------------------------------------------------------------------
 #ifndef QS_HOST_EMULATION
 QS_DEVICE u32 shared_address(const void* p)
@@ -197,6 +197,10 @@ QS_DEVICE u32 pack_bf16x2_rn(float lo, float hi)
     asm("cvt.rn.bf16x2.f32 %0, %1, %2;\n" : "=r"(r) : "f"(hi), "f"(lo));
     return r;
 }
+
+#else
+#include "emulated_ptx.h"
+#endif  // QS_HOST_EMULATION
 
 QS_DEVICE u32 load_u32_or_zero(const bf16_t* p, bool valid)
 {
@@ -452,4 +456,3 @@ QS_DEVICE void attention_mma(const bf16_t* __restrict__ q, bf16_t* __restrict__ 
 QS_ATTENTION_MMA(32)
 QS_ATTENTION_MMA(64)
 QS_ATTENTION_MMA(128)
-#endif  // QS_HOST_EMULATION

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # build.sh — builds the CPU emulator of the CUDA driver, NVRTC and cuBLAS into one shared object, installed under
 # the names the engine's library resolver looks for (libcuda.so.1, libnvrtc.so.13, libcublas.so.13,
-# libcublasLt.so.13), next to device.h and emulator_abi.h, which the emulated NVRTC force-includes.
+# libcublasLt.so.13), next to the headers the emulated NVRTC compiles kernels with (device.h, force-included;
+# emulator_abi.h; emulated_ptx.h, attention.cu's PTX wrappers in C++).
 #
 # Usage: kernels/emulator/build.sh OUT_DIR      then   QS_CUDA_LIB_DIRS=OUT_DIR dotnet test ...
 # CXX (default clang++-14) builds it; QS_EMU_CXX (default: the first of clang++-14, clang++, g++) compiles kernels.
@@ -12,7 +13,7 @@ cxx="${CXX:-clang++-14}"
 mkdir -p "$out"
 "$cxx" -std=c++17 -O2 -fPIC -shared -fvisibility=hidden -Wall -Wextra -Werror \
   "$here/runtime.cpp" "$here/driver.cpp" "$here/nvrtc.cpp" "$here/cublas.cpp" -ldl -o "$out/libqs_cuda_emulator.so"
-cp "$here/device.h" "$here/emulator_abi.h" "$out/"
+cp "$here/device.h" "$here/emulator_abi.h" "$here/emulated_ptx.h" "$out/"
 for name in libcuda.so.1 libnvrtc.so.13 libcublas.so.13 libcublasLt.so.13; do
   ln -sf libqs_cuda_emulator.so "$out/$name"
 done

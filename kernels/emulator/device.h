@@ -1,7 +1,9 @@
 // device.h — CUDA's device builtins for the CPU emulator: force-included (-include) when the emulated NVRTC
 // compiles a kernel file as host C++ (nvrtc.cpp). Each CUDA thread of a block is a fiber of the runtime
 // (runtime.cpp); builtin variables, __syncthreads and the warp shuffles go through the runtime's table.
-// Code between `#ifndef QS_HOST_EMULATION` guards (inline PTX) is not emulated.
+// Inline PTX cannot be compiled for the host: attention.cu's PTX wrappers come from emulated_ptx.h instead
+// (QS_HOST_EMULATION). The kernel cache keys do not cover these headers: give each emulator build its own
+// QS_KERNEL_CACHE.
 #pragma once
 #include <cmath>
 #include <cstring>

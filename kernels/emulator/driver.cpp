@@ -1,7 +1,7 @@
 // driver.cpp — the CUDA driver API for the CPU emulator (the entry points CudaDriverApi.cs binds).
 //
-// One device, "Quicksilver CPU emulator (not a GPU)", compute capability 7.5 (so the backend picks the simple
-// attention kernel: inline PTX is not emulated). Device memory is host memory and a device pointer its address;
+// One device, "Quicksilver CPU emulator (not a GPU)", compute capability 8.0 (the tensor-core attention kernel runs,
+// its PTX wrappers in C++: emulated_ptx.h). Device memory is host memory and a device pointer its address;
 // every stream is synchronous, so a launch has finished when cuLaunchKernel returns and events time host work.
 // A module image (nvrtc.cpp) is a shared object: loading writes it to a temporary file and dlopens it.
 #include <dlfcn.h>
@@ -109,8 +109,8 @@ QS_EXPORT int cuDeviceGetAttribute(int* value, int attribute, int)
         case 8: *value = 48 * 1024; return CUDA_SUCCESS;   // shared memory per block
         case 16: *value = 1; return CUDA_SUCCESS;          // multiprocessors
         case 38: *value = 0; return CUDA_SUCCESS;          // L2 cache
-        case 75: *value = 7; return CUDA_SUCCESS;          // compute capability 7.5
-        case 76: *value = 5; return CUDA_SUCCESS;
+        case 75: *value = 8; return CUDA_SUCCESS;          // compute capability 8.0
+        case 76: *value = 0; return CUDA_SUCCESS;
         case 97: *value = 64 * 1024; return CUDA_SUCCESS;  // shared memory per block, opt-in
         default: return CUDA_ERROR_INVALID_VALUE;
     }

@@ -17,7 +17,13 @@ struct EmuRuntime {
     void (*syncthreads)(void);
     // Every live lane of the calling lane's warp exchanges `bits`; returns lane (lane ^ lane_mask)'s value.
     unsigned long long (*shfl_xor)(unsigned long long bits, int lane_mask);
+    // Every live lane of the calling lane's warp contributes `bytes` (at most kEmuGatherBytes) from `mine`; `all`
+    // receives the 32 contributions, lane by lane (zeros for lanes that have exited). For warp-wide instructions
+    // (ldmatrix, mma.sync) emulated in emulated_ptx.h.
+    void (*warp_gather)(const void* mine, unsigned bytes, void* all);
 };
+
+enum { kEmuGatherBytes = 64 };
 
 // Exported by every module: the trampoline of kernel NAME is qs_emu_kernel_NAME(void** kernel_params).
 typedef void (*EmuTrampoline)(void** kernel_params);

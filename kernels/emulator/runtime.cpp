@@ -76,6 +76,7 @@ struct Warp {
     unsigned long long shuffle;  // shuffles completed; its parity picks the buffer of the next one
     unsigned long long slots[2][kWarp];
     unsigned long long written[2][kWarp];  // which shuffle wrote each slot, plus one (0: none)
+    unsigned char blobs[2][kWarp][kEmuGatherBytes];  // warp_gather contributions, by the same alternation
 };
 
 struct Block {
@@ -162,6 +163,33 @@ unsigned long long ShuffleXor(unsigned long long bits, int lane_mask)
     return w.slots[buffer][partner];
 }
 
+// A warp barrier like ShuffleXor's, carrying a blob per lane instead of one word.
+void WarpGather(const void* mine, unsigned bytes, void* all)
+{
+    Block& b = block_state;
+    const int self = b.current;
+    const int warp = self / kWarp;
+    const int lane = self % kWarp;
+    Warp& w = b.warps[warp];
+    Fiber& f = b.fibers[self];
+    f.shuffle = w.shuffle;
+    const int buffer = (int)(f.shuffle & 1);
+    std::memcpy(w.blobs[buffer][lane], mine, bytes);
+    w.written[buffer][lane] = f.shuffle + 1;
+    f.state = FiberState::AtWarpBarrier;
+    ++w.arrived;
+    ReleaseWarpBarrierIfComplete(warp);
+    YieldToScheduler();
+    auto* out = static_cast<unsigned char*>(all);
+    for (int l = 0; l < kWarp; ++l) {
+        if (w.written[buffer][l] == f.shuffle + 1) {
+            std::memcpy(out + (size_t)l * bytes, w.blobs[buffer][l], bytes);
+        } else {
+            std::memset(out + (size_t)l * bytes, 0, bytes);
+        }
+    }
+}
+
 void FiberMain()
 {
     Block& b = block_state;
@@ -238,7 +266,7 @@ bool RunBlock(std::string& error)
 
 const EmuRuntime* Runtime()
 {
-    static const EmuRuntime table = {&thread_idx, &block_idx, &block_dim, &grid_dim, SyncThreads, ShuffleXor};
+    static const EmuRuntime table = {&thread_idx, &block_idx, &block_dim, &grid_dim, SyncThreads, ShuffleXor, WarpGather};
     return &table;
 }
 

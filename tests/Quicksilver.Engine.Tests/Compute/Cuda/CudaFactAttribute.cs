@@ -5,7 +5,7 @@ namespace Quicksilver.Engine.Compute.Cuda.Tests;
 /// <summary>
 /// A fact that runs only where a CUDA device can be used: skipped with "no CUDA device: …" when libcuda.so.1 cannot
 /// be loaded, <c>cuInit</c> fails or <c>cuDeviceGetCount</c> is 0. The device may be the CPU emulator of
-/// <c>kernels/emulator</c> (<c>QS_CUDA_LIB_DIRS</c>), which reports compute capability 7.5.
+/// <c>kernels/emulator</c> (<c>QS_CUDA_LIB_DIRS</c>).
 /// </summary>
 public sealed class CudaFactAttribute : FactAttribute
 {
@@ -22,10 +22,7 @@ public sealed class CudaFactAttribute : FactAttribute
         }
     }
 
-    /// <summary>
-    /// Also skip on a device without the tensor-core attention kernel (compute capability below 8.0, the CPU emulator
-    /// among them: it cannot run inline PTX; kernels/ci/emulate_attention_mma.py checks that kernel's lanes instead).
-    /// </summary>
+    /// <summary>Also skip on a device without the tensor-core attention kernel (compute capability below 8.0).</summary>
     public bool NeedsTensorCores
     {
         get => needsTensorCores;
