@@ -140,49 +140,47 @@ void SyncThreads()
     YieldToScheduler();
 }
 
-unsigned long long ShuffleXor(unsigned long long bits, int lane_mask)
+// One warp-wide exchange (a shuffle or a gather): `contribute(buffer, lane)` stores this lane's part in the given
+// buffer, then the lane waits until every live lane of its warp has; returns the buffer, which holds the parts of
+// this exchange until the next-but-one.
+template <class Contribute>
+int WarpExchange(Contribute contribute)
 {
     Block& b = block_state;
-    const int self = b.current;
-    const int warp = self / kWarp;
-    const int lane = self % kWarp;
+    const int warp = b.current / kWarp;
+    const int lane = b.current % kWarp;
     Warp& w = b.warps[warp];
-    Fiber& f = b.fibers[self];
+    Fiber& f = b.fibers[b.current];
     f.shuffle = w.shuffle;
     const int buffer = (int)(f.shuffle & 1);
-    w.slots[buffer][lane] = bits;
+    contribute(w, buffer, lane);
     w.written[buffer][lane] = f.shuffle + 1;
     f.state = FiberState::AtWarpBarrier;
     ++w.arrived;
     ReleaseWarpBarrierIfComplete(warp);
     YieldToScheduler();
-    const int partner = lane ^ (lane_mask & (kWarp - 1));
-    if (w.written[buffer][partner] != f.shuffle + 1) {
-        return bits;  // no such lane, or it exited before this shuffle: undefined on the GPU; keep our own value
-    }
-    return w.slots[buffer][partner];
+    return buffer;
 }
 
-// A warp barrier like ShuffleXor's, carrying a blob per lane instead of one word.
+// Whether `lane` took part in the calling fiber's last exchange (it exists and had not exited).
+bool Contributed(const Warp& w, int buffer, int lane) { return w.written[buffer][lane] == block_state.fibers[block_state.current].shuffle + 1; }
+
+unsigned long long ShuffleXor(unsigned long long bits, int lane_mask)
+{
+    const int buffer = WarpExchange([bits](Warp& w, int buffer, int lane) { w.slots[buffer][lane] = bits; });
+    const Warp& w = block_state.warps[block_state.current / kWarp];
+    const int partner = (block_state.current % kWarp) ^ (lane_mask & (kWarp - 1));
+    // A partner that does not exist or has exited: undefined on the GPU; the lane keeps its own value.
+    return Contributed(w, buffer, partner) ? w.slots[buffer][partner] : bits;
+}
+
 void WarpGather(const void* mine, unsigned bytes, void* all)
 {
-    Block& b = block_state;
-    const int self = b.current;
-    const int warp = self / kWarp;
-    const int lane = self % kWarp;
-    Warp& w = b.warps[warp];
-    Fiber& f = b.fibers[self];
-    f.shuffle = w.shuffle;
-    const int buffer = (int)(f.shuffle & 1);
-    std::memcpy(w.blobs[buffer][lane], mine, bytes);
-    w.written[buffer][lane] = f.shuffle + 1;
-    f.state = FiberState::AtWarpBarrier;
-    ++w.arrived;
-    ReleaseWarpBarrierIfComplete(warp);
-    YieldToScheduler();
+    const int buffer = WarpExchange([mine, bytes](Warp& w, int buffer, int lane) { std::memcpy(w.blobs[buffer][lane], mine, bytes); });
+    const Warp& w = block_state.warps[block_state.current / kWarp];
     auto* out = static_cast<unsigned char*>(all);
     for (int l = 0; l < kWarp; ++l) {
-        if (w.written[buffer][l] == f.shuffle + 1) {
+        if (Contributed(w, buffer, l)) {
             std::memcpy(out + (size_t)l * bytes, w.blobs[buffer][l], bytes);
         } else {
             std::memset(out + (size_t)l * bytes, 0, bytes);

@@ -6,7 +6,7 @@ namespace Quicksilver.Engine.Compute.Cuda;
 /// Finds out, without creating a context, whether a CUDA device can be used: the driver library loads,
 /// <c>cuInit</c> succeeds and the device exists. The reason says which step failed.
 /// </summary>
-internal static unsafe class CudaProbe
+public static unsafe class CudaProbe
 {
     /// <summary>Probes device <paramref name="ordinal"/>; on failure <paramref name="reason"/> says why.</summary>
     public static bool TryDetect(int ordinal, out CudaDeviceInfo? info, out string reason)
@@ -61,7 +61,7 @@ internal static unsafe class CudaProbe
     }
 
     /// <summary>Reads a device's name and attributes (the driver must be initialised).</summary>
-    public static CudaDeviceInfo Query(int ordinal, int driverVersion)
+    internal static CudaDeviceInfo Query(int ordinal, int driverVersion)
     {
         CudaCheck.Driver(CudaDriverApi.cuDeviceGet(out int device, ordinal), nameof(CudaDriverApi.cuDeviceGet));
         byte* name = stackalloc byte[256];
