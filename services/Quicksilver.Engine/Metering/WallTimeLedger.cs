@@ -41,24 +41,29 @@ internal sealed class WallTimeLedger
         }
     }
 
-    /// <summary>The loop is about to run a step: ends the idle stretch under way, if any.</summary>
+    /// <summary>The loop is about to run a step: ends the idle stretch under way, if any (reading the clock only then).</summary>
     public void EndIdle()
     {
         lock (_lock)
         {
-            EndIdleLocked(_time.GetTimestamp());
+            if (_idle)
+            {
+                EndIdleLocked(_time.GetTimestamp());
+            }
         }
     }
 
-    /// <summary>The time since the last charge or idle stretch ended, now accounted to the step that just ran.</summary>
-    public TimeSpan ChargeStep()
+    /// <summary>
+    /// The time from the last charge or idle stretch to <paramref name="stepEnded"/> (a timestamp of the ledger's
+    /// clock, the one the step measured its own end with), now accounted to the step that just ran.
+    /// </summary>
+    public TimeSpan ChargeStep(long stepEnded)
     {
         lock (_lock)
         {
-            long now = _time.GetTimestamp();
-            EndIdleLocked(now);
-            TimeSpan charged = _time.GetElapsedTime(_accountedUntil, now);
-            _accountedUntil = now;
+            EndIdleLocked(stepEnded);
+            TimeSpan charged = _time.GetElapsedTime(_accountedUntil, stepEnded);
+            _accountedUntil = stepEnded;
             return charged;
         }
     }

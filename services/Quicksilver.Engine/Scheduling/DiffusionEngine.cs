@@ -403,7 +403,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             _logger.LogError(ex, "A forward pass over {Sequences} sequences failed; failing them.", active.Count);
-            Charge(active, tokens, _wallTime.ChargeStep());
+            Charge(active, tokens, _wallTime.ChargeStep(_time.GetTimestamp()));
             foreach (ActiveSequence sequence in active)
             {
                 Depart(sequence, ex);
@@ -422,14 +422,15 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             Metrics.RecordCommitted(denoiser.LastCommitted);
         }
 
-        TimeSpan elapsed = _time.GetElapsedTime(started);
+        long ended = _time.GetTimestamp();
+        TimeSpan elapsed = _time.GetElapsedTime(started, ended);
         Metrics.RecordStep(elapsed, active.Count);
         if (saturated)
         {
             _queueWait.RecordSaturatedStep(elapsed, active.Count);
         }
 
-        Charge(active, tokens, _wallTime.ChargeStep());
+        Charge(active, tokens, _wallTime.ChargeStep(ended));
         for (int i = 0; i < active.Count; i++)
         {
             Publish(active[i], finalised[i], answerBefore[i]);

@@ -28,11 +28,11 @@ public sealed class WallTimeLedgerTests
         _clock.Advance(TimeSpan.FromSeconds(2));
         ledger.EndIdle();
         _clock.Advance(TimeSpan.FromSeconds(5));
-        TimeSpan first = ledger.ChargeStep();
+        TimeSpan first = ledger.ChargeStep(_clock.GetTimestamp());
         _clock.Advance(TimeSpan.FromSeconds(1)); // bookkeeping between steps
         ledger.EndIdle();
         _clock.Advance(TimeSpan.FromSeconds(4));
-        TimeSpan second = ledger.ChargeStep();
+        TimeSpan second = ledger.ChargeStep(_clock.GetTimestamp());
 
         Assert.Equal(TimeSpan.FromSeconds(5), first);
         Assert.Equal(TimeSpan.FromSeconds(5), second);
@@ -45,7 +45,7 @@ public sealed class WallTimeLedgerTests
         var ledger = new WallTimeLedger(_clock);
         ledger.EndIdle();
         _clock.Advance(TimeSpan.FromSeconds(3));
-        TimeSpan step = ledger.ChargeStep();
+        TimeSpan step = ledger.ChargeStep(_clock.GetTimestamp());
 
         _clock.Advance(TimeSpan.FromSeconds(1)); // bookkeeping, then nothing left to run
         ledger.BeginIdle();
@@ -67,14 +67,14 @@ public sealed class WallTimeLedgerTests
         ledger.EndIdle();
         ledger.EndIdle();
         _clock.Advance(TimeSpan.FromSeconds(3));
-        charged += ledger.ChargeStep();
+        charged += ledger.ChargeStep(_clock.GetTimestamp());
         ledger.BeginIdle();
         _clock.Advance(TimeSpan.FromSeconds(2));
-        charged += ledger.ChargeStep(); // a step with no EndIdle before it still ends the idle stretch first
+        charged += ledger.ChargeStep(_clock.GetTimestamp()); // a step with no EndIdle before it still ends the idle stretch first
         _clock.Advance(TimeSpan.FromSeconds(4));
 
         Assert.Equal(TimeSpan.FromSeconds(3), charged);
         Assert.Equal(TimeSpan.FromSeconds(4), ledger.Idle);
-        Assert.Equal(TimeSpan.FromSeconds(11), charged + ledger.Idle + ledger.ChargeStep());
+        Assert.Equal(TimeSpan.FromSeconds(11), charged + ledger.Idle + ledger.ChargeStep(_clock.GetTimestamp()));
     }
 }
