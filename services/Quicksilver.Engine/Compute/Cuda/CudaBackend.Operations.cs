@@ -394,33 +394,43 @@ public sealed partial class CudaBackend
     /// <summary>
     /// The rows <c>lm_head_epilogue.cu</c> cannot draw (top-p/top-k, <see cref="CanSample"/>) scored again by the CPU
     /// reference from their downloaded logits; a row is scored where its sampling says, whatever else is in the batch.
+    /// Only those rows are downloaded, a run of consecutive ones (a sequence's block) at a time.
     /// </summary>
     private unsafe void RescoreOnHostWhereTruncated(CudaBuffer x, ReadOnlySpan<RowSampling> sampling, int suppressedToken, Span<TokenScore> results)
     {
-        int first = 0;
-        while (first < sampling.Length && CanSample(sampling[first]))
-        {
-            first++;
-        }
-
-        if (first == sampling.Length)
-        {
-            return;
-        }
-
         int vocab = x.Columns;
-        var logits = new float[x.ElementCount];
-        DownloadElements(x.Pointer, x.ElementCount, x.ElementType, logits);
-        var scratch = new float[vocab];
-        fixed (float* rows = logits, work = scratch)
+        float[]? logits = null, scratch = null;
+        for (int start = 0; start < x.Rows;)
         {
-            for (int i = first; i < x.Rows; i++)
+            if (CanSample(sampling[start]))
             {
-                if (!CanSample(sampling[i]))
+                start++;
+                continue;
+            }
+
+            int end = start + 1;
+            while (end < x.Rows && !CanSample(sampling[end]))
+            {
+                end++;
+            }
+
+            long count = (long)(end - start) * vocab;
+            if (logits is null || logits.Length < count)
+            {
+                logits = new float[count];
+            }
+
+            scratch ??= new float[vocab];
+            DownloadElements(x.Pointer + (ulong)((long)start * vocab * x.ElementSize), count, x.ElementType, logits);
+            fixed (float* rows = logits, work = scratch)
+            {
+                for (int i = start; i < end; i++)
                 {
-                    results[i] = CpuLogitScorer.Score(rows + ((long)i * vocab), vocab, sampling[i], suppressedToken, work);
+                    results[i] = CpuLogitScorer.Score(rows + ((long)(i - start) * vocab), vocab, sampling[i], suppressedToken, work);
                 }
             }
+
+            start = end;
         }
     }
 

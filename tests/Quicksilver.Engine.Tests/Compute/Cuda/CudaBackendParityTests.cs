@@ -257,35 +257,38 @@ public sealed class CudaBackendParityTests : IDisposable
     public void DiffusionTransformer_TopPTopKOrAlgTempInTheBatch_ScoresAndSelectsOnTheHostAsTheCpuReference()
     {
         // lm_head_epilogue.cu has no top-p/top-k (CanSample is false) and select_commits.cu no alg_temp (CanSelect is
-        // false): the truncated rows are drawn on the host from the downloaded logits, exactly as the CPU scorer draws
-        // them, the plain rows keep the device's scores, and the commits are CommitSelection's over those scores.
+        // false): the truncated rows (the middle sequence's, so their download starts at an offset) are drawn on the
+        // host from their downloaded logits, exactly as the CPU scorer draws them, the plain rows keep the device's
+        // scores, and the commits are CommitSelection's over those scores.
         ModelConfig config = RandomCheckpoint.DreamConfig(hidden: 128, heads: 4, kvHeads: 2);
         using var checkpoint = RandomCheckpoint.Create(config, TensorDType.BF16, seed: 8);
         using ITensorSource tensors = CheckpointLoader.Open(checkpoint.Folder);
         using var model = new DiffusionTransformer(config, tensors, Gpu);
         int[] canvas = [.. Enumerable.Range(1, 8), .. Enumerable.Repeat(config.MaskTokenId, 16)];
         int[] positions = [.. Enumerable.Range(8, 16)];
-        var truncated = new ForwardSequence(canvas, positions, positions.Select(p => new RowSampling(0.9f, 4, (ulong)p, TopP: 0.8, TopK: 5)).ToArray());
+        int[] otherPrompt = [.. Enumerable.Range(20, 8), .. Enumerable.Repeat(config.MaskTokenId, 16)];
+        var truncated = new ForwardSequence(otherPrompt, positions, positions.Select(p => new RowSampling(0.9f, 4, (ulong)p, TopP: 0.8, TopK: 5)).ToArray());
         var plain = new ForwardSequence(canvas, positions, positions.Select(p => new RowSampling(0.9f, 4, (ulong)p)).ToArray());
-        ForwardSequence[] batch = [truncated, plain];
+        ForwardSequence[] batch = [plain, truncated, plain];
         CommitPolicy[] policies =
         [
             new(RemaskingStrategy.LowConfidence, CommitRule.Schedule, 0, 4, Seed: 4, Step: 1),
+            new(RemaskingStrategy.LowConfidence, CommitRule.Schedule, 0, 4, Seed: 4, Step: 1),
             new(RemaskingStrategy.Entropy, CommitRule.Schedule, 0, 4, Seed: 4, Step: 1, AlgorithmTemperature: 0.5),
         ];
-        var reference = new TokenScore[32];
-        using (IDeviceBuffer onCpu = cpu.Allocate(32, config.VocabSize, BufferKind.Logits))
+        var reference = new TokenScore[48];
+        using (IDeviceBuffer onCpu = cpu.Allocate(48, config.VocabSize, BufferKind.Logits))
         {
             cpu.Upload(model.ComputeLogits(batch), onCpu);
-            cpu.ScoreLogits(onCpu, [.. truncated.Sampling, .. plain.Sampling], config.MaskTokenId, reference);
+            cpu.ScoreLogits(onCpu, [.. plain.Sampling, .. truncated.Sampling, .. plain.Sampling], config.MaskTokenId, reference);
         }
 
         TokenScore[] scores = AssertSelectsAsCommitSelectionOverTheScores(model, batch, policies);
 
         Assert.False(Gpu.CanSample(truncated.Sampling[0]));
         Assert.True(Gpu.CanSample(plain.Sampling[0]));
-        Assert.False(Gpu.CanSelect(policies[1]));
-        Assert.Equal(reference.AsSpan(0, 16).ToArray(), scores.AsSpan(0, 16).ToArray());
+        Assert.False(Gpu.CanSelect(policies[2]));
+        Assert.Equal(reference.AsSpan(16, 16).ToArray(), scores.AsSpan(16, 16).ToArray());
     }
 
     /// <summary>
