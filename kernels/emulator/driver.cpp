@@ -3,8 +3,9 @@
 // One device, "Quicksilver CPU emulator (not a GPU)", compute capability 8.0 (the tensor-core attention kernel runs,
 // its PTX wrappers in C++: emulated_ptx.h). Device memory is host memory and a device pointer its address;
 // every stream is synchronous, so a launch has finished when cuLaunchKernel returns and events time host work.
-// A module image (nvrtc.cpp) is a shared object: loading writes it to a temporary file and dlopens it.
+// A module image (nvrtc.cpp) is a shared object: loading writes it to an in-memory file and dlopens that.
 #include <dlfcn.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -38,6 +39,7 @@ int context_token;
 
 struct Module {
     void* library;
+    int fd;  // the in-memory file, open while the module is loaded: dlopen knows modules by path, and fd paths recur
 };
 
 struct Event {
@@ -128,25 +130,29 @@ QS_EXPORT int cuModuleLoadData(Module** module, const void* image)
     if (image == nullptr || std::memcmp(header->magic, "QSEMU01", 8) != 0) {
         return CUDA_ERROR_INVALID_IMAGE;
     }
-    char path[] = "/tmp/qs-emu-module-XXXXXX";
-    int fd = mkstemp(path);
+    // An anonymous in-memory file: no temporary path, and no noexec mount in the way of dlopen.
+    const int fd = memfd_create("qs-emu-module", MFD_CLOEXEC);
     if (fd < 0) {
         return CUDA_ERROR_INVALID_IMAGE;
     }
     const char* bytes = reinterpret_cast<const char*>(header + 1);
-    bool written = write(fd, bytes, header->bytes) == (ssize_t)header->bytes;
-    close(fd);
-    void* library = written ? dlopen(path, RTLD_NOW | RTLD_LOCAL) : nullptr;
+    const bool written = write(fd, bytes, header->bytes) == (ssize_t)header->bytes;
+    const std::string path = "/proc/self/fd/" + std::to_string(fd);
+    void* library = written ? dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL) : nullptr;
     if (library == nullptr) {
         std::fprintf(stderr, "qs-emu: cannot load module: %s\n", written ? dlerror() : "write failed");
+        close(fd);
     }
-    unlink(path);
     auto bind = library != nullptr ? reinterpret_cast<EmuBind>(dlsym(library, "qs_emu_bind")) : nullptr;
     if (bind == nullptr) {
+        if (library != nullptr) {
+            dlclose(library);
+            close(fd);
+        }
         return CUDA_ERROR_INVALID_IMAGE;
     }
     bind(qs_emu::Runtime());
-    *module = new Module{library};
+    *module = new Module{library, fd};
     return CUDA_SUCCESS;
 }
 
@@ -169,6 +175,7 @@ QS_EXPORT int cuModuleUnload(Module* module)
         return CUDA_ERROR_INVALID_HANDLE;
     }
     dlclose(module->library);
+    close(module->fd);
     delete module;
     return CUDA_SUCCESS;
 }

@@ -91,27 +91,38 @@ void* Function(void* module, const char* name)
 
 }  // namespace
 
-int main()
+std::vector<char> Compile(const char* source, const char* name)
 {
     void* program = nullptr;
-    nvrtcCreateProgram(&program, kSource, "selftest.cu", 0, nullptr, nullptr);
-    const char* options[] = {"-std=c++17", "--gpu-architecture=sm_75"};
+    nvrtcCreateProgram(&program, source, name, 0, nullptr, nullptr);
+    const char* options[] = {"-std=c++17", "--gpu-architecture=sm_80"};
     const int compiled = nvrtcCompileProgram(program, 2, options);
     size_t log_size = 0;
     nvrtcGetProgramLogSize(program, &log_size);
     std::string log(log_size, '\0');
     nvrtcGetProgramLog(program, log.data());
     if (compiled != 0) {
-        std::printf("FAIL  compile: %s\n", log.c_str());
-        return 1;
+        std::printf("FAIL  compile %s: %s\n", name, log.c_str());
+        std::exit(1);
     }
     size_t size = 0;
     nvrtcGetCUBINSize(program, &size);
     std::vector<char> image(size);
     nvrtcGetCUBIN(program, image.data());
     nvrtcDestroyProgram(&program);
+    return image;
+}
+
+int main()
+{
+    std::vector<char> image = Compile(kSource, "selftest.cu");
     void* module = nullptr;
     Check(cuModuleLoadData(&module, image.data()) == 0, "module loads");
+    std::vector<char> second_image = Compile(R"(extern "C" __global__ void second_module_kernel(int* out) { out[threadIdx.x] = 7; })", "second.cu");
+    void* second = nullptr;
+    void* second_kernel = nullptr;
+    Check(cuModuleLoadData(&second, second_image.data()) == 0 && cuModuleGetFunction(&second_kernel, second, "second_module_kernel") == 0,
+          "a second module loads beside the first and its kernel is found");
 
     std::vector<float> in(64), out(64);
     for (int i = 0; i < 64; ++i) {
