@@ -55,7 +55,7 @@ std::string LibraryFolder()
     return slash == std::string::npos ? "." : path.substr(0, slash);
 }
 
-std::string HostCompiler()
+std::string FindHostCompiler()
 {
     if (const char* cxx = std::getenv("QS_EMU_CXX"); cxx != nullptr && *cxx != '\0') {
         return cxx;
@@ -66,6 +66,12 @@ std::string HostCompiler()
         }
     }
     return "c++";
+}
+
+const std::string& HostCompiler()
+{
+    static const std::string compiler = FindHostCompiler();  // looked up once per process
+    return compiler;
 }
 
 bool Run(const std::string& command, std::string& output)

@@ -13,6 +13,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <vector>
@@ -73,10 +75,9 @@ struct Fiber {
 struct Warp {
     int live;
     int arrived;
-    unsigned long long shuffle;  // shuffles completed; its parity picks the buffer of the next one
-    unsigned long long slots[2][kWarp];
-    unsigned long long written[2][kWarp];  // which shuffle wrote each slot, plus one (0: none)
-    unsigned char blobs[2][kWarp][kEmuGatherBytes];  // warp_gather contributions, by the same alternation
+    unsigned long long shuffle;  // exchanges completed; its parity picks the buffer of the next one
+    unsigned char parts[2][kWarp][kEmuGatherBytes];  // each lane's part of an exchange (a shuffle's word, a gather's blob)
+    unsigned long long written[2][kWarp];  // which exchange wrote each part, plus one (0: none)
 };
 
 struct Block {
@@ -140,12 +141,15 @@ void SyncThreads()
     YieldToScheduler();
 }
 
-// One warp-wide exchange (a shuffle or a gather): `contribute(buffer, lane)` stores this lane's part in the given
-// buffer, then the lane waits until every live lane of its warp has; returns the buffer, which holds the parts of
-// this exchange until the next-but-one.
-template <class Contribute>
-int WarpExchange(Contribute contribute)
+// One warp-wide exchange (a shuffle or a gather): stores this lane's `bytes` from `mine` as its part, then waits
+// until every live lane of its warp has; returns the buffer, which holds the parts of this exchange until the
+// next-but-one.
+int WarpExchange(const void* mine, unsigned bytes)
 {
+    if (bytes > kEmuGatherBytes) {
+        std::fprintf(stderr, "qs-emu: a warp exchange of %u bytes; at most %d fit\n", bytes, (int)kEmuGatherBytes);
+        std::abort();
+    }
     Block& b = block_state;
     const int warp = b.current / kWarp;
     const int lane = b.current % kWarp;
@@ -153,7 +157,7 @@ int WarpExchange(Contribute contribute)
     Fiber& f = b.fibers[b.current];
     f.shuffle = w.shuffle;
     const int buffer = (int)(f.shuffle & 1);
-    contribute(w, buffer, lane);
+    std::memcpy(w.parts[buffer][lane], mine, bytes);
     w.written[buffer][lane] = f.shuffle + 1;
     f.state = FiberState::AtWarpBarrier;
     ++w.arrived;
@@ -167,21 +171,24 @@ bool Contributed(const Warp& w, int buffer, int lane) { return w.written[buffer]
 
 unsigned long long ShuffleXor(unsigned long long bits, int lane_mask)
 {
-    const int buffer = WarpExchange([bits](Warp& w, int buffer, int lane) { w.slots[buffer][lane] = bits; });
+    const int buffer = WarpExchange(&bits, sizeof bits);
     const Warp& w = block_state.warps[block_state.current / kWarp];
     const int partner = (block_state.current % kWarp) ^ (lane_mask & (kWarp - 1));
     // A partner that does not exist or has exited: undefined on the GPU; the lane keeps its own value.
-    return Contributed(w, buffer, partner) ? w.slots[buffer][partner] : bits;
+    if (Contributed(w, buffer, partner)) {
+        std::memcpy(&bits, w.parts[buffer][partner], sizeof bits);
+    }
+    return bits;
 }
 
 void WarpGather(const void* mine, unsigned bytes, void* all)
 {
-    const int buffer = WarpExchange([mine, bytes](Warp& w, int buffer, int lane) { std::memcpy(w.blobs[buffer][lane], mine, bytes); });
+    const int buffer = WarpExchange(mine, bytes);
     const Warp& w = block_state.warps[block_state.current / kWarp];
     auto* out = static_cast<unsigned char*>(all);
     for (int l = 0; l < kWarp; ++l) {
         if (Contributed(w, buffer, l)) {
-            std::memcpy(out + (size_t)l * bytes, w.blobs[buffer][l], bytes);
+            std::memcpy(out + (size_t)l * bytes, w.parts[buffer][l], bytes);
         } else {
             std::memset(out + (size_t)l * bytes, 0, bytes);
         }

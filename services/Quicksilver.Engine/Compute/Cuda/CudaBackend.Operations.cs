@@ -399,7 +399,6 @@ public sealed partial class CudaBackend
     private unsafe void RescoreOnHostWhereTruncated(CudaBuffer x, ReadOnlySpan<RowSampling> sampling, int suppressedToken, Span<TokenScore> results)
     {
         int vocab = x.Columns;
-        float[]? logits = null, scratch = null;
         for (int start = 0; start < x.Rows;)
         {
             if (CanSample(sampling[start]))
@@ -415,14 +414,18 @@ public sealed partial class CudaBackend
             }
 
             long count = (long)(end - start) * vocab;
-            if (logits is null || logits.Length < count)
+            if (rescoredLogits.Length < count)
             {
-                logits = new float[count];
+                rescoredLogits = new float[count];
             }
 
-            scratch ??= new float[vocab];
-            DownloadElements(x.Pointer + (ulong)((long)start * vocab * x.ElementSize), count, x.ElementType, logits);
-            fixed (float* rows = logits, work = scratch)
+            if (rescoreScratch.Length < vocab)
+            {
+                rescoreScratch = new float[vocab];
+            }
+
+            DownloadElements(x.Pointer + (ulong)((long)start * vocab * x.ElementSize), count, x.ElementType, rescoredLogits);
+            fixed (float* rows = rescoredLogits, work = rescoreScratch)
             {
                 for (int i = start; i < end; i++)
                 {
