@@ -35,6 +35,10 @@ QS_DEVICE u32x4 make_u32x4(u32 x, u32 y, u32 z, u32 w)
 // ---- bfloat16 <-> fp32 (round to nearest even; NaN stays a quiet NaN), as BFloat16.FromSingle/ToSingle ----
 QS_DEVICE float bf16_to_float(bf16_t v) { return __uint_as_float(((u32)v) << 16); }
 
+// Element i of an fp32 or bf16 array, as fp32 (exact).
+QS_DEVICE float load_float(const float* p, long long i) { return p[i]; }
+QS_DEVICE float load_float(const bf16_t* p, long long i) { return bf16_to_float(p[i]); }
+
 QS_DEVICE bf16_t float_to_bf16(float f)
 {
     u32 bits = __float_as_uint(f);

@@ -1,32 +1,39 @@
-// lm_head_epilogue.cu — the fused LM-head epilogue: one pass over each row of logits, no probabilities written.
+// lm_head_epilogue.cu — the fused LM-head epilogue: one pass over each row of logits (a few more under top-p/top-k),
+// no probabilities written.
 //
 // For row r with logits x[0..V), temperature T = params[r].temperature and the CounterRng (seed, counter):
 //   M = max x,  Z = sum exp(x - M),  logsumexp = M + log Z
 //   top-1 / top-2 of the un-noised logits (ties: lower index), excluding `suppressed` (the mask id; -1 = none)
 //   token = top-1 when T == 0, else argmax_i (double)x_i + T * g_i with g_i = -log(-log u_i),
-//           u_i = CounterRng.Uniform(seed, counter, i) in double precision (same ties rule, `suppressed` excluded)
+//           u_i = CounterRng.Uniform(seed, counter, i) in double precision (same ties rule, `suppressed` excluded),
+//           over the tokens top-p / top-k keep when the row truncates (T > 0 and top_p < 1 or top_k > 0;
+//           truncation.cuh finds them first)
 //   log p(token) = x_token - M - log Z,   p(token) = exp(log p)
 //   margin = p(top-1) - p(top-2),   negative entropy = sum p log p = A / Z - log Z with A = sum exp(x - M)(x - M)
 // The suppressed token still counts in M, Z and A. Each thread keeps an online (max, Z, A) state — rescaled when
 // its running max grows — plus its top-2 and Gumbel winner; states merge by warp shuffles, then across warps.
 // The sum p log p merge: A' = c (A + (m - M') Z) with c = exp(m - M').
 //
-// Launch: grid = (rows), block = 512 (a multiple of 32, at most 1024), one block per row.
-// Row parameters are RowSamplingArgs (24 bytes), results are TokenScoreResult (20 bytes, token_score.cuh; read on the
+// The confidences are those of the untruncated softmax whatever the sampling (TokenScore's convention).
+//
+// Launch: grid = (rows), block = 512 (a multiple of 32, at most 512), one block per row.
+// Row parameters are RowSamplingArgs (32 bytes), results are TokenScoreResult (20 bytes, token_score.cuh; read on the
 // device by select_commits.cu); both are mirrored in C# (Quicksilver.Engine.Compute.Cuda.RowSamplingArgs /
 // TokenScoreResult) and checked by unit tests.
 // CPU reference: CpuBackend.ScoreLogits (Compute/Cpu/CpuLogitScorer.cs).
 #include "sampling.cuh"
 #include "token_score.cuh"
+#include "truncation.cuh"
 
 struct RowSamplingArgs {
     float temperature;
-    u32 reserved;
+    int top_k;      // the most tokens the draw keeps; 0 = every token
     u64 seed;
     u64 counter;
+    double top_p;   // the nucleus mass the draw keeps, in (0, 1]; 1 = every token
 };
 
-static_assert(sizeof(RowSamplingArgs) == 24, "RowSamplingArgs must match the C# mirror");
+static_assert(sizeof(RowSamplingArgs) == 32, "RowSamplingArgs must match the C# mirror");
 static_assert(sizeof(TokenScoreResult) == 20, "TokenScoreResult must match the C# mirror");
 
 #define QS_NO_INDEX 0x7fffffff
@@ -61,7 +68,8 @@ QS_DEVICE void state_init(ScoreState& s)
     s.gx = neg_infinity();
 }
 
-QS_DEVICE void state_add(ScoreState& s, float x, int i, int suppressed, bool sample, double t, u64 seed, u64 counter)
+// `drawable`: whether the token takes part in the Gumbel draw (T > 0 and kept by top-p/top-k).
+QS_DEVICE void state_add(ScoreState& s, float x, int i, int suppressed, bool drawable, double t, u64 seed, u64 counter)
 {
     // softmax statistics (every token counts)
     if (x > s.m) {
@@ -87,7 +95,7 @@ QS_DEVICE void state_add(ScoreState& s, float x, int i, int suppressed, bool sam
         s.v2 = x;
         s.i2 = i;
     }
-    if (sample) {
+    if (drawable) {
         const double key = __dadd_rn((double)x, __dmul_rn(t, rng_gumbel(seed, counter, (u64)i)));
         if (better_d(key, i, s.gv, s.gi)) {
             s.gv = key;
@@ -156,24 +164,31 @@ QS_DEVICE ScoreState state_shfl_xor(const ScoreState& s, int offset)
     return o;
 }
 
-QS_DEVICE float load_logit(const float* p, long long i) { return p[i]; }
-QS_DEVICE float load_logit(const bf16_t* p, long long i) { return bf16_to_float(p[i]); }
-
 template <typename T>
 QS_DEVICE void score_row(const T* __restrict__ logits, int vocab, const RowSamplingArgs* __restrict__ params,
                          int suppressed, TokenScoreResult* __restrict__ results)
 {
     __shared__ ScoreState warp_states[32];
+    __shared__ TruncationScratch truncation;
     const int row = blockIdx.x;
     const T* x = logits + row_offset(row, vocab);
     const RowSamplingArgs p = params[row];
     const bool sample = p.temperature > 0.0f;
     const double t = (double)p.temperature;
+    const bool truncates = sample && (p.top_k > 0 || p.top_p < 1.0);
+    TruncationRow kept = {};
+    u64 lowest_kept = 0ull;
+    if (truncates) {
+        kept = truncation_row(x, vocab, suppressed, p.temperature, truncation);
+        lowest_kept = lowest_kept_key(x, kept, p.top_p, p.top_k, truncation);
+    }
 
     ScoreState s;
     state_init(s);
     for (int i = threadIdx.x; i < vocab; i += blockDim.x) {
-        state_add(s, load_logit(x, i), i, suppressed, sample, t, p.seed, p.counter);
+        const float v = load_float(x, i);
+        const bool drawable = sample && (!truncates || rank_key(kept, v, i) >= lowest_kept);
+        state_add(s, v, i, suppressed, drawable, t, p.seed, p.counter);
     }
 
     for (int offset = 16; offset > 0; offset >>= 1) {
@@ -223,7 +238,7 @@ QS_DEVICE void score_row(const T* __restrict__ logits, int vocab, const RowSampl
     results[row] = r;
 }
 
-extern "C" __global__ void __launch_bounds__(1024) score_logits_f32(const float* __restrict__ logits, int vocab,
+extern "C" __global__ void __launch_bounds__(512) score_logits_f32(const float* __restrict__ logits, int vocab,
                                                                      const RowSamplingArgs* __restrict__ params,
                                                                      int suppressed,
                                                                      TokenScoreResult* __restrict__ results)
@@ -231,7 +246,7 @@ extern "C" __global__ void __launch_bounds__(1024) score_logits_f32(const float*
     score_row<float>(logits, vocab, params, suppressed, results);
 }
 
-extern "C" __global__ void __launch_bounds__(1024) score_logits_bf16(const bf16_t* __restrict__ logits, int vocab,
+extern "C" __global__ void __launch_bounds__(512) score_logits_bf16(const bf16_t* __restrict__ logits, int vocab,
                                                                       const RowSamplingArgs* __restrict__ params,
                                                                       int suppressed,
                                                                       TokenScoreResult* __restrict__ results)

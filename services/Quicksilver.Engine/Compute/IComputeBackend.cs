@@ -116,18 +116,11 @@ public interface IComputeBackend : IDisposable
     bool CanSelect(CommitPolicy policy);
 
     /// <summary>
-    /// Whether the device draws <paramref name="sampling"/>'s token where the logits are. Where it does not (CUDA's
-    /// <c>lm_head_epilogue.cu</c> has no top-p/top-k, <see cref="RowSampling.Truncates"/>), <see cref="ScoreLogits"/>
-    /// downloads the row and scores it on the host, and <see cref="ScoreAndSelect"/> must not be given it.
-    /// </summary>
-    bool CanSample(RowSampling sampling);
-
-    /// <summary>
     /// <see cref="ScoreLogits"/>, then, where the scores are, the positions each sequence's step commits: its rows
     /// ranked by the remasking confidence of its <see cref="CommitPolicy"/> and as many taken as its rule says
     /// (<c>Decoding/CommitSelection.cs</c> is the reference). Only the commits come back to the host.
     /// Sequence s owns logit rows <c>[rowOffsets[s], rowOffsets[s + 1])</c> (at most <see cref="MaxSelectionRows"/>), and
-    /// its policy is one the backend <see cref="CanSelect"/> and its rows' sampling one it <see cref="CanSample"/>;
+    /// and its policy is one the backend <see cref="CanSelect"/>;
     /// <paramref name="positions"/> holds each row's canvas position (ties go to the leftmost; the random remasking draws
     /// by position). Its <c>counts[s]</c> commits, in commit order, fill <paramref name="committed"/> from
     /// <c>rowOffsets[s]</c> on, each naming its row within the sequence; the rest of <paramref name="committed"/> is undefined.

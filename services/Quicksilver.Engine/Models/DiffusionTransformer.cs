@@ -80,9 +80,8 @@ public sealed class DiffusionTransformer : IDisposable
     /// commits, in commit order, fill <paramref name="committed"/> from where its scores would start (the earlier
     /// sequences' score positions summed), each naming a row of its <see cref="ForwardSequence.ScorePositions"/>. When a
     /// sequence has more score positions than the backend selects among (<see cref="IComputeBackend.MaxSelectionRows"/>),
-    /// a policy it cannot select by (<see cref="IComputeBackend.CanSelect"/>: <c>origin</c>, <c>alg_temp</c> on CUDA) or a
-    /// row it cannot draw (<see cref="IComputeBackend.CanSample"/>: top-p/top-k on CUDA), the step's scores come to the
-    /// host and the same selection runs there.
+    /// or a policy it cannot select by (<see cref="IComputeBackend.CanSelect"/>: <c>origin</c>, <c>alg_temp</c> on CUDA),
+    /// the step's scores come to the host and the same selection runs there.
     /// </summary>
     public void ForwardAndSelect(IReadOnlyList<ForwardSequence> batch, ReadOnlySpan<CommitPolicy> policies, Span<CommittedToken> committed, Span<int> counts)
     {
@@ -111,7 +110,7 @@ public sealed class DiffusionTransformer : IDisposable
 
             offsets[batch.Count] = r;
             RowSampling[] sampling = Sampling(batch, scored);
-            if (widest <= (SelectionRowLimit ?? Backend.MaxSelectionRows) && SelectableOnBackend(policies, sampling))
+            if (widest <= (SelectionRowLimit ?? Backend.MaxSelectionRows) && SelectableOnBackend(policies))
             {
                 Backend.ScoreAndSelect(_workspace.Logits, sampling, Config.MaskTokenId, positions, offsets, policies, committed, counts);
                 return;
@@ -147,7 +146,7 @@ public sealed class DiffusionTransformer : IDisposable
 
     private int KeyValueWidth => Config.KeyValueHeadCount * Config.HeadDim;
 
-    private bool SelectableOnBackend(ReadOnlySpan<CommitPolicy> policies, RowSampling[] sampling)
+    private bool SelectableOnBackend(ReadOnlySpan<CommitPolicy> policies)
     {
         foreach (CommitPolicy policy in policies)
         {
@@ -157,7 +156,7 @@ public sealed class DiffusionTransformer : IDisposable
             }
         }
 
-        return Array.TrueForAll(sampling, Backend.CanSample);
+        return true;
     }
 
     private int RunToLogits(IReadOnlyList<ForwardSequence> batch)

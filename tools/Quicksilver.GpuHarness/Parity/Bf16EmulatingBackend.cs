@@ -86,8 +86,6 @@ internal sealed class Bf16EmulatingBackend : IComputeBackend
 
     public bool CanSelect(CommitPolicy policy) => inner.CanSelect(policy);
 
-    public bool CanSample(RowSampling sampling) => inner.CanSample(sampling);
-
     public void ScoreAndSelect(
         IDeviceBuffer logits,
         ReadOnlySpan<RowSampling> sampling,

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Quicksilver.Engine.Compute;
 
 namespace Quicksilver.GpuHarness.Parity;
@@ -17,11 +18,47 @@ internal static class ScoreLogitsChecks
     public static void Gumbel(ParityContext c) => Run(c, [new(0.3f, 0, 0), new(1f, 0, 0), new(2.5f, 0, 0)], label: "gumbel");
 
     /// <summary>
-    /// Top-p / top-k rows, which the epilogue cannot draw and the backend re-scores on the host from the downloaded
-    /// logits, interleaved with plain Gumbel rows that stay on the device: each row as its own sampling says.
+    /// Top-p / top-k rows (the epilogue's radix walk, <c>kernels/truncation.cuh</c>) interleaved with plain Gumbel rows,
+    /// each as its own sampling says: nuclei from one token to nearly the whole vocabulary, top-k from 1 to past the
+    /// vocabulary. A note times the epilogue over truncated rows against plain ones.
     /// </summary>
-    public static void Truncated(ParityContext c) =>
-        Run(c, [new(1f, 0, 0), new(0.7f, 0, 0, TopP: 0.9), new(1f, 0, 0, TopK: 40), new(1.3f, 0, 0, TopP: 0.95, TopK: 20)], label: "top-p/top-k");
+    public static void Truncated(ParityContext c)
+    {
+        Run(
+            c,
+            [
+                new(1f, 0, 0), new(0.7f, 0, 0, TopP: 0.9), new(1f, 0, 0, TopK: 40), new(1.3f, 0, 0, TopP: 0.95, TopK: 20),
+                new(0.5f, 0, 0, TopP: 0.05), new(2f, 0, 0, TopK: 1), new(1f, 0, 0, TopP: 0.999, TopK: 200_000),
+            ],
+            label: "top-p/top-k");
+        TimeTruncation(c);
+    }
+
+    /// <summary>The epilogue over 64 rows of LLaDA's vocabulary, every row truncated (top_p 0.9) against every row plain; best of 5 after a warm-up.</summary>
+    private static void TimeTruncation(ParityContext c)
+    {
+        const int rows = 64, vocab = 126464;
+        float[] logits = c.Data.Logits(rows * vocab, 3f);
+        using IDeviceBuffer buffer = ParityContext.Input(c.Device, logits, vocab, BufferKind.Logits);
+        var results = new TokenScore[rows];
+        double BestMs(RowSampling sampling)
+        {
+            RowSampling[] all = [.. Enumerable.Range(0, rows).Select(r => sampling with { Counter = (ulong)r })];
+            c.Device.ScoreLogits(buffer, all, MaskId, results);
+            double best = double.MaxValue;
+            for (int i = 0; i < 5; i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                c.Device.ScoreLogits(buffer, all, MaskId, results);
+                best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+
+            return best;
+        }
+
+        double plain = BestMs(new RowSampling(1f, 1, 0)), truncated = BestMs(new RowSampling(1f, 1, 0, TopP: 0.9));
+        c.Notes.Add($"{rows} rows x vocab {vocab}: ScoreLogits plain Gumbel {plain:F3} ms, top_p 0.9 {truncated:F3} ms ({truncated / plain:F1}x), wall clock incl. the score download, best of 5");
+    }
 
     /// <param name="samplings">Cycled over the rows; each row gets its own seed and counter.</param>
     private static void Run(ParityContext c, RowSampling[] samplings, string label)

@@ -225,9 +225,6 @@ public sealed unsafe class CpuBackend : IComputeBackend
     public bool CanSelect(CommitPolicy policy) => true;
 
     /// <inheritdoc />
-    public bool CanSample(RowSampling sampling) => true;
-
-    /// <inheritdoc />
     public void ScoreAndSelect(
         IDeviceBuffer logits,
         ReadOnlySpan<RowSampling> sampling,

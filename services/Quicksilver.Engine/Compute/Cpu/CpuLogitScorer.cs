@@ -4,8 +4,8 @@ namespace Quicksilver.Engine.Compute.Cpu;
 
 /// <summary>
 /// The LM-head epilogue on one row of fp32 logits: softmax statistics, top-1/top-2, entropy and the (optionally
-/// Gumbel-noised) choice, in one pass plus one exp sweep. Reference for <c>kernels/lm_head_epilogue.cu</c>, which has
-/// no top-p/top-k: CUDA draws such rows with this scorer on the host (<see cref="IComputeBackend.CanSample"/>).
+/// Gumbel-noised) choice, in one pass plus one exp sweep. Reference for <c>kernels/lm_head_epilogue.cu</c>, whose
+/// top-p/top-k (<c>kernels/truncation.cuh</c>) follows <see cref="TruncatedSampler"/>.
 /// The confidences are those of the un-noised, untruncated <c>softmax(logits)</c> whatever the sampling (LLaDA's
 /// convention, <see cref="TokenScore"/>); top-p and top-k change only which token is chosen.
 /// </summary>

@@ -388,53 +388,6 @@ public sealed partial class CudaBackend
             results[i] = scores[i].ToScore();
         }
 
-        RescoreOnHostWhereTruncated(x, sampling, suppressedToken, results);
-    }
-
-    /// <summary>
-    /// The rows <c>lm_head_epilogue.cu</c> cannot draw (top-p/top-k, <see cref="CanSample"/>) scored again by the CPU
-    /// reference from their downloaded logits; a row is scored where its sampling says, whatever else is in the batch.
-    /// Only those rows are downloaded, a run of consecutive ones (a sequence's block) at a time.
-    /// </summary>
-    private unsafe void RescoreOnHostWhereTruncated(CudaBuffer x, ReadOnlySpan<RowSampling> sampling, int suppressedToken, Span<TokenScore> results)
-    {
-        int vocab = x.Columns;
-        for (int start = 0; start < x.Rows;)
-        {
-            if (CanSample(sampling[start]))
-            {
-                start++;
-                continue;
-            }
-
-            int end = start + 1;
-            while (end < x.Rows && !CanSample(sampling[end]))
-            {
-                end++;
-            }
-
-            long count = (long)(end - start) * vocab;
-            if (rescoredLogits.Length < count)
-            {
-                rescoredLogits = new float[count];
-            }
-
-            if (rescoreScratch.Length < vocab)
-            {
-                rescoreScratch = new float[vocab];
-            }
-
-            DownloadElements(x.Pointer + (ulong)((long)start * vocab * x.ElementSize), count, x.ElementType, rescoredLogits);
-            fixed (float* rows = rescoredLogits, work = rescoreScratch)
-            {
-                for (int i = start; i < end; i++)
-                {
-                    results[i] = CpuLogitScorer.Score(rows + ((long)(i - start) * vocab), vocab, sampling[i], suppressedToken, work);
-                }
-            }
-
-            start = end;
-        }
     }
 
     /// <summary>

@@ -26,9 +26,6 @@ public sealed partial class CudaBackend
     public bool CanSelect(CommitPolicy policy) => CommitSelectArgs.Expresses(policy);
 
     /// <inheritdoc />
-    public bool CanSample(RowSampling sampling) => !sampling.Truncates;
-
-    /// <inheritdoc />
     /// <remarks>
     /// Uploads the per-sequence arguments and row positions in one copy, queues the epilogue and the selection kernel,
     /// and downloads <c>4·sequences + 12·rows</c> bytes (the counts, then one commit slot per row) in one copy; the
@@ -51,16 +48,6 @@ public sealed partial class CudaBackend
         }
 
         CommitSelection.CheckBatch(x.Rows, positions, rowOffsets, policies, committed.Length, counts.Length, MaxSelectionRows);
-        foreach (RowSampling row in sampling)
-        {
-            if (!CanSample(row))
-            {
-                throw new ArgumentException(
-                    "lm_head_epilogue.cu cannot draw under top-p/top-k; such steps are scored and selected on the host (IComputeBackend.CanSample).",
-                    nameof(sampling));
-            }
-        }
-
         MakeCurrent();
         int sequences = policies.Length, rows = x.Rows;
         if (rows == 0)

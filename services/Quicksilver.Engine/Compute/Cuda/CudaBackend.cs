@@ -35,8 +35,6 @@ public sealed partial class CudaBackend : IComputeBackend
     private readonly bool synchronizeEachLaunch;
     private CudaPinnedMemoryHandle? staging;
     private CudaDeviceMemoryHandle? scoreResults;
-    private float[] rescoredLogits = [];  // host copies of top-p/top-k rows (RescoreOnHostWhereTruncated), grown as needed
-    private float[] rescoreScratch = [];
     private bool disposed;
 
     [ThreadStatic]

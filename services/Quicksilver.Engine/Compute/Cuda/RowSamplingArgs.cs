@@ -2,15 +2,15 @@ using System.Runtime.InteropServices;
 
 namespace Quicksilver.Engine.Compute.Cuda;
 
-/// <summary>Mirror of <c>RowSamplingArgs</c> in <c>kernels/lm_head_epilogue.cu</c> (24 bytes): one row's sampling parameters.</summary>
+/// <summary>Mirror of <c>RowSamplingArgs</c> in <c>kernels/lm_head_epilogue.cu</c> (32 bytes): one row's sampling parameters.</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct RowSamplingArgs
 {
     /// <summary>Gumbel temperature; 0 = arg-max.</summary>
     public float Temperature;
 
-    /// <summary>Padding so <see cref="Seed"/> is 8-byte aligned, as in C.</summary>
-    public uint Reserved;
+    /// <summary>The most tokens the draw keeps; 0 = every token.</summary>
+    public int TopK;
 
     /// <summary>CounterRng seed.</summary>
     public ulong Seed;
@@ -18,10 +18,15 @@ internal struct RowSamplingArgs
     /// <summary>CounterRng counter.</summary>
     public ulong Counter;
 
+    /// <summary>The nucleus mass the draw keeps, in (0, 1]; 1 = every token.</summary>
+    public double TopP;
+
     public static RowSamplingArgs From(RowSampling sampling) => new()
     {
         Temperature = sampling.Temperature,
+        TopK = sampling.TopK,
         Seed = sampling.Seed,
         Counter = sampling.Counter,
+        TopP = sampling.TopP,
     };
 }

@@ -254,12 +254,11 @@ public sealed class CudaBackendParityTests : IDisposable
     }
 
     [CudaFact]
-    public void DiffusionTransformer_TopPTopKOrAlgTempInTheBatch_ScoresAndSelectsOnTheHostAsTheCpuReference()
+    public void DiffusionTransformer_TopPTopKRowsInTheBatch_DrawAsTheCpuReferenceOnTheDeviceOrTheHostPath()
     {
-        // lm_head_epilogue.cu has no top-p/top-k (CanSample is false) and select_commits.cu no alg_temp (CanSelect is
-        // false): the truncated rows (the middle sequence's, so their download starts at an offset) are drawn on the
-        // host from their downloaded logits, exactly as the CPU scorer draws them, the plain rows keep the device's
-        // scores, and the commits are CommitSelection's over those scores.
+        // The truncated rows (the middle sequence's) are drawn on the device, as the CPU scorer draws them from the same
+        // logits; the commits equal CommitSelection's over the device's scores, both when the device selects them and
+        // when alg_temp (which select_commits.cu lacks, CanSelect is false) sends the step's selection to the host.
         ModelConfig config = RandomCheckpoint.DreamConfig(hidden: 128, heads: 4, kvHeads: 2);
         using var checkpoint = RandomCheckpoint.Create(config, TensorDType.BF16, seed: 8);
         using ITensorSource tensors = CheckpointLoader.Open(checkpoint.Folder);
@@ -270,25 +269,25 @@ public sealed class CudaBackendParityTests : IDisposable
         var truncated = new ForwardSequence(otherPrompt, positions, positions.Select(p => new RowSampling(0.9f, 4, (ulong)p, TopP: 0.8, TopK: 5)).ToArray());
         var plain = new ForwardSequence(canvas, positions, positions.Select(p => new RowSampling(0.9f, 4, (ulong)p)).ToArray());
         ForwardSequence[] batch = [plain, truncated, plain];
-        CommitPolicy[] policies =
-        [
-            new(RemaskingStrategy.LowConfidence, CommitRule.Schedule, 0, 4, Seed: 4, Step: 1),
-            new(RemaskingStrategy.LowConfidence, CommitRule.Schedule, 0, 4, Seed: 4, Step: 1),
-            new(RemaskingStrategy.Entropy, CommitRule.Schedule, 0, 4, Seed: 4, Step: 1, AlgorithmTemperature: 0.5),
-        ];
+        CommitPolicy onDevice = new(RemaskingStrategy.LowConfidence, CommitRule.Schedule, 0, 4, Seed: 4, Step: 1);
+        CommitPolicy algTemp = new(RemaskingStrategy.Entropy, CommitRule.Schedule, 0, 4, Seed: 4, Step: 1, AlgorithmTemperature: 0.5);
+        RowSampling[] sampling = [.. plain.Sampling, .. truncated.Sampling, .. plain.Sampling];
         var reference = new TokenScore[48];
+        var untruncated = new TokenScore[48];
         using (IDeviceBuffer onCpu = cpu.Allocate(48, config.VocabSize, BufferKind.Logits))
         {
             cpu.Upload(model.ComputeLogits(batch), onCpu);
-            cpu.ScoreLogits(onCpu, [.. plain.Sampling, .. truncated.Sampling, .. plain.Sampling], config.MaskTokenId, reference);
+            cpu.ScoreLogits(onCpu, sampling, config.MaskTokenId, reference);
+            cpu.ScoreLogits(onCpu, [.. sampling.Select(s => s with { TopP = 1, TopK = 0 })], config.MaskTokenId, untruncated);
         }
 
-        TokenScore[] scores = AssertSelectsAsCommitSelectionOverTheScores(model, batch, policies);
+        TokenScore[] scores = AssertSelectsAsCommitSelectionOverTheScores(model, batch, [onDevice, onDevice, onDevice]);
+        AssertSelectsAsCommitSelectionOverTheScores(model, batch, [onDevice, onDevice, algTemp]);
 
-        Assert.False(Gpu.CanSample(truncated.Sampling[0]));
-        Assert.True(Gpu.CanSample(plain.Sampling[0]));
-        Assert.False(Gpu.CanSelect(policies[2]));
-        Assert.Equal(reference.AsSpan(16, 16).ToArray(), scores.AsSpan(16, 16).ToArray());
+        Assert.True(Gpu.CanSelect(onDevice));
+        Assert.False(Gpu.CanSelect(algTemp));
+        Assert.Equal(reference.Select(s => s.Token), scores.Select(s => s.Token));
+        Assert.NotEqual(untruncated.Skip(16).Take(16).Select(s => s.Token), reference.Skip(16).Take(16).Select(s => s.Token)); // top-p/top-k matter here
     }
 
     /// <summary>

@@ -39,13 +39,14 @@ public sealed unsafe class KernelArgumentsTests
         void** pointers = stackalloc void*[4];
         var args = new KernelArguments(storage, 64, pointers, 4);
         args.Add(3);
-        args.Add(new RowSamplingArgs { Temperature = 0.5f, Seed = 11, Counter = 12 });
+        args.Add(new RowSamplingArgs { Temperature = 0.5f, TopK = 3, Seed = 11, Counter = 12, TopP = 0.25 });
 
         var copy = *(RowSamplingArgs*)pointers[1];
         Assert.Equal(8, (int)((byte*)pointers[1] - storage));
         Assert.Equal(0.5f, copy.Temperature);
         Assert.Equal(11UL, copy.Seed);
         Assert.Equal(12UL, copy.Counter);
+        Assert.Equal((3, 0.25), (copy.TopK, copy.TopP));
     }
 
     [Fact]

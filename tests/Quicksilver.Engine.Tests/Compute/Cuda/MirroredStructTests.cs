@@ -10,12 +10,13 @@ public sealed class MirroredStructTests
     [Fact]
     public void RowSamplingArgs_MatchesCLayout()
     {
-        Assert.Equal(24, Unsafe.SizeOf<RowSamplingArgs>());
-        Assert.Equal(24, Marshal.SizeOf<RowSamplingArgs>());
+        Assert.Equal(32, Unsafe.SizeOf<RowSamplingArgs>());
+        Assert.Equal(32, Marshal.SizeOf<RowSamplingArgs>());
         Assert.Equal(0, Marshal.OffsetOf<RowSamplingArgs>(nameof(RowSamplingArgs.Temperature)).ToInt32());
-        Assert.Equal(4, Marshal.OffsetOf<RowSamplingArgs>(nameof(RowSamplingArgs.Reserved)).ToInt32());
+        Assert.Equal(4, Marshal.OffsetOf<RowSamplingArgs>(nameof(RowSamplingArgs.TopK)).ToInt32());
         Assert.Equal(8, Marshal.OffsetOf<RowSamplingArgs>(nameof(RowSamplingArgs.Seed)).ToInt32());
         Assert.Equal(16, Marshal.OffsetOf<RowSamplingArgs>(nameof(RowSamplingArgs.Counter)).ToInt32());
+        Assert.Equal(24, Marshal.OffsetOf<RowSamplingArgs>(nameof(RowSamplingArgs.TopP)).ToInt32());
     }
 
     [Fact]
@@ -55,7 +56,7 @@ public sealed class MirroredStructTests
     {
         IReadOnlyDictionary<string, string> programs = KernelSources.FromAssembly(typeof(CudaBackend).Assembly).Programs;
 
-        Assert.Contains("sizeof(RowSamplingArgs) == 24", programs["lm_head_epilogue.cu"], StringComparison.Ordinal);
+        Assert.Contains("sizeof(RowSamplingArgs) == 32", programs["lm_head_epilogue.cu"], StringComparison.Ordinal);
         Assert.Contains("sizeof(TokenScoreResult) == 20", programs["lm_head_epilogue.cu"], StringComparison.Ordinal);
         Assert.Contains("sizeof(AttentionKeys) == 32", programs["attention.cu"], StringComparison.Ordinal);
         Assert.Contains("sizeof(KvCacheRowWrite) == 32", programs["kv_cache.cu"], StringComparison.Ordinal);
@@ -70,14 +71,15 @@ public sealed class MirroredStructTests
     }
 
     [Fact]
-    public void RowSamplingArgs_From_CopiesTemperatureSeedAndCounter()
+    public void RowSamplingArgs_From_CopiesEveryField()
     {
-        RowSamplingArgs args = RowSamplingArgs.From(new RowSampling(0.7f, 123, 456));
+        RowSamplingArgs args = RowSamplingArgs.From(new RowSampling(0.7f, 123, 456, TopP: 0.85, TopK: 40));
 
         Assert.Equal(0.7f, args.Temperature);
-        Assert.Equal(0u, args.Reserved);
+        Assert.Equal(40, args.TopK);
         Assert.Equal(123UL, args.Seed);
         Assert.Equal(456UL, args.Counter);
+        Assert.Equal(0.85, args.TopP);
     }
 
     [Fact]
