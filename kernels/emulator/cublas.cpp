@@ -1,5 +1,6 @@
 // cublas.cpp — the cuBLAS entry points CublasApi.cs binds, for the CPU emulator: column-major GEMMs on host memory
 // (device pointers are host addresses), fp32 accumulation, bf16/fp16/fp32 operands, alpha and beta on the host.
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -72,34 +73,42 @@ uint16_t ToBf16(float f)
 bool Supported(int type) { return type == CUDA_R_32F || type == CUDA_R_16BF; }
 
 // C = alpha op(A) op(B) + beta C for one matrix of the batch; op(A) is m x k, op(B) k x n, all column-major.
+// op(B) is converted to fp32 once; op(A) a slab of rows at a time (about 1 MiB of fp32), so a vocabulary-wide
+// LM head does not need a full fp32 copy of its weight. Each output is one fp32 dot product in order of k.
 void Gemm(int transa, int transb, int m, int n, int k, float alpha, const void* a, DataType a_type, int lda, const void* b,
           DataType b_type, int ldb, float beta, void* c, DataType c_type, int ldc)
 {
-    std::vector<float> a_rows((size_t)m * k), b_columns((size_t)n * k);
-    for (int i = 0; i < m; ++i) {
-        for (int l = 0; l < k; ++l) {
-            a_rows[(size_t)i * k + l] = Load(a, a_type, transa == CUBLAS_OP_N ? i + (int64_t)l * lda : l + (int64_t)i * lda);
-        }
-    }
+    std::vector<float> b_columns((size_t)n * k);
     for (int j = 0; j < n; ++j) {
         for (int l = 0; l < k; ++l) {
             b_columns[(size_t)j * k + l] = Load(b, b_type, transb == CUBLAS_OP_N ? l + (int64_t)j * ldb : j + (int64_t)l * ldb);
         }
     }
-    for (int j = 0; j < n; ++j) {
-        const float* column = &b_columns[(size_t)j * k];
-        for (int i = 0; i < m; ++i) {
-            const float* row = &a_rows[(size_t)i * k];
-            float sum = 0;
+    const int slab = (int)std::max<int64_t>(1, std::min<int64_t>(m, ((int64_t)1 << 18) / std::max(k, 1)));
+    std::vector<float> a_rows((size_t)std::min(slab, m) * k);
+    for (int first = 0; first < m; first += slab) {
+        const int rows = std::min(slab, m - first);
+        for (int r = 0; r < rows; ++r) {
+            const int i = first + r;
             for (int l = 0; l < k; ++l) {
-                sum += row[l] * column[l];
+                a_rows[(size_t)r * k + l] = Load(a, a_type, transa == CUBLAS_OP_N ? i + (int64_t)l * lda : l + (int64_t)i * lda);
             }
-            const int64_t at = i + (int64_t)j * ldc;
-            float value = alpha * sum + (beta != 0 ? beta * Load(c, c_type, at) : 0.0f);
-            if (c_type == CUDA_R_32F) {
-                static_cast<float*>(c)[at] = value;
-            } else {
-                static_cast<uint16_t*>(c)[at] = ToBf16(value);
+        }
+        for (int j = 0; j < n; ++j) {
+            const float* column = &b_columns[(size_t)j * k];
+            for (int r = 0; r < rows; ++r) {
+                const float* row = &a_rows[(size_t)r * k];
+                float sum = 0;
+                for (int l = 0; l < k; ++l) {
+                    sum += row[l] * column[l];
+                }
+                const int64_t at = first + r + (int64_t)j * ldc;
+                float value = alpha * sum + (beta != 0 ? beta * Load(c, c_type, at) : 0.0f);
+                if (c_type == CUDA_R_32F) {
+                    static_cast<float*>(c)[at] = value;
+                } else {
+                    static_cast<uint16_t*>(c)[at] = ToBf16(value);
+                }
             }
         }
     }

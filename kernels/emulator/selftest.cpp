@@ -1,7 +1,8 @@
 // selftest.cpp — checks the emulator's execution model through its own driver and NVRTC entry points, as the
 // backend calls them: warp shuffles (a butterfly sum, and lanes that exit before a shuffle), block barriers with
 // threads that return early, 2-D blocks and grids, and that barriers waiting on each other fail the launch instead
-// of hanging. Built and run by build.sh; exits 1 on the first failure.
+// of hanging; and cuBLAS's GEMM over more rows than one of its fp32 slabs. Built and run by build.sh; exits 1 on the
+// first failure.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -21,6 +22,11 @@ int cuModuleLoadData(void** module, const void* image);
 int cuModuleGetFunction(void** function, void* module, const char* name);
 int cuLaunchKernel(void* function, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz, unsigned shared,
                    void* stream, void** params, void** extra);
+int cublasCreate_v2(void** handle);
+int cublasDestroy_v2(void* handle);
+int cublasGemmEx(void* handle, int transa, int transb, int m, int n, int k, const void* alpha, unsigned long long a, int a_type, int lda,
+                 unsigned long long b, int b_type, int ldb, const void* beta, unsigned long long c, int c_type, int ldc, int compute_type,
+                 int algo);
 }
 
 namespace {
@@ -87,6 +93,40 @@ void* Function(void* module, const char* name)
         std::exit(1);
     }
     return f;
+}
+
+// C = Aᵀ B + C with A bf16 (k x m, as the backend stores row-major weights), B and C fp32: m = 3000 rows at k = 128
+// span two of the GEMM's 1 MiB slabs. Each output must equal the fp32 dot product in order of k, plus C, exactly.
+void CheckGemmAcrossSlabs()
+{
+    const int m = 3000, n = 3, k = 128;
+    std::vector<unsigned short> a((size_t)m * k);
+    std::vector<float> a_values(a.size()), b((size_t)k * n), c((size_t)m * n), expected(c.size());
+    for (size_t i = 0; i < a.size(); ++i) {
+        a[i] = (unsigned short)(0x3c00 + (i * 37 % 256));  // bf16 in [0.0078, 0.0156)
+        const unsigned bits = (unsigned)a[i] << 16;
+        std::memcpy(&a_values[i], &bits, 4);
+    }
+    for (size_t i = 0; i < b.size(); ++i) {
+        b[i] = (float)((int)(i % 17) - 8) * 0.25f;
+    }
+    for (int j = 0; j < n; ++j) {
+        for (int i = 0; i < m; ++i) {
+            float sum = 0;
+            for (int l = 0; l < k; ++l) {
+                sum += a_values[(size_t)i * k + l] * b[(size_t)j * k + l];
+            }
+            c[i + (size_t)j * m] = (float)(i % 5);
+            expected[i + (size_t)j * m] = sum + (float)(i % 5);
+        }
+    }
+    void* handle = nullptr;
+    cublasCreate_v2(&handle);
+    const float one = 1.0f;
+    const int status = cublasGemmEx(handle, 1, 0, m, n, k, &one, (unsigned long long)a.data(), 14, k, (unsigned long long)b.data(), 0, k, &one,
+                                    (unsigned long long)c.data(), 0, m, 68, 0);
+    cublasDestroy_v2(handle);
+    Check(status == 0 && c == expected, "cublasGemmEx over 3000 rows (two fp32 slabs): every output is the in-order fp32 dot product plus C");
 }
 
 }  // namespace
@@ -175,6 +215,8 @@ int main()
     void* divergent_params[] = {&flags_p};
     Check(cuLaunchKernel(Function(module, "divergent_barrier"), 1, 1, 1, 64, 1, 1, 0, nullptr, divergent_params, nullptr) == 719,
           "a block barrier and a shuffle waiting on each other fail the launch (CUDA_ERROR_LAUNCH_FAILED) instead of hanging");
+
+    CheckGemmAcrossSlabs();
 
     std::printf("%s\n", failures == 0 ? "emulator selftest: all checks pass" : "emulator selftest: FAILED");
     return failures == 0 ? 0 : 1;
