@@ -32,4 +32,9 @@ public sealed record LimitsOptions
     /// least 1.
     /// </summary>
     public int MaxChoices { get; init; } = 8;
+
+    /// <summary>
+    /// Most entries a request's <c>logit_bias</c> may hold. Default: 300 (OpenAI's limit). Must be at least 1.
+    /// </summary>
+    public int MaxLogitBiasEntries { get; init; } = 300;
 }

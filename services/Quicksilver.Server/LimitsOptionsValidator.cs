@@ -25,6 +25,11 @@ internal sealed class LimitsOptionsValidator : IValidateOptions<LimitsOptions>
             failures.Add(Failure(nameof(LimitsOptions.MaxChoices), "must be at least 1", options.MaxChoices));
         }
 
+        if (options.MaxLogitBiasEntries < 1)
+        {
+            failures.Add(Failure(nameof(LimitsOptions.MaxLogitBiasEntries), "must be at least 1", options.MaxLogitBiasEntries));
+        }
+
         if (options.MaxRequestBodyBytes < 1024)
         {
             failures.Add(Failure(nameof(LimitsOptions.MaxRequestBodyBytes), "must be at least 1024", options.MaxRequestBodyBytes));

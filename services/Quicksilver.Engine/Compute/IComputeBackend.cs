@@ -102,6 +102,13 @@ public interface IComputeBackend : IDisposable
     void ScoreLogits(IDeviceBuffer logits, ReadOnlySpan<RowSampling> sampling, int suppressedToken, Span<TokenScore> results);
 
     /// <summary>
+    /// Adds, in place, each span's token biases to every logit row of the span (OpenAI's <c>logit_bias</c>, before
+    /// <see cref="ScoreLogits"/>): <c>x = x + bias</c> in fp32, rounded back to bf16 where the buffer holds bf16.
+    /// The spans and biases satisfy <see cref="LogitBiasRows.Check"/>.
+    /// </summary>
+    void AddLogitBias(IDeviceBuffer logits, ReadOnlySpan<LogitBiasRows> spans, ReadOnlySpan<TokenBias> biases);
+
+    /// <summary>
     /// The most scored rows one sequence may have in <see cref="ScoreAndSelect"/> (CUDA ranks a sequence's rows in one
     /// thread block: 1024); <see cref="int.MaxValue"/> where there is no limit.
     /// </summary>

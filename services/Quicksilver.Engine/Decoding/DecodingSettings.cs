@@ -10,6 +10,7 @@ namespace Quicksilver.Engine.Decoding;
 /// <param name="TopP">Nucleus mass of the token draw, in (0, 1]; 1 keeps every token (<see cref="Compute.RowSampling"/>).</param>
 /// <param name="TopK">Tokens the draw keeps by top-k; 0 keeps every token.</param>
 /// <param name="AlgorithmTemperature">Dream's <c>alg_temp</c>: above 0 the committed positions are sampled (<see cref="CommitPolicy.SamplesPositions"/>).</param>
+/// <param name="LogitBias">OpenAI's <c>logit_bias</c>, added to every scored position's logits (distinct tokens); null for none.</param>
 public sealed record DecodingSettings(
     float Temperature,
     ulong Seed,
@@ -19,4 +20,5 @@ public sealed record DecodingSettings(
     KvCacheMode KvCache = KvCacheMode.None,
     double TopP = 1,
     int TopK = 0,
-    double AlgorithmTemperature = 0);
+    double AlgorithmTemperature = 0,
+    IReadOnlyList<Compute.TokenBias>? LogitBias = null);

@@ -132,7 +132,11 @@ public sealed class DenoisingSequence
             }
         }
 
-        return new ForwardSequence(_canvas, positions, sampling) { Cache = kvCache is null ? null : CacheWindow(kvCache, blockEnd) };
+        return new ForwardSequence(_canvas, positions, sampling)
+        {
+            Cache = kvCache is null ? null : CacheWindow(kvCache, blockEnd),
+            LogitBias = _settings.LogitBias ?? [],
+        };
     }
 
     /// <summary>

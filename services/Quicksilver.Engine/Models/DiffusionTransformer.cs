@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Quicksilver.Engine.Checkpoints;
 using Quicksilver.Engine.Compute;
 using Quicksilver.Engine.Decoding;
@@ -125,7 +126,7 @@ public sealed class DiffusionTransformer : IDisposable
     /// <summary>Stands in for the backend's <see cref="IComputeBackend.MaxSelectionRows"/> when set (tests lower it to take the host fallback).</summary>
     internal int? SelectionRowLimit { get; set; }
 
-    /// <summary>The full logits of every requested position (row-major, one row of <c>VocabSize</c> per position); for tests and parity checks.</summary>
+    /// <summary>The full logits of every requested position (row-major, one row of <c>VocabSize</c> per position, logit bias added); for tests and parity checks.</summary>
     public float[] ComputeLogits(IReadOnlyList<ForwardSequence> batch)
     {
         lock (_gate)
@@ -204,7 +205,32 @@ public sealed class DiffusionTransformer : IDisposable
         b.GatherRows(w.Hidden, plan.ScoreRows, w.Gathered);
         b.RmsNorm(w.Gathered, _weights.FinalNorm, eps, w.GatheredNormed);
         b.MatMul(w.GatheredNormed, _weights.Head, null, w.Logits);
+        AddLogitBias(batch);
         return plan.ScoreRows.Length;
+    }
+
+    /// <summary>Each sequence's <see cref="ForwardSequence.LogitBias"/> on the logit rows of its score positions.</summary>
+    private void AddLogitBias(IReadOnlyList<ForwardSequence> batch)
+    {
+        var spans = new List<LogitBiasRows>();
+        var biases = new List<TokenBias>();
+        int row = 0;
+        foreach (ForwardSequence sequence in batch)
+        {
+            int rows = sequence.ScorePositions.Count;
+            if (sequence.LogitBias.Count > 0 && rows > 0)
+            {
+                spans.Add(new LogitBiasRows(row, rows, biases.Count, sequence.LogitBias.Count));
+                biases.AddRange(sequence.LogitBias);
+            }
+
+            row += rows;
+        }
+
+        if (spans.Count > 0)
+        {
+            Backend.AddLogitBias(_workspace.Logits, CollectionsMarshal.AsSpan(spans), CollectionsMarshal.AsSpan(biases));
+        }
     }
 
     private static RowSampling[] Sampling(IReadOnlyList<ForwardSequence> batch, int scored)

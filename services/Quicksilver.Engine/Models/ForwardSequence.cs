@@ -17,4 +17,7 @@ public sealed record ForwardSequence(ReadOnlyMemory<int> Tokens, IReadOnlyList<i
     /// The rows that score its positions (<see cref="LogitShift"/>) must lie inside the window.
     /// </summary>
     public KvCacheWindow? Cache { get; init; }
+
+    /// <summary>OpenAI's <c>logit_bias</c>: added to the logits of every scored position before the draw (distinct tokens).</summary>
+    public IReadOnlyList<TokenBias> LogitBias { get; init; } = [];
 }

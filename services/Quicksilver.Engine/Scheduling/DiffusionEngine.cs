@@ -165,7 +165,8 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             kvCache,
             request.TopP,
             request.TopK,
-            request.AlgorithmTemperature);
+            request.AlgorithmTemperature,
+            request.LogitBias);
         return new DenoisingSequence(request.PromptTokens, plan, settings, _model.Config.MaskTokenId, request.IgnoreEos ? NoEndTokens : _endTokens, CacheWindowRule.Of(_model.Config));
     }
 

@@ -1,3 +1,4 @@
+using Quicksilver.Engine.Compute;
 using Quicksilver.Engine.Decoding;
 using Quicksilver.Engine.Metering;
 
@@ -30,6 +31,12 @@ public sealed record GenerationRequest
     /// commits the most confident.
     /// </summary>
     public double AlgorithmTemperature { get; init; }
+
+    /// <summary>
+    /// OpenAI's <c>logit_bias</c>: each token's bias (in [−100, 100]; each token at most once) is added to its logit at
+    /// every position before the draw, so the confidences too are those of the biased distribution. Empty by default.
+    /// </summary>
+    public IReadOnlyList<TokenBias> LogitBias { get; init; } = [];
 
     /// <summary>Seed of the counter-based sampler; null picks a random one.</summary>
     public ulong? Seed { get; init; }

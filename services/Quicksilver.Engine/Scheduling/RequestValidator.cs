@@ -1,3 +1,4 @@
+using Quicksilver.Engine.Compute;
 using Quicksilver.Engine.Decoding;
 using Quicksilver.Engine.Models;
 
@@ -63,6 +64,30 @@ internal static class RequestValidator
         if (!(request.AlgorithmTemperature >= 0) || double.IsInfinity(request.AlgorithmTemperature))
         {
             throw new InvalidRequestException("alg_temp", $"alg_temp must be a finite number ≥ 0, not {request.AlgorithmTemperature}.");
+        }
+
+        ValidateLogitBias(request.LogitBias, config.VocabSize);
+    }
+
+    private static void ValidateLogitBias(IReadOnlyList<TokenBias> biases, int vocabSize)
+    {
+        var seen = new HashSet<int>();
+        foreach (TokenBias bias in biases ?? [])
+        {
+            if ((uint)bias.Token >= (uint)vocabSize)
+            {
+                throw new InvalidRequestException("logit_bias", $"logit_bias names token {bias.Token}, which is outside the vocabulary [0, {vocabSize}).");
+            }
+
+            if (!(Math.Abs(bias.Bias) <= TokenBias.Limit))
+            {
+                throw new InvalidRequestException("logit_bias", $"The logit_bias of token {bias.Token} must be in [-100, 100], not {bias.Bias}.");
+            }
+
+            if (!seen.Add(bias.Token))
+            {
+                throw new InvalidRequestException("logit_bias", $"logit_bias names token {bias.Token} more than once.");
+            }
         }
     }
 

@@ -46,7 +46,7 @@ internal static class ChatPlanner
                 request.MaxTokensParam);
         }
 
-        return request.Decoding.ToGenerationRequest(prompt, maxTokens, request.Seed, SamplingDefaults.For(model.Generation));
+        return request.Decoding.ToGenerationRequest(prompt, maxTokens, request.Seed, SamplingDefaults.For(model.Generation), model.Tokenizer.VocabSize);
     }
 
     /// <summary>The prompt text: the conversation and the opening of the assistant's turn.</summary>

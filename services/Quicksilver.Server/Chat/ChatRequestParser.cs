@@ -32,7 +32,7 @@ internal static class ChatRequestParser
         IReadOnlyList<ChatMessage> messages = ParseMessages(body);
         int? maxCompletionTokens = OptionalInteger(body, MaxCompletionTokens, 1, limits.MaxTokens);
         int? maxTokens = OptionalInteger(body, MaxTokens, 1, limits.MaxTokens);
-        DecodingFields decoding = ParseDecoding(body);
+        DecodingFields decoding = ParseDecoding(body, limits.MaxLogitBiasEntries);
         int choices = OptionalInteger(body, "n", 1, limits.MaxChoices) ?? 1;
         bool stream = OptionalBoolean(body, "stream") ?? false;
         bool includeUsage = ParseStreamOptions(body, stream);
@@ -41,7 +41,6 @@ internal static class ChatRequestParser
         OptionalString(body, "user");
         OptionalNumber(body, "presence_penalty", -2, 2);
         OptionalNumber(body, "frequency_penalty", -2, 2);
-        CheckLogitBias(body);
         CheckLogprobs(body);
         CheckTools(body);
         CheckResponseFormat(body);

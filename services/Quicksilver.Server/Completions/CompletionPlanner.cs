@@ -41,7 +41,7 @@ internal static class CompletionPlanner
                 "max_tokens");
         }
 
-        return request.Decoding.ToGenerationRequest(prompt, maxTokens, request.Seed, SamplingDefaults.For(model.Generation));
+        return request.Decoding.ToGenerationRequest(prompt, maxTokens, request.Seed, SamplingDefaults.For(model.Generation), model.Tokenizer.VocabSize);
     }
 
     private static IReadOnlyList<int> Tokenize(CompletionPrompt prompt, ServedModel model)

@@ -22,7 +22,7 @@ internal static class CompletionRequestParser
         string? model = OptionalString(body, "model");
         CompletionPrompt prompt = ParsePrompt(body);
         int? maxTokens = OptionalInteger(body, "max_tokens", 1, limits.MaxTokens);
-        DecodingFields decoding = ParseDecoding(body);
+        DecodingFields decoding = ParseDecoding(body, limits.MaxLogitBiasEntries);
         int choices = OptionalInteger(body, "n", 1, limits.MaxChoices) ?? 1;
         CheckOnlyOne(body, "best_of");
         bool stream = OptionalBoolean(body, "stream") ?? false;
@@ -170,7 +170,5 @@ internal static class CompletionRequestParser
                 "'suffix' is not supported: this server does not fill in the middle yet. Send the text before the gap as the prompt and leave 'suffix' out.",
                 "suffix");
         }
-
-        CheckLogitBias(body);
     }
 }

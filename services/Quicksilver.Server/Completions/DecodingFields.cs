@@ -1,5 +1,7 @@
+using Quicksilver.Engine.Compute;
 using Quicksilver.Engine.Decoding;
 using Quicksilver.Engine.Scheduling;
+using Quicksilver.Server.Errors;
 
 namespace Quicksilver.Server.Completions;
 
@@ -35,15 +37,27 @@ internal sealed record DecodingFields
     /// <summary>The <c>ignore_eos</c> extension field (vLLM's): end tokens do not end the answer.</summary>
     public bool IgnoreEos { get; init; }
 
+    /// <summary><c>logit_bias</c>, empty when the request gave none.</summary>
+    public IReadOnlyList<TokenBias> LogitBias { get; init; } = [];
+
     /// <summary>
     /// The engine request: every field the request gave, the rest from <paramref name="defaults"/>. A request that
     /// names <c>steps</c> and no commit rule asks for the step schedule, whatever the default rule. A model's
     /// <c>alg</c> is the default remasking of the step schedule only: <c>threshold</c> and <c>factor</c> compare token
-    /// probabilities, so without an explicit <c>remasking</c> they rank by <c>low_confidence</c>.
+    /// probabilities, so without an explicit <c>remasking</c> they rank by <c>low_confidence</c>. A <c>logit_bias</c>
+    /// token outside the tokenizer's <paramref name="vocabSize"/> ids is a 400, as a prompt token id is.
     /// </summary>
-    public GenerationRequest ToGenerationRequest(IReadOnlyList<int> prompt, int maxTokens, ulong? seed, SamplingDefaults defaults)
+    public GenerationRequest ToGenerationRequest(IReadOnlyList<int> prompt, int maxTokens, ulong? seed, SamplingDefaults defaults, int vocabSize)
     {
         ArgumentNullException.ThrowIfNull(defaults);
+        foreach (TokenBias bias in LogitBias)
+        {
+            if (bias.Token >= vocabSize)
+            {
+                throw ApiErrorException.BadRequest($"Invalid key in 'logit_bias': token {bias.Token} is not in [0, {vocabSize}).", "logit_bias");
+            }
+        }
+
         (CommitRule rule, double parameter) = Commit ?? (Steps is null ? defaults.Commit : (CommitRule.Schedule, 0));
         return new()
         {
@@ -61,6 +75,7 @@ internal sealed record DecodingFields
             CommitParameter = parameter,
             KvCache = KvCache,
             IgnoreEos = IgnoreEos,
+            LogitBias = LogitBias,
         };
     }
 }

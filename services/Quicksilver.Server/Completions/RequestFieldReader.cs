@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Quicksilver.Engine.Compute;
 using Quicksilver.Engine.Decoding;
 using Quicksilver.Server.Errors;
 
@@ -18,9 +19,10 @@ internal static class RequestFieldReader
     /// <summary>
     /// The sampling and diffusion fields both endpoints share: <c>temperature</c> in [0, 2], <c>top_p</c> in (0, 1],
     /// <c>top_k</c> (≥ 1, or 0 / -1 to disable it, vLLM's convention), <c>alg_temp</c> ≥ 0, <c>steps</c>,
-    /// <c>block_length</c>, <c>remasking</c>, <c>threshold</c> / <c>factor</c>, <c>kv_cache</c> and <c>ignore_eos</c>.
+    /// <c>block_length</c>, <c>remasking</c>, <c>threshold</c> / <c>factor</c>, <c>kv_cache</c>, <c>ignore_eos</c> and
+    /// <c>logit_bias</c> (at most <paramref name="maxLogitBiasEntries"/> entries).
     /// </summary>
-    public static DecodingFields ParseDecoding(JsonElement body) => new()
+    public static DecodingFields ParseDecoding(JsonElement body, int maxLogitBiasEntries) => new()
     {
         Temperature = OptionalNumber(body, "temperature", 0, 2),
         TopP = OptionalNumber(body, "top_p", double.Epsilon, 1, "a number greater than 0 and at most 1"),
@@ -32,6 +34,7 @@ internal static class RequestFieldReader
         Commit = ParseCommitRule(body),
         KvCache = ParseKvCache(body),
         IgnoreEos = OptionalBoolean(body, "ignore_eos") ?? false,
+        LogitBias = ParseLogitBias(body, maxLogitBiasEntries),
     };
 
     /// <summary><c>top_k</c>: an integer ≥ 1, or 0 or -1 for no top-k (both read as 0).</summary>
@@ -161,22 +164,51 @@ internal static class RequestFieldReader
         };
     }
 
-    /// <summary><c>logit_bias</c>: not supported yet, so only an empty object (or null) is accepted.</summary>
-    public static void CheckLogitBias(JsonElement body)
+    /// <summary>
+    /// <c>logit_bias</c>: an object mapping token ids (integer strings, as OpenAI's SDKs send them) to numbers in
+    /// [-100, 100], at most <paramref name="maxEntries"/> of them, each token once. Whether the ids are in the
+    /// vocabulary is the engine's check.
+    /// </summary>
+    private static TokenBias[] ParseLogitBias(JsonElement body, int maxEntries)
     {
         const string param = "logit_bias";
-        if (TryGetValue(body, param, out JsonElement bias))
+        if (!TryGetValue(body, param, out JsonElement map))
         {
-            if (bias.ValueKind != JsonValueKind.Object)
+            return [];
+        }
+
+        if (map.ValueKind != JsonValueKind.Object)
+        {
+            throw TypeError(param, "an object mapping token ids to biases", map);
+        }
+
+        var biases = new List<TokenBias>();
+        foreach (JsonProperty entry in map.EnumerateObject())
+        {
+            if (biases.Count == maxEntries)
             {
-                throw TypeError(param, "an object mapping token ids to biases", bias);
+                throw ApiErrorException.BadRequest($"'logit_bias' may hold at most {maxEntries} entries.", param);
             }
 
-            if (bias.EnumerateObject().Any())
+            if (!int.TryParse(entry.Name, NumberStyles.None, CultureInfo.InvariantCulture, out int token))
             {
-                throw ApiErrorException.BadRequest("'logit_bias' is not supported yet; leave it out or send an empty object.", param);
+                throw ApiErrorException.BadRequest($"Invalid key in 'logit_bias': expected a token id (a non-negative integer), but got '{entry.Name}' instead.", param);
             }
+
+            if (entry.Value.ValueKind != JsonValueKind.Number || !entry.Value.TryGetDouble(out double bias) || !(Math.Abs(bias) <= TokenBias.Limit))
+            {
+                throw ApiErrorException.BadRequest($"Invalid value in 'logit_bias' for token {token}: expected a number from -100 to 100, but got {entry.Value.GetRawText()} instead.", param);
+            }
+
+            if (biases.Exists(b => b.Token == token))
+            {
+                throw ApiErrorException.BadRequest($"'logit_bias' names token {token} more than once.", param);
+            }
+
+            biases.Add(new TokenBias(token, (float)bias));
         }
+
+        return [.. biases];
     }
 
     /// <summary>

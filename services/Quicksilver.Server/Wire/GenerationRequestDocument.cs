@@ -56,7 +56,11 @@ internal abstract record GenerationRequestDocument
     /// <summary>Frequency penalty in [-2, 2]. Validated, not applied by the diffusion sampler.</summary>
     public double? FrequencyPenalty { get; init; }
 
-    /// <summary>Token biases. Not supported yet: must be null, absent or empty.</summary>
+    /// <summary>
+    /// Token biases: token id (as a string) → a number in [-100, 100] added to that token's logit at every position
+    /// before the draw (-100 in effect bans the token, 100 forces it); at most <c>Limits:MaxLogitBiasEntries</c> (300).
+    /// Reported log-probabilities are those of the biased distribution.
+    /// </summary>
     public IReadOnlyDictionary<string, double>? LogitBias { get; init; }
 
     /// <summary>An end-user id, for abuse monitoring. Accepted and ignored.</summary>

@@ -1,3 +1,4 @@
+using Quicksilver.Engine.Compute;
 using Quicksilver.Engine.Decoding;
 using Quicksilver.Engine.Scheduling;
 using Quicksilver.Engine.Tests.TestModels;
@@ -51,5 +52,36 @@ public sealed class RequestValidatorTests
         var ex = Assert.Throws<InvalidRequestException>(() => RequestValidator.Validate(request, RandomCheckpoint.LLaDAConfig()));
 
         Assert.Equal(param, ex.Param);
+    }
+
+    [Theory]
+    [InlineData(96, 1f)]
+    [InlineData(-1, 1f)]
+    [InlineData(5, 100.5f)]
+    [InlineData(5, float.NaN)]
+    [InlineData(5, float.NegativeInfinity)]
+    public void Validate_BadLogitBias_NamesTheField(int token, float bias)
+    {
+        var request = new GenerationRequest { PromptTokens = [1], MaxTokens = 4, LogitBias = [new(3, 1f), new(token, bias)] };
+
+        var ex = Assert.Throws<InvalidRequestException>(() => RequestValidator.Validate(request, RandomCheckpoint.LLaDAConfig()));
+
+        Assert.Equal("logit_bias", ex.Param);
+    }
+
+    [Fact]
+    public void Validate_LogitBiasNamingATokenTwice_NamesTheField()
+    {
+        var request = new GenerationRequest { PromptTokens = [1], MaxTokens = 4, LogitBias = [new(3, 1f), new(3, -1f)] };
+
+        Assert.Equal("logit_bias", Assert.Throws<InvalidRequestException>(() => RequestValidator.Validate(request, RandomCheckpoint.LLaDAConfig())).Param);
+    }
+
+    [Fact]
+    public void Validate_LogitBiasAtTheLimits_IsAccepted()
+    {
+        var request = new GenerationRequest { PromptTokens = [1], MaxTokens = 4, LogitBias = [new(0, -100f), new(95, 100f)] };
+
+        RequestValidator.Validate(request, RandomCheckpoint.LLaDAConfig());
     }
 }

@@ -56,7 +56,10 @@ public static class ChatCompletionsApiBadRequests
         { $"{{{Ok}, \"alg_temp\": -1}}", "alg_temp" },
         { $"{{{Ok}, \"presence_penalty\": 3}}", "presence_penalty" },
         { $"{{{Ok}, \"frequency_penalty\": \"x\"}}", "frequency_penalty" },
-        { $"{{{Ok}, \"logit_bias\": {{\"5\": 10}}}}", "logit_bias" },
+        { $"{{{Ok}, \"logit_bias\": {{\"a\": 1}}}}", "logit_bias" },
+        { $"{{{Ok}, \"logit_bias\": {{\"5\": 101}}}}", "logit_bias" },
+        { $"{{{Ok}, \"logit_bias\": {{\"99999999\": 1}}}}", "logit_bias" },
+        { $"{{{Ok}, \"logit_bias\": {{\"7\": 1, \"007\": 1}}}}", "logit_bias" },
         { $"{{{Ok}, \"logit_bias\": [1]}}", "logit_bias" },
         // n
         { $"{{{Ok}, \"n\": 9}}", "n" },

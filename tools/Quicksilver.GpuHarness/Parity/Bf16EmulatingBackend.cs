@@ -82,6 +82,9 @@ internal sealed class Bf16EmulatingBackend : IComputeBackend
     public void ScoreLogits(IDeviceBuffer logits, ReadOnlySpan<RowSampling> sampling, int suppressedToken, Span<TokenScore> results) =>
         inner.ScoreLogits(logits, sampling, suppressedToken, results);
 
+    public void AddLogitBias(IDeviceBuffer logits, ReadOnlySpan<LogitBiasRows> spans, ReadOnlySpan<TokenBias> biases) =>
+        inner.AddLogitBias(logits, spans, biases);
+
     public int MaxSelectionRows => inner.MaxSelectionRows;
 
     public bool CanSelect(CommitPolicy policy) => inner.CanSelect(policy);

@@ -193,6 +193,23 @@ public sealed unsafe class CpuBackend : IComputeBackend
     }
 
     /// <inheritdoc />
+    public void AddLogitBias(IDeviceBuffer logits, ReadOnlySpan<LogitBiasRows> spans, ReadOnlySpan<TokenBias> biases)
+    {
+        CpuBuffer x = Cast(logits);
+        LogitBiasRows.Check(x.Rows, x.Columns, spans, biases);
+        foreach (LogitBiasRows span in spans)
+        {
+            for (int r = span.FirstRow; r < span.FirstRow + span.RowCount; r++)
+            {
+                foreach (TokenBias bias in biases.Slice(span.FirstBias, span.BiasCount))
+                {
+                    x.Data[((long)r * x.Columns) + bias.Token] += bias.Bias;
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc />
     public void ScoreLogits(IDeviceBuffer logits, ReadOnlySpan<RowSampling> sampling, int suppressedToken, Span<TokenScore> results)
     {
         CpuBuffer l = Cast(logits);

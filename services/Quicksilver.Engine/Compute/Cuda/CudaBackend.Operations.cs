@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Quicksilver.Engine.Compute.Cpu;
 using Quicksilver.Engine.Compute.Cuda.Interop;
 
@@ -357,6 +358,38 @@ public sealed partial class CudaBackend
             x.ElementType == CudaElementType.BFloat16 ? KernelCatalog.GatherRowsBf16 : KernelCatalog.GatherRowsF32,
             Dim3.Of(rows.Length),
             new Dim3(128),
+            0,
+            ref args);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The spans, then the biases, go up in one copy; one thread block per span.</remarks>
+    public unsafe void AddLogitBias(IDeviceBuffer logits, ReadOnlySpan<LogitBiasRows> spans, ReadOnlySpan<TokenBias> biases)
+    {
+        CudaBuffer x = AsBuffer(logits, nameof(logits));
+        LogitBiasRows.Check(x.Rows, x.Columns, spans, biases);
+        MakeCurrent();
+        if (spans.Length == 0)
+        {
+            return;
+        }
+
+        int spanBytes = spans.Length * sizeof(LogitBiasRows);
+        var packed = new byte[spanBytes + (biases.Length * sizeof(TokenBias))];
+        MemoryMarshal.AsBytes(spans).CopyTo(packed);
+        MemoryMarshal.AsBytes(biases).CopyTo(packed.AsSpan(spanBytes));
+        ulong spansOnDevice = logitBiasSlot.Upload<byte>(packed, stream);
+        byte* storage = stackalloc byte[64];
+        void** pointers = stackalloc void*[8];
+        var args = new KernelArguments(storage, 64, pointers, 8);
+        args.Add(x.Pointer);
+        args.Add(x.Columns);
+        args.Add(spansOnDevice);
+        args.Add(spansOnDevice + (ulong)spanBytes);
+        Launch(
+            x.ElementType == CudaElementType.Float32 ? KernelCatalog.AddLogitBiasF32 : KernelCatalog.AddLogitBiasBf16,
+            Dim3.Of(spans.Length),
+            new Dim3(ElementwiseBlock),
             0,
             ref args);
     }

@@ -30,6 +30,7 @@ public sealed partial class CudaBackend : IComputeBackend
     private readonly HostArgumentSlot kvCacheWriteSlot;
     private readonly HostArgumentSlot rowSlot;
     private readonly HostArgumentSlot samplingSlot;
+    private readonly HostArgumentSlot logitBiasSlot;
     private readonly Dictionary<(int HeadDim, double Theta), CudaDeviceMemoryHandle> ropeTables = [];
     private readonly bool useTensorCoreAttention;
     private readonly bool synchronizeEachLaunch;
@@ -77,6 +78,7 @@ public sealed partial class CudaBackend : IComputeBackend
             kvCacheWriteSlot = new HostArgumentSlot("K/V cache rows", Ctx);
             rowSlot = new HostArgumentSlot("row indices", Ctx);
             samplingSlot = new HostArgumentSlot("sampling parameters", Ctx);
+            logitBiasSlot = new HostArgumentSlot("logit biases", Ctx);
 
             string? sourceDir = this.options.KernelSourceDirectory ?? Environment.GetEnvironmentVariable("QS_KERNEL_DIR");
             KernelSources sources = KernelSources.Load(sourceDir);
@@ -289,6 +291,7 @@ public sealed partial class CudaBackend : IComputeBackend
         kvCacheWriteSlot?.Dispose();
         rowSlot?.Dispose();
         samplingSlot?.Dispose();
+        logitBiasSlot?.Dispose();
         kernels?.Dispose();
         blas?.Dispose();
         timerStart?.Dispose();

@@ -12,6 +12,8 @@ internal static class KernelCatalog
     public const string AddBf16 = "add_bf16";
     public const string AddBiasBf16 = "add_bias_bf16";
     public const string AddBiasF32 = "add_bias_f32";
+    public const string AddLogitBiasF32 = "add_logit_bias_f32";
+    public const string AddLogitBiasBf16 = "add_logit_bias_bf16";
     public const string ScoreLogitsF32 = "score_logits_f32";
     public const string ScoreLogitsBf16 = "score_logits_bf16";
     public const string SelectCommits = "select_commits";
@@ -42,6 +44,8 @@ internal static class KernelCatalog
             [AddBf16] = "residual.cu",
             [AddBiasBf16] = "residual.cu",
             [AddBiasF32] = "residual.cu",
+            [AddLogitBiasF32] = "logit_bias.cu",
+            [AddLogitBiasBf16] = "logit_bias.cu",
             [ScoreLogitsF32] = "lm_head_epilogue.cu",
             [ScoreLogitsBf16] = "lm_head_epilogue.cu",
             [SelectCommits] = "select_commits.cu",

@@ -152,6 +152,29 @@ public sealed class CudaBackendParityTests : IDisposable
     }
 
     [CudaFact]
+    public void AddLogitBias_Fp32AndBf16Logits_MatchCpu()
+    {
+        // Three spans, one with no biases, over 9 rows of 3000; the bf16 buffer's result is the CPU's fp32 sum rounded.
+        const int rows = 9, vocab = 3000;
+        float[] logits = [.. data.Values(rows * vocab, 4f).Select(BFloat16.Round)];
+        LogitBiasRows[] spans = [new(0, 2, 0, 3), new(2, 3, 3, 0), new(5, 4, 3, 2)];
+        TokenBias[] biases = [new(0, 1.5f), new(vocab - 1, -100f), new(17, 0.03125f), new(17, 100f), new(2999, -0.5f)];
+        float[] Biased(IComputeBackend b, BufferKind kind)
+        {
+            using IDeviceBuffer l = b.Allocate(rows, vocab, kind);
+            b.Upload(logits, l);
+            b.AddLogitBias(l, spans, biases);
+            return Down(b, l);
+        }
+
+        float[] expected = Biased(cpu, BufferKind.Logits);
+
+        Assert.Equal(expected, Biased(Gpu, BufferKind.Logits));
+        Assert.Equal([.. expected.Select(BFloat16.Round)], Biased(Gpu, BufferKind.Activation));
+        Assert.Equal(logits[(2 * vocab) + 17], expected[(2 * vocab) + 17]); // the empty span's rows are untouched
+    }
+
+    [CudaFact]
     public void ScoreLogits_GreedyAndGumbel_MatchCpu()
     {
         const int rows = 12, vocab = 50257;
@@ -288,6 +311,35 @@ public sealed class CudaBackendParityTests : IDisposable
         Assert.False(Gpu.CanSelect(algTemp));
         Assert.Equal(reference.Select(s => s.Token), scores.Select(s => s.Token));
         Assert.NotEqual(untruncated.Skip(16).Take(16).Select(s => s.Token), reference.Skip(16).Take(16).Select(s => s.Token)); // top-p/top-k matter here
+    }
+
+    [CudaFact]
+    public void DiffusionTransformer_LogitBiasInTheBatch_ForcesItsSequenceOnlyWhereTheDeviceSelects()
+    {
+        ModelConfig config = RandomCheckpoint.DreamConfig(hidden: 128, heads: 4, kvHeads: 2);
+        using var checkpoint = RandomCheckpoint.Create(config, TensorDType.BF16, seed: 9);
+        using ITensorSource tensors = CheckpointLoader.Open(checkpoint.Folder);
+        using var model = new DiffusionTransformer(config, tensors, Gpu);
+        int[] canvas = [.. Enumerable.Range(1, 8), .. Enumerable.Repeat(config.MaskTokenId, 16)];
+        int[] positions = [.. Enumerable.Range(8, 16)];
+        var plain = new ForwardSequence(canvas, positions, positions.Select(p => new RowSampling(0.8f, 5, (ulong)p, TopK: 10)).ToArray());
+        var forced = plain with { LogitBias = [new TokenBias(9, 100f), new TokenBias(3, -100f)] };
+        CommitPolicy policy = new(RemaskingStrategy.LowConfidence, CommitRule.Schedule, 0, 16, Seed: 5, Step: 0);
+        (CommittedToken[] Commits, int[] Counts) Select(ForwardSequence[] batch)
+        {
+            var committed = new CommittedToken[16 * batch.Length];
+            var counts = new int[batch.Length];
+            model.ForwardAndSelect(batch, [.. batch.Select(_ => policy)], committed, counts);
+            return (committed, counts);
+        }
+
+        (CommittedToken[] alone, int[] aloneCounts) = Select([plain]);
+        (CommittedToken[] mixed, int[] counts) = Select([plain, forced]);
+
+        Assert.Equal([16, 16], counts);
+        Assert.All(mixed.Skip(16), c => Assert.Equal(9, c.Token));
+        Assert.Equal(alone.Take(aloneCounts[0]), mixed.Take(counts[0]));
+        Assert.True(Gpu.CanSelect(policy));
     }
 
     /// <summary>

@@ -20,6 +20,15 @@ public sealed class MirroredStructTests
     }
 
     [Fact]
+    public void LogitBiasStructs_MatchCLayout()
+    {
+        Assert.Equal(16, Unsafe.SizeOf<LogitBiasRows>());
+        Assert.Equal(12, Marshal.OffsetOf<LogitBiasRows>("<BiasCount>k__BackingField").ToInt32());
+        Assert.Equal(8, Unsafe.SizeOf<TokenBias>());
+        Assert.Equal(4, Marshal.OffsetOf<TokenBias>("<Bias>k__BackingField").ToInt32());
+    }
+
+    [Fact]
     public void TokenScoreResult_MatchesCLayout()
     {
         Assert.Equal(20, Unsafe.SizeOf<TokenScoreResult>());
@@ -58,6 +67,8 @@ public sealed class MirroredStructTests
 
         Assert.Contains("sizeof(RowSamplingArgs) == 32", programs["lm_head_epilogue.cu"], StringComparison.Ordinal);
         Assert.Contains("sizeof(TokenScoreResult) == 20", programs["lm_head_epilogue.cu"], StringComparison.Ordinal);
+        Assert.Contains("sizeof(LogitBiasRows) == 16", programs["logit_bias.cu"], StringComparison.Ordinal);
+        Assert.Contains("sizeof(TokenBias) == 8", programs["logit_bias.cu"], StringComparison.Ordinal);
         Assert.Contains("sizeof(AttentionKeys) == 32", programs["attention.cu"], StringComparison.Ordinal);
         Assert.Contains("sizeof(KvCacheRowWrite) == 32", programs["kv_cache.cu"], StringComparison.Ordinal);
     }
