@@ -41,6 +41,19 @@ public sealed class ChatCompletionsOpenAISdkTests(EmbeddedModelKestrelFixture fi
     }
 
     [Fact]
+    public void CompleteChat_LogitBiases_SentAsTheSdkWritesThemAndApplied()
+    {
+        int lord = Assert.Single(fixture.Server.Factory.Model.Tokenizer.Encode(" LORD"));
+        ChatCompletionOptions options = Options;
+        options.LogitBiases.Add(lord, 100);
+
+        ChatCompletion completion = Client.CompleteChat(Messages, options).Value;
+
+        Assert.Equal(string.Concat(Enumerable.Repeat(" LORD", EmbeddedModelKestrelFixture.MaxTokens)), Assert.Single(completion.Content).Text);
+        Assert.Equal(ChatFinishReason.Length, completion.FinishReason);
+    }
+
+    [Fact]
     public async Task CompleteChatStreaming_EmbeddedModel_ParsesRoleTextFinishReasonAndUsage()
     {
         var text = new StringBuilder();
