@@ -55,7 +55,7 @@ internal static class ChatCompletionsApi
             ChatRequest request = await ReadRequestAsync(context.Request, limits, aborted);
             ServedModel model = services.Catalog.Resolve(request.Model);
             GenerationRequest generation = ChatPlanner.Plan(request, model, limits) with { Tenant = caller.Tenant };
-            var choices = new CompletionChoices(model, generation, request.Choices, request.Stop, echo: null, logprobs: false, GenAiOperations.Chat);
+            var choices = new CompletionChoices(model, generation, request.Choices, request.Stop, echo: null, request.Logprobs, GenAiOperations.Chat);
             var header = ChatCompletionHeader.Create(model.Id, services.Time);
 
             if (!request.Stream)
@@ -81,7 +81,7 @@ internal static class ChatCompletionsApi
     private static async Task<IResult> CompleteAsync(CompletionChoices choices, ChatCompletionHeader header, UsageMeter usage, CancellationToken cancellationToken)
     {
         var answers = await choices.CollectAsync(cancellationToken);
-        ChatCompletion completion = header.Complete([.. answers.Select(answer => (answer.Text, answer.Finish))], choices.Bill(usage));
+        ChatCompletion completion = header.Complete([.. answers.Select(answer => (answer.Text, answer.Finish, ChatLogprobs.From(answer.Logprobs)))], choices.Bill(usage));
         return TypedResults.Json(completion, WireJson.Context.ChatCompletion);
     }
 }

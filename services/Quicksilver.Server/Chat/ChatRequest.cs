@@ -30,6 +30,9 @@ internal sealed record ChatRequest
 
     public ulong? Seed { get; init; }
 
+    /// <summary><c>logprobs: true</c>: report each answer token's log-probability.</summary>
+    public bool Logprobs { get; init; }
+
     /// <summary>The sampling and diffusion fields, as given.</summary>
     public DecodingFields Decoding { get; init; } = new();
 }

@@ -41,7 +41,6 @@ internal static class ChatRequestParser
         OptionalString(body, "user");
         OptionalNumber(body, "presence_penalty", -2, 2);
         OptionalNumber(body, "frequency_penalty", -2, 2);
-        CheckLogprobs(body);
         CheckTools(body);
         CheckResponseFormat(body);
 
@@ -56,6 +55,7 @@ internal static class ChatRequestParser
             IncludeUsage = includeUsage,
             Stop = stop,
             Seed = seed,
+            Logprobs = ParseLogprobs(body),
             Decoding = decoding,
         };
     }
@@ -178,19 +178,24 @@ internal static class ChatRequestParser
         }
     }
 
-    private static void CheckLogprobs(JsonElement body)
+    /// <summary>
+    /// <c>logprobs</c> (a boolean) and <c>top_logprobs</c> (an integer in [0, 20], only with <c>logprobs: true</c>); above
+    /// 0 it is a 400, since the engine reports no alternatives.
+    /// </summary>
+    private static bool ParseLogprobs(JsonElement body)
     {
-        if (OptionalBoolean(body, "logprobs") == true)
+        bool logprobs = OptionalBoolean(body, "logprobs") ?? false;
+        int topLogprobs = OptionalInteger(body, "top_logprobs", 0, 20) ?? 0;
+        if (topLogprobs > 0)
         {
             throw ApiErrorException.BadRequest(
-                "'logprobs' is not supported yet for chat completions; leave it out or set it to false.", "logprobs");
+                logprobs
+                    ? "'top_logprobs' above 0 is not supported: a diffusion step reports the chosen token's log-probability only. Set it to 0 or leave it out."
+                    : "'top_logprobs' needs 'logprobs': true, and above 0 it is not supported: a diffusion step reports the chosen token's log-probability only.",
+                "top_logprobs");
         }
 
-        if (OptionalInteger(body, "top_logprobs", 0, 20) > 0)
-        {
-            throw ApiErrorException.BadRequest(
-                "'top_logprobs' is not supported yet (it needs 'logprobs', which is not supported yet); leave it out or set it to 0.", "top_logprobs");
-        }
+        return logprobs;
     }
 
     private static void CheckTools(JsonElement body)

@@ -34,10 +34,13 @@ internal sealed record ChatCompletionRequestDocument : GenerationRequestDocument
     /// </summary>
     public bool? Stream { get; init; }
 
-    /// <summary>Log-probabilities of the answer's tokens. Not supported yet: must be false, null or absent.</summary>
+    /// <summary>
+    /// Return the log-probability of each answer token (<c>choices[].logprobs.content</c>): <c>log p(token)</c> at the
+    /// denoising step that unmasked it.
+    /// </summary>
     public bool? Logprobs { get; init; }
 
-    /// <summary>Number of most likely tokens to return per position, in [0, 20]. Not supported yet: only 0.</summary>
+    /// <summary>Number of most likely tokens to return per position, in [0, 20]. Only 0: the engine reports no alternatives.</summary>
     public int? TopLogprobs { get; init; }
 
     /// <summary>Tools the model may call. Not supported yet: must be null, absent or empty.</summary>

@@ -75,11 +75,11 @@ public static class ChatCompletionsApiBadRequests
         { $"{{{Ok}, \"seed\": 1.5}}", "seed" },
         { $"{{{Ok}, \"user\": 5}}", "user" },
         // logprobs
-        { $"{{{Ok}, \"logprobs\": true}}", "logprobs" },
         { $"{{{Ok}, \"logprobs\": 1}}", "logprobs" },
         { $"{{{Ok}, \"top_logprobs\": 5}}", "top_logprobs" },
         { $"{{{Ok}, \"top_logprobs\": 21}}", "top_logprobs" },
-        { $"{{{Ok}, \"logprobs\": true, \"top_logprobs\": 2}}", "logprobs" },
+        { $"{{{Ok}, \"logprobs\": true, \"top_logprobs\": 2}}", "top_logprobs" },
+        { $"{{{Ok}, \"logprobs\": true, \"top_logprobs\": -1}}", "top_logprobs" },
         // tools, response_format
         { $"{{{Ok}, \"tools\": [{{\"type\": \"function\", \"function\": {{\"name\": \"f\"}}}}]}}", "tools" },
         { $"{{{Ok}, \"tools\": {{}}}}", "tools" },

@@ -54,6 +54,19 @@ public sealed class ChatCompletionsOpenAISdkTests(EmbeddedModelKestrelFixture fi
     }
 
     [Fact]
+    public void CompleteChat_IncludeLogProbabilities_ParsesOneEntryPerToken()
+    {
+        ChatCompletionOptions options = Options;
+        options.IncludeLogProbabilities = true;
+
+        ChatCompletion completion = Client.CompleteChat([new UserChatMessage("And God said")], options).Value; // answered with text, unlike Messages
+
+        Assert.NotEmpty(completion.ContentTokenLogProbabilities);
+        Assert.Equal(Assert.Single(completion.Content).Text, string.Concat(completion.ContentTokenLogProbabilities.Select(t => t.Token)));
+        Assert.All(completion.ContentTokenLogProbabilities, t => Assert.True(t.LogProbability <= 0f));
+    }
+
+    [Fact]
     public async Task CompleteChatStreaming_EmbeddedModel_ParsesRoleTextFinishReasonAndUsage()
     {
         var text = new StringBuilder();
