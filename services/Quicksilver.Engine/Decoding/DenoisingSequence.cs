@@ -6,7 +6,7 @@ namespace Quicksilver.Engine.Decoding;
 
 /// <summary>
 /// The state of one answer being denoised with LLaDA's <c>generate()</c> semantics: the canvas
-/// <c>[prompt | masks]</c>, blocks decoded strictly left to right, in each block a fixed number of steps that each
+/// <c>[prompt | masks]</c> (or <c>[prompt | masks | suffix]</c> to fill in the middle), blocks decoded strictly left to right, in each block a fixed number of steps that each
 /// commit the <see cref="DiffusionPlan.BlockSchedule"/>'s count of the most confident masked positions (or, with
 /// Fast-dLLM's threshold and factor rules, as many as are confident enough, until the block has no mask left; with
 /// Dream's <c>origin</c>, each masked position independently with the timestep schedule's probability, all that remain
@@ -44,18 +44,21 @@ public sealed class DenoisingSequence
     /// <param name="maskTokenId">The model's mask id.</param>
     /// <param name="endTokens">Ids that end the answer.</param>
     /// <param name="windowRule">What the model's K/V cache windows must cover beyond the block (<see cref="CacheWindowRule.Of"/>); the default suits LLaDA.</param>
+    /// <param name="suffix">Tokens fixed after the answer (fill in the middle; bidirectional attention); none by default.</param>
     public DenoisingSequence(
         IReadOnlyList<int> prompt,
         DiffusionPlan plan,
         DecodingSettings settings,
         int maskTokenId,
         IReadOnlySet<int> endTokens,
-        CacheWindowRule windowRule = default)
+        CacheWindowRule windowRule = default,
+        IReadOnlyList<int>? suffix = null)
     {
         ArgumentNullException.ThrowIfNull(prompt);
         _plan = plan ?? throw new ArgumentNullException(nameof(plan));
         PromptLength = prompt.Count;
-        _canvas = new int[PromptLength + plan.AnswerLength];
+        suffix ??= [];
+        _canvas = new int[PromptLength + plan.AnswerLength + suffix.Count];
         _masked = new bool[_canvas.Length];
         _logProbabilities = new float[_canvas.Length];
         for (int i = 0; i < PromptLength; i++)
@@ -63,10 +66,16 @@ public sealed class DenoisingSequence
             _canvas[i] = prompt[i];
         }
 
-        for (int i = PromptLength; i < _canvas.Length; i++)
+        int answerEnd = PromptLength + plan.AnswerLength;
+        for (int i = PromptLength; i < answerEnd; i++)
         {
             _canvas[i] = maskTokenId;
             _masked[i] = true;
+        }
+
+        for (int i = 0; i < suffix.Count; i++)
+        {
+            _canvas[answerEnd + i] = suffix[i];
         }
 
         _settings = settings ?? throw new ArgumentNullException(nameof(settings));
@@ -81,7 +90,7 @@ public sealed class DenoisingSequence
     /// <summary>Tokens of the prompt at the head of the canvas.</summary>
     public int PromptLength { get; }
 
-    /// <summary>The canvas as it stands: prompt, committed tokens, mask ids.</summary>
+    /// <summary>The canvas as it stands: prompt, committed tokens, mask ids, then the suffix (if any).</summary>
     public ReadOnlySpan<int> Canvas => _canvas;
 
     /// <summary>Forward passes the plan allows (threshold rules and an early end of the answer may take fewer).</summary>

@@ -167,7 +167,8 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             request.TopK,
             request.AlgorithmTemperature,
             request.LogitBias);
-        return new DenoisingSequence(request.PromptTokens, plan, settings, _model.Config.MaskTokenId, request.IgnoreEos ? NoEndTokens : _endTokens, CacheWindowRule.Of(_model.Config));
+        return new DenoisingSequence(
+            request.PromptTokens, plan, settings, _model.Config.MaskTokenId, request.IgnoreEos ? NoEndTokens : _endTokens, CacheWindowRule.Of(_model.Config), request.SuffixTokens);
     }
 
     /// <summary>The bytes of the sequence's K/V cache (0 without block caching); refused when the limit could never hold them.</summary>

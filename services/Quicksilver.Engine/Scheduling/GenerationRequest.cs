@@ -16,6 +16,15 @@ public sealed record GenerationRequest
     /// <summary>Number of masked positions appended to the prompt: the most tokens the answer can have. Required.</summary>
     public required int MaxTokens { get; init; }
 
+    /// <summary>
+    /// Tokens after the answer (fill in the middle, OpenAI's <c>suffix</c>): the canvas is prompt, masks, suffix, and
+    /// every step attends to the suffix. Bidirectional models only. Empty (default) for a plain continuation.
+    /// </summary>
+    public IReadOnlyList<int> SuffixTokens { get; init; } = [];
+
+    /// <summary>The tokens the request brings: its prompt and its suffix.</summary>
+    public int InputTokenCount => PromptTokens.Count + SuffixTokens.Count;
+
     /// <summary>Gumbel-max temperature; 0 means greedy.</summary>
     public float Temperature { get; init; }
 

@@ -27,11 +27,14 @@ internal static class RequestValidator
             throw new InvalidRequestException("max_tokens", $"max_tokens must be at least 1, not {request.MaxTokens}.");
         }
 
-        if (request.PromptTokens.Count + request.MaxTokens > config.MaxSequenceLength)
+        ValidateSuffix(request.SuffixTokens, config);
+        if ((long)request.InputTokenCount + request.MaxTokens > config.MaxSequenceLength)
         {
             throw new InvalidRequestException(
                 "max_tokens",
-                $"The prompt ({request.PromptTokens.Count} tokens) plus max_tokens ({request.MaxTokens}) exceeds the context length of {config.MaxSequenceLength}.");
+                request.SuffixTokens.Count == 0
+                    ? $"The prompt ({request.PromptTokens.Count} tokens) plus max_tokens ({request.MaxTokens}) exceeds the context length of {config.MaxSequenceLength}."
+                    : $"The prompt ({request.PromptTokens.Count} tokens), max_tokens ({request.MaxTokens}) and the suffix ({request.SuffixTokens.Count} tokens) exceed the context length of {config.MaxSequenceLength}.");
         }
 
         if (request.Steps is < 1)
@@ -67,6 +70,29 @@ internal static class RequestValidator
         }
 
         ValidateLogitBias(request.LogitBias, config.VocabSize);
+    }
+
+    private static void ValidateSuffix(IReadOnlyList<int> suffix, ModelConfig config)
+    {
+        if (suffix is not { Count: > 0 })
+        {
+            return;
+        }
+
+        if (config.AttentionBlockLength > 0)
+        {
+            throw new InvalidRequestException(
+                "suffix",
+                $"This model attends block-causally (blocks of {config.AttentionBlockLength}): an answer cannot see a suffix after it, so it cannot fill in the middle. Leave 'suffix' out.");
+        }
+
+        foreach (int token in suffix)
+        {
+            if ((uint)token >= (uint)config.VocabSize)
+            {
+                throw new InvalidRequestException("suffix", $"Suffix token {token} is outside the vocabulary [0, {config.VocabSize}).");
+            }
+        }
     }
 
     private static void ValidateLogitBias(IReadOnlyList<TokenBias> biases, int vocabSize)

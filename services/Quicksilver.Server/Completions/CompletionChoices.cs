@@ -52,7 +52,7 @@ internal sealed class CompletionChoices
     public CompletionUsage Bill(UsageMeter meter)
     {
         ArgumentNullException.ThrowIfNull(meter);
-        return meter.Bill(_model, _request.Tenant, _request.PromptTokens.Count, CompletionTokens, _runs.Sum(run => run.GpuSeconds), _runs.Sum(run => run.DenoisingSteps));
+        return meter.Bill(_model, _request.Tenant, _request.InputTokenCount, CompletionTokens, _runs.Sum(run => run.GpuSeconds), _runs.Sum(run => run.DenoisingSteps));
     }
 
     /// <summary>Runs every choice to its end and returns each one's text (prompt first with echo), finish and log-probabilities.</summary>

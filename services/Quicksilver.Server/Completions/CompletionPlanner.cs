@@ -17,31 +17,38 @@ internal static class CompletionPlanner
         ArgumentNullException.ThrowIfNull(limits);
 
         IReadOnlyList<int> prompt = Tokenize(request.Prompt, model);
-        int context = model.ContextLength;
-        if (prompt.Count >= context)
+        IReadOnlyList<int> suffix = string.IsNullOrEmpty(request.Suffix) ? [] : model.Tokenizer.Encode(request.Suffix);
+        int context = model.ContextLength, input = prompt.Count + suffix.Count;
+        if (input >= context)
         {
             throw ApiErrorException.BadRequest(
-                $"This model's maximum context length is {context} tokens, but the prompt has {prompt.Count} tokens; it must leave room for at least one generated token.",
-                "prompt");
+                suffix.Count == 0
+                    ? $"This model's maximum context length is {context} tokens, but the prompt has {prompt.Count} tokens; it must leave room for at least one generated token."
+                    : $"This model's maximum context length is {context} tokens, but the prompt ({prompt.Count} tokens) and the suffix ({suffix.Count}) leave no room for a generated token.",
+                suffix.Count == 0 ? "prompt" : "suffix");
         }
 
-        if (limits.MaxPromptTokens is { } maxPrompt && prompt.Count > maxPrompt)
+        if (limits.MaxPromptTokens is { } maxPrompt && input > maxPrompt)
         {
             throw ApiErrorException.BadRequest(
-                $"The prompt has {prompt.Count} tokens, more than this server's limit of {maxPrompt}.", "prompt");
+                $"{(suffix.Count == 0 ? "The prompt has" : "The prompt and suffix have")} {input} tokens, more than this server's limit of {maxPrompt}.",
+                suffix.Count == 0 ? "prompt" : "suffix");
         }
 
         // Without max_tokens the default shrinks to what the context has room for, rather than failing.
-        int maxTokens = request.MaxTokens ?? Math.Min(CompletionRequest.DefaultMaxTokens, context - prompt.Count);
-        if ((long)prompt.Count + maxTokens > context)
+        int maxTokens = request.MaxTokens ?? Math.Min(CompletionRequest.DefaultMaxTokens, context - input);
+        if ((long)input + maxTokens > context)
         {
             throw ApiErrorException.BadRequest(
-                $"This model's maximum context length is {context} tokens. However, you requested {(long)prompt.Count + maxTokens} tokens " +
-                $"({prompt.Count} in the prompt, {maxTokens} for the completion). Please reduce the prompt or 'max_tokens'.",
+                $"This model's maximum context length is {context} tokens. However, you requested {(long)input + maxTokens} tokens " +
+                $"({prompt.Count} in the prompt, {maxTokens} for the completion{(suffix.Count == 0 ? string.Empty : $", {suffix.Count} in the suffix")}). Please reduce the prompt or 'max_tokens'.",
                 "max_tokens");
         }
 
-        return request.Decoding.ToGenerationRequest(prompt, maxTokens, request.Seed, SamplingDefaults.For(model.Generation), model.Tokenizer.VocabSize);
+        return request.Decoding.ToGenerationRequest(prompt, maxTokens, request.Seed, SamplingDefaults.For(model.Generation), model.Tokenizer.VocabSize) with
+        {
+            SuffixTokens = suffix,
+        };
     }
 
     private static IReadOnlyList<int> Tokenize(CompletionPrompt prompt, ServedModel model)

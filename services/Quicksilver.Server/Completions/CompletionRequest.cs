@@ -32,6 +32,9 @@ internal sealed record CompletionRequest
     /// <summary><c>echo</c>: each choice's text starts with the prompt.</summary>
     public bool Echo { get; init; }
 
+    /// <summary><c>suffix</c>: text after the answer, to fill in the middle; null or empty for none.</summary>
+    public string? Suffix { get; init; }
+
     /// <summary>The sampling and diffusion fields, as given.</summary>
     public DecodingFields Decoding { get; init; } = new();
 }

@@ -29,7 +29,6 @@ internal static class CompletionRequestParser
         bool includeUsage = ParseStreamOptions(body, stream);
         IReadOnlyList<string> stop = ParseStop(body);
         ulong? seed = ParseSeed(body);
-        CheckUnsupported(body);
         OptionalString(body, "user");
         OptionalNumber(body, "presence_penalty", -2, 2);
         OptionalNumber(body, "frequency_penalty", -2, 2);
@@ -45,6 +44,7 @@ internal static class CompletionRequestParser
             Seed = seed,
             Choices = choices,
             Echo = OptionalBoolean(body, "echo") ?? false,
+            Suffix = OptionalString(body, "suffix"),
             Logprobs = ParseLogprobs(body),
             Decoding = decoding,
         };
@@ -162,13 +162,4 @@ internal static class CompletionRequestParser
         }
     }
 
-    private static void CheckUnsupported(JsonElement body)
-    {
-        if (OptionalString(body, "suffix") is { Length: > 0 })
-        {
-            throw ApiErrorException.BadRequest(
-                "'suffix' is not supported: this server does not fill in the middle yet. Send the text before the gap as the prompt and leave 'suffix' out.",
-                "suffix");
-        }
-    }
 }

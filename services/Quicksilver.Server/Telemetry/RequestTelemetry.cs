@@ -23,7 +23,7 @@ internal sealed class RequestTelemetry : IDisposable
 
     private RequestTelemetry(string operation, string model, GenerationRequest request, bool countsPromptTokens)
     {
-        _inputTokens = countsPromptTokens ? request.PromptTokens.Count : 0;
+        _inputTokens = countsPromptTokens ? request.InputTokenCount : 0;
         _tags = new TagList
         {
             { GenAiAttributes.OperationName, operation },

@@ -38,7 +38,11 @@ internal sealed record CompletionRequestDocument : GenerationRequestDocument
     /// </summary>
     public int? Logprobs { get; init; }
 
-    /// <summary>Text after the completion (infilling). Not supported yet: must be null, absent or empty.</summary>
+    /// <summary>
+    /// Text after the completion, to fill in the middle: the canvas is prompt, <c>max_tokens</c> masks, suffix, and every
+    /// denoising step attends to the suffix (a diffusion model sees both sides). The answer is the middle only; the
+    /// suffix's tokens count in <c>usage.prompt_tokens</c>. Bidirectional models only (400 on a block-causal one).
+    /// </summary>
     public string? Suffix { get; init; }
 
     /// <summary>Only 1 (or absent) is supported.</summary>

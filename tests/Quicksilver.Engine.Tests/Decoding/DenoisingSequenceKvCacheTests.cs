@@ -41,6 +41,26 @@ public sealed class DenoisingSequenceKvCacheTests
         Assert.Equal(expected, windows);
     }
 
+    [Theory]
+    [InlineData(KvCacheMode.Prefix, new[] { 0, 10, 2, 10, 0, 10, 4, 10 })]
+    [InlineData(KvCacheMode.Dual, new[] { 0, 10, 2, 4, 0, 10, 4, 6 })]
+    public void NextStep_WithSuffix_RefreshAndPrefixWindowsReachTheSuffix(KvCacheMode mode, int[] expected)
+    {
+        // Prompt 2, answer 4 in blocks of 2 (two steps each), suffix 4: the canvas is 10 rows, and the suffix's keys and
+        // values are refreshed with the canvas, read by the prefix window, cached for the dual one.
+        var sequence = new DenoisingSequence([5, 6], DiffusionPlan.Create(4, 2, 4), Settings(mode), Mask, new HashSet<int>(), suffix: [1, 2, 3, 4]);
+        var windows = new List<int>();
+        using var cache = new FakeKvCache();
+        while (sequence.Finish is null)
+        {
+            ForwardSequence step = sequence.NextStep(cache);
+            windows.AddRange([step.Cache!.Start, step.Cache.End]);
+            sequence.Commit(step, step.ScorePositions.Select(p => new TokenScore(10 + p, 0.5f, -0.7f, 0f, 0f)).ToArray());
+        }
+
+        Assert.Equal(expected, windows);
+    }
+
     [Fact]
     public void NextStep_NoCacheMode_ComputesTheWholeCanvas()
     {

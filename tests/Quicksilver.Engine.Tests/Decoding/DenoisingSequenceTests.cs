@@ -201,6 +201,42 @@ public sealed class DenoisingSequenceTests
         Assert.Equal(new[] { 1, 2, 3, 4 }, sequence.NextStep().ScorePositions);
     }
 
+    [Fact]
+    public void Suffix_FollowsTheAnswerOnTheCanvas_NeverScoredNorChanged()
+    {
+        var sequence = new DenoisingSequence(
+            [5, 6], DiffusionPlan.Create(4, 2, 4), new DecodingSettings(0f, 1, RemaskingStrategy.LowConfidence), Mask, new HashSet<int> { Eos }, suffix: [70, 71, 72]);
+        var emitted = new List<int>();
+        Assert.Equal(new[] { 5, 6, Mask, Mask, Mask, Mask, 70, 71, 72 }, sequence.Canvas.ToArray());
+        while (sequence.Finish is null)
+        {
+            ForwardSequence step = sequence.NextStep();
+            Assert.All(step.ScorePositions, p => Assert.InRange(p, 2, 5));
+            Assert.Equal(9, step.Tokens.Length);
+            emitted.AddRange(sequence.Commit(step, Scores(step, p => (token: 40 + p, confidence: 0.5f))) ?? []);
+        }
+
+        Assert.Equal(new[] { 42, 43, 44, 45 }, emitted);
+        Assert.Equal(new[] { 5, 6, 42, 43, 44, 45, 70, 71, 72 }, sequence.Canvas.ToArray());
+        Assert.Equal((FinishReason.Length, 4), (sequence.Finish, sequence.CompletionTokens));
+    }
+
+    [Fact]
+    public void Suffix_EndTokenInTheAnswer_StopsBeforeIt()
+    {
+        var sequence = new DenoisingSequence(
+            [5], DiffusionPlan.Create(4, 4, 4), new DecodingSettings(0f, 1, RemaskingStrategy.LowConfidence), Mask, new HashSet<int> { Eos }, suffix: [Eos, 71]);
+        var emitted = new List<int>();
+        while (sequence.Finish is null)
+        {
+            ForwardSequence step = sequence.NextStep();
+            emitted.AddRange(sequence.Commit(step, Scores(step, p => (token: p == 3 ? Eos : 40 + p, confidence: 0.5f))) ?? []);
+        }
+
+        Assert.Equal(FinishReason.Stop, sequence.Finish);
+        Assert.Equal(new[] { 41, 42 }, emitted);
+    }
+
     private static DenoisingSequence Create(int[] prompt, int answer, int block, int steps) =>
         new(prompt, DiffusionPlan.Create(answer, block, steps), new DecodingSettings(0f, 1, RemaskingStrategy.LowConfidence), Mask, new HashSet<int> { Eos });
 

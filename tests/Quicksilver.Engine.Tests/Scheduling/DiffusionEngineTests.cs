@@ -84,6 +84,20 @@ public sealed class DiffusionEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task GenerateAsync_Suffix_FillsTheMiddleAttendingToIt()
+    {
+        var request = Request(seed: 1, temperature: 0f, prompt: [3, 4, 5], maxTokens: 8) with { IgnoreEos = true };
+        int[][] suffixes = [[20, 21, 22], [40, 41], [7]];
+
+        int[] plain = await Collect(request);
+        int[][] filled = await Task.WhenAll(suffixes.Select(suffix => Collect(request with { SuffixTokens = suffix })));
+
+        Assert.All(filled, answer => Assert.Equal(8, answer.Length));
+        Assert.Contains(filled, answer => !answer.SequenceEqual(plain));
+        Assert.Equal(filled[0], await Collect(request with { SuffixTokens = suffixes[0] }));
+    }
+
+    [Fact]
     public async Task GenerateAsync_EmitsOneUpdatePerBlock_LastCarriesFinish()
     {
         var updates = new List<GenerationUpdate>();

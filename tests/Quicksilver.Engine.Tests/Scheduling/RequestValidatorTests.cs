@@ -1,5 +1,6 @@
 using Quicksilver.Engine.Compute;
 using Quicksilver.Engine.Decoding;
+using Quicksilver.Engine.Models;
 using Quicksilver.Engine.Scheduling;
 using Quicksilver.Engine.Tests.TestModels;
 
@@ -83,5 +84,19 @@ public sealed class RequestValidatorTests
         var request = new GenerationRequest { PromptTokens = [1], MaxTokens = 4, LogitBias = [new(0, -100f), new(95, 100f)] };
 
         RequestValidator.Validate(request, RandomCheckpoint.LLaDAConfig());
+    }
+
+    [Theory]
+    [InlineData(new[] { 96 }, 4, 0)]
+    [InlineData(new[] { 1, 2, 3 }, 509, 0)]
+    [InlineData(new[] { 1 }, 4, 8)]
+    public void Validate_BadSuffix_IsRefused(int[] suffix, int maxTokens, int attentionBlock)
+    {
+        var request = new GenerationRequest { PromptTokens = [1], MaxTokens = maxTokens, SuffixTokens = suffix };
+        ModelConfig config = RandomCheckpoint.LLaDAConfig() with { AttentionBlockLength = attentionBlock };
+
+        var ex = Assert.Throws<InvalidRequestException>(() => RequestValidator.Validate(request, config));
+
+        Assert.Equal(maxTokens > 500 ? "max_tokens" : "suffix", ex.Param);
     }
 }

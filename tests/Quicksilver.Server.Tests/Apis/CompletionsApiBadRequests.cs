@@ -91,7 +91,6 @@ public static class CompletionsApiBadRequests
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"threshold\": 0.9, \"factor\": 1}", "factor" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"remasking\": \"maskgit\"}", "remasking" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"echo\": \"yes\"}", "echo" },
-        { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"suffix\": \" world\"}", "suffix" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"suffix\": 5}", "suffix" },
         // stream, stream_options
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"stream\": \"yes\"}", "stream" },
