@@ -13,7 +13,8 @@
 //
 // Sums run per thread over a fixed stride, then through warp butterflies and over the warps in order, so a row's cut
 // is the same on every run. They are not the host's rank-order sums, though: where a ranked prefix's mass lies within
-// rounding (about 1e-15 relative) of top_p times the total, the cut may land one token away from the host's.
+// rounding (about 1e-15 relative) of top_p times the total, the cut may land one token away from the host's. Logits
+// with NaN or infinity are not supported (the host keeps one token where the walk keeps them all).
 //
 // Every thread of the block must call these functions together (they synchronise it); a block has at most 32 warps.
 #pragma once
@@ -185,21 +186,31 @@ QS_DEVICE bool last_kept_key(const T* __restrict__ x, const TruncationRow& row, 
             }
         }
         __syncthreads();
-        int chosen = -1, chosen_count = 0;
-        for (int d = QS_RADIX_DIGITS - 1; d >= 0 && chosen < 0; --d) {
-            double digit_mass = 0.0;
-            int digit_count = 0;
+        double digit_mass[QS_RADIX_DIGITS];
+        int digit_count[QS_RADIX_DIGITS];
+        int lowest = QS_RADIX_DIGITS;
+#pragma unroll
+        for (int d = 0; d < QS_RADIX_DIGITS; ++d) {
+            digit_mass[d] = 0.0;
+            digit_count[d] = 0;
             for (int w = 0; w < warps; ++w) {
-                digit_mass = __dadd_rn(digit_mass, sh.mass[w][d]);
-                digit_count += sh.count[w][d];
+                digit_mass[d] = __dadd_rn(digit_mass[d], sh.mass[w][d]);
+                digit_count[d] += sh.count[w][d];
             }
-            if (digit_count == 0) {
+            lowest = digit_count[d] > 0 && lowest == QS_RADIX_DIGITS ? d : lowest;
+        }
+        // Past the first pass the prefix's digit reached the target, so one of its sub-digits does: when re-added sums
+        // round just short, the lowest non-empty one is taken.
+        int chosen = -1, chosen_count = 0;
+#pragma unroll
+        for (int d = QS_RADIX_DIGITS - 1; d >= 0; --d) {
+            if (chosen >= 0 || digit_count[d] == 0) {
                 continue;
             }
-            const double reached = __dadd_rn(above, by_mass ? digit_mass : (double)digit_count);
-            if (reached >= target) {
+            const double reached = __dadd_rn(above, by_mass ? digit_mass[d] : (double)digit_count[d]);
+            if (reached >= target || (pass > 0 && d == lowest)) {
                 chosen = d;
-                chosen_count = digit_count;
+                chosen_count = digit_count[d];
             } else {
                 above = reached;
             }

@@ -127,7 +127,7 @@ public interface IComputeBackend : IDisposable
     /// ranked by the remasking confidence of its <see cref="CommitPolicy"/> and as many taken as its rule says
     /// (<c>Decoding/CommitSelection.cs</c> is the reference). Only the commits come back to the host.
     /// Sequence s owns logit rows <c>[rowOffsets[s], rowOffsets[s + 1])</c> (at most <see cref="MaxSelectionRows"/>), and
-    /// and its policy is one the backend <see cref="CanSelect"/>;
+    /// its policy is one the backend <see cref="CanSelect"/>;
     /// <paramref name="positions"/> holds each row's canvas position (ties go to the leftmost; the random remasking draws
     /// by position). Its <c>counts[s]</c> commits, in commit order, fill <paramref name="committed"/> from
     /// <c>rowOffsets[s]</c> on, each naming its row within the sequence; the rest of <paramref name="committed"/> is undefined.

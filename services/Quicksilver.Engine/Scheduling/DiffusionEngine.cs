@@ -183,7 +183,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         long bytes = _model.KvCacheBytes(canvas);
         return _kvCaches.CanEverHold(bytes) ? bytes : throw new InvalidRequestException(
             "kv_cache",
-            $"The K/V cache of this request ({bytes} bytes for {canvas} prompt and answer tokens) exceeds this server's K/V cache limit of {_kvCaches.Limit} bytes; send kv_cache \"none\" or fewer tokens.");
+            $"The K/V cache of this request ({bytes} bytes for its canvas of {canvas} prompt, answer and suffix tokens) exceeds this server's K/V cache limit of {_kvCaches.Limit} bytes; send kv_cache \"none\" or fewer tokens.");
     }
 
     private void Admit(ActiveSequence sequence)

@@ -69,7 +69,7 @@ internal static class RequestValidator
             throw new InvalidRequestException("alg_temp", $"alg_temp must be a finite number ≥ 0, not {request.AlgorithmTemperature}.");
         }
 
-        ValidateLogitBias(request.LogitBias, config.VocabSize);
+        ValidateLogitBias(request.LogitBias, config);
     }
 
     private static void ValidateSuffix(IReadOnlyList<int> suffix, ModelConfig config)
@@ -95,14 +95,20 @@ internal static class RequestValidator
         }
     }
 
-    private static void ValidateLogitBias(IReadOnlyList<TokenBias> biases, int vocabSize)
+    private static void ValidateLogitBias(IReadOnlyList<TokenBias> biases, ModelConfig config)
     {
         var seen = new HashSet<int>();
         foreach (TokenBias bias in biases ?? [])
         {
-            if ((uint)bias.Token >= (uint)vocabSize)
+            if ((uint)bias.Token >= (uint)config.VocabSize)
             {
-                throw new InvalidRequestException("logit_bias", $"logit_bias names token {bias.Token}, which is outside the vocabulary [0, {vocabSize}).");
+                throw new InvalidRequestException("logit_bias", $"logit_bias names token {bias.Token}, which is outside the vocabulary [0, {config.VocabSize}).");
+            }
+
+            // The mask is never drawn but counts in the softmax: a bias on it would only rescale every confidence.
+            if (bias.Token == config.MaskTokenId)
+            {
+                throw new InvalidRequestException("logit_bias", $"logit_bias names token {bias.Token}, the model's mask token, which is never generated.");
             }
 
             if (!(Math.Abs(bias.Bias) <= TokenBias.Limit))

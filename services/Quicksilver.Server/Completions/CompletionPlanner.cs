@@ -25,14 +25,14 @@ internal static class CompletionPlanner
                 suffix.Count == 0
                     ? $"This model's maximum context length is {context} tokens, but the prompt has {prompt.Count} tokens; it must leave room for at least one generated token."
                     : $"This model's maximum context length is {context} tokens, but the prompt ({prompt.Count} tokens) and the suffix ({suffix.Count}) leave no room for a generated token.",
-                suffix.Count == 0 ? "prompt" : "suffix");
+                prompt.Count >= context ? "prompt" : "suffix");
         }
 
         if (limits.MaxPromptTokens is { } maxPrompt && input > maxPrompt)
         {
             throw ApiErrorException.BadRequest(
                 $"{(suffix.Count == 0 ? "The prompt has" : "The prompt and suffix have")} {input} tokens, more than this server's limit of {maxPrompt}.",
-                suffix.Count == 0 ? "prompt" : "suffix");
+                prompt.Count > maxPrompt ? "prompt" : "suffix");
         }
 
         // Without max_tokens the default shrinks to what the context has room for, rather than failing.

@@ -57,6 +57,7 @@ public sealed class RequestValidatorTests
 
     [Theory]
     [InlineData(96, 1f)]
+    [InlineData(95, 1f)]
     [InlineData(-1, 1f)]
     [InlineData(5, 100.5f)]
     [InlineData(5, float.NaN)]
@@ -81,7 +82,7 @@ public sealed class RequestValidatorTests
     [Fact]
     public void Validate_LogitBiasAtTheLimits_IsAccepted()
     {
-        var request = new GenerationRequest { PromptTokens = [1], MaxTokens = 4, LogitBias = [new(0, -100f), new(95, 100f)] };
+        var request = new GenerationRequest { PromptTokens = [1], MaxTokens = 4, LogitBias = [new(0, -100f), new(94, 100f)] };
 
         RequestValidator.Validate(request, RandomCheckpoint.LLaDAConfig());
     }

@@ -82,8 +82,12 @@ internal sealed class Bf16EmulatingBackend : IComputeBackend
     public void ScoreLogits(IDeviceBuffer logits, ReadOnlySpan<RowSampling> sampling, int suppressedToken, Span<TokenScore> results) =>
         inner.ScoreLogits(logits, sampling, suppressedToken, results);
 
-    public void AddLogitBias(IDeviceBuffer logits, ReadOnlySpan<LogitBiasRows> spans, ReadOnlySpan<TokenBias> biases) =>
-        inner.AddLogitBias(logits, spans, biases);
+    public void AddLogitBias(IDeviceBuffer logits, ReadOnlySpan<LogitBiasRows> spans, ReadOnlySpan<TokenBias> biases)
+    {
+        LogitBiasRows[] s = spans.ToArray();
+        TokenBias[] b = biases.ToArray();
+        Then(logits, () => inner.AddLogitBias(logits, s, b));
+    }
 
     public int MaxSelectionRows => inner.MaxSelectionRows;
 

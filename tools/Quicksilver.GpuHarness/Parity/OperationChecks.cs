@@ -186,6 +186,28 @@ internal static class OperationChecks
         }
     }
 
+    /// <summary>
+    /// <c>logit_bias.cu</c>: three spans (one without biases) over LLaDA-wide rows, exact in fp32, and exactly the
+    /// CPU's fp32 sum rounded to bf16 in a bf16 buffer.
+    /// </summary>
+    public static void LogitBias(ParityContext c)
+    {
+        const int rows = 9, vocab = 126464;
+        float[] logits = [.. c.Data.Uniform(rows * vocab, 4f).Select(BFloat16.Round)];
+        LogitBiasRows[] spans = [new(0, 2, 0, 3), new(2, 3, 3, 0), new(5, 4, 3, 2)];
+        TokenBias[] biases = [new(0, 1.5f), new(vocab - 1, -100f), new(17, 0.03125f), new(17, 100f), new(126000, -0.5f)];
+        float[] Biased(IComputeBackend b, BufferKind kind)
+        {
+            using IDeviceBuffer buffer = ParityContext.Input(b, logits, vocab, kind);
+            b.AddLogitBias(buffer, spans, biases);
+            return ParityContext.Download(b, buffer);
+        }
+
+        float[] expected = Biased(c.Cpu, BufferKind.Logits);
+        c.Compare("logit_bias fp32 logits", expected, Biased(c.Device, BufferKind.Logits), Tolerance.Exact);
+        c.Compare("logit_bias bf16 logits", [.. expected.Select(BFloat16.Round)], Biased(c.Device, BufferKind.Activation), Tolerance.Exact);
+    }
+
     public static void RandomWeights(ParityContext c)
     {
         if (c.Cuda is not { } gpu)
