@@ -40,9 +40,7 @@ public sealed class ChatLogprobsTests(EmbeddedModelFixture fixture) : IClassFixt
         JsonObject body = Body(logprobs: true);
         body["stream"] = true;
         using HttpResponseMessage response = await fixture.Client.PostAsync("/v1/chat/completions", Json(body));
-        JsonObject[] chunks = [.. ServerSentEvents.ParseStrict(await response.Content.ReadAsStringAsync())
-            .Where(data => data != "[DONE]")
-            .Select(data => JsonNode.Parse(data)!.AsObject())];
+        JsonObject[] chunks = [.. ServerSentEvents.ParseStrict(await response.Content.ReadAsStringAsync()).Select(data => JsonNode.Parse(data)!.AsObject())];
         JsonNode?[] streamed = [.. chunks.Skip(1).SelectMany(chunk => chunk["choices"]![0]!["logprobs"]!["content"]!.AsArray())];
 
         Assert.Null(chunks[0]["choices"]![0]!["logprobs"]); // the role chunk

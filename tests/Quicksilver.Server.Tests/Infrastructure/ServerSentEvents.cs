@@ -33,5 +33,12 @@ public static class ServerSentEvents
         return events[..^1];
     }
 
+    /// <summary>The text of a streamed completion's first choice: its chunks' <c>text</c> deltas joined (<see cref="ParseStrict"/>).</summary>
+    public static string CompletionText(string body) =>
+        string.Concat(ParseStrict(body)
+            .Select(payload => System.Text.Json.Nodes.JsonNode.Parse(payload)!["choices"]!.AsArray())
+            .Where(choices => choices.Count > 0)
+            .Select(choices => choices[0]!["text"]!.GetValue<string>()));
+
     private static string Excerpt(string body, int position) => body.Substring(position, Math.Min(80, body.Length - position));
 }

@@ -259,20 +259,15 @@ public sealed class CudaBackendParityTests : IDisposable
     {
         // select_commits.cu has no origin rule (CanSelect is false), so a batch holding an origin sequence takes the
         // host path: its commits, and its neighbour's, equal CommitSelection's over the device's own scores, exactly.
-        ModelConfig config = RandomCheckpoint.DreamConfig(hidden: 128, heads: 4, kvHeads: 2);
-        using var checkpoint = RandomCheckpoint.Create(config, TensorDType.BF16, seed: 7);
-        using ITensorSource tensors = CheckpointLoader.Open(checkpoint.Folder);
-        using var model = new DiffusionTransformer(config, tensors, Gpu);
-        int[] canvas = [.. Enumerable.Range(1, 8), .. Enumerable.Repeat(config.MaskTokenId, 16)];
-        int[] positions = [.. Enumerable.Range(8, 16)];
-        var step = new ForwardSequence(canvas, positions, positions.Select(p => new RowSampling(0.7f, 9, (ulong)p)).ToArray());
+        using var dream = new DreamOnDevice(Gpu, seed: 7);
+        ForwardSequence step = dream.Step(promptStart: 1, p => new RowSampling(0.7f, 9, (ulong)p));
         ForwardSequence[] batch = [step, step];
         CommitPolicy[] policies =
         [
             new(RemaskingStrategy.Origin, CommitRule.Schedule, 0, 0, Seed: 9, Step: 2, KeepProbability: 0.6),
             new(RemaskingStrategy.LowConfidence, CommitRule.Schedule, 0, 4, Seed: 9, Step: 2),
         ];
-        AssertSelectsAsCommitSelectionOverTheScores(model, batch, policies);
+        AssertSelectsAsCommitSelectionOverTheScores(dream.Model, batch, policies);
         Assert.False(Gpu.CanSelect(policies[0]));
     }
 
@@ -282,26 +277,21 @@ public sealed class CudaBackendParityTests : IDisposable
         // The truncated rows (the middle sequence's) are drawn on the device, as the CPU scorer draws them from the same
         // logits; the commits equal CommitSelection's over the device's scores, both when the device selects them and
         // when alg_temp (which select_commits.cu lacks, CanSelect is false) sends the step's selection to the host.
-        ModelConfig config = RandomCheckpoint.DreamConfig(hidden: 128, heads: 4, kvHeads: 2);
-        using var checkpoint = RandomCheckpoint.Create(config, TensorDType.BF16, seed: 8);
-        using ITensorSource tensors = CheckpointLoader.Open(checkpoint.Folder);
-        using var model = new DiffusionTransformer(config, tensors, Gpu);
-        int[] canvas = [.. Enumerable.Range(1, 8), .. Enumerable.Repeat(config.MaskTokenId, 16)];
-        int[] positions = [.. Enumerable.Range(8, 16)];
-        int[] otherPrompt = [.. Enumerable.Range(20, 8), .. Enumerable.Repeat(config.MaskTokenId, 16)];
-        var truncated = new ForwardSequence(otherPrompt, positions, positions.Select(p => new RowSampling(0.9f, 4, (ulong)p, TopP: 0.8, TopK: 5)).ToArray());
-        var plain = new ForwardSequence(canvas, positions, positions.Select(p => new RowSampling(0.9f, 4, (ulong)p)).ToArray());
+        using var dream = new DreamOnDevice(Gpu, seed: 8);
+        DiffusionTransformer model = dream.Model;
+        ForwardSequence truncated = dream.Step(promptStart: 20, p => new RowSampling(0.9f, 4, (ulong)p, TopP: 0.8, TopK: 5));
+        ForwardSequence plain = dream.Step(promptStart: 1, p => new RowSampling(0.9f, 4, (ulong)p));
         ForwardSequence[] batch = [plain, truncated, plain];
         CommitPolicy onDevice = new(RemaskingStrategy.LowConfidence, CommitRule.Schedule, 0, 4, Seed: 4, Step: 1);
         CommitPolicy algTemp = new(RemaskingStrategy.Entropy, CommitRule.Schedule, 0, 4, Seed: 4, Step: 1, AlgorithmTemperature: 0.5);
         RowSampling[] sampling = [.. plain.Sampling, .. truncated.Sampling, .. plain.Sampling];
         var reference = new TokenScore[48];
         var untruncated = new TokenScore[48];
-        using (IDeviceBuffer onCpu = cpu.Allocate(48, config.VocabSize, BufferKind.Logits))
+        using (IDeviceBuffer onCpu = cpu.Allocate(48, dream.Config.VocabSize, BufferKind.Logits))
         {
             cpu.Upload(model.ComputeLogits(batch), onCpu);
-            cpu.ScoreLogits(onCpu, sampling, config.MaskTokenId, reference);
-            cpu.ScoreLogits(onCpu, [.. sampling.Select(s => s with { TopP = 1, TopK = 0 })], config.MaskTokenId, untruncated);
+            cpu.ScoreLogits(onCpu, sampling, dream.Config.MaskTokenId, reference);
+            cpu.ScoreLogits(onCpu, [.. sampling.Select(s => s with { TopP = 1, TopK = 0 })], dream.Config.MaskTokenId, untruncated);
         }
 
         TokenScore[] scores = AssertSelectsAsCommitSelectionOverTheScores(model, batch, [onDevice, onDevice, onDevice]);
@@ -316,20 +306,15 @@ public sealed class CudaBackendParityTests : IDisposable
     [CudaFact]
     public void DiffusionTransformer_LogitBiasInTheBatch_ForcesItsSequenceOnlyWhereTheDeviceSelects()
     {
-        ModelConfig config = RandomCheckpoint.DreamConfig(hidden: 128, heads: 4, kvHeads: 2);
-        using var checkpoint = RandomCheckpoint.Create(config, TensorDType.BF16, seed: 9);
-        using ITensorSource tensors = CheckpointLoader.Open(checkpoint.Folder);
-        using var model = new DiffusionTransformer(config, tensors, Gpu);
-        int[] canvas = [.. Enumerable.Range(1, 8), .. Enumerable.Repeat(config.MaskTokenId, 16)];
-        int[] positions = [.. Enumerable.Range(8, 16)];
-        var plain = new ForwardSequence(canvas, positions, positions.Select(p => new RowSampling(0.8f, 5, (ulong)p, TopK: 10)).ToArray());
+        using var dream = new DreamOnDevice(Gpu, seed: 9);
+        ForwardSequence plain = dream.Step(promptStart: 1, p => new RowSampling(0.8f, 5, (ulong)p, TopK: 10));
         var forced = plain with { LogitBias = [new TokenBias(9, 100f), new TokenBias(3, -100f)] };
         CommitPolicy policy = new(RemaskingStrategy.LowConfidence, CommitRule.Schedule, 0, 16, Seed: 5, Step: 0);
         (CommittedToken[] Commits, int[] Counts) Select(ForwardSequence[] batch)
         {
             var committed = new CommittedToken[16 * batch.Length];
             var counts = new int[batch.Length];
-            model.ForwardAndSelect(batch, [.. batch.Select(_ => policy)], committed, counts);
+            dream.Model.ForwardAndSelect(batch, [.. batch.Select(_ => policy)], committed, counts);
             return (committed, counts);
         }
 
@@ -437,5 +422,41 @@ public sealed class CudaBackendParityTests : IDisposable
         using IDeviceBuffer input = In(b, x, weight.Columns), output = Out(b, x.Length / weight.Columns, weight.Rows, kind);
         b.MatMul(input, weight, biasWeight, output);
         return Down(b, output);
+    }
+
+    /// <summary>
+    /// A random bf16 Dream model (hidden 128, GQA 4:2) on the device, for the batch tests: canvases of 8 prompt tokens and
+    /// 16 masks, every mask scored.
+    /// </summary>
+    private sealed class DreamOnDevice : IDisposable
+    {
+        private readonly RandomCheckpoint checkpoint;
+        private readonly ITensorSource tensors;
+
+        public DreamOnDevice(CudaBackend gpu, int seed)
+        {
+            checkpoint = RandomCheckpoint.Create(Config, TensorDType.BF16, seed);
+            tensors = CheckpointLoader.Open(checkpoint.Folder);
+            Model = new DiffusionTransformer(Config, tensors, gpu);
+        }
+
+        public ModelConfig Config { get; } = RandomCheckpoint.DreamConfig(hidden: 128, heads: 4, kvHeads: 2);
+
+        public DiffusionTransformer Model { get; }
+
+        /// <summary>Prompt tokens <paramref name="promptStart"/> … + 7, then 16 masks scored with <paramref name="sampling"/> (by position).</summary>
+        public ForwardSequence Step(int promptStart, Func<int, RowSampling> sampling)
+        {
+            int[] canvas = [.. Enumerable.Range(promptStart, 8), .. Enumerable.Repeat(Config.MaskTokenId, 16)];
+            int[] positions = [.. Enumerable.Range(8, 16)];
+            return new ForwardSequence(canvas, positions, [.. positions.Select(sampling)]);
+        }
+
+        public void Dispose()
+        {
+            Model.Dispose();
+            tensors.Dispose();
+            checkpoint.Dispose();
+        }
     }
 }
