@@ -212,6 +212,11 @@ public sealed class DiffusionTransformer : IDisposable
     /// <summary>Each sequence's <see cref="ForwardSequence.LogitBias"/> on the logit rows of its score positions.</summary>
     private void AddLogitBias(IReadOnlyList<ForwardSequence> batch)
     {
+        if (!batch.Any(sequence => sequence.LogitBias.Count > 0))
+        {
+            return;
+        }
+
         var spans = new List<LogitBiasRows>();
         var biases = new List<TokenBias>();
         int row = 0;

@@ -167,7 +167,7 @@ internal static class RequestFieldReader
     /// <summary>
     /// <c>logit_bias</c>: an object mapping token ids (integer strings, as OpenAI's SDKs send them) to numbers in
     /// [-100, 100], at most <paramref name="maxEntries"/> of them, each token once. Whether the ids are in the
-    /// vocabulary is the engine's check.
+    /// vocabulary is checked with the model (<see cref="DecodingFields.ToGenerationRequest"/>, and the engine).
     /// </summary>
     private static TokenBias[] ParseLogitBias(JsonElement body, int maxEntries)
     {
@@ -183,6 +183,7 @@ internal static class RequestFieldReader
         }
 
         var biases = new List<TokenBias>();
+        var tokens = new HashSet<int>();
         foreach (JsonProperty entry in map.EnumerateObject())
         {
             if (biases.Count == maxEntries)
@@ -200,7 +201,7 @@ internal static class RequestFieldReader
                 throw ApiErrorException.BadRequest($"Invalid value in 'logit_bias' for token {token}: expected a number from -100 to 100, but got {entry.Value.GetRawText()} instead.", param);
             }
 
-            if (biases.Exists(b => b.Token == token))
+            if (!tokens.Add(token))
             {
                 throw ApiErrorException.BadRequest($"'logit_bias' names token {token} more than once.", param);
             }
