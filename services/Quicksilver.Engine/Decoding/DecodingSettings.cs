@@ -11,6 +11,8 @@ namespace Quicksilver.Engine.Decoding;
 /// <param name="TopK">Tokens the draw keeps by top-k; 0 keeps every token.</param>
 /// <param name="AlgorithmTemperature">Dream's <c>alg_temp</c>: above 0 the committed positions are sampled (<see cref="CommitPolicy.SamplesPositions"/>).</param>
 /// <param name="LogitBias">OpenAI's <c>logit_bias</c>, added to every scored position's logits (distinct tokens); null for none.</param>
+/// <param name="PresencePenalty">OpenAI's <c>presence_penalty</c>: subtracted from the logits of the tokens the answer already holds.</param>
+/// <param name="FrequencyPenalty">OpenAI's <c>frequency_penalty</c>: subtracted once per time the answer already holds the token.</param>
 public sealed record DecodingSettings(
     float Temperature,
     ulong Seed,
@@ -21,4 +23,6 @@ public sealed record DecodingSettings(
     double TopP = 1,
     int TopK = 0,
     double AlgorithmTemperature = 0,
-    IReadOnlyList<Compute.TokenBias>? LogitBias = null);
+    IReadOnlyList<Compute.TokenBias>? LogitBias = null,
+    double PresencePenalty = 0,
+    double FrequencyPenalty = 0);

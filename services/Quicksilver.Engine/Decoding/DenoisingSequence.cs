@@ -144,7 +144,7 @@ public sealed class DenoisingSequence
         return new ForwardSequence(_canvas, positions, sampling)
         {
             Cache = kvCache is null ? null : CacheWindow(kvCache, blockEnd),
-            LogitBias = _settings.LogitBias ?? [],
+            LogitBias = StepLogitBias(),
         };
     }
 
@@ -253,6 +253,37 @@ public sealed class DenoisingSequence
             (_, KvCacheMode.Dual) => new KvCacheWindow(kvCache, start, _windowRule.End(blockEnd, _canvas.Length)),
             _ => throw new InvalidOperationException($"Unknown K/V cache mode {_settings.KvCache}."),
         };
+    }
+
+    /// <summary>
+    /// The request's <c>logit_bias</c>, plus, with a presence or frequency penalty, minus
+    /// <c>presence + frequency · count</c> for each token the answer holds so far (one entry per token). End tokens are
+    /// not penalised: a diffusion answer may commit several of them at its tail before its blocks reach them.
+    /// </summary>
+    private IReadOnlyList<TokenBias> StepLogitBias()
+    {
+        IReadOnlyList<TokenBias> requested = _settings.LogitBias ?? [];
+        if (_settings.PresencePenalty == 0 && _settings.FrequencyPenalty == 0)
+        {
+            return requested;
+        }
+
+        var counts = new Dictionary<int, int>();
+        for (int p = PromptLength; p < PromptLength + _plan.AnswerLength; p++)
+        {
+            if (!_masked[p] && !_endTokens.Contains(_canvas[p]))
+            {
+                counts[_canvas[p]] = counts.GetValueOrDefault(_canvas[p]) + 1;
+            }
+        }
+
+        var bias = requested.ToDictionary(b => b.Token, b => (double)b.Bias);
+        foreach ((int token, int count) in counts)
+        {
+            bias[token] = bias.GetValueOrDefault(token) - _settings.PresencePenalty - (_settings.FrequencyPenalty * count);
+        }
+
+        return [.. bias.Select(b => new TokenBias(b.Key, (float)b.Value))];
     }
 
     private ulong Counter(int position) => ((ulong)StepsTaken * (ulong)_canvas.Length) + (ulong)position;

@@ -166,7 +166,9 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             request.TopP,
             request.TopK,
             request.AlgorithmTemperature,
-            request.LogitBias);
+            request.LogitBias,
+            request.PresencePenalty,
+            request.FrequencyPenalty);
         return new DenoisingSequence(
             request.PromptTokens, plan, settings, _model.Config.MaskTokenId, request.IgnoreEos ? NoEndTokens : _endTokens, CacheWindowRule.Of(_model.Config), request.SuffixTokens);
     }

@@ -47,6 +47,18 @@ public sealed record GenerationRequest
     /// </summary>
     public IReadOnlyList<TokenBias> LogitBias { get; init; } = [];
 
+    /// <summary>
+    /// OpenAI's <c>presence_penalty</c>, in [−2, 2]: subtracted, at each step, from the logit of every token the answer
+    /// already holds (committed at earlier steps, anywhere in the answer). 0 (default) applies none.
+    /// </summary>
+    public double PresencePenalty { get; init; }
+
+    /// <summary>
+    /// OpenAI's <c>frequency_penalty</c>, in [−2, 2]: subtracted, at each step, from a token's logit once per time the
+    /// answer already holds it. 0 (default) applies none.
+    /// </summary>
+    public double FrequencyPenalty { get; init; }
+
     /// <summary>Seed of the counter-based sampler; null picks a random one.</summary>
     public ulong? Seed { get; init; }
 

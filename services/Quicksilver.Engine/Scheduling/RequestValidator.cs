@@ -70,6 +70,13 @@ internal static class RequestValidator
         }
 
         ValidateLogitBias(request.LogitBias, config);
+        foreach ((string param, double penalty) in new[] { ("presence_penalty", request.PresencePenalty), ("frequency_penalty", request.FrequencyPenalty) })
+        {
+            if (!(Math.Abs(penalty) <= 2))
+            {
+                throw new InvalidRequestException(param, $"{param} must be in [-2, 2], not {penalty}.");
+            }
+        }
     }
 
     private static void ValidateSuffix(IReadOnlyList<int> suffix, ModelConfig config)

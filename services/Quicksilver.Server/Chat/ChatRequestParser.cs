@@ -39,8 +39,6 @@ internal static class ChatRequestParser
         IReadOnlyList<string> stop = ParseStop(body);
         ulong? seed = ParseSeed(body);
         OptionalString(body, "user");
-        OptionalNumber(body, "presence_penalty", -2, 2);
-        OptionalNumber(body, "frequency_penalty", -2, 2);
         CheckTools(body);
         CheckResponseFormat(body);
 

@@ -30,8 +30,6 @@ internal static class CompletionRequestParser
         IReadOnlyList<string> stop = ParseStop(body);
         ulong? seed = ParseSeed(body);
         OptionalString(body, "user");
-        OptionalNumber(body, "presence_penalty", -2, 2);
-        OptionalNumber(body, "frequency_penalty", -2, 2);
 
         return new CompletionRequest
         {

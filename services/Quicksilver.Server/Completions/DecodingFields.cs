@@ -40,6 +40,12 @@ internal sealed record DecodingFields
     /// <summary><c>logit_bias</c>, empty when the request gave none.</summary>
     public IReadOnlyList<TokenBias> LogitBias { get; init; } = [];
 
+    /// <summary><c>presence_penalty</c> (0 when absent).</summary>
+    public double PresencePenalty { get; init; }
+
+    /// <summary><c>frequency_penalty</c> (0 when absent).</summary>
+    public double FrequencyPenalty { get; init; }
+
     /// <summary>
     /// The engine request: every field the request gave, the rest from <paramref name="defaults"/>. A request that
     /// names <c>steps</c> and no commit rule asks for the step schedule, whatever the default rule. A model's
@@ -76,6 +82,8 @@ internal sealed record DecodingFields
             KvCache = KvCache,
             IgnoreEos = IgnoreEos,
             LogitBias = LogitBias,
+            PresencePenalty = PresencePenalty,
+            FrequencyPenalty = FrequencyPenalty,
         };
     }
 }

@@ -19,8 +19,9 @@ internal static class RequestFieldReader
     /// <summary>
     /// The sampling and diffusion fields both endpoints share: <c>temperature</c> in [0, 2], <c>top_p</c> in (0, 1],
     /// <c>top_k</c> (≥ 1, or 0 / -1 to disable it, vLLM's convention), <c>alg_temp</c> ≥ 0, <c>steps</c>,
-    /// <c>block_length</c>, <c>remasking</c>, <c>threshold</c> / <c>factor</c>, <c>kv_cache</c>, <c>ignore_eos</c> and
-    /// <c>logit_bias</c> (at most <paramref name="maxLogitBiasEntries"/> entries).
+    /// <c>block_length</c>, <c>remasking</c>, <c>threshold</c> / <c>factor</c>, <c>kv_cache</c>, <c>ignore_eos</c>,
+    /// <c>presence_penalty</c> and <c>frequency_penalty</c> in [-2, 2], and <c>logit_bias</c> (at most
+    /// <paramref name="maxLogitBiasEntries"/> entries).
     /// </summary>
     public static DecodingFields ParseDecoding(JsonElement body, int maxLogitBiasEntries) => new()
     {
@@ -35,6 +36,8 @@ internal static class RequestFieldReader
         KvCache = ParseKvCache(body),
         IgnoreEos = OptionalBoolean(body, "ignore_eos") ?? false,
         LogitBias = ParseLogitBias(body, maxLogitBiasEntries),
+        PresencePenalty = OptionalNumber(body, "presence_penalty", -2, 2) ?? 0,
+        FrequencyPenalty = OptionalNumber(body, "frequency_penalty", -2, 2) ?? 0,
     };
 
     /// <summary><c>top_k</c>: an integer ≥ 1, or 0 or -1 for no top-k (both read as 0).</summary>

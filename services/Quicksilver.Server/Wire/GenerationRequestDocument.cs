@@ -50,10 +50,13 @@ internal abstract record GenerationRequestDocument
     /// <summary>Seed of the sampler: the same seed, prompt and settings give the same text.</summary>
     public long? Seed { get; init; }
 
-    /// <summary>Presence penalty in [-2, 2]. Validated, not applied by the diffusion sampler.</summary>
+    /// <summary>
+    /// Presence penalty in [-2, 2]: at each denoising step, subtracted from the logit of every token the answer already
+    /// holds (committed at earlier steps, anywhere in the answer; end tokens excepted).
+    /// </summary>
     public double? PresencePenalty { get; init; }
 
-    /// <summary>Frequency penalty in [-2, 2]. Validated, not applied by the diffusion sampler.</summary>
+    /// <summary>Frequency penalty in [-2, 2]: at each denoising step, subtracted from a token's logit once per time the answer already holds it.</summary>
     public double? FrequencyPenalty { get; init; }
 
     /// <summary>

@@ -237,6 +237,27 @@ public sealed class DenoisingSequenceTests
         Assert.Equal(new[] { 41, 42 }, emitted);
     }
 
+    [Fact]
+    public void NextStep_PresenceAndFrequencyPenalties_JoinTheLogitBiasForTokensTheAnswerHolds()
+    {
+        // One commit a step, most confident first: 40 at position 1, then EOS at 2 (never penalised), then 40 at 3.
+        var settings = new DecodingSettings(0f, 1, RemaskingStrategy.LowConfidence, LogitBias: [new(40, 1f), new(50, -2f)], PresencePenalty: 0.5, FrequencyPenalty: 0.25);
+        var sequence = new DenoisingSequence([1], DiffusionPlan.Create(4, 4, 4), settings, Mask, new HashSet<int> { Eos });
+        (int Token, float Confidence) At(int p) => p switch { 1 => (40, 0.9f), 2 => (Eos, 0.8f), _ => (40, 0.1f) };
+        var biases = new List<Dictionary<int, float>>();
+        for (int step = 0; step < 4; step++)
+        {
+            ForwardSequence next = sequence.NextStep();
+            biases.Add(next.LogitBias.ToDictionary(b => b.Token, b => b.Bias));
+            sequence.Commit(next, Scores(next, At));
+        }
+
+        Assert.Equal(new Dictionary<int, float> { [40] = 1f, [50] = -2f }, biases[0]);
+        Assert.Equal(new Dictionary<int, float> { [40] = 0.25f, [50] = -2f }, biases[1]);
+        Assert.Equal(new Dictionary<int, float> { [40] = 0.25f, [50] = -2f }, biases[2]);
+        Assert.Equal(new Dictionary<int, float> { [40] = 0f, [50] = -2f }, biases[3]);
+    }
+
     private static DenoisingSequence Create(int[] prompt, int answer, int block, int steps) =>
         new(prompt, DiffusionPlan.Create(answer, block, steps), new DecodingSettings(0f, 1, RemaskingStrategy.LowConfidence), Mask, new HashSet<int> { Eos });
 

@@ -100,4 +100,15 @@ public sealed class RequestValidatorTests
 
         Assert.Equal(maxTokens > 500 ? "max_tokens" : "suffix", ex.Param);
     }
+
+    [Theory]
+    [InlineData(2.5, 0.0, "presence_penalty")]
+    [InlineData(0.0, -2.01, "frequency_penalty")]
+    [InlineData(double.NaN, 0.0, "presence_penalty")]
+    public void Validate_PenaltyOutOfRange_NamesTheField(double presence, double frequency, string param)
+    {
+        var request = new GenerationRequest { PromptTokens = [1], MaxTokens = 4, PresencePenalty = presence, FrequencyPenalty = frequency };
+
+        Assert.Equal(param, Assert.Throws<InvalidRequestException>(() => RequestValidator.Validate(request, RandomCheckpoint.LLaDAConfig())).Param);
+    }
 }
