@@ -94,12 +94,23 @@ QS_DEVICE float block_sum(float v, float* scratch)
 }
 
 // 64-bit shuffles built from two 32-bit ones (portable across compilers).
+QS_DEVICE u64 shfl_xor_u64(u64 v, int offset)
+{
+    const u32 lo = (u32)__shfl_xor_sync(QS_FULL_MASK, (int)(u32)v, offset);
+    const u32 hi = (u32)__shfl_xor_sync(QS_FULL_MASK, (int)(u32)(v >> 32), offset);
+    return ((u64)hi << 32) | (u64)lo;
+}
+
 QS_DEVICE double shfl_xor_double(double v, int offset)
 {
-    long long bits = __double_as_longlong(v);
-    int lo = __shfl_xor_sync(QS_FULL_MASK, (int)(bits & 0xffffffffll), offset);
-    int hi = __shfl_xor_sync(QS_FULL_MASK, (int)(bits >> 32), offset);
-    return __longlong_as_double(((long long)hi << 32) | (long long)(unsigned int)lo);
+    return __longlong_as_double((long long)shfl_xor_u64((u64)__double_as_longlong(v), offset));
+}
+
+// The float's bits mapped so that unsigned order is numeric order (LogitRank.OrderedBits on the host).
+QS_DEVICE u32 ordered_bits(float x)
+{
+    const u32 bits = __float_as_uint(x);
+    return (bits & 0x80000000u) != 0u ? ~bits : bits | 0x80000000u;
 }
 
 // ---- element offsets use 64-bit arithmetic: rows x columns can pass 2^31 for logits ----

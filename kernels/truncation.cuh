@@ -39,13 +39,6 @@ struct TruncationRow {
     double inverse_t;  // 1 / T, as the host computes it
 };
 
-// The float's bits mapped so that unsigned order is numeric order (TruncatedSampler.OrderedBits).
-QS_DEVICE u32 ordered_bits(float x)
-{
-    const u32 bits = __float_as_uint(x);
-    return (bits & 0x80000000u) != 0u ? ~bits : bits | 0x80000000u;
-}
-
 QS_DEVICE u64 shift_right(u64 v, int bits) { return bits >= 64 ? 0ull : v >> bits; }
 
 QS_DEVICE u64 rank_key(const TruncationRow& row, float x, int i)

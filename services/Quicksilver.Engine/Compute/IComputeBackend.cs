@@ -109,6 +109,15 @@ public interface IComputeBackend : IDisposable
     void AddLogitBias(IDeviceBuffer logits, ReadOnlySpan<LogitBiasRows> spans, ReadOnlySpan<TokenBias> biases);
 
     /// <summary>
+    /// OpenAI's <c>top_logprobs</c>: for each of <paramref name="rows"/>, the <paramref name="count"/> most likely tokens
+    /// of its logit row (<see cref="LogitRank"/> order: highest logit first, ties to the lower id), the suppressed token
+    /// left out, into <c>results[i · count + k]</c>. Each log-probability is measured from the row's chosen token,
+    /// <c>ChosenLogProbability + (x_token − x_chosen)</c> in fp32, so it is that token's <see cref="TokenScore.LogProbability"/>
+    /// up to rounding, and exactly it for the chosen token. The arguments satisfy <see cref="TopLogprobsRow.Check"/>.
+    /// </summary>
+    void TopLogprobs(IDeviceBuffer logits, ReadOnlySpan<TopLogprobsRow> rows, int count, int suppressedToken, Span<TokenLogprob> results);
+
+    /// <summary>
     /// The most scored rows one sequence may have in <see cref="ScoreAndSelect"/> (CUDA ranks a sequence's rows in one
     /// thread block: 1024); <see cref="int.MaxValue"/> where there is no limit.
     /// </summary>

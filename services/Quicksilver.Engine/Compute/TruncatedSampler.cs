@@ -92,7 +92,7 @@ internal static class TruncatedSampler
         return sampling.TopK > 0 ? Math.Min(kept, sampling.TopK) : kept;
     }
 
-    /// <summary>The candidates with a logit ≥ <paramref name="floor"/> as sort keys (logit descending, then token id ascending), sorted.</summary>
+    /// <summary>The candidates with a logit ≥ <paramref name="floor"/> as sort keys (the complements of their <see cref="LogitRank"/> keys, so best first), sorted.</summary>
     private static ulong[] Rank(ReadOnlySpan<float> logits, int suppressedToken, double floor)
     {
         var keys = new List<ulong>();
@@ -100,7 +100,7 @@ internal static class TruncatedSampler
         {
             if (v != suppressedToken && logits[v] >= floor)
             {
-                keys.Add(((ulong)~OrderedBits(logits[v]) << 32) | (uint)v);
+                keys.Add(~LogitRank.Key(logits[v], v));
             }
         }
 
@@ -109,12 +109,5 @@ internal static class TruncatedSampler
         return sorted;
     }
 
-    private static int TokenOf(ulong key) => (int)(uint)key;
-
-    /// <summary>The float's bits mapped so that unsigned order is numeric order (negatives flipped, positives above them).</summary>
-    private static uint OrderedBits(float value)
-    {
-        uint bits = BitConverter.SingleToUInt32Bits(value);
-        return (bits & 0x8000_0000u) != 0 ? ~bits : bits | 0x8000_0000u;
-    }
+    private static int TokenOf(ulong key) => LogitRank.Token(~key);
 }

@@ -13,6 +13,7 @@ namespace Quicksilver.Engine.Decoding;
 /// <param name="LogitBias">OpenAI's <c>logit_bias</c>, added to every scored position's logits (distinct tokens); null for none.</param>
 /// <param name="PresencePenalty">OpenAI's <c>presence_penalty</c>: subtracted from the logits of the tokens the answer already holds.</param>
 /// <param name="FrequencyPenalty">OpenAI's <c>frequency_penalty</c>: subtracted once per time the answer already holds the token.</param>
+/// <param name="TopLogprobs">OpenAI's <c>top_logprobs</c>: the most likely tokens to keep at each committed position; 0 keeps none.</param>
 public sealed record DecodingSettings(
     float Temperature,
     ulong Seed,
@@ -25,4 +26,5 @@ public sealed record DecodingSettings(
     double AlgorithmTemperature = 0,
     IReadOnlyList<Compute.TokenBias>? LogitBias = null,
     double PresencePenalty = 0,
-    double FrequencyPenalty = 0);
+    double FrequencyPenalty = 0,
+    int TopLogprobs = 0);

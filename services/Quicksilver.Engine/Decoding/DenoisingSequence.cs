@@ -25,6 +25,7 @@ public sealed class DenoisingSequence
     private readonly int[] _canvas;
     private readonly bool[] _masked;
     private readonly float[] _logProbabilities;
+    private readonly TokenLogprob[] _alternatives;
     private readonly DiffusionPlan _plan;
     private readonly DecodingSettings _settings;
     private readonly IReadOnlySet<int> _endTokens;
@@ -61,6 +62,7 @@ public sealed class DenoisingSequence
         _canvas = new int[PromptLength + plan.AnswerLength + suffix.Count];
         _masked = new bool[_canvas.Length];
         _logProbabilities = new float[_canvas.Length];
+        _alternatives = new TokenLogprob[(long)_canvas.Length * (settings?.TopLogprobs ?? 0)];
         for (int i = 0; i < PromptLength; i++)
         {
             _canvas[i] = prompt[i];
@@ -145,6 +147,7 @@ public sealed class DenoisingSequence
         {
             Cache = kvCache is null ? null : CacheWindow(kvCache, blockEnd),
             LogitBias = StepLogitBias(),
+            TopLogprobs = _settings.TopLogprobs,
         };
     }
 
@@ -182,16 +185,24 @@ public sealed class DenoisingSequence
 
     /// <summary>
     /// Commits this step's tokens as already selected by <see cref="CommitPolicy"/> (on the device, by
-    /// <see cref="IComputeBackend.ScoreAndSelect"/>): each entry names a row of <see cref="NextStep"/>'s positions. Returns
-    /// the newly final answer tokens when the step completed a block (cut before an end token), otherwise null.
+    /// <see cref="IComputeBackend.ScoreAndSelect"/>): each entry names a row of <see cref="NextStep"/>'s positions, and
+    /// with <see cref="DecodingSettings.TopLogprobs"/> n its alternatives are <paramref name="alternatives"/>
+    /// <c>[k · n, (k + 1) · n)</c> (<see cref="Models.DiffusionTransformer.ForwardAndSelect"/>). Returns the newly final
+    /// answer tokens when the step completed a block (cut before an end token), otherwise null.
     /// </summary>
-    public IReadOnlyList<int>? Commit(ForwardSequence step, ReadOnlySpan<CommittedToken> committed)
+    public IReadOnlyList<int>? Commit(ForwardSequence step, ReadOnlySpan<CommittedToken> committed, ReadOnlySpan<TokenLogprob> alternatives = default)
     {
         ArgumentNullException.ThrowIfNull(step);
         IReadOnlyList<int> positions = step.ScorePositions;
+        int listed = _settings.TopLogprobs;
         if (committed.Length > positions.Count)
         {
             throw new ArgumentException($"{committed.Length} commits from {positions.Count} scored positions.", nameof(committed));
+        }
+
+        if (alternatives.Length != committed.Length * listed)
+        {
+            throw new ArgumentException($"{committed.Length} commits of {listed} alternatives each need {committed.Length * listed} alternatives, not {alternatives.Length}.", nameof(alternatives));
         }
 
         var taken = new bool[positions.Count];
@@ -205,11 +216,13 @@ public sealed class DenoisingSequence
             taken[c.Row] = true;
         }
 
-        foreach (CommittedToken c in committed)
+        for (int k = 0; k < committed.Length; k++)
         {
+            CommittedToken c = committed[k];
             int p = positions[c.Row];
             _canvas[p] = c.Token;
             _logProbabilities[p] = c.LogProbability;
+            alternatives.Slice(k * listed, listed).CopyTo(_alternatives.AsSpan(p * listed, listed));
             _masked[p] = false;
             _maskedInBlock--;
         }
@@ -222,6 +235,22 @@ public sealed class DenoisingSequence
 
     /// <summary>Log-probabilities of the answer tokens finalised so far, at the step each was committed.</summary>
     public ReadOnlySpan<float> LogProbabilities(int answerStart, int count) => _logProbabilities.AsSpan(PromptLength + answerStart, count);
+
+    /// <summary>
+    /// The alternatives (<see cref="DecodingSettings.TopLogprobs"/> each, most likely first) at the answer tokens
+    /// finalised so far, one list per token, at the step each was committed; empty lists when none are kept.
+    /// </summary>
+    public IReadOnlyList<TokenLogprob>[] Alternatives(int answerStart, int count)
+    {
+        int listed = _settings.TopLogprobs;
+        var lists = new IReadOnlyList<TokenLogprob>[count];
+        for (int i = 0; i < count; i++)
+        {
+            lists[i] = _alternatives.AsSpan((PromptLength + answerStart + i) * listed, listed).ToArray();
+        }
+
+        return lists;
+    }
 
     private static CommittedToken[] Selected(ReadOnlySpan<TokenScore> scores, ReadOnlySpan<int> positions, CommitPolicy policy)
     {

@@ -83,8 +83,11 @@ public sealed class DiffusionTransformer : IDisposable
     /// sequence has more score positions than the backend selects among (<see cref="IComputeBackend.MaxSelectionRows"/>),
     /// or a policy it cannot select by (<see cref="IComputeBackend.CanSelect"/>: <c>origin</c>, <c>alg_temp</c> on CUDA),
     /// the step's scores come to the host and the same selection runs there.
+    /// Returns, per sequence, the alternatives at its commits (<see cref="ForwardSequence.TopLogprobs"/> of them each, in
+    /// commit order: commit k's at <c>[k · n, (k + 1) · n)</c>), listed by <see cref="IComputeBackend.TopLogprobs"/>;
+    /// empty for a sequence that asks for none.
     /// </summary>
-    public void ForwardAndSelect(IReadOnlyList<ForwardSequence> batch, ReadOnlySpan<CommitPolicy> policies, Span<CommittedToken> committed, Span<int> counts)
+    public TokenLogprob[][] ForwardAndSelect(IReadOnlyList<ForwardSequence> batch, ReadOnlySpan<CommitPolicy> policies, Span<CommittedToken> committed, Span<int> counts)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (policies.Length != batch.Count)
@@ -114,12 +117,15 @@ public sealed class DiffusionTransformer : IDisposable
             if (widest <= (SelectionRowLimit ?? Backend.MaxSelectionRows) && SelectableOnBackend(policies))
             {
                 Backend.ScoreAndSelect(_workspace.Logits, sampling, Config.MaskTokenId, positions, offsets, policies, committed, counts);
-                return;
+            }
+            else
+            {
+                var scores = new TokenScore[scored];
+                Backend.ScoreLogits(_workspace.Logits, sampling, Config.MaskTokenId, scores);
+                CommitSelection.SelectBatch(scores, positions, offsets, policies, committed, counts);
             }
 
-            var scores = new TokenScore[scored];
-            Backend.ScoreLogits(_workspace.Logits, sampling, Config.MaskTokenId, scores);
-            CommitSelection.SelectBatch(scores, positions, offsets, policies, committed, counts);
+            return ListAlternatives(batch, offsets, committed, counts);
         }
     }
 
@@ -207,6 +213,44 @@ public sealed class DiffusionTransformer : IDisposable
         b.MatMul(w.GatheredNormed, _weights.Head, null, w.Logits);
         AddLogitBias(batch);
         return plan.ScoreRows.Length;
+    }
+
+    /// <summary>
+    /// The alternatives at each sequence's commits, from the logits the step drew from: one backend call per distinct
+    /// <see cref="ForwardSequence.TopLogprobs"/> in the batch (a commit's logit row is its sequence's first plus its row).
+    /// </summary>
+    private TokenLogprob[][] ListAlternatives(IReadOnlyList<ForwardSequence> batch, ReadOnlySpan<int> offsets, ReadOnlySpan<CommittedToken> committed, ReadOnlySpan<int> counts)
+    {
+        var alternatives = new TokenLogprob[batch.Count][];
+        Array.Fill(alternatives, []);
+        foreach (int count in batch.Select(sequence => sequence.TopLogprobs).Where(count => count > 0).Distinct())
+        {
+            var rows = new List<TopLogprobsRow>();
+            for (int s = 0; s < batch.Count; s++)
+            {
+                if (batch[s].TopLogprobs == count)
+                {
+                    foreach (CommittedToken c in committed.Slice(offsets[s], counts[s]))
+                    {
+                        rows.Add(new TopLogprobsRow(offsets[s] + c.Row, c.Token, c.LogProbability));
+                    }
+                }
+            }
+
+            var listed = new TokenLogprob[rows.Count * count];
+            Backend.TopLogprobs(_workspace.Logits, CollectionsMarshal.AsSpan(rows), count, Config.MaskTokenId, listed);
+            int first = 0;
+            for (int s = 0; s < batch.Count; s++)
+            {
+                if (batch[s].TopLogprobs == count)
+                {
+                    alternatives[s] = listed[(first * count)..((first + counts[s]) * count)];
+                    first += counts[s];
+                }
+            }
+        }
+
+        return alternatives;
     }
 
     /// <summary>Each sequence's <see cref="ForwardSequence.LogitBias"/> on the logit rows of its score positions.</summary>

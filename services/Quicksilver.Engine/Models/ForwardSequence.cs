@@ -20,4 +20,10 @@ public sealed record ForwardSequence(ReadOnlyMemory<int> Tokens, IReadOnlyList<i
 
     /// <summary>OpenAI's <c>logit_bias</c>: added to the logits of every scored position before the draw (distinct tokens).</summary>
     public IReadOnlyList<TokenBias> LogitBias { get; init; } = [];
+
+    /// <summary>
+    /// OpenAI's <c>top_logprobs</c>: how many of the most likely tokens to list at each position the step commits
+    /// (<see cref="DiffusionTransformer.ForwardAndSelect"/>), at most <see cref="TokenLogprob.MaxAlternatives"/>; 0 lists none.
+    /// </summary>
+    public int TopLogprobs { get; init; }
 }

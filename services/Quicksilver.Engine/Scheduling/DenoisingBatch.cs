@@ -15,6 +15,7 @@ internal sealed class DenoisingBatch
     private readonly int[] _offsets;
     private readonly CommittedToken[] _committed;
     private readonly int[] _counts;
+    private TokenLogprob[][] _alternatives = [];
 
     private DenoisingBatch(IReadOnlyList<DenoisingSequence> sequences, ForwardSequence[] inputs)
     {
@@ -39,14 +40,14 @@ internal sealed class DenoisingBatch
     public static DenoisingBatch Prepare(IReadOnlyList<DenoisingSequence> sequences, Func<int, IKvCache?> cacheOf) =>
         new(sequences, [.. sequences.Select((s, i) => s.NextStep(cacheOf(i)))]);
 
-    /// <summary>Runs the forward pass and selects every sequence's commits by its policy.</summary>
+    /// <summary>Runs the forward pass and selects every sequence's commits by its policy (with their alternatives, where asked).</summary>
     public void Select(DiffusionTransformer model)
     {
         CommitPolicy[] policies = [.. _sequences.Select(s => s.CommitPolicy)];
-        model.ForwardAndSelect(Inputs, policies, _committed, _counts);
+        _alternatives = model.ForwardAndSelect(Inputs, policies, _committed, _counts);
     }
 
     /// <summary>Commits sequence <paramref name="index"/>'s selected tokens; returns the block it finalised, if any.</summary>
     public IReadOnlyList<int>? Commit(int index) =>
-        _sequences[index].Commit(Inputs[index], _committed.AsSpan(_offsets[index], _counts[index]));
+        _sequences[index].Commit(Inputs[index], _committed.AsSpan(_offsets[index], _counts[index]), _alternatives[index]);
 }

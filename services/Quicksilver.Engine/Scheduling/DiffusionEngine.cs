@@ -168,7 +168,8 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             request.AlgorithmTemperature,
             request.LogitBias,
             request.PresencePenalty,
-            request.FrequencyPenalty);
+            request.FrequencyPenalty,
+            request.TopLogprobs);
         return new DenoisingSequence(
             request.PromptTokens, plan, settings, _model.Config.MaskTokenId, request.IgnoreEos ? NoEndTokens : _endTokens, CacheWindowRule.Of(_model.Config), request.SuffixTokens);
     }
@@ -462,6 +463,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         sequence.Updates.Writer.TryWrite(new GenerationUpdate(finalised, denoiser.Finish, denoiser.StepsTaken)
         {
             LogProbabilities = denoiser.LogProbabilities(answerBefore, finalised.Count).ToArray(),
+            TopLogprobs = denoiser.Alternatives(answerBefore, finalised.Count),
             GpuSeconds = sequence.GpuTime.TotalSeconds,
         });
         if (denoiser.Finish is not null)

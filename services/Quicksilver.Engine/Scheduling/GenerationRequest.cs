@@ -59,6 +59,13 @@ public sealed record GenerationRequest
     /// </summary>
     public double FrequencyPenalty { get; init; }
 
+    /// <summary>
+    /// OpenAI's <c>top_logprobs</c>, in [0, <see cref="TokenLogprob.MaxAlternatives"/>]: how many of the most likely
+    /// tokens each update lists at each answer position (<see cref="GenerationUpdate.TopLogprobs"/>), under the
+    /// distribution of the step that committed it. 0 (default) lists none.
+    /// </summary>
+    public int TopLogprobs { get; init; }
+
     /// <summary>Seed of the counter-based sampler; null picks a random one.</summary>
     public ulong? Seed { get; init; }
 

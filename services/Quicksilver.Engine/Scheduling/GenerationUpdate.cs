@@ -19,6 +19,13 @@ public sealed record GenerationUpdate(IReadOnlyList<int> Tokens, FinishReason? F
     public IReadOnlyList<float> LogProbabilities { get; init; } = [];
 
     /// <summary>
+    /// With <see cref="GenerationRequest.TopLogprobs"/>, the most likely tokens at each of <see cref="Tokens"/>' positions
+    /// (one list per token, most likely first, the mask token never listed) under the same distribution as
+    /// <see cref="LogProbabilities"/>; otherwise empty lists.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<Compute.TokenLogprob>> TopLogprobs { get; init; } = [];
+
+    /// <summary>
     /// Device seconds attributed to the sequence so far, the step that produced this update included (cumulative:
     /// each step's wall time is shared among its batch by the tokens each sequence fed the forward pass). On a
     /// sequence's last update it is the total metered to its tenant.

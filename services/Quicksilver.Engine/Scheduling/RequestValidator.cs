@@ -77,6 +77,13 @@ internal static class RequestValidator
                 throw new InvalidRequestException(param, $"{param} must be in [-2, 2], not {penalty}.");
             }
         }
+
+        // Every token but the mask is a candidate (a tiny test vocabulary may hold fewer than the wire's 20).
+        int candidates = Math.Min(TokenLogprob.MaxAlternatives, config.VocabSize - 1);
+        if (request.TopLogprobs < 0 || request.TopLogprobs > candidates)
+        {
+            throw new InvalidRequestException("top_logprobs", $"top_logprobs must be in [0, {candidates}], not {request.TopLogprobs}.");
+        }
     }
 
     private static void ValidateSuffix(IReadOnlyList<int> suffix, ModelConfig config)

@@ -30,8 +30,11 @@ internal sealed record ChatRequest
 
     public ulong? Seed { get; init; }
 
-    /// <summary><c>logprobs: true</c>: report each answer token's log-probability.</summary>
-    public bool Logprobs { get; init; }
+    /// <summary>
+    /// Null without <c>logprobs: true</c>; with it, <c>top_logprobs</c> (0 when absent): report each answer token's
+    /// log-probability and that many of the most likely tokens at its position.
+    /// </summary>
+    public int? Logprobs { get; init; }
 
     /// <summary>The sampling and diffusion fields, as given.</summary>
     public DecodingFields Decoding { get; init; } = new();

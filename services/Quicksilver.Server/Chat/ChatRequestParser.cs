@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Quicksilver.Engine.Compute;
 using Quicksilver.Engine.Tokenization.ChatTemplates;
 using Quicksilver.Server.Completions;
 using Quicksilver.Server.Errors;
@@ -177,23 +178,19 @@ internal static class ChatRequestParser
     }
 
     /// <summary>
-    /// <c>logprobs</c> (a boolean) and <c>top_logprobs</c> (an integer in [0, 20], only with <c>logprobs: true</c>); above
-    /// 0 it is a 400, since the engine reports no alternatives.
+    /// <c>logprobs</c> (a boolean) and <c>top_logprobs</c> (an integer in [0, 20]; above 0 only with <c>logprobs: true</c>,
+    /// as OpenAI requires): null without <c>logprobs: true</c>, else the alternatives to list at each token.
     /// </summary>
-    private static bool ParseLogprobs(JsonElement body)
+    private static int? ParseLogprobs(JsonElement body)
     {
         bool logprobs = OptionalBoolean(body, "logprobs") ?? false;
-        int topLogprobs = OptionalInteger(body, "top_logprobs", 0, 20) ?? 0;
-        if (topLogprobs > 0)
+        int topLogprobs = OptionalInteger(body, "top_logprobs", 0, TokenLogprob.MaxAlternatives) ?? 0;
+        if (topLogprobs > 0 && !logprobs)
         {
-            throw ApiErrorException.BadRequest(
-                logprobs
-                    ? "'top_logprobs' above 0 is not supported: a diffusion step reports the chosen token's log-probability only. Set it to 0 or leave it out."
-                    : "'top_logprobs' needs 'logprobs': true, and above 0 it is not supported: a diffusion step reports the chosen token's log-probability only.",
-                "top_logprobs");
+            throw ApiErrorException.BadRequest("'top_logprobs' needs 'logprobs': true.", "top_logprobs");
         }
 
-        return logprobs;
+        return logprobs ? topLogprobs : null;
     }
 
     private static void CheckTools(JsonElement body)

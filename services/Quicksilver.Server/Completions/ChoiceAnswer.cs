@@ -1,6 +1,5 @@
 using System.Text;
 using Quicksilver.Engine.Scheduling;
-using Quicksilver.Server.Wire;
 
 namespace Quicksilver.Server.Completions;
 
@@ -8,7 +7,7 @@ namespace Quicksilver.Server.Completions;
 internal sealed class ChoiceAnswer(string? echo)
 {
     private readonly StringBuilder _text = new(echo);
-    private readonly List<CompletionLogprobs> _logprobs = [];
+    private readonly List<AnswerLogprobs> _logprobs = [];
     private FinishReason? _finish;
 
     public void Add(CompletionDelta delta)
@@ -21,12 +20,8 @@ internal sealed class ChoiceAnswer(string? echo)
         }
     }
 
-    public (string Text, FinishReason Finish, CompletionLogprobs? Logprobs) Result() => (
+    public (string Text, FinishReason Finish, AnswerLogprobs? Logprobs) Result() => (
         _text.ToString(),
         _finish ?? throw new InvalidOperationException("A choice ended without a finish reason."),
-        _logprobs.Count == 0 ? null : new CompletionLogprobs(
-            [.. _logprobs.SelectMany(l => l.Tokens)],
-            [.. _logprobs.SelectMany(l => l.TokenLogprobs)],
-            null,
-            [.. _logprobs.SelectMany(l => l.TextOffset)]));
+        _logprobs.Count == 0 ? null : AnswerLogprobs.Concat(_logprobs));
 }

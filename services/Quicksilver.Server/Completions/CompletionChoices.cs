@@ -11,6 +11,8 @@ namespace Quicksilver.Server.Completions;
 /// <summary>
 /// The <c>n</c> answers of one request, each its own <see cref="CompletionRun"/> (its own sequence in the engine's
 /// batch; choice i samples with seed <c>seed + i</c>), and their deltas merged in the order blocks are finalised.
+/// <c>logprobs</c> is null when the request asks for no log-probabilities, otherwise how many alternatives to list at
+/// each token (the engine's <see cref="GenerationRequest.TopLogprobs"/>).
 /// </summary>
 internal sealed class CompletionChoices
 {
@@ -18,18 +20,19 @@ internal sealed class CompletionChoices
     private readonly string _model;
     private readonly GenerationRequest _request;
 
-    public CompletionChoices(ServedModel model, GenerationRequest request, int count, IReadOnlyList<string> stop, string? echo, bool logprobs, string operation = GenAiOperations.TextCompletion)
+    public CompletionChoices(ServedModel model, GenerationRequest request, int count, IReadOnlyList<string> stop, string? echo, int? logprobs, string operation = GenAiOperations.TextCompletion)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(request);
         _model = model.Id;
+        request = request with { TopLogprobs = logprobs ?? 0 };
         _request = request;
         Echo = echo;
         _runs = new CompletionRun[count];
         for (int i = 0; i < count; i++)
         {
             GenerationRequest choice = request.Seed is { } seed ? request with { Seed = unchecked(seed + (ulong)i) } : request;
-            _runs[i] = new CompletionRun(model, choice, stop, logprobs ? new TokenLogprobTracker(model.Tokenizer, echo?.Length ?? 0) : null)
+            _runs[i] = new CompletionRun(model, choice, stop, logprobs is { } listed ? new TokenLogprobTracker(model.Tokenizer, echo?.Length ?? 0, listsAlternatives: listed > 0) : null)
             {
                 CountsPromptTokens = i == 0,
                 Operation = operation,
@@ -56,7 +59,7 @@ internal sealed class CompletionChoices
     }
 
     /// <summary>Runs every choice to its end and returns each one's text (prompt first with echo), finish and log-probabilities.</summary>
-    public async Task<(string Text, FinishReason Finish, CompletionLogprobs? Logprobs)[]> CollectAsync(CancellationToken cancellationToken)
+    public async Task<(string Text, FinishReason Finish, AnswerLogprobs? Logprobs)[]> CollectAsync(CancellationToken cancellationToken)
     {
         var answers = new ChoiceAnswer[_runs.Length];
         for (int i = 0; i < answers.Length; i++)

@@ -6,4 +6,4 @@ namespace Quicksilver.Server.Completions;
 /// <param name="Text">Text new since the previous delta (empty only on the last one).</param>
 /// <param name="Finish">Set on the last delta only.</param>
 /// <param name="Logprobs">The tokens behind <paramref name="Text"/> and their log-probabilities, when requested.</param>
-internal sealed record CompletionDelta(string Text, FinishReason? Finish, Wire.CompletionLogprobs? Logprobs = null);
+internal sealed record CompletionDelta(string Text, FinishReason? Finish, AnswerLogprobs? Logprobs = null);

@@ -16,14 +16,14 @@ internal sealed record CompletionHeader(string Id, long Created, string Model)
     }
 
     /// <summary>The whole answer of a non-streamed request.</summary>
-    public Completion Complete(IReadOnlyList<(string Text, FinishReason Finish, CompletionLogprobs? Logprobs)> choices, CompletionUsage usage) =>
+    public Completion Complete(IReadOnlyList<(string Text, FinishReason Finish, AnswerLogprobs? Logprobs)> choices, CompletionUsage usage) =>
         new(Id, Completion.ObjectName, Created, Model,
-            [.. choices.Select((choice, index) => new CompletionChoice(index, choice.Text, choice.Logprobs, FinishReasons.ToWire(choice.Finish)))],
+            [.. choices.Select((choice, index) => new CompletionChoice(index, choice.Text, CompletionLogprobs.From(choice.Logprobs), FinishReasons.ToWire(choice.Finish)))],
             usage);
 
     /// <summary>A stream chunk with new text; the last one carries the finish reason.</summary>
-    public Completion Chunk(int index, string text, FinishReason? finish, CompletionLogprobs? logprobs) =>
-        new(Id, Completion.ObjectName, Created, Model, [new CompletionChoice(index, text, logprobs, finish is { } reason ? FinishReasons.ToWire(reason) : null)], null);
+    public Completion Chunk(int index, string text, FinishReason? finish, AnswerLogprobs? logprobs) =>
+        new(Id, Completion.ObjectName, Created, Model, [new CompletionChoice(index, text, CompletionLogprobs.From(logprobs), finish is { } reason ? FinishReasons.ToWire(reason) : null)], null);
 
     /// <summary>The stream's usage chunk (<c>stream_options.include_usage</c>): no choices.</summary>
     public Completion UsageChunk(CompletionUsage usage) => new(Id, Completion.ObjectName, Created, Model, [], usage);

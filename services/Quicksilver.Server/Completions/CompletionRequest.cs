@@ -26,8 +26,11 @@ internal sealed record CompletionRequest
     /// <summary><c>n</c>: answers to generate; choice i samples with seed <c>seed + i</c> when a seed is given.</summary>
     public int Choices { get; init; } = 1;
 
-    /// <summary><c>logprobs: 0</c>: report each answer token's log-probability (no alternatives).</summary>
-    public bool Logprobs { get; init; }
+    /// <summary>
+    /// <c>logprobs</c>: null reports no log-probabilities; N in [0, 5] reports each answer token's and the N most likely
+    /// tokens at its position.
+    /// </summary>
+    public int? Logprobs { get; init; }
 
     /// <summary><c>echo</c>: each choice's text starts with the prompt.</summary>
     public bool Echo { get; init; }

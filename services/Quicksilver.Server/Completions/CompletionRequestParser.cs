@@ -11,6 +11,9 @@ namespace Quicksilver.Server.Completions;
 /// </summary>
 internal static class CompletionRequestParser
 {
+    /// <summary>The most alternatives <c>logprobs</c> may ask for (OpenAI's bound on the legacy endpoint).</summary>
+    private const int MaxLogprobs = 5;
+
     public static CompletionRequest Parse(JsonElement body, LimitsOptions limits)
     {
         ArgumentNullException.ThrowIfNull(limits);
@@ -43,20 +46,10 @@ internal static class CompletionRequestParser
             Choices = choices,
             Echo = OptionalBoolean(body, "echo") ?? false,
             Suffix = OptionalString(body, "suffix"),
-            Logprobs = ParseLogprobs(body),
+            Logprobs = OptionalInteger(body, "logprobs", 0, MaxLogprobs),
             Decoding = decoding,
         };
     }
-
-    // The engine scores the token it commits, once; it reports no alternatives, so only logprobs: 0 can be honoured.
-    private static bool ParseLogprobs(JsonElement body) => OptionalInteger(body, "logprobs", 0, 5) switch
-    {
-        null => false,
-        0 => true,
-        _ => throw ApiErrorException.BadRequest(
-            "Only 'logprobs': 0 is supported: a diffusion model scores each token once, at the step that unmasks it, and this server reports that log-probability but no top alternatives.",
-            "logprobs"),
-    };
 
     private static CompletionPrompt ParsePrompt(JsonElement body)
     {

@@ -63,7 +63,7 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
 
             telemetry.Record(update);
             CompletionTokens += update.Tokens.Count;
-            logprobs?.Add(update.Tokens, update.LogProbabilities);
+            logprobs?.Add(update.Tokens, update.LogProbabilities, update.TopLogprobs);
             bool last = update.Finish is not null;
             string text = detokenizer.Append(update.Tokens);
             if (last)

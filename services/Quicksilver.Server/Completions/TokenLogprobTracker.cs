@@ -1,30 +1,34 @@
+using Quicksilver.Engine.Compute;
 using Quicksilver.Engine.Tokenization;
-using Quicksilver.Server.Wire;
 
 namespace Quicksilver.Server.Completions;
 
 /// <summary>
 /// Pairs answer tokens with the text actually sent: a token is released with the delta whose text reaches its offset,
-/// so tokens held back by the stop filter wait, and tokens after a stop sequence are never sent.
+/// so tokens held back by the stop filter wait, and tokens after a stop sequence are never sent. With
+/// <paramref name="listsAlternatives"/>, each token carries the alternatives the engine listed at its position.
 /// </summary>
-internal sealed class TokenLogprobTracker(ITextTokenizer tokenizer, int offsetBase)
+internal sealed class TokenLogprobTracker(ITextTokenizer tokenizer, int offsetBase, bool listsAlternatives)
 {
-    private readonly Queue<(string Token, float Logprob, int Offset)> _pending = new();
+    private readonly Queue<(string Token, float Logprob, int Offset, IReadOnlyList<TokenAlternative> Alternatives)> _pending = new();
     private readonly IncrementalDetokenizer _text = new(tokenizer);
     private int _nextOffset;
     private int _sent;
 
-    public void Add(IReadOnlyList<int> tokens, IReadOnlyList<float> logprobs)
+    /// <summary>Adds the tokens of one engine update, their log-probabilities and (when listed) their alternatives.</summary>
+    public void Add(IReadOnlyList<int> tokens, IReadOnlyList<float> logprobs, IReadOnlyList<IReadOnlyList<TokenLogprob>> alternatives)
     {
-        if (logprobs.Count != tokens.Count)
+        if (logprobs.Count != tokens.Count || (listsAlternatives && alternatives.Count != tokens.Count))
         {
-            throw new InvalidOperationException($"The engine reported {logprobs.Count} log-probabilities for {tokens.Count} tokens.");
+            throw new InvalidOperationException($"The engine reported {logprobs.Count} log-probabilities and {alternatives.Count} alternative lists for {tokens.Count} tokens.");
         }
 
         for (int i = 0; i < tokens.Count; i++)
         {
-            string text = tokenizer.Decode([tokens[i]], skipSpecialTokens: false);
-            _pending.Enqueue((text, logprobs[i], _nextOffset));
+            IReadOnlyList<TokenAlternative> listed = listsAlternatives
+                ? [.. alternatives[i].Select(a => new TokenAlternative(Decode(a.Token), a.LogProbability))]
+                : [];
+            _pending.Enqueue((Decode(tokens[i]), logprobs[i], _nextOffset, listed));
 
             // Offsets count whole characters: a token that ends inside a UTF-8 character starts where that character does.
             _nextOffset += _text.Append([tokens[i]]).Length;
@@ -35,20 +39,24 @@ internal sealed class TokenLogprobTracker(ITextTokenizer tokenizer, int offsetBa
     /// The tokens that start within the text sent so far, once <paramref name="sentText"/> more has gone out;
     /// on the <paramref name="last"/> delta, every token left that starts before the end of the text.
     /// </summary>
-    public CompletionLogprobs Release(string sentText, bool last)
+    public AnswerLogprobs Release(string sentText, bool last)
     {
         _sent += sentText.Length;
         var tokens = new List<string>();
         var logprobs = new List<float>();
         var offsets = new List<int>();
+        var alternatives = new List<IReadOnlyList<TokenAlternative>>();
         while (_pending.TryPeek(out var next) && (next.Offset < _sent || (last && next.Offset <= _sent)))
         {
             _pending.Dequeue();
             tokens.Add(next.Token);
             logprobs.Add(next.Logprob);
             offsets.Add(offsetBase + next.Offset);
+            alternatives.Add(next.Alternatives);
         }
 
-        return new CompletionLogprobs(tokens, logprobs, null, offsets);
+        return new AnswerLogprobs(tokens, logprobs, offsets, listsAlternatives ? alternatives : null);
     }
+
+    private string Decode(int token) => tokenizer.Decode([token], skipSpecialTokens: false);
 }

@@ -40,7 +40,10 @@ internal sealed record ChatCompletionRequestDocument : GenerationRequestDocument
     /// </summary>
     public bool? Logprobs { get; init; }
 
-    /// <summary>Number of most likely tokens to return per position, in [0, 20]. Only 0: the engine reports no alternatives.</summary>
+    /// <summary>
+    /// Number of most likely tokens to list at each answer position (<c>content[].top_logprobs</c>), in [0, 20], under
+    /// the same distribution as the chosen token's; above 0 only with <c>logprobs: true</c>.
+    /// </summary>
     public int? TopLogprobs { get; init; }
 
     /// <summary>Tools the model may call. Not supported yet: must be null, absent or empty.</summary>

@@ -32,9 +32,9 @@ internal sealed record CompletionRequestDocument : GenerationRequestDocument
     public bool? Echo { get; init; }
 
     /// <summary>
-    /// Only 0 (or null): report each answer token's log-probability, <c>log p(token)</c> under the un-noised
-    /// distribution at the denoising step that unmasked it, with text offsets. <c>top_logprobs</c> is always null:
-    /// the engine reports no alternatives, so values above 0 are refused.
+    /// In [0, 5]: report each answer token's log-probability, <c>log p(token)</c> under the un-noised distribution at
+    /// the denoising step that unmasked it, with text offsets, and (above 0) in <c>top_logprobs</c> that many of the most
+    /// likely tokens at its position under the same distribution.
     /// </summary>
     public int? Logprobs { get; init; }
 

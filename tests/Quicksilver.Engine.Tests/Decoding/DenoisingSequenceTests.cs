@@ -258,6 +258,37 @@ public sealed class DenoisingSequenceTests
         Assert.Equal(new Dictionary<int, float> { [40] = 0f, [50] = -2f }, biases[3]);
     }
 
+    [Fact]
+    public void Commit_WithTopLogprobs_KeepsEachPositionsAlternativesInAnswerOrder()
+    {
+        var sequence = new DenoisingSequence([1], DiffusionPlan.Create(4, 4, 2), new DecodingSettings(0f, 1, RemaskingStrategy.LowConfidence, TopLogprobs: 2), Mask, new HashSet<int> { Eos });
+        static TokenLogprob[] Listed(int position) => [new(10 + position, -0.1f * position), new(20 + position, -1f - position)];
+
+        // Two steps of two commits each, committed out of canvas order.
+        ForwardSequence first = sequence.NextStep();
+        Assert.Equal(2, first.TopLogprobs);
+        Assert.Throws<ArgumentException>(() => sequence.Commit(first, [new CommittedToken(2, 13, -0.3f), new CommittedToken(0, 11, -0.1f)]));
+        sequence.Commit(first, [new CommittedToken(2, 13, -0.3f), new CommittedToken(0, 11, -0.1f)], [.. Listed(3), .. Listed(1)]);
+        ForwardSequence second = sequence.NextStep();
+        IReadOnlyList<int>? block = sequence.Commit(second, [new CommittedToken(1, 14, -0.4f), new CommittedToken(0, 12, -0.2f)], [.. Listed(4), .. Listed(2)]);
+
+        Assert.Equal(new[] { 11, 12, 13, 14 }, block);
+        IReadOnlyList<TokenLogprob>[] alternatives = sequence.Alternatives(0, 4);
+        Assert.Equal(Enumerable.Range(1, 4).Select(Listed), alternatives.Select(a => a.ToArray()));
+        Assert.Equal(Listed(3), sequence.Alternatives(2, 1)[0]);
+    }
+
+    [Fact]
+    public void Alternatives_WithoutTopLogprobs_AreEmptyLists()
+    {
+        DenoisingSequence sequence = Create([1], answer: 2, block: 2, steps: 1);
+        ForwardSequence step = sequence.NextStep();
+        sequence.Commit(step, Scores(step, p => (token: 30 + p, confidence: 0.5f)));
+
+        Assert.Equal(0, step.TopLogprobs);
+        Assert.All(sequence.Alternatives(0, 2), Assert.Empty);
+    }
+
     private static DenoisingSequence Create(int[] prompt, int answer, int block, int steps) =>
         new(prompt, DiffusionPlan.Create(answer, block, steps), new DecodingSettings(0f, 1, RemaskingStrategy.LowConfidence), Mask, new HashSet<int> { Eos });
 

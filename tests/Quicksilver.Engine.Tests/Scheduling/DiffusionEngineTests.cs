@@ -97,6 +97,39 @@ public sealed class DiffusionEngineTests : IDisposable
         Assert.Equal(filled[0], await Collect(request with { SuffixTokens = suffixes[0] }));
     }
 
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(1f)]
+    public async Task GenerateAsync_TopLogprobs_EveryTokenListsItsAlternativesAndTheAnswerIsUnchanged(float temperature)
+    {
+        var request = Request(seed: 4, temperature, prompt: [3, 4, 5], maxTokens: 16) with { IgnoreEos = true };
+        var updates = new List<GenerationUpdate>();
+        await foreach (GenerationUpdate update in _engine.GenerateAsync(request with { TopLogprobs = 4 }, CancellationToken.None))
+        {
+            updates.Add(update);
+        }
+
+        int[] tokens = [.. updates.SelectMany(u => u.Tokens)];
+        Assert.Equal(await Collect(request), tokens);
+        Assert.Equal(16, tokens.Length);
+        foreach (GenerationUpdate update in updates)
+        {
+            Assert.Equal(update.Tokens.Count, update.TopLogprobs.Count);
+            for (int i = 0; i < update.Tokens.Count; i++)
+            {
+                IReadOnlyList<Quicksilver.Engine.Compute.TokenLogprob> listed = update.TopLogprobs[i];
+                Assert.Equal(4, listed.Count);
+                Assert.Equal(listed.OrderByDescending(a => a.LogProbability), listed);
+                Assert.True(listed[0].LogProbability >= update.LogProbabilities[i]);
+                Assert.All(listed.Where(a => a.Token == update.Tokens[i]), a => Assert.Equal(update.LogProbabilities[i], a.LogProbability));
+                if (temperature == 0f)
+                {
+                    Assert.Equal(update.Tokens[i], listed[0].Token);
+                }
+            }
+        }
+    }
+
     [Fact]
     public async Task GenerateAsync_EmitsOneUpdatePerBlock_LastCarriesFinish()
     {

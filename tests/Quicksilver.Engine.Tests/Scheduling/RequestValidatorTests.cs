@@ -111,4 +111,25 @@ public sealed class RequestValidatorTests
 
         Assert.Equal(param, Assert.Throws<InvalidRequestException>(() => RequestValidator.Validate(request, RandomCheckpoint.LLaDAConfig())).Param);
     }
+
+    [Theory]
+    [InlineData(96, -1, false)]
+    [InlineData(96, 21, false)]
+    [InlineData(96, 20, true)]
+    [InlineData(8, 8, false)] // eight tokens, one of them the mask: seven candidates
+    [InlineData(8, 7, true)]
+    public void Validate_TopLogprobs_AtMostTwentyAndTheCandidates(int vocab, int topLogprobs, bool valid)
+    {
+        var request = new GenerationRequest { PromptTokens = [1], MaxTokens = 4, TopLogprobs = topLogprobs };
+        ModelConfig config = RandomCheckpoint.LLaDAConfig(vocab: vocab);
+
+        if (valid)
+        {
+            RequestValidator.Validate(request, config);
+        }
+        else
+        {
+            Assert.Equal("top_logprobs", Assert.Throws<InvalidRequestException>(() => RequestValidator.Validate(request, config)).Param);
+        }
+    }
 }

@@ -78,7 +78,7 @@ public static class ChatCompletionsApiBadRequests
         { $"{{{Ok}, \"logprobs\": 1}}", "logprobs" },
         { $"{{{Ok}, \"top_logprobs\": 5}}", "top_logprobs" },
         { $"{{{Ok}, \"top_logprobs\": 21}}", "top_logprobs" },
-        { $"{{{Ok}, \"logprobs\": true, \"top_logprobs\": 2}}", "top_logprobs" },
+        { $"{{{Ok}, \"logprobs\": false, \"top_logprobs\": 2}}", "top_logprobs" },
         { $"{{{Ok}, \"logprobs\": true, \"top_logprobs\": -1}}", "top_logprobs" },
         // tools, response_format
         { $"{{{Ok}, \"tools\": [{{\"type\": \"function\", \"function\": {{\"name\": \"f\"}}}}]}}", "tools" },

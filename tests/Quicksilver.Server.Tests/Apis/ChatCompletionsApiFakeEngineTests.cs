@@ -251,6 +251,30 @@ public sealed class ChatCompletionsApiFakeEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CreateChatCompletion_TopLogprobs_EachTokenListsItsAlternativesWithTheirBytes()
+    {
+        JsonObject body = Body(maxTokens: 64, stream: false);
+        body["logprobs"] = true;
+        body["top_logprobs"] = 2;
+
+        using HttpResponseMessage response = await client.PostChatCompletionAsync(body);
+
+        JsonArray content = (await response.ReadJsonObjectAsync())["choices"]![0]!["logprobs"]!["content"]!.AsArray();
+        Assert.Equal(2, engine.LastRequest.TopLogprobs);
+        Assert.Equal(engine.Expected(64).Tokens.Count, content.Count);
+        Assert.Equal(
+            """{"token":"H","logprob":-0.1,"bytes":[72],"top_logprobs":[{"token":"H","logprob":-0.1,"bytes":[72]},{"token":"A","logprob":-1.1,"bytes":[65]}]}""",
+            content[0]!.ToJsonString());
+        Assert.All(content, entry =>
+        {
+            JsonArray top = entry!["top_logprobs"]!.AsArray();
+            Assert.Equal(2, top.Count); // a list keeps tokens that decode alike
+            Assert.Equal(entry["token"]!.ToJsonString(), top[0]!["token"]!.ToJsonString());
+            Assert.Equal(entry["bytes"]!.ToJsonString(), top[0]!["bytes"]!.ToJsonString());
+        });
+    }
+
+    [Fact]
     public async Task CreateChatCompletion_StreamEndingOnABlockBoundary_LastChunkHasEmptyDeltaAndFinish()
     {
         int answerTokens = engine.Expected(64).Tokens.Count;

@@ -67,6 +67,24 @@ public sealed class ChatCompletionsOpenAISdkTests(EmbeddedModelKestrelFixture fi
     }
 
     [Fact]
+    public void CompleteChat_TopLogProbabilityCount_ParsesTheAlternativesOfEachToken()
+    {
+        ChatCompletionOptions options = Options;
+        options.IncludeLogProbabilities = true;
+        options.TopLogProbabilityCount = 3;
+
+        ChatCompletion completion = Client.CompleteChat([new UserChatMessage("And God said")], options).Value;
+
+        Assert.NotEmpty(completion.ContentTokenLogProbabilities);
+        Assert.All(completion.ContentTokenLogProbabilities, t =>
+        {
+            Assert.Equal(3, t.TopLogProbabilities.Count);
+            Assert.Equal((t.Token, t.LogProbability), (t.TopLogProbabilities[0].Token, t.TopLogProbabilities[0].LogProbability)); // greedy
+            Assert.Equal(t.Utf8Bytes?.ToArray(), t.TopLogProbabilities[0].Utf8Bytes?.ToArray());
+        });
+    }
+
+    [Fact]
     public async Task CompleteChatStreaming_EmbeddedModel_ParsesRoleTextFinishReasonAndUsage()
     {
         var text = new StringBuilder();

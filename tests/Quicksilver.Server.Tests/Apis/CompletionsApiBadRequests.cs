@@ -81,7 +81,7 @@ public static class CompletionsApiBadRequests
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"n\": \"x\"}", "n" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"best_of\": 3}", "best_of" },
         // not supported yet
-        { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"logprobs\": 1}", "logprobs" },
+        { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"logprobs\": -1}", "logprobs" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"logprobs\": 6}", "logprobs" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"logprobs\": \"x\"}", "logprobs" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"threshold\": 0}", "threshold" },

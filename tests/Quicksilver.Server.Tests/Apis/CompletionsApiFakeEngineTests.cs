@@ -350,6 +350,34 @@ public sealed class CompletionsApiFakeEngineTests : IAsyncLifetime
         Assert.All(choices, c => Assert.Null(c["logprobs"]!["top_logprobs"]));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task CreateCompletion_LogprobsThree_TopLogprobsMapEachTokensAlternativesByText(bool stream)
+    {
+        JsonObject body = Body(maxTokens: 64, stream: stream);
+        body["logprobs"] = 3;
+        body["block_length"] = 4;
+
+        using HttpResponseMessage response = await client.PostCompletionAsync(body);
+
+        JsonNode[] choices = stream
+            ? [.. OpenAIAssert.Chunks(ServerSentEvents.ParseStrict(await response.Content.ReadAsStringAsync())).Select(c => c["choices"]![0]!)]
+            : [(await response.ReadJsonObjectAsync())["choices"]![0]!];
+        string[] tokens = [.. choices.SelectMany(c => c["logprobs"]!["tokens"]!.AsArray().Select(t => t!.GetValue<string>()))];
+        float[] logprobs = [.. choices.SelectMany(c => c["logprobs"]!["token_logprobs"]!.AsArray().Select(t => t!.GetValue<float>()))];
+        JsonObject[] tops = [.. choices.SelectMany(c => c["logprobs"]!["top_logprobs"]!.AsArray().Select(t => t!.AsObject()))];
+        Assert.Equal(3, engine.LastRequest.TopLogprobs);
+        Assert.Equal(engine.Expected(64).Tokens.Count, tops.Length);
+        Assert.Equal("""{"H":-0.1,"A":-1.1,"B":-2.1}""", tops[0].ToJsonString());
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            // The fake lists the token, then 'A' and 'B'; a token that decodes like a likelier one is dropped.
+            (string Text, float Logprob)[] listed = [.. new[] { tokens[i], "A", "B" }.Select((text, k) => (text, logprobs[i] - k)).DistinctBy(a => a.text)];
+            Assert.Equal(listed, tops[i].Select(p => (p.Key, p.Value!.GetValue<float>())));
+        }
+    }
+
     private static (string Text, string? FinishReason) TextAndFinish(JsonNode? choice) =>
         (choice!["text"]!.GetValue<string>(), choice["finish_reason"]?.GetValue<string>());
 

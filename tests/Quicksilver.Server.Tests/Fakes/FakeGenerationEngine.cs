@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using Quicksilver.Engine.Compute;
 using Quicksilver.Engine.Scheduling;
 using Quicksilver.Engine.Tokenization;
 
@@ -126,13 +127,19 @@ internal sealed class FakeGenerationEngine(ITextTokenizer tokenizer) : IGenerati
                 if (eos >= 0 || start >= canvas.Count)
                 {
                     List<int> final = eos >= 0 ? tokens[..eos] : [];
-                    yield return new GenerationUpdate(final, FinishReason.Stop, steps) { LogProbabilities = LogProbabilities(final), GpuSeconds = steps * GpuSecondsPerStep };
+                    yield return new GenerationUpdate(final, FinishReason.Stop, steps)
+                    {
+                        LogProbabilities = LogProbabilities(final),
+                        TopLogprobs = Alternatives(final, request.TopLogprobs),
+                        GpuSeconds = steps * GpuSecondsPerStep,
+                    };
                     yield break;
                 }
 
                 yield return new GenerationUpdate(tokens, end >= request.MaxTokens ? FinishReason.Length : null, steps)
                 {
                     LogProbabilities = LogProbabilities(tokens),
+                    TopLogprobs = Alternatives(tokens, request.TopLogprobs),
                     GpuSeconds = steps * GpuSecondsPerStep,
                 };
             }
@@ -148,4 +155,17 @@ internal sealed class FakeGenerationEngine(ITextTokenizer tokenizer) : IGenerati
 
     /// <summary>A made-up log-probability per token: −(its position in the block + 1) / 10.</summary>
     private static float[] LogProbabilities(List<int> tokens) => [.. tokens.Select((_, i) => -(i + 1) / 10f)];
+
+    /// <summary>
+    /// Made-up alternatives, <paramref name="count"/> per token: the token itself with its log-probability, then the
+    /// letters 'A', 'B', … each 1 less likely than the one before.
+    /// </summary>
+    private static IReadOnlyList<TokenLogprob>[] Alternatives(List<int> tokens, int count)
+    {
+        float[] logprobs = LogProbabilities(tokens);
+        return [.. tokens.Select((token, i) => (IReadOnlyList<TokenLogprob>)[
+            .. Enumerable.Range(0, count).Select(k => new TokenLogprob(k == 0 ? token : LetterId(k - 1), logprobs[i] - k))])];
+    }
+
+    private static int LetterId(int letter) => 2 + 'A' + letter; // FakeTokenizer's byte ids start at 2
 }

@@ -89,6 +89,9 @@ internal sealed class Bf16EmulatingBackend : IComputeBackend
         Then(logits, () => inner.AddLogitBias(logits, s, b));
     }
 
+    public void TopLogprobs(IDeviceBuffer logits, ReadOnlySpan<TopLogprobsRow> rows, int count, int suppressedToken, Span<TokenLogprob> results) =>
+        inner.TopLogprobs(logits, rows, count, suppressedToken, results);
+
     public int MaxSelectionRows => inner.MaxSelectionRows;
 
     public bool CanSelect(CommitPolicy policy) => inner.CanSelect(policy);

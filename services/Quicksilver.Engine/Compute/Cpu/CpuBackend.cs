@@ -210,6 +210,24 @@ public sealed unsafe class CpuBackend : IComputeBackend
     }
 
     /// <inheritdoc />
+    public void TopLogprobs(IDeviceBuffer logits, ReadOnlySpan<TopLogprobsRow> rows, int count, int suppressedToken, Span<TokenLogprob> results)
+    {
+        CpuBuffer x = Cast(logits);
+        TopLogprobsRow.Check(x.Rows, x.Columns, rows, count, suppressedToken, results.Length);
+        for (int i = 0; i < rows.Length; i++)
+        {
+            var row = new ReadOnlySpan<float>(x.Data + ((long)rows[i].LogitRow * x.Columns), x.Columns);
+            Span<TokenLogprob> listed = results.Slice(i * count, count);
+            CpuTopTokens.Rank(row, suppressedToken, listed);
+            float chosen = row[rows[i].ChosenToken];
+            foreach (ref TokenLogprob alternative in listed)
+            {
+                alternative = alternative with { LogProbability = rows[i].ChosenLogProbability + (row[alternative.Token] - chosen) };
+            }
+        }
+    }
+
+    /// <inheritdoc />
     public void ScoreLogits(IDeviceBuffer logits, ReadOnlySpan<RowSampling> sampling, int suppressedToken, Span<TokenScore> results)
     {
         CpuBuffer l = Cast(logits);

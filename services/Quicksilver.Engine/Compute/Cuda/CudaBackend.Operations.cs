@@ -438,11 +438,7 @@ public sealed partial class CudaBackend
 
         ulong parametersOnDevice = samplingSlot.Upload<RowSamplingArgs>(parameters, stream);
         long resultBytes = (long)rows * sizeof(TokenScoreResult);
-        if (scoreResults is null || scoreResults.Bytes < resultBytes)
-        {
-            scoreResults?.Dispose();
-            scoreResults = CudaDeviceMemoryHandle.Allocate(Math.Max(resultBytes, 4096), Ctx);
-        }
+        CudaDeviceMemoryHandle results = EnsureDeviceBytes(ref scoreResults, resultBytes);
 
         byte* storage = stackalloc byte[64];
         void** pointers = stackalloc void*[8];
@@ -451,7 +447,7 @@ public sealed partial class CudaBackend
         args.Add(x.Columns);
         args.Add(parametersOnDevice);
         args.Add(suppressedToken);
-        args.Add(scoreResults.Pointer);
+        args.Add(results.Pointer);
         Launch(
             x.ElementType == CudaElementType.Float32 ? KernelCatalog.ScoreLogitsF32 : KernelCatalog.ScoreLogitsBf16,
             Dim3.Of(rows),
@@ -459,7 +455,7 @@ public sealed partial class CudaBackend
             0,
             ref args);
 
-        return scoreResults.Pointer;
+        return results.Pointer;
     }
 
     private unsafe void Launch(string kernel, Dim3 grid, Dim3 block, uint sharedBytes, ref KernelArguments args)

@@ -78,11 +78,7 @@ public sealed partial class CudaBackend
         // The result: the counts (padded to 16 bytes), then one commit slot per row.
         long countBytes = ((sequences * sizeof(int)) + 15) / 16 * 16;
         long resultBytes = countBytes + ((long)rows * sizeof(CommittedTokenResult));
-        if (selectionResults is null || selectionResults.Bytes < resultBytes)
-        {
-            selectionResults?.Dispose();
-            selectionResults = CudaDeviceMemoryHandle.Allocate(Math.Max(resultBytes, 4096), Ctx);
-        }
+        CudaDeviceMemoryHandle results = EnsureDeviceBytes(ref selectionResults, resultBytes);
 
         byte* storage = stackalloc byte[64];
         void** pointers = stackalloc void*[8];
@@ -90,13 +86,13 @@ public sealed partial class CudaBackend
         args.Add(scores);
         args.Add(positionsOnDevice);
         args.Add(argumentsOnDevice);
-        args.Add(selectionResults.Pointer + (ulong)countBytes);
-        args.Add(selectionResults.Pointer);
+        args.Add(results.Pointer + (ulong)countBytes);
+        args.Add(results.Pointer);
         uint block = (uint)Math.Clamp((widest + 31) / 32 * 32, 32, SelectionRowLimit);
         Launch(KernelCatalog.SelectCommits, Dim3.Of(sequences), new Dim3(block), 0, ref args);
 
         byte* host = Staging(resultBytes);
-        CudaCheck.Driver(CudaDriverApi.cuMemcpyDtoHAsync_v2(host, selectionResults.Pointer, (nuint)resultBytes, stream), nameof(CudaDriverApi.cuMemcpyDtoHAsync_v2), "commit selection");
+        CudaCheck.Driver(CudaDriverApi.cuMemcpyDtoHAsync_v2(host, results.Pointer, (nuint)resultBytes, stream), nameof(CudaDriverApi.cuMemcpyDtoHAsync_v2), "commit selection");
         CudaCheck.Driver(CudaDriverApi.cuStreamSynchronize(stream), nameof(CudaDriverApi.cuStreamSynchronize), "waiting for the commit selection (a kernel queued earlier may have failed)");
         var deviceCounts = new ReadOnlySpan<int>(host, sequences);
         var deviceCommits = new ReadOnlySpan<CommittedTokenResult>(host + countBytes, rows);

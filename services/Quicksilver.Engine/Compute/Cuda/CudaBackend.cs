@@ -284,6 +284,7 @@ public sealed partial class CudaBackend : IComputeBackend
         staging?.Dispose();
         scoreResults?.Dispose();
         DisposeSelection();
+        DisposeTopLogprobs();
         tokenSlot?.Dispose();
         positionSlot?.Dispose();
         layoutSlot?.Dispose();
@@ -341,6 +342,18 @@ public sealed partial class CudaBackend : IComputeBackend
         ArgumentNullException.ThrowIfNull(weight, parameter);
         return weight as CudaWeight
             ?? throw new ArgumentException($"{parameter} is a {weight.GetType().Name}, not a weight of the CUDA backend.", parameter);
+    }
+
+    /// <summary>Device memory of at least <paramref name="bytes"/> (4 KiB at least) in <paramref name="buffer"/>, grown (its contents dropped) when too small.</summary>
+    private CudaDeviceMemoryHandle EnsureDeviceBytes(ref CudaDeviceMemoryHandle? buffer, long bytes)
+    {
+        if (buffer is null || buffer.Bytes < bytes)
+        {
+            buffer?.Dispose();
+            buffer = CudaDeviceMemoryHandle.Allocate(Math.Max(bytes, 4096), Ctx);
+        }
+
+        return buffer;
     }
 
     // Pinned staging for uploads and downloads, grown on demand. Callers synchronise before reusing it.

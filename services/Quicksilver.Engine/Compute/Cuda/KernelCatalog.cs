@@ -17,6 +17,8 @@ internal static class KernelCatalog
     public const string ScoreLogitsF32 = "score_logits_f32";
     public const string ScoreLogitsBf16 = "score_logits_bf16";
     public const string SelectCommits = "select_commits";
+    public const string TopLogprobsF32 = "top_logprobs_f32";
+    public const string TopLogprobsBf16 = "top_logprobs_bf16";
     public const string InitUniformBf16 = "init_uniform_bf16";
     public const string InitUniformF32 = "init_uniform_f32";
     public const string FillU32 = "fill_u32";
@@ -49,6 +51,8 @@ internal static class KernelCatalog
             [ScoreLogitsF32] = "lm_head_epilogue.cu",
             [ScoreLogitsBf16] = "lm_head_epilogue.cu",
             [SelectCommits] = "select_commits.cu",
+            [TopLogprobsF32] = "top_logprobs.cu",
+            [TopLogprobsBf16] = "top_logprobs.cu",
             [InitUniformBf16] = "init.cu",
             [InitUniformF32] = "init.cu",
             [FillU32] = "init.cu",

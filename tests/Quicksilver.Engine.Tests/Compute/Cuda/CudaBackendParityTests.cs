@@ -175,6 +175,72 @@ public sealed class CudaBackendParityTests : IDisposable
     }
 
     [CudaFact]
+    public void TopLogprobs_Fp32AndBf16Logits_MatchCpuExactly()
+    {
+        // A 0.25 grid at GPT-2's vocabulary, so ties are everywhere; the suppressed token tops every row.
+        const int rows = 6, vocab = 50257, suppressed = 11;
+        var random = new Random(3);
+        float[] logits = [.. Enumerable.Range(0, rows * vocab).Select(_ => random.Next(-64, 32) * 0.25f)];
+        for (int r = 0; r < rows; r++)
+        {
+            logits[(r * vocab) + suppressed] = 20f;
+        }
+
+        TopLogprobsRow[] listed = [new(4, 7, -9.5f), new(0, 50256, -12.25f), new(4, 3, -8f), new(5, 0, -10f)];
+        TokenLogprob[] Top(IComputeBackend b, BufferKind kind, int count)
+        {
+            using IDeviceBuffer l = b.Allocate(rows, vocab, kind);
+            b.Upload(logits, l);
+            var results = new TokenLogprob[listed.Length * count];
+            b.TopLogprobs(l, listed, count, suppressed, results);
+            return results;
+        }
+
+        foreach (int count in new[] { 1, 20 })
+        {
+            TokenLogprob[] expected = Top(cpu, BufferKind.Logits, count);
+            Assert.Equal(expected, Top(Gpu, BufferKind.Logits, count));
+            Assert.Equal(expected, Top(Gpu, BufferKind.Activation, count)); // the grid is exact in bf16
+            Assert.DoesNotContain(expected, a => a.Token == suppressed);
+        }
+    }
+
+    [CudaFact]
+    public void DiffusionTransformer_TopLogprobsInTheBatch_ListTheDevicesBestTokensAtEachCommit()
+    {
+        using var dream = new DreamOnDevice(Gpu, seed: 10);
+        ForwardSequence greedy = dream.Step(promptStart: 1, _ => new RowSampling(0f, 0, 0)) with { TopLogprobs = 5 };
+        ForwardSequence sampled = dream.Step(promptStart: 30, p => new RowSampling(1f, 6, (ulong)p, TopK: 8)) with { TopLogprobs = 3 };
+        ForwardSequence plain = dream.Step(promptStart: 60, _ => new RowSampling(0f, 0, 0));
+        ForwardSequence[] batch = [greedy, plain, sampled];
+        CommitPolicy policy = new(RemaskingStrategy.LowConfidence, CommitRule.Schedule, 0, 4, Seed: 6, Step: 0);
+        var committed = new CommittedToken[48];
+        var counts = new int[3];
+
+        TokenLogprob[][] alternatives = dream.Model.ForwardAndSelect(batch, [policy, policy, policy], committed, counts);
+
+        // The CPU's listing over the device's own logits (a second, identical forward pass), row for row.
+        float[] logits = dream.Model.ComputeLogits(batch);
+        using IDeviceBuffer onCpu = cpu.Allocate(48, dream.Config.VocabSize, BufferKind.Logits);
+        cpu.Upload(logits, onCpu);
+        Assert.Equal([4, 4, 4], counts);
+        Assert.Empty(alternatives[1]);
+        foreach (int s in new[] { 0, 2 })
+        {
+            int n = batch[s].TopLogprobs;
+            TopLogprobsRow[] rows = [.. committed.Skip(16 * s).Take(4).Select(c => new TopLogprobsRow((16 * s) + c.Row, c.Token, c.LogProbability))];
+            var expected = new TokenLogprob[4 * n];
+            cpu.TopLogprobs(onCpu, rows, n, dream.Config.MaskTokenId, expected);
+            Assert.Equal(expected, alternatives[s]);
+        }
+
+        for (int k = 0; k < 4; k++)
+        {
+            Assert.Equal(new TokenLogprob(committed[k].Token, committed[k].LogProbability), alternatives[0][k * 5]);
+        }
+    }
+
+    [CudaFact]
     public void ScoreLogits_GreedyAndGumbel_MatchCpu()
     {
         const int rows = 12, vocab = 50257;

@@ -29,6 +29,16 @@ public sealed class MirroredStructTests
     }
 
     [Fact]
+    public void TopLogprobsStructs_MatchCLayout()
+    {
+        Assert.Equal(12, Unsafe.SizeOf<TopLogprobsRow>());
+        Assert.Equal(4, Marshal.OffsetOf<TopLogprobsRow>("<ChosenToken>k__BackingField").ToInt32());
+        Assert.Equal(8, Marshal.OffsetOf<TopLogprobsRow>("<ChosenLogProbability>k__BackingField").ToInt32());
+        Assert.Equal(8, Unsafe.SizeOf<TokenLogprob>());
+        Assert.Equal(4, Marshal.OffsetOf<TokenLogprob>("<LogProbability>k__BackingField").ToInt32());
+    }
+
+    [Fact]
     public void TokenScoreResult_MatchesCLayout()
     {
         Assert.Equal(20, Unsafe.SizeOf<TokenScoreResult>());
@@ -69,6 +79,8 @@ public sealed class MirroredStructTests
         Assert.Contains("sizeof(TokenScoreResult) == 20", programs["lm_head_epilogue.cu"], StringComparison.Ordinal);
         Assert.Contains("sizeof(LogitBiasRows) == 16", programs["logit_bias.cu"], StringComparison.Ordinal);
         Assert.Contains("sizeof(TokenBias) == 8", programs["logit_bias.cu"], StringComparison.Ordinal);
+        Assert.Contains("sizeof(TopLogprobsRow) == 12", programs["top_logprobs.cu"], StringComparison.Ordinal);
+        Assert.Contains("sizeof(TokenLogprob) == 8", programs["top_logprobs.cu"], StringComparison.Ordinal);
         Assert.Contains("sizeof(AttentionKeys) == 32", programs["attention.cu"], StringComparison.Ordinal);
         Assert.Contains("sizeof(KvCacheRowWrite) == 32", programs["kv_cache.cu"], StringComparison.Ordinal);
     }

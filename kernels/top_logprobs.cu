@@ -1,0 +1,95 @@
+// top_logprobs.cu — OpenAI's top_logprobs: the most likely tokens of the logit rows whose positions a step committed.
+//
+// For each listed row r (grid = rows), with logits x[0..V) and the token c the step chose there (log p(c) = lp_c):
+//   the `count` best-ranked tokens other than `suppressed` (the mask id; -1 = none), best first, where a token's rank
+//   key is the logit's order-preserving bits, then its id inverted (highest logit first, ties to the lower id, as
+//   Quicksilver.Engine.Compute.LogitRank), each with log p = lp_c + (x_token - x_c) in fp32, so the chosen token
+//   lists exactly its own log-probability and no log-sum-exp is recomputed.
+//
+// Pass k takes the largest key below the key pass k - 1 found: a full sweep of the row per alternative, each thread
+// over a fixed stride, then warp butterflies and the warps' maxima. count is at most 20 and only committed rows of
+// requests that ask are listed, so the sweeps (L2-resident after the first) are small beside the LM head that wrote
+// the row.
+//
+// Launch: grid = (rows), block = 256 (a multiple of 32, at most 1024). Results: results[r * count + k].
+// Structs are mirrored in C# (Quicksilver.Engine.Compute.TopLogprobsRow / TokenLogprob) and checked by unit tests.
+// CPU reference: CpuBackend.TopLogprobs (Compute/Cpu/CpuTopTokens.cs).
+#include "common.cuh"
+
+struct TopLogprobsRow {
+    int logit_row;
+    int chosen_token;
+    float chosen_logprob;
+};
+
+struct TokenLogprob {
+    int token;
+    float logprob;
+};
+
+static_assert(sizeof(TopLogprobsRow) == 12, "TopLogprobsRow must match the C# mirror");
+static_assert(sizeof(TokenLogprob) == 8, "TokenLogprob must match the C# mirror");
+
+QS_DEVICE u64 logit_rank_key(float x, int i) { return ((u64)ordered_bits(x) << 32) | (u64)(0xffffffffu - (u32)i); }
+
+QS_DEVICE int token_of_key(u64 key) { return (int)(0xffffffffu - (u32)key); }
+
+// The largest key over the block; every thread gets it. `scratch` holds at least 32 keys.
+QS_DEVICE u64 block_max_u64(u64 v, u64* scratch)
+{
+    for (int offset = 16; offset > 0; offset >>= 1) {
+        const u64 o = shfl_xor_u64(v, offset);
+        v = o > v ? o : v;
+    }
+    __syncthreads();  // scratch may still be read by the previous pass
+    if ((threadIdx.x & 31) == 0) {
+        scratch[threadIdx.x >> 5] = v;
+    }
+    __syncthreads();
+    const int warps = (blockDim.x + 31) >> 5;
+    u64 best = 0ull;
+    for (int w = 0; w < warps; ++w) {
+        best = scratch[w] > best ? scratch[w] : best;
+    }
+    return best;
+}
+
+template <typename T>
+QS_DEVICE void top_logprobs(const T* __restrict__ logits, int vocab, int suppressed, int count,
+                            const TopLogprobsRow* __restrict__ rows, TokenLogprob* __restrict__ results)
+{
+    __shared__ u64 scratch[32];
+    const TopLogprobsRow row = rows[blockIdx.x];
+    const T* x = logits + row_offset(row.logit_row, vocab);
+    const float chosen = load_float(x, row.chosen_token);
+    u64 below = ~0ull;
+    for (int k = 0; k < count; ++k) {
+        u64 best = 0ull;
+        for (int i = threadIdx.x; i < vocab; i += blockDim.x) {
+            const u64 key = logit_rank_key(load_float(x, i), i);
+            if (i != suppressed && key < below && key > best) {
+                best = key;
+            }
+        }
+        below = block_max_u64(best, scratch);
+        if (threadIdx.x == 0) {
+            const int token = token_of_key(below);
+            TokenLogprob out;
+            out.token = token;
+            out.logprob = __fadd_rn(row.chosen_logprob, __fsub_rn(load_float(x, token), chosen));
+            results[(long long)blockIdx.x * count + k] = out;
+        }
+    }
+}
+
+extern "C" __global__ void top_logprobs_f32(const float* __restrict__ logits, int vocab, int suppressed, int count,
+                                            const TopLogprobsRow* __restrict__ rows, TokenLogprob* __restrict__ results)
+{
+    top_logprobs<float>(logits, vocab, suppressed, count, rows, results);
+}
+
+extern "C" __global__ void top_logprobs_bf16(const bf16_t* __restrict__ logits, int vocab, int suppressed, int count,
+                                             const TopLogprobsRow* __restrict__ rows, TokenLogprob* __restrict__ results)
+{
+    top_logprobs<bf16_t>(logits, vocab, suppressed, count, rows, results);
+}
