@@ -10,7 +10,8 @@
 #   env (nvidia-smi, libraries) → harness info → parity (→ $OUT/parity.json) → bench (→ $OUT/bench.json)
 #   → torch bench (→ $OUT/torch.json) → comparison table (→ $OUT/summary.txt, printed last).
 # The parity stage runs every check of the harness (tools/Quicksilver.GpuHarness/Parity/ParityCheck.cs), in order:
-#   kernels random_weights embed gather_rows rmsnorm head_rmsnorm matmul rope swiglu add logit_bias score_logits_greedy score_logits_gumbel
+#   kernels random_weights embed gather_rows rmsnorm head_rmsnorm matmul rope swiglu add logit_bias top_logprobs (kernels/top_logprobs.cu; a note
+#   times it) score_logits_greedy score_logits_gumbel
 #   score_logits_truncated (top-p/top-k drawn on the device by kernels/truncation.cuh; a note times it) select_commits (kernels/select_commits.cu: commit selection on the device vs CommitSelection and the CPU backend)
 #   attention_simple attention_mma model_synthetic_llada model_synthetic_llada_kv_cache model_synthetic_dream model_synthetic_sdar model_tiny
 # One check alone: "$HARNESS" parity --only select_commits --kernel-dir kernels --out /tmp/p.json

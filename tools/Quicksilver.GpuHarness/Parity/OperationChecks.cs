@@ -208,6 +208,48 @@ internal static class OperationChecks
         c.Compare("logit_bias bf16 logits", [.. expected.Select(BFloat16.Round)], Biased(c.Device, BufferKind.Activation), Tolerance.Exact);
     }
 
+    /// <summary>
+    /// <c>top_logprobs.cu</c>: 20, 5 and 1 alternatives at rows of LLaDA's vocabulary on a 1/8 grid (ties everywhere,
+    /// the mask on top of every row), exact against <c>CpuBackend.TopLogprobs</c> in fp32 and bf16 buffers; then the time
+    /// to list 20 alternatives at 64 rows against the LM-head epilogue over the same rows.
+    /// </summary>
+    public static void TopLogprobs(ParityContext c)
+    {
+        const int rows = 8, vocab = 126464, mask = 126336;
+        var random = new Random(c.Seed);
+        float[] logits = [.. Enumerable.Range(0, rows * vocab).Select(i => i % vocab == mask ? 30f : random.Next(-96, 64) / 8f)];
+        TopLogprobsRow[] listed = [.. Enumerable.Range(0, 16).Select(i => new TopLogprobsRow((i * 5) % rows, (i * 7919) % vocab, -random.Next(1, 80) / 8f))];
+        float[] Flattened(IComputeBackend b, BufferKind kind, int count)
+        {
+            using IDeviceBuffer buffer = ParityContext.Input(b, logits, vocab, kind);
+            var results = new TokenLogprob[listed.Length * count];
+            b.TopLogprobs(buffer, listed, count, mask, results);
+            return [.. results.SelectMany(r => new[] { r.Token, r.LogProbability })];
+        }
+
+        foreach (int count in new[] { 20, 5, 1 })
+        {
+            float[] expected = Flattened(c.Cpu, BufferKind.Logits, count);
+            c.Compare($"top_logprobs {count} fp32 logits (token, logprob pairs)", expected, Flattened(c.Device, BufferKind.Logits, count), Tolerance.Exact);
+            c.Compare($"top_logprobs {count} bf16 logits (token, logprob pairs)", expected, Flattened(c.Device, BufferKind.Activation, count), Tolerance.Exact);
+        }
+
+        TimeTopLogprobs(c, mask);
+    }
+
+    private static void TimeTopLogprobs(ParityContext c, int mask)
+    {
+        const int rows = 64, vocab = 126464, count = 20;
+        using IDeviceBuffer buffer = ParityContext.Input(c.Device, c.Data.Logits(rows * vocab, 3f), vocab, BufferKind.Logits);
+        RowSampling[] sampling = [.. Enumerable.Range(0, rows).Select(r => new RowSampling(0f, 0, (ulong)r))];
+        TopLogprobsRow[] listed = [.. Enumerable.Range(0, rows).Select(r => new TopLogprobsRow(r, 0, -1f))];
+        var scores = new TokenScore[rows];
+        var alternatives = new TokenLogprob[rows * count];
+        double score = BestTime.Milliseconds(() => c.Device.ScoreLogits(buffer, sampling, mask, scores));
+        double top = BestTime.Milliseconds(() => c.Device.TopLogprobs(buffer, listed, count, mask, alternatives));
+        c.Notes.Add($"{rows} rows x vocab {vocab}: ScoreLogits greedy {score:F3} ms, TopLogprobs {count} {top:F3} ms ({top / score:F1}x), wall clock incl. the download, best of 5");
+    }
+
     public static void RandomWeights(ParityContext c)
     {
         if (c.Cuda is not { } gpu)

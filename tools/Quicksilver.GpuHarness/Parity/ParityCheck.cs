@@ -19,6 +19,7 @@ internal sealed record ParityCheck(string Name, string Description, Action<Parit
         new("swiglu", "SwiGLU vs CpuBackend.SwiGlu", OperationChecks.SwiGlu),
         new("add", "residual add vs CpuBackend.Add", OperationChecks.Add),
         new("logit_bias", "logit_bias.cu (fp32 and bf16 logits) vs CpuBackend.AddLogitBias, exact", OperationChecks.LogitBias),
+        new("top_logprobs", "top_logprobs.cu (fp32 and bf16 logits) vs CpuBackend.TopLogprobs, exact; times 20 alternatives at 64 rows against the epilogue", OperationChecks.TopLogprobs),
         new("score_logits_greedy", "LM-head epilogue, T = 0, vs CpuBackend.ScoreLogits", ScoreLogitsChecks.Greedy),
         new("score_logits_gumbel", "LM-head epilogue, Gumbel T > 0, vs CpuBackend.ScoreLogits", ScoreLogitsChecks.Gumbel),
         new("score_logits_truncated", "top-p/top-k drawn on the device (truncation.cuh), mixed with plain rows, vs CpuBackend.ScoreLogits; times truncated against plain rows", ScoreLogitsChecks.Truncated),

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Quicksilver.Engine.Compute;
 
 namespace Quicksilver.GpuHarness.Parity;
@@ -44,16 +43,7 @@ internal static class ScoreLogitsChecks
         double BestMs(RowSampling sampling)
         {
             RowSampling[] all = [.. Enumerable.Range(0, rows).Select(r => sampling with { Counter = (ulong)r })];
-            c.Device.ScoreLogits(buffer, all, MaskId, results);
-            double best = double.MaxValue;
-            for (int i = 0; i < 5; i++)
-            {
-                long start = Stopwatch.GetTimestamp();
-                c.Device.ScoreLogits(buffer, all, MaskId, results);
-                best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-            }
-
-            return best;
+            return BestTime.Milliseconds(() => c.Device.ScoreLogits(buffer, all, MaskId, results));
         }
 
         double plain = BestMs(new RowSampling(1f, 1, 0)), truncated = BestMs(new RowSampling(1f, 1, 0, TopP: 0.9));
