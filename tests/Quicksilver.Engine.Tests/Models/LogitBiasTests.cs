@@ -1,6 +1,4 @@
-using Quicksilver.Engine.Checkpoints;
 using Quicksilver.Engine.Compute;
-using Quicksilver.Engine.Compute.Cpu;
 using Quicksilver.Engine.Models;
 using Quicksilver.Engine.Tests.TestModels;
 
@@ -14,24 +12,13 @@ namespace Quicksilver.Engine.Tests.Models;
 public sealed class LogitBiasTests : IDisposable
 {
     private static readonly ModelConfig Config = RandomCheckpoint.LLaDAConfig();
-    private readonly RandomCheckpoint checkpoint = RandomCheckpoint.Create(Config, TensorDType.BF16, seed: 21);
-    private readonly ITensorSource tensors;
-    private readonly CpuBackend backend = new(new CpuBackendOptions { Threads = 2 });
-    private readonly DiffusionTransformer model;
+    private readonly RandomTransformer transformer = new(Config, seed: 21);
 
-    public LogitBiasTests()
-    {
-        tensors = CheckpointLoader.Open(checkpoint.Folder);
-        model = new DiffusionTransformer(Config, tensors, backend);
-    }
+    private DiffusionTransformer Model => transformer.Model;
 
-    public void Dispose()
-    {
-        model.Dispose();
-        backend.Dispose();
-        tensors.Dispose();
-        checkpoint.Dispose();
-    }
+    private IComputeBackend Backend => transformer.Model.Backend;
+
+    public void Dispose() => transformer.Dispose();
 
     [Fact]
     public void ComputeLogits_LogitBias_AddedExactlyToItsOwnSequencesRows()
@@ -40,8 +27,8 @@ public sealed class LogitBiasTests : IDisposable
         ForwardSequence[] plain = [Step(1, 4), Step(2, 3), Step(3, 2)];
         ForwardSequence[] biased = [plain[0], plain[1] with { LogitBias = biases }, plain[2]];
 
-        float[] expected = model.ComputeLogits(plain);
-        float[] actual = model.ComputeLogits(biased);
+        float[] expected = Model.ComputeLogits(plain);
+        float[] actual = Model.ComputeLogits(biased);
 
         int vocab = Config.VocabSize;
         for (int row = 0; row < 9; row++)
@@ -73,21 +60,21 @@ public sealed class LogitBiasTests : IDisposable
     [Fact]
     public void AddLogitBias_SpansThatOverlapOrNameATokenTwice_AreRefused()
     {
-        using IDeviceBuffer logits = backend.Allocate(4, 10, BufferKind.Logits);
-        backend.Upload(new float[40], logits);
+        using IDeviceBuffer logits = Backend.Allocate(4, 10, BufferKind.Logits);
+        Backend.Upload(new float[40], logits);
         TokenBias[] biases = [new(1, 1f), new(2, 1f), new(1, 2f)];
 
-        Assert.Throws<ArgumentException>(() => backend.AddLogitBias(logits, [new(0, 2, 0, 2), new(1, 2, 0, 2)], biases));
-        Assert.Throws<ArgumentException>(() => backend.AddLogitBias(logits, [new(0, 2, 0, 3)], biases));
-        Assert.Throws<ArgumentException>(() => backend.AddLogitBias(logits, [new(3, 2, 0, 1)], biases));
-        Assert.Throws<ArgumentException>(() => backend.AddLogitBias(logits, [new(0, 1, 2, 2)], biases));
-        Assert.Throws<ArgumentException>(() => backend.AddLogitBias(logits, [new(0, 1, 0, 1)], [new(10, 1f)]));
+        Assert.Throws<ArgumentException>(() => Backend.AddLogitBias(logits, [new(0, 2, 0, 2), new(1, 2, 0, 2)], biases));
+        Assert.Throws<ArgumentException>(() => Backend.AddLogitBias(logits, [new(0, 2, 0, 3)], biases));
+        Assert.Throws<ArgumentException>(() => Backend.AddLogitBias(logits, [new(3, 2, 0, 1)], biases));
+        Assert.Throws<ArgumentException>(() => Backend.AddLogitBias(logits, [new(0, 1, 2, 2)], biases));
+        Assert.Throws<ArgumentException>(() => Backend.AddLogitBias(logits, [new(0, 1, 0, 1)], [new(10, 1f)]));
     }
 
     private TokenScore[] Scores(ForwardSequence step)
     {
         var scores = new TokenScore[step.ScorePositions.Count];
-        model.Forward([step], scores);
+        Model.Forward([step], scores);
         return scores;
     }
 

@@ -1,6 +1,4 @@
-using Quicksilver.Engine.Checkpoints;
 using Quicksilver.Engine.Compute;
-using Quicksilver.Engine.Compute.Cpu;
 using Quicksilver.Engine.Decoding;
 using Quicksilver.Engine.Models;
 using Quicksilver.Engine.Tests.TestModels;
@@ -14,24 +12,13 @@ namespace Quicksilver.Engine.Tests.Models;
 public sealed class TopLogprobsTests : IDisposable
 {
     private static readonly ModelConfig Config = RandomCheckpoint.LLaDAConfig(vocab: 96);
-    private readonly RandomCheckpoint checkpoint = RandomCheckpoint.Create(Config, TensorDType.BF16, seed: 33);
-    private readonly ITensorSource tensors;
-    private readonly CpuBackend backend = new(new CpuBackendOptions { Threads = 2 });
-    private readonly DiffusionTransformer model;
+    private readonly RandomTransformer transformer = new(Config, seed: 33);
 
-    public TopLogprobsTests()
-    {
-        tensors = CheckpointLoader.Open(checkpoint.Folder);
-        model = new DiffusionTransformer(Config, tensors, backend);
-    }
+    private DiffusionTransformer Model => transformer.Model;
 
-    public void Dispose()
-    {
-        model.Dispose();
-        backend.Dispose();
-        tensors.Dispose();
-        checkpoint.Dispose();
-    }
+    private IComputeBackend Backend => transformer.Model.Backend;
+
+    public void Dispose() => transformer.Dispose();
 
     /// <summary>
     /// Logits on a 0.25 grid (many ties, broken by id) with the suppressed token on top: the listed tokens are a sort's,
@@ -51,12 +38,12 @@ public sealed class TopLogprobsTests : IDisposable
             logits[(r * vocab) + suppressed] = 50f;
         }
 
-        using IDeviceBuffer buffer = backend.Allocate(rows, vocab, BufferKind.Logits);
-        backend.Upload(logits, buffer);
+        using IDeviceBuffer buffer = Backend.Allocate(rows, vocab, BufferKind.Logits);
+        Backend.Upload(logits, buffer);
         TopLogprobsRow[] listed = [.. new[] { 3, 0, 4 }.Select(r => Chosen(logits.AsSpan(r * vocab, vocab), r, token: (r * 37) % vocab))];
         var results = new TokenLogprob[listed.Length * count];
 
-        backend.TopLogprobs(buffer, listed, count, suppressed, results);
+        Backend.TopLogprobs(buffer, listed, count, suppressed, results);
 
         for (int i = 0; i < listed.Length; i++)
         {
@@ -73,14 +60,14 @@ public sealed class TopLogprobsTests : IDisposable
     [Fact]
     public void TopLogprobs_ArgumentsOutOfRange_AreRefused()
     {
-        using IDeviceBuffer buffer = backend.Allocate(2, 6, BufferKind.Logits);
-        backend.Upload(new float[12], buffer);
+        using IDeviceBuffer buffer = Backend.Allocate(2, 6, BufferKind.Logits);
+        Backend.Upload(new float[12], buffer);
 
-        Assert.Throws<ArgumentException>(() => backend.TopLogprobs(buffer, [new(0, 1, -1f)], 6, suppressedToken: 5, new TokenLogprob[6]));
-        Assert.Throws<ArgumentException>(() => backend.TopLogprobs(buffer, [new(0, 1, -1f)], 0, suppressedToken: 5, []));
-        Assert.Throws<ArgumentException>(() => backend.TopLogprobs(buffer, [new(2, 1, -1f)], 1, suppressedToken: 5, new TokenLogprob[1]));
-        Assert.Throws<ArgumentException>(() => backend.TopLogprobs(buffer, [new(1, 6, -1f)], 1, suppressedToken: 5, new TokenLogprob[1]));
-        Assert.Throws<ArgumentException>(() => backend.TopLogprobs(buffer, [new(1, 1, -1f)], 2, suppressedToken: 5, new TokenLogprob[3]));
+        Assert.Throws<ArgumentException>(() => Backend.TopLogprobs(buffer, [new(0, 1, -1f)], 6, suppressedToken: 5, new TokenLogprob[6]));
+        Assert.Throws<ArgumentException>(() => Backend.TopLogprobs(buffer, [new(0, 1, -1f)], 0, suppressedToken: 5, []));
+        Assert.Throws<ArgumentException>(() => Backend.TopLogprobs(buffer, [new(2, 1, -1f)], 1, suppressedToken: 5, new TokenLogprob[1]));
+        Assert.Throws<ArgumentException>(() => Backend.TopLogprobs(buffer, [new(1, 6, -1f)], 1, suppressedToken: 5, new TokenLogprob[1]));
+        Assert.Throws<ArgumentException>(() => Backend.TopLogprobs(buffer, [new(1, 1, -1f)], 2, suppressedToken: 5, new TokenLogprob[3]));
     }
 
     /// <summary>
@@ -102,8 +89,8 @@ public sealed class TopLogprobsTests : IDisposable
         var committed = new CommittedToken[scored];
         var counts = new int[batch.Length];
 
-        TokenLogprob[][] alternatives = model.ForwardAndSelect(batch, [policy, policy, policy], committed, counts);
-        float[] logits = model.ComputeLogits(batch);
+        TokenLogprob[][] alternatives = Model.ForwardAndSelect(batch, [policy, policy, policy], committed, counts);
+        float[] logits = Model.ComputeLogits(batch);
 
         Assert.Empty(alternatives[1]);
         int first = 0;

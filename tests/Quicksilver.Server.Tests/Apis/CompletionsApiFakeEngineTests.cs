@@ -326,15 +326,8 @@ public sealed class CompletionsApiFakeEngineTests : IAsyncLifetime
     [InlineData(true)]
     public async Task CreateCompletion_LogprobsZero_EveryTokenWithOffsetsIntoTheText(bool stream)
     {
-        JsonObject body = Body(maxTokens: 64, stream: stream);
-        body["logprobs"] = 0;
-        body["block_length"] = 4;
+        JsonNode[] choices = await ChoicesWithLogprobsAsync(logprobs: 0, stream);
 
-        using HttpResponseMessage response = await client.PostCompletionAsync(body);
-
-        JsonNode[] choices = stream
-            ? [.. OpenAIAssert.Chunks(ServerSentEvents.ParseStrict(await response.Content.ReadAsStringAsync())).Select(c => c["choices"]![0]!)]
-            : [(await response.ReadJsonObjectAsync())["choices"]![0]!];
         string text = string.Concat(choices.Select(c => c["text"]!.GetValue<string>()));
         string[] tokens = [.. choices.SelectMany(c => c["logprobs"]!["tokens"]!.AsArray().Select(t => t!.GetValue<string>()))];
         int[] offsets = [.. choices.SelectMany(c => c["logprobs"]!["text_offset"]!.AsArray().Select(t => t!.GetValue<int>()))];
@@ -355,15 +348,8 @@ public sealed class CompletionsApiFakeEngineTests : IAsyncLifetime
     [InlineData(true)]
     public async Task CreateCompletion_LogprobsThree_TopLogprobsMapEachTokensAlternativesByText(bool stream)
     {
-        JsonObject body = Body(maxTokens: 64, stream: stream);
-        body["logprobs"] = 3;
-        body["block_length"] = 4;
+        JsonNode[] choices = await ChoicesWithLogprobsAsync(logprobs: 3, stream);
 
-        using HttpResponseMessage response = await client.PostCompletionAsync(body);
-
-        JsonNode[] choices = stream
-            ? [.. OpenAIAssert.Chunks(ServerSentEvents.ParseStrict(await response.Content.ReadAsStringAsync())).Select(c => c["choices"]![0]!)]
-            : [(await response.ReadJsonObjectAsync())["choices"]![0]!];
         string[] tokens = [.. choices.SelectMany(c => c["logprobs"]!["tokens"]!.AsArray().Select(t => t!.GetValue<string>()))];
         float[] logprobs = [.. choices.SelectMany(c => c["logprobs"]!["token_logprobs"]!.AsArray().Select(t => t!.GetValue<float>()))];
         JsonObject[] tops = [.. choices.SelectMany(c => c["logprobs"]!["top_logprobs"]!.AsArray().Select(t => t!.AsObject()))];
@@ -376,6 +362,20 @@ public sealed class CompletionsApiFakeEngineTests : IAsyncLifetime
             (string Text, float Logprob)[] listed = [.. new[] { tokens[i], "A", "B" }.Select((text, k) => (text, logprobs[i] - k)).DistinctBy(a => a.text)];
             Assert.Equal(listed, tops[i].Select(p => (p.Key, p.Value!.GetValue<float>())));
         }
+    }
+
+    /// <summary>The choice of a 64-token answer in blocks of 4 with <c>logprobs</c>: the answer's, or each chunk's when streamed.</summary>
+    private async Task<JsonNode[]> ChoicesWithLogprobsAsync(int logprobs, bool stream)
+    {
+        JsonObject body = Body(maxTokens: 64, stream: stream);
+        body["logprobs"] = logprobs;
+        body["block_length"] = 4;
+
+        using HttpResponseMessage response = await client.PostCompletionAsync(body);
+
+        return stream
+            ? [.. OpenAIAssert.Chunks(ServerSentEvents.ParseStrict(await response.Content.ReadAsStringAsync())).Select(c => c["choices"]![0]!)]
+            : [(await response.ReadJsonObjectAsync())["choices"]![0]!];
     }
 
     private static (string Text, string? FinishReason) TextAndFinish(JsonNode? choice) =>

@@ -29,20 +29,12 @@ public sealed partial class CudaBackend
         CudaDeviceMemoryHandle memory = CudaDeviceMemoryHandle.Allocate(count * (type == CudaElementType.BFloat16 ? 2 : 4), Ctx);
         try
         {
-            byte* storage = stackalloc byte[64];
-            void** pointers = stackalloc void*[8];
-            var args = new KernelArguments(storage, 64, pointers, 8);
-            args.Add(memory.Pointer);
-            args.Add(count);
-            args.Add(seed);
-            args.Add(scale);
-            args.Add(offset);
             Launch(
                 type == CudaElementType.BFloat16 ? KernelCatalog.InitUniformBf16 : KernelCatalog.InitUniformF32,
                 Dim3.Blocks(count, ElementwiseBlock, Device.MultiprocessorCount * 32L),
                 new Dim3(ElementwiseBlock),
                 0,
-                ref args);
+                [memory.Pointer, count, seed, scale, offset]);
         }
         catch
         {
@@ -91,13 +83,7 @@ public sealed partial class CudaBackend
             return;
         }
 
-        byte* storage = stackalloc byte[64];
-        void** pointers = stackalloc void*[8];
-        var args = new KernelArguments(storage, 64, pointers, 8);
-        args.Add(b.Pointer);
-        args.Add(words);
-        args.Add(word);
-        Launch(KernelCatalog.FillU32, Dim3.Blocks(words, ElementwiseBlock, Device.MultiprocessorCount * 32L), new Dim3(ElementwiseBlock), 0, ref args);
+        Launch(KernelCatalog.FillU32, Dim3.Blocks(words, ElementwiseBlock, Device.MultiprocessorCount * 32L), new Dim3(ElementwiseBlock), 0, [b.Pointer, words, word]);
     }
 
     /// <summary>

@@ -59,15 +59,7 @@ public sealed partial class CudaBackend
         }
 
         ulong tableOnDevice = kvCacheWriteSlot.Upload<KvCacheRowWriteArgs>(table, stream);
-        byte* storage = stackalloc byte[64];
-        void** pointers = stackalloc void*[8];
-        var args = new KernelArguments(storage, 64, pointers, 8);
-        args.Add(k.Pointer);
-        args.Add(v.Pointer);
-        args.Add(tableOnDevice);
-        args.Add(layer);
-        args.Add(k.Columns);
-        Launch(KernelCatalog.KvCacheWriteBf16, Dim3.Of(rows), new Dim3(128), 0, ref args);
+        Launch(KernelCatalog.KvCacheWriteBf16, Dim3.Of(rows), new Dim3(128), 0, [k.Pointer, v.Pointer, tableOnDevice, layer, k.Columns]);
     }
 
     /// <summary>Where each sequence's keys are, for the attention kernels: packed rows of <paramref name="k"/>/<paramref name="v"/> or a cache's rows.</summary>

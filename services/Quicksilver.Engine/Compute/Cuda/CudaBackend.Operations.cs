@@ -37,14 +37,7 @@ public sealed partial class CudaBackend
         }
 
         ulong ids = tokenSlot.Upload(tokens, stream);
-        byte* storage = stackalloc byte[64];
-        void** pointers = stackalloc void*[8];
-        var args = new KernelArguments(storage, 64, pointers, 8);
-        args.Add(t.Pointer);
-        args.Add(ids);
-        args.Add(o.Pointer);
-        args.Add(o.Columns);
-        Launch(KernelCatalog.EmbedBf16, Dim3.Of(tokens.Length), new Dim3(128), 0, ref args);
+        Launch(KernelCatalog.EmbedBf16, Dim3.Of(tokens.Length), new Dim3(128), 0, [t.Pointer, ids, o.Pointer, o.Columns]);
     }
 
     /// <inheritdoc />
@@ -88,15 +81,7 @@ public sealed partial class CudaBackend
             return;
         }
 
-        byte* storage = stackalloc byte[64];
-        void** pointers = stackalloc void*[8];
-        var args = new KernelArguments(storage, 64, pointers, 8);
-        args.Add(input);
-        args.Add(weight);
-        args.Add(output);
-        args.Add(columns);
-        args.Add(epsilon);
-        Launch(KernelCatalog.RmsNormBf16, Dim3.Of(rows), new Dim3(256), 0, ref args);
+        Launch(KernelCatalog.RmsNormBf16, Dim3.Of(rows), new Dim3(256), 0, [input, weight, output, columns, epsilon]);
     }
 
     /// <inheritdoc />
@@ -141,19 +126,12 @@ public sealed partial class CudaBackend
 
         if (b is not null)
         {
-            byte* storage = stackalloc byte[64];
-            void** pointers = stackalloc void*[8];
-            var args = new KernelArguments(storage, 64, pointers, 8);
-            args.Add(y.Pointer);
-            args.Add(b.Pointer);
-            args.Add(y.Rows);
-            args.Add(y.Columns);
             Launch(
                 y.ElementType == CudaElementType.BFloat16 ? KernelCatalog.AddBiasBf16 : KernelCatalog.AddBiasF32,
                 Dim3.Blocks(y.ElementCount, ElementwiseBlock),
                 new Dim3(ElementwiseBlock),
                 0,
-                ref args);
+                [y.Pointer, b.Pointer, y.Rows, y.Columns]);
         }
     }
 
@@ -183,17 +161,7 @@ public sealed partial class CudaBackend
         ulong table = RopeTable(headDim, theta);
         ulong pos = positionSlot.Upload(positions, stream);
         long pairs = (long)x.Rows * (headDim / 2); // one thread per (row, pair): the angle is shared by every head
-        byte* storage = stackalloc byte[64];
-        void** pointers = stackalloc void*[8];
-        var args = new KernelArguments(storage, 64, pointers, 8);
-        args.Add(x.Pointer);
-        args.Add(pos);
-        args.Add(table);
-        args.Add(x.Rows);
-        args.Add(headCount);
-        args.Add(headDim);
-        args.Add(x.Columns);
-        Launch(KernelCatalog.RopeNeoxBf16, Dim3.Blocks(pairs, ElementwiseBlock), new Dim3(ElementwiseBlock), 0, ref args);
+        Launch(KernelCatalog.RopeNeoxBf16, Dim3.Blocks(pairs, ElementwiseBlock), new Dim3(ElementwiseBlock), 0, [x.Pointer, pos, table, x.Rows, headCount, headDim, x.Columns]);
     }
 
     /// <inheritdoc />
@@ -247,22 +215,14 @@ public sealed partial class CudaBackend
         float scale = 1f / MathF.Sqrt(headDim);
         float scaleLog2 = scale * 1.4426950408889634f;
 
-        byte* storage = stackalloc byte[128];
-        void** pointers = stackalloc void*[12];
-        var args = new KernelArguments(storage, 128, pointers, 12);
-        args.Add(q.Pointer);
-        args.Add(o.Pointer);
-        args.Add(cuQ);
-        args.Add(keyTable);
-        args.Add(layout.CacheLayer);
-        args.Add(headCount);
-        args.Add(kvHeadCount);
-        args.Add(scale);
-        args.Add(scaleLog2);
-        args.Add(layout.CausalBlockLength);
         int rowsPerBlock = useTensorCoreAttention ? 64 : 4;
         var grid = new Dim3((uint)((maxQuery + rowsPerBlock - 1) / rowsPerBlock), (uint)headCount, (uint)sequences);
-        Launch(KernelCatalog.Attention(useTensorCoreAttention, headDim), grid, new Dim3(128), 0, ref args);
+        Launch(
+            KernelCatalog.Attention(useTensorCoreAttention, headDim),
+            grid,
+            new Dim3(128),
+            0,
+            [q.Pointer, o.Pointer, cuQ, keyTable, layout.CacheLayer, headCount, kvHeadCount, scale, scaleLog2, layout.CausalBlockLength]);
     }
 
     /// <inheritdoc />
@@ -285,14 +245,7 @@ public sealed partial class CudaBackend
             return;
         }
 
-        byte* storage = stackalloc byte[64];
-        void** pointers = stackalloc void*[8];
-        var args = new KernelArguments(storage, 64, pointers, 8);
-        args.Add(g.Pointer);
-        args.Add(u.Pointer);
-        args.Add(o.Pointer);
-        args.Add(n);
-        Launch(KernelCatalog.SwiGluBf16, Dim3.Blocks(n % 8 == 0 ? n / 8 : n, ElementwiseBlock), new Dim3(ElementwiseBlock), 0, ref args);
+        Launch(KernelCatalog.SwiGluBf16, Dim3.Blocks(n % 8 == 0 ? n / 8 : n, ElementwiseBlock), new Dim3(ElementwiseBlock), 0, [g.Pointer, u.Pointer, o.Pointer, n]);
     }
 
     /// <inheritdoc />
@@ -310,13 +263,7 @@ public sealed partial class CudaBackend
             return;
         }
 
-        byte* storage = stackalloc byte[64];
-        void** pointers = stackalloc void*[8];
-        var args = new KernelArguments(storage, 64, pointers, 8);
-        args.Add(a.Pointer);
-        args.Add(b.Pointer);
-        args.Add(n);
-        Launch(KernelCatalog.AddBf16, Dim3.Blocks(n % 8 == 0 ? n / 8 : n, ElementwiseBlock), new Dim3(ElementwiseBlock), 0, ref args);
+        Launch(KernelCatalog.AddBf16, Dim3.Blocks(n % 8 == 0 ? n / 8 : n, ElementwiseBlock), new Dim3(ElementwiseBlock), 0, [a.Pointer, b.Pointer, n]);
     }
 
     /// <inheritdoc />
@@ -347,19 +294,12 @@ public sealed partial class CudaBackend
         }
 
         ulong indices = rowSlot.Upload(rows, stream);
-        byte* storage = stackalloc byte[64];
-        void** pointers = stackalloc void*[8];
-        var args = new KernelArguments(storage, 64, pointers, 8);
-        args.Add(x.Pointer);
-        args.Add(indices);
-        args.Add(y.Pointer);
-        args.Add(x.Columns);
         Launch(
             x.ElementType == CudaElementType.BFloat16 ? KernelCatalog.GatherRowsBf16 : KernelCatalog.GatherRowsF32,
             Dim3.Of(rows.Length),
             new Dim3(128),
             0,
-            ref args);
+            [x.Pointer, indices, y.Pointer, x.Columns]);
     }
 
     /// <inheritdoc />
@@ -379,19 +319,12 @@ public sealed partial class CudaBackend
         MemoryMarshal.AsBytes(spans).CopyTo(packed);
         MemoryMarshal.AsBytes(biases).CopyTo(packed.AsSpan(spanBytes));
         ulong spansOnDevice = logitBiasSlot.Upload<byte>(packed, stream);
-        byte* storage = stackalloc byte[64];
-        void** pointers = stackalloc void*[8];
-        var args = new KernelArguments(storage, 64, pointers, 8);
-        args.Add(x.Pointer);
-        args.Add(x.Columns);
-        args.Add(spansOnDevice);
-        args.Add(spansOnDevice + (ulong)spanBytes);
         Launch(
             x.ElementType == CudaElementType.Float32 ? KernelCatalog.AddLogitBiasF32 : KernelCatalog.AddLogitBiasBf16,
             Dim3.Of(spans.Length),
             new Dim3(ElementwiseBlock),
             0,
-            ref args);
+            [x.Pointer, x.Columns, spansOnDevice, spansOnDevice + (ulong)spanBytes]);
     }
 
     /// <inheritdoc />
@@ -440,28 +373,31 @@ public sealed partial class CudaBackend
         long resultBytes = (long)rows * sizeof(TokenScoreResult);
         CudaDeviceMemoryHandle results = EnsureDeviceBytes(ref scoreResults, resultBytes);
 
-        byte* storage = stackalloc byte[64];
-        void** pointers = stackalloc void*[8];
-        var args = new KernelArguments(storage, 64, pointers, 8);
-        args.Add(x.Pointer);
-        args.Add(x.Columns);
-        args.Add(parametersOnDevice);
-        args.Add(suppressedToken);
-        args.Add(results.Pointer);
         Launch(
             x.ElementType == CudaElementType.Float32 ? KernelCatalog.ScoreLogitsF32 : KernelCatalog.ScoreLogitsBf16,
             Dim3.Of(rows),
             new Dim3(512),
             0,
-            ref args);
+            [x.Pointer, x.Columns, parametersOnDevice, suppressedToken, results.Pointer]);
 
         return results.Pointer;
     }
 
-    private unsafe void Launch(string kernel, Dim3 grid, Dim3 block, uint sharedBytes, ref KernelArguments args)
+    private unsafe void Launch(string kernel, Dim3 grid, Dim3 block, uint sharedBytes, params ReadOnlySpan<KernelArgument> arguments)
     {
         nint function = kernels.Get(kernel);
-        int status = CudaDriverApi.cuLaunchKernel(function, grid.X, grid.Y, grid.Z, block.X, block.Y, block.Z, sharedBytes, stream, args.Pointers, null);
+        int status;
+        void** pointers = stackalloc void*[arguments.Length];
+        fixed (KernelArgument* values = arguments)
+        {
+            for (int i = 0; i < arguments.Length; i++)
+            {
+                pointers[i] = values + i;
+            }
+
+            status = CudaDriverApi.cuLaunchKernel(function, grid.X, grid.Y, grid.Z, block.X, block.Y, block.Z, sharedBytes, stream, pointers, null);
+        }
+
         CudaCheck.Driver(status, nameof(CudaDriverApi.cuLaunchKernel), $"kernel {kernel}, grid ({grid.X}, {grid.Y}, {grid.Z}), block ({block.X}, {block.Y}, {block.Z})");
         if (synchronizeEachLaunch)
         {

@@ -80,16 +80,8 @@ public sealed partial class CudaBackend
         long resultBytes = countBytes + ((long)rows * sizeof(CommittedTokenResult));
         CudaDeviceMemoryHandle results = EnsureDeviceBytes(ref selectionResults, resultBytes);
 
-        byte* storage = stackalloc byte[64];
-        void** pointers = stackalloc void*[8];
-        var args = new KernelArguments(storage, 64, pointers, 8);
-        args.Add(scores);
-        args.Add(positionsOnDevice);
-        args.Add(argumentsOnDevice);
-        args.Add(results.Pointer + (ulong)countBytes);
-        args.Add(results.Pointer);
         uint block = (uint)Math.Clamp((widest + 31) / 32 * 32, 32, SelectionRowLimit);
-        Launch(KernelCatalog.SelectCommits, Dim3.Of(sequences), new Dim3(block), 0, ref args);
+        Launch(KernelCatalog.SelectCommits, Dim3.Of(sequences), new Dim3(block), 0, [scores, positionsOnDevice, argumentsOnDevice, results.Pointer + (ulong)countBytes, results.Pointer]);
 
         byte* host = Staging(resultBytes);
         CudaCheck.Driver(CudaDriverApi.cuMemcpyDtoHAsync_v2(host, results.Pointer, (nuint)resultBytes, stream), nameof(CudaDriverApi.cuMemcpyDtoHAsync_v2), "commit selection");

@@ -26,21 +26,12 @@ public sealed partial class CudaBackend
         long resultBytes = (long)results.Length * sizeof(TokenLogprob);
         CudaDeviceMemoryHandle output = EnsureDeviceBytes(ref topLogprobsResults, resultBytes);
 
-        byte* storage = stackalloc byte[64];
-        void** pointers = stackalloc void*[8];
-        var args = new KernelArguments(storage, 64, pointers, 8);
-        args.Add(x.Pointer);
-        args.Add(x.Columns);
-        args.Add(suppressedToken);
-        args.Add(count);
-        args.Add(rowsOnDevice);
-        args.Add(output.Pointer);
         Launch(
             x.ElementType == CudaElementType.Float32 ? KernelCatalog.TopLogprobsF32 : KernelCatalog.TopLogprobsBf16,
             Dim3.Of(rows.Length),
             new Dim3(TopLogprobsBlock),
             0,
-            ref args);
+            [x.Pointer, x.Columns, suppressedToken, count, rowsOnDevice, output.Pointer]);
 
         byte* host = Staging(resultBytes);
         CudaCheck.Driver(CudaDriverApi.cuMemcpyDtoHAsync_v2(host, output.Pointer, (nuint)resultBytes, stream), nameof(CudaDriverApi.cuMemcpyDtoHAsync_v2), "top logprobs");
