@@ -47,12 +47,12 @@ internal static class CompletionsApi
             ServedModel model = services.Catalog.Resolve(request.Model);
             GenerationRequest generation = CompletionPlanner.Plan(request, model, limits) with { Tenant = caller.Tenant };
             string? echo = request.Echo ? request.Prompt.Text ?? model.Tokenizer.Decode(generation.PromptTokens, skipSpecialTokens: false) : null;
-            var choices = new CompletionChoices(model, generation, request.Choices, request.Stop, echo, request.Logprobs);
+            var choices = new CompletionChoices(model, generation, request.Candidates, request.Stop, echo, request.Logprobs);
             var header = CompletionHeader.Create(model.Id, services.Time);
 
             if (!request.Stream)
             {
-                return await CompleteAsync(choices, header, services.Usage, aborted);
+                return await CompleteAsync(choices, request.Choices, header, services.Usage, aborted);
             }
 
             IAsyncEnumerator<(int Index, CompletionDelta Delta)> deltas = await choices.StartStreamAsync(aborted);
@@ -70,9 +70,11 @@ internal static class CompletionsApi
         return CompletionRequestParser.Parse(body.RootElement, limits);
     }
 
-    private static async Task<IResult> CompleteAsync(CompletionChoices choices, CompletionHeader header, UsageMeter usage, CancellationToken cancellationToken)
+    /// <summary>The <paramref name="returned"/> best of the choices (all of them without <c>best_of</c>), billed for every one generated.</summary>
+    private static async Task<IResult> CompleteAsync(CompletionChoices choices, int returned, CompletionHeader header, UsageMeter usage, CancellationToken cancellationToken)
     {
         var answers = await choices.CollectAsync(cancellationToken);
-        return TypedResults.Json(header.Complete(answers, choices.Bill(usage)), WireJson.Context.Completion);
+        var best = returned < answers.Length ? [.. choices.Best(returned).Select(i => answers[i])] : answers;
+        return TypedResults.Json(header.Complete(best, choices.Bill(usage)), WireJson.Context.Completion);
     }
 }

@@ -58,6 +58,12 @@ internal sealed class CompletionChoices
         return meter.Bill(_model, _request.Tenant, _request.InputTokenCount, CompletionTokens, _runs.Sum(run => run.GpuSeconds), _runs.Sum(run => run.DenoisingSteps));
     }
 
+    /// <summary>
+    /// Which <paramref name="count"/> of the ended choices <c>best_of</c> returns: those with the highest mean token
+    /// log-probability (<see cref="CompletionRun.MeanLogprob"/>), best first, ties to the lower index.
+    /// </summary>
+    public int[] Best(int count) => [.. Enumerable.Range(0, _runs.Length).OrderByDescending(i => _runs[i].MeanLogprob).ThenBy(i => i).Take(count)];
+
     /// <summary>Runs every choice to its end and returns each one's text (prompt first with echo), finish and log-probabilities.</summary>
     public async Task<(string Text, FinishReason Finish, AnswerLogprobs? Logprobs)[]> CollectAsync(CancellationToken cancellationToken)
     {

@@ -23,8 +23,14 @@ internal sealed record CompletionRequest
 
     public ulong? Seed { get; init; }
 
-    /// <summary><c>n</c>: answers to generate; choice i samples with seed <c>seed + i</c> when a seed is given.</summary>
+    /// <summary><c>n</c>: answers to return.</summary>
     public int Choices { get; init; } = 1;
+
+    /// <summary>
+    /// <c>best_of</c> (at least <see cref="Choices"/>): answers to generate; candidate i samples with seed <c>seed + i</c>
+    /// when a seed is given, and the <see cref="Choices"/> with the highest mean token log-probability are returned.
+    /// </summary>
+    public int Candidates { get; init; } = 1;
 
     /// <summary>
     /// <c>logprobs</c>: null reports no log-probabilities; N in [0, 5] reports each answer token's and the N most likely

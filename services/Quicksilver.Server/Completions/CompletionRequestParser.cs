@@ -27,8 +27,8 @@ internal static class CompletionRequestParser
         int? maxTokens = OptionalInteger(body, "max_tokens", 1, limits.MaxTokens);
         DecodingFields decoding = ParseDecoding(body, limits.MaxLogitBiasEntries);
         int choices = OptionalInteger(body, "n", 1, limits.MaxChoices) ?? 1;
-        CheckOnlyOne(body, "best_of");
         bool stream = OptionalBoolean(body, "stream") ?? false;
+        int candidates = ParseBestOf(body, choices, stream, limits.MaxChoices);
         bool includeUsage = ParseStreamOptions(body, stream);
         IReadOnlyList<string> stop = ParseStop(body);
         ulong? seed = ParseSeed(body);
@@ -44,6 +44,7 @@ internal static class CompletionRequestParser
             Stop = stop,
             Seed = seed,
             Choices = choices,
+            Candidates = candidates,
             Echo = OptionalBoolean(body, "echo") ?? false,
             Suffix = OptionalString(body, "suffix"),
             Logprobs = OptionalInteger(body, "logprobs", 0, MaxLogprobs),
@@ -144,13 +145,25 @@ internal static class CompletionRequestParser
                 : $"Invalid token id in 'prompt' at index {index}: {id} is out of range.",
             "prompt");
 
-    private static void CheckOnlyOne(JsonElement body, string param)
+    /// <summary>
+    /// <c>best_of</c> (default <c>n</c>): at least <c>n</c>, at most the server's <c>MaxChoices</c>; above <c>n</c> it
+    /// cannot be streamed (the best are known only once every candidate has ended), as OpenAI requires.
+    /// </summary>
+    private static int ParseBestOf(JsonElement body, int choices, bool stream, int maxChoices)
     {
-        int? value = OptionalInteger(body, param, 1, int.MaxValue);
-        if (value > 1)
+        const string param = "best_of";
+        int bestOf = OptionalInteger(body, param, 1, maxChoices) ?? choices;
+        if (bestOf < choices)
         {
-            throw ApiErrorException.BadRequest($"{param} > 1 is not supported yet.", param);
+            throw ApiErrorException.BadRequest($"'best_of' ({bestOf}) must be at least 'n' ({choices}).", param);
         }
+
+        if (stream && bestOf > choices)
+        {
+            throw ApiErrorException.BadRequest("'best_of' above 'n' cannot be streamed: the best answers are known only once every candidate has ended.", param);
+        }
+
+        return bestOf;
     }
 
 }

@@ -22,6 +22,14 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
     /// <summary>Forward passes the engine has run for this answer so far.</summary>
     public int DenoisingSteps { get; private set; }
 
+    /// <summary>
+    /// The mean log-probability of the answer tokens the engine has finalised (−∞ while there are none): how
+    /// <c>best_of</c> ranks candidates.
+    /// </summary>
+    public double MeanLogprob => CompletionTokens == 0 ? double.NegativeInfinity : _logprobSum / CompletionTokens;
+
+    private double _logprobSum;
+
     /// <summary>The <c>gen_ai.operation.name</c> of the run's span and metrics (<see cref="GenAiOperations"/>).</summary>
     public string Operation { get; init; } = GenAiOperations.TextCompletion;
 
@@ -63,6 +71,7 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
 
             telemetry.Record(update);
             CompletionTokens += update.Tokens.Count;
+            _logprobSum += update.LogProbabilities.Sum(lp => (double)lp);
             logprobs?.Add(update.Tokens, update.LogProbabilities, update.TopLogprobs);
             bool last = update.Finish is not null;
             string text = detokenizer.Append(update.Tokens);

@@ -45,6 +45,10 @@ internal sealed record CompletionRequestDocument : GenerationRequestDocument
     /// </summary>
     public string? Suffix { get; init; }
 
-    /// <summary>Only 1 (or absent) is supported.</summary>
+    /// <summary>
+    /// Answers to generate (at least <c>n</c>, default <c>n</c>, at most the server's <c>MaxChoices</c>), of which the
+    /// <c>n</c> with the highest mean token log-probability are returned; usage counts every one. Above <c>n</c> it
+    /// cannot be streamed.
+    /// </summary>
     public int? BestOf { get; init; }
 }

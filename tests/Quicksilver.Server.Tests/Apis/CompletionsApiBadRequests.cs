@@ -79,8 +79,11 @@ public static class CompletionsApiBadRequests
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"n\": 9}", "n" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"n\": 0}", "n" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"n\": \"x\"}", "n" },
-        { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"best_of\": 3}", "best_of" },
-        // not supported yet
+        { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"best_of\": 0}", "best_of" },
+        { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"best_of\": 9}", "best_of" },
+        { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"n\": 3, \"best_of\": 2}", "best_of" },
+        { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"best_of\": 2, \"stream\": true}", "best_of" },
+        // logprobs, diffusion fields
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"logprobs\": -1}", "logprobs" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"logprobs\": 6}", "logprobs" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"logprobs\": \"x\"}", "logprobs" },
