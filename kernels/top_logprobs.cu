@@ -3,8 +3,9 @@
 // For each listed row r (grid = rows), with logits x[0..V) and the token c the step chose there (log p(c) = lp_c):
 //   the `count` best-ranked tokens other than `suppressed` (the mask id; -1 = none), best first, where a token's rank
 //   key is the logit's order-preserving bits, then its id inverted (highest logit first, ties to the lower id, as
-//   Quicksilver.Engine.Compute.LogitRank), each with log p = lp_c + (x_token - x_c) in fp32, so the chosen token
-//   lists exactly its own log-probability and no log-sum-exp is recomputed.
+//   Quicksilver.Engine.Compute.LogitRank), each with log p = min(0, lp_c + (x_token - x_c)) in fp32, so the chosen
+//   token lists exactly its own log-probability and no log-sum-exp is recomputed (the clamp catches the rounding of
+//   lp_c when a token other than the chosen one holds nearly all the mass).
 //
 // Pass k takes the largest key below the key pass k - 1 found: a full sweep of the row per alternative, each thread
 // over a fixed stride, then warp butterflies and the warps' maxima. count is at most 20 and only committed rows of
@@ -76,7 +77,8 @@ QS_DEVICE void top_logprobs(const T* __restrict__ logits, int vocab, int suppres
             const int token = token_of_key(below);
             TokenLogprob out;
             out.token = token;
-            out.logprob = __fadd_rn(row.chosen_logprob, __fsub_rn(load_float(x, token), chosen));
+            const float logprob = __fadd_rn(row.chosen_logprob, __fsub_rn(load_float(x, token), chosen));
+            out.logprob = logprob > 0.0f ? 0.0f : logprob;
             results[(long long)blockIdx.x * count + k] = out;
         }
     }

@@ -112,8 +112,9 @@ public interface IComputeBackend : IDisposable
     /// OpenAI's <c>top_logprobs</c>: for each of <paramref name="rows"/>, the <paramref name="count"/> most likely tokens
     /// of its logit row (<see cref="LogitRank"/> order: highest logit first, ties to the lower id), the suppressed token
     /// left out, into <c>results[i · count + k]</c>. Each log-probability is measured from the row's chosen token,
-    /// <c>ChosenLogProbability + (x_token − x_chosen)</c> in fp32, so it is that token's <see cref="TokenScore.LogProbability"/>
-    /// up to rounding, and exactly it for the chosen token. The arguments satisfy <see cref="TopLogprobsRow.Check"/>.
+    /// <c>min(0, ChosenLogProbability + (x_token − x_chosen))</c> in fp32, so it is that token's
+    /// <see cref="TokenScore.LogProbability"/> up to rounding, and exactly it for the chosen token. The arguments satisfy
+    /// <see cref="TopLogprobsRow.Check"/>.
     /// </summary>
     void TopLogprobs(IDeviceBuffer logits, ReadOnlySpan<TopLogprobsRow> rows, int count, int suppressedToken, Span<TokenLogprob> results);
 

@@ -2,8 +2,9 @@ namespace Quicksilver.Engine.Compute;
 
 /// <summary>
 /// The order in which a row's tokens rank: by logit, highest first, ties to the lower id. A token's rank is one 64-bit
-/// key, larger for a better rank: the logit's order-preserving bits, then the id inverted (as the kernels'
-/// <c>rank_key</c> in <c>truncation.cuh</c> and <c>top_logprobs.cu</c>).
+/// key, larger for a better rank: the logit's order-preserving bits, then the id inverted in 32 bits (as
+/// <c>logit_rank_key</c> in <c>kernels/top_logprobs.cu</c>; <c>truncation.cuh</c>'s <c>rank_key</c> packs the id in
+/// fewer bits, in the same order).
 /// </summary>
 internal static class LogitRank
 {

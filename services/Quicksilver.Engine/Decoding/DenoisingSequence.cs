@@ -62,7 +62,7 @@ public sealed class DenoisingSequence
         _canvas = new int[PromptLength + plan.AnswerLength + suffix.Count];
         _masked = new bool[_canvas.Length];
         _logProbabilities = new float[_canvas.Length];
-        _alternatives = new TokenLogprob[(long)_canvas.Length * (settings?.TopLogprobs ?? 0)];
+        _alternatives = new TokenLogprob[(long)plan.AnswerLength * (settings?.TopLogprobs ?? 0)];
         for (int i = 0; i < PromptLength; i++)
         {
             _canvas[i] = prompt[i];
@@ -169,7 +169,8 @@ public sealed class DenoisingSequence
     /// <summary>
     /// Commits this step's tokens from the scores of <see cref="NextStep"/>'s positions, selected by
     /// <see cref="CommitPolicy"/>. Returns the newly final answer tokens when the step completed a block (cut before an
-    /// end token), otherwise null.
+    /// end token), otherwise null. Scores carry no alternatives: a sequence with <see cref="DecodingSettings.TopLogprobs"/>
+    /// commits through the other overload.
     /// </summary>
     public IReadOnlyList<int>? Commit(ForwardSequence step, ReadOnlySpan<TokenScore> scores)
     {
@@ -178,6 +179,11 @@ public sealed class DenoisingSequence
         if (scores.Length != positions.Count)
         {
             throw new ArgumentException($"Expected {positions.Count} scores, got {scores.Length}.", nameof(scores));
+        }
+
+        if (_settings.TopLogprobs > 0)
+        {
+            throw new InvalidOperationException("A sequence that lists top_logprobs commits with the alternatives ForwardAndSelect returns, not from scores.");
         }
 
         return Commit(step, Selected(scores, positions.ToArray(), CommitPolicy));
@@ -222,7 +228,7 @@ public sealed class DenoisingSequence
             int p = positions[c.Row];
             _canvas[p] = c.Token;
             _logProbabilities[p] = c.LogProbability;
-            alternatives.Slice(k * listed, listed).CopyTo(_alternatives.AsSpan(p * listed, listed));
+            alternatives.Slice(k * listed, listed).CopyTo(_alternatives.AsSpan((p - PromptLength) * listed, listed));
             _masked[p] = false;
             _maskedInBlock--;
         }
@@ -238,15 +244,20 @@ public sealed class DenoisingSequence
 
     /// <summary>
     /// The alternatives (<see cref="DecodingSettings.TopLogprobs"/> each, most likely first) at the answer tokens
-    /// finalised so far, one list per token, at the step each was committed; empty lists when none are kept.
+    /// finalised so far, one list per token, at the step each was committed; empty when none are kept.
     /// </summary>
     public IReadOnlyList<TokenLogprob>[] Alternatives(int answerStart, int count)
     {
         int listed = _settings.TopLogprobs;
+        if (listed == 0)
+        {
+            return [];
+        }
+
         var lists = new IReadOnlyList<TokenLogprob>[count];
         for (int i = 0; i < count; i++)
         {
-            lists[i] = _alternatives.AsSpan((PromptLength + answerStart + i) * listed, listed).ToArray();
+            lists[i] = _alternatives.AsSpan((answerStart + i) * listed, listed).ToArray();
         }
 
         return lists;

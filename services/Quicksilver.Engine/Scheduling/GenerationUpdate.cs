@@ -21,7 +21,7 @@ public sealed record GenerationUpdate(IReadOnlyList<int> Tokens, FinishReason? F
     /// <summary>
     /// With <see cref="GenerationRequest.TopLogprobs"/>, the most likely tokens at each of <see cref="Tokens"/>' positions
     /// (one list per token, most likely first, the mask token never listed) under the same distribution as
-    /// <see cref="LogProbabilities"/>; otherwise empty lists.
+    /// <see cref="LogProbabilities"/>; otherwise empty.
     /// </summary>
     public IReadOnlyList<IReadOnlyList<Compute.TokenLogprob>> TopLogprobs { get; init; } = [];
 

@@ -47,7 +47,7 @@ internal static class CompletionsApi
             ServedModel model = services.Catalog.Resolve(request.Model);
             GenerationRequest generation = CompletionPlanner.Plan(request, model, limits) with { Tenant = caller.Tenant };
             string? echo = request.Echo ? request.Prompt.Text ?? model.Tokenizer.Decode(generation.PromptTokens, skipSpecialTokens: false) : null;
-            var choices = new CompletionChoices(model, generation, request.Candidates, request.Stop, echo, request.Logprobs);
+            var choices = new CompletionChoices(model, generation, request.Candidates, request.Stop, echo, request.Logprobs, ranked: request.Candidates > request.Choices);
             var header = CompletionHeader.Create(model.Id, services.Time);
 
             if (!request.Stream)

@@ -12,27 +12,31 @@ namespace Quicksilver.Server.Completions;
 /// The <c>n</c> answers of one request, each its own <see cref="CompletionRun"/> (its own sequence in the engine's
 /// batch; choice i samples with seed <c>seed + i</c>), and their deltas merged in the order blocks are finalised.
 /// <c>logprobs</c> is null when the request asks for no log-probabilities, otherwise how many alternatives to list at
-/// each token (the engine's <see cref="GenerationRequest.TopLogprobs"/>).
+/// each token (the engine's <see cref="GenerationRequest.TopLogprobs"/>). <c>ranked</c> choices (<c>best_of</c>) keep
+/// their tokens' log-probabilities whether or not they report them, for <see cref="Best"/>.
 /// </summary>
 internal sealed class CompletionChoices
 {
     private readonly CompletionRun[] _runs;
     private readonly string _model;
     private readonly GenerationRequest _request;
+    private readonly bool _ranked;
 
-    public CompletionChoices(ServedModel model, GenerationRequest request, int count, IReadOnlyList<string> stop, string? echo, int? logprobs, string operation = GenAiOperations.TextCompletion)
+    public CompletionChoices(ServedModel model, GenerationRequest request, int count, IReadOnlyList<string> stop, string? echo, int? logprobs, string operation = GenAiOperations.TextCompletion, bool ranked = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(request);
         _model = model.Id;
         request = request with { TopLogprobs = logprobs ?? 0 };
         _request = request;
+        _ranked = ranked;
         Echo = echo;
         _runs = new CompletionRun[count];
         for (int i = 0; i < count; i++)
         {
             GenerationRequest choice = request.Seed is { } seed ? request with { Seed = unchecked(seed + (ulong)i) } : request;
-            _runs[i] = new CompletionRun(model, choice, stop, logprobs is { } listed ? new TokenLogprobTracker(model.Tokenizer, echo?.Length ?? 0, listsAlternatives: listed > 0) : null)
+            TokenLogprobTracker? tracker = logprobs is not null || ranked ? new TokenLogprobTracker(model.Tokenizer, echo?.Length ?? 0, listsAlternatives: logprobs > 0) : null;
+            _runs[i] = new CompletionRun(model, choice, stop, tracker, reportsLogprobs: logprobs is not null)
             {
                 CountsPromptTokens = i == 0,
                 Operation = operation,
@@ -62,7 +66,9 @@ internal sealed class CompletionChoices
     /// Which <paramref name="count"/> of the ended choices <c>best_of</c> returns: those with the highest mean token
     /// log-probability (<see cref="CompletionRun.MeanLogprob"/>), best first, ties to the lower index.
     /// </summary>
-    public int[] Best(int count) => [.. Enumerable.Range(0, _runs.Length).OrderByDescending(i => _runs[i].MeanLogprob).ThenBy(i => i).Take(count)];
+    public int[] Best(int count) => _ranked
+        ? [.. Enumerable.Range(0, _runs.Length).OrderByDescending(i => _runs[i].MeanLogprob).ThenBy(i => i).Take(count)]
+        : throw new InvalidOperationException("Only ranked choices (best_of) keep the log-probabilities Best ranks by.");
 
     /// <summary>Runs every choice to its end and returns each one's text (prompt first with echo), finish and log-probabilities.</summary>
     public async Task<(string Text, FinishReason Finish, AnswerLogprobs? Logprobs)[]> CollectAsync(CancellationToken cancellationToken)

@@ -9,9 +9,11 @@ namespace Quicksilver.Server.Completions;
 
 /// <summary>
 /// One answer in the making: feeds the engine's finalised blocks through the detokenizer and the stop filter and
-/// yields text deltas, the last one with the finish reason. Non-stream and stream answers both consume it.
+/// yields text deltas, the last one with the finish reason. Non-stream and stream answers both consume it. With a
+/// <paramref name="logprobs"/> tracker it pairs the tokens with the text sent, and the deltas carry them when
+/// <paramref name="reportsLogprobs"/> (a tracker that only ranks, for <c>best_of</c>, keeps them to itself).
 /// </summary>
-internal sealed class CompletionRun(ServedModel model, GenerationRequest request, IReadOnlyList<string> stop, TokenLogprobTracker? logprobs = null)
+internal sealed class CompletionRun(ServedModel model, GenerationRequest request, IReadOnlyList<string> stop, TokenLogprobTracker? logprobs = null, bool reportsLogprobs = true)
 {
     /// <summary>Answer tokens the engine has finalised so far (the completion's usage).</summary>
     public int CompletionTokens { get; private set; }
@@ -23,12 +25,13 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
     public int DenoisingSteps { get; private set; }
 
     /// <summary>
-    /// The mean log-probability of the answer tokens the engine has finalised (−∞ while there are none): how
-    /// <c>best_of</c> ranks candidates.
+    /// The mean log-probability of the answer tokens sent so far (those behind the text, so none past a stop
+    /// sequence), −∞ while there are none: how <c>best_of</c> ranks candidates. Needs the run's tracker.
     /// </summary>
-    public double MeanLogprob => CompletionTokens == 0 ? double.NegativeInfinity : _logprobSum / CompletionTokens;
+    public double MeanLogprob => _sentTokens == 0 ? double.NegativeInfinity : _sentLogprobSum / _sentTokens;
 
-    private double _logprobSum;
+    private double _sentLogprobSum;
+    private int _sentTokens;
 
     /// <summary>The <c>gen_ai.operation.name</c> of the run's span and metrics (<see cref="GenAiOperations"/>).</summary>
     public string Operation { get; init; } = GenAiOperations.TextCompletion;
@@ -71,7 +74,6 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
 
             telemetry.Record(update);
             CompletionTokens += update.Tokens.Count;
-            _logprobSum += update.LogProbabilities.Sum(lp => (double)lp);
             logprobs?.Add(update.Tokens, update.LogProbabilities, update.TopLogprobs);
             bool last = update.Finish is not null;
             string text = detokenizer.Append(update.Tokens);
@@ -86,24 +88,37 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
                 // The rest of the canvas is not needed: free the engine's slot now. Once the answer is out, wait for
                 // the engine to let go of the sequence: the device time it used until then is this answer's too.
                 await generation.CancelAsync();
-                yield return new CompletionDelta(ready, FinishReason.Stop, logprobs?.Release(ready, last: false));
+                yield return Delta(ready, FinishReason.Stop, last: false);
                 await SettleAsync(updates);
                 yield break;
             }
 
             if (last)
             {
-                yield return new CompletionDelta(ready, update.Finish, logprobs?.Release(ready, last: true));
+                yield return Delta(ready, update.Finish, last: true);
                 yield break;
             }
 
             if (ready.Length > 0)
             {
-                yield return new CompletionDelta(ready, null, logprobs?.Release(ready, last: false));
+                yield return Delta(ready, null, last: false);
             }
         }
 
         throw new InvalidOperationException("The engine ended the sequence without a finish reason.");
+    }
+
+    /// <summary>The delta of <paramref name="text"/>, with the tokens behind it when the run reports them.</summary>
+    private CompletionDelta Delta(string text, FinishReason? finish, bool last)
+    {
+        AnswerLogprobs? sent = logprobs?.Release(text, last);
+        if (sent is not null)
+        {
+            _sentLogprobSum += sent.Logprobs.Sum(lp => (double)lp);
+            _sentTokens += sent.Tokens.Count;
+        }
+
+        return new CompletionDelta(text, finish, reportsLogprobs ? sent : null);
     }
 
     /// <summary>Reads what the engine still sends of a stopped sequence, to the end, for its settled device time.</summary>

@@ -279,14 +279,14 @@ public sealed class DenoisingSequenceTests
     }
 
     [Fact]
-    public void Alternatives_WithoutTopLogprobs_AreEmptyLists()
+    public void Alternatives_WithoutTopLogprobs_AreEmpty()
     {
         DenoisingSequence sequence = Create([1], answer: 2, block: 2, steps: 1);
         ForwardSequence step = sequence.NextStep();
         sequence.Commit(step, Scores(step, p => (token: 30 + p, confidence: 0.5f)));
 
         Assert.Equal(0, step.TopLogprobs);
-        Assert.All(sequence.Alternatives(0, 2), Assert.Empty);
+        Assert.Empty(sequence.Alternatives(0, 2));
     }
 
     private static DenoisingSequence Create(int[] prompt, int answer, int block, int steps) =>

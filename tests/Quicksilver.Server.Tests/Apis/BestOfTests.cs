@@ -6,8 +6,8 @@ namespace Quicksilver.Server.Apis.Tests;
 
 /// <summary>
 /// REAL ENGINE, the trained embedded model: <c>best_of</c> generates that many candidates (candidate i with seed
-/// <c>seed + i</c>, as <c>n</c>'s choices) and returns the <c>n</c> with the highest mean token log-probability, best
-/// first, billing every candidate.
+/// <c>seed + i</c>, as <c>n</c>'s choices) and returns the <c>n</c> with the highest mean log-probability of the tokens
+/// behind their text (none past the stop sequence), best first, billing every candidate.
 /// </summary>
 [Trait("Engine", "Real")]
 public sealed class BestOfTests(EmbeddedModelFixture fixture) : IClassFixture<EmbeddedModelFixture>
@@ -55,6 +55,7 @@ public sealed class BestOfTests(EmbeddedModelFixture fixture) : IClassFixture<Em
             ["temperature"] = 1,
             ["seed"] = 11,
             ["n"] = n,
+            ["stop"] = ",",
         };
         if (bestOf is { } b)
         {

@@ -355,11 +355,11 @@ public sealed class CompletionsApiFakeEngineTests : IAsyncLifetime
         JsonObject[] tops = [.. choices.SelectMany(c => c["logprobs"]!["top_logprobs"]!.AsArray().Select(t => t!.AsObject()))];
         Assert.Equal(3, engine.LastRequest.TopLogprobs);
         Assert.Equal(engine.Expected(64).Tokens.Count, tops.Length);
-        Assert.Equal("""{"H":-0.1,"A":-1.1,"B":-2.1}""", tops[0].ToJsonString());
+        Assert.Equal("""{"A":-0.03125,"B":-0.0625,"C":-0.09375,"H":-0.1}""", tops[0].ToJsonString());
         for (int i = 0; i < tokens.Length; i++)
         {
-            // The fake lists the token, then 'A' and 'B'; a token that decodes like a likelier one is dropped.
-            (string Text, float Logprob)[] listed = [.. new[] { tokens[i], "A", "B" }.Select((text, k) => (text, logprobs[i] - k)).DistinctBy(a => a.text)];
+            // The fake lists 'A', 'B', 'C' above the token, which follows them: N + 1 entries, as OpenAI sends.
+            (string Text, float Logprob)[] listed = [("A", -1 / 32f), ("B", -2 / 32f), ("C", -3 / 32f), (tokens[i], logprobs[i])];
             Assert.Equal(listed, tops[i].Select(p => (p.Key, p.Value!.GetValue<float>())));
         }
     }

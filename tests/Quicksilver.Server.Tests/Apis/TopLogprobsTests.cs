@@ -48,6 +48,28 @@ public sealed class TopLogprobsTests(EmbeddedModelFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task Completion_LogprobsWhileSampling_EachObjectHoldsTheSampledToken()
+    {
+        JsonObject body = CompletionBody(stream: false);
+        body["temperature"] = 1.5;
+        body["seed"] = 3;
+        body["logprobs"] = 2;
+
+        JsonObject logprobs = (await PostAsync("/v1/completions", body))["choices"]![0]!["logprobs"]!.AsObject();
+
+        string[] tokens = [.. logprobs["tokens"]!.AsArray().Select(t => t!.GetValue<string>())];
+        float[] chosen = [.. logprobs["token_logprobs"]!.AsArray().Select(t => t!.GetValue<float>())];
+        JsonObject[] tops = [.. logprobs["top_logprobs"]!.AsArray().Select(t => t!.AsObject())];
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            Assert.InRange(tops[i].Count, 1, 3); // the two most likely, and the sampled token when it is neither
+            Assert.Equal(chosen[i], tops[i][tokens[i]]!.GetValue<float>());
+        }
+
+        Assert.Contains(tops, top => top.Count == 3); // at this temperature some token was sampled from further down
+    }
+
+    [Fact]
     public async Task Chat_TopLogprobsTwenty_EveryEntryListsTwentyWithTheirBytes()
     {
         JsonArray content = (await PostAsync("/v1/chat/completions", ChatBody(topLogprobs: 20, temperature: 0)))["choices"]![0]!["logprobs"]!["content"]!.AsArray();

@@ -157,15 +157,11 @@ internal sealed class FakeGenerationEngine(ITextTokenizer tokenizer) : IGenerati
     private static float[] LogProbabilities(List<int> tokens) => [.. tokens.Select((_, i) => -(i + 1) / 10f)];
 
     /// <summary>
-    /// Made-up alternatives, <paramref name="count"/> per token: the token itself with its log-probability, then the
-    /// letters 'A', 'B', … each 1 less likely than the one before.
+    /// Made-up alternatives, <paramref name="count"/> per token: the letters 'A', 'B', … with log-probabilities
+    /// −1/32, −2/32, …, all likelier than the token itself (as if it had been sampled from further down).
     /// </summary>
-    private static IReadOnlyList<TokenLogprob>[] Alternatives(List<int> tokens, int count)
-    {
-        float[] logprobs = LogProbabilities(tokens);
-        return [.. tokens.Select((token, i) => (IReadOnlyList<TokenLogprob>)[
-            .. Enumerable.Range(0, count).Select(k => new TokenLogprob(k == 0 ? token : LetterId(k - 1), logprobs[i] - k))])];
-    }
+    private static IReadOnlyList<TokenLogprob>[] Alternatives(List<int> tokens, int count) =>
+        [.. tokens.Select(_ => (IReadOnlyList<TokenLogprob>)[.. Enumerable.Range(0, count).Select(k => new TokenLogprob(LetterId(k), -(k + 1) / 32f))])];
 
     private static int LetterId(int letter) => 2 + 'A' + letter; // FakeTokenizer's byte ids start at 2
 }

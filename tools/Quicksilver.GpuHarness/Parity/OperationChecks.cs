@@ -209,16 +209,25 @@ internal static class OperationChecks
     }
 
     /// <summary>
-    /// <c>top_logprobs.cu</c>: 20, 5 and 1 alternatives at rows of LLaDA's vocabulary on a 1/8 grid (ties everywhere,
-    /// the mask on top of every row), exact against <c>CpuBackend.TopLogprobs</c> in fp32 and bf16 buffers; then the time
-    /// to list 20 alternatives at 64 rows against the LM-head epilogue over the same rows.
+    /// <c>top_logprobs.cu</c>: 20, 5 and 1 alternatives at rows of LLaDA's vocabulary (the mask on top of every row):
+    /// even rows on a 1/8 grid, where the best all tie and rank by id; odd rows the harness's bf16 logits, the last all
+    /// negative. Exact against <c>CpuBackend.TopLogprobs</c> in fp32 and bf16 buffers; then the time to list 20
+    /// alternatives at 64 rows against the LM-head epilogue over the same rows.
     /// </summary>
     public static void TopLogprobs(ParityContext c)
     {
         const int rows = 8, vocab = 126464, mask = 126336;
         var random = new Random(c.Seed);
-        float[] logits = [.. Enumerable.Range(0, rows * vocab).Select(i => i % vocab == mask ? 30f : random.Next(-96, 64) / 8f)];
-        TopLogprobsRow[] listed = [.. Enumerable.Range(0, 16).Select(i => new TopLogprobsRow((i * 5) % rows, (i * 7919) % vocab, -random.Next(1, 80) / 8f))];
+        float[] spread = c.Data.Logits(rows * vocab, 3f);
+        float Logit(int i) => (i / vocab) switch
+        {
+            _ when i % vocab == mask => 30f,
+            int row when row % 2 == 0 => random.Next(-96, 64) / 8f,
+            rows - 1 => BFloat16.Round(-1f - MathF.Abs(spread[i])),
+            _ => BFloat16.Round(spread[i]),
+        };
+        float[] logits = [.. Enumerable.Range(0, rows * vocab).Select(Logit)];
+        TopLogprobsRow[] listed = [.. Enumerable.Range(0, 16).Select(i => new TopLogprobsRow((i * 5) % rows, (i * 7919) % vocab, -random.Next(1, 320) / 8f))];
         float[] Flattened(IComputeBackend b, BufferKind kind, int count)
         {
             using IDeviceBuffer buffer = ParityContext.Input(b, logits, vocab, kind);

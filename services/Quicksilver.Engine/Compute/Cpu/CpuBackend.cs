@@ -222,7 +222,8 @@ public sealed unsafe class CpuBackend : IComputeBackend
             float chosen = row[rows[i].ChosenToken];
             foreach (ref TokenLogprob alternative in listed)
             {
-                alternative = alternative with { LogProbability = rows[i].ChosenLogProbability + (row[alternative.Token] - chosen) };
+                float logProbability = rows[i].ChosenLogProbability + (row[alternative.Token] - chosen);
+                alternative = alternative with { LogProbability = logProbability > 0f ? 0f : logProbability };
             }
         }
     }

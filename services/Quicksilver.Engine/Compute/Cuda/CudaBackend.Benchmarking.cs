@@ -18,7 +18,7 @@ public sealed partial class CudaBackend
     /// (norm scales near 1: offset 1, small scale). Element i is
     /// <c>bf16(offset + scale · ((Hash(seed, 0, i) &gt;&gt; 40) · 2⁻²³ − 1))</c>, products and sums unfused in fp32.
     /// </summary>
-    public unsafe IWeight CreateRandomWeight(string name, int rows, int cols, ulong seed, float scale, float offset)
+    public IWeight CreateRandomWeight(string name, int rows, int cols, ulong seed, float scale, float offset)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
@@ -62,7 +62,7 @@ public sealed partial class CudaBackend
     /// Sets every element of the buffer's whole capacity to <paramref name="value"/> (rounded to bf16 for bf16
     /// buffers) — e.g. NaN, to prove later that a kernel wrote every element. Rows in use are unchanged.
     /// </summary>
-    public unsafe void Fill(IDeviceBuffer buffer, float value)
+    public void Fill(IDeviceBuffer buffer, float value)
     {
         CudaBuffer b = AsBuffer(buffer, nameof(buffer));
         MakeCurrent();

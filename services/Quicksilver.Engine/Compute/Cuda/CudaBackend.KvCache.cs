@@ -19,7 +19,7 @@ public sealed partial class CudaBackend
     }
 
     /// <inheritdoc />
-    public unsafe void WriteKvCache(IDeviceBuffer keys, IDeviceBuffer values, int layer, ReadOnlySpan<KvCacheWrite> writes)
+    public void WriteKvCache(IDeviceBuffer keys, IDeviceBuffer values, int layer, ReadOnlySpan<KvCacheWrite> writes)
     {
         CudaBuffer k = AsBuffer(keys, nameof(keys));
         CudaBuffer v = AsBuffer(values, nameof(values));

@@ -10,7 +10,7 @@ public sealed partial class CudaBackend
     private const int ElementwiseBlock = 256;
 
     /// <inheritdoc />
-    public unsafe void Embed(IWeight table, ReadOnlySpan<int> tokens, IDeviceBuffer output)
+    public void Embed(IWeight table, ReadOnlySpan<int> tokens, IDeviceBuffer output)
     {
         CudaWeight t = AsWeight(table, nameof(table));
         CudaBuffer o = AsBuffer(output, nameof(output));
@@ -41,7 +41,7 @@ public sealed partial class CudaBackend
     }
 
     /// <inheritdoc />
-    public unsafe void RmsNorm(IDeviceBuffer input, IWeight weight, float epsilon, IDeviceBuffer output)
+    public void RmsNorm(IDeviceBuffer input, IWeight weight, float epsilon, IDeviceBuffer output)
     {
         CudaBuffer x = AsBuffer(input, nameof(input));
         CudaWeight w = AsWeight(weight, nameof(weight));
@@ -74,7 +74,7 @@ public sealed partial class CudaBackend
         LaunchRmsNorm(x.Pointer, w.Pointer, x.Pointer, checked(x.Rows * headCount), x.Columns / headCount, epsilon);
     }
 
-    private unsafe void LaunchRmsNorm(ulong input, ulong weight, ulong output, int rows, int columns, float epsilon)
+    private void LaunchRmsNorm(ulong input, ulong weight, ulong output, int rows, int columns, float epsilon)
     {
         if (rows == 0)
         {
@@ -85,7 +85,7 @@ public sealed partial class CudaBackend
     }
 
     /// <inheritdoc />
-    public unsafe void MatMul(IDeviceBuffer input, IWeight weight, IWeight? bias, IDeviceBuffer output)
+    public void MatMul(IDeviceBuffer input, IWeight weight, IWeight? bias, IDeviceBuffer output)
     {
         CudaBuffer x = AsBuffer(input, nameof(input));
         CudaWeight w = AsWeight(weight, nameof(weight));
@@ -136,7 +136,7 @@ public sealed partial class CudaBackend
     }
 
     /// <inheritdoc />
-    public unsafe void ApplyRope(IDeviceBuffer queriesOrKeys, int headCount, int headDim, ReadOnlySpan<int> positions, double theta)
+    public void ApplyRope(IDeviceBuffer queriesOrKeys, int headCount, int headDim, ReadOnlySpan<int> positions, double theta)
     {
         CudaBuffer x = AsBuffer(queriesOrKeys, nameof(queriesOrKeys));
         RequireBf16(x, nameof(queriesOrKeys));
@@ -165,7 +165,7 @@ public sealed partial class CudaBackend
     }
 
     /// <inheritdoc />
-    public unsafe void Attention(
+    public void Attention(
         IDeviceBuffer queries,
         IDeviceBuffer keys,
         IDeviceBuffer values,
@@ -226,7 +226,7 @@ public sealed partial class CudaBackend
     }
 
     /// <inheritdoc />
-    public unsafe void SwiGlu(IDeviceBuffer gate, IDeviceBuffer up, IDeviceBuffer output)
+    public void SwiGlu(IDeviceBuffer gate, IDeviceBuffer up, IDeviceBuffer output)
     {
         CudaBuffer g = AsBuffer(gate, nameof(gate));
         CudaBuffer u = AsBuffer(up, nameof(up));
@@ -249,7 +249,7 @@ public sealed partial class CudaBackend
     }
 
     /// <inheritdoc />
-    public unsafe void Add(IDeviceBuffer accumulator, IDeviceBuffer addend)
+    public void Add(IDeviceBuffer accumulator, IDeviceBuffer addend)
     {
         CudaBuffer a = AsBuffer(accumulator, nameof(accumulator));
         CudaBuffer b = AsBuffer(addend, nameof(addend));
@@ -267,7 +267,7 @@ public sealed partial class CudaBackend
     }
 
     /// <inheritdoc />
-    public unsafe void GatherRows(IDeviceBuffer input, ReadOnlySpan<int> rows, IDeviceBuffer output)
+    public void GatherRows(IDeviceBuffer input, ReadOnlySpan<int> rows, IDeviceBuffer output)
     {
         CudaBuffer x = AsBuffer(input, nameof(input));
         CudaBuffer y = AsBuffer(output, nameof(output));
