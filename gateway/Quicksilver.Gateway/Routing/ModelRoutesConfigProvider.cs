@@ -83,7 +83,7 @@ internal sealed class ModelRoutesConfigProvider : IProxyConfigProvider, IDisposa
                 Destinations = Destinations(pods),
                 HealthCheck = new HealthCheckConfig
                 {
-                    AvailableDestinationsPolicy = HealthCheckConstants.AvailableDestinations.HealthyAndUnknown,
+                    AvailableDestinationsPolicy = PanicRoutingPolicy.PolicyName,
                     Active = new ActiveHealthCheckConfig
                     {
                         Enabled = true,
