@@ -65,7 +65,6 @@ internal static class GatewayApplication
         services.AddSingleton<IProxyConfigProvider, ModelRoutesConfigProvider>();
         services.AddSingleton<ILoadBalancingPolicy, LoadAwareBalancingPolicy>();
         services.AddSingleton<IPassiveHealthCheckPolicy, TransportFailurePolicy>();
-        services.AddSingleton<IAvailableDestinationsPolicy, PanicRoutingPolicy>();
         services.AddSingleton<IForwarderHttpClientFactory, PodHttpClientFactory>();
         services.AddSingleton<IDestinationResolver, HeadlessServiceResolver>();
 

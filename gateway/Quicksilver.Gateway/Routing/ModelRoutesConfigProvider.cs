@@ -83,7 +83,7 @@ internal sealed class ModelRoutesConfigProvider : IProxyConfigProvider, IDisposa
                 Destinations = Destinations(pods),
                 HealthCheck = new HealthCheckConfig
                 {
-                    AvailableDestinationsPolicy = PanicRoutingPolicy.PolicyName,
+                    AvailableDestinationsPolicy = HealthCheckConstants.AvailableDestinations.HealthyAndUnknown,
                     Active = new ActiveHealthCheckConfig
                     {
                         Enabled = true,

@@ -9,14 +9,13 @@ using Microsoft.Extensions.Logging;
 namespace Quicksilver.Gateway.Tests.Infrastructure;
 
 /// <summary>
-/// A real Kestrel server on loopback that looks like a pod and answers every generation with a fixed status: 429 or 503
-/// in OpenAI's shape with <c>Retry-After</c>, as an overloaded pod does (for the gateway's retry paths), or 200 with a
-/// one-token completion. Its readiness probe may answer late (a CPU-bound pod under load), for panic routing.
+/// A real Kestrel server on loopback that looks like a ready pod but refuses every generation with a fixed status
+/// (429 or 503, OpenAI's shape, <c>Retry-After</c>), as an overloaded pod does: for the gateway's retry paths.
 /// </summary>
 public sealed class StubPod : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private int _generations;
+    private int _refused;
 
     private StubPod(WebApplication app, Uri address)
     {
@@ -26,35 +25,22 @@ public sealed class StubPod : IAsyncDisposable
 
     public Uri Address { get; }
 
-    /// <summary>Generation requests answered so far.</summary>
-    public int Generations => _generations;
+    /// <summary>Generation requests refused so far.</summary>
+    public int Refused => _refused;
 
-    /// <summary>
-    /// Starts a pod that answers every generation with <paramref name="status"/> (with <c>Retry-After:
-    /// <paramref name="retryAfterSeconds"/></c> unless 200), its readiness probe after <paramref name="readinessDelay"/>.
-    /// </summary>
-    public static async Task<StubPod> StartAsync(int status, int retryAfterSeconds = 1, TimeSpan readinessDelay = default)
+    /// <summary>Starts a pod that refuses every generation with <paramref name="status"/> and <c>Retry-After: <paramref name="retryAfterSeconds"/></c>.</summary>
+    public static async Task<StubPod> StartAsync(int status, int retryAfterSeconds = 1)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         WebApplication app = builder.Build();
         StubPod? stub = null;
-        app.MapGet("/health/ready", async () =>
-        {
-            await Task.Delay(readinessDelay);
-            return "ready";
-        });
+        app.MapGet("/health/ready", () => "ready");
         app.MapGet("/load", () => Results.Text("""{"model":"quicksilver-tiny","waiting":0,"running":0,"tokens_in_flight":0,"draining":false}""", "application/json"));
         app.MapPost("/v1/{**rest}", async (HttpContext context) =>
         {
-            Interlocked.Increment(ref stub!._generations);
-            if (status == StatusCodes.Status200OK)
-            {
-                await context.Response.WriteAsJsonAsync(new { id = "cmpl-stub", @object = "text_completion", created = 0, model = "quicksilver-tiny", choices = new[] { new { index = 0, text = " stub", logprobs = (object?)null, finish_reason = "length" } } });
-                return;
-            }
-
+            Interlocked.Increment(ref stub!._refused);
             context.Response.StatusCode = status;
             context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             await context.Response.WriteAsJsonAsync(new { error = new { message = "The server's queue is full.", type = "RateLimitError", param = (string?)null, code = status } });
