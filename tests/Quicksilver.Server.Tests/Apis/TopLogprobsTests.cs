@@ -63,7 +63,7 @@ public sealed class TopLogprobsTests(EmbeddedModelFixture fixture) : IClassFixtu
         for (int i = 0; i < tokens.Length; i++)
         {
             Assert.InRange(tops[i].Count, 1, 3); // the two most likely, and the sampled token when it is neither
-            Assert.Equal(chosen[i], tops[i][tokens[i]]!.GetValue<float>());
+            Assert.True(tops[i][tokens[i]]!.GetValue<float>() >= chosen[i]); // its own value, or a likelier token's that decodes alike
         }
 
         Assert.Contains(tops, top => top.Count == 3); // at this temperature some token was sampled from further down

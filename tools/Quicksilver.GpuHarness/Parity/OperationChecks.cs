@@ -223,7 +223,7 @@ internal static class OperationChecks
         {
             _ when i % vocab == mask => 30f,
             int row when row % 2 == 0 => random.Next(-96, 64) / 8f,
-            rows - 1 => BFloat16.Round(-1f - MathF.Abs(spread[i])),
+            rows - 1 => BFloat16.Round(spread[i] - 10f),
             _ => BFloat16.Round(spread[i]),
         };
         float[] logits = [.. Enumerable.Range(0, rows * vocab).Select(Logit)];

@@ -178,15 +178,15 @@ public sealed class CudaBackendParityTests : IDisposable
     public void TopLogprobs_Fp32AndBf16Logits_MatchCpuExactly()
     {
         // GPT-2's vocabulary, bf16 values. Rows 0-2 on a 0.25 grid: the best 20 all tie, ranked by id alone. Rows 3-5
-        // normal with σ = 3 (row 5 all negative): the best 20 sit in the sparse tail, mostly distinct. The suppressed
-        // token tops every row.
+        // normal with σ = 3 (row 5 shifted to −16, all negative): the best 20 sit in the sparse tail and span several
+        // values. The suppressed token tops every row.
         const int rows = 6, vocab = 50257, suppressed = 11;
         var random = new Random(3);
         float Normal() => (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
         float Logit(int row) => row switch
         {
             < 3 => random.Next(-64, 32) * 0.25f,
-            5 => BFloat16.Round(-1f - MathF.Abs(3f * Normal())),
+            5 => BFloat16.Round(MathF.Min(-0.5f, (3f * Normal()) - 16f)),
             _ => BFloat16.Round(3f * Normal()),
         };
         float[] logits = [.. Enumerable.Range(0, rows * vocab).Select(i => Logit(i / vocab))];
@@ -195,7 +195,7 @@ public sealed class CudaBackendParityTests : IDisposable
             logits[(r * vocab) + suppressed] = 20f;
         }
 
-        TopLogprobsRow[] listed = [new(4, 7, -40f), new(0, 50256, -12.25f), new(4, 3, -1f), new(5, 0, -10f), new(5, 9, -30f), new(1, 2, -4f)];
+        TopLogprobsRow[] listed = [new(4, 7, -40f), new(0, 50256, -12.25f), new(4, 3, -1f), new(5, 0, -40f), new(5, 9, -30f), new(1, 2, -4f)];
         TokenLogprob[] Top(IComputeBackend b, BufferKind kind, int count)
         {
             using IDeviceBuffer l = b.Allocate(rows, vocab, kind);
@@ -213,6 +213,7 @@ public sealed class CudaBackendParityTests : IDisposable
             Assert.DoesNotContain(expected, a => a.Token == suppressed);
             Assert.True(count == 1 || expected.Take(count).Select(a => a.LogProbability).Distinct().Count() > 3, "row 4's best should span several values");
             Assert.True(count == 1 || expected.Skip(count).Take(count).Select(a => a.LogProbability).Distinct().Count() == 1, "row 0's best should all tie");
+            Assert.True(count == 1 || expected.Skip(3 * count).Take(count).Select(a => a.LogProbability).Distinct().Count() > 3, "row 5's best should span several values");
         }
     }
 
