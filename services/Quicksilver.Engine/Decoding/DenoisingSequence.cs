@@ -62,7 +62,6 @@ public sealed class DenoisingSequence
         _canvas = new int[PromptLength + plan.AnswerLength + suffix.Count];
         _masked = new bool[_canvas.Length];
         _logProbabilities = new float[_canvas.Length];
-        _alternatives = new TokenLogprob[(long)plan.AnswerLength * (settings?.TopLogprobs ?? 0)];
         for (int i = 0; i < PromptLength; i++)
         {
             _canvas[i] = prompt[i];
@@ -81,6 +80,7 @@ public sealed class DenoisingSequence
         }
 
         _settings = settings ?? throw new ArgumentNullException(nameof(settings));
+        _alternatives = new TokenLogprob[(long)plan.AnswerLength * settings.TopLogprobs];
         _endTokens = endTokens;
         _windowRule = windowRule;
         _blockStart = PromptLength;

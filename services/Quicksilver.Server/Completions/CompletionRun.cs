@@ -15,6 +15,9 @@ namespace Quicksilver.Server.Completions;
 /// </summary>
 internal sealed class CompletionRun(ServedModel model, GenerationRequest request, IReadOnlyList<string> stop, TokenLogprobTracker? logprobs = null, bool reportsLogprobs = true)
 {
+    private double _sentLogprobSum;
+    private int _sentTokens;
+
     /// <summary>Answer tokens the engine has finalised so far (the completion's usage).</summary>
     public int CompletionTokens { get; private set; }
 
@@ -29,9 +32,6 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
     /// sequence), −∞ while there are none: how <c>best_of</c> ranks candidates. Needs the run's tracker.
     /// </summary>
     public double MeanLogprob => _sentTokens == 0 ? double.NegativeInfinity : _sentLogprobSum / _sentTokens;
-
-    private double _sentLogprobSum;
-    private int _sentTokens;
 
     /// <summary>The <c>gen_ai.operation.name</c> of the run's span and metrics (<see cref="GenAiOperations"/>).</summary>
     public string Operation { get; init; } = GenAiOperations.TextCompletion;
