@@ -29,6 +29,24 @@ internal static class BenchGeneration
         return (answers, stopwatch.Elapsed.TotalSeconds);
     }
 
+    /// <summary>
+    /// Runs <paramref name="run"/> once, or up to <paramref name="maxRepeats"/> times while the runs together take under
+    /// <paramref name="shortRunSeconds"/> (a few steps on a shared machine are mostly noise): the answers of the first
+    /// run and the median wall time.
+    /// </summary>
+    public static (Answer[] Answers, double MedianSeconds) Timed(Func<(Answer[] Answers, double Seconds)> run, int maxRepeats = 5, double shortRunSeconds = 1.0)
+    {
+        (Answer[] answers, double first) = run();
+        var samples = new List<double> { first };
+        while (samples.Count < maxRepeats && samples.Sum() < shortRunSeconds)
+        {
+            samples.Add(run().Seconds);
+        }
+
+        samples.Sort();
+        return (answers, samples[samples.Count / 2]);
+    }
+
     /// <summary>Mean share of answer positions holding the same token in both runs.</summary>
     public static double TokenAgreement(Answer[] runs, Answer[] reference) =>
         runs.Zip(reference).Average(pair => pair.First.Tokens.Zip(pair.Second.Tokens).Count(t => t.First == t.Second) / (double)Math.Max(pair.Second.Tokens.Count, 1));

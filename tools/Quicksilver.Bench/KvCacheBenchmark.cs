@@ -15,14 +15,10 @@ namespace Quicksilver.Bench;
 /// requests without a cache, with the prefix cache and with the dual cache.
 /// Reports answer tokens per second of wall time, the speed-up over no cache, and how much of the output stays the
 /// same as without a cache (whole answers, and tokens position by position). After a warm-up of every mode, each cell
-/// is one run, or the median of up to <see cref="MaxRepeats"/> when a run takes under <see cref="ShortRun"/> (a few
-/// steps on a shared machine are mostly noise).
+/// is timed by <see cref="BenchGeneration.Timed"/>.
 /// </summary>
 internal static class KvCacheBenchmark
 {
-    private const int MaxRepeats = 5;
-    private const double ShortRun = 1.0;
-
     private static readonly KvCacheMode[] Modes = [KvCacheMode.None, KvCacheMode.Prefix, KvCacheMode.Dual];
 
     public static string Run(string folder, int threads, KvCacheSettings settings)
@@ -75,20 +71,6 @@ internal static class KvCacheBenchmark
         }
 
         return text.ToString();
-    }
-
-    /// <summary>The answers of the first run and the median wall time of the runs (one, or up to <see cref="MaxRepeats"/> short ones).</summary>
-    private static (Answer[] Answers, double MedianSeconds) Timed(Func<(Answer[] Answers, double Seconds)> run)
-    {
-        (Answer[] answers, double first) = run();
-        var samples = new List<double> { first };
-        while (samples.Count < MaxRepeats && samples.Sum() < ShortRun)
-        {
-            samples.Add(run().Seconds);
-        }
-
-        samples.Sort();
-        return (answers, samples[samples.Count / 2]);
     }
 
     /// <summary>How the requests of a row decode: a name for the table and the fields it sets.</summary>

@@ -36,6 +36,15 @@ const string Usage = """
           --gemm-n N         size of the peak GEMM (8192)
           --budget S         stop starting new batch sizes after S seconds (240)
           --kernel-dir DIR   as above
+      decode               whole answers through the engine's step loop (DiffusionEngine) on the same shape, no cache /
+                           prefix / dual cache, by concurrency and decoding; JSON report
+          --out FILE         report path (decode.json)
+          --concurrency 1,16 requests decoded together
+          --steps 32,64,256  fixed step counts per answer (then the threshold rule, --threshold 0.9)
+          --prompt N --gen N --block N   prompt tokens, answer tokens, block length (512, 256, 32)
+          --layers N         transformer blocks (32); --hidden N --heads N --intermediate N: a smaller model
+          --budget S         skip cells whose estimated time no longer fits S seconds (240)
+          --kernel-dir DIR   as above
 
     exit codes: 0 success, 1 a check failed, 2 no usable CUDA device, 3 bad arguments
     environment: QS_KERNEL_CACHE (compiled kernel cache), QS_CUDA_LIB_DIRS (extra library folders), QS_CUDA_SYNC=1
@@ -59,6 +68,8 @@ try
             return ParityCheckRunner.RunChild(args0);
         case "bench":
             return BenchRunner.Run(args0);
+        case "decode":
+            return DecodeRunner.Run(args0);
         case "compile":
             return Compile(args0);
         default:

@@ -2,7 +2,7 @@
 """compare.py — the short table run-device-checks.sh prints last: parity outcome, engine vs PyTorch step times,
 achieved TFLOP/s and the fraction of the measured bf16 GEMM peak. Any input may be missing or partial.
 
-usage: python3 tools/gpu/compare.py --parity parity.json --bench bench.json --torch torch.json [--stages stages.txt]
+usage: python3 tools/gpu/compare.py --parity parity.json --bench bench.json --decode decode.json --torch torch.json [--stages stages.txt]
 """
 import argparse
 import json
@@ -49,10 +49,32 @@ def fmt(v, spec=".2f", none="—"):
     return format(v, spec)
 
 
+def decode_table(path):
+    """The decode report (whole answers through the engine's step loop) as one line per cell."""
+    decode, err = load(path)
+    if decode is None:
+        return ["", f"decode: {err}"]
+    lines = ["", f"whole answers through DiffusionEngine: prompt {decode.get('prompt_length')}, {decode.get('max_tokens')} answer tokens, "
+                 f"block {decode.get('block_length')}, {decode.get('model')}; speed-up and agreement against no cache"]
+    header = f"{'conc':>4} | {'decoding':<14} | {'cache':<6} | {'wall s':>8} | {'steps':>6} | {'tok/s':>9} | {'per req':>8} | {'vs none':>7} | {'same':>6}"
+    lines += [header, "-" * len(header)]
+    for r in decode.get("rows", []):
+        if r.get("skipped"):
+            lines.append(f"{r['concurrency']:>4} | {r['decoding']:<14} | {r['kv_cache']:<6} | skipped: {r['skipped']}")
+            continue
+        same = r.get("tokens_same_as_none")
+        lines.append(f"{r['concurrency']:>4} | {r['decoding']:<14} | {r['kv_cache']:<6} | {fmt(r.get('wall_seconds'), '.3f'):>8} | "
+                     f"{fmt(r.get('mean_steps'), '.1f'):>6} | {fmt(r.get('tokens_per_second'), '.1f'):>9} | "
+                     f"{fmt(r.get('tokens_per_second_per_request'), '.1f'):>8} | {fmt(r.get('speedup_over_none'), '.2f'):>7} | "
+                     f"{fmt(100 * same if same is not None else None, '.1f'):>6}")
+    return lines
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--parity")
     ap.add_argument("--bench")
+    ap.add_argument("--decode")
     ap.add_argument("--torch")
     ap.add_argument("--stages")
     a = ap.parse_args()
@@ -134,9 +156,9 @@ def main():
             t = torch_ms(mode, 1)
             if t:
                 lines.append(f"  torch {mode}: {256 / (256 * t * 1e-3):.1f} tok/s at 256 steps, {256 / (64 * t * 1e-3):.1f} at 64")
-    for src, data in (("engine", bench), ("torch", torch_r)):
-        for n in (data or {}).get("errors", []) if src == "torch" else []:
-            lines.append(f"torch note: {n}")
+    for n in (torch_r or {}).get("errors", []):
+        lines.append(f"torch note: {n}")
+    lines.extend(decode_table(a.decode))
     lines.append("=" * 100)
     print("\n".join(lines))
     return 0

@@ -22,19 +22,49 @@ public static class SafetensorsWriter
     public static void Write(string path, IReadOnlyList<Entry> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(tensors);
-        byte[] header = BuildHeader(tensors, metadata);
-        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write);
-        Span<byte> length = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
-        stream.Write(length);
-        stream.Write(header);
+        foreach (Entry tensor in tensors)
+        {
+            long expected = ByteLength(tensor.DType, tensor.Shape);
+            if (expected != tensor.Data.Length)
+            {
+                throw new ArgumentException($"Tensor '{tensor.Name}' has {tensor.Data.Length} bytes; its shape needs {expected}.", nameof(tensors));
+            }
+        }
+
+        using FileStream stream = WriteHeader(path, [.. tensors.Select(t => (t.Name, t.DType, t.Shape))], metadata);
         foreach (Entry tensor in tensors)
         {
             stream.Write(tensor.Data);
         }
     }
 
-    private static byte[] BuildHeader(IReadOnlyList<Entry> tensors, IReadOnlyDictionary<string, string>? metadata)
+    /// <summary>
+    /// Writes the header of <paramref name="tensors"/> and sizes the file for their bytes without writing them: the
+    /// data region is a hole that reads as zeros and, on file systems with sparse files, takes no space. For
+    /// benchmarks whose backend makes its own weights of each tensor's name and shape (a 16 GB model in an instant).
+    /// </summary>
+    public static void WriteUnfilled(string path, IReadOnlyList<(string Name, TensorDType DType, long[] Shape)> tensors)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        using FileStream stream = WriteHeader(path, tensors, metadata: null);
+        stream.SetLength(stream.Position + tensors.Sum(t => ByteLength(t.DType, t.Shape)));
+    }
+
+    private static long ByteLength(TensorDType dtype, long[] shape) => shape.Aggregate(1L, (a, b) => a * b) * dtype.ElementSize();
+
+    /// <summary>Creates <paramref name="path"/> and writes the header length and the header; the stream is left at the data region.</summary>
+    private static FileStream WriteHeader(string path, IReadOnlyList<(string Name, TensorDType DType, long[] Shape)> tensors, IReadOnlyDictionary<string, string>? metadata)
+    {
+        byte[] header = BuildHeader(tensors, metadata);
+        var stream = new FileStream(path, FileMode.Create, FileAccess.Write);
+        Span<byte> length = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
+        stream.Write(length);
+        stream.Write(header);
+        return stream;
+    }
+
+    private static byte[] BuildHeader(IReadOnlyList<(string Name, TensorDType DType, long[] Shape)> tensors, IReadOnlyDictionary<string, string>? metadata)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -52,18 +82,13 @@ public static class SafetensorsWriter
             }
 
             long offset = 0;
-            foreach (Entry tensor in tensors)
+            foreach ((string name, TensorDType dtype, long[] shape) in tensors)
             {
-                long expected = tensor.Shape.Aggregate(1L, (a, b) => a * b) * tensor.DType.ElementSize();
-                if (expected != tensor.Data.Length)
-                {
-                    throw new ArgumentException($"Tensor '{tensor.Name}' has {tensor.Data.Length} bytes; its shape needs {expected}.", nameof(tensors));
-                }
-
-                json.WriteStartObject(tensor.Name);
-                json.WriteString("dtype", tensor.DType.ToSafetensorsName());
+                long bytes = ByteLength(dtype, shape);
+                json.WriteStartObject(name);
+                json.WriteString("dtype", dtype.ToSafetensorsName());
                 json.WriteStartArray("shape");
-                foreach (long dim in tensor.Shape)
+                foreach (long dim in shape)
                 {
                     json.WriteNumberValue(dim);
                 }
@@ -71,10 +96,10 @@ public static class SafetensorsWriter
                 json.WriteEndArray();
                 json.WriteStartArray("data_offsets");
                 json.WriteNumberValue(offset);
-                json.WriteNumberValue(offset + tensor.Data.Length);
+                json.WriteNumberValue(offset + bytes);
                 json.WriteEndArray();
                 json.WriteEndObject();
-                offset += tensor.Data.Length;
+                offset += bytes;
             }
 
             json.WriteEndObject();

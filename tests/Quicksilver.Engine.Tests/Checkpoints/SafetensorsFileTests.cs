@@ -106,6 +106,31 @@ public sealed class SafetensorsFileTests : IDisposable
     }
 
     [Fact]
+    public void WriteUnfilled_OpensWithEveryShapeAndZeroBytes_AndTheSameHeaderAsWrite()
+    {
+        string unfilled = _folder.File("unfilled.safetensors"), written = _folder.File("written.safetensors");
+        SafetensorsWriter.WriteUnfilled(unfilled, [("a", TensorDType.BF16, [3, 5]), ("norm", TensorDType.F32, [5])]);
+        SafetensorsWriter.Write(written, [new("a", TensorDType.BF16, [3, 5], new byte[30]), new("norm", TensorDType.F32, [5], new byte[20])]);
+
+        Assert.Equal(File.ReadAllBytes(written), File.ReadAllBytes(unfilled));
+        using SafetensorsFile file = SafetensorsFile.Open(unfilled);
+        Assert.Equal(["a", "norm"], file.Names);
+        Assert.True(file.TryGet("a", out CheckpointTensor? a));
+        Assert.Equal([3L, 5L], a.Shape);
+        Assert.Equal(new byte[30], TensorBytes.Of(a));
+        Assert.True(file.TryGet("norm", out CheckpointTensor? norm));
+        Assert.Equal(TensorDType.F32, norm.DType);
+        Assert.Equal(20, norm.ByteLength);
+    }
+
+    [Fact]
+    public void Write_DataOfTheWrongLength_ThrowsNamingTheTensor()
+    {
+        var e = Assert.Throws<ArgumentException>(() => SafetensorsWriter.Write(_folder.File("bad.safetensors"), [new("short", TensorDType.F32, [2], new byte[4])]));
+        Assert.Contains("'short' has 4 bytes; its shape needs 8", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Open_EmptyHeader_HasNoTensors()
     {
         string path = RawSafetensors.Write(_folder.File("empty.safetensors"), "{}", []);

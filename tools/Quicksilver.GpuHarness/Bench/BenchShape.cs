@@ -1,3 +1,5 @@
+using Quicksilver.Engine.Models;
+
 namespace Quicksilver.GpuHarness.Bench;
 
 /// <summary>The transformer and canvas the benchmark runs (defaults: LLaDA-8B, DIFFUSION.md §1.2).</summary>
@@ -8,6 +10,22 @@ internal sealed record BenchShape(int Layers, int Hidden, int Heads, int KvHeads
     public int HeadDim => Hidden / Heads;
 
     public int Canvas => Prompt + Generation;
+
+    /// <summary>The engine's configuration of this shape (LLaDA's tensor names, no end token: answers run to length).</summary>
+    public ModelConfig ToModelConfig() => new()
+    {
+        Architecture = ModelArchitecture.LLaDA,
+        HiddenSize = Hidden,
+        LayerCount = Layers,
+        HeadCount = Heads,
+        KeyValueHeadCount = KvHeads,
+        IntermediateSize = Intermediate,
+        VocabSize = Vocab,
+        RopeTheta = RopeTheta,
+        MaxSequenceLength = Math.Max(4096, Canvas),
+        MaskTokenId = MaskTokenId,
+        EosTokenIds = [],
+    };
 
     /// <summary>LLaDA's mask id (written into the generated part of the canvas).</summary>
     public const int MaskTokenId = 126336;

@@ -10,4 +10,5 @@ namespace Quicksilver.GpuHarness.Json;
 [JsonSerializable(typeof(ParityReport))]
 [JsonSerializable(typeof(ParityCheckResult))]
 [JsonSerializable(typeof(BenchReport))]
+[JsonSerializable(typeof(DecodeReport))]
 internal sealed partial class HarnessJsonContext : JsonSerializerContext;
