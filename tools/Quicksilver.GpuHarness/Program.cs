@@ -30,7 +30,9 @@ const string Usage = """
           --out FILE         report path (bench.json)
           --batches 1,8,32   sequences per step
           --prompt N --gen N canvas = prompt + gen masks (512 + 256); LM head on the gen positions only
-          --layers N         transformer blocks (32)
+          --layers N         transformer blocks (32); --hidden N --heads N --intermediate N: a smaller model
+          --block-batches 1,16   sequences per dual-cache block step (refresh, block step and its breakdown)
+          --block N          block length of those steps (32)
           --warmup N --iters N   steps before / timed per batch (2 / 5); the median is reported
           --attention K      auto | tensor-core | simple
           --gemm-n N         size of the peak GEMM (8192)

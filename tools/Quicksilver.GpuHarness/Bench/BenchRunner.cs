@@ -16,7 +16,8 @@ internal static class BenchRunner
     public static int Run(CommandLine args)
     {
         int[] batches = args.Ints("batches", [1, 8, 32]);
-        int prompt = args.Int("prompt", 512), generation = args.Int("gen", 256), layerCount = args.Int("layers", 32);
+        int[] blockBatches = args.Ints("block-batches", [1, 16]);
+        int blockLength = args.Int("block", 32);
         int warmup = args.Int("warmup", 2), iterations = args.Int("iters", 5), gemmN = args.Int("gemm-n", 8192);
         double budget = args.Int("budget", 240);
         string output = args.String("out", "bench.json");
@@ -41,7 +42,8 @@ internal static class BenchRunner
             Console.Error.WriteLine($"bench: kernel module {file} failed to build: {error}");
         }
 
-        var shape = BenchShape.LLaDA8B(layerCount, prompt, generation);
+        BenchShape shape = BenchShape.FromArguments(args);
+        int prompt = shape.Prompt, generation = shape.Generation;
         var notes = new List<string>
         {
             "Step = embed + 32 blocks + gather masked rows + final norm + LM head (fp32 logits) + fused epilogue (T = 0) with the scores copied back; CUDA events around each step.",
@@ -94,6 +96,29 @@ internal static class BenchRunner
             }
         }
 
+        var blockSteps = new List<BlockStepResult>();
+        foreach (int batch in blockBatches)
+        {
+            if (clock.Elapsed.TotalSeconds > budget)
+            {
+                notes.Add($"block steps at batch {batch} skipped: the {budget} s budget is spent");
+                continue;
+            }
+
+            try
+            {
+                BlockStepResult r = RunBlockSteps(backend, model, shape, batch, blockLength, warmup, Math.Max(iterations, 10));
+                blockSteps.Add(r);
+                Console.WriteLine($"bench: dual cache, batch {batch,3}: refresh {r.RefreshMs:F2} ms; block step ({r.BlockRows} rows) {r.BlockStepGpuMs:F2} ms GPU, {r.BlockStepWallMs:F2} ms wall: GEMMs {r.GemmMs:F2} ms ({r.GemmWeightTerabytesPerSecond:F2} TB/s of weights), attention {r.AttentionMs:F2}, LM head {r.LmHeadMs:F2}, other {r.OtherGpuMs:F2}; modelled {r.ModelledTokensPerSecond32Steps:F0} tok/s for 256 tokens in 32 steps");
+            }
+            catch (Exception e) when (e is CudaException or OutOfMemoryException or ArgumentException)
+            {
+                Console.Error.WriteLine($"bench: block steps at batch {batch} failed: {e.Message}");
+                blockSteps.Add(new BlockStepResult(batch, batch * blockLength, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, e.Message));
+            }
+        }
+
+        notes.Add($"Block steps: the dual cache's refresh (full canvas, K/V stored) and a step over one block of {blockLength} masks per sequence attending over the cache; GPU time by CUDA events, wall time by the host clock around the step and its score download; modelled tok/s = {generation} / ({generation / blockLength} refreshes + {32 - (generation / blockLength)} block steps at wall time).");
         var report = new BenchReport(
             started,
             Summaries.Of(backend),
@@ -111,10 +136,60 @@ internal static class BenchRunner
             peak,
             $"single request (batch 1), one full-canvas step per denoising step, no cache: tokens/s = {generation} / (steps × step time); for batch B the same per sequence, times B in aggregate",
             results,
+            blockSteps,
             notes);
         File.WriteAllText(output, JsonSerializer.Serialize(report, HarnessJsonContext.Default.BenchReport));
         Console.WriteLine($"bench: report → {Path.GetFullPath(output)} ({clock.Elapsed.TotalSeconds:F0} s)");
         return results.Count > 0 && results.All(r => r.Error is null) ? 0 : 1;
+    }
+
+    private static BlockStepResult RunBlockSteps(CudaBackend backend, RandomDeviceModel model, BenchShape shape, int batch, int blockLength, int warmup, int iterations)
+    {
+        IKvCache[] caches = [.. Enumerable.Range(0, batch).Select(_ => backend.AllocateKvCache(shape.Layers, shape.Canvas, shape.KvHeads * shape.HeadDim))];
+        try
+        {
+            StepInputs refresh = StepInputs.Refresh(shape, caches, seed: 11 + batch);
+            StepInputs block = StepInputs.Block(shape, caches, blockLength);
+            model.Allocate(batch * shape.Canvas, batch * shape.Generation);
+            var refreshScores = new TokenScore[refresh.ScoreRows.Length];
+            var blockScores = new TokenScore[block.ScoreRows.Length];
+            double refreshMs = Median(backend, warmup, iterations, () => model.Step(refresh, refreshScores));
+            double gpuMs = Median(backend, warmup, iterations, () => model.Step(block, blockScores));
+            var wall = new double[iterations];
+            for (int i = 0; i < iterations; i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                model.Step(block, blockScores);
+                wall[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            }
+
+            double wallMs = wall.Order().ElementAt(iterations / 2);
+            double gemmMs = Median(backend, 1, iterations, model.GemmsOnly);
+            double attentionMs = Median(backend, 1, iterations, () => model.AttentionOnly(block));
+            double lmHeadMs = Median(backend, 1, iterations, () => model.LmHead(block));
+            int blocks = shape.Generation / blockLength;
+            double modelled = shape.Generation / (((blocks * refreshMs) + ((32 - blocks) * wallMs)) * 1e-3);
+            return new BlockStepResult(batch, block.Tokens.Length, refreshMs, gpuMs, wallMs, gemmMs, model.StepWeightBytes / (gemmMs * 1e-3) / 1e12, attentionMs, lmHeadMs, gpuMs - gemmMs - attentionMs, modelled, null);
+        }
+        finally
+        {
+            foreach (IKvCache cache in caches)
+            {
+                cache.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The median CUDA-event time of <paramref name="iterations"/> runs after <paramref name="warmup"/> untimed ones.</summary>
+    private static double Median(CudaBackend backend, int warmup, int iterations, Action work)
+    {
+        for (int i = 0; i < warmup; i++)
+        {
+            work();
+        }
+
+        double[] samples = [.. Enumerable.Range(0, iterations).Select(_ => backend.TimeMilliseconds(work)).Order()];
+        return samples[iterations / 2];
     }
 
     private static BenchBatchResult RunBatch(CudaBackend backend, RandomDeviceModel model, BenchShape shape, int batch, int warmup, int iterations, double peak)

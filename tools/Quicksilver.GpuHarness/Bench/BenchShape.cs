@@ -7,6 +7,22 @@ internal sealed record BenchShape(int Layers, int Hidden, int Heads, int KvHeads
 {
     public static BenchShape LLaDA8B(int layers, int prompt, int generation) => new(layers, 4096, 32, 32, 12288, 126464, prompt, generation, 500000.0);
 
+    /// <summary>
+    /// LLaDA-8B with <c>--layers</c>, <c>--prompt</c> and <c>--gen</c>; <c>--hidden</c>, <c>--heads</c> and <c>--intermediate</c>
+    /// make it smaller for the CPU emulator of the CUDA libraries (the vocabulary stays LLaDA's: its mask id is fixed).
+    /// </summary>
+    public static BenchShape FromArguments(CommandLine args)
+    {
+        BenchShape shape = LLaDA8B(args.Int("layers", 32), args.Int("prompt", 512), args.Int("gen", 256));
+        if (args.OptionalString("hidden") is null)
+        {
+            return shape;
+        }
+
+        int hidden = args.Int("hidden", shape.Hidden), heads = args.Int("heads", 4);
+        return shape with { Hidden = hidden, Heads = heads, KvHeads = heads, Intermediate = args.Int("intermediate", 3 * hidden) };
+    }
+
     public int HeadDim => Hidden / Heads;
 
     public int Canvas => Prompt + Generation;

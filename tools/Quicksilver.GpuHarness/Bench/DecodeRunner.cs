@@ -29,20 +29,13 @@ internal static class DecodeRunner
 
     public static int Run(CommandLine args)
     {
-        int prompt = args.Int("prompt", 512), maxTokens = args.Int("gen", 256), block = args.Int("block", 32);
+        int block = args.Int("block", 32);
         int[] concurrency = args.Ints("concurrency", [1, 16]);
         int[] steps = args.Ints("steps", [32, 64, 256]);
         double threshold = double.Parse(args.String("threshold", "0.9"), CultureInfo.InvariantCulture);
         double budget = args.Int("budget", 240);
         string output = args.String("out", "decode.json");
-        var shape = BenchShape.LLaDA8B(args.Int("layers", 32), prompt, maxTokens);
-        if (args.OptionalString("hidden") is not null)
-        {
-            // A smaller model on the same code path, for the CPU emulator of the CUDA libraries (LLaDA's vocabulary stays: its mask id is fixed).
-            int hidden = args.Int("hidden", shape.Hidden), heads = args.Int("heads", 4);
-            shape = shape with { Hidden = hidden, Heads = heads, KvHeads = heads, Intermediate = args.Int("intermediate", 3 * hidden) };
-        }
-
+        BenchShape shape = BenchShape.FromArguments(args);
         var clock = Stopwatch.StartNew();
         string started = DateTime.UtcNow.ToString("O");
         using var cuda = new CudaBackend(new CudaBackendOptions { KernelSourceDirectory = args.OptionalString("kernel-dir"), Log = Console.WriteLine });

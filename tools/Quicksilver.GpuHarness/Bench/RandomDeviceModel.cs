@@ -84,15 +84,21 @@ internal sealed class RandomDeviceModel : IDisposable
         CudaBackend b = backend;
         float eps = 1e-5f;
         b.Embed(embedding, inputs.Tokens, hidden);
-        foreach (Layer layer in layers)
+        for (int l = 0; l < layers.Length; l++)
         {
+            Layer layer = layers[l];
             b.RmsNorm(hidden, layer.AttnNorm, eps, normed);
             b.MatMul(normed, layer.Q, null, queries);
             b.MatMul(normed, layer.K, null, keys);
             b.MatMul(normed, layer.V, null, values);
             b.ApplyRope(queries, shape.Heads, shape.HeadDim, inputs.Positions, shape.RopeTheta);
             b.ApplyRope(keys, shape.KvHeads, shape.HeadDim, inputs.Positions, shape.RopeTheta);
-            b.Attention(queries, keys, values, inputs.Layout, shape.Heads, shape.KvHeads, shape.HeadDim, attended);
+            if (inputs.CacheWrites.Length > 0)
+            {
+                b.WriteKvCache(keys, values, l, inputs.CacheWrites);
+            }
+
+            b.Attention(queries, keys, values, inputs.Layout with { CacheLayer = l }, shape.Heads, shape.KvHeads, shape.HeadDim, attended);
             b.MatMul(attended, layer.O, null, projected);
             b.Add(hidden, projected);
             b.RmsNorm(hidden, layer.FfNorm, eps, normed);
@@ -109,11 +115,31 @@ internal sealed class RandomDeviceModel : IDisposable
     /// <summary>Only the attention calls of a step (timing breakdown); needs a previous forward for q/k/v.</summary>
     public void AttentionOnly(StepInputs inputs)
     {
-        for (int i = 0; i < layers.Length; i++)
+        for (int l = 0; l < layers.Length; l++)
         {
-            backend.Attention(queries, keys, values, inputs.Layout, shape.Heads, shape.KvHeads, shape.HeadDim, attended);
+            backend.Attention(queries, keys, values, inputs.Layout with { CacheLayer = l }, shape.Heads, shape.KvHeads, shape.HeadDim, attended);
         }
     }
+
+    /// <summary>Only the GEMMs of a step, the seven of every block and the LM head's (timing breakdown); needs a previous forward.</summary>
+    public void GemmsOnly()
+    {
+        foreach (Layer layer in layers)
+        {
+            backend.MatMul(normed, layer.Q, null, queries);
+            backend.MatMul(normed, layer.K, null, keys);
+            backend.MatMul(normed, layer.V, null, values);
+            backend.MatMul(attended, layer.O, null, projected);
+            backend.MatMul(normed, layer.Gate, null, gate);
+            backend.MatMul(normed, layer.Up, null, up);
+            backend.MatMul(activated, layer.Down, null, projected);
+        }
+
+        backend.MatMul(gatheredNormed, head, null, logits);
+    }
+
+    /// <summary>Bytes of weights one step reads: every block's matrices and the LM head (the embedding rows are few).</summary>
+    public long StepWeightBytes => (long)(shape.Parameters - ((double)shape.Vocab * shape.Hidden)) * 2;
 
     /// <summary>Gather the scored rows, final norm and the LM head GEMM (timing breakdown).</summary>
     public void LmHead(StepInputs inputs)

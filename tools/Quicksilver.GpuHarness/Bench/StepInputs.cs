@@ -3,12 +3,54 @@ using Quicksilver.Engine.Compute;
 namespace Quicksilver.GpuHarness.Bench;
 
 /// <summary>
-/// The host arguments of one full-canvas step for a batch: every sequence is a prompt of random tokens followed by
-/// mask ids; the LM head scores the masked positions.
+/// The host arguments of one denoising step for a batch: the computed rows' tokens and canvas positions, the
+/// attention layout, the K/V rows stored in caches, and the rows the LM head scores. Every canvas is a prompt of random
+/// tokens followed by mask ids.
 /// </summary>
 internal sealed record StepInputs(int[] Tokens, int[] Positions, AttentionLayout Layout, int[] ScoreRows, RowSampling[] Sampling)
 {
-    public static StepInputs Create(BenchShape shape, int batch, int seed, float temperature)
+    /// <summary>Rows of the step's key/value buffers stored in K/V caches (Fast-dLLM block caching); none without a cache.</summary>
+    public KvCacheWrite[] CacheWrites { get; init; } = [];
+
+    /// <summary>The full-canvas step without a cache; the LM head scores the masked positions.</summary>
+    public static StepInputs Create(BenchShape shape, int batch, int seed, float temperature) => FullCanvas(shape, batch, seed, temperature, caches: null);
+
+    /// <summary>
+    /// The dual cache's refresh at a block boundary: the full-canvas step, with every row's keys and values stored in
+    /// its sequence's cache and the queries attending over the cache.
+    /// </summary>
+    public static StepInputs Refresh(BenchShape shape, IReadOnlyList<IKvCache> caches, int seed) => FullCanvas(shape, caches.Count, seed, 0f, caches);
+
+    /// <summary>
+    /// A dual-cache step inside the first answer block: only the block's <paramref name="blockLength"/> rows (all masks)
+    /// of each sequence are computed; their keys and values replace the block's in the cache, and their queries attend
+    /// over the whole canvas in it. The LM head scores the block.
+    /// </summary>
+    public static StepInputs Block(BenchShape shape, IReadOnlyList<IKvCache> caches, int blockLength)
+    {
+        int batch = caches.Count, rows = batch * blockLength;
+        var tokens = new int[rows];
+        var positions = new int[rows];
+        var offsets = new int[batch + 1];
+        var keys = new AttentionKeys[batch];
+        var writes = new KvCacheWrite[batch];
+        for (int s = 0; s < batch; s++)
+        {
+            offsets[s + 1] = offsets[s] + blockLength;
+            keys[s] = new AttentionKeys(0, shape.Canvas, caches[s], shape.Prompt);
+            writes[s] = new KvCacheWrite(caches[s], s * blockLength, shape.Prompt, blockLength);
+            for (int i = 0; i < blockLength; i++)
+            {
+                tokens[(s * blockLength) + i] = BenchShape.MaskTokenId;
+                positions[(s * blockLength) + i] = shape.Prompt + i;
+            }
+        }
+
+        int[] scoreRows = [.. Enumerable.Range(0, rows)];
+        return new StepInputs(tokens, positions, new AttentionLayout(offsets, keys), scoreRows, Greedy(rows, 0)) { CacheWrites = writes };
+    }
+
+    private static StepInputs FullCanvas(BenchShape shape, int batch, int seed, float temperature, IReadOnlyList<IKvCache>? caches)
     {
         var random = new Random(seed);
         int canvas = shape.Canvas;
@@ -32,7 +74,16 @@ internal sealed record StepInputs(int[] Tokens, int[] Positions, AttentionLayout
             }
         }
 
-        RowSampling[] sampling = Enumerable.Range(0, scoreRows.Length).Select(r => new RowSampling(temperature, (ulong)seed, (ulong)r)).ToArray();
-        return new StepInputs(tokens, positions, AttentionLayout.SelfAttention(offsets), scoreRows, sampling);
+        RowSampling[] sampling = [.. Enumerable.Range(0, scoreRows.Length).Select(r => new RowSampling(temperature, (ulong)seed, (ulong)r))];
+        if (caches is null)
+        {
+            return new StepInputs(tokens, positions, AttentionLayout.SelfAttention(offsets), scoreRows, sampling);
+        }
+
+        AttentionKeys[] keys = [.. caches.Select(c => new AttentionKeys(0, canvas, c))];
+        KvCacheWrite[] writes = [.. caches.Select((c, s) => new KvCacheWrite(c, s * canvas, 0, canvas))];
+        return new StepInputs(tokens, positions, new AttentionLayout(offsets, keys), scoreRows, sampling) { CacheWrites = writes };
     }
+
+    private static RowSampling[] Greedy(int rows, int seed) => [.. Enumerable.Range(0, rows).Select(r => new RowSampling(0f, (ulong)seed, (ulong)r))];
 }

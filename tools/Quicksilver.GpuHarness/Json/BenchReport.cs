@@ -18,4 +18,5 @@ internal sealed record BenchReport(
     double GemmPeakTflops,
     string TokensPerSecondDefinition,
     IReadOnlyList<BenchBatchResult> Batches,
+    IReadOnlyList<BlockStepResult> BlockSteps,
     IReadOnlyList<string> Notes);
