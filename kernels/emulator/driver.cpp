@@ -290,5 +290,9 @@ QS_EXPORT int cuEventElapsedTime(float* milliseconds, Event* start, Event* end)
 
 QS_EXPORT int cuEventDestroy_v2(Event* event) { delete event; return CUDA_SUCCESS; }
 
+// No profiler runs under the emulator: the range markers do nothing, as on a GPU without one attached.
+QS_EXPORT int cuProfilerStart() { return CUDA_SUCCESS; }
+QS_EXPORT int cuProfilerStop() { return CUDA_SUCCESS; }
+
 QS_EXPORT int cuGetErrorName(int error, const char** text) { *text = Name(error); return CUDA_SUCCESS; }
 QS_EXPORT int cuGetErrorString(int error, const char** text) { *text = Description(error); return CUDA_SUCCESS; }

@@ -167,6 +167,9 @@ internal static class BenchRunner
             double gemmMs = Median(backend, 1, iterations, model.GemmsOnly);
             double attentionMs = Median(backend, 1, iterations, () => model.AttentionOnly(block));
             double lmHeadMs = Median(backend, 1, iterations, () => model.LmHead(block));
+
+            // One more block step as a profiler range, for a per-kernel breakdown under ncu --profile-from-start off.
+            backend.Profiled(() => model.Step(block, blockScores));
             int blocks = shape.Generation / blockLength;
             double modelled = shape.Generation / (((blocks * refreshMs) + ((32 - blocks) * wallMs)) * 1e-3);
             return new BlockStepResult(batch, block.Tokens.Length, refreshMs, gpuMs, wallMs, gemmMs, model.StepWeightBytes / (gemmMs * 1e-3) / 1e12, attentionMs, lmHeadMs, gpuMs - gemmMs - attentionMs, modelled, null);

@@ -104,6 +104,21 @@ public sealed partial class CudaBackend
     }
 
     /// <summary>
+    /// Runs <paramref name="work"/> as the profiled range of a profiler started with profiling off at first
+    /// (<c>ncu --profile-from-start off</c>): <c>cuProfilerStart</c> before, and after the work has finished,
+    /// <c>cuProfilerStop</c>. Without a profiler attached the two calls do nothing.
+    /// </summary>
+    public void Profiled(Action work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        MakeCurrent();
+        CudaCheck.Driver(CudaDriverApi.cuProfilerStart(), nameof(CudaDriverApi.cuProfilerStart));
+        work();
+        Synchronize();
+        CudaCheck.Driver(CudaDriverApi.cuProfilerStop(), nameof(CudaDriverApi.cuProfilerStop));
+    }
+
+    /// <summary>
     /// The measured bf16 GEMM rate: <paramref name="iterations"/> cuBLAS <c>GemmEx</c> products of n×n×n (bf16 in and
     /// out, fp32 accumulation) on random data after two warm-ups, timed with events; returns the median TFLOP/s of
     /// the individual products.

@@ -125,6 +125,12 @@ internal static unsafe partial class CudaDriverApi
     internal static partial int cuEventSynchronize(CudaEventHandle hEvent);
 
     [LibraryImport(CudaLibraryNames.Driver)]
+    internal static partial int cuProfilerStart();
+
+    [LibraryImport(CudaLibraryNames.Driver)]
+    internal static partial int cuProfilerStop();
+
+    [LibraryImport(CudaLibraryNames.Driver)]
     internal static partial int cuEventElapsedTime(out float pMilliseconds, CudaEventHandle hStart, CudaEventHandle hEnd);
 
     [LibraryImport(CudaLibraryNames.Driver)]
