@@ -161,7 +161,7 @@ def main():
         lines.append("")
         lines.append("dual cache steps (block of 32 masks per sequence over the cached canvas): ms; 'other' = block GPU − GEMMs − attention")
         header = (f"{'batch':>5} | {'refresh':>8} | {'block GPU':>9} | {'block wall':>10} | {'GEMMs':>7} | {'TB/s':>5} | "
-                  f"{'attn':>6} | {'LM head':>7} | {'other':>6} | {'tok/s @32 steps (modelled)':>26}")
+                  f"{'attn':>6} | {'LM head':>7} | {'other':>6} | {'tok/s per request, 32 steps (modelled)':>38}")
         lines += [header, "-" * len(header)]
         for r in steps:
             if r.get("error"):
@@ -169,7 +169,7 @@ def main():
                 continue
             lines.append(f"{r['batch']:>5} | {fmt(r.get('refresh_ms')):>8} | {fmt(r.get('block_step_gpu_ms')):>9} | {fmt(r.get('block_step_wall_ms')):>10} | "
                          f"{fmt(r.get('gemm_ms')):>7} | {fmt(r.get('gemm_weight_terabytes_per_second')):>5} | {fmt(r.get('attention_ms')):>6} | "
-                         f"{fmt(r.get('lm_head_ms')):>7} | {fmt(r.get('other_gpu_ms')):>6} | {fmt(r.get('modelled_tokens_per_second32_steps'), '.0f'):>26}")
+                         f"{fmt(r.get('lm_head_ms')):>7} | {fmt(r.get('other_gpu_ms')):>6} | {fmt(r.get('modelled_tokens_per_second32_steps'), '.0f'):>38}")
     for n in (torch_r or {}).get("errors", []):
         lines.append(f"torch note: {n}")
     lines.extend(decode_table(a.decode))

@@ -109,7 +109,7 @@ internal static class BenchRunner
             {
                 BlockStepResult r = RunBlockSteps(backend, model, shape, batch, blockLength, warmup, Math.Max(iterations, 10));
                 blockSteps.Add(r);
-                Console.WriteLine($"bench: dual cache, batch {batch,3}: refresh {r.RefreshMs:F2} ms; block step ({r.BlockRows} rows) {r.BlockStepGpuMs:F2} ms GPU, {r.BlockStepWallMs:F2} ms wall: GEMMs {r.GemmMs:F2} ms ({r.GemmWeightTerabytesPerSecond:F2} TB/s of weights), attention {r.AttentionMs:F2}, LM head {r.LmHeadMs:F2}, other {r.OtherGpuMs:F2}; modelled {r.ModelledTokensPerSecond32Steps:F0} tok/s for 256 tokens in 32 steps");
+                Console.WriteLine($"bench: dual cache, batch {batch,3}: refresh {r.RefreshMs:F2} ms; block step ({r.BlockRows} rows) {r.BlockStepGpuMs:F2} ms GPU, {r.BlockStepWallMs:F2} ms wall: GEMMs {r.GemmMs:F2} ms ({r.GemmWeightTerabytesPerSecond:F2} TB/s of weights), attention {r.AttentionMs:F2}, LM head {r.LmHeadMs:F2}, other {r.OtherGpuMs:F2}; modelled {r.ModelledTokensPerSecond32Steps:F0} tok/s per request for {generation} tokens in 32 steps");
             }
             catch (Exception e) when (e is CudaException or OutOfMemoryException or ArgumentException)
             {
@@ -118,7 +118,7 @@ internal static class BenchRunner
             }
         }
 
-        notes.Add($"Block steps: the dual cache's refresh (full canvas, K/V stored) and a step over one block of {blockLength} masks per sequence attending over the cache; GPU time by CUDA events, wall time by the host clock around the step and its score download; modelled tok/s = {generation} / ({generation / blockLength} refreshes + {32 - (generation / blockLength)} block steps at wall time).");
+        notes.Add($"Block steps: the dual cache's refresh (full canvas, K/V stored) and a step over one block of {blockLength} masks per sequence attending over the cache; GPU time by CUDA events, wall time by the host clock around the step and its score download; modelled tok/s per request = {generation} / ({generation / blockLength} refreshes + {32 - (generation / blockLength)} block steps at wall time).");
         var report = new BenchReport(
             started,
             Summaries.Of(backend),
