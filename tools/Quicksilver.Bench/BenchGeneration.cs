@@ -44,7 +44,8 @@ internal static class BenchGeneration
         }
 
         samples.Sort();
-        return (answers, samples[samples.Count / 2]);
+        int middle = samples.Count / 2;
+        return (answers, samples.Count % 2 == 1 ? samples[middle] : (samples[middle - 1] + samples[middle]) / 2);
     }
 
     /// <summary>Mean share of answer positions holding the same token in both runs.</summary>

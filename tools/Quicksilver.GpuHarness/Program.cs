@@ -30,9 +30,10 @@ const string Usage = """
           --out FILE         report path (bench.json)
           --batches 1,8,32   sequences per step
           --prompt N --gen N canvas = prompt + gen masks (512 + 256); LM head on the gen positions only
-          --layers N         transformer blocks (32); --hidden N --heads N --intermediate N: a smaller model
-          --block-batches 1,16   sequences per dual-cache block step (refresh, block step and its breakdown)
+          --layers N --hidden N --heads N --intermediate N   a smaller model (32, 4096, hidden/128, 3·hidden)
+          --block-batches 1,16   sequences per dual-cache block step (refresh, block step and its breakdown; ≥ 10 timed each)
           --block N          block length of those steps (32)
+          --modelled-steps N steps of the answer the modelled tokens/s assumes (32: one refresh per block, block steps for the rest)
           --warmup N --iters N   steps before / timed per batch (2 / 5); the median is reported
           --attention K      auto | tensor-core | simple
           --gemm-n N         size of the peak GEMM (8192)
@@ -44,7 +45,8 @@ const string Usage = """
           --concurrency 1,16 requests decoded together
           --steps 32,64,256  fixed step counts per answer (then the threshold rule, --threshold 0.9)
           --prompt N --gen N --block N   prompt tokens, answer tokens, block length (512, 256, 32)
-          --layers N         transformer blocks (32); --hidden N --heads N --intermediate N: a smaller model
+          --layers N --hidden N --heads N --intermediate N   a smaller model, as for bench
+          --model DIR        a model folder's trained weights instead (agreement of the caches on a trained model)
           --budget S         skip cells whose estimated time no longer fits S seconds (240)
           --kernel-dir DIR   as above
 

@@ -2,7 +2,7 @@
 """compare.py — the short table run-device-checks.sh prints last: parity outcome, engine vs PyTorch step times,
 achieved TFLOP/s and the fraction of the measured bf16 GEMM peak. Any input may be missing or partial.
 
-usage: python3 tools/gpu/compare.py --parity parity.json --bench bench.json --decode decode.json --torch torch.json [--stages stages.txt]
+usage: python3 tools/gpu/compare.py --parity parity.json --bench bench.json --decode decode.json [--decode decode-tiny.json] --torch torch.json [--stages stages.txt]
 """
 import argparse
 import json
@@ -74,7 +74,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--parity")
     ap.add_argument("--bench")
-    ap.add_argument("--decode")
+    ap.add_argument("--decode", action="append", default=[], help="a decode report; may be given more than once")
     ap.add_argument("--torch")
     ap.add_argument("--stages")
     a = ap.parse_args()
@@ -159,20 +159,24 @@ def main():
     steps = (bench or {}).get("block_steps", [])
     if steps:
         lines.append("")
-        lines.append("dual cache steps (block of 32 masks per sequence over the cached canvas): ms; 'other' = block GPU − GEMMs − attention")
-        header = (f"{'batch':>5} | {'refresh':>8} | {'block GPU':>9} | {'block wall':>10} | {'GEMMs':>7} | {'TB/s':>5} | "
-                  f"{'attn':>6} | {'LM head':>7} | {'other':>6} | {'tok/s per request, 32 steps (modelled)':>38}")
+        lines.append(f"dual cache steps (a block of {steps[0].get('block_length')} masks per sequence over the cached canvas), ms; "
+                     "'other' = block GPU − GEMMs − attention; modelled tok/s per request for the whole answer in "
+                     f"{steps[0].get('modelled_steps')} steps (one refresh per block, wall times)")
+        header = (f"{'batch':>5} | {'refresh GPU':>11} | {'refresh wall':>12} | {'block GPU':>9} | {'block wall':>10} | {'GEMMs':>7} | {'TB/s':>5} | "
+                  f"{'attn':>6} | {'LM head':>7} | {'other':>6} | {'modelled tok/s':>14}")
         lines += [header, "-" * len(header)]
         for r in steps:
             if r.get("error"):
                 lines.append(f"{r['batch']:>5} | error: {r['error']}")
                 continue
-            lines.append(f"{r['batch']:>5} | {fmt(r.get('refresh_ms')):>8} | {fmt(r.get('block_step_gpu_ms')):>9} | {fmt(r.get('block_step_wall_ms')):>10} | "
+            lines.append(f"{r['batch']:>5} | {fmt(r.get('refresh_gpu_ms')):>11} | {fmt(r.get('refresh_wall_ms')):>12} | "
+                         f"{fmt(r.get('block_step_gpu_ms')):>9} | {fmt(r.get('block_step_wall_ms')):>10} | "
                          f"{fmt(r.get('gemm_ms')):>7} | {fmt(r.get('gemm_weight_terabytes_per_second')):>5} | {fmt(r.get('attention_ms')):>6} | "
-                         f"{fmt(r.get('lm_head_ms')):>7} | {fmt(r.get('other_gpu_ms')):>6} | {fmt(r.get('modelled_tokens_per_second32_steps'), '.0f'):>38}")
+                         f"{fmt(r.get('lm_head_ms')):>7} | {fmt(r.get('other_gpu_ms')):>6} | {fmt(r.get('modelled_tokens_per_second_per_request'), '.0f'):>14}")
     for n in (torch_r or {}).get("errors", []):
         lines.append(f"torch note: {n}")
-    lines.extend(decode_table(a.decode))
+    for path in a.decode:
+        lines.extend(decode_table(path))
     lines.append("=" * 100)
     print("\n".join(lines))
     return 0

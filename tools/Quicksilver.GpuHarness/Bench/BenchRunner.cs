@@ -17,7 +17,7 @@ internal static class BenchRunner
     {
         int[] batches = args.Ints("batches", [1, 8, 32]);
         int[] blockBatches = args.Ints("block-batches", [1, 16]);
-        int blockLength = args.Int("block", 32);
+        int blockLength = args.Int("block", 32), modelledSteps = args.Int("modelled-steps", 32);
         int warmup = args.Int("warmup", 2), iterations = args.Int("iters", 5), gemmN = args.Int("gemm-n", 8192);
         double budget = args.Int("budget", 240);
         string output = args.String("out", "bench.json");
@@ -44,6 +44,11 @@ internal static class BenchRunner
 
         BenchShape shape = BenchShape.FromArguments(args);
         int prompt = shape.Prompt, generation = shape.Generation;
+        int blocks = (generation + blockLength - 1) / blockLength;
+        if (modelledSteps < blocks)
+        {
+            throw new ArgumentException($"--modelled-steps {modelledSteps}: an answer of {generation} tokens in blocks of {blockLength} needs at least {blocks} steps (one refresh per block)");
+        }
         var notes = new List<string>
         {
             "Step = embed + 32 blocks + gather masked rows + final norm + LM head (fp32 logits) + fused epilogue (T = 0) with the scores copied back; CUDA events around each step.",
@@ -107,18 +112,18 @@ internal static class BenchRunner
 
             try
             {
-                BlockStepResult r = RunBlockSteps(backend, model, shape, batch, blockLength, warmup, Math.Max(iterations, 10));
+                BlockStepResult r = RunBlockSteps(backend, model, shape, batch, blockLength, modelledSteps, warmup, Math.Max(iterations, 10));
                 blockSteps.Add(r);
-                Console.WriteLine($"bench: dual cache, batch {batch,3}: refresh {r.RefreshMs:F2} ms; block step ({r.BlockRows} rows) {r.BlockStepGpuMs:F2} ms GPU, {r.BlockStepWallMs:F2} ms wall: GEMMs {r.GemmMs:F2} ms ({r.GemmWeightTerabytesPerSecond:F2} TB/s of weights), attention {r.AttentionMs:F2}, LM head {r.LmHeadMs:F2}, other {r.OtherGpuMs:F2}; modelled {r.ModelledTokensPerSecond32Steps:F0} tok/s per request for {generation} tokens in 32 steps");
+                Console.WriteLine($"bench: dual cache, batch {batch,3}: refresh {r.RefreshGpuMs:F2} ms GPU, {r.RefreshWallMs:F2} ms wall; block step ({r.BlockRows} rows) {r.BlockStepGpuMs:F2} ms GPU, {r.BlockStepWallMs:F2} ms wall: GEMMs {r.GemmMs:F2} ms ({r.GemmWeightTerabytesPerSecond:F2} TB/s of weights), attention {r.AttentionMs:F2}, LM head {r.LmHeadMs:F2}, other {r.OtherGpuMs:F2}; modelled {r.ModelledTokensPerSecondPerRequest:F0} tok/s per request for {generation} tokens in {modelledSteps} steps");
             }
             catch (Exception e) when (e is CudaException or OutOfMemoryException or ArgumentException)
             {
                 Console.Error.WriteLine($"bench: block steps at batch {batch} failed: {e.Message}");
-                blockSteps.Add(new BlockStepResult(batch, batch * blockLength, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, e.Message));
+                blockSteps.Add(new BlockStepResult(batch, blockLength, batch * blockLength, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, modelledSteps, double.NaN, e.Message));
             }
         }
 
-        notes.Add($"Block steps: the dual cache's refresh (full canvas, K/V stored) and a step over one block of {blockLength} masks per sequence attending over the cache; GPU time by CUDA events, wall time by the host clock around the step and its score download; modelled tok/s per request = {generation} / ({generation / blockLength} refreshes + {32 - (generation / blockLength)} block steps at wall time).");
+        notes.Add($"Block steps (at least 10 timed each): the dual cache's refresh (full canvas, K/V stored, the first block's {blockLength} masks scored, as the engine does) and a step over one block of {blockLength} masks per sequence attending over the cache; GPU time by CUDA events, wall time by the host clock around the step and its score download; modelled tok/s per request = {generation} / ({blocks} refreshes + {modelledSteps - blocks} block steps, both at wall time).");
         var report = new BenchReport(
             started,
             Summaries.Of(backend),
@@ -140,39 +145,49 @@ internal static class BenchRunner
             notes);
         File.WriteAllText(output, JsonSerializer.Serialize(report, HarnessJsonContext.Default.BenchReport));
         Console.WriteLine($"bench: report → {Path.GetFullPath(output)} ({clock.Elapsed.TotalSeconds:F0} s)");
-        return results.Count > 0 && results.All(r => r.Error is null) ? 0 : 1;
+        return results.Count + blockSteps.Count > 0 && results.All(r => r.Error is null) && blockSteps.All(r => r.Error is null) ? 0 : 1;
     }
 
-    private static BlockStepResult RunBlockSteps(CudaBackend backend, RandomDeviceModel model, BenchShape shape, int batch, int blockLength, int warmup, int iterations)
+    private static BlockStepResult RunBlockSteps(CudaBackend backend, RandomDeviceModel model, BenchShape shape, int batch, int blockLength, int modelledSteps, int warmup, int iterations)
     {
         IKvCache[] caches = [.. Enumerable.Range(0, batch).Select(_ => backend.AllocateKvCache(shape.Layers, shape.Canvas, shape.KvHeads * shape.HeadDim))];
         try
         {
-            StepInputs refresh = StepInputs.Refresh(shape, caches, seed: 11 + batch);
+            StepInputs refresh = StepInputs.Refresh(shape, caches, seed: 11 + batch, blockLength);
             StepInputs block = StepInputs.Block(shape, caches, blockLength);
-            model.Allocate(batch * shape.Canvas, batch * shape.Generation);
+            model.Allocate(batch * shape.Canvas, batch * blockLength);
             var refreshScores = new TokenScore[refresh.ScoreRows.Length];
             var blockScores = new TokenScore[block.ScoreRows.Length];
-            double refreshMs = Median(backend, warmup, iterations, () => model.Step(refresh, refreshScores));
-            double gpuMs = Median(backend, warmup, iterations, () => model.Step(block, blockScores));
-            var wall = new double[iterations];
-            for (int i = 0; i < iterations; i++)
-            {
-                long start = Stopwatch.GetTimestamp();
-                model.Step(block, blockScores);
-                wall[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            }
-
-            double wallMs = wall.Order().ElementAt(iterations / 2);
-            double gemmMs = Median(backend, 1, iterations, model.GemmsOnly);
-            double attentionMs = Median(backend, 1, iterations, () => model.AttentionOnly(block));
-            double lmHeadMs = Median(backend, 1, iterations, () => model.LmHead(block));
+            double refreshGpuMs = Median(EventTimes(backend, warmup, iterations, () => model.Step(refresh, refreshScores)));
+            double refreshWallMs = Median(WallTimes(iterations, () => model.Step(refresh, refreshScores)));
+            CheckScores(refreshScores, shape.Vocab);
+            double gpuMs = Median(EventTimes(backend, warmup, iterations, () => model.Step(block, blockScores)));
+            double wallMs = Median(WallTimes(iterations, () => model.Step(block, blockScores)));
+            CheckScores(blockScores, shape.Vocab);
+            double gemmMs = Median(EventTimes(backend, 1, iterations, model.GemmsOnly));
+            double attentionMs = Median(EventTimes(backend, 1, iterations, () => model.AttentionOnly(block)));
+            double lmHeadMs = Median(EventTimes(backend, 1, iterations, () => model.LmHead(block)));
 
             // One more block step as a profiler range, for a per-kernel breakdown under ncu --profile-from-start off.
             backend.Profiled(() => model.Step(block, blockScores));
-            int blocks = shape.Generation / blockLength;
-            double modelled = shape.Generation / (((blocks * refreshMs) + ((32 - blocks) * wallMs)) * 1e-3);
-            return new BlockStepResult(batch, block.Tokens.Length, refreshMs, gpuMs, wallMs, gemmMs, model.StepWeightBytes / (gemmMs * 1e-3) / 1e12, attentionMs, lmHeadMs, gpuMs - gemmMs - attentionMs, modelled, null);
+            int blocks = (shape.Generation + blockLength - 1) / blockLength;
+            double modelled = shape.Generation / (((blocks * refreshWallMs) + ((modelledSteps - blocks) * wallMs)) * 1e-3);
+            return new BlockStepResult(
+                batch,
+                blockLength,
+                block.Tokens.Length,
+                refreshGpuMs,
+                refreshWallMs,
+                gpuMs,
+                wallMs,
+                gemmMs,
+                model.StepWeightBytes / (gemmMs * 1e-3) / 1e12,
+                attentionMs,
+                lmHeadMs,
+                gpuMs - gemmMs - attentionMs,
+                modelledSteps,
+                modelled,
+                null);
         }
         finally
         {
@@ -183,16 +198,41 @@ internal static class BenchRunner
         }
     }
 
-    /// <summary>The median CUDA-event time of <paramref name="iterations"/> runs after <paramref name="warmup"/> untimed ones.</summary>
-    private static double Median(CudaBackend backend, int warmup, int iterations, Action work)
+    /// <summary>CUDA-event times of <paramref name="iterations"/> runs, in run order, after <paramref name="warmup"/> untimed ones.</summary>
+    private static double[] EventTimes(CudaBackend backend, int warmup, int iterations, Action work)
     {
         for (int i = 0; i < warmup; i++)
         {
             work();
         }
 
-        double[] samples = [.. Enumerable.Range(0, iterations).Select(_ => backend.TimeMilliseconds(work)).Order()];
-        return samples[iterations / 2];
+        return [.. Enumerable.Range(0, iterations).Select(_ => backend.TimeMilliseconds(work))];
+    }
+
+    /// <summary>Host wall times of <paramref name="iterations"/> runs of work that ends by waiting for the device (a score download).</summary>
+    private static double[] WallTimes(int iterations, Action work) =>
+        [.. Enumerable.Range(0, iterations).Select(_ =>
+        {
+            long start = Stopwatch.GetTimestamp();
+            work();
+            return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        })];
+
+    private static double Median(double[] samples)
+    {
+        double[] sorted = [.. samples.Order()];
+        int middle = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+
+    /// <summary>Fails the batch when a forward pass produced garbage: a token outside the vocabulary or a non-finite probability.</summary>
+    private static void CheckScores(TokenScore[] scores, int vocab)
+    {
+        int bad = scores.Count(s => s.Token < 0 || s.Token >= vocab || !float.IsFinite(s.Probability));
+        if (bad > 0)
+        {
+            throw new CudaException($"{bad} of {scores.Length} token scores are out of range or not finite: the forward pass produced garbage");
+        }
     }
 
     private static BenchBatchResult RunBatch(CudaBackend backend, RandomDeviceModel model, BenchShape shape, int batch, int warmup, int iterations, double peak)
@@ -201,28 +241,12 @@ internal static class BenchRunner
         StepInputs inputs = StepInputs.Create(shape, batch, seed: 7 + batch, temperature: 0f);
         model.Allocate(tokens, scored);
         var scores = new TokenScore[scored];
-        for (int i = 0; i < warmup; i++)
-        {
-            model.Step(inputs, scores);
-        }
-
-        var samples = new double[iterations];
-        for (int i = 0; i < iterations; i++)
-        {
-            samples[i] = backend.TimeMilliseconds(() => model.Step(inputs, scores));
-        }
-
+        double[] samples = EventTimes(backend, warmup, iterations, () => model.Step(inputs, scores));
         double attentionMs = backend.TimeMilliseconds(() => model.AttentionOnly(inputs));
         double lmHeadMs = backend.TimeMilliseconds(() => model.LmHead(inputs));
         double scoreMs = backend.TimeMilliseconds(() => model.ScoreOnly(inputs, scores));
-        int bad = scores.Count(s => s.Token < 0 || s.Token >= shape.Vocab || !float.IsFinite(s.Probability));
-        if (bad > 0)
-        {
-            throw new CudaException($"{bad} of {scored} token scores are out of range or not finite: the forward pass produced garbage");
-        }
-
-        double[] sorted = [.. samples.Order()];
-        double median = sorted[sorted.Length / 2];
+        CheckScores(scores, shape.Vocab);
+        double median = Median(samples);
         double gemm = shape.BodyGemmFlops(tokens), attention = shape.AttentionFlops(batch), head = shape.LmHeadFlops(scored);
         double tflops = (gemm + attention + head) / (median * 1e-3) / 1e12;
         double perSequence(int steps) => shape.Generation / (steps * median * 1e-3);
@@ -231,8 +255,8 @@ internal static class BenchRunner
             tokens,
             scored,
             median,
-            sorted[0],
-            sorted[^1],
+            samples.Min(),
+            samples.Max(),
             samples,
             attentionMs,
             lmHeadMs,

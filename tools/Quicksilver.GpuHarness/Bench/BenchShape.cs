@@ -5,22 +5,16 @@ namespace Quicksilver.GpuHarness.Bench;
 /// <summary>The transformer and canvas the benchmark runs (defaults: LLaDA-8B, DIFFUSION.md §1.2).</summary>
 internal sealed record BenchShape(int Layers, int Hidden, int Heads, int KvHeads, int Intermediate, int Vocab, int Prompt, int Generation, double RopeTheta)
 {
-    public static BenchShape LLaDA8B(int layers, int prompt, int generation) => new(layers, 4096, 32, 32, 12288, 126464, prompt, generation, 500000.0);
-
     /// <summary>
-    /// LLaDA-8B with <c>--layers</c>, <c>--prompt</c> and <c>--gen</c>; <c>--hidden</c>, <c>--heads</c> and <c>--intermediate</c>
-    /// make it smaller for the CPU emulator of the CUDA libraries (the vocabulary stays LLaDA's: its mask id is fixed).
+    /// LLaDA-8B (32 layers, d 4096, 32 heads of 128, ff 12288, vocab 126464) with a prompt of 512 and 256 masks, each
+    /// changed by its option: <c>--layers</c>, <c>--hidden</c>, <c>--heads</c> (default: heads of 128),
+    /// <c>--intermediate</c> (default 3 × hidden), <c>--prompt</c>, <c>--gen</c>. Smaller models are for the CPU
+    /// emulator of the CUDA libraries. The vocabulary stays LLaDA's: its mask id is fixed.
     /// </summary>
     public static BenchShape FromArguments(CommandLine args)
     {
-        BenchShape shape = LLaDA8B(args.Int("layers", 32), args.Int("prompt", 512), args.Int("gen", 256));
-        if (args.OptionalString("hidden") is null)
-        {
-            return shape;
-        }
-
-        int hidden = args.Int("hidden", shape.Hidden), heads = args.Int("heads", 4);
-        return shape with { Hidden = hidden, Heads = heads, KvHeads = heads, Intermediate = args.Int("intermediate", 3 * hidden) };
+        int hidden = args.Int("hidden", 4096), heads = args.Int("heads", Math.Max(1, hidden / 128));
+        return new(args.Int("layers", 32), hidden, heads, heads, args.Int("intermediate", 3 * hidden), 126464, args.Int("prompt", 512), args.Int("gen", 256), 500000.0);
     }
 
     public int HeadDim => Hidden / Heads;

@@ -17,7 +17,7 @@ namespace Quicksilver.GpuHarness.Bench;
 /// <summary>
 /// <c>decode</c>: whole answers through the engine's own step loop (<see cref="DiffusionEngine"/>, the same code a pod
 /// runs) on the CUDA backend, for an LLaDA-8B-shaped model with random weights (<see cref="RandomWeightBackend"/>
-/// over a checkpoint whose data is a hole). For each concurrency and decoding (a fixed number of steps, or the
+/// over a checkpoint whose data is a hole), or with <c>--model</c> a model folder's trained weights. For each concurrency and decoding (a fixed number of steps, or the
 /// threshold rule), the same greedy requests without a cache, with the prefix cache and with the dual cache: answer
 /// tokens per second of wall time (host scheduling, transfers and selection included), the speed-up over no cache,
 /// and how much of the output the caches leave unchanged. Cells run in order and one whose estimated time no longer
@@ -29,21 +29,27 @@ internal static class DecodeRunner
 
     public static int Run(CommandLine args)
     {
-        int block = args.Int("block", 32);
-        int[] concurrency = args.Ints("concurrency", [1, 16]);
-        int[] steps = args.Ints("steps", [32, 64, 256]);
-        double threshold = double.Parse(args.String("threshold", "0.9"), CultureInfo.InvariantCulture);
-        double budget = args.Int("budget", 240);
-        string output = args.String("out", "decode.json");
-        BenchShape shape = BenchShape.FromArguments(args);
-        var clock = Stopwatch.StartNew();
-        string started = DateTime.UtcNow.ToString("O");
+        var settings = new DecodeSettings(
+            args.Int("block", 32),
+            args.Ints("concurrency", [1, 16]),
+            args.Ints("steps", [32, 64, 256]),
+            double.Parse(args.String("threshold", "0.9"), CultureInfo.InvariantCulture),
+            args.Int("budget", 240),
+            args.String("out", "decode.json"),
+            Stopwatch.StartNew(),
+            DateTime.UtcNow.ToString("O"));
         using var cuda = new CudaBackend(new CudaBackendOptions { KernelSourceDirectory = args.OptionalString("kernel-dir"), Log = Console.WriteLine });
         Console.WriteLine($"decode: {cuda.Description}");
+        BenchShape shape = BenchShape.FromArguments(args);
+        if (args.OptionalString("model") is { } modelFolder)
+        {
+            return RunTrained(cuda, modelFolder, shape.Prompt, shape.Generation, settings);
+        }
+
         DirectoryInfo folder = Directory.CreateTempSubdirectory("qs-decode-");
         try
         {
-            return Run(cuda, shape, block, folder.FullName, concurrency, steps, threshold, budget, output, started, clock);
+            return RunRandom(cuda, shape, folder.FullName, settings);
         }
         finally
         {
@@ -51,22 +57,47 @@ internal static class DecodeRunner
         }
     }
 
-    private static int Run(CudaBackend cuda, BenchShape shape, int block, string folder, int[] concurrency, int[] steps, double threshold, double budget, string output, string started, Stopwatch clock)
+    /// <summary>A model folder's own weights on the CUDA backend (accuracy of the caches on a trained model).</summary>
+    private static int RunTrained(CudaBackend cuda, string modelFolder, int prompt, int maxTokens, DecodeSettings settings)
+    {
+        ModelConfig config = ModelConfigReader.Read(Path.Combine(modelFolder, "config.json"));
+        var load = Stopwatch.StartNew();
+        using ITensorSource tensors = CheckpointLoader.Open(modelFolder);
+        using var model = new DiffusionTransformer(config, tensors, cuda);
+        string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(modelFolder));
+        string description = $"{name} ({config.Architecture}, d {config.HiddenSize}, {config.LayerCount} layers, vocab {config.VocabSize}), its trained weights";
+        string[] notes = ["Prompts are random token ids, not text, so the answers reply to noise: read the ratios and the agreement with no cache, which is the accuracy cost of the caches on a trained model."];
+        return Measure(new MeasuredModel(model, description, load.Elapsed.TotalMilliseconds, prompt, maxTokens, notes), cuda, settings);
+    }
+
+    /// <summary>The LLaDA-8B shape with random device weights, bound from a checkpoint whose data is a hole.</summary>
+    private static int RunRandom(CudaBackend cuda, BenchShape shape, string folder, DecodeSettings settings)
     {
         ModelConfig config = shape.ToModelConfig();
-        int prompt = shape.Prompt, maxTokens = shape.Generation;
         string checkpoint = Path.Combine(folder, "model.safetensors");
         SafetensorsWriter.WriteUnfilled(checkpoint, [.. WeightSpec.Required(config).Select(w => (w.Name, TensorDType.BF16, w.Shape))]);
-
         var load = Stopwatch.StartNew();
         using ITensorSource tensors = CheckpointLoader.OpenFile(checkpoint);
         using var backend = new RandomWeightBackend(cuda, seed: 1234);
         using var model = new DiffusionTransformer(config, tensors, backend);
         cuda.Synchronize();
-        double loadMs = load.Elapsed.TotalMilliseconds;
+        string description = $"LLaDA-8B shape ({shape.Layers} layers, d {shape.Hidden}, ff {shape.Intermediate}, vocab {shape.Vocab}), random bf16 weights";
+        string[] notes = ["On random weights no position reaches the threshold, so threshold decoding commits one token per step (Fast-dLLM's at-least-one rule): its rows show the cost of the rule, not the step count a trained model reaches; the fixed step counts stand in for that. Every logit row of a random model is nearly flat, so the caches' agreement with no cache here says little about a trained model (see --model)."];
+        return Measure(new MeasuredModel(model, description, load.Elapsed.TotalMilliseconds, shape.Prompt, shape.Generation, notes), cuda, settings);
+    }
+
+    /// <summary>A model to decode with, and what the report says of it.</summary>
+    private sealed record MeasuredModel(DiffusionTransformer Transformer, string Description, double LoadMs, int Prompt, int MaxTokens, IReadOnlyList<string> Notes);
+
+    private static int Measure(MeasuredModel measured, CudaBackend cuda, DecodeSettings settings)
+    {
+        (DiffusionTransformer model, string description, double loadMs, int prompt, int maxTokens, _) = measured;
+        (int block, int[] concurrency, int[] steps, double threshold, double budget, string output, Stopwatch clock, string started) = settings;
+        ModelConfig config = model.Config;
+        double parameters = WeightSpec.Required(config).Sum(w => (double)w.Shape.Aggregate(1L, (a, b) => a * b));
         int canvas = prompt + maxTokens, most = concurrency.Max();
         long cacheBytes = model.KvCacheBytes(canvas);
-        Console.WriteLine($"decode: {shape.Parameters / 1e9:F2} B parameters bound in {loadMs:F0} ms; K/V cache {cacheBytes / 1048576.0:F0} MiB per sequence");
+        Console.WriteLine($"decode: {description}: {parameters / 1e9:F3} B parameters bound in {loadMs:F0} ms; K/V cache {cacheBytes / 1048576.0:F1} MiB per sequence");
 
         var options = new EngineOptions
         {
@@ -92,7 +123,20 @@ internal static class DecodeRunner
         }
 
         var rows = new List<DecodeRow>();
+        string[] notes =
+        [
+            "Greedy requests of random prompt tokens, no end token: every answer is max_tokens long.",
+            "Each cell after a warm-up of every mode; a cell under 1 s is the median of up to 3 runs.",
+            .. measured.Notes,
+        ];
+
+        // Written after every cell, so a run stopped at its time limit keeps what it measured.
+        void Save() => File.WriteAllText(
+            output,
+            JsonSerializer.Serialize(new DecodeReport(started, Summaries.Of(cuda), description, parameters, prompt, maxTokens, block, cacheBytes / 1048576.0, loadMs, rows, notes), HarnessJsonContext.Default.DecodeReport));
+
         var secondsPerStep = new Dictionary<(int, KvCacheMode), double>();
+        int previous = 0;
         foreach (int n in concurrency)
         {
             foreach (Decoding decoding in decodings)
@@ -103,7 +147,7 @@ internal static class DecodeRunner
                 {
                     string name = mode.ToString().ToLowerInvariant();
                     double remaining = budget - clock.Elapsed.TotalSeconds;
-                    double estimate = secondsPerStep.TryGetValue((n, mode), out double perStep) ? perStep * decoding.MostSteps : 0;
+                    double estimate = EstimatedSeconds(secondsPerStep, n, previous, mode, decoding.MostSteps);
                     if (estimate > remaining)
                     {
                         string why = $"an estimated {estimate:F1} s does not fit the {remaining:F0} s left of the budget";
@@ -134,34 +178,39 @@ internal static class DecodeRunner
                         exact is null ? null : TokenAgreement(answers, exact),
                         null);
                     rows.Add(row);
+                    Save();
                     Console.WriteLine(string.Create(
                         CultureInfo.InvariantCulture,
                         $"decode: {n,2} × {decoding.Name,-14} {name,-6} {seconds,7:F3} s, {meanSteps,5:F1} steps, {row.TokensPerSecond,8:F1} tok/s ({row.TokensPerSecondPerRequest:F1} per request)")
                         + (exact is null ? ", no no-cache run to compare with" : string.Create(CultureInfo.InvariantCulture, $", {row.SpeedupOverNone:F2}× none, {row.IdenticalToNone:P0} answers / {row.TokensSameAsNone:P1} tokens as none")));
                 }
             }
+
+            previous = n;
         }
 
-        var report = new DecodeReport(
-            started,
-            Summaries.Of(cuda),
-            $"LLaDA-8B shape ({shape.Layers} layers, d {shape.Hidden}, ff {shape.Intermediate}, vocab {shape.Vocab}), random bf16 weights",
-            shape.Parameters,
-            prompt,
-            maxTokens,
-            block,
-            cacheBytes / 1048576.0,
-            loadMs,
-            rows,
-            [
-                "Greedy requests of random prompt tokens, no end token: every answer is max_tokens long.",
-                "Each cell after a warm-up of every mode; a cell under 1 s is the median of up to 3 runs.",
-                "On random weights no position reaches the threshold, so threshold decoding commits one token per step (Fast-dLLM's at-least-one rule): its row shows the cost of the rule, not the step count a trained model reaches. The fixed step counts stand in for that (a quarter or an eighth of the tokens per step).",
-            ]);
-        File.WriteAllText(output, JsonSerializer.Serialize(report, HarnessJsonContext.Default.DecodeReport));
+        Save();
         Console.WriteLine($"decode: report → {Path.GetFullPath(output)} ({clock.Elapsed.TotalSeconds:F0} s)");
         return 0;
     }
+
+    /// <summary>
+    /// A cell's expected seconds: its most steps at the seconds per step measured at this concurrency with this cache
+    /// mode; before any, at the previous concurrency's scaled up by the ratio of the two (a step of more sequences
+    /// costs at most that much more); zero when nothing is known yet.
+    /// </summary>
+    private static double EstimatedSeconds(Dictionary<(int, KvCacheMode), double> secondsPerStep, int concurrency, int previous, KvCacheMode mode, int steps)
+    {
+        if (secondsPerStep.TryGetValue((concurrency, mode), out double perStep))
+        {
+            return perStep * steps;
+        }
+
+        return previous > 0 && secondsPerStep.TryGetValue((previous, mode), out double before) ? before * concurrency / previous * steps : 0;
+    }
+
+    /// <summary>What every cell shares: block length, concurrency levels, step counts, threshold, time budget and report path.</summary>
+    private sealed record DecodeSettings(int Block, int[] Concurrency, int[] Steps, double Threshold, double Budget, string Output, Stopwatch Clock, string Started);
 
     /// <summary>A decoding: its name, the most steps a request can take with it (for the budget), and the fields it sets.</summary>
     private sealed record Decoding(string Name, int MostSteps, Func<GenerationRequest, GenerationRequest> Apply);

@@ -13,13 +13,14 @@ internal sealed record StepInputs(int[] Tokens, int[] Positions, AttentionLayout
     public KvCacheWrite[] CacheWrites { get; init; } = [];
 
     /// <summary>The full-canvas step without a cache; the LM head scores the masked positions.</summary>
-    public static StepInputs Create(BenchShape shape, int batch, int seed, float temperature) => FullCanvas(shape, batch, seed, temperature, caches: null);
+    public static StepInputs Create(BenchShape shape, int batch, int seed, float temperature) => FullCanvas(shape, batch, seed, temperature, caches: null, shape.Generation);
 
     /// <summary>
-    /// The dual cache's refresh at a block boundary: the full-canvas step, with every row's keys and values stored in
-    /// its sequence's cache and the queries attending over the cache.
+    /// The dual cache's refresh at the first block boundary: the full-canvas step, with every row's keys and values
+    /// stored in its sequence's cache and the queries attending over the cache. As in the engine, the LM head scores
+    /// only the block being decoded, its first <paramref name="blockLength"/> masks.
     /// </summary>
-    public static StepInputs Refresh(BenchShape shape, IReadOnlyList<IKvCache> caches, int seed) => FullCanvas(shape, caches.Count, seed, 0f, caches);
+    public static StepInputs Refresh(BenchShape shape, IReadOnlyList<IKvCache> caches, int seed, int blockLength) => FullCanvas(shape, caches.Count, seed, 0f, caches, blockLength);
 
     /// <summary>
     /// A dual-cache step inside the first answer block: only the block's <paramref name="blockLength"/> rows (all masks)
@@ -47,17 +48,18 @@ internal sealed record StepInputs(int[] Tokens, int[] Positions, AttentionLayout
         }
 
         int[] scoreRows = [.. Enumerable.Range(0, rows)];
-        return new StepInputs(tokens, positions, new AttentionLayout(offsets, keys), scoreRows, Greedy(rows, 0)) { CacheWrites = writes };
+        return new StepInputs(tokens, positions, new AttentionLayout(offsets, keys), scoreRows, Samplings(rows, 0f, 0)) { CacheWrites = writes };
     }
 
-    private static StepInputs FullCanvas(BenchShape shape, int batch, int seed, float temperature, IReadOnlyList<IKvCache>? caches)
+    /// <summary>The whole canvas of every sequence, scoring its first <paramref name="scored"/> masked positions.</summary>
+    private static StepInputs FullCanvas(BenchShape shape, int batch, int seed, float temperature, IReadOnlyList<IKvCache>? caches, int scored)
     {
         var random = new Random(seed);
         int canvas = shape.Canvas;
         var tokens = new int[batch * canvas];
         var positions = new int[batch * canvas];
         var offsets = new int[batch + 1];
-        var scoreRows = new int[batch * shape.Generation];
+        var scoreRows = new int[batch * scored];
         for (int s = 0; s < batch; s++)
         {
             offsets[s + 1] = offsets[s] + canvas;
@@ -68,13 +70,13 @@ internal sealed record StepInputs(int[] Tokens, int[] Positions, AttentionLayout
                 tokens[row] = i < shape.Prompt ? random.Next(BenchShape.MaskTokenId) : BenchShape.MaskTokenId;
             }
 
-            for (int g = 0; g < shape.Generation; g++)
+            for (int g = 0; g < scored; g++)
             {
-                scoreRows[(s * shape.Generation) + g] = (s * canvas) + shape.Prompt + g;
+                scoreRows[(s * scored) + g] = (s * canvas) + shape.Prompt + g;
             }
         }
 
-        RowSampling[] sampling = [.. Enumerable.Range(0, scoreRows.Length).Select(r => new RowSampling(temperature, (ulong)seed, (ulong)r))];
+        RowSampling[] sampling = Samplings(scoreRows.Length, temperature, seed);
         if (caches is null)
         {
             return new StepInputs(tokens, positions, AttentionLayout.SelfAttention(offsets), scoreRows, sampling);
@@ -85,5 +87,5 @@ internal sealed record StepInputs(int[] Tokens, int[] Positions, AttentionLayout
         return new StepInputs(tokens, positions, new AttentionLayout(offsets, keys), scoreRows, sampling) { CacheWrites = writes };
     }
 
-    private static RowSampling[] Greedy(int rows, int seed) => [.. Enumerable.Range(0, rows).Select(r => new RowSampling(0f, (ulong)seed, (ulong)r))];
+    private static RowSampling[] Samplings(int rows, float temperature, int seed) => [.. Enumerable.Range(0, rows).Select(r => new RowSampling(temperature, (ulong)seed, (ulong)r))];
 }

@@ -1,16 +1,19 @@
 namespace Quicksilver.GpuHarness.Json;
 
 /// <summary>
-/// The dual cache's two kinds of step at one batch size: the refresh (full canvas, K/V stored) and the step inside a
-/// block (only the block's rows, attending over the cache), with the block step's GPU time split into its GEMMs,
-/// attention and the rest, and its host wall time (launches, argument uploads and the score download included).
-/// <paramref name="ModelledTokensPerSecond32Steps"/> is what one request of the batch would see for a 256-token answer
-/// in 32 steps (8 refreshes and 24 block steps at these times).
+/// The dual cache's two kinds of step at one batch size: the refresh (full canvas, K/V stored, the first block's
+/// masks scored) and the step inside a block (only the block's rows, attending over the cache), each by GPU time
+/// (CUDA events) and host wall time (launches, argument uploads and the score download included), with the block
+/// step's GPU time split into its GEMMs (the LM head's included), attention and the rest.
+/// <paramref name="ModelledTokensPerSecondPerRequest"/> is what one request of the batch would see for the whole
+/// answer in <paramref name="ModelledSteps"/> steps: one refresh per block and block steps for the rest, at wall time.
 /// </summary>
 internal sealed record BlockStepResult(
     int Batch,
+    int BlockLength,
     int BlockRows,
-    double RefreshMs,
+    double RefreshGpuMs,
+    double RefreshWallMs,
     double BlockStepGpuMs,
     double BlockStepWallMs,
     double GemmMs,
@@ -18,5 +21,6 @@ internal sealed record BlockStepResult(
     double AttentionMs,
     double LmHeadMs,
     double OtherGpuMs,
-    double ModelledTokensPerSecond32Steps,
+    int ModelledSteps,
+    double ModelledTokensPerSecondPerRequest,
     string? Error);

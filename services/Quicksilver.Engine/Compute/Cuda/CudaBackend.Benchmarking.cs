@@ -113,9 +113,15 @@ public sealed partial class CudaBackend
         ArgumentNullException.ThrowIfNull(work);
         MakeCurrent();
         CudaCheck.Driver(CudaDriverApi.cuProfilerStart(), nameof(CudaDriverApi.cuProfilerStart));
-        work();
-        Synchronize();
-        CudaCheck.Driver(CudaDriverApi.cuProfilerStop(), nameof(CudaDriverApi.cuProfilerStop));
+        try
+        {
+            work();
+            Synchronize();
+        }
+        finally
+        {
+            CudaCheck.Driver(CudaDriverApi.cuProfilerStop(), nameof(CudaDriverApi.cuProfilerStop));
+        }
     }
 
     /// <summary>
