@@ -13,7 +13,8 @@
 #   cache's refresh and block step with their breakdown (→ $OUT/bench.json)
 #   → decode: whole answers through the engine's step loop, no cache / prefix / dual, LLaDA-8B shape (→ $OUT/decode.json)
 #   → decode-tiny: the same on the trained quicksilver-tiny, for the caches' agreement on a trained model (→ $OUT/decode-tiny.json)
-#   → torch bench (→ $OUT/torch.json) → compute-sanitizer memcheck of some checks → comparison table (→ $OUT/summary.txt, printed last).
+#   → torch bench (→ $OUT/torch.json) → compute-sanitizer memcheck of some checks → ncu per-kernel times of one block step
+#   → comparison table (→ $OUT/summary.txt, printed last, with the per-kernel table).
 # The parity stage runs every check of the harness (tools/Quicksilver.GpuHarness/Parity/ParityCheck.cs), in order:
 #   kernels random_weights embed gather_rows rmsnorm head_rmsnorm matmul rope swiglu add logit_bias top_logprobs (kernels/top_logprobs.cu; a note
 #   times it) score_logits_greedy score_logits_gumbel
@@ -117,5 +118,17 @@ else
   echo "no compute-sanitizer: memcheck skipped" | tee -a "$OUT/log-parity.txt"
 fi
 
+# Nsight Compute: each kernel of one block step at batch 1 timed alone (bench marks it as a profiler range); the CSV
+# stays in /tmp and its per-kernel table goes to log-bench.txt and the summary.
+NCU=$(command -v ncu || ls /usr/local/cuda/bin/ncu /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
+KERNEL_TIMES=/tmp/qs-kernel-times.txt
+: > "$KERNEL_TIMES"
+if [ -n "$NCU" ]; then
+  stage profile 60 "$OUT/log-bench.txt" bash -c "'$NCU' --profile-from-start off --clock-control none --cache-control none --metrics gpu__time_duration.sum --csv --page raw --print-units base '$HARNESS' bench --out /tmp/qs-profiled-bench.json --kernel-dir kernels --batches , --block-batches 1 --gemm-n 2048 > /tmp/qs-ncu.csv && python3 tools/gpu/kernel_times.py /tmp/qs-ncu.csv | tee '$KERNEL_TIMES'"
+else
+  echo "no ncu: per-kernel profile skipped" | tee -a "$OUT/log-bench.txt"
+fi
+
 python3 tools/gpu/compare.py --parity "$OUT/parity.json" --bench "$OUT/bench.json" --decode "$OUT/decode.json" --decode "$OUT/decode-tiny.json" --torch "$OUT/torch.json" --stages "$STAGES" 2>&1 | tee "$OUT/summary.txt"
+[ -s "$KERNEL_TIMES" ] && { echo "block step, batch 1, per kernel (ncu):"; cat "$KERNEL_TIMES"; } | tee -a "$OUT/summary.txt"
 echo "total $(( $(date +%s) - RUN_START ))s; results in $OUT"

@@ -17,11 +17,11 @@ namespace Quicksilver.GpuHarness.Bench;
 /// <summary>
 /// <c>decode</c>: whole answers through the engine's own step loop (<see cref="DiffusionEngine"/>, the same code a pod
 /// runs) on the CUDA backend, for an LLaDA-8B-shaped model with random weights (<see cref="RandomWeightBackend"/>
-/// over a checkpoint whose data is a hole), or with <c>--model</c> a model folder's trained weights. For each concurrency and decoding (a fixed number of steps, or the
-/// threshold rule), the same greedy requests without a cache, with the prefix cache and with the dual cache: answer
-/// tokens per second of wall time (host scheduling, transfers and selection included), the speed-up over no cache,
-/// and how much of the output the caches leave unchanged. Cells run in order and one whose estimated time no longer
-/// fits the budget is recorded as skipped.
+/// over a checkpoint whose data is a hole), or with <c>--model</c> a model folder's trained weights. For each
+/// concurrency and decoding (a fixed number of steps, or the threshold rule), the same greedy requests without a
+/// cache, with the prefix cache and with the dual cache: answer tokens per second of wall time (host scheduling,
+/// transfers and selection included), the speed-up over no cache, and how much of the output the caches leave
+/// unchanged. Cells run in order; one whose estimated time no longer fits the budget is recorded as skipped.
 /// </summary>
 internal static class DecodeRunner
 {
