@@ -16,7 +16,8 @@ public readonly record struct TopLogprobsRow(int LogitRow, int ChosenToken, floa
     /// <summary>
     /// Throws <see cref="ArgumentException"/> unless every row lies inside <paramref name="rows"/> rows with its chosen
     /// token inside <paramref name="vocab"/>, <paramref name="count"/> is at least 1 and at most the candidates (the
-    /// vocabulary less the suppressed token), and <paramref name="results"/> holds <paramref name="count"/> per row.
+    /// vocabulary less the suppressed token) and <see cref="TokenLogprob.MaxAlternatives"/> (the CUDA kernel's lists
+    /// hold that many), and <paramref name="results"/> holds <paramref name="count"/> per row.
     /// </summary>
     public static void Check(int rows, int vocab, ReadOnlySpan<TopLogprobsRow> listed, int count, int suppressedToken, int results)
     {
@@ -24,6 +25,11 @@ public readonly record struct TopLogprobsRow(int LogitRow, int ChosenToken, floa
         if (count < 1 || count > candidates)
         {
             throw new ArgumentException($"{count} alternatives per row: the rows have {candidates} candidate tokens.", nameof(count));
+        }
+
+        if (count > TokenLogprob.MaxAlternatives)
+        {
+            throw new ArgumentException($"{count} alternatives per row: at most {TokenLogprob.MaxAlternatives} are listed.", nameof(count));
         }
 
         if (results != (long)listed.Length * count)

@@ -70,6 +70,17 @@ public sealed class TopLogprobsTests : IDisposable
         Assert.Throws<ArgumentException>(() => Backend.TopLogprobs(buffer, [new(1, 1, -1f)], 2, suppressedToken: 5, new TokenLogprob[3]));
     }
 
+    [Fact]
+    public void TopLogprobs_MoreThanMaxAlternatives_AreRefusedEvenWithCandidatesEnough()
+    {
+        int count = TokenLogprob.MaxAlternatives + 1;
+        using IDeviceBuffer buffer = Backend.Allocate(1, 64, BufferKind.Logits);
+        Backend.Upload(new float[64], buffer);
+
+        var e = Assert.Throws<ArgumentException>(() => Backend.TopLogprobs(buffer, [new(0, 1, -1f)], count, suppressedToken: -1, new TokenLogprob[count]));
+        Assert.Contains($"at most {TokenLogprob.MaxAlternatives}", e.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// Three sequences in one step, asking for 3, none and 5 alternatives (greedy, greedy, sampled): each commit lists the
     /// best of its own logit row (as <see cref="DiffusionTransformer.ComputeLogits"/> gives it), never the mask; a greedy

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
 using Quicksilver.Engine.Decoding;
 
 namespace Quicksilver.Engine.Compute.Cuda.Tests;
@@ -26,6 +27,15 @@ public sealed class MirroredStructTests
         Assert.Equal(12, Marshal.OffsetOf<LogitBiasRows>("<BiasCount>k__BackingField").ToInt32());
         Assert.Equal(8, Unsafe.SizeOf<TokenBias>());
         Assert.Equal(4, Marshal.OffsetOf<TokenBias>("<Bias>k__BackingField").ToInt32());
+    }
+
+    [Fact]
+    public void TopLogprobsKernel_ListsHoldMaxAlternatives()
+    {
+        string source = KernelSources.FromAssembly(typeof(CudaBackend).Assembly).Programs["top_logprobs.cu"];
+        Match define = Regex.Match(source, @"^#define QS_TOP_LOGPROBS_MAX (\d+)$", RegexOptions.Multiline);
+        Assert.True(define.Success, "top_logprobs.cu defines QS_TOP_LOGPROBS_MAX");
+        Assert.Equal(TokenLogprob.MaxAlternatives, int.Parse(define.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]
