@@ -9,7 +9,7 @@ internal static class CpuTopTokens
     /// </summary>
     public static void Rank(ReadOnlySpan<float> row, int suppressedToken, Span<TokenLogprob> best)
     {
-        Span<ulong> keys = best.Length <= 64 ? stackalloc ulong[best.Length] : new ulong[best.Length];
+        Span<ulong> keys = stackalloc ulong[best.Length]; // at most TokenLogprob.MaxAlternatives (TopLogprobsRow.Check)
         int held = 0;
         for (int v = 0; v < row.Length; v++)
         {

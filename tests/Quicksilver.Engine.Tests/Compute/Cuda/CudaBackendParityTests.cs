@@ -218,6 +218,57 @@ public sealed class CudaBackendParityTests : IDisposable
     }
 
     [CudaFact]
+    public void TopLogprobs_RowsThatStressTheThreadLists_MatchCpuExactly()
+    {
+        // 20 alternatives over rows that test the kernel's per-thread lists (256 threads). Vocabulary 6,000: row 0 rises
+        // with the id (every new logit enters a list at its head), row 1 puts the 20 best in one thread's stride (ids
+        // 3 mod 256), row 2 holds NaN, −NaN, ±∞ and ±0 among normal values, row 3 is normal. Vocabulary 1,000: about
+        // 4 logits per thread, so no list fills. Vocabulary 21 with the mask inside: 20 alternatives are every candidate.
+        var random = new Random(5);
+        float Normal() => (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
+        float[] special = [BitConverter.UInt32BitsToSingle(0x7fc0_0000), BitConverter.UInt32BitsToSingle(0xffc0_0000), float.PositiveInfinity, float.NegativeInfinity, 0f, -0f];
+        float Logit(int row, int i) => row switch
+        {
+            0 => i * 0.01f,
+            1 => i % 256 == 3 ? 5f + (i * 1e-3f) : Normal(),
+            2 => i % 97 < special.Length ? special[i % 97] : Normal(),
+            _ => Normal(),
+        };
+        float[] Rows(int rows, int vocab) => [.. Enumerable.Range(0, rows * vocab).Select(i => Logit(i / vocab, i % vocab))];
+        TokenLogprob[] Top(IComputeBackend b, float[] logits, int vocab, BufferKind kind, int suppressed, TopLogprobsRow[] listed)
+        {
+            using IDeviceBuffer l = b.Allocate(logits.Length / vocab, vocab, kind);
+            b.Upload(logits, l);
+            var results = new TokenLogprob[listed.Length * 20];
+            b.TopLogprobs(l, listed, 20, suppressed, results);
+            return results;
+        }
+
+        void Same(float[] logits, int vocab, int suppressed, TopLogprobsRow[] listed, BufferKind kind = BufferKind.Logits) =>
+            Assert.Equal(Top(cpu, logits, vocab, BufferKind.Logits, suppressed, listed), Top(Gpu, logits, vocab, kind, suppressed, listed));
+
+        float[] wide = Rows(4, 6000);
+        TopLogprobsRow[] allFour = [new(0, 5999, -0.5f), new(1, 3, -2f), new(2, 10, -7f), new(3, 0, -9f)];
+        Same(wide, 6000, 500, allFour);
+        TokenLogprob[] expected = Top(cpu, wide, 6000, BufferKind.Logits, 500, allFour);
+        Assert.Equal(Enumerable.Range(0, 20).Select(k => 5999 - k), expected.Take(20).Select(a => a.Token));
+        Assert.All(expected.Skip(20).Take(20), a => Assert.Equal(3, a.Token % 256));
+        Assert.All(expected.Skip(40).Take(20), a => Assert.Equal(0, a.Token % 97)); // a positive NaN ranks above +∞
+
+        // bf16 buffers round special values their own way: rows 0, 1 and 3 only, rounded the same for both.
+        float[] rounded = [.. wide.Take(12000).Concat(wide.Skip(18000)).Select(BFloat16.Round)];
+        TopLogprobsRow[] finite = [new(0, 5999, -0.5f), new(1, 3, -2f), new(2, 0, -9f)];
+        Same(rounded, 6000, 500, finite, BufferKind.Activation);
+
+        Same(Rows(3, 1000), 1000, 999, [new(0, 10, -1f), new(1, 3, -2f), new(2, 0, -9f)]);
+
+        float[] narrow = Rows(2, 21)[21..].Concat(Rows(1, 21)).ToArray();
+        TopLogprobsRow[] both = [new(0, 1, -3f), new(1, 20, -1f)];
+        Same(narrow, 21, 7, both);
+        Assert.Equal(Enumerable.Range(0, 21).Where(t => t != 7), Top(cpu, narrow, 21, BufferKind.Logits, 7, both).Take(20).Select(a => a.Token).Order());
+    }
+
+    [CudaFact]
     public void DiffusionTransformer_TopLogprobsInTheBatch_ListTheDevicesBestTokensAtEachCommit()
     {
         using var dream = new DreamOnDevice(Gpu, seed: 10);

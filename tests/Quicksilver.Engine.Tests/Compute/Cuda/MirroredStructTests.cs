@@ -33,7 +33,7 @@ public sealed class MirroredStructTests
     public void TopLogprobsKernel_ListsHoldMaxAlternatives()
     {
         string source = KernelSources.FromAssembly(typeof(CudaBackend).Assembly).Programs["top_logprobs.cu"];
-        Match define = Regex.Match(source, @"^#define QS_TOP_LOGPROBS_MAX (\d+)$", RegexOptions.Multiline);
+        Match define = Regex.Match(source, @"^#define QS_TOP_LOGPROBS_MAX (\d+)\r?$", RegexOptions.Multiline);
         Assert.True(define.Success, "top_logprobs.cu defines QS_TOP_LOGPROBS_MAX");
         Assert.Equal(TokenLogprob.MaxAlternatives, int.Parse(define.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
     }
