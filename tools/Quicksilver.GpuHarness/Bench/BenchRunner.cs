@@ -112,7 +112,7 @@ internal static class BenchRunner
 
             try
             {
-                BlockStepResult r = RunBlockSteps(backend, model, shape, batch, blockLength, modelledSteps, warmup, Math.Max(iterations, 10));
+                BlockStepResult r = RunBlockSteps(backend, model, shape, batch, blockLength, blocks, modelledSteps, warmup, Math.Max(iterations, 10));
                 blockSteps.Add(r);
                 Console.WriteLine($"bench: dual cache, batch {batch,3}: refresh {r.RefreshGpuMs:F2} ms GPU, {r.RefreshWallMs:F2} ms wall; block step ({r.BlockRows} rows) {r.BlockStepGpuMs:F2} ms GPU, {r.BlockStepWallMs:F2} ms wall: GEMMs {r.GemmMs:F2} ms ({r.GemmWeightTerabytesPerSecond:F2} TB/s of weights), attention {r.AttentionMs:F2}, LM head {r.LmHeadMs:F2}, other {r.OtherGpuMs:F2}; modelled {r.ModelledTokensPerSecondPerRequest:F0} tok/s per request for {generation} tokens in {modelledSteps} steps");
             }
@@ -148,7 +148,7 @@ internal static class BenchRunner
         return results.Count + blockSteps.Count > 0 && results.All(r => r.Error is null) && blockSteps.All(r => r.Error is null) ? 0 : 1;
     }
 
-    private static BlockStepResult RunBlockSteps(CudaBackend backend, RandomDeviceModel model, BenchShape shape, int batch, int blockLength, int modelledSteps, int warmup, int iterations)
+    private static BlockStepResult RunBlockSteps(CudaBackend backend, RandomDeviceModel model, BenchShape shape, int batch, int blockLength, int blocks, int modelledSteps, int warmup, int iterations)
     {
         IKvCache[] caches = [.. Enumerable.Range(0, batch).Select(_ => backend.AllocateKvCache(shape.Layers, shape.Canvas, shape.KvHeads * shape.HeadDim))];
         try
@@ -170,7 +170,6 @@ internal static class BenchRunner
 
             // One more block step as a profiler range, for a per-kernel breakdown under ncu --profile-from-start off.
             backend.Profiled(() => model.Step(block, blockScores));
-            int blocks = (shape.Generation + blockLength - 1) / blockLength;
             double modelled = shape.Generation / (((blocks * refreshWallMs) + ((modelledSteps - blocks) * wallMs)) * 1e-3);
             return new BlockStepResult(
                 batch,

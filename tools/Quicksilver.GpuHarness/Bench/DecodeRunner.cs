@@ -119,7 +119,7 @@ internal static class DecodeRunner
         ];
         foreach (KvCacheMode mode in Modes)
         {
-            RunConcurrent(engine, 1, i => Request(1000 + i, decodings[0], mode) with { MaxTokens = block * 2 });
+            RunConcurrent(engine, 1, i => Request(1000 + i, decodings[0], mode) with { MaxTokens = Math.Min(block * 2, maxTokens) }); // within the cache budget, sized for max_tokens
         }
 
         var rows = new List<DecodeRow>();
