@@ -34,8 +34,8 @@ internal abstract class ForwardingBackend(IComputeBackend inner, bool ownsInner)
 
     public virtual void MatMul(IDeviceBuffer input, IWeight weight, IWeight? bias, IDeviceBuffer output) => Inner.MatMul(input, weight, bias, output);
 
-    public virtual void ApplyRope(IDeviceBuffer queriesOrKeys, int headCount, int headDim, ReadOnlySpan<int> positions, double theta) =>
-        Inner.ApplyRope(queriesOrKeys, headCount, headDim, positions, theta);
+    public virtual void ApplyRope(IDeviceBuffer queries, int queryHeadCount, IDeviceBuffer keys, int keyHeadCount, int headDim, ReadOnlySpan<int> positions, double theta) =>
+        Inner.ApplyRope(queries, queryHeadCount, keys, keyHeadCount, headDim, positions, theta);
 
     public virtual long KvCacheBytes(int layers, int positions, int keyValueWidth) => Inner.KvCacheBytes(layers, positions, keyValueWidth);
 
@@ -49,6 +49,9 @@ internal abstract class ForwardingBackend(IComputeBackend inner, bool ownsInner)
     public virtual void SwiGlu(IDeviceBuffer gate, IDeviceBuffer up, IDeviceBuffer output) => Inner.SwiGlu(gate, up, output);
 
     public virtual void Add(IDeviceBuffer accumulator, IDeviceBuffer addend) => Inner.Add(accumulator, addend);
+
+    public virtual void AddRmsNorm(IDeviceBuffer accumulator, IDeviceBuffer addend, IWeight weight, float epsilon, IDeviceBuffer output) =>
+        Inner.AddRmsNorm(accumulator, addend, weight, epsilon, output);
 
     public virtual void GatherRows(IDeviceBuffer input, ReadOnlySpan<int> rows, IDeviceBuffer output) => Inner.GatherRows(input, rows, output);
 

@@ -49,10 +49,11 @@ public interface IComputeBackend : IDisposable
     void MatMul(IDeviceBuffer input, IWeight weight, IWeight? bias, IDeviceBuffer output);
 
     /// <summary>
-    /// Rotates each head of each row in place with NeoX half-split RoPE (<c>rotate_half</c>) at the row's
-    /// position, with angles computed in fp32 from <paramref name="theta"/>.
+    /// Rotates each head of each row of <paramref name="queries"/> and of <paramref name="keys"/> (the same rows, at the
+    /// same positions) in place with NeoX half-split RoPE (<c>rotate_half</c>) at the row's position, with angles
+    /// computed in fp32 from <paramref name="theta"/>.
     /// </summary>
-    void ApplyRope(IDeviceBuffer queriesOrKeys, int headCount, int headDim, ReadOnlySpan<int> positions, double theta);
+    void ApplyRope(IDeviceBuffer queries, int queryHeadCount, IDeviceBuffer keys, int keyHeadCount, int headDim, ReadOnlySpan<int> positions, double theta);
 
     /// <summary>Bytes a K/V cache of <paramref name="layers"/> × <paramref name="positions"/> key rows and as many value rows of <paramref name="keyValueWidth"/> elements takes on this backend.</summary>
     long KvCacheBytes(int layers, int positions, int keyValueWidth);
@@ -88,6 +89,12 @@ public interface IComputeBackend : IDisposable
 
     /// <summary><c>accumulator += addend</c> element-wise (the residual add).</summary>
     void Add(IDeviceBuffer accumulator, IDeviceBuffer addend);
+
+    /// <summary>
+    /// <see cref="Add"/> then <see cref="RmsNorm"/> of the sum into <paramref name="output"/>: a residual add and the
+    /// next sub-layer's norm, in one pass (one launch on CUDA), with the same result as the two calls.
+    /// </summary>
+    void AddRmsNorm(IDeviceBuffer accumulator, IDeviceBuffer addend, IWeight weight, float epsilon, IDeviceBuffer output);
 
     /// <summary><c>output[i] = input[rows[i]]</c>.</summary>
     void GatherRows(IDeviceBuffer input, ReadOnlySpan<int> rows, IDeviceBuffer output);

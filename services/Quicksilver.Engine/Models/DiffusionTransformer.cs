@@ -176,10 +176,10 @@ public sealed class DiffusionTransformer : IDisposable
         float eps = (float)Config.RmsNormEps;
 
         b.Embed(_weights.Embedding, plan.Tokens, w.Hidden);
+        b.RmsNorm(w.Hidden, _weights.Layers[0].AttentionNorm, eps, w.Normed);
         for (int l = 0; l < _weights.Layers.Length; l++)
         {
             LayerWeights layer = _weights.Layers[l];
-            b.RmsNorm(w.Hidden, layer.AttentionNorm, eps, w.Normed);
             b.MatMul(w.Normed, layer.Query, layer.QueryBias, w.Queries);
             b.MatMul(w.Normed, layer.Key, layer.KeyBias, w.Keys);
             b.MatMul(w.Normed, layer.Value, layer.ValueBias, w.Values);
@@ -189,8 +189,7 @@ public sealed class DiffusionTransformer : IDisposable
                 b.HeadRmsNorm(w.Keys, layer.KeyNorm, Config.KeyValueHeadCount, eps);
             }
 
-            b.ApplyRope(w.Queries, Config.HeadCount, Config.HeadDim, plan.Positions, Config.RopeTheta);
-            b.ApplyRope(w.Keys, Config.KeyValueHeadCount, Config.HeadDim, plan.Positions, Config.RopeTheta);
+            b.ApplyRope(w.Queries, Config.HeadCount, w.Keys, Config.KeyValueHeadCount, Config.HeadDim, plan.Positions, Config.RopeTheta);
             if (plan.CacheWrites.Length > 0)
             {
                 b.WriteKvCache(w.Keys, w.Values, l, plan.CacheWrites);
@@ -198,14 +197,23 @@ public sealed class DiffusionTransformer : IDisposable
 
             b.Attention(w.Queries, w.Keys, w.Values, plan.Attention with { CacheLayer = l }, Config.HeadCount, Config.KeyValueHeadCount, Config.HeadDim, w.Attended);
             b.MatMul(w.Attended, layer.AttentionOutput, null, w.Projected);
-            b.Add(w.Hidden, w.Projected);
+            b.AddRmsNorm(w.Hidden, w.Projected, layer.MlpNorm, eps, w.Normed);
 
-            b.RmsNorm(w.Hidden, layer.MlpNorm, eps, w.Normed);
             b.MatMul(w.Normed, layer.Gate, null, w.Gate);
             b.MatMul(w.Normed, layer.Up, null, w.Up);
             b.SwiGlu(w.Gate, w.Up, w.Activated);
             b.MatMul(w.Activated, layer.Down, null, w.Projected);
-            b.Add(w.Hidden, w.Projected);
+
+            // The residual add and the next layer's attention norm in one pass; after the last layer only the
+            // scored rows are normalised, so its add stands alone.
+            if (l + 1 < _weights.Layers.Length)
+            {
+                b.AddRmsNorm(w.Hidden, w.Projected, _weights.Layers[l + 1].AttentionNorm, eps, w.Normed);
+            }
+            else
+            {
+                b.Add(w.Hidden, w.Projected);
+            }
         }
 
         b.GatherRows(w.Hidden, plan.ScoreRows, w.Gathered);

@@ -84,15 +84,14 @@ internal sealed class RandomDeviceModel : IDisposable
         CudaBackend b = backend;
         float eps = 1e-5f;
         b.Embed(embedding, inputs.Tokens, hidden);
+        b.RmsNorm(hidden, layers[0].AttnNorm, eps, normed);
         for (int l = 0; l < layers.Length; l++)
         {
             Layer layer = layers[l];
-            b.RmsNorm(hidden, layer.AttnNorm, eps, normed);
             b.MatMul(normed, layer.Q, null, queries);
             b.MatMul(normed, layer.K, null, keys);
             b.MatMul(normed, layer.V, null, values);
-            b.ApplyRope(queries, shape.Heads, shape.HeadDim, inputs.Positions, shape.RopeTheta);
-            b.ApplyRope(keys, shape.KvHeads, shape.HeadDim, inputs.Positions, shape.RopeTheta);
+            b.ApplyRope(queries, shape.Heads, keys, shape.KvHeads, shape.HeadDim, inputs.Positions, shape.RopeTheta);
             if (inputs.CacheWrites.Length > 0)
             {
                 b.WriteKvCache(keys, values, l, inputs.CacheWrites);
@@ -100,13 +99,19 @@ internal sealed class RandomDeviceModel : IDisposable
 
             b.Attention(queries, keys, values, inputs.Layout with { CacheLayer = l }, shape.Heads, shape.KvHeads, shape.HeadDim, attended);
             b.MatMul(attended, layer.O, null, projected);
-            b.Add(hidden, projected);
-            b.RmsNorm(hidden, layer.FfNorm, eps, normed);
+            b.AddRmsNorm(hidden, projected, layer.FfNorm, eps, normed);
             b.MatMul(normed, layer.Gate, null, gate);
             b.MatMul(normed, layer.Up, null, up);
             b.SwiGlu(gate, up, activated);
             b.MatMul(activated, layer.Down, null, projected);
-            b.Add(hidden, projected);
+            if (l + 1 < layers.Length)
+            {
+                b.AddRmsNorm(hidden, projected, layers[l + 1].AttnNorm, eps, normed);
+            }
+            else
+            {
+                b.Add(hidden, projected);
+            }
         }
 
         LmHead(inputs);

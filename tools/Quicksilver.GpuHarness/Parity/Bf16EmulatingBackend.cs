@@ -47,10 +47,11 @@ internal sealed class Bf16EmulatingBackend() : ForwardingBackend(new CpuBackend(
 
     public override void MatMul(IDeviceBuffer input, IWeight weight, IWeight? bias, IDeviceBuffer output) => Then(output, () => Inner.MatMul(input, weight, bias, output));
 
-    public override void ApplyRope(IDeviceBuffer queriesOrKeys, int headCount, int headDim, ReadOnlySpan<int> positions, double theta)
+    public override void ApplyRope(IDeviceBuffer queries, int queryHeadCount, IDeviceBuffer keys, int keyHeadCount, int headDim, ReadOnlySpan<int> positions, double theta)
     {
-        int[] p = positions.ToArray();
-        Then(queriesOrKeys, () => Inner.ApplyRope(queriesOrKeys, headCount, headDim, p, theta));
+        Inner.ApplyRope(queries, queryHeadCount, keys, keyHeadCount, headDim, positions, theta);
+        Round(queries);
+        Round(keys);
     }
 
     public override void Attention(IDeviceBuffer queries, IDeviceBuffer keys, IDeviceBuffer values, AttentionLayout layout, int headCount, int kvHeadCount, int headDim, IDeviceBuffer output) =>
@@ -59,6 +60,13 @@ internal sealed class Bf16EmulatingBackend() : ForwardingBackend(new CpuBackend(
     public override void SwiGlu(IDeviceBuffer gate, IDeviceBuffer up, IDeviceBuffer output) => Then(output, () => Inner.SwiGlu(gate, up, output));
 
     public override void Add(IDeviceBuffer accumulator, IDeviceBuffer addend) => Then(accumulator, () => Inner.Add(accumulator, addend));
+
+    // As CUDA's fused kernel: the sum is rounded before it is normalised.
+    public override void AddRmsNorm(IDeviceBuffer accumulator, IDeviceBuffer addend, IWeight weight, float epsilon, IDeviceBuffer output)
+    {
+        Add(accumulator, addend);
+        RmsNorm(accumulator, weight, epsilon, output);
+    }
 
     public override void GatherRows(IDeviceBuffer input, ReadOnlySpan<int> rows, IDeviceBuffer output)
     {

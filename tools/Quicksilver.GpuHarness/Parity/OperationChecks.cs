@@ -138,18 +138,19 @@ internal static class OperationChecks
 
     public static void Rope(ParityContext c)
     {
-        foreach ((int heads, int dim, double theta, int rows) in new[] { (4, 128, 500000.0, 70), (7, 64, 1000000.0, 33), (2, 32, 10000.0, 9) })
+        // Query and key heads rotate in one launch; fewer key heads (GQA) as Dream and SDAR have.
+        foreach ((int heads, int kvHeads, int dim, double theta, int rows) in new[] { (4, 4, 128, 500000.0, 70), (7, 1, 64, 1000000.0, 33), (2, 1, 32, 10000.0, 9) })
         {
-            float[] x = c.Data.Uniform(rows * heads * dim);
+            float[] q = c.Data.Uniform(rows * heads * dim), k = c.Data.Uniform(rows * kvHeads * dim);
             int[] positions = [.. Enumerable.Range(0, rows - 2).Select(_ => c.Data.Next(4096)), 0, 4095];
             float[] Run(IComputeBackend b)
             {
-                using IDeviceBuffer i = ParityContext.Input(b, x, heads * dim);
-                b.ApplyRope(i, heads, dim, positions, theta);
-                return ParityContext.Download(b, i);
+                using IDeviceBuffer qb = ParityContext.Input(b, q, heads * dim), kb = ParityContext.Input(b, k, kvHeads * dim);
+                b.ApplyRope(qb, heads, kb, kvHeads, dim, positions, theta);
+                return [.. ParityContext.Download(b, qb), .. ParityContext.Download(b, kb)];
             }
 
-            c.Compare($"rope {heads}x{dim} θ={theta:G}", Run(c.Cpu), Run(c.Device), Tolerance.Bf16);
+            c.Compare($"rope {heads}+{kvHeads}x{dim} θ={theta:G}", Run(c.Cpu), Run(c.Device), Tolerance.Bf16);
         }
     }
 
@@ -183,6 +184,25 @@ internal static class OperationChecks
             }
 
             c.Compare($"add {rows}x{cols}", Run(c.Cpu), Run(c.Device), Tolerance.Bf16);
+        }
+    }
+
+    public static void AddRmsNorm(ParityContext c)
+    {
+        foreach ((int rows, int cols) in new[] { (31, 4096), (5, 100) })
+        {
+            float[] a = c.Data.Uniform(rows * cols, 4f), d = c.Data.Uniform(rows * cols, 1f);
+            CheckpointTensor w = c.Tensors.Create($"addnorm{cols}", c.Data.Uniform(cols, 0.3f, 1f), cols);
+            float[] Run(IComputeBackend b)
+            {
+                using IWeight weight = b.LoadWeight(w);
+                using IDeviceBuffer ab = ParityContext.Input(b, a, cols), db = ParityContext.Input(b, d, cols);
+                using IDeviceBuffer o = ParityContext.Output(b, rows, cols);
+                b.AddRmsNorm(ab, db, weight, 1e-5f, o);
+                return [.. ParityContext.Download(b, ab), .. ParityContext.Download(b, o)];
+            }
+
+            c.Compare($"add_rmsnorm {rows}x{cols} (sum, then norm)", Run(c.Cpu), Run(c.Device), Tolerance.Bf16);
         }
     }
 

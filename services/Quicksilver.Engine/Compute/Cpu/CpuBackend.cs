@@ -106,17 +106,24 @@ public sealed unsafe class CpuBackend : IComputeBackend
         CpuMatMul.Run(Cast(input), Cast(weight), bias is null ? null : Cast(bias), Cast(output), _parallel);
 
     /// <inheritdoc />
-    public void ApplyRope(IDeviceBuffer queriesOrKeys, int headCount, int headDim, ReadOnlySpan<int> positions, double theta)
+    public void ApplyRope(IDeviceBuffer queries, int queryHeadCount, IDeviceBuffer keys, int keyHeadCount, int headDim, ReadOnlySpan<int> positions, double theta)
     {
-        CpuBuffer x = Cast(queriesOrKeys);
-        if (positions.Length != x.Rows || headCount * headDim != x.Columns)
+        CpuBuffer q = Cast(queries), k = Cast(keys);
+        foreach ((CpuBuffer x, int heads) in new[] { (q, queryHeadCount), (k, keyHeadCount) })
         {
-            throw new ArgumentException($"RoPE over {x.Rows}×{x.Columns} needs {x.Rows} positions and {headCount}×{headDim} = {x.Columns}.");
+            if (positions.Length != x.Rows || heads * headDim != x.Columns)
+            {
+                throw new ArgumentException($"RoPE over {x.Rows}×{x.Columns} needs {x.Rows} positions and {heads}×{headDim} = {x.Columns}.");
+            }
         }
 
         float[] inverseFrequencies = InverseFrequencies(headDim, theta);
         int[] rowPositions = positions.ToArray();
-        Parallel.For(0, x.Rows, _parallel, r => RotaryEmbedding.Rotate(x.Row(r), headCount, headDim, rowPositions[r], inverseFrequencies));
+        Parallel.For(0, q.Rows, _parallel, r =>
+        {
+            RotaryEmbedding.Rotate(q.Row(r), queryHeadCount, headDim, rowPositions[r], inverseFrequencies);
+            RotaryEmbedding.Rotate(k.Row(r), keyHeadCount, headDim, rowPositions[r], inverseFrequencies);
+        });
     }
 
     /// <inheritdoc />
@@ -179,6 +186,25 @@ public sealed unsafe class CpuBackend : IComputeBackend
         {
             TensorPrimitives.Add(a.Row(r), b.Row(r), a.Row(r));
         }
+    }
+
+    /// <inheritdoc />
+    public void AddRmsNorm(IDeviceBuffer accumulator, IDeviceBuffer addend, IWeight weight, float epsilon, IDeviceBuffer output)
+    {
+        CpuBuffer a = Cast(accumulator), b = Cast(addend), y = Cast(output);
+        float[] scale = Cast(weight).Vector ?? throw new ArgumentException("An RMSNorm weight has one row.", nameof(weight));
+        if (b.Rows != a.Rows || b.Columns != a.Columns || y.Columns != a.Columns || scale.Length != a.Columns)
+        {
+            throw new ArgumentException($"AddRmsNorm over [{a.Rows} x {a.Columns}] needs an addend of that shape, an output and a weight of {a.Columns} columns.", nameof(addend));
+        }
+
+        y.Rows = a.Rows;
+        int columns = a.Columns;
+        Parallel.For(0, a.Rows, _parallel, r =>
+        {
+            TensorPrimitives.Add(a.Row(r), b.Row(r), a.Row(r));
+            NormaliseRms(a.Data + ((long)r * columns), y.Data + ((long)r * columns), columns, scale, epsilon);
+        });
     }
 
     /// <inheritdoc />

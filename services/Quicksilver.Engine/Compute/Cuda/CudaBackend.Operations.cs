@@ -136,32 +136,40 @@ public sealed partial class CudaBackend
     }
 
     /// <inheritdoc />
-    public void ApplyRope(IDeviceBuffer queriesOrKeys, int headCount, int headDim, ReadOnlySpan<int> positions, double theta)
+    public void ApplyRope(IDeviceBuffer queries, int queryHeadCount, IDeviceBuffer keys, int keyHeadCount, int headDim, ReadOnlySpan<int> positions, double theta)
     {
-        CudaBuffer x = AsBuffer(queriesOrKeys, nameof(queriesOrKeys));
-        RequireBf16(x, nameof(queriesOrKeys));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(headCount);
+        CudaBuffer q = AsBuffer(queries, nameof(queries));
+        CudaBuffer k = AsBuffer(keys, nameof(keys));
+        RequireBf16(q, nameof(queries));
+        RequireBf16(k, nameof(keys));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(queryHeadCount);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(keyHeadCount);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(headDim);
-        if ((long)headCount * headDim > x.Columns || headDim % 2 != 0)
+        if ((long)queryHeadCount * headDim > q.Columns || (long)keyHeadCount * headDim > k.Columns || headDim % 2 != 0)
         {
-            throw new ArgumentException($"RoPE over {headCount} heads of {headDim} does not fit rows of {x.Columns} (head width must be even).", nameof(headDim));
+            throw new ArgumentException($"RoPE over {queryHeadCount} query and {keyHeadCount} key heads of {headDim} does not fit rows of {q.Columns} and {k.Columns} (head width must be even).", nameof(headDim));
         }
 
-        if (positions.Length != x.Rows)
+        if (positions.Length != q.Rows || positions.Length != k.Rows)
         {
-            throw new ArgumentException($"{positions.Length} positions for {x.Rows} rows.", nameof(positions));
+            throw new ArgumentException($"{positions.Length} positions for {q.Rows} query and {k.Rows} key rows.", nameof(positions));
         }
 
         MakeCurrent();
-        if (x.Rows == 0)
+        if (q.Rows == 0)
         {
             return;
         }
 
         ulong table = RopeTable(headDim, theta);
         ulong pos = positionSlot.Upload(positions, stream);
-        long pairs = (long)x.Rows * (headDim / 2); // one thread per (row, pair): the angle is shared by every head
-        Launch(KernelCatalog.RopeNeoxBf16, Dim3.Blocks(pairs, ElementwiseBlock), new Dim3(ElementwiseBlock), 0, [x.Pointer, pos, table, x.Rows, headCount, headDim, x.Columns]);
+        long pairs = (long)q.Rows * (queryHeadCount + keyHeadCount) * (headDim / 2);
+        Launch(
+            KernelCatalog.RopeNeoxBf16,
+            Dim3.Blocks(pairs, ElementwiseBlock),
+            new Dim3(ElementwiseBlock),
+            0,
+            [q.Pointer, k.Pointer, pos, table, q.Rows, queryHeadCount, keyHeadCount, headDim, q.Columns, k.Columns]);
     }
 
     /// <inheritdoc />
@@ -264,6 +272,30 @@ public sealed partial class CudaBackend
         }
 
         Launch(KernelCatalog.AddBf16, Dim3.Blocks(n % 8 == 0 ? n / 8 : n, ElementwiseBlock), new Dim3(ElementwiseBlock), 0, [a.Pointer, b.Pointer, n]);
+    }
+
+    /// <inheritdoc />
+    public void AddRmsNorm(IDeviceBuffer accumulator, IDeviceBuffer addend, IWeight weight, float epsilon, IDeviceBuffer output)
+    {
+        CudaBuffer a = AsBuffer(accumulator, nameof(accumulator));
+        CudaBuffer b = AsBuffer(addend, nameof(addend));
+        CudaWeight w = AsWeight(weight, nameof(weight));
+        CudaBuffer y = AsBuffer(output, nameof(output));
+        RequireBf16(a, nameof(accumulator));
+        RequireBf16(b, nameof(addend));
+        RequireBf16(y, nameof(output));
+        RequireSameShape(a, b, nameof(addend));
+        RequireVector(w, a.Columns, nameof(weight));
+        RequireColumns(y, a.Columns, nameof(output));
+        RequireCapacity(y, a.Rows, nameof(output));
+        MakeCurrent();
+        y.Rows = a.Rows;
+        if (a.Rows == 0)
+        {
+            return;
+        }
+
+        Launch(KernelCatalog.AddRmsNormBf16, Dim3.Of(a.Rows), new Dim3(256), 0, [a.Pointer, b.Pointer, w.Pointer, y.Pointer, a.Columns, epsilon]);
     }
 
     /// <inheritdoc />

@@ -7,6 +7,7 @@ internal static class KernelCatalog
     public const string GatherRowsBf16 = "gather_rows_bf16";
     public const string GatherRowsF32 = "gather_rows_f32";
     public const string RmsNormBf16 = "rmsnorm_bf16";
+    public const string AddRmsNormBf16 = "add_rmsnorm_bf16";
     public const string RopeNeoxBf16 = "rope_neox_bf16";
     public const string SwiGluBf16 = "swiglu_bf16";
     public const string AddBf16 = "add_bf16";
@@ -41,6 +42,7 @@ internal static class KernelCatalog
             [GatherRowsBf16] = "gather.cu",
             [GatherRowsF32] = "gather.cu",
             [RmsNormBf16] = "rmsnorm.cu",
+            [AddRmsNormBf16] = "rmsnorm.cu",
             [RopeNeoxBf16] = "rope.cu",
             [SwiGluBf16] = "swiglu.cu",
             [AddBf16] = "residual.cu",

@@ -87,15 +87,54 @@ public sealed class CudaBackendParityTests : IDisposable
     }
 
     [CudaFact]
-    public void ApplyRope_MatchesCpu()
+    public void ApplyRope_QueriesAndKeysInOneLaunch_MatchCpu()
     {
-        const int heads = 4, dim = 128, rows = 33;
-        float[] x = data.Values(rows * heads * dim);
+        // Fewer key heads than query heads (GQA): each buffer keeps its own width, the same positions.
+        const int heads = 4, kvHeads = 2, dim = 128, rows = 33;
+        float[] q = data.Values(rows * heads * dim), k = data.Values(rows * kvHeads * dim);
         int[] positions = Enumerable.Range(0, rows).Select(i => (i * 131) % 4096).ToArray();
-        float[] expected = Unary(cpu, x, heads * dim, (b, i, _) => b.ApplyRope(i, heads, dim, positions, 500000.0), inPlace: true);
-        float[] actual = Unary(Gpu, x, heads * dim, (b, i, _) => b.ApplyRope(i, heads, dim, positions, 500000.0), inPlace: true);
+        float[] Rotate(IComputeBackend b)
+        {
+            using IDeviceBuffer qb = In(b, q, heads * dim), kb = In(b, k, kvHeads * dim);
+            b.ApplyRope(qb, heads, kb, kvHeads, dim, positions, 500000.0);
+            return [.. Down(b, qb), .. Down(b, kb)];
+        }
 
-        ParityTensors.AssertClose(expected, actual, Bf16RelL2, Bf16Atol, Bf16Rtol, "rope");
+        ParityTensors.AssertClose(Rotate(cpu), Rotate(Gpu), Bf16RelL2, Bf16Atol, Bf16Rtol, "rope of queries and keys");
+    }
+
+    [CudaFact]
+    public void AddRmsNorm_Vectorised_IsAddThenRmsNormBitForBit_AndMatchesCpu() => AddRmsNormCase(4096);
+
+    [CudaFact]
+    public void AddRmsNorm_Scalar_IsAddThenRmsNormBitForBit_AndMatchesCpu() => AddRmsNormCase(100);
+
+    private void AddRmsNormCase(int columns)
+    {
+        const int rows = 11;
+        float[] hidden = data.Values(rows * columns, 4f), addend = data.Values(rows * columns, 1f);
+        CheckpointTensor w = data.Tensor($"addnorm{columns}", data.Values(columns, 0.2f, 1f), columns);
+        float[] Fused(IComputeBackend b)
+        {
+            using IWeight weight = b.LoadWeight(w);
+            using IDeviceBuffer h = In(b, hidden, columns), a = In(b, addend, columns), o = Out(b, rows, columns);
+            b.AddRmsNorm(h, a, weight, 1e-5f, o);
+            return [.. Down(b, h), .. Down(b, o)];
+        }
+
+        float[] Separate(IComputeBackend b)
+        {
+            using IWeight weight = b.LoadWeight(w);
+            using IDeviceBuffer h = In(b, hidden, columns), a = In(b, addend, columns), o = Out(b, rows, columns);
+            b.Add(h, a);
+            b.RmsNorm(h, weight, 1e-5f, o);
+            return [.. Down(b, h), .. Down(b, o)];
+        }
+
+        float[] fused = Fused(Gpu);
+
+        Assert.Equal(Separate(Gpu), fused);
+        ParityTensors.AssertClose(Fused(cpu), fused, Bf16RelL2, Bf16Atol, Bf16Rtol, "add+rmsnorm");
     }
 
     [CudaFact(NeedsTensorCores = true)]
