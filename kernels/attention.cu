@@ -24,8 +24,15 @@
 //      shared memory with cp.async (K[t+1] loads while softmax(t) and P.V(t) run; V[t+1] while S(t+1) runs),
 //      read with ldmatrix (.trans for V), rows padded by 16 bytes so ldmatrix is bank-conflict free.
 //      P is rounded to bf16 for the P.V product (as FlashAttention does); the row sum uses the fp32 P.
-//      Launch: grid = (ceil(max_q_len / 64), H, sequences), block = 128, static shared memory
+//      Launch: grid = (ceil(max_q_len / 64), H, sequences * splits), block = 128, static shared memory
 //      2 * 64 * (D + 8) * 2 bytes (34 KB at D = 128).
+//      Split keys (flash-decoding): a block step has few query rows (32 for one sequence), so one block per
+//      (query tile, head, sequence) leaves most SMs idle while each block walks every key. With splits > 1, block z
+//      takes sequence z / splits and an even share of its 64-key tiles (z % splits), and writes its rows'
+//      unnormalised fp32 output, running max (log2 domain) and sum to `partial`; attention_combine then weighs the
+//      splits by 2^(m_split - m) and normalises. splits = 1 writes bf16 output directly, as before.
+//   attention_combine: one warp per (query row, head) over every split's partial.
+//      Launch: grid = (ceil(rows * H / 4)), block = 128.
 // CPU reference: CpuBackend.Attention.
 #include "common.cuh"
 
@@ -228,10 +235,17 @@ QS_DEVICE void load_kv_tile(bf16_t* smem, const bf16_t* __restrict__ src, int ti
     }
 }
 
+// Where split `split` of query row `row` (of the whole packed batch), head h, keeps its partial result in `partial`:
+// D fp32 outputs, then the running max and sum.
+QS_DEVICE long long partial_offset(int split, int rows, int row, int h, int heads, int head_dim)
+{
+    return (((long long)split * rows + row) * heads + h) * (long long)(head_dim + 2);
+}
+
 template <int D>
 QS_DEVICE void attention_mma(const bf16_t* __restrict__ q, bf16_t* __restrict__ out, const int* __restrict__ cu_q,
                              const AttentionKeys* __restrict__ keys, int layer, int heads, int kv_heads,
-                             float scale_log2, int causal_block)
+                             float scale_log2, int causal_block, int splits, float* __restrict__ partial, int rows)
 {
     constexpr int PITCH = D + 8;
     constexpr int KSTEPS = D / 16;  // k-steps of S = Q K^T
@@ -242,7 +256,8 @@ QS_DEVICE void attention_mma(const bf16_t* __restrict__ q, bf16_t* __restrict__ 
     bf16_t* k_smem = reinterpret_cast<bf16_t*>(k_raw);
     bf16_t* v_smem = reinterpret_cast<bf16_t*>(v_raw);
 
-    const int seq = blockIdx.z;
+    const int seq = blockIdx.z / splits;
+    const int split = blockIdx.z % splits;
     const int h = blockIdx.y;
     const int q_begin = cu_q[seq];
     const int q_len = cu_q[seq + 1] - q_begin;
@@ -296,7 +311,10 @@ QS_DEVICE void attention_mma(const bf16_t* __restrict__ q, bf16_t* __restrict__ 
 
     const bf16_t* k_head = key_rows(source, layer) + (long long)hk * D;
     const bf16_t* v_head = value_rows(source, layer) + (long long)hk * D;
-    const int tiles = (k_tile_len + QS_ATTN_BLOCK_N - 1) / QS_ATTN_BLOCK_N;
+    const int all_tiles = (k_tile_len + QS_ATTN_BLOCK_N - 1) / QS_ATTN_BLOCK_N;
+    const int tiles_per_split = (all_tiles + splits - 1) / splits;
+    const int first_tile = split * tiles_per_split < all_tiles ? split * tiles_per_split : all_tiles;
+    const int end_tile = first_tile + tiles_per_split < all_tiles ? first_tile + tiles_per_split : all_tiles;
 
     const u32 k_base = shared_address(k_smem);
     const u32 v_base = shared_address(v_smem);
@@ -308,15 +326,15 @@ QS_DEVICE void attention_mma(const bf16_t* __restrict__ q, bf16_t* __restrict__ 
     // V (transposed): matrices {keys 0-7, dims 0-7}, {keys 8-15, dims 0-7}, {keys 0-7, dims 8-15}, {8-15, 8-15}.
     const u32 v_lane = v_base + (u32)(((mrow + (mat & 1) * 8) * PITCH + (mat >> 1) * 8) * 2);
 
-    if (tiles > 0) {
-        load_kv_tile<D>(k_smem, k_head, 0, k_tile_len, kv_stride);
+    if (first_tile < end_tile) {
+        load_kv_tile<D>(k_smem, k_head, first_tile * QS_ATTN_BLOCK_N, k_tile_len, kv_stride);
         cp_async_commit();
-        load_kv_tile<D>(v_smem, v_head, 0, k_tile_len, kv_stride);
+        load_kv_tile<D>(v_smem, v_head, first_tile * QS_ATTN_BLOCK_N, k_tile_len, kv_stride);
         cp_async_commit();
     }
 
-    for (int t = 0; t < tiles; ++t) {
-        const bool has_next = t + 1 < tiles;
+    for (int t = first_tile; t < end_tile; ++t) {
+        const bool has_next = t + 1 < end_tile;
         cp_async_wait<1>();  // K[t] has landed (V[t] may still be in flight)
         __syncthreads();
 
@@ -427,6 +445,31 @@ QS_DEVICE void attention_mma(const bf16_t* __restrict__ q, bf16_t* __restrict__ 
     l0 += __shfl_xor_sync(QS_FULL_MASK, l0, 2);
     l1 += __shfl_xor_sync(QS_FULL_MASK, l1, 1);
     l1 += __shfl_xor_sync(QS_FULL_MASK, l1, 2);
+    if (splits > 1) {
+        float* p0 = partial + partial_offset(split, rows, q_begin + r0, h, heads, D);
+        float* p1 = partial + partial_offset(split, rows, q_begin + r1, h, heads, D);
+#pragma unroll
+        for (int d = 0; d < DTILES; ++d) {
+            const int col = d * 8 + quad * 2;
+            if (r0_valid) {
+                p0[col] = o[d][0];
+                p0[col + 1] = o[d][1];
+            }
+            if (r1_valid) {
+                p1[col] = o[d][2];
+                p1[col + 1] = o[d][3];
+            }
+        }
+        if (quad == 0 && r0_valid) {
+            p0[D] = m0;
+            p0[D + 1] = l0;
+        }
+        if (quad == 0 && r1_valid) {
+            p1[D] = m1;
+            p1[D + 1] = l1;
+        }
+        return;
+    }
     const float inv0 = l0 > 0.0f ? 1.0f / l0 : 0.0f;
     const float inv1 = l1 > 0.0f ? 1.0f / l1 : 0.0f;
     bf16_t* o0 = out + (long long)(q_begin + r0) * q_stride + (long long)h * D;
@@ -447,12 +490,47 @@ QS_DEVICE void attention_mma(const bf16_t* __restrict__ q, bf16_t* __restrict__ 
     extern "C" __global__ void __launch_bounds__(QS_ATTN_THREADS) attention_mma_d##D(                          \
         const bf16_t* __restrict__ q, bf16_t* __restrict__ out, const int* __restrict__ cu_q,                  \
         const AttentionKeys* __restrict__ keys, int layer, int heads, int kv_heads, float scale,              \
-        float scale_log2, int causal_block)                                                                    \
+        float scale_log2, int causal_block, int splits, float* __restrict__ partial, int rows)                \
     {                                                                                                          \
         (void)scale;                                                                                           \
-        attention_mma<D>(q, out, cu_q, keys, layer, heads, kv_heads, scale_log2, causal_block);                \
+        attention_mma<D>(q, out, cu_q, keys, layer, heads, kv_heads, scale_log2, causal_block, splits, partial, \
+                         rows);                                                                                \
     }
 
 QS_ATTENTION_MMA(32)
 QS_ATTENTION_MMA(64)
 QS_ATTENTION_MMA(128)
+
+// out[row, h] = sum_s 2^(m_s - m) o_s / sum_s 2^(m_s - m) l_s with m = max_s m_s; zeros when no split saw a key.
+extern "C" __global__ void __launch_bounds__(128) attention_combine(const float* __restrict__ partial,
+                                                                    bf16_t* __restrict__ out, int rows, int heads,
+                                                                    int head_dim, int splits)
+{
+    const long long pair = (long long)blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
+    if (pair >= (long long)rows * heads) {
+        return;
+    }
+    const int row = (int)(pair / heads);
+    const int h = (int)(pair % heads);
+    const int lane = threadIdx.x & 31;
+    float m = neg_infinity();
+    for (int s = 0; s < splits; ++s) {
+        m = fmaxf(m, partial[partial_offset(s, rows, row, h, heads, head_dim) + head_dim]);
+    }
+    const float base = m == neg_infinity() ? 0.0f : m;
+    float l = 0.0f;
+    for (int s = 0; s < splits; ++s) {
+        const float* p = partial + partial_offset(s, rows, row, h, heads, head_dim);
+        l += exp2f(p[head_dim] - base) * p[head_dim + 1];
+    }
+    const float inv_l = l > 0.0f ? 1.0f / l : 0.0f;
+    bf16_t* o = out + ((long long)row * heads + h) * head_dim;
+    for (int d = lane; d < head_dim; d += 32) {
+        float acc = 0.0f;
+        for (int s = 0; s < splits; ++s) {
+            const float* p = partial + partial_offset(s, rows, row, h, heads, head_dim);
+            acc += exp2f(p[head_dim] - base) * p[d];
+        }
+        o[d] = float_to_bf16(acc * inv_l);
+    }
+}

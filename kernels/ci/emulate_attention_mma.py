@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""emulate_attention_mma.py — runs attention_mma<D> from kernels/attention.cu on the CPU, lane by lane.
+"""emulate_attention_mma.py — runs attention_mma<D> (and, for split keys, attention_combine) from kernels/attention.cu on the CPU, lane by lane.
 
 No GPU is needed: the kernel's index arithmetic (lane → ldmatrix row addresses, fragment registers, cp.async tile
 loads with zero fill, masking, GQA head mapping, stores) is ported line for line, and the three PTX instructions it
@@ -130,9 +130,10 @@ def visible_keys(keys, row, causal_block):
     return min(keys["count"], ((keys["first_query"] + row) // causal_block + 1) * causal_block)
 
 
-def attention_mma(D, q, k, v, cu_q, keys, layer, heads, kv_heads, block, causal_block):
-    """One block (bx, h, seq) of attention_mma<D>. q/k/v/out: flat lists of bf16 bits; keys: one AttentionKeys per
-    sequence (dict of k, v, layer_stride, count, first_query; addresses as element offsets). Returns {(row, col): bits}."""
+def attention_mma(D, q, k, v, cu_q, keys, layer, heads, kv_heads, block, causal_block, split=0, splits=1):
+    """One block (bx, h, seq) of attention_mma<D>, split `split` of `splits` of its key tiles. q/k/v/out: flat lists of
+    bf16 bits; keys: one AttentionKeys per sequence (dict of k, v, layer_stride, count, first_query; addresses as
+    element offsets). Returns {(row, col): bits}, or with splits > 1 the partials {(row, h): (o[D], m, l)}."""
     PITCH = D + 8
     KSTEPS, DTILES = D // 16, D // 8
     bx, h, seq = block
@@ -165,7 +166,10 @@ def attention_mma(D, q, k, v, cu_q, keys, layer, heads, kv_heads, block, causal_
     v_head = lambda key, d: v[v_rows + key * kv_stride + hk * D + d]
     last_row = min(tile_q + BLOCK_M - 1, q_len - 1)
     k_tile_len = visible_keys(source, last_row, causal_block)
-    tiles = (k_tile_len + BLOCK_N - 1) // BLOCK_N
+    all_tiles = (k_tile_len + BLOCK_N - 1) // BLOCK_N
+    tiles_per_split = (all_tiles + splits - 1) // splits
+    first_tile = min(split * tiles_per_split, all_tiles)
+    end_tile = min(first_tile + tiles_per_split, all_tiles)
     out = {}
     warps = []
     for warp in range(4):
@@ -191,7 +195,7 @@ def attention_mma(D, q, k, v, cu_q, keys, layer, heads, kv_heads, block, causal_
                               o=[[0.0] * 4 for _ in range(DTILES)], m0=-math.inf, m1=-math.inf, l0=0.0, l1=0.0))
         warps.append(lanes)
 
-    for t in range(tiles):
+    for t in range(first_tile, end_tile):
         load_tile(k_smem, k_head, t * BLOCK_N)   # cp.async K[t] (landed by the wait before S)
         load_tile(v_smem, v_head, t * BLOCK_N)   # cp.async V[t] (landed by the wait before P.V)
         for lanes in warps:
@@ -268,6 +272,16 @@ def attention_mma(D, q, k, v, cu_q, keys, layer, heads, kv_heads, block, causal_
         for off in (1, 2):
             l0 = [f32(l0[l] + l0[l ^ off]) for l in range(32)]
             l1 = [f32(l1[l] + l1[l ^ off]) for l in range(32)]
+        if splits > 1:
+            for l in range(32):
+                L = lanes[l]
+                for r, m, lsum, lo in ((L["r0"], L["m0"], l0[l], 0), (L["r1"], L["m1"], l1[l], 2)):
+                    if r < q_len:
+                        o, _, _ = out.setdefault((q_begin + r, h), ([0.0] * D, m, lsum))
+                        for d in range(DTILES):
+                            col = d * 8 + L["quad"] * 2
+                            o[col], o[col + 1] = L["o"][d][lo], L["o"][d][lo + 1]
+            continue
         for l in range(32):
             L = lanes[l]
             inv0 = f32(1.0 / l0[l]) if l0[l] > 0 else 0.0
@@ -283,6 +297,15 @@ def attention_mma(D, q, k, v, cu_q, keys, layer, heads, kv_heads, block, causal_
                     out[(row, h * D + col)] = f2bf(L["o"][d][2] * inv1)
                     out[(row, h * D + col + 1)] = f2bf(L["o"][d][3] * inv1)
     return out
+
+
+def attention_combine(D, partials):
+    """attention_combine for one (row, head): the splits weighed by 2^(m_s - m), normalised. Returns D bf16 bits."""
+    m = max(p[1] for p in partials)
+    base = 0.0 if m == -math.inf else m
+    total = sum(f32(exp2f(f32(p[1] - base)) * p[2]) for p in partials)
+    inv = f32(1.0 / total) if total > 0 else 0.0
+    return [f2bf(sum(f32(exp2f(f32(p[1] - base)) * p[0][d]) for p in partials) * inv) for d in range(D)]
 
 
 def reference(D, q, k, v, keys, layer, heads, kv_heads, seq, h, row, position, causal_block):
@@ -304,9 +327,10 @@ def reference(D, q, k, v, keys, layer, heads, kv_heads, seq, h, row, position, c
     return [sum(p[i] * bf2f(v[vb + j * kvs + hk * D + d]) for i, j in enumerate(seen)) / z for d in range(D)]
 
 
-def run_case(name, D, q_lens, k_lens, heads, kv_heads, rng, heads_to_check, layer=0, causal_block=0, first_queries=None):
+def run_case(name, D, q_lens, k_lens, heads, kv_heads, rng, heads_to_check, layer=0, causal_block=0, first_queries=None, splits=1):
     """Keys packed back to back; with layer > 0 the k/v lists hold layer + 1 such blocks (a cache's layout) and the
-    kernel must read block `layer`. With causal_block > 0 sequence s's first query sits at first_queries[s]."""
+    kernel must read block `layer`. With causal_block > 0 sequence s's first query sits at first_queries[s]. With
+    splits > 1 every split of a block runs and attention_combine joins them."""
     first_queries = first_queries or [0] * len(q_lens)
     cu_q, cu_k = [0], [0]
     for a, b in zip(q_lens, k_lens):
@@ -334,7 +358,15 @@ def run_case(name, D, q_lens, k_lens, heads, kv_heads, rng, heads_to_check, laye
     for seq in range(len(q_lens)):
         for h in heads_to_check:
             for bx in range((max(q_lens) + BLOCK_M - 1) // BLOCK_M):
-                out = attention_mma(D, q, k, v, cu_q, keys, layer, heads, kv_heads, (bx, h, seq), causal_block)
+                if splits == 1:
+                    out = attention_mma(D, q, k, v, cu_q, keys, layer, heads, kv_heads, (bx, h, seq), causal_block)
+                else:
+                    parts = [attention_mma(D, q, k, v, cu_q, keys, layer, heads, kv_heads, (bx, h, seq), causal_block, sp, splits)
+                             for sp in range(splits)]
+                    out = {}
+                    for (row, _) in parts[0]:
+                        for d, bits in enumerate(attention_combine(D, [p[(row, h)] for p in parts])):
+                            out[(row, h * D + d)] = bits
                 written += len(out)
                 rows = sorted({r for (r, _) in out})
                 for row in rows:
@@ -365,6 +397,8 @@ def main():
         ("d64 block q 8 over cached kv 70 at layer 2 (K/V cache)", 64, [8, 3], [70, 5], 2, 1, [1], 2),
         ("d32 block-causal 24, whole canvases of 70 and 9 (rows past a tile's keys)", 32, [70, 9], [70, 9], 2, 1, [1], 0, 24, [0, 0]),
         ("d32 block-causal 16, cached window at 40 over kv 90 at layer 1", 32, [30, 5], [90, 20], 2, 2, [0], 1, 16, [40, 15]),
+        ("d32 keys split 3 ways: q 4 over kv 200 (4 tiles: 2, 2, none) and kv 30 (1 tile)", 32, [4, 3], [200, 30], 2, 1, [1], 0, 0, None, 3),
+        ("d32 block-causal 32, keys split 2 ways: q 140 over kv 140 (early rows masked in split 2)", 32, [140], [140], 1, 1, [0], 0, 32, [0], 2),
     ]
     ok = all(run_case(*c[:6], rng, *c[6:]) for c in cases)
     print("emulate_attention_mma: " + ("all cases match" if ok else "MISMATCH"))

@@ -173,67 +173,6 @@ public sealed partial class CudaBackend
     }
 
     /// <inheritdoc />
-    public void Attention(
-        IDeviceBuffer queries,
-        IDeviceBuffer keys,
-        IDeviceBuffer values,
-        AttentionLayout layout,
-        int headCount,
-        int kvHeadCount,
-        int headDim,
-        IDeviceBuffer output)
-    {
-        CudaBuffer q = AsBuffer(queries, nameof(queries));
-        CudaBuffer k = AsBuffer(keys, nameof(keys));
-        CudaBuffer v = AsBuffer(values, nameof(values));
-        CudaBuffer o = AsBuffer(output, nameof(output));
-        ArgumentNullException.ThrowIfNull(layout);
-        RequireBf16(q, nameof(queries));
-        RequireBf16(k, nameof(keys));
-        RequireBf16(v, nameof(values));
-        RequireBf16(o, nameof(output));
-        if (!KernelCatalog.IsSupportedHeadDim(headDim))
-        {
-            throw new NotSupportedException($"The CUDA attention kernels are built for head widths 32, 64 and 128, not {headDim}.");
-        }
-
-        if (headCount <= 0 || kvHeadCount <= 0 || headCount % kvHeadCount != 0)
-        {
-            throw new ArgumentException($"{headCount} query heads cannot share {kvHeadCount} key/value heads evenly.", nameof(kvHeadCount));
-        }
-
-        RequireColumns(q, headCount * headDim, nameof(queries));
-        RequireColumns(k, kvHeadCount * headDim, nameof(keys));
-        RequireColumns(v, kvHeadCount * headDim, nameof(values));
-        RequireColumns(o, headCount * headDim, nameof(output));
-        int sequences = layout.SequenceCount;
-        int maxQuery = ValidateOffsets(layout.QueryOffsets, q.Rows, "QueryOffsets");
-        AttentionKeysArgs[] sources = KeysOnDevice(layout, k, v);
-        RequireCapacity(o, q.Rows, nameof(output));
-        MakeCurrent();
-        o.Rows = q.Rows;
-        if (sequences == 0 || maxQuery == 0)
-        {
-            return;
-        }
-
-        // cu_seqlens of the queries and the key table: both the same for every layer of a step, so uploaded once.
-        ulong cuQ = layoutSlot.Upload<int>(layout.QueryOffsets, stream);
-        ulong keyTable = attentionKeysSlot.Upload<AttentionKeysArgs>(sources, stream);
-        float scale = 1f / MathF.Sqrt(headDim);
-        float scaleLog2 = scale * 1.4426950408889634f;
-
-        int rowsPerBlock = useTensorCoreAttention ? 64 : 4;
-        var grid = new Dim3((uint)((maxQuery + rowsPerBlock - 1) / rowsPerBlock), (uint)headCount, (uint)sequences);
-        Launch(
-            KernelCatalog.Attention(useTensorCoreAttention, headDim),
-            grid,
-            new Dim3(128),
-            0,
-            [q.Pointer, o.Pointer, cuQ, keyTable, layout.CacheLayer, headCount, kvHeadCount, scale, scaleLog2, layout.CausalBlockLength]);
-    }
-
-    /// <inheritdoc />
     public void SwiGlu(IDeviceBuffer gate, IDeviceBuffer up, IDeviceBuffer output)
     {
         CudaBuffer g = AsBuffer(gate, nameof(gate));

@@ -283,6 +283,7 @@ public sealed partial class CudaBackend : IComputeBackend
         ropeTables.Clear();
         staging?.Dispose();
         scoreResults?.Dispose();
+        attentionPartials?.Dispose();
         DisposeSelection();
         DisposeTopLogprobs();
         tokenSlot?.Dispose();

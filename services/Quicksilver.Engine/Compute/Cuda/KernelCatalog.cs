@@ -24,6 +24,7 @@ internal static class KernelCatalog
     public const string InitUniformF32 = "init_uniform_f32";
     public const string FillU32 = "fill_u32";
     public const string KvCacheWriteBf16 = "kv_cache_write_bf16";
+    public const string AttentionCombine = "attention_combine";
 
     /// <summary>Kernel name → source file.</summary>
     public static IReadOnlyDictionary<string, string> Files { get; } = Build();
@@ -59,6 +60,7 @@ internal static class KernelCatalog
             [InitUniformF32] = "init.cu",
             [FillU32] = "init.cu",
             [KvCacheWriteBf16] = "kv_cache.cu",
+            [AttentionCombine] = "attention.cu",
         };
         foreach (int d in new[] { 32, 64, 128 })
         {

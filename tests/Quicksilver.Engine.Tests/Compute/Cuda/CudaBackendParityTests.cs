@@ -160,6 +160,40 @@ public sealed class CudaBackendParityTests : IDisposable
     [CudaFact(NeedsTensorCores = true)]
     public void Attention_BlockCausal_TensorCores_MatchesCpu() => BlockCausalAttentionCase(CudaAttentionKernel.TensorCore);
 
+    // Keys split across blocks (flash-decoding) and combined. 200 keys are 4 tiles: 3 splits take 2, 2 and none; the
+    // 37-key sequence's one tile leaves two splits empty; 16 splits leave most of every sequence's splits empty.
+    [CudaFact(NeedsTensorCores = true)]
+    public void Attention_TensorCores_KeysSplitInThree_MatchesCpu() => AttentionCase(CudaAttentionKernel.TensorCore, [1, 37, 200], 8, 2, 128, keySplits: 3);
+
+    [CudaFact(NeedsTensorCores = true)]
+    public void Attention_TensorCores_KeysSplitSixteenWays_MatchesCpu() => AttentionCase(CudaAttentionKernel.TensorCore, [65, 3, 130], 4, 4, 64, keySplits: 16);
+
+    [CudaFact(NeedsTensorCores = true)]
+    public void Attention_BlockCausal_TensorCores_KeysSplit_MatchesCpu() => BlockCausalAttentionCase(CudaAttentionKernel.TensorCore, keySplits: 2);
+
+    // Block-causal over 5 tiles split 3 ways: rows of the early blocks find every key of the later splits masked.
+    [CudaFact(NeedsTensorCores = true)]
+    public void Attention_BlockCausalLongCanvas_TensorCores_KeysSplit_MatchesCpu() => AttentionCase(CudaAttentionKernel.TensorCore, [300, 70], 4, 2, 32, keySplits: 3, causalBlock: 32);
+
+    [CudaFact]
+    public void AttentionKeySplits_OutsideOneToMax_IsRefused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => Gpu.AttentionKeySplits = 0);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Gpu.AttentionKeySplits = AttentionKeySplits.Max + 1);
+        Gpu.AttentionKeySplits = AttentionKeySplits.Max;
+        Gpu.AttentionKeySplits = null;
+    }
+
+    [CudaFact(NeedsTensorCores = true)]
+    public void Attention_KeysFromKvCache_KeysSplit_MatchesCpu()
+    {
+        var scenario = new CachedAttentionScenario(count => data.Values(count));
+        using var split = new CudaBackend(new CudaBackendOptions { AttentionKernel = CudaAttentionKernel.TensorCore, SynchronizeEachLaunch = true, PrecompileKernels = false });
+        split.AttentionKeySplits = 4;
+
+        ParityTensors.AssertClose(scenario.Attend(cpu, fromCache: true), scenario.Attend(split, fromCache: true), Bf16RelL2, Bf16Atol, Bf16Rtol, "attention from a K/V cache, keys split");
+    }
+
     [CudaFact]
     public void SwiGlu_And_Add_MatchCpu()
     {
@@ -531,14 +565,15 @@ public sealed class CudaBackendParityTests : IDisposable
     private static void AssertModelLogitsClose(float[] expected, float[] actual, string label) =>
         ParityTensors.AssertClose(expected, actual, 3e-2, 5e-2 * expected.Max(Math.Abs), 0.05, label);
 
-    private void BlockCausalAttentionCase(CudaAttentionKernel kernel)
+    private void BlockCausalAttentionCase(CudaAttentionKernel kernel, int? keySplits = null)
     {
         var scenario = new BlockCausalAttentionScenario(count => data.Values(count));
         using var special = new CudaBackend(new CudaBackendOptions { AttentionKernel = kernel, SynchronizeEachLaunch = true, PrecompileKernels = false });
+        special.AttentionKeySplits = keySplits;
         ParityTensors.AssertClose(scenario.Attend(cpu), scenario.Attend(special), Bf16RelL2, Bf16Atol, Bf16Rtol, $"block-causal attention {kernel}");
     }
 
-    private void AttentionCase(CudaAttentionKernel kernel, int[] lengths, int heads, int kvHeads, int dim)
+    private void AttentionCase(CudaAttentionKernel kernel, int[] lengths, int heads, int kvHeads, int dim, int? keySplits = null, int causalBlock = 0)
     {
         int[] offsets = new int[lengths.Length + 1];
         for (int i = 0; i < lengths.Length; i++)
@@ -548,7 +583,7 @@ public sealed class CudaBackendParityTests : IDisposable
 
         int rows = offsets[^1];
         float[] q = data.Values(rows * heads * dim), k = data.Values(rows * kvHeads * dim), v = data.Values(rows * kvHeads * dim);
-        var layout = AttentionLayout.SelfAttention(offsets);
+        AttentionLayout layout = AttentionLayout.SelfAttention(offsets) with { CausalBlockLength = causalBlock };
         float[] Attend(IComputeBackend b)
         {
             using IDeviceBuffer qb = In(b, q, heads * dim), kb = In(b, k, kvHeads * dim), vb = In(b, v, kvHeads * dim), o = Out(b, rows, heads * dim);
@@ -557,7 +592,8 @@ public sealed class CudaBackendParityTests : IDisposable
         }
 
         using var special = new CudaBackend(new CudaBackendOptions { AttentionKernel = kernel, SynchronizeEachLaunch = true, PrecompileKernels = false });
-        ParityTensors.AssertClose(Attend(cpu), Attend(special), Bf16RelL2, Bf16Atol, Bf16Rtol, $"attention {kernel}");
+        special.AttentionKeySplits = keySplits;
+        ParityTensors.AssertClose(Attend(cpu), Attend(special), Bf16RelL2, Bf16Atol, Bf16Rtol, $"attention {kernel}, keys split {keySplits?.ToString() ?? "as chosen"}");
     }
 
     private static IDeviceBuffer In(IComputeBackend b, float[] values, int columns)
