@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""emulate_attention_mma.py — runs attention_mma<D> (and, for split keys, attention_combine) from kernels/attention.cu on the CPU, lane by lane.
+"""emulate_attention_mma.py — runs attention_mma<D> from kernels/attention.cu on the CPU, lane by lane, and for split
+keys attention_combine.
 
 No GPU is needed: the kernel's index arithmetic (lane → ldmatrix row addresses, fragment registers, cp.async tile
 loads with zero fill, masking, GQA head mapping, stores) is ported line for line, and the three PTX instructions it

@@ -114,12 +114,12 @@ internal static class BenchRunner
             {
                 BlockStepResult r = RunBlockSteps(backend, model, shape, batch, blockLength, blocks, modelledSteps, warmup, Math.Max(iterations, 10));
                 blockSteps.Add(r);
-                Console.WriteLine($"bench: dual cache, batch {batch,3}: refresh {r.RefreshGpuMs:F2} ms GPU, {r.RefreshWallMs:F2} ms wall; block step ({r.BlockRows} rows) {r.BlockStepGpuMs:F2} ms GPU, {r.BlockStepWallMs:F2} ms wall: GEMMs {r.GemmMs:F2} ms ({r.GemmWeightTerabytesPerSecond:F2} TB/s of weights), attention {r.AttentionMs:F2}, LM head {r.LmHeadMs:F2}, other {r.OtherGpuMs:F2}; modelled {r.ModelledTokensPerSecondPerRequest:F0} tok/s per request for {generation} tokens in {modelledSteps} steps");
+                Console.WriteLine($"bench: dual cache, batch {batch,3}: refresh {r.RefreshGpuMs:F2} ms GPU, {r.RefreshWallMs:F2} ms wall; block step ({r.BlockRows} rows) {r.BlockStepGpuMs:F2} ms GPU, {r.BlockStepWallMs:F2} ms wall: GEMMs {r.GemmMs:F2} ms ({r.GemmWeightTerabytesPerSecond:F2} TB/s of weights), attention {r.AttentionMs:F2} (keys unsplit {r.UnsplitAttentionMs:F2}, {r.UnsplitAttentionMs / r.AttentionMs:F2}x; block step unsplit {r.UnsplitBlockStepGpuMs:F2} ms GPU), LM head {r.LmHeadMs:F2}, other {r.OtherGpuMs:F2}; {r.LaunchesPerBlockStep} launches per block step; modelled {r.ModelledTokensPerSecondPerRequest:F0} tok/s per request for {generation} tokens in {modelledSteps} steps");
             }
             catch (Exception e) when (e is CudaException or OutOfMemoryException or ArgumentException)
             {
                 Console.Error.WriteLine($"bench: block steps at batch {batch} failed: {e.Message}");
-                blockSteps.Add(new BlockStepResult(batch, blockLength, batch * blockLength, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, modelledSteps, double.NaN, e.Message));
+                blockSteps.Add(new BlockStepResult(batch, blockLength, batch * blockLength, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, 0, double.NaN, double.NaN, modelledSteps, double.NaN, e.Message));
             }
         }
 
@@ -167,6 +167,21 @@ internal static class BenchRunner
             double gemmMs = Median(EventTimes(backend, 1, iterations, model.GemmsOnly));
             double attentionMs = Median(EventTimes(backend, 1, iterations, () => model.AttentionOnly(block)));
             double lmHeadMs = Median(EventTimes(backend, 1, iterations, () => model.LmHead(block)));
+            long launchesBefore = backend.Launches;
+            model.Step(block, blockScores);
+            long launches = backend.Launches - launchesBefore;
+            backend.AttentionKeySplits = 1;
+            double unsplitAttentionMs, unsplitGpuMs;
+            try
+            {
+                unsplitAttentionMs = Median(EventTimes(backend, 1, iterations, () => model.AttentionOnly(block)));
+                unsplitGpuMs = Median(EventTimes(backend, warmup, iterations, () => model.Step(block, blockScores)));
+                CheckScores(blockScores, shape.Vocab);
+            }
+            finally
+            {
+                backend.AttentionKeySplits = null;
+            }
 
             // One more block step as a profiler range, for a per-kernel breakdown under ncu --profile-from-start off.
             backend.Profiled(() => model.Step(block, blockScores));
@@ -182,6 +197,9 @@ internal static class BenchRunner
                 gemmMs,
                 model.StepWeightBytes / (gemmMs * 1e-3) / 1e12,
                 attentionMs,
+                unsplitAttentionMs,
+                unsplitGpuMs,
+                launches,
                 lmHeadMs,
                 gpuMs - gemmMs - attentionMs,
                 modelledSteps,

@@ -4,7 +4,10 @@ namespace Quicksilver.GpuHarness.Json;
 /// The dual cache's two kinds of step at one batch size: the refresh (full canvas, K/V stored, the first block's
 /// masks scored) and the step inside a block (only the block's rows, attending over the cache), each by GPU time
 /// (CUDA events) and host wall time (launches, argument uploads and the score download included), with the block
-/// step's GPU time split into its GEMMs (the LM head's included), attention and the rest.
+/// step's GPU time split into its GEMMs (the LM head's included), attention and the rest. The block step and its
+/// attention are also timed with the keys unsplit (<see cref="Quicksilver.Engine.Compute.Cuda.CudaBackend.AttentionKeySplits"/>
+/// = 1), the kernel before split-key attention, as a peer in the same process; <paramref name="LaunchesPerBlockStep"/>
+/// counts its kernels and cuBLAS products.
 /// <paramref name="ModelledTokensPerSecondPerRequest"/> is what one request of the batch would see for the whole
 /// answer in <paramref name="ModelledSteps"/> steps: one refresh per block and block steps for the rest, at wall time.
 /// </summary>
@@ -19,6 +22,9 @@ internal sealed record BlockStepResult(
     double GemmMs,
     double GemmWeightTerabytesPerSecond,
     double AttentionMs,
+    double UnsplitAttentionMs,
+    double UnsplitBlockStepGpuMs,
+    long LaunchesPerBlockStep,
     double LmHeadMs,
     double OtherGpuMs,
     int ModelledSteps,

@@ -87,6 +87,12 @@ public sealed partial class CudaBackend
     }
 
     /// <summary>
+    /// Kernels and cuBLAS products this backend has queued since it was created (a cuBLAS product may run as more
+    /// than one kernel): the difference across a step is its launch count.
+    /// </summary>
+    public long Launches { get; private set; }
+
+    /// <summary>
     /// Runs <paramref name="work"/> (which queues device work on this backend) between two CUDA events and returns
     /// the device time in milliseconds; waits for completion.
     /// </summary>

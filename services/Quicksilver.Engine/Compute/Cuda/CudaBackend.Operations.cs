@@ -111,6 +111,7 @@ public sealed partial class CudaBackend
             return;
         }
 
+        Launches++;
         blas.MatMulRowMajor(
             x.Pointer,
             x.Rows,
@@ -357,6 +358,7 @@ public sealed partial class CudaBackend
     private unsafe void Launch(string kernel, Dim3 grid, Dim3 block, uint sharedBytes, params ReadOnlySpan<KernelArgument> arguments)
     {
         nint function = kernels.Get(kernel);
+        Launches++;
         int status;
         void** pointers = stackalloc void*[arguments.Length];
         fixed (KernelArgument* values = arguments)

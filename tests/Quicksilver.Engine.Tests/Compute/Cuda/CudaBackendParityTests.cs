@@ -434,6 +434,26 @@ public sealed class CudaBackendParityTests : IDisposable
     }
 
     [CudaFact]
+    public void DiffusionTransformer_LLaDALayer_QueuesTwelveLaunches()
+    {
+        // q, k, v; RoPE of both; attention (keys unsplit); out; add+norm; gate, up; SwiGLU; down; add+norm.
+        long LaunchesOfAStep(int layers)
+        {
+            ModelConfig config = RandomCheckpoint.LLaDAConfig(hidden: 128, heads: 4, layers: layers);
+            using var checkpoint = RandomCheckpoint.Create(config, TensorDType.BF16, seed: 3);
+            using ITensorSource tensors = CheckpointLoader.Open(checkpoint.Folder);
+            using var model = new DiffusionTransformer(config, tensors, Gpu);
+            var step = new ForwardSequence(new[] { 1, 2, 3, 4 }, [1, 3], [new RowSampling(0f, 0, 0), new RowSampling(0f, 0, 0)]);
+            Gpu.AttentionKeySplits = 1;
+            long before = Gpu.Launches;
+            model.ComputeLogits([step]);
+            return Gpu.Launches - before;
+        }
+
+        Assert.Equal(12, LaunchesOfAStep(layers: 3) - LaunchesOfAStep(layers: 2));
+    }
+
+    [CudaFact]
     public void DiffusionTransformer_RefreshThenDualWindow_LogitsMatchCpu()
     {
         // Dream's window starts one row before the block: row 39 scores position 40.
