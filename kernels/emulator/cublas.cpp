@@ -155,3 +155,23 @@ QS_EXPORT int cublasGemmEx(Handle* handle, int transa, int transb, int m, int n,
     return cublasGemmStridedBatchedEx(handle, transa, transb, m, n, k, alpha, a, a_type, lda, 0, b, b_type, ldb, 0, beta, c, c_type, ldc, 0, 1,
                                       compute_type, algo);
 }
+
+QS_EXPORT int cublasGemmBatchedEx(Handle*, int transa, int transb, int m, int n, int k, const void* alpha, const void* const* a_array,
+                                  int a_type, int lda, const void* const* b_array, int b_type, int ldb, const void* beta,
+                                  void* const* c_array, int c_type, int ldc, int batch, int compute_type, int)
+{
+    if (!Supported(a_type) || !Supported(b_type) || !Supported(c_type) ||
+        (compute_type != CUBLAS_COMPUTE_32F && compute_type != CUBLAS_COMPUTE_32F_FAST_TF32) || transa == CUBLAS_OP_C ||
+        transb == CUBLAS_OP_C) {
+        return CUBLAS_STATUS_NOT_SUPPORTED;
+    }
+    if (m < 0 || n < 0 || k < 0 || batch < 0) {
+        return CUBLAS_STATUS_INVALID_VALUE;
+    }
+    const float alpha_value = *static_cast<const float*>(alpha), beta_value = *static_cast<const float*>(beta);
+    for (int i = 0; i < batch; ++i) {
+        Gemm(transa, transb, m, n, k, alpha_value, a_array[i], (DataType)a_type, lda, b_array[i], (DataType)b_type, ldb, beta_value,
+             c_array[i], (DataType)c_type, ldc);
+    }
+    return CUBLAS_STATUS_SUCCESS;
+}

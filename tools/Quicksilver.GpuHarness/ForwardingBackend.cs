@@ -34,6 +34,9 @@ internal abstract class ForwardingBackend(IComputeBackend inner, bool ownsInner)
 
     public virtual void MatMul(IDeviceBuffer input, IWeight weight, IWeight? bias, IDeviceBuffer output) => Inner.MatMul(input, weight, bias, output);
 
+    public virtual void MatMulShared(IDeviceBuffer input, ReadOnlySpan<IWeight> weights, ReadOnlySpan<IWeight?> biases, ReadOnlySpan<IDeviceBuffer> outputs) =>
+        Inner.MatMulShared(input, weights, biases, outputs);
+
     public virtual void ApplyRope(IDeviceBuffer queries, int queryHeadCount, IDeviceBuffer keys, int keyHeadCount, int headDim, ReadOnlySpan<int> positions, double theta) =>
         Inner.ApplyRope(queries, queryHeadCount, keys, keyHeadCount, headDim, positions, theta);
 

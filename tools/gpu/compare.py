@@ -160,19 +160,21 @@ def main():
     if steps:
         lines.append("")
         lines.append(f"dual cache steps (a block of {steps[0].get('block_length')} masks per sequence over the cached canvas), ms; "
-                     "'other' = block GPU − GEMMs − attention; modelled tok/s per request for the whole answer in "
+                     "'other' = block GPU − GEMMs − attention; peers timed in the same process: 'unsplit' = the keys of attention "
+                     "unsplit (the kernel before split-key attention), 'unbatched' = q/k/v and gate/up as separate GEMMs; modelled tok/s per request for the whole answer in "
                      f"{steps[0].get('modelled_steps')} steps (one refresh per block, wall times)")
-        header = (f"{'batch':>5} | {'refresh GPU':>11} | {'refresh wall':>12} | {'block GPU':>9} | {'block wall':>10} | {'GEMMs':>7} | {'TB/s':>5} | "
-                  f"{'attn':>6} | {'LM head':>7} | {'other':>6} | {'modelled tok/s':>14}")
+        header = (f"{'batch':>5} | {'refresh GPU':>11} | {'unbatched':>9} | {'refresh wall':>12} | {'block GPU':>9} | {'unsplit':>7} | {'unbatched':>9} | {'block wall':>10} | {'GEMMs':>7} | {'TB/s':>5} | "
+                  f"{'attn':>6} | {'unsplit':>7} | {'LM head':>7} | {'other':>6} | {'launches':>8} | {'modelled tok/s':>14}")
         lines += [header, "-" * len(header)]
         for r in steps:
             if r.get("error"):
                 lines.append(f"{r['batch']:>5} | error: {r['error']}")
                 continue
-            lines.append(f"{r['batch']:>5} | {fmt(r.get('refresh_gpu_ms')):>11} | {fmt(r.get('refresh_wall_ms')):>12} | "
-                         f"{fmt(r.get('block_step_gpu_ms')):>9} | {fmt(r.get('block_step_wall_ms')):>10} | "
+            lines.append(f"{r['batch']:>5} | {fmt(r.get('refresh_gpu_ms')):>11} | {fmt(r.get('unbatched_refresh_gpu_ms')):>9} | {fmt(r.get('refresh_wall_ms')):>12} | "
+                         f"{fmt(r.get('block_step_gpu_ms')):>9} | {fmt(r.get('unsplit_block_step_gpu_ms')):>7} | {fmt(r.get('unbatched_block_step_gpu_ms')):>9} | {fmt(r.get('block_step_wall_ms')):>10} | "
                          f"{fmt(r.get('gemm_ms')):>7} | {fmt(r.get('gemm_weight_terabytes_per_second')):>5} | {fmt(r.get('attention_ms')):>6} | "
-                         f"{fmt(r.get('lm_head_ms')):>7} | {fmt(r.get('other_gpu_ms')):>6} | {fmt(r.get('modelled_tokens_per_second_per_request'), '.0f'):>14}")
+                         f"{fmt(r.get('unsplit_attention_ms')):>7} | {fmt(r.get('lm_head_ms')):>7} | {fmt(r.get('other_gpu_ms')):>6} | "
+                         f"{r.get('launches_per_block_step', '-'):>8} | {fmt(r.get('modelled_tokens_per_second_per_request'), '.0f'):>14}")
     for n in (torch_r or {}).get("errors", []):
         lines.append(f"torch note: {n}")
     for path in a.decode:

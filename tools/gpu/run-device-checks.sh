@@ -16,7 +16,7 @@
 #   → torch bench (→ $OUT/torch.json) → compute-sanitizer memcheck of some checks → ncu per-kernel times of one block step
 #   → comparison table (→ $OUT/summary.txt, printed last, with the per-kernel table).
 # The parity stage runs every check of the harness (tools/Quicksilver.GpuHarness/Parity/ParityCheck.cs), in order:
-#   kernels random_weights embed gather_rows rmsnorm head_rmsnorm matmul rope swiglu add logit_bias top_logprobs (kernels/top_logprobs.cu; a note
+#   kernels random_weights embed gather_rows rmsnorm head_rmsnorm matmul rope swiglu add add_rmsnorm logit_bias top_logprobs (kernels/top_logprobs.cu; a note
 #   times it) score_logits_greedy score_logits_gumbel
 #   score_logits_truncated (top-p/top-k drawn on the device by kernels/truncation.cuh; a note times it) select_commits (kernels/select_commits.cu: commit selection on the device vs CommitSelection and the CPU backend)
 #   attention_simple attention_mma model_synthetic_llada model_synthetic_llada_kv_cache model_synthetic_dream model_synthetic_sdar model_tiny

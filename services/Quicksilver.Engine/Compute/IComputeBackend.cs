@@ -49,6 +49,12 @@ public interface IComputeBackend : IDisposable
     void MatMul(IDeviceBuffer input, IWeight weight, IWeight? bias, IDeviceBuffer output);
 
     /// <summary>
+    /// <see cref="MatMul"/> of one input by each of <paramref name="weights"/>: <c>outputs[i] = input · weights[i]ᵀ (+ biases[i])</c>
+    /// (a layer's q, k and v; its gate and up). The CUDA backend runs the products of equal shape as one batched GEMM.
+    /// </summary>
+    void MatMulShared(IDeviceBuffer input, ReadOnlySpan<IWeight> weights, ReadOnlySpan<IWeight?> biases, ReadOnlySpan<IDeviceBuffer> outputs);
+
+    /// <summary>
     /// Rotates each head of each row of <paramref name="queries"/> and of <paramref name="keys"/> (the same rows, at the
     /// same positions) in place with NeoX half-split RoPE (<c>rotate_half</c>) at the row's position, with angles
     /// computed in fp32 from <paramref name="theta"/>.

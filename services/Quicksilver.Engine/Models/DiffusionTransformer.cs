@@ -180,9 +180,7 @@ public sealed class DiffusionTransformer : IDisposable
         for (int l = 0; l < _weights.Layers.Length; l++)
         {
             LayerWeights layer = _weights.Layers[l];
-            b.MatMul(w.Normed, layer.Query, layer.QueryBias, w.Queries);
-            b.MatMul(w.Normed, layer.Key, layer.KeyBias, w.Keys);
-            b.MatMul(w.Normed, layer.Value, layer.ValueBias, w.Values);
+            b.MatMulShared(w.Normed, [layer.Query, layer.Key, layer.Value], [layer.QueryBias, layer.KeyBias, layer.ValueBias], [w.Queries, w.Keys, w.Values]);
             if (layer.QueryNorm is not null && layer.KeyNorm is not null)
             {
                 b.HeadRmsNorm(w.Queries, layer.QueryNorm, Config.HeadCount, eps);
@@ -199,8 +197,7 @@ public sealed class DiffusionTransformer : IDisposable
             b.MatMul(w.Attended, layer.AttentionOutput, null, w.Projected);
             b.AddRmsNorm(w.Hidden, w.Projected, layer.MlpNorm, eps, w.Normed);
 
-            b.MatMul(w.Normed, layer.Gate, null, w.Gate);
-            b.MatMul(w.Normed, layer.Up, null, w.Up);
+            b.MatMulShared(w.Normed, [layer.Gate, layer.Up], [null, null], [w.Gate, w.Up]);
             b.SwiGlu(w.Gate, w.Up, w.Activated);
             b.MatMul(w.Activated, layer.Down, null, w.Projected);
 

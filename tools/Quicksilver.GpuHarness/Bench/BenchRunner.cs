@@ -114,12 +114,12 @@ internal static class BenchRunner
             {
                 BlockStepResult r = RunBlockSteps(backend, model, shape, batch, blockLength, blocks, modelledSteps, warmup, Math.Max(iterations, 10));
                 blockSteps.Add(r);
-                Console.WriteLine($"bench: dual cache, batch {batch,3}: refresh {r.RefreshGpuMs:F2} ms GPU, {r.RefreshWallMs:F2} ms wall; block step ({r.BlockRows} rows) {r.BlockStepGpuMs:F2} ms GPU, {r.BlockStepWallMs:F2} ms wall: GEMMs {r.GemmMs:F2} ms ({r.GemmWeightTerabytesPerSecond:F2} TB/s of weights), attention {r.AttentionMs:F2} (keys unsplit {r.UnsplitAttentionMs:F2}, {r.UnsplitAttentionMs / r.AttentionMs:F2}x; block step unsplit {r.UnsplitBlockStepGpuMs:F2} ms GPU), LM head {r.LmHeadMs:F2}, other {r.OtherGpuMs:F2}; {r.LaunchesPerBlockStep} launches per block step; modelled {r.ModelledTokensPerSecondPerRequest:F0} tok/s per request for {generation} tokens in {modelledSteps} steps");
+                Console.WriteLine($"bench: dual cache, batch {batch,3}: refresh {r.RefreshGpuMs:F2} ms GPU, {r.RefreshWallMs:F2} ms wall; block step ({r.BlockRows} rows) {r.BlockStepGpuMs:F2} ms GPU, {r.BlockStepWallMs:F2} ms wall: GEMMs {r.GemmMs:F2} ms ({r.GemmWeightTerabytesPerSecond:F2} TB/s of weights), attention {r.AttentionMs:F2} (keys unsplit {r.UnsplitAttentionMs:F2}, {r.UnsplitAttentionMs / r.AttentionMs:F2}x; block step unsplit {r.UnsplitBlockStepGpuMs:F2} ms GPU; products unbatched: block step {r.UnbatchedBlockStepGpuMs:F2}, refresh {r.UnbatchedRefreshGpuMs:F2} ms GPU), LM head {r.LmHeadMs:F2}, other {r.OtherGpuMs:F2}; {r.LaunchesPerBlockStep} launches per block step; modelled {r.ModelledTokensPerSecondPerRequest:F0} tok/s per request for {generation} tokens in {modelledSteps} steps");
             }
             catch (Exception e) when (e is CudaException or OutOfMemoryException or ArgumentException)
             {
                 Console.Error.WriteLine($"bench: block steps at batch {batch} failed: {e.Message}");
-                blockSteps.Add(new BlockStepResult(batch, blockLength, batch * blockLength, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, 0, double.NaN, double.NaN, modelledSteps, double.NaN, e.Message));
+                blockSteps.Add(new BlockStepResult(batch, blockLength, batch * blockLength, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, 0, double.NaN, double.NaN, modelledSteps, double.NaN, e.Message));
             }
         }
 
@@ -183,6 +183,19 @@ internal static class BenchRunner
                 backend.AttentionKeySplits = null;
             }
 
+            backend.BatchSharedProducts = false;
+            double unbatchedRefreshGpuMs, unbatchedGpuMs;
+            try
+            {
+                unbatchedRefreshGpuMs = Median(EventTimes(backend, warmup, iterations, () => model.Step(refresh, refreshScores)));
+                unbatchedGpuMs = Median(EventTimes(backend, warmup, iterations, () => model.Step(block, blockScores)));
+                CheckScores(blockScores, shape.Vocab);
+            }
+            finally
+            {
+                backend.BatchSharedProducts = true;
+            }
+
             // One more block step as a profiler range, for a per-kernel breakdown under ncu --profile-from-start off.
             backend.Profiled(() => model.Step(block, blockScores));
             double modelled = shape.Generation / (((blocks * refreshWallMs) + ((modelledSteps - blocks) * wallMs)) * 1e-3);
@@ -191,8 +204,10 @@ internal static class BenchRunner
                 blockLength,
                 block.Tokens.Length,
                 refreshGpuMs,
+                unbatchedRefreshGpuMs,
                 refreshWallMs,
                 gpuMs,
+                unbatchedGpuMs,
                 wallMs,
                 gemmMs,
                 model.StepWeightBytes / (gemmMs * 1e-3) / 1e12,

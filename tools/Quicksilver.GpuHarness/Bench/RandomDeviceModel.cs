@@ -88,9 +88,7 @@ internal sealed class RandomDeviceModel : IDisposable
         for (int l = 0; l < layers.Length; l++)
         {
             Layer layer = layers[l];
-            b.MatMul(normed, layer.Q, null, queries);
-            b.MatMul(normed, layer.K, null, keys);
-            b.MatMul(normed, layer.V, null, values);
+            b.MatMulShared(normed, [layer.Q, layer.K, layer.V], [null, null, null], [queries, keys, values]);
             b.ApplyRope(queries, shape.Heads, keys, shape.KvHeads, shape.HeadDim, inputs.Positions, shape.RopeTheta);
             if (inputs.CacheWrites.Length > 0)
             {
@@ -100,8 +98,7 @@ internal sealed class RandomDeviceModel : IDisposable
             b.Attention(queries, keys, values, inputs.Layout with { CacheLayer = l }, shape.Heads, shape.KvHeads, shape.HeadDim, attended);
             b.MatMul(attended, layer.O, null, projected);
             b.AddRmsNorm(hidden, projected, layer.FfNorm, eps, normed);
-            b.MatMul(normed, layer.Gate, null, gate);
-            b.MatMul(normed, layer.Up, null, up);
+            b.MatMulShared(normed, [layer.Gate, layer.Up], [null, null], [gate, up]);
             b.SwiGlu(gate, up, activated);
             b.MatMul(activated, layer.Down, null, projected);
             if (l + 1 < layers.Length)
@@ -131,12 +128,9 @@ internal sealed class RandomDeviceModel : IDisposable
     {
         foreach (Layer layer in layers)
         {
-            backend.MatMul(normed, layer.Q, null, queries);
-            backend.MatMul(normed, layer.K, null, keys);
-            backend.MatMul(normed, layer.V, null, values);
+            backend.MatMulShared(normed, [layer.Q, layer.K, layer.V], [null, null, null], [queries, keys, values]);
             backend.MatMul(attended, layer.O, null, projected);
-            backend.MatMul(normed, layer.Gate, null, gate);
-            backend.MatMul(normed, layer.Up, null, up);
+            backend.MatMulShared(normed, [layer.Gate, layer.Up], [null, null], [gate, up]);
             backend.MatMul(activated, layer.Down, null, projected);
         }
 

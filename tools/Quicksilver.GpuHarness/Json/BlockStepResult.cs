@@ -6,8 +6,9 @@ namespace Quicksilver.GpuHarness.Json;
 /// (CUDA events) and host wall time (launches, argument uploads and the score download included), with the block
 /// step's GPU time split into its GEMMs (the LM head's included), attention and the rest. The block step and its
 /// attention are also timed with the keys unsplit (<see cref="Quicksilver.Engine.Compute.Cuda.CudaBackend.AttentionKeySplits"/>
-/// = 1), the kernel before split-key attention, as a peer in the same process; <paramref name="LaunchesPerBlockStep"/>
-/// counts its kernels and cuBLAS products.
+/// = 1), the kernel before split-key attention, and both kinds of step with the products that share an input run one
+/// by one (<see cref="Quicksilver.Engine.Compute.Cuda.CudaBackend.BatchSharedProducts"/> off), each a peer in the same
+/// process; <paramref name="LaunchesPerBlockStep"/> counts the block step's kernels and cuBLAS calls.
 /// <paramref name="ModelledTokensPerSecondPerRequest"/> is what one request of the batch would see for the whole
 /// answer in <paramref name="ModelledSteps"/> steps: one refresh per block and block steps for the rest, at wall time.
 /// </summary>
@@ -16,8 +17,10 @@ internal sealed record BlockStepResult(
     int BlockLength,
     int BlockRows,
     double RefreshGpuMs,
+    double UnbatchedRefreshGpuMs,
     double RefreshWallMs,
     double BlockStepGpuMs,
+    double UnbatchedBlockStepGpuMs,
     double BlockStepWallMs,
     double GemmMs,
     double GemmWeightTerabytesPerSecond,

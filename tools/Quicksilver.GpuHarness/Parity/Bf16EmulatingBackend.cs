@@ -47,6 +47,15 @@ internal sealed class Bf16EmulatingBackend() : ForwardingBackend(new CpuBackend(
 
     public override void MatMul(IDeviceBuffer input, IWeight weight, IWeight? bias, IDeviceBuffer output) => Then(output, () => Inner.MatMul(input, weight, bias, output));
 
+    public override void MatMulShared(IDeviceBuffer input, ReadOnlySpan<IWeight> weights, ReadOnlySpan<IWeight?> biases, ReadOnlySpan<IDeviceBuffer> outputs)
+    {
+        Inner.MatMulShared(input, weights, biases, outputs);
+        foreach (IDeviceBuffer output in outputs)
+        {
+            Round(output);
+        }
+    }
+
     public override void ApplyRope(IDeviceBuffer queries, int queryHeadCount, IDeviceBuffer keys, int keyHeadCount, int headDim, ReadOnlySpan<int> positions, double theta)
     {
         Inner.ApplyRope(queries, queryHeadCount, keys, keyHeadCount, headDim, positions, theta);

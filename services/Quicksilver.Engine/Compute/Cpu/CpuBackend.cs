@@ -106,6 +106,16 @@ public sealed unsafe class CpuBackend : IComputeBackend
         CpuMatMul.Run(Cast(input), Cast(weight), bias is null ? null : Cast(bias), Cast(output), _parallel);
 
     /// <inheritdoc />
+    public void MatMulShared(IDeviceBuffer input, ReadOnlySpan<IWeight> weights, ReadOnlySpan<IWeight?> biases, ReadOnlySpan<IDeviceBuffer> outputs)
+    {
+        SharedProducts.Check(weights.Length, biases.Length, outputs.Length);
+        for (int i = 0; i < weights.Length; i++)
+        {
+            MatMul(input, weights[i], biases[i], outputs[i]);
+        }
+    }
+
+    /// <inheritdoc />
     public void ApplyRope(IDeviceBuffer queries, int queryHeadCount, IDeviceBuffer keys, int keyHeadCount, int headDim, ReadOnlySpan<int> positions, double theta)
     {
         CpuBuffer q = Cast(queries), k = Cast(keys);

@@ -87,6 +87,21 @@ public sealed partial class CudaBackend
     /// <inheritdoc />
     public void MatMul(IDeviceBuffer input, IWeight weight, IWeight? bias, IDeviceBuffer output)
     {
+        (CudaBuffer x, CudaWeight w, CudaWeight? b, CudaBuffer y) = CheckProduct(input, weight, bias, output);
+        MakeCurrent();
+        y.Rows = x.Rows;
+        if (x.Rows == 0)
+        {
+            return;
+        }
+
+        Launches++;
+        blas.MatMulRowMajor(x.Pointer, x.Rows, x.Columns, w.Pointer, w.Rows, y.Pointer, GemmOutputType(y));
+        AfterProduct(w.Name, b, y);
+    }
+
+    private static (CudaBuffer X, CudaWeight W, CudaWeight? B, CudaBuffer Y) CheckProduct(IDeviceBuffer input, IWeight weight, IWeight? bias, IDeviceBuffer output)
+    {
         CudaBuffer x = AsBuffer(input, nameof(input));
         CudaWeight w = AsWeight(weight, nameof(weight));
         CudaBuffer y = AsBuffer(output, nameof(output));
@@ -104,35 +119,27 @@ public sealed partial class CudaBackend
             RequireVector(b, w.Rows, nameof(bias));
         }
 
-        MakeCurrent();
-        y.Rows = x.Rows;
-        if (x.Rows == 0)
-        {
-            return;
-        }
+        return (x, w, b, y);
+    }
 
-        Launches++;
-        blas.MatMulRowMajor(
-            x.Pointer,
-            x.Rows,
-            x.Columns,
-            w.Pointer,
-            w.Rows,
-            y.Pointer,
-            y.ElementType == CudaElementType.BFloat16 ? CudaDataType.CUDA_R_16BF : CudaDataType.CUDA_R_32F);
+    private static CudaDataType GemmOutputType(CudaBuffer y) => y.ElementType == CudaElementType.BFloat16 ? CudaDataType.CUDA_R_16BF : CudaDataType.CUDA_R_32F;
+
+    // The diagnostic synchronisation of a cuBLAS call, then the bias epilogue.
+    private void AfterProduct(string weightName, CudaWeight? bias, CudaBuffer y)
+    {
         if (synchronizeEachLaunch)
         {
-            CudaCheck.Driver(CudaDriverApi.cuStreamSynchronize(stream), nameof(CudaDriverApi.cuStreamSynchronize), $"after cublasGemmEx for '{w.Name}'");
+            CudaCheck.Driver(CudaDriverApi.cuStreamSynchronize(stream), nameof(CudaDriverApi.cuStreamSynchronize), $"after cuBLAS for '{weightName}'");
         }
 
-        if (b is not null)
+        if (bias is not null)
         {
             Launch(
                 y.ElementType == CudaElementType.BFloat16 ? KernelCatalog.AddBiasBf16 : KernelCatalog.AddBiasF32,
                 Dim3.Blocks(y.ElementCount, ElementwiseBlock),
                 new Dim3(ElementwiseBlock),
                 0,
-                [y.Pointer, b.Pointer, y.Rows, y.Columns]);
+                [y.Pointer, bias.Pointer, y.Rows, y.Columns]);
         }
     }
 

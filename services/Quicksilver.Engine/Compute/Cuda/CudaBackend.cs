@@ -284,6 +284,7 @@ public sealed partial class CudaBackend : IComputeBackend
         staging?.Dispose();
         scoreResults?.Dispose();
         attentionPartials?.Dispose();
+        DisposePointerTables();
         DisposeSelection();
         DisposeTopLogprobs();
         tokenSlot?.Dispose();

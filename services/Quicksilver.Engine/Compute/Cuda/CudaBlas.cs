@@ -91,24 +91,15 @@ internal sealed unsafe class CudaBlas : IDisposable
     }
 
     /// <summary>
-    /// A batch of row-major products <c>y_b = x_b · w_bᵀ</c> laid out at fixed strides (in elements), bf16 in and out.
+    /// A batch of row-major products <c>y_b = x_b · w_bᵀ</c> of one shape, x and w bf16: the three tables are device
+    /// arrays of <paramref name="batch"/> device addresses each (x's may repeat one input).
     /// </summary>
-    public void BatchedMatMulRowMajor(
-        ulong x,
-        long strideX,
-        int rows,
-        int inFeatures,
-        ulong w,
-        long strideW,
-        int outFeatures,
-        ulong y,
-        long strideY,
-        int batch)
+    public void BatchedMatMulRowMajor(ulong xTable, int rows, int inFeatures, ulong wTable, int outFeatures, ulong yTable, CudaDataType outputType, int batch)
     {
         float alpha = 1f;
         float beta = 0f;
         CudaCheck.Cublas(
-            CublasApi.cublasGemmStridedBatchedEx(
+            CublasApi.cublasGemmBatchedEx(
                 handle,
                 CublasOperation.CUBLAS_OP_T,
                 CublasOperation.CUBLAS_OP_N,
@@ -116,24 +107,21 @@ internal sealed unsafe class CudaBlas : IDisposable
                 rows,
                 inFeatures,
                 &alpha,
-                w,
+                wTable,
                 CudaDataType.CUDA_R_16BF,
                 inFeatures,
-                strideW,
-                x,
+                xTable,
                 CudaDataType.CUDA_R_16BF,
                 inFeatures,
-                strideX,
                 &beta,
-                y,
-                CudaDataType.CUDA_R_16BF,
+                yTable,
+                outputType,
                 outFeatures,
-                strideY,
                 batch,
                 CublasComputeType.CUBLAS_COMPUTE_32F,
                 CublasMath.CUBLAS_GEMM_DEFAULT),
-            nameof(CublasApi.cublasGemmStridedBatchedEx),
-            $"{batch} x [{rows} x {inFeatures}] · [{outFeatures} x {inFeatures}]ᵀ");
+            nameof(CublasApi.cublasGemmBatchedEx),
+            $"{batch} x [{rows} x {inFeatures}] · [{outFeatures} x {inFeatures}]ᵀ → {outputType}");
     }
 
     public void Dispose() => handle.Dispose();

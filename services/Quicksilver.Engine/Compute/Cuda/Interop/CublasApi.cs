@@ -46,8 +46,9 @@ internal static unsafe partial class CublasApi
         CublasComputeType computeType,
         int algo);
 
+    /// <summary>A batch of products of one shape; the operands are device arrays of device pointers, one per product.</summary>
     [LibraryImport(CudaLibraryNames.Cublas)]
-    internal static partial int cublasGemmStridedBatchedEx(
+    internal static partial int cublasGemmBatchedEx(
         CublasHandle handle,
         CublasOperation transa,
         CublasOperation transb,
@@ -55,19 +56,16 @@ internal static unsafe partial class CublasApi
         int n,
         int k,
         void* alpha,
-        ulong a,
+        ulong aArray,
         CudaDataType aType,
         int lda,
-        long strideA,
-        ulong b,
+        ulong bArray,
         CudaDataType bType,
         int ldb,
-        long strideB,
         void* beta,
-        ulong c,
+        ulong cArray,
         CudaDataType cType,
         int ldc,
-        long strideC,
         int batchCount,
         CublasComputeType computeType,
         int algo);
