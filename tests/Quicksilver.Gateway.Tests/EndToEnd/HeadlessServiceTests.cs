@@ -30,11 +30,11 @@ public sealed class HeadlessServiceTests
         Assert.Equal(1, pod.Requests);
 
         dns.Addresses = [];
-        await Wait.UntilAsync(() => gateway.Pods().Count == 0, TimeSpan.FromSeconds(10), "the pod to leave with its DNS record");
+        await Wait.UntilAsync(() => gateway.Pods().Count == 0 && gateway.RoutablePods() == 0, TimeSpan.FromSeconds(10), "the pod to leave with its DNS record");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, await StatusAsync(client));
 
         dns.Addresses = [IPAddress.Loopback];
-        await Wait.UntilAsync(() => gateway.HealthyPods() == 1, TimeSpan.FromSeconds(10), "the pod to return with its DNS record");
+        await Wait.UntilAsync(() => gateway.HealthyPods() == 1 && gateway.RoutablePods() == 1, TimeSpan.FromSeconds(10), "the pod to return with its DNS record");
         Assert.Equal(HttpStatusCode.OK, await StatusAsync(client));
         Assert.Equal(2, pod.Requests);
     }

@@ -58,6 +58,13 @@ public sealed class GatewayServer(
     /// <summary>Pods of the model that passed their last readiness check and are not ejected.</summary>
     public int HealthyPods() => Pods().Count(d => d.Health.Active == DestinationHealth.Healthy && d.Health.Passive != DestinationHealth.Unhealthy);
 
+    /// <summary>
+    /// Pods a request arriving now may be sent to: YARP's snapshot of available destinations, which it refreshes just
+    /// after it changes <see cref="Pods"/> (a request in between still sees the old set).
+    /// </summary>
+    public int RoutablePods() =>
+        Services.GetRequiredService<IProxyStateLookup>().TryGetCluster($"model:{Model}", out var cluster) ? cluster.DestinationsState.AvailableDestinations.Count : 0;
+
     /// <summary>The model's pods as the gateway sees them now.</summary>
     public IReadOnlyList<DestinationState> Pods() =>
         Services.GetRequiredService<IProxyStateLookup>().TryGetCluster($"model:{Model}", out var cluster) ? [.. cluster.Destinations.Values] : [];
