@@ -28,11 +28,11 @@
 //      2 * 64 * (D + 8) * 2 bytes (34 KB at D = 128).
 //      Split keys (flash-decoding): a block step has few query rows (32 for one sequence), so one block per
 //      (query tile, head, sequence) leaves most SMs idle while each block walks every key. With splits > 1, block z
-//      takes sequence z / splits and an even share of its 64-key tiles (z % splits), and writes its rows'
+//      takes sequence z / splits and share z % splits of its 64-key tiles (shares differ by at most one tile), and writes its rows'
 //      unnormalised fp32 output, running max (log2 domain) and sum to `partial`; attention_combine then weighs the
 //      splits by 2^(m_split - m) and normalises. splits = 1 writes bf16 output directly, as before.
-//   attention_combine: one warp per (query row, head) over every split's partial.
-//      Launch: grid = (ceil(rows * H / 4)), block = 128.
+//   attention_combine: one warp per (query row, head) over every split's partial, grid-stride.
+//      Launch: grid = (min(ceil(rows * H / 4), 65535 * 32)), block = 128.
 // CPU reference: CpuBackend.Attention.
 #include "common.cuh"
 
@@ -311,10 +311,10 @@ QS_DEVICE void attention_mma(const bf16_t* __restrict__ q, bf16_t* __restrict__ 
 
     const bf16_t* k_head = key_rows(source, layer) + (long long)hk * D;
     const bf16_t* v_head = value_rows(source, layer) + (long long)hk * D;
+    // This split's tiles: [split * n / splits, (split + 1) * n / splits), shares that differ by at most one tile.
     const int all_tiles = (k_tile_len + QS_ATTN_BLOCK_N - 1) / QS_ATTN_BLOCK_N;
-    const int tiles_per_split = (all_tiles + splits - 1) / splits;
-    const int first_tile = split * tiles_per_split < all_tiles ? split * tiles_per_split : all_tiles;
-    const int end_tile = first_tile + tiles_per_split < all_tiles ? first_tile + tiles_per_split : all_tiles;
+    const int first_tile = (int)((long long)split * all_tiles / splits);
+    const int end_tile = (int)((long long)(split + 1) * all_tiles / splits);
 
     const u32 k_base = shared_address(k_smem);
     const u32 v_base = shared_address(v_smem);
@@ -506,31 +506,31 @@ extern "C" __global__ void __launch_bounds__(128) attention_combine(const float*
                                                                     bf16_t* __restrict__ out, int rows, int heads,
                                                                     int head_dim, int splits)
 {
-    const long long pair = (long long)blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
-    if (pair >= (long long)rows * heads) {
-        return;
-    }
-    const int row = (int)(pair / heads);
-    const int h = (int)(pair % heads);
     const int lane = threadIdx.x & 31;
-    float m = neg_infinity();
-    for (int s = 0; s < splits; ++s) {
-        m = fmaxf(m, partial[partial_offset(s, rows, row, h, heads, head_dim) + head_dim]);
-    }
-    const float base = m == neg_infinity() ? 0.0f : m;
-    float l = 0.0f;
-    for (int s = 0; s < splits; ++s) {
-        const float* p = partial + partial_offset(s, rows, row, h, heads, head_dim);
-        l += exp2f(p[head_dim] - base) * p[head_dim + 1];
-    }
-    const float inv_l = l > 0.0f ? 1.0f / l : 0.0f;
-    bf16_t* o = out + ((long long)row * heads + h) * head_dim;
-    for (int d = lane; d < head_dim; d += 32) {
-        float acc = 0.0f;
+    const long long pairs = (long long)rows * heads;
+    const long long warps = (long long)gridDim.x * (blockDim.x >> 5);
+    for (long long pair = (long long)blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5); pair < pairs; pair += warps) {
+        const int row = (int)(pair / heads);
+        const int h = (int)(pair % heads);
+        float m = neg_infinity();
+        for (int s = 0; s < splits; ++s) {
+            m = fmaxf(m, partial[partial_offset(s, rows, row, h, heads, head_dim) + head_dim]);
+        }
+        const float base = m == neg_infinity() ? 0.0f : m;
+        float l = 0.0f;
         for (int s = 0; s < splits; ++s) {
             const float* p = partial + partial_offset(s, rows, row, h, heads, head_dim);
-            acc += exp2f(p[head_dim] - base) * p[d];
+            l += exp2f(p[head_dim] - base) * p[head_dim + 1];
         }
-        o[d] = float_to_bf16(acc * inv_l);
+        const float inv_l = l > 0.0f ? 1.0f / l : 0.0f;
+        bf16_t* o = out + ((long long)row * heads + h) * head_dim;
+        for (int d = lane; d < head_dim; d += 32) {
+            float acc = 0.0f;
+            for (int s = 0; s < splits; ++s) {
+                const float* p = partial + partial_offset(s, rows, row, h, heads, head_dim);
+                acc += exp2f(p[head_dim] - base) * p[d];
+            }
+            o[d] = float_to_bf16(acc * inv_l);
+        }
     }
 }

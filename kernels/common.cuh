@@ -58,6 +58,9 @@ QS_DEVICE u32 pack_bf16x2(float lo, float hi)
 QS_DEVICE float bf16x2_lo(u32 v) { return __uint_as_float(v << 16); }
 QS_DEVICE float bf16x2_hi(u32 v) { return __uint_as_float(v & 0xffff0000u); }
 
+// Two bf16 sums of packed pairs, each added in fp32 and rounded once (the residual add).
+QS_DEVICE u32 add_bf16x2(u32 a, u32 b) { return pack_bf16x2(bf16x2_lo(a) + bf16x2_lo(b), bf16x2_hi(a) + bf16x2_hi(b)); }
+
 QS_DEVICE float neg_infinity() { return __int_as_float((int)0xff800000u); }
 
 // ---- warp and block reductions (blockDim.x must be a multiple of 32, at most 1024) ----

@@ -101,7 +101,7 @@ extern "C" __global__ void add_rmsnorm_bf16(bf16_t* __restrict__ acc, const bf16
             u32 o[4];
 #pragma unroll
             for (int j = 0; j < 4; ++j) {
-                o[j] = pack_bf16x2(bf16x2_lo(aw[j]) + bf16x2_lo(bw[j]), bf16x2_hi(aw[j]) + bf16x2_hi(bw[j]));
+                o[j] = add_bf16x2(aw[j], bw[j]);
                 sum = add_squares_bf16x2(sum, o[j]);
             }
             av[i] = make_u32x4(o[0], o[1], o[2], o[3]);

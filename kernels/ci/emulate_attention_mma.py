@@ -168,9 +168,8 @@ def attention_mma(D, q, k, v, cu_q, keys, layer, heads, kv_heads, block, causal_
     last_row = min(tile_q + BLOCK_M - 1, q_len - 1)
     k_tile_len = visible_keys(source, last_row, causal_block)
     all_tiles = (k_tile_len + BLOCK_N - 1) // BLOCK_N
-    tiles_per_split = (all_tiles + splits - 1) // splits
-    first_tile = min(split * tiles_per_split, all_tiles)
-    end_tile = min(first_tile + tiles_per_split, all_tiles)
+    first_tile = split * all_tiles // splits
+    end_tile = (split + 1) * all_tiles // splits
     out = {}
     warps = []
     for warp in range(4):
@@ -304,9 +303,14 @@ def attention_combine(D, partials):
     """attention_combine for one (row, head): the splits weighed by 2^(m_s - m), normalised. Returns D bf16 bits."""
     m = max(p[1] for p in partials)
     base = 0.0 if m == -math.inf else m
-    total = sum(f32(exp2f(f32(p[1] - base)) * p[2]) for p in partials)
+    def weighed_sum(values):
+        total = 0.0
+        for p, value in zip(partials, values):
+            total = f32(total + f32(exp2f(f32(p[1] - base)) * value))
+        return total
+    total = weighed_sum([p[2] for p in partials])
     inv = f32(1.0 / total) if total > 0 else 0.0
-    return [f2bf(sum(f32(exp2f(f32(p[1] - base)) * p[0][d]) for p in partials) * inv) for d in range(D)]
+    return [f2bf(f32(weighed_sum([p[0][d] for p in partials]) * inv)) for d in range(D)]
 
 
 def reference(D, q, k, v, keys, layer, heads, kv_heads, seq, h, row, position, causal_block):
@@ -398,7 +402,8 @@ def main():
         ("d64 block q 8 over cached kv 70 at layer 2 (K/V cache)", 64, [8, 3], [70, 5], 2, 1, [1], 2),
         ("d32 block-causal 24, whole canvases of 70 and 9 (rows past a tile's keys)", 32, [70, 9], [70, 9], 2, 1, [1], 0, 24, [0, 0]),
         ("d32 block-causal 16, cached window at 40 over kv 90 at layer 1", 32, [30, 5], [90, 20], 2, 2, [0], 1, 16, [40, 15]),
-        ("d32 keys split 3 ways: q 4 over kv 200 (4 tiles: 2, 2, none) and kv 30 (1 tile)", 32, [4, 3], [200, 30], 2, 1, [1], 0, 0, None, 3),
+        ("d32 keys split 3 ways: q 4 over kv 200 (4 tiles: 1, 1, 2) and kv 30 (1 tile: none, none, 1)", 32, [4, 3], [200, 30], 2, 1, [1], 0, 0, None, 3),
+        ("d32 empty keys split 2 ways", 32, [3], [0], 1, 1, [0], 0, 0, None, 2),
         ("d32 block-causal 32, keys split 2 ways: q 140 over kv 140 (early rows masked in split 2)", 32, [140], [140], 1, 1, [0], 0, 32, [0], 2),
     ]
     ok = all(run_case(*c[:6], rng, *c[6:]) for c in cases)

@@ -30,6 +30,7 @@ public sealed class DiffusionTransformer : IDisposable
     {
         Config = config ?? throw new ArgumentNullException(nameof(config));
         Backend = backend ?? throw new ArgumentNullException(nameof(backend));
+        ArgumentOutOfRangeException.ThrowIfLessThan(config.LayerCount, 1, nameof(config));
         _weights = ModelWeights.Bind(config, tensors, backend);
         _workspace = new ForwardWorkspace(backend, config);
     }

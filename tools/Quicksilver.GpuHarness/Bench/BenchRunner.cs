@@ -170,6 +170,7 @@ internal static class BenchRunner
             long launchesBefore = backend.Launches;
             model.Step(block, blockScores);
             long launches = backend.Launches - launchesBefore;
+            int? chosenSplits = backend.AttentionKeySplits;
             backend.AttentionKeySplits = 1;
             double unsplitAttentionMs, unsplitGpuMs;
             try
@@ -180,20 +181,22 @@ internal static class BenchRunner
             }
             finally
             {
-                backend.AttentionKeySplits = null;
+                backend.AttentionKeySplits = chosenSplits;
             }
 
+            bool batched = backend.BatchSharedProducts;
             backend.BatchSharedProducts = false;
             double unbatchedRefreshGpuMs, unbatchedGpuMs;
             try
             {
                 unbatchedRefreshGpuMs = Median(EventTimes(backend, warmup, iterations, () => model.Step(refresh, refreshScores)));
+                CheckScores(refreshScores, shape.Vocab);
                 unbatchedGpuMs = Median(EventTimes(backend, warmup, iterations, () => model.Step(block, blockScores)));
                 CheckScores(blockScores, shape.Vocab);
             }
             finally
             {
-                backend.BatchSharedProducts = true;
+                backend.BatchSharedProducts = batched;
             }
 
             // One more block step as a profiler range, for a per-kernel breakdown under ncu --profile-from-start off.

@@ -5,6 +5,8 @@ namespace Quicksilver.Engine.Compute.Cuda;
 /// <content>Attention: the tensor-core kernel, its keys split across blocks when the launch is too small to fill the GPU.</content>
 public sealed partial class CudaBackend
 {
+    private const int MaxGridZ = 65535;
+
     private CudaDeviceMemoryHandle? attentionPartials;
 
     /// <summary>
@@ -86,6 +88,7 @@ public sealed partial class CudaBackend
         int queryTiles = (maxQuery + 63) / 64;
         int longestKeys = sources.Max(source => source.Count);
         int splits = AttentionKeySplits ?? Compute.Cuda.AttentionKeySplits.Choose(queryTiles * headCount * sequences, longestKeys, Device.MultiprocessorCount);
+        splits = Math.Min(splits, Math.Max(1, MaxGridZ / sequences)); // grid z is sequences × splits
         int rows = layout.QueryOffsets[^1];
         ulong partial = 0;
         if (splits > 1)

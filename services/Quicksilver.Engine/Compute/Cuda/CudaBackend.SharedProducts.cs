@@ -11,7 +11,10 @@ public sealed partial class CudaBackend
 {
     // cublasGemmBatchedEx reads its operands through device arrays of device addresses. One table per distinct list of
     // addresses, made on first use and kept: weights and the forward pass's workspace keep their addresses from step
-    // to step, so after the first step every lookup finds its table and nothing is copied.
+    // to step, so after the first step every lookup finds its table and nothing is copied. New lists come only with a
+    // grown workspace or other weights; past MaxPointerTables (models loaded one after another on one backend) the
+    // tables are dropped and remade as needed.
+    private const int MaxPointerTables = 1024;
     private readonly Dictionary<ulong[], CudaDeviceMemoryHandle> gemmPointerTables = new(AddressListComparer.Instance);
 
     /// <summary>
@@ -108,10 +111,24 @@ public sealed partial class CudaBackend
     {
         if (!gemmPointerTables.TryGetValue(addresses, out CudaDeviceMemoryHandle? table))
         {
-            table = CudaDeviceMemoryHandle.Allocate(addresses.Length * sizeof(ulong), Ctx);
-            fixed (ulong* p = addresses)
+            if (gemmPointerTables.Count >= MaxPointerTables)
             {
-                CopyToDevice(table.Pointer, (byte*)p, addresses.Length * sizeof(ulong));
+                Synchronize(); // products queued earlier may still read a table
+                DisposePointerTables();
+            }
+
+            table = CudaDeviceMemoryHandle.Allocate(addresses.Length * sizeof(ulong), Ctx);
+            try
+            {
+                fixed (ulong* p = addresses)
+                {
+                    CopyToDevice(table.Pointer, (byte*)p, addresses.Length * sizeof(ulong));
+                }
+            }
+            catch
+            {
+                table.Dispose();
+                throw;
             }
 
             gemmPointerTables[addresses] = table;

@@ -13,10 +13,12 @@ public sealed class CpuAddRmsNormTests : IDisposable
 {
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("quicksilver-addnorm-");
     private readonly CpuBackend _backend = new(new CpuBackendOptions { Threads = 2 });
+    private readonly List<ITensorSource> _sources = [];
 
     public void Dispose()
     {
         _backend.Dispose();
+        _sources.ForEach(source => source.Dispose());
         _folder.Delete(recursive: true);
     }
 
@@ -73,6 +75,7 @@ public sealed class CpuAddRmsNormTests : IDisposable
         string path = Path.Combine(_folder.FullName, $"{Guid.NewGuid():N}.safetensors");
         SafetensorsWriter.Write(path, [new SafetensorsWriter.Entry("norm", TensorDType.F32, [weight.Length], MemoryMarshal.AsBytes(weight.AsSpan()).ToArray())]);
         ITensorSource source = CheckpointLoader.OpenFile(path);
+        _sources.Add(source);
         source.TryGet("norm", out CheckpointTensor? tensor);
         return tensor!;
     }

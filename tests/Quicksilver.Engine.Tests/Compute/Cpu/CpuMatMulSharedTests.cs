@@ -33,23 +33,32 @@ public sealed class CpuMatMulSharedTests : IDisposable
         _backend.Upload(x, input);
         IDeviceBuffer[] shared = [.. weights.Select(w => _backend.Allocate(5, w.Rows))];
         IDeviceBuffer[] single = [.. weights.Select(w => _backend.Allocate(5, w.Rows))];
-
-        _backend.MatMulShared(input, weights, biases, shared);
-        for (int i = 0; i < weights.Length; i++)
+        try
         {
-            _backend.MatMul(input, weights[i], biases[i], single[i]);
+            _backend.MatMulShared(input, weights, biases, shared);
+            for (int i = 0; i < weights.Length; i++)
+            {
+                _backend.MatMul(input, weights[i], biases[i], single[i]);
+            }
+
+            for (int i = 0; i < weights.Length; i++)
+            {
+                Assert.Equal(Download(single[i]), Download(shared[i]));
+            }
         }
-
-        for (int i = 0; i < weights.Length; i++)
+        finally
         {
-            Assert.Equal(Download(single[i]), Download(shared[i]));
+            foreach (IDisposable owned in weights.Concat(biases.OfType<IWeight>()).Concat<IDisposable>(shared).Concat(single))
+            {
+                owned.Dispose();
+            }
         }
     }
 
     [Fact]
     public void MatMulShared_FewerOutputsThanWeights_Throws()
     {
-        IWeight weight = _backend.LoadWeight(Tensor("model.layers.0.self_attn.k_proj.weight"));
+        using IWeight weight = _backend.LoadWeight(Tensor("model.layers.0.self_attn.k_proj.weight"));
         using IDeviceBuffer input = _backend.Allocate(1, 32), output = _backend.Allocate(1, weight.Rows);
 
         ArgumentException error = Assert.Throws<ArgumentException>(() => _backend.MatMulShared(input, [weight, weight], [null, null], [output]));

@@ -26,8 +26,8 @@ public sealed class AttentionKeySplitsTests
     }
 
     [Theory]
-    [InlineData(132, 4096)] // 16 sequences of a block step: 512 blocks, already more than the multiprocessors
-    [InlineData(512, 4096)]
+    [InlineData(132, 4096)] // as many blocks as multiprocessors
+    [InlineData(512, 4096)] // 16 sequences of a block step: 512 blocks
     [InlineData(32, 127)] // one tile: nothing to share
     [InlineData(32, 0)] // no keys
     public void FullLaunchOrTooFewTiles_DoesNotSplit(int blocks, int longestKeys)

@@ -197,7 +197,7 @@ public sealed class CudaBackendParityTests : IDisposable
     [CudaFact(NeedsTensorCores = true)]
     public void Attention_BlockCausal_TensorCores_MatchesCpu() => BlockCausalAttentionCase(CudaAttentionKernel.TensorCore);
 
-    // Keys split across blocks (flash-decoding) and combined. 200 keys are 4 tiles: 3 splits take 2, 2 and none; the
+    // Keys split across blocks (flash-decoding) and combined. 200 keys are 4 tiles: 3 splits take 1, 1 and 2; the
     // 37-key sequence's one tile leaves two splits empty; 16 splits leave most of every sequence's splits empty.
     [CudaFact(NeedsTensorCores = true)]
     public void Attention_TensorCores_KeysSplitInThree_MatchesCpu() => AttentionCase(CudaAttentionKernel.TensorCore, [1, 37, 200], 8, 2, 128, keySplits: 3);
@@ -211,6 +211,22 @@ public sealed class CudaBackendParityTests : IDisposable
     // Block-causal over 5 tiles split 3 ways: rows of the early blocks find every key of the later splits masked.
     [CudaFact(NeedsTensorCores = true)]
     public void Attention_BlockCausalLongCanvas_TensorCores_KeysSplit_MatchesCpu() => AttentionCase(CudaAttentionKernel.TensorCore, [300, 70], 4, 2, 32, keySplits: 3, causalBlock: 32);
+
+    [CudaFact(NeedsTensorCores = true)]
+    public void Attention_TensorCores_NoKeysSplit_GivesZeros()
+    {
+        // Queries with an empty key range: every split is empty, so the combine sees only −∞ maxima.
+        const int heads = 2, dim = 32;
+        float[] q = data.Values(3 * heads * dim), k = data.Values(4 * heads * dim);
+        using var split = new CudaBackend(new CudaBackendOptions { AttentionKernel = CudaAttentionKernel.TensorCore, SynchronizeEachLaunch = true, PrecompileKernels = false });
+        split.AttentionKeySplits = 2;
+        using IDeviceBuffer qb = In(split, q, heads * dim), kb = In(split, k, heads * dim), vb = In(split, k, heads * dim), o = Out(split, 3, heads * dim);
+        split.Fill(o, float.NaN);
+
+        split.Attention(qb, kb, vb, AttentionLayout.Packed([0, 3], [0, 0]), heads, heads, dim, o);
+
+        Assert.All(Down(split, o), value => Assert.Equal(0f, value));
+    }
 
     [CudaFact]
     public void AttentionKeySplits_OutsideOneToMax_IsRefused()
