@@ -116,6 +116,17 @@ void Gemm(int transa, int transb, int m, int n, int k, float alpha, const void* 
 
 size_t ElementBytes(int type) { return type == CUDA_R_32F ? 4 : 2; }
 
+// What both GEMM entry points refuse: types and transposes the emulator does not implement, negative sizes.
+int CheckGemm(int transa, int transb, int m, int n, int k, int a_type, int b_type, int c_type, int batch, int compute_type)
+{
+    if (!Supported(a_type) || !Supported(b_type) || !Supported(c_type) ||
+        (compute_type != CUBLAS_COMPUTE_32F && compute_type != CUBLAS_COMPUTE_32F_FAST_TF32) || transa == CUBLAS_OP_C ||
+        transb == CUBLAS_OP_C) {
+        return CUBLAS_STATUS_NOT_SUPPORTED;
+    }
+    return m < 0 || n < 0 || k < 0 || batch < 0 ? CUBLAS_STATUS_INVALID_VALUE : CUBLAS_STATUS_SUCCESS;
+}
+
 }  // namespace
 
 #define QS_EXPORT extern "C" __attribute__((visibility("default")))
@@ -131,13 +142,9 @@ QS_EXPORT int cublasGemmStridedBatchedEx(Handle*, int transa, int transb, int m,
                                          long long stride_b, const void* beta, unsigned long long c, int c_type, int ldc,
                                          long long stride_c, int batch, int compute_type, int)
 {
-    if (!Supported(a_type) || !Supported(b_type) || !Supported(c_type) ||
-        (compute_type != CUBLAS_COMPUTE_32F && compute_type != CUBLAS_COMPUTE_32F_FAST_TF32) || transa == CUBLAS_OP_C ||
-        transb == CUBLAS_OP_C) {
-        return CUBLAS_STATUS_NOT_SUPPORTED;
-    }
-    if (m < 0 || n < 0 || k < 0 || batch < 0) {
-        return CUBLAS_STATUS_INVALID_VALUE;
+    const int status = CheckGemm(transa, transb, m, n, k, a_type, b_type, c_type, batch, compute_type);
+    if (status != CUBLAS_STATUS_SUCCESS) {
+        return status;
     }
     const float alpha_value = *static_cast<const float*>(alpha), beta_value = *static_cast<const float*>(beta);
     for (int i = 0; i < batch; ++i) {
@@ -160,13 +167,9 @@ QS_EXPORT int cublasGemmBatchedEx(Handle*, int transa, int transb, int m, int n,
                                   int a_type, int lda, const void* const* b_array, int b_type, int ldb, const void* beta,
                                   void* const* c_array, int c_type, int ldc, int batch, int compute_type, int)
 {
-    if (!Supported(a_type) || !Supported(b_type) || !Supported(c_type) ||
-        (compute_type != CUBLAS_COMPUTE_32F && compute_type != CUBLAS_COMPUTE_32F_FAST_TF32) || transa == CUBLAS_OP_C ||
-        transb == CUBLAS_OP_C) {
-        return CUBLAS_STATUS_NOT_SUPPORTED;
-    }
-    if (m < 0 || n < 0 || k < 0 || batch < 0) {
-        return CUBLAS_STATUS_INVALID_VALUE;
+    const int status = CheckGemm(transa, transb, m, n, k, a_type, b_type, c_type, batch, compute_type);
+    if (status != CUBLAS_STATUS_SUCCESS) {
+        return status;
     }
     const float alpha_value = *static_cast<const float*>(alpha), beta_value = *static_cast<const float*>(beta);
     for (int i = 0; i < batch; ++i) {
