@@ -28,9 +28,9 @@
 //      2 * 64 * (D + 8) * 2 bytes (34 KB at D = 128).
 //      Split keys (flash-decoding): a block step has few query rows (32 for one sequence), so one block per
 //      (query tile, head, sequence) leaves most SMs idle while each block walks every key. With splits > 1, block z
-//      takes sequence z / splits and share z % splits of its 64-key tiles (shares differ by at most one tile), and writes its rows'
-//      unnormalised fp32 output, running max (log2 domain) and sum to `partial`; attention_combine then weighs the
-//      splits by 2^(m_split - m) and normalises. splits = 1 writes bf16 output directly, as before.
+//      takes sequence z / splits and share z % splits of its 64-key tiles (shares differ by at most one tile), and
+//      writes its rows' unnormalised fp32 output, running max (log2 domain) and sum to `partial`; attention_combine
+//      then weighs the splits by 2^(m_split - m) and normalises. splits = 1 writes bf16 output directly, as before.
 //   attention_combine: one warp per (query row, head) over every split's partial, grid-stride.
 //      Launch: grid = (min(ceil(rows * H / 4), 65535 * 32)), block = 128.
 // CPU reference: CpuBackend.Attention.

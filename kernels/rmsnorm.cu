@@ -69,7 +69,10 @@ extern "C" __global__ void rmsnorm_bf16(const bf16_t* __restrict__ x, const floa
         const u32x4* xv = reinterpret_cast<const u32x4*>(xr);
         for (int i = threadIdx.x; i < (columns >> 3); i += blockDim.x) {
             const u32x4 p = xv[i];
-            sum = add_squares_bf16x2(add_squares_bf16x2(add_squares_bf16x2(add_squares_bf16x2(sum, p.x), p.y), p.z), p.w);
+            sum = add_squares_bf16x2(sum, p.x);
+            sum = add_squares_bf16x2(sum, p.y);
+            sum = add_squares_bf16x2(sum, p.z);
+            sum = add_squares_bf16x2(sum, p.w);
         }
     } else {
         for (int i = threadIdx.x; i < columns; i += blockDim.x) {
