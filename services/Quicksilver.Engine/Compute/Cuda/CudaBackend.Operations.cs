@@ -88,22 +88,10 @@ public sealed partial class CudaBackend
     }
 
     /// <inheritdoc />
-    public void MatMul(IDeviceBuffer input, IWeight weight, IWeight? bias, IDeviceBuffer output)
-    {
-        (CudaBuffer x, CudaWeight w, CudaWeight? b, CudaBuffer y) = CheckProduct(input, weight, bias, output);
-        MakeCurrent();
-        y.Rows = x.Rows;
-        if (x.Rows == 0)
-        {
-            return;
-        }
+    public void MatMul(IDeviceBuffer input, IWeight weight, IWeight? bias, IDeviceBuffer output) =>
+        RunProducts([CheckProduct(input, weight, bias, output)]);
 
-        Launches++;
-        blas.MatMulRowMajor(x.Pointer, x.Rows, x.Columns, w.Pointer, w.Rows, y.Pointer, GemmOutputType(y));
-        AfterProduct(w.Name, b, y);
-    }
-
-    private static (CudaBuffer X, CudaWeight W, CudaWeight? B, CudaBuffer Y) CheckProduct(IDeviceBuffer input, IWeight weight, IWeight? bias, IDeviceBuffer output)
+    private static GemmProduct CheckProduct(IDeviceBuffer input, IWeight weight, IWeight? bias, IDeviceBuffer output)
     {
         CudaBuffer x = AsBuffer(input, nameof(input));
         CudaWeight w = AsWeight(weight, nameof(weight));
@@ -122,28 +110,7 @@ public sealed partial class CudaBackend
             RequireVector(b, w.Rows, nameof(bias));
         }
 
-        return (x, w, b, y);
-    }
-
-    private static CudaDataType GemmOutputType(CudaBuffer y) => y.ElementType == CudaElementType.BFloat16 ? CudaDataType.CUDA_R_16BF : CudaDataType.CUDA_R_32F;
-
-    // The diagnostic synchronisation of a cuBLAS call, then the bias epilogue.
-    private void AfterProduct(string weightName, CudaWeight? bias, CudaBuffer y)
-    {
-        if (synchronizeEachLaunch)
-        {
-            CudaCheck.Driver(CudaDriverApi.cuStreamSynchronize(stream), nameof(CudaDriverApi.cuStreamSynchronize), $"after cuBLAS for '{weightName}'");
-        }
-
-        if (bias is not null)
-        {
-            Launch(
-                y.ElementType == CudaElementType.BFloat16 ? KernelCatalog.AddBiasBf16 : KernelCatalog.AddBiasF32,
-                Dim3.Blocks(y.ElementCount, ElementwiseBlock),
-                new Dim3(ElementwiseBlock),
-                0,
-                [y.Pointer, bias.Pointer, y.Rows, y.Columns]);
-        }
+        return new GemmProduct(x, w, b, y);
     }
 
     /// <inheritdoc />

@@ -27,51 +27,38 @@ public sealed partial class CudaBackend
     public void MatMulShared(IDeviceBuffer input, ReadOnlySpan<IWeight> weights, ReadOnlySpan<IWeight?> biases, ReadOnlySpan<IDeviceBuffer> outputs)
     {
         SharedProducts.Check(weights.Length, biases.Length, outputs.Length);
-        var products = new (CudaBuffer X, CudaWeight W, CudaWeight? B, CudaBuffer Y)[weights.Length];
-        for (int i = 0; i < products.Length; i++)
+        var products = new List<GemmProduct>(weights.Length);
+        for (int i = 0; i < weights.Length; i++)
         {
-            products[i] = CheckProduct(input, weights[i], biases[i], outputs[i]);
+            products.Add(CheckProduct(input, weights[i], biases[i], outputs[i]));
         }
 
-        if (!BatchSharedProducts)
+        // Every product is checked before any runs; then each group of one shape (or, unbatched, each product) runs.
+        while (products.Count > 0)
         {
-            for (int i = 0; i < products.Length; i++)
+            GemmProduct first = products[0];
+            if (!BatchSharedProducts)
             {
-                MatMul(input, weights[i], biases[i], outputs[i]);
-            }
-
-            return;
-        }
-
-        MakeCurrent();
-        var done = new bool[products.Length];
-        for (int i = 0; i < products.Length; i++)
-        {
-            if (done[i])
-            {
+                products.RemoveAt(0);
+                RunProducts([first]);
                 continue;
             }
 
-            List<int> group = [i];
-            for (int j = i + 1; j < products.Length; j++)
-            {
-                if (!done[j] && products[j].W.Rows == products[i].W.Rows && products[j].Y.ElementType == products[i].Y.ElementType)
-                {
-                    group.Add(j);
-                    done[j] = true;
-                }
-            }
-
-            RunBatched(products, group);
+            bool SameShape(GemmProduct p) => p.W.Rows == first.W.Rows && p.Y.ElementType == first.Y.ElementType;
+            List<GemmProduct> group = products.FindAll(SameShape);
+            products.RemoveAll(SameShape);
+            RunProducts(CollectionsMarshal.AsSpan(group));
         }
     }
 
-    private void RunBatched((CudaBuffer X, CudaWeight W, CudaWeight? B, CudaBuffer Y)[] products, List<int> group)
+    // Products of one input and one shape: one GEMM, or one batched GEMM for several; then each bias.
+    private void RunProducts(ReadOnlySpan<GemmProduct> group)
     {
-        CudaBuffer x = products[group[0]].X;
-        foreach (int i in group)
+        CudaBuffer x = group[0].X;
+        MakeCurrent();
+        foreach (GemmProduct product in group)
         {
-            products[i].Y.Rows = x.Rows;
+            product.Y.Rows = x.Rows;
         }
 
         if (x.Rows == 0)
@@ -80,30 +67,45 @@ public sealed partial class CudaBackend
         }
 
         Launches++;
-        (CudaWeight w0, CudaBuffer y0) = (products[group[0]].W, products[group[0]].Y);
-        if (group.Count == 1)
+        (CudaWeight w0, CudaBuffer y0) = (group[0].W, group[0].Y);
+        CudaDataType outputType = y0.ElementType == CudaElementType.BFloat16 ? CudaDataType.CUDA_R_16BF : CudaDataType.CUDA_R_32F;
+        if (group.Length == 1)
         {
-            blas.MatMulRowMajor(x.Pointer, x.Rows, x.Columns, w0.Pointer, w0.Rows, y0.Pointer, GemmOutputType(y0));
+            blas.MatMulRowMajor(x.Pointer, x.Rows, x.Columns, w0.Pointer, w0.Rows, y0.Pointer, outputType);
         }
         else
         {
             // One table: the input's address once per product, then the weights', then the outputs'.
-            var addresses = new ulong[3 * group.Count];
-            for (int g = 0; g < group.Count; g++)
+            var addresses = new ulong[3 * group.Length];
+            for (int g = 0; g < group.Length; g++)
             {
                 addresses[g] = x.Pointer;
-                addresses[group.Count + g] = products[group[g]].W.Pointer;
-                addresses[(2 * group.Count) + g] = products[group[g]].Y.Pointer;
+                addresses[group.Length + g] = group[g].W.Pointer;
+                addresses[(2 * group.Length) + g] = group[g].Y.Pointer;
             }
 
             ulong table = PointerTable(addresses);
-            ulong stride = (ulong)(group.Count * sizeof(ulong));
-            blas.BatchedMatMulRowMajor(table, x.Rows, x.Columns, table + stride, w0.Rows, table + (2 * stride), GemmOutputType(y0), group.Count);
+            ulong stride = (ulong)(group.Length * sizeof(ulong));
+            blas.BatchedMatMulRowMajor(table, x.Rows, x.Columns, table + stride, w0.Rows, table + (2 * stride), outputType, group.Length);
         }
 
-        foreach (int i in group)
+        if (synchronizeEachLaunch)
         {
-            AfterProduct(products[i].W.Name, products[i].B, products[i].Y);
+            CudaCheck.Driver(CudaDriverApi.cuStreamSynchronize(stream), nameof(CudaDriverApi.cuStreamSynchronize), $"after cuBLAS for '{w0.Name}'");
+        }
+
+        foreach (GemmProduct product in group)
+        {
+            if (product.B is { } bias)
+            {
+                CudaBuffer y = product.Y;
+                Launch(
+                    y.ElementType == CudaElementType.BFloat16 ? KernelCatalog.AddBiasBf16 : KernelCatalog.AddBiasF32,
+                    Dim3.Blocks(y.ElementCount, ElementwiseBlock),
+                    new Dim3(ElementwiseBlock),
+                    0,
+                    [y.Pointer, bias.Pointer, y.Rows, y.Columns]);
+            }
         }
     }
 
@@ -146,6 +148,8 @@ public sealed partial class CudaBackend
 
         gemmPointerTables.Clear();
     }
+
+    private readonly record struct GemmProduct(CudaBuffer X, CudaWeight W, CudaWeight? B, CudaBuffer Y);
 
     private sealed class AddressListComparer : IEqualityComparer<ulong[]>
     {
