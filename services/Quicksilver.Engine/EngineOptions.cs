@@ -46,6 +46,13 @@ public sealed record EngineOptions
     public KvCacheMode KvCache { get; init; } = KvCacheMode.None;
 
     /// <summary>
+    /// Which rows a block's refresh recomputes for requests that name none (<c>kv_cache_refresh</c>): <c>canvas</c>
+    /// (Fast-dLLM; the default), <c>answer</c> (the prompt keeps the first refresh's keys and values) or
+    /// <c>frontier</c> (the prompt and finished blocks keep theirs). See <see cref="Decoding.KvCacheRefresh"/>.
+    /// </summary>
+    public KvCacheRefresh KvCacheRefresh { get; init; } = KvCacheRefresh.Canvas;
+
+    /// <summary>
     /// Most bytes the running sequences' K/V caches may hold together; a request whose cache does not fit waits in
     /// the queue, and one that could never fit is refused. Null means no limit beyond
     /// <see cref="MaxActiveSequences"/>. A cache takes layers × 2 × kv_heads × canvas × head_dim activations (fp32 on

@@ -12,15 +12,14 @@ namespace Quicksilver.Bench;
 /// Fast-dLLM block K/V caching through the step loop: for each concurrency and decoding (one token per step; a quarter
 /// as many steps as tokens, four per step on average by the model family's schedule (LLaDA's even split, Dream's
 /// timestep counts), what threshold decoding commits on a trained model; the threshold rule itself), the same greedy
-/// requests without a cache, with the prefix cache and with the dual cache.
+/// requests without a cache, with the prefix cache and with the dual cache (refreshing the canvas, the answer, or from
+/// the finished block on: <see cref="CacheConfiguration.Compared"/>).
 /// Reports answer tokens per second of wall time, the speed-up over no cache, and how much of the output stays the
 /// same as without a cache (whole answers, and tokens position by position). After a warm-up of every mode, each cell
 /// is timed by <see cref="BenchGeneration.Timed"/>.
 /// </summary>
 internal static class KvCacheBenchmark
 {
-    private static readonly KvCacheMode[] Modes = [KvCacheMode.None, KvCacheMode.Prefix, KvCacheMode.Dual];
-
     public static string Run(string folder, int threads, KvCacheSettings settings)
     {
         using var model = new BenchModel(folder, threads);
@@ -33,18 +32,24 @@ internal static class KvCacheBenchmark
             new("4 tokens/step", r => r with { Steps = Math.Max(r.MaxTokens / 4, 1) }),
             new(string.Create(CultureInfo.InvariantCulture, $"threshold {settings.Threshold}"), r => r with { Commit = CommitRule.Threshold, CommitParameter = settings.Threshold }),
         ];
-        GenerationRequest Request(int seed, Decoding decoding, KvCacheMode mode) =>
-            decoding.Apply(BenchGeneration.Request(vocab, seed, settings.Prompt, settings.MaxTokens)) with { KvCache = mode, BlockLength = settings.BlockLength };
-
-        foreach (KvCacheMode mode in Modes)
+        IReadOnlyList<int[]>? texts = settings.PromptText is { } path ? TextPrompts.Read(folder, path, settings.Prompt) : null;
+        GenerationRequest Request(int seed, Decoding decoding, CacheConfiguration cache)
         {
-            RunConcurrent(engine, 1, i => Request(1000 + i, decodings[0], mode) with { MaxTokens = settings.BlockLength * 2 });
+            GenerationRequest request = BenchGeneration.Request(vocab, seed, settings.Prompt, settings.MaxTokens);
+            request = texts is null ? request : request with { PromptTokens = texts[seed % texts.Count] };
+            return cache.Apply(decoding.Apply(request)) with { BlockLength = settings.BlockLength };
+        }
+
+        foreach (CacheConfiguration cache in CacheConfiguration.Compared)
+        {
+            RunConcurrent(engine, 1, i => Request(1000 + i, decodings[0], cache) with { MaxTokens = settings.BlockLength * 2 });
         }
 
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"## Block K/V caching, `{model.Name}` ({model.Shape})");
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Prompt {settings.Prompt} random tokens, max_tokens {settings.MaxTokens}, block {settings.BlockLength}, greedy, no end token (every answer runs to length). K/V cache per sequence: {model.Transformer.KvCacheBytes(settings.Prompt + settings.MaxTokens) / 1024.0:F0} KiB.");
+        string prompts = texts is null ? "random tokens" : $"tokens of text ({texts.Count} lines of {Path.GetFileName(settings.PromptText)})";
+        text.AppendLine(CultureInfo.InvariantCulture, $"Prompt {settings.Prompt} {prompts}, max_tokens {settings.MaxTokens}, block {settings.BlockLength}, greedy, no end token (every answer runs to length). K/V cache per sequence: {model.Transformer.KvCacheBytes(settings.Prompt + settings.MaxTokens) / 1024.0:F0} KiB.");
         text.AppendLine();
         text.AppendLine("| concurrent | decoding | K/V cache | wall s | steps / request | tokens/s | vs none | answers identical to none | tokens same as none |");
         text.AppendLine("|---:|---|---|---:|---:|---:|---:|---:|---:|");
@@ -54,10 +59,10 @@ internal static class KvCacheBenchmark
             {
                 Answer[] exact = [];
                 double exactSeconds = 0;
-                foreach (KvCacheMode mode in Modes)
+                foreach (CacheConfiguration cache in CacheConfiguration.Compared)
                 {
-                    (Answer[] answers, double seconds) = Timed(() => RunConcurrent(engine, n, i => Request(i, decoding, mode)));
-                    if (mode == KvCacheMode.None)
+                    (Answer[] answers, double seconds) = Timed(() => RunConcurrent(engine, n, i => Request(i, decoding, cache)));
+                    if (cache.IsExact)
                     {
                         (exact, exactSeconds) = (answers, seconds);
                     }
@@ -65,7 +70,7 @@ internal static class KvCacheBenchmark
                     int tokens = answers.Sum(a => a.Tokens.Count);
                     text.AppendLine(string.Create(
                         CultureInfo.InvariantCulture,
-                        $"| {n} | {decoding.Name} | {mode.ToString().ToLowerInvariant()} | {seconds:F2} | {answers.Average(a => a.Steps):F1} | {tokens / seconds:F1} | {exactSeconds / seconds:F2}× | {IdenticalAnswers(answers, exact):P0} | {TokenAgreement(answers, exact):P1} |"));
+                        $"| {n} | {decoding.Name} | {cache.Name} | {seconds:F2} | {answers.Average(a => a.Steps):F1} | {tokens / seconds:F1} | {exactSeconds / seconds:F2}× | {IdenticalAnswers(answers, exact):P0} | {TokenAgreement(answers, exact):P1} |"));
                 }
             }
         }

@@ -13,4 +13,7 @@ internal sealed record KvCacheSettings
 
     /// <summary>Fast-dLLM's default is 0.9; on an untrained model every probability sits near 1/vocab, so only a threshold near that commits more than one token a step.</summary>
     public double Threshold { get; init; } = 0.9;
+
+    /// <summary>A file of text prompts, one per line (<see cref="TextPrompts"/>); null for random token ids.</summary>
+    public string? PromptText { get; init; }
 }

@@ -2,18 +2,19 @@ using System.Globalization;
 using Quicksilver.Bench;
 
 // Usage: dotnet run -c Release --project tools/Quicksilver.Bench -- [--model DIR]... [--threads N] [--steps N] [--output FILE.md] [--torch PYTHON] [--torch-only]
-//        [--matmul-only] [--attention-only] [--kv-cache [--prompt N] [--max-tokens N] [--block N] [--concurrency 1,16] [--threshold X]]
+//        [--matmul-only] [--attention-only] [--kv-cache [--prompt N] [--max-tokens N] [--block N] [--concurrency 1,16] [--threshold X] [--prompt-text FILE]]
 //        [--block-causal [--prompt N] [--max-tokens N] [--block N]]
 // Step timings for every model; end-to-end generation (concurrency 1/4/16, threshold decoding) for the first; with
 // --torch, the same step against PyTorch for every model (--torch-only: just that comparison). --matmul-only runs only
-// the matrix-product benchmark; --attention-only only grouped-query attention against its multi-head copy; --kv-cache only the block K/V cache comparison (none / prefix / dual) for every model;
+// the matrix-product benchmark; --attention-only only grouped-query attention against its multi-head copy; --kv-cache only the block K/V cache comparison (none / prefix / dual, and dual with later refreshes) for every
+// model, on random prompts or with --prompt-text on the first tokens of each line of a text file;
 // --block-causal only the truncated no-cache forward of block-causal models against the whole canvas.
 var models = new List<string>();
 int threads = Environment.ProcessorCount, steps = 5;
 string? output = null, python = null;
 bool torchOnly = false, kvCacheOnly = false, matMulOnly = false, attentionOnly = false, blockCausalOnly = false;
 var kvCache = new KvCacheSettings();
-const string Usage = "Usage: --model DIR [--model DIR] [--threads N] [--steps N] [--output FILE.md] [--torch PYTHON] [--torch-only] [--matmul-only] [--attention-only] [--kv-cache [--prompt N] [--max-tokens N] [--block N] [--concurrency 1,16] [--threshold X]] [--block-causal]";
+const string Usage = "Usage: --model DIR [--model DIR] [--threads N] [--steps N] [--output FILE.md] [--torch PYTHON] [--torch-only] [--matmul-only] [--attention-only] [--kv-cache [--prompt N] [--max-tokens N] [--block N] [--concurrency 1,16] [--threshold X] [--prompt-text FILE]] [--block-causal]";
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -33,6 +34,7 @@ for (int i = 0; i < args.Length; i++)
         case "--block": kvCache = kvCache with { BlockLength = int.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
         case "--concurrency": kvCache = kvCache with { Concurrency = args[++i].Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToArray() }; break;
         case "--threshold": kvCache = kvCache with { Threshold = double.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
+        case "--prompt-text": kvCache = kvCache with { PromptText = args[++i] }; break;
         default:
             Console.Error.WriteLine($"Unknown argument '{args[i]}'. {Usage}");
             return 2;

@@ -56,14 +56,14 @@ def decode_table(path):
         return ["", f"decode: {err}"]
     lines = ["", f"whole answers through DiffusionEngine: prompt {decode.get('prompt_length')}, {decode.get('max_tokens')} answer tokens, "
                  f"block {decode.get('block_length')}, {decode.get('model')}; speed-up and agreement against no cache"]
-    header = f"{'conc':>4} | {'decoding':<14} | {'cache':<6} | {'wall s':>8} | {'steps':>6} | {'tok/s':>9} | {'per req':>8} | {'vs none':>7} | {'same':>6}"
+    header = f"{'conc':>4} | {'decoding':<14} | {'cache':<13} | {'wall s':>8} | {'steps':>6} | {'tok/s':>9} | {'per req':>8} | {'vs none':>7} | {'same':>6}"
     lines += [header, "-" * len(header)]
     for r in decode.get("rows", []):
         if r.get("skipped"):
-            lines.append(f"{r['concurrency']:>4} | {r['decoding']:<14} | {r['kv_cache']:<6} | skipped: {r['skipped']}")
+            lines.append(f"{r['concurrency']:>4} | {r['decoding']:<14} | {r['kv_cache']:<13} | skipped: {r['skipped']}")
             continue
         same = r.get("tokens_same_as_none")
-        lines.append(f"{r['concurrency']:>4} | {r['decoding']:<14} | {r['kv_cache']:<6} | {fmt(r.get('wall_seconds'), '.3f'):>8} | "
+        lines.append(f"{r['concurrency']:>4} | {r['decoding']:<14} | {r['kv_cache']:<13} | {fmt(r.get('wall_seconds'), '.3f'):>8} | "
                      f"{fmt(r.get('mean_steps'), '.1f'):>6} | {fmt(r.get('tokens_per_second'), '.1f'):>9} | "
                      f"{fmt(r.get('tokens_per_second_per_request'), '.1f'):>8} | {fmt(r.get('speedup_over_none'), '.2f'):>7} | "
                      f"{fmt(100 * same if same is not None else None, '.1f'):>6}")
@@ -175,6 +175,17 @@ def main():
                          f"{fmt(r.get('gemm_ms')):>7} | {fmt(r.get('gemm_weight_terabytes_per_second')):>5} | {fmt(r.get('attention_ms')):>6} | "
                          f"{fmt(r.get('unsplit_attention_ms')):>7} | {fmt(r.get('lm_head_ms')):>7} | {fmt(r.get('other_gpu_ms')):>6} | "
                          f"{r.get('launches_per_block_step', '-'):>8} | {fmt(r.get('modelled_tokens_per_second_per_request'), '.0f'):>14}")
+        lines.append("")
+        lines.append("later refreshes (kv_cache_refresh): 'answer' = each refresh after the first computes the answer's rows; "
+                     "'frontier' = the rows from the finished block on, summed over the blocks after the first; ms and modelled tok/s per request")
+        header = f"{'batch':>5} | {'canvas refresh wall':>19} | {'answer GPU':>10} | {'answer wall':>11} | {'frontier wall, sum':>18} | {'tok/s canvas':>12} | {'answer':>7} | {'frontier':>8}"
+        lines += [header, "-" * len(header)]
+        for r in steps:
+            if r.get("error"):
+                continue
+            lines.append(f"{r['batch']:>5} | {fmt(r.get('refresh_wall_ms')):>19} | {fmt(r.get('answer_refresh_gpu_ms')):>10} | {fmt(r.get('answer_refresh_wall_ms')):>11} | "
+                         f"{fmt(r.get('frontier_refreshes_wall_ms')):>18} | {fmt(r.get('modelled_tokens_per_second_per_request'), '.0f'):>12} | "
+                         f"{fmt(r.get('modelled_answer_tokens_per_second_per_request'), '.0f'):>7} | {fmt(r.get('modelled_frontier_tokens_per_second_per_request'), '.0f'):>8}")
     for n in (torch_r or {}).get("errors", []):
         lines.append(f"torch note: {n}")
     for path in a.decode:

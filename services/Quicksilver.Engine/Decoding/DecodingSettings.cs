@@ -14,6 +14,7 @@ namespace Quicksilver.Engine.Decoding;
 /// <param name="PresencePenalty">OpenAI's <c>presence_penalty</c>: subtracted from the logits of the tokens the answer already holds.</param>
 /// <param name="FrequencyPenalty">OpenAI's <c>frequency_penalty</c>: subtracted once per time the answer already holds the token.</param>
 /// <param name="TopLogprobs">OpenAI's <c>top_logprobs</c>: the most likely tokens to keep at each committed position; 0 keeps none.</param>
+/// <param name="KvCacheRefresh">Which rows the refreshes after the first block recompute with a <paramref name="KvCache"/>; the whole canvas by default.</param>
 public sealed record DecodingSettings(
     float Temperature,
     ulong Seed,
@@ -27,4 +28,5 @@ public sealed record DecodingSettings(
     IReadOnlyList<Compute.TokenBias>? LogitBias = null,
     double PresencePenalty = 0,
     double FrequencyPenalty = 0,
-    int TopLogprobs = 0);
+    int TopLogprobs = 0,
+    KvCacheRefresh KvCacheRefresh = KvCacheRefresh.Canvas);

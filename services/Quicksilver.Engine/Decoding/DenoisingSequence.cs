@@ -13,8 +13,9 @@ namespace Quicksilver.Engine.Decoding;
 /// on the block's last step); committed tokens are never re-masked; an opener block
 /// (<see cref="DiffusionPlan.IsOpener"/>) is scored greedily whatever the temperature. A finished block that holds an
 /// end-of-sequence token ends the answer there. With a <see cref="KvCacheMode"/> the first step of each block
-/// computes the whole canvas (for block-causal attention, from the previous block's first attention block to the end
-/// of the window, <see cref="CacheWindowRule.ReadEnd"/>) and refreshes the sequence's K/V cache; the block's later steps compute only the block and
+/// computes the whole canvas (after the first block, from where the request's <see cref="KvCacheRefresh"/> starts it;
+/// for block-causal attention, from the previous block's first attention block to the end of the window,
+/// <see cref="CacheWindowRule.ReadEnd"/>) and refreshes the sequence's K/V cache; the block's later steps compute only the block and
 /// its suffix (prefix mode) or only the block (dual mode) against it, widened as the model's
 /// <see cref="CacheWindowRule"/> says: for shifted logits (Dream) by the row before the block, whose hidden state
 /// scores the block's first position (a committed token, so recomputing it only refreshes its cached keys and values
@@ -277,7 +278,8 @@ public sealed class DenoisingSequence
     }
 
     /// <summary>
-    /// The block's first step refreshes the canvas; later ones compute the block (and, for prefix mode, the suffix),
+    /// The block's first step refreshes the canvas (after the first block, from where the request's
+    /// <see cref="KvCacheRefresh"/> starts it); later ones compute the block (and, for prefix mode, the suffix),
     /// widened by the model's <see cref="CacheWindowRule"/>. For block-causal attention the refresh and the prefix
     /// window stop where the dual window does (<see cref="CacheWindowRule.ReadEnd"/>), and the refresh starts at the
     /// previous block's first attention block (<see cref="CacheWindowRule.RefreshStart"/>).
@@ -344,7 +346,7 @@ public sealed class DenoisingSequence
         }
 
         CompletionTokens += tokens.Count;
-        _refreshStart = _windowRule.RefreshStart(_blockStart);
+        _refreshStart = _windowRule.RefreshStart(_blockStart, _settings.KvCacheRefresh, PromptLength);
         _blockStart += length;
         _block++;
         _stepInBlock = 0;

@@ -1,3 +1,5 @@
+using Quicksilver.Engine.Decoding;
+
 namespace Quicksilver.Engine.Models;
 
 /// <summary>
@@ -37,15 +39,23 @@ public readonly record struct CacheWindowRule(bool ShiftLogits, int AttentionBlo
         AttentionBlockLength > 0 ? AttentionBlockEnd(lastScoreRow, canvasLength) : canvasLength;
 
     /// <summary>
-    /// The first row the refresh of the block after the one from <paramref name="finishedBlockStart"/> must compute:
-    /// 0 for bidirectional attention, where every row sees the finished block's commits; for block-causal attention
-    /// the start of the finished block's first attention block, the first row that could see one of its masks. Every
-    /// row before it was computed by the finished block's steps or earlier, with the final tokens of every row it sees,
-    /// and no later step writes it: with shifted logits a block that starts an attention block (an opener) computes the
-    /// block before it, whose rows see nothing of the opener.
+    /// The first row the refresh of the block after the one from <paramref name="finishedBlockStart"/> computes. For
+    /// bidirectional attention every row sees the finished block's commits, so only a refresh from 0 is exact; the
+    /// request's <paramref name="refresh"/> may start it at the answer (<paramref name="promptLength"/>) or at the
+    /// finished block, keeping the cached rows before (<see cref="KvCacheRefresh"/>). For block-causal attention it is
+    /// the start of the finished block's first attention block, the first row that could see one of its masks, whatever
+    /// <paramref name="refresh"/> says: every row before it was computed by the finished block's steps or earlier, with
+    /// the final tokens of every row it sees, and no later step writes it: with shifted logits a block that starts an
+    /// attention block (an opener) computes the block before it, whose rows see nothing of the opener.
     /// </summary>
-    public int RefreshStart(int finishedBlockStart) =>
-        AttentionBlockLength > 0 ? finishedBlockStart / AttentionBlockLength * AttentionBlockLength : 0;
+    public int RefreshStart(int finishedBlockStart, KvCacheRefresh refresh, int promptLength) =>
+        AttentionBlockLength > 0 ? finishedBlockStart / AttentionBlockLength * AttentionBlockLength : refresh switch
+        {
+            KvCacheRefresh.Canvas => 0,
+            KvCacheRefresh.Answer => promptLength,
+            KvCacheRefresh.Frontier => finishedBlockStart,
+            _ => throw new ArgumentOutOfRangeException(nameof(refresh), refresh, "Unknown K/V cache refresh."),
+        };
 
     /// <summary>
     /// One past the last row that any row of a block's windows can attend to, for the block ending before

@@ -169,7 +169,8 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             request.LogitBias,
             request.PresencePenalty,
             request.FrequencyPenalty,
-            request.TopLogprobs);
+            request.TopLogprobs,
+            request.KvCacheRefresh ?? _options.KvCacheRefresh);
         return new DenoisingSequence(
             request.PromptTokens, plan, settings, _model.Config.MaskTokenId, request.IgnoreEos ? NoEndTokens : _endTokens, CacheWindowRule.Of(_model.Config), request.SuffixTokens);
     }

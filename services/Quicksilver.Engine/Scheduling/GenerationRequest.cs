@@ -87,6 +87,9 @@ public sealed record GenerationRequest
     /// <summary>Block K/V caching (Fast-dLLM prefix or dual cache); null means the deployment's <see cref="EngineOptions.KvCache"/>.</summary>
     public KvCacheMode? KvCache { get; init; }
 
+    /// <summary>Which rows a block's refresh recomputes with a K/V cache; null means the deployment's <see cref="EngineOptions.KvCacheRefresh"/>.</summary>
+    public KvCacheRefresh? KvCacheRefresh { get; init; }
+
     /// <summary>
     /// Whether end tokens (EOS, end of turn) are ordinary tokens for this request: the answer runs to
     /// <see cref="MaxTokens"/> (vLLM's <c>ignore_eos</c>; benchmarks use it for fixed answer lengths).

@@ -34,6 +34,9 @@ internal sealed record DecodingFields
     /// <summary>The <c>kv_cache</c> extension field; null for the deployment's default.</summary>
     public KvCacheMode? KvCache { get; init; }
 
+    /// <summary>The <c>kv_cache_refresh</c> extension field; null for the deployment's default.</summary>
+    public KvCacheRefresh? KvCacheRefresh { get; init; }
+
     /// <summary>The <c>ignore_eos</c> extension field (vLLM's): end tokens do not end the answer.</summary>
     public bool IgnoreEos { get; init; }
 
@@ -80,6 +83,7 @@ internal sealed record DecodingFields
             Commit = rule,
             CommitParameter = parameter,
             KvCache = KvCache,
+            KvCacheRefresh = KvCacheRefresh,
             IgnoreEos = IgnoreEos,
             LogitBias = LogitBias,
             PresencePenalty = PresencePenalty,

@@ -19,7 +19,7 @@ internal static class RequestFieldReader
     /// <summary>
     /// The sampling and diffusion fields both endpoints share: <c>temperature</c> in [0, 2], <c>top_p</c> in (0, 1],
     /// <c>top_k</c> (≥ 1, or 0 / -1 to disable it, vLLM's convention), <c>alg_temp</c> ≥ 0, <c>steps</c>,
-    /// <c>block_length</c>, <c>remasking</c>, <c>threshold</c> / <c>factor</c>, <c>kv_cache</c>, <c>ignore_eos</c>,
+    /// <c>block_length</c>, <c>remasking</c>, <c>threshold</c> / <c>factor</c>, <c>kv_cache</c>, <c>kv_cache_refresh</c>, <c>ignore_eos</c>,
     /// <c>presence_penalty</c> and <c>frequency_penalty</c> in [-2, 2], and <c>logit_bias</c> (at most
     /// <paramref name="maxLogitBiasEntries"/> entries).
     /// </summary>
@@ -34,6 +34,7 @@ internal static class RequestFieldReader
         Remasking = ParseRemasking(body),
         Commit = ParseCommitRule(body),
         KvCache = ParseKvCache(body),
+        KvCacheRefresh = ParseKvCacheRefresh(body),
         IgnoreEos = OptionalBoolean(body, "ignore_eos") ?? false,
         LogitBias = ParseLogitBias(body, maxLogitBiasEntries),
         PresencePenalty = OptionalNumber(body, "presence_penalty", -2, 2) ?? 0,
@@ -248,6 +249,23 @@ internal static class RequestFieldReader
             "dual" => KvCacheMode.Dual,
             string other => throw ApiErrorException.BadRequest(
                 $"Invalid value for 'kv_cache': expected 'none', 'prefix' or 'dual', but got '{other}' instead.", "kv_cache"),
+        };
+    }
+
+    /// <summary>
+    /// The <c>kv_cache_refresh</c> extension field: <c>canvas</c>, <c>answer</c> or <c>frontier</c> (which rows a block's
+    /// refresh recomputes); absent or null leaves the deployment's default. It has no effect without a <c>kv_cache</c>.
+    /// </summary>
+    private static KvCacheRefresh? ParseKvCacheRefresh(JsonElement body)
+    {
+        return OptionalString(body, "kv_cache_refresh") switch
+        {
+            null => null,
+            "canvas" => KvCacheRefresh.Canvas,
+            "answer" => KvCacheRefresh.Answer,
+            "frontier" => KvCacheRefresh.Frontier,
+            string other => throw ApiErrorException.BadRequest(
+                $"Invalid value for 'kv_cache_refresh': expected 'canvas', 'answer' or 'frontier', but got '{other}' instead.", "kv_cache_refresh"),
         };
     }
 

@@ -28,17 +28,28 @@ public sealed class DenoisingSequenceKvCacheTests
         // shifted logits too, row 9 scores position 10, so the windows for [7, 11) end at 10.
         var rule = new CacheWindowRule(shiftLogits, attentionBlock);
         var sequence = new DenoisingSequence([5, 6, 7], DiffusionPlan.Create(11, 4, 5), Settings(mode), Mask, new HashSet<int>(), rule);
-        var windows = new List<int>();
-        using var cache = new FakeKvCache();
-        while (sequence.Finish is null)
-        {
-            ForwardSequence step = sequence.NextStep(cache);
-            Assert.Same(cache, step.Cache!.Storage);
-            windows.AddRange([step.Cache.Start, step.Cache.End]);
-            sequence.Commit(step, step.ScorePositions.Select(p => new TokenScore(10 + p, 0.5f, -0.7f, 0f, 0f)).ToArray());
-        }
 
-        Assert.Equal(expected, windows);
+        Assert.Equal(expected, Windows(sequence));
+    }
+
+    [Theory]
+    [InlineData(KvCacheRefresh.Answer, false, 0, new[] { 0, 14, 3, 7, 3, 14, 7, 11, 3, 14 })]
+    [InlineData(KvCacheRefresh.Frontier, false, 0, new[] { 0, 14, 3, 7, 3, 14, 7, 11, 7, 14 })]
+    [InlineData(KvCacheRefresh.Answer, true, 0, new[] { 0, 14, 2, 7, 3, 14, 6, 11, 3, 14 })]
+    [InlineData(KvCacheRefresh.Frontier, true, 0, new[] { 0, 14, 2, 7, 3, 14, 6, 11, 7, 14 })]
+    [InlineData(KvCacheRefresh.Answer, false, 5, new[] { 0, 10, 0, 10, 0, 14, 5, 14, 5, 14 })]
+    [InlineData(KvCacheRefresh.Frontier, false, 5, new[] { 0, 10, 0, 10, 0, 14, 5, 14, 5, 14 })]
+    public void NextStep_LaterRefresh_StartsAtTheAnswerOrTheFinishedBlock(KvCacheRefresh refresh, bool shiftLogits, int attentionBlock, int[] expected)
+    {
+        // The layout of the test above, dual cache. The first refresh fills the cache from row 0; later ones start at
+        // the answer (row 3) or at the block just finished ([3, 7), then [7, 11)). With shifted logits the row scoring
+        // a block's first position is the finished block's last, inside both. Block-causal models keep their exact
+        // refresh, the rows of the dual row of the test above.
+        var rule = new CacheWindowRule(shiftLogits, attentionBlock);
+        DecodingSettings settings = Settings(KvCacheMode.Dual) with { KvCacheRefresh = refresh };
+        var sequence = new DenoisingSequence([5, 6, 7], DiffusionPlan.Create(11, 4, 5), settings, Mask, new HashSet<int>(), rule);
+
+        Assert.Equal(expected, Windows(sequence));
     }
 
     [Theory]
@@ -49,16 +60,8 @@ public sealed class DenoisingSequenceKvCacheTests
         // Prompt 2, answer 4 in blocks of 2 (two steps each), suffix 4: the canvas is 10 rows, and the suffix's keys and
         // values are refreshed with the canvas, read by the prefix window, cached for the dual one.
         var sequence = new DenoisingSequence([5, 6], DiffusionPlan.Create(4, 2, 4), Settings(mode), Mask, new HashSet<int>(), suffix: [1, 2, 3, 4]);
-        var windows = new List<int>();
-        using var cache = new FakeKvCache();
-        while (sequence.Finish is null)
-        {
-            ForwardSequence step = sequence.NextStep(cache);
-            windows.AddRange([step.Cache!.Start, step.Cache.End]);
-            sequence.Commit(step, step.ScorePositions.Select(p => new TokenScore(10 + p, 0.5f, -0.7f, 0f, 0f)).ToArray());
-        }
 
-        Assert.Equal(expected, windows);
+        Assert.Equal(expected, Windows(sequence));
     }
 
     [Fact]
@@ -82,6 +85,22 @@ public sealed class DenoisingSequenceKvCacheTests
         using var cache = new FakeKvCache();
 
         Assert.Throws<ArgumentException>(() => sequence.NextStep(withCache ? cache : null));
+    }
+
+    /// <summary>Decodes the sequence to its end, committing every scored position: each step's window, start then end.</summary>
+    private static List<int> Windows(DenoisingSequence sequence)
+    {
+        var windows = new List<int>();
+        using var cache = new FakeKvCache();
+        while (sequence.Finish is null)
+        {
+            ForwardSequence step = sequence.NextStep(cache);
+            Assert.Same(cache, step.Cache!.Storage);
+            windows.AddRange([step.Cache.Start, step.Cache.End]);
+            sequence.Commit(step, step.ScorePositions.Select(p => new TokenScore(10 + p, 0.5f, -0.7f, 0f, 0f)).ToArray());
+        }
+
+        return windows;
     }
 
     private static DecodingSettings Settings(KvCacheMode mode) => new(0f, 1, RemaskingStrategy.LowConfidence, KvCache: mode);

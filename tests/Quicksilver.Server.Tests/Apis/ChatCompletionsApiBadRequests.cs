@@ -98,6 +98,7 @@ public static class ChatCompletionsApiBadRequests
         { $"{{{Ok}, \"remasking\": \"origin \"}}", "remasking" },
         { $"{{{Ok}, \"kv_cache\": \"dual_cache\"}}", "kv_cache" },
         { $"{{{Ok}, \"kv_cache\": 2}}", "kv_cache" },
+        { $"{{{Ok}, \"kv_cache_refresh\": \"all\"}}", "kv_cache_refresh" },
         { $"{{{Ok}, \"threshold\": 0}}", "threshold" },
         { $"{{{Ok}, \"threshold\": 1.5}}", "threshold" },
         { $"{{{Ok}, \"factor\": -1}}", "factor" },

@@ -122,6 +122,7 @@ public sealed class ChatCompletionsApiFakeEngineTests : IAsyncLifetime
         body["block_length"] = 4;
         body["remasking"] = "random";
         body["kv_cache"] = "prefix";
+        body["kv_cache_refresh"] = "answer";
 
         using HttpResponseMessage response = await client.PostChatCompletionAsync(body);
 
@@ -134,6 +135,7 @@ public sealed class ChatCompletionsApiFakeEngineTests : IAsyncLifetime
         Assert.Equal(4, request.BlockLength);
         Assert.Equal(RemaskingStrategy.Random, request.Remasking);
         Assert.Equal(KvCacheMode.Prefix, request.KvCache);
+        Assert.Equal(KvCacheRefresh.Answer, request.KvCacheRefresh);
     }
 
     [Fact]

@@ -31,7 +31,7 @@ public sealed class ChatCompletionsOpenApiTests(ApiFixture fixture) : IClassFixt
         foreach (string field in new[]
         {
             "model", "messages", "max_completion_tokens", "max_tokens", "temperature", "top_p", "n", "stream", "stream_options",
-            "stop", "seed", "logprobs", "top_logprobs", "tools", "tool_choice", "response_format", "user", "steps", "block_length", "remasking", "kv_cache", "top_k", "alg_temp",
+            "stop", "seed", "logprobs", "top_logprobs", "tools", "tool_choice", "response_format", "user", "steps", "block_length", "remasking", "kv_cache", "kv_cache_refresh", "top_k", "alg_temp",
         })
         {
             Assert.Contains(field, properties.Select(p => p.Key));

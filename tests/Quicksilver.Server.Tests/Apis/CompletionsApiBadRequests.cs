@@ -122,5 +122,8 @@ public static class CompletionsApiBadRequests
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"kv_cache\": \"full\"}", "kv_cache" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"kv_cache\": \"Prefix\"}", "kv_cache" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"kv_cache\": true}", "kv_cache" },
+        { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"kv_cache_refresh\": \"prompt\"}", "kv_cache_refresh" },
+        { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"kv_cache_refresh\": \"Canvas\"}", "kv_cache_refresh" },
+        { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"kv_cache_refresh\": 1}", "kv_cache_refresh" },
     };
 }

@@ -322,6 +322,23 @@ public sealed class CompletionsApiFakeEngineTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("canvas", KvCacheRefresh.Canvas)]
+    [InlineData("answer", KvCacheRefresh.Answer)]
+    [InlineData("frontier", KvCacheRefresh.Frontier)]
+    [InlineData(null, null)]
+    public async Task CreateCompletion_KvCacheRefresh_ReachesTheEngine(string? field, KvCacheRefresh? expected)
+    {
+        JsonObject body = Body();
+        body["kv_cache"] = "dual";
+        body["kv_cache_refresh"] = field;
+
+        using HttpResponseMessage response = await client.PostCompletionAsync(body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(expected, engine.LastRequest.KvCacheRefresh);
+    }
+
+    [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public async Task CreateCompletion_LogprobsZero_EveryTokenWithOffsetsIntoTheText(bool stream)

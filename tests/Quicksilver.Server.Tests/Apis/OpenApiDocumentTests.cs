@@ -28,7 +28,7 @@ public sealed class OpenApiDocumentTests(ApiFixture fixture) : IClassFixture<Api
         JsonObject schemas = document["components"]!["schemas"]!.AsObject();
         JsonObject request = schemas["CompletionRequestDocument"]!.AsObject();
         JsonObject properties = request["properties"]!.AsObject();
-        foreach (string field in new[] { "model", "prompt", "max_tokens", "temperature", "stream", "stream_options", "stop", "seed", "steps", "block_length", "remasking", "kv_cache" })
+        foreach (string field in new[] { "model", "prompt", "max_tokens", "temperature", "stream", "stream_options", "stop", "seed", "steps", "block_length", "remasking", "kv_cache", "kv_cache_refresh" })
         {
             Assert.Contains(field, properties.Select(p => p.Key));
         }

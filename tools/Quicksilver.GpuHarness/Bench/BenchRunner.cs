@@ -114,16 +114,16 @@ internal static class BenchRunner
             {
                 BlockStepResult r = RunBlockSteps(backend, model, shape, batch, blockLength, blocks, modelledSteps, warmup, Math.Max(iterations, 10));
                 blockSteps.Add(r);
-                Console.WriteLine($"bench: dual cache, batch {batch,3}: refresh {r.RefreshGpuMs:F2} ms GPU, {r.RefreshWallMs:F2} ms wall; block step ({r.BlockRows} rows) {r.BlockStepGpuMs:F2} ms GPU, {r.BlockStepWallMs:F2} ms wall: GEMMs {r.GemmMs:F2} ms ({r.GemmWeightTerabytesPerSecond:F2} TB/s of weights), attention {r.AttentionMs:F2} (keys unsplit {r.UnsplitAttentionMs:F2}, {r.UnsplitAttentionMs / r.AttentionMs:F2}x; block step unsplit {r.UnsplitBlockStepGpuMs:F2} ms GPU; products unbatched: block step {r.UnbatchedBlockStepGpuMs:F2}, refresh {r.UnbatchedRefreshGpuMs:F2} ms GPU), LM head {r.LmHeadMs:F2}, other {r.OtherGpuMs:F2}; {r.LaunchesPerBlockStep} launches per block step; modelled {r.ModelledTokensPerSecondPerRequest:F0} tok/s per request for {generation} tokens in {modelledSteps} steps");
+                Console.WriteLine($"bench: dual cache, batch {batch,3}: refresh {r.RefreshGpuMs:F2} ms GPU, {r.RefreshWallMs:F2} ms wall; block step ({r.BlockRows} rows) {r.BlockStepGpuMs:F2} ms GPU, {r.BlockStepWallMs:F2} ms wall: GEMMs {r.GemmMs:F2} ms ({r.GemmWeightTerabytesPerSecond:F2} TB/s of weights), attention {r.AttentionMs:F2} (keys unsplit {r.UnsplitAttentionMs:F2}, {r.UnsplitAttentionMs / r.AttentionMs:F2}x; block step unsplit {r.UnsplitBlockStepGpuMs:F2} ms GPU; products unbatched: block step {r.UnbatchedBlockStepGpuMs:F2}, refresh {r.UnbatchedRefreshGpuMs:F2} ms GPU), LM head {r.LmHeadMs:F2}, other {r.OtherGpuMs:F2}; {r.LaunchesPerBlockStep} launches per block step; modelled {r.ModelledTokensPerSecondPerRequest:F0} tok/s per request for {generation} tokens in {modelledSteps} steps; later refreshes: answer {r.AnswerRefreshGpuMs:F2} ms GPU, {r.AnswerRefreshWallMs:F2} ms wall (modelled {r.ModelledAnswerTokensPerSecondPerRequest:F0} tok/s), frontier {r.FrontierRefreshesWallMs:F2} ms wall over {blocks - 1} blocks (modelled {r.ModelledFrontierTokensPerSecondPerRequest:F0} tok/s)");
             }
             catch (Exception e) when (e is CudaException or OutOfMemoryException or ArgumentException)
             {
                 Console.Error.WriteLine($"bench: block steps at batch {batch} failed: {e.Message}");
-                blockSteps.Add(new BlockStepResult(batch, blockLength, batch * blockLength, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, 0, double.NaN, double.NaN, modelledSteps, double.NaN, e.Message));
+                blockSteps.Add(new BlockStepResult(batch, blockLength, batch * blockLength, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, 0, double.NaN, double.NaN, modelledSteps, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, e.Message));
             }
         }
 
-        notes.Add($"Block steps (at least 10 timed each): the dual cache's refresh (full canvas, K/V stored, the first block's {blockLength} masks scored, as the engine does) and a step over one block of {blockLength} masks per sequence attending over the cache; GPU time by CUDA events, wall time by the host clock around the step and its score download; modelled tok/s per request = {generation} / ({blocks} refreshes + {modelledSteps - blocks} block steps, both at wall time).");
+        notes.Add($"Block steps (at least 10 timed each): the dual cache's refresh (full canvas, K/V stored, the first block's {blockLength} masks scored, as the engine does) and a step over one block of {blockLength} masks per sequence attending over the cache; GPU time by CUDA events, wall time by the host clock around the step and its score download; modelled tok/s per request = {generation} / ({blocks} refreshes + {modelledSteps - blocks} block steps, both at wall time); with kv_cache_refresh answer / frontier the refreshes after the first are replaced by a refresh of the answer's rows / of the rows from the finished block on (timed at each block).");
         var report = new BenchReport(
             started,
             Summaries.Of(backend),
@@ -199,9 +199,26 @@ internal static class BenchRunner
                 backend.BatchSharedProducts = batched;
             }
 
+            // The later refreshes: with `answer` every block after the first refreshes the answer's rows; with `frontier`
+            // block b refreshes from block b − 1 on.
+            StepInputs answerRefresh = StepInputs.LaterRefresh(shape, caches, shape.Prompt, blockLength);
+            double answerRefreshGpuMs = Median(EventTimes(backend, warmup, iterations, () => model.Step(answerRefresh, blockScores)));
+            double answerRefreshWallMs = Median(WallTimes(iterations, () => model.Step(answerRefresh, blockScores)));
+            CheckScores(blockScores, shape.Vocab);
+            double frontierRefreshesWallMs = 0;
+            for (int b = 1; b < blocks; b++)
+            {
+                StepInputs frontier = StepInputs.LaterRefresh(shape, caches, shape.Prompt + ((b - 1) * blockLength), blockLength);
+                frontierRefreshesWallMs += Median(WallTimes(iterations, () => model.Step(frontier, blockScores)));
+                CheckScores(blockScores, shape.Vocab);
+            }
+
             // One more block step as a profiler range, for a per-kernel breakdown under ncu --profile-from-start off.
             backend.Profiled(() => model.Step(block, blockScores));
-            double modelled = shape.Generation / (((blocks * refreshWallMs) + ((modelledSteps - blocks) * wallMs)) * 1e-3);
+            double blockStepsWallMs = (modelledSteps - blocks) * wallMs;
+            double modelled = shape.Generation / (((blocks * refreshWallMs) + blockStepsWallMs) * 1e-3);
+            double modelledAnswer = shape.Generation / ((refreshWallMs + ((blocks - 1) * answerRefreshWallMs) + blockStepsWallMs) * 1e-3);
+            double modelledFrontier = shape.Generation / ((refreshWallMs + frontierRefreshesWallMs + blockStepsWallMs) * 1e-3);
             return new BlockStepResult(
                 batch,
                 blockLength,
@@ -222,6 +239,11 @@ internal static class BenchRunner
                 gpuMs - gemmMs - attentionMs,
                 modelledSteps,
                 modelled,
+                answerRefreshGpuMs,
+                answerRefreshWallMs,
+                frontierRefreshesWallMs,
+                modelledAnswer,
+                modelledFrontier,
                 null);
         }
         finally

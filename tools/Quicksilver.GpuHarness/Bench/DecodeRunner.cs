@@ -19,14 +19,13 @@ namespace Quicksilver.GpuHarness.Bench;
 /// runs) on the CUDA backend, for an LLaDA-8B-shaped model with random weights (<see cref="RandomWeightBackend"/>
 /// over a checkpoint whose data is a hole), or with <c>--model</c> a model folder's trained weights. For each
 /// concurrency and decoding (a fixed number of steps, or the threshold rule), the same greedy requests without a
-/// cache, with the prefix cache and with the dual cache: answer tokens per second of wall time (host scheduling,
+/// cache, with the prefix cache and with the dual cache (refreshing the canvas, the answer, or from the finished block
+/// on: <see cref="CacheConfiguration.Compared"/>): answer tokens per second of wall time (host scheduling,
 /// transfers and selection included), the speed-up over no cache, and how much of the output the caches leave
 /// unchanged. Cells run in order; one whose estimated time no longer fits the budget is recorded as skipped.
 /// </summary>
 internal static class DecodeRunner
 {
-    private static readonly KvCacheMode[] Modes = [KvCacheMode.None, KvCacheMode.Prefix, KvCacheMode.Dual];
-
     public static int Run(CommandLine args)
     {
         var settings = new DecodeSettings(
@@ -109,17 +108,17 @@ internal static class DecodeRunner
             MaxExpectedQueueWait = TimeSpan.FromMinutes(10),
         };
         using var engine = new DiffusionEngine(model, options, new HashSet<int>(), NullLogger<DiffusionEngine>.Instance);
-        GenerationRequest Request(int seed, Decoding decoding, KvCacheMode mode) =>
-            decoding.Apply(BenchGeneration.Request(config.VocabSize, seed, prompt, maxTokens)) with { KvCache = mode, BlockLength = block };
+        GenerationRequest Request(int seed, Decoding decoding, CacheConfiguration cache) =>
+            cache.Apply(decoding.Apply(BenchGeneration.Request(config.VocabSize, seed, prompt, maxTokens))) with { BlockLength = block };
 
         Decoding[] decodings =
         [
             .. steps.Select(n => new Decoding($"{n} steps", n, r => r with { Steps = n })),
             new(string.Create(CultureInfo.InvariantCulture, $"threshold {threshold}"), maxTokens, r => r with { Commit = CommitRule.Threshold, CommitParameter = threshold }),
         ];
-        foreach (KvCacheMode mode in Modes)
+        foreach (CacheConfiguration cache in CacheConfiguration.Compared)
         {
-            RunConcurrent(engine, 1, i => Request(1000 + i, decodings[0], mode) with { MaxTokens = Math.Min(block * 2, maxTokens) }); // within the cache budget, sized for max_tokens
+            RunConcurrent(engine, 1, i => Request(1000 + i, decodings[0], cache) with { MaxTokens = Math.Min(block * 2, maxTokens) }); // within the cache budget, sized for max_tokens
         }
 
         var rows = new List<DecodeRow>();
@@ -135,7 +134,7 @@ internal static class DecodeRunner
             output,
             JsonSerializer.Serialize(new DecodeReport(started, Summaries.Of(cuda), description, parameters, prompt, maxTokens, block, cacheBytes / 1048576.0, loadMs, rows, notes), HarnessJsonContext.Default.DecodeReport));
 
-        var secondsPerStep = new Dictionary<(int, KvCacheMode), double>();
+        var secondsPerStep = new Dictionary<(int, CacheConfiguration), double>();
         int previous = 0;
         foreach (int n in concurrency)
         {
@@ -143,11 +142,11 @@ internal static class DecodeRunner
             {
                 Answer[]? exact = null;
                 double exactSeconds = double.NaN;
-                foreach (KvCacheMode mode in Modes)
+                foreach (CacheConfiguration cache in CacheConfiguration.Compared)
                 {
-                    string name = mode.ToString().ToLowerInvariant();
+                    string name = cache.Name;
                     double remaining = budget - clock.Elapsed.TotalSeconds;
-                    double estimate = EstimatedSeconds(secondsPerStep, n, previous, mode, decoding.MostSteps);
+                    double estimate = EstimatedSeconds(secondsPerStep, n, previous, cache, decoding.MostSteps);
                     if (estimate > remaining)
                     {
                         string why = $"an estimated {estimate:F1} s does not fit the {remaining:F0} s left of the budget";
@@ -156,10 +155,10 @@ internal static class DecodeRunner
                         continue;
                     }
 
-                    (Answer[] answers, double seconds) = Timed(() => RunConcurrent(engine, n, i => Request(i, decoding, mode)), maxRepeats: 3);
+                    (Answer[] answers, double seconds) = Timed(() => RunConcurrent(engine, n, i => Request(i, decoding, cache)), maxRepeats: 3);
                     double meanSteps = answers.Average(a => a.Steps);
-                    secondsPerStep[(n, mode)] = seconds / meanSteps;
-                    if (mode == KvCacheMode.None)
+                    secondsPerStep[(n, cache)] = seconds / meanSteps;
+                    if (cache.IsExact)
                     {
                         (exact, exactSeconds) = (answers, seconds);
                     }
@@ -181,7 +180,7 @@ internal static class DecodeRunner
                     Save();
                     Console.WriteLine(string.Create(
                         CultureInfo.InvariantCulture,
-                        $"decode: {n,2} × {decoding.Name,-14} {name,-6} {seconds,7:F3} s, {meanSteps,5:F1} steps, {row.TokensPerSecond,8:F1} tok/s ({row.TokensPerSecondPerRequest:F1} per request)")
+                        $"decode: {n,2} × {decoding.Name,-14} {name,-13} {seconds,7:F3} s, {meanSteps,5:F1} steps, {row.TokensPerSecond,8:F1} tok/s ({row.TokensPerSecondPerRequest:F1} per request)")
                         + (exact is null ? ", no no-cache run to compare with" : string.Create(CultureInfo.InvariantCulture, $", {row.SpeedupOverNone:F2}× none, {row.IdenticalToNone:P0} answers / {row.TokensSameAsNone:P1} tokens as none")));
                 }
             }
@@ -199,14 +198,14 @@ internal static class DecodeRunner
     /// mode; before any, at the previous concurrency's scaled up by the ratio of the two (a step of more sequences
     /// costs at most that much more); zero when nothing is known yet.
     /// </summary>
-    private static double EstimatedSeconds(Dictionary<(int, KvCacheMode), double> secondsPerStep, int concurrency, int previous, KvCacheMode mode, int steps)
+    private static double EstimatedSeconds(Dictionary<(int, CacheConfiguration), double> secondsPerStep, int concurrency, int previous, CacheConfiguration cache, int steps)
     {
-        if (secondsPerStep.TryGetValue((concurrency, mode), out double perStep))
+        if (secondsPerStep.TryGetValue((concurrency, cache), out double perStep))
         {
             return perStep * steps;
         }
 
-        return previous > 0 && secondsPerStep.TryGetValue((previous, mode), out double before) ? before * concurrency / previous * steps : 0;
+        return previous > 0 && secondsPerStep.TryGetValue((previous, cache), out double before) ? before * concurrency / previous * steps : 0;
     }
 
     /// <summary>What every cell shares: block length, concurrency levels, step counts, threshold, time budget and report path.</summary>

@@ -27,28 +27,49 @@ internal sealed record StepInputs(int[] Tokens, int[] Positions, AttentionLayout
     /// of each sequence are computed; their keys and values replace the block's in the cache, and their queries attend
     /// over the whole canvas in it. The LM head scores the block.
     /// </summary>
-    public static StepInputs Block(BenchShape shape, IReadOnlyList<IKvCache> caches, int blockLength)
+    public static StepInputs Block(BenchShape shape, IReadOnlyList<IKvCache> caches, int blockLength) =>
+        Window(shape, caches, shape.Prompt, blockLength, blockLength);
+
+    /// <summary>
+    /// A refresh that starts after the prompt (<see cref="Engine.Decoding.KvCacheRefresh"/>): the answer rows from
+    /// <paramref name="start"/> to the canvas's end are computed against the cached rows before them, and the LM head
+    /// scores the first <paramref name="blockLength"/>, the block being decoded.
+    /// </summary>
+    public static StepInputs LaterRefresh(BenchShape shape, IReadOnlyList<IKvCache> caches, int start, int blockLength) =>
+        Window(shape, caches, start, shape.Canvas - start, blockLength);
+
+    /// <summary>
+    /// Rows <c>[start, start + length)</c> of each sequence's answer (all masks) computed; their keys and values replace
+    /// those rows in the cache and their queries attend over the whole canvas in it. The LM head scores the first
+    /// <paramref name="scored"/> of them.
+    /// </summary>
+    private static StepInputs Window(BenchShape shape, IReadOnlyList<IKvCache> caches, int start, int length, int scored)
     {
-        int batch = caches.Count, rows = batch * blockLength;
+        int batch = caches.Count, rows = batch * length;
         var tokens = new int[rows];
         var positions = new int[rows];
         var offsets = new int[batch + 1];
         var keys = new AttentionKeys[batch];
         var writes = new KvCacheWrite[batch];
+        var scoreRows = new int[batch * scored];
         for (int s = 0; s < batch; s++)
         {
-            offsets[s + 1] = offsets[s] + blockLength;
-            keys[s] = new AttentionKeys(0, shape.Canvas, caches[s], shape.Prompt);
-            writes[s] = new KvCacheWrite(caches[s], s * blockLength, shape.Prompt, blockLength);
-            for (int i = 0; i < blockLength; i++)
+            offsets[s + 1] = offsets[s] + length;
+            keys[s] = new AttentionKeys(0, shape.Canvas, caches[s], start);
+            writes[s] = new KvCacheWrite(caches[s], s * length, start, length);
+            for (int i = 0; i < length; i++)
             {
-                tokens[(s * blockLength) + i] = BenchShape.MaskTokenId;
-                positions[(s * blockLength) + i] = shape.Prompt + i;
+                tokens[(s * length) + i] = BenchShape.MaskTokenId;
+                positions[(s * length) + i] = start + i;
+            }
+
+            for (int i = 0; i < scored; i++)
+            {
+                scoreRows[(s * scored) + i] = (s * length) + i;
             }
         }
 
-        int[] scoreRows = [.. Enumerable.Range(0, rows)];
-        return new StepInputs(tokens, positions, new AttentionLayout(offsets, keys), scoreRows, Samplings(rows, 0f, 0)) { CacheWrites = writes };
+        return new StepInputs(tokens, positions, new AttentionLayout(offsets, keys), scoreRows, Samplings(scoreRows.Length, 0f, 0)) { CacheWrites = writes };
     }
 
     /// <summary>The whole canvas of every sequence, scoring its first <paramref name="scored"/> masked positions.</summary>

@@ -11,6 +11,10 @@ namespace Quicksilver.GpuHarness.Json;
 /// process; <paramref name="LaunchesPerBlockStep"/> counts the block step's kernels and cuBLAS calls.
 /// <paramref name="ModelledTokensPerSecondPerRequest"/> is what one request of the batch would see for the whole
 /// answer in <paramref name="ModelledSteps"/> steps: one refresh per block and block steps for the rest, at wall time.
+/// The later refreshes of <see cref="Quicksilver.Engine.Decoding.KvCacheRefresh"/> are timed too: the answer's rows
+/// (<paramref name="AnswerRefreshGpuMs"/>, each refresh after the first with <c>answer</c>) and, summed over the blocks
+/// after the first, the rows from the finished block on (<paramref name="FrontierRefreshesWallMs"/>, <c>frontier</c>);
+/// the two modelled rates replace the later refreshes by them.
 /// </summary>
 internal sealed record BlockStepResult(
     int Batch,
@@ -32,4 +36,9 @@ internal sealed record BlockStepResult(
     double OtherGpuMs,
     int ModelledSteps,
     double ModelledTokensPerSecondPerRequest,
+    double AnswerRefreshGpuMs,
+    double AnswerRefreshWallMs,
+    double FrontierRefreshesWallMs,
+    double ModelledAnswerTokensPerSecondPerRequest,
+    double ModelledFrontierTokensPerSecondPerRequest,
     string? Error);
