@@ -9,13 +9,16 @@ namespace Quicksilver.Bench;
 /// </summary>
 internal static class BenchGeneration
 {
-    /// <summary>A request of <paramref name="prompt"/> random tokens, seeded by <paramref name="seed"/>, greedy.</summary>
-    public static GenerationRequest Request(int vocab, int seed, int prompt, int maxTokens)
+    /// <summary>
+    /// A request of <paramref name="prompt"/> random tokens, seeded by <paramref name="seed"/>, greedy; with
+    /// <paramref name="texts"/> (<see cref="TextPrompts"/>), prompted with the text numbered by the seed instead.
+    /// </summary>
+    public static GenerationRequest Request(int vocab, int seed, int prompt, int maxTokens, IReadOnlyList<int[]>? texts = null)
     {
         var random = new Random(seed);
         return new GenerationRequest
         {
-            PromptTokens = Enumerable.Range(0, prompt).Select(_ => random.Next(vocab - 128)).ToArray(),
+            PromptTokens = texts is null ? Enumerable.Range(0, prompt).Select(_ => random.Next(vocab - 128)).ToArray() : texts[seed % texts.Count],
             MaxTokens = maxTokens,
             Seed = (ulong)seed,
         };

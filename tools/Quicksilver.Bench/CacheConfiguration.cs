@@ -3,7 +3,10 @@ using Quicksilver.Engine.Scheduling;
 
 namespace Quicksilver.Bench;
 
-/// <summary>A K/V cache configuration the cache benchmarks compare (<c>--kv-cache</c>, the GPU harness's <c>decode</c>), named as the tables print it.</summary>
+/// <summary>
+/// A K/V cache configuration the cache benchmarks compare (<c>--kv-cache</c>, the GPU harness's <c>decode</c>), named
+/// as the tables print it.
+/// </summary>
 internal sealed record CacheConfiguration(string Name, KvCacheMode Mode, KvCacheRefresh Refresh)
 {
     /// <summary>No cache first: every other row is compared with it.</summary>

@@ -33,12 +33,8 @@ internal static class KvCacheBenchmark
             new(string.Create(CultureInfo.InvariantCulture, $"threshold {settings.Threshold}"), r => r with { Commit = CommitRule.Threshold, CommitParameter = settings.Threshold }),
         ];
         IReadOnlyList<int[]>? texts = settings.PromptText is { } path ? TextPrompts.Read(folder, path, settings.Prompt) : null;
-        GenerationRequest Request(int seed, Decoding decoding, CacheConfiguration cache)
-        {
-            GenerationRequest request = BenchGeneration.Request(vocab, seed, settings.Prompt, settings.MaxTokens);
-            request = texts is null ? request : request with { PromptTokens = texts[seed % texts.Count] };
-            return cache.Apply(decoding.Apply(request)) with { BlockLength = settings.BlockLength };
-        }
+        GenerationRequest Request(int seed, Decoding decoding, CacheConfiguration cache) =>
+            cache.Apply(decoding.Apply(BenchGeneration.Request(vocab, seed, settings.Prompt, settings.MaxTokens, texts))) with { BlockLength = settings.BlockLength };
 
         foreach (CacheConfiguration cache in CacheConfiguration.Compared)
         {

@@ -2,7 +2,7 @@ using Quicksilver.Engine.Tokenization;
 
 namespace Quicksilver.Bench;
 
-/// <summary>Prompts of real text for a trained model: one per line of a file, encoded by the model's own tokenizer.</summary>
+/// <summary>Prompts of real text for a trained model: one per line of a file, encoded by the model's tokenizer.</summary>
 internal static class TextPrompts
 {
     /// <summary>

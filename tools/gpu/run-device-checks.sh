@@ -5,6 +5,8 @@
 #   OUT=/path/to/results bash tools/gpu/run-device-checks.sh
 # Needs the published harness (git-ignored, carry it): publish/gpu-harness, made here with
 #   dotnet publish tools/Quicksilver.GpuHarness -c Release -r linux-x64 --self-contained -p:PublishTrimmed=true -o publish/gpu-harness
+# and, for decode-tiny's text prompts, publish/prompts (carry it too), made here with
+#   bash tools/train/held-out-prompts.sh publish/prompts/held-out.txt
 #
 # Stages, each under `timeout` and each allowed to fail without stopping the others; a stage that could not end
 # before $DEADLINE seconds (default 540, inside the device tool's 600 s per command) is skipped, so the summary is
@@ -106,8 +108,16 @@ stage bench 100 "$OUT/log-bench.txt" "$HARNESS" bench --out "$OUT/bench.json" --
 # #7's number: a 256-token answer to a 512-token prompt, single request and 16 at once, through DiffusionEngine. No
 # 256-step row: on random weights the threshold row is one token per step already.
 stage decode 120 "$OUT/log-bench.txt" "$HARNESS" decode --out "$OUT/decode.json" --kernel-dir kernels --concurrency 1,16 --steps 16,32,64 --budget 95
-# The caches' accuracy cost on a trained model: the CPU benchmark's settings (docs/benchmarks/kv-cache-cpu-2026-11-29.md).
-stage decode-tiny 45 "$OUT/log-bench.txt" "$HARNESS" decode --model "$MODEL" --out "$OUT/decode-tiny.json" --kernel-dir kernels --prompt 32 --gen 32 --block 16 --concurrency 1,16 --steps 32,8 --budget 35
+# The caches' accuracy cost on a trained model. With the held-out text prompts carried (made here by
+# `bash tools/train/held-out-prompts.sh publish/prompts/held-out.txt`; the device has no Debian archive), the CPU
+# benchmark's text settings (docs/benchmarks/kv-refresh-2026-11-30.md); without them, random prompts as in
+# docs/benchmarks/kv-cache-cpu-2026-11-29.md.
+PROMPTS="${PROMPTS:-publish/prompts/held-out.txt}"
+if [ -f "$PROMPTS" ]; then
+  stage decode-tiny 45 "$OUT/log-bench.txt" "$HARNESS" decode --model "$MODEL" --prompt-text "$PROMPTS" --out "$OUT/decode-tiny.json" --kernel-dir kernels --prompt 64 --gen 64 --block 16 --concurrency 1,16,48 --steps 64,16 --budget 35
+else
+  stage decode-tiny 45 "$OUT/log-bench.txt" "$HARNESS" decode --model "$MODEL" --out "$OUT/decode-tiny.json" --kernel-dir kernels --prompt 32 --gen 32 --block 16 --concurrency 1,16 --steps 32,8 --budget 35
+fi
 
 stage torch 90 "$OUT/log-bench.txt" python3 tools/gpu/torch_bench.py --out "$OUT/torch.json" --budget 75 --warmup 1 --iters 3
 

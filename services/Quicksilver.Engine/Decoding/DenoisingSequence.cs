@@ -346,7 +346,11 @@ public sealed class DenoisingSequence
         }
 
         CompletionTokens += tokens.Count;
-        _refreshStart = _windowRule.RefreshStart(_blockStart, _settings.KvCacheRefresh, PromptLength);
+        if (_settings.KvCache != KvCacheMode.None)
+        {
+            _refreshStart = _windowRule.RefreshStart(_blockStart, _settings.KvCacheRefresh, PromptLength);
+        }
+
         _blockStart += length;
         _block++;
         _stepInBlock = 0;

@@ -19,8 +19,9 @@ internal static class RequestFieldReader
     /// <summary>
     /// The sampling and diffusion fields both endpoints share: <c>temperature</c> in [0, 2], <c>top_p</c> in (0, 1],
     /// <c>top_k</c> (≥ 1, or 0 / -1 to disable it, vLLM's convention), <c>alg_temp</c> ≥ 0, <c>steps</c>,
-    /// <c>block_length</c>, <c>remasking</c>, <c>threshold</c> / <c>factor</c>, <c>kv_cache</c>, <c>kv_cache_refresh</c>, <c>ignore_eos</c>,
-    /// <c>presence_penalty</c> and <c>frequency_penalty</c> in [-2, 2], and <c>logit_bias</c> (at most
+    /// <c>block_length</c>, <c>remasking</c>, <c>threshold</c> / <c>factor</c>, <c>kv_cache</c>,
+    /// <c>kv_cache_refresh</c>, <c>ignore_eos</c>, <c>presence_penalty</c> and <c>frequency_penalty</c> in [-2, 2], and
+    /// <c>logit_bias</c> (at most
     /// <paramref name="maxLogitBiasEntries"/> entries).
     /// </summary>
     public static DecodingFields ParseDecoding(JsonElement body, int maxLogitBiasEntries) => new()
@@ -265,7 +266,8 @@ internal static class RequestFieldReader
             "answer" => KvCacheRefresh.Answer,
             "frontier" => KvCacheRefresh.Frontier,
             string other => throw ApiErrorException.BadRequest(
-                $"Invalid value for 'kv_cache_refresh': expected 'canvas', 'answer' or 'frontier', but got '{other}' instead.", "kv_cache_refresh"),
+                $"Invalid value for 'kv_cache_refresh': expected 'canvas', 'answer' or 'frontier', but got '{other}' instead.",
+                "kv_cache_refresh"),
         };
     }
 

@@ -43,6 +43,17 @@ internal sealed class EngineOptionsValidator : IValidateOptions<EngineOptions>
             failures.Add($"{ModelExtensions.EngineSectionName}:DefaultThreshold and DefaultFactor are two different commit rules; set one of them.");
         }
 
+        // The binder takes any integer for an enum; an undefined one would fail requests, not the start.
+        if (!Enum.IsDefined(options.KvCache))
+        {
+            failures.Add($"{ModelExtensions.EngineSectionName}:KvCache must be none, prefix or dual, but is {options.KvCache}.");
+        }
+
+        if (!Enum.IsDefined(options.KvCacheRefresh))
+        {
+            failures.Add($"{ModelExtensions.EngineSectionName}:KvCacheRefresh must be canvas, answer or frontier, but is {options.KvCacheRefresh}.");
+        }
+
         if (options.MaxKvCacheBytes is < 1)
         {
             failures.Add($"{ModelExtensions.EngineSectionName}:MaxKvCacheBytes must be at least 1 when set (leave it unset for no limit), but is {options.MaxKvCacheBytes}.");

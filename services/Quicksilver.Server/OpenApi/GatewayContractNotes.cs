@@ -8,7 +8,8 @@ internal static class GatewayContractNotes
 {
     public const string ExtensionFields =
         " Diffusion and sampling controls beyond OpenAI's (`steps`, `block_length`, `remasking`, `alg_temp`, `threshold`, " +
-        "`factor`, `kv_cache`, `top_k`) are extra fields of the same body; what a request leaves out comes from the model's " +
+        "`factor`, `kv_cache`, `kv_cache_refresh`, `top_k`) are extra fields of the same body; " +
+        "what a request leaves out comes from the model's " +
         "`generation_config.json` (`GET /v1/models` shows it as `generation_defaults`), then the deployment's.";
 
     public const string Errors = " Errors use OpenAI's shape `{\"error\":{\"message\",\"type\",\"param\",\"code\"}}`.";

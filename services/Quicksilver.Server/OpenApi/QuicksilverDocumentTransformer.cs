@@ -15,7 +15,8 @@ internal sealed class QuicksilverDocumentTransformer : IOpenApiDocumentTransform
             Version = "v1",
             Description =
                 "OpenAI-compatible API of a diffusion language model server. Diffusion and sampling controls (steps, " +
-                "block_length, remasking, alg_temp, threshold, factor, kv_cache, top_k) are extra fields of the request; streamed " +
+                "block_length, remasking, alg_temp, threshold, factor, kv_cache, kv_cache_refresh, top_k) are extra " +
+                "fields of the request; streamed " +
                 "answers arrive one block of the canvas at a time.",
         };
         return Task.CompletedTask;

@@ -126,12 +126,13 @@ internal abstract record GenerationRequestDocument
     public KvCacheName? KvCache { get; init; }
 
     /// <summary>
-    /// Diffusion extension: which rows the refresh at each block boundary recomputes with a <c>kv_cache</c>. The first
-    /// block's refresh computes the whole canvas. <c>canvas</c> recomputes it every time (Fast-dLLM); <c>answer</c> keeps
-    /// the prompt's cached keys and values from the first refresh; <c>frontier</c> also keeps every finished block's from
-    /// the refresh after it finished, recomputing only the block just finished and the masks after it (fewest rows). The
-    /// later two are faster with long prompts and may move the answer further from <c>none</c>. Block-diffusion models
-    /// ignore it (their refresh is already exact and minimal). Default: the deployment's (<c>canvas</c> unless configured).
+    /// Diffusion extension: which rows the refresh at each block boundary recomputes with a <c>kv_cache</c>. The
+    /// first block's refresh computes the whole canvas. <c>canvas</c> recomputes it every time (Fast-dLLM);
+    /// <c>answer</c> keeps the prompt's cached keys and values from the first refresh; <c>frontier</c> also keeps
+    /// every finished block's from the refresh after it finished, recomputing only the block just finished and the
+    /// masks after it (fewest rows). The later two are faster with long prompts and may move the answer further from
+    /// <c>none</c>. Block-diffusion models ignore it (their refresh is already exact and starts at the finished
+    /// block's first attention block). Default: the deployment's (<c>canvas</c> unless configured).
     /// </summary>
     public KvCacheRefreshName? KvCacheRefresh { get; init; }
 

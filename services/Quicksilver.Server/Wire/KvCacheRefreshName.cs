@@ -14,7 +14,7 @@ internal enum KvCacheRefreshName
     [JsonStringEnumMemberName("answer")]
     Answer,
 
-    /// <summary>Refreshes after the first start at the block just finished: the prompt and earlier blocks keep theirs.</summary>
+    /// <summary>Later refreshes start at the block just finished; the prompt and earlier blocks keep theirs.</summary>
     [JsonStringEnumMemberName("frontier")]
     Frontier,
 }

@@ -33,23 +33,51 @@ public sealed class DenoisingSequenceKvCacheTests
     }
 
     [Theory]
-    [InlineData(KvCacheRefresh.Answer, false, 0, new[] { 0, 14, 3, 7, 3, 14, 7, 11, 3, 14 })]
-    [InlineData(KvCacheRefresh.Frontier, false, 0, new[] { 0, 14, 3, 7, 3, 14, 7, 11, 7, 14 })]
-    [InlineData(KvCacheRefresh.Answer, true, 0, new[] { 0, 14, 2, 7, 3, 14, 6, 11, 3, 14 })]
-    [InlineData(KvCacheRefresh.Frontier, true, 0, new[] { 0, 14, 2, 7, 3, 14, 6, 11, 7, 14 })]
-    [InlineData(KvCacheRefresh.Answer, false, 5, new[] { 0, 10, 0, 10, 0, 14, 5, 14, 5, 14 })]
-    [InlineData(KvCacheRefresh.Frontier, false, 5, new[] { 0, 10, 0, 10, 0, 14, 5, 14, 5, 14 })]
-    public void NextStep_LaterRefresh_StartsAtTheAnswerOrTheFinishedBlock(KvCacheRefresh refresh, bool shiftLogits, int attentionBlock, int[] expected)
+    [InlineData(KvCacheMode.Dual, KvCacheRefresh.Answer, false, 0, new[] { 0, 14, 3, 7, 3, 14, 7, 11, 3, 14 })]
+    [InlineData(KvCacheMode.Dual, KvCacheRefresh.Frontier, false, 0, new[] { 0, 14, 3, 7, 3, 14, 7, 11, 7, 14 })]
+    [InlineData(KvCacheMode.Prefix, KvCacheRefresh.Answer, false, 0, new[] { 0, 14, 3, 14, 3, 14, 7, 14, 3, 14 })]
+    [InlineData(KvCacheMode.Prefix, KvCacheRefresh.Frontier, false, 0, new[] { 0, 14, 3, 14, 3, 14, 7, 14, 7, 14 })]
+    [InlineData(KvCacheMode.Dual, KvCacheRefresh.Answer, true, 0, new[] { 0, 14, 2, 7, 3, 14, 6, 11, 3, 14 })]
+    [InlineData(KvCacheMode.Dual, KvCacheRefresh.Frontier, true, 0, new[] { 0, 14, 2, 7, 3, 14, 6, 11, 7, 14 })]
+    [InlineData(KvCacheMode.Dual, KvCacheRefresh.Answer, false, 5, new[] { 0, 10, 0, 10, 0, 14, 5, 14, 5, 14 })]
+    [InlineData(KvCacheMode.Dual, KvCacheRefresh.Frontier, false, 5, new[] { 0, 10, 0, 10, 0, 14, 5, 14, 5, 14 })]
+    public void NextStep_LaterRefresh_StartsAtTheAnswerOrTheFinishedBlock(KvCacheMode mode, KvCacheRefresh refresh, bool shiftLogits, int attentionBlock, int[] expected)
     {
-        // The layout of the test above, dual cache. The first refresh fills the cache from row 0; later ones start at
-        // the answer (row 3) or at the block just finished ([3, 7), then [7, 11)). With shifted logits the row scoring
-        // a block's first position is the finished block's last, inside both. Block-causal models keep their exact
-        // refresh, the rows of the dual row of the test above.
+        // The layout of the test above. The first refresh fills the cache from row 0; later ones start at the answer
+        // (row 3) or at the block just finished ([3, 7), then [7, 11)). With shifted logits the row scoring a block's
+        // first position is the finished block's last, inside both. Block-causal models keep their exact refresh, the
+        // rows of the test above.
         var rule = new CacheWindowRule(shiftLogits, attentionBlock);
-        DecodingSettings settings = Settings(KvCacheMode.Dual) with { KvCacheRefresh = refresh };
+        DecodingSettings settings = Settings(mode) with { KvCacheRefresh = refresh };
         var sequence = new DenoisingSequence([5, 6, 7], DiffusionPlan.Create(11, 4, 5), settings, Mask, new HashSet<int>(), rule);
 
         Assert.Equal(expected, Windows(sequence));
+    }
+
+    [Theory]
+    [InlineData(KvCacheRefresh.Answer, new[] { 0, 12, 2, 4, 2, 12, 4, 6, 2, 12, 6, 8 })]
+    [InlineData(KvCacheRefresh.Frontier, new[] { 0, 12, 2, 4, 2, 12, 4, 6, 4, 12, 6, 8 })]
+    public void NextStep_LaterRefreshWithSuffix_ReachesTheSuffix(KvCacheRefresh refresh, int[] expected)
+    {
+        // Prompt 2, answer 6 in blocks of 2 (two steps each), suffix 4, dual cache: later refreshes still end at the
+        // canvas's end, so the suffix's keys and values see the commits.
+        DecodingSettings settings = Settings(KvCacheMode.Dual) with { KvCacheRefresh = refresh };
+        var sequence = new DenoisingSequence([5, 6], DiffusionPlan.Create(6, 2, 6), settings, Mask, new HashSet<int>(), suffix: [1, 2, 3, 4]);
+
+        Assert.Equal(expected, Windows(sequence));
+    }
+
+    [Theory]
+    [InlineData(KvCacheRefresh.Answer)]
+    [InlineData(KvCacheRefresh.Frontier)]
+    public void NextStep_LaterRefreshOneTokenPromptShiftedLogits_StartsBeforeTheWindow(KvCacheRefresh refresh)
+    {
+        // Prompt 1, answer 4 in blocks of 2, Dream: block [1, 3) is scored from rows [0, 3), block [3, 5) from [2, 5),
+        // and its refresh from row 1 (the answer, and the finished block) covers that window.
+        DecodingSettings settings = Settings(KvCacheMode.Dual) with { KvCacheRefresh = refresh };
+        var sequence = new DenoisingSequence([5], DiffusionPlan.Create(4, 2, 4), settings, Mask, new HashSet<int>(), new CacheWindowRule(true, 0));
+
+        Assert.Equal([0, 5, 0, 3, 1, 5, 2, 5], Windows(sequence));
     }
 
     [Theory]

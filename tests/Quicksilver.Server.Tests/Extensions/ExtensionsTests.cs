@@ -63,6 +63,8 @@ public sealed class ExtensionsTests
     [InlineData("Quicksilver:Engine:DefaultBlockLength", "0", "Quicksilver:Engine:DefaultBlockLength must be at least 1, but is 0.")]
     [InlineData("Quicksilver:Engine:DefaultThreshold", "1.5", "Quicksilver:Engine:DefaultThreshold must be in (0, 1] when set (leave it unset for the step schedule), but is 1.5.")]
     [InlineData("Quicksilver:Engine:DefaultFactor", "0", "Quicksilver:Engine:DefaultFactor must be positive when set")]
+    [InlineData("Quicksilver:Engine:KvCache", "5", "Quicksilver:Engine:KvCache must be none, prefix or dual, but is 5.")]
+    [InlineData("Quicksilver:Engine:KvCacheRefresh", "7", "Quicksilver:Engine:KvCacheRefresh must be canvas, answer or frontier, but is 7.")]
     [InlineData("Quicksilver:Engine:MaxKvCacheBytes", "0", "Quicksilver:Engine:MaxKvCacheBytes must be at least 1 when set")]
     [InlineData("Quicksilver:Engine:MaxActiveSequences", "0", "Quicksilver:Engine:MaxActiveSequences must be at least 1, but is 0.")]
     [InlineData("Quicksilver:Engine:QueueTimeout", "00:00:00", "Quicksilver:Engine:QueueTimeout must be positive, but is 00:00:00.")]

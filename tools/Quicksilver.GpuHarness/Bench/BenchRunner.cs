@@ -119,7 +119,7 @@ internal static class BenchRunner
             catch (Exception e) when (e is CudaException or OutOfMemoryException or ArgumentException)
             {
                 Console.Error.WriteLine($"bench: block steps at batch {batch} failed: {e.Message}");
-                blockSteps.Add(new BlockStepResult(batch, blockLength, batch * blockLength, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, 0, double.NaN, double.NaN, modelledSteps, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, e.Message));
+                blockSteps.Add(BlockStepResult.Failed(batch, blockLength, modelledSteps, e.Message));
             }
         }
 
@@ -199,16 +199,24 @@ internal static class BenchRunner
                 backend.BatchSharedProducts = batched;
             }
 
-            // The later refreshes: with `answer` every block after the first refreshes the answer's rows; with `frontier`
-            // block b refreshes from block b − 1 on.
-            StepInputs answerRefresh = StepInputs.LaterRefresh(shape, caches, shape.Prompt, blockLength);
-            double answerRefreshGpuMs = Median(EventTimes(backend, warmup, iterations, () => model.Step(answerRefresh, blockScores)));
-            double answerRefreshWallMs = Median(WallTimes(iterations, () => model.Step(answerRefresh, blockScores)));
-            CheckScores(blockScores, shape.Vocab);
+            // The later refreshes, scoring block b: with `answer` every block after the first refreshes the answer's
+            // rows (timed for block 1; the others differ only in which rows are scored); with `frontier` block b
+            // refreshes from block b − 1 on (each timed after one untimed run). An answer of one block has none.
+            double answerRefreshGpuMs = double.NaN, answerRefreshWallMs = double.NaN;
+            if (blocks > 1)
+            {
+                StepInputs answerRefresh = StepInputs.LaterRefresh(shape, caches, shape.Prompt, shape.Prompt + blockLength, blockLength);
+                answerRefreshGpuMs = Median(EventTimes(backend, warmup, iterations, () => model.Step(answerRefresh, blockScores)));
+                answerRefreshWallMs = Median(WallTimes(iterations, () => model.Step(answerRefresh, blockScores)));
+                CheckScores(blockScores, shape.Vocab);
+            }
+
             double frontierRefreshesWallMs = 0;
             for (int b = 1; b < blocks; b++)
             {
-                StepInputs frontier = StepInputs.LaterRefresh(shape, caches, shape.Prompt + ((b - 1) * blockLength), blockLength);
+                int decoded = shape.Prompt + (b * blockLength);
+                StepInputs frontier = StepInputs.LaterRefresh(shape, caches, decoded - blockLength, decoded, blockLength);
+                model.Step(frontier, blockScores);
                 frontierRefreshesWallMs += Median(WallTimes(iterations, () => model.Step(frontier, blockScores)));
                 CheckScores(blockScores, shape.Vocab);
             }
@@ -217,7 +225,9 @@ internal static class BenchRunner
             backend.Profiled(() => model.Step(block, blockScores));
             double blockStepsWallMs = (modelledSteps - blocks) * wallMs;
             double modelled = shape.Generation / (((blocks * refreshWallMs) + blockStepsWallMs) * 1e-3);
-            double modelledAnswer = shape.Generation / ((refreshWallMs + ((blocks - 1) * answerRefreshWallMs) + blockStepsWallMs) * 1e-3);
+            double modelledAnswer = blocks > 1
+                ? shape.Generation / ((refreshWallMs + ((blocks - 1) * answerRefreshWallMs) + blockStepsWallMs) * 1e-3)
+                : modelled;
             double modelledFrontier = shape.Generation / ((refreshWallMs + frontierRefreshesWallMs + blockStepsWallMs) * 1e-3);
             return new BlockStepResult(
                 batch,

@@ -17,7 +17,8 @@ namespace Quicksilver.GpuHarness.Bench;
 /// <summary>
 /// <c>decode</c>: whole answers through the engine's own step loop (<see cref="DiffusionEngine"/>, the same code a pod
 /// runs) on the CUDA backend, for an LLaDA-8B-shaped model with random weights (<see cref="RandomWeightBackend"/>
-/// over a checkpoint whose data is a hole), or with <c>--model</c> a model folder's trained weights. For each
+/// over a checkpoint whose data is a hole), or with <c>--model</c> a model folder's trained weights (with
+/// <c>--prompt-text</c>, prompted with lines of text through its tokenizer, <see cref="TextPrompts"/>). For each
 /// concurrency and decoding (a fixed number of steps, or the threshold rule), the same greedy requests without a
 /// cache, with the prefix cache and with the dual cache (refreshing the canvas, the answer, or from the finished block
 /// on: <see cref="CacheConfiguration.Compared"/>): answer tokens per second of wall time (host scheduling,
@@ -40,9 +41,15 @@ internal static class DecodeRunner
         using var cuda = new CudaBackend(new CudaBackendOptions { KernelSourceDirectory = args.OptionalString("kernel-dir"), Log = Console.WriteLine });
         Console.WriteLine($"decode: {cuda.Description}");
         BenchShape shape = BenchShape.FromArguments(args);
+        string? promptText = args.OptionalString("prompt-text");
         if (args.OptionalString("model") is { } modelFolder)
         {
-            return RunTrained(cuda, modelFolder, shape.Prompt, shape.Generation, settings);
+            return RunTrained(cuda, modelFolder, promptText, shape.Prompt, shape.Generation, settings);
+        }
+
+        if (promptText is not null)
+        {
+            throw new ArgumentException("--prompt-text needs --model: text is encoded by the model's tokenizer.");
         }
 
         DirectoryInfo folder = Directory.CreateTempSubdirectory("qs-decode-");
@@ -57,7 +64,7 @@ internal static class DecodeRunner
     }
 
     /// <summary>A model folder's own weights on the CUDA backend (accuracy of the caches on a trained model).</summary>
-    private static int RunTrained(CudaBackend cuda, string modelFolder, int prompt, int maxTokens, DecodeSettings settings)
+    private static int RunTrained(CudaBackend cuda, string modelFolder, string? promptText, int prompt, int maxTokens, DecodeSettings settings)
     {
         ModelConfig config = ModelConfigReader.Read(Path.Combine(modelFolder, "config.json"));
         var load = Stopwatch.StartNew();
@@ -65,8 +72,14 @@ internal static class DecodeRunner
         using var model = new DiffusionTransformer(config, tensors, cuda);
         string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(modelFolder));
         string description = $"{name} ({config.Architecture}, d {config.HiddenSize}, {config.LayerCount} layers, vocab {config.VocabSize}), its trained weights";
-        string[] notes = ["Prompts are random token ids, not text, so the answers reply to noise: read the ratios and the agreement with no cache, which is the accuracy cost of the caches on a trained model."];
-        return Measure(new MeasuredModel(model, description, load.Elapsed.TotalMilliseconds, prompt, maxTokens, notes), cuda, settings);
+        IReadOnlyList<int[]>? texts = promptText is null ? null : TextPrompts.Read(modelFolder, promptText, prompt);
+        string[] notes =
+        [
+            texts is null
+                ? "Prompts are random token ids, not text, so the answers reply to noise: read the ratios and the agreement with no cache, which is the accuracy cost of the caches on a trained model."
+                : $"Prompts are the first {prompt} tokens of the lines of {Path.GetFileName(promptText)} ({texts.Count} long enough), request i taking line i: read the agreement with no cache, the accuracy cost of the caches on a trained model.",
+        ];
+        return Measure(new MeasuredModel(model, description, load.Elapsed.TotalMilliseconds, prompt, maxTokens, notes) { TextPrompts = texts }, cuda, settings);
     }
 
     /// <summary>The LLaDA-8B shape with random device weights, bound from a checkpoint whose data is a hole.</summary>
@@ -86,7 +99,11 @@ internal static class DecodeRunner
     }
 
     /// <summary>A model to decode with, and what the report says of it.</summary>
-    private sealed record MeasuredModel(DiffusionTransformer Transformer, string Description, double LoadMs, int Prompt, int MaxTokens, IReadOnlyList<string> Notes);
+    private sealed record MeasuredModel(DiffusionTransformer Transformer, string Description, double LoadMs, int Prompt, int MaxTokens, IReadOnlyList<string> Notes)
+    {
+        /// <summary>Prompts of text, request i taking the i-th (cyclically); null for random token ids.</summary>
+        public IReadOnlyList<int[]>? TextPrompts { get; init; }
+    }
 
     private static int Measure(MeasuredModel measured, CudaBackend cuda, DecodeSettings settings)
     {
@@ -109,7 +126,7 @@ internal static class DecodeRunner
         };
         using var engine = new DiffusionEngine(model, options, new HashSet<int>(), NullLogger<DiffusionEngine>.Instance);
         GenerationRequest Request(int seed, Decoding decoding, CacheConfiguration cache) =>
-            cache.Apply(decoding.Apply(BenchGeneration.Request(config.VocabSize, seed, prompt, maxTokens))) with { BlockLength = block };
+            cache.Apply(decoding.Apply(BenchGeneration.Request(config.VocabSize, seed, prompt, maxTokens, measured.TextPrompts))) with { BlockLength = block };
 
         Decoding[] decodings =
         [

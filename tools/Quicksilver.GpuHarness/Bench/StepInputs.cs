@@ -28,23 +28,30 @@ internal sealed record StepInputs(int[] Tokens, int[] Positions, AttentionLayout
     /// over the whole canvas in it. The LM head scores the block.
     /// </summary>
     public static StepInputs Block(BenchShape shape, IReadOnlyList<IKvCache> caches, int blockLength) =>
-        Window(shape, caches, shape.Prompt, blockLength, blockLength);
+        Window(shape, caches, shape.Prompt, blockLength, 0, blockLength);
 
     /// <summary>
-    /// A refresh that starts after the prompt (<see cref="Engine.Decoding.KvCacheRefresh"/>): the answer rows from
-    /// <paramref name="start"/> to the canvas's end are computed against the cached rows before them, and the LM head
-    /// scores the first <paramref name="blockLength"/>, the block being decoded.
+    /// A refresh after the first block that starts after the prompt (<see cref="Engine.Decoding.KvCacheRefresh"/>):
+    /// the answer rows from <paramref name="start"/> to the canvas's end are computed against the cached rows before
+    /// them, and the LM head scores the block being decoded, the <paramref name="blockLength"/> rows from
+    /// <paramref name="decodedBlock"/>.
     /// </summary>
-    public static StepInputs LaterRefresh(BenchShape shape, IReadOnlyList<IKvCache> caches, int start, int blockLength) =>
-        Window(shape, caches, start, shape.Canvas - start, blockLength);
+    public static StepInputs LaterRefresh(BenchShape shape, IReadOnlyList<IKvCache> caches, int start, int decodedBlock, int blockLength) =>
+        Window(shape, caches, start, shape.Canvas - start, decodedBlock - start, blockLength);
 
     /// <summary>
-    /// Rows <c>[start, start + length)</c> of each sequence's answer (all masks) computed; their keys and values replace
-    /// those rows in the cache and their queries attend over the whole canvas in it. The LM head scores the first
-    /// <paramref name="scored"/> of them.
+    /// Rows <c>[start, start + length)</c> of each sequence's answer (all masks) computed; their keys and values
+    /// replace those rows in the cache and their queries attend over the whole canvas in it. The LM head scores
+    /// <paramref name="scored"/> of them from the window's row <paramref name="scoredFrom"/>.
     /// </summary>
-    private static StepInputs Window(BenchShape shape, IReadOnlyList<IKvCache> caches, int start, int length, int scored)
+    private static StepInputs Window(BenchShape shape, IReadOnlyList<IKvCache> caches, int start, int length, int scoredFrom, int scored)
     {
+        if (start < shape.Prompt || start + length > shape.Canvas || scoredFrom < 0 || scoredFrom + scored > length)
+        {
+            throw new ArgumentException(
+                $"A window of {length} rows from {start}, scoring {scored} from its row {scoredFrom}, does not fit an answer at [{shape.Prompt}, {shape.Canvas}).");
+        }
+
         int batch = caches.Count, rows = batch * length;
         var tokens = new int[rows];
         var positions = new int[rows];
@@ -65,7 +72,7 @@ internal sealed record StepInputs(int[] Tokens, int[] Positions, AttentionLayout
 
             for (int i = 0; i < scored; i++)
             {
-                scoreRows[(s * scored) + i] = (s * length) + i;
+                scoreRows[(s * scored) + i] = (s * length) + scoredFrom + i;
             }
         }
 

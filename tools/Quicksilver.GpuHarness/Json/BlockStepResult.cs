@@ -41,4 +41,11 @@ internal sealed record BlockStepResult(
     double FrontierRefreshesWallMs,
     double ModelledAnswerTokensPerSecondPerRequest,
     double ModelledFrontierTokensPerSecondPerRequest,
-    string? Error);
+    string? Error)
+{
+    /// <summary>The row of a batch whose block steps failed: every time NaN, and why.</summary>
+    public static BlockStepResult Failed(int batch, int blockLength, int modelledSteps, string error) => new(
+        batch, blockLength, batch * blockLength, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN,
+        double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, 0, double.NaN, double.NaN, modelledSteps,
+        double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, error);
+}
