@@ -41,6 +41,11 @@ def load(path):
 def fmt(v, spec=".2f", none="—"):
     if v is None:
         return none
+    if isinstance(v, str):  # the harness writes NaN and infinities as JSON strings
+        try:
+            v = float(v)
+        except ValueError:
+            return v
     try:
         if v != v:  # NaN
             return none

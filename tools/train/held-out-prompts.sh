@@ -5,6 +5,7 @@
 set -euo pipefail
 
 out=$1
+mkdir -p "$(dirname "$out")"
 if ! command -v bible >/dev/null; then
   apt-get install -y --no-install-recommends bible-kjv
 fi

@@ -201,34 +201,35 @@ internal static class BenchRunner
 
             // The later refreshes, scoring block b: with `answer` every block after the first refreshes the answer's
             // rows (timed for block 1; the others differ only in which rows are scored); with `frontier` block b
-            // refreshes from block b − 1 on (each timed after one untimed run). An answer of one block has none.
-            double answerRefreshGpuMs = double.NaN, answerRefreshWallMs = double.NaN;
-            if (blocks > 1)
+            // refreshes from block b − 1 on (each timed after one untimed run). An answer of one block has none; one
+            // that does not end on a block boundary (a short last block) is not timed.
+            bool timeLater = blocks > 1 && shape.Generation % blockLength == 0;
+            double answerRefreshGpuMs = double.NaN, answerRefreshWallMs = double.NaN, frontierRefreshesWallMs = double.NaN;
+            if (timeLater)
             {
                 StepInputs answerRefresh = StepInputs.LaterRefresh(shape, caches, shape.Prompt, shape.Prompt + blockLength, blockLength);
                 answerRefreshGpuMs = Median(EventTimes(backend, warmup, iterations, () => model.Step(answerRefresh, blockScores)));
                 answerRefreshWallMs = Median(WallTimes(iterations, () => model.Step(answerRefresh, blockScores)));
                 CheckScores(blockScores, shape.Vocab);
-            }
-
-            double frontierRefreshesWallMs = 0;
-            for (int b = 1; b < blocks; b++)
-            {
-                int decoded = shape.Prompt + (b * blockLength);
-                StepInputs frontier = StepInputs.LaterRefresh(shape, caches, decoded - blockLength, decoded, blockLength);
-                model.Step(frontier, blockScores);
-                frontierRefreshesWallMs += Median(WallTimes(iterations, () => model.Step(frontier, blockScores)));
-                CheckScores(blockScores, shape.Vocab);
+                frontierRefreshesWallMs = 0;
+                for (int b = 1; b < blocks; b++)
+                {
+                    int decoded = shape.Prompt + (b * blockLength);
+                    StepInputs frontier = StepInputs.LaterRefresh(shape, caches, decoded - blockLength, decoded, blockLength);
+                    model.Step(frontier, blockScores);
+                    frontierRefreshesWallMs += Median(WallTimes(iterations, () => model.Step(frontier, blockScores)));
+                    CheckScores(blockScores, shape.Vocab);
+                }
             }
 
             // One more block step as a profiler range, for a per-kernel breakdown under ncu --profile-from-start off.
             backend.Profiled(() => model.Step(block, blockScores));
             double blockStepsWallMs = (modelledSteps - blocks) * wallMs;
             double modelled = shape.Generation / (((blocks * refreshWallMs) + blockStepsWallMs) * 1e-3);
-            double modelledAnswer = blocks > 1
-                ? shape.Generation / ((refreshWallMs + ((blocks - 1) * answerRefreshWallMs) + blockStepsWallMs) * 1e-3)
-                : modelled;
-            double modelledFrontier = shape.Generation / ((refreshWallMs + frontierRefreshesWallMs + blockStepsWallMs) * 1e-3);
+            double modelledAnswer = blocks == 1 ? modelled
+                : shape.Generation / ((refreshWallMs + ((blocks - 1) * answerRefreshWallMs) + blockStepsWallMs) * 1e-3);
+            double modelledFrontier = blocks == 1 ? modelled
+                : shape.Generation / ((refreshWallMs + frontierRefreshesWallMs + blockStepsWallMs) * 1e-3);
             return new BlockStepResult(
                 batch,
                 blockLength,

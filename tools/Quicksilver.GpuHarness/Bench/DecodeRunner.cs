@@ -141,7 +141,9 @@ internal static class DecodeRunner
         var rows = new List<DecodeRow>();
         string[] notes =
         [
-            "Greedy requests of random prompt tokens, no end token: every answer is max_tokens long.",
+            measured.TextPrompts is null
+                ? "Greedy requests of random prompt tokens, no end token: every answer is max_tokens long."
+                : "Greedy requests of text prompts, no end token: every answer is max_tokens long.",
             "Each cell after a warm-up of every mode; a cell under 1 s is the median of up to 3 runs.",
             .. measured.Notes,
         ];
