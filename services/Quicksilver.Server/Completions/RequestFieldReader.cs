@@ -21,8 +21,7 @@ internal static class RequestFieldReader
     /// <c>top_k</c> (≥ 1, or 0 / -1 to disable it, vLLM's convention), <c>alg_temp</c> ≥ 0, <c>steps</c>,
     /// <c>block_length</c>, <c>remasking</c>, <c>threshold</c> / <c>factor</c>, <c>kv_cache</c>,
     /// <c>kv_cache_refresh</c>, <c>ignore_eos</c>, <c>presence_penalty</c> and <c>frequency_penalty</c> in [-2, 2], and
-    /// <c>logit_bias</c> (at most
-    /// <paramref name="maxLogitBiasEntries"/> entries).
+    /// <c>logit_bias</c> (at most <paramref name="maxLogitBiasEntries"/> entries).
     /// </summary>
     public static DecodingFields ParseDecoding(JsonElement body, int maxLogitBiasEntries) => new()
     {

@@ -107,7 +107,7 @@ public sealed class DiffusionEngineKvCacheTests(ITestOutputHelper output)
     [Theory]
     [InlineData(ModelArchitecture.LLaDA)]
     [InlineData(ModelArchitecture.Dream)]
-    public async Task GenerateAsync_NoCachePrefixAndDualInOneBatch_EachGivesItsTokensAlone(ModelArchitecture architecture)
+    public async Task GenerateAsync_EveryCacheConfigurationInOneBatch_EachGivesItsTokensAlone(ModelArchitecture architecture)
     {
         using var test = new TestEngine(new EngineOptions(), layers: 3, architecture: architecture);
         GenerationRequest[] requests =
@@ -115,6 +115,8 @@ public sealed class DiffusionEngineKvCacheTests(ITestOutputHelper output)
             Request(prompt: [5, 9, 2], maxTokens: 24, blockLength: 4, seed: 1) with { Temperature = 0.7f },
             Request(prompt: [8, 8, 1, 3, 6, 2, 9], maxTokens: 30, blockLength: 6, seed: 2) with { Temperature = 0.7f, KvCache = KvCacheMode.Prefix },
             Request(prompt: [4, 2], maxTokens: 20, blockLength: 10, seed: 3) with { KvCache = KvCacheMode.Dual },
+            Request(prompt: [7, 1, 7, 1, 3], maxTokens: 24, blockLength: 6, seed: 4) with { KvCache = KvCacheMode.Dual, KvCacheRefresh = KvCacheRefresh.Frontier },
+            Request(prompt: [2, 9, 9], maxTokens: 16, blockLength: 4, seed: 5) with { KvCache = KvCacheMode.Prefix, KvCacheRefresh = KvCacheRefresh.Answer },
         ];
         var alone = new List<int[]>();
         foreach (GenerationRequest request in requests)
@@ -122,7 +124,8 @@ public sealed class DiffusionEngineKvCacheTests(ITestOutputHelper output)
             alone.Add(await test.Collect(request));
         }
 
-        // Started together, with blocks of 4, 6 and 10: the three share steps at different block positions.
+        // Started together, with blocks of 4, 6 and 10: they share steps at different block positions, the later
+        // refreshes' windows starting after row 0 beside whole-canvas ones.
         int[][] together = await Task.WhenAll(requests.Select(r => test.Collect(r)));
 
         Assert.Equal(alone, together);

@@ -8,19 +8,26 @@ namespace Quicksilver.Engine.Compute.Cuda.Tests;
 
 /// <summary>
 /// The whole serving path on the CUDA backend: <see cref="ServedModelLoader"/> with <c>Backend = cuda</c>, and the step
-/// loop batching three greedy requests on the trained tiny model, one per K/V cache mode, so that CUDA caches are
-/// allocated, refreshed, windowed and freed inside one batch. Token-level agreement with the CPU is not asserted here:
+/// loop batching five greedy requests on the trained tiny model, one per K/V cache mode and two with a later refresh
+/// (<see cref="KvCacheRefresh"/>), so that CUDA caches are allocated, refreshed, windowed and freed inside one batch. Token-level agreement with the CPU is not asserted here:
 /// this model's choices are often near-ties (top-1 near p = 0.08, margins down to 1e-4, which bf16 activations flip),
 /// so the harness's teacher-forced checks, which excuse near-ties, cover it.
 /// </summary>
 public sealed class CudaServedModelTests
 {
     [CudaFact]
-    public async Task ThreeCacheModesInOneBatch_FinishCompleteAndFreeTheirCaches()
+    public async Task EveryCacheConfigurationInOneBatch_FinishCompleteAndFreeTheirCaches()
     {
         using ServedModel model = ServedModelLoader.Load(RepositoryFolders.TinyModel, new EngineOptions { Backend = "cuda", WarmUpSteps = 0 }, NullLoggerFactory.Instance);
-        string[] prompts = ["In the beginning God created", "And the LORD said unto Moses", "Blessed are the"];
-        KvCacheMode[] modes = [KvCacheMode.None, KvCacheMode.Prefix, KvCacheMode.Dual];
+        string[] prompts = ["In the beginning God created", "And the LORD said unto Moses", "Blessed are the", "Then the king", "Hear now"];
+        (KvCacheMode Mode, KvCacheRefresh Refresh)[] caches =
+        [
+            (KvCacheMode.None, KvCacheRefresh.Canvas),
+            (KvCacheMode.Prefix, KvCacheRefresh.Canvas),
+            (KvCacheMode.Dual, KvCacheRefresh.Canvas),
+            (KvCacheMode.Dual, KvCacheRefresh.Answer),
+            (KvCacheMode.Prefix, KvCacheRefresh.Frontier),
+        ];
         var requests = prompts.Select((prompt, i) => new GenerationRequest
         {
             PromptTokens = model.Tokenizer.Encode(prompt),
@@ -28,7 +35,8 @@ public sealed class CudaServedModelTests
             BlockLength = 16,
             Steps = 16,
             Temperature = 0f,
-            KvCache = modes[i],
+            KvCache = caches[i].Mode,
+            KvCacheRefresh = caches[i].Refresh,
             IgnoreEos = true,
         });
 
