@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """compare.py — the short table run-device-checks.sh prints last: parity outcome, engine vs PyTorch step times,
-achieved TFLOP/s and the fraction of the measured bf16 GEMM peak. Any input may be missing or partial.
+achieved TFLOP/s and the fraction of the measured bf16 GEMM peak. Any input may be missing or partial; with --strict
+the exit status is 1 when one is, or when a stage failed or was skipped, a parity check failed, or a bench or decode
+row holds an error (CI's dry run on the emulator).
 
-usage: python3 tools/gpu/compare.py --parity parity.json --bench bench.json --decode decode.json [--decode decode-tiny.json] --torch torch.json [--stages stages.txt]
+usage: python3 tools/gpu/compare.py --parity parity.json --bench bench.json --decode decode.json [--decode decode-tiny.json] [--torch torch.json] [--stages stages.txt] [--strict]
 """
 import argparse
 import json
@@ -75,6 +77,31 @@ def decode_table(path):
     return lines
 
 
+def problems(stages, parity, bench, decodes, torch_given, torch_r):
+    """What --strict refuses: everything the run was asked for must have run and be whole."""
+    found = [f"stage {s[0]}: {'skipped' if s[1] == 'skipped' else 'exit ' + s[1]}" for s in stages if len(s) >= 2 and s[1] != "0"]
+    if parity is None or parity.get("device_error"):
+        found.append("parity: no report" if parity is None else f"parity: no device ({parity['device_error']})")
+    elif parity.get("failed") or not parity.get("passed"):
+        found.append(f"parity: {parity.get('passed')} passed, {parity.get('failed')} failed")
+    if bench is None:
+        found.append("bench: no report")
+    else:
+        rows = list(bench.get("batches", [])) + list(bench.get("block_steps", []))
+        found += [f"bench batch {r.get('batch')}: {r['error']}" for r in rows if r.get("error")]
+        if not rows:
+            found.append("bench: no rows")
+    for path, decode in decodes:
+        ran = [r for r in (decode or {}).get("rows", []) if not r.get("skipped")]
+        if decode is None:
+            found.append(f"{path}: no report")
+        elif not ran or any(not (r.get("tokens_per_second") or 0) > 0 for r in ran):
+            found.append(f"{path}: {len(ran)} rows ran, not all with a rate")
+    if torch_given and not (torch_r or {}).get("results"):
+        found.append("torch: no results")
+    return found
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--parity")
@@ -82,9 +109,11 @@ def main():
     ap.add_argument("--decode", action="append", default=[], help="a decode report; may be given more than once")
     ap.add_argument("--torch")
     ap.add_argument("--stages")
+    ap.add_argument("--strict", action="store_true", help="exit 1 unless every stage ran and every report is whole")
     a = ap.parse_args()
     lines = ["", "=" * 100, "Quicksilver device checks — summary", "=" * 100]
 
+    stages = []
     if a.stages and os.path.exists(a.stages):
         with open(a.stages) as f:
             stages = [l.split() for l in f if l.strip()]
@@ -135,7 +164,8 @@ def main():
     batches = sorted({b["batch"] for b in (bench or {}).get("batches", [])} |
                      {r["batch"] for r in (torch_r or {}).get("results", [])})
     lines.append("")
-    lines.append("full-canvas step (prompt 512 + 256 masks per sequence), ms per denoising step (median); speed-up = torch ms / engine ms")
+    lines.append(f"full-canvas step (prompt {(bench or {}).get('prompt_length', 512)} + {(bench or {}).get('generation_length', 256)} masks per sequence), "
+                 "ms per denoising step (median); speed-up = torch ms / engine ms")
     header = f"{'batch':>5} | {'engine ms':>10} | {'eager ms':>10} | {'compile ms':>10} | {'vs eager':>8} | {'vs compile':>10} | {'TFLOP/s':>8} | {'% peak':>7} | {'attn ms':>8}"
     lines.append(header)
     lines.append("-" * len(header))
@@ -196,8 +226,13 @@ def main():
     for path in a.decode:
         lines.extend(decode_table(path))
     lines.append("=" * 100)
+    status = 0
+    if a.strict:
+        found = problems(stages, parity, bench, [(p, load(p)[0]) for p in a.decode], a.torch is not None, torch_r)
+        lines.append(f"strict: {len(found)} problem(s)" + "".join(f"\n  {p}" for p in found))
+        status = 1 if found else 0
     print("\n".join(lines))
-    return 0
+    return status
 
 
 if __name__ == "__main__":

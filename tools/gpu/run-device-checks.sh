@@ -27,6 +27,11 @@
 # Writes exactly 8 files to $OUT (the most the device tool brings back): parity.json bench.json decode.json
 # decode-tiny.json torch.json log-parity.txt (env, info, parity, sanitizer) log-bench.txt (bench, decode, torch) summary.txt. Kernels are compiled from kernels/ (so a kernel fix needs no republish) and cached in
 # $QS_KERNEL_CACHE (default /tmp/qs-kernel-cache).
+#
+# SCALE=emulator runs the same stages at toy shapes on the CPU emulator of the CUDA libraries (kernels/emulator, found
+# through QS_CUDA_LIB_DIRS), with every time limit multiplied by LIMIT_SCALE (default 6 there); torch, the sanitizer
+# and ncu need a GPU and are left out. STRICT=1 makes the exit status say whether every stage ran and every report
+# is whole (compare.py --strict). CI runs both, so a broken harness, script or summary never costs device time.
 set -u -o pipefail
 
 OUT="${OUT:-$PWD/device-out}"
@@ -38,12 +43,27 @@ export PYTHONUNBUFFERED=1
 STAGES=/tmp/qs-device-stages.txt
 : > "$STAGES"
 RUN_START=$(date +%s)
-DEADLINE="${DEADLINE:-540}"
+SCALE="${SCALE:-device}"
+case "$SCALE" in
+  device) LIMIT_SCALE="${LIMIT_SCALE:-1}" ;;
+  emulator) LIMIT_SCALE="${LIMIT_SCALE:-6}" ;;
+  *) echo "SCALE must be device or emulator, not '$SCALE'" >&2; exit 3 ;;
+esac
+DEADLINE="${DEADLINE:-$((540 * LIMIT_SCALE))}"
+# The LLaDA-8B shape on a device; on the emulator a two-layer model of width 64 and a 40-token canvas.
+TOY=(--layers 2 --hidden 64 --heads 2 --intermediate 128 --prompt 8 --gen 32 --block 16)
+if [ "$SCALE" = emulator ]; then
+  BENCH_SHAPE=("${TOY[@]}" --block-batches 1 --warmup 0 --iters 1 --gemm-n 256)
+  DECODE_SHAPE=("${TOY[@]}" --concurrency 1,2 --steps 8)
+else
+  BENCH_SHAPE=()
+  DECODE_SHAPE=(--concurrency 1,16 --steps 16,32,64)
+fi
 
 # stage NAME LIMIT LOG CMD...: runs CMD under timeout, tees to LOG (appending), records the exit status; skips it
 # when it could run past the deadline.
 stage() {
-  local name=$1 limit=$2 log=$3
+  local name=$1 limit=$(($2 * LIMIT_SCALE)) log=$3
   shift 3
   local start rc
   start=$(date +%s)
@@ -90,41 +110,55 @@ stage env 20 "$OUT/log-parity.txt" bash -c "$(declare -f env_report); HARNESS='$
 stage info 20 "$OUT/log-parity.txt" "$HARNESS" info --kernel-dir kernels
 
 # Parity: one child process per check (a faulting kernel only fails its own check).
-stage parity 120 "$OUT/log-parity.txt" "$HARNESS" parity --model "$MODEL" --out "$OUT/parity.json" --kernel-dir kernels --timeout 70
+stage parity 120 "$OUT/log-parity.txt" "$HARNESS" parity --model "$MODEL" --out "$OUT/parity.json" --kernel-dir kernels --timeout $((70 * LIMIT_SCALE))
 
 # The bench uses the tensor-core attention only if it passed parity; otherwise the simple kernel at batch 1 only.
 ATTENTION=auto
 BATCHES=1,8,32
+[ "$SCALE" = emulator ] && BATCHES=1
 if [ -f "$OUT/parity.json" ]; then
   MMA=$(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(next((c['status'] for c in r.get('checks',[]) if c['name']=='attention_mma'),'missing'))" "$OUT/parity.json" 2>/dev/null || echo unknown)
   if [ "$MMA" != "pass" ]; then
     echo "attention_mma parity: $MMA → bench with the simple attention kernel at batches 1 and 8" | tee -a "$OUT/log-bench.txt"
     ATTENTION=simple
-    BATCHES=1,8
+    [ "$SCALE" = emulator ] || BATCHES=1,8
   fi
 fi
-stage bench 100 "$OUT/log-bench.txt" "$HARNESS" bench --out "$OUT/bench.json" --kernel-dir kernels --attention "$ATTENTION" --batches "$BATCHES" --budget 75
+stage bench 100 "$OUT/log-bench.txt" "$HARNESS" bench --out "$OUT/bench.json" --kernel-dir kernels --attention "$ATTENTION" --batches "$BATCHES" --budget $((75 * LIMIT_SCALE)) "${BENCH_SHAPE[@]}"
 
 # #7's number: a 256-token answer to a 512-token prompt, single request and 16 at once, through DiffusionEngine. No
 # 256-step row: on random weights the threshold row is one token per step already.
-stage decode 120 "$OUT/log-bench.txt" "$HARNESS" decode --out "$OUT/decode.json" --kernel-dir kernels --concurrency 1,16 --steps 16,32,64 --budget 95
+stage decode 120 "$OUT/log-bench.txt" "$HARNESS" decode --out "$OUT/decode.json" --kernel-dir kernels --budget $((95 * LIMIT_SCALE)) "${DECODE_SHAPE[@]}"
 # The caches' accuracy cost on a trained model. With the held-out text prompts carried (made here by
 # `bash tools/train/held-out-prompts.sh publish/prompts/held-out.txt`; the device has no Debian archive), the CPU
 # benchmark's text settings (docs/benchmarks/kv-refresh-2026-11-30.md); without them, random prompts as in
 # docs/benchmarks/kv-cache-cpu-2026-11-29.md.
 PROMPTS="${PROMPTS:-publish/prompts/held-out.txt}"
-if [ -f "$PROMPTS" ]; then
-  stage decode-tiny 45 "$OUT/log-bench.txt" "$HARNESS" decode --model "$MODEL" --prompt-text "$PROMPTS" --out "$OUT/decode-tiny.json" --kernel-dir kernels --prompt 64 --gen 64 --block 16 --concurrency 1,16,48 --steps 64,16 --budget 35
+if [ "$SCALE" = emulator ]; then
+  TINY_SHAPE=(--prompt 16 --gen 16 --block 8 --concurrency 1,2 --steps 4)
+elif [ -f "$PROMPTS" ]; then
+  TINY_SHAPE=(--prompt 64 --gen 64 --block 16 --concurrency 1,16,48 --steps 64,16)
 else
-  stage decode-tiny 45 "$OUT/log-bench.txt" "$HARNESS" decode --model "$MODEL" --out "$OUT/decode-tiny.json" --kernel-dir kernels --prompt 32 --gen 32 --block 16 --concurrency 1,16 --steps 32,8 --budget 35
+  TINY_SHAPE=(--prompt 32 --gen 32 --block 16 --concurrency 1,16 --steps 32,8)
 fi
+TINY_PROMPTS=()
+[ -f "$PROMPTS" ] && TINY_PROMPTS=(--prompt-text "$PROMPTS")
+stage decode-tiny 45 "$OUT/log-bench.txt" "$HARNESS" decode --model "$MODEL" "${TINY_PROMPTS[@]}" --out "$OUT/decode-tiny.json" --kernel-dir kernels --budget $((35 * LIMIT_SCALE)) "${TINY_SHAPE[@]}"
 
-stage torch 90 "$OUT/log-bench.txt" python3 tools/gpu/torch_bench.py --out "$OUT/torch.json" --budget 75 --warmup 1 --iters 3
+if [ "$SCALE" = emulator ]; then
+  echo "emulator scale: torch, compute-sanitizer and ncu need a GPU; left out" | tee -a "$OUT/log-bench.txt"
+  TORCH_REPORT=()
+else
+  stage torch 90 "$OUT/log-bench.txt" python3 tools/gpu/torch_bench.py --out "$OUT/torch.json" --budget 75 --warmup 1 --iters 3
+  TORCH_REPORT=(--torch "$OUT/torch.json")
+fi
 
 # compute-sanitizer memcheck over the kernels with the most index arithmetic, in one process (last: it may be slow).
 SANITIZED=top_logprobs,select_commits,score_logits_truncated,logit_bias,attention_mma,model_synthetic_llada_kv_cache,model_synthetic_sdar
 SANITIZER=$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null)
-if [ -n "$SANITIZER" ]; then
+if [ "$SCALE" = emulator ]; then
+  :
+elif [ -n "$SANITIZER" ]; then
   stage sanitizer 45 "$OUT/log-parity.txt" "$SANITIZER" --tool memcheck --print-limit 20 "$HARNESS" parity --in-process --only "$SANITIZED" --kernel-dir kernels --out /tmp/qs-sanitized-parity.json
 else
   echo "no compute-sanitizer: memcheck skipped" | tee -a "$OUT/log-parity.txt"
@@ -135,12 +169,18 @@ fi
 NCU=$(command -v ncu || ls /usr/local/cuda/bin/ncu /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
 KERNEL_TIMES=/tmp/qs-kernel-times.txt
 : > "$KERNEL_TIMES"
-if [ -n "$NCU" ]; then
+if [ "$SCALE" = emulator ]; then
+  :
+elif [ -n "$NCU" ]; then
   stage profile 60 "$OUT/log-bench.txt" bash -c "'$NCU' --profile-from-start off --clock-control none --cache-control none --metrics gpu__time_duration.sum --csv --page raw --print-units base '$HARNESS' bench --out /tmp/qs-profiled-bench.json --kernel-dir kernels --batches , --block-batches 1 --gemm-n 2048 > /tmp/qs-ncu.csv && python3 tools/gpu/kernel_times.py /tmp/qs-ncu.csv | tee '$KERNEL_TIMES'"
 else
   echo "no ncu: per-kernel profile skipped" | tee -a "$OUT/log-bench.txt"
 fi
 
-python3 tools/gpu/compare.py --parity "$OUT/parity.json" --bench "$OUT/bench.json" --decode "$OUT/decode.json" --decode "$OUT/decode-tiny.json" --torch "$OUT/torch.json" --stages "$STAGES" 2>&1 | tee "$OUT/summary.txt"
+STRICT_FLAG=()
+[ "${STRICT:-0}" = 1 ] && STRICT_FLAG=(--strict)
+python3 tools/gpu/compare.py --parity "$OUT/parity.json" --bench "$OUT/bench.json" --decode "$OUT/decode.json" --decode "$OUT/decode-tiny.json" "${TORCH_REPORT[@]}" --stages "$STAGES" "${STRICT_FLAG[@]}" 2>&1 | tee "$OUT/summary.txt"
+summary_rc=${PIPESTATUS[0]}
 [ -s "$KERNEL_TIMES" ] && { echo "block step, batch 1, per kernel (ncu):"; cat "$KERNEL_TIMES"; } | tee -a "$OUT/summary.txt"
 echo "total $(( $(date +%s) - RUN_START ))s; results in $OUT"
+exit "$summary_rc"
