@@ -46,6 +46,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     private int _waiting;
     private int _disposed;
     private volatile bool _draining;
+    private volatile Exception? _failure;
     private EngineLoad _load = new(0, 0, 0, false);
 
     /// <summary>Starts the step loop.</summary>
@@ -89,6 +90,9 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
 
     /// <inheritdoc />
     public EngineLoad Load => Volatile.Read(ref _load) with { Waiting = Volatile.Read(ref _waiting), Draining = _draining };
+
+    /// <inheritdoc />
+    public Exception? Failure => _failure;
 
     /// <summary>Bytes of K/V cache the running sequences hold now.</summary>
     public long KvCacheBytesInUse => _kvCaches.InUse;
@@ -192,6 +196,11 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
 
     private void Admit(ActiveSequence sequence)
     {
+        if (_failure is { } failure)
+        {
+            throw new EngineBusyException(EngineBusyReason.Draining, TimeSpan.FromSeconds(1), $"The engine stopped after a failure ({failure.GetType().Name}) and accepts no requests; this server is being restarted. Retry shortly.");
+        }
+
         if (_draining)
         {
             throw new EngineBusyException(EngineBusyReason.Draining, TimeSpan.FromSeconds(1), "The server is shutting down and accepts no new requests.");
@@ -244,6 +253,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
 #pragma warning restore CA1031
         {
             _logger.LogCritical(ex, "The step loop failed; the engine stops and fails its requests.");
+            _failure = ex;
             _draining = true;
             _arrivals.Writer.TryComplete();
             stopped = ex;

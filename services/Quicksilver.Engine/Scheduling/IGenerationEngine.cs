@@ -16,6 +16,12 @@ public interface IGenerationEngine
     /// <summary>The engine's current load: the signal readiness, <c>/metrics</c> and the gateway read.</summary>
     EngineLoad Load { get; }
 
+    /// <summary>
+    /// What stopped the step loop, or null while it runs (and after an orderly stop). An engine that failed serves
+    /// nothing more, so its server reports itself dead and Kubernetes restarts the pod.
+    /// </summary>
+    Exception? Failure { get; }
+
     /// <summary>Stops admitting; accepted requests finish. New ones fail with <see cref="EngineBusyReason.Draining"/>.</summary>
     void BeginDrain();
 

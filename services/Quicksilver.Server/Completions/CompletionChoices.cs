@@ -122,9 +122,9 @@ internal sealed class CompletionChoices
 
         using var all = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var merged = Channel.CreateUnbounded<(int, CompletionDelta)>(new UnboundedChannelOptions { SingleReader = true });
-        Task pumps = Task.WhenAll(_runs.Select((run, index) => PumpAsync(run, index, merged.Writer, all.Token)));
+        Task pumps = Task.WhenAll(_runs.Select((run, index) => PumpAsync(run, index, merged.Writer, all)));
         _ = pumps.ContinueWith(
-            done => merged.Writer.TryComplete(done.Exception?.InnerException),
+            _ => merged.Writer.TryComplete(),
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
@@ -143,11 +143,27 @@ internal sealed class CompletionChoices
         }
     }
 
-    private static async Task PumpAsync(CompletionRun run, int index, ChannelWriter<(int, CompletionDelta)> writer, CancellationToken cancellationToken)
+    /// <summary>
+    /// One choice's deltas into the merge. The first choice to fail ends the request at once with its error and stops
+    /// the others: a choice the engine refuses (429/503; each choice is admitted on its own, so the last is the likeliest
+    /// to be) is refused before its siblings produce a block, hence before any header, instead of after they have run
+    /// to their end. An engine stopping under a choice (a cancellation nobody here asked for) is such an error too.
+    /// </summary>
+    private static async Task PumpAsync(CompletionRun run, int index, ChannelWriter<(int, CompletionDelta)> writer, CancellationTokenSource all)
     {
-        await foreach (CompletionDelta delta in run.RunAsync(cancellationToken))
+        try
         {
-            await writer.WriteAsync((index, delta), cancellationToken);
+            await foreach (CompletionDelta delta in run.RunAsync(all.Token))
+            {
+                await writer.WriteAsync((index, delta), all.Token);
+            }
+        }
+#pragma warning disable CA1031 // Whatever ended this choice is handed to the consumer, who rethrows it.
+        catch (Exception ex) when (!all.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            writer.TryComplete(ex);
+            await all.CancelAsync();
         }
     }
 }

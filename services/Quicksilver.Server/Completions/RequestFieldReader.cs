@@ -13,6 +13,9 @@ namespace Quicksilver.Server.Completions;
 /// </summary>
 internal static class RequestFieldReader
 {
+    /// <summary>2^63: a JSON number written with a fraction or exponent is whole and fits a long only below it.</summary>
+    private const double TwoToThe63 = 9223372036854775808d;
+
     /// <summary>The most stop sequences a request may give (OpenAI's limit).</summary>
     public const int MaxStopSequences = 4;
 
@@ -144,7 +147,12 @@ internal static class RequestFieldReader
 
             if (seed.TryGetDouble(out double d) && double.IsInteger(d))
             {
-                throw ApiErrorException.BadRequest($"Invalid value for 'seed': {seed.GetRawText()} does not fit in 64 bits.", param);
+                return d switch
+                {
+                    >= -TwoToThe63 and < TwoToThe63 => unchecked((ulong)(long)d),
+                    >= 0 and < 2 * TwoToThe63 => (ulong)d,
+                    _ => throw ApiErrorException.BadRequest($"Invalid value for 'seed': {seed.GetRawText()} does not fit in 64 bits.", param),
+                };
             }
         }
 
@@ -332,7 +340,12 @@ internal static class RequestFieldReader
             // 16.0 is an integer too (as in vLLM's validation); numbers beyond 64 bits saturate and fail the range check.
             if (value.TryGetDouble(out double d) && double.IsInteger(d))
             {
-                return d < 0 ? long.MinValue : long.MaxValue;
+                return d switch
+                {
+                    < -TwoToThe63 => long.MinValue,
+                    >= TwoToThe63 => long.MaxValue,
+                    _ => (long)d,
+                };
             }
         }
 

@@ -44,7 +44,8 @@ internal static class Extensions
         services.AddSingleton<ServerReadiness>();
         services.AddHealthChecks()
             .AddCheck("process", static () => HealthCheckResult.Healthy("process up"), [HealthApi.LiveTag])
-            .AddCheck<ReadinessHealthCheck>("readiness", tags: [ReadinessHealthCheck.Tag]);
+            .AddCheck<ReadinessHealthCheck>("readiness", tags: [ReadinessHealthCheck.Tag])
+            .AddCheck<EngineHealthCheck>("engine", tags: [HealthApi.LiveTag, ReadinessHealthCheck.Tag]);
 
         services.ConfigureHttpJsonOptions(options => WireJson.Configure(options.SerializerOptions));
         services.AddOpenApi(options =>

@@ -119,6 +119,31 @@ public sealed class DiffusionEngineAdmissionTests : IDisposable
         _checkpoint.Dispose();
     }
 
+    [Fact]
+    public async Task StepLoopFails_FailsTheRequestItHeld_ReportsTheFailure_RefusesNewRequests()
+    {
+        Assert.Null(_engine.Failure);
+        var broken = new InvalidOperationException("the clock broke");
+        _clock.TimestampFault = broken;
+
+        var failed = await Assert.ThrowsAsync<InvalidOperationException>(() => Drain(ShortRequest(), CancellationToken.None));
+
+        Assert.Same(broken, failed);
+        Assert.Same(broken, _engine.Failure);
+        Assert.True(_engine.Load.Draining);
+        var refused = await Assert.ThrowsAsync<EngineBusyException>(() => Drain(ShortRequest(), CancellationToken.None));
+        Assert.Equal(EngineBusyReason.Draining, refused.Reason);
+        Assert.Contains("stopped after a failure (InvalidOperationException)", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Dispose_OrderlyStop_IsNoFailure()
+    {
+        _engine.Dispose();
+
+        Assert.Null(_engine.Failure);
+    }
+
     private static GenerationRequest LongRequest() => new() { PromptTokens = [1, 2, 3], MaxTokens = 500, BlockLength = 500, Seed = 1 };
 
     private static GenerationRequest ShortRequest() => new() { PromptTokens = [1, 2, 3], MaxTokens = 4, Seed = 1 };

@@ -53,6 +53,28 @@ public sealed class CompletionsApiEngineFailureTests
         Assert.Contains(factory.Logs.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Error && e.Exception is InvalidOperationException);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task CreateCompletion_EngineRefusesTheLastOfNChoices_Returns429AtOnceAndStopsTheOthers(bool stream)
+    {
+        // The admitted choices wait at their first block until the gate opens, which never happens: only a request
+        // that fails as soon as one choice is refused can answer.
+        FakeGenerationEngine engine = new(FakeServedModel.Tokenizer) { AdmitsAtMost = 2, PauseAfterBlocks = 0 };
+        await using var factory = new QuicksilverApiFactory(FakeServedModel.Create(engine));
+        using HttpClient client = await factory.CreateReadyClientAsync();
+        JsonObject body = Body(stream);
+        body["n"] = 3;
+
+        using HttpResponseMessage response = await client.PostCompletionAsync(body).WaitAsync(TimeSpan.FromSeconds(20));
+
+        await OpenAIAssert.ErrorAsync(response, HttpStatusCode.TooManyRequests, "RateLimitError", null);
+        Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
+        await engine.Cancelled.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await engine.WaitForIdleAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(2, engine.Requests.Count);
+    }
+
     private static JsonObject Body(bool stream) => new()
     {
         ["model"] = FakeServedModel.Id,

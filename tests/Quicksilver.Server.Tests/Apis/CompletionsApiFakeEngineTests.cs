@@ -113,6 +113,33 @@ public sealed class CompletionsApiFakeEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CreateCompletion_WholeNumbersWrittenAsFloats_ReachTheEngineAsIntegers()
+    {
+        // What a Python client sends when it computes a length as a float: 16.0 is an integer, as vLLM accepts it.
+        using HttpResponseMessage response = await client.PostCompletionAsync(
+            "{\"prompt\": [5.0, 6, 7e0], \"max_tokens\": 40.0, \"steps\": 1.2e1, \"block_length\": 4.0, \"n\": 2.0, \"seed\": -1.0}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, (await response.ReadJsonObjectAsync())["choices"]!.AsArray().Count);
+        GenerationRequest request = engine.LastRequest;
+        Assert.Equal(new[] { 5, 6, 7 }, request.PromptTokens);
+        Assert.Equal((40, 12, 4), (request.MaxTokens, request.Steps, request.BlockLength));
+        Assert.Contains(engine.Requests, r => r.Seed == ulong.MaxValue);
+    }
+
+    [Theory]
+    [InlineData("9223372036854775807.0", 9223372036854775808UL)]
+    [InlineData("1.8e19", 18000000000000000000UL)]
+    [InlineData("-9.2e18", 9246744073709551616UL)]
+    public async Task CreateCompletion_SeedAsAFloatAtTheEdgesOf64Bits_IsKept(string seed, ulong expected)
+    {
+        using HttpResponseMessage response = await client.PostCompletionAsync($"{{\"prompt\": \"{Prompt}\", \"seed\": {seed}}}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(expected, engine.LastRequest.Seed);
+    }
+
+    [Fact]
     public async Task CreateCompletion_DefaultFields_ReachTheEngineAsDefaults()
     {
         using HttpResponseMessage response = await client.PostCompletionAsync($"{{\"prompt\": \"{Prompt}\"}}");

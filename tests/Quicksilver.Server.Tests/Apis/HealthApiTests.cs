@@ -58,6 +58,25 @@ public sealed class HealthApiTests
     }
 
     [Fact]
+    public async Task Health_EngineLoopFailed_NeitherLiveNorReady()
+    {
+        FakeGenerationEngine engine = FakeServedModel.Engine();
+        ServedModel model = FakeServedModel.Create(engine);
+        await using var factory = new QuicksilverApiFactory(model);
+        using HttpClient client = await factory.CreateReadyClientAsync();
+
+        engine.Failure = new InvalidOperationException("the step loop broke");
+        using HttpResponseMessage live = await client.GetAsync(Live);
+        using HttpResponseMessage ready = await client.GetAsync(Ready);
+
+        string reason = $"the engine of {model.Id} stopped: InvalidOperationException: the step loop broke";
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, live.StatusCode);
+        Assert.Contains(reason, await live.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Contains(reason, await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Health_Draining_NotReadyUntilLifted()
     {
         await using var factory = new QuicksilverApiFactory();

@@ -10,6 +10,8 @@ internal sealed class DisposalRecordingEngine(IGenerationEngine inner) : IGenera
 
     public EngineLoad Load => inner.Load;
 
+    public Exception? Failure => inner.Failure;
+
     public IAsyncEnumerable<GenerationUpdate> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken) =>
         inner.GenerateAsync(request, cancellationToken);
 

@@ -29,6 +29,9 @@ internal sealed class FakeGenerationEngine(ITextTokenizer tokenizer) : IGenerati
     /// <summary>Throw <see cref="InvalidRequestException"/> (param <c>block_length</c>) with this message instead of generating.</summary>
     public string? RejectWith { get; init; }
 
+    /// <summary>When set, requests after this many are refused with <see cref="EngineBusyReason.QueueFull"/> (429).</summary>
+    public int? AdmitsAtMost { get; init; }
+
     /// <summary>Throw <see cref="InvalidOperationException"/> after releasing this many blocks.</summary>
     public int? FailAfterBlocks { get; init; }
 
@@ -51,9 +54,13 @@ internal sealed class FakeGenerationEngine(ITextTokenizer tokenizer) : IGenerati
     }
 
     private int _running;
+    private int _admitted;
     private volatile bool _draining;
 
     public EngineLoad Load => new(0, Volatile.Read(ref _running), 0, _draining);
+
+    /// <summary>Set it to play an engine whose step loop died.</summary>
+    public Exception? Failure { get; set; }
 
     public void BeginDrain() => _draining = true;
 
@@ -73,6 +80,11 @@ internal sealed class FakeGenerationEngine(ITextTokenizer tokenizer) : IGenerati
         if (_draining)
         {
             throw new EngineBusyException(EngineBusyReason.Draining, TimeSpan.FromSeconds(1), "draining");
+        }
+
+        if (Interlocked.Increment(ref _admitted) > AdmitsAtMost)
+        {
+            throw new EngineBusyException(EngineBusyReason.QueueFull, TimeSpan.FromSeconds(1), "The fake engine's queue is full.");
         }
 
         Interlocked.Increment(ref _running);
