@@ -9,6 +9,7 @@ using Quicksilver.Gateway.Relay;
 using Quicksilver.Gateway.Routing;
 using Quicksilver.Gateway.Telemetry;
 using Quicksilver.Gateway.Tenancy;
+using Quicksilver.Http;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
@@ -73,6 +74,7 @@ internal static class GatewayApplication
 
     private static void UseGateway(WebApplication app)
     {
+        app.UseMiddleware<RequestIdMiddleware>();
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = context => GatewayError.Internal().WriteAsync(context.Response) });
         app.UseMiddleware<TenantAuthenticationMiddleware>();
         app.UseRateLimiter();

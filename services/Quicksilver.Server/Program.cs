@@ -1,3 +1,4 @@
+using Quicksilver.Http;
 using Quicksilver.Server.Extensions;
 using Quicksilver.Server.Telemetry;
 
@@ -9,6 +10,7 @@ builder.AddQuicksilverTelemetry();
 
 var app = builder.Build();
 
+app.UseMiddleware<RequestIdMiddleware>();
 app.UseOpenAIExceptionHandler();
 app.MapQuicksilverApis();
 

@@ -28,6 +28,9 @@ public sealed class StubPod : IAsyncDisposable
     /// <summary>Generation requests refused so far.</summary>
     public int Refused => _refused;
 
+    /// <summary>The <c>X-Request-Id</c> of the last generation request, as the gateway forwarded it.</summary>
+    public string? LastRequestId { get; private set; }
+
     /// <summary>Starts a pod that refuses every generation with <paramref name="status"/> and <c>Retry-After: <paramref name="retryAfterSeconds"/></c>.</summary>
     public static async Task<StubPod> StartAsync(int status, int retryAfterSeconds = 1)
     {
@@ -41,6 +44,7 @@ public sealed class StubPod : IAsyncDisposable
         app.MapPost("/v1/{**rest}", async (HttpContext context) =>
         {
             Interlocked.Increment(ref stub!._refused);
+            stub.LastRequestId = context.Request.Headers["X-Request-Id"];
             context.Response.StatusCode = status;
             context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             await context.Response.WriteAsJsonAsync(new { error = new { message = "The server's queue is full.", type = "RateLimitError", param = (string?)null, code = status } });
