@@ -29,7 +29,7 @@ internal static class GatewayTelemetry
                 .WithTracing(tracing => tracing
                     .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = context => context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal))
                     .AddSource("System.Net.Http"))
-                .WithLogging()
+                .WithLogging(configureBuilder: null, configureOptions: logging => logging.IncludeScopes = true)
                 .UseOtlpExporter();
         }
     }

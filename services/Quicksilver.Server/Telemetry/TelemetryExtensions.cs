@@ -70,7 +70,7 @@ internal static class TelemetryExtensions
             .WithTracing(tracing => tracing
                 .AddSource(ServerDiagnostics.Name)
                 .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = IsTraced))
-            .WithLogging();
+            .WithLogging(configureBuilder: null, configureOptions: logging => logging.IncludeScopes = true);
         if (endpoint is not null)
         {
             telemetry.UseOtlpExporter(protocol, endpoint);
