@@ -71,8 +71,9 @@ public sealed class DockerfileTests
     }
 
     /// <summary>
-    /// Each <c>dotnet publish</c> stage copies the build files and every top-level folder its project graph reaches
-    /// (project references and items such as the engine's embedded <c>../../kernels/*.cu</c>).
+    /// Each <c>dotnet publish</c> stage copies the build files and everything its project graph reaches (project
+    /// references and items such as the engine's embedded <c>../../kernels/*.cu</c> or the gateway's linked request-id
+    /// middleware): each reached path is copied itself or inside a copied folder.
     /// </summary>
     [Theory]
     [InlineData("build-server")]
@@ -84,13 +85,10 @@ public sealed class DockerfileTests
         string project = publish.Split(' ', StringSplitOptions.RemoveEmptyEntries).SkipWhile(w => w != "publish").Skip(1).First();
         var copied = stage.ContextSources.Select(source => source.TrimEnd('/')).ToHashSet(StringComparer.Ordinal);
 
-        var needed = new HashSet<string>(StringComparer.Ordinal) { "global.json", "Directory.Build.props", "Directory.Packages.props", ".editorconfig" };
-        foreach (string file in ProjectGraph(Path.Combine(RepositoryFolders.Root, project)))
-        {
-            needed.Add(TopFolder(file));
-        }
+        string[] needed = ["global.json", "Directory.Build.props", "Directory.Packages.props", ".editorconfig",
+            .. ProjectGraph(Path.Combine(RepositoryFolders.Root, project)).Select(RelativePath)];
 
-        Assert.Subset(copied, needed);
+        Assert.All(needed, path => Assert.Contains(copied, source => path == source || path.StartsWith(source + "/", StringComparison.Ordinal)));
     }
 
     private static HashSet<string> ProjectGraph(string projectFolder)
@@ -122,6 +120,6 @@ public sealed class DockerfileTests
         return reached;
     }
 
-    private static string TopFolder(string path) =>
-        Path.GetRelativePath(RepositoryFolders.Root, path).Replace('\\', '/').Split('/')[0];
+    private static string RelativePath(string path) =>
+        Path.GetRelativePath(RepositoryFolders.Root, path).Replace('\\', '/').TrimEnd('/');
 }

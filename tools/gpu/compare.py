@@ -82,21 +82,22 @@ def problems(stages, parity, bench, decodes, torch_given, torch_r):
     found = [f"stage {s[0]}: {'skipped' if s[1] == 'skipped' else 'exit ' + s[1]}" for s in stages if len(s) >= 2 and s[1] != "0"]
     if parity is None or parity.get("device_error"):
         found.append("parity: no report" if parity is None else f"parity: no device ({parity['device_error']})")
-    elif parity.get("failed") or not parity.get("passed"):
-        found.append(f"parity: {parity.get('passed')} passed, {parity.get('failed')} failed")
+    elif parity.get("failed") or parity.get("skipped") or not parity.get("passed"):
+        found.append(f"parity: {parity.get('passed')} passed, {parity.get('failed')} failed, {parity.get('skipped')} skipped")
     if bench is None:
         found.append("bench: no report")
     else:
         rows = list(bench.get("batches", [])) + list(bench.get("block_steps", []))
         found += [f"bench batch {r.get('batch')}: {r['error']}" for r in rows if r.get("error")]
+        found += [f"bench: {n}" for n in bench.get("notes", []) if "skipped" in n]
         if not rows:
             found.append("bench: no rows")
     for path, decode in decodes:
-        ran = [r for r in (decode or {}).get("rows", []) if not r.get("skipped")]
+        rows = (decode or {}).get("rows", [])
         if decode is None:
             found.append(f"{path}: no report")
-        elif not ran or any(not (r.get("tokens_per_second") or 0) > 0 for r in ran):
-            found.append(f"{path}: {len(ran)} rows ran, not all with a rate")
+        elif not rows or any(r.get("skipped") or not (r.get("tokens_per_second") or 0) > 0 for r in rows):
+            found.append(f"{path}: {sum(1 for r in rows if r.get('skipped'))} of {len(rows)} cells skipped or without a rate")
     if torch_given and not (torch_r or {}).get("results"):
         found.append("torch: no results")
     return found
@@ -148,7 +149,7 @@ def main():
 
     peak = bench.get("gemm_peak_tflops") if bench else None
     tpeak = torch_r.get("gemm_peak_tflops") if torch_r else None
-    lines.append(f"bf16 GEMM 8192^3 peak: engine cuBLAS {fmt(peak, '.1f')} TFLOP/s, torch {fmt(tpeak, '.1f')} TFLOP/s")
+    lines.append(f"bf16 GEMM {(bench or {}).get('gemm_peak_n', 8192)}^3 peak: engine cuBLAS {fmt(peak, '.1f')} TFLOP/s, torch {fmt(tpeak, '.1f')} TFLOP/s")
     if bench:
         lines.append(f"engine: {bench.get('device', {}).get('name')} {bench.get('device', {}).get('architecture')}, attention kernel "
                      f"{bench.get('device', {}).get('attention_kernel')}, NVRTC {bench.get('device', {}).get('nvrtc')}, cuBLAS {bench.get('device', {}).get('cublas_version')}")
@@ -184,7 +185,7 @@ def main():
     one = next((x for x in (bench or {}).get("batches", []) if x["batch"] == 1), None)
     if one:
         lines.append("")
-        lines.append(f"single request, 256-token answer, one full-canvas step per denoising step (no cache): "
+        lines.append(f"single request, {bench.get('generation_length', 256)}-token answer, one full-canvas step per denoising step (no cache): "
                      f"engine {fmt(one.get('tokens_per_second_steps256'), '.1f')} tok/s at 256 steps, "
                      f"{fmt(one.get('tokens_per_second_steps64'), '.1f')} tok/s at 64 steps")
         for mode in ("eager", "compile"):

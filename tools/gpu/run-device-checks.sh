@@ -119,12 +119,12 @@ BATCHES=1,8,32
 if [ -f "$OUT/parity.json" ]; then
   MMA=$(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(next((c['status'] for c in r.get('checks',[]) if c['name']=='attention_mma'),'missing'))" "$OUT/parity.json" 2>/dev/null || echo unknown)
   if [ "$MMA" != "pass" ]; then
-    echo "attention_mma parity: $MMA → bench with the simple attention kernel at batches 1 and 8" | tee -a "$OUT/log-bench.txt"
     ATTENTION=simple
     [ "$SCALE" = emulator ] || BATCHES=1,8
+    echo "attention_mma parity: $MMA → bench with the simple attention kernel at batches $BATCHES" | tee -a "$OUT/log-bench.txt"
   fi
 fi
-stage bench 100 "$OUT/log-bench.txt" "$HARNESS" bench --out "$OUT/bench.json" --kernel-dir kernels --attention "$ATTENTION" --batches "$BATCHES" --budget $((75 * LIMIT_SCALE)) "${BENCH_SHAPE[@]}"
+stage bench 100 "$OUT/log-bench.txt" "$HARNESS" bench --out "$OUT/bench.json" --kernel-dir kernels --attention "$ATTENTION" --batches "$BATCHES" --budget $((75 * LIMIT_SCALE)) ${BENCH_SHAPE[@]+"${BENCH_SHAPE[@]}"}
 
 # #7's number: a 256-token answer to a 512-token prompt, single request and 16 at once, through DiffusionEngine. No
 # 256-step row: on random weights the threshold row is one token per step already.
@@ -143,7 +143,7 @@ else
 fi
 TINY_PROMPTS=()
 [ -f "$PROMPTS" ] && TINY_PROMPTS=(--prompt-text "$PROMPTS")
-stage decode-tiny 45 "$OUT/log-bench.txt" "$HARNESS" decode --model "$MODEL" "${TINY_PROMPTS[@]}" --out "$OUT/decode-tiny.json" --kernel-dir kernels --budget $((35 * LIMIT_SCALE)) "${TINY_SHAPE[@]}"
+stage decode-tiny 45 "$OUT/log-bench.txt" "$HARNESS" decode --model "$MODEL" ${TINY_PROMPTS[@]+"${TINY_PROMPTS[@]}"} --out "$OUT/decode-tiny.json" --kernel-dir kernels --budget $((35 * LIMIT_SCALE)) "${TINY_SHAPE[@]}"
 
 if [ "$SCALE" = emulator ]; then
   echo "emulator scale: torch, compute-sanitizer and ncu need a GPU; left out" | tee -a "$OUT/log-bench.txt"
@@ -179,7 +179,7 @@ fi
 
 STRICT_FLAG=()
 [ "${STRICT:-0}" = 1 ] && STRICT_FLAG=(--strict)
-python3 tools/gpu/compare.py --parity "$OUT/parity.json" --bench "$OUT/bench.json" --decode "$OUT/decode.json" --decode "$OUT/decode-tiny.json" "${TORCH_REPORT[@]}" --stages "$STAGES" "${STRICT_FLAG[@]}" 2>&1 | tee "$OUT/summary.txt"
+python3 tools/gpu/compare.py --parity "$OUT/parity.json" --bench "$OUT/bench.json" --decode "$OUT/decode.json" --decode "$OUT/decode-tiny.json" ${TORCH_REPORT[@]+"${TORCH_REPORT[@]}"} --stages "$STAGES" ${STRICT_FLAG[@]+"${STRICT_FLAG[@]}"} 2>&1 | tee "$OUT/summary.txt"
 summary_rc=${PIPESTATUS[0]}
 [ -s "$KERNEL_TIMES" ] && { echo "block step, batch 1, per kernel (ncu):"; cat "$KERNEL_TIMES"; } | tee -a "$OUT/summary.txt"
 echo "total $(( $(date +%s) - RUN_START ))s; results in $OUT"

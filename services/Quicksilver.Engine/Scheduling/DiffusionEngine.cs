@@ -198,7 +198,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     {
         if (_failure is { } failure)
         {
-            throw new EngineBusyException(EngineBusyReason.Draining, TimeSpan.FromSeconds(1), $"The engine stopped after a failure ({failure.GetType().Name}) and accepts no requests; this server is being restarted. Retry shortly.");
+            throw new EngineBusyException(EngineBusyReason.Failed, TimeSpan.FromSeconds(1), $"The engine stopped after a failure ({failure.GetType().Name}) and accepts no requests; this server is being restarted. Retry shortly.");
         }
 
         if (_draining)

@@ -12,6 +12,9 @@ public enum EngineBusyReason
     /// <summary>The engine is draining for shutdown or has stopped (HTTP 503).</summary>
     Draining,
 
+    /// <summary>The engine's step loop failed; it serves nothing more (HTTP 503; the pod reports itself dead).</summary>
+    Failed,
+
     /// <summary>
     /// The requests ahead are expected to hold the batch longer than <see cref="EngineOptions.MaxExpectedQueueWait"/>
     /// (HTTP 429): refused at once rather than left to wait into the queue timeout.

@@ -145,9 +145,10 @@ internal sealed class CompletionChoices
 
     /// <summary>
     /// One choice's deltas into the merge. The first choice to fail ends the request at once with its error and stops
-    /// the others: a choice the engine refuses (429/503; each choice is admitted on its own, so the last is the likeliest
-    /// to be) is refused before its siblings produce a block, hence before any header, instead of after they have run
-    /// to their end. An engine stopping under a choice (a cancellation nobody here asked for) is such an error too.
+    /// the others. A choice the engine refuses (429/503; each choice is admitted on its own, so the last is the
+    /// likeliest to be) is refused as its request starts, while its siblings have yet to finalise a block, so the
+    /// refusal goes out before any header instead of after they have run to their end. An engine stopping under a
+    /// choice (a cancellation nobody here asked for) is such an error too.
     /// </summary>
     private static async Task PumpAsync(CompletionRun run, int index, ChannelWriter<(int, CompletionDelta)> writer, CancellationTokenSource all)
     {

@@ -145,7 +145,8 @@ internal static class RequestFieldReader
                 return unsigned;
             }
 
-            if (seed.TryGetDouble(out double d) && double.IsInteger(d))
+            // Only a number written with a fraction or exponent: an integer literal past 64 bits would round into range.
+            if (seed.GetRawText().AsSpan().IndexOfAny(".eE") >= 0 && seed.TryGetDouble(out double d) && double.IsInteger(d))
             {
                 return d switch
                 {

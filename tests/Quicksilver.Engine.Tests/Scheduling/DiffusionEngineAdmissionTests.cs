@@ -132,7 +132,7 @@ public sealed class DiffusionEngineAdmissionTests : IDisposable
         Assert.Same(broken, _engine.Failure);
         Assert.True(_engine.Load.Draining);
         var refused = await Assert.ThrowsAsync<EngineBusyException>(() => Drain(ShortRequest(), CancellationToken.None));
-        Assert.Equal(EngineBusyReason.Draining, refused.Reason);
+        Assert.Equal(EngineBusyReason.Failed, refused.Reason);
         Assert.Contains("stopped after a failure (InvalidOperationException)", refused.Message, StringComparison.Ordinal);
     }
 

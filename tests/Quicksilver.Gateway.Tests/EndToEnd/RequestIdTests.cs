@@ -45,7 +45,7 @@ public sealed class RequestIdTests(PlatformFixture fixture) : IClassFixture<Plat
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task RealPods_AnswerAndStream_CarryOneId(bool stream)
+    public async Task RealPods_AnswerAndStream_CarryTheCallersIdOnce(bool stream)
     {
         using HttpClient client = fixture.Platform.Gateway.ClientFor(TestTenants.Acme);
         client.DefaultRequestHeaders.Add(Header, $"e2e-{stream}");

@@ -109,6 +109,8 @@ public static class CompletionsApiBadRequests
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"seed\": \"x\"}", "seed" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"seed\": 1.5}", "seed" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"seed\": 1e30}", "seed" },
+        { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"seed\": -9223372036854775809}", "seed" },
+        { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"seed\": 18446744073709551616}", "seed" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"user\": 5}", "user" },
         // diffusion extension fields
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"steps\": 0}", "steps" },

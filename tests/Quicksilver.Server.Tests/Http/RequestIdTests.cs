@@ -55,6 +55,20 @@ public sealed class RequestIdTests
         Assert.Equal(id, Assert.Single(error.Headers.GetValues(Header)));
     }
 
+    [Fact]
+    public async Task LogRecordsOfTheRequest_CarryItsId()
+    {
+        await using var factory = new QuicksilverApiFactory(FakeServedModel.Create(FakeServedModel.Engine(failAfterBlocks: 1)));
+        using HttpClient client = await factory.CreateReadyClientAsync();
+        client.DefaultRequestHeaders.Add(Header, "trace-me-1");
+
+        using HttpResponseMessage response = await client.PostCompletionAsync(new JsonObject { ["prompt"] = "Say hello", ["max_tokens"] = 64 });
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        CapturingLoggerProvider.LogEntry failure = Assert.Single(factory.Logs.UnhandledExceptions);
+        Assert.Equal("trace-me-1", failure.Scope["XRequestId"]);
+    }
+
     [Theory]
     [InlineData("has space")]
     [InlineData("semi;colon")]
