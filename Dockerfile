@@ -33,7 +33,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends libicu74 ca-cer
 WORKDIR /app
 COPY --from=build-server /out/server ./
 COPY models/quicksilver-tiny/ ./models/quicksilver-tiny/
-ENV ASPNETCORE_URLS=http://0.0.0.0:8000 \
+ENV ASPNETCORE_URLS=http://+:8000 \
     Quicksilver__ModelPath=/app/models/quicksilver-tiny \
     Quicksilver__Engine__KernelCacheDirectory=/var/cache/quicksilver/kernels
 VOLUME /var/cache/quicksilver/kernels
@@ -45,7 +45,7 @@ FROM mcr.microsoft.com/dotnet/runtime-deps:10.0 AS pod-cpu
 WORKDIR /app
 COPY --from=build-server /out/server ./
 COPY models/quicksilver-tiny/ ./models/quicksilver-tiny/
-ENV ASPNETCORE_URLS=http://0.0.0.0:8000 \
+ENV ASPNETCORE_URLS=http://+:8000 \
     Quicksilver__ModelPath=/app/models/quicksilver-tiny \
     Quicksilver__Engine__Backend=cpu
 # APP_UID (1654, the "app" user) is defined by the .NET base images; a numeric USER lets runAsNonRoot verify it.
@@ -56,7 +56,7 @@ ENTRYPOINT ["./Quicksilver.Server"]
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS gateway
 WORKDIR /app
 COPY --from=build-gateway /out/gateway ./
-ENV ASPNETCORE_URLS=http://0.0.0.0:8080
+ENV ASPNETCORE_URLS=http://+:8080
 USER $APP_UID
 EXPOSE 8080
 ENTRYPOINT ["dotnet", "Quicksilver.Gateway.dll"]

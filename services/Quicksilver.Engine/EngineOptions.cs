@@ -89,6 +89,13 @@ public sealed record EngineOptions
     public TimeSpan QueueTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// How long the step loop may hold requests without finishing a step before the engine counts as failed
+    /// (<see cref="Scheduling.IGenerationEngine.Failure"/>, so <c>/health/live</c> answers 503 and Kubernetes restarts the
+    /// pod): a hung kernel or device call. Generous, since one step of a large batch on the CPU backend can take seconds.
+    /// </summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
     /// Admission control: a new request whose expected wait for a place in the batch exceeds this is refused at once
     /// (HTTP 429, <c>Retry-After</c> the time the queue needs to drain below it) instead of queueing until
     /// <see cref="QueueTimeout"/>. The wait is estimated from the requests ahead and moving averages of the step time

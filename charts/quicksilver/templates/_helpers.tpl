@@ -162,7 +162,7 @@ lifecycle:
 {{/* The gateway's settings as environment variables (its ConfigMap's data; hashed into a pod annotation so that
 changes roll the gateway). */}}
 {{- define "quicksilver.gateway.config" -}}
-ASPNETCORE_URLS: {{ printf "http://0.0.0.0:%d" (int .Values.gateway.containerPort) | quote }}
+ASPNETCORE_URLS: {{ printf "http://+:%d" (int .Values.gateway.containerPort) | quote }}
 {{- $drain := int .Values.gateway.drainTimeoutSeconds }}
 Gateway__DrainTimeout: {{ printf "%02d:%02d:%02d" (div $drain 3600) (mod (div $drain 60) 60) (mod $drain 60) | quote }}
 Gateway__MaxRequestBodyBytes: {{ .Values.gateway.maxRequestBodyBytes | int64 | quote }}
@@ -209,7 +209,7 @@ OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
 {{- if not (kindIs "invalid" .model.gpuHourPriceUsd) }}
 {{- $price = .model.gpuHourPriceUsd }}
 {{- end }}
-ASPNETCORE_URLS: {{ printf "http://0.0.0.0:%d" (int $pods.containerPort) | quote }}
+ASPNETCORE_URLS: {{ printf "http://+:%d" (int $pods.containerPort) | quote }}
 Quicksilver__ModelPath: {{ include "quicksilver.pod.modelPath" . | quote }}
 Quicksilver__Engine__ModelId: {{ .model.id | quote }}
 Quicksilver__Engine__Backend: {{ $pods.backend | quote }}
@@ -305,6 +305,9 @@ OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
 {{- end }}
 {{- if and $pods.autoscaling.enabled (not .Values.monitoring.serviceMonitor.enabled) (not $pods.autoscaling.query) }}
 {{- $messages = append $messages "pods.autoscaling needs monitoring.serviceMonitor.enabled (its default query selects the pods' series by the ServiceMonitor's service label) or a pods.autoscaling.query of your own." }}
+{{- end }}
+{{- if and .Values.monitoring.serviceMonitor.enabled .Values.networkPolicy.enabled (not .Values.networkPolicy.pods.extraFrom) }}
+{{- $messages = append $messages "monitoring.serviceMonitor scrapes the model pods' port, which networkPolicy opens to the gateway only: add your Prometheus to networkPolicy.pods.extraFrom (e.g. [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}], or a podSelector when it runs in this namespace), or set networkPolicy.enabled false." }}
 {{- end }}
 {{- if and (eq $pods.backend "cuda") (eq (int $pods.gpu.count) 0) }}
 {{- $messages = append $messages "pods.backend cuda needs pods.gpu.count >= 1; use backend cpu (image quicksilver/pod-cpu) for CPU-only pods." }}

@@ -29,6 +29,8 @@ namespace Quicksilver.Engine.Scheduling;
 /// </summary>
 public sealed class DiffusionEngine : IGenerationEngine, IDisposable
 {
+    /// <summary>The stall watch's mark while no step runs (idle loop).</summary>
+    private const long NoStep = long.MinValue;
     private readonly DiffusionTransformer _model;
     private readonly EngineOptions _options;
     private static readonly IReadOnlySet<int> NoEndTokens = new HashSet<int>();
@@ -47,6 +49,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     private int _disposed;
     private volatile bool _draining;
     private volatile Exception? _failure;
+    private long _stepStarted = NoStep;
     private EngineLoad _load = new(0, 0, 0, false);
 
     /// <summary>Starts the step loop.</summary>
@@ -92,7 +95,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     public EngineLoad Load => Volatile.Read(ref _load) with { Waiting = Volatile.Read(ref _waiting), Draining = _draining };
 
     /// <inheritdoc />
-    public Exception? Failure => _failure;
+    public Exception? Failure => _failure ?? Stall();
 
     /// <summary>Bytes of K/V cache the running sequences hold now.</summary>
     public long KvCacheBytesInUse => _kvCaches.InUse;
@@ -276,6 +279,25 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         }
     }
 
+    /// <summary>
+    /// A <see cref="TimeoutException"/> when the loop holds requests and has been in one step (since the last step
+    /// started) for <see cref="EngineOptions.StallTimeout"/>. The watch starts at each step's start and stops while the
+    /// loop is idle, so it reads the clock only here and never adds a read to the loop.
+    /// </summary>
+    private TimeoutException? Stall()
+    {
+        long started = Interlocked.Read(ref _stepStarted);
+        EngineLoad load = Load;
+        if (started == NoStep || load.Waiting + load.Running == 0)
+        {
+            return null;
+        }
+
+        TimeSpan since = _time.GetElapsedTime(started);
+        return since < _options.StallTimeout ? null : new TimeoutException(
+            $"The step loop has been in one step for {since.TotalSeconds:0} s (StallTimeout {_options.StallTimeout.TotalSeconds:0} s) with {load.Running} requests running and {load.Waiting} waiting.");
+    }
+
     private void Loop(LinkedList<ActiveSequence> queue, List<ActiveSequence> active, CancellationToken stopping)
     {
         while (!stopping.IsCancellationRequested)
@@ -291,6 +313,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             PublishLoad(active);
             if (active.Count == 0)
             {
+                Interlocked.Exchange(ref _stepStarted, NoStep);
                 _wallTime.BeginIdle();
                 if (!WaitForArrival(stopping))
                 {
@@ -410,6 +433,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     private void Step(List<ActiveSequence> active, bool saturated)
     {
         long started = _time.GetTimestamp();
+        Interlocked.Exchange(ref _stepStarted, started);
         var batch = DenoisingBatch.Prepare([.. active.Select(s => s.Denoiser)], i => active[i].KvCache);
         int[] tokens = [.. batch.Inputs.Select(_model.ComputedTokens)];
         try

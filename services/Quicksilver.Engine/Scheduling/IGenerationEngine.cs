@@ -17,8 +17,10 @@ public interface IGenerationEngine
     EngineLoad Load { get; }
 
     /// <summary>
-    /// What stopped the step loop, or null while it runs (and after an orderly stop). An engine that failed serves
-    /// nothing more, so its server reports itself dead and Kubernetes restarts the pod.
+    /// What stopped the step loop, or null while it runs (and after an orderly stop); a <see cref="TimeoutException"/>
+    /// while it holds requests but has finished no step for <see cref="EngineOptions.StallTimeout"/> (a hung device
+    /// call), until it finishes one. Either way the engine serves nothing, so its server reports itself dead and
+    /// Kubernetes restarts the pod.
     /// </summary>
     Exception? Failure { get; }
 

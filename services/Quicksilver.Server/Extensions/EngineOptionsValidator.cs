@@ -69,6 +69,11 @@ internal sealed class EngineOptionsValidator : IValidateOptions<EngineOptions>
             failures.Add($"{ModelExtensions.EngineSectionName}:QueueTimeout must be positive, but is {options.QueueTimeout}.");
         }
 
+        if (options.StallTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"{ModelExtensions.EngineSectionName}:StallTimeout must be positive, but is {options.StallTimeout}.");
+        }
+
         if (options.MaxExpectedQueueWait is { } wait && (wait <= TimeSpan.Zero || wait > options.QueueTimeout))
         {
             failures.Add($"{ModelExtensions.EngineSectionName}:MaxExpectedQueueWait must be positive and at most QueueTimeout ({options.QueueTimeout}) when set (leave it unset for half of QueueTimeout), but is {wait}.");

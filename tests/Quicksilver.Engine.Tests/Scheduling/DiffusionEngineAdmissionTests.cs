@@ -24,7 +24,7 @@ public sealed class DiffusionEngineAdmissionTests : IDisposable
         _tensors = CheckpointLoader.Open(_checkpoint.Folder);
         _backend = new CpuBackend(new CpuBackendOptions { Threads = 1 });
         _model = new DiffusionTransformer(config, _tensors, _backend);
-        var options = new EngineOptions { MaxActiveSequences = 1, MaxQueuedRequests = 1, QueueTimeout = TimeSpan.FromSeconds(10) };
+        var options = new EngineOptions { MaxActiveSequences = 1, MaxQueuedRequests = 1, QueueTimeout = TimeSpan.FromSeconds(10), StallTimeout = TimeSpan.FromSeconds(60) };
         _engine = new DiffusionEngine(_model, options, new HashSet<int>(), NullLogger<DiffusionEngine>.Instance, _clock);
     }
 
@@ -134,6 +134,28 @@ public sealed class DiffusionEngineAdmissionTests : IDisposable
         var refused = await Assert.ThrowsAsync<EngineBusyException>(() => Drain(ShortRequest(), CancellationToken.None));
         Assert.Equal(EngineBusyReason.Failed, refused.Reason);
         Assert.Contains("stopped after a failure (InvalidOperationException)", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StepHangsPastStallTimeout_IsAFailureUntilTheStepEnds()
+    {
+        using var cancel = new CancellationTokenSource();
+        Task running = Drain(LongRequest(), cancel.Token);
+        await Eventually.True(() => _engine.Load.Running == 1);
+
+        _clock.HoldNextRead();
+        await Eventually.True(() => _clock.IsHolding);
+        _clock.Advance(TimeSpan.FromSeconds(59));
+        Assert.Null(_engine.Failure);
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        var stalled = Assert.IsType<TimeoutException>(_engine.Failure);
+
+        _clock.ReleaseHeldRead();
+        await Eventually.True(() => _engine.Failure is null);
+        Assert.Contains("in one step for 61 s (StallTimeout 60 s) with 1 requests running", stalled.Message, StringComparison.Ordinal);
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+        Assert.Null(_engine.Failure);
     }
 
     [Fact]

@@ -68,6 +68,7 @@ public sealed class ExtensionsTests
     [InlineData("Quicksilver:Engine:MaxKvCacheBytes", "0", "Quicksilver:Engine:MaxKvCacheBytes must be at least 1 when set")]
     [InlineData("Quicksilver:Engine:MaxActiveSequences", "0", "Quicksilver:Engine:MaxActiveSequences must be at least 1, but is 0.")]
     [InlineData("Quicksilver:Engine:QueueTimeout", "00:00:00", "Quicksilver:Engine:QueueTimeout must be positive, but is 00:00:00.")]
+    [InlineData("Quicksilver:Engine:StallTimeout", "-00:00:01", "Quicksilver:Engine:StallTimeout must be positive, but is -00:00:01.")]
     [InlineData("Quicksilver:Engine:MaxExpectedQueueWait", "00:00:00", "Quicksilver:Engine:MaxExpectedQueueWait must be positive and at most QueueTimeout (00:00:30) when set")]
     [InlineData("Quicksilver:Engine:MaxExpectedQueueWait", "00:01:00", "Quicksilver:Engine:MaxExpectedQueueWait must be positive and at most QueueTimeout (00:00:30) when set (leave it unset for half of QueueTimeout), but is 00:01:00.")]
     [InlineData("Quicksilver:Engine:WarmUpSteps", "-1", "Quicksilver:Engine:WarmUpSteps must be between 0 (no warm-up) and 32, but is -1.")]
