@@ -61,51 +61,65 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
         var detokenizer = new IncrementalDetokenizer(model.Tokenizer);
         var stops = new StopSequenceFilter(stop);
         await using IAsyncEnumerator<GenerationUpdate> updates = Start(generation.Token);
-        while (await NextAsync(updates))
+        bool finished = false;
+        try
         {
-            GenerationUpdate update = updates.Current;
-            GpuSeconds = update.GpuSeconds;
-            DenoisingSteps = update.Steps;
-            if (update.IsSettlement)
+            while (await NextAsync(updates))
             {
-                // The engine let go of a cancelled sequence; the exception that ended it follows.
-                continue;
+                GenerationUpdate update = updates.Current;
+                GpuSeconds = update.GpuSeconds;
+                DenoisingSteps = update.Steps;
+                if (update.IsSettlement)
+                {
+                    // The engine let go of a cancelled sequence; the exception that ended it follows.
+                    continue;
+                }
+
+                telemetry.Record(update);
+                CompletionTokens += update.Tokens.Count;
+                logprobs?.Add(update.Tokens, update.LogProbabilities, update.TopLogprobs);
+                bool last = update.Finish is not null;
+                string text = detokenizer.Append(update.Tokens);
+                if (last)
+                {
+                    text += detokenizer.Flush();
+                }
+
+                string ready = stops.Push(text, last);
+                if (stops.Stopped)
+                {
+                    // The rest of the canvas is not needed: free the engine's slot now. Once the answer is out, wait for
+                    // the engine to let go of the sequence: the device time it used until then is this answer's too.
+                    await generation.CancelAsync();
+                    yield return Delta(ready, FinishReason.Stop, last: false);
+                    await SettleAsync(updates);
+                    yield break;
+                }
+
+                if (last)
+                {
+                    finished = true;
+                    yield return Delta(ready, update.Finish, last: true);
+                    yield break;
+                }
+
+                if (ready.Length > 0)
+                {
+                    yield return Delta(ready, null, last: false);
+                }
             }
 
-            telemetry.Record(update);
-            CompletionTokens += update.Tokens.Count;
-            logprobs?.Add(update.Tokens, update.LogProbabilities, update.TopLogprobs);
-            bool last = update.Finish is not null;
-            string text = detokenizer.Append(update.Tokens);
-            if (last)
+            throw new InvalidOperationException("The engine ended the sequence without a finish reason.");
+        }
+        finally
+        {
+            // An answer that did not finish (its consumer stopped reading early, whatever the reason) lets go of its
+            // sequence at the engine's next step instead of leaving it to run on unread to max_tokens.
+            if (!finished)
             {
-                text += detokenizer.Flush();
-            }
-
-            string ready = stops.Push(text, last);
-            if (stops.Stopped)
-            {
-                // The rest of the canvas is not needed: free the engine's slot now. Once the answer is out, wait for
-                // the engine to let go of the sequence: the device time it used until then is this answer's too.
                 await generation.CancelAsync();
-                yield return Delta(ready, FinishReason.Stop, last: false);
-                await SettleAsync(updates);
-                yield break;
-            }
-
-            if (last)
-            {
-                yield return Delta(ready, update.Finish, last: true);
-                yield break;
-            }
-
-            if (ready.Length > 0)
-            {
-                yield return Delta(ready, null, last: false);
             }
         }
-
-        throw new InvalidOperationException("The engine ended the sequence without a finish reason.");
     }
 
     /// <summary>The delta of <paramref name="text"/>, with the tokens behind it when the run reports them.</summary>

@@ -1,0 +1,43 @@
+using Quicksilver.Engine.Scheduling;
+using Quicksilver.Server.Tests.Fakes;
+
+namespace Quicksilver.Server.Completions.Tests;
+
+/// <summary>FAKE ENGINE: what one answer asks of the engine when its reader goes away or it ends.</summary>
+[Trait("Engine", "Fake")]
+public sealed class CompletionRunTests
+{
+    [Fact]
+    public async Task RunAsync_ReaderStopsAfterTheFirstDelta_CancelsTheSequence()
+    {
+        FakeGenerationEngine engine = FakeServedModel.Engine(pauseAfterBlocks: 1);
+        var run = new CompletionRun(FakeServedModel.Create(engine), Request(maxTokens: 64), stop: []);
+
+        await using (IAsyncEnumerator<CompletionDelta> deltas = run.RunAsync(CancellationToken.None).GetAsyncEnumerator())
+        {
+            Assert.True(await deltas.MoveNextAsync());
+        }
+
+        // Without it the sequence would wait at the gate, and on a real engine run on unread to max_tokens.
+        await engine.Cancelled.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task RunAsync_ReadToTheEnd_DoesNotCancelTheSequence()
+    {
+        FakeGenerationEngine engine = FakeServedModel.Engine();
+        var run = new CompletionRun(FakeServedModel.Create(engine), Request(maxTokens: 64), stop: []);
+
+        var deltas = new List<CompletionDelta>();
+        await foreach (CompletionDelta delta in run.RunAsync(CancellationToken.None))
+        {
+            deltas.Add(delta);
+        }
+
+        Assert.Equal(FakeGenerationEngine.DefaultAnswer, string.Concat(deltas.Select(d => d.Text)));
+        Assert.False(engine.Cancelled.Task.IsCompleted, "A finished answer must not cancel its sequence.");
+    }
+
+    private static GenerationRequest Request(int maxTokens) =>
+        new() { PromptTokens = FakeServedModel.Tokenizer.Encode("Say hello"), MaxTokens = maxTokens };
+}
