@@ -176,6 +176,9 @@ Gateway__Routing__{{ $key }}: {{ include "quicksilver.scalar" $value | quote }}
 {{- range $m := .Values.models }}
 Gateway__Models__{{ $m.id }}__HeadlessService: {{ include "quicksilver.pod.headlessHost" (dict "root" $ "model" $m) | quote }}
 Gateway__Models__{{ $m.id }}__PodPort: {{ $.Values.pods.containerPort | int | quote }}
+{{- with (merge (deepCopy (default dict $m.limits)) (deepCopy $.Values.pods.limits)).MaxTokens }}
+Gateway__Models__{{ $m.id }}__MaxTokens: {{ . | int | quote }}
+{{- end }}
 {{- end }}
 {{- range $external := .Values.gateway.externalModels }}
 {{- range $i, $pod := $external.pods }}

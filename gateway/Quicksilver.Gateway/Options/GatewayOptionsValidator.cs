@@ -32,6 +32,11 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             {
                 failures.Add($"Gateway:Models:{model}:PodPort must be a port number (1-65535), not {pods.PodPort}.");
             }
+
+            if (pods.MaxTokens < 1)
+            {
+                failures.Add($"Gateway:Models:{model}:MaxTokens must be positive (the pods' Quicksilver:Limits:MaxTokens), not {pods.MaxTokens}.");
+            }
         }
 
         if (string.IsNullOrWhiteSpace(options.PodKey) || options.PodKey.Length < 16)

@@ -6,7 +6,9 @@ namespace Quicksilver.Gateway.Relay;
 
 /// <summary>
 /// Settles one answer: its usage is debited from the tenant's token budget and counted on the gateway's meters (once),
-/// and a pod that broke mid-answer is ejected.
+/// and a pod that broke mid-answer is ejected. An answer that ends without its usage is debited its ceiling
+/// (<see cref="ProxiedRequest.AnswerTokenCeiling"/>): the pod spent device time on it, and leaving before the usage
+/// chunk must not be a way around the budget.
 /// </summary>
 internal sealed class AnswerObserver(HttpContext context, ProxiedRequest request, TenantTokenBudgets budgets, PodEjection ejection, GatewayMetrics metrics) : IAnswerObserver
 {
@@ -21,6 +23,17 @@ internal sealed class AnswerObserver(HttpContext context, ProxiedRequest request
 
         budgets.For(request.Tenant)?.Debit(usage.TotalTokens);
         metrics.Usage(request.Tenant, request.Model, usage);
+    }
+
+    public void OnEnded()
+    {
+        if (Interlocked.Exchange(ref _settled, 1) == 1)
+        {
+            return;
+        }
+
+        budgets.For(request.Tenant)?.Debit(request.AnswerTokenCeiling);
+        metrics.Unsettled(request.Tenant, request.Model);
     }
 
     public void OnBroken(Exception? failure)

@@ -7,7 +7,7 @@ namespace Quicksilver.Gateway.Relay;
 /// reports its <c>usage</c> when the body ends: as its last byte is read when the pod declared a length (before the
 /// client can have the whole answer), else at the end of the body.
 /// </summary>
-internal sealed class JsonUsageTapStream(Stream upstream, long? declaredLength, IAnswerObserver observer) : ReadOnlyRelayStream(upstream)
+internal sealed class JsonUsageTapStream(Stream upstream, long? declaredLength, IAnswerObserver observer) : ReadOnlyRelayStream(upstream, observer)
 {
     /// <summary>Answers longer than this are relayed but not metered (no pod answer comes near it).</summary>
     public const int MaxCapturedBytes = 8 * 1024 * 1024;
@@ -45,7 +45,7 @@ internal sealed class JsonUsageTapStream(Stream upstream, long? declaredLength, 
             using JsonDocument answer = JsonDocument.Parse(_captured.GetBuffer().AsMemory(0, (int)_captured.Length));
             if (RelayedUsage.FromAnswer(answer.RootElement) is { } usage)
             {
-                observer.OnUsage(usage);
+                Observer.OnUsage(usage);
             }
         }
         catch (JsonException)

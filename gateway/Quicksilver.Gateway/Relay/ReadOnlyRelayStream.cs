@@ -1,9 +1,17 @@
 namespace Quicksilver.Gateway.Relay;
 
-/// <summary>A forward-only read stream over a pod's answer body; subclasses decide what each read returns.</summary>
-internal abstract class ReadOnlyRelayStream(Stream upstream) : Stream
+/// <summary>
+/// A forward-only read stream over a pod's answer body; subclasses decide what each read returns. Disposing it (the
+/// body relayed, or the client gone) tells the observer the answer ended.
+/// </summary>
+internal abstract class ReadOnlyRelayStream(Stream upstream, IAnswerObserver observer) : Stream
 {
+    private int _ended;
+
     protected Stream Upstream { get; } = upstream;
+
+    /// <summary>Who hears of the answer's usage, breaks and end.</summary>
+    protected IAnswerObserver Observer { get; } = observer;
 
     public override bool CanRead => true;
 
@@ -41,6 +49,10 @@ internal abstract class ReadOnlyRelayStream(Stream upstream) : Stream
         if (disposing)
         {
             Upstream.Dispose();
+            if (Interlocked.Exchange(ref _ended, 1) == 0)
+            {
+                Observer.OnEnded();
+            }
         }
 
         base.Dispose(disposing);

@@ -9,7 +9,7 @@ namespace Quicksilver.Gateway.Relay;
 /// ends the stream the way OpenAI streams end on an error — <c>data: {"error":…}</c> then <c>data: [DONE]</c> —
 /// instead of cutting the connection. Events are <c>data: …\n\n</c>, as the pods write them.
 /// </summary>
-internal sealed class SseRelayStream(Stream upstream, bool keepUsageChunk, IAnswerObserver observer) : ReadOnlyRelayStream(upstream)
+internal sealed class SseRelayStream(Stream upstream, bool keepUsageChunk, IAnswerObserver observer) : ReadOnlyRelayStream(upstream, observer)
 {
     private static readonly byte[] DataPrefix = "data: "u8.ToArray();
     private static readonly byte[] DoneEvent = "data: [DONE]\n\n"u8.ToArray();
@@ -107,7 +107,7 @@ internal sealed class SseRelayStream(Stream upstream, bool keepUsageChunk, IAnsw
             using JsonDocument chunk = JsonDocument.Parse(data.ToArray());
             if (RelayedUsage.FromAnswer(chunk.RootElement) is { } usage)
             {
-                observer.OnUsage(usage);
+                Observer.OnUsage(usage);
                 bool usageOnly = chunk.RootElement.TryGetProperty("choices", out JsonElement choices)
                     && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() == 0;
                 return keepUsageChunk || !usageOnly;
@@ -124,7 +124,7 @@ internal sealed class SseRelayStream(Stream upstream, bool keepUsageChunk, IAnsw
     private byte[] EndWithError(Exception? failure)
     {
         _ended = true;
-        observer.OnBroken(failure);
+        Observer.OnBroken(failure);
         var error = new GatewayError(
             StatusCodes.Status502BadGateway,
             "ServiceUnavailableError",

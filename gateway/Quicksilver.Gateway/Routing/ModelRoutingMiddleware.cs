@@ -46,7 +46,7 @@ internal sealed class ModelRoutingMiddleware(RequestDelegate next, IOptionsMonit
             return;
         }
 
-        if (!options.CurrentValue.Models.ContainsKey(model))
+        if (!options.CurrentValue.Models.TryGetValue(model, out ModelPodsOptions? pods))
         {
             await GatewayError.ModelNotFound(model).WriteAsync(context.Response);
             return;
@@ -59,7 +59,8 @@ internal sealed class ModelRoutingMiddleware(RequestDelegate next, IOptionsMonit
             return;
         }
 
-        context.Features.Set(new ProxiedRequest(tenant, model, fields.Stream, fields.IncludeUsage));
+        long answerTokens = Math.Min(fields.MaxTokens ?? pods.MaxTokens, pods.MaxTokens);
+        context.Features.Set(new ProxiedRequest(tenant, model, fields.Stream, fields.IncludeUsage, answerTokens * fields.Choices));
         context.Request.Headers[PodHeaders.Model] = model;
         context.Request.Body.Position = 0;
         await next(context);
@@ -90,7 +91,7 @@ internal sealed class ModelRoutingMiddleware(RequestDelegate next, IOptionsMonit
         }
     }
 
-    private static (string? Model, bool Stream, bool IncludeUsage)? Read(byte[] body)
+    private static (string? Model, bool Stream, bool IncludeUsage, int? MaxTokens, int Choices)? Read(byte[] body)
     {
         try
         {
@@ -105,11 +106,20 @@ internal sealed class ModelRoutingMiddleware(RequestDelegate next, IOptionsMonit
             bool stream = root.TryGetProperty("stream", out JsonElement s) && s.ValueKind == JsonValueKind.True;
             bool includeUsage = root.TryGetProperty("stream_options", out JsonElement o) && o.ValueKind == JsonValueKind.Object
                 && o.TryGetProperty("include_usage", out JsonElement u) && u.ValueKind == JsonValueKind.True;
-            return (model, stream, includeUsage);
+            // What the pod will validate; here only what bounds the answer's spend (positive whole numbers count).
+            int? maxTokens = PositiveInteger(root, "max_completion_tokens") ?? PositiveInteger(root, "max_tokens");
+            int choices = Math.Clamp(Math.Max(PositiveInteger(root, "n") ?? 1, PositiveInteger(root, "best_of") ?? 1), 1, 128);
+            return (model, stream, includeUsage, maxTokens, choices);
         }
         catch (JsonException)
         {
             return null;
         }
     }
+
+    private static int? PositiveInteger(JsonElement root, string name) =>
+        root.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.Number
+            && value.TryGetDouble(out double number) && number >= 1 && double.IsInteger(number)
+            ? (int)Math.Min(number, int.MaxValue)
+            : null;
 }

@@ -21,6 +21,7 @@ internal sealed class GatewayMetrics : IDisposable
     private readonly Counter<long> _rejections;
     private readonly Counter<long> _retries;
     private readonly Counter<long> _brokenStreams;
+    private readonly Counter<long> _unsettled;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -36,6 +37,7 @@ internal sealed class GatewayMetrics : IDisposable
         _rejections = _meter.CreateCounter<long>("quicksilver.gateway.rejections", "{request}", "Requests the gateway refused, by reason (missing_key, invalid_key, requests_per_minute, tokens_per_minute, model_not_allowed).");
         _retries = _meter.CreateCounter<long>("quicksilver.gateway.retries", "{request}", "Requests sent to another pod after one failed before answering, by model.");
         _brokenStreams = _meter.CreateCounter<long>("quicksilver.gateway.streams.broken", "{stream}", "Streams whose pod failed after the answer began; the client got an error event.");
+        _unsettled = _meter.CreateCounter<long>("quicksilver.gateway.answers.unsettled", "{answer}", "Answers that ended without their usage (the client left, the stream broke), by tenant and model: each was debited its token ceiling from the tenant's budget.");
     }
 
     public void Usage(Tenant tenant, string model, RelayedUsage usage)
@@ -59,6 +61,9 @@ internal sealed class GatewayMetrics : IDisposable
         _rejections.Add(1, new(TenantAttribute, tenant?.Id ?? "unknown"), new("reason", reason));
 
     public void Retried(string model) => _retries.Add(1, new KeyValuePair<string, object?>(ModelAttribute, model));
+
+    public void Unsettled(Tenant tenant, string model) =>
+        _unsettled.Add(1, new KeyValuePair<string, object?>(TenantAttribute, tenant.Id), new KeyValuePair<string, object?>(ModelAttribute, model));
 
     public void StreamBroken(string model) => _brokenStreams.Add(1, new KeyValuePair<string, object?>(ModelAttribute, model));
 

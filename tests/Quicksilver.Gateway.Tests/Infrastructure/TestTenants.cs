@@ -18,10 +18,13 @@ internal static class TestTenants
     /// <summary>Thirty tokens per minute.</summary>
     public const string Frugal = "frugal";
 
+    /// <summary>Thirty tokens per minute, for answers that end without their usage.</summary>
+    public const string Thrifty = "thrifty";
+
     /// <summary>May only use a model the gateway does not serve.</summary>
     public const string Restricted = "restricted";
 
-    private static readonly Dictionary<string, string> Keys = new[] { Acme, Globex, Limited, Frugal, Restricted }
+    private static readonly Dictionary<string, string> Keys = new[] { Acme, Globex, Limited, Frugal, Thrifty, Restricted }
         .ToDictionary(id => id, _ => ApiKeyHash.NewKey());
 
     public static string KeyOf(string tenant) => Keys[tenant];
@@ -37,6 +40,7 @@ internal static class TestTenants
             Tenant(Globex),
             Tenant(Limited, limits: ("requests_per_minute", 2)),
             Tenant(Frugal, limits: ("tokens_per_minute", 30)),
+            Tenant(Thrifty, limits: ("tokens_per_minute", 30)),
             Tenant(Restricted, models: ["some-other-model"]),
         };
         File.WriteAllText(path, new JsonObject { ["tenants"] = tenants }.ToJsonString());

@@ -10,5 +10,9 @@ internal sealed class RecordingObserver : IAnswerObserver
 
     public void OnUsage(RelayedUsage usage) => Usages.Add(usage);
 
+    public int Ended { get; private set; }
+
     public void OnBroken(Exception? failure) => Breaks.Add(failure);
+
+    public void OnEnded() => Ended++;
 }

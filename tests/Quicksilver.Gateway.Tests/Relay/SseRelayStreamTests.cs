@@ -22,6 +22,23 @@ public sealed class SseRelayStreamTests
         Assert.Equal(body, relayed);
         Assert.Equal(new RelayedUsage(3, 2, 5, 0.25, 0.00025), Assert.Single(observer.Usages));
         Assert.Empty(observer.Breaks);
+        Assert.Equal(1, observer.Ended);
+    }
+
+    [Fact]
+    public async Task Relay_LeftAfterTheFirstEvent_TellsTheObserverItEndedOnce()
+    {
+        var observer = new RecordingObserver();
+        var relay = new SseRelayStream(new ScriptedStream([Chunk1, Chunk2 + UsageChunk, Done], null), keepUsageChunk: true, observer);
+        var first = new byte[Chunk1.Length];
+
+        await relay.ReadExactlyAsync(first);
+        await relay.DisposeAsync();
+        relay.Dispose();
+
+        Assert.Equal(Chunk1, Encoding.UTF8.GetString(first));
+        Assert.Empty(observer.Usages);
+        Assert.Equal(1, observer.Ended);
     }
 
     [Fact]

@@ -1,0 +1,40 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Quicksilver.Gateway.Tests.Infrastructure;
+
+namespace Quicksilver.Gateway.Tests.EndToEnd;
+
+/// <summary>
+/// An answer that ends without its usage (here: the client leaves mid-stream, so the pod never sends it) is debited
+/// its ceiling, max_tokens × choices, from the tenant's token budget: leaving early is no way around the budget.
+/// </summary>
+public sealed class UnsettledAnswerTests(PlatformFixture fixture) : IClassFixture<PlatformFixture>
+{
+    [Fact]
+    public async Task StreamLeftBeforeItsUsage_IsDebitedItsCeiling_SoTheNextRequestIsRefused()
+    {
+        Platform platform = fixture.Platform;
+        using HttpClient client = platform.Gateway.ClientFor(TestTenants.Thrifty);
+        using (HttpResponseMessage first = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 512, stream: true)))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+            using var reader = new StreamReader(await first.Content.ReadAsStreamAsync());
+            Assert.StartsWith("data: {", await reader.ReadLineAsync(), StringComparison.Ordinal);
+        }
+
+        // The gateway's meter says when it has settled the abandoned answer (and that no usage settled it first).
+        using var scraper = new HttpClient { BaseAddress = platform.Gateway.Address };
+        await Wait.UntilAsync(
+            async () => (await scraper.GetStringAsync(new Uri("/metrics", UriKind.Relative))).Split('\n').Any(line =>
+                line.StartsWith("quicksilver_gateway_answers_unsettled_total{", StringComparison.Ordinal)
+                && line.Contains("quicksilver_tenant=\"thrifty\"", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30),
+            "the gateway to count the abandoned answer as unsettled");
+
+        using HttpResponseMessage refused = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 2));
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        JsonObject error = (await refused.Content.ReadFromJsonAsync<JsonObject>())!["error"]!.AsObject();
+        Assert.Equal("Rate limit reached for tokens per minute (30).", (string?)error["message"]);
+    }
+}
