@@ -8,7 +8,8 @@ namespace Quicksilver.Gateway.Relay;
 /// Settles one answer: its usage is debited from the tenant's token budget and counted on the gateway's meters (once),
 /// and a pod that broke mid-answer is ejected. An answer that ends without its usage is debited its ceiling
 /// (<see cref="ProxiedRequest.AnswerTokenCeiling"/>): the pod spent device time on it, and leaving before the usage
-/// chunk must not be a way around the budget.
+/// chunk must not be a way around the budget. One the platform failed (the pod broke, or sent an error event) is
+/// settled with no debit: the failure is not the tenant's.
 /// </summary>
 internal sealed class AnswerObserver(HttpContext context, ProxiedRequest request, TenantTokenBudgets budgets, PodEjection ejection, GatewayMetrics metrics) : IAnswerObserver
 {
@@ -25,6 +26,8 @@ internal sealed class AnswerObserver(HttpContext context, ProxiedRequest request
         metrics.Usage(request.Tenant, request.Model, usage);
     }
 
+    public void OnPodError() => Interlocked.Exchange(ref _settled, 1);
+
     public void OnEnded()
     {
         if (Interlocked.Exchange(ref _settled, 1) == 1)
@@ -38,6 +41,7 @@ internal sealed class AnswerObserver(HttpContext context, ProxiedRequest request
 
     public void OnBroken(Exception? failure)
     {
+        Interlocked.Exchange(ref _settled, 1);
         ejection.EjectProxiedPod(context);
         metrics.StreamBroken(request.Model);
     }

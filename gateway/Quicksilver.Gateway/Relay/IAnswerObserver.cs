@@ -9,6 +9,9 @@ internal interface IAnswerObserver
     /// <summary>The pod failed after the answer began (connection lost, or the stream ended without <c>[DONE]</c>).</summary>
     void OnBroken(Exception? failure);
 
+    /// <summary>The pod ended the answer with an error event (its failure, not the tenant's).</summary>
+    void OnPodError();
+
     /// <summary>The answer's body is done with: read to its end, or abandoned (the client left).</summary>
     void OnEnded();
 }

@@ -97,6 +97,12 @@ internal sealed class SseRelayStream(Stream upstream, bool keepUsageChunk, IAnsw
             return true;
         }
 
+        if (data.StartsWith("{\"error\":"u8))
+        {
+            Observer.OnPodError();
+            return true;
+        }
+
         if (data.IndexOf("\"usage\":{"u8) < 0)
         {
             return true;

@@ -16,6 +16,9 @@ namespace Quicksilver.Gateway.Routing;
 /// </summary>
 internal sealed class ModelRoutingMiddleware(RequestDelegate next, IOptionsMonitor<GatewayOptions> options, GatewayMetrics metrics)
 {
+    /// <summary>OpenAI's (and the pods') <c>max_tokens</c> of a completion that names none.</summary>
+    private const int CompletionsDefaultMaxTokens = 16;
+
     public async Task InvokeAsync(HttpContext context)
     {
         context.Request.Headers.Remove(PodHeaders.Model);
@@ -34,7 +37,7 @@ internal sealed class ModelRoutingMiddleware(RequestDelegate next, IOptionsMonit
             return;
         }
 
-        if (Read(body) is not { } fields)
+        if (Read(body, IsChat(context.Request.Path)) is not { } fields)
         {
             await GatewayError.BadRequest("We could not parse the JSON body of your request. The body must be a JSON object.", null).WriteAsync(context.Response);
             return;
@@ -91,7 +94,14 @@ internal sealed class ModelRoutingMiddleware(RequestDelegate next, IOptionsMonit
         }
     }
 
-    private static (string? Model, bool Stream, bool IncludeUsage, int? MaxTokens, int Choices)? Read(byte[] body)
+    private static bool IsChat(PathString path) => path.StartsWithSegments("/v1/chat", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The fields that route and bound a request. Its answer tokens per choice are read as its pod reads them: chat's
+    /// <c>max_completion_tokens</c>, else <c>max_tokens</c>, else null (the pods' limit); a completion's
+    /// <c>max_tokens</c>, else OpenAI's default of 16. Choices are <c>n</c>, and for completions <c>best_of</c> if larger.
+    /// </summary>
+    private static (string? Model, bool Stream, bool IncludeUsage, int? MaxTokens, int Choices)? Read(byte[] body, bool chat)
     {
         try
         {
@@ -106,9 +116,11 @@ internal sealed class ModelRoutingMiddleware(RequestDelegate next, IOptionsMonit
             bool stream = root.TryGetProperty("stream", out JsonElement s) && s.ValueKind == JsonValueKind.True;
             bool includeUsage = root.TryGetProperty("stream_options", out JsonElement o) && o.ValueKind == JsonValueKind.Object
                 && o.TryGetProperty("include_usage", out JsonElement u) && u.ValueKind == JsonValueKind.True;
-            // What the pod will validate; here only what bounds the answer's spend (positive whole numbers count).
-            int? maxTokens = PositiveInteger(root, "max_completion_tokens") ?? PositiveInteger(root, "max_tokens");
-            int choices = Math.Clamp(Math.Max(PositiveInteger(root, "n") ?? 1, PositiveInteger(root, "best_of") ?? 1), 1, 128);
+            // The pod validates these; here they only bound what the answer can spend.
+            int? maxTokens = chat
+                ? PositiveInteger(root, "max_completion_tokens") ?? PositiveInteger(root, "max_tokens")
+                : PositiveInteger(root, "max_tokens") ?? CompletionsDefaultMaxTokens;
+            int choices = Math.Clamp(Math.Max(PositiveInteger(root, "n") ?? 1, chat ? 1 : PositiveInteger(root, "best_of") ?? 1), 1, 128);
             return (model, stream, includeUsage, maxTokens, choices);
         }
         catch (JsonException)

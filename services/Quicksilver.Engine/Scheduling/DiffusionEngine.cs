@@ -262,6 +262,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             stopped = ex;
         }
 
+        Interlocked.Exchange(ref _stepStarted, NoStep);
         _wallTime.EndIdle();
         foreach (ActiveSequence sequence in active)
         {

@@ -12,9 +12,11 @@ internal sealed class EngineHealthCheck(ModelCatalog catalog) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        // Failure is read once per model: a stalled step that ends between two reads turns it back to null.
         string[] failed = [.. catalog.Models
-            .Where(model => model.Engine.Failure is not null)
-            .Select(model => $"the engine of {model.Id} stopped: {model.Engine.Failure!.GetType().Name}: {model.Engine.Failure.Message}")];
+            .Select(model => (model.Id, Failure: model.Engine.Failure))
+            .Where(model => model.Failure is not null)
+            .Select(model => $"the engine of {model.Id} stopped: {model.Failure!.GetType().Name}: {model.Failure.Message}")];
         return Task.FromResult(failed.Length == 0
             ? HealthCheckResult.Healthy("engine running")
             : HealthCheckResult.Unhealthy(string.Join("; ", failed)));

@@ -6,25 +6,26 @@ using Quicksilver.Gateway.Tests.Infrastructure;
 namespace Quicksilver.Gateway.Tests.EndToEnd;
 
 /// <summary>
-/// An answer that ends without its usage (here: the client leaves mid-stream, so the pod never sends it) is debited
-/// its ceiling, max_tokens × choices, from the tenant's token budget: leaving early is no way around the budget.
+/// An answer that ends without its usage (here: the client leaves a stream whose pod has not finished) is debited its
+/// ceiling, max_tokens × choices, from the tenant's token budget: leaving early is no way around the budget.
 /// </summary>
-public sealed class UnsettledAnswerTests(PlatformFixture fixture) : IClassFixture<PlatformFixture>
+public sealed class UnsettledAnswerTests
 {
     [Fact]
     public async Task StreamLeftBeforeItsUsage_IsDebitedItsCeiling_SoTheNextRequestIsRefused()
     {
-        Platform platform = fixture.Platform;
-        using HttpClient client = platform.Gateway.ClientFor(TestTenants.Thrifty);
-        using (HttpResponseMessage first = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 512, stream: true)))
+        await using StubPod pod = await StubPod.StartStallingStreamAsync();
+        await using GatewayServer gateway = await GatewayServer.StartAsync([pod.Address]);
+        using HttpClient client = gateway.ClientFor(TestTenants.Thrifty);
+        using (HttpResponseMessage first = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 64, stream: true)))
         {
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);
             using var reader = new StreamReader(await first.Content.ReadAsStreamAsync());
             Assert.StartsWith("data: {", await reader.ReadLineAsync(), StringComparison.Ordinal);
         }
 
-        // The gateway's meter says when it has settled the abandoned answer (and that no usage settled it first).
-        using var scraper = new HttpClient { BaseAddress = platform.Gateway.Address };
+        // The gateway's meter says when it has settled the abandoned answer.
+        using var scraper = new HttpClient { BaseAddress = gateway.Address };
         await Wait.UntilAsync(
             async () => (await scraper.GetStringAsync(new Uri("/metrics", UriKind.Relative))).Split('\n').Any(line =>
                 line.StartsWith("quicksilver_gateway_answers_unsettled_total{", StringComparison.Ordinal)

@@ -10,7 +10,8 @@ namespace Quicksilver.Gateway.Tests.Infrastructure;
 
 /// <summary>
 /// A real Kestrel server on loopback that looks like a ready pod but refuses every generation with a fixed status
-/// (429 or 503, OpenAI's shape, <c>Retry-After</c>), as an overloaded pod does: for the gateway's retry paths.
+/// (429 or 503, OpenAI's shape, <c>Retry-After</c>), as an overloaded pod does: for the gateway's retry paths. Or,
+/// started with <see cref="StartStallingStreamAsync"/>, one that begins every answer's stream and never ends it.
 /// </summary>
 public sealed class StubPod : IAsyncDisposable
 {
@@ -32,7 +33,25 @@ public sealed class StubPod : IAsyncDisposable
     public string? LastRequestId { get; private set; }
 
     /// <summary>Starts a pod that refuses every generation with <paramref name="status"/> and <c>Retry-After: <paramref name="retryAfterSeconds"/></c>.</summary>
-    public static async Task<StubPod> StartAsync(int status, int retryAfterSeconds = 1)
+    public static Task<StubPod> StartAsync(int status, int retryAfterSeconds = 1) => StartAsync(async (stub, context) =>
+    {
+        Interlocked.Increment(ref stub._refused);
+        stub.LastRequestId = context.Request.Headers["X-Request-Id"];
+        context.Response.StatusCode = status;
+        context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await context.Response.WriteAsJsonAsync(new { error = new { message = "The server's queue is full.", type = "RateLimitError", param = (string?)null, code = status } });
+    });
+
+    /// <summary>Starts a pod that sends every answer's first chunk and then nothing more until the client leaves.</summary>
+    public static Task<StubPod> StartStallingStreamAsync() => StartAsync(async (_, context) =>
+    {
+        context.Response.ContentType = "text/event-stream";
+        await context.Response.WriteAsync("data: {\"id\":\"cmpl-stub\",\"object\":\"text_completion\",\"choices\":[{\"index\":0,\"text\":\"Hi\",\"finish_reason\":null}]}\n\n");
+        await context.Response.Body.FlushAsync();
+        await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+    });
+
+    private static async Task<StubPod> StartAsync(Func<StubPod, HttpContext, Task> generate)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -41,14 +60,7 @@ public sealed class StubPod : IAsyncDisposable
         StubPod? stub = null;
         app.MapGet("/health/ready", () => "ready");
         app.MapGet("/load", () => Results.Text("""{"model":"quicksilver-tiny","waiting":0,"running":0,"tokens_in_flight":0,"draining":false}""", "application/json"));
-        app.MapPost("/v1/{**rest}", async (HttpContext context) =>
-        {
-            Interlocked.Increment(ref stub!._refused);
-            stub.LastRequestId = context.Request.Headers["X-Request-Id"];
-            context.Response.StatusCode = status;
-            context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            await context.Response.WriteAsJsonAsync(new { error = new { message = "The server's queue is full.", type = "RateLimitError", param = (string?)null, code = status } });
-        });
+        app.MapPost("/v1/{**rest}", (HttpContext context) => generate(stub!, context));
         await app.StartAsync();
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         stub = new StubPod(app, new Uri(address));

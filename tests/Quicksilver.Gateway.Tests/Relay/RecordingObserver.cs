@@ -14,5 +14,9 @@ internal sealed class RecordingObserver : IAnswerObserver
 
     public void OnBroken(Exception? failure) => Breaks.Add(failure);
 
+    public int PodErrors { get; private set; }
+
+    public void OnPodError() => PodErrors++;
+
     public void OnEnded() => Ended++;
 }

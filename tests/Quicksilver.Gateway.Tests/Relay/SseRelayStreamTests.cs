@@ -26,6 +26,20 @@ public sealed class SseRelayStreamTests
     }
 
     [Fact]
+    public async Task Relay_PodsErrorEvent_IsRelayedAndReportedAsThePodsFailure()
+    {
+        const string errorEvent = "data: {\"error\":{\"message\":\"The server had an error.\",\"type\":\"InternalServerError\",\"param\":null,\"code\":500}}\n\n";
+        var observer = new RecordingObserver();
+
+        string relayed = await RelayAsync([Chunk1, errorEvent, Done], keepUsageChunk: false, observer);
+
+        Assert.Equal(Chunk1 + errorEvent + Done, relayed);
+        Assert.Equal(1, observer.PodErrors);
+        Assert.Empty(observer.Usages);
+        Assert.Empty(observer.Breaks);
+    }
+
+    [Fact]
     public async Task Relay_LeftAfterTheFirstEvent_TellsTheObserverItEndedOnce()
     {
         var observer = new RecordingObserver();
