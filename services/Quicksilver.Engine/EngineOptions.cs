@@ -89,7 +89,7 @@ public sealed record EngineOptions
     public TimeSpan QueueTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// How long the step loop may hold requests without finishing a step before the engine counts as failed
+    /// How long one step may run while requests wait or run before the engine counts as failed
     /// (<see cref="Scheduling.IGenerationEngine.Failure"/>, so <c>/health/live</c> answers 503 and Kubernetes restarts the
     /// pod): a hung kernel or device call. Generous, since one step of a large batch on the CPU backend can take seconds.
     /// </summary>

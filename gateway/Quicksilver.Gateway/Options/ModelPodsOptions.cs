@@ -19,9 +19,9 @@ public sealed class ModelPodsOptions
     public string PodScheme { get; init; } = "http";
 
     /// <summary>
-    /// The pods' <c>Quicksilver:Limits:MaxTokens</c>: the most answer tokens a choice can run to, and so what a request
-    /// that names no <c>max_tokens</c> may spend. An answer that ends without its usage (the client left, the stream
-    /// broke) is debited its ceiling from the tenant's token budget: <c>max_tokens</c> (at most this) × its choices.
+    /// The pods' <c>Quicksilver:Limits:MaxTokens</c>: the most answer tokens a choice can run to, and so what a chat
+    /// request that names no <c>max_completion_tokens</c> may spend. An answer that ends without its usage (the client
+    /// left) is debited its ceiling from the tenant's token budget (<see cref="Relay.ProxiedRequest.AnswerTokenCeiling"/>).
     /// </summary>
     public int MaxTokens { get; init; } = 1024;
 }

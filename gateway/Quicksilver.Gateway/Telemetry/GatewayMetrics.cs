@@ -37,7 +37,7 @@ internal sealed class GatewayMetrics : IDisposable
         _rejections = _meter.CreateCounter<long>("quicksilver.gateway.rejections", "{request}", "Requests the gateway refused, by reason (missing_key, invalid_key, requests_per_minute, tokens_per_minute, model_not_allowed).");
         _retries = _meter.CreateCounter<long>("quicksilver.gateway.retries", "{request}", "Requests sent to another pod after one failed before answering, by model.");
         _brokenStreams = _meter.CreateCounter<long>("quicksilver.gateway.streams.broken", "{stream}", "Streams whose pod failed after the answer began; the client got an error event.");
-        _unsettled = _meter.CreateCounter<long>("quicksilver.gateway.answers.unsettled", "{answer}", "Answers that ended without their usage (the client left, the stream broke), by tenant and model: each was debited its token ceiling from the tenant's budget.");
+        _unsettled = _meter.CreateCounter<long>("quicksilver.gateway.answers.unsettled", "{answer}", "Answers that ended without their usage (the client left, or a JSON answer too large to read), by tenant and model: each was debited its token ceiling from the tenant's budget.");
     }
 
     public void Usage(Tenant tenant, string model, RelayedUsage usage)

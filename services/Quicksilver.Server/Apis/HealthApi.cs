@@ -5,9 +5,9 @@ using Quicksilver.Server.Health;
 namespace Quicksilver.Server.Apis;
 
 /// <summary>
-/// Kubernetes probes: <c>GET /health/live</c> (200 while the process runs and its engine's step loop has not failed)
-/// and <c>GET /health/ready</c> (200 once the model is loaded, its engine runs and nothing holds readiness down), 503
-/// otherwise, with the reasons in the body.
+/// Kubernetes probes: <c>GET /health/live</c> (200 while the process runs and its engine's step loop has neither failed
+/// nor stalled) and <c>GET /health/ready</c> (200 once the model is loaded, its engine runs and nothing holds readiness
+/// down), 503 otherwise, with the reasons in the body.
 /// </summary>
 internal static class HealthApi
 {
