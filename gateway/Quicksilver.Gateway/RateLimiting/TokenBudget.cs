@@ -12,8 +12,8 @@ internal sealed class TokenBudget : RateLimiter
 {
     private readonly object _gate = new();
     private readonly TimeProvider _time;
-    private readonly double _perSecond;
-    private readonly long _capacity;
+    private double _perSecond;
+    private long _capacity;
     private double _balance;
     private long _refilledAt;
 
@@ -28,7 +28,7 @@ internal sealed class TokenBudget : RateLimiter
     }
 
     /// <summary>The tokens per minute this budget allows.</summary>
-    public long TokensPerMinute => _capacity;
+    public long TokensPerMinute => Interlocked.Read(ref _capacity);
 
     /// <summary>Tokens left now (negative when overdrawn).</summary>
     public double Balance
@@ -44,6 +44,19 @@ internal sealed class TokenBudget : RateLimiter
     }
 
     public override TimeSpan? IdleDuration => null;
+
+    /// <summary>Takes the tenant's new limit, keeping what it owes (or has left, up to one minute of the new limit).</summary>
+    public void Resize(long tokensPerMinute)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(tokensPerMinute);
+        lock (_gate)
+        {
+            Refill();
+            Interlocked.Exchange(ref _capacity, tokensPerMinute);
+            _perSecond = tokensPerMinute / 60.0;
+            _balance = Math.Min(_balance, tokensPerMinute);
+        }
+    }
 
     /// <summary>Takes <paramref name="tokens"/> spent by an answer.</summary>
     public void Debit(long tokens)

@@ -22,7 +22,7 @@ internal sealed class AnswerObserver(HttpContext context, ProxiedRequest request
             return;
         }
 
-        budgets.For(request.Tenant)?.Debit(usage.TotalTokens);
+        budgets.Debit(request.Tenant, usage.TotalTokens);
         metrics.Usage(request.Tenant, request.Model, usage);
     }
 
@@ -35,7 +35,7 @@ internal sealed class AnswerObserver(HttpContext context, ProxiedRequest request
             return;
         }
 
-        budgets.For(request.Tenant)?.Debit(request.AnswerTokenCeiling);
+        budgets.Debit(request.Tenant, request.AnswerTokenCeiling);
         metrics.Unsettled(request.Tenant, request.Model);
     }
 

@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Quicksilver.Gateway.RateLimiting;
+using Quicksilver.Gateway.Tenancy;
 using Quicksilver.Gateway.Tests.Infrastructure;
 
 namespace Quicksilver.Gateway.Tests.RateLimiting;
@@ -31,6 +32,27 @@ public sealed class TokenBudgetTests
         time.Advance(TimeSpan.FromSeconds(3.2));
         using RateLimitLease again = budget.AttemptAcquire();
         Assert.True(again.IsAcquired);
+    }
+
+    [Fact]
+    public void TenantBudgets_LimitChanged_KeepTheDebtAndTakeOldAnswersDebits()
+    {
+        var time = new ManualTime();
+        var budgets = new TenantTokenBudgets(time);
+        var before = new Tenant("acme", null, null, TokensPerMinute: 30);
+        var after = before with { TokensPerMinute = 60 };
+
+        TokenBudget admitted = budgets.For(before)!;
+        budgets.Debit(before, 100);
+        TokenBudget resized = budgets.For(after)!;
+        budgets.Debit(before, 10); // an answer admitted under the old limit ends after the change
+
+        Assert.Same(admitted, resized);
+        Assert.Equal(60, resized.TokensPerMinute);
+        Assert.Equal(-80, resized.Balance, precision: 9);
+        time.Advance(TimeSpan.FromSeconds(10)); // the new rate refills: 1 token per second
+        Assert.Equal(-70, resized.Balance, precision: 9);
+        Assert.Null(budgets.For(after with { TokensPerMinute = null }));
     }
 
     [Fact]
