@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Diagnostics.Metrics;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -16,10 +17,14 @@ internal static class GatewayTelemetry
 
     public static void AddGatewayTelemetry(this WebApplicationBuilder builder)
     {
+        // The gateway's meter comes from this host's IMeterFactory; enabling it for that scope alone keeps the exporter
+        // off other hosts' meters of the same name in the process (OpenTelemetry's AddMeter matches by name, and a
+        // series shared with another host's instrument is dropped when that host stops).
+        builder.Metrics.EnableMetrics(GatewayMetrics.MeterName, scopes: MeterScope.Local);
         IOpenTelemetryBuilder telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(ServiceName).AddEnvironmentVariableDetector())
             .WithMetrics(metrics => metrics
-                .AddMeter(GatewayMetrics.MeterName, "System.Net.Http")
+                .AddMeter("System.Net.Http")
                 .AddAspNetCoreInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
