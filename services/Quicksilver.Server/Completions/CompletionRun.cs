@@ -18,7 +18,10 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
     private double _sentLogprobSum;
     private int _sentTokens;
 
-    /// <summary>Answer tokens the engine has finalised so far (the completion's usage).</summary>
+    /// <summary>
+    /// Answer tokens the engine has finalised so far (the completion's usage); once a stop sequence ends the answer,
+    /// those through the end of the stop sequence: a block finalised past it holds tokens the answer never had.
+    /// </summary>
     public int CompletionTokens { get; private set; }
 
     /// <summary>Device seconds the engine has charged this answer so far; settled once the run has ended.</summary>
@@ -60,6 +63,7 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
         using var generation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var detokenizer = new IncrementalDetokenizer(model.Tokenizer);
         var stops = new StopSequenceFilter(stop);
+        var answer = new List<int>();
         await using IAsyncEnumerator<GenerationUpdate> updates = Start(generation.Token);
         bool finished = false;
         try
@@ -76,7 +80,8 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
                 }
 
                 telemetry.Record(update);
-                CompletionTokens += update.Tokens.Count;
+                answer.AddRange(update.Tokens);
+                CompletionTokens = answer.Count;
                 logprobs?.Add(update.Tokens, update.LogProbabilities, update.TopLogprobs);
                 bool last = update.Finish is not null;
                 string text = detokenizer.Append(update.Tokens);
@@ -88,6 +93,9 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
                 string ready = stops.Push(text, last);
                 if (stops.Stopped)
                 {
+                    CompletionTokens = TokensThrough(answer, stops.StopEnd);
+                    telemetry.CountOutputTokens(CompletionTokens);
+
                     // The rest of the canvas is not needed: free the engine's slot now. Once the answer is out, wait for
                     // the engine to let go of the sequence: the device time it used until then is this answer's too.
                     await generation.CancelAsync();
@@ -133,6 +141,23 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
         }
 
         return new CompletionDelta(text, finish, reportsLogprobs ? sent : null);
+    }
+
+    /// <summary>How many of <paramref name="answer"/>'s first tokens it takes to decode <paramref name="textLength"/> characters.</summary>
+    private int TokensThrough(List<int> answer, int textLength)
+    {
+        var detokenizer = new IncrementalDetokenizer(model.Tokenizer);
+        int decoded = 0;
+        for (int count = 1; count <= answer.Count; count++)
+        {
+            decoded += detokenizer.Append([answer[count - 1]]).Length;
+            if (decoded >= textLength)
+            {
+                return count;
+            }
+        }
+
+        return answer.Count;
     }
 
     /// <summary>Reads what the engine still sends of a stopped sequence, to the end, for its settled device time.</summary>

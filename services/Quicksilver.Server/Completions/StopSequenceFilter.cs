@@ -8,9 +8,13 @@ internal sealed class StopSequenceFilter(IReadOnlyList<string> stops)
 {
     private readonly int longest = stops.Count == 0 ? 0 : stops.Max(s => s.Length);
     private string pending = string.Empty;
+    private int released;
 
     /// <summary>Whether a stop sequence was found; the filter passes nothing after that.</summary>
     public bool Stopped { get; private set; }
+
+    /// <summary>Once <see cref="Stopped"/>: the length of the text pushed up to the end of the stop sequence found.</summary>
+    public int StopEnd { get; private set; }
 
     /// <summary>Adds text; returns what can be sent now. With <paramref name="final"/>, nothing is held back.</summary>
     public string Push(string text, bool final)
@@ -28,18 +32,21 @@ internal sealed class StopSequenceFilter(IReadOnlyList<string> stops)
 
         pending += text;
         int first = -1;
+        int firstLength = 0;
         foreach (string stop in stops)
         {
             int at = pending.IndexOf(stop, StringComparison.Ordinal);
             if (at >= 0 && (first < 0 || at < first))
             {
                 first = at;
+                firstLength = stop.Length;
             }
         }
 
         if (first >= 0)
         {
             Stopped = true;
+            StopEnd = released + first + firstLength;
             string beforeStop = pending[..first];
             pending = string.Empty;
             return beforeStop;
@@ -53,6 +60,7 @@ internal sealed class StopSequenceFilter(IReadOnlyList<string> stops)
 
         string ready = pending[..cut];
         pending = pending[cut..];
+        released += cut;
         return ready;
     }
 

@@ -75,6 +75,9 @@ internal sealed class RequestTelemetry : IDisposable
         _steps = Math.Max(_steps, update.Steps);
     }
 
+    /// <summary>Sets the answer's output tokens to <paramref name="count"/>: a stop sequence ended it inside a finalised block.</summary>
+    public void CountOutputTokens(int count) => _outputTokens = count;
+
     /// <summary>
     /// Advances <paramref name="deltas"/>, ending the telemetry when the delta with the finish reason arrives (success)
     /// or when the enumerator throws (failure, then rethrown as is).

@@ -1,3 +1,4 @@
+using System.Text;
 using Quicksilver.Engine.Scheduling;
 using Quicksilver.Server.Tests.Fakes;
 
@@ -36,6 +37,28 @@ public sealed class CompletionRunTests
 
         Assert.Equal(FakeGenerationEngine.DefaultAnswer, string.Concat(deltas.Select(d => d.Text)));
         Assert.False(engine.Cancelled.Task.IsCompleted, "A finished answer must not cancel its sequence.");
+    }
+
+    [Theory]
+    [InlineData(",")] // inside the first block
+    [InlineData("on")] // a block ends inside the stop sequence
+    [InlineData("€ ✓")] // a block ends inside the ✓ (3 bytes)
+    public async Task RunAsync_StopSequenceInsideABlock_CountsTheTokensThroughTheStopSequence(string stop)
+    {
+        var run = new CompletionRun(FakeServedModel.Create(FakeServedModel.Engine()), Request(maxTokens: 64), stop: [stop]);
+
+        var text = new List<string>();
+        await foreach (CompletionDelta delta in run.RunAsync(CancellationToken.None))
+        {
+            text.Add(delta.Text);
+        }
+
+        // The fake tokenizer has one token per UTF-8 byte, and the fake engine finalises 8 tokens per block.
+        string answer = FakeGenerationEngine.DefaultAnswer;
+        string throughStop = answer[..(answer.IndexOf(stop, StringComparison.Ordinal) + stop.Length)];
+        Assert.Equal(answer[..answer.IndexOf(stop, StringComparison.Ordinal)], string.Concat(text));
+        Assert.Equal(Encoding.UTF8.GetByteCount(throughStop), run.CompletionTokens);
+        Assert.NotEqual(0, run.CompletionTokens % 8);
     }
 
     private static GenerationRequest Request(int maxTokens) =>

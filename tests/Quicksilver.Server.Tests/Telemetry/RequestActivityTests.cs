@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Quicksilver.Server.Tests.Fakes;
@@ -77,6 +78,22 @@ public sealed class RequestActivityTests : IDisposable
         Assert.Null(activity.GetTagItem("error.type"));
         Assert.DoesNotContain(activity.TagObjects, tag => tag.Value?.ToString()?.Contains("Paris", StringComparison.Ordinal) == true);
         Assert.Contains("done.", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateCompletion_StopSequenceInsideABlock_UsageAndActivityCountTheTokensThroughIt()
+    {
+        await using var factory = new QuicksilverApiFactory(FakeServedModel.Create());
+        using HttpClient client = await factory.CreateReadyClientAsync();
+
+        using HttpResponseMessage response = await client.PostCompletionAsync(new JsonObject { ["prompt"] = Prompt, ["max_tokens"] = 64, ["stop"] = "," });
+        JsonObject answer = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Activity activity = await SingleStoppedAsync();
+
+        // "Héllo," is 7 bytes, so 7 tokens of the fake tokenizer; the engine finalised the whole first block, 8.
+        Assert.Equal("Héllo", (string?)answer["choices"]![0]!["text"]);
+        Assert.Equal(7, (int?)answer["usage"]!["completion_tokens"]);
+        Assert.Equal(7, activity.GetTagItem("gen_ai.usage.output_tokens"));
     }
 
     [Fact]
