@@ -36,6 +36,12 @@ public sealed record ServedModel(
     /// </summary>
     public GenerationDefaults Generation { get; init; } = GenerationDefaults.None;
 
+    /// <summary>
+    /// The special tokens the tokenizer puts around a completions prompt's text (as Hugging Face's <c>tokenizer(text)</c>
+    /// and vLLM do); none around token-id prompts or chat prompts, whose template writes them.
+    /// </summary>
+    public PromptSpecialTokens PromptSpecialTokens { get; init; } = PromptSpecialTokens.None;
+
     /// <summary>Longest canvas (prompt + answer) in tokens.</summary>
     public int ContextLength => Config.MaxSequenceLength;
 

@@ -16,7 +16,7 @@ public static class ServedModelLoader
     /// <summary>
     /// Reads <c>config.json</c>, the safetensors checkpoint, <c>tokenizer.json</c>, <c>tokenizer_config.json</c> and
     /// (when present) <c>generation_config.json</c>; validates the checkpoint against the config; recognises the chat
-    /// template (<see cref="ChatTemplateDetector"/>); picks the backend; warms the model up
+    /// template (<see cref="ChatTemplateDetector"/>) and the prompt's special tokens (<see cref="PromptSpecialTokens"/>); picks the backend; warms the model up
     /// (<see cref="ModelWarmUp"/>); starts the step loop. Every defect is a
     /// <see cref="CheckpointException"/> naming the file and field or tensor.
     /// </summary>
@@ -40,6 +40,7 @@ public static class ServedModelLoader
         string tokenizerConfigPath = Path.Combine(folder, TokenizerConfigReader.FileName);
         TokenizerConfig tokenizerConfig = File.Exists(tokenizerConfigPath) ? TokenizerConfigReader.Read(tokenizerConfigPath) : new TokenizerConfig();
         IChatTemplate? chatTemplate = ChatTemplateDetector.Detect(tokenizerConfig, tokenizer, tokenizerConfigPath);
+        PromptSpecialTokens promptSpecialTokens = PromptSpecialTokens.Resolve(tokenizer.PostProcessor, tokenizerConfig, tokenizer, tokenizerConfigPath);
         string generationConfigPath = Path.Combine(folder, "generation_config.json");
         GenerationDefaults generation = File.Exists(generationConfigPath) ? GenerationConfigReader.Read(generationConfigPath) : GenerationDefaults.None;
         if (generation.Threshold is null && generation.Factor is null)
@@ -79,12 +80,14 @@ public static class ServedModelLoader
                 generation.BlockLength,
                 generation.Threshold,
                 generation.Factor);
+            logger.LogInformation("A completions prompt's text gets special tokens [{Prefix}] before it and [{Suffix}] after it", string.Join(", ", promptSpecialTokens.Prefix), string.Join(", ", promptSpecialTokens.Suffix));
             logger.LogInformation("Serving {Model} ({Architecture}, {Layers} layers, d={Hidden}) on the {Backend} backend: {Device}", id, config.Architecture, config.LayerCount, config.HiddenSize, backend.Name, backend.Description);
             return new ServedModel(id, config, tokenizer, engine, backend.Name, DateTimeOffset.UtcNow)
             {
                 Resources = [backend, tensors, transformer, engine],
                 ChatTemplate = chatTemplate,
                 Generation = generation,
+                PromptSpecialTokens = promptSpecialTokens,
             };
         }
         catch

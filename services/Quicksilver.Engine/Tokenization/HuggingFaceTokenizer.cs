@@ -40,6 +40,7 @@ public sealed class HuggingFaceTokenizer : ITextTokenizer
         _addPrefixSpace = definition.AddPrefixSpace;
         _normalizeNfc = definition.NormalizeNfc;
         _ignoreMerges = definition.IgnoreMerges;
+        PostProcessor = definition.PostProcessor;
         _addedByContent = definition.AddedTokens.ToDictionary(t => t.Content, StringComparer.Ordinal);
         _addedById = [];
         foreach (AddedToken token in definition.AddedTokens)
@@ -66,6 +67,12 @@ public sealed class HuggingFaceTokenizer : ITextTokenizer
     /// <inheritdoc/>
     /// <remarks>One more than the largest id of the vocabulary or the added tokens.</remarks>
     public int VocabSize { get; }
+
+    /// <summary>
+    /// The special tokens the file's <c>post_processor</c> puts around an encoded text (<see cref="Encode"/> adds
+    /// none; a served model decides with <see cref="PromptSpecialTokens.Resolve"/>).
+    /// </summary>
+    public PromptSpecialTokens PostProcessor { get; }
 
     /// <summary>
     /// Loads a <c>tokenizer.json</c>. Throws <see cref="CheckpointException"/> naming the file and the field when the

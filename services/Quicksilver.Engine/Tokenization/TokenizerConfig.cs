@@ -2,7 +2,8 @@ namespace Quicksilver.Engine.Tokenization;
 
 /// <summary>
 /// The fields of a Hugging Face <c>tokenizer_config.json</c> the engine uses: the special tokens by content
-/// (resolve them to ids with <see cref="ITextTokenizer.TokenToId"/>), the chat template and the length limit.
+/// (resolve them to ids with <see cref="ITextTokenizer.TokenToId"/>), the chat template, the length limit and what
+/// decides the special tokens around an encoded text.
 /// Read it with <see cref="TokenizerConfigReader"/>.
 /// </summary>
 public sealed record TokenizerConfig
@@ -30,4 +31,10 @@ public sealed record TokenizerConfig
 
     /// <summary>Whether the tokenizer adds BOS when encoding (<c>add_bos_token</c>); null when the file does not say.</summary>
     public bool? AddBosToken { get; init; }
+
+    /// <summary>Whether the tokenizer adds EOS when encoding (<c>add_eos_token</c>); null when the file does not say.</summary>
+    public bool? AddEosToken { get; init; }
+
+    /// <summary>The Hugging Face tokenizer class (<c>tokenizer_class</c>), or null; see <see cref="PromptSpecialTokens.Resolve"/>.</summary>
+    public string? TokenizerClass { get; init; }
 }

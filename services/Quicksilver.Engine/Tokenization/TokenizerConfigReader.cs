@@ -69,6 +69,8 @@ public static class TokenizerConfigReader
                 ChatTemplate = ReadChatTemplate(root, sourcePath),
                 ModelMaxLength = ReadMaxLength(root, sourcePath),
                 AddBosToken = ReadBool(root, "add_bos_token", sourcePath),
+                AddEosToken = ReadBool(root, "add_eos_token", sourcePath),
+                TokenizerClass = ReadName(root, "tokenizer_class", sourcePath),
             };
         }
     }
@@ -178,6 +180,9 @@ public static class TokenizerConfigReader
 
         throw new CheckpointException(path, "model_max_length", $"is {value.GetRawText()}, not a positive integer");
     }
+
+    private static string? ReadName(JsonElement root, string name, string path) =>
+        !root.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null ? null : new JsonFieldReader(path).ReadString(value, name);
 
     private static bool? ReadBool(JsonElement root, string name, string path)
     {

@@ -25,4 +25,7 @@ internal sealed record TokenizerDefinition
 
     /// <summary>Whether a pre-token found whole in the vocabulary skips the merges (<c>ignore_merges</c>, LLaMA-3).</summary>
     public bool IgnoreMerges { get; init; }
+
+    /// <summary>The special tokens the <c>post_processor</c> puts around an encoded text.</summary>
+    public PromptSpecialTokens PostProcessor { get; init; } = PromptSpecialTokens.None;
 }

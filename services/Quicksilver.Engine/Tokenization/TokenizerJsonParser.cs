@@ -69,6 +69,7 @@ internal static class TokenizerJsonParser
             bool ignoreMerges = model.TryGetProperty("ignore_merges", out JsonElement ignore) && context.ReadBool(ignore, "model.ignore_merges");
 
             CheckVocabularyIsByteLevel(context, vocabulary, added);
+            PromptSpecialTokens postProcessor = PostProcessorReader.Read(context, root, new HashSet<int>(vocabulary.Values.Concat(added.Select(t => t.Id))));
 
             return new TokenizerDefinition
             {
@@ -79,6 +80,7 @@ internal static class TokenizerJsonParser
                 AddPrefixSpace = addPrefixSpace,
                 NormalizeNfc = nfc,
                 IgnoreMerges = ignoreMerges,
+                PostProcessor = postProcessor,
             };
         }
     }

@@ -5,8 +5,9 @@ using Quicksilver.Server.Errors;
 namespace Quicksilver.Server.Completions;
 
 /// <summary>
-/// Turns a parsed request into the engine's <see cref="GenerationRequest"/> for one model: tokenises the prompt and
-/// checks what needs the model (token ids in the vocabulary, prompt and canvas within the context and the limits).
+/// Turns a parsed request into the engine's <see cref="GenerationRequest"/> for one model: tokenises the prompt (a text
+/// gets the model's <see cref="ServedModel.PromptSpecialTokens"/>, token ids are taken as they are) and checks what
+/// needs the model (token ids in the vocabulary, prompt and canvas within the context and the limits).
 /// </summary>
 internal static class CompletionPlanner
 {
@@ -68,6 +69,8 @@ internal static class CompletionPlanner
         }
 
         IReadOnlyList<int> tokens = model.Tokenizer.Encode(prompt.Text!);
-        return tokens.Count > 0 ? tokens : throw ApiErrorException.BadRequest("'prompt' has no tokens once tokenised.", "prompt");
+        return tokens.Count > 0
+            ? model.PromptSpecialTokens.Around(tokens)
+            : throw ApiErrorException.BadRequest("'prompt' has no tokens once tokenised.", "prompt");
     }
 }

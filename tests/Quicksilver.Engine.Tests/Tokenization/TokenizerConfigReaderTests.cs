@@ -17,6 +17,7 @@ public sealed class TokenizerConfigReaderTests
               "chat_template": "{{ bos_token }}{% for m in messages %}{{ m['content'] }}{% endfor %}",
               "model_max_length": 1024,
               "add_bos_token": false,
+              "add_eos_token": true,
               "tokenizer_class": "PreTrainedTokenizerFast"
             }
             """;
@@ -32,6 +33,8 @@ public sealed class TokenizerConfigReaderTests
             ChatTemplate = "{{ bos_token }}{% for m in messages %}{{ m['content'] }}{% endfor %}",
             ModelMaxLength = 1024,
             AddBosToken = false,
+            AddEosToken = true,
+            TokenizerClass = "PreTrainedTokenizerFast",
         }, config);
     }
 
@@ -94,6 +97,8 @@ public sealed class TokenizerConfigReaderTests
     [InlineData("""{"model_max_length": -1}""", "model_max_length")]
     [InlineData("""{"model_max_length": 10.5}""", "model_max_length")]
     [InlineData("""{"add_bos_token": "yes"}""", "add_bos_token")]
+    [InlineData("""{"add_eos_token": 1}""", "add_eos_token")]
+    [InlineData("""{"tokenizer_class": 1}""", "tokenizer_class")]
     [InlineData("""{"bos_token": """, null)]
     [InlineData("""[]""", null)]
     public void Parse_MalformedField_ThrowsNamingField(string json, string? field)

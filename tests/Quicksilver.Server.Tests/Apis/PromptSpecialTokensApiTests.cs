@@ -1,0 +1,46 @@
+using System.Text.Json.Nodes;
+using Quicksilver.Engine.Tokenization;
+using Quicksilver.Server.Tests.Fakes;
+using Quicksilver.Server.Tests.Infrastructure;
+
+namespace Quicksilver.Server.Apis.Tests;
+
+/// <summary>
+/// FAKE ENGINE: a completions prompt's text gets the model's special tokens (as Hugging Face's <c>tokenizer(text)</c>
+/// and vLLM put them), and the usage counts them; a prompt of token ids reaches the engine as it is.
+/// </summary>
+[Trait("Engine", "Fake")]
+public sealed class PromptSpecialTokensApiTests
+{
+    private static readonly int Bos = FakeServedModel.Tokenizer.Encode("[")[0];
+    private static readonly int Eos = FakeServedModel.Tokenizer.Encode("]")[0];
+
+    [Fact]
+    public async Task CreateCompletion_TextPrompt_ReachesTheEngineBetweenTheSpecialTokens_AndTheUsageCountsThem()
+    {
+        FakeGenerationEngine engine = FakeServedModel.Engine();
+        await using var factory = new QuicksilverApiFactory(FakeServedModel.Create(engine) with { PromptSpecialTokens = new([Bos], [Eos]) });
+        using HttpClient client = await factory.CreateReadyClientAsync();
+
+        using HttpResponseMessage response = await client.PostCompletionAsync(new JsonObject { ["prompt"] = "Say hi", ["max_tokens"] = 8, ["echo"] = true });
+        JsonObject completion = await response.ReadJsonObjectAsync();
+
+        Assert.Equal([Bos, .. FakeServedModel.Tokenizer.Encode("Say hi"), Eos], engine.LastRequest.PromptTokens);
+        Assert.Equal(8, (int?)completion["usage"]!["prompt_tokens"]);
+        Assert.StartsWith("Say hi", (string?)completion["choices"]![0]!["text"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateCompletion_TokenIdPrompt_ReachesTheEngineAsItIs()
+    {
+        FakeGenerationEngine engine = FakeServedModel.Engine();
+        await using var factory = new QuicksilverApiFactory(FakeServedModel.Create(engine) with { PromptSpecialTokens = new([Bos], []) });
+        using HttpClient client = await factory.CreateReadyClientAsync();
+
+        using HttpResponseMessage response = await client.PostCompletionAsync(new JsonObject { ["prompt"] = new JsonArray(40, 41), ["max_tokens"] = 8 });
+        JsonObject completion = await response.ReadJsonObjectAsync();
+
+        Assert.Equal([40, 41], engine.LastRequest.PromptTokens);
+        Assert.Equal(2, (int?)completion["usage"]!["prompt_tokens"]);
+    }
+}
