@@ -7,11 +7,12 @@ namespace Quicksilver.Gateway.Relay;
 /// <summary>
 /// Settles one answer: its usage is debited from the tenant's token budget and counted on the gateway's meters (once),
 /// and a pod that broke mid-answer is ejected. An answer that ends without its usage is debited its ceiling
-/// (<see cref="ProxiedRequest.AnswerTokenCeiling"/>): the pod spent device time on it, and leaving before the usage
-/// chunk must not be a way around the budget. One the platform failed (the pod broke, or sent an error event) is
+/// (<see cref="ProxiedRequest.AnswerTokenCeiling"/>) plus <paramref name="promptTokens"/> (as its pod announced
+/// them): the pod spent device time on it, and leaving before the usage chunk must not be a way around the
+/// budget. One the platform failed (the pod broke, or sent an error event) is
 /// settled with no debit: the failure is not the tenant's.
 /// </summary>
-internal sealed class AnswerObserver(HttpContext context, ProxiedRequest request, TenantTokenBudgets budgets, PodEjection ejection, GatewayMetrics metrics) : IAnswerObserver
+internal sealed class AnswerObserver(HttpContext context, ProxiedRequest request, TenantTokenBudgets budgets, PodEjection ejection, GatewayMetrics metrics, long promptTokens) : IAnswerObserver
 {
     private int _settled;
 
@@ -35,7 +36,7 @@ internal sealed class AnswerObserver(HttpContext context, ProxiedRequest request
             return;
         }
 
-        budgets.Debit(request.Tenant, request.AnswerTokenCeiling);
+        budgets.Debit(request.Tenant, request.AnswerTokenCeiling + promptTokens);
         metrics.Unsettled(request.Tenant, request.Model);
     }
 

@@ -15,6 +15,9 @@ internal static class PodHeaders
     /// <summary>The requested model, set from the body for route matching; never forwarded.</summary>
     public const string Model = "X-Quicksilver-Model";
 
+    /// <summary>A pod's answer: its prompt tokens, read for <see cref="AnswerObserver.OnEnded"/> and never relayed.</summary>
+    public const string PromptTokens = "X-Quicksilver-Prompt-Tokens";
+
     /// <summary>Every header a client may not set.</summary>
     public static readonly string[] Internal = [Tenant, GatewayKey, IncludeUsage, Model];
 }

@@ -67,6 +67,7 @@ internal sealed class PodTransforms(
 
         HttpContext http = context.HttpContext;
         http.Response.Headers.Remove(PodLoad.HeaderName);
+        http.Response.Headers.Remove(PodHeaders.PromptTokens);
         if (http.GetReverseProxyFeature().ProxiedDestination is { } pod
             && answer.Headers.TryGetValues(PodLoad.HeaderName, out var values)
             && PodLoad.ParseHeader(values.FirstOrDefault()) is { } load)
@@ -98,7 +99,7 @@ internal sealed class PodTransforms(
 
         if (status == StatusCodes.Status200OK && http.Features.Get<ProxiedRequest>() is { } request)
         {
-            var observer = new AnswerObserver(http, request, budgets, ejection, metrics);
+            var observer = new AnswerObserver(http, request, budgets, ejection, metrics, PromptTokens(answer));
             string? mediaType = answer.Content.Headers.ContentType?.MediaType;
             if (mediaType == "text/event-stream")
             {
@@ -113,4 +114,11 @@ internal sealed class PodTransforms(
 
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>The answer's prompt tokens as its pod announced them; 0 when it did not (an older pod) or sent nonsense.</summary>
+    private static long PromptTokens(HttpResponseMessage answer) =>
+        answer.Headers.TryGetValues(PodHeaders.PromptTokens, out var values)
+        && long.TryParse(values.FirstOrDefault(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long tokens)
+            ? tokens
+            : 0;
 }

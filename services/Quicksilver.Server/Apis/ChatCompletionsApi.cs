@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Quicksilver.Engine;
 using Quicksilver.Engine.Scheduling;
@@ -55,6 +56,7 @@ internal static class ChatCompletionsApi
             ChatRequest request = await ReadRequestAsync(context.Request, limits, aborted);
             ServedModel model = services.Catalog.Resolve(request.Model);
             GenerationRequest generation = ChatPlanner.Plan(request, model, limits) with { Tenant = caller.Tenant };
+            context.Response.Headers[QuicksilverHeaders.PromptTokens] = generation.InputTokenCount.ToString(CultureInfo.InvariantCulture);
             var choices = new CompletionChoices(model, generation, request.Choices, request.Stop, echo: null, request.Logprobs, GenAiOperations.Chat);
             var header = ChatCompletionHeader.Create(model.Id, services.Time);
 

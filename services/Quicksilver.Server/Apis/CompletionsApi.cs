@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Quicksilver.Engine;
 using Quicksilver.Engine.Scheduling;
@@ -46,6 +47,7 @@ internal static class CompletionsApi
             CompletionRequest request = await ReadRequestAsync(context.Request, limits, aborted);
             ServedModel model = services.Catalog.Resolve(request.Model);
             GenerationRequest generation = CompletionPlanner.Plan(request, model, limits) with { Tenant = caller.Tenant };
+            context.Response.Headers[QuicksilverHeaders.PromptTokens] = generation.InputTokenCount.ToString(CultureInfo.InvariantCulture);
             string? echo = request.Echo ? request.Prompt.Text ?? model.Tokenizer.Decode(generation.PromptTokens, skipSpecialTokens: false) : null;
             var choices = new CompletionChoices(model, generation, request.Candidates, request.Stop, echo, request.Logprobs, ranked: request.Candidates > request.Choices);
             var header = CompletionHeader.Create(model.Id, services.Time);

@@ -14,4 +14,10 @@ internal static class QuicksilverHeaders
 
     /// <summary>Response: the engine's load when the response started, <c>waiting=…, running=…, tokens=…</c> (<see cref="LoadHeader"/>).</summary>
     public const string Load = "X-Quicksilver-Load";
+
+    /// <summary>
+    /// Response of a generation: the prompt's tokens, as its usage will count them, so that the gateway can debit an
+    /// answer that ends without its usage (the client left a stream).
+    /// </summary>
+    public const string PromptTokens = "X-Quicksilver-Prompt-Tokens";
 }

@@ -7,19 +7,22 @@ namespace Quicksilver.Gateway.Tests.EndToEnd;
 
 /// <summary>
 /// An answer that ends without its usage (here: the client leaves a stream whose pod has not finished) is debited its
-/// ceiling, max_tokens × choices, from the tenant's token budget: leaving early is no way around the budget.
+/// ceiling, max_tokens × choices, plus the prompt tokens its pod announced, from the tenant's token budget: leaving
+/// early is no way around the budget.
 /// </summary>
 public sealed class UnsettledAnswerTests
 {
     [Fact]
-    public async Task StreamLeftBeforeItsUsage_IsDebitedItsCeiling_SoTheNextRequestIsRefused()
+    public async Task StreamLeftBeforeItsUsage_IsDebitedItsCeilingAndPrompt_SoTheNextRequestIsRefused()
     {
-        await using StubPod pod = await StubPod.StartStallingStreamAsync();
+        // 8 answer tokens alone would leave 22 of the tenant's 30 tokens a minute; with the 40 prompt tokens it owes 18.
+        await using StubPod pod = await StubPod.StartStallingStreamAsync(promptTokens: 40);
         await using GatewayServer gateway = await GatewayServer.StartAsync([pod.Address]);
         using HttpClient client = gateway.ClientFor(TestTenants.Thrifty);
-        using (HttpResponseMessage first = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 64, stream: true)))
+        using (HttpResponseMessage first = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 8, stream: true)))
         {
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+            Assert.False(first.Headers.Contains("X-Quicksilver-Prompt-Tokens"), "the pods' header is the gateway's, not the client's");
             using var reader = new StreamReader(await first.Content.ReadAsStreamAsync());
             Assert.StartsWith("data: {", await reader.ReadLineAsync(), StringComparison.Ordinal);
         }

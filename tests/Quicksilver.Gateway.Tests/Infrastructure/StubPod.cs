@@ -42,10 +42,14 @@ public sealed class StubPod : IAsyncDisposable
         await context.Response.WriteAsJsonAsync(new { error = new { message = "The server's queue is full.", type = "RateLimitError", param = (string?)null, code = status } });
     });
 
-    /// <summary>Starts a pod that sends every answer's first chunk and then nothing more until the client leaves.</summary>
-    public static Task<StubPod> StartStallingStreamAsync() => StartAsync(async (_, context) =>
+    /// <summary>
+    /// Starts a pod that announces <paramref name="promptTokens"/> prompt tokens, sends every answer's first chunk and
+    /// then nothing more until the client leaves.
+    /// </summary>
+    public static Task<StubPod> StartStallingStreamAsync(int promptTokens) => StartAsync(async (_, context) =>
     {
         context.Response.ContentType = "text/event-stream";
+        context.Response.Headers["X-Quicksilver-Prompt-Tokens"] = promptTokens.ToString(System.Globalization.CultureInfo.InvariantCulture);
         await context.Response.WriteAsync("data: {\"id\":\"cmpl-stub\",\"object\":\"text_completion\",\"choices\":[{\"index\":0,\"text\":\"Hi\",\"finish_reason\":null}]}\n\n");
         await context.Response.Body.FlushAsync();
         await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
