@@ -77,7 +77,7 @@ internal static class GatewayApplication
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = context => GatewayError.Internal().WriteAsync(context.Response) });
         app.UseMiddleware<TenantAuthenticationMiddleware>();
-        app.UseRateLimiter();
+        app.UseTenantRateLimiting();
         app.UseMiddleware<ModelRoutingMiddleware>();
         app.UseRouting();
         app.UseRequestTimeouts();

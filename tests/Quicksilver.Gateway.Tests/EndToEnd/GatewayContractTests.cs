@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -163,11 +164,26 @@ public sealed partial class GatewayContractTests(PlatformFixture fixture) : ICla
         {
             using HttpResponseMessage allowed = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 2));
             Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+            Assert.Equal("2", Header(allowed, "x-ratelimit-limit-requests"));
+            Assert.Equal((1 - i).ToString(CultureInfo.InvariantCulture), Header(allowed, "x-ratelimit-remaining-requests"));
+            Assert.Matches("^([0-9]+m)?[0-9.]+s$", Header(allowed, "x-ratelimit-reset-requests"));
+            Assert.False(allowed.Headers.Contains("x-ratelimit-limit-tokens"), "the tenant has no tokens-per-minute limit");
         }
 
         using HttpResponseMessage refused = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 2));
         await AssertErrorAsync(refused, HttpStatusCode.TooManyRequests, "RateLimitError", "Rate limit reached for requests per minute (2).", null);
         Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 30);
+        Assert.Equal("0", Header(refused, "x-ratelimit-remaining-requests"));
+    }
+
+    [Fact]
+    public async Task AnswerToATenantWithoutLimits_HasNoRateLimitHeaders()
+    {
+        using HttpClient client = Platform.Gateway.ClientFor(TestTenants.Acme);
+        using HttpResponseMessage answer = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 2));
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.DoesNotContain(answer.Headers, header => header.Key.StartsWith("x-ratelimit-", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]
@@ -177,12 +193,17 @@ public sealed partial class GatewayContractTests(PlatformFixture fixture) : ICla
         using (HttpResponseMessage first = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 32, stream: true)))
         {
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+            Assert.Equal("30", Header(first, "x-ratelimit-limit-tokens"));
+            Assert.Equal("30", Header(first, "x-ratelimit-remaining-tokens"));
+            Assert.Equal("0ms", Header(first, "x-ratelimit-reset-tokens"));
             _ = await first.Content.ReadAsStringAsync(); // the usage (5 + 32 tokens > 30) is debited as the stream ends
         }
 
         using HttpResponseMessage refused = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 2));
         await AssertErrorAsync(refused, HttpStatusCode.TooManyRequests, "RateLimitError", "Rate limit reached for tokens per minute (30).", null);
         Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
+        Assert.Equal("0", Header(refused, "x-ratelimit-remaining-tokens"));
+        Assert.Matches("^1m[0-9.]+s$", Header(refused, "x-ratelimit-reset-tokens")); // 37 tokens owed back to 30 left: over a minute
     }
 
     [Fact]
@@ -273,4 +294,6 @@ public sealed partial class GatewayContractTests(PlatformFixture fixture) : ICla
 
     [GeneratedRegex("\"(id|created|gpu_seconds|cost_usd)\":(\"[^\"]*\"|[0-9.eE+-]+)")]
     private static partial Regex VariableFields();
+
+    private static string Header(HttpResponseMessage response, string name) => Assert.Single(response.Headers.GetValues(name));
 }

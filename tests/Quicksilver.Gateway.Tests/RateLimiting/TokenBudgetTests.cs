@@ -72,7 +72,7 @@ public sealed class TokenBudgetTests
     [InlineData(600, 10, 1.0)]
     public void RequestsBucket_RefillsExactlyTheRatePerMinute(int requestsPerMinute, int perPeriod, double periodSeconds)
     {
-        TokenBucketRateLimiterOptions bucket = TenantRateLimiting.RequestsBucket(requestsPerMinute);
+        TokenBucketRateLimiterOptions bucket = TenantRateLimiters.RequestsBucket(requestsPerMinute);
         Assert.Equal(requestsPerMinute, bucket.TokenLimit);
         Assert.Equal(perPeriod, bucket.TokensPerPeriod);
         // Within TimeSpan's resolution (100 ns).

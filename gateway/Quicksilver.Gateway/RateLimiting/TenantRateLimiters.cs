@@ -1,0 +1,62 @@
+using System.Threading.RateLimiting;
+using Quicksilver.Gateway.Tenancy;
+
+namespace Quicksilver.Gateway.RateLimiting;
+
+/// <summary>
+/// The per-tenant limiters: <see cref="Requests"/> (a token bucket of requests per minute) and <see cref="Tokens"/>
+/// (the tenant's <see cref="TokenBudget"/>), chained for <see cref="Admission"/>. Kept apart so that each can report
+/// what is left of it (<see cref="RateLimitHeaders"/>).
+/// </summary>
+internal sealed class TenantRateLimiters : IDisposable
+{
+    public TenantRateLimiters(TenantTokenBudgets budgets)
+    {
+        Requests = PartitionedRateLimiter.Create<HttpContext, string>(RequestsPartition);
+        Tokens = PartitionedRateLimiter.Create<HttpContext, string>(context => TokensPartition(context, budgets));
+        Admission = PartitionedRateLimiter.CreateChained(Requests, Tokens);
+    }
+
+    /// <summary>Requests per minute, per tenant that has that limit.</summary>
+    public PartitionedRateLimiter<HttpContext> Requests { get; }
+
+    /// <summary>Tokens per minute, per tenant that has that limit.</summary>
+    public PartitionedRateLimiter<HttpContext> Tokens { get; }
+
+    /// <summary>Both, as the rate limiting middleware's global limiter.</summary>
+    public PartitionedRateLimiter<HttpContext> Admission { get; }
+
+    /// <summary>
+    /// A bucket of one minute's requests that refills continuously: <c>k</c> requests every <c>k · 60 s / rpm</c>,
+    /// with <c>k</c> the smallest count that keeps the refill period at one second or more (exact for any rpm).
+    /// </summary>
+    public static TokenBucketRateLimiterOptions RequestsBucket(int requestsPerMinute)
+    {
+        int perPeriod = Math.Max(1, (int)Math.Ceiling(requestsPerMinute / 60.0));
+        return new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = requestsPerMinute,
+            TokensPerPeriod = perPeriod,
+            ReplenishmentPeriod = TimeSpan.FromMinutes(1) * perPeriod / requestsPerMinute,
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        };
+    }
+
+    public void Dispose()
+    {
+        Admission.Dispose();
+        Requests.Dispose();
+        Tokens.Dispose();
+    }
+
+    private static RateLimitPartition<string> RequestsPartition(HttpContext context) =>
+        context.GetTenant() is { RequestsPerMinute: { } limit } tenant
+            ? RateLimitPartition.GetTokenBucketLimiter($"{tenant.Id}/{limit}", _ => RequestsBucket(limit))
+            : RateLimitPartition.GetNoLimiter(string.Empty);
+
+    private static RateLimitPartition<string> TokensPartition(HttpContext context, TenantTokenBudgets budgets) =>
+        context.GetTenant() is { } tenant && budgets.For(tenant) is { } budget
+            ? RateLimitPartition.Get($"{tenant.Id}/{budget.TokensPerMinute}", _ => budget)
+            : RateLimitPartition.GetNoLimiter(string.Empty);
+}
