@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Quicksilver.Engine.Checkpoints;
 using Quicksilver.Engine.Compute;
@@ -24,7 +25,8 @@ public static class ServedModelLoader
     /// <param name="options">How to run it.</param>
     /// <param name="loggerFactory">Loggers of the loader and the engine.</param>
     /// <param name="metering">The price of device time; none (0 USD) when null.</param>
-    public static ServedModel Load(string modelFolder, EngineOptions options, ILoggerFactory loggerFactory, MeteringOptions? metering = null)
+    /// <param name="meterFactory">The host's meter factory, which creates the engine's meters; none: process-wide meters.</param>
+    public static ServedModel Load(string modelFolder, EngineOptions options, ILoggerFactory loggerFactory, MeteringOptions? metering = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -68,7 +70,8 @@ public static class ServedModelLoader
                 EndTokens.Collect(config, generation, tokenizerConfig, tokenizer),
                 loggerFactory.CreateLogger<DiffusionEngine>(),
                 metering: metering,
-                generation: generation);
+                generation: generation,
+                meterFactory: meterFactory);
             logger.LogInformation(
                 "Request defaults from generation_config.json: temperature {Temperature}, top_p {TopP}, top_k {TopK}, alg {Remasking}, alg_temp {AlgTemp}, steps {Steps}, block_length {BlockLength}, threshold {Threshold}, factor {Factor} (unset: the server's; threshold and factor: the deployment's, else the step schedule)",
                 generation.Temperature,

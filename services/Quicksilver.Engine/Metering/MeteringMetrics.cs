@@ -34,13 +34,14 @@ public sealed class MeteringMetrics : IDisposable
     /// <param name="model">The served model's id.</param>
     /// <param name="price">What a GPU hour costs.</param>
     /// <param name="idle">The engine's idle time so far.</param>
-    public MeteringMetrics(string model, MeteringOptions price, Func<TimeSpan> idle)
+    /// <param name="meters">The host's meter factory, when there is one (see <see cref="Scheduling.EngineMetrics"/>).</param>
+    public MeteringMetrics(string model, MeteringOptions price, Func<TimeSpan> idle, IMeterFactory? meters = null)
     {
         ArgumentNullException.ThrowIfNull(price);
         ArgumentNullException.ThrowIfNull(idle);
         _model = model;
         _price = price;
-        _meter = new Meter(MeterName);
+        _meter = meters?.Create(MeterName) ?? new Meter(MeterName);
         _gpuSeconds = _meter.CreateCounter<double>(GpuSecondsName, "s", "Device seconds attributed to requests: each step's wall time shared by the tokens each sequence fed the forward pass.");
         _cost = _meter.CreateCounter<double>(CostName, "USD", "quicksilver.gpu.seconds priced at Quicksilver:Metering:GpuHourPriceUsd per hour.");
         _meter.CreateObservableCounter(

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -63,6 +64,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     /// The model folder's <c>generation_config.json</c>: its <c>eps</c> is the final timestep of every plan's timestep
     /// schedule (<see cref="DiffusionPlan.Eps"/>; <see cref="DiffusionPlan.DefaultEps"/> when it names none).
     /// </param>
+    /// <param name="meterFactory">The host's meter factory, which creates <see cref="Metrics"/>' and <see cref="Metering"/>'s meters; none: process-wide meters.</param>
     public DiffusionEngine(
         DiffusionTransformer model,
         EngineOptions options,
@@ -70,7 +72,8 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         ILogger<DiffusionEngine> logger,
         TimeProvider? timeProvider = null,
         MeteringOptions? metering = null,
-        GenerationDefaults? generation = null)
+        GenerationDefaults? generation = null,
+        IMeterFactory? meterFactory = null)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
         _options = options ?? throw new ArgumentNullException(nameof(options));
@@ -83,8 +86,8 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         _queueWait = new QueueWaitEstimator(options.MaxActiveSequences);
         _maxExpectedQueueWait = options.MaxExpectedQueueWait ?? options.QueueTimeout / 2;
         string modelId = options.ModelId ?? "model";
-        Metrics = new EngineMetrics(modelId, () => Load, () => _kvCaches.InUse);
-        Metering = new MeteringMetrics(modelId, metering ?? new MeteringOptions(), () => _wallTime.Idle);
+        Metrics = new EngineMetrics(modelId, () => Load, () => _kvCaches.InUse, meterFactory);
+        Metering = new MeteringMetrics(modelId, metering ?? new MeteringOptions(), () => _wallTime.Idle, meterFactory);
 
         // The ledger starts idle: the device is idle from now until the first step, however long the loop's thread
         // takes to start.

@@ -16,13 +16,17 @@ public sealed class EngineMetrics : IDisposable
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<double> _tokensPerStep;
 
-    /// <summary>Creates the meters; <paramref name="load"/> and <paramref name="kvCacheBytes"/> are read when the gauges are observed.</summary>
-    public EngineMetrics(string model, Func<EngineLoad> load, Func<long> kvCacheBytes)
+    /// <summary>
+    /// Creates the meters, from <paramref name="meters"/> when given (a host's factory: its exporter then tells this
+    /// engine's meter from other hosts' in the process); <paramref name="load"/> and <paramref name="kvCacheBytes"/>
+    /// are read when the gauges are observed.
+    /// </summary>
+    public EngineMetrics(string model, Func<EngineLoad> load, Func<long> kvCacheBytes, IMeterFactory? meters = null)
     {
         ArgumentNullException.ThrowIfNull(load);
         ArgumentNullException.ThrowIfNull(kvCacheBytes);
-        var tags = new KeyValuePair<string, object?>[] { new("gen_ai.request.model", model) };
-        _meter = new Meter(MeterName, version: null, tags);
+        var options = new MeterOptions(MeterName) { Tags = [new("gen_ai.request.model", model)] };
+        _meter = meters?.Create(options) ?? new Meter(options);
         _stepDuration = _meter.CreateHistogram<double>("quicksilver.engine.step.duration", "s", "Wall time of one denoising step: the forward pass over the batch and the commits.");
         _batchSize = _meter.CreateHistogram<int>("quicksilver.engine.batch.size", "{sequence}", "Sequences in one step's batch.");
         _tokensPerStep = _meter.CreateHistogram<double>("quicksilver.engine.tokens_per_step", "{token}", "Tokens one sequence committed in one step (parallel decoding commits more than one).");

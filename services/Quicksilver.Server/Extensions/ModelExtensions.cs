@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using Quicksilver.Engine;
 using Quicksilver.Engine.Metering;
@@ -36,6 +37,7 @@ internal static class ModelExtensions
             folder,
             services.GetRequiredService<IOptions<EngineOptions>>().Value,
             services.GetRequiredService<ILoggerFactory>(),
-            services.GetRequiredService<IOptions<MeteringOptions>>().Value);
+            services.GetRequiredService<IOptions<MeteringOptions>>().Value,
+            services.GetRequiredService<IMeterFactory>());
     }
 }

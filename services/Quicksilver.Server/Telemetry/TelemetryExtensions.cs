@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
@@ -34,12 +35,18 @@ internal static class TelemetryExtensions
         services.AddSingleton<BatchUsageGauge>();
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, LoadJsonContext.Default));
 
+        // Enabled through the host's metrics rules rather than OpenTelemetry's AddMeter (which matches by name alone):
+        // the default scopes take the process-wide meters and this host's own (its IMeterFactory creates the engine's
+        // and the billing meters) but not another host's in the process, whose series a shared stream would lose when
+        // that host stops.
+        builder.Metrics.EnableMetrics(ServerDiagnostics.Name);
+        builder.Metrics.EnableMetrics(EngineMetrics.MeterName);
+        builder.Metrics.EnableMetrics(MeteringMetrics.MeterName);
         IOpenTelemetryBuilder telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource
                 .AddService(ServiceName, serviceVersion: ServerDiagnostics.Version)
                 .AddEnvironmentVariableDetector())
             .WithMetrics(metrics => metrics
-                .AddMeter(ServerDiagnostics.Name, EngineMetrics.MeterName, MeteringMetrics.MeterName)
                 .AddInstrumentation(provider => provider.GetRequiredService<BatchUsageGauge>())
                 .AddAspNetCoreInstrumentation()
                 .AddRuntimeInstrumentation()

@@ -20,17 +20,24 @@ public sealed class GatewayMeterIsolationTests
     {
         await using StubPod pod = await StubPod.StartAsync(StatusCodes.Status503ServiceUnavailable);
         GatewayServer other = await GatewayServer.StartAsync([pod.Address]);
-        await using GatewayServer gateway = await GatewayServer.StartAsync([pod.Address]);
-        await RefuseKeylessRequestAsync(other);
-        await RefuseKeylessRequestAsync(gateway);
+        try
+        {
+            await using GatewayServer gateway = await GatewayServer.StartAsync([pod.Address]);
+            await RefuseKeylessRequestAsync(other);
+            await RefuseKeylessRequestAsync(gateway);
 
-        await other.DisposeAsync();
+            await other.DisposeAsync();
 
-        using var scraper = new HttpClient { BaseAddress = gateway.Address };
+            using var scraper = new HttpClient { BaseAddress = gateway.Address };
 
-        // A series dropped by the other meter's end is exported once more, then removed: the second scrape tells.
-        string[] scrapes = [await scraper.GetStringAsync(MetricsPath), await scraper.GetStringAsync(MetricsPath)];
-        Assert.All(scrapes, scrape => Assert.Equal(1, KeylessRejections(scrape)));
+            // A series dropped by the other meter's end is exported once more, then removed: the second scrape tells.
+            string[] scrapes = [await scraper.GetStringAsync(MetricsPath), await scraper.GetStringAsync(MetricsPath)];
+            Assert.All(scrapes, scrape => Assert.Equal(1, KeylessRejections(scrape)));
+        }
+        finally
+        {
+            await other.DisposeAsync();
+        }
     }
 
     /// <summary>The value of <c>quicksilver_gateway_rejections_total{reason="missing_key"}</c>, or 0 when absent.</summary>
