@@ -43,6 +43,11 @@ public static class ServedModelLoader
         TokenizerConfig tokenizerConfig = File.Exists(tokenizerConfigPath) ? TokenizerConfigReader.Read(tokenizerConfigPath) : new TokenizerConfig();
         IChatTemplate? chatTemplate = ChatTemplateDetector.Detect(tokenizerConfig, tokenizer, tokenizerConfigPath);
         PromptSpecialTokens promptSpecialTokens = PromptSpecialTokens.Resolve(tokenizer.PostProcessor, tokenizerConfig, tokenizer, tokenizerConfigPath);
+        if (promptSpecialTokens.Prefix.Concat(promptSpecialTokens.Suffix).FirstOrDefault(id => id >= config.VocabSize, -1) is var beyond and >= 0)
+        {
+            (string file, string field) = tokenizer.PostProcessor is null ? (tokenizerConfigPath, "add_bos_token") : (Path.Combine(folder, "tokenizer.json"), "post_processor");
+            throw new CheckpointException(file, field, $"adds token {beyond} to prompts, past the model's vocabulary ({config.VocabSize} ids in config.json)");
+        }
         string generationConfigPath = Path.Combine(folder, "generation_config.json");
         GenerationDefaults generation = File.Exists(generationConfigPath) ? GenerationConfigReader.Read(generationConfigPath) : GenerationDefaults.None;
         if (generation.Threshold is null && generation.Factor is null)

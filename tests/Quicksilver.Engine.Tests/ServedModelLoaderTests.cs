@@ -61,6 +61,33 @@ public sealed class ServedModelLoaderTests
     }
 
     [Fact]
+    public void Load_TemplatePostProcessor_GivesCompletionsPromptsItsBos()
+    {
+        using var folder = CopyOfTinyModel("tokenizer.json", tokenizer => tokenizer["post_processor"] = BosTemplate("<|startoftext|>", 4157));
+
+        using ServedModel model = ServedModelLoader.Load(folder.Path, new EngineOptions { Threads = 1, WarmUpSteps = 0 }, NullLoggerFactory.Instance);
+
+        Assert.Equal([4157], model.PromptSpecialTokens.Prefix);
+        Assert.Empty(model.PromptSpecialTokens.Suffix);
+    }
+
+    [Fact]
+    public void Load_PostProcessorTokenPastTheModelsVocabulary_CheckpointExceptionNamingIt()
+    {
+        using var folder = CopyOfTinyModel("tokenizer.json", tokenizer =>
+        {
+            tokenizer["added_tokens"]!.AsArray().Add(new JsonObject { ["id"] = 5000, ["content"] = "<|far|>", ["special"] = true });
+            tokenizer["post_processor"] = BosTemplate("<|far|>", 5000);
+        });
+
+        var ex = Assert.Throws<CheckpointException>(() => ServedModelLoader.Load(folder.Path, new EngineOptions { Threads = 1, WarmUpSteps = 0 }, NullLoggerFactory.Instance));
+
+        Assert.Equal(Path.Combine(folder.Path, "tokenizer.json"), ex.FilePath);
+        Assert.Equal("post_processor", ex.Subject);
+        Assert.Contains("5000", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_UnsupportedChatTemplate_CheckpointExceptionNamingFileAndField()
     {
         using var folder = CopyOfTinyModel(TokenizerConfigReader.FileName, config => config["chat_template"] = "{% for m in messages %}[INST] {{ m['content'] }} [/INST]{% endfor %}");
@@ -116,6 +143,16 @@ public sealed class ServedModelLoaderTests
 
         Assert.Equal((null, 1.5), (model.Generation.Threshold, model.Generation.Factor));
     }
+
+    /// <summary>A <c>TemplateProcessing</c> post-processor that puts <paramref name="bos"/> before the text.</summary>
+    private static JsonObject BosTemplate(string bos, int id) => new()
+    {
+        ["type"] = "TemplateProcessing",
+        ["single"] = new JsonArray(
+            new JsonObject { ["SpecialToken"] = new JsonObject { ["id"] = bos, ["type_id"] = 0 } },
+            new JsonObject { ["Sequence"] = new JsonObject { ["id"] = "A", ["type_id"] = 0 } }),
+        ["special_tokens"] = new JsonObject { [bos] = new JsonObject { ["id"] = bos, ["ids"] = new JsonArray(id), ["tokens"] = new JsonArray(bos) } },
+    };
 
     /// <summary>A copy of the embedded model with one of its JSON files edited.</summary>
     private static TempFolder CopyOfTinyModel(string jsonFile, Action<JsonObject> edit)

@@ -69,10 +69,10 @@ public sealed class HuggingFaceTokenizer : ITextTokenizer
     public int VocabSize { get; }
 
     /// <summary>
-    /// The special tokens the file's <c>post_processor</c> puts around an encoded text (<see cref="Encode"/> adds
-    /// none; a served model decides with <see cref="PromptSpecialTokens.Resolve"/>).
+    /// The special tokens the file's <c>post_processor</c> puts around an encoded text, null when it has none
+    /// (<see cref="Encode"/> adds none; a served model decides with <see cref="PromptSpecialTokens.Resolve"/>).
     /// </summary>
-    public PromptSpecialTokens PostProcessor { get; }
+    public PromptSpecialTokens? PostProcessor { get; }
 
     /// <summary>
     /// Loads a <c>tokenizer.json</c>. Throws <see cref="CheckpointException"/> naming the file and the field when the

@@ -11,11 +11,12 @@ namespace Quicksilver.Engine.Tokenization;
 /// </summary>
 internal static class PostProcessorReader
 {
-    public static PromptSpecialTokens Read(JsonFieldReader context, JsonElement root, IReadOnlySet<int> ids)
+    /// <summary>The post-processor's special tokens; null when the file has none.</summary>
+    public static PromptSpecialTokens? Read(JsonFieldReader context, JsonElement root, IReadOnlySet<int> ids)
     {
         if (!root.TryGetProperty("post_processor", out JsonElement processor) || processor.ValueKind == JsonValueKind.Null)
         {
-            return PromptSpecialTokens.None;
+            return null;
         }
 
         return Read(context, processor, "post_processor", ids);

@@ -11,41 +11,67 @@ namespace Quicksilver.Engine.Tokenization;
 /// <param name="Suffix">Ids after the text.</param>
 public sealed record PromptSpecialTokens(IReadOnlyList<int> Prefix, IReadOnlyList<int> Suffix)
 {
-    // These classes rebuild their post-processor from add_bos_token and add_eos_token when they load.
-    private static readonly HashSet<string> ClassesWithBosEosFlags = new(StringComparer.Ordinal)
+    // Classes that (in transformers 4) build their post-processor from add_bos_token and add_eos_token, with these
+    // defaults; a tokenizer.json saved from them already holds the result.
+    private static readonly Dictionary<string, (bool Bos, bool Eos)> FlagDefaults = new(StringComparer.Ordinal)
     {
-        "LlamaTokenizer", "LlamaTokenizerFast", "CodeLlamaTokenizer", "CodeLlamaTokenizerFast", "GemmaTokenizer", "GemmaTokenizerFast",
+        ["LlamaTokenizer"] = (true, false),
+        ["LlamaTokenizerFast"] = (true, false),
+        ["CodeLlamaTokenizer"] = (true, false),
+        ["CodeLlamaTokenizerFast"] = (true, false),
+        ["GemmaTokenizer"] = (true, false),
+        ["GemmaTokenizerFast"] = (true, false),
+        ["CohereTokenizerFast"] = (true, false),
+        ["GPTNeoXTokenizerFast"] = (false, false),
     };
 
     /// <summary>No special tokens: the text's ids alone.</summary>
     public static PromptSpecialTokens None { get; } = new([], []);
 
     /// <summary>
-    /// What the tokenizer adds: <paramref name="postProcessor"/> (<c>tokenizer.json</c>'s <c>post_processor</c>),
-    /// unless <paramref name="config"/> names a class that rebuilds it from <c>add_bos_token</c> (default true) and
-    /// <c>add_eos_token</c> (default false). Throws <see cref="CheckpointException"/> naming the field when a flag asks
-    /// for a token the configuration does not name or the vocabulary does not hold.
+    /// What the tokenizer adds: <paramref name="postProcessor"/> (<c>tokenizer.json</c>'s <c>post_processor</c>) when
+    /// the file has one, as transformers 5 reads it and as transformers 4 saves it. A file without one gets, for the
+    /// classes that build it from <c>add_bos_token</c> and <c>add_eos_token</c>, what those flags (or the class's
+    /// defaults) ask for; else nothing. Throws <see cref="CheckpointException"/> naming the field when a flag set to
+    /// true asks for a token the configuration does not name or the vocabulary does not hold (a default asking for
+    /// one is dropped instead).
     /// </summary>
-    public static PromptSpecialTokens Resolve(PromptSpecialTokens postProcessor, TokenizerConfig config, ITextTokenizer tokenizer, string configPath)
+    public static PromptSpecialTokens Resolve(PromptSpecialTokens? postProcessor, TokenizerConfig config, ITextTokenizer tokenizer, string configPath)
     {
-        ArgumentNullException.ThrowIfNull(postProcessor);
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(tokenizer);
-        if (config.TokenizerClass is not { } tokenizerClass || !ClassesWithBosEosFlags.Contains(tokenizerClass))
+        if (postProcessor is not null)
         {
             return postProcessor;
         }
 
-        IReadOnlyList<int> prefix = config.AddBosToken ?? true ? [IdOf(config.BosToken, "bos_token", "add_bos_token", tokenizer, configPath)] : [];
-        IReadOnlyList<int> suffix = config.AddEosToken ?? false ? [IdOf(config.EosToken, "eos_token", "add_eos_token", tokenizer, configPath)] : [];
+        if (config.TokenizerClass is not { } tokenizerClass || !FlagDefaults.TryGetValue(tokenizerClass, out var defaults))
+        {
+            return None;
+        }
+
+        IReadOnlyList<int> prefix = Flagged(config.AddBosToken, defaults.Bos, config.BosToken, "bos_token", "add_bos_token", tokenizer, configPath);
+        IReadOnlyList<int> suffix = Flagged(config.AddEosToken, defaults.Eos, config.EosToken, "eos_token", "add_eos_token", tokenizer, configPath);
         return new PromptSpecialTokens(prefix, suffix);
     }
 
-    /// <summary><paramref name="text"/>'s ids with the special tokens around them.</summary>
-    public IReadOnlyList<int> Around(IReadOnlyList<int> text) => Prefix.Count + Suffix.Count == 0 ? text : [.. Prefix, .. text, .. Suffix];
+    private static IReadOnlyList<int> Flagged(bool? flag, bool byDefault, string? token, string tokenField, string flagField, ITextTokenizer tokenizer, string configPath)
+    {
+        if (!(flag ?? byDefault))
+        {
+            return [];
+        }
 
-    private static int IdOf(string? token, string tokenField, string flag, ITextTokenizer tokenizer, string configPath) =>
-        token is null
-            ? throw new CheckpointException(configPath, tokenField, $"is missing, but {flag} asks for it")
-            : tokenizer.TokenToId(token) ?? throw new CheckpointException(configPath, tokenField, $"'{token}' is not in the tokenizer's vocabulary, but {flag} asks for it");
+        int? id = token is null ? null : tokenizer.TokenToId(token);
+        if (id is { } found)
+        {
+            return [found];
+        }
+
+        return flag is null
+            ? []
+            : throw new CheckpointException(configPath, tokenField, token is null
+                ? $"is missing, but {flagField} asks for it"
+                : $"'{token}' is not in the tokenizer's vocabulary, but {flagField} asks for it");
+    }
 }

@@ -26,6 +26,6 @@ internal sealed record TokenizerDefinition
     /// <summary>Whether a pre-token found whole in the vocabulary skips the merges (<c>ignore_merges</c>, LLaMA-3).</summary>
     public bool IgnoreMerges { get; init; }
 
-    /// <summary>The special tokens the <c>post_processor</c> puts around an encoded text.</summary>
-    public PromptSpecialTokens PostProcessor { get; init; } = PromptSpecialTokens.None;
+    /// <summary>The special tokens the <c>post_processor</c> puts around an encoded text; null when the file has none.</summary>
+    public PromptSpecialTokens? PostProcessor { get; init; }
 }

@@ -69,7 +69,7 @@ internal static class TokenizerJsonParser
             bool ignoreMerges = model.TryGetProperty("ignore_merges", out JsonElement ignore) && context.ReadBool(ignore, "model.ignore_merges");
 
             CheckVocabularyIsByteLevel(context, vocabulary, added);
-            PromptSpecialTokens postProcessor = PostProcessorReader.Read(context, root, new HashSet<int>(vocabulary.Values.Concat(added.Select(t => t.Id))));
+            PromptSpecialTokens? postProcessor = PostProcessorReader.Read(context, root, new HashSet<int>(vocabulary.Values.Concat(added.Select(t => t.Id))));
 
             return new TokenizerDefinition
             {

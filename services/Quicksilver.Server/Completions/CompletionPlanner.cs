@@ -1,5 +1,6 @@
 using Quicksilver.Engine;
 using Quicksilver.Engine.Scheduling;
+using Quicksilver.Engine.Tokenization;
 using Quicksilver.Server.Errors;
 
 namespace Quicksilver.Server.Completions;
@@ -17,8 +18,15 @@ internal static class CompletionPlanner
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(limits);
 
-        IReadOnlyList<int> prompt = Tokenize(request.Prompt, model);
-        IReadOnlyList<int> suffix = string.IsNullOrEmpty(request.Suffix) ? [] : model.Tokenizer.Encode(request.Suffix);
+        // A text prompt gets the tokenizer's special tokens (unless add_special_tokens is false) around the whole canvas:
+        // those after the text follow the suffix when there is one (the text goes on past the middle the model fills in).
+        PromptSpecialTokens special = request.Prompt.TokenIds is null && request.AddSpecialTokens ? model.PromptSpecialTokens : PromptSpecialTokens.None;
+        IReadOnlyList<int> prompt = [.. special.Prefix, .. Tokenize(request.Prompt, model)];
+        IReadOnlyList<int> suffix = string.IsNullOrEmpty(request.Suffix) ? [] : [.. model.Tokenizer.Encode(request.Suffix), .. special.Suffix];
+        if (suffix.Count == 0)
+        {
+            prompt = [.. prompt, .. special.Suffix];
+        }
         int context = model.ContextLength, input = prompt.Count + suffix.Count;
         if (input >= context)
         {
@@ -69,8 +77,6 @@ internal static class CompletionPlanner
         }
 
         IReadOnlyList<int> tokens = model.Tokenizer.Encode(prompt.Text!);
-        return tokens.Count > 0
-            ? model.PromptSpecialTokens.Around(tokens)
-            : throw ApiErrorException.BadRequest("'prompt' has no tokens once tokenised.", "prompt");
+        return tokens.Count > 0 ? tokens : throw ApiErrorException.BadRequest("'prompt' has no tokens once tokenised.", "prompt");
     }
 }

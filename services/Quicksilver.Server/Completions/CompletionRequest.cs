@@ -41,6 +41,9 @@ internal sealed record CompletionRequest
     /// <summary><c>echo</c>: each choice's text starts with the prompt.</summary>
     public bool Echo { get; init; }
 
+    /// <summary><c>add_special_tokens</c> (vLLM's): a text prompt gets the tokenizer's special tokens.</summary>
+    public bool AddSpecialTokens { get; init; } = true;
+
     /// <summary><c>suffix</c>: text after the answer, to fill in the middle; null or empty for none.</summary>
     public string? Suffix { get; init; }
 

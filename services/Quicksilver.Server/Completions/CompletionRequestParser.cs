@@ -46,6 +46,7 @@ internal static class CompletionRequestParser
             Choices = choices,
             Candidates = candidates,
             Echo = OptionalBoolean(body, "echo") ?? false,
+            AddSpecialTokens = OptionalBoolean(body, "add_special_tokens") ?? true,
             Suffix = OptionalString(body, "suffix"),
             Logprobs = OptionalInteger(body, "logprobs", 0, MaxLogprobs),
             Decoding = decoding,

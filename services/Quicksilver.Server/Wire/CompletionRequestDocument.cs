@@ -32,6 +32,12 @@ internal sealed record CompletionRequestDocument : GenerationRequestDocument
     public bool? Echo { get; init; }
 
     /// <summary>
+    /// (vLLM's extension) Whether a text prompt gets the special tokens its tokenizer adds, such as a BOS; default
+    /// true. A prompt of token ids is taken as it is either way.
+    /// </summary>
+    public bool? AddSpecialTokens { get; init; }
+
+    /// <summary>
     /// In [0, 5]: report each answer token's log-probability, <c>log p(token)</c> under the un-noised distribution at
     /// the denoising step that unmasked it, with text offsets, and (above 0) in <c>top_logprobs</c> that many of the most
     /// likely tokens at its position under the same distribution.

@@ -16,9 +16,9 @@ public sealed class PromptSpecialTokensTests
     private static readonly int EotId = Plain.TokenToId("<|eot_id|>")!.Value;
 
     [Fact]
-    public void PostProcessor_None_AddsNothing()
+    public void PostProcessor_Null_IsNone()
     {
-        Assert.Equal(PromptSpecialTokens.None, Plain.PostProcessor);
+        Assert.Null(Plain.PostProcessor);
     }
 
     [Fact]
@@ -31,11 +31,10 @@ public sealed class PromptSpecialTokensTests
             ["processors"] = new JsonArray(TokenizerFixtures.ByteLevel(useRegex: false), Template(before: "<|endoftext|>", after: "<|eot_id|>")),
         };
 
-        PromptSpecialTokens tokens = TokenizerFixtures.Load(document).PostProcessor;
+        PromptSpecialTokens tokens = TokenizerFixtures.Load(document).PostProcessor!;
 
         Assert.Equal([EndOfText], tokens.Prefix);
         Assert.Equal([EotId], tokens.Suffix);
-        Assert.Equal([EndOfText, 7, 8, EotId], tokens.Around([7, 8]));
     }
 
     [Fact]
@@ -48,7 +47,7 @@ public sealed class PromptSpecialTokensTests
             ["processors"] = new JsonArray(Template(before: "<|endoftext|>", after: null), Template(before: "<|eot_id|>", after: "<|endoftext|>")),
         };
 
-        PromptSpecialTokens tokens = TokenizerFixtures.Load(document).PostProcessor;
+        PromptSpecialTokens tokens = TokenizerFixtures.Load(document).PostProcessor!;
 
         Assert.Equal([EotId, EndOfText], tokens.Prefix);
         Assert.Equal([EndOfText], tokens.Suffix);
@@ -65,7 +64,7 @@ public sealed class PromptSpecialTokensTests
             ["cls"] = new JsonArray("<|endoftext|>", EndOfText),
         };
 
-        PromptSpecialTokens tokens = TokenizerFixtures.Load(document).PostProcessor;
+        PromptSpecialTokens tokens = TokenizerFixtures.Load(document).PostProcessor!;
 
         Assert.Equal([EndOfText], tokens.Prefix);
         Assert.Equal([EotId], tokens.Suffix);
@@ -93,22 +92,31 @@ public sealed class PromptSpecialTokensTests
         Assert.Equal(field, error.Subject);
     }
 
-    [Fact]
-    public void Resolve_GenericTokenizerClass_KeepsThePostProcessorsTokens()
+    [Theory]
+    [InlineData("PreTrainedTokenizerFast")]
+    [InlineData("LlamaTokenizerFast")] // the flags built the post-processor the file holds
+    public void Resolve_FileWithAPostProcessor_TakesItsTokensWhateverTheFlags(string tokenizerClass)
     {
         var postProcessor = new PromptSpecialTokens([EndOfText], []);
-        var config = new TokenizerConfig { TokenizerClass = "PreTrainedTokenizerFast", BosToken = "<|eot_id|>", AddBosToken = false };
+        var config = new TokenizerConfig { TokenizerClass = tokenizerClass, BosToken = "<|eot_id|>", AddBosToken = false, AddEosToken = true };
 
         Assert.Same(postProcessor, PromptSpecialTokens.Resolve(postProcessor, config, Plain, "tokenizer_config.json"));
+    }
+
+    [Fact]
+    public void Resolve_GenericClassWithoutAPostProcessor_AddsNothing()
+    {
+        var config = new TokenizerConfig { TokenizerClass = "PreTrainedTokenizerFast", BosToken = "<|endoftext|>", AddBosToken = true };
+
+        Assert.Same(PromptSpecialTokens.None, PromptSpecialTokens.Resolve(null, config, Plain, "tokenizer_config.json"));
     }
 
     [Theory]
     [InlineData(null, null, true, false)] // LlamaTokenizerFast's defaults: BOS, no EOS
     [InlineData(false, null, false, false)]
     [InlineData(true, true, true, true)]
-    public void Resolve_LlamaTokenizerClass_FollowsAddBosAndAddEosOverThePostProcessor(bool? addBos, bool? addEos, bool bos, bool eos)
+    public void Resolve_LlamaTokenizerClassWithoutAPostProcessor_FollowsAddBosAndAddEos(bool? addBos, bool? addEos, bool bos, bool eos)
     {
-        var postProcessor = new PromptSpecialTokens([EotId, EotId], [EotId]);
         var config = new TokenizerConfig
         {
             TokenizerClass = "LlamaTokenizerFast",
@@ -118,7 +126,7 @@ public sealed class PromptSpecialTokensTests
             AddEosToken = addEos,
         };
 
-        PromptSpecialTokens tokens = PromptSpecialTokens.Resolve(postProcessor, config, Plain, "tokenizer_config.json");
+        PromptSpecialTokens tokens = PromptSpecialTokens.Resolve(null, config, Plain, "tokenizer_config.json");
 
         Assert.Equal(bos ? [EndOfText] : [], tokens.Prefix);
         Assert.Equal(eos ? [EotId] : [], tokens.Suffix);
@@ -131,9 +139,20 @@ public sealed class PromptSpecialTokensTests
     {
         var config = new TokenizerConfig { TokenizerClass = "LlamaTokenizerFast", BosToken = bosToken, AddBosToken = true };
 
-        CheckpointException error = Assert.Throws<CheckpointException>(() => PromptSpecialTokens.Resolve(PromptSpecialTokens.None, config, Plain, "tokenizer_config.json"));
+        CheckpointException error = Assert.Throws<CheckpointException>(() => PromptSpecialTokens.Resolve(null, config, Plain, "tokenizer_config.json"));
 
         Assert.Equal(field, error.Subject);
+    }
+
+    [Fact]
+    public void Resolve_DefaultBosOfAConfigWithoutBosToken_IsDropped()
+    {
+        var config = new TokenizerConfig { TokenizerClass = "LlamaTokenizerFast" };
+
+        PromptSpecialTokens tokens = PromptSpecialTokens.Resolve(null, config, Plain, "tokenizer_config.json");
+
+        Assert.Empty(tokens.Prefix);
+        Assert.Empty(tokens.Suffix);
     }
 
     private static JsonObject Template(string before, string? after)

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json.Nodes;
 using Quicksilver.Engine.Tokenization;
 using Quicksilver.Server.Tests.Fakes;
@@ -28,6 +29,37 @@ public sealed class PromptSpecialTokensApiTests
         Assert.Equal([Bos, .. FakeServedModel.Tokenizer.Encode("Say hi"), Eos], engine.LastRequest.PromptTokens);
         Assert.Equal(8, (int?)completion["usage"]!["prompt_tokens"]);
         Assert.StartsWith("Say hi", (string?)completion["choices"]![0]!["text"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateCompletion_TextPromptWithASuffix_TheTokensAfterTheTextFollowTheSuffix()
+    {
+        FakeGenerationEngine engine = FakeServedModel.Engine();
+        await using var factory = new QuicksilverApiFactory(FakeServedModel.Create(engine) with { PromptSpecialTokens = new([Bos], [Eos]) });
+        using HttpClient client = await factory.CreateReadyClientAsync();
+
+        using HttpResponseMessage response = await client.PostCompletionAsync(new JsonObject { ["prompt"] = "Say", ["suffix"] = "bye", ["max_tokens"] = 8 });
+        JsonObject completion = await response.ReadJsonObjectAsync();
+
+        Assert.Equal([Bos, .. FakeServedModel.Tokenizer.Encode("Say")], engine.LastRequest.PromptTokens);
+        Assert.Equal([.. FakeServedModel.Tokenizer.Encode("bye"), Eos], engine.LastRequest.SuffixTokens);
+        Assert.Equal(8, (int?)completion["usage"]!["prompt_tokens"]);
+    }
+
+    [Fact]
+    public async Task CreateCompletion_AddSpecialTokensFalse_SendsTheTextAlone()
+    {
+        FakeGenerationEngine engine = FakeServedModel.Engine();
+        await using var factory = new QuicksilverApiFactory(FakeServedModel.Create(engine) with { PromptSpecialTokens = new([Bos], [Eos]) });
+        using HttpClient client = await factory.CreateReadyClientAsync();
+
+        using HttpResponseMessage response = await client.PostCompletionAsync(new JsonObject { ["prompt"] = "Say hi", ["max_tokens"] = 8, ["add_special_tokens"] = false });
+        using HttpResponseMessage wrongType = await client.PostCompletionAsync(new JsonObject { ["prompt"] = "Say hi", ["add_special_tokens"] = "no" });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(FakeServedModel.Tokenizer.Encode("Say hi"), engine.LastRequest.PromptTokens);
+        Assert.Equal(HttpStatusCode.BadRequest, wrongType.StatusCode);
+        Assert.Equal("add_special_tokens", (string?)(await wrongType.ReadJsonObjectAsync())["error"]!["param"]);
     }
 
     [Fact]
