@@ -24,14 +24,11 @@ public sealed class PromptSpecialTokensTests
     [Fact]
     public void PostProcessor_Llama3SequenceOfByteLevelAndTemplate_PutsTheTemplatesTokensAroundTheText()
     {
-        JsonObject document = TokenizerFixtures.Build();
-        document["post_processor"] = new JsonObject
+        PromptSpecialTokens tokens = WithPostProcessor(new JsonObject
         {
             ["type"] = "Sequence",
             ["processors"] = new JsonArray(TokenizerFixtures.ByteLevel(useRegex: false), Template(before: "<|endoftext|>", after: "<|eot_id|>")),
-        };
-
-        PromptSpecialTokens tokens = TokenizerFixtures.Load(document).PostProcessor!;
+        }).PostProcessor!;
 
         Assert.Equal([EndOfText], tokens.Prefix);
         Assert.Equal([EotId], tokens.Suffix);
@@ -40,14 +37,11 @@ public sealed class PromptSpecialTokensTests
     [Fact]
     public void PostProcessor_SequenceOfTwoTemplates_TheSecondWrapsTheFirst()
     {
-        JsonObject document = TokenizerFixtures.Build();
-        document["post_processor"] = new JsonObject
+        PromptSpecialTokens tokens = WithPostProcessor(new JsonObject
         {
             ["type"] = "Sequence",
             ["processors"] = new JsonArray(Template(before: "<|endoftext|>", after: null), Template(before: "<|eot_id|>", after: "<|endoftext|>")),
-        };
-
-        PromptSpecialTokens tokens = TokenizerFixtures.Load(document).PostProcessor!;
+        }).PostProcessor!;
 
         Assert.Equal([EotId, EndOfText], tokens.Prefix);
         Assert.Equal([EndOfText], tokens.Suffix);
@@ -56,15 +50,12 @@ public sealed class PromptSpecialTokensTests
     [Fact]
     public void PostProcessor_RobertaProcessing_PutsClsBeforeAndSepAfter()
     {
-        JsonObject document = TokenizerFixtures.Build();
-        document["post_processor"] = new JsonObject
+        PromptSpecialTokens tokens = WithPostProcessor(new JsonObject
         {
             ["type"] = "RobertaProcessing",
             ["sep"] = new JsonArray("<|eot_id|>", EotId),
             ["cls"] = new JsonArray("<|endoftext|>", EndOfText),
-        };
-
-        PromptSpecialTokens tokens = TokenizerFixtures.Load(document).PostProcessor!;
+        }).PostProcessor!;
 
         Assert.Equal([EndOfText], tokens.Prefix);
         Assert.Equal([EotId], tokens.Suffix);
@@ -84,10 +75,7 @@ public sealed class PromptSpecialTokensTests
     [MemberData(nameof(BrokenPostProcessors))]
     public void PostProcessor_UnsupportedOrBroken_ThrowsNamingTheField(string postProcessor, string field)
     {
-        JsonObject document = TokenizerFixtures.Build();
-        document["post_processor"] = JsonNode.Parse(postProcessor);
-
-        CheckpointException error = Assert.Throws<CheckpointException>(() => TokenizerFixtures.Load(document));
+        CheckpointException error = Assert.Throws<CheckpointException>(() => WithPostProcessor(JsonNode.Parse(postProcessor)!));
 
         Assert.Equal(field, error.Subject);
     }
@@ -153,6 +141,13 @@ public sealed class PromptSpecialTokensTests
 
         Assert.Empty(tokens.Prefix);
         Assert.Empty(tokens.Suffix);
+    }
+
+    private static HuggingFaceTokenizer WithPostProcessor(JsonNode postProcessor)
+    {
+        JsonObject document = TokenizerFixtures.Build();
+        document["post_processor"] = postProcessor;
+        return TokenizerFixtures.Load(document);
     }
 
     private static JsonObject Template(string before, string? after)

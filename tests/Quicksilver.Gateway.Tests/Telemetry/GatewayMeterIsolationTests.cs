@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using Microsoft.AspNetCore.Http;
 using Quicksilver.Gateway.Tests.Infrastructure;
@@ -13,8 +12,6 @@ namespace Quicksilver.Gateway.Tests.Telemetry;
 /// </summary>
 public sealed class GatewayMeterIsolationTests
 {
-    private static readonly Uri MetricsPath = new("/metrics", UriKind.Relative);
-
     [Fact]
     public async Task AnotherGatewayStopping_LeavesThisGatewaysSeriesOnItsMetrics()
     {
@@ -28,23 +25,15 @@ public sealed class GatewayMeterIsolationTests
 
             await other.DisposeAsync();
 
-            using var scraper = new HttpClient { BaseAddress = gateway.Address };
-
-            // A series dropped by the other meter's end is exported once more, then removed: the second scrape tells.
-            string[] scrapes = [await scraper.GetStringAsync(MetricsPath), await scraper.GetStringAsync(MetricsPath)];
-            Assert.All(scrapes, scrape => Assert.Equal(1, KeylessRejections(scrape)));
+            Assert.All(
+                await MetricsScrape.TwiceAsync(gateway.Address),
+                scrape => Assert.Equal(1, MetricsScrape.Sum(scrape, "quicksilver_gateway_rejections_total{", "reason=\"missing_key\"")));
         }
         finally
         {
             await other.DisposeAsync();
         }
     }
-
-    /// <summary>The value of <c>quicksilver_gateway_rejections_total{reason="missing_key"}</c>, or 0 when absent.</summary>
-    private static double KeylessRejections(string scrape) => scrape.Split('\n')
-        .Where(line => line.StartsWith("quicksilver_gateway_rejections_total{", StringComparison.Ordinal) && line.Contains("reason=\"missing_key\"", StringComparison.Ordinal))
-        .Select(line => double.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture))
-        .Sum();
 
     private static async Task RefuseKeylessRequestAsync(GatewayServer gateway)
     {

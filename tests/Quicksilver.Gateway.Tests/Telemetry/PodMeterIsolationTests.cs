@@ -1,5 +1,6 @@
-using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Quicksilver.Gateway.Tests.Infrastructure;
 
 namespace Quicksilver.Gateway.Tests.Telemetry;
@@ -11,8 +12,6 @@ namespace Quicksilver.Gateway.Tests.Telemetry;
 /// </summary>
 public sealed class PodMeterIsolationTests
 {
-    private static readonly Uri MetricsPath = new("/metrics", UriKind.Relative);
-
     [Fact]
     public async Task AnotherPodStopping_LeavesThisPodsCostSeriesOnItsMetrics()
     {
@@ -21,16 +20,13 @@ public sealed class PodMeterIsolationTests
         {
             await using PodServer pod = await PodServer.StartAsync();
             await CompleteAsync(other);
-            await CompleteAsync(pod);
+            int promptTokens = await CompleteAsync(pod);
 
             await other.DisposeAsync();
 
-            using var scraper = new HttpClient { BaseAddress = pod.Address };
-
-            // A series dropped by the other meter's end is exported once more, then removed: the second scrape tells.
-            string[] scrapes = [await scraper.GetStringAsync(MetricsPath), await scraper.GetStringAsync(MetricsPath)];
-            Assert.All(scrapes, scrape => Assert.Equal(1, Samples(scrape, "quicksilver_tokens_total{", "gen_ai_token_type=\"input\"")));
-            Assert.All(scrapes, scrape => Assert.Equal(1, Samples(scrape, "quicksilver_gpu_seconds_total{", "quicksilver_tenant=")));
+            string[] scrapes = await MetricsScrape.TwiceAsync(pod.Address);
+            Assert.All(scrapes, scrape => Assert.True(MetricsScrape.Sum(scrape, "quicksilver_gpu_seconds_total{", "quicksilver_tenant=") > 0, scrape));
+            Assert.All(scrapes, scrape => Assert.Equal(promptTokens, MetricsScrape.Sum(scrape, "quicksilver_tokens_total{", "gen_ai_token_type=\"input\"")));
         }
         finally
         {
@@ -38,16 +34,12 @@ public sealed class PodMeterIsolationTests
         }
     }
 
-    /// <summary>How many series named by <paramref name="prefix"/> whose labels contain <paramref name="label"/> the scrape holds.</summary>
-    private static int Samples(string scrape, string prefix, string label) =>
-        scrape.Split('\n').Count(line => line.StartsWith(prefix, StringComparison.Ordinal) && line.Contains(label, StringComparison.Ordinal)
-            && double.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture) > 0);
-
-    private static async Task CompleteAsync(PodServer pod)
+    /// <summary>Sends one completion straight to <paramref name="pod"/>; returns its usage's prompt tokens.</summary>
+    private static async Task<int> CompleteAsync(PodServer pod)
     {
         using var client = new HttpClient { BaseAddress = pod.Address };
         using HttpResponseMessage answer = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 2));
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
-        _ = await answer.Content.ReadAsStringAsync();
+        return (int)(await answer.Content.ReadFromJsonAsync<JsonObject>())!["usage"]!["prompt_tokens"]!;
     }
 }

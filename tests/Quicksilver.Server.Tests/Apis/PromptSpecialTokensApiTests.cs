@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Quicksilver.Engine.Tokenization;
 using Quicksilver.Server.Tests.Fakes;
 using Quicksilver.Server.Tests.Infrastructure;
 
@@ -11,18 +10,30 @@ namespace Quicksilver.Server.Apis.Tests;
 /// and vLLM put them), and the usage counts them; a prompt of token ids reaches the engine as it is.
 /// </summary>
 [Trait("Engine", "Fake")]
-public sealed class PromptSpecialTokensApiTests
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Disposed by IAsyncLifetime.DisposeAsync.")]
+public sealed class PromptSpecialTokensApiTests : IAsyncLifetime
 {
     private static readonly int Bos = FakeServedModel.Tokenizer.Encode("[")[0];
     private static readonly int Eos = FakeServedModel.Tokenizer.Encode("]")[0];
+    private readonly FakeGenerationEngine engine = FakeServedModel.Engine();
+    private QuicksilverApiFactory factory = null!;
+    private HttpClient client = null!;
+
+    public async Task InitializeAsync()
+    {
+        factory = new QuicksilverApiFactory(FakeServedModel.Create(engine) with { PromptSpecialTokens = new([Bos], [Eos]) });
+        client = await factory.CreateReadyClientAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        client.Dispose();
+        await factory.DisposeAsync();
+    }
 
     [Fact]
     public async Task CreateCompletion_TextPrompt_ReachesTheEngineBetweenTheSpecialTokens_AndTheUsageCountsThem()
     {
-        FakeGenerationEngine engine = FakeServedModel.Engine();
-        await using var factory = new QuicksilverApiFactory(FakeServedModel.Create(engine) with { PromptSpecialTokens = new([Bos], [Eos]) });
-        using HttpClient client = await factory.CreateReadyClientAsync();
-
         using HttpResponseMessage response = await client.PostCompletionAsync(new JsonObject { ["prompt"] = "Say hi", ["max_tokens"] = 8, ["echo"] = true });
         JsonObject completion = await response.ReadJsonObjectAsync();
 
@@ -34,10 +45,6 @@ public sealed class PromptSpecialTokensApiTests
     [Fact]
     public async Task CreateCompletion_TextPromptWithASuffix_TheTokensAfterTheTextFollowTheSuffix()
     {
-        FakeGenerationEngine engine = FakeServedModel.Engine();
-        await using var factory = new QuicksilverApiFactory(FakeServedModel.Create(engine) with { PromptSpecialTokens = new([Bos], [Eos]) });
-        using HttpClient client = await factory.CreateReadyClientAsync();
-
         using HttpResponseMessage response = await client.PostCompletionAsync(new JsonObject { ["prompt"] = "Say", ["suffix"] = "bye", ["max_tokens"] = 8 });
         JsonObject completion = await response.ReadJsonObjectAsync();
 
@@ -49,10 +56,6 @@ public sealed class PromptSpecialTokensApiTests
     [Fact]
     public async Task CreateCompletion_AddSpecialTokensFalse_SendsTheTextAlone()
     {
-        FakeGenerationEngine engine = FakeServedModel.Engine();
-        await using var factory = new QuicksilverApiFactory(FakeServedModel.Create(engine) with { PromptSpecialTokens = new([Bos], [Eos]) });
-        using HttpClient client = await factory.CreateReadyClientAsync();
-
         using HttpResponseMessage response = await client.PostCompletionAsync(new JsonObject { ["prompt"] = "Say hi", ["max_tokens"] = 8, ["add_special_tokens"] = false });
         using HttpResponseMessage wrongType = await client.PostCompletionAsync(new JsonObject { ["prompt"] = "Say hi", ["add_special_tokens"] = "no" });
 
@@ -65,10 +68,6 @@ public sealed class PromptSpecialTokensApiTests
     [Fact]
     public async Task CreateCompletion_TokenIdPrompt_ReachesTheEngineAsItIs()
     {
-        FakeGenerationEngine engine = FakeServedModel.Engine();
-        await using var factory = new QuicksilverApiFactory(FakeServedModel.Create(engine) with { PromptSpecialTokens = new([Bos], []) });
-        using HttpClient client = await factory.CreateReadyClientAsync();
-
         using HttpResponseMessage response = await client.PostCompletionAsync(new JsonObject { ["prompt"] = new JsonArray(40, 41), ["max_tokens"] = 8 });
         JsonObject completion = await response.ReadJsonObjectAsync();
 
