@@ -43,11 +43,7 @@ public static class ServedModelLoader
         TokenizerConfig tokenizerConfig = File.Exists(tokenizerConfigPath) ? TokenizerConfigReader.Read(tokenizerConfigPath) : new TokenizerConfig();
         IChatTemplate? chatTemplate = ChatTemplateDetector.Detect(tokenizerConfig, tokenizer, tokenizerConfigPath);
         PromptSpecialTokens promptSpecialTokens = PromptSpecialTokens.Resolve(tokenizer.PostProcessor, tokenizerConfig, tokenizer, tokenizerConfigPath);
-        if (promptSpecialTokens.Prefix.Concat(promptSpecialTokens.Suffix).FirstOrDefault(id => id >= config.VocabSize, -1) is var beyond and >= 0)
-        {
-            (string file, string field) = tokenizer.PostProcessor is null ? (tokenizerConfigPath, "add_bos_token") : (Path.Combine(folder, "tokenizer.json"), "post_processor");
-            throw new CheckpointException(file, field, $"adds token {beyond} to prompts, past the model's vocabulary ({config.VocabSize} ids in config.json)");
-        }
+        CheckWithinVocabulary(promptSpecialTokens, tokenizer.PostProcessor is null ? null : Path.Combine(folder, "tokenizer.json"), tokenizerConfigPath, config.VocabSize);
         string generationConfigPath = Path.Combine(folder, "generation_config.json");
         GenerationDefaults generation = File.Exists(generationConfigPath) ? GenerationConfigReader.Read(generationConfigPath) : GenerationDefaults.None;
         if (generation.Threshold is null && generation.Factor is null)
@@ -103,6 +99,24 @@ public static class ServedModelLoader
             tensors?.Dispose();
             backend.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The prompt's special tokens must be rows of the model's embedding; else every text prompt would be refused.
+    /// Names the post-processor of <paramref name="tokenizerJsonPath"/> when they came from it, else the flag.
+    /// </summary>
+    private static void CheckWithinVocabulary(PromptSpecialTokens tokens, string? tokenizerJsonPath, string tokenizerConfigPath, int vocabSize)
+    {
+        foreach ((IReadOnlyList<int> ids, string flag) in new[] { (tokens.Prefix, "add_bos_token"), (tokens.Suffix, "add_eos_token") })
+        {
+            if (ids.FirstOrDefault(id => id >= vocabSize, -1) is var beyond and >= 0)
+            {
+                throw new CheckpointException(
+                    tokenizerJsonPath ?? tokenizerConfigPath,
+                    tokenizerJsonPath is null ? flag : "post_processor",
+                    $"adds token {beyond} to prompts, past the model's vocabulary ({vocabSize} ids in config.json)");
+            }
         }
     }
 }

@@ -37,7 +37,8 @@ internal static class RateLimitHeaders
             headers["x-ratelimit-reset-requests"] = Duration(TimeSpan.FromMinutes(1) * (requestsPerMinute - remaining) / requestsPerMinute);
         }
 
-        if (context.RequestServices.GetRequiredService<TenantTokenBudgets>().For(tenant) is { } budget)
+        // Find, not For: the tenant is the request's copy, and a tenants file reloaded since must not be resized back.
+        if (tenant.TokensPerMinute is not null && context.RequestServices.GetRequiredService<TenantTokenBudgets>().Find(tenant.Id) is { } budget)
         {
             double balance = budget.Balance;
             headers["x-ratelimit-limit-tokens"] = Number(budget.TokensPerMinute);
@@ -49,13 +50,14 @@ internal static class RateLimitHeaders
     /// <summary>Go's duration format, as OpenAI's headers use it: milliseconds under a second, else [minutes m] seconds s.</summary>
     internal static string Duration(TimeSpan duration)
     {
-        if (duration < TimeSpan.FromSeconds(1))
+        long milliseconds = (long)Math.Ceiling(Math.Max(0, duration.TotalMilliseconds));
+        if (milliseconds < 1000)
         {
-            return string.Create(CultureInfo.InvariantCulture, $"{Math.Ceiling(Math.Max(0, duration.TotalMilliseconds)):0}ms");
+            return string.Create(CultureInfo.InvariantCulture, $"{milliseconds}ms");
         }
 
-        double seconds = Math.Round(duration.TotalSeconds % 60, 3);
-        int minutes = (int)(duration.TotalSeconds / 60);
+        long minutes = milliseconds / 60_000;
+        double seconds = milliseconds % 60_000 / 1000.0;
         return minutes == 0
             ? string.Create(CultureInfo.InvariantCulture, $"{seconds:0.###}s")
             : string.Create(CultureInfo.InvariantCulture, $"{minutes}m{seconds:0.###}s");

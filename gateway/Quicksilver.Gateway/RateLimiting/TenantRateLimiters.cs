@@ -14,7 +14,9 @@ internal sealed class TenantRateLimiters : IDisposable
     {
         Requests = PartitionedRateLimiter.Create<HttpContext, string>(RequestsPartition);
         Tokens = PartitionedRateLimiter.Create<HttpContext, string>(context => TokensPartition(context, budgets));
-        Admission = PartitionedRateLimiter.CreateChained(Requests, Tokens);
+        // The budget first: its lease takes nothing, so a request it refuses spends no request permit (the chain asks
+        // twice, AttemptAcquire then AcquireAsync, and a token bucket keeps the permits it granted).
+        Admission = PartitionedRateLimiter.CreateChained(Tokens, Requests);
     }
 
     /// <summary>Requests per minute, per tenant that has that limit.</summary>

@@ -28,6 +28,9 @@ internal sealed class TenantTokenBudgets(TimeProvider time)
         return budget;
     }
 
+    /// <summary>The tenant's budget as it stands, or null when it has none; unlike <see cref="For"/>, changes nothing.</summary>
+    public TokenBudget? Find(string tenantId) => _budgets.GetValueOrDefault(tenantId);
+
     /// <summary>Debits an answer's <paramref name="tokens"/> from its tenant's budget, whatever the tenant's limit is now.</summary>
     public void Debit(Tenant tenant, long tokens)
     {

@@ -12,7 +12,7 @@ namespace Quicksilver.Gateway.Relay;
 /// budget. One the platform failed (the pod broke, or sent an error event) is
 /// settled with no debit: the failure is not the tenant's.
 /// </summary>
-internal sealed class AnswerObserver(HttpContext context, ProxiedRequest request, TenantTokenBudgets budgets, PodEjection ejection, GatewayMetrics metrics, long promptTokens) : IAnswerObserver
+internal sealed class AnswerObserver(HttpContext context, ProxiedRequest request, TenantTokenBudgets budgets, PodEjection ejection, GatewayMetrics metrics, int promptTokens) : IAnswerObserver
 {
     private int _settled;
 

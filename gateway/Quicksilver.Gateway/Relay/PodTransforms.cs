@@ -68,6 +68,7 @@ internal sealed class PodTransforms(
         HttpContext http = context.HttpContext;
         http.Response.Headers.Remove(PodLoad.HeaderName);
         http.Response.Headers.Remove(PodHeaders.PromptTokens);
+        RemoveUpstreamRateLimitHeaders(http.Response.Headers);
         if (http.GetReverseProxyFeature().ProxiedDestination is { } pod
             && answer.Headers.TryGetValues(PodLoad.HeaderName, out var values)
             && PodLoad.ParseHeader(values.FirstOrDefault()) is { } load)
@@ -116,9 +117,21 @@ internal sealed class PodTransforms(
     }
 
     /// <summary>The answer's prompt tokens as its pod announced them; 0 when it did not (an older pod) or sent nonsense.</summary>
-    private static long PromptTokens(HttpResponseMessage answer) =>
+    private static int PromptTokens(HttpResponseMessage answer) =>
         answer.Headers.TryGetValues(PodHeaders.PromptTokens, out var values)
-        && long.TryParse(values.FirstOrDefault(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long tokens)
+        && int.TryParse(values.FirstOrDefault(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int tokens)
             ? tokens
             : 0;
+
+    /// <summary>
+    /// An upstream's own <c>x-ratelimit-*</c> headers (an external model's: the platform key's quota) are not the
+    /// tenant's; the gateway writes the tenant's (<see cref="RateLimitHeaders"/>).
+    /// </summary>
+    private static void RemoveUpstreamRateLimitHeaders(IHeaderDictionary headers)
+    {
+        foreach (string name in headers.Keys.Where(name => name.StartsWith("x-ratelimit-", StringComparison.OrdinalIgnoreCase)).ToArray())
+        {
+            headers.Remove(name);
+        }
+    }
 }

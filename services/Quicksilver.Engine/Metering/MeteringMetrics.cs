@@ -12,7 +12,7 @@ namespace Quicksilver.Engine.Metering;
 /// </summary>
 public sealed class MeteringMetrics : IDisposable
 {
-    /// <summary>The meter name to subscribe to (OpenTelemetry <c>AddMeter</c>).</summary>
+    /// <summary>The meter name to enable (a host's <c>EnableMetrics</c>, or OpenTelemetry's <c>AddMeter</c>).</summary>
     public const string MeterName = "Quicksilver.Metering";
 
     /// <summary>Attributed device seconds (unit <c>s</c>).</summary>
@@ -29,6 +29,7 @@ public sealed class MeteringMetrics : IDisposable
     private readonly MeteringOptions _price;
     private readonly Counter<double> _gpuSeconds;
     private readonly Counter<double> _cost;
+    private bool _disposed;
 
     /// <summary>Creates the meters; <paramref name="idle"/> is read when the idle counter is observed.</summary>
     /// <param name="model">The served model's id.</param>
@@ -46,7 +47,7 @@ public sealed class MeteringMetrics : IDisposable
         _cost = _meter.CreateCounter<double>(CostName, "USD", "quicksilver.gpu.seconds priced at Quicksilver:Metering:GpuHourPriceUsd per hour.");
         _meter.CreateObservableCounter(
             IdleSecondsName,
-            () => new Measurement<double>(idle().TotalSeconds, new KeyValuePair<string, object?>(MeteringAttributes.Model, model)),
+            () => Volatile.Read(ref _disposed) ? (IEnumerable<Measurement<double>>)[] : [new Measurement<double>(idle().TotalSeconds, new KeyValuePair<string, object?>(MeteringAttributes.Model, model))],
             "s",
             "Device wall time while the step loop had no sequence to run.");
     }
@@ -60,6 +61,10 @@ public sealed class MeteringMetrics : IDisposable
         _cost.Add(_price.CostUsd(gpuTime.TotalSeconds), billedTo, model);
     }
 
-    /// <inheritdoc />
-    public void Dispose() => _meter.Dispose();
+    /// <summary>Stops the idle counter (a host's factory meter outlives its <c>Dispose</c>, and must not read a stopped engine).</summary>
+    public void Dispose()
+    {
+        Volatile.Write(ref _disposed, true);
+        _meter.Dispose();
+    }
 }

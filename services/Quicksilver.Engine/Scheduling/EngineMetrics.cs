@@ -8,13 +8,14 @@ namespace Quicksilver.Engine.Scheduling;
 /// </summary>
 public sealed class EngineMetrics : IDisposable
 {
-    /// <summary>The meter name to subscribe to (OpenTelemetry <c>AddMeter</c>).</summary>
+    /// <summary>The meter name to enable (a host's <c>EnableMetrics</c>, or OpenTelemetry's <c>AddMeter</c>).</summary>
     public const string MeterName = "Quicksilver.Engine";
 
     private readonly Meter _meter;
     private readonly Histogram<double> _stepDuration;
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<double> _tokensPerStep;
+    private bool _disposed;
 
     /// <summary>
     /// Creates the meters, from <paramref name="meters"/> when given (a host's factory: its exporter then tells this
@@ -30,10 +31,10 @@ public sealed class EngineMetrics : IDisposable
         _stepDuration = _meter.CreateHistogram<double>("quicksilver.engine.step.duration", "s", "Wall time of one denoising step: the forward pass over the batch and the commits.");
         _batchSize = _meter.CreateHistogram<int>("quicksilver.engine.batch.size", "{sequence}", "Sequences in one step's batch.");
         _tokensPerStep = _meter.CreateHistogram<double>("quicksilver.engine.tokens_per_step", "{token}", "Tokens one sequence committed in one step (parallel decoding commits more than one).");
-        _meter.CreateObservableGauge("quicksilver.engine.requests.waiting", () => load().Waiting, "{request}", "Requests waiting for a place in the batch.");
-        _meter.CreateObservableGauge("quicksilver.engine.requests.running", () => load().Running, "{request}", "Sequences in the step loop.");
-        _meter.CreateObservableGauge("quicksilver.engine.tokens.in_flight", () => load().TokensInFlight, "{token}", "Canvas tokens of the running sequences.");
-        _meter.CreateObservableGauge("quicksilver.engine.kv_cache.usage", kvCacheBytes, "By", "Memory held by the running sequences' K/V caches (block caching).");
+        _meter.CreateObservableGauge("quicksilver.engine.requests.waiting", () => Observe(() => load().Waiting), "{request}", "Requests waiting for a place in the batch.");
+        _meter.CreateObservableGauge("quicksilver.engine.requests.running", () => Observe(() => load().Running), "{request}", "Sequences in the step loop.");
+        _meter.CreateObservableGauge("quicksilver.engine.tokens.in_flight", () => Observe(() => load().TokensInFlight), "{token}", "Canvas tokens of the running sequences.");
+        _meter.CreateObservableGauge("quicksilver.engine.kv_cache.usage", () => Observe(kvCacheBytes), "By", "Memory held by the running sequences' K/V caches (block caching).");
     }
 
     internal void RecordStep(TimeSpan duration, int batchSize)
@@ -44,6 +45,13 @@ public sealed class EngineMetrics : IDisposable
 
     internal void RecordCommitted(int tokens) => _tokensPerStep.Record(tokens);
 
-    /// <inheritdoc />
-    public void Dispose() => _meter.Dispose();
+    /// <summary>Stops the gauges (a host's factory meter outlives its <c>Dispose</c>, and must not read a stopped engine).</summary>
+    public void Dispose()
+    {
+        Volatile.Write(ref _disposed, true);
+        _meter.Dispose();
+    }
+
+    private IEnumerable<Measurement<T>> Observe<T>(Func<T> value)
+        where T : struct => Volatile.Read(ref _disposed) ? [] : [new Measurement<T>(value())];
 }

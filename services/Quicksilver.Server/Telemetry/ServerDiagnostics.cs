@@ -6,11 +6,11 @@ namespace Quicksilver.Server.Telemetry;
 /// <summary>
 /// The server's <see cref="System.Diagnostics.ActivitySource"/> and <see cref="System.Diagnostics.Metrics.Meter"/>,
 /// both named <c>Quicksilver.Server</c>. Process-wide, like the runtime's own sources: a pod serves one model, and
-/// each OpenTelemetry provider subscribes by name.
+/// each host's metrics rules enable the meter by name (global scope).
 /// </summary>
 internal static class ServerDiagnostics
 {
-    /// <summary>The name of the activity source and of the meter (OpenTelemetry <c>AddSource</c>/<c>AddMeter</c>).</summary>
+    /// <summary>The name of the activity source and of the meter (OpenTelemetry <c>AddSource</c>, the host's <c>EnableMetrics</c>).</summary>
     public const string Name = "Quicksilver.Server";
 
     /// <summary>The server assembly's version, the version of the source and the meter.</summary>

@@ -21,7 +21,11 @@ public sealed class UnsettledAnswerTests
         using HttpClient client = gateway.ClientFor(TestTenants.Thrifty);
         using (HttpResponseMessage first = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 8, stream: true)))
         {
-            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+            if (first.StatusCode != HttpStatusCode.OK)
+            {
+                Assert.Fail($"{first.StatusCode}: {await first.Content.ReadAsStringAsync()}");
+            }
+
             Assert.False(first.Headers.Contains("X-Quicksilver-Prompt-Tokens"), "the pods' header is the gateway's, not the client's");
             using var reader = new StreamReader(await first.Content.ReadAsStreamAsync());
             Assert.StartsWith("data: {", await reader.ReadLineAsync(), StringComparison.Ordinal);

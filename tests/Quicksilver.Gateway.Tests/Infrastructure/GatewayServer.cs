@@ -29,7 +29,7 @@ public sealed class GatewayServer(
 
     /// <summary>
     /// Starts the gateway and waits until <paramref name="expectedPods"/> (default: every static pod) are in rotation
-    /// (passed a readiness check).
+    /// (passed a readiness check, and in YARP's snapshot of available destinations).
     /// </summary>
     public static async Task<GatewayServer> StartAsync(
         IReadOnlyList<Uri> pods,
@@ -43,7 +43,9 @@ public sealed class GatewayServer(
         string address = gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         gateway.Address = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal));
         int expected = expectedPods ?? pods.Count;
-        await Wait.UntilAsync(() => gateway.HealthyPods() == expected, TimeSpan.FromSeconds(30), $"{expected} healthy pods behind the gateway");
+        // Healthy and also routable: YARP refreshes its snapshot of available destinations just after the health
+        // check, and a request sent in between finds no pod (503).
+        await Wait.UntilAsync(() => gateway.HealthyPods() == expected && gateway.RoutablePods() == expected, TimeSpan.FromSeconds(30), $"{expected} healthy pods behind the gateway");
         return gateway;
     }
 

@@ -9,6 +9,8 @@ public sealed class RateLimitHeadersTests
     [InlineData(0, "0ms")]
     [InlineData(19.2, "20ms")]
     [InlineData(999, "999ms")]
+    [InlineData(999.4, "1s")] // rounded up to a whole millisecond, then carried
+    [InlineData(59_999.6, "1m0s")]
     [InlineData(1000, "1s")]
     [InlineData(1500, "1.5s")]
     [InlineData(59_999, "59.999s")]
