@@ -5,10 +5,10 @@ namespace Quicksilver.Gateway.RateLimiting;
 
 /// <summary>
 /// OpenAI's rate-limit headers on every answer to a tenant with limits, as they stand when the answer starts (after any
-/// retry or error page has cleared the response): <c>x-ratelimit-limit-requests</c>, <c>-remaining-requests</c> and <c>-reset-requests</c> (the time
-/// until the bucket is full again) for requests per minute, and the same three <c>-tokens</c> headers for tokens per
-/// minute (remaining: 0 while the budget is overdrawn). Durations are written as OpenAI writes them: <c>20ms</c>,
-/// <c>1.5s</c>, <c>6m0s</c>.
+/// retry or error page has cleared the response): <c>x-ratelimit-limit-requests</c>, <c>-remaining-requests</c> and
+/// <c>-reset-requests</c> (the time until the bucket is full again) for requests per minute, and the same three
+/// <c>-tokens</c> headers for tokens per minute (remaining: 0 while the budget is overdrawn). Durations are written as
+/// OpenAI writes them: <c>20ms</c>, <c>1.5s</c>, <c>6m0s</c>.
 /// </summary>
 internal static class RateLimitHeaders
 {
@@ -26,7 +26,6 @@ internal static class RateLimitHeaders
 
     private static void Write(HttpContext context, Tenant tenant)
     {
-
         IHeaderDictionary headers = context.Response.Headers;
         var limiters = context.RequestServices.GetRequiredService<TenantRateLimiters>();
         if (tenant.RequestsPerMinute is { } requestsPerMinute && limiters.Requests.GetStatistics(context) is { } requests)
