@@ -17,8 +17,8 @@ public static class ServedModelLoader
     /// <summary>
     /// Reads <c>config.json</c>, the safetensors checkpoint, <c>tokenizer.json</c>, <c>tokenizer_config.json</c> and
     /// (when present) <c>generation_config.json</c>; validates the checkpoint against the config; recognises the chat
-    /// template (<see cref="ChatTemplateDetector"/>) and the prompt's special tokens (<see cref="PromptSpecialTokens"/>); picks the backend; warms the model up
-    /// (<see cref="ModelWarmUp"/>); starts the step loop. Every defect is a
+    /// template (<see cref="ChatTemplateDetector"/>) and the prompt's special tokens (<see cref="PromptSpecialTokens"/>);
+    /// picks the backend; warms the model up (<see cref="ModelWarmUp"/>); starts the step loop. Every defect is a
     /// <see cref="CheckpointException"/> naming the file and field or tensor.
     /// </summary>
     /// <param name="modelFolder">The model folder.</param>
