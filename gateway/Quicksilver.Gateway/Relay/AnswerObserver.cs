@@ -36,6 +36,15 @@ internal sealed class AnswerObserver(HttpContext context, ProxiedRequest request
             return;
         }
 
+        DebitCeiling(request, budgets, metrics, promptTokens);
+    }
+
+    /// <summary>
+    /// Settles a request whose usage will never come (the client left before it): debits its ceiling plus the prompt
+    /// tokens its pod announced (0 when the client left before the pod's headers) and counts it unsettled.
+    /// </summary>
+    public static void DebitCeiling(ProxiedRequest request, TenantTokenBudgets budgets, GatewayMetrics metrics, int promptTokens)
+    {
         budgets.Debit(request.Tenant, request.AnswerTokenCeiling + promptTokens);
         metrics.Unsettled(request.Tenant, request.Model);
     }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Quicksilver.Gateway.Errors;
 using Quicksilver.Gateway.Options;
+using Quicksilver.Gateway.RateLimiting;
 using Quicksilver.Gateway.Relay;
 using Quicksilver.Gateway.Telemetry;
 using Yarp.ReverseProxy.Forwarder;
@@ -15,9 +16,16 @@ namespace Quicksilver.Gateway.Routing;
 /// stream is not replayed. The request body was buffered by <see cref="ModelRoutingMiddleware"/>, so it is rewound
 /// for each try. When no try succeeds, the client gets OpenAI's error shape: 429 when a pod shed the request (busy:
 /// the last pod's own 429, or the gateway's with the shortest <c>Retry-After</c> the pods gave when the last try failed
-/// otherwise), 503 when no pod could take it, 504 when one timed out.
+/// otherwise), 503 when no pod could take it, 504 when one timed out. A client that leaves before its pod's answer
+/// began is debited the answer's ceiling (<see cref="AnswerObserver.DebitCeiling"/>): a non-streamed answer's headers
+/// come only when it is done, so the pod may have spent the whole answer's device time on it.
 /// </summary>
-internal sealed class RetryingForwarderMiddleware(RequestDelegate next, RetryBudget budget, IOptions<RoutingOptions> options, GatewayMetrics metrics)
+internal sealed class RetryingForwarderMiddleware(
+    RequestDelegate next,
+    RetryBudget budget,
+    IOptions<RoutingOptions> options,
+    TenantTokenBudgets budgets,
+    GatewayMetrics metrics)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -56,6 +64,12 @@ internal sealed class RetryingForwarderMiddleware(RequestDelegate next, RetryBud
             bool retry = attempts.RetryClaimed || (failure is not null && TransportFailurePolicy.IsPodFailure(failure) && attempts.TryClaimRetry());
             if (!retry)
             {
+                if (failure is { Error: ForwarderError.RequestCanceled } && proxy.ProxiedDestination is not null
+                    && context.Features.Get<ProxiedRequest>() is { } abandoned)
+                {
+                    AnswerObserver.DebitCeiling(abandoned, budgets, metrics, promptTokens: 0);
+                }
+
                 if (failure is not null)
                 {
                     await WriteFailureAsync(context, failure, model, attempts);

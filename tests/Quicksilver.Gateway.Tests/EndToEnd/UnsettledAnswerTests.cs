@@ -6,9 +6,9 @@ using Quicksilver.Gateway.Tests.Infrastructure;
 namespace Quicksilver.Gateway.Tests.EndToEnd;
 
 /// <summary>
-/// An answer that ends without its usage (here: the client leaves a stream whose pod has not finished) is debited its
-/// ceiling, max_tokens × choices, plus the prompt tokens its pod announced, from the tenant's token budget: leaving
-/// early is no way around the budget.
+/// An answer that ends without its usage (the client leaves a stream whose pod has not finished, or leaves before its
+/// pod's answer began) is debited its ceiling, max_tokens × choices, plus the prompt tokens its pod announced, from the
+/// tenant's token budget: leaving early is no way around the budget.
 /// </summary>
 public sealed class UnsettledAnswerTests
 {
@@ -39,6 +39,36 @@ public sealed class UnsettledAnswerTests
                 && line.Contains("quicksilver_tenant=\"thrifty\"", StringComparison.Ordinal)),
             TimeSpan.FromSeconds(30),
             "the gateway to count the abandoned answer as unsettled");
+
+        using HttpResponseMessage refused = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 2));
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        JsonObject error = (await refused.Content.ReadFromJsonAsync<JsonObject>())!["error"]!.AsObject();
+        Assert.Equal("Rate limit reached for tokens per minute (30).", (string?)error["message"]);
+    }
+
+    [Fact]
+    public async Task RequestLeftBeforeItsPodAnswered_IsDebitedItsCeiling_SoTheNextRequestIsRefused()
+    {
+        // A non-streamed answer sends its headers when it is done; the client leaves while its pod is still at work.
+        // Its 40-token ceiling overdraws the tenant's 30 tokens a minute (0.5 a second come back: 20 s to recover).
+        await using StubPod pod = await StubPod.StartSilentAsync();
+        await using GatewayServer gateway = await GatewayServer.StartAsync([pod.Address]);
+        using HttpClient client = gateway.ClientFor(TestTenants.Thrifty);
+        using (var leave = new CancellationTokenSource())
+        {
+            Task<HttpResponseMessage> abandoned = Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 40), cancellationToken: leave.Token);
+            await Wait.UntilAsync(() => pod.Received == 1, TimeSpan.FromSeconds(30), "the pod to receive the request");
+            await leave.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+        }
+
+        using var scraper = new HttpClient { BaseAddress = gateway.Address };
+        await Wait.UntilAsync(
+            async () => (await scraper.GetStringAsync(new Uri("/metrics", UriKind.Relative))).Split('\n').Any(line =>
+                line.StartsWith("quicksilver_gateway_answers_unsettled_total{", StringComparison.Ordinal)
+                && line.Contains("quicksilver_tenant=\"thrifty\"", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30),
+            "the gateway to count the abandoned request as unsettled");
 
         using HttpResponseMessage refused = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 2));
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);

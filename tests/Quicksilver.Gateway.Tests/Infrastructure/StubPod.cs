@@ -11,12 +11,13 @@ namespace Quicksilver.Gateway.Tests.Infrastructure;
 /// <summary>
 /// A real Kestrel server on loopback that looks like a ready pod but refuses every generation with a fixed status
 /// (429 or 503, OpenAI's shape, <c>Retry-After</c>), as an overloaded pod does: for the gateway's retry paths. Or,
-/// started with <see cref="StartStallingStreamAsync"/>, one that begins every answer's stream and never ends it.
+/// started with <see cref="StartStallingStreamAsync"/>, one that begins every answer's stream and never ends it, or
+/// with <see cref="StartSilentAsync"/>, one that never begins an answer.
 /// </summary>
 public sealed class StubPod : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private int _refused;
+    private int _received;
 
     private StubPod(WebApplication app, Uri address)
     {
@@ -26,8 +27,8 @@ public sealed class StubPod : IAsyncDisposable
 
     public Uri Address { get; }
 
-    /// <summary>Generation requests refused so far.</summary>
-    public int Refused => _refused;
+    /// <summary>Generation requests received so far.</summary>
+    public int Received => _received;
 
     /// <summary>The <c>X-Request-Id</c> of the last generation request, as the gateway forwarded it.</summary>
     public string? LastRequestId { get; private set; }
@@ -35,7 +36,6 @@ public sealed class StubPod : IAsyncDisposable
     /// <summary>Starts a pod that refuses every generation with <paramref name="status"/> and <c>Retry-After: <paramref name="retryAfterSeconds"/></c>.</summary>
     public static Task<StubPod> StartAsync(int status, int retryAfterSeconds = 1) => StartAsync(async (stub, context) =>
     {
-        Interlocked.Increment(ref stub._refused);
         stub.LastRequestId = context.Request.Headers["X-Request-Id"];
         context.Response.StatusCode = status;
         context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -55,6 +55,15 @@ public sealed class StubPod : IAsyncDisposable
         await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
     });
 
+    /// <summary>
+    /// Starts a pod that takes every generation request and sends nothing, not even headers, until the client leaves:
+    /// a non-streamed answer still being generated.
+    /// </summary>
+    public static Task<StubPod> StartSilentAsync() => StartAsync(async (_, context) =>
+    {
+        await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+    });
+
     private static async Task<StubPod> StartAsync(Func<StubPod, HttpContext, Task> generate)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
@@ -64,7 +73,11 @@ public sealed class StubPod : IAsyncDisposable
         StubPod? stub = null;
         app.MapGet("/health/ready", () => "ready");
         app.MapGet("/load", () => Results.Text("""{"model":"quicksilver-tiny","waiting":0,"running":0,"tokens_in_flight":0,"draining":false}""", "application/json"));
-        app.MapPost("/v1/{**rest}", (HttpContext context) => generate(stub!, context));
+        app.MapPost("/v1/{**rest}", (HttpContext context) =>
+        {
+            Interlocked.Increment(ref stub!._received);
+            return generate(stub, context);
+        });
         await app.StartAsync();
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         stub = new StubPod(app, new Uri(address));
