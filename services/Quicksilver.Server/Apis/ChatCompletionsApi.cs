@@ -6,7 +6,6 @@ using Quicksilver.Server.Chat;
 using Quicksilver.Server.Completions;
 using Quicksilver.Server.Errors;
 using Quicksilver.Server.Http;
-using Quicksilver.Server.Metering;
 using Quicksilver.Server.OpenApi;
 using Quicksilver.Server.Telemetry;
 using Quicksilver.Server.Tenancy;
@@ -57,16 +56,16 @@ internal static class ChatCompletionsApi
             ServedModel model = services.Catalog.Resolve(request.Model);
             GenerationRequest generation = ChatPlanner.Plan(request, model, limits) with { Tenant = caller.Tenant };
             context.Response.Headers[QuicksilverHeaders.PromptTokens] = generation.InputTokenCount.ToString(CultureInfo.InvariantCulture);
-            var choices = new CompletionChoices(model, generation, request.Choices, request.Stop, echo: null, request.Logprobs, GenAiOperations.Chat);
+            var choices = new CompletionChoices(model, generation, services.Usage, request.Choices, request.Stop, echo: null, request.Logprobs, GenAiOperations.Chat);
             var header = ChatCompletionHeader.Create(model.Id, services.Time);
 
             if (!request.Stream)
             {
-                return await CompleteAsync(choices, header, services.Usage, aborted);
+                return await CompleteAsync(choices, header, aborted);
             }
 
             IAsyncEnumerator<(int Index, CompletionDelta Delta)> deltas = await choices.StartStreamAsync(aborted);
-            return new ChatCompletionStreamResult(deltas, choices, header, services.Usage, request.IncludeUsage || caller.WantsUsage, services.Logger);
+            return new ChatCompletionStreamResult(deltas, choices, header, request.IncludeUsage || caller.WantsUsage, services.Logger);
         }
         catch (ApiErrorException exception)
         {
@@ -80,10 +79,10 @@ internal static class ChatCompletionsApi
         return ChatRequestParser.Parse(body.RootElement, limits);
     }
 
-    private static async Task<IResult> CompleteAsync(CompletionChoices choices, ChatCompletionHeader header, UsageMeter usage, CancellationToken cancellationToken)
+    private static async Task<IResult> CompleteAsync(CompletionChoices choices, ChatCompletionHeader header, CancellationToken cancellationToken)
     {
         var answers = await choices.CollectAsync(cancellationToken);
-        ChatCompletion completion = header.Complete([.. answers.Select(answer => (answer.Text, answer.Finish, ChatLogprobs.From(answer.Logprobs)))], choices.Bill(usage));
+        ChatCompletion completion = header.Complete([.. answers.Select(answer => (answer.Text, answer.Finish, ChatLogprobs.From(answer.Logprobs)))], choices.Bill());
         return TypedResults.Json(completion, WireJson.Context.ChatCompletion);
     }
 }

@@ -9,7 +9,7 @@ namespace Quicksilver.Server.Apis;
 /// <param name="Limits">Request limits.</param>
 /// <param name="Time">The clock (<c>created</c>).</param>
 /// <param name="Logger">For failures after a stream has started.</param>
-/// <param name="Usage">Settles each finished request's usage (tokens, device time, cost).</param>
+/// <param name="Usage">Bills each request's usage (tokens, device time, cost).</param>
 internal sealed record CompletionServices(
     ModelCatalog Catalog,
     IOptions<LimitsOptions> Limits,

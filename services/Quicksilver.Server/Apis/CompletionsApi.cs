@@ -5,7 +5,6 @@ using Quicksilver.Engine.Scheduling;
 using Quicksilver.Server.Completions;
 using Quicksilver.Server.Errors;
 using Quicksilver.Server.Http;
-using Quicksilver.Server.Metering;
 using Quicksilver.Server.OpenApi;
 using Quicksilver.Server.Tenancy;
 using Quicksilver.Server.Wire;
@@ -49,16 +48,16 @@ internal static class CompletionsApi
             GenerationRequest generation = CompletionPlanner.Plan(request, model, limits) with { Tenant = caller.Tenant };
             context.Response.Headers[QuicksilverHeaders.PromptTokens] = generation.InputTokenCount.ToString(CultureInfo.InvariantCulture);
             string? echo = request.Echo ? request.Prompt.Text ?? model.Tokenizer.Decode(generation.PromptTokens, skipSpecialTokens: false) : null;
-            var choices = new CompletionChoices(model, generation, request.Candidates, request.Stop, echo, request.Logprobs, ranked: request.Candidates > request.Choices);
+            var choices = new CompletionChoices(model, generation, services.Usage, request.Candidates, request.Stop, echo, request.Logprobs, ranked: request.Candidates > request.Choices);
             var header = CompletionHeader.Create(model.Id, services.Time);
 
             if (!request.Stream)
             {
-                return await CompleteAsync(choices, request.Choices, header, services.Usage, aborted);
+                return await CompleteAsync(choices, request.Choices, header, aborted);
             }
 
             IAsyncEnumerator<(int Index, CompletionDelta Delta)> deltas = await choices.StartStreamAsync(aborted);
-            return new CompletionStreamResult(deltas, choices, header, services.Usage, request.IncludeUsage || caller.WantsUsage, services.Logger);
+            return new CompletionStreamResult(deltas, choices, header, request.IncludeUsage || caller.WantsUsage, services.Logger);
         }
         catch (ApiErrorException exception)
         {
@@ -73,10 +72,10 @@ internal static class CompletionsApi
     }
 
     /// <summary>The <paramref name="returned"/> best of the choices (all of them without <c>best_of</c>), billed for every one generated.</summary>
-    private static async Task<IResult> CompleteAsync(CompletionChoices choices, int returned, CompletionHeader header, UsageMeter usage, CancellationToken cancellationToken)
+    private static async Task<IResult> CompleteAsync(CompletionChoices choices, int returned, CompletionHeader header, CancellationToken cancellationToken)
     {
         var answers = await choices.CollectAsync(cancellationToken);
         var best = returned < answers.Length ? [.. choices.Best(returned).Select(i => answers[i])] : answers;
-        return TypedResults.Json(header.Complete(best, choices.Bill(usage)), WireJson.Context.Completion);
+        return TypedResults.Json(header.Complete(best, choices.Bill()), WireJson.Context.Completion);
     }
 }

@@ -1,6 +1,5 @@
 using Quicksilver.Server.Completions;
 using Quicksilver.Server.Http;
-using Quicksilver.Server.Metering;
 using Quicksilver.Server.Wire;
 
 namespace Quicksilver.Server.Chat;
@@ -16,7 +15,6 @@ internal sealed class ChatCompletionStreamResult(
     IAsyncEnumerator<(int Index, CompletionDelta Delta)> deltas,
     CompletionChoices choices,
     ChatCompletionHeader header,
-    UsageMeter usageMeter,
     bool includeUsage,
     ILogger logger) : IResult
 {
@@ -33,7 +31,7 @@ internal sealed class ChatCompletionStreamResult(
         }
         while (await deltas.MoveNextAsync());
 
-        CompletionUsage usage = choices.Bill(usageMeter);
+        CompletionUsage usage = choices.Bill();
         if (includeUsage)
         {
             await events.WriteAsync(header.UsageChunk(usage), WireJson.Context.ChatCompletionChunk, aborted);

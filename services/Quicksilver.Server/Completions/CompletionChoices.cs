@@ -13,20 +13,25 @@ namespace Quicksilver.Server.Completions;
 /// batch; choice i samples with seed <c>seed + i</c>), and their deltas merged in the order blocks are finalised.
 /// <c>logprobs</c> is null when the request asks for no log-probabilities, otherwise how many alternatives to list at
 /// each token (the engine's <see cref="GenerationRequest.TopLogprobs"/>). <c>ranked</c> choices (<c>best_of</c>) keep
-/// their tokens' log-probabilities whether or not they report them, for <see cref="Best"/>.
+/// their tokens' log-probabilities whether or not they report them, for <see cref="Best"/>. A request whose client
+/// leaves after the engine began it is billed what it had used by then (<see cref="RunAsync"/>).
 /// </summary>
 internal sealed class CompletionChoices
 {
     private readonly CompletionRun[] _runs;
     private readonly string _model;
     private readonly GenerationRequest _request;
+    private readonly UsageMeter _meter;
     private readonly bool _ranked;
+    private CompletionUsage? _usage;
 
-    public CompletionChoices(ServedModel model, GenerationRequest request, int count, IReadOnlyList<string> stop, string? echo, int? logprobs, string operation = GenAiOperations.TextCompletion, bool ranked = false)
+    public CompletionChoices(ServedModel model, GenerationRequest request, UsageMeter meter, int count, IReadOnlyList<string> stop, string? echo, int? logprobs, string operation = GenAiOperations.TextCompletion, bool ranked = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(meter);
         _model = model.Id;
+        _meter = meter;
         request = request with { TopLogprobs = logprobs ?? 0 };
         _request = request;
         _ranked = ranked;
@@ -54,13 +59,11 @@ internal sealed class CompletionChoices
 
     /// <summary>
     /// The request's usage, once every choice has ended: the prompt counted once, the choices' tokens and device
-    /// seconds and denoising steps summed, priced and counted by <paramref name="meter"/>. Call it once per request.
+    /// seconds and denoising steps summed, priced and counted by the request's <see cref="UsageMeter"/>. Billed on the
+    /// first call; later calls return the same usage.
     /// </summary>
-    public CompletionUsage Bill(UsageMeter meter)
-    {
-        ArgumentNullException.ThrowIfNull(meter);
-        return meter.Bill(_model, _request.Tenant, _request.InputTokenCount, CompletionTokens, _runs.Sum(run => run.GpuSeconds), _runs.Sum(run => run.DenoisingSteps));
-    }
+    public CompletionUsage Bill() =>
+        _usage ??= _meter.Bill(_model, _request.Tenant, _request.InputTokenCount, CompletionTokens, _runs.Sum(run => run.GpuSeconds), _runs.Sum(run => run.DenoisingSteps));
 
     /// <summary>
     /// Which <paramref name="count"/> of the ended choices <c>best_of</c> returns: those with the highest mean token
@@ -107,8 +110,31 @@ internal sealed class CompletionChoices
         }
     }
 
-    /// <summary>Every choice's deltas as they come; a failure of any choice ends the whole stream with it.</summary>
+    /// <summary>
+    /// Every choice's deltas as they come; a failure of any choice ends the whole stream with it. When the client
+    /// leaves (<paramref name="cancellationToken"/>) after the engine ran a step for the request, the request is
+    /// billed its prompt and the tokens finalised so far: the device did that work, as OpenAI bills a stream its client
+    /// left. A request refused or still waiting for a slot is billed nothing.
+    /// </summary>
     public async IAsyncEnumerable<(int Index, CompletionDelta Delta)> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach ((int, CompletionDelta) item in RunChoicesAsync(cancellationToken))
+            {
+                yield return item;
+            }
+        }
+        finally
+        {
+            if (cancellationToken.IsCancellationRequested && _runs.Any(run => run.DenoisingSteps > 0 || run.CompletionTokens > 0))
+            {
+                Bill();
+            }
+        }
+    }
+
+    private async IAsyncEnumerable<(int Index, CompletionDelta Delta)> RunChoicesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (_runs.Length == 1)
         {

@@ -1,5 +1,4 @@
 using Quicksilver.Server.Http;
-using Quicksilver.Server.Metering;
 using Quicksilver.Server.Wire;
 
 namespace Quicksilver.Server.Completions;
@@ -15,7 +14,6 @@ internal sealed class CompletionStreamResult(
     IAsyncEnumerator<(int Index, CompletionDelta Delta)> deltas,
     CompletionChoices choices,
     CompletionHeader header,
-    UsageMeter usageMeter,
     bool includeUsage,
     ILogger logger) : IResult
 {
@@ -31,7 +29,7 @@ internal sealed class CompletionStreamResult(
         }
         while (await deltas.MoveNextAsync());
 
-        CompletionUsage usage = choices.Bill(usageMeter);
+        CompletionUsage usage = choices.Bill();
         if (includeUsage)
         {
             await events.WriteAsync(header.UsageChunk(usage), WireJson.Context.Completion, aborted);

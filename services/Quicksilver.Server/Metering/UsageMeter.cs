@@ -11,7 +11,8 @@ namespace Quicksilver.Server.Metering;
 /// charged its choices, and their cost at the pod's price) and, in the same call, counts its billed tokens on
 /// <c>quicksilver.tokens</c> (meter <c>Quicksilver.Metering</c>; attributes <c>quicksilver.tenant</c>,
 /// <c>gen_ai.request.model</c>, <c>gen_ai.token.type</c>). One call per finished request, whether or not a stream
-/// sends its usage, so the counter's totals are the sums of the requests' usage.
+/// sends its usage, so the counter's totals are the sums of the requests' usage; and one per request whose client left
+/// after the engine ran it (<see cref="Completions.CompletionChoices.RunAsync"/>).
 /// </summary>
 internal sealed class UsageMeter
 {
@@ -30,7 +31,7 @@ internal sealed class UsageMeter
         _tokens = meter.CreateCounter<long>(
             TokensName,
             "{token}",
-            "Billed tokens: the prompt_tokens (gen_ai.token.type=input) and completion_tokens (output) of every finished request's usage.");
+            "Billed tokens: the prompt_tokens (gen_ai.token.type=input) and completion_tokens (output) of every finished request's usage, and of requests their clients left once the engine had run them.");
     }
 
     /// <param name="model">The served model's id.</param>

@@ -37,6 +37,9 @@ internal sealed class FakeGenerationEngine(ITextTokenizer tokenizer) : IGenerati
 
     public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Completed when a generation starts waiting for <see cref="Gate"/> (its earlier blocks were all read).</summary>
+    public TaskCompletionSource Paused { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Completed when the cancellation token of a generation fires.</summary>
     public TaskCompletionSource Cancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -122,6 +125,7 @@ internal sealed class FakeGenerationEngine(ITextTokenizer tokenizer) : IGenerati
             {
                 if (block == PauseAfterBlocks)
                 {
+                    Paused.TrySetResult();
                     await Gate.Task.WaitAsync(cancellationToken);
                 }
 
