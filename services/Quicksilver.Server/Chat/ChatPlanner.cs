@@ -8,8 +8,9 @@ namespace Quicksilver.Server.Chat;
 
 /// <summary>
 /// Turns a parsed chat request into the engine's <see cref="GenerationRequest"/> for one model: renders the messages
-/// with the model's chat template, tokenises the text (the template's special tokens become their ids; nothing else
-/// is prepended) and checks that prompt and answer fit the context and the limits.
+/// with the model's chat template, tokenises the text (the template's special tokens become their ids; the model's
+/// <see cref="ServedModel.PromptSpecialTokens"/> are added only with <c>add_special_tokens</c>, as in vLLM) and checks
+/// that prompt and answer fit the context and the limits.
 /// </summary>
 internal static class ChatPlanner
 {
@@ -20,6 +21,11 @@ internal static class ChatPlanner
         ArgumentNullException.ThrowIfNull(limits);
 
         IReadOnlyList<int> prompt = model.Tokenizer.Encode(Render(request, model));
+        if (request.AddSpecialTokens)
+        {
+            prompt = [.. model.PromptSpecialTokens.Prefix, .. prompt, .. model.PromptSpecialTokens.Suffix];
+        }
+
         int context = model.ContextLength;
         if (prompt.Count >= context)
         {

@@ -23,6 +23,9 @@ internal sealed record ChatRequest
 
     public bool Stream { get; init; }
 
+    /// <summary><c>add_special_tokens</c> (vLLM's): the rendered conversation also gets the tokenizer's special tokens.</summary>
+    public bool AddSpecialTokens { get; init; }
+
     /// <summary><c>stream_options.include_usage</c>.</summary>
     public bool IncludeUsage { get; init; }
 

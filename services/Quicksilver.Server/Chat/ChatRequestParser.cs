@@ -51,6 +51,7 @@ internal static class ChatRequestParser
             MaxTokensParam = maxCompletionTokens is null && maxTokens is not null ? MaxTokens : MaxCompletionTokens,
             Choices = choices,
             Stream = stream,
+            AddSpecialTokens = OptionalBoolean(body, "add_special_tokens") ?? false,
             IncludeUsage = includeUsage,
             Stop = stop,
             Seed = seed,

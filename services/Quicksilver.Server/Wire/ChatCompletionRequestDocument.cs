@@ -35,6 +35,12 @@ internal sealed record ChatCompletionRequestDocument : GenerationRequestDocument
     public bool? Stream { get; init; }
 
     /// <summary>
+    /// (vLLM's extension) Whether the rendered conversation also gets the special tokens its tokenizer adds to a text,
+    /// such as a BOS, on top of those the chat template writes; default false (the template usually writes them).
+    /// </summary>
+    public bool? AddSpecialTokens { get; init; }
+
+    /// <summary>
     /// Return the log-probability of each answer token (<c>choices[].logprobs.content</c>): <c>log p(token)</c> at the
     /// denoising step that unmasked it.
     /// </summary>

@@ -7,7 +7,9 @@ namespace Quicksilver.Server.Apis.Tests;
 
 /// <summary>
 /// FAKE ENGINE: a completions prompt's text gets the model's special tokens (as Hugging Face's <c>tokenizer(text)</c>
-/// and vLLM put them), and the usage counts them; a prompt of token ids reaches the engine as it is.
+/// and vLLM put them), and the usage counts them; a prompt of token ids reaches the engine as it is. A chat's rendered
+/// conversation gets them only with <c>add_special_tokens: true</c> (vLLM's chat default is false: the template
+/// writes its own).
 /// </summary>
 [Trait("Engine", "Fake")]
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Disposed by IAsyncLifetime.DisposeAsync.")]
@@ -21,7 +23,7 @@ public sealed class PromptSpecialTokensApiTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        factory = new QuicksilverApiFactory(FakeServedModel.Create(engine) with { PromptSpecialTokens = new([Bos], [Eos]) });
+        factory = new QuicksilverApiFactory(FakeChatModel.Create(engine) with { PromptSpecialTokens = new([Bos], [Eos]) });
         client = await factory.CreateReadyClientAsync();
     }
 
@@ -74,4 +76,33 @@ public sealed class PromptSpecialTokensApiTests : IAsyncLifetime
         Assert.Equal([40, 41], engine.LastRequest.PromptTokens);
         Assert.Equal(2, (int?)completion["usage"]!["prompt_tokens"]);
     }
+
+    [Fact]
+    public async Task CreateChatCompletion_AddSpecialTokens_PutsThemAroundTheRenderedConversationOnlyWhenTrue()
+    {
+        using HttpResponseMessage plain = await client.PostChatCompletionAsync(Chat());
+        IReadOnlyList<int> rendered = engine.LastRequest.PromptTokens;
+        JsonObject withTokens = Chat();
+        withTokens["add_special_tokens"] = true;
+        using HttpResponseMessage added = await client.PostChatCompletionAsync(withTokens);
+        IReadOnlyList<int> wrapped = engine.LastRequest.PromptTokens;
+        JsonObject wrongType = Chat();
+        wrongType["add_special_tokens"] = 1;
+        using HttpResponseMessage refused = await client.PostChatCompletionAsync(wrongType);
+
+        Assert.Equal(HttpStatusCode.OK, plain.StatusCode);
+        Assert.Equal(FakeServedModel.Tokenizer.Encode(FakeChatModel.Template.Render([new("user", "Say hi")], addGenerationPrompt: true)), rendered);
+        Assert.Equal(rendered.Count, (int?)(await plain.ReadJsonObjectAsync())["usage"]!["prompt_tokens"]);
+        Assert.Equal(HttpStatusCode.OK, added.StatusCode);
+        Assert.Equal([Bos, .. rendered, Eos], wrapped);
+        Assert.Equal(rendered.Count + 2, (int?)(await added.ReadJsonObjectAsync())["usage"]!["prompt_tokens"]);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal("add_special_tokens", (string?)(await refused.ReadJsonObjectAsync())["error"]!["param"]);
+    }
+
+    private static JsonObject Chat() => new()
+    {
+        ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Say hi" }),
+        ["max_tokens"] = 8,
+    };
 }
