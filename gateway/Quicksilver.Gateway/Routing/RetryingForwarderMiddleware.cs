@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.Options;
 using Quicksilver.Gateway.Errors;
 using Quicksilver.Gateway.Options;
@@ -16,16 +17,18 @@ namespace Quicksilver.Gateway.Routing;
 /// stream is not replayed. The request body was buffered by <see cref="ModelRoutingMiddleware"/>, so it is rewound
 /// for each try. When no try succeeds, the client gets OpenAI's error shape: 429 when a pod shed the request (busy:
 /// the last pod's own 429, or the gateway's with the shortest <c>Retry-After</c> the pods gave when the last try failed
-/// otherwise), 503 when no pod could take it, 504 when one timed out. A client that leaves before its pod's answer
-/// began is debited the answer's ceiling (<see cref="AnswerObserver.DebitCeiling"/>): a non-streamed answer's headers
-/// come only when it is done, so the pod may have spent the whole answer's device time on it.
+/// otherwise), 503 when no pod could take it, 504 when one timed out. A client that leaves once the gateway began
+/// forwarding its request to a pod, before the pod's answer began, is debited the answer's ceiling
+/// (<see cref="AnswerObserver.DebitCeiling"/>): a non-streamed answer's headers come only when it is done, so the pod
+/// may have spent the whole answer's device time on it. A client already gone is not tried on another pod.
 /// </summary>
 internal sealed class RetryingForwarderMiddleware(
     RequestDelegate next,
     RetryBudget budget,
     IOptions<RoutingOptions> options,
     TenantTokenBudgets budgets,
-    GatewayMetrics metrics)
+    GatewayMetrics metrics,
+    IHostApplicationLifetime lifetime)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -37,7 +40,7 @@ internal sealed class RetryingForwarderMiddleware(
         context.Features.Set(attempts);
         budget.Deposit();
 
-        while (true)
+        while (!ClientLeft(context))
         {
             List<DestinationState> untried = [.. healthy.Where(d => !tried.Contains(d))];
             if (untried.Count == 0)
@@ -64,7 +67,7 @@ internal sealed class RetryingForwarderMiddleware(
             bool retry = attempts.RetryClaimed || (failure is not null && TransportFailurePolicy.IsPodFailure(failure) && attempts.TryClaimRetry());
             if (!retry)
             {
-                if (failure is { Error: ForwarderError.RequestCanceled } && proxy.ProxiedDestination is not null
+                if (failure is { Error: ForwarderError.RequestCanceled } && proxy.ProxiedDestination is not null && ClientLeft(context)
                     && context.Features.Get<ProxiedRequest>() is { } abandoned)
                 {
                     AnswerObserver.DebitCeiling(abandoned, budgets, metrics, promptTokens: 0);
@@ -88,8 +91,19 @@ internal sealed class RetryingForwarderMiddleware(
         }
     }
 
-    private static Task WriteFailureAsync(HttpContext context, IForwarderErrorFeature failure, string model, ForwardAttempts attempts) => failure.Error switch
+    /// <summary>
+    /// Whether the client went away: the request's abort token fired, and not because of the route's own request
+    /// timeout (which <c>UseRequestTimeouts</c> links into it) or the gateway shutting down.
+    /// </summary>
+    private bool ClientLeft(HttpContext context) =>
+        context.RequestAborted.IsCancellationRequested
+        && context.Features.Get<IHttpRequestTimeoutFeature>()?.RequestTimeoutToken.IsCancellationRequested != true
+        && !lifetime.ApplicationStopping.IsCancellationRequested;
+
+    private Task WriteFailureAsync(HttpContext context, IForwarderErrorFeature failure, string model, ForwardAttempts attempts) => failure.Error switch
     {
+        // The route's request timeout ends a request as the client leaving would: its client is still there.
+        ForwarderError.RequestCanceled when !ClientLeft(context) => GatewayError.PodTimedOut(model).WriteAsync(context.Response),
         // The client went away: nobody to answer.
         ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient
             or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient => Task.CompletedTask,

@@ -113,8 +113,8 @@ internal sealed class CompletionChoices
     /// <summary>
     /// Every choice's deltas as they come; a failure of any choice ends the whole stream with it. When the client
     /// leaves (<paramref name="cancellationToken"/>) after the engine ran a step for the request, the request is
-    /// billed its prompt and the tokens finalised so far: the device did that work, as OpenAI bills a stream its client
-    /// left. A request refused or still waiting for a slot is billed nothing.
+    /// billed its prompt and the tokens finalised so far: the device did that work. A request refused or still waiting
+    /// for a slot is billed nothing.
     /// </summary>
     public async IAsyncEnumerable<(int Index, CompletionDelta Delta)> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -127,7 +127,7 @@ internal sealed class CompletionChoices
         }
         finally
         {
-            if (cancellationToken.IsCancellationRequested && _runs.Any(run => run.DenoisingSteps > 0 || run.CompletionTokens > 0))
+            if (cancellationToken.IsCancellationRequested && _runs.Any(run => run.DenoisingSteps > 0))
             {
                 Bill();
             }

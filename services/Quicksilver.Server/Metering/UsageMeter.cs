@@ -11,8 +11,8 @@ namespace Quicksilver.Server.Metering;
 /// charged its choices, and their cost at the pod's price) and, in the same call, counts its billed tokens on
 /// <c>quicksilver.tokens</c> (meter <c>Quicksilver.Metering</c>; attributes <c>quicksilver.tenant</c>,
 /// <c>gen_ai.request.model</c>, <c>gen_ai.token.type</c>). One call per finished request, whether or not a stream
-/// sends its usage, so the counter's totals are the sums of the requests' usage; and one per request whose client left
-/// after the engine ran it (<see cref="Completions.CompletionChoices.RunAsync"/>).
+/// sends its usage, so the counter's totals are the sums of the requests' usage plus one call per request whose caller
+/// left after the engine ran a step for it (<see cref="Completions.CompletionChoices.RunAsync"/>), which reports none.
 /// </summary>
 internal sealed class UsageMeter
 {

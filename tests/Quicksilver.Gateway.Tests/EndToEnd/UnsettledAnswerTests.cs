@@ -44,6 +44,9 @@ public sealed class UnsettledAnswerTests
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         JsonObject error = (await refused.Content.ReadFromJsonAsync<JsonObject>())!["error"]!.AsObject();
         Assert.Equal("Rate limit reached for tokens per minute (30).", (string?)error["message"]);
+
+        // Owing 18 tokens at 0.5 a second: back above zero in 38 s, less the time since (debited twice: 134 s).
+        Assert.InRange(refused.Headers.RetryAfter?.Delta?.TotalSeconds ?? 0, 10, 39);
     }
 
     [Fact]
@@ -74,5 +77,27 @@ public sealed class UnsettledAnswerTests
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         JsonObject error = (await refused.Content.ReadFromJsonAsync<JsonObject>())!["error"]!.AsObject();
         Assert.Equal("Rate limit reached for tokens per minute (30).", (string?)error["message"]);
+
+        // Owing 10 tokens at 0.5 a second: back above zero in 22 s, less the time since (debited twice: 102 s).
+        Assert.InRange(refused.Headers.RetryAfter?.Delta?.TotalSeconds ?? 0, 5, 23);
+    }
+
+    [Fact]
+    public async Task RequestEndedByTheGatewaysRequestTimeout_Is504_AndDebitedNothing()
+    {
+        // The route's deadline, not the client, ends the wait for a silent pod: the client is answered, and the tenant
+        // owes nothing (a 40-token debit would refuse the second request with 429).
+        await using StubPod pod = await StubPod.StartSilentAsync();
+        var settings = new Dictionary<string, string?> { ["Gateway:Routing:RequestTimeout"] = "00:00:01" };
+        await using GatewayServer gateway = await GatewayServer.StartAsync([pod.Address], settings);
+        using HttpClient client = gateway.ClientFor(TestTenants.Thrifty);
+
+        foreach (int attempt in new[] { 1, 2 })
+        {
+            using HttpResponseMessage response = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 40));
+            Assert.True(response.StatusCode == HttpStatusCode.GatewayTimeout, $"attempt {attempt}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            JsonObject error = (await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!.AsObject();
+            Assert.Equal("GatewayTimeoutError", (string?)error["type"]);
+        }
     }
 }
