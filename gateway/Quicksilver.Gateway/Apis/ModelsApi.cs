@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using Quicksilver.Gateway.Errors;
 using Quicksilver.Gateway.Options;
 using Quicksilver.Gateway.Relay;
 using Quicksilver.Gateway.Routing;
@@ -10,13 +11,16 @@ namespace Quicksilver.Gateway.Apis;
 
 /// <summary>
 /// <c>GET /v1/models</c>: the models the caller's tenant may use, each with the card one of its pods serves (context
-/// length included); a model with no available pod is still listed, with a minimal card.
+/// length included); a model with no available pod is still listed, with a minimal card. <c>GET /v1/models/{model}</c>
+/// (OpenAI's "retrieve model"; an id's slashes as they come or escaped): that card, or 404 for a model the gateway does
+/// not serve or the tenant may not use (a model it cannot list is one it cannot see).
 /// </summary>
 internal static class ModelsApi
 {
     public static IEndpointRouteBuilder MapModelsApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/v1/models", ListAsync);
+        app.MapGet("/v1/models/{**model}", RetrieveAsync);
         return app;
     }
 
@@ -27,18 +31,46 @@ internal static class ModelsApi
         IHttpClientFactory httpClients)
     {
         Tenant tenant = context.GetTenant()!;
-        HttpClient client = httpClients.CreateClient(PodLoadPoller.HttpClientName);
         var cards = new JsonArray();
         foreach (string model in options.CurrentValue.Models.Keys.Where(tenant.MayUse).Order(StringComparer.Ordinal))
         {
-            string? pod = proxyState.TryGetCluster(ModelRoutesConfigProvider.ClusterId(model), out var cluster)
-                ? cluster.DestinationsState.AvailableDestinations is [var first, ..] ? first.Model.Config.Address : null
-                : null;
-            cards.Add(await CardFromPodAsync(client, pod, model, options.CurrentValue.PodKey, context.RequestAborted)
-                ?? new JsonObject { ["id"] = model, ["object"] = "model", ["created"] = 0, ["owned_by"] = "quicksilver" });
+            cards.Add(await CardAsync(model, context, options, proxyState, httpClients));
         }
 
         return TypedResults.Json(new JsonObject { ["object"] = "list", ["data"] = cards });
+    }
+
+    private static async Task RetrieveAsync(
+        string model,
+        HttpContext context,
+        IOptionsMonitor<GatewayOptions> options,
+        IProxyStateLookup proxyState,
+        IHttpClientFactory httpClients)
+    {
+        string id = Uri.UnescapeDataString(model);
+        if (!options.CurrentValue.Models.ContainsKey(id) || !context.GetTenant()!.MayUse(id))
+        {
+            await GatewayError.ModelNotFound(id).WriteAsync(context.Response);
+            return;
+        }
+
+        await TypedResults.Json(await CardAsync(id, context, options, proxyState, httpClients)).ExecuteAsync(context);
+    }
+
+    /// <summary>The card one of the model's available pods serves, or a minimal one when none answers.</summary>
+    private static async Task<JsonNode> CardAsync(
+        string model,
+        HttpContext context,
+        IOptionsMonitor<GatewayOptions> options,
+        IProxyStateLookup proxyState,
+        IHttpClientFactory httpClients)
+    {
+        string? pod = proxyState.TryGetCluster(ModelRoutesConfigProvider.ClusterId(model), out var cluster)
+            ? cluster.DestinationsState.AvailableDestinations is [var first, ..] ? first.Model.Config.Address : null
+            : null;
+        HttpClient client = httpClients.CreateClient(PodLoadPoller.HttpClientName);
+        return await CardFromPodAsync(client, pod, model, options.CurrentValue.PodKey, context.RequestAborted)
+            ?? new JsonObject { ["id"] = model, ["object"] = "model", ["created"] = 0, ["owned_by"] = "quicksilver" };
     }
 
     private static async Task<JsonNode?> CardFromPodAsync(HttpClient client, string? pod, string model, string? podKey, CancellationToken cancellationToken)

@@ -1,12 +1,17 @@
 using Quicksilver.Engine;
 using Quicksilver.Server.Completions;
+using Quicksilver.Server.Errors;
 using Quicksilver.Server.Hosting;
 using Quicksilver.Server.Tenancy;
 using Quicksilver.Server.Wire;
 
 namespace Quicksilver.Server.Apis;
 
-/// <summary><c>GET /v1/models</c>: the served model, with its context length and backend.</summary>
+/// <summary>
+/// <c>GET /v1/models</c>: the served model, with its context length and backend; <c>GET /v1/models/{model}</c>
+/// (OpenAI's "retrieve model"): its card, or 404 for any other id. An id may hold slashes (<c>org/name</c>), as they
+/// come or escaped (<c>org%2Fname</c>, as the SDKs send a path parameter).
+/// </summary>
 internal static class ModelsApi
 {
     /// <summary>The <c>owned_by</c> of every model.</summary>
@@ -22,6 +27,15 @@ internal static class ModelsApi
             .WithSummary("Lists the served models")
             .WithDescription("The model this server serves (none while it is loading), with `context_length`, `backend` and `generation_defaults` (what a request that leaves a sampling or diffusion field out gets: the model's generation_config.json, else the server's defaults).");
 
+        api.MapGet("/models/{**model}", RetrieveModel)
+            .WithTenancy()
+            .WithName("RetrieveModel")
+            .WithSummary("Retrieves a served model")
+            .WithDescription("The card `GET /v1/models` lists for this model; 404 in OpenAI's error shape for a model this server does not serve, 503 while it loads.")
+            .Produces<ModelCard>(StatusCodes.Status200OK)
+            .Produces<ErrorResponse>(StatusCodes.Status404NotFound)
+            .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable);
+
         return app;
     }
 
@@ -29,6 +43,19 @@ internal static class ModelsApi
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return TypedResults.Ok(new ModelList("list", [.. catalog.Models.Select(ToCard)]));
+    }
+
+    public static IResult RetrieveModel(string model, ModelCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        try
+        {
+            return TypedResults.Ok(ToCard(catalog.Resolve(Uri.UnescapeDataString(model))));
+        }
+        catch (ApiErrorException exception)
+        {
+            return exception.Error.ToResult();
+        }
     }
 
     private static ModelCard ToCard(ServedModel model) =>

@@ -157,6 +157,21 @@ public sealed partial class GatewayContractTests(PlatformFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task RetrieveModel_IsTheListedCard_And404ForAModelTheTenantCannotSee()
+    {
+        using HttpClient acme = Platform.Gateway.ClientFor(TestTenants.Acme);
+        JsonNode listed = (await acme.GetFromJsonAsync<JsonObject>(new Uri("/v1/models", UriKind.Relative)))!["data"]![0]!;
+        JsonObject card = (await acme.GetFromJsonAsync<JsonObject>(new Uri("/v1/models/quicksilver-tiny", UriKind.Relative)))!;
+        Assert.Equal(listed.ToJsonString(), card.ToJsonString());
+
+        using HttpResponseMessage unknown = await acme.GetAsync(new Uri("/v1/models/org%2Fno-such-model", UriKind.Relative));
+        await AssertErrorAsync(unknown, HttpStatusCode.NotFound, "NotFoundError", "The model `org/no-such-model` does not exist.", "model");
+        using HttpClient restricted = Platform.Gateway.ClientFor(TestTenants.Restricted);
+        using HttpResponseMessage hidden = await restricted.GetAsync(new Uri("/v1/models/quicksilver-tiny", UriKind.Relative));
+        await AssertErrorAsync(hidden, HttpStatusCode.NotFound, "NotFoundError", "The model `quicksilver-tiny` does not exist.", "model");
+    }
+
+    [Fact]
     public async Task RequestsPerMinute_Exceeded_Is429WithRetryAfter()
     {
         using HttpClient client = Platform.Gateway.ClientFor(TestTenants.Limited);

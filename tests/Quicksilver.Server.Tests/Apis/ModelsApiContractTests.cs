@@ -4,7 +4,7 @@ using Quicksilver.Server.Tests.Infrastructure;
 
 namespace Quicksilver.Server.Apis.Tests;
 
-/// <summary><c>GET /v1/models</c>, for any model.</summary>
+/// <summary><c>GET /v1/models</c> and <c>GET /v1/models/{model}</c>, for any model.</summary>
 public abstract class ModelsApiContractTests<TFixture>(TFixture fixture) : IClassFixture<TFixture>
     where TFixture : class, IApiFixture
 {
@@ -29,5 +29,28 @@ public abstract class ModelsApiContractTests<TFixture>(TFixture fixture) : IClas
         Assert.Equal(
             new[] { "temperature", "top_p", "top_k", "remasking", "alg_temp", "steps", "block_length", "threshold", "factor" },
             model["generation_defaults"]!.AsObject().Select(p => p.Key));
+    }
+
+    [Fact]
+    public async Task RetrieveModel_ServedModel_IsTheCardTheListHas()
+    {
+        using HttpResponseMessage list = await fixture.Client.GetAsync(new Uri("/v1/models", UriKind.Relative));
+        JsonNode listed = (await list.ReadJsonObjectAsync())["data"]![0]!;
+
+        using HttpResponseMessage response = await fixture.Client.GetAsync(new Uri($"/v1/models/{Uri.EscapeDataString(fixture.Factory.Model.Id)}", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(listed.ToJsonString(), (await response.ReadJsonObjectAsync()).ToJsonString());
+    }
+
+    [Theory]
+    [InlineData("no-such-model")]
+    [InlineData("org/no-such-model")]
+    public async Task RetrieveModel_AnotherId_Is404NamingIt(string id)
+    {
+        using HttpResponseMessage response = await fixture.Client.GetAsync(new Uri($"/v1/models/{id}", UriKind.Relative));
+
+        JsonObject error = await OpenAIAssert.ErrorAsync(response, HttpStatusCode.NotFound, "NotFoundError", "model");
+        Assert.Equal($"The model `{id}` does not exist.", error["message"]!.GetValue<string>());
     }
 }

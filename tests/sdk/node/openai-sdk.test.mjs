@@ -21,13 +21,18 @@ const greedy = { temperature: 0, max_tokens: 12, ignore_eos: true };
 const prompt = 'And God said';
 const messages = [{ role: 'user', content: 'Who made the heaven and the earth?' }];
 
-test('models.list names the served model', async () => {
+test('models.list names the served model, models.retrieve gives its card or NotFoundError', async () => {
   const ids = [];
   for await (const entry of client.models.list()) {
     assert.equal(entry.object, 'model');
     ids.push(entry.id);
   }
   assert.ok(ids.includes(model), `${model} not in ${ids}`);
+
+  const card = await client.models.retrieve(model);
+  assert.equal(card.id, model);
+  assert.equal(card.object, 'model');
+  await assert.rejects(client.models.retrieve('org/no-such-model'), error => error instanceof OpenAI.NotFoundError);
 });
 
 test('completions.create: text, finish reason, usage and the request id', async () => {
