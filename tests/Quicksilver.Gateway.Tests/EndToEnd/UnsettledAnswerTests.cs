@@ -31,22 +31,8 @@ public sealed class UnsettledAnswerTests
             Assert.StartsWith("data: {", await reader.ReadLineAsync(), StringComparison.Ordinal);
         }
 
-        // The gateway's meter says when it has settled the abandoned answer.
-        using var scraper = new HttpClient { BaseAddress = gateway.Address };
-        await Wait.UntilAsync(
-            async () => (await scraper.GetStringAsync(new Uri("/metrics", UriKind.Relative))).Split('\n').Any(line =>
-                line.StartsWith("quicksilver_gateway_answers_unsettled_total{", StringComparison.Ordinal)
-                && line.Contains("quicksilver_tenant=\"thrifty\"", StringComparison.Ordinal)),
-            TimeSpan.FromSeconds(30),
-            "the gateway to count the abandoned answer as unsettled");
-
-        using HttpResponseMessage refused = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 2));
-        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
-        JsonObject error = (await refused.Content.ReadFromJsonAsync<JsonObject>())!["error"]!.AsObject();
-        Assert.Equal("Rate limit reached for tokens per minute (30).", (string?)error["message"]);
-
         // Owing 18 tokens at 0.5 a second: back above zero in 38 s, less the time since (debited twice: 134 s).
-        Assert.InRange(refused.Headers.RetryAfter?.Delta?.TotalSeconds ?? 0, 10, 39);
+        await AssertDebitedAsync(gateway, client, retryAfterSeconds: (10, 39));
     }
 
     [Fact]
@@ -65,21 +51,8 @@ public sealed class UnsettledAnswerTests
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
         }
 
-        using var scraper = new HttpClient { BaseAddress = gateway.Address };
-        await Wait.UntilAsync(
-            async () => (await scraper.GetStringAsync(new Uri("/metrics", UriKind.Relative))).Split('\n').Any(line =>
-                line.StartsWith("quicksilver_gateway_answers_unsettled_total{", StringComparison.Ordinal)
-                && line.Contains("quicksilver_tenant=\"thrifty\"", StringComparison.Ordinal)),
-            TimeSpan.FromSeconds(30),
-            "the gateway to count the abandoned request as unsettled");
-
-        using HttpResponseMessage refused = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 2));
-        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
-        JsonObject error = (await refused.Content.ReadFromJsonAsync<JsonObject>())!["error"]!.AsObject();
-        Assert.Equal("Rate limit reached for tokens per minute (30).", (string?)error["message"]);
-
         // Owing 10 tokens at 0.5 a second: back above zero in 22 s, less the time since (debited twice: 102 s).
-        Assert.InRange(refused.Headers.RetryAfter?.Delta?.TotalSeconds ?? 0, 5, 23);
+        await AssertDebitedAsync(gateway, client, retryAfterSeconds: (5, 23));
     }
 
     [Fact]
@@ -99,5 +72,26 @@ public sealed class UnsettledAnswerTests
             JsonObject error = (await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!.AsObject();
             Assert.Equal("GatewayTimeoutError", (string?)error["type"]);
         }
+    }
+
+    /// <summary>
+    /// Waits until the gateway's meter has counted the thrifty tenant's abandoned answer as unsettled, then checks that
+    /// the debit refuses the next request, with a <c>Retry-After</c> in <paramref name="retryAfterSeconds"/>.
+    /// </summary>
+    private static async Task AssertDebitedAsync(GatewayServer gateway, HttpClient client, (int Min, int Max) retryAfterSeconds)
+    {
+        using var scraper = new HttpClient { BaseAddress = gateway.Address };
+        await Wait.UntilAsync(
+            async () => (await scraper.GetStringAsync(new Uri("/metrics", UriKind.Relative))).Split('\n').Any(line =>
+                line.StartsWith("quicksilver_gateway_answers_unsettled_total{", StringComparison.Ordinal)
+                && line.Contains("quicksilver_tenant=\"thrifty\"", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30),
+            "the gateway to count the abandoned answer as unsettled");
+
+        using HttpResponseMessage refused = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 2));
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        JsonObject error = (await refused.Content.ReadFromJsonAsync<JsonObject>())!["error"]!.AsObject();
+        Assert.Equal("Rate limit reached for tokens per minute (30).", (string?)error["message"]);
+        Assert.InRange(refused.Headers.RetryAfter?.Delta?.TotalSeconds ?? 0, retryAfterSeconds.Min, retryAfterSeconds.Max);
     }
 }
