@@ -40,7 +40,7 @@ public static class ServedModelLoader
         ModelConfig config = ModelConfigReader.Read(Path.Combine(folder, "config.json"));
         HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.Load(Path.Combine(folder, "tokenizer.json"));
         string tokenizerConfigPath = Path.Combine(folder, TokenizerConfigReader.FileName);
-        TokenizerConfig tokenizerConfig = File.Exists(tokenizerConfigPath) ? TokenizerConfigReader.Read(tokenizerConfigPath) : new TokenizerConfig();
+        TokenizerConfig tokenizerConfig = TokenizerConfigReader.ReadIfPresent(tokenizerConfigPath);
         IChatTemplate? chatTemplate = ChatTemplateDetector.Detect(tokenizerConfig, tokenizer, tokenizerConfigPath);
         PromptSpecialTokens promptSpecialTokens = PromptSpecialTokens.Resolve(tokenizer.PostProcessor, tokenizerConfig, tokenizer, tokenizerConfigPath);
         CheckWithinVocabulary(promptSpecialTokens, tokenizer.PostProcessor is null ? null : Path.Combine(folder, "tokenizer.json"), tokenizerConfigPath, config.VocabSize);

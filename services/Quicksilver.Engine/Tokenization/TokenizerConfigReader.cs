@@ -38,6 +38,9 @@ public static class TokenizerConfigReader
         return config;
     }
 
+    /// <summary>Reads <paramref name="path"/> (<see cref="Read"/>) when the file exists; else an empty configuration.</summary>
+    public static TokenizerConfig ReadIfPresent(string path) => File.Exists(path) ? Read(path) : new TokenizerConfig();
+
     /// <summary>Parses the text of a <c>tokenizer_config.json</c>; <paramref name="sourcePath"/> names it in errors.</summary>
     public static TokenizerConfig Parse(string json, string sourcePath)
     {
