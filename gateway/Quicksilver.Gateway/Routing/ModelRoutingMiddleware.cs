@@ -43,6 +43,12 @@ internal sealed class ModelRoutingMiddleware(RequestDelegate next, IOptionsMonit
             return;
         }
 
+        if (fields.ModelProblem is { } problem)
+        {
+            await GatewayError.BadRequest(problem, "model").WriteAsync(context.Response);
+            return;
+        }
+
         if (fields.Model is not { Length: > 0 } model)
         {
             await GatewayError.BadRequest("You must provide a model parameter.", "model").WriteAsync(context.Response);
@@ -100,8 +106,10 @@ internal sealed class ModelRoutingMiddleware(RequestDelegate next, IOptionsMonit
     /// The fields that route and bound a request. Its answer tokens per choice are read as its pod reads them: chat's
     /// <c>max_completion_tokens</c>, else <c>max_tokens</c>, else null (the pods' limit); a completion's
     /// <c>max_tokens</c>, else OpenAI's default of 16. Choices are <c>n</c>, and for completions <c>best_of</c> if larger.
+    /// A <c>model</c> that is not a string, or not Unicode text (a lone surrogate escape), is its problem, in the pods'
+    /// words.
     /// </summary>
-    private static (string? Model, bool Stream, bool IncludeUsage, int? MaxTokens, int Choices)? Read(byte[] body, bool chat)
+    private static (string? Model, string? ModelProblem, bool Stream, bool IncludeUsage, int? MaxTokens, int Choices)? Read(byte[] body, bool chat)
     {
         try
         {
@@ -112,7 +120,7 @@ internal sealed class ModelRoutingMiddleware(RequestDelegate next, IOptionsMonit
                 return null;
             }
 
-            string? model = root.TryGetProperty("model", out JsonElement m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+            (string? model, string? modelProblem) = Model(root);
             bool stream = root.TryGetProperty("stream", out JsonElement s) && s.ValueKind == JsonValueKind.True;
             bool includeUsage = root.TryGetProperty("stream_options", out JsonElement o) && o.ValueKind == JsonValueKind.Object
                 && o.TryGetProperty("include_usage", out JsonElement u) && u.ValueKind == JsonValueKind.True;
@@ -121,11 +129,40 @@ internal sealed class ModelRoutingMiddleware(RequestDelegate next, IOptionsMonit
                 ? PositiveInteger(root, "max_completion_tokens") ?? PositiveInteger(root, "max_tokens")
                 : PositiveInteger(root, "max_tokens") ?? CompletionsDefaultMaxTokens;
             int choices = Math.Clamp(Math.Max(PositiveInteger(root, "n") ?? 1, chat ? 1 : PositiveInteger(root, "best_of") ?? 1), 1, 128);
-            return (model, stream, includeUsage, maxTokens, choices);
+            return (model, modelProblem, stream, includeUsage, maxTokens, choices);
         }
         catch (JsonException)
         {
             return null;
+        }
+    }
+
+    private static (string? Model, string? Problem) Model(JsonElement root)
+    {
+        if (!root.TryGetProperty("model", out JsonElement model) || model.ValueKind == JsonValueKind.Null)
+        {
+            return (null, null);
+        }
+
+        if (model.ValueKind != JsonValueKind.String)
+        {
+            string kind = model.ValueKind switch
+            {
+                JsonValueKind.Number => "a number",
+                JsonValueKind.Array => "an array",
+                JsonValueKind.Object => "an object",
+                _ => "a boolean",
+            };
+            return (null, $"Invalid type for 'model': expected a string, but got {kind} instead.");
+        }
+
+        try
+        {
+            return (model.GetString(), null);
+        }
+        catch (InvalidOperationException)
+        {
+            return (null, "'model' is not valid Unicode text: it holds a lone surrogate escape (such as \\ud800) or bytes that are not UTF-8.");
         }
     }
 

@@ -102,6 +102,17 @@ public sealed partial class GatewayContractTests(PlatformFixture fixture) : ICla
         using HttpResponseMessage noModel = await Platform.PostCompletionAsync(acme, new JsonObject { ["prompt"] = "x" });
         await AssertErrorAsync(noModel, HttpStatusCode.BadRequest, "BadRequestError", "You must provide a model parameter.", "model");
 
+        using HttpResponseMessage numberModel = await Platform.PostCompletionAsync(acme, new JsonObject { ["model"] = 5, ["prompt"] = "x" });
+        await AssertErrorAsync(numberModel, HttpStatusCode.BadRequest, "BadRequestError", "Invalid type for 'model': expected a string, but got a number instead.", "model");
+        using var surrogate = new StringContent("{\"model\": \"quicksilver-\\ud800\", \"prompt\": \"x\"}", Encoding.UTF8, "application/json");
+        using HttpResponseMessage notText = await acme.PostAsync(new Uri("/v1/completions", UriKind.Relative), surrogate);
+        await AssertErrorAsync(
+            notText,
+            HttpStatusCode.BadRequest,
+            "BadRequestError",
+            "'model' is not valid Unicode text: it holds a lone surrogate escape (such as \\ud800) or bytes that are not UTF-8.",
+            "model");
+
         using var notJson = new StringContent("{not json", Encoding.UTF8, "application/json");
         using HttpResponseMessage malformed = await acme.PostAsync(new Uri("/v1/completions", UriKind.Relative), notJson);
         await AssertErrorAsync(malformed, HttpStatusCode.BadRequest, "BadRequestError", "We could not parse the JSON body of your request. The body must be a JSON object.", null);

@@ -13,6 +13,10 @@ public static class ChatCompletionsApiBadRequests
         { "{", null },
         { "[]", null },
         { "null", null },
+        // Not Unicode text: a lone surrogate escape
+        { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": \"hi \\ud800\"}]}", "messages[0].content" },
+        { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"\\udc00\", \"content\": \"hi\"}]}", "messages[0].role" },
+        { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"text\", \"text\": \"\\ud800\"}]}]}", "messages[0].content[0].text" },
         // messages
         { "{\"model\": \"$MODEL\"}", "messages" },
         { "{\"model\": \"$MODEL\", \"messages\": null}", "messages" },

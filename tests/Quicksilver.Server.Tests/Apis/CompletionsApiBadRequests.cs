@@ -101,6 +101,13 @@ public static class CompletionsApiBadRequests
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"stream\": false, \"stream_options\": {}}", "stream_options" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"stream\": true, \"stream_options\": \"x\"}", "stream_options" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"stream\": true, \"stream_options\": {\"include_usage\": 1}}", "stream_options.include_usage" },
+        // Not Unicode text: a lone surrogate escape (the parser lets it through; reading the string fails)
+        { "{\"model\": \"$MODEL\", \"prompt\": \"And \\ud800 said\"}", "prompt" },
+        { "{\"model\": \"$MODEL\", \"prompt\": [\"\\udfff\"]}", "prompt[0]" },
+        { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"stop\": [\"ok\", \"\\ud800\"]}", "stop[1]" },
+        { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"user\": \"\\ud83d\"}", "user" },
+        { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"logit_bias\": {\"\\ud800\": 1}}", "logit_bias" },
+        { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"\\ud800\": 1}", null },
         // stop, seed, user
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"stop\": 5}", "stop" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"stop\": [\"a\", \"b\", \"c\", \"d\", \"e\"]}", "stop" },

@@ -25,6 +25,20 @@ public abstract class CompletionsApiValidationContractTests<TFixture>(TFixture f
         Assert.Empty(fixture.Factory.Logs.UnhandledExceptions);
     }
 
+    [Fact]
+    public async Task CreateCompletion_PromptBytesNotUtf8_Returns400NamingPrompt()
+    {
+        byte[] body = [.. Encoding.UTF8.GetBytes(Fill("{\"model\": \"$MODEL\", \"prompt\": \"And ")), 0xFF, .. Encoding.UTF8.GetBytes(" God\"}")];
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new("application/json");
+
+        using HttpResponseMessage response = await Client.PostAsync(new Uri("/v1/completions", UriKind.Relative), content);
+
+        JsonObject error = await OpenAIAssert.ErrorAsync(response, HttpStatusCode.BadRequest, "BadRequestError", "prompt");
+        Assert.StartsWith("'prompt' is not valid Unicode text", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Empty(fixture.Factory.Logs.UnhandledExceptions);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
