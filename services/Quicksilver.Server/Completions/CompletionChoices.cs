@@ -40,7 +40,7 @@ internal sealed class CompletionChoices
         for (int i = 0; i < count; i++)
         {
             GenerationRequest choice = request.Seed is { } seed ? request with { Seed = unchecked(seed + (ulong)i) } : request;
-            TokenLogprobTracker? tracker = logprobs is not null || ranked ? new TokenLogprobTracker(model.Tokenizer, echo?.Length ?? 0, listsAlternatives: logprobs > 0) : null;
+            TokenLogprobTracker? tracker = logprobs is not null || ranked ? new TokenLogprobTracker(model.Tokenizer, TokenLogprobTracker.Characters(echo ?? string.Empty), listsAlternatives: logprobs > 0) : null;
             _runs[i] = new CompletionRun(model, choice, stop, tracker, reportsLogprobs: logprobs is not null)
             {
                 CountsPromptTokens = i == 0,

@@ -7,6 +7,8 @@ namespace Quicksilver.Server.Completions;
 /// Pairs answer tokens with the text actually sent: a token is released with the delta whose text reaches its offset,
 /// so tokens held back by the stop filter wait, and tokens after a stop sequence are never sent. With
 /// <paramref name="listsAlternatives"/>, each token carries the alternatives the engine listed at its position.
+/// Offsets count characters (Unicode code points, as Python's string indices do, so vLLM's), not UTF-16 units: an emoji
+/// is one. <paramref name="offsetBase"/> is the characters before the answer (the echoed prompt's).
 /// </summary>
 internal sealed class TokenLogprobTracker(ITextTokenizer tokenizer, int offsetBase, bool listsAlternatives)
 {
@@ -31,7 +33,7 @@ internal sealed class TokenLogprobTracker(ITextTokenizer tokenizer, int offsetBa
             _pending.Enqueue((Decode(tokens[i]), logprobs[i], _nextOffset, listed));
 
             // Offsets count whole characters: a token that ends inside a UTF-8 character starts where that character does.
-            _nextOffset += _text.Append([tokens[i]]).Length;
+            _nextOffset += Characters(_text.Append([tokens[i]]));
         }
     }
 
@@ -41,7 +43,7 @@ internal sealed class TokenLogprobTracker(ITextTokenizer tokenizer, int offsetBa
     /// </summary>
     public AnswerLogprobs Release(string sentText, bool last)
     {
-        _sent += sentText.Length;
+        _sent += Characters(sentText);
         var tokens = new List<string>();
         var logprobs = new List<float>();
         var offsets = new List<int>();
@@ -56,6 +58,18 @@ internal sealed class TokenLogprobTracker(ITextTokenizer tokenizer, int offsetBa
         }
 
         return new AnswerLogprobs(tokens, logprobs, offsets, listsAlternatives ? alternatives : null);
+    }
+
+    /// <summary>The Unicode code points of <paramref name="text"/> (a lone surrogate counts as one).</summary>
+    public static int Characters(string text)
+    {
+        int count = 0;
+        foreach (System.Text.Rune _ in text.EnumerateRunes())
+        {
+            count++;
+        }
+
+        return count;
     }
 
     private string Decode(int token) => tokenizer.Decode([token], skipSpecialTokens: false);

@@ -387,6 +387,33 @@ public sealed class CompletionsApiFakeEngineTests : IAsyncLifetime
         Assert.All(choices, c => Assert.Null(c["logprobs"]!["top_logprobs"]));
     }
 
+    [Fact]
+    public async Task CreateCompletion_LogprobsWithEmoji_OffsetsCountCharactersNotUtf16Units()
+    {
+        var emojiEngine = new FakeGenerationEngine(FakeServedModel.Tokenizer) { Answer = "😀 said, 😀 and" };
+        await using var emojiFactory = new QuicksilverApiFactory(FakeServedModel.Create(emojiEngine));
+        using HttpClient emojiClient = await emojiFactory.CreateReadyClientAsync();
+        JsonObject body = Body(maxTokens: 64);
+        body["prompt"] = "😀😀 he";
+        body["echo"] = true;
+        body["logprobs"] = 0;
+
+        using HttpResponseMessage response = await emojiClient.PostCompletionAsync(body);
+
+        JsonNode choice = (await response.ReadJsonObjectAsync())["choices"]![0]!;
+        // As Python indexes the text (vLLM's offsets): by code point, the emoji one each.
+        string[] characters = [.. choice["text"]!.GetValue<string>().EnumerateRunes().Select(r => r.ToString())];
+        Assert.Equal("😀😀 he😀 said, 😀 and", string.Concat(characters));
+        string[] tokens = [.. choice["logprobs"]!["tokens"]!.AsArray().Select(t => t!.GetValue<string>())];
+        int[] offsets = [.. choice["logprobs"]!["text_offset"]!.AsArray().Select(t => t!.GetValue<int>())];
+        Assert.Equal(5, offsets[0]);
+        Assert.All(offsets, offset => Assert.InRange(offset, 5, characters.Length - 1));
+        Assert.All(
+            tokens.Zip(offsets).Where(t => !t.First.Contains('\uFFFD', StringComparison.Ordinal)),
+            t => Assert.StartsWith(t.First, string.Concat(characters[t.Second..]), StringComparison.Ordinal));
+        Assert.Equal([5, 5, 5, 5, 6, 7, 8, 9, 10, 11, 12, 13, 13, 13, 13, 14, 15, 16, 17], offsets);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
