@@ -20,7 +20,8 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
 
     /// <summary>
     /// Answer tokens the engine has finalised so far (the completion's usage); once a stop sequence ends the answer,
-    /// those through the end of the stop sequence: a block finalised past it holds tokens the answer never had.
+    /// those through the end of the stop sequence: a block finalised past it holds tokens the answer never had. An
+    /// answer that ends at its end token counts that token too.
     /// </summary>
     public int CompletionTokens { get; private set; }
 
@@ -106,6 +107,14 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
 
                 if (last)
                 {
+                    if (update.Finish == FinishReason.Stop)
+                    {
+                        // The engine cut the answer at its end token (EOS, end of turn), which the model generated:
+                        // counted, as vLLM counts it, though its text is not sent.
+                        CompletionTokens = answer.Count + 1;
+                        telemetry.CountOutputTokens(CompletionTokens);
+                    }
+
                     finished = true;
                     yield return Delta(ready, update.Finish, last: true);
                     yield break;

@@ -69,7 +69,7 @@ public sealed class ChatCompletionsApiFakeEngineTests : IAsyncLifetime
 
         JsonObject completion = await response.ReadJsonObjectAsync();
         Assert.Equal((FakeGenerationEngine.DefaultAnswer, "stop"), ChatAssert.Choice(completion["choices"]![0]));
-        Assert.Equal(engine.Expected(64).Tokens.Count, OpenAIAssert.Usage(completion["usage"]).Completion);
+        Assert.Equal(engine.ExpectedCompletionTokens(64), OpenAIAssert.Usage(completion["usage"]).Completion);
         Assert.False(engine.Cancelled.Task.IsCompleted, "A finished generation must not be cancelled.");
     }
 
@@ -177,7 +177,7 @@ public sealed class ChatCompletionsApiFakeEngineTests : IAsyncLifetime
         Assert.Equal([0, 1, 2], choices.Select(c => c!["index"]!.GetValue<int>()));
         Assert.All(choices, c => Assert.Equal((FakeGenerationEngine.DefaultAnswer, "stop"), ChatAssert.Choice(c, c!["index"]!.GetValue<int>())));
         Assert.Equal(new ulong?[] { 10, 11, 12 }, engine.Requests.Select(r => r.Seed).Order());
-        Assert.Equal((engine.LastRequest.PromptTokens.Count, 3 * engine.Expected(64).Tokens.Count), OpenAIAssert.Usage(completion["usage"]));
+        Assert.Equal((engine.LastRequest.PromptTokens.Count, 3 * engine.ExpectedCompletionTokens(64)), OpenAIAssert.Usage(completion["usage"]));
     }
 
     [Fact]
@@ -192,7 +192,7 @@ public sealed class ChatCompletionsApiFakeEngineTests : IAsyncLifetime
 
         IReadOnlyList<JsonObject> chunks = OpenAIAssert.Chunks(ServerSentEvents.ParseStrict(await response.Content.ReadAsStringAsync()));
         Assert.Single(chunks.Select(c => c["id"]!.GetValue<string>()).Distinct());
-        Assert.Equal(2 * engine.Expected(64).Tokens.Count, OpenAIAssert.Usage(chunks[^1]["usage"]).Completion);
+        Assert.Equal(2 * engine.ExpectedCompletionTokens(64), OpenAIAssert.Usage(chunks[^1]["usage"]).Completion);
         Assert.Empty(chunks[^1]["choices"]!.AsArray());
         JsonObject[] choiceChunks = [.. chunks.SkipLast(1).Select(c => Assert.Single(ChatAssert.Envelope(c, FakeServedModel.Id, chunk: true))!.AsObject())];
         Assert.Equal([0, 1], choiceChunks[..2].Select(c => c["index"]!.GetValue<int>()));
@@ -291,7 +291,7 @@ public sealed class ChatCompletionsApiFakeEngineTests : IAsyncLifetime
         Assert.Contains("\"choices\":[],\"usage\":{", payloads[3], StringComparison.Ordinal);
         (string content, string finish, JsonNode? usage) = ChatAssert.Stream(chunks, FakeServedModel.Id, includeUsage: true);
         Assert.Equal((FakeGenerationEngine.DefaultAnswer, "stop"), (content, finish));
-        Assert.Equal((engine.LastRequest.PromptTokens.Count, answerTokens), OpenAIAssert.Usage(usage));
+        Assert.Equal((engine.LastRequest.PromptTokens.Count, engine.ExpectedCompletionTokens(64)), OpenAIAssert.Usage(usage));
     }
 
     [Theory]

@@ -39,8 +39,7 @@ public sealed class CompletionsApiFakeEngineTests : IAsyncLifetime
 
         JsonObject completion = await response.ReadJsonObjectAsync();
         Assert.Equal((FakeGenerationEngine.DefaultAnswer, "stop"), OpenAIAssert.Choice(completion["choices"]![0]));
-        (IReadOnlyList<int> tokens, _) = engine.Expected(64);
-        Assert.Equal((Prompt.Length, tokens.Count), OpenAIAssert.Usage(completion["usage"]));
+        Assert.Equal((Prompt.Length, engine.ExpectedCompletionTokens(64)), OpenAIAssert.Usage(completion["usage"]));
         Assert.False(engine.Cancelled.Task.IsCompleted, "A finished generation must not be cancelled.");
     }
 
@@ -237,7 +236,7 @@ public sealed class CompletionsApiFakeEngineTests : IAsyncLifetime
         using HttpResponseMessage response = await client.PostCompletionAsync(body);
 
         IReadOnlyList<JsonObject> chunks = OpenAIAssert.Chunks(ServerSentEvents.ParseStrict(await response.Content.ReadAsStringAsync()));
-        Assert.Equal((Prompt.Length, engine.Expected(64).Tokens.Count), OpenAIAssert.Usage(chunks[^1]["usage"]));
+        Assert.Equal((Prompt.Length, engine.ExpectedCompletionTokens(64)), OpenAIAssert.Usage(chunks[^1]["usage"]));
         Assert.All(chunks, c => Assert.Equal(FakeServedModel.Id, c["model"]!.GetValue<string>()));
     }
 
@@ -257,8 +256,7 @@ public sealed class CompletionsApiFakeEngineTests : IAsyncLifetime
         Assert.Equal([0, 1, 2], choices.Select(c => c!["index"]!.GetValue<int>()));
         Assert.All(choices, c => Assert.Equal((FakeGenerationEngine.DefaultAnswer, "stop"), TextAndFinish(c)));
         Assert.Equal(new ulong?[] { 10, 11, 12 }, engine.Requests.Select(r => r.Seed).Order());
-        int answer = engine.Expected(64).Tokens.Count;
-        Assert.Equal(3 * answer, OpenAIAssert.Usage(completion["usage"]).Completion);
+        Assert.Equal(3 * engine.ExpectedCompletionTokens(64), OpenAIAssert.Usage(completion["usage"]).Completion);
     }
 
     [Fact]

@@ -56,6 +56,13 @@ internal sealed class FakeGenerationEngine(ITextTokenizer tokenizer) : IGenerati
             : (canvas[..maxTokens], FinishReason.Length);
     }
 
+    /// <summary>The usage's <c>completion_tokens</c> for a given <c>max_tokens</c>: the answer's, and its end token when it ends at one.</summary>
+    public int ExpectedCompletionTokens(int maxTokens)
+    {
+        (IReadOnlyList<int> tokens, FinishReason finish) = Expected(maxTokens);
+        return tokens.Count + (finish == FinishReason.Stop ? 1 : 0);
+    }
+
     private int _running;
     private int _admitted;
     private volatile bool _draining;

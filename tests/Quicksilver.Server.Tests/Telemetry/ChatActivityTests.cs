@@ -53,7 +53,7 @@ public sealed class ChatActivityTests : IDisposable
         Assert.Equal(FakeServedModel.Id, activity.GetTagItem("gen_ai.request.model"));
         Assert.Equal(64, activity.GetTagItem("gen_ai.request.max_tokens"));
         Assert.Equal(engine.LastRequest.PromptTokens.Count, activity.GetTagItem("gen_ai.usage.input_tokens"));
-        Assert.Equal(Encoding.UTF8.GetByteCount(FakeGenerationEngine.DefaultAnswer), activity.GetTagItem("gen_ai.usage.output_tokens"));
+        Assert.Equal(Encoding.UTF8.GetByteCount(FakeGenerationEngine.DefaultAnswer) + 1, activity.GetTagItem("gen_ai.usage.output_tokens")); // and the EOS
         Assert.Equal(new[] { "stop" }, activity.GetTagItem("gen_ai.response.finish_reasons"));
         Assert.DoesNotContain(activity.TagObjects, tag => tag.Value?.ToString()?.Contains("Paris", StringComparison.Ordinal) == true);
     }

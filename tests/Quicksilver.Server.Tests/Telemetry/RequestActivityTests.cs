@@ -72,7 +72,7 @@ public sealed class RequestActivityTests : IDisposable
         Assert.Equal(0.5, activity.GetTagItem("gen_ai.request.temperature"));
         Assert.Equal(7UL, activity.GetTagItem("gen_ai.request.seed"));
         Assert.Equal(Encoding.UTF8.GetByteCount(Prompt), activity.GetTagItem("gen_ai.usage.input_tokens"));
-        Assert.Equal(Encoding.UTF8.GetByteCount(FakeGenerationEngine.DefaultAnswer), activity.GetTagItem("gen_ai.usage.output_tokens"));
+        Assert.Equal(Encoding.UTF8.GetByteCount(FakeGenerationEngine.DefaultAnswer) + 1, activity.GetTagItem("gen_ai.usage.output_tokens")); // and the EOS
         Assert.Equal(new[] { "stop" }, activity.GetTagItem("gen_ai.response.finish_reasons"));
         Assert.True((int)activity.GetTagItem("quicksilver.diffusion.steps")! > 0);
         Assert.Null(activity.GetTagItem("error.type"));
