@@ -2,12 +2,12 @@ using Quicksilver.Server.Errors;
 
 namespace Quicksilver.Server.Apis;
 
-/// <summary>Answers requests to unknown <c>/v1/…</c> paths with an OpenAI-shaped 404 rather than an empty one.</summary>
+/// <summary>Answers requests to unknown paths (and methods) with an OpenAI-shaped 404 rather than an empty one, as OpenAI does.</summary>
 internal static class UnknownRouteApi
 {
     public static IEndpointRouteBuilder MapUnknownRouteApi(this IEndpointRouteBuilder app)
     {
-        app.MapFallback("/v1/{**path}", UnknownRoute).ExcludeFromDescription();
+        app.MapFallback("{**path}", UnknownRoute).ExcludeFromDescription();
         return app;
     }
 

@@ -166,8 +166,8 @@ internal static class RequestFieldReader
     /// </summary>
     private static (CommitRule Rule, double Parameter)? ParseCommitRule(JsonElement body)
     {
-        double? threshold = OptionalNumber(body, "threshold", double.Epsilon, 1);
-        double? factor = OptionalNumber(body, "factor", double.Epsilon, double.MaxValue);
+        double? threshold = OptionalNumber(body, "threshold", double.Epsilon, 1, "a number greater than 0 and at most 1");
+        double? factor = OptionalNumber(body, "factor", double.Epsilon, double.MaxValue, "a number greater than 0");
         return (threshold, factor) switch
         {
             ({ }, { }) => throw ApiErrorException.BadRequest("'threshold' and 'factor' are two different commit rules; send one of them.", "factor"),

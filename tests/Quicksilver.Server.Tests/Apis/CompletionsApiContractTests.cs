@@ -199,11 +199,17 @@ public abstract class CompletionsApiContractTests<TFixture>(TFixture fixture) : 
         Assert.Equal(a["choices"]![0]!["text"]!.GetValue<string>(), b["choices"]![0]!["text"]!.GetValue<string>());
     }
 
-    [Fact]
-    public async Task CreateCompletion_UnknownV1Route_Returns404InOpenAIShape()
+    [Theory]
+    [InlineData("POST", "/v1/edits")]
+    [InlineData("GET", "/v1/completions")]
+    [InlineData("GET", "/")]
+    [InlineData("GET", "/favicon.ico")]
+    public async Task UnknownRouteOrMethod_Returns404InOpenAIShape(string method, string path)
     {
-        using HttpResponseMessage response = await Client.PostAsync(new Uri("/v1/edits", UriKind.Relative), new StringContent("{}"));
+        using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(path, UriKind.Relative));
+        using HttpResponseMessage response = await Client.SendAsync(request);
 
-        await OpenAIAssert.ErrorAsync(response, HttpStatusCode.NotFound, "NotFoundError", null);
+        JsonObject error = await OpenAIAssert.ErrorAsync(response, HttpStatusCode.NotFound, "NotFoundError", null);
+        Assert.Equal($"Unknown request URL: {method} {path}.", error["message"]!.GetValue<string>());
     }
 }
