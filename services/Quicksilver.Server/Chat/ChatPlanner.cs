@@ -55,7 +55,10 @@ internal static class ChatPlanner
         return request.Decoding.ToGenerationRequest(prompt, maxTokens, request.Seed, SamplingDefaults.For(model.Generation), model.Tokenizer.VocabSize);
     }
 
-    /// <summary>The prompt text: the conversation and the opening of the assistant's turn.</summary>
+    /// <summary>
+    /// The prompt text: the conversation and the opening of the assistant's turn (without <c>add_generation_prompt</c>,
+    /// not that; with <c>continue_final_message</c>, the last message left open instead).
+    /// </summary>
     public static string Render(ChatRequest request, ServedModel model)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -64,6 +67,6 @@ internal static class ChatPlanner
             $"The model `{model.Id}` has no chat template (its tokenizer_config.json has no 'chat_template'), so it cannot " +
             "serve chat completions; send the prompt text to /v1/completions instead.",
             null);
-        return template.Render(request.Messages, addGenerationPrompt: true);
+        return template.Render(request.Messages, request.AddGenerationPrompt, request.ContinueFinalMessage);
     }
 }

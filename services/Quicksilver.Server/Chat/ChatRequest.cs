@@ -26,6 +26,12 @@ internal sealed record ChatRequest
     /// <summary><c>add_special_tokens</c> (vLLM's): the rendered conversation also gets the tokenizer's special tokens.</summary>
     public bool AddSpecialTokens { get; init; }
 
+    /// <summary><c>add_generation_prompt</c> (vLLM's, default true): the prompt ends by opening the assistant's turn.</summary>
+    public bool AddGenerationPrompt { get; init; } = true;
+
+    /// <summary><c>continue_final_message</c> (vLLM's): the last message is left open for the answer to continue.</summary>
+    public bool ContinueFinalMessage { get; init; }
+
     /// <summary><c>stream_options.include_usage</c>.</summary>
     public bool IncludeUsage { get; init; }
 

@@ -42,6 +42,7 @@ internal static class ChatRequestParser
         OptionalString(body, "user");
         CheckTools(body);
         CheckResponseFormat(body);
+        (bool addGenerationPrompt, bool continueFinalMessage) = ParsePromptEnding(body);
 
         return new ChatRequest
         {
@@ -52,12 +53,32 @@ internal static class ChatRequestParser
             Choices = choices,
             Stream = stream,
             AddSpecialTokens = OptionalBoolean(body, "add_special_tokens") ?? false,
+            AddGenerationPrompt = addGenerationPrompt,
+            ContinueFinalMessage = continueFinalMessage,
             IncludeUsage = includeUsage,
             Stop = stop,
             Seed = seed,
             Logprobs = ParseLogprobs(body),
             Decoding = decoding,
         };
+    }
+
+    /// <summary>
+    /// vLLM's <c>add_generation_prompt</c> (default true) and <c>continue_final_message</c> (default false): continuing
+    /// the final message (an assistant's prefill) needs the generation prompt off, as in vLLM.
+    /// </summary>
+    private static (bool AddGenerationPrompt, bool ContinueFinalMessage) ParsePromptEnding(JsonElement body)
+    {
+        bool continueFinalMessage = OptionalBoolean(body, "continue_final_message") ?? false;
+        bool? addGenerationPrompt = OptionalBoolean(body, "add_generation_prompt");
+        if (continueFinalMessage && addGenerationPrompt == true)
+        {
+            throw ApiErrorException.BadRequest(
+                "'continue_final_message' and 'add_generation_prompt' cannot both be true: the answer either continues the last message or starts a new turn.",
+                "continue_final_message");
+        }
+
+        return (addGenerationPrompt ?? !continueFinalMessage, continueFinalMessage);
     }
 
     private static ChatMessage[] ParseMessages(JsonElement body)

@@ -40,6 +40,16 @@ internal sealed record ChatCompletionRequestDocument : GenerationRequestDocument
     /// </summary>
     public bool? AddSpecialTokens { get; init; }
 
+    /// <summary>(vLLM's extension) End the prompt by opening the assistant's turn; default true.</summary>
+    public bool? AddGenerationPrompt { get; init; }
+
+    /// <summary>
+    /// (vLLM's extension) Leave the last message open, without its end of turn, and answer by continuing it (an
+    /// assistant's prefill: the answer holds only the continuation); needs <c>add_generation_prompt</c> false or
+    /// absent.
+    /// </summary>
+    public bool? ContinueFinalMessage { get; init; }
+
     /// <summary>
     /// Return the log-probability of each answer token (<c>choices[].logprobs.content</c>): <c>log p(token)</c> at the
     /// denoising step that unmasked it.

@@ -62,6 +62,39 @@ public sealed class ChatCompletionsApiFakeEngineTests : IAsyncLifetime
         Assert.Equal(prompt.Count, OpenAIAssert.Usage((await response.ReadJsonObjectAsync())["usage"]).Prompt);
     }
 
+    [Theory]
+    [InlineData("{\"continue_final_message\": true}", "<|start_header_id|>assistant<|end_header_id|>\n\nHello, my")]
+    [InlineData("{\"continue_final_message\": true, \"add_generation_prompt\": false}", "<|start_header_id|>assistant<|end_header_id|>\n\nHello, my")]
+    [InlineData("{\"add_generation_prompt\": false}", "<|start_header_id|>assistant<|end_header_id|>\n\nHello, my<|eot_id|>")]
+    [InlineData("{}", "<|start_header_id|>assistant<|end_header_id|>\n\nHello, my<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n")]
+    public async Task CreateChatCompletion_PromptEnding_AsVllmsContinueFinalMessageAndAddGenerationPrompt(string fields, string ending)
+    {
+        JsonObject body = WithFields(Body(), fields);
+        body["messages"] = new JsonArray(
+            new JsonObject { ["role"] = "user", ["content"] = "Hi" },
+            new JsonObject { ["role"] = "assistant", ["content"] = "Hello, my " });
+
+        using HttpResponseMessage response = await client.PostChatCompletionAsync(body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(
+            "<|startoftext|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>" + ending,
+            FakeServedModel.Tokenizer.Decode(engine.LastRequest.PromptTokens, skipSpecialTokens: false));
+    }
+
+    [Theory]
+    [InlineData("{\"continue_final_message\": true, \"add_generation_prompt\": true}", "continue_final_message")]
+    [InlineData("{\"continue_final_message\": \"yes\"}", "continue_final_message")]
+    [InlineData("{\"add_generation_prompt\": 0}", "add_generation_prompt")]
+    public async Task CreateChatCompletion_PromptEndingFieldsInConflictOrMistyped_Returns400NamingTheField(string fields, string param)
+    {
+        JsonObject body = WithFields(Body(), fields);
+
+        using HttpResponseMessage response = await client.PostChatCompletionAsync(body);
+
+        await OpenAIAssert.ErrorAsync(response, HttpStatusCode.BadRequest, "BadRequestError", param);
+    }
+
     [Fact]
     public async Task CreateChatCompletion_RoomForTheWholeAnswer_ReturnsItWithStop()
     {
@@ -318,6 +351,17 @@ public sealed class ChatCompletionsApiFakeEngineTests : IAsyncLifetime
     {
         (string content, string finish, _) = ChatAssert.Stream(OpenAIAssert.Chunks(ServerSentEvents.ParseStrict(body)), FakeServedModel.Id, includeUsage: false);
         return (content, finish);
+    }
+
+    /// <summary><paramref name="body"/> with the fields of the JSON object <paramref name="fields"/> set.</summary>
+    private static JsonObject WithFields(JsonObject body, string fields)
+    {
+        foreach ((string name, JsonNode? value) in JsonNode.Parse(fields)!.AsObject())
+        {
+            body[name] = value?.DeepClone();
+        }
+
+        return body;
     }
 
     private static JsonObject Body(int maxTokens = 16, bool stream = false) => new()

@@ -23,9 +23,10 @@ internal sealed class ChatMLChatTemplate(string? bosToken, string? defaultSystem
     /// <summary>The default system message (for tests and logs).</summary>
     public string? DefaultSystemMessage => defaultSystemMessage;
 
-    public string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt)
+    public string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt, bool continueFinalMessage = false)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        TemplateText.RequireOneEnding(addGenerationPrompt, continueFinalMessage);
         var text = new StringBuilder();
         if (messages.Count > 0)
         {
@@ -36,9 +37,9 @@ internal sealed class ChatMLChatTemplate(string? bosToken, string? defaultSystem
             }
         }
 
-        foreach (ChatMessage message in messages)
+        for (int i = 0; i < messages.Count; i++)
         {
-            AppendTurn(text, message.Role, trimContent ? TemplateText.Strip(message.Content) : message.Content);
+            AppendTurn(text, messages[i].Role, trimContent ? TemplateText.Strip(messages[i].Content) : messages[i].Content, open: continueFinalMessage && i == messages.Count - 1);
         }
 
         if (addGenerationPrompt)
@@ -49,6 +50,12 @@ internal sealed class ChatMLChatTemplate(string? bosToken, string? defaultSystem
         return text.ToString();
     }
 
-    private static void AppendTurn(StringBuilder text, string role, string content) =>
-        text.Append(StartOfTurn).Append(role).Append('\n').Append(content).Append(EndOfTurn).Append('\n');
+    private static void AppendTurn(StringBuilder text, string role, string content, bool open = false)
+    {
+        text.Append(StartOfTurn).Append(role).Append('\n').Append(content);
+        if (!open)
+        {
+            text.Append(EndOfTurn).Append('\n');
+        }
+    }
 }

@@ -13,7 +13,9 @@ public interface IChatTemplate
 
     /// <summary>
     /// Renders <paramref name="messages"/> in order, then, with <paramref name="addGenerationPrompt"/>, the opening
-    /// of the assistant's turn that the model is to complete (Hugging Face's <c>add_generation_prompt</c>).
+    /// of the assistant's turn that the model is to complete (Hugging Face's <c>add_generation_prompt</c>). With
+    /// <paramref name="continueFinalMessage"/> (vLLM's <c>continue_final_message</c>) the last message is left open,
+    /// without its end of turn, for the model to go on with (an assistant's prefill); not with a generation prompt.
     /// </summary>
-    string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt);
+    string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt, bool continueFinalMessage = false);
 }

@@ -20,19 +20,24 @@ internal sealed class Llama3ChatTemplate(string? bosToken, bool trimContent) : I
 
     public string Family => ChatTemplateFamilies.Llama3;
 
-    public string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt)
+    public string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt, bool continueFinalMessage = false)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        TemplateText.RequireOneEnding(addGenerationPrompt, continueFinalMessage);
         var text = new StringBuilder();
         if (messages.Count > 0)
         {
             text.Append(bosToken);
         }
 
-        foreach (ChatMessage message in messages)
+        for (int i = 0; i < messages.Count; i++)
         {
-            AppendHeader(text, message.Role);
-            text.Append(trimContent ? TemplateText.Strip(message.Content) : message.Content).Append(EndOfTurn);
+            AppendHeader(text, messages[i].Role);
+            text.Append(trimContent ? TemplateText.Strip(messages[i].Content) : messages[i].Content);
+            if (!continueFinalMessage || i < messages.Count - 1)
+            {
+                text.Append(EndOfTurn);
+            }
         }
 
         if (addGenerationPrompt)

@@ -24,6 +24,15 @@ internal static partial class TemplateText
         RegexOptions.CultureInvariant)]
     public static partial Regex DefaultSystemTurn();
 
+    /// <summary>A conversation ends with a generation prompt or an open last message, not both.</summary>
+    public static void RequireOneEnding(bool addGenerationPrompt, bool continueFinalMessage)
+    {
+        if (addGenerationPrompt && continueFinalMessage)
+        {
+            throw new ArgumentException("A conversation cannot both continue its final message and open the assistant's turn.", nameof(continueFinalMessage));
+        }
+    }
+
     /// <summary>
     /// Python's <c>str.strip()</c>, which Jinja's <c>trim</c> filter calls: <see cref="char.IsWhiteSpace(char)"/>
     /// plus U+001C–U+001F (file, group, record and unit separators), which Python counts as whitespace and .NET does not.

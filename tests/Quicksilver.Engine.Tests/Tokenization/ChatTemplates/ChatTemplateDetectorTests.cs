@@ -86,6 +86,30 @@ public sealed class ChatTemplateDetectorTests
     }
 
     [Fact]
+    public void Detect_Llama3Template_ContinuingTheFinalMessage_LeavesItOpen()
+    {
+        IChatTemplate template = Llama3(Llama3Template);
+
+        Assert.Equal(
+            "<|startoftext|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\nHello, my",
+            template.Render([new(ChatRoles.User, "Hi"), new(ChatRoles.Assistant, "Hello, my ")], addGenerationPrompt: false, continueFinalMessage: true));
+        Assert.Throws<ArgumentException>(() => template.Render([new(ChatRoles.User, "Hi")], addGenerationPrompt: true, continueFinalMessage: true));
+    }
+
+    [Theory]
+    [InlineData(Qwen2Template)]
+    [InlineData(DreamStyleTemplate)]
+    public void Detect_QwenStyleChatML_ContinuingTheFinalMessage_LeavesItOpen(string text)
+    {
+        IChatTemplate template = ChatML(text);
+
+        Assert.Equal(
+            "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello, my ",
+            template.Render([new(ChatRoles.User, "Hi"), new(ChatRoles.Assistant, "Hello, my ")], addGenerationPrompt: false, continueFinalMessage: true));
+        Assert.Throws<ArgumentException>(() => template.Render([new(ChatRoles.User, "Hi")], addGenerationPrompt: true, continueFinalMessage: true));
+    }
+
+    [Fact]
     public void Detect_Llama3TemplateWithoutTrimOrBos_KeepsContentAsIs()
     {
         const string untrimmed = "{% for message in messages %}{{ '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n' + message['content'] + '<|eot_id|>' }}{% endfor %}";
