@@ -47,7 +47,8 @@ internal static class ModelsApi
         IProxyStateLookup proxyState,
         IHttpClientFactory httpClients)
     {
-        string id = Uri.UnescapeDataString(model);
+        // Kestrel decodes every escape but %2F, which the SDKs send for the slash of org/name.
+        string id = model.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
         if (!options.CurrentValue.Models.ContainsKey(id) || !context.GetTenant()!.MayUse(id))
         {
             await GatewayError.ModelNotFound(id).WriteAsync(context.Response);

@@ -102,7 +102,10 @@ public sealed class DenoisingSequence
     /// <summary>Forward passes taken so far.</summary>
     public int StepsTaken { get; private set; }
 
-    /// <summary>Answer tokens finalised so far (cut at the end token once the answer is done).</summary>
+    /// <summary>
+    /// Answer tokens finalised so far (cut at the end token once the answer is done, which is not among them; the API's
+    /// usage adds it, as vLLM counts it).
+    /// </summary>
     public int CompletionTokens { get; private set; }
 
     /// <summary>Tokens the last commit unmasked.</summary>

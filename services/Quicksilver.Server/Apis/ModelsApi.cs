@@ -50,13 +50,20 @@ internal static class ModelsApi
         ArgumentNullException.ThrowIfNull(catalog);
         try
         {
-            return TypedResults.Ok(ToCard(catalog.Resolve(Uri.UnescapeDataString(model))));
+            return TypedResults.Ok(ToCard(catalog.Resolve(UnescapeSlashes(model))));
         }
         catch (ApiErrorException exception)
         {
             return exception.Error.ToResult();
         }
     }
+
+    /// <summary>
+    /// The id a path segment names: the server has decoded every escape but <c>%2F</c>, which the SDKs send for the
+    /// slash of <c>org/name</c>; decoding the rest again would turn a literal <c>%25..</c> into something else.
+    /// </summary>
+    private static string UnescapeSlashes(string segment) =>
+        segment.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
 
     private static ModelCard ToCard(ServedModel model) =>
         new(model.Id, "model", model.Created.ToUnixTimeSeconds(), Owner, model.ContextLength, model.BackendName, GenerationDefaultsCard.From(SamplingDefaults.For(model.Generation)));

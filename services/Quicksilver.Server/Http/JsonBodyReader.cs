@@ -9,8 +9,7 @@ namespace Quicksilver.Server.Http;
 /// <summary>
 /// Reads a request body as a JSON document, answering every problem in the OpenAI error shape: a Content-Type that
 /// is not JSON (415), a body over the size limit (413), malformed JSON (400), and text that is not Unicode (400 naming
-/// the field: a lone surrogate escape such as <c>"\ud800"</c>, or bytes that are not UTF-8, which the parser lets
-/// through and reading the string would fail on).
+/// the field, <see cref="JsonUnicodeCheck"/>).
 /// </summary>
 internal static class JsonBodyReader
 {
@@ -50,54 +49,13 @@ internal static class JsonBodyReader
 
         try
         {
-            RequireUnicodeText(document.RootElement, path: null);
+            JsonUnicodeCheck.Require(document.RootElement);
             return document;
         }
         catch
         {
             document.Dispose();
             throw;
-        }
-    }
-
-    /// <summary>Reads every property name and string of <paramref name="element"/>; 400 naming the first that is not text.</summary>
-    private static void RequireUnicodeText(JsonElement element, string? path)
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.Object:
-                foreach (JsonProperty property in element.EnumerateObject())
-                {
-                    string name = Text(() => property.Name, path is null ? "a field name" : $"a field name in '{path}'", path);
-                    RequireUnicodeText(property.Value, path is null ? name : $"{path}.{name}");
-                }
-
-                break;
-            case JsonValueKind.Array:
-                int index = 0;
-                foreach (JsonElement item in element.EnumerateArray())
-                {
-                    RequireUnicodeText(item, $"{path}[{index++}]");
-                }
-
-                break;
-            case JsonValueKind.String:
-                Text(element.GetString, $"'{path}'", path);
-                break;
-        }
-    }
-
-    private static string Text(Func<string?> read, string what, string? param)
-    {
-        try
-        {
-            return read() ?? string.Empty;
-        }
-        catch (InvalidOperationException)
-        {
-            throw ApiErrorException.BadRequest(
-                $"{char.ToUpperInvariant(what[0])}{what[1..]} is not valid Unicode text: it holds a lone surrogate escape (such as \\ud800) or bytes that are not UTF-8.",
-                param);
         }
     }
 

@@ -75,7 +75,10 @@ internal sealed class RequestTelemetry : IDisposable
         _steps = Math.Max(_steps, update.Steps);
     }
 
-    /// <summary>Sets the answer's output tokens to <paramref name="count"/>: a stop sequence ended it inside a finalised block.</summary>
+    /// <summary>
+    /// Sets the answer's output tokens to <paramref name="count"/>, its usage's: a stop sequence ended it inside a
+    /// finalised block, or it ended at its end token, which the updates' tokens leave out.
+    /// </summary>
     public void CountOutputTokens(int count) => _outputTokens = count;
 
     /// <summary>

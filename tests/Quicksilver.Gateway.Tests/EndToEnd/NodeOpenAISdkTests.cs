@@ -37,7 +37,15 @@ public sealed partial class NodeOpenAISdkTests
         Task<string> output = node.StandardOutput.ReadToEndAsync();
         Task<string> errors = node.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await node.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await node.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            node.Kill(entireProcessTree: true);
+            throw;
+        }
         string report = $"{await output}\n{await errors}";
 
         int checks = TestCall().Count(File.ReadAllText(Path.Combine(NodeOpenAISdkFactAttribute.Folder, Checks)));

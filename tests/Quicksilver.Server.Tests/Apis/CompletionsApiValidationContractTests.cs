@@ -25,17 +25,21 @@ public abstract class CompletionsApiValidationContractTests<TFixture>(TFixture f
         Assert.Empty(fixture.Factory.Logs.UnhandledExceptions);
     }
 
-    [Fact]
-    public async Task CreateCompletion_PromptBytesNotUtf8_Returns400NamingPrompt()
+    [Theory]
+    [InlineData("{\"model\": \"$MODEL\", \"prompt\": \"And \u00FF God\"}", "prompt", "'prompt' is not valid Unicode text")]
+    [InlineData("{\"model\": \"$MODEL\", \"prompt\": \"a\", \"stop\": [\"x\", \"\\n\u00FF\"]}", "stop[1]", "'stop[1]' is not valid Unicode text")]
+    [InlineData("{\"model\": \"$MODEL\", \"prompt\": \"a\", \"\u00FF\": 1}", null, "A field name is not valid Unicode text")]
+    public async Task CreateCompletion_BytesNotUtf8_Returns400NamingTheField(string body, string? param, string message)
     {
-        byte[] body = [.. Encoding.UTF8.GetBytes(Fill("{\"model\": \"$MODEL\", \"prompt\": \"And ")), 0xFF, .. Encoding.UTF8.GetBytes(" God\"}")];
-        using var content = new ByteArrayContent(body);
+        // U+00FF stands for the byte 0xFF, which no UTF-8 text holds.
+        byte[] bytes = [.. Fill(body).Select(c => c == '\u00FF' ? (byte)0xFF : (byte)c)];
+        using var content = new ByteArrayContent(bytes);
         content.Headers.ContentType = new("application/json");
 
         using HttpResponseMessage response = await Client.PostAsync(new Uri("/v1/completions", UriKind.Relative), content);
 
-        JsonObject error = await OpenAIAssert.ErrorAsync(response, HttpStatusCode.BadRequest, "BadRequestError", "prompt");
-        Assert.StartsWith("'prompt' is not valid Unicode text", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        JsonObject error = await OpenAIAssert.ErrorAsync(response, HttpStatusCode.BadRequest, "BadRequestError", param);
+        Assert.StartsWith(message, error["message"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Empty(fixture.Factory.Logs.UnhandledExceptions);
     }
 
