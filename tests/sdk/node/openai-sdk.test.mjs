@@ -79,6 +79,30 @@ test('completions.create streamed: the chunks add up to the plain answer, then t
     [plain.usage.prompt_tokens, plain.usage.completion_tokens]);
 });
 
+test('completions with echo, stop, logprobs and best_of: the fields the SDK types carry', async () => {
+  const plain = await client.completions.create({ model, prompt, ...greedy });
+  const cut = plain.choices[0].text.trim().split(' ')[1];
+  const completion = await client.completions.create({
+    model, prompt, ...greedy, echo: true, stop: [cut], logprobs: 2, best_of: 2, n: 1, seed: 11,
+  });
+  const choice = completion.choices[0];
+
+  assert.ok(choice.text.startsWith(prompt), 'echo puts the prompt first');
+  assert.ok(!choice.text.slice(prompt.length).includes(cut), `the stop sequence ${JSON.stringify(cut)} is not emitted`);
+  assert.equal(choice.finish_reason, 'stop');
+  const { tokens, token_logprobs, top_logprobs, text_offset } = choice.logprobs;
+  assert.equal(token_logprobs.length, tokens.length);
+  assert.equal(text_offset.length, tokens.length);
+  assert.ok(text_offset.every(offset => offset >= prompt.length), 'offsets start after the echoed prompt');
+  assert.ok(top_logprobs.every(top => Object.keys(top).length >= 1 && Object.keys(top).length <= 3));
+});
+
+test('a seeded sampled completion is the same twice', async () => {
+  const sampled = { model, prompt, max_tokens: 12, temperature: 1, seed: 1234 };
+  const [first, second] = [await client.completions.create(sampled), await client.completions.create(sampled)];
+  assert.equal(first.choices[0].text, second.choices[0].text);
+});
+
 test('chat.completions.create: an assistant message and its usage', async () => {
   const completion = await client.chat.completions.create({ model, messages, ...greedy });
 
