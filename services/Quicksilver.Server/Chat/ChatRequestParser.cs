@@ -24,11 +24,6 @@ internal static class ChatRequestParser
     public static ChatRequest Parse(JsonElement body, LimitsOptions limits)
     {
         ArgumentNullException.ThrowIfNull(limits);
-        if (body.ValueKind != JsonValueKind.Object)
-        {
-            throw ApiErrorException.BadRequest($"The request body must be a JSON object, but got {Describe(body.ValueKind)} instead.", null);
-        }
-
         string? model = OptionalString(body, "model");
         IReadOnlyList<ChatMessage> messages = ParseMessages(body);
         int? maxCompletionTokens = OptionalInteger(body, MaxCompletionTokens, 1, limits.MaxTokens);
@@ -151,6 +146,11 @@ internal static class ChatRequestParser
         if (content.ValueKind != JsonValueKind.Array)
         {
             throw TypeErrorAt(field, "a string or an array of text parts", content);
+        }
+
+        if (content.GetArrayLength() == 0)
+        {
+            throw ApiErrorException.BadRequest($"Invalid '{field}': an empty array; send at least one text part, or a string.", field);
         }
 
         var text = new StringBuilder();

@@ -17,11 +17,6 @@ internal static class CompletionRequestParser
     public static CompletionRequest Parse(JsonElement body, LimitsOptions limits)
     {
         ArgumentNullException.ThrowIfNull(limits);
-        if (body.ValueKind != JsonValueKind.Object)
-        {
-            throw ApiErrorException.BadRequest($"The request body must be a JSON object, but got {Describe(body.ValueKind)} instead.", null);
-        }
-
         string? model = OptionalString(body, "model");
         CompletionPrompt prompt = ParsePrompt(body);
         int? maxTokens = OptionalInteger(body, "max_tokens", 1, limits.MaxTokens);

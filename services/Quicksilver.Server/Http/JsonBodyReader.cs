@@ -8,8 +8,8 @@ namespace Quicksilver.Server.Http;
 
 /// <summary>
 /// Reads a request body as a JSON document, answering every problem in the OpenAI error shape: a Content-Type that
-/// is not JSON (415), a body over the size limit (413), malformed JSON (400), and text that is not Unicode (400 naming
-/// the field, <see cref="JsonUnicodeCheck"/>).
+/// is not JSON (415), a body over the size limit (413), malformed JSON or a body that is not a JSON object (400), and
+/// text that is not Unicode (400 naming the field, <see cref="JsonUnicodeCheck"/>).
 /// </summary>
 internal static class JsonBodyReader
 {
@@ -49,6 +49,12 @@ internal static class JsonBodyReader
 
         try
         {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw ApiErrorException.BadRequest(
+                    $"The request body must be a JSON object, but got {Completions.RequestFieldReader.Describe(document.RootElement.ValueKind)} instead.", null);
+            }
+
             JsonUnicodeCheck.Require(document.RootElement);
             return document;
         }

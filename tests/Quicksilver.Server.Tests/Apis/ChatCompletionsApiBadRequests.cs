@@ -35,6 +35,8 @@ public static class ChatCompletionsApiBadRequests
         { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": 5}]}", "messages[0].content" },
         { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": {\"type\": \"text\", \"text\": \"a\"}}]}", "messages[0].content" },
         { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": [\"a\"]}]}", "messages[0].content" },
+        { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": []}]}", "messages[0].content" },
+        { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": \"a\"}, {\"role\": \"assistant\", \"content\": []}]}", "messages[1].content" },
         { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": [{\"text\": \"a\"}]}]}", "messages[0].content" },
         { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"text\"}]}]}", "messages[0].content" },
         { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"text\", \"text\": 5}]}]}", "messages[0].content" },

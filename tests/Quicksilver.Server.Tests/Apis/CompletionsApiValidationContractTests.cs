@@ -26,6 +26,18 @@ public abstract class CompletionsApiValidationContractTests<TFixture>(TFixture f
     }
 
     [Theory]
+    [InlineData("[]", "an array")]
+    [InlineData("5", "a number")]
+    [InlineData("\"\\ud800\"", "a string")]
+    public async Task CreateCompletion_BodyNotAnObject_Returns400SayingSo(string body, string kind)
+    {
+        using HttpResponseMessage response = await Client.PostCompletionAsync(body);
+
+        JsonObject error = await OpenAIAssert.ErrorAsync(response, HttpStatusCode.BadRequest, "BadRequestError", null);
+        Assert.Equal($"The request body must be a JSON object, but got {kind} instead.", error["message"]!.GetValue<string>());
+    }
+
+    [Theory]
     [InlineData("{\"model\": \"$MODEL\", \"prompt\": \"And \u00FF God\"}", "prompt", "'prompt' is not valid Unicode text")]
     [InlineData("{\"model\": \"$MODEL\", \"prompt\": \"a\", \"stop\": [\"x\", \"\\n\u00FF\"]}", "stop[1]", "'stop[1]' is not valid Unicode text")]
     [InlineData("{\"model\": \"$MODEL\", \"prompt\": \"a\", \"\u00FF\": 1}", null, "A field name is not valid Unicode text")]
