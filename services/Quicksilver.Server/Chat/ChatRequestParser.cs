@@ -38,6 +38,7 @@ internal static class ChatRequestParser
         CheckTools(body);
         CheckResponseFormat(body);
         (bool addGenerationPrompt, bool continueFinalMessage) = ParsePromptEnding(body);
+        UnsupportedFields.RejectForChat(body);
 
         return new ChatRequest
         {

@@ -28,6 +28,7 @@ internal static class CompletionRequestParser
         IReadOnlyList<string> stop = ParseStop(body);
         ulong? seed = ParseSeed(body);
         OptionalString(body, "user");
+        UnsupportedFields.RejectForCompletions(body);
 
         return new CompletionRequest
         {

@@ -97,6 +97,12 @@ public static class ChatCompletionsApiBadRequests
         { $"{{{Ok}, \"response_format\": {{\"type\": \"json_object\"}}}}", "response_format" },
         { $"{{{Ok}, \"response_format\": {{\"type\": \"json_schema\", \"json_schema\": {{\"name\": \"x\", \"schema\": {{}}}}}}}}", "response_format" },
         { $"{{{Ok}, \"response_format\": \"text\"}}", "response_format" },
+        // fields of OpenAI's or vLLM's this server does not implement, set to a value with an effect
+        { $"{{{Ok}, \"min_p\": 0.1}}", "min_p" },
+        { $"{{{Ok}, \"modalities\": [\"text\", \"audio\"]}}", "modalities" },
+        { $"{{{Ok}, \"reasoning_effort\": \"low\"}}", "reasoning_effort" },
+        { $"{{{Ok}, \"prediction\": {{\"type\": \"content\", \"content\": \"x\"}}}}", "prediction" },
+        { $"{{{Ok}, \"echo\": true}}", "echo" },
         // diffusion extension fields
         { $"{{{Ok}, \"steps\": 0}}", "steps" },
         { $"{{{Ok}, \"block_length\": 2.5}}", "block_length" },

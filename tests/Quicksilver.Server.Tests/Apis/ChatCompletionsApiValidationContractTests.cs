@@ -83,6 +83,15 @@ public abstract class ChatCompletionsApiValidationContractTests<TFixture>(TFixtu
     }
 
     [Fact]
+    public async Task CreateChatCompletion_UnsupportedFieldsAtTheirDefaults_Succeeds()
+    {
+        using HttpResponseMessage response = await Client.PostChatCompletionAsync(Body(extra:
+            "\"max_completion_tokens\": 2, \"modalities\": [\"text\"], \"echo\": false, \"audio\": null, \"min_tokens\": 0, \"skip_special_tokens\": true"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
     public async Task CreateChatCompletion_PromptPlusMaxTokensFillsContextExactly_Succeeds()
     {
         var messages = new[] { new ChatMessage(ChatRoles.User, "a") };

@@ -119,6 +119,14 @@ public static class CompletionsApiBadRequests
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"seed\": -9223372036854775809}", "seed" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"seed\": 18446744073709551616}", "seed" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"user\": 5}", "user" },
+        // vLLM's parameters this server does not implement, set to a value with an effect
+        { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"min_p\": 0.1}", "min_p" },
+        { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"min_tokens\": 4}", "min_tokens" },
+        { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"repetition_penalty\": 1.2}", "repetition_penalty" },
+        { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"stop_token_ids\": [2]}", "stop_token_ids" },
+        { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"skip_special_tokens\": false}", "skip_special_tokens" },
+        { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"guided_choice\": [\"yes\", \"no\"]}", "guided_choice" },
+        { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"min_tokens\": \"0\"}", "min_tokens" },
         // diffusion extension fields
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"steps\": 0}", "steps" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"steps\": \"many\"}", "steps" },

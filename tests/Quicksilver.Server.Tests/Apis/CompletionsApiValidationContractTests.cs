@@ -98,6 +98,29 @@ public abstract class CompletionsApiValidationContractTests<TFixture>(TFixture f
     }
 
     [Fact]
+    public async Task CreateCompletion_UnsupportedVllmField_SaysWhatWouldBeAccepted()
+    {
+        using HttpResponseMessage response = await Client.PostCompletionAsync(Fill("{\"model\": \"$MODEL\", \"prompt\": \"a\", \"min_p\": 0.05}"));
+
+        JsonObject error = await OpenAIAssert.ErrorAsync(response, HttpStatusCode.BadRequest, "BadRequestError", "min_p");
+        Assert.Equal(
+            "'min_p' (vLLM's parameter) is not supported by this server; leave it out or send 0, which has no effect. Got 0.05.",
+            error["message"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task CreateCompletion_UnsupportedVllmFieldsAtTheirDefaults_Succeeds()
+    {
+        const string Defaults = "\"min_tokens\": 0, \"min_p\": 0.0, \"repetition_penalty\": 1, \"length_penalty\": 1.0, \"use_beam_search\": false, " +
+            "\"stop_token_ids\": [], \"bad_words\": [], \"skip_special_tokens\": true, \"spaces_between_special_tokens\": true, " +
+            "\"prompt_logprobs\": null, \"guided_json\": null, \"priority\": 0";
+
+        using HttpResponseMessage response = await Client.PostCompletionAsync(Fill($"{{\"model\": \"$MODEL\", \"prompt\": \"a\", \"max_tokens\": 2, {Defaults}}}"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
     public async Task CreateCompletion_PromptPlusMaxTokensFillsContextExactly_Succeeds()
     {
         int context = fixture.Factory.Model.ContextLength;
