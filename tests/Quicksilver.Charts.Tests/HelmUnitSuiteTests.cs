@@ -49,6 +49,31 @@ public sealed class HelmUnitSuiteTests
         Assert.All(templates, template => Assert.True(covered.Contains(template), $"no helm-unittest suite renders {template}"));
     }
 
+    /// <summary>
+    /// helm-unittest checks a test's values against values.schema.json before rendering, so a test whose <c>set</c>
+    /// the schema refuses errors instead of asserting anything. Tests that expect a failed render are left out: the
+    /// schema may be what fails them.
+    /// </summary>
+    [Fact]
+    public void Suites_SetValues_MeetTheSchema()
+    {
+        var problems = new List<string>();
+        foreach ((string file, JsonObject suite) in Suites())
+        {
+            foreach (JsonNode? test in suite["tests"]!.AsArray())
+            {
+                bool expectsFailure = test!["asserts"]!.AsArray().Any(assert => assert is JsonObject a && a.ContainsKey("failedTemplate"));
+                if (test["set"] is JsonObject set && !expectsFailure)
+                {
+                    List<string> errors = ValuesFiles.Validate(ValuesFiles.Merge(ValuesFiles.Defaults(), Nested(set)));
+                    problems.AddRange(errors.Select(error => $"{file}, '{test["it"]}': {error}"));
+                }
+            }
+        }
+
+        Assert.Empty(problems);
+    }
+
     [Fact]
     public void CiScript_WithHelmOnPath_RunsUnittestAndLint()
     {
@@ -57,5 +82,24 @@ public sealed class HelmUnitSuiteTests
         Assert.Contains("command -v helm", script, StringComparison.Ordinal);
         Assert.Contains("helm unittest charts/quicksilver", script, StringComparison.Ordinal);
         Assert.Contains("helm lint charts/quicksilver", script, StringComparison.Ordinal);
+    }
+
+    /// <summary>helm-unittest's <c>set</c> keys are dotted paths (<c>pods.engine.Threads: 4</c>); as the nested values they name.</summary>
+    private static JsonObject Nested(JsonObject set)
+    {
+        var values = new JsonObject();
+        foreach ((string path, JsonNode? value) in set)
+        {
+            string[] keys = path.Split('.');
+            JsonObject parent = values;
+            foreach (string key in keys[..^1])
+            {
+                parent = parent[key] as JsonObject ?? (JsonObject)(parent[key] = new JsonObject());
+            }
+
+            parent[keys[^1]] = value?.DeepClone();
+        }
+
+        return values;
     }
 }

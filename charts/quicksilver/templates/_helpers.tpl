@@ -90,6 +90,15 @@ Context: image (the values block), root. */}}
 {{- end }}
 {{- end }}
 
+{{/* A whole image reference (repository:tag) under global.imageRegistry when one is set. Context: root, reference. */}}
+{{- define "quicksilver.mirroredImage" -}}
+{{- if .root.Values.global.imageRegistry }}
+{{- printf "%s/%s" .root.Values.global.imageRegistry .reference }}
+{{- else }}
+{{- .reference }}
+{{- end }}
+{{- end }}
+
 {{- define "quicksilver.imagePullSecrets" -}}
 {{- with .Values.global.imagePullSecrets }}
 imagePullSecrets:
@@ -176,7 +185,9 @@ Gateway__Routing__{{ $key }}: {{ include "quicksilver.scalar" $value | quote }}
 {{- range $m := .Values.models }}
 Gateway__Models__{{ $m.id }}__HeadlessService: {{ include "quicksilver.pod.headlessHost" (dict "root" $ "model" $m) | quote }}
 Gateway__Models__{{ $m.id }}__PodPort: {{ $.Values.pods.containerPort | int | quote }}
-{{- with (merge (deepCopy (default dict $m.limits)) (deepCopy $.Values.pods.limits)).MaxTokens }}
+{{- $limits := deepCopy (default dict $.Values.pods.limits) }}
+{{- $_ := include "quicksilver.overlay" (dict "into" $limits "over" $m.limits) }}
+{{- with $limits.MaxTokens }}
 Gateway__Models__{{ $m.id }}__MaxTokens: {{ . | int | quote }}
 {{- end }}
 {{- end }}
@@ -202,12 +213,25 @@ OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
 {{- end }}
 {{- end }}
 
+{{/*
+Sets each key of .over (a model's own settings) on .into (a copy of the shared pods.* settings), so the model's value
+wins even when it is false, 0 or null (null clears the shared one). Sprig's merge would keep the shared value for
+those: it fills every "empty" key of its destination.
+*/}}
+{{- define "quicksilver.overlay" -}}
+{{- range $key, $value := (default dict .over) }}
+{{- $_ := set $.into $key $value }}
+{{- end }}
+{{- end }}
+
 {{/* One model's settings as environment variables (its ConfigMap's data). Context: root, model. */}}
 {{- define "quicksilver.pod.config" -}}
 {{- $root := .root }}
 {{- $pods := $root.Values.pods }}
-{{- $engine := merge (deepCopy (default dict .model.engine)) (deepCopy $pods.engine) }}
-{{- $limits := merge (deepCopy (default dict .model.limits)) (deepCopy $pods.limits) }}
+{{- $engine := deepCopy (default dict $pods.engine) }}
+{{- $_ := include "quicksilver.overlay" (dict "into" $engine "over" .model.engine) }}
+{{- $limits := deepCopy (default dict $pods.limits) }}
+{{- $_ := include "quicksilver.overlay" (dict "into" $limits "over" .model.limits) }}
 {{- $price := $pods.gpuHourPriceUsd }}
 {{- if not (kindIs "invalid" .model.gpuHourPriceUsd) }}
 {{- $price = .model.gpuHourPriceUsd }}
@@ -311,6 +335,12 @@ OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
 {{- end }}
 {{- if and .Values.monitoring.serviceMonitor.enabled .Values.networkPolicy.enabled (not .Values.networkPolicy.pods.extraFrom) }}
 {{- $messages = append $messages "monitoring.serviceMonitor scrapes the model pods' port, which networkPolicy opens to the gateway only: add your Prometheus to networkPolicy.pods.extraFrom (e.g. [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}], or a podSelector when it runs in this namespace), or set networkPolicy.enabled false." }}
+{{- end }}
+{{- if and .Values.monitoring.serviceMonitor.enabled .Values.networkPolicy.enabled .Values.networkPolicy.gateway.from }}
+{{- $messages = append $messages "monitoring.serviceMonitor scrapes the gateway's port too, which networkPolicy.gateway.from limits to the peers it lists: add your Prometheus there as well." }}
+{{- end }}
+{{- if and .Values.monitoring.prometheusRule.enabled (not .Values.monitoring.serviceMonitor.enabled) }}
+{{- $messages = append $messages "monitoring.prometheusRule's alerts read the series monitoring.serviceMonitor scrapes (up{service=...} among them): without it QuicksilverGatewayDown fires forever. Enable monitoring.serviceMonitor too." }}
 {{- end }}
 {{- if and (eq $pods.backend "cuda") (eq (int $pods.gpu.count) 0) }}
 {{- $messages = append $messages "pods.backend cuda needs pods.gpu.count >= 1; use backend cpu (image quicksilver/pod-cpu) for CPU-only pods." }}
