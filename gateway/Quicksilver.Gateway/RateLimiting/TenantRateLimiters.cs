@@ -29,6 +29,20 @@ internal sealed class TenantRateLimiters : IDisposable
     public PartitionedRateLimiter<HttpContext> Admission { get; }
 
     /// <summary>
+    /// How long a client refused with <paramref name="refusedWait"/> should wait before both limits admit it: the
+    /// chain stops at the first limit that refuses, so when the token budget refuses, the requests bucket may be empty
+    /// too, and a client that waited only the budget's time would be refused again.
+    /// </summary>
+    public TimeSpan WaitForBoth(HttpContext context, TimeSpan refusedWait)
+    {
+        // Asking for no permit takes nothing; an empty bucket answers with the time until its next permit.
+        using RateLimitLease probe = Requests.AttemptAcquire(context, 0);
+        return !probe.IsAcquired && probe.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan requestsWait) && requestsWait > refusedWait
+            ? requestsWait
+            : refusedWait;
+    }
+
+    /// <summary>
     /// A bucket of one minute's requests that refills continuously: <c>k</c> requests every <c>k · 60 s / rpm</c>,
     /// with <c>k</c> the smallest count that keeps the refill period at one second or more (exact for any rpm).
     /// </summary>

@@ -40,6 +40,7 @@ internal static class TenantRateLimiting
         HttpContext context = rejected.HttpContext;
         bool tokens = rejected.Lease.TryGetMetadata(MetadataName.ReasonPhrase, out string? reason);
         rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan retryAfter);
+        retryAfter = context.RequestServices.GetRequiredService<TenantRateLimiters>().WaitForBoth(context, retryAfter);
         Tenant? tenant = context.GetTenant();
         string message = reason ?? string.Create(CultureInfo.InvariantCulture, $"Rate limit reached for requests per minute ({tenant?.RequestsPerMinute}).");
         context.RequestServices.GetRequiredService<GatewayMetrics>().Rejected(

@@ -145,8 +145,14 @@ internal static class RequestFieldReader
                 return unsigned;
             }
 
+            bool integerLiteral = seed.GetRawText().AsSpan().IndexOfAny(".eE") < 0;
+            if (integerLiteral)
+            {
+                throw ApiErrorException.BadRequest($"Invalid value for 'seed': {seed.GetRawText()} does not fit in 64 bits.", param);
+            }
+
             // Only a number written with a fraction or exponent: an integer literal past 64 bits would round into range.
-            if (seed.GetRawText().AsSpan().IndexOfAny(".eE") >= 0 && seed.TryGetDouble(out double d) && double.IsInteger(d))
+            if (seed.TryGetDouble(out double d) && double.IsInteger(d))
             {
                 return d switch
                 {

@@ -97,6 +97,17 @@ public abstract class CompletionsApiValidationContractTests<TFixture>(TFixture f
         Assert.Contains($"maximum context length is {context} tokens", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("99999999999999999999999")]
+    [InlineData("-9223372036854775809")]
+    public async Task CreateCompletion_IntegerSeedPast64Bits_SaysItDoesNotFit(string seed)
+    {
+        using HttpResponseMessage response = await Client.PostCompletionAsync(Fill($"{{\"model\": \"$MODEL\", \"prompt\": \"a\", \"seed\": {seed}}}"));
+
+        JsonObject error = await OpenAIAssert.ErrorAsync(response, HttpStatusCode.BadRequest, "BadRequestError", "seed");
+        Assert.Equal($"Invalid value for 'seed': {seed} does not fit in 64 bits.", error["message"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task CreateCompletion_UnsupportedVllmField_SaysWhatWouldBeAccepted()
     {
