@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Text.Json.Nodes;
 using Quicksilver.LoadTest.Metrics;
 using Quicksilver.LoadTest.Scenarios;
@@ -8,11 +9,14 @@ namespace Quicksilver.LoadTest;
 /// <summary>The tool's options; every load option, when given, overrides the scenario's preset.</summary>
 internal static class CommandLine
 {
-    private static readonly Option<string> Scenario = new("--scenario") { Description = $"Preset: {string.Join(", ", Presets.Names)}.", DefaultValueFactory = _ => "steady" };
-    private static readonly Option<Uri?> Url = new("--url") { Description = "Base URL of the gateway (or a pod) to load." };
+    // Values are checked per option: a command validator runs before defaults apply, so it reads "" for an option left out.
+    private static readonly Option<string> Scenario = new Option<string>("--scenario") { Description = $"Preset: {string.Join(", ", Presets.Names)}.", DefaultValueFactory = _ => "steady" }
+        .AcceptOnlyFromAmong([.. Presets.Names]);
+    private static readonly Option<Uri?> Url = new("--url") { Description = "Base URL of the gateway (or a pod) to load.", CustomParser = AbsoluteUri };
     private static readonly Option<string?> ApiKey = new("--api-key") { Description = "Bearer key for --url (default: $QUICKSILVER_API_KEY)." };
-    private static readonly Option<Uri?> DirectUrl = new("--direct-url") { Description = "gateway-vs-direct, disconnect-storm: a pod's base URL." };
-    private static readonly Option<string> Platform = new("--platform") { Description = "'local': start gateway + pods (tools/Quicksilver.Platform) on loopback for the run.", DefaultValueFactory = _ => "none" };
+    private static readonly Option<Uri?> DirectUrl = new("--direct-url") { Description = "gateway-vs-direct, disconnect-storm: a pod's base URL.", CustomParser = AbsoluteUri };
+    private static readonly Option<string> Platform = new Option<string>("--platform") { Description = "'local': start gateway + pods (tools/Quicksilver.Platform) on loopback for the run.", DefaultValueFactory = _ => "none" }
+        .AcceptOnlyFromAmong("none", "local");
     private static readonly Option<int> Port = new("--port") { Description = "--platform local: the gateway's port; pods take the next ones.", DefaultValueFactory = _ => 18100 };
     private static readonly Option<int> Pods = new("--pods") { Description = "--platform local: pods to start.", DefaultValueFactory = _ => 2 };
     private static readonly Option<string> Model = new("--model") { Description = "Model name in requests (with --platform local: the folder to serve).", DefaultValueFactory = _ => "quicksilver-tiny" };
@@ -32,10 +36,38 @@ internal static class CommandLine
     private static readonly Option<FileInfo?> Prompts = new("--prompts") { Description = "JSONL prompts ({\"prompt\":…} or {\"messages\":[…]} per line) instead of synthetic ones." };
     private static readonly Option<int> Seed = new("--seed") { Description = "Seed for arrivals, prompts, targets, hang-ups and request seeds.", DefaultValueFactory = _ => 42 };
     private static readonly Option<double?> HangUp = new("--hang-up") { Description = "Fraction of streams to cancel after their first event." };
-    private static readonly Option<string?> SloOption = new("--slo") { Description = "Goodput SLOs in ms, e.g. ttft:2000,tpot:200,e2e:10000." };
+    private static readonly Option<string?> SloOption = new("--slo") { Description = "Goodput SLOs in ms, e.g. ttft:2000,tpot:200,e2e:10000.", CustomParser = SloText };
     private static readonly Option<double> MaxE2e = new("--max-e2e-ms") { Description = "overload: bound on admitted requests' p99 end-to-end latency.", DefaultValueFactory = _ => 60_000 };
     private static readonly Option<DirectoryInfo?> Out = new("--out") { Description = "Folder for result.json, summary.md, latency-cdf.png, throughput.png." };
     private static readonly Option<bool> Quiet = new("--quiet") { Description = "No live progress line." };
+
+    // System.CommandLine parses no Uri by itself.
+    private static Uri? AbsoluteUri(ArgumentResult result)
+    {
+        string text = result.Tokens.Single().Value;
+        if (Uri.TryCreate(text, UriKind.Absolute, out Uri? uri) && uri.Scheme is "http" or "https")
+        {
+            return uri;
+        }
+
+        result.AddError($"{(result.Parent as OptionResult)?.Option.Name}: '{text}' is not an absolute http(s) URL.");
+        return null;
+    }
+
+    private static string? SloText(ArgumentResult result)
+    {
+        string text = result.Tokens.Single().Value;
+        try
+        {
+            _ = Slo.Parse(text);
+        }
+        catch (FormatException e)
+        {
+            result.AddError(e.Message);
+        }
+
+        return text;
+    }
 
     public static void AddTo(RootCommand command)
     {
@@ -44,37 +76,15 @@ internal static class CommandLine
             command.Options.Add(option);
         }
 
-        command.Validators.Add(result =>
-        {
-            string scenario = result.GetValue(Scenario)!;
-            if (!Presets.Names.Contains(scenario))
-            {
-                result.AddError($"Unknown scenario '{scenario}' ({string.Join(", ", Presets.Names)}).");
-            }
-
-            if (result.GetValue(Platform) is not ("none" or "local"))
-            {
-                result.AddError("--platform is 'local' or 'none'.");
-            }
-
-            if (result.GetValue(Platform) == "none" && result.GetValue(Url) is null)
-            {
-                result.AddError("Give --url (and --api-key) or --platform local.");
-            }
-
-            try
-            {
-                _ = Slo.Parse(result.GetValue(SloOption));
-            }
-            catch (FormatException e)
-            {
-                result.AddError(e.Message);
-            }
-        });
-
         command.SetAction((result, cancellationToken) =>
         {
             string scenario = result.GetValue(Scenario)!;
+            if (result.GetValue(Platform) == "none" && result.GetValue(Url) is null)
+            {
+                result.InvocationConfiguration.Error.WriteLine("Give --url (and --api-key) or --platform local.");
+                return Task.FromResult(1);
+            }
+
             LoadOptions preset = Presets.Defaults(scenario, Path.GetFileName(result.GetValue(Model)!.TrimEnd('/')));
             JsonObject extra = preset.Extra?.DeepClone().AsObject() ?? [];
             if (result.GetValue(NaturalLength))
