@@ -18,6 +18,9 @@ internal static class PodHeaders
     /// <summary>A pod's answer: its prompt tokens, read for <see cref="AnswerObserver.OnEnded"/> and never relayed.</summary>
     public const string PromptTokens = "X-Quicksilver-Prompt-Tokens";
 
+    /// <summary>Response: a 503 to relay as it is, not to try on another pod (the pod says why).</summary>
+    public const string NoRetry = "X-Quicksilver-No-Retry";
+
     /// <summary>Every header a client may not set.</summary>
     public static readonly string[] Internal = [Tenant, GatewayKey, IncludeUsage, Model];
 }

@@ -68,6 +68,7 @@ internal sealed class PodTransforms(
         HttpContext http = context.HttpContext;
         http.Response.Headers.Remove(PodLoad.HeaderName);
         http.Response.Headers.Remove(PodHeaders.PromptTokens);
+        http.Response.Headers.Remove(PodHeaders.NoRetry);
         RemoveUpstreamRateLimitHeaders(http.Response.Headers);
         if (http.GetReverseProxyFeature().ProxiedDestination is { } pod
             && answer.Headers.TryGetValues(PodLoad.HeaderName, out var values)
@@ -77,6 +78,11 @@ internal sealed class PodTransforms(
         }
 
         int status = (int)answer.StatusCode;
+        if (answer.Headers.Contains(PodHeaders.NoRetry))
+        {
+            return ValueTask.CompletedTask;
+        }
+
         ForwardAttempts? attempts = http.Features.Get<ForwardAttempts>();
         if (status == StatusCodes.Status429TooManyRequests)
         {

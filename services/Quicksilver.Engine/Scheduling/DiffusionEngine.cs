@@ -333,6 +333,16 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         }
     }
 
+    /// <summary>
+    /// When a request that timed out in the queue may find a place: the expected wait behind the <paramref name="waiting"/>
+    /// requests still queued (at least a second; a second too while the engine has not measured its drain).
+    /// </summary>
+    private TimeSpan RetryAfterQueueTimeout(int waiting)
+    {
+        TimeSpan wait = _queueWait.Estimate(ahead: waiting, Volatile.Read(ref _load).Running) ?? TimeSpan.Zero;
+        return TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(wait.TotalSeconds)));
+    }
+
     private void ExpireQueued(LinkedList<ActiveSequence> queue)
     {
         DateTimeOffset now = _time.GetUtcNow();
@@ -343,10 +353,10 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             bool expired = now - sequence.Enqueued > _options.QueueTimeout;
             if (expired || sequence.Cancellation.IsCancellationRequested)
             {
-                sequence.Updates.Writer.TryComplete(expired
-                    ? new EngineBusyException(EngineBusyReason.QueueTimeout, TimeSpan.FromSeconds(1), $"The request waited longer than the queue timeout ({_options.QueueTimeout.TotalSeconds:0.#} s) for a place in the batch.")
-                    : new OperationCanceledException(sequence.Cancellation));
                 queue.Remove(node);
+                sequence.Updates.Writer.TryComplete(expired
+                    ? new EngineBusyException(EngineBusyReason.QueueTimeout, RetryAfterQueueTimeout(queue.Count), $"The request waited longer than the queue timeout ({_options.QueueTimeout.TotalSeconds:0.#} s) for a place in the batch.")
+                    : new OperationCanceledException(sequence.Cancellation));
                 Interlocked.Decrement(ref _waiting);
             }
 

@@ -220,10 +220,14 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
     }
 
     // Admission control's refusals (a full queue, or a wait expected past the limit) are the client's signal to back
-    // off (429); a queue timeout or a draining pod is the server's (503). The gateway retries both on another pod.
-    private static ApiErrorException Busy(EngineBusyException exception) => new(exception.Reason is EngineBusyReason.QueueFull or EngineBusyReason.ExpectedWaitTooLong
-        ? ApiError.TooManyRequests(exception.Message, exception.RetryAfter)
-        : ApiError.ServiceUnavailable(exception.Message, exception.RetryAfter));
+    // off (429); a queue timeout or a draining pod is the server's (503). The gateway retries them on another pod, but
+    // for a queue timeout: the request has already waited the whole timeout, and another queue would double that.
+    private static ApiErrorException Busy(EngineBusyException exception) => new(exception.Reason switch
+    {
+        EngineBusyReason.QueueFull or EngineBusyReason.ExpectedWaitTooLong => ApiError.TooManyRequests(exception.Message, exception.RetryAfter),
+        EngineBusyReason.QueueTimeout => ApiError.ServiceUnavailable(exception.Message, exception.RetryAfter) with { NoRetryReason = "queue-timeout" },
+        _ => ApiError.ServiceUnavailable(exception.Message, exception.RetryAfter),
+    });
 
     // The engine's contract: InvalidRequestException means the model cannot take this request, naming the field.
     private static ApiErrorException Rejected(InvalidRequestException exception) =>

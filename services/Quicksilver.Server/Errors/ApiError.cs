@@ -16,6 +16,9 @@ internal sealed record ApiError(int StatusCode, string Type, string Message, str
     /// <summary>A machine-readable <c>code</c> (as OpenAI's <c>invalid_api_key</c>); null means the HTTP status.</summary>
     public string? Code { get; init; }
 
+    /// <summary>Why the gateway should not try another pod (<see cref="Http.QuicksilverHeaders.NoRetry"/>); null: it may.</summary>
+    public string? NoRetryReason { get; init; }
+
     public static ApiError TooManyRequests(string message, TimeSpan retryAfter) =>
         new(StatusCodes.Status429TooManyRequests, ErrorTypes.RateLimit, message, null) { RetryAfterSeconds = Seconds(retryAfter) };
 

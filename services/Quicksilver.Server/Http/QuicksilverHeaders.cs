@@ -20,4 +20,10 @@ internal static class QuicksilverHeaders
     /// answer that ends without its usage (the client left a stream).
     /// </summary>
     public const string PromptTokens = "X-Quicksilver-Prompt-Tokens";
+
+    /// <summary>
+    /// Response of a 503 the gateway should relay rather than try on another pod, with the reason
+    /// (<c>queue-timeout</c>: the request already waited out its queue timeout here; another pod's wait would add to it).
+    /// </summary>
+    public const string NoRetry = "X-Quicksilver-No-Retry";
 }

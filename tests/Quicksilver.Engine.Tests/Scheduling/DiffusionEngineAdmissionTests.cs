@@ -59,6 +59,7 @@ public sealed class DiffusionEngineAdmissionTests : IDisposable
 
         var ex = await Assert.ThrowsAsync<EngineBusyException>(() => queued);
         Assert.Equal(EngineBusyReason.QueueTimeout, ex.Reason);
+        Assert.True(ex.RetryAfter >= TimeSpan.FromSeconds(1));
         cancel.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
     }

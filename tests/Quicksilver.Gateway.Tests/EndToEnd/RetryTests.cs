@@ -52,6 +52,22 @@ public sealed class RetryTests
     }
 
     [Fact]
+    public async Task PodTimedOutInItsQueue_Its503IsRelayedWithoutTryingAnotherPod()
+    {
+        await using StubPod first = await StubPod.StartAsync(StatusCodes.Status503ServiceUnavailable, retryAfterSeconds: 7, noRetry: "queue-timeout");
+        await using StubPod second = await StubPod.StartAsync(StatusCodes.Status503ServiceUnavailable, retryAfterSeconds: 7, noRetry: "queue-timeout");
+        await using GatewayServer gateway = await GatewayServer.StartAsync([first.Address, second.Address]);
+        using HttpClient client = gateway.ClientFor(TestTenants.Acme);
+
+        using HttpResponseMessage response = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 2));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(7), response.Headers.RetryAfter?.Delta);
+        Assert.False(response.Headers.Contains("X-Quicksilver-No-Retry"));
+        Assert.Equal(1, first.Received + second.Received);
+    }
+
+    [Fact]
     public async Task EveryPodShedding_Is429NotA503_EachPodTriedOnce()
     {
         await using StubPod first = await StubPod.StartAsync(StatusCodes.Status429TooManyRequests, retryAfterSeconds: 4);

@@ -33,12 +33,20 @@ public sealed class StubPod : IAsyncDisposable
     /// <summary>The <c>X-Request-Id</c> of the last generation request, as the gateway forwarded it.</summary>
     public string? LastRequestId { get; private set; }
 
-    /// <summary>Starts a pod that refuses every generation with <paramref name="status"/> and <c>Retry-After: <paramref name="retryAfterSeconds"/></c>.</summary>
-    public static Task<StubPod> StartAsync(int status, int retryAfterSeconds = 1) => StartAsync(async (stub, context) =>
+    /// <summary>
+    /// Starts a pod that refuses every generation with <paramref name="status"/> and <c>Retry-After: <paramref name="retryAfterSeconds"/></c>
+    /// (and <c>X-Quicksilver-No-Retry: <paramref name="noRetry"/></c> when given).
+    /// </summary>
+    public static Task<StubPod> StartAsync(int status, int retryAfterSeconds = 1, string? noRetry = null) => StartAsync(async (stub, context) =>
     {
         stub.LastRequestId = context.Request.Headers["X-Request-Id"];
         context.Response.StatusCode = status;
         context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (noRetry is not null)
+        {
+            context.Response.Headers["X-Quicksilver-No-Retry"] = noRetry;
+        }
+
         await context.Response.WriteAsJsonAsync(new { error = new { message = "The server's queue is full.", type = "RateLimitError", param = (string?)null, code = status } });
     });
 

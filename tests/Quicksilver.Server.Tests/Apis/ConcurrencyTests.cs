@@ -116,6 +116,28 @@ public sealed class ConcurrencyTests
         }
     }
 
+    [Fact]
+    public async Task CreateCompletion_QueueTimeout_Returns503WithRetryAfter_AndAsksTheGatewayNotToRetry()
+    {
+        Dictionary<string, string?> settings = Settings(maxActive: 1, maxQueued: 1);
+        settings["Quicksilver:Engine:QueueTimeout"] = "00:00:01";
+        await using var factory = new QuicksilverApiFactory(model: null, settings);
+        using HttpClient client = await factory.CreateReadyClientAsync();
+        IGenerationEngine engine = factory.Model.Engine;
+        using var firstCancel = new CancellationTokenSource();
+        Task<HttpResponseMessage> first = client.PostAsync(new Uri("/v1/completions", UriKind.Relative), Json(LongRequest()), firstCancel.Token);
+        await WaitUntil(() => engine.Load.Running == 1);
+
+        using HttpResponseMessage timedOut = await client.PostCompletionAsync(MixedRequest(1));
+
+        JsonObject error = await OpenAIAssert.ErrorAsync(timedOut, HttpStatusCode.ServiceUnavailable, "ServiceUnavailableError", null);
+        Assert.Contains("queue timeout", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.True(timedOut.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+        Assert.Equal("queue-timeout", Assert.Single(timedOut.Headers.GetValues("X-Quicksilver-No-Retry")));
+        await firstCancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+    }
+
     private static Dictionary<string, string?> Settings(int maxActive, int maxQueued) => new()
     {
         ["Quicksilver:ModelPath"] = EmbeddedModel,
