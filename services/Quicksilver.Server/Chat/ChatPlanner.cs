@@ -41,9 +41,11 @@ internal static class ChatPlanner
                 $"Your messages resulted in {prompt.Count} tokens, more than this server's limit of {maxPrompt}.", "messages");
         }
 
-        // As in OpenAI's API, no max_completion_tokens means as much as the context has room for (here also within
-        // the server's limit); the engine stops at the end-of-turn token, so a short answer costs no more.
-        int maxTokens = request.MaxTokens ?? Math.Min(limits.MaxTokens, context - prompt.Count);
+        // As in OpenAI's API, no max_completion_tokens means as much as the context has room for, here also within the
+        // server's limit and, as vLLM does, the model's max_new_tokens: a diffusion model's canvas is the whole budget,
+        // so every step costs the budget, not the answer.
+        var defaults = SamplingDefaults.For(model.Generation);
+        int maxTokens = request.MaxTokens ?? Math.Min(Math.Min(limits.MaxTokens, context - prompt.Count), defaults.MaxNewTokens ?? int.MaxValue);
         if ((long)prompt.Count + maxTokens > context)
         {
             throw ApiErrorException.BadRequest(
@@ -52,7 +54,7 @@ internal static class ChatPlanner
                 request.MaxTokensParam);
         }
 
-        return request.Decoding.ToGenerationRequest(prompt, maxTokens, request.Seed, SamplingDefaults.For(model.Generation), model.Tokenizer.VocabSize);
+        return request.Decoding.ToGenerationRequest(prompt, maxTokens, request.Seed, defaults, model.Tokenizer.VocabSize);
     }
 
     /// <summary>

@@ -77,7 +77,7 @@ internal sealed record DecodingFields
             TopP = TopP ?? defaults.TopP,
             TopK = TopK ?? defaults.TopK,
             AlgorithmTemperature = AlgorithmTemperature ?? defaults.AlgorithmTemperature,
-            Steps = Steps ?? defaults.Steps,
+            Steps = Steps ?? defaults.StepsFor(maxTokens),
             BlockLength = BlockLength ?? defaults.BlockLength,
             Remasking = Remasking ?? (rule == CommitRule.Schedule ? defaults.Remasking : RemaskingStrategy.LowConfidence),
             Commit = rule,

@@ -8,7 +8,9 @@ namespace Quicksilver.Server.Completions;
 /// when it has one (vLLM's <c>--generation-config auto</c>), else the server's (OpenAI's temperature 1, no top-p or
 /// top-k, LLaDA's <c>low_confidence</c>, no position sampling). A null <see cref="Steps"/> is one step per answer token
 /// and a null <see cref="BlockLength"/> the deployment's block length. <see cref="Commit"/> is the model's
-/// <c>threshold</c>/<c>factor</c>, else the deployment's, else the step schedule. Reported in <c>/v1/models</c>.
+/// <c>threshold</c>/<c>factor</c>, else the deployment's, else the step schedule. <see cref="MaxNewTokens"/> is the
+/// answer length the model's <c>steps</c> were set for (<see cref="StepsFor"/>) and chat's default budget, as vLLM
+/// takes <c>max_new_tokens</c>. Reported in <c>/v1/models</c>.
 /// </summary>
 internal sealed record SamplingDefaults(
     double Temperature,
@@ -18,7 +20,8 @@ internal sealed record SamplingDefaults(
     double AlgorithmTemperature,
     int? Steps,
     int? BlockLength,
-    (CommitRule Rule, double Parameter) Commit)
+    (CommitRule Rule, double Parameter) Commit,
+    int? MaxNewTokens = null)
 {
     /// <summary>OpenAI's default <c>temperature</c>.</summary>
     public const double ServerTemperature = 1.0;
@@ -39,6 +42,19 @@ internal sealed record SamplingDefaults(
                 ({ } threshold, _) => (CommitRule.Threshold, threshold),
                 (_, { } factor) => (CommitRule.Factor, factor),
                 _ => (CommitRule.Schedule, 0),
-            });
+            },
+            model.MaxNewTokens);
     }
+
+    /// <summary>
+    /// The default <c>steps</c> of an answer of <paramref name="maxTokens"/>: the model's <see cref="Steps"/> at the
+    /// rate it set them for <see cref="MaxNewTokens"/> (rounded up), so that a longer budget does not spread them thinner
+    /// and commit several tokens a step where the model commits one; the model's <see cref="Steps"/> as they are when it
+    /// names no <c>max_new_tokens</c>; null (one step per token) when it names no <c>steps</c>.
+    /// </summary>
+    public int? StepsFor(int maxTokens) => (Steps, MaxNewTokens) switch
+    {
+        ({ } steps, { } length) => (int)Math.Max(1, Math.Ceiling((double)maxTokens * steps / length)),
+        (var steps, _) => steps,
+    };
 }

@@ -12,11 +12,12 @@ namespace Quicksilver.Server.Wire;
 /// <param name="TopK">Default <c>top_k</c> (0: no top-k).</param>
 /// <param name="Remasking">Default <c>remasking</c> of the step schedule (the model's Dream <c>alg</c>, mapped).</param>
 /// <param name="AlgTemp">Default <c>alg_temp</c> (0: the most confident positions).</param>
-/// <param name="Steps">Default <c>steps</c>; null is one step per answer token.</param>
+/// <param name="Steps">Default <c>steps</c> for an answer of <paramref name="MaxNewTokens"/> (scaled to a request's budget); null is one step per answer token.</param>
 /// <param name="BlockLength">Default <c>block_length</c>; null is the deployment's.</param>
 /// <param name="Threshold">Default <c>threshold</c> commit rule; null when the default rule is not the threshold rule.</param>
 /// <param name="Factor">Default <c>factor</c> commit rule; null when the default rule is not the factor rule. Both null: the step schedule.</param>
-internal sealed record GenerationDefaultsCard(double Temperature, double TopP, int TopK, RemaskingName Remasking, double AlgTemp, int? Steps, int? BlockLength, double? Threshold, double? Factor)
+/// <param name="MaxNewTokens">The model's <c>max_new_tokens</c>: chat's default budget, and the length <paramref name="Steps"/> are for; null when it names none.</param>
+internal sealed record GenerationDefaultsCard(double Temperature, double TopP, int TopK, RemaskingName Remasking, double AlgTemp, int? Steps, int? BlockLength, double? Threshold, double? Factor, int? MaxNewTokens)
 {
     public static GenerationDefaultsCard From(SamplingDefaults defaults)
     {
@@ -38,6 +39,7 @@ internal sealed record GenerationDefaultsCard(double Temperature, double TopP, i
             defaults.Steps,
             defaults.BlockLength,
             defaults.Commit.Rule == CommitRule.Threshold ? defaults.Commit.Parameter : null,
-            defaults.Commit.Rule == CommitRule.Factor ? defaults.Commit.Parameter : null);
+            defaults.Commit.Rule == CommitRule.Factor ? defaults.Commit.Parameter : null,
+            defaults.MaxNewTokens);
     }
 }
