@@ -45,6 +45,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     private readonly TimeSpan _maxExpectedQueueWait;
     private readonly Channel<ActiveSequence> _arrivals = Channel.CreateUnbounded<ActiveSequence>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
+    private EngineBusyException? _abandoned;
     private readonly Task _loop;
     private int _waiting;
     private int _disposed;
@@ -126,6 +127,25 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
 
     /// <inheritdoc />
     public void BeginDrain() => _draining = true;
+
+    /// <inheritdoc />
+    public void AbandonRemaining()
+    {
+        if (Volatile.Read(ref _disposed) == 1)
+        {
+            return;
+        }
+
+        _draining = true;
+
+        // Set before the loop is stopped: it reads the reason once it has left its last step.
+        Interlocked.CompareExchange(ref _abandoned, new EngineBusyException(
+            EngineBusyReason.Draining,
+            TimeSpan.FromSeconds(1),
+            "The server shut down before this answer finished: its drain timeout ran out. Retry the request."), null);
+        _arrivals.Writer.TryComplete();
+        _stopping.Cancel();
+    }
 
     /// <inheritdoc />
     public async Task WaitForIdleAsync(CancellationToken cancellationToken)
@@ -253,6 +273,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         try
         {
             Loop(queue, active, _stopping.Token);
+            stopped = Volatile.Read(ref _abandoned) ?? stopped;
         }
 #pragma warning disable CA1031 // Whatever broke the loop, its sequences must end rather than wait for it forever.
         catch (Exception ex)

@@ -29,4 +29,11 @@ public interface IGenerationEngine
 
     /// <summary>Completes when no request is waiting or running.</summary>
     Task WaitForIdleAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The drain ran out of time: ends every request still waiting or running with an
+    /// <see cref="EngineBusyException"/> (<see cref="EngineBusyReason.Draining"/>), so that its client gets an error it
+    /// can retry instead of a cut connection, and stops the engine.
+    /// </summary>
+    void AbandonRemaining();
 }

@@ -9,6 +9,6 @@ internal static partial class DrainLog
     [LoggerMessage(102, LogLevel.Information, "Drained in {Seconds:F1} s; stopping")]
     public static partial void Drained(ILogger logger, double seconds);
 
-    [LoggerMessage(103, LogLevel.Warning, "Drain timed out after {Seconds:F1} s with {Waiting} waiting and {Running} running requests; they will be cancelled")]
+    [LoggerMessage(103, LogLevel.Warning, "Drain timed out after {Seconds:F1} s with {Waiting} waiting and {Running} running requests; they end with a retryable 503 (an error event in a stream)")]
     public static partial void DrainTimedOut(ILogger logger, double seconds, int waiting, int running);
 }

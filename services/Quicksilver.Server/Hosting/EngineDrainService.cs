@@ -9,8 +9,9 @@ namespace Quicksilver.Server.Hosting;
 /// Graceful shutdown. As soon as the application is told to stop (SIGTERM → <c>ApplicationStopping</c>) readiness
 /// reports <see cref="ServerReadiness.Draining"/> and every engine stops admitting (new requests get 503 with
 /// <c>Retry-After</c>). Then, before any hosted service stops — the web server included, so that it keeps answering —
-/// it waits up to <see cref="DrainOptions.DrainTimeout"/> for the accepted requests to finish. The web server then
-/// sends what is left and closes; <see cref="ModelLoadingService"/> stops the engines last.
+/// it waits up to <see cref="DrainOptions.DrainTimeout"/> for the accepted requests to finish; past it, the engines
+/// end what remains with a retryable error. The web server then sends what is left and closes;
+/// <see cref="ModelLoadingService"/> stops the engines last.
 /// </summary>
 internal sealed class EngineDrainService(
     ModelCatalog catalog,
@@ -58,6 +59,13 @@ internal sealed class EngineDrainService(
         {
             load = Total(models);
             DrainLog.DrainTimedOut(logger, time.GetElapsedTime(started).TotalSeconds, load.Waiting, load.Running);
+
+            // Their clients get a 503 or a stream's error event and [DONE], which the web server, stopping next, still
+            // sends, rather than a connection cut mid-answer.
+            foreach (ServedModel model in models)
+            {
+                model.Engine.AbandonRemaining();
+            }
         }
     }
 

@@ -65,6 +65,27 @@ public sealed class DiffusionEngineAdmissionTests : IDisposable
     }
 
     [Fact]
+    public async Task AbandonRemaining_RunningAndQueued_EndWithARetryableDrainingError()
+    {
+        Task running = Drain(LongRequest(), CancellationToken.None);
+        await Eventually.True(() => _engine.Load.Running == 1);
+        Task queued = Drain(LongRequest(), CancellationToken.None);
+        await Eventually.True(() => _engine.Load.Waiting == 1);
+
+        _engine.AbandonRemaining();
+
+        foreach (Task request in new[] { running, queued })
+        {
+            var ex = await Assert.ThrowsAsync<EngineBusyException>(() => request);
+            Assert.Equal(EngineBusyReason.Draining, ex.Reason);
+            Assert.Contains("drain timeout ran out", ex.Message, StringComparison.Ordinal);
+        }
+
+        var refused = await Assert.ThrowsAsync<EngineBusyException>(() => Drain(LongRequest(), CancellationToken.None));
+        Assert.Equal(EngineBusyReason.Draining, refused.Reason);
+    }
+
+    [Fact]
     public async Task GenerateAsync_RunningRequestCancelled_FreesItsPlaceForTheQueue()
     {
         using var cancel = new CancellationTokenSource();

@@ -19,5 +19,7 @@ internal sealed class DisposalRecordingEngine(IGenerationEngine inner) : IGenera
 
     public Task WaitForIdleAsync(CancellationToken cancellationToken) => inner.WaitForIdleAsync(cancellationToken);
 
+    public void AbandonRemaining() => inner.AbandonRemaining();
+
     public void Dispose() => Disposed.TrySetResult(inner.Load);
 }

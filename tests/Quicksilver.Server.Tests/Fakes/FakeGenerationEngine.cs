@@ -66,6 +66,7 @@ internal sealed class FakeGenerationEngine(ITextTokenizer tokenizer) : IGenerati
     private int _running;
     private int _admitted;
     private volatile bool _draining;
+    private readonly TaskCompletionSource _abandoned = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public EngineLoad Load => new(0, Volatile.Read(ref _running), 0, _draining);
 
@@ -73,6 +74,13 @@ internal sealed class FakeGenerationEngine(ITextTokenizer tokenizer) : IGenerati
     public Exception? Failure { get; set; }
 
     public void BeginDrain() => _draining = true;
+
+    /// <summary>Paused generations end as the real engine ends them when a drain runs out of time.</summary>
+    public void AbandonRemaining()
+    {
+        _draining = true;
+        _abandoned.TrySetResult();
+    }
 
     public async Task WaitForIdleAsync(CancellationToken cancellationToken)
     {
@@ -133,7 +141,10 @@ internal sealed class FakeGenerationEngine(ITextTokenizer tokenizer) : IGenerati
                 if (block == PauseAfterBlocks)
                 {
                     Paused.TrySetResult();
-                    await Gate.Task.WaitAsync(cancellationToken);
+                    if (await Task.WhenAny(Gate.Task, _abandoned.Task).WaitAsync(cancellationToken) == _abandoned.Task)
+                    {
+                        throw new EngineBusyException(EngineBusyReason.Draining, TimeSpan.FromSeconds(1), "The fake engine was abandoned by a drain that ran out of time.");
+                    }
                 }
 
                 if (block == FailAfterBlocks)

@@ -47,19 +47,18 @@ public sealed class EngineDrainServiceTests
     }
 
     [Fact]
-    public async Task StoppingAsync_RequestOutlastsTheTimeout_ReturnsAndWarns()
+    public async Task StoppingAsync_RequestOutlastsTheTimeout_WarnsAndAbandonsItWithARetryableError()
     {
         FakeGenerationEngine engine = FakeServedModel.Engine(pauseAfterBlocks: 1);
         using var harness = new Harness(engine, TimeSpan.FromMilliseconds(100));
-        using var cancel = new CancellationTokenSource();
-        Task generation = Drain(engine.GenerateAsync(Request(), cancel.Token));
+        Task generation = Drain(engine.GenerateAsync(Request(), CancellationToken.None));
         await WaitUntilAsync(() => engine.Load.Running == 1);
 
         await harness.Service.StoppingAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
-        await cancel.CancelAsync();
 
         Assert.Contains(harness.Logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("1 running requests", StringComparison.Ordinal));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => generation);
+        EngineBusyException abandoned = await Assert.ThrowsAsync<EngineBusyException>(() => generation);
+        Assert.Equal(EngineBusyReason.Draining, abandoned.Reason);
     }
 
     [Fact]

@@ -79,6 +79,35 @@ public sealed class GracefulShutdownTests
         Assert.Equal(0, atDisposal.Running);
     }
 
+    [Fact]
+    public async Task StopApplication_StreamOutlastsTheDrain_EndsWithAnErrorEventAndDone()
+    {
+        FakeGenerationEngine engine = FakeServedModel.Engine(pauseAfterBlocks: 1);
+        await using var factory = new QuicksilverApiFactory(FakeServedModel.Create(engine), new Dictionary<string, string?> { ["Quicksilver:DrainTimeout"] = "00:00:01" });
+        factory.UseKestrel(0);
+        factory.StartServer();
+        var address = new Uri(factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        using var streaming = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+        await QuicksilverApiFactory.WaitUntilReadyAsync(streaming);
+        using HttpResponseMessage stream = await streaming.SendAsync(StreamRequest(), HttpCompletionOption.ResponseHeadersRead);
+        await using Stream body = await stream.Content.ReadAsStreamAsync();
+        await using IAsyncEnumerator<SseItem<string>> events = SseParser.Create(body).EnumerateAsync().GetAsyncEnumerator();
+        Assert.True(await events.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+
+        factory.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+
+        var received = new List<string>();
+        while (await events.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(15)))
+        {
+            received.Add(events.Current.Data);
+        }
+
+        Assert.Equal("[DONE]", received[^1]);
+        JsonNode error = JsonNode.Parse(received[^2])!["error"]!;
+        Assert.Equal("ServiceUnavailableError", error["type"]!.GetValue<string>());
+        Assert.Equal("The fake engine was abandoned by a drain that ran out of time.", error["message"]!.GetValue<string>());
+    }
+
     private static HttpRequestMessage StreamRequest() => new(HttpMethod.Post, new Uri("/v1/completions", UriKind.Relative))
     {
         Content = new StringContent(
