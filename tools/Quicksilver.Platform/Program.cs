@@ -46,12 +46,27 @@ using PosixSignalRegistration terminate = PosixSignalRegistration.Create(PosixSi
     context.Cancel = true;
     stop.Cancel();
 });
-Task anyExited = Task.WhenAny(children.Select(child => child.WaitForExitAsync(stop.Token)));
-await ((Task)Task.WhenAny(anyExited, Task.Delay(Timeout.Infinite, stop.Token))).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-if (children.FirstOrDefault(child => child.HasExited) is { } died)
+// A pod that exits (killed, or drained after a SIGTERM) is reported and the rest keep serving, as in a cluster, where
+// the gateway takes it out: so failover can be tried here. The platform stops once the gateway or every pod is gone.
+var alive = children.ToList();
+while (true)
 {
-    Console.Error.WriteLine($"{died.Name} exited; stopping the platform.");
-    return 1;
-}
+    Task anyExited = Task.WhenAny(alive.Select(child => child.WaitForExitAsync(stop.Token)));
+    await ((Task)Task.WhenAny(anyExited, Task.Delay(Timeout.Infinite, stop.Token))).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    if (stop.IsCancellationRequested)
+    {
+        return 0;
+    }
 
-return 0;
+    foreach (ChildProcess died in alive.Where(child => child.HasExited).ToList())
+    {
+        alive.Remove(died);
+        Console.Error.WriteLine($"{died.Name} exited.");
+    }
+
+    if (!alive.Any(child => child.Name == "gateway") || alive.All(child => child.Name == "gateway"))
+    {
+        Console.Error.WriteLine("No gateway or no pod is left; stopping the platform.");
+        return 1;
+    }
+}
