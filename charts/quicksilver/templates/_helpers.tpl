@@ -90,9 +90,15 @@ Context: image (the values block), root. */}}
 {{- end }}
 {{- end }}
 
-{{/* A whole image reference (repository:tag) under global.imageRegistry when one is set. Context: root, reference. */}}
+{{/*
+A whole image reference (repository:tag) under global.imageRegistry when one is set, unless the reference names a
+registry of its own (a first path segment with a dot or a port, or localhost). Context: root, reference.
+*/}}
 {{- define "quicksilver.mirroredImage" -}}
-{{- if .root.Values.global.imageRegistry }}
+{{- $segments := splitList "/" .reference }}
+{{- $first := first $segments }}
+{{- $namesRegistry := and (gt (len $segments) 1) (or (contains "." $first) (contains ":" $first) (eq $first "localhost")) }}
+{{- if and .root.Values.global.imageRegistry (not $namesRegistry) }}
 {{- printf "%s/%s" .root.Values.global.imageRegistry .reference }}
 {{- else }}
 {{- .reference }}
@@ -335,9 +341,6 @@ OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
 {{- end }}
 {{- if and .Values.monitoring.serviceMonitor.enabled .Values.networkPolicy.enabled (not .Values.networkPolicy.pods.extraFrom) }}
 {{- $messages = append $messages "monitoring.serviceMonitor scrapes the model pods' port, which networkPolicy opens to the gateway only: add your Prometheus to networkPolicy.pods.extraFrom (e.g. [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}], or a podSelector when it runs in this namespace), or set networkPolicy.enabled false." }}
-{{- end }}
-{{- if and .Values.monitoring.serviceMonitor.enabled .Values.networkPolicy.enabled .Values.networkPolicy.gateway.from }}
-{{- $messages = append $messages "monitoring.serviceMonitor scrapes the gateway's port too, which networkPolicy.gateway.from limits to the peers it lists: add your Prometheus there as well." }}
 {{- end }}
 {{- if and .Values.monitoring.prometheusRule.enabled (not .Values.monitoring.serviceMonitor.enabled) }}
 {{- $messages = append $messages "monitoring.prometheusRule's alerts read the series monitoring.serviceMonitor scrapes (up{service=...} among them): without it QuicksilverGatewayDown fires forever. Enable monitoring.serviceMonitor too." }}

@@ -12,7 +12,8 @@ namespace Quicksilver.Gateway.Relay;
 /// The gateway's request and response transforms on every model route.
 /// Requests: the client's API key and any client copy of the internal headers are removed, and the tenant, the pod key
 /// and (for streams) the usage request are stamped. Answers: the piggy-backed load is read and removed; a 503 or
-/// 429 is swallowed when another pod can be tried, and a last 503 after a 429 is swallowed for the gateway's own 429;
+/// 429 is swallowed when another pod can be tried (not a 503 marked <c>X-Quicksilver-No-Retry</c>: a queue timeout),
+/// and a last 503 after a 429 is swallowed for the gateway's own 429;
 /// a 200 is relayed through <see cref="SseRelayStream"/> or <see cref="JsonUsageTapStream"/> to meter it.
 /// </summary>
 internal sealed class PodTransforms(
@@ -78,18 +79,15 @@ internal sealed class PodTransforms(
         }
 
         int status = (int)answer.StatusCode;
-        if (answer.Headers.Contains(PodHeaders.NoRetry))
-        {
-            return ValueTask.CompletedTask;
-        }
-
         ForwardAttempts? attempts = http.Features.Get<ForwardAttempts>();
         if (status == StatusCodes.Status429TooManyRequests)
         {
             attempts?.RecordShed(answer.Headers.RetryAfter?.Delta);
         }
 
-        if (status is StatusCodes.Status503ServiceUnavailable or StatusCodes.Status429TooManyRequests && attempts?.TryClaimRetry() == true)
+        // A pod's queue timeout is not tried on another pod: the request has waited out one queue already.
+        bool retryable = !(status == StatusCodes.Status503ServiceUnavailable && answer.Headers.Contains(PodHeaders.NoRetry));
+        if (retryable && status is (StatusCodes.Status503ServiceUnavailable or StatusCodes.Status429TooManyRequests) && attempts?.TryClaimRetry() == true)
         {
             context.SuppressResponseBody = true;
             return ValueTask.CompletedTask;

@@ -144,7 +144,14 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             TimeSpan.FromSeconds(1),
             "The server shut down before this answer finished: its drain timeout ran out. Retry the request."), null);
         _arrivals.Writer.TryComplete();
-        _stopping.Cancel();
+        try
+        {
+            _stopping.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed since the check above: the loop has stopped already.
+        }
     }
 
     /// <inheritdoc />
@@ -296,12 +303,17 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         foreach (ActiveSequence sequence in queue)
         {
             sequence.Updates.Writer.TryComplete(stopped);
+            Interlocked.Decrement(ref _waiting);
         }
 
         while (_arrivals.Reader.TryRead(out ActiveSequence? pending))
         {
             pending.Updates.Writer.TryComplete(stopped);
+            Interlocked.Decrement(ref _waiting);
         }
+
+        // A stopped engine holds nothing: its load (the gateway's signal, /metrics) must not show the requests it ended.
+        PublishLoad([]);
     }
 
     /// <summary>

@@ -20,6 +20,8 @@ internal static class UnsupportedFields
         new("length_penalty", "vLLM's", Inert.One),
         new("use_beam_search", "vLLM's", Inert.False),
         new("stop_token_ids", "vLLM's", Inert.EmptyArray),
+        new("include_stop_str_in_output", "vLLM's", Inert.False),
+        new("detokenize", "vLLM's", Inert.True),
         new("bad_words", "vLLM's", Inert.EmptyArray),
         new("allowed_token_ids", "vLLM's", Inert.None),
         new("skip_special_tokens", "vLLM's", Inert.True),
@@ -36,6 +38,12 @@ internal static class UnsupportedFields
         new("priority", "vLLM's", Inert.Zero),
     ];
 
+    /// <summary>Completions-only: vLLM's structured output (chat reads <c>response_format</c> itself).</summary>
+    private static readonly Field[] CompletionsOnly =
+    [
+        new("response_format", "vLLM's structured output", Inert.None),
+    ];
+
     /// <summary>Chat-only fields: OpenAI's for other modalities and reasoning models, and vLLM's chat extensions.</summary>
     private static readonly Field[] ChatOnly =
     [
@@ -49,7 +57,11 @@ internal static class UnsupportedFields
     ];
 
     /// <summary>Throws a 400 naming the first field of a completions request set to a value this server cannot honour.</summary>
-    public static void RejectForCompletions(JsonElement body) => Reject(body, Shared);
+    public static void RejectForCompletions(JsonElement body)
+    {
+        Reject(body, Shared);
+        Reject(body, CompletionsOnly);
+    }
 
     /// <summary>Throws a 400 naming the first field of a chat request set to a value this server cannot honour.</summary>
     public static void RejectForChat(JsonElement body)

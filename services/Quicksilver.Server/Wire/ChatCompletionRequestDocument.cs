@@ -5,7 +5,8 @@ namespace Quicksilver.Server.Wire;
 /// <summary>
 /// The body of <c>POST /v1/chat/completions</c> as documented in the OpenAPI document. The server parses the body
 /// itself (<see cref="Chat.ChatRequestParser"/>) so that every mistake gets an OpenAI-shaped 400 naming the field;
-/// this type only describes it. Unknown fields are accepted and ignored.
+/// this type only describes it. Unknown fields are accepted and ignored, but fields of OpenAI's or vLLM's this server
+/// does not implement are a 400 when set to a value with an effect (<see cref="Completions.UnsupportedFields"/>).
 /// </summary>
 internal sealed record ChatCompletionRequestDocument : GenerationRequestDocument
 {
@@ -21,7 +22,8 @@ internal sealed record ChatCompletionRequestDocument : GenerationRequestDocument
     /// <summary>
     /// Largest number of tokens to generate: the size of the masked canvas appended to the prompt. At least 1, at
     /// most the server's limit; prompt + this must fit in the model's context. Default: what the context has room
-    /// for, capped at the server's limit. Takes precedence over <c>max_tokens</c>.
+    /// for, capped at the server's limit and at the model's <c>max_new_tokens</c> (as vLLM caps it). Takes precedence
+    /// over <c>max_tokens</c>.
     /// </summary>
     public int? MaxCompletionTokens { get; init; }
 

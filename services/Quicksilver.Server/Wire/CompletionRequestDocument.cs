@@ -5,7 +5,8 @@ namespace Quicksilver.Server.Wire;
 /// <summary>
 /// The body of <c>POST /v1/completions</c> as documented in the OpenAPI document. The server parses the body itself
 /// (<see cref="Completions.CompletionRequestParser"/>) so that every mistake gets an OpenAI-shaped 400 naming the field;
-/// this type only describes it. Unknown fields are accepted and ignored.
+/// this type only describes it. Unknown fields are accepted and ignored, but fields of OpenAI's or vLLM's this server
+/// does not implement are a 400 when set to a value with an effect (<see cref="Completions.UnsupportedFields"/>).
 /// </summary>
 internal sealed record CompletionRequestDocument : GenerationRequestDocument
 {

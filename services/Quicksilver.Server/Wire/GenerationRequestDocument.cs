@@ -71,8 +71,9 @@ internal abstract record GenerationRequestDocument
 
     /// <summary>
     /// Diffusion extension: total denoising steps (forward passes) over the whole answer, at least 1. Fewer steps are
-    /// faster and commit more tokens per step. Default: the model's <c>steps</c>, else one step per token. Clamped to
-    /// [number of blocks, max_tokens].
+    /// faster and commit more tokens per step. Default: the model's <c>steps</c> at the rate it set them for its
+    /// <c>max_new_tokens</c>, scaled to this request's budget (as they are when it names no <c>max_new_tokens</c>),
+    /// else one step per token. Clamped to [number of blocks, max_tokens].
     /// </summary>
     public int? Steps { get; init; }
 

@@ -11,7 +11,7 @@ public sealed class NodeOpenAISdkFactAttribute : FactAttribute
         {
             Skip = "The official OpenAI Node SDK is not installed: run `npm ci --prefix tests/sdk/node` (.ci/run does).";
         }
-        else if (!OnPath("node"))
+        else if (!ProgramPath.Has("node"))
         {
             Skip = "Node.js (`node`) is not on PATH.";
         }
@@ -19,9 +19,4 @@ public sealed class NodeOpenAISdkFactAttribute : FactAttribute
 
     /// <summary><c>tests/sdk/node</c>: the SDK's package and the checks it runs.</summary>
     public static string Folder { get; } = Path.Combine(RepositoryFolders.Root, "tests", "sdk", "node");
-
-    private static bool OnPath(string program) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Any(directory => File.Exists(Path.Combine(directory, program)));
 }

@@ -107,6 +107,39 @@ public sealed class RetryTests
     }
 
     [Fact]
+    public async Task PodTimedOutInItsQueueAfterAnotherShed_Is429NotA503()
+    {
+        await using StubPod shedding = await StubPod.StartAsync(StatusCodes.Status429TooManyRequests, retryAfterSeconds: 7);
+        await using StubPod timedOut = await StubPod.StartAsync(StatusCodes.Status503ServiceUnavailable, noRetry: "queue-timeout");
+        await using GatewayServer gateway = await GatewayServer.StartAsync([shedding.Address, timedOut.Address]);
+        using HttpClient client = gateway.ClientFor(TestTenants.Acme);
+
+        // The timed-out pod tried first: its 503, relayed, and no other pod tried. Tried second, after a shed: the
+        // model is busy, so the gateway's 429. Keep sending until the second order has come up, up to 40 requests.
+        int shedFirst = 0;
+        for (int sent = 0; sent < 8 || (shedFirst == 0 && sent < 40); sent++)
+        {
+            (int shedBefore, int timedOutBefore) = (shedding.Received, timedOut.Received);
+            using HttpResponseMessage response = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 2));
+            (int shed, int timeout) = (shedding.Received - shedBefore, timedOut.Received - timedOutBefore);
+
+            if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+            {
+                Assert.Equal((0, 1), (shed, timeout));
+            }
+            else
+            {
+                Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+                Assert.Equal((1, 1), (shed, timeout));
+                Assert.Equal(TimeSpan.FromSeconds(7), response.Headers.RetryAfter?.Delta);
+                shedFirst++;
+            }
+        }
+
+        Assert.True(shedFirst > 0, "the shedding pod was never tried first, so the 429 after a shed was not exercised");
+    }
+
+    [Fact]
     public async Task NoPodAnswering_Is503InOpenAIShape()
     {
         int closedPort;

@@ -127,6 +127,8 @@ public static class CompletionsApiBadRequests
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"skip_special_tokens\": false}", "skip_special_tokens" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"guided_choice\": [\"yes\", \"no\"]}", "guided_choice" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"min_tokens\": \"0\"}", "min_tokens" },
+        { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"include_stop_str_in_output\": true}", "include_stop_str_in_output" },
+        { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"response_format\": {\"type\": \"json_object\"}}", "response_format" },
         // diffusion extension fields
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"steps\": 0}", "steps" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"steps\": \"many\"}", "steps" },
