@@ -23,6 +23,10 @@ public sealed class CommandLineTests
     [InlineData("Argument 'cloud' not recognized.", "--platform", "cloud")]
     [InlineData("Argument 'bogus' not recognized.", "--scenario", "bogus", "--url", "http://g")]
     [InlineData("Not an SLO: 'ttft:abc'", "--slo", "ttft:abc", "--url", "http://g")]
+    [InlineData("--rate must be greater than 0, but is 0.", "--rate", "0", "--url", "http://g")]
+    [InlineData("--gamma-shape must be greater than 0, but is -1.", "--gamma-shape", "-1", "--url", "http://g")]
+    [InlineData("--duration must be greater than 0, but is -3.", "--duration", "-3", "--url", "http://g")]
+    [InlineData("--hang-up must be between 0 and 1, but is 1.5.", "--hang-up", "1.5", "--url", "http://g")]
     public void Parse_BadValue_IsAnErrorNamingIt(string expected, params string[] args)
     {
         ParseResult result = Command().Parse(args);
@@ -30,15 +34,17 @@ public sealed class CommandLineTests
         Assert.Contains(result.Errors, error => error.Message.StartsWith(expected, StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task Invoke_WithoutUrlOrLocalPlatform_FailsSayingWhatToGive()
+    [Theory]
+    [InlineData("--duration", "1")]
+    [InlineData("--platform", "local", "--url", "http://127.0.0.1:8000")]
+    public async Task Invoke_NeitherOrBothOfUrlAndLocalPlatform_FailsSayingWhatToGive(params string[] args)
     {
         using var error = new StringWriter();
 
-        int exitCode = await Command().Parse(["--duration", "1"]).InvokeAsync(new InvocationConfiguration { Error = error });
+        int exitCode = await Command().Parse(args).InvokeAsync(new InvocationConfiguration { Error = error });
 
         Assert.Equal(1, exitCode);
-        Assert.Equal("Give --url (and --api-key) or --platform local.", error.ToString().Trim());
+        Assert.Equal("Give --url (and --api-key) or --platform local, not both.", error.ToString().Trim());
     }
 
     private static RootCommand Command()

@@ -35,11 +35,16 @@ internal sealed class TenantRateLimiters : IDisposable
     /// </summary>
     public TimeSpan WaitForBoth(HttpContext context, TimeSpan refusedWait)
     {
-        // Asking for no permit takes nothing; an empty bucket answers with the time until its next permit.
-        using RateLimitLease probe = Requests.AttemptAcquire(context, 0);
-        return !probe.IsAcquired && probe.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan requestsWait) && requestsWait > refusedWait
-            ? requestsWait
-            : refusedWait;
+        // The bucket refills continuously, so a probe for no permit succeeds on any fraction of one and cannot say how
+        // long a whole one takes; the statistics say whether one is there, and the bucket's rate bounds the wait.
+        if (context.GetTenant() is not { RequestsPerMinute: { } limit } || Requests.GetStatistics(context) is not { CurrentAvailablePermits: < 1 })
+        {
+            return refusedWait;
+        }
+
+        TokenBucketRateLimiterOptions bucket = RequestsBucket(limit);
+        TimeSpan requestsWait = bucket.ReplenishmentPeriod / bucket.TokensPerPeriod;
+        return requestsWait > refusedWait ? requestsWait : refusedWait;
     }
 
     /// <summary>

@@ -39,13 +39,13 @@ internal sealed class ModelRoutingMiddleware(RequestDelegate next, IOptionsMonit
 
         if (Read(body, IsChat(context.Request.Path)) is not { } fields)
         {
-            await GatewayError.BadRequest("We could not parse the JSON body of your request. The body must be a JSON object.", null).WriteAsync(context.Response);
+            await GatewayError.BadRequest("We could not parse the JSON body of your request.", null).WriteAsync(context.Response);
             return;
         }
 
-        if (fields.ModelProblem is { } problem)
+        if (fields.Problem is { } problem)
         {
-            await GatewayError.BadRequest(problem, "model").WriteAsync(context.Response);
+            await GatewayError.BadRequest(problem.Message, problem.Param).WriteAsync(context.Response);
             return;
         }
 
@@ -109,7 +109,7 @@ internal sealed class ModelRoutingMiddleware(RequestDelegate next, IOptionsMonit
     /// A <c>model</c> that is not a string, or not Unicode text (a lone surrogate escape), is its problem, in the pods'
     /// words.
     /// </summary>
-    private static (string? Model, string? ModelProblem, bool Stream, bool IncludeUsage, int? MaxTokens, int Choices)? Read(byte[] body, bool chat)
+    private static (string? Model, (string Message, string? Param)? Problem, bool Stream, bool IncludeUsage, int? MaxTokens, int Choices)? Read(byte[] body, bool chat)
     {
         try
         {
@@ -117,7 +117,7 @@ internal sealed class ModelRoutingMiddleware(RequestDelegate next, IOptionsMonit
             JsonElement root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                return null;
+                return (null, ($"The request body must be a JSON object, but got {Kind(root.ValueKind)} instead.", null), false, false, null, 1);
             }
 
             (string? model, string? modelProblem) = Model(root);
@@ -129,7 +129,7 @@ internal sealed class ModelRoutingMiddleware(RequestDelegate next, IOptionsMonit
                 ? PositiveInteger(root, "max_completion_tokens") ?? PositiveInteger(root, "max_tokens")
                 : PositiveInteger(root, "max_tokens") ?? CompletionsDefaultMaxTokens;
             int choices = Math.Clamp(Math.Max(PositiveInteger(root, "n") ?? 1, chat ? 1 : PositiveInteger(root, "best_of") ?? 1), 1, 128);
-            return (model, modelProblem, stream, includeUsage, maxTokens, choices);
+            return (model, modelProblem is null ? null : (modelProblem, "model"), stream, includeUsage, maxTokens, choices);
         }
         catch (JsonException)
         {
@@ -146,14 +146,7 @@ internal sealed class ModelRoutingMiddleware(RequestDelegate next, IOptionsMonit
 
         if (model.ValueKind != JsonValueKind.String)
         {
-            string kind = model.ValueKind switch
-            {
-                JsonValueKind.Number => "a number",
-                JsonValueKind.Array => "an array",
-                JsonValueKind.Object => "an object",
-                _ => "a boolean",
-            };
-            return (null, $"Invalid type for 'model': expected a string, but got {kind} instead.");
+            return (null, $"Invalid type for 'model': expected a string, but got {Kind(model.ValueKind)} instead.");
         }
 
         try
@@ -165,6 +158,17 @@ internal sealed class ModelRoutingMiddleware(RequestDelegate next, IOptionsMonit
             return (null, "'model' is not valid Unicode text: it holds a lone surrogate escape (such as \\ud800) or bytes that are not UTF-8.");
         }
     }
+
+    // In the pods' words (RequestFieldReader.Describe).
+    private static string Kind(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.Object => "an object",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        _ => "null",
+    };
 
     private static int? PositiveInteger(JsonElement root, string name) =>
         root.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.Number

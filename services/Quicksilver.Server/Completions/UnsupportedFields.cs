@@ -29,7 +29,7 @@ internal static class UnsupportedFields
         new("prompt_logprobs", "vLLM's", Inert.None),
         new("truncate_prompt_tokens", "vLLM's", Inert.None),
         new("return_tokens_as_token_ids", "vLLM's", Inert.False),
-        new("logits_processors", "vLLM's", Inert.None),
+        new("logits_processors", "vLLM's", Inert.EmptyArray),
         new("guided_json", "vLLM's structured output", Inert.None),
         new("guided_regex", "vLLM's structured output", Inert.None),
         new("guided_choice", "vLLM's structured output", Inert.None),
@@ -41,7 +41,7 @@ internal static class UnsupportedFields
     /// <summary>Completions-only: vLLM's structured output (chat reads <c>response_format</c> itself).</summary>
     private static readonly Field[] CompletionsOnly =
     [
-        new("response_format", "vLLM's structured output", Inert.None),
+        new("response_format", "vLLM's structured output", Inert.TextFormat),
     ];
 
     /// <summary>Chat-only fields: OpenAI's for other modalities and reasoning models, and vLLM's chat extensions.</summary>
@@ -84,7 +84,18 @@ internal static class UnsupportedFields
         }
     }
 
-    private static string Truncated(string raw) => raw.Length <= 40 ? raw : string.Concat(raw.AsSpan(0, 40), "…");
+    private static string Truncated(string raw)
+    {
+        const int Shown = 40;
+        if (raw.Length <= Shown)
+        {
+            return raw;
+        }
+
+        // Never half of a surrogate pair.
+        int cut = char.IsHighSurrogate(raw[Shown - 1]) ? Shown - 1 : Shown;
+        return string.Concat(raw.AsSpan(0, cut), "…");
+    }
 
     private sealed record Field(string Name, string Origin, Inert Inert);
 
@@ -99,6 +110,10 @@ internal static class UnsupportedFields
         public static readonly Inert TextOnly = new(
             "[\"text\"]",
             v => v.ValueKind == JsonValueKind.Array && v.EnumerateArray().All(m => m.ValueKind == JsonValueKind.String && m.GetString() == "text"));
+
+        public static readonly Inert TextFormat = new(
+            "{\"type\": \"text\"}",
+            v => v.ValueKind == JsonValueKind.Object && v.TryGetProperty("type", out JsonElement type) && type.ValueKind == JsonValueKind.String && type.GetString() == "text");
 
         public static readonly Inert None = new("null", _ => false);
     }

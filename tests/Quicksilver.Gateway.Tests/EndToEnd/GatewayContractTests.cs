@@ -115,7 +115,11 @@ public sealed partial class GatewayContractTests(PlatformFixture fixture) : ICla
 
         using var notJson = new StringContent("{not json", Encoding.UTF8, "application/json");
         using HttpResponseMessage malformed = await acme.PostAsync(new Uri("/v1/completions", UriKind.Relative), notJson);
-        await AssertErrorAsync(malformed, HttpStatusCode.BadRequest, "BadRequestError", "We could not parse the JSON body of your request. The body must be a JSON object.", null);
+        await AssertErrorAsync(malformed, HttpStatusCode.BadRequest, "BadRequestError", "We could not parse the JSON body of your request.", null);
+
+        using var array = new StringContent("[]", Encoding.UTF8, "application/json");
+        using HttpResponseMessage notObject = await acme.PostAsync(new Uri("/v1/completions", UriKind.Relative), array);
+        await AssertErrorAsync(notObject, HttpStatusCode.BadRequest, "BadRequestError", "The request body must be a JSON object, but got an array instead.", null);
     }
 
     [Theory]
@@ -230,6 +234,22 @@ public sealed partial class GatewayContractTests(PlatformFixture fixture) : ICla
         Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
         Assert.Equal("0", Header(refused, "x-ratelimit-remaining-tokens"));
         Assert.Matches("^1m[0-9.]+s$", Header(refused, "x-ratelimit-reset-tokens")); // 37 tokens owed back to 30 left: over a minute
+    }
+
+    [Fact]
+    public async Task BothLimitsSpent_RetryAfterIsTheLongerWait()
+    {
+        using HttpClient client = Platform.Gateway.ClientFor(TestTenants.Squeezed);
+        using (HttpResponseMessage first = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 16, stream: true)))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+            _ = await first.Content.ReadAsStringAsync(); // 5 + 16 tokens against 20 a minute: a few seconds owed
+        }
+
+        // The budget refuses first, owing seconds; the one request permit takes a minute to come back.
+        using HttpResponseMessage refused = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 2));
+        await AssertErrorAsync(refused, HttpStatusCode.TooManyRequests, "RateLimitError", "Rate limit reached for tokens per minute (20).", null);
+        Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 55, 60);
     }
 
     [Fact]

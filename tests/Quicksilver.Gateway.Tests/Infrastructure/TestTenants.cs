@@ -21,10 +21,13 @@ internal static class TestTenants
     /// <summary>Thirty tokens per minute, for answers that end without their usage.</summary>
     public const string Thrifty = "thrifty";
 
+    /// <summary>One request and twenty tokens per minute: both limits spent by one answer.</summary>
+    public const string Squeezed = "squeezed";
+
     /// <summary>May only use a model the gateway does not serve.</summary>
     public const string Restricted = "restricted";
 
-    private static readonly Dictionary<string, string> Keys = new[] { Acme, Globex, Limited, Frugal, Thrifty, Restricted }
+    private static readonly Dictionary<string, string> Keys = new[] { Acme, Globex, Limited, Frugal, Thrifty, Squeezed, Restricted }
         .ToDictionary(id => id, _ => ApiKeyHash.NewKey());
 
     public static string KeyOf(string tenant) => Keys[tenant];
@@ -38,21 +41,22 @@ internal static class TestTenants
         {
             Tenant(Acme),
             Tenant(Globex),
-            Tenant(Limited, limits: ("requests_per_minute", 2)),
-            Tenant(Frugal, limits: ("tokens_per_minute", 30)),
-            Tenant(Thrifty, limits: ("tokens_per_minute", 30)),
+            Tenant(Limited, limits: [("requests_per_minute", 2)]),
+            Tenant(Frugal, limits: [("tokens_per_minute", 30)]),
+            Tenant(Thrifty, limits: [("tokens_per_minute", 30)]),
+            Tenant(Squeezed, limits: [("requests_per_minute", 1), ("tokens_per_minute", 20)]),
             Tenant(Restricted, models: ["some-other-model"]),
         };
         File.WriteAllText(path, new JsonObject { ["tenants"] = tenants }.ToJsonString());
         return path;
     }
 
-    private static JsonObject Tenant(string id, (string Name, int Value)? limits = null, string[]? models = null)
+    private static JsonObject Tenant(string id, (string Name, int Value)[]? limits = null, string[]? models = null)
     {
         var tenant = new JsonObject { ["id"] = id, ["keys"] = new JsonArray(ApiKeyHash.Format(Keys[id])) };
-        if (limits is { } limit)
+        foreach ((string name, int value) in limits ?? [])
         {
-            tenant[limit.Name] = limit.Value;
+            tenant[name] = value;
         }
 
         if (models is not null)

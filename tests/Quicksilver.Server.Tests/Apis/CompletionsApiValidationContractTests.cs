@@ -120,11 +120,22 @@ public abstract class CompletionsApiValidationContractTests<TFixture>(TFixture f
     }
 
     [Fact]
+    public async Task CreateCompletion_UnsupportedFieldWithALongValue_QuotesItCutBeforeACharacter()
+    {
+        string value = new string('a', 38) + "\U0001F600\U0001F600";
+
+        using HttpResponseMessage response = await Client.PostCompletionAsync(Fill($"{{\"model\": \"$MODEL\", \"prompt\": \"a\", \"guided_regex\": \"{value}\"}}"));
+
+        JsonObject error = await OpenAIAssert.ErrorAsync(response, HttpStatusCode.BadRequest, "BadRequestError", "guided_regex");
+        Assert.EndsWith($"Got \"{new string('a', 38)}….", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CreateCompletion_UnsupportedVllmFieldsAtTheirDefaults_Succeeds()
     {
         const string Defaults = "\"min_tokens\": 0, \"min_p\": 0.0, \"repetition_penalty\": 1, \"length_penalty\": 1.0, \"use_beam_search\": false, " +
             "\"stop_token_ids\": [], \"bad_words\": [], \"skip_special_tokens\": true, \"spaces_between_special_tokens\": true, " +
-            "\"prompt_logprobs\": null, \"guided_json\": null, \"priority\": 0";
+            "\"prompt_logprobs\": null, \"guided_json\": null, \"priority\": 0, \"logits_processors\": [], \"response_format\": {\"type\": \"text\"}";
 
         using HttpResponseMessage response = await Client.PostCompletionAsync(Fill($"{{\"model\": \"$MODEL\", \"prompt\": \"a\", \"max_tokens\": 2, {Defaults}}}"));
 
