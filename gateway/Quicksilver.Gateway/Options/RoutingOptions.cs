@@ -14,6 +14,13 @@ public sealed class RoutingOptions
     /// <summary>Timeout of one readiness check or load poll.</summary>
     public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Consecutive failed readiness checks that take a pod out of rotation (Envoy's unhealthy threshold). Above one, a
+    /// single check that timed out while the pod was busy does not cost a healthy pod its traffic; a pod that is gone
+    /// refuses connections and is ejected at once whatever this says.
+    /// </summary>
+    public int UnhealthyThreshold { get; init; } = 2;
+
     /// <summary>How long a pod that failed at the transport level (refused, reset) gets no new work before it is tried again.</summary>
     public TimeSpan EjectionPeriod { get; init; } = TimeSpan.FromSeconds(10);
 

@@ -16,6 +16,11 @@ internal sealed class RoutingOptionsValidator : IValidateOptions<RoutingOptions>
         Positive(options.ConnectTimeout, nameof(options.ConnectTimeout));
         Positive(options.ActivityTimeout, nameof(options.ActivityTimeout));
         Positive(options.RequestTimeout, nameof(options.RequestTimeout));
+        if (options.UnhealthyThreshold < 1)
+        {
+            failures.Add($"{RoutingOptions.SectionName}:UnhealthyThreshold must be at least 1, not {options.UnhealthyThreshold}.");
+        }
+
         if (options.MaxAttempts < 1)
         {
             failures.Add($"{RoutingOptions.SectionName}:MaxAttempts must be at least 1, not {options.MaxAttempts}.");

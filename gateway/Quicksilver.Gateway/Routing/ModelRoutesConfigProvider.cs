@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Quicksilver.Gateway.Options;
@@ -100,7 +101,7 @@ internal sealed class ModelRoutesConfigProvider : IProxyConfigProvider, IDisposa
                     },
                 },
                 HttpRequest = new ForwarderRequestConfig { ActivityTimeout = routing.ActivityTimeout, AllowResponseBuffering = false },
-                Metadata = new Dictionary<string, string> { ["ConsecutiveFailuresHealthPolicy.Threshold"] = "1" },
+                Metadata = new Dictionary<string, string> { ["ConsecutiveFailuresHealthPolicy.Threshold"] = routing.UnhealthyThreshold.ToString(CultureInfo.InvariantCulture) },
             });
         }
 

@@ -46,7 +46,13 @@ public sealed class UnsettledAnswerTests
         using (var leave = new CancellationTokenSource())
         {
             Task<HttpResponseMessage> abandoned = Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 40), cancellationToken: leave.Token);
-            await Wait.UntilAsync(() => pod.Received == 1, TimeSpan.FromSeconds(30), "the pod to receive the request");
+            await Wait.UntilAsync(() => pod.Received == 1 || abandoned.IsCompleted, TimeSpan.FromSeconds(30), "the pod to receive the request", gateway.Explain);
+            if (abandoned.IsCompletedSuccessfully)
+            {
+                using HttpResponseMessage early = await abandoned;
+                Assert.Fail($"The gateway answered before the pod did: {early.StatusCode} {await early.Content.ReadAsStringAsync()}\n{gateway.Explain()}");
+            }
+
             await leave.CancelAsync();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
         }
@@ -86,7 +92,8 @@ public sealed class UnsettledAnswerTests
                 line.StartsWith("quicksilver_gateway_answers_unsettled_total{", StringComparison.Ordinal)
                 && line.Contains("quicksilver_tenant=\"thrifty\"", StringComparison.Ordinal)),
             TimeSpan.FromSeconds(30),
-            "the gateway to count the abandoned answer as unsettled");
+            "the gateway to count the abandoned answer as unsettled",
+            gateway.Explain);
 
         using HttpResponseMessage refused = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 2));
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);

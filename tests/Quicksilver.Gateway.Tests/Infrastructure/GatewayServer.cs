@@ -67,6 +67,19 @@ public sealed class GatewayServer(
     public int RoutablePods() =>
         Services.GetRequiredService<IProxyStateLookup>().TryGetCluster($"model:{Model}", out var cluster) ? cluster.DestinationsState.AvailableDestinations.Count : 0;
 
+    /// <summary>
+    /// The gateway's log from <see cref="LogLevel.Information"/> up (YARP's forwarding errors and failed readiness
+    /// checks among them) and its pods' health now, one line each: what a test that timed out waiting shows.
+    /// </summary>
+    public string Explain() => string.Join(
+        '\n',
+        [
+            "Gateway log:",
+            .. Logs.Entries.Where(e => e.Level >= LogLevel.Information).Select(e => $"  {e.Level} {e.Category}: {e.Message} {e.Exception?.GetType().Name}"),
+            "Pods:",
+            .. Pods().Select(d => $"  {d.Model.Config.Address} active={d.Health.Active} passive={d.Health.Passive}"),
+        ]);
+
     /// <summary>The model's pods as the gateway sees them now.</summary>
     public IReadOnlyList<DestinationState> Pods() =>
         Services.GetRequiredService<IProxyStateLookup>().TryGetCluster($"model:{Model}", out var cluster) ? [.. cluster.Destinations.Values] : [];

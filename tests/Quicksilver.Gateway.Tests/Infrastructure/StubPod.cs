@@ -17,7 +17,10 @@ namespace Quicksilver.Gateway.Tests.Infrastructure;
 public sealed class StubPod : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly Lock _readiness = new();
     private int _received;
+    private int _readinessChecks;
+    private int _readinessFailuresLeft;
 
     private StubPod(WebApplication app, Uri address)
     {
@@ -27,8 +30,20 @@ public sealed class StubPod : IAsyncDisposable
 
     public Uri Address { get; }
 
-    /// <summary>Generation requests received so far.</summary>
+    /// <summary>Generation requests received so far, each counted once its whole body is read.</summary>
     public int Received => _received;
+
+    /// <summary>Readiness checks received so far.</summary>
+    public int ReadinessChecks
+    {
+        get
+        {
+            lock (_readiness)
+            {
+                return _readinessChecks;
+            }
+        }
+    }
 
     /// <summary>The <c>X-Request-Id</c> of the last generation request, as the gateway forwarded it.</summary>
     public string? LastRequestId { get; private set; }
@@ -79,12 +94,15 @@ public sealed class StubPod : IAsyncDisposable
         builder.Logging.ClearProviders();
         WebApplication app = builder.Build();
         StubPod? stub = null;
-        app.MapGet("/health/ready", () => "ready");
+        app.MapGet("/health/ready", () => stub!.CheckReadiness());
         app.MapGet("/load", () => Results.Text("""{"model":"quicksilver-tiny","waiting":0,"running":0,"tokens_in_flight":0,"draining":false}""", "application/json"));
-        app.MapPost("/v1/{**rest}", (HttpContext context) =>
+        app.MapPost("/v1/{**rest}", async (HttpContext context) =>
         {
+            // Kestrel runs the endpoint once the headers are in: a request whose body is still on its way is not yet
+            // received (its client leaving then cancels the body, not the answer).
+            await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted);
             Interlocked.Increment(ref stub!._received);
-            return generate(stub, context);
+            await generate(stub, context);
         });
         await app.StartAsync();
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -92,5 +110,29 @@ public sealed class StubPod : IAsyncDisposable
         return stub;
     }
 
+    /// <summary>Answers the next <paramref name="checks"/> readiness checks with 503.</summary>
+    public void FailReadinessChecks(int checks)
+    {
+        lock (_readiness)
+        {
+            _readinessFailuresLeft = checks;
+        }
+    }
+
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+
+    private IResult CheckReadiness()
+    {
+        lock (_readiness)
+        {
+            _readinessChecks++;
+            if (_readinessFailuresLeft == 0)
+            {
+                return Results.Text("ready");
+            }
+
+            _readinessFailuresLeft--;
+            return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+        }
+    }
 }
