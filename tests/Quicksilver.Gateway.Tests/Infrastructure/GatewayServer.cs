@@ -14,7 +14,9 @@ namespace Quicksilver.Gateway.Tests.Infrastructure;
 
 /// <summary>
 /// The real gateway on a real Kestrel loopback port in front of <paramref name="pods"/>, with the test tenants and
-/// routing intervals short enough for tests (load polled every 100 ms, readiness every 250 ms, ejection 1 s).
+/// routing intervals short enough for tests (load polled every 100 ms, readiness every 250 ms, ejection 1 s). Probe and
+/// connect timeouts stay long (5 s): a pod that is gone refuses at once, and on a loaded 2-core machine running three
+/// test assemblies side by side a 1 s timeout can fire on a pod that is only slow to be scheduled.
 /// </summary>
 public sealed class GatewayServer(
     IReadOnlyList<Uri> pods,
@@ -97,8 +99,8 @@ public sealed class GatewayServer(
         builder.UseSetting("Gateway:Routing:LoadPollInterval", "00:00:00.1");
         builder.UseSetting("Gateway:Routing:HealthCheckInterval", "00:00:00.25");
         builder.UseSetting("Gateway:Routing:EjectionPeriod", "00:00:01");
-        builder.UseSetting("Gateway:Routing:ProbeTimeout", "00:00:01");
-        builder.UseSetting("Gateway:Routing:ConnectTimeout", "00:00:01");
+        builder.UseSetting("Gateway:Routing:ProbeTimeout", "00:00:05");
+        builder.UseSetting("Gateway:Routing:ConnectTimeout", "00:00:05");
         foreach ((string key, string? value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
