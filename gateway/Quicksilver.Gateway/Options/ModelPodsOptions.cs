@@ -19,10 +19,10 @@ public sealed class ModelPodsOptions
     public string PodScheme { get; init; } = "http";
 
     /// <summary>
-    /// The pods' <c>Quicksilver:Limits:MaxTokens</c>: the most answer tokens a choice can run to, and so the ceiling of
-    /// a chat request that names no <c>max_completion_tokens</c> (the pods cap that default at the model's
-    /// <c>max_new_tokens</c> too, which the gateway does not know, so the ceiling may be above what it runs to). An
-    /// answer that ends without its usage (the client left) is debited its ceiling from the tenant's token budget
+    /// The pods' <c>Quicksilver:Limits:MaxTokens</c>, until one of them has reported its answer limits on
+    /// <c>GET /load</c> (its largest <c>max_tokens</c>, and the budget of a chat request that names none, capped at the
+    /// model's <c>max_new_tokens</c>): the most answer tokens a choice can run to. An answer that ends without its
+    /// usage (the client left) is debited its ceiling from the tenant's token budget
     /// (<see cref="Relay.ProxiedRequest.AnswerTokenCeiling"/>).
     /// </summary>
     public int MaxTokens { get; init; } = 1024;

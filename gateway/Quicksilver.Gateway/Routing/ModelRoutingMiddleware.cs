@@ -14,7 +14,7 @@ namespace Quicksilver.Gateway.Routing;
 /// gateway can judge: 400 for a body that is not a JSON object or has no model, 404 for a model no pod serves, 403 for
 /// a model the tenant may not use, 413 for a body over the limit. Everything else is the pod's to validate.
 /// </summary>
-internal sealed class ModelRoutingMiddleware(RequestDelegate next, IOptionsMonitor<GatewayOptions> options, GatewayMetrics metrics)
+internal sealed class ModelRoutingMiddleware(RequestDelegate next, IOptionsMonitor<GatewayOptions> options, PodLoadRegistry loads, GatewayMetrics metrics)
 {
     /// <summary>OpenAI's (and the pods') <c>max_tokens</c> of a completion that names none.</summary>
     private const int CompletionsDefaultMaxTokens = 16;
@@ -68,7 +68,9 @@ internal sealed class ModelRoutingMiddleware(RequestDelegate next, IOptionsMonit
             return;
         }
 
-        long answerTokens = Math.Min(fields.MaxTokens ?? pods.MaxTokens, pods.MaxTokens);
+        // As the pods bound it, by their own report; the configured limit until one of them has reported.
+        AnswerLimits limits = loads.LimitsOf(model) ?? new AnswerLimits(pods.MaxTokens, pods.MaxTokens);
+        long answerTokens = fields.MaxTokens is { } asked ? Math.Min(asked, limits.MaxTokens) : limits.ChatDefaultMaxTokens;
         context.Features.Set(new ProxiedRequest(tenant, model, fields.Stream, fields.IncludeUsage, answerTokens * fields.Choices));
         context.Request.Headers[PodHeaders.Model] = model;
         context.Request.Body.Position = 0;
@@ -104,7 +106,7 @@ internal sealed class ModelRoutingMiddleware(RequestDelegate next, IOptionsMonit
 
     /// <summary>
     /// The fields that route and bound a request. Its answer tokens per choice are read as its pod reads them: chat's
-    /// <c>max_completion_tokens</c>, else <c>max_tokens</c>, else null (the pods' limit); a completion's
+    /// <c>max_completion_tokens</c>, else <c>max_tokens</c>, else null (the pods' chat default); a completion's
     /// <c>max_tokens</c>, else OpenAI's default of 16. Choices are <c>n</c>, and for completions <c>best_of</c> if larger.
     /// A <c>model</c> that is not a string, or not Unicode text (a lone surrogate escape), is its problem, in the pods'
     /// words.

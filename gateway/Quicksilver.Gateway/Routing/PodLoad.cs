@@ -3,8 +3,11 @@ using System.Text.Json;
 
 namespace Quicksilver.Gateway.Routing;
 
-/// <summary>A pod's own load report: requests queued, sequences running, their tokens, and whether it is draining.</summary>
-internal sealed record PodLoad(int Waiting, int Running, int TokensInFlight, bool Draining)
+/// <summary>
+/// A pod's own load report: requests queued, sequences running, their tokens, and whether it is draining; from
+/// <c>GET /load</c> also its model and answer limits (the header carries neither).
+/// </summary>
+internal sealed record PodLoad(int Waiting, int Running, int TokensInFlight, bool Draining, string? Model = null, AnswerLimits? Limits = null)
 {
     /// <summary>The response header pods piggy-back their load on: <c>waiting=2, running=5, tokens=1234</c>.</summary>
     public const string HeaderName = "X-Quicksilver-Load";
@@ -50,7 +53,12 @@ internal sealed record PodLoad(int Waiting, int Running, int TokensInFlight, boo
                 root.GetProperty("waiting").GetInt32(),
                 root.GetProperty("running").GetInt32(),
                 root.TryGetProperty("tokens_in_flight", out JsonElement tokens) ? tokens.GetInt32() : 0,
-                root.TryGetProperty("draining", out JsonElement draining) && draining.GetBoolean());
+                root.TryGetProperty("draining", out JsonElement draining) && draining.GetBoolean(),
+                root.TryGetProperty("model", out JsonElement model) ? model.GetString() : null,
+                root.TryGetProperty("max_tokens", out JsonElement max) && root.TryGetProperty("chat_default_max_tokens", out JsonElement chat)
+                    && max.GetInt32() is > 0 and var maxTokens && chat.GetInt32() is > 0 and var chatDefault
+                    ? new AnswerLimits(maxTokens, Math.Min(chatDefault, maxTokens))
+                    : null);
         }
         catch (Exception exception) when (exception is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {

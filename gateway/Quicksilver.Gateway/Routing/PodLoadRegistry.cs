@@ -4,7 +4,8 @@ namespace Quicksilver.Gateway.Routing;
 
 /// <summary>
 /// The latest load each pod reported (by its base address), plus the requests this gateway replica sent it since
-/// that report — work the report cannot show yet. The balancing policy scores pods with it.
+/// that report — work the report cannot show yet. The balancing policy scores pods with it; the answer limits the
+/// pods of a model reported bound what its requests can spend.
 /// </summary>
 internal sealed class PodLoadRegistry
 {
@@ -18,7 +19,35 @@ internal sealed class PodLoadRegistry
         {
             entry.Load = load;
             entry.SentSinceReport = 0;
+            if (load is { Model: { } model, Limits: { } limits })
+            {
+                entry.Model = model;
+                entry.Limits = limits;
+            }
         }
+    }
+
+    /// <summary>
+    /// The answer limits of <paramref name="model"/>: the largest any of its pods reported (pods of one model share
+    /// their settings but during a rollout; a ceiling errs high), or null before one reported them.
+    /// </summary>
+    public AnswerLimits? LimitsOf(string model)
+    {
+        AnswerLimits? widest = null;
+        foreach (Entry entry in _pods.Values)
+        {
+            lock (entry)
+            {
+                if (entry is { Limits: { } limits } && string.Equals(entry.Model, model, StringComparison.Ordinal))
+                {
+                    widest = widest is null ? limits : new AnswerLimits(
+                        Math.Max(widest.MaxTokens, limits.MaxTokens),
+                        Math.Max(widest.ChatDefaultMaxTokens, limits.ChatDefaultMaxTokens));
+                }
+            }
+        }
+
+        return widest;
     }
 
     /// <summary>Notes that a request was just sent to the pod at <paramref name="address"/>.</summary>
@@ -57,5 +86,9 @@ internal sealed class PodLoadRegistry
         public PodLoad? Load { get; set; }
 
         public int SentSinceReport { get; set; }
+
+        public string? Model { get; set; }
+
+        public AnswerLimits? Limits { get; set; }
     }
 }

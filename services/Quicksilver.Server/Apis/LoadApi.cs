@@ -1,5 +1,8 @@
+using Microsoft.Extensions.Options;
 using Quicksilver.Engine;
 using Quicksilver.Engine.Scheduling;
+using Quicksilver.Server.Chat;
+using Quicksilver.Server.Completions;
 using Quicksilver.Server.Errors;
 using Quicksilver.Server.Hosting;
 using Quicksilver.Server.Wire;
@@ -22,18 +25,21 @@ internal static class LoadApi
             .WithTags("Operations")
             .WithSummary("The engine's current load")
             .WithDescription(
-                "`{\"model\", \"waiting\", \"running\", \"tokens_in_flight\", \"draining\"}`: requests queued for a place in the " +
-                "batch, sequences in the step loop, their canvas tokens (the work of one step), and whether the pod is " +
-                "shutting down. The gateway polls it to balance load; 503 while the model is loading.")
+                "`{\"model\", \"waiting\", \"running\", \"tokens_in_flight\", \"draining\", \"max_tokens\", \"chat_default_max_tokens\"}`: " +
+                "requests queued for a place in the batch, sequences in the step loop, their canvas tokens (the work of one " +
+                "step), whether the pod is shutting down, the largest max_tokens it takes and the budget of a chat request " +
+                "that names none. The gateway polls it to balance load and to bound what an answer can spend; 503 while " +
+                "the model is loading.")
             .Produces<LoadReport>(StatusCodes.Status200OK)
             .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable)
             .DisableHttpMetrics();
         return app;
     }
 
-    public static IResult GetLoad(ModelCatalog catalog, HttpResponse response)
+    public static IResult GetLoad(ModelCatalog catalog, IOptions<LimitsOptions> limits, HttpResponse response)
     {
         ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(limits);
         ArgumentNullException.ThrowIfNull(response);
         if (catalog.Models is not [ServedModel model, ..])
         {
@@ -43,7 +49,14 @@ internal static class LoadApi
         EngineLoad load = model.Engine.Load;
         response.Headers.CacheControl = "no-store";
         return TypedResults.Json(
-            new LoadReport(model.Id, load.Waiting, load.Running, load.TokensInFlight, load.Draining),
+            new LoadReport(
+                model.Id,
+                load.Waiting,
+                load.Running,
+                load.TokensInFlight,
+                load.Draining,
+                limits.Value.MaxTokens,
+                ChatPlanner.DefaultMaxTokensCeiling(limits.Value, SamplingDefaults.For(model.Generation))),
             LoadJsonContext.Default.LoadReport);
     }
 }

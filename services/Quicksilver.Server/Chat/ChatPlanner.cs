@@ -45,7 +45,7 @@ internal static class ChatPlanner
         // server's limit and, as vLLM does, the model's max_new_tokens: a diffusion model's canvas is the whole budget,
         // so every step costs the budget, not the answer.
         var defaults = SamplingDefaults.For(model.Generation);
-        int maxTokens = request.MaxTokens ?? Math.Min(Math.Min(limits.MaxTokens, context - prompt.Count), defaults.MaxNewTokens ?? int.MaxValue);
+        int maxTokens = request.MaxTokens ?? Math.Min(DefaultMaxTokensCeiling(limits, defaults), context - prompt.Count);
         if ((long)prompt.Count + maxTokens > context)
         {
             throw ApiErrorException.BadRequest(
@@ -55,6 +55,18 @@ internal static class ChatPlanner
         }
 
         return request.Decoding.ToGenerationRequest(prompt, maxTokens, request.Seed, defaults, model.Tokenizer.VocabSize);
+    }
+
+    /// <summary>
+    /// The most answer tokens a chat request that names no <c>max_completion_tokens</c> gets, whatever its prompt:
+    /// the server's limit, and the model's <c>max_new_tokens</c> when it names one (the room the context has left
+    /// may cap it further). The gateway debits it from a tenant whose client left before the usage came.
+    /// </summary>
+    public static int DefaultMaxTokensCeiling(LimitsOptions limits, SamplingDefaults defaults)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentNullException.ThrowIfNull(defaults);
+        return Math.Min(limits.MaxTokens, defaults.MaxNewTokens ?? int.MaxValue);
     }
 
     /// <summary>

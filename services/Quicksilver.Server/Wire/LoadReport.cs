@@ -6,4 +6,6 @@ namespace Quicksilver.Server.Wire;
 /// <param name="Running">Sequences in the engine's step loop.</param>
 /// <param name="TokensInFlight">Canvas tokens (prompt + answer) of the running sequences: the work of one step.</param>
 /// <param name="Draining">Whether the pod is shutting down and refuses new requests.</param>
-internal sealed record LoadReport(string Model, int Waiting, int Running, int TokensInFlight, bool Draining);
+/// <param name="MaxTokens">The largest <c>max_tokens</c> a request may ask for (<c>Quicksilver:Limits:MaxTokens</c>).</param>
+/// <param name="ChatDefaultMaxTokens">The most answer tokens a chat request that names none runs to.</param>
+internal sealed record LoadReport(string Model, int Waiting, int Running, int TokensInFlight, bool Draining, int MaxTokens, int ChatDefaultMaxTokens);

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Quicksilver.Gateway.Routing;
 using Quicksilver.Gateway.Tests.Infrastructure;
 
 namespace Quicksilver.Gateway.Tests.EndToEnd;
@@ -46,18 +48,30 @@ public sealed class UnsettledAnswerTests
         using (var leave = new CancellationTokenSource())
         {
             Task<HttpResponseMessage> abandoned = Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 40), cancellationToken: leave.Token);
-            await Wait.UntilAsync(() => pod.Received == 1 || abandoned.IsCompleted, TimeSpan.FromSeconds(30), "the pod to receive the request", gateway.Explain);
-            if (abandoned.IsCompletedSuccessfully)
-            {
-                using HttpResponseMessage early = await abandoned;
-                Assert.Fail($"The gateway answered before the pod did: {early.StatusCode} {await early.Content.ReadAsStringAsync()}\n{gateway.Explain()}");
-            }
-
-            await leave.CancelAsync();
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+            await LeaveOnceThePodHasItAsync(gateway, pod, abandoned, leave);
         }
 
         // Owing 10 tokens at 0.5 a second: back above zero in 22 s, less the time since (debited twice: 102 s).
+        await AssertDebitedAsync(gateway, client, retryAfterSeconds: (5, 23));
+    }
+
+    [Fact]
+    public async Task ChatLeftBeforeItsPodAnswered_WithoutABudget_IsDebitedThePodsReportedChatDefault()
+    {
+        // The pods' default chat budget is 40 tokens by their GET /load (the gateway's configured fallback is 1,024,
+        // which would refuse the next request for about half an hour).
+        await using StubPod pod = await StubPod.StartSilentAsync(chatDefaultMaxTokens: 40);
+        await using GatewayServer gateway = await GatewayServer.StartAsync([pod.Address]);
+        PodLoadRegistry loads = gateway.Services.GetRequiredService<PodLoadRegistry>();
+        await Wait.UntilAsync(() => loads.LimitsOf(GatewayServer.Model) is not null, TimeSpan.FromSeconds(30), "the pod's load report");
+        using HttpClient client = gateway.ClientFor(TestTenants.Thrifty);
+        var chat = new JsonObject { ["model"] = GatewayServer.Model, ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Hi" }) };
+        using (var leave = new CancellationTokenSource())
+        {
+            Task<HttpResponseMessage> abandoned = client.PostAsJsonAsync("/v1/chat/completions", chat, leave.Token);
+            await LeaveOnceThePodHasItAsync(gateway, pod, abandoned, leave);
+        }
+
         await AssertDebitedAsync(gateway, client, retryAfterSeconds: (5, 23));
     }
 
@@ -78,6 +92,20 @@ public sealed class UnsettledAnswerTests
             JsonObject error = (await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!.AsObject();
             Assert.Equal("GatewayTimeoutError", (string?)error["type"]);
         }
+    }
+
+    /// <summary>Waits until the silent pod has the whole request, then leaves (cancels <paramref name="abandoned"/>).</summary>
+    private static async Task LeaveOnceThePodHasItAsync(GatewayServer gateway, StubPod pod, Task<HttpResponseMessage> abandoned, CancellationTokenSource leave)
+    {
+        await Wait.UntilAsync(() => pod.Received >= 1 || abandoned.IsCompleted, TimeSpan.FromSeconds(30), "the pod to receive the request", gateway.Explain);
+        if (abandoned.IsCompletedSuccessfully)
+        {
+            using HttpResponseMessage early = await abandoned;
+            Assert.Fail($"The gateway answered before the pod did: {early.StatusCode} {await early.Content.ReadAsStringAsync()}\n{gateway.Explain()}");
+        }
+
+        await leave.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
     }
 
     /// <summary>

@@ -70,14 +70,15 @@ public sealed class GatewayServer(
         Services.GetRequiredService<IProxyStateLookup>().TryGetCluster($"model:{Model}", out var cluster) ? cluster.DestinationsState.AvailableDestinations.Count : 0;
 
     /// <summary>
-    /// The gateway's log from <see cref="LogLevel.Information"/> up (YARP's forwarding errors and failed readiness
-    /// checks among them) and its pods' health now, one line each: what a test that timed out waiting shows.
+    /// The gateway's log from <see cref="LogLevel.Information"/> up (failed readiness checks among them), YARP's
+    /// forwarder's from <see cref="LogLevel.Debug"/> (which error ended each try), and its pods' health now, one line
+    /// each: what a test that timed out waiting shows.
     /// </summary>
     public string Explain() => string.Join(
         '\n',
         [
             "Gateway log:",
-            .. Logs.Entries.Where(e => e.Level >= LogLevel.Information).Select(e => $"  {e.Level} {e.Category}: {e.Message} {e.Exception?.GetType().Name}"),
+            .. Logs.Entries.Where(e => e.Level >= LogLevel.Information || e.Category.StartsWith("Yarp.ReverseProxy.Forwarder", StringComparison.Ordinal)).Select(e => $"  {e.Level} {e.Category}: {e.Message} {e.Exception?.GetType().Name}"),
             "Pods:",
             .. Pods().Select(d => $"  {d.Model.Config.Address} active={d.Health.Active} passive={d.Health.Passive}"),
         ]);

@@ -80,14 +80,14 @@ public sealed class StubPod : IAsyncDisposable
 
     /// <summary>
     /// Starts a pod that takes every generation request and sends nothing, not even headers, until the client leaves:
-    /// a non-streamed answer still being generated.
+    /// a non-streamed answer still being generated. Its <c>GET /load</c> reports <paramref name="chatDefaultMaxTokens"/>
+    /// as the budget of a chat request that names none.
     /// </summary>
-    public static Task<StubPod> StartSilentAsync() => StartAsync(async (_, context) =>
-    {
-        await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
-    });
+    public static Task<StubPod> StartSilentAsync(int chatDefaultMaxTokens = 1024) => StartAsync(
+        async (_, context) => await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default),
+        chatDefaultMaxTokens);
 
-    private static async Task<StubPod> StartAsync(Func<StubPod, HttpContext, Task> generate)
+    private static async Task<StubPod> StartAsync(Func<StubPod, HttpContext, Task> generate, int chatDefaultMaxTokens = 1024)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -95,7 +95,9 @@ public sealed class StubPod : IAsyncDisposable
         WebApplication app = builder.Build();
         StubPod? stub = null;
         app.MapGet("/health/ready", () => stub!.CheckReadiness());
-        app.MapGet("/load", () => Results.Text("""{"model":"quicksilver-tiny","waiting":0,"running":0,"tokens_in_flight":0,"draining":false}""", "application/json"));
+        app.MapGet("/load", () => Results.Text(
+            $$"""{"model":"quicksilver-tiny","waiting":0,"running":0,"tokens_in_flight":0,"draining":false,"max_tokens":1024,"chat_default_max_tokens":{{chatDefaultMaxTokens}}}""",
+            "application/json"));
         app.MapPost("/v1/{**rest}", async (HttpContext context) =>
         {
             // Kestrel runs the endpoint once the headers are in: a request whose body is still on its way is not yet

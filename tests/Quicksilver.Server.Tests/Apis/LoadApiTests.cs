@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Quicksilver.Engine;
+using Quicksilver.Engine.Checkpoints;
 using Quicksilver.Server.Tests.Fakes;
 using Quicksilver.Server.Tests.Infrastructure;
 
@@ -25,12 +26,29 @@ public sealed class LoadApiTests
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
         JsonObject load = await response.ReadJsonObjectAsync();
-        Assert.Equal(["model", "waiting", "running", "tokens_in_flight", "draining"], load.Select(p => p.Key));
+        Assert.Equal(["model", "waiting", "running", "tokens_in_flight", "draining", "max_tokens", "chat_default_max_tokens"], load.Select(p => p.Key));
         Assert.Equal(FakeServedModel.Id, load["model"]!.GetValue<string>());
         Assert.Equal(0, load["waiting"]!.GetValue<int>());
         Assert.Equal(0, load["running"]!.GetValue<int>());
         Assert.Equal(0, load["tokens_in_flight"]!.GetValue<int>());
         Assert.False(load["draining"]!.GetValue<bool>());
+        Assert.Equal(1024, load["max_tokens"]!.GetValue<int>());
+        Assert.Equal(1024, load["chat_default_max_tokens"]!.GetValue<int>());
+    }
+
+    [Theory]
+    [InlineData(null, 300, 300)]
+    [InlineData(128, 300, 128)]
+    [InlineData(512, 300, 300)]
+    public async Task GetLoad_ReportsTheLimitAndTheChatDefaultBudget(int? maxNewTokens, int maxTokens, int chatDefault)
+    {
+        ServedModel model = FakeServedModel.Create() with { Generation = new GenerationDefaults { MaxNewTokens = maxNewTokens } };
+        await using var factory = new QuicksilverApiFactory(model, settings: new Dictionary<string, string?> { ["Quicksilver:Limits:MaxTokens"] = $"{maxTokens}" });
+        using HttpClient client = await factory.CreateReadyClientAsync();
+
+        JsonObject load = await GetLoadAsync(client);
+
+        Assert.Equal((maxTokens, chatDefault), (load["max_tokens"]!.GetValue<int>(), load["chat_default_max_tokens"]!.GetValue<int>()));
     }
 
     [Fact]
@@ -82,7 +100,7 @@ public sealed class LoadApiTests
         JsonObject get = paths["/load"]!["get"]!.AsObject();
         Assert.NotNull(get["responses"]!["503"]);
         JsonObject report = document["components"]!["schemas"]!["LoadReport"]!.AsObject();
-        Assert.Equal(["model", "waiting", "running", "tokens_in_flight", "draining"], report["properties"]!.AsObject().Select(p => p.Key));
+        Assert.Equal(["model", "waiting", "running", "tokens_in_flight", "draining", "max_tokens", "chat_default_max_tokens"], report["properties"]!.AsObject().Select(p => p.Key));
     }
 
     private static async Task<JsonObject> GetLoadAsync(HttpClient client)
