@@ -102,8 +102,9 @@ internal sealed class RetryingForwarderMiddleware(
 
     private Task WriteFailureAsync(HttpContext context, IForwarderErrorFeature failure, string model, ForwardAttempts attempts) => failure.Error switch
     {
-        // The route's request timeout ends a request as the client leaving would: its client is still there.
-        ForwarderError.RequestCanceled when !ClientLeft(context) => GatewayError.PodTimedOut(model).WriteAsync(context.Response),
+        // The route's request timeout ends a request as the client leaving would (while YARP still sends the body to
+        // the pod, as a cancelled body): its client is still there.
+        ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled when !ClientLeft(context) => GatewayError.PodTimedOut(model).WriteAsync(context.Response),
         // The client went away: nobody to answer.
         ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient
             or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient => Task.CompletedTask,

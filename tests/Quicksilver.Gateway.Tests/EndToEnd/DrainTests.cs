@@ -27,7 +27,11 @@ public sealed class DrainTests
 
         // SIGTERM, as Kubernetes sends it: the pod turns unready and finishes what it has.
         draining.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
-        await Wait.UntilAsync(() => platform.Gateway.HealthyPods() == 1, TimeSpan.FromSeconds(10), "the gateway to take the draining pod out");
+        await Wait.UntilAsync(
+            () => platform.Gateway.HealthyPods() == 1 && platform.Gateway.RoutablePods() == 1,
+            TimeSpan.FromSeconds(30),
+            "the gateway to take the draining pod out",
+            platform.Gateway.Explain);
         int before = draining.Requests;
         for (int i = 0; i < 4; i++)
         {

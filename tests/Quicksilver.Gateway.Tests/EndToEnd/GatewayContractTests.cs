@@ -220,33 +220,34 @@ public sealed partial class GatewayContractTests(PlatformFixture fixture) : ICla
     public async Task TokensPerMinute_SpentByAnAnswer_RefusesTheNextRequestWithRetryAfter()
     {
         using HttpClient client = Platform.Gateway.ClientFor(TestTenants.Frugal);
-        using (HttpResponseMessage first = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 32, stream: true)))
+        using (HttpResponseMessage first = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 48, stream: true)))
         {
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);
             Assert.Equal("30", Header(first, "x-ratelimit-limit-tokens"));
             Assert.Equal("30", Header(first, "x-ratelimit-remaining-tokens"));
             Assert.Equal("0ms", Header(first, "x-ratelimit-reset-tokens"));
-            _ = await first.Content.ReadAsStringAsync(); // the usage (5 + 32 tokens > 30) is debited as the stream ends
+            _ = await first.Content.ReadAsStringAsync(); // the usage (5 + 48 tokens > 30, 46 s owed) is debited as the stream ends
         }
 
         using HttpResponseMessage refused = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 2));
         await AssertErrorAsync(refused, HttpStatusCode.TooManyRequests, "RateLimitError", "Rate limit reached for tokens per minute (30).", null);
         Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
         Assert.Equal("0", Header(refused, "x-ratelimit-remaining-tokens"));
-        Assert.Matches("^1m[0-9.]+s$", Header(refused, "x-ratelimit-reset-tokens")); // 37 tokens owed back to 30 left: over a minute
+        Assert.Matches("^1m[0-9.]+s$", Header(refused, "x-ratelimit-reset-tokens")); // 53 tokens owed back to 30 left: over a minute
     }
 
     [Fact]
     public async Task BothLimitsSpent_RetryAfterIsTheLongerWait()
     {
         using HttpClient client = Platform.Gateway.ClientFor(TestTenants.Squeezed);
-        using (HttpResponseMessage first = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 16, stream: true)))
+        using (HttpResponseMessage first = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 24, stream: true)))
         {
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);
-            _ = await first.Content.ReadAsStringAsync(); // 5 + 16 tokens against 20 a minute: a few seconds owed
+            _ = await first.Content.ReadAsStringAsync(); // 5 + 24 tokens against 20 a minute: 27 s owed
         }
 
-        // The budget refuses first, owing seconds; the one request permit takes a minute to come back.
+        // The budget refuses first, owing seconds (enough that a slow machine still finds it spent); the one request
+        // permit takes a minute to come back.
         using HttpResponseMessage refused = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 2));
         await AssertErrorAsync(refused, HttpStatusCode.TooManyRequests, "RateLimitError", "Rate limit reached for tokens per minute (20).", null);
         Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 55, 60);

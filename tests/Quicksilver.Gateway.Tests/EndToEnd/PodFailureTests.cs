@@ -55,9 +55,9 @@ public sealed class PodFailureTests
         Assert.InRange(broken, 1, 2);
         Array.ForEach(streams, s => s.Dispose());
 
-        // Out of rotation: new requests all succeed elsewhere.
+        // Out of rotation (ejected at once, then kept out by its failed readiness checks): new requests all succeed elsewhere.
         DestinationState ejected = platform.Gateway.Pods().Single(d => new Uri(d.Model.Config.Address).Port == victim.Port);
-        Assert.True(ejected.Health.Passive == DestinationHealth.Unhealthy || ejected.Health.Active == DestinationHealth.Unhealthy);
+        await Wait.UntilAsync(() => ejected.Health.Active == DestinationHealth.Unhealthy, TimeSpan.FromSeconds(30), "the readiness checks to find the killed pod", platform.Gateway.Explain);
         for (int i = 0; i < 6; i++)
         {
             using HttpResponseMessage answer = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 2));
@@ -66,7 +66,7 @@ public sealed class PodFailureTests
 
         // Back on the same address: readiness checks and the end of the ejection period bring it back.
         await using PodServer revived = await PodServer.StartAsync(victim.Port);
-        await Wait.UntilAsync(() => platform.Gateway.HealthyPods() == 3, TimeSpan.FromSeconds(15), "the revived pod back in rotation");
+        await Wait.UntilAsync(() => platform.Gateway.HealthyPods() == 3, TimeSpan.FromSeconds(30), "the revived pod back in rotation", platform.Gateway.Explain);
         // A pod is picked about one time in three when loads tie, so 12 tries all miss it about one run in 130; 48 do not.
         for (int i = 0; i < 48 && revived.Requests == 0; i++)
         {

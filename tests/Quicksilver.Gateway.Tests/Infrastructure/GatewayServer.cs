@@ -108,7 +108,7 @@ public sealed class GatewayServer(
         }
 
         builder.UseEnvironment("Production");
-        builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug).AddFilter("Yarp.ReverseProxy.Forwarder", LogLevel.Debug));
         if (services is not null)
         {
             builder.ConfigureTestServices(services);

@@ -109,7 +109,7 @@ public sealed class ScriptedSseServer : IAsyncDisposable
                 case "truncated":
                     await Send(Text("half"), 50);
                     // Let the client read the headers and the event first: a reset discards what it has not read.
-                    await Task.Delay(300, aborted);
+                    await Task.Delay(3000, aborted);
                     context.Abort();
                     break;
                 case "no-done":
