@@ -124,6 +124,7 @@ internal static class ChatRequestParser
         if (templateRole == ChatRoles.Assistant)
         {
             CheckNoToolCalls(message, path);
+            CheckNoAudio(message, path);
         }
 
         return new ChatMessage(templateRole, ParseContent(message, path, optional: templateRole == ChatRoles.Assistant));
@@ -184,6 +185,15 @@ internal static class ChatRequestParser
         }
 
         return text.ToString();
+    }
+
+    /// <summary>An earlier audio answer (<c>audio: {id}</c>) this text-only model could not have given, nor can read.</summary>
+    private static void CheckNoAudio(JsonElement message, string path)
+    {
+        if (TryGetValue(message, "audio", out _))
+        {
+            throw ApiErrorException.BadRequest($"'{path}.audio' is not supported: this model reads and writes text only.", $"{path}.audio");
+        }
     }
 
     private static void CheckNoToolCalls(JsonElement message, string path)

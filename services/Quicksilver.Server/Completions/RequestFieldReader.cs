@@ -63,7 +63,10 @@ internal static class RequestFieldReader
         };
     }
 
-    /// <summary><c>stream_options</c> (an object, only with <c>stream: true</c>); returns <c>include_usage</c>.</summary>
+    /// <summary>
+    /// <c>stream_options</c> (an object, only with <c>stream: true</c>); returns <c>include_usage</c>. vLLM's
+    /// <c>continuous_usage_stats</c> is refused when true.
+    /// </summary>
     public static bool ParseStreamOptions(JsonElement body, bool stream)
     {
         const string param = "stream_options";
@@ -80,6 +83,14 @@ internal static class RequestFieldReader
         if (!stream)
         {
             throw ApiErrorException.BadRequest("'stream_options' is only allowed when 'stream' is true.", param);
+        }
+
+        if (OptionalBoolean(options, "continuous_usage_stats", "stream_options.continuous_usage_stats") == true)
+        {
+            throw ApiErrorException.BadRequest(
+                "'stream_options.continuous_usage_stats' (vLLM's usage on every chunk) is not supported by this server; leave it out " +
+                "or send false, and ask for the usage chunk at the end with 'include_usage'.",
+                "stream_options.continuous_usage_stats");
         }
 
         return OptionalBoolean(options, "include_usage", "stream_options.include_usage") ?? false;

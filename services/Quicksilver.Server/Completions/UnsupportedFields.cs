@@ -51,9 +51,11 @@ internal static class UnsupportedFields
         new("modalities", "OpenAI's", Inert.TextOnly),
         new("prediction", "OpenAI's", Inert.None),
         new("reasoning_effort", "OpenAI's", Inert.None),
+        new("verbosity", "OpenAI's", Inert.Medium),
         new("web_search_options", "OpenAI's", Inert.None),
         new("echo", "vLLM's", Inert.False),
         new("chat_template", "vLLM's", Inert.None),
+        new("best_of", "vLLM's", Inert.One),
     ];
 
     /// <summary>Throws a 400 naming the first field of a completions request set to a value this server cannot honour.</summary>
@@ -107,6 +109,7 @@ internal static class UnsupportedFields
         public static readonly Inert False = new("false", v => v.ValueKind == JsonValueKind.False);
         public static readonly Inert True = new("true", v => v.ValueKind == JsonValueKind.True);
         public static readonly Inert EmptyArray = new("[]", v => v.ValueKind == JsonValueKind.Array && v.GetArrayLength() == 0);
+        public static readonly Inert Medium = new("\"medium\"", v => v.ValueKind == JsonValueKind.String && v.GetString() == "medium");
         public static readonly Inert TextOnly = new(
             "[\"text\"]",
             v => v.ValueKind == JsonValueKind.Array && v.EnumerateArray().All(m => m.ValueKind == JsonValueKind.String && m.GetString() == "text"));

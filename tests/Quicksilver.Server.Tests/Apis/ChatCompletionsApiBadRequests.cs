@@ -43,6 +43,7 @@ public static class ChatCompletionsApiBadRequests
         { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"image_url\", \"image_url\": {\"url\": \"https://example.com/a.png\"}}]}]}", "messages[0].content" },
         { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": \"a\"}, {\"role\": \"user\", \"content\": [{\"type\": \"input_audio\", \"input_audio\": {\"data\": \"\", \"format\": \"wav\"}}]}]}", "messages[1].content" },
         { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": \"a\", \"name\": 5}]}", "messages[0].name" },
+        { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": \"a\"}, {\"role\": \"assistant\", \"audio\": {\"id\": \"audio_1\"}}]}", "messages[1].audio" },
         { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": \"a\"}, {\"role\": \"assistant\", \"content\": null, \"tool_calls\": [{\"id\": \"c1\", \"type\": \"function\", \"function\": {\"name\": \"f\", \"arguments\": \"{}\"}}]}]}", "messages[1].tool_calls" },
         // model
         { "{\"model\": 5, \"messages\": [{\"role\": \"user\", \"content\": \"a\"}]}", "model" },
@@ -74,6 +75,7 @@ public static class ChatCompletionsApiBadRequests
         { $"{{{Ok}, \"stream\": \"yes\"}}", "stream" },
         { $"{{{Ok}, \"stream_options\": {{\"include_usage\": true}}}}", "stream_options" },
         { $"{{{Ok}, \"stream\": true, \"stream_options\": {{\"include_usage\": 1}}}}", "stream_options.include_usage" },
+        { $"{{{Ok}, \"stream\": true, \"stream_options\": {{\"include_usage\": true, \"continuous_usage_stats\": true}}}}", "stream_options.continuous_usage_stats" },
         // stop, seed, user
         { $"{{{Ok}, \"stop\": 5}}", "stop" },
         { $"{{{Ok}, \"stop\": [\"a\", \"b\", \"c\", \"d\", \"e\"]}}", "stop" },
@@ -103,6 +105,9 @@ public static class ChatCompletionsApiBadRequests
         { $"{{{Ok}, \"reasoning_effort\": \"low\"}}", "reasoning_effort" },
         { $"{{{Ok}, \"prediction\": {{\"type\": \"content\", \"content\": \"x\"}}}}", "prediction" },
         { $"{{{Ok}, \"echo\": true}}", "echo" },
+        { $"{{{Ok}, \"best_of\": 2}}", "best_of" },
+        { $"{{{Ok}, \"best_of\": \"abc\"}}", "best_of" },
+        { $"{{{Ok}, \"verbosity\": \"high\"}}", "verbosity" },
         // diffusion extension fields
         { $"{{{Ok}, \"steps\": 0}}", "steps" },
         { $"{{{Ok}, \"block_length\": 2.5}}", "block_length" },

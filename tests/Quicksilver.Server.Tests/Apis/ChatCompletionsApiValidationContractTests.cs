@@ -86,7 +86,8 @@ public abstract class ChatCompletionsApiValidationContractTests<TFixture>(TFixtu
     public async Task CreateChatCompletion_UnsupportedFieldsAtTheirDefaults_Succeeds()
     {
         using HttpResponseMessage response = await Client.PostChatCompletionAsync(Body(extra:
-            "\"max_completion_tokens\": 2, \"modalities\": [\"text\"], \"echo\": false, \"audio\": null, \"min_tokens\": 0, \"skip_special_tokens\": true"));
+            "\"max_completion_tokens\": 2, \"modalities\": [\"text\"], \"echo\": false, \"audio\": null, \"min_tokens\": 0, \"skip_special_tokens\": true, " +
+            "\"best_of\": 1, \"verbosity\": \"medium\", \"stream\": false"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }

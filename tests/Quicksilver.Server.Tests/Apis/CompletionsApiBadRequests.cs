@@ -101,6 +101,7 @@ public static class CompletionsApiBadRequests
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"stream\": false, \"stream_options\": {}}", "stream_options" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"stream\": true, \"stream_options\": \"x\"}", "stream_options" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"stream\": true, \"stream_options\": {\"include_usage\": 1}}", "stream_options.include_usage" },
+        { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"stream\": true, \"stream_options\": {\"continuous_usage_stats\": true}}", "stream_options.continuous_usage_stats" },
         // Not Unicode text: a lone surrogate escape (the parser lets it through; reading the string fails)
         { "{\"model\": \"$MODEL\", \"prompt\": \"And \\ud800 said\"}", "prompt" },
         { "{\"model\": \"$MODEL\", \"prompt\": [\"\\udfff\"]}", "prompt[0]" },

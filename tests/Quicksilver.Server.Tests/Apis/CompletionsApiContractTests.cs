@@ -151,7 +151,7 @@ public abstract class CompletionsApiContractTests<TFixture>(TFixture fixture) : 
     public async Task CreateCompletion_StreamWithIncludeUsage_EndsWithUsageChunkWithoutChoices()
     {
         JsonObject body = Body(stream: true);
-        body["stream_options"] = new JsonObject { ["include_usage"] = true };
+        body["stream_options"] = new JsonObject { ["include_usage"] = true, ["continuous_usage_stats"] = false };
 
         using HttpResponseMessage response = await Client.PostCompletionAsync(body);
 
