@@ -19,11 +19,14 @@ internal sealed class ModelRoutingMiddleware(RequestDelegate next, IOptionsMonit
     /// <summary>OpenAI's (and the pods') <c>max_tokens</c> of a completion that names none.</summary>
     private const int CompletionsDefaultMaxTokens = 16;
 
+    private const string CompletionsPath = "/v1/completions";
+    private const string ChatCompletionsPath = "/v1/chat/completions";
+
     public async Task InvokeAsync(HttpContext context)
     {
         context.Request.Headers.Remove(PodHeaders.Model);
         if (!HttpMethods.IsPost(context.Request.Method)
-            || !context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal)
+            || !IsGeneration(context.Request.Path)
             || context.GetTenant() is not { } tenant)
         {
             await next(context);
@@ -102,7 +105,15 @@ internal sealed class ModelRoutingMiddleware(RequestDelegate next, IOptionsMonit
         }
     }
 
-    private static bool IsChat(PathString path) => path.StartsWithSegments("/v1/chat", StringComparison.Ordinal);
+    /// <summary>
+    /// The pods' generation endpoints, matched as their routing matches them (any case, a trailing slash): any other
+    /// path is left to the gateway's own routes and its 404, body unread.
+    /// </summary>
+    private static bool IsGeneration(PathString path) =>
+        path.Value?.TrimEnd('/') is { } trimmed
+        && (trimmed.Equals(CompletionsPath, StringComparison.OrdinalIgnoreCase) || trimmed.Equals(ChatCompletionsPath, StringComparison.OrdinalIgnoreCase));
+
+    private static bool IsChat(PathString path) => path.StartsWithSegments(ChatCompletionsPath, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// The fields that route and bound a request. Its answer tokens per choice are read as its pod reads them: chat's

@@ -86,6 +86,31 @@ public sealed partial class GatewayContractTests(PlatformFixture fixture) : ICla
         Assert.Equal(HttpStatusCode.Unauthorized, models.StatusCode);
     }
 
+    [Theory]
+    [InlineData("/v1/foo", "{}")]
+    [InlineData("/v1/embeddings", "{\"model\": \"quicksilver-tiny\", \"input\": \"x\"}")]
+    [InlineData("/v1/models", "")]
+    [InlineData("/v1/completions/extra", "{\"model\": \"nope\"}")]
+    public async Task PostToAPathThePodsDoNotServe_Is404UnknownUrl_WhateverTheBody(string path, string body)
+    {
+        using HttpClient acme = Platform.Gateway.ClientFor(TestTenants.Acme);
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        using HttpResponseMessage response = await acme.PostAsync(new Uri(path, UriKind.Relative), content);
+
+        await AssertErrorAsync(response, HttpStatusCode.NotFound, "NotFoundError", $"Unknown request URL: POST {path}.", null);
+    }
+
+    [Fact]
+    public async Task GenerationPaths_MatchAsThePodsMatchThem_AnyCaseAndATrailingSlash()
+    {
+        using HttpClient acme = Platform.Gateway.ClientFor(TestTenants.Acme);
+        foreach (string path in new[] { "/v1/Completions", "/v1/completions/" })
+        {
+            using HttpResponseMessage response = await acme.PostAsJsonAsync(new Uri(path, UriKind.Relative), Platform.Completion(maxTokens: 2));
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
     [Fact]
     public async Task ModelOutsideTheTenantsAllowList_Is403_UnknownModel404_NoModel400()
     {
