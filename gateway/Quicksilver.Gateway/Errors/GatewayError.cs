@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Quicksilver.Gateway.Errors;
@@ -72,7 +73,8 @@ internal sealed record GatewayError(int StatusCode, string Type, string Message,
     public byte[] ToJsonBytes()
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        // Escaped as the pods escape their errors (only what JSON requires), so both read alike byte for byte.
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteStartObject("error");

@@ -133,7 +133,7 @@ internal sealed class SseRelayStream(Stream upstream, bool keepUsageChunk, IAnsw
         Observer.OnBroken(failure);
         var error = new GatewayError(
             StatusCodes.Status502BadGateway,
-            "ServiceUnavailableError",
+            "BadGatewayError",
             "The model server failed while streaming this answer; it is incomplete. Retry the request.");
         return [.. DataPrefix, .. error.ToJsonBytes(), .. "\n\n"u8, .. DoneEvent];
     }

@@ -157,7 +157,7 @@ public sealed class RetryTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.NotNull(response.Headers.RetryAfter);
         Assert.Equal(
-            """{"error":{"message":"No server of the model \u0060quicksilver-tiny\u0060 is available. Retry shortly.","type":"ServiceUnavailableError","param":null,"code":503}}""",
+            """{"error":{"message":"No server of the model `quicksilver-tiny` is available. Retry shortly.","type":"ServiceUnavailableError","param":null,"code":503}}""",
             await response.Content.ReadAsStringAsync());
     }
 }

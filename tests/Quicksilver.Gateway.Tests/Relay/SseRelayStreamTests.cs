@@ -78,7 +78,7 @@ public sealed class SseRelayStreamTests
         Assert.Equal(2, payloads.Count);
         Assert.Equal(Chunk1, $"data: {payloads[0]}\n\n");
         Assert.Equal(
-            """{"error":{"message":"The model server failed while streaming this answer; it is incomplete. Retry the request.","type":"ServiceUnavailableError","param":null,"code":502}}""",
+            """{"error":{"message":"The model server failed while streaming this answer; it is incomplete. Retry the request.","type":"BadGatewayError","param":null,"code":502}}""",
             payloads[1]);
         Assert.Same(failure, Assert.Single(observer.Breaks));
     }
