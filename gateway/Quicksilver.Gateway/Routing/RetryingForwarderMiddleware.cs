@@ -20,7 +20,8 @@ namespace Quicksilver.Gateway.Routing;
 /// otherwise), 503 when no pod could take it, 504 when one timed out. A client that leaves once the gateway began
 /// forwarding its request to a pod, before the pod's answer began, is debited the answer's ceiling
 /// (<see cref="AnswerObserver.DebitCeiling"/>): a non-streamed answer's headers come only when it is done, so the pod
-/// may have spent the whole answer's device time on it. A client already gone is not tried on another pod.
+/// may have spent the whole answer's device time on it. A client already gone is not tried on another pod. A request
+/// the model's pods could not take (429, 503, 504, theirs relayed or the gateway's) is counted a rejection.
 /// </summary>
 internal sealed class RetryingForwarderMiddleware(
     RequestDelegate next,
@@ -31,6 +32,23 @@ internal sealed class RetryingForwarderMiddleware(
     IHostApplicationLifetime lifetime)
 {
     public async Task InvokeAsync(HttpContext context)
+    {
+        await ForwardAsync(context);
+        if (RejectionReason(context.Response.StatusCode) is { } reason && context.Features.Get<ProxiedRequest>() is { } request)
+        {
+            metrics.Rejected(request.Tenant, reason);
+        }
+    }
+
+    private static string? RejectionReason(int status) => status switch
+    {
+        StatusCodes.Status429TooManyRequests => GatewayMetrics.RejectionReasons.ModelBusy,
+        StatusCodes.Status503ServiceUnavailable => GatewayMetrics.RejectionReasons.ModelUnavailable,
+        StatusCodes.Status504GatewayTimeout => GatewayMetrics.RejectionReasons.ModelTimeout,
+        _ => null,
+    };
+
+    private async Task ForwardAsync(HttpContext context)
     {
         IReverseProxyFeature proxy = context.GetReverseProxyFeature();
         string model = context.Features.Get<ProxiedRequest>()?.Model ?? proxy.Route.Config.RouteId;

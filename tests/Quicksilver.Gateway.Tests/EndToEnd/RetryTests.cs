@@ -104,6 +104,9 @@ public sealed class RetryTests
         }
 
         Assert.Equal((6, 6), (shedding.Received, unavailable.Received));
+        string scrape = (await MetricsScrape.TwiceAsync(gateway.Address))[0];
+        Assert.Equal(6, MetricsScrape.Sum(scrape, "quicksilver_gateway_rejections_total{", "reason=\"model_busy\""));
+        Assert.Equal(0, MetricsScrape.Sum(scrape, "quicksilver_gateway_rejections_total{", "reason=\"model_unavailable\""));
     }
 
     [Fact]
@@ -159,5 +162,7 @@ public sealed class RetryTests
         Assert.Equal(
             """{"error":{"message":"No server of the model `quicksilver-tiny` is available. Retry shortly.","type":"ServiceUnavailableError","param":null,"code":503}}""",
             await response.Content.ReadAsStringAsync());
+        string scrape = (await MetricsScrape.TwiceAsync(gateway.Address))[0];
+        Assert.Equal(1, MetricsScrape.Sum(scrape, "quicksilver_gateway_rejections_total{", "reason=\"model_unavailable\""));
     }
 }

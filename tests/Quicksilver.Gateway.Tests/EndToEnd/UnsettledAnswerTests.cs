@@ -92,6 +92,9 @@ public sealed class UnsettledAnswerTests
             JsonObject error = (await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!.AsObject();
             Assert.Equal("GatewayTimeoutError", (string?)error["type"]);
         }
+
+        string scrape = (await MetricsScrape.TwiceAsync(gateway.Address))[0];
+        Assert.Equal(2, MetricsScrape.Sum(scrape, "quicksilver_gateway_rejections_total{", "reason=\"model_timeout\""));
     }
 
     /// <summary>Waits until the silent pod has the whole request, then leaves (cancels <paramref name="abandoned"/>).</summary>
