@@ -56,6 +56,7 @@ internal static class GatewayApplication
 
         services.AddSingleton<PodLoadRegistry>();
         services.AddSingleton<RetryBudget>();
+        services.AddSingleton<DrainDeadline>();
         services.AddSingleton<PodEjection>();
         services.AddSingleton<IHostAddressLookup, DnsHostAddressLookup>();
         services.AddHttpClient(PodLoadPoller.HttpClientName);

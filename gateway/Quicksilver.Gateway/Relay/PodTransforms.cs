@@ -87,6 +87,11 @@ internal sealed class PodTransforms(
 
         // A pod's queue timeout is not tried on another pod: the request has waited out one queue already.
         bool retryable = !(status == StatusCodes.Status503ServiceUnavailable && answer.Headers.Contains(PodHeaders.NoRetry));
+        if (!retryable)
+        {
+            attempts?.RecordQueueTimeout();
+        }
+
         if (retryable && status is (StatusCodes.Status503ServiceUnavailable or StatusCodes.Status429TooManyRequests) && attempts?.TryClaimRetry() == true)
         {
             context.SuppressResponseBody = true;

@@ -23,6 +23,9 @@ internal sealed class ForwardAttempts(int maxAttempts, RetryBudget budget)
     /// </summary>
     public TimeSpan? ShedRetryAfter { get; private set; }
 
+    /// <summary>Whether a pod's queue timed out on this request (its 503, not retried): the model is busy, not down.</summary>
+    public bool QueueTimedOut { get; private set; }
+
     /// <summary>Whether the current try's answer was withheld so that the gateway answers 429 for the busy pods instead.</summary>
     public bool AnswerWithheld { get; private set; }
 
@@ -52,6 +55,9 @@ internal sealed class ForwardAttempts(int maxAttempts, RetryBudget budget)
         TimeSpan after = retryAfter ?? DefaultRetryAfter;
         ShedRetryAfter = ShedRetryAfter is { } earlier && earlier <= after ? earlier : after;
     }
+
+    /// <summary>The current try's pod answered 503 for a request that waited out its queue.</summary>
+    public void RecordQueueTimeout() => QueueTimedOut = true;
 
     /// <summary>The current try's answer is not relayed: the gateway answers for the pods that shed the request.</summary>
     public void WithholdAnswer() => AnswerWithheld = true;

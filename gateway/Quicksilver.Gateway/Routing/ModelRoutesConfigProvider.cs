@@ -13,9 +13,9 @@ namespace Quicksilver.Gateway.Routing;
 /// YARP's routes and clusters, built from <see cref="GatewayOptions"/> and <see cref="RoutingOptions"/> (and rebuilt
 /// when configuration reloads): one route and one cluster per model. The route matches <c>POST /v1/…</c> whose body
 /// named the model (<see cref="PodHeaders.Model"/>); the cluster holds the model's pods, balanced by
-/// <see cref="LoadAwareBalancingPolicy"/>, checked on <c>/health/ready</c> (one failed check takes a pod out, so a
-/// draining pod gets no new work), ejected on transport failures, with the activity timeout and the request deadline
-/// set for long generations.
+/// <see cref="LoadAwareBalancingPolicy"/>, checked on <c>/health/ready</c> (<see cref="RoutingOptions.UnhealthyThreshold"/>
+/// failed checks in a row take a pod out), ejected on transport failures, with the activity timeout and the request
+/// deadline set for long generations.
 /// </summary>
 internal sealed class ModelRoutesConfigProvider : IProxyConfigProvider, IDisposable
 {

@@ -5,6 +5,8 @@ using Quicksilver.Gateway.Options;
 using Quicksilver.Gateway.Relay;
 using Quicksilver.Gateway.Telemetry;
 using Quicksilver.Gateway.Tenancy;
+using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.Model;
 
 namespace Quicksilver.Gateway.Routing;
 
@@ -14,7 +16,12 @@ namespace Quicksilver.Gateway.Routing;
 /// gateway can judge: 400 for a body that is not a JSON object or has no model, 404 for a model no pod serves, 403 for
 /// a model the tenant may not use, 413 for a body over the limit. Everything else is the pod's to validate.
 /// </summary>
-internal sealed class ModelRoutingMiddleware(RequestDelegate next, IOptionsMonitor<GatewayOptions> options, PodLoadRegistry loads, GatewayMetrics metrics)
+internal sealed class ModelRoutingMiddleware(
+    RequestDelegate next,
+    IOptionsMonitor<GatewayOptions> options,
+    IProxyStateLookup proxyState,
+    PodLoadRegistry loads,
+    GatewayMetrics metrics)
 {
     /// <summary>OpenAI's (and the pods') <c>max_tokens</c> of a completion that names none.</summary>
     private const int CompletionsDefaultMaxTokens = 16;
@@ -72,13 +79,19 @@ internal sealed class ModelRoutingMiddleware(RequestDelegate next, IOptionsMonit
         }
 
         // As the pods bound it, by their own report; the configured limit until one of them has reported.
-        AnswerLimits limits = loads.LimitsOf(model) ?? new AnswerLimits(pods.MaxTokens, pods.MaxTokens);
+        AnswerLimits limits = LimitsOf(model) ?? new AnswerLimits(pods.MaxTokens, pods.MaxTokens);
         long answerTokens = fields.MaxTokens is { } asked ? Math.Min(asked, limits.MaxTokens) : limits.ChatDefaultMaxTokens;
         context.Features.Set(new ProxiedRequest(tenant, model, fields.Stream, fields.IncludeUsage, answerTokens * fields.Choices));
         context.Request.Headers[PodHeaders.Model] = model;
         context.Request.Body.Position = 0;
         await next(context);
     }
+
+    /// <summary>The answer limits the model's pods, as the gateway routes them now, reported; null before one did.</summary>
+    private AnswerLimits? LimitsOf(string model) =>
+        proxyState.TryGetCluster(ModelRoutesConfigProvider.ClusterId(model), out ClusterState? cluster)
+            ? loads.LimitsOf(cluster.Destinations.Values.Select(d => d.Model.Config.Address))
+            : null;
 
     /// <summary>Buffers the body for replay and returns it; null when it is over <paramref name="limit"/>.</summary>
     private static async Task<byte[]?> ReadBodyAsync(HttpContext context, long limit)
@@ -106,12 +119,19 @@ internal sealed class ModelRoutingMiddleware(RequestDelegate next, IOptionsMonit
     }
 
     /// <summary>
-    /// The pods' generation endpoints, matched as their routing matches them (any case, a trailing slash): any other
+    /// The pods' generation endpoints, matched as their routing matches them (any case, one trailing slash): any other
     /// path is left to the gateway's own routes and its 404, body unread.
     /// </summary>
-    private static bool IsGeneration(PathString path) =>
-        path.Value?.TrimEnd('/') is { } trimmed
-        && (trimmed.Equals(CompletionsPath, StringComparison.OrdinalIgnoreCase) || trimmed.Equals(ChatCompletionsPath, StringComparison.OrdinalIgnoreCase));
+    private static bool IsGeneration(PathString path)
+    {
+        ReadOnlySpan<char> value = path.Value;
+        if (value.EndsWith("/", StringComparison.Ordinal))
+        {
+            value = value[..^1];
+        }
+
+        return value.Equals(CompletionsPath, StringComparison.OrdinalIgnoreCase) || value.Equals(ChatCompletionsPath, StringComparison.OrdinalIgnoreCase);
+    }
 
     private static bool IsChat(PathString path) => path.StartsWithSegments(ChatCompletionsPath, StringComparison.OrdinalIgnoreCase);
 

@@ -5,9 +5,9 @@ namespace Quicksilver.Gateway.Routing;
 
 /// <summary>
 /// A pod's own load report: requests queued, sequences running, their tokens, and whether it is draining; from
-/// <c>GET /load</c> also its model and answer limits (the header carries neither).
+/// <c>GET /load</c> also its answer limits (the header does not carry them).
 /// </summary>
-internal sealed record PodLoad(int Waiting, int Running, int TokensInFlight, bool Draining, string? Model = null, AnswerLimits? Limits = null)
+internal sealed record PodLoad(int Waiting, int Running, int TokensInFlight, bool Draining, AnswerLimits? Limits = null)
 {
     /// <summary>The response header pods piggy-back their load on: <c>waiting=2, running=5, tokens=1234</c>.</summary>
     public const string HeaderName = "X-Quicksilver-Load";
@@ -54,9 +54,7 @@ internal sealed record PodLoad(int Waiting, int Running, int TokensInFlight, boo
                 root.GetProperty("running").GetInt32(),
                 root.TryGetProperty("tokens_in_flight", out JsonElement tokens) ? tokens.GetInt32() : 0,
                 root.TryGetProperty("draining", out JsonElement draining) && draining.GetBoolean(),
-                root.TryGetProperty("model", out JsonElement model) ? model.GetString() : null,
-                root.TryGetProperty("max_tokens", out JsonElement max) && root.TryGetProperty("chat_default_max_tokens", out JsonElement chat)
-                    && max.GetInt32() is > 0 and var maxTokens && chat.GetInt32() is > 0 and var chatDefault
+                PositiveInt(root, "max_tokens") is { } maxTokens && PositiveInt(root, "chat_default_max_tokens") is { } chatDefault
                     ? new AnswerLimits(maxTokens, Math.Min(chatDefault, maxTokens))
                     : null);
         }
@@ -65,4 +63,10 @@ internal sealed record PodLoad(int Waiting, int Running, int TokensInFlight, boo
             return null;
         }
     }
+
+    /// <summary>An optional limit: a positive 32-bit integer, else unknown (an odd value must not cost the load it came with).</summary>
+    private static int? PositiveInt(JsonElement root, string name) =>
+        root.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int number) && number > 0
+            ? number
+            : null;
 }

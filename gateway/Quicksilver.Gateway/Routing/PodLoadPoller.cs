@@ -8,7 +8,7 @@ namespace Quicksilver.Gateway.Routing;
 /// <summary>
 /// Polls every pod's <c>GET /load</c> each <see cref="RoutingOptions.LoadPollInterval"/> into the
 /// <see cref="PodLoadRegistry"/> (answers piggy-back the same signal in between). A pod that does not answer keeps
-/// its last report; taking it out of rotation is the health checks' job.
+/// its last report; taking it out of rotation is the health checks' job. A pod no longer routed to is forgotten.
 /// </summary>
 internal sealed partial class PodLoadPoller(
     IProxyStateLookup proxyState,
@@ -29,8 +29,9 @@ internal sealed partial class PodLoadPoller(
         {
             do
             {
-                IEnumerable<DestinationState> destinations = proxyState.GetClusters().SelectMany(cluster => cluster.Destinations.Values);
-                await Task.WhenAll(destinations.Select(destination => PollAsync(client, destination.Model.Config.Address, stoppingToken)));
+                string[] addresses = [.. proxyState.GetClusters().SelectMany(cluster => cluster.Destinations.Values).Select(d => d.Model.Config.Address)];
+                registry.Retain(addresses);
+                await Task.WhenAll(addresses.Select(address => PollAsync(client, address, stoppingToken)));
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));
         }

@@ -19,26 +19,31 @@ internal sealed class PodLoadRegistry
         {
             entry.Load = load;
             entry.SentSinceReport = 0;
-            if (load is { Model: { } model, Limits: { } limits })
+            if (load.Limits is { } limits)
             {
-                entry.Model = model;
                 entry.Limits = limits;
             }
         }
     }
 
     /// <summary>
-    /// The answer limits of <paramref name="model"/>: the largest any of its pods reported (pods of one model share
-    /// their settings but during a rollout; a ceiling errs high), or null before one reported them.
+    /// The answer limits of the pods at <paramref name="addresses"/> (one model's, as the gateway routes it now): the
+    /// largest any of them reported (pods of one model share their settings but during a rollout; a ceiling errs
+    /// high), or null before one reported them.
     /// </summary>
-    public AnswerLimits? LimitsOf(string model)
+    public AnswerLimits? LimitsOf(IEnumerable<string> addresses)
     {
         AnswerLimits? widest = null;
-        foreach (Entry entry in _pods.Values)
+        foreach (string address in addresses)
         {
+            if (!_pods.TryGetValue(Key(address), out Entry? entry))
+            {
+                continue;
+            }
+
             lock (entry)
             {
-                if (entry is { Limits: { } limits } && string.Equals(entry.Model, model, StringComparison.Ordinal))
+                if (entry.Limits is { } limits)
                 {
                     widest = widest is null ? limits : new AnswerLimits(
                         Math.Max(widest.MaxTokens, limits.MaxTokens),
@@ -48,6 +53,16 @@ internal sealed class PodLoadRegistry
         }
 
         return widest;
+    }
+
+    /// <summary>Forgets every pod but those at <paramref name="addresses"/>: pods come and go behind a headless Service.</summary>
+    public void Retain(IEnumerable<string> addresses)
+    {
+        var current = new HashSet<string>(addresses.Select(Key), StringComparer.OrdinalIgnoreCase);
+        foreach (string address in _pods.Keys.Where(address => !current.Contains(address)))
+        {
+            _pods.TryRemove(address, out _);
+        }
     }
 
     /// <summary>Notes that a request was just sent to the pod at <paramref name="address"/>.</summary>
@@ -86,8 +101,6 @@ internal sealed class PodLoadRegistry
         public PodLoad? Load { get; set; }
 
         public int SentSinceReport { get; set; }
-
-        public string? Model { get; set; }
 
         public AnswerLimits? Limits { get; set; }
     }

@@ -29,20 +29,21 @@ internal sealed class RetryingForwarderMiddleware(
     IOptions<RoutingOptions> options,
     TenantTokenBudgets budgets,
     GatewayMetrics metrics,
-    IHostApplicationLifetime lifetime)
+    DrainDeadline drain)
 {
     public async Task InvokeAsync(HttpContext context)
     {
         await ForwardAsync(context);
-        if (RejectionReason(context.Response.StatusCode) is { } reason && context.Features.Get<ProxiedRequest>() is { } request)
+        if (!ClientLeft(context) && RejectionReason(context) is { } reason && context.Features.Get<ProxiedRequest>() is { } request)
         {
-            metrics.Rejected(request.Tenant, reason);
+            metrics.Rejected(request.Tenant, reason, request.Model);
         }
     }
 
-    private static string? RejectionReason(int status) => status switch
+    private static string? RejectionReason(HttpContext context) => context.Response.StatusCode switch
     {
         StatusCodes.Status429TooManyRequests => GatewayMetrics.RejectionReasons.ModelBusy,
+        StatusCodes.Status503ServiceUnavailable when context.Features.Get<ForwardAttempts>()?.QueueTimedOut == true => GatewayMetrics.RejectionReasons.ModelBusy,
         StatusCodes.Status503ServiceUnavailable => GatewayMetrics.RejectionReasons.ModelUnavailable,
         StatusCodes.Status504GatewayTimeout => GatewayMetrics.RejectionReasons.ModelTimeout,
         _ => null,
@@ -111,12 +112,13 @@ internal sealed class RetryingForwarderMiddleware(
 
     /// <summary>
     /// Whether the client went away: the request's abort token fired, and not because of the route's own request
-    /// timeout (which <c>UseRequestTimeouts</c> links into it) or the gateway shutting down.
+    /// timeout (which <c>UseRequestTimeouts</c> links into it) or the gateway cutting its connections at the end of
+    /// its drain (a client that leaves while the gateway drains still left).
     /// </summary>
     private bool ClientLeft(HttpContext context) =>
         context.RequestAborted.IsCancellationRequested
         && context.Features.Get<IHttpRequestTimeoutFeature>()?.RequestTimeoutToken.IsCancellationRequested != true
-        && !lifetime.ApplicationStopping.IsCancellationRequested;
+        && !drain.Passed;
 
     private Task WriteFailureAsync(HttpContext context, IForwarderErrorFeature failure, string model, ForwardAttempts attempts) => failure.Error switch
     {

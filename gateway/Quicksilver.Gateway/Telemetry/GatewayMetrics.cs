@@ -34,7 +34,7 @@ internal sealed class GatewayMetrics : IDisposable
             new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576] });
         _cost = _meter.CreateCounter<double>("quicksilver.gateway.cost", "USD", "Cost of the answers relayed, by tenant and model, as the pods measured it (usage.cost_usd).");
         _gpuSeconds = _meter.CreateCounter<double>("quicksilver.gateway.gpu.seconds", "s", "Device seconds of the answers relayed, by tenant and model (usage.gpu_seconds).");
-        _rejections = _meter.CreateCounter<long>("quicksilver.gateway.rejections", "{request}", "Requests the gateway refused, or the model's pods could not take, by reason (missing_key, invalid_key, requests_per_minute, tokens_per_minute, model_not_allowed; model_busy 429, model_unavailable 503, model_timeout 504).");
+        _rejections = _meter.CreateCounter<long>("quicksilver.gateway.rejections", "{request}", "Requests the gateway refused, or the model's pods could not take, by reason (missing_key, invalid_key, requests_per_minute, tokens_per_minute, model_not_allowed; and with gen_ai.request.model, model_busy 429 or a queue timeout, model_unavailable 503, model_timeout 504).");
         _retries = _meter.CreateCounter<long>("quicksilver.gateway.retries", "{request}", "Requests sent to another pod after one failed before answering, by model.");
         _brokenStreams = _meter.CreateCounter<long>("quicksilver.gateway.streams.broken", "{stream}", "Streams whose pod failed after the answer began; the client got an error event.");
         _unsettled = _meter.CreateCounter<long>("quicksilver.gateway.answers.unsettled", "{answer}", "Answers that ended without their usage (the client left, or a JSON answer too large to read), by tenant and model: each was debited its token ceiling from the tenant's budget.");
@@ -60,6 +60,10 @@ internal sealed class GatewayMetrics : IDisposable
     public void Rejected(Tenant? tenant, string reason) =>
         _rejections.Add(1, new(TenantAttribute, tenant?.Id ?? "unknown"), new("reason", reason));
 
+    /// <summary>A request of <paramref name="model"/> its pods could not take (the <c>model_*</c> reasons).</summary>
+    public void Rejected(Tenant tenant, string reason, string model) =>
+        _rejections.Add(1, new(TenantAttribute, tenant.Id), new("reason", reason), new(ModelAttribute, model));
+
     public void Retried(string model) => _retries.Add(1, new KeyValuePair<string, object?>(ModelAttribute, model));
 
     public void Unsettled(Tenant tenant, string model) =>
@@ -78,10 +82,10 @@ internal sealed class GatewayMetrics : IDisposable
         public const string TokensPerMinute = "tokens_per_minute";
         public const string ModelNotAllowed = "model_not_allowed";
 
-        /// <summary>429: the pods shed it (their queues are full, or the wait would be too long).</summary>
+        /// <summary>429: the pods shed it (their queues are full, or the wait would be too long); or 503 after it waited out a pod's queue.</summary>
         public const string ModelBusy = "model_busy";
 
-        /// <summary>503: no pod of the model could take it (none ready, all draining, or its queue timed out).</summary>
+        /// <summary>503: no pod of the model could take it (none ready, or all draining).</summary>
         public const string ModelUnavailable = "model_unavailable";
 
         /// <summary>504: the gateway's request timeout ended the wait for the pod.</summary>

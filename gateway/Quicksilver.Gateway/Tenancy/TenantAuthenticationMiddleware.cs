@@ -13,7 +13,8 @@ internal sealed class TenantAuthenticationMiddleware(RequestDelegate next, Tenan
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (!context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal))
+        // Any case, as the routes match: /V1/models is the API too, and must not skip the key.
+        if (!context.Request.Path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase))
         {
             return next(context);
         }

@@ -91,6 +91,7 @@ public sealed partial class GatewayContractTests(PlatformFixture fixture) : ICla
     [InlineData("/v1/embeddings", "{\"model\": \"quicksilver-tiny\", \"input\": \"x\"}")]
     [InlineData("/v1/models", "")]
     [InlineData("/v1/completions/extra", "{\"model\": \"nope\"}")]
+    [InlineData("/v1/completions//", "{\"model\": \"quicksilver-tiny\", \"prompt\": \"x\"}")]
     public async Task PostToAPathThePodsDoNotServe_Is404UnknownUrl_WhateverTheBody(string path, string body)
     {
         using HttpClient acme = Platform.Gateway.ClientFor(TestTenants.Acme);
@@ -100,11 +101,22 @@ public sealed partial class GatewayContractTests(PlatformFixture fixture) : ICla
         await AssertErrorAsync(response, HttpStatusCode.NotFound, "NotFoundError", $"Unknown request URL: POST {path}.", null);
     }
 
+    [Theory]
+    [InlineData("/V1/models")]
+    [InlineData("/V1/Models/quicksilver-tiny")]
+    public async Task ApiPathInAnotherCase_StillNeedsTheKey(string path)
+    {
+        using var anonymous = new HttpClient { BaseAddress = Platform.Gateway.Address };
+        using HttpResponseMessage response = await anonymous.GetAsync(new Uri(path, UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
     [Fact]
     public async Task GenerationPaths_MatchAsThePodsMatchThem_AnyCaseAndATrailingSlash()
     {
         using HttpClient acme = Platform.Gateway.ClientFor(TestTenants.Acme);
-        foreach (string path in new[] { "/v1/Completions", "/v1/completions/" })
+        foreach (string path in new[] { "/v1/Completions", "/v1/completions/", "/V1/completions" })
         {
             using HttpResponseMessage response = await acme.PostAsJsonAsync(new Uri(path, UriKind.Relative), Platform.Completion(maxTokens: 2));
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");

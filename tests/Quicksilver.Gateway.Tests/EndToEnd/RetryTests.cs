@@ -34,6 +34,7 @@ public sealed class RetryTests
 
         Assert.True(busy.Received > 0, $"none of {sent} requests was sent to the busy pod, so no retry was exercised");
         Assert.Equal(sent, pod.Requests);
+        Assert.Equal(0, MetricsScrape.Sum((await MetricsScrape.TwiceAsync(gateway.Address))[0], "quicksilver_gateway_rejections_total{", "reason=\"model_"));
     }
 
     [Fact]
@@ -65,6 +66,13 @@ public sealed class RetryTests
         Assert.Equal(TimeSpan.FromSeconds(7), response.Headers.RetryAfter?.Delta);
         Assert.False(response.Headers.Contains("X-Quicksilver-No-Retry"));
         Assert.Equal(1, first.Received + second.Received);
+        // Waited out a queue: the model is busy, not down.
+        string scrape = (await MetricsScrape.TwiceAsync(gateway.Address))[0];
+        Assert.Equal(
+            (1, 0),
+            (MetricsScrape.Sum(scrape, "quicksilver_gateway_rejections_total{", "reason=\"model_busy\""),
+             MetricsScrape.Sum(scrape, "quicksilver_gateway_rejections_total{", "reason=\"model_unavailable\"")));
+        Assert.Contains("gen_ai_request_model=\"quicksilver-tiny\"", scrape.Split('\n').Single(line => line.Contains("reason=\"model_busy\"", StringComparison.Ordinal)), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Quicksilver.Gateway.RateLimiting;
 using Quicksilver.Gateway.Routing;
 using Quicksilver.Gateway.Tests.Infrastructure;
 
@@ -63,7 +65,7 @@ public sealed class UnsettledAnswerTests
         await using StubPod pod = await StubPod.StartSilentAsync(chatDefaultMaxTokens: 40);
         await using GatewayServer gateway = await GatewayServer.StartAsync([pod.Address]);
         PodLoadRegistry loads = gateway.Services.GetRequiredService<PodLoadRegistry>();
-        await Wait.UntilAsync(() => loads.LimitsOf(GatewayServer.Model) is not null, TimeSpan.FromSeconds(30), "the pod's load report");
+        await Wait.UntilAsync(() => loads.LimitsOf([pod.Address.ToString()]) is not null, TimeSpan.FromSeconds(30), "the pod's load report");
         using HttpClient client = gateway.ClientFor(TestTenants.Thrifty);
         var chat = new JsonObject { ["model"] = GatewayServer.Model, ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Hi" }) };
         using (var leave = new CancellationTokenSource())
@@ -73,6 +75,50 @@ public sealed class UnsettledAnswerTests
         }
 
         await AssertDebitedAsync(gateway, client, retryAfterSeconds: (5, 23));
+    }
+
+    [Fact]
+    public async Task RequestLeftWhileTheGatewayDrains_IsStillDebitedItsCeiling()
+    {
+        // The gateway's drain began (SIGTERM: the host stops, waiting for answers in flight) but its deadline, 10
+        // minutes, is far off: a client that leaves an answer in flight has left. (The host is gone once it has.)
+        await using StubPod pod = await StubPod.StartSilentAsync();
+        await using GatewayServer gateway = await GatewayServer.StartAsync([pod.Address], new Dictionary<string, string?> { ["Gateway:DrainTimeout"] = "00:10:00" });
+        TenantTokenBudgets budgets = gateway.Services.GetRequiredService<TenantTokenBudgets>();
+        using HttpClient client = gateway.ClientFor(TestTenants.Thrifty);
+        using (var leave = new CancellationTokenSource())
+        {
+            Task<HttpResponseMessage> abandoned = Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 40), cancellationToken: leave.Token);
+            await Wait.UntilAsync(() => pod.Received >= 1, TimeSpan.FromSeconds(30), "the pod to receive the request", gateway.Explain);
+            gateway.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+            await leave.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+        }
+
+        TokenBudget budget = budgets.Find(TestTenants.Thrifty)!;
+        await Wait.UntilAsync(() => budget.Balance < 0, TimeSpan.FromSeconds(30), "the abandoned answer's 40-token debit");
+    }
+
+    [Fact]
+    public async Task RequestCutByTheEndOfTheGatewaysDrain_IsDebitedNothing()
+    {
+        // A 1 s drain: the host cuts the answer still in flight, which its client did not leave.
+        await using StubPod pod = await StubPod.StartSilentAsync();
+        await using GatewayServer gateway = await GatewayServer.StartAsync([pod.Address], new Dictionary<string, string?> { ["Gateway:DrainTimeout"] = "00:00:01" });
+        TenantTokenBudgets budgets = gateway.Services.GetRequiredService<TenantTokenBudgets>();
+        using HttpClient client = gateway.ClientFor(TestTenants.Thrifty);
+        Task<HttpResponseMessage> cut = Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 40));
+        await Wait.UntilAsync(() => pod.Received >= 1, TimeSpan.FromSeconds(30), "the pod to receive the request", gateway.Explain);
+
+        IHostApplicationLifetime lifetime = gateway.Services.GetRequiredService<IHostApplicationLifetime>();
+        var stopped = new TaskCompletionSource();
+        lifetime.ApplicationStopped.Register(stopped.SetResult);
+
+        lifetime.StopApplication();
+
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => cut);
+        await stopped.Task.WaitAsync(TimeSpan.FromSeconds(30)); // the host stops once every request it cut has ended
+        Assert.Equal(30, budgets.Find(TestTenants.Thrifty)!.Balance, tolerance: 1);
     }
 
     [Fact]

@@ -70,9 +70,10 @@ public sealed class GatewayServer(
         Services.GetRequiredService<IProxyStateLookup>().TryGetCluster($"model:{Model}", out var cluster) ? cluster.DestinationsState.AvailableDestinations.Count : 0;
 
     /// <summary>
-    /// The gateway's log from <see cref="LogLevel.Information"/> up (failed readiness checks among them), YARP's
-    /// forwarder's from <see cref="LogLevel.Debug"/> (which error ended each try), and its pods' health now, one line
-    /// each: what a test that timed out waiting shows.
+    /// The gateway's log from <see cref="LogLevel.Information"/> up (YARP's failed readiness checks and health changes
+    /// among them, which the test host logs whatever appsettings.json says), YARP's forwarder's from
+    /// <see cref="LogLevel.Debug"/> (which error ended each try), and its pods' health now, one line each: what a test
+    /// that timed out waiting shows.
     /// </summary>
     public string Explain() => string.Join(
         '\n',
@@ -108,7 +109,7 @@ public sealed class GatewayServer(
         }
 
         builder.UseEnvironment("Production");
-        builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug).AddFilter("Yarp.ReverseProxy.Forwarder", LogLevel.Debug));
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug).AddFilter("Yarp.ReverseProxy.Forwarder", LogLevel.Debug).AddFilter("Yarp.ReverseProxy.Health", LogLevel.Debug));
         if (services is not null)
         {
             builder.ConfigureTestServices(services);

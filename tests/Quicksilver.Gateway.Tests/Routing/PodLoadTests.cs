@@ -25,7 +25,7 @@ public sealed class PodLoadTests
     public void ParseReport_ReadsGetLoad()
     {
         byte[] body = Encoding.UTF8.GetBytes("""{"model":"m","waiting":3,"running":4,"tokens_in_flight":512,"draining":true}""");
-        Assert.Equal(new PodLoad(3, 4, 512, true, "m"), PodLoad.ParseReport(body));
+        Assert.Equal(new PodLoad(3, 4, 512, true), PodLoad.ParseReport(body));
         Assert.Null(PodLoad.ParseReport("""{"model":"m"}"""u8));
         Assert.Null(PodLoad.ParseReport("nope"u8));
     }
@@ -44,24 +44,42 @@ public sealed class PodLoadTests
     [InlineData(",\"max_tokens\":1024")]
     [InlineData(",\"max_tokens\":0,\"chat_default_max_tokens\":128")]
     [InlineData(",\"max_tokens\":1024,\"chat_default_max_tokens\":-1")]
-    public void ParseReport_NoOrBadAnswerLimits_LeavesThemUnknown(string limits)
+    [InlineData(",\"max_tokens\":null,\"chat_default_max_tokens\":128")]
+    [InlineData(",\"max_tokens\":\"1024\",\"chat_default_max_tokens\":128")]
+    [InlineData(",\"max_tokens\":1024.5,\"chat_default_max_tokens\":128")]
+    [InlineData(",\"max_tokens\":4294967296,\"chat_default_max_tokens\":128")]
+    public void ParseReport_NoOrBadAnswerLimits_LeavesThemUnknown_AndKeepsTheLoad(string limits)
     {
-        byte[] body = Encoding.UTF8.GetBytes($$"""{"model":"m","waiting":0,"running":0{{limits}}}""");
-        Assert.Null(PodLoad.ParseReport(body)!.Limits);
+        byte[] body = Encoding.UTF8.GetBytes($$"""{"model":5,"waiting":2,"running":1,"draining":true{{limits}}}""");
+        Assert.Equal(new PodLoad(2, 1, 0, true), PodLoad.ParseReport(body));
     }
 
     [Fact]
-    public void Registry_LimitsOfAModel_AreTheWidestItsPodsReported_AndOutliveHeaderReports()
+    public void Registry_LimitsOfPods_AreTheWidestTheyReported_AndOutliveHeaderReports()
     {
         var registry = new PodLoadRegistry();
-        Assert.Null(registry.LimitsOf("m"));
+        string[] model = ["http://a:8000/", "http://b:8000", "http://unreported:8000"];
+        Assert.Null(registry.LimitsOf(model));
 
-        registry.Report("http://a:8000", new PodLoad(0, 0, 0, false, "m", new AnswerLimits(1024, 128)));
-        registry.Report("http://b:8000/", new PodLoad(0, 0, 0, false, "m", new AnswerLimits(512, 256)));
-        registry.Report("http://c:8000", new PodLoad(0, 0, 0, false, "other", new AnswerLimits(4096, 4096)));
+        registry.Report("http://a:8000", new PodLoad(0, 0, 0, false, new AnswerLimits(1024, 128)));
+        registry.Report("http://b:8000/", new PodLoad(0, 0, 0, false, new AnswerLimits(512, 256)));
+        registry.Report("http://c:8000", new PodLoad(0, 0, 0, false, new AnswerLimits(4096, 4096)));
         registry.Report("http://a:8000", PodLoad.ParseHeader("waiting=1, running=2")!);
 
-        Assert.Equal(new AnswerLimits(1024, 256), registry.LimitsOf("m"));
-        Assert.Null(registry.LimitsOf("M"));
+        Assert.Equal(new AnswerLimits(1024, 256), registry.LimitsOf(model));
+    }
+
+    [Fact]
+    public void Registry_Retain_ForgetsPodsNoLongerRouted()
+    {
+        var registry = new PodLoadRegistry();
+        registry.Report("http://old:8000", new PodLoad(5, 5, 0, false, new AnswerLimits(4096, 4096)));
+        registry.Report("http://new:8000", new PodLoad(1, 0, 0, false, new AnswerLimits(1024, 128)));
+
+        registry.Retain(["http://new:8000/"]);
+
+        Assert.Null(registry.LimitsOf(["http://old:8000"]));
+        Assert.Equal((0, 0, false), registry.Score("http://old:8000"));
+        Assert.Equal(new AnswerLimits(1024, 128), registry.LimitsOf(["http://new:8000", "http://old:8000"]));
     }
 }
