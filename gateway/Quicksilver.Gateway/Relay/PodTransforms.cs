@@ -86,13 +86,12 @@ internal sealed class PodTransforms(
         }
 
         // A pod's queue timeout is not tried on another pod: the request has waited out one queue already.
-        bool retryable = !(status == StatusCodes.Status503ServiceUnavailable && answer.Headers.Contains(PodHeaders.NoRetry));
-        if (!retryable)
+        bool queueTimedOut = status == StatusCodes.Status503ServiceUnavailable && answer.Headers.Contains(PodHeaders.NoRetry);
+        if (queueTimedOut)
         {
             attempts?.RecordQueueTimeout();
         }
-
-        if (retryable && status is (StatusCodes.Status503ServiceUnavailable or StatusCodes.Status429TooManyRequests) && attempts?.TryClaimRetry() == true)
+        else if (status is (StatusCodes.Status503ServiceUnavailable or StatusCodes.Status429TooManyRequests) && attempts?.TryClaimRetry() == true)
         {
             context.SuppressResponseBody = true;
             return ValueTask.CompletedTask;
