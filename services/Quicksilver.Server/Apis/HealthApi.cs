@@ -7,7 +7,8 @@ namespace Quicksilver.Server.Apis;
 /// <summary>
 /// Kubernetes probes: <c>GET /health/live</c> (200 while the process runs and its engine's step loop has neither failed
 /// nor stalled) and <c>GET /health/ready</c> (200 once the model is loaded, its engine runs and nothing holds readiness
-/// down), 503 otherwise, with the reasons in the body.
+/// down), 503 otherwise, with the reasons in the body. <c>GET /health</c> is <c>/health/ready</c> under the name vLLM
+/// serves it, so scripts that wait for a vLLM server to come up work unchanged.
 /// </summary>
 internal static class HealthApi
 {
@@ -18,8 +19,9 @@ internal static class HealthApi
     {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = IsLivenessCheck, ResponseWriter = WriteReportAsync })
             .DisableHttpMetrics();
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = IsReadinessCheck, ResponseWriter = WriteReportAsync })
-            .DisableHttpMetrics();
+        var readiness = new HealthCheckOptions { Predicate = IsReadinessCheck, ResponseWriter = WriteReportAsync };
+        app.MapHealthChecks("/health/ready", readiness).DisableHttpMetrics();
+        app.MapHealthChecks("/health", readiness).DisableHttpMetrics();
         return app;
     }
 

@@ -13,6 +13,7 @@ public sealed class HealthApiTests
 {
     private static readonly Uri Live = new("/health/live", UriKind.Relative);
     private static readonly Uri Ready = new("/health/ready", UriKind.Relative);
+    private static readonly Uri VllmHealth = new("/health", UriKind.Relative);
 
     [Fact]
     public async Task Health_ModelStillLoading_LiveButNotReady()
@@ -28,12 +29,14 @@ public sealed class HealthApiTests
 
         using (HttpResponseMessage live = await client.GetAsync(Live))
         using (HttpResponseMessage ready = await client.GetAsync(Ready))
+        using (HttpResponseMessage vllmHealth = await client.GetAsync(VllmHealth))
         using (HttpResponseMessage models = await client.GetAsync(new Uri("/v1/models", UriKind.Relative)))
         using (HttpResponseMessage completion = await client.PostCompletionAsync("{\"prompt\": \"a\"}"))
         {
             Assert.Equal(HttpStatusCode.OK, live.StatusCode);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
             Assert.Contains("model loading", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, vllmHealth.StatusCode);
             Assert.Empty((await models.ReadJsonObjectAsync())["data"]!.AsArray());
             await OpenAIAssert.ErrorAsync(completion, HttpStatusCode.ServiceUnavailable, "ServiceUnavailableError", null);
         }
@@ -52,9 +55,11 @@ public sealed class HealthApiTests
 
         using HttpResponseMessage live = await client.GetAsync(Live);
         using HttpResponseMessage ready = await client.GetAsync(Ready);
+        using HttpResponseMessage vllmHealth = await client.GetAsync(VllmHealth);
 
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, vllmHealth.StatusCode);
     }
 
     [Fact]
@@ -85,12 +90,15 @@ public sealed class HealthApiTests
 
         readiness.SetNotReady(ServerReadiness.Draining);
         using HttpResponseMessage draining = await client.GetAsync(Ready);
+        using HttpResponseMessage vllmHealthDraining = await client.GetAsync(VllmHealth);
         using HttpResponseMessage live = await client.GetAsync(Live);
         readiness.SetReady(ServerReadiness.Draining);
         using HttpResponseMessage back = await client.GetAsync(Ready);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, draining.StatusCode);
         Assert.Contains("draining", await draining.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, vllmHealthDraining.StatusCode);
+        Assert.Contains("draining", await vllmHealthDraining.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         Assert.Equal(HttpStatusCode.OK, back.StatusCode);
     }

@@ -128,6 +128,7 @@ public sealed class TenancyApiTests
     [Theory]
     [InlineData("/health/live")]
     [InlineData("/health/ready")]
+    [InlineData("/health")]
     [InlineData("/load")]
     [InlineData("/metrics")]
     public async Task RequireGateway_OperationsEndpoints_StayOpen(string path)
