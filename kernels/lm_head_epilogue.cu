@@ -14,10 +14,15 @@
 // its running max grows — plus its top-2 and Gumbel winner; states merge by warp shuffles, then across warps.
 // The sum p log p merge: A' = c (A + (m - M') Z) with c = exp(m - M').
 //
-// The confidences are those of the untruncated softmax whatever the sampling (TokenScore's convention).
+// The confidences are those of the untruncated softmax whatever the sampling (TokenScore's convention), except in a
+// row with draw_confidences (Dream's convention, RowSampling.ScoresTheDrawDistribution): there p(token), the margin
+// and sum p log p are taken under the distribution the token is drawn from, with weights w_i = exp((x_i - top) / T')
+// (T' = T, or 1 when greedy) summed in double over the candidates top-p / top-k keep (every candidate without them):
+//   p(token) = w_token / W,  margin = (1 - w_top2) / W (w_top2 = 0 when top2 is not kept),  sum p log p = B / W - log W
+// with W = sum w_i, B = sum w_i y_i, y_i = (x_i - top) / T'. log p(token) stays the plain softmax's.
 //
 // Launch: grid = (rows), block = 512 (a multiple of 32, at most 512), one block per row.
-// Row parameters are RowSamplingArgs (32 bytes), results are TokenScoreResult (20 bytes, token_score.cuh; read on the
+// Row parameters are RowSamplingArgs (40 bytes), results are TokenScoreResult (20 bytes, token_score.cuh; read on the
 // device by select_commits.cu); both are mirrored in C# (Quicksilver.Engine.Compute.Cuda.RowSamplingArgs /
 // TokenScoreResult) and checked by unit tests.
 // CPU reference: CpuBackend.ScoreLogits (Compute/Cpu/CpuLogitScorer.cs).
@@ -31,9 +36,10 @@ struct RowSamplingArgs {
     u64 seed;
     u64 counter;
     double top_p;   // the nucleus mass the draw keeps, in (0, 1]; 1 = every token
+    int draw_confidences;  // 1: confidences under the draw distribution (Dream's); 0: under softmax(x) (LLaDA's)
 };
 
-static_assert(sizeof(RowSamplingArgs) == 32, "RowSamplingArgs must match the C# mirror");
+static_assert(sizeof(RowSamplingArgs) == 40, "RowSamplingArgs must match the C# mirror");
 static_assert(sizeof(TokenScoreResult) == 20, "TokenScoreResult must match the C# mirror");
 
 #define QS_NO_INDEX 0x7fffffff
@@ -175,12 +181,32 @@ QS_DEVICE void score_row(const T* __restrict__ logits, int vocab, const RowSampl
     const RowSamplingArgs p = params[row];
     const bool sample = p.temperature > 0.0f;
     const double t = (double)p.temperature;
-    const bool truncates = sample && (p.top_k > 0 || p.top_p < 1.0);
+    const bool cuts = p.top_k > 0 || p.top_p < 1.0;
+    const bool draw_confidences = p.draw_confidences != 0;
+    // With draw confidences top-p / top-k apply when greedy too (Dream's sample_tokens); the draw is then the arg-max,
+    // which they always keep.
+    const bool truncates = (sample || draw_confidences) && cuts;
     TruncationRow kept = {};
     u64 lowest_kept = 0ull;
+    if (truncates || draw_confidences) {
+        kept = truncation_row(x, vocab, suppressed, sample ? p.temperature : 1.0f, truncation);
+    }
     if (truncates) {
-        kept = truncation_row(x, vocab, suppressed, p.temperature, truncation);
         lowest_kept = lowest_kept_key(x, kept, p.top_p, p.top_k, truncation);
+    }
+    double draw_w = 0.0, draw_b = 0.0;
+    if (draw_confidences) {
+        for (int i = threadIdx.x; i < vocab; i += blockDim.x) {
+            const float v = load_float(x, i);
+            if (i != suppressed && rank_key(kept, v, i) >= lowest_kept) {
+                const double y = __dmul_rn((double)__fsub_rn(v, kept.top), kept.inverse_t);
+                const double w = exp(y);
+                draw_w = __dadd_rn(draw_w, w);
+                draw_b = __dadd_rn(draw_b, __dmul_rn(w, y));
+            }
+        }
+        draw_w = block_sum_double(draw_w, truncation);
+        draw_b = block_sum_double(draw_b, truncation);
     }
 
     ScoreState s;
@@ -231,10 +257,19 @@ QS_DEVICE void score_row(const T* __restrict__ logits, int vocab, const RowSampl
         r.log_probability = (chosen - s.m) - log_z;
         r.probability = expf(r.log_probability);
     }
-    const float p1 = s.i1 == QS_NO_INDEX ? 0.0f : expf((s.v1 - s.m) - log_z);
-    const float p2 = s.i2 == QS_NO_INDEX ? 0.0f : expf((s.v2 - s.m) - log_z);
-    r.margin = p1 - p2;
-    r.negative_entropy = s.a / s.z - log_z;
+    if (draw_confidences) {
+        const bool second_kept = s.i2 != QS_NO_INDEX && rank_key(kept, s.v2, s.i2) >= lowest_kept;
+        const double first = s.i1 == QS_NO_INDEX ? 0.0 : candidate_weight(kept, s.v1);
+        const double second = second_kept ? candidate_weight(kept, s.v2) : 0.0;
+        r.probability = token == QS_NO_INDEX ? 0.0f : (float)(candidate_weight(kept, chosen) / draw_w);
+        r.margin = (float)((first - second) / draw_w);
+        r.negative_entropy = (float)(draw_b / draw_w - log(draw_w));
+    } else {
+        const float p1 = s.i1 == QS_NO_INDEX ? 0.0f : expf((s.v1 - s.m) - log_z);
+        const float p2 = s.i2 == QS_NO_INDEX ? 0.0f : expf((s.v2 - s.m) - log_z);
+        r.margin = p1 - p2;
+        r.negative_entropy = s.a / s.z - log_z;
+    }
     results[row] = r;
 }
 

@@ -110,7 +110,8 @@ public interface IComputeBackend : IDisposable
     /// (arg-max, or Gumbel-max per <paramref name="sampling"/>) and its confidences, without writing
     /// probabilities anywhere; top-p/top-k rows are drawn from the truncated distribution (<see cref="RowSampling"/>).
     /// <paramref name="sampling"/> and <paramref name="results"/> have one entry per row.
-    /// <paramref name="suppressedToken"/> (the mask id; −1 for none) is never chosen but still counts in the softmax.
+    /// <paramref name="suppressedToken"/> (the mask id; −1 for none) is never chosen but still counts in the softmax
+    /// (not in the draw distribution a row that <see cref="RowSampling.ScoresTheDrawDistribution"/> scores under).
     /// </summary>
     void ScoreLogits(IDeviceBuffer logits, ReadOnlySpan<RowSampling> sampling, int suppressedToken, Span<TokenScore> results);
 

@@ -13,8 +13,28 @@ namespace Quicksilver.Engine.Compute;
 /// <param name="Counter">CounterRng counter.</param>
 /// <param name="TopP">Nucleus mass in (0, 1]; 1 keeps every token.</param>
 /// <param name="TopK">Tokens kept by top-k; 0 keeps every token.</param>
-public readonly record struct RowSampling(float Temperature, ulong Seed, ulong Counter, double TopP = 1, int TopK = 0)
+/// <param name="ConfidenceFromDraw">
+/// Dream's convention for the confidences (<see cref="ScoresTheDrawDistribution"/>); false keeps LLaDA's, those of the
+/// plain <c>softmax(logits)</c>.
+/// </param>
+public readonly record struct RowSampling(float Temperature, ulong Seed, ulong Counter, double TopP = 1, int TopK = 0, bool ConfidenceFromDraw = false)
 {
     /// <summary>Whether top-p or top-k removes tokens from the draw (never at temperature 0, which is the arg-max).</summary>
     public bool Truncates => Temperature > 0f && (TopK > 0 || TopP < 1);
+
+    /// <summary>
+    /// Whether the confidences (<see cref="TokenScore.Probability"/>, <see cref="TokenScore.Margin"/>,
+    /// <see cref="TokenScore.NegativeEntropy"/>) are taken under the distribution Dream's <c>sample_tokens</c> draws from
+    /// rather than the plain <c>softmax(logits)</c>: <c>logits / T</c> (T = 1 when greedy: Dream divides only by a
+    /// temperature above 0), then top-p and top-k even when greedy (as Dream does), renormalised over the kept tokens,
+    /// the suppressed one never among them. Only where that distribution differs: at a temperature other than 0 or 1,
+    /// or with top-p or top-k. <see cref="TokenScore.LogProbability"/> stays the plain softmax's (OpenAI's logprobs).
+    /// </summary>
+    public bool ScoresTheDrawDistribution => ConfidenceFromDraw && (TopK > 0 || TopP < 1 || (Temperature > 0f && Temperature != 1f));
+
+    /// <summary>Whether top-p or top-k cut the distribution <see cref="ScoresTheDrawDistribution"/> scores under.</summary>
+    public bool TruncatesConfidences => ScoresTheDrawDistribution && (TopK > 0 || TopP < 1);
+
+    /// <summary>The temperature top-p measures the nucleus at and the draw distribution is taken at: T, or 1 when greedy.</summary>
+    public float DistributionTemperature => Temperature > 0f ? Temperature : 1f;
 }

@@ -18,7 +18,29 @@ internal static class TruncatedSampler
 
     public static int Draw(ReadOnlySpan<float> logits, RowSampling sampling, int suppressedToken)
     {
-        double inverseT = 1.0 / sampling.Temperature;
+        int best = -1;
+        double bestValue = double.NegativeInfinity;
+        foreach (int v in Kept(logits, sampling, suppressedToken))
+        {
+            double noised = logits[v] + (sampling.Temperature * CounterRng.Gumbel(sampling.Seed, sampling.Counter, (ulong)v));
+            if (best < 0 || noised > bestValue)
+            {
+                best = v;
+                bestValue = noised;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>
+    /// The candidates top-p then top-k keep, best first, with the nucleus measured under
+    /// <c>softmax(logits / <see cref="RowSampling.DistributionTemperature"/>)</c>.
+    /// </summary>
+    public static int[] Kept(ReadOnlySpan<float> logits, RowSampling sampling, int suppressedToken)
+    {
+        double temperature = sampling.DistributionTemperature;
+        double inverseT = 1.0 / temperature;
         float top = float.NegativeInfinity;
         for (int v = 0; v < logits.Length; v++)
         {
@@ -27,7 +49,7 @@ internal static class TruncatedSampler
 
         // Every candidate's weight counts in the mass; the ranked set is a prefix of the order (all tokens at or above a
         // logit), so when it holds top-k tokens or enough mass, the kept prefix lies inside it.
-        double floor = top + (Math.Log(HeadWeight) * sampling.Temperature);
+        double floor = top + (Math.Log(HeadWeight) * temperature);
         double total = 0, headMass = 0;
         int headCount = 0;
         for (int v = 0; v < logits.Length; v++)
@@ -54,20 +76,7 @@ internal static class TruncatedSampler
             kept = Math.Min(KeptPrefix(logits, ranked, sampling, top, total), ranked.Length);
         }
 
-        int best = -1;
-        double bestValue = double.NegativeInfinity;
-        for (int i = 0; i < kept; i++)
-        {
-            int v = TokenOf(ranked[i]);
-            double noised = logits[v] + (sampling.Temperature * CounterRng.Gumbel(sampling.Seed, sampling.Counter, (ulong)v));
-            if (best < 0 || noised > bestValue)
-            {
-                best = v;
-                bestValue = noised;
-            }
-        }
-
-        return best;
+        return [.. ranked.Take(kept).Select(TokenOf)];
     }
 
     /// <summary>
@@ -79,7 +88,7 @@ internal static class TruncatedSampler
         int kept = ranked.Length;
         if (sampling.TopP < 1)
         {
-            double needed = sampling.TopP * total, mass = 0, inverseT = 1.0 / sampling.Temperature;
+            double needed = sampling.TopP * total, mass = 0, inverseT = 1.0 / sampling.DistributionTemperature;
             kept = 0;
             while (kept < ranked.Length && (kept == 0 || mass < needed))
             {

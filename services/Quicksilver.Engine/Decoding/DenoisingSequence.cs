@@ -138,12 +138,14 @@ public sealed class DenoisingSequence
         float temperature = _plan.IsOpener(_block) ? 0f : _settings.Temperature;
         var positions = new List<int>(blockEnd - _blockStart);
         var sampling = new List<RowSampling>(blockEnd - _blockStart);
+        // Dream's sampler ranks positions by confidences under the distribution it draws from; LLaDA's under softmax(logits).
+        bool confidenceFromDraw = _plan.Family == ModelArchitecture.Dream;
         for (int p = _blockStart; p < blockEnd; p++)
         {
             if (_masked[p])
             {
                 positions.Add(p);
-                sampling.Add(new RowSampling(temperature, _settings.Seed, Counter(p), _settings.TopP, _settings.TopK));
+                sampling.Add(new RowSampling(temperature, _settings.Seed, Counter(p), _settings.TopP, _settings.TopK, confidenceFromDraw));
             }
         }
 

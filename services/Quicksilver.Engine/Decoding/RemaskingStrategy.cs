@@ -2,8 +2,9 @@ namespace Quicksilver.Engine.Decoding;
 
 /// <summary>
 /// The confidence that ranks a block's masked positions each step (LLaDA's <c>remasking</c>, Dream's <c>alg</c>).
-/// Probabilities are under the un-noised <c>softmax(logits)</c> of the chosen token, as in LLaDA's sampler;
-/// Dream's sampler takes them at the request temperature instead.
+/// Probabilities are under the un-noised <c>softmax(logits)</c> of the chosen token, as in LLaDA's sampler; for Dream
+/// models under the tempered, truncated distribution the token is drawn from, as in Dream's
+/// (<see cref="Compute.RowSampling.ScoresTheDrawDistribution"/>).
 /// </summary>
 public enum RemaskingStrategy
 {

@@ -89,6 +89,21 @@ public sealed class DenoisingSequenceTests
         }
     }
 
+    [Theory]
+    [InlineData(ModelArchitecture.Dream, true)]
+    [InlineData(ModelArchitecture.LLaDA, false)]
+    [InlineData(ModelArchitecture.Sdar, false)]
+    [InlineData(ModelArchitecture.FastDllmV2, false)]
+    public void NextStep_Sampling_TakesDreamsConfidencesForDreamOnly(ModelArchitecture family, bool fromDraw)
+    {
+        var settings = new DecodingSettings(0.2f, 1, RemaskingStrategy.Entropy, TopP: 0.95);
+        var sequence = new DenoisingSequence([1], DiffusionPlan.Create(4, 4, 4, family), settings, Mask, new HashSet<int> { Eos });
+
+        ForwardSequence step = sequence.NextStep();
+
+        Assert.All(step.Sampling, s => Assert.Equal(fromDraw, s.ScoresTheDrawDistribution));
+    }
+
     [Fact]
     public void Commit_ThresholdRule_CommitsAllConfidentPositionsAndEndsBlockWhenNoMaskLeft()
     {

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Quicksilver.Engine.Compute.Cuda;
 
-/// <summary>Mirror of <c>RowSamplingArgs</c> in <c>kernels/lm_head_epilogue.cu</c> (32 bytes): one row's sampling parameters.</summary>
+/// <summary>Mirror of <c>RowSamplingArgs</c> in <c>kernels/lm_head_epilogue.cu</c> (40 bytes): one row's sampling parameters.</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct RowSamplingArgs
 {
@@ -21,6 +21,9 @@ internal struct RowSamplingArgs
     /// <summary>The nucleus mass the draw keeps, in (0, 1]; 1 = every token.</summary>
     public double TopP;
 
+    /// <summary>1 when the confidences are taken under the draw distribution (<see cref="RowSampling.ScoresTheDrawDistribution"/>), else 0.</summary>
+    public int DrawConfidences;
+
     public static RowSamplingArgs From(RowSampling sampling) => new()
     {
         Temperature = sampling.Temperature,
@@ -28,5 +31,6 @@ internal struct RowSamplingArgs
         Seed = sampling.Seed,
         Counter = sampling.Counter,
         TopP = sampling.TopP,
+        DrawConfidences = sampling.ScoresTheDrawDistribution ? 1 : 0,
     };
 }

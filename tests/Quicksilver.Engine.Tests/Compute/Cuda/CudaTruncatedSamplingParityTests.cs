@@ -76,6 +76,48 @@ public sealed class CudaTruncatedSamplingParityTests : IDisposable
         AssertDrawsAsCpu(logits, vocab, settings, BufferKind.Activation);
     }
 
+    [CudaFact]
+    public void ScoreLogits_DreamsDrawConfidences_AsCpu()
+    {
+        // Dream's confidences (RowSampling.ScoresTheDrawDistribution): tempered, truncated even when greedy, in f32 and
+        // bf16 logits; a quarter of the rows greedy with top-p or top-k, the rest sampled with or without them.
+        var random = new Random(seed);
+        const int vocab = 3000, rows = 64;
+        float[] logits = Rows(random, rows, vocab, (r, _) => (float)(r.NextDouble() * 12) - (r.Next(4) == 0 ? 0 : 6));
+        RowSampling[] settings =
+        [
+            .. RandomSettings(random, rows, vocab).Select((s, r) => s with
+            {
+                Temperature = r % 4 == 0 ? 0f : s.Temperature,
+                TopP = r % 4 == 1 ? 1 : s.TopP,
+                TopK = r % 4 == 1 ? 0 : s.TopK,
+                ConfidenceFromDraw = true,
+            }),
+        ];
+        Assert.All(settings, s => Assert.True(s.ScoresTheDrawDistribution));
+
+        foreach (BufferKind kind in new[] { BufferKind.Logits, BufferKind.Activation })
+        {
+            float[] stored = kind == BufferKind.Activation ? [.. logits.Select(BFloat16.Round)] : logits;
+            TokenScore[] expected = Score(cpu, stored, vocab, settings, kind);
+            TokenScore[] actual = Score(gpu.Value, stored, vocab, settings, kind);
+            TokenScore[] llada = Score(cpu, stored, vocab, [.. settings.Select(s => s with { ConfidenceFromDraw = false })], kind);
+            for (int r = 0; r < rows; r++)
+            {
+                string row = $"{kind} row {r} of seed {seed} ({settings[r]})";
+                Assert.True(expected[r].Token == actual[r].Token, $"{row}: cpu {expected[r].Token}, cuda {actual[r].Token}");
+                Assert.True(Math.Abs(expected[r].Probability - actual[r].Probability) <= 1e-5f, $"{row}: p cpu {expected[r].Probability}, cuda {actual[r].Probability}");
+                Assert.True(Math.Abs(expected[r].Margin - actual[r].Margin) <= 1e-5f, $"{row}: margin cpu {expected[r].Margin}, cuda {actual[r].Margin}");
+                Assert.True(Math.Abs(expected[r].NegativeEntropy - actual[r].NegativeEntropy) <= 1e-4f, $"{row}: Σ p log p cpu {expected[r].NegativeEntropy}, cuda {actual[r].NegativeEntropy}");
+                Assert.Equal(expected[r].LogProbability, actual[r].LogProbability, 1e-4f);
+                Assert.Equal(llada[r].LogProbability, actual[r].LogProbability, 1e-4f);
+            }
+
+            int differ = Enumerable.Range(0, rows).Count(r => Math.Abs(llada[r].NegativeEntropy - actual[r].NegativeEntropy) > 1e-3);
+            Assert.True(differ >= rows * 3 / 4, $"{kind}: only {differ} of {rows} rows scored otherwise than under softmax(logits) (seed {seed})");
+        }
+    }
+
     /// <summary>
     /// Scores the rows on both backends: the tokens must be equal, the suppressed token never drawn, and the
     /// confidences those of the untruncated softmax within the plain epilogue's tolerances. The truncation must also

@@ -11,13 +11,14 @@ public sealed class MirroredStructTests
     [Fact]
     public void RowSamplingArgs_MatchesCLayout()
     {
-        Assert.Equal(32, Unsafe.SizeOf<RowSamplingArgs>());
-        Assert.Equal(32, Marshal.SizeOf<RowSamplingArgs>());
+        Assert.Equal(40, Unsafe.SizeOf<RowSamplingArgs>());
+        Assert.Equal(40, Marshal.SizeOf<RowSamplingArgs>());
         Assert.Equal(0, Marshal.OffsetOf<RowSamplingArgs>(nameof(RowSamplingArgs.Temperature)).ToInt32());
         Assert.Equal(4, Marshal.OffsetOf<RowSamplingArgs>(nameof(RowSamplingArgs.TopK)).ToInt32());
         Assert.Equal(8, Marshal.OffsetOf<RowSamplingArgs>(nameof(RowSamplingArgs.Seed)).ToInt32());
         Assert.Equal(16, Marshal.OffsetOf<RowSamplingArgs>(nameof(RowSamplingArgs.Counter)).ToInt32());
         Assert.Equal(24, Marshal.OffsetOf<RowSamplingArgs>(nameof(RowSamplingArgs.TopP)).ToInt32());
+        Assert.Equal(32, Marshal.OffsetOf<RowSamplingArgs>(nameof(RowSamplingArgs.DrawConfidences)).ToInt32());
     }
 
     [Fact]
@@ -85,7 +86,7 @@ public sealed class MirroredStructTests
     {
         IReadOnlyDictionary<string, string> programs = KernelSources.FromAssembly(typeof(CudaBackend).Assembly).Programs;
 
-        Assert.Contains("sizeof(RowSamplingArgs) == 32", programs["lm_head_epilogue.cu"], StringComparison.Ordinal);
+        Assert.Contains("sizeof(RowSamplingArgs) == 40", programs["lm_head_epilogue.cu"], StringComparison.Ordinal);
         Assert.Contains("sizeof(TokenScoreResult) == 20", programs["lm_head_epilogue.cu"], StringComparison.Ordinal);
         Assert.Contains("sizeof(LogitBiasRows) == 16", programs["logit_bias.cu"], StringComparison.Ordinal);
         Assert.Contains("sizeof(TokenBias) == 8", programs["logit_bias.cu"], StringComparison.Ordinal);
