@@ -6,6 +6,11 @@ untied head), reading the same safetensors checkpoint the engine serves. No code
   logits:  llada_reference.py logits <model dir> <request.json> <out.f32>
            request: {"sequences": [[ids...], ...], "positions": [[p...], ...]}; writes float32 rows, one of vocab_size
            logits per requested position, sequences in order (the layout of DiffusionTransformer.ComputeLogits).
+  generate: llada_reference.py generate <model dir> <request.json> <out.json>
+           request: {"prompt": [ids...], "gen_length": n, "block_length": b, "steps": s, "mask_id": m}; writes
+           {"answer": [ids...]}: LLaDA's generate() at temperature 0 with low_confidence remasking (blocks left to
+           right, get_num_transfer_tokens' even split, p of the arg-max under softmax in float64, top-k of the
+           block's masked positions each step), as described in the LLaDA paper and README; the whole canvas, no EOS cut.
   bench:   llada_reference.py bench <model dir> <threads> <batch> <length> <first scored> <scored> <repeats>
            prints {"ms_per_forward": ...}: the median wall time (after 3 warm-ups) of one batched forward over
            <batch> sequences of <length> tokens with logits at <scored> positions from <first scored>, as a denoising
@@ -103,6 +108,35 @@ class LLaDA:
         return self.hidden(ids)[:, positions] @ self.w["model.transformer.ff_out.weight"].T
 
 
+def num_transfer_tokens(masked, steps):
+    """How many of a block's `masked` positions each of its `steps` steps unmasks: an even split, the remainder one
+    each to the first steps."""
+    base, remainder = divmod(masked, steps)
+    return [base + (1 if i < remainder else 0) for i in range(steps)]
+
+
+def generate(model, prompt, gen_length, block_length, steps, mask_id):
+    """Greedy LLaDA sampling: the answer after every block's steps have unmasked all its positions."""
+    assert gen_length % block_length == 0 and steps % (gen_length // block_length) == 0
+    x = torch.tensor([list(prompt) + [mask_id] * gen_length])
+    start = len(prompt)
+    blocks = gen_length // block_length
+    for b in range(blocks):
+        block_start, block_end = start + b * block_length, start + (b + 1) * block_length
+        counts = num_transfer_tokens(int((x[0, block_start:block_end] == mask_id).sum()), steps // blocks)
+        for count in counts:
+            masked = x[0] == mask_id
+            logits = model.logits(x, torch.arange(x.shape[1]))[0]
+            chosen = logits.argmax(-1)
+            p = torch.softmax(logits.to(torch.float64), dim=-1)
+            confidence = torch.gather(p, -1, chosen.unsqueeze(-1)).squeeze(-1)
+            confidence[block_end:] = float("-inf")
+            confidence = torch.where(masked, confidence, torch.tensor(float("-inf"), dtype=torch.float64))
+            picked = torch.topk(confidence, count).indices
+            x[0, picked] = chosen[picked]
+    return x[0, start:].tolist()
+
+
 def main(argv):
     torch.set_grad_enabled(False)
     if argv[1] == "logits":
@@ -112,6 +146,13 @@ def main(argv):
         # One sequence at a time: each is attended over alone, whatever its length.
         rows = [model.logits(torch.tensor([ids]), torch.tensor(pos))[0] for ids, pos in zip(request["sequences"], request["positions"])]
         torch.cat(rows).numpy().astype("<f4").tofile(argv[4])
+    elif argv[1] == "generate":
+        model = LLaDA(argv[2])
+        with open(argv[3]) as f:
+            r = json.load(f)
+        answer = generate(model, r["prompt"], r["gen_length"], r["block_length"], r["steps"], r["mask_id"])
+        with open(argv[4], "w") as f:
+            json.dump({"answer": answer}, f)
     elif argv[1] == "bench":
         model = LLaDA(argv[2])
         threads, batch, length, first, scored, repeats = (int(a) for a in argv[3:9])

@@ -44,6 +44,28 @@ internal static class TorchReference
         }
     }
 
+    /// <summary>
+    /// The answer LLaDA's greedy <c>generate()</c> (low_confidence remasking) gives for <paramref name="prompt"/>, in
+    /// <see cref="Script"/>'s PyTorch: the whole canvas, with no cut at an end token.
+    /// </summary>
+    public static int[] GreedyAnswer(string modelFolder, int[] prompt, int genLength, int blockLength, int steps, int maskId)
+    {
+        string folder = Directory.CreateTempSubdirectory("quicksilver-torch-").FullName;
+        try
+        {
+            string request = Path.Combine(folder, "request.json");
+            string output = Path.Combine(folder, "answer.json");
+            File.WriteAllText(request, JsonSerializer.Serialize(new { prompt, gen_length = genLength, block_length = blockLength, steps, mask_id = maskId }));
+            Run(Python ?? throw new InvalidOperationException(Problem), [Script, "generate", modelFolder, request, output], TimeSpan.FromMinutes(5));
+            using JsonDocument answer = JsonDocument.Parse(File.ReadAllText(output));
+            return [.. answer.RootElement.GetProperty("answer").EnumerateArray().Select(token => token.GetInt32())];
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     /// <summary>Masked diffusion against an autoregressive twin of the same network, on the same data and compute.</summary>
     public static string DataConstrainedScript => Path.Combine(RepositoryFolders.Root, "tools", "train", "data_constrained.py");
 
