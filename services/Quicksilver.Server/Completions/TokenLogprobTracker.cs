@@ -13,8 +13,7 @@ namespace Quicksilver.Server.Completions;
 internal sealed class TokenLogprobTracker(ITextTokenizer tokenizer, int offsetBase, bool listsAlternatives)
 {
     private readonly Queue<(string Token, float Logprob, int Offset, IReadOnlyList<TokenAlternative> Alternatives)> _pending = new();
-    private readonly IncrementalDetokenizer _text = new(tokenizer);
-    private int _nextOffset;
+    private readonly TokenTextOffsets _offsets = new(tokenizer);
     private int _sent;
 
     /// <summary>Adds the tokens of one engine update, their log-probabilities and (when listed) their alternatives.</summary>
@@ -30,10 +29,7 @@ internal sealed class TokenLogprobTracker(ITextTokenizer tokenizer, int offsetBa
             IReadOnlyList<TokenAlternative> listed = listsAlternatives
                 ? [.. alternatives[i].Select(a => new TokenAlternative(Decode(a.Token), a.LogProbability))]
                 : [];
-            _pending.Enqueue((Decode(tokens[i]), logprobs[i], _nextOffset, listed));
-
-            // Offsets count whole characters: a token that ends inside a UTF-8 character starts where that character does.
-            _nextOffset += Characters(_text.Append([tokens[i]]));
+            _pending.Enqueue((Decode(tokens[i]), logprobs[i], _offsets.Next(tokens[i]), listed));
         }
     }
 

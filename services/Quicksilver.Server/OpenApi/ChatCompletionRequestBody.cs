@@ -24,6 +24,7 @@ internal static class ChatCompletionRequestBody
         }
 
         IOpenApiSchema chunk = await context.GetOrCreateSchemaAsync(typeof(ChatCompletionChunk), null, cancellationToken);
+        AllowNullObjects(chunk);
         if (context.Document is { } document)
         {
             request = Component(document, nameof(ChatCompletionRequestDocument), request);
@@ -42,6 +43,31 @@ internal static class ChatCompletionRequestBody
             && ok.Content?.TryGetValue("text/event-stream", out OpenApiMediaType? events) == true)
         {
             events.Schema = chunk;
+        }
+    }
+
+    /// <summary>
+    /// The chunk schema is built inline, where the generator drops the null its nullable object properties allow (the
+    /// referenced response schemas keep it): every chunk but the usage chunk has <c>usage: null</c>, and a choice's
+    /// role and closing chunks <c>logprobs: null</c>.
+    /// </summary>
+    private static void AllowNullObjects(IOpenApiSchema chunk)
+    {
+        if (chunk is OpenApiSchema { Properties: { } properties })
+        {
+            OrNull(properties, "usage");
+            if (properties.TryGetValue("choices", out IOpenApiSchema? choices) && choices.Items is OpenApiSchema { Properties: { } choice })
+            {
+                OrNull(choice, "logprobs");
+            }
+        }
+    }
+
+    private static void OrNull(IDictionary<string, IOpenApiSchema> properties, string name)
+    {
+        if (properties.TryGetValue(name, out IOpenApiSchema? schema) && schema.OneOf is null && schema.Type is { } type && !type.HasFlag(JsonSchemaType.Null))
+        {
+            properties[name] = new OpenApiSchema { OneOf = [Of(JsonSchemaType.Null), schema] };
         }
     }
 

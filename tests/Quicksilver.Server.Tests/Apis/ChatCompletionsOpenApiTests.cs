@@ -46,11 +46,23 @@ public sealed class ChatCompletionsOpenApiTests(ApiFixture fixture) : IClassFixt
         string chunk = schemas["ChatCompletionChunk"]!.ToJsonString() + schemas["ChatCompletionChunkChoice"]?.ToJsonString() + schemas["ChatCompletionDelta"]?.ToJsonString();
         Assert.Contains("\"delta\"", chunk, StringComparison.Ordinal);
         Assert.DoesNotContain("\"required\":[\"role\",\"content\"]", chunk, StringComparison.Ordinal); // a delta holds only what is new
+        // Chunks carry usage: null (all but the usage chunk) and logprobs: null (role and closing chunks).
+        JsonObject chunkProperties = schemas["ChatCompletionChunk"]!["properties"]!.AsObject();
+        AssertAllowsNull(chunkProperties["usage"]!);
+        AssertAllowsNull(chunkProperties["choices"]!["items"]!["properties"]!["logprobs"]!);
+        AssertAllowsNull(chunkProperties["choices"]!["items"]!["properties"]!["finish_reason"]!);
         Assert.Contains("margin", properties["remasking"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("origin", properties["remasking"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("0 or -1 disable it", properties["top_k"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("softmax(confidence / alg_temp)", properties["alg_temp"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("Dream's order", properties["top_p"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("threshold", properties.Select(p => p.Key));
+    }
+
+    private static void AssertAllowsNull(JsonNode schema)
+    {
+        bool allowsNull = schema["type"] is JsonArray types ? types.Any(t => (string?)t == "null")
+            : schema["oneOf"] is JsonArray alternatives && alternatives.Any(a => (string?)a!["type"] == "null");
+        Assert.True(allowsNull, $"null is not allowed by {schema.ToJsonString()}");
     }
 }

@@ -144,6 +144,7 @@ public sealed class ConcurrencyTests
         ["Quicksilver:Engine:Backend"] = "cpu",
         ["Quicksilver:Engine:MaxActiveSequences"] = maxActive.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Quicksilver:Engine:MaxQueuedRequests"] = maxQueued.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Quicksilver:Limits:MaxChoices"] = Math.Min(8, maxQueued).ToString(System.Globalization.CultureInfo.InvariantCulture), // n may not exceed the queue
     };
 
     /// <summary>A short non-streamed answer: 8 tokens in 8 steps.</summary>

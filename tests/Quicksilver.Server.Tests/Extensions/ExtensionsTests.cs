@@ -85,6 +85,15 @@ public sealed class ExtensionsTests
     }
 
     [Fact]
+    public async Task Start_MoreChoicesThanTheQueueHolds_FailsNamingBoth()
+    {
+        OptionsValidationException exception = await StartFailureAsync(("Quicksilver:Engine:MaxQueuedRequests", "4"));
+
+        Assert.Contains("Quicksilver:Limits:MaxChoices must be at most Quicksilver:Engine:MaxQueuedRequests (4)", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("but is 8 (environment variable Quicksilver__Limits__MaxChoices)", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Start_DefaultThresholdAndFactor_FailsAsTwoRules()
     {
         OptionsValidationException exception = await StartFailureAsync(("Quicksilver:Engine:DefaultThreshold", "0.9"), ("Quicksilver:Engine:DefaultFactor", "1"));
