@@ -201,8 +201,10 @@ QS_DEVICE void score_row(const T* __restrict__ logits, int vocab, const RowSampl
             if (i != suppressed && rank_key(kept, v, i) >= lowest_kept) {
                 const double y = __dmul_rn((double)__fsub_rn(v, kept.top), kept.inverse_t);
                 const double w = exp(y);
-                draw_w = __dadd_rn(draw_w, w);
-                draw_b = __dadd_rn(draw_b, __dmul_rn(w, y));
+                if (w > 0.0) {  // a logit of -inf weighs nothing (and 0 * -inf would be NaN)
+                    draw_w = __dadd_rn(draw_w, w);
+                    draw_b = __dadd_rn(draw_b, __dmul_rn(w, y));
+                }
             }
         }
         draw_w = block_sum_double(draw_w, truncation);
@@ -257,7 +259,7 @@ QS_DEVICE void score_row(const T* __restrict__ logits, int vocab, const RowSampl
         r.log_probability = (chosen - s.m) - log_z;
         r.probability = expf(r.log_probability);
     }
-    if (draw_confidences) {
+    if (draw_confidences && draw_w > 0.0) {
         const bool second_kept = s.i2 != QS_NO_INDEX && rank_key(kept, s.v2, s.i2) >= lowest_kept;
         const double first = s.i1 == QS_NO_INDEX ? 0.0 : candidate_weight(kept, s.v1);
         const double second = second_kept ? candidate_weight(kept, s.v2) : 0.0;

@@ -3,18 +3,19 @@ using Quicksilver.Bench;
 
 // Usage: dotnet run -c Release --project tools/Quicksilver.Bench -- [--model DIR]... [--threads N] [--steps N] [--output FILE.md] [--torch PYTHON] [--torch-only]
 //        [--matmul-only] [--attention-only] [--kv-cache [--prompt N] [--max-tokens N] [--block N] [--concurrency 1,16] [--threshold X] [--prompt-text FILE]]
-//        [--block-causal [--prompt N] [--max-tokens N] [--block N]]
+//        [--block-causal [--prompt N] [--max-tokens N] [--block N]] [--scoring-only]
 // Step timings for every model; end-to-end generation (concurrency 1/4/16, threshold decoding) for the first; with
 // --torch, the same step against PyTorch for every model (--torch-only: just that comparison). --matmul-only runs only
 // the matrix-product benchmark; --attention-only only grouped-query attention against its multi-head copy; --kv-cache only the block K/V cache comparison (none / prefix / dual, and dual with later refreshes) for every
 // model, on random prompts or with --prompt-text on the first tokens of each line of a text file;
-// --block-causal only the truncated no-cache forward of block-causal models against the whole canvas.
+// --block-causal only the truncated no-cache forward of block-causal models against the whole canvas;
+// --scoring-only only the LM-head epilogue with Dream's confidences against LLaDA's.
 var models = new List<string>();
 int threads = Environment.ProcessorCount, steps = 5;
 string? output = null, python = null;
-bool torchOnly = false, kvCacheOnly = false, matMulOnly = false, attentionOnly = false, blockCausalOnly = false;
+bool torchOnly = false, kvCacheOnly = false, matMulOnly = false, attentionOnly = false, blockCausalOnly = false, scoringOnly = false;
 var kvCache = new KvCacheSettings();
-const string Usage = "Usage: --model DIR [--model DIR] [--threads N] [--steps N] [--output FILE.md] [--torch PYTHON] [--torch-only] [--matmul-only] [--attention-only] [--kv-cache [--prompt N] [--max-tokens N] [--block N] [--concurrency 1,16] [--threshold X] [--prompt-text FILE]] [--block-causal]";
+const string Usage = "Usage: --model DIR [--model DIR] [--threads N] [--steps N] [--output FILE.md] [--torch PYTHON] [--torch-only] [--matmul-only] [--attention-only] [--kv-cache [--prompt N] [--max-tokens N] [--block N] [--concurrency 1,16] [--threshold X] [--prompt-text FILE]] [--block-causal] [--scoring-only]";
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -29,6 +30,7 @@ for (int i = 0; i < args.Length; i++)
         case "--attention-only": attentionOnly = true; break;
         case "--kv-cache": kvCacheOnly = true; break;
         case "--block-causal": blockCausalOnly = true; break;
+        case "--scoring-only": scoringOnly = true; break;
         case "--prompt": kvCache = kvCache with { Prompt = int.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
         case "--max-tokens": kvCache = kvCache with { MaxTokens = int.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
         case "--block": kvCache = kvCache with { BlockLength = int.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
@@ -61,6 +63,10 @@ else if (attentionOnly)
 {
     report.Add(AttentionBenchmark.Run(threads));
 }
+else if (scoringOnly)
+{
+    report.Add(ScoringBenchmark.Run(threads));
+}
 else if (blockCausalOnly)
 {
     foreach (string model in models)
@@ -88,7 +94,7 @@ else if (!torchOnly)
     report.Add(GenerationBenchmark.Run(models[0], threads, concurrency: [1, 4, 16]));
 }
 
-if (python is not null && !matMulOnly && !attentionOnly && !kvCacheOnly && !blockCausalOnly)
+if (python is not null && !matMulOnly && !attentionOnly && !kvCacheOnly && !blockCausalOnly && !scoringOnly)
 {
     foreach (string model in models)
     {

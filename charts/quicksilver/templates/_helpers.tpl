@@ -312,6 +312,15 @@ OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
 {{- if and (eq $storage.type "url") (not $storage.url.files) }}
 {{- $messages = append $messages (printf "models[%s].storage.url.files must list the model's files with storage.type url." $m.name) }}
 {{- end }}
+{{- $engine := deepCopy (default dict $.Values.pods.engine) }}
+{{- $_ := include "quicksilver.overlay" (dict "into" $engine "over" $m.engine) }}
+{{- $limits := deepCopy (default dict $.Values.pods.limits) }}
+{{- $_ := include "quicksilver.overlay" (dict "into" $limits "over" $m.limits) }}
+{{- $choices := int (default 8 $limits.MaxChoices) }}
+{{- $queue := int (default 256 $engine.MaxQueuedRequests) }}
+{{- if gt $choices $queue }}
+{{- $messages = append $messages (printf "models[%s]: limits.MaxChoices (%d) must not exceed engine.MaxQueuedRequests (%d): a request's choices queue together, and the pod refuses to start." $m.name $choices $queue) }}
+{{- end }}
 {{- end }}
 {{- range $external := .Values.gateway.externalModels }}
 {{- if hasKey $ids $external.id }}

@@ -27,8 +27,9 @@ public readonly record struct RowSampling(float Temperature, ulong Seed, ulong C
     /// <see cref="TokenScore.NegativeEntropy"/>) are taken under the distribution Dream's <c>sample_tokens</c> draws from
     /// rather than the plain <c>softmax(logits)</c>: <c>logits / T</c> (T = 1 when greedy: Dream divides only by a
     /// temperature above 0), then top-p and top-k even when greedy (as Dream does), renormalised over the kept tokens,
-    /// the suppressed one never among them. Only where that distribution differs: at a temperature other than 0 or 1,
-    /// or with top-p or top-k. <see cref="TokenScore.LogProbability"/> stays the plain softmax's (OpenAI's logprobs).
+    /// the suppressed one never among them. Only at a temperature other than 0 or 1, or with top-p or top-k: otherwise the
+    /// two are the same distribution but for the suppressed token's mass, which the plain softmax keeps, as Dream's does.
+    /// <see cref="TokenScore.LogProbability"/> stays the plain softmax's (OpenAI's logprobs).
     /// </summary>
     public bool ScoresTheDrawDistribution => ConfidenceFromDraw && (TopK > 0 || TopP < 1 || (Temperature > 0f && Temperature != 1f));
 

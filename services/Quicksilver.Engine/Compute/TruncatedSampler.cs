@@ -16,11 +16,12 @@ internal static class TruncatedSampler
     /// </summary>
     private const double HeadWeight = 1e-4;
 
-    public static int Draw(ReadOnlySpan<float> logits, RowSampling sampling, int suppressedToken)
+    /// <summary>The Gumbel-max draw over <paramref name="kept"/> (<see cref="Kept"/> of the same row and sampling).</summary>
+    public static int Draw(ReadOnlySpan<float> logits, int[] kept, RowSampling sampling)
     {
         int best = -1;
         double bestValue = double.NegativeInfinity;
-        foreach (int v in Kept(logits, sampling, suppressedToken))
+        foreach (int v in kept)
         {
             double noised = logits[v] + (sampling.Temperature * CounterRng.Gumbel(sampling.Seed, sampling.Counter, (ulong)v));
             if (best < 0 || noised > bestValue)

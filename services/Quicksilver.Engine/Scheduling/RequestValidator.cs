@@ -119,7 +119,7 @@ internal static class RequestValidator
                 throw new InvalidRequestException("logit_bias", $"logit_bias names token {bias.Token}, which is outside the vocabulary [0, {config.VocabSize}).");
             }
 
-            // The mask is never drawn but counts in the softmax: a bias on it would only rescale every confidence.
+            // The mask is never drawn (it counts only in the plain softmax): a bias on it would only rescale confidences.
             if (bias.Token == config.MaskTokenId)
             {
                 throw new InvalidRequestException("logit_bias", $"logit_bias names token {bias.Token}, the model's mask token, which is never generated.");

@@ -64,6 +64,11 @@ internal sealed class EngineOptionsValidator : IValidateOptions<EngineOptions>
             failures.Add($"{ModelExtensions.EngineSectionName}:MaxActiveSequences must be at least 1, but is {options.MaxActiveSequences}.");
         }
 
+        if (options.MaxQueuedRequests < 1)
+        {
+            failures.Add($"{ModelExtensions.EngineSectionName}:MaxQueuedRequests must be at least 1, but is {options.MaxQueuedRequests}.");
+        }
+
         if (options.QueueTimeout <= TimeSpan.Zero)
         {
             failures.Add($"{ModelExtensions.EngineSectionName}:QueueTimeout must be positive, but is {options.QueueTimeout}.");

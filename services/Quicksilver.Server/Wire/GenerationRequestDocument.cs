@@ -21,14 +21,16 @@ internal abstract record GenerationRequestDocument
     /// <summary>
     /// Nucleus sampling mass in (0, 1]: each masked position's token is drawn from the smallest set of most likely tokens
     /// whose probability under softmax(logits / temperature) reaches it. Applied after the temperature and before
-    /// <c>top_k</c> (Dream's order); no effect when greedy. Default: the model's, else 1 (off). Confidences (remasking)
-    /// stay those of the untruncated distribution.
+    /// <c>top_k</c> (Dream's order); it does not change a greedy draw. Default: the model's, else 1 (off). Confidences
+    /// (remasking) stay those of the untruncated softmax(logits), except on Dream models, which rank by the tempered,
+    /// truncated distribution (even when greedy), as Dream's sampler does.
     /// </summary>
     public double? TopP { get; init; }
 
     /// <summary>
     /// Extension (vLLM's): keep only the k most likely tokens (after <c>top_p</c>), an integer ≥ 1; 0 or -1 disable it.
-    /// No effect when greedy. Default: the model's, else disabled.
+    /// It does not change a greedy draw (on Dream models it still cuts the distribution the confidences are taken under).
+    /// Default: the model's, else disabled.
     /// </summary>
     public int? TopK { get; init; }
 

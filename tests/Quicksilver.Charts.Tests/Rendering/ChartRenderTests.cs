@@ -123,6 +123,17 @@ public sealed class ChartRenderTests
         Assert.Contains("Enable monitoring.serviceMonitor too", error, StringComparison.Ordinal);
     }
 
+    [ChartRenderFact]
+    public void Render_MoreChoicesThanAModelsQueue_FailsNamingTheModel()
+    {
+        (bool succeeded, _, string error) = ChartRenderer.RenderWith("pods: {engine: {MaxQueuedRequests: 4}}");
+        (bool lowered, _, _) = ChartRenderer.RenderWith("pods: {engine: {MaxQueuedRequests: 4}, limits: {MaxChoices: 4}}");
+
+        Assert.False(succeeded);
+        Assert.Contains("limits.MaxChoices (8) must not exceed engine.MaxQueuedRequests (4)", error, StringComparison.Ordinal);
+        Assert.True(lowered);
+    }
+
     private static string InitImage(JsonObject deployment) => deployment["spec"]!["template"]!["spec"]!["initContainers"]![0]!["image"]!.ToString();
 
     private static JsonObject Single(List<JsonObject> documents, string kind, string nameSuffix) =>

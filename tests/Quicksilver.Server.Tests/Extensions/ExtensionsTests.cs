@@ -67,6 +67,7 @@ public sealed class ExtensionsTests
     [InlineData("Quicksilver:Engine:KvCacheRefresh", "7", "Quicksilver:Engine:KvCacheRefresh must be canvas, answer or frontier, but is 7.")]
     [InlineData("Quicksilver:Engine:MaxKvCacheBytes", "0", "Quicksilver:Engine:MaxKvCacheBytes must be at least 1 when set")]
     [InlineData("Quicksilver:Engine:MaxActiveSequences", "0", "Quicksilver:Engine:MaxActiveSequences must be at least 1, but is 0.")]
+    [InlineData("Quicksilver:Engine:MaxQueuedRequests", "0", "Quicksilver:Engine:MaxQueuedRequests must be at least 1, but is 0.")]
     [InlineData("Quicksilver:Engine:QueueTimeout", "00:00:00", "Quicksilver:Engine:QueueTimeout must be positive, but is 00:00:00.")]
     [InlineData("Quicksilver:Engine:StallTimeout", "-00:00:01", "Quicksilver:Engine:StallTimeout must be positive, but is -00:00:01.")]
     [InlineData("Quicksilver:Engine:MaxExpectedQueueWait", "00:00:00", "Quicksilver:Engine:MaxExpectedQueueWait must be positive and at most QueueTimeout (00:00:30) when set")]

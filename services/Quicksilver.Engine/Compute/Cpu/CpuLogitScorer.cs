@@ -42,7 +42,9 @@ internal static unsafe class CpuLogitScorer
             }
         }
 
-        int chosen = sampling.Truncates ? TruncatedSampler.Draw(row, sampling, suppressedToken)
+        // One ranking serves the draw and the draw distribution's confidences: both cut at the same temperature.
+        int[]? kept = sampling.Truncates || sampling.TruncatesConfidences ? TruncatedSampler.Kept(row, sampling, suppressedToken) : null;
+        int chosen = sampling.Truncates ? TruncatedSampler.Draw(row, kept!, sampling)
             : sampling.Temperature > 0f ? GumbelMax(logits, vocab, sampling, suppressedToken)
             : top1;
         // Σ p log p = Σ e (x − max) / Z − log Z, and log p = (x − max) − log Z: centred, so nothing cancels at large logits.
@@ -51,29 +53,52 @@ internal static unsafe class CpuLogitScorer
         double p2 = top2 < 0 ? 0 : Math.Exp(LogP(top2));
         double logProbability = LogP(chosen);
         var score = new TokenScore(chosen, (float)Math.Exp(logProbability), (float)logProbability, (float)(Math.Exp(LogP(top1)) - p2), (float)negativeEntropy);
-        return sampling.ScoresTheDrawDistribution ? WithDrawConfidences(score, row, sampling, suppressedToken, top1, top2) : score;
+        return sampling.ScoresTheDrawDistribution && top1 >= 0
+            ? WithDrawConfidences(score, logits, vocab, sampling, suppressedToken, top1, top2, sampling.TruncatesConfidences ? kept : null, scratch)
+            : score;
     }
 
     /// <summary>
-    /// <paramref name="score"/> with its confidences under the draw distribution: weights <c>w = exp((x − top) / T)</c>
-    /// in double (the fp32 difference first, as the kernel and <see cref="TruncatedSampler"/> compute them) over the kept
-    /// candidates, <c>p = w / Σw</c>, the top-2 margin (0 for the second when top-k or top-p dropped it) and
-    /// <c>Σ p log p = Σ w y / Σ w − log Σ w</c> with <c>y = (x − top) / T</c>.
+    /// <paramref name="score"/> with its confidences under the draw distribution: weights <c>w = exp(y)</c> with
+    /// <c>y = (x − top) / T</c> over the <paramref name="kept"/> candidates (every one but the suppressed when null),
+    /// <c>p = w / Σw</c>, the top-2 margin (0 for the second when top-k or top-p dropped it) and
+    /// <c>Σ p log p = Σ w y / Σ w − log Σ w</c>. Sums in double; over the kept tokens the weights too, as the kernel
+    /// computes them, and over the whole vocabulary fp32 weights, vectorised.
     /// </summary>
-    private static TokenScore WithDrawConfidences(TokenScore score, ReadOnlySpan<float> row, RowSampling sampling, int suppressedToken, int top1, int top2)
+    private static TokenScore WithDrawConfidences(TokenScore score, float* logits, int vocab, RowSampling sampling, int suppressedToken, int top1, int top2, int[]? kept, float* scratch)
     {
+        var row = new ReadOnlySpan<float>(logits, vocab);
         float top = row[top1];
         double inverseT = 1.0 / sampling.DistributionTemperature;
-        int[]? kept = sampling.TruncatesConfidences ? TruncatedSampler.Kept(row, sampling, suppressedToken) : null;
         double z = 0, a = 0;
-        for (int i = 0; i < (kept?.Length ?? row.Length); i++)
+        if (kept is null)
         {
-            int v = kept?[i] ?? i;
-            if (v != suppressedToken)
+            var weights = new Span<float>(scratch, vocab);
+            TensorPrimitives.Subtract(row, top, weights);
+            TensorPrimitives.Multiply(weights, (float)inverseT, weights);
+            TensorPrimitives.Exp(weights, weights);
+            if (suppressedToken >= 0 && suppressedToken < vocab)
+            {
+                weights[suppressedToken] = 0f;
+            }
+
+            z = FixedOrderMath.SumInDouble(scratch, vocab);
+            for (int v = 0; v < vocab; v++)
+            {
+                // Zero weights skipped: a logit of -inf would make 0 · (-inf) = NaN.
+                a += weights[v] > 0f ? weights[v] * ((row[v] - top) * inverseT) : 0;
+            }
+        }
+        else
+        {
+            foreach (int v in kept)
             {
                 double y = (row[v] - top) * inverseT, w = Math.Exp(y);
-                z += w;
-                a += w * y;
+                if (w > 0)
+                {
+                    z += w;
+                    a += w * y;
+                }
             }
         }
 

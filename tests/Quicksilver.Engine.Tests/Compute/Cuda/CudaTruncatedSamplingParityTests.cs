@@ -118,6 +118,52 @@ public sealed class CudaTruncatedSamplingParityTests : IDisposable
         }
     }
 
+    [CudaFact]
+    public void ScoreLogits_DreamsDrawConfidences_EdgeRows_AsCpu()
+    {
+        // Vocabularies of 2, 3 and 33 (under a warp); the suppressed token (5) the row's largest logit; top-k of 1 and 2;
+        // a greedy row whose top-p keeps one token; rows with a logit of -inf.
+        foreach (int vocab in new[] { 2, 3, 33 })
+        {
+            var random = new Random(vocab);
+            RowSampling[] settings =
+            [
+                new(0.5f, 1, 1, TopP: 0.9, ConfidenceFromDraw: true),
+                new(0.7f, 1, 2, TopK: 1, ConfidenceFromDraw: true),
+                new(1.3f, 1, 3, TopK: 2, ConfidenceFromDraw: true),
+                new(0f, 1, 4, TopP: 0.5, ConfidenceFromDraw: true),
+                new(0f, 1, 5, TopK: 2, ConfidenceFromDraw: true),
+                new(2f, 1, 6, ConfidenceFromDraw: true),
+            ];
+            float[] logits = Rows(random, settings.Length, vocab, (r, _) => (float)((r.NextDouble() * 4) - 2));
+            for (int row = 0; row < settings.Length; row++)
+            {
+                if (Suppressed < vocab)
+                {
+                    logits[(row * vocab) + Suppressed] = 10f;
+                }
+
+                logits[(row * vocab) + (row % vocab)] = row == 3 ? 6f : logits[(row * vocab) + (row % vocab)];
+                logits[(row * vocab) + vocab - 1] = row == 5 ? float.NegativeInfinity : logits[(row * vocab) + vocab - 1];
+            }
+
+            TokenScore[] expected = Score(cpu, logits, vocab, settings, BufferKind.Logits);
+            TokenScore[] actual = Score(gpu.Value, logits, vocab, settings, BufferKind.Logits);
+            for (int r = 0; r < settings.Length; r++)
+            {
+                string row = $"vocabulary {vocab}, row {r} ({settings[r]}): cpu {expected[r]}, cuda {actual[r]}";
+                Assert.True(expected[r].Token == actual[r].Token, row);
+                Assert.True(Math.Abs(expected[r].Probability - actual[r].Probability) <= 1e-5f, row);
+                Assert.True(Math.Abs(expected[r].Margin - actual[r].Margin) <= 1e-5f, row);
+                Assert.True(Math.Abs(expected[r].NegativeEntropy - actual[r].NegativeEntropy) <= 1e-4f, row);
+                Assert.False(float.IsNaN(actual[r].NegativeEntropy), row);
+            }
+
+            // One token kept (top-k 1; the greedy row's nucleus): certainty, whatever the plain softmax says.
+            Assert.All(new[] { actual[1], actual[3] }, one => Assert.Equal((1f, 1f, 0f), (one.Probability, one.Margin, one.NegativeEntropy)));
+        }
+    }
+
     /// <summary>
     /// Scores the rows on both backends: the tokens must be equal, the suppressed token never drawn, and the
     /// confidences those of the untruncated softmax within the plain epilogue's tolerances. The truncation must also
