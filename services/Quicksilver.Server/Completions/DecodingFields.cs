@@ -51,9 +51,10 @@ internal sealed record DecodingFields
 
     /// <summary>
     /// The engine request: every field the request gave, the rest from <paramref name="defaults"/>. A request that
-    /// names <c>steps</c> and no commit rule asks for the step schedule, whatever the default rule. A model's
-    /// <c>alg</c> is the default remasking of the step schedule only: <c>threshold</c> and <c>factor</c> compare token
-    /// probabilities, so without an explicit <c>remasking</c> they rank by <c>low_confidence</c>. A <c>logit_bias</c>
+    /// names <c>steps</c>, or a <c>remasking</c> other than <c>low_confidence</c>, and no commit rule asks for the step
+    /// schedule, whatever the default rule (a default threshold or factor compares token probabilities, which only
+    /// <c>low_confidence</c> ranks by). A model's <c>alg</c> is the default remasking of the step schedule only: a
+    /// default <c>threshold</c> or <c>factor</c> ranks by <c>low_confidence</c>. A <c>logit_bias</c>
     /// token outside the tokenizer's <paramref name="vocabSize"/> ids is a 400, as a prompt token id is.
     /// </summary>
     public GenerationRequest ToGenerationRequest(IReadOnlyList<int> prompt, int maxTokens, ulong? seed, SamplingDefaults defaults, int vocabSize)
@@ -67,7 +68,8 @@ internal sealed record DecodingFields
             }
         }
 
-        (CommitRule rule, double parameter) = Commit ?? (Steps is null ? defaults.Commit : (CommitRule.Schedule, 0));
+        bool asksForTheSchedule = Steps is not null || Remasking is { } remasking && remasking != RemaskingStrategy.LowConfidence;
+        (CommitRule rule, double parameter) = Commit ?? (asksForTheSchedule ? (CommitRule.Schedule, 0) : defaults.Commit);
         return new()
         {
             PromptTokens = prompt,

@@ -64,6 +64,36 @@ public sealed class CommitRuleDefaultTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("random", RemaskingStrategy.Random)]
+    [InlineData("margin", RemaskingStrategy.Margin)]
+    [InlineData("entropy", RemaskingStrategy.Entropy)]
+    [InlineData("origin", RemaskingStrategy.Origin)]
+    public async Task CreateCompletion_RemaskingTheDefaultRuleCannotRankBy_GetsTheStepSchedule(string remasking, RemaskingStrategy expected)
+    {
+        // The default threshold is the model's, not the request's: a remasking it cannot rank by is no client error.
+        GenerationRequest request = await CompleteAsync(new JsonObject { ["remasking"] = remasking });
+
+        Assert.Equal((CommitRule.Schedule, expected), (request.Commit, request.Remasking));
+    }
+
+    [Fact]
+    public async Task CreateCompletion_LowConfidenceNamed_KeepsTheModelsThreshold()
+    {
+        GenerationRequest request = await CompleteAsync(new JsonObject { ["remasking"] = "low_confidence" });
+
+        Assert.Equal((CommitRule.Threshold, 0.9), (request.Commit, request.CommitParameter));
+    }
+
+    [Fact]
+    public async Task CreateCompletion_RemaskingWithANamedThreshold_ReachesTheEngineAsAsked()
+    {
+        // Both the client's: the engine's validation refuses the pair (RequestValidator), nothing here drops either.
+        GenerationRequest request = await CompleteAsync(new JsonObject { ["remasking"] = "margin", ["threshold"] = 0.8 });
+
+        Assert.Equal((CommitRule.Threshold, 0.8, RemaskingStrategy.Margin), (request.Commit, request.CommitParameter, request.Remasking));
+    }
+
+    [Theory]
     [InlineData("threshold", 0.5, CommitRule.Threshold)]
     [InlineData("factor", 2.0, CommitRule.Factor)]
     public async Task CreateCompletion_NamedRule_Wins(string field, double value, CommitRule rule)
