@@ -1,5 +1,5 @@
+using Microsoft.Extensions.Options;
 using Quicksilver.Engine;
-using Quicksilver.Server.Completions;
 using Quicksilver.Server.Errors;
 using Quicksilver.Server.Hosting;
 using Quicksilver.Server.Tenancy;
@@ -39,18 +39,20 @@ internal static class ModelsApi
         return app;
     }
 
-    public static Ok<ModelList> ListModels(ModelCatalog catalog)
+    public static Ok<ModelList> ListModels(ModelCatalog catalog, IOptions<EngineOptions> engine)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return TypedResults.Ok(new ModelList("list", [.. catalog.Models.Select(ToCard)]));
+        ArgumentNullException.ThrowIfNull(engine);
+        return TypedResults.Ok(new ModelList("list", [.. catalog.Models.Select(m => ToCard(m, engine.Value))]));
     }
 
-    public static IResult RetrieveModel(string model, ModelCatalog catalog)
+    public static IResult RetrieveModel(string model, ModelCatalog catalog, IOptions<EngineOptions> engine)
     {
         ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(engine);
         try
         {
-            return TypedResults.Ok(ToCard(catalog.Resolve(UnescapeSlashes(model))));
+            return TypedResults.Ok(ToCard(catalog.Resolve(UnescapeSlashes(model)), engine.Value));
         }
         catch (ApiErrorException exception)
         {
@@ -65,6 +67,6 @@ internal static class ModelsApi
     private static string UnescapeSlashes(string segment) =>
         segment.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
 
-    private static ModelCard ToCard(ServedModel model) =>
-        new(model.Id, "model", model.Created.ToUnixTimeSeconds(), Owner, model.ContextLength, model.BackendName, GenerationDefaultsCard.From(SamplingDefaults.For(model.Generation)));
+    private static ModelCard ToCard(ServedModel model, EngineOptions engine) =>
+        new(model.Id, "model", model.Created.ToUnixTimeSeconds(), Owner, model.ContextLength, model.BackendName, GenerationDefaultsCard.For(model, engine.DefaultBlockLength));
 }

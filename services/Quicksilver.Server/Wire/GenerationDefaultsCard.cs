@@ -1,3 +1,4 @@
+using Quicksilver.Engine;
 using Quicksilver.Engine.Decoding;
 using Quicksilver.Server.Completions;
 
@@ -13,15 +14,19 @@ namespace Quicksilver.Server.Wire;
 /// <param name="Remasking">Default <c>remasking</c> of the step schedule (the model's Dream <c>alg</c>, mapped).</param>
 /// <param name="AlgTemp">Default <c>alg_temp</c> (0: the most confident positions).</param>
 /// <param name="Steps">Default <c>steps</c> for an answer of <paramref name="MaxNewTokens"/> (scaled to a request's budget); null is one step per answer token.</param>
-/// <param name="BlockLength">Default <c>block_length</c>; null is the deployment's.</param>
+/// <param name="BlockLength">Default <c>block_length</c>: the model's, else a block-diffusion model's attention block, else the deployment's.</param>
 /// <param name="Threshold">Default <c>threshold</c> commit rule; null when the default rule is not the threshold rule.</param>
 /// <param name="Factor">Default <c>factor</c> commit rule; null when the default rule is not the factor rule. Both null: the step schedule.</param>
 /// <param name="MaxNewTokens">The model's <c>max_new_tokens</c>: chat's default budget, and the length <paramref name="Steps"/> are for; null when it names none.</param>
-internal sealed record GenerationDefaultsCard(double Temperature, double TopP, int TopK, RemaskingName Remasking, double AlgTemp, int? Steps, int? BlockLength, double? Threshold, double? Factor, int? MaxNewTokens)
+/// <param name="Eps">The final timestep of the timestep schedule (Dream's commit counts, <c>origin</c>'s reveal probabilities): the model's <c>eps</c>, else 1e-3.</param>
+internal sealed record GenerationDefaultsCard(double Temperature, double TopP, int TopK, RemaskingName Remasking, double AlgTemp, int? Steps, int BlockLength, double? Threshold, double? Factor, int? MaxNewTokens, double Eps)
 {
-    public static GenerationDefaultsCard From(SamplingDefaults defaults)
+    /// <summary>The card of <paramref name="model"/> served with the deployment's default block length <paramref name="deploymentBlockLength"/>.</summary>
+    public static GenerationDefaultsCard For(ServedModel model, int deploymentBlockLength)
     {
-        ArgumentNullException.ThrowIfNull(defaults);
+        ArgumentNullException.ThrowIfNull(model);
+        SamplingDefaults defaults = SamplingDefaults.For(model.Generation);
+        int attentionBlock = model.Config.AttentionBlockLength;
         return new(
             defaults.Temperature,
             defaults.TopP,
@@ -33,13 +38,14 @@ internal sealed record GenerationDefaultsCard(double Temperature, double TopP, i
                 RemaskingStrategy.Margin => RemaskingName.Margin,
                 RemaskingStrategy.Entropy => RemaskingName.Entropy,
                 RemaskingStrategy.Origin => RemaskingName.Origin,
-                _ => throw new ArgumentOutOfRangeException(nameof(defaults), defaults.Remasking, "Unknown remasking strategy."),
+                _ => throw new ArgumentOutOfRangeException(nameof(model), defaults.Remasking, "Unknown remasking strategy."),
             },
             defaults.AlgorithmTemperature,
             defaults.Steps,
-            defaults.BlockLength,
+            defaults.BlockLength ?? (attentionBlock > 0 ? attentionBlock : deploymentBlockLength),
             defaults.Commit.Rule == CommitRule.Threshold ? defaults.Commit.Parameter : null,
             defaults.Commit.Rule == CommitRule.Factor ? defaults.Commit.Parameter : null,
-            defaults.MaxNewTokens);
+            defaults.MaxNewTokens,
+            model.Generation.Eps ?? DiffusionPlan.DefaultEps);
     }
 }

@@ -18,7 +18,7 @@ public sealed class GenerationDefaultsEmbeddedModelTests(EmbeddedModelFixture fi
 
         JsonObject list = await response.ReadJsonObjectAsync();
         Assert.Equal(
-            """{"temperature":0,"top_p":1,"top_k":0,"remasking":"low_confidence","alg_temp":0,"steps":128,"block_length":32,"threshold":null,"factor":null,"max_new_tokens":128}""",
+            """{"temperature":0,"top_p":1,"top_k":0,"remasking":"low_confidence","alg_temp":0,"steps":128,"block_length":32,"threshold":null,"factor":null,"max_new_tokens":128,"eps":0.001}""",
             list["data"]![0]!["generation_defaults"]!.ToJsonString());
     }
 

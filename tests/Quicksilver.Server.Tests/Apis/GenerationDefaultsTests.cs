@@ -121,7 +121,7 @@ public sealed class GenerationDefaultsTests : IAsyncLifetime
 
         JsonObject list = await response.ReadJsonObjectAsync();
         Assert.Equal(
-            """{"temperature":0.3,"top_p":0.9,"top_k":40,"remasking":"entropy","alg_temp":0.2,"steps":24,"block_length":8,"threshold":null,"factor":null,"max_new_tokens":null}""",
+            """{"temperature":0.3,"top_p":0.9,"top_k":40,"remasking":"entropy","alg_temp":0.2,"steps":24,"block_length":8,"threshold":null,"factor":null,"max_new_tokens":null,"eps":0.001}""",
             list["data"]![0]!["generation_defaults"]!.ToJsonString());
     }
 

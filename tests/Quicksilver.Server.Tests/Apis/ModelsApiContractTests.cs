@@ -27,7 +27,7 @@ public abstract class ModelsApiContractTests<TFixture>(TFixture fixture) : IClas
         Assert.Equal(fixture.Factory.Model.ContextLength, model["context_length"]!.GetValue<int>());
         Assert.Equal(fixture.Factory.Model.BackendName, model["backend"]!.GetValue<string>());
         Assert.Equal(
-            new[] { "temperature", "top_p", "top_k", "remasking", "alg_temp", "steps", "block_length", "threshold", "factor", "max_new_tokens" },
+            new[] { "temperature", "top_p", "top_k", "remasking", "alg_temp", "steps", "block_length", "threshold", "factor", "max_new_tokens", "eps" },
             model["generation_defaults"]!.AsObject().Select(p => p.Key));
     }
 
