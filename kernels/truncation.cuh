@@ -1,4 +1,5 @@
-// truncation.cuh — top-p and top-k on the device: which tokens a row's Gumbel draw may pick.
+// truncation.cuh — top-p and top-k on the device: which tokens a row's Gumbel draw may pick, and (Dream's convention)
+// which tokens the confidences of a row are taken over, greedy rows included (at T = 1).
 //
 // The reference is Quicksilver.Engine.Compute.TruncatedSampler (Dream's sample_tokens order): the candidates are every
 // token but the suppressed one, ranked by logit, highest first, ties to the lower id; top-p keeps the shortest ranked

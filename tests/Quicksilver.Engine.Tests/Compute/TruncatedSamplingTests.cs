@@ -148,14 +148,7 @@ public sealed class TruncatedSamplingTests : IDisposable
         return [.. Score(logits, sampling, suppressedToken).Select(s => s.Token)];
     }
 
-    private TokenScore[] Score(float[] logits, RowSampling[] sampling, int suppressedToken)
-    {
-        using IDeviceBuffer buffer = _backend.Allocate(sampling.Length, logits.Length / sampling.Length, BufferKind.Logits);
-        _backend.Upload(logits, buffer);
-        var scores = new TokenScore[sampling.Length];
-        _backend.ScoreLogits(buffer, sampling, suppressedToken, scores);
-        return scores;
-    }
+    private TokenScore[] Score(float[] logits, RowSampling[] sampling, int suppressedToken) => ScoredRows.Of(_backend, logits, sampling, suppressedToken);
 
     private static void AssertFrequencies(int[] tokens, double[] expected)
     {

@@ -15,12 +15,12 @@ public sealed class GatewayHealthTests
     [InlineData("/health")]
     public async Task Probe_WithoutAKey_AnswersOk_EvenWithNoPodLeft(string path)
     {
-        StubPod pod = await StubPod.StartSilentAsync();
+        await using StubPod pod = await StubPod.StartSilentAsync();
         await using GatewayServer gateway = await GatewayServer.StartAsync([pod.Address]);
         using var client = new HttpClient { BaseAddress = gateway.Address };
 
         using HttpResponseMessage withPod = await client.GetAsync(new Uri(path, UriKind.Relative));
-        await pod.DisposeAsync();
+        await pod.DisposeAsync(); // disposing twice (again at the end) is harmless
         await Wait.UntilAsync(() => gateway.HealthyPods() == 0, TimeSpan.FromSeconds(30), "the gateway to take its stopped pod out", gateway.Explain);
         using HttpResponseMessage withoutPod = await client.GetAsync(new Uri(path, UriKind.Relative));
 

@@ -83,10 +83,15 @@ internal static unsafe class CpuLogitScorer
             }
 
             z = FixedOrderMath.SumInDouble(scratch, vocab);
-            for (int v = 0; v < vocab; v++)
+            a = FixedOrderMath.CenteredDotInDouble(scratch, logits, top, vocab) * inverseT;
+            if (double.IsNaN(a))
             {
-                // Zero weights skipped: a logit of -inf would make 0 · (-inf) = NaN.
-                a += weights[v] > 0f ? weights[v] * ((row[v] - top) * inverseT) : 0;
+                // A logit of -inf weighs 0, and 0 · (-inf) is NaN: sum again without the zero weights.
+                a = 0;
+                for (int v = 0; v < vocab; v++)
+                {
+                    a += weights[v] > 0f ? weights[v] * ((row[v] - top) * inverseT) : 0;
+                }
             }
         }
         else

@@ -1,4 +1,5 @@
 using Quicksilver.Engine.Compute.Cpu;
+using Quicksilver.Engine.Compute.Tests;
 
 namespace Quicksilver.Engine.Compute.Cuda.Tests;
 
@@ -192,11 +193,8 @@ public sealed class CudaTruncatedSamplingParityTests : IDisposable
 
     private static TokenScore[] Score(IComputeBackend backend, float[] logits, int vocab, RowSampling[] sampling, BufferKind kind)
     {
-        using IDeviceBuffer buffer = backend.Allocate(sampling.Length, vocab, kind);
-        backend.Upload(logits, buffer);
-        var results = new TokenScore[sampling.Length];
-        backend.ScoreLogits(buffer, sampling, Suppressed, results);
-        return results;
+        Assert.Equal((long)vocab * sampling.Length, logits.Length);
+        return ScoredRows.Of(backend, logits, sampling, Suppressed, kind);
     }
 
     private static float[] Rows(Random random, int rows, int vocab, Func<Random, int, float> value) =>
