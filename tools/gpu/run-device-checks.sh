@@ -21,7 +21,8 @@
 # The parity stage runs every check of the harness (tools/Quicksilver.GpuHarness/Parity/ParityCheck.cs), in order:
 #   kernels random_weights embed gather_rows rmsnorm head_rmsnorm matmul rope swiglu add add_rmsnorm logit_bias top_logprobs (kernels/top_logprobs.cu; a note
 #   times it) score_logits_greedy score_logits_gumbel
-#   score_logits_truncated (top-p/top-k drawn on the device by kernels/truncation.cuh; a note times it) select_commits (kernels/select_commits.cu: commit selection on the device vs CommitSelection and the CPU backend)
+#   score_logits_truncated (top-p/top-k drawn on the device by kernels/truncation.cuh; a note times it)
+#   score_logits_dream (Dream's confidences under the draw distribution; a note times them against LLaDA's) select_commits (kernels/select_commits.cu: commit selection on the device vs CommitSelection and the CPU backend)
 #   attention_simple attention_mma model_synthetic_llada model_synthetic_llada_kv_cache model_synthetic_dream model_synthetic_sdar model_tiny
 # One check alone: "$HARNESS" parity --only select_commits --kernel-dir kernels --out /tmp/p.json
 # Writes exactly 8 files to $OUT (the most the device tool brings back): parity.json bench.json decode.json
@@ -154,7 +155,7 @@ else
 fi
 
 # compute-sanitizer memcheck over the kernels with the most index arithmetic, in one process (last: it may be slow).
-SANITIZED=top_logprobs,select_commits,score_logits_truncated,logit_bias,attention_mma,model_synthetic_llada_kv_cache,model_synthetic_sdar
+SANITIZED=top_logprobs,select_commits,score_logits_truncated,score_logits_dream,logit_bias,attention_mma,model_synthetic_llada_kv_cache,model_synthetic_sdar
 SANITIZER=$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null)
 if [ "$SCALE" = emulator ]; then
   :

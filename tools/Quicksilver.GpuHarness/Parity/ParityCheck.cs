@@ -24,6 +24,7 @@ internal sealed record ParityCheck(string Name, string Description, Action<Parit
         new("score_logits_greedy", "LM-head epilogue, T = 0, vs CpuBackend.ScoreLogits", ScoreLogitsChecks.Greedy),
         new("score_logits_gumbel", "LM-head epilogue, Gumbel T > 0, vs CpuBackend.ScoreLogits", ScoreLogitsChecks.Gumbel),
         new("score_logits_truncated", "top-p/top-k drawn on the device (truncation.cuh), mixed with plain rows, vs CpuBackend.ScoreLogits; times truncated against plain rows", ScoreLogitsChecks.Truncated),
+        new("score_logits_dream", "Dream's confidences (tempered, truncated draw distribution, greedy rows too) vs CpuBackend.ScoreLogits; times them against LLaDA's", ScoreLogitsChecks.DreamConfidences),
         new("select_commits", "commit selection on the device (select_commits.cu) vs CommitSelection on the device's scores, and vs CpuBackend.ScoreAndSelect", SelectCommitsChecks.Run),
         new("attention_simple", "attention version 1 (one warp per row) vs CpuBackend.Attention", AttentionChecks.Run, CudaAttentionKernel.Simple),
         new("attention_mma", "attention version 2 (tensor cores) vs CpuBackend.Attention", AttentionChecks.Run, CudaAttentionKernel.TensorCore),

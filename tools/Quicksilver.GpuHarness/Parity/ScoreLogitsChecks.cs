@@ -33,6 +33,36 @@ internal static class ScoreLogitsChecks
         TimeTruncation(c);
     }
 
+    /// <summary>
+    /// Dream's confidences (<see cref="RowSampling.ConfidenceFromDraw"/>: under the tempered, top-p/top-k-cut draw
+    /// distribution, greedy rows included), at Dream's demo settings and around them. A note times them against
+    /// LLaDA's convention for the same sampling at Dream's vocabulary.
+    /// </summary>
+    public static void DreamConfidences(ParityContext c)
+    {
+        Run(
+            c,
+            [
+                new(0.2f, 0, 0, TopP: 0.95, ConfidenceFromDraw: true), new(0f, 0, 0, TopP: 0.9, ConfidenceFromDraw: true),
+                new(0.7f, 0, 0, TopK: 40, ConfidenceFromDraw: true), new(1.5f, 0, 0, ConfidenceFromDraw: true),
+                new(0f, 0, 0, TopK: 1, ConfidenceFromDraw: true), new(1f, 0, 0, TopP: 0.5, TopK: 3, ConfidenceFromDraw: true),
+            ],
+            label: "Dream confidences");
+        const int rows = 64, vocab = 151_936;
+        float[] logits = c.Data.Logits(rows * vocab, 3f);
+        using IDeviceBuffer buffer = ParityContext.Input(c.Device, logits, vocab, BufferKind.Logits);
+        var results = new TokenScore[rows];
+        double BestMs(RowSampling sampling)
+        {
+            RowSampling[] all = [.. Enumerable.Range(0, rows).Select(r => sampling with { Counter = (ulong)r })];
+            return BestTime.Milliseconds(() => c.Device.ScoreLogits(buffer, all, vocab - 1, results));
+        }
+
+        var demo = new RowSampling(0.2f, 1, 0, TopP: 0.95);
+        double llada = BestMs(demo), dream = BestMs(demo with { ConfidenceFromDraw = true });
+        c.Notes.Add($"{rows} rows x vocab {vocab}, T 0.2 top_p 0.95: ScoreLogits with LLaDA's confidences {llada:F3} ms, Dream's {dream:F3} ms ({dream / llada:F2}x), wall clock incl. the score download, best of 5");
+    }
+
     /// <summary>The epilogue over 64 rows of LLaDA's vocabulary, every row truncated (top_p 0.9) against every row plain; best of 5 after a warm-up.</summary>
     private static void TimeTruncation(ParityContext c)
     {
