@@ -30,7 +30,8 @@ public sealed record EngineOptions
     public int DefaultBlockLength { get; init; } = 32;
 
     /// <summary>
-    /// Fast-dLLM threshold commit rule, in (0, 1], for requests that name no commit rule and no <c>steps</c>, when the
+    /// Fast-dLLM threshold commit rule, in (0, 1], for requests that name no commit rule, no <c>steps</c> and no
+    /// <c>remasking</c> but <c>low_confidence</c>, when the
     /// model's <c>generation_config.json</c> sets none; null (the default) is the step schedule. Exclusive with
     /// <see cref="DefaultFactor"/>.
     /// </summary>

@@ -68,7 +68,7 @@ internal sealed record DecodingFields
             }
         }
 
-        bool asksForTheSchedule = Steps is not null || Remasking is { } remasking && remasking != RemaskingStrategy.LowConfidence;
+        bool asksForTheSchedule = Steps is not null || Remasking is not (null or RemaskingStrategy.LowConfidence);
         (CommitRule rule, double parameter) = Commit ?? (asksForTheSchedule ? (CommitRule.Schedule, 0) : defaults.Commit);
         return new()
         {

@@ -81,18 +81,20 @@ internal abstract record GenerationRequestDocument
 
     /// <summary>
     /// Diffusion extension: length of the semi-autoregressive blocks the canvas is decoded in, left to right, at
-    /// least 1. Each block is streamed as soon as it is final. Default: the model's <c>block_length</c>, else the
-    /// deployment's default (32), capped at <c>max_tokens</c>.
+    /// least 1. Each block is streamed as soon as it is final. Default: the model's <c>block_length</c>, else a
+    /// block-diffusion model's attention block, else the deployment's default (32), capped at <c>max_tokens</c>.
     /// </summary>
     public int? BlockLength { get; init; }
 
     /// <summary>
     /// Diffusion extension: the confidence that ranks masked positions each step: <c>low_confidence</c> (probability of
-    /// the chosen token; the default unless the model's <c>alg</c> names another), <c>random</c>, <c>margin</c> (top-1 minus top-2 probability, Dream's
+    /// the chosen token; the default unless the model's <c>alg</c> names another, and always under a default threshold or
+    /// factor), <c>random</c>, <c>margin</c> (top-1 minus top-2 probability, Dream's
     /// <c>topk_margin</c>) or <c>entropy</c> (lowest entropy first, Dream's <c>entropy</c>); or <c>origin</c> (Dream's
     /// default: no ranking, each masked position of the block revealed independently with probability 1 − s/t of the
-    /// timestep schedule, all that remain on the block's last step; for LLaDA too). Not with <c>threshold</c> or
-    /// <c>factor</c>.
+    /// timestep schedule, all that remain on the block's last step; for LLaDA too). Not with a <c>threshold</c> or
+    /// <c>factor</c> the request names; any but <c>low_confidence</c> sets a default one aside for the step schedule
+    /// (one token per step unless <c>steps</c> says otherwise).
     /// </summary>
     public RemaskingName? Remasking { get; init; }
 
@@ -101,7 +103,7 @@ internal abstract record GenerationRequestDocument
     /// position of the block plus every other whose probability is at least this; <c>steps</c> then no longer
     /// applies. Needs <c>remasking: low_confidence</c>. Fast-dLLM's default is 0.9. Left out, with no <c>factor</c>:
     /// the model's or deployment's default rule (<c>generation_defaults</c>), except that a request naming
-    /// <c>steps</c> gets the step schedule.
+    /// <c>steps</c>, or a <c>remasking</c> other than <c>low_confidence</c>, gets the step schedule.
     /// </summary>
     public double? Threshold { get; init; }
 

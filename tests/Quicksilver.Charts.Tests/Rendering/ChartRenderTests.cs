@@ -128,10 +128,16 @@ public sealed class ChartRenderTests
     {
         (bool succeeded, _, string error) = ChartRenderer.RenderWith("pods: {engine: {MaxQueuedRequests: 4}}");
         (bool lowered, _, _) = ChartRenderer.RenderWith("pods: {engine: {MaxQueuedRequests: 4}, limits: {MaxChoices: 4}}");
+        (bool modelsOwn, _, string modelError) = ChartRenderer.RenderWith("models: [{name: tiny, id: quicksilver-tiny, storage: {type: embedded}, engine: {MaxQueuedRequests: 6}}]");
+        (bool modelLowered, _, string loweredError) = ChartRenderer.RenderWith(
+            "pods: {engine: {MaxQueuedRequests: 4}}\nmodels: [{name: tiny, id: quicksilver-tiny, storage: {type: embedded}, limits: {MaxChoices: 2}}]");
 
         Assert.False(succeeded);
-        Assert.Contains("limits.MaxChoices (8) must not exceed engine.MaxQueuedRequests (4)", error, StringComparison.Ordinal);
+        Assert.Contains("models[tiny]: limits.MaxChoices (8) must not exceed engine.MaxQueuedRequests (4)", error, StringComparison.Ordinal);
         Assert.True(lowered);
+        Assert.False(modelsOwn);
+        Assert.Contains("models[tiny]: limits.MaxChoices (8) must not exceed engine.MaxQueuedRequests (6)", modelError, StringComparison.Ordinal);
+        Assert.True(modelLowered, loweredError);
     }
 
     private static string InitImage(JsonObject deployment) => deployment["spec"]!["template"]!["spec"]!["initContainers"]![0]!["image"]!.ToString();

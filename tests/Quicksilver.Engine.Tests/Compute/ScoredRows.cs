@@ -5,6 +5,7 @@ internal static class ScoredRows
 {
     public static TokenScore[] Of(IComputeBackend backend, float[] logits, RowSampling[] sampling, int suppressedToken, BufferKind kind = BufferKind.Logits)
     {
+        Assert.True(sampling.Length > 0 && logits.Length % sampling.Length == 0, $"{logits.Length} logits for {sampling.Length} rows");
         using IDeviceBuffer buffer = backend.Allocate(sampling.Length, logits.Length / sampling.Length, kind);
         backend.Upload(logits, buffer);
         var scores = new TokenScore[sampling.Length];

@@ -11,7 +11,8 @@ namespace Quicksilver.Server.Apis.Tests;
 /// <summary>
 /// FAKE ENGINE: a Fast-dLLM v2 style model whose <c>generation_config.json</c> sets <c>threshold: 0.9</c> (and the
 /// Dream <c>alg</c> entropy). Requests that name no commit rule and no <c>steps</c> get the threshold rule ranked by
-/// probability; naming <c>steps</c>, <c>threshold</c> or <c>factor</c> wins; <c>/v1/models</c> reports the rule.
+/// probability; naming <c>steps</c>, <c>threshold</c>, <c>factor</c> or a <c>remasking</c> the threshold cannot rank by
+/// wins; <c>/v1/models</c> reports the rule.
 /// </summary>
 [Trait("Engine", "Fake")]
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Disposed by IAsyncLifetime.DisposeAsync.")]

@@ -11,6 +11,7 @@ namespace Quicksilver.GpuHarness.Parity;
 internal static class ScoreLogitsChecks
 {
     private const int MaskId = 126336;
+    private const int DreamMaskId = 151666;
 
     public static void Greedy(ParityContext c) => Run(c, [new(0f, 0, 0)], label: "greedy");
 
@@ -55,7 +56,7 @@ internal static class ScoreLogitsChecks
         double BestMs(RowSampling sampling)
         {
             RowSampling[] all = [.. Enumerable.Range(0, rows).Select(r => sampling with { Counter = (ulong)r })];
-            return BestTime.Milliseconds(() => c.Device.ScoreLogits(buffer, all, vocab - 1, results));
+            return BestTime.Milliseconds(() => c.Device.ScoreLogits(buffer, all, DreamMaskId, results));
         }
 
         var demo = new RowSampling(0.2f, 1, 0, TopP: 0.95);

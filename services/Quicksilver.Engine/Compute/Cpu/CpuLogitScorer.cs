@@ -42,18 +42,23 @@ internal static unsafe class CpuLogitScorer
             }
         }
 
+        // Σ p log p = Σ e (x − max) / Z − log Z, and log p = (x − max) − log Z: centred, so nothing cancels at large logits.
+        double negativeEntropy = (WeightedDeviation(scratch, logits, max, vocab) / sum) - logZ;
+        if (top1 < 0)
+        {
+            return new TokenScore(-1, 0f, float.NegativeInfinity, 0f, (float)negativeEntropy); // every token suppressed, as the kernel answers
+        }
+
         // One ranking serves the draw and the draw distribution's confidences: both cut at the same temperature.
         int[]? kept = sampling.Truncates || sampling.TruncatesConfidences ? TruncatedSampler.Kept(row, sampling, suppressedToken) : null;
         int chosen = sampling.Truncates ? TruncatedSampler.Draw(row, kept!, sampling)
             : sampling.Temperature > 0f ? GumbelMax(logits, vocab, sampling, suppressedToken)
             : top1;
-        // Σ p log p = Σ e (x − max) / Z − log Z, and log p = (x − max) − log Z: centred, so nothing cancels at large logits.
-        double negativeEntropy = (FixedOrderMath.CenteredDotInDouble(scratch, logits, max, vocab) / sum) - logZ;
         double LogP(int token) => logits[token] - max - logZ;
         double p2 = top2 < 0 ? 0 : Math.Exp(LogP(top2));
         double logProbability = LogP(chosen);
         var score = new TokenScore(chosen, (float)Math.Exp(logProbability), (float)logProbability, (float)(Math.Exp(LogP(top1)) - p2), (float)negativeEntropy);
-        return sampling.ScoresTheDrawDistribution && top1 >= 0
+        return sampling.ScoresTheDrawDistribution
             ? WithDrawConfidences(score, logits, vocab, sampling, suppressedToken, top1, top2, sampling.TruncatesConfidences ? kept : null, scratch)
             : score;
     }
@@ -83,16 +88,7 @@ internal static unsafe class CpuLogitScorer
             }
 
             z = FixedOrderMath.SumInDouble(scratch, vocab);
-            a = FixedOrderMath.CenteredDotInDouble(scratch, logits, top, vocab) * inverseT;
-            if (double.IsNaN(a))
-            {
-                // A logit of -inf weighs 0, and 0 · (-inf) is NaN: sum again without the zero weights.
-                a = 0;
-                for (int v = 0; v < vocab; v++)
-                {
-                    a += weights[v] > 0f ? weights[v] * ((row[v] - top) * inverseT) : 0;
-                }
-            }
+            a = WeightedDeviation(scratch, logits, top, vocab) * inverseT;
         }
         else
         {
@@ -114,6 +110,27 @@ internal static unsafe class CpuLogitScorer
             Margin = (float)((1 - second) / z),
             NegativeEntropy = (float)((a / z) - Math.Log(z)),
         };
+    }
+
+    /// <summary>
+    /// <c>Σ w (x − center)</c> in double (<see cref="FixedOrderMath.CenteredDotInDouble"/>), where a zero weight adds
+    /// nothing even at a logit of -inf (whose 0 · (-inf) is NaN: then summed again without the zero weights).
+    /// </summary>
+    private static double WeightedDeviation(float* weights, float* x, float center, int length)
+    {
+        double sum = FixedOrderMath.CenteredDotInDouble(weights, x, center, length);
+        if (!double.IsNaN(sum))
+        {
+            return sum;
+        }
+
+        sum = 0;
+        for (int v = 0; v < length; v++)
+        {
+            sum += weights[v] > 0f ? weights[v] * (double)(x[v] - center) : 0;
+        }
+
+        return sum;
     }
 
     /// <summary><c>argmax(logit + T·g)</c> in double precision, as LLaDA's float64 <c>add_gumbel_noise</c>.</summary>

@@ -123,7 +123,7 @@ public sealed class CudaTruncatedSamplingParityTests : IDisposable
     public void ScoreLogits_DreamsDrawConfidences_EdgeRows_AsCpu()
     {
         // Vocabularies of 2, 3 and 33 (under a warp); the suppressed token (5) the row's largest logit; top-k of 1 and 2;
-        // a greedy row whose top-p keeps one token; rows with a logit of -inf.
+        // a greedy row whose top-p keeps one token; rows with a logit of -inf under Dream's convention and the plain softmax.
         foreach (int vocab in new[] { 2, 3, 33 })
         {
             var random = new Random(vocab);
@@ -135,6 +135,8 @@ public sealed class CudaTruncatedSamplingParityTests : IDisposable
                 new(0f, 1, 4, TopP: 0.5, ConfidenceFromDraw: true),
                 new(0f, 1, 5, TopK: 2, ConfidenceFromDraw: true),
                 new(2f, 1, 6, ConfidenceFromDraw: true),
+                new(1f, 1, 7),
+                new(1f, 1, 8, ConfidenceFromDraw: true),
             ];
             float[] logits = Rows(random, settings.Length, vocab, (r, _) => (float)((r.NextDouble() * 4) - 2));
             for (int row = 0; row < settings.Length; row++)
@@ -145,7 +147,7 @@ public sealed class CudaTruncatedSamplingParityTests : IDisposable
                 }
 
                 logits[(row * vocab) + (row % vocab)] = row == 3 ? 6f : logits[(row * vocab) + (row % vocab)];
-                logits[(row * vocab) + vocab - 1] = row == 5 ? float.NegativeInfinity : logits[(row * vocab) + vocab - 1];
+                logits[(row * vocab) + vocab - 1] = row >= 5 ? float.NegativeInfinity : logits[(row * vocab) + vocab - 1];
             }
 
             TokenScore[] expected = Score(cpu, logits, vocab, settings, BufferKind.Logits);
