@@ -12,6 +12,7 @@ internal static class ScoreLogitsChecks
 {
     private const int MaskId = 126336;
     private const int DreamMaskId = 151666;
+    private const int TimedRows = 64;
 
     public static void Greedy(ParityContext c) => Run(c, [new(0f, 0, 0)], label: "greedy");
 
@@ -49,36 +50,35 @@ internal static class ScoreLogitsChecks
                 new(0f, 0, 0, TopK: 1, ConfidenceFromDraw: true), new(1f, 0, 0, TopP: 0.5, TopK: 3, ConfidenceFromDraw: true),
             ],
             label: "Dream confidences");
-        const int rows = 64, vocab = 151_936;
-        float[] logits = c.Data.Logits(rows * vocab, 3f);
-        using IDeviceBuffer buffer = ParityContext.Input(c.Device, logits, vocab, BufferKind.Logits);
-        var results = new TokenScore[rows];
-        double BestMs(RowSampling sampling)
-        {
-            RowSampling[] all = [.. Enumerable.Range(0, rows).Select(r => sampling with { Counter = (ulong)r })];
-            return BestTime.Milliseconds(() => c.Device.ScoreLogits(buffer, all, DreamMaskId, results));
-        }
-
+        const int vocab = 151_936;
         var demo = new RowSampling(0.2f, 1, 0, TopP: 0.95);
-        double llada = BestMs(demo), dream = BestMs(demo with { ConfidenceFromDraw = true });
-        c.Notes.Add($"{rows} rows x vocab {vocab}, T 0.2 top_p 0.95: ScoreLogits with LLaDA's confidences {llada:F3} ms, Dream's {dream:F3} ms ({dream / llada:F2}x), wall clock incl. the score download, best of 5");
+        (double llada, double dream) = TimePair(c, vocab, DreamMaskId, demo, demo with { ConfidenceFromDraw = true });
+        c.Notes.Add($"{TimedRows} rows x vocab {vocab}, T 0.2 top_p 0.95: ScoreLogits with LLaDA's confidences {llada:F3} ms, Dream's {dream:F3} ms ({dream / llada:F2}x), wall clock incl. the score download, best of 5");
     }
 
     /// <summary>The epilogue over 64 rows of LLaDA's vocabulary, every row truncated (top_p 0.9) against every row plain; best of 5 after a warm-up.</summary>
     private static void TimeTruncation(ParityContext c)
     {
-        const int rows = 64, vocab = 126464;
-        float[] logits = c.Data.Logits(rows * vocab, 3f);
-        using IDeviceBuffer buffer = ParityContext.Input(c.Device, logits, vocab, BufferKind.Logits);
-        var results = new TokenScore[rows];
+        const int vocab = 126464;
+        (double plain, double truncated) = TimePair(c, vocab, MaskId, new RowSampling(1f, 1, 0), new RowSampling(1f, 1, 0, TopP: 0.9));
+        c.Notes.Add($"{TimedRows} rows x vocab {vocab}: ScoreLogits plain Gumbel {plain:F3} ms, top_p 0.9 {truncated:F3} ms ({truncated / plain:F1}x), wall clock incl. the score download, best of 5");
+    }
+
+    /// <summary>
+    /// The epilogue over <see cref="TimedRows"/> rows of random logits at <paramref name="vocab"/>, every row as
+    /// <paramref name="first"/>, then every row as <paramref name="second"/> (each row its own counter); best of 5 each.
+    /// </summary>
+    private static (double First, double Second) TimePair(ParityContext c, int vocab, int suppressed, RowSampling first, RowSampling second)
+    {
+        using IDeviceBuffer buffer = ParityContext.Input(c.Device, c.Data.Logits(TimedRows * vocab, 3f), vocab, BufferKind.Logits);
+        var results = new TokenScore[TimedRows];
         double BestMs(RowSampling sampling)
         {
-            RowSampling[] all = [.. Enumerable.Range(0, rows).Select(r => sampling with { Counter = (ulong)r })];
-            return BestTime.Milliseconds(() => c.Device.ScoreLogits(buffer, all, MaskId, results));
+            RowSampling[] all = [.. Enumerable.Range(0, TimedRows).Select(r => sampling with { Counter = (ulong)r })];
+            return BestTime.Milliseconds(() => c.Device.ScoreLogits(buffer, all, suppressed, results));
         }
 
-        double plain = BestMs(new RowSampling(1f, 1, 0)), truncated = BestMs(new RowSampling(1f, 1, 0, TopP: 0.9));
-        c.Notes.Add($"{rows} rows x vocab {vocab}: ScoreLogits plain Gumbel {plain:F3} ms, top_p 0.9 {truncated:F3} ms ({truncated / plain:F1}x), wall clock incl. the score download, best of 5");
+        return (BestMs(first), BestMs(second));
     }
 
     /// <param name="samplings">Cycled over the rows; each row gets its own seed and counter.</param>
