@@ -41,6 +41,9 @@ public sealed record GenerationDefaults
     /// <summary>Dream's final timestep (<c>eps</c>): its schedule runs from t = 1 down to eps.</summary>
     public double? Eps { get; init; }
 
+    /// <summary>The final timestep every plan's timestep schedule uses: <see cref="Eps"/>, else <see cref="DiffusionPlan.DefaultEps"/>.</summary>
+    public double EffectiveEps => Eps ?? DiffusionPlan.DefaultEps;
+
     /// <summary>
     /// Fast-dLLM's threshold commit rule (<c>threshold</c>, a Quicksilver key), in (0, 1]; exclusive with
     /// <see cref="Factor"/>. Neither: the step schedule.

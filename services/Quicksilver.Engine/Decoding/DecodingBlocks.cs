@@ -29,19 +29,28 @@ public readonly record struct DecodingBlocks(int BlockLength, int LeadingBlock, 
     /// <summary>The blocks of an answer to a prompt of <paramref name="promptLength"/> tokens.</summary>
     public static DecodingBlocks For(ModelConfig config, int promptLength, int? requestedBlockLength, int defaultBlockLength)
     {
-        ArgumentNullException.ThrowIfNull(config);
+        int blockLength = requestedBlockLength ?? DefaultLength(config, defaultBlockLength);
         int attentionBlock = config.AttentionBlockLength;
         if (attentionBlock <= 0)
         {
-            return new DecodingBlocks(requestedBlockLength ?? defaultBlockLength, 0);
+            return new DecodingBlocks(blockLength, 0);
         }
 
-        int blockLength = requestedBlockLength ?? attentionBlock;
         int grid = attentionBlock % blockLength == 0 ? blockLength : attentionBlock;
         int leading = (grid - (promptLength % grid)) % grid;
         return config.ShiftLogits
             ? new DecodingBlocks(blockLength, leading, attentionBlock, (attentionBlock - (promptLength % attentionBlock)) % attentionBlock)
             : new DecodingBlocks(blockLength, leading);
+    }
+
+    /// <summary>
+    /// The block length of a request that names none (and whose model's <c>generation_config.json</c> names none): a
+    /// block-diffusion model's attention block, else the deployment's <paramref name="deploymentDefault"/>.
+    /// </summary>
+    public static int DefaultLength(ModelConfig config, int deploymentDefault)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return config.AttentionBlockLength > 0 ? config.AttentionBlockLength : deploymentDefault;
     }
 
     /// <summary>

@@ -63,7 +63,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     /// <param name="metering">The price of device time; none (0 USD) when null.</param>
     /// <param name="generation">
     /// The model folder's <c>generation_config.json</c>: its <c>eps</c> is the final timestep of every plan's timestep
-    /// schedule (<see cref="DiffusionPlan.Eps"/>; <see cref="DiffusionPlan.DefaultEps"/> when it names none).
+    /// schedule (<see cref="DiffusionPlan.Eps"/>; <see cref="GenerationDefaults.EffectiveEps"/>).
     /// </param>
     /// <param name="meterFactory">The host's meter factory, which creates <see cref="Metrics"/>' and <see cref="Metering"/>'s meters; none: process-wide meters.</param>
     public DiffusionEngine(
@@ -79,7 +79,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         _model = model ?? throw new ArgumentNullException(nameof(model));
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _endTokens = endTokens ?? throw new ArgumentNullException(nameof(endTokens));
-        _eps = generation?.Eps ?? DiffusionPlan.DefaultEps;
+        _eps = (generation ?? GenerationDefaults.None).EffectiveEps;
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _time = timeProvider ?? TimeProvider.System;
         _wallTime = new WallTimeLedger(_time);

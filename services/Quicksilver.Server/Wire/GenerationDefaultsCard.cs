@@ -26,7 +26,6 @@ internal sealed record GenerationDefaultsCard(double Temperature, double TopP, i
     {
         ArgumentNullException.ThrowIfNull(model);
         SamplingDefaults defaults = SamplingDefaults.For(model.Generation);
-        int attentionBlock = model.Config.AttentionBlockLength;
         return new(
             defaults.Temperature,
             defaults.TopP,
@@ -42,10 +41,10 @@ internal sealed record GenerationDefaultsCard(double Temperature, double TopP, i
             },
             defaults.AlgorithmTemperature,
             defaults.Steps,
-            defaults.BlockLength ?? (attentionBlock > 0 ? attentionBlock : deploymentBlockLength),
+            defaults.BlockLength ?? DecodingBlocks.DefaultLength(model.Config, deploymentBlockLength),
             defaults.Commit.Rule == CommitRule.Threshold ? defaults.Commit.Parameter : null,
             defaults.Commit.Rule == CommitRule.Factor ? defaults.Commit.Parameter : null,
             defaults.MaxNewTokens,
-            model.Generation.Eps ?? DiffusionPlan.DefaultEps);
+            model.Generation.EffectiveEps);
     }
 }
