@@ -333,7 +333,12 @@ public sealed class DenoisingSequence
         return [.. bias.Select(b => new TokenBias(b.Key, (float)b.Value))];
     }
 
-    private ulong Counter(int position) => ((ulong)StepsTaken * (ulong)_canvas.Length) + (ulong)position;
+    /// <summary>
+    /// The sampler's counter for <paramref name="position"/> at this step: (step, position) in the high and low halves, so
+    /// a draw does not depend on the canvas's length and a longer <c>max_tokens</c> keeps the draws of the positions both
+    /// answers share (on a block-causal model, the answer's opening blocks).
+    /// </summary>
+    private ulong Counter(int position) => ((ulong)StepsTaken << 32) | (uint)position;
 
     private List<int> FinishBlock()
     {

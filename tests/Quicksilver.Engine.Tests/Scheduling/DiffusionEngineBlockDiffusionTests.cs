@@ -48,6 +48,23 @@ public sealed class DiffusionEngineBlockDiffusionTests
         Assert.All(answers, answer => Assert.Equal(answers[0].Tokens, answer.Tokens));
     }
 
+    [Theory]
+    [InlineData(ModelArchitecture.Sdar)]
+    [InlineData(ModelArchitecture.FastDllmV2)]
+    public async Task GenerateAsync_SeededSamplingWithALongerBudget_KeepsTheOpeningBlocks(ModelArchitecture architecture)
+    {
+        // Each attention block sees only what precedes it and takes as many steps whatever the budget, so a seeded
+        // answer's opening blocks must not depend on max_tokens (as an autoregressive model's opening tokens do not).
+        using var test = new TestEngine(new EngineOptions(), layers: 2, architecture: architecture, attentionBlockLength: 4);
+        var request = new GenerationRequest { PromptTokens = [.. Enumerable.Range(1, 8)], MaxTokens = 8, Temperature = 1.5f, Seed = 11, IgnoreEos = true };
+
+        int[] shorter = (await Streamed(test, request)).Tokens;
+        int[] longer = (await Streamed(test, request with { MaxTokens = 16 })).Tokens;
+
+        Assert.Equal(8, shorter.Length);
+        Assert.Equal(shorter, longer[..8]);
+    }
+
     private static async Task<(int[] Sizes, int[] Tokens)> Streamed(TestEngine test, GenerationRequest request)
     {
         var sizes = new List<int>();
