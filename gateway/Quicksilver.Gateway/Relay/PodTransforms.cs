@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Quicksilver.Gateway.Options;
 using Quicksilver.Gateway.RateLimiting;
 using Quicksilver.Gateway.Routing;
+using Quicksilver.Gateway.Tenancy;
 using Quicksilver.Gateway.Telemetry;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
@@ -46,14 +47,15 @@ internal sealed class PodTransforms(
             headers.Remove(header);
         }
 
-        if (context.HttpContext.Features.Get<ProxiedRequest>() is { } request)
+        if (context.HttpContext.GetTenant() is { } tenant)
         {
-            headers.TryAddWithoutValidation(PodHeaders.Tenant, request.Tenant.Id);
+            headers.TryAddWithoutValidation(PodHeaders.Tenant, tenant.Id);
             headers.TryAddWithoutValidation(PodHeaders.GatewayKey, options.Value.PodKey);
-            if (request.Stream)
-            {
-                headers.TryAddWithoutValidation(PodHeaders.IncludeUsage, "true");
-            }
+        }
+
+        if (context.HttpContext.Features.Get<ProxiedRequest>() is { Stream: true })
+        {
+            headers.TryAddWithoutValidation(PodHeaders.IncludeUsage, "true");
         }
 
         return ValueTask.CompletedTask;

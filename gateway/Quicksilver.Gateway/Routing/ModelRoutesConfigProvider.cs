@@ -11,8 +11,9 @@ namespace Quicksilver.Gateway.Routing;
 
 /// <summary>
 /// YARP's routes and clusters, built from <see cref="GatewayOptions"/> and <see cref="RoutingOptions"/> (and rebuilt
-/// when configuration reloads): one route and one cluster per model. The route matches <c>POST /v1/…</c> whose body
-/// named the model (<see cref="PodHeaders.Model"/>); the cluster holds the model's pods, balanced by
+/// when configuration reloads): one route and one cluster per model. The route matches a <c>POST</c> whose body named
+/// the model (<see cref="PodHeaders.Model"/>, which only <see cref="ModelRoutingMiddleware"/> sets, for the pods'
+/// endpoints); the cluster holds the model's pods, balanced by
 /// <see cref="LoadAwareBalancingPolicy"/>, checked on <c>/health/ready</c> (<see cref="RoutingOptions.UnhealthyThreshold"/>
 /// failed checks in a row take a pod out), ejected on transport failures, with the activity timeout and the request
 /// deadline set for long generations.
@@ -72,7 +73,7 @@ internal sealed class ModelRoutesConfigProvider : IProxyConfigProvider, IDisposa
                 Timeout = routing.RequestTimeout,
                 Match = new RouteMatch
                 {
-                    Path = "/v1/{**rest}",
+                    Path = "/{**rest}",
                     Methods = ["POST"],
                     Headers = [new RouteHeader { Name = PodHeaders.Model, Values = [model], Mode = HeaderMatchMode.ExactHeader, IsCaseSensitive = true }],
                 },

@@ -11,10 +11,12 @@ using Yarp.ReverseProxy.Model;
 namespace Quicksilver.Gateway.Routing;
 
 /// <summary>
-/// Reads a generation request's JSON body (buffered, so retries can replay it) to learn the model, which picks the
-/// pods: the model is put into <see cref="PodHeaders.Model"/> for the model routes to match on. Answers itself what the
-/// gateway can judge: 400 for a body that is not a JSON object or has no model, 404 for a model no pod serves, 403 for
-/// a model the tenant may not use, 413 for a body over the limit. Everything else is the pod's to validate.
+/// Reads the JSON body of a request for a model's pods (buffered, so retries can replay it) to learn the model, which
+/// picks the pods: the model is put into <see cref="PodHeaders.Model"/> for the model routes to match on. Those are the
+/// generation endpoints, which are metered (<see cref="ProxiedRequest"/>), and vLLM's <c>/tokenize</c> and
+/// <c>/detokenize</c>, which take no device time and are not. Answers itself what the gateway can judge: 400 for a
+/// body that is not a JSON object or has no model, 404 for a model no pod serves, 403 for a model the tenant may not
+/// use, 413 for a body over the limit. Everything else is the pod's to validate.
 /// </summary>
 internal sealed class ModelRoutingMiddleware(
     RequestDelegate next,
@@ -29,12 +31,24 @@ internal sealed class ModelRoutingMiddleware(
     private const string CompletionsPath = "/v1/completions";
     private const string ChatCompletionsPath = "/v1/chat/completions";
 
+    /// <summary>vLLM's tokenizer endpoints, which the pods serve at the root, as vLLM does.</summary>
+    private static readonly string[] TokenizerPaths = ["/tokenize", "/detokenize"];
+
+    private enum PodEndpoint
+    {
+        None,
+        Generation,
+        Tokenizer,
+    }
+
+    /// <summary>Whether <paramref name="path"/> is one of vLLM's tokenizer endpoints, which need a tenant's key as <c>/v1</c> does.</summary>
+    public static bool IsTokenizer(PathString path) => Matches(path, TokenizerPaths);
+
     public async Task InvokeAsync(HttpContext context)
     {
         context.Request.Headers.Remove(PodHeaders.Model);
-        if (!HttpMethods.IsPost(context.Request.Method)
-            || !IsGeneration(context.Request.Path)
-            || context.GetTenant() is not { } tenant)
+        PodEndpoint endpoint = HttpMethods.IsPost(context.Request.Method) ? EndpointOf(context.Request.Path) : PodEndpoint.None;
+        if (endpoint == PodEndpoint.None || context.GetTenant() is not { } tenant)
         {
             await next(context);
             return;
@@ -78,10 +92,14 @@ internal sealed class ModelRoutingMiddleware(
             return;
         }
 
-        // As the pods bound it, by their own report; the configured limit until one of them has reported.
-        AnswerLimits limits = LimitsOf(model) ?? new AnswerLimits(pods.MaxTokens, pods.MaxTokens);
-        long answerTokens = fields.MaxTokens is { } asked ? Math.Min(asked, limits.MaxTokens) : limits.ChatDefaultMaxTokens;
-        context.Features.Set(new ProxiedRequest(tenant, model, fields.Stream, fields.IncludeUsage, answerTokens * fields.Choices));
+        if (endpoint == PodEndpoint.Generation)
+        {
+            // As the pods bound it, by their own report; the configured limit until one of them has reported.
+            AnswerLimits limits = LimitsOf(model) ?? new AnswerLimits(pods.MaxTokens, pods.MaxTokens);
+            long answerTokens = fields.MaxTokens is { } asked ? Math.Min(asked, limits.MaxTokens) : limits.ChatDefaultMaxTokens;
+            context.Features.Set(new ProxiedRequest(tenant, model, fields.Stream, fields.IncludeUsage, answerTokens * fields.Choices));
+        }
+
         context.Request.Headers[PodHeaders.Model] = model;
         context.Request.Body.Position = 0;
         await next(context);
@@ -119,10 +137,15 @@ internal sealed class ModelRoutingMiddleware(
     }
 
     /// <summary>
-    /// The pods' generation endpoints, matched as their routing matches them (any case, one trailing slash): any other
-    /// path is left to the gateway's own routes and its 404, body unread.
+    /// The pods' endpoint <paramref name="path"/> names, matched as their routing matches it (any case, one trailing
+    /// slash): any other path is left to the gateway's own routes and its 404, body unread.
     /// </summary>
-    private static bool IsGeneration(PathString path)
+    private static PodEndpoint EndpointOf(PathString path) =>
+        Matches(path, [CompletionsPath, ChatCompletionsPath]) ? PodEndpoint.Generation
+        : IsTokenizer(path) ? PodEndpoint.Tokenizer
+        : PodEndpoint.None;
+
+    private static bool Matches(PathString path, ReadOnlySpan<string> endpoints)
     {
         ReadOnlySpan<char> value = path.Value;
         if (value.EndsWith("/", StringComparison.Ordinal))
@@ -130,7 +153,15 @@ internal sealed class ModelRoutingMiddleware(
             value = value[..^1];
         }
 
-        return value.Equals(CompletionsPath, StringComparison.OrdinalIgnoreCase) || value.Equals(ChatCompletionsPath, StringComparison.OrdinalIgnoreCase);
+        foreach (string endpoint in endpoints)
+        {
+            if (value.Equals(endpoint, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool IsChat(PathString path) => path.StartsWithSegments(ChatCompletionsPath, StringComparison.OrdinalIgnoreCase);

@@ -52,7 +52,7 @@ internal sealed class RetryingForwarderMiddleware(
     private async Task ForwardAsync(HttpContext context)
     {
         IReverseProxyFeature proxy = context.GetReverseProxyFeature();
-        string model = context.Features.Get<ProxiedRequest>()?.Model ?? proxy.Route.Config.RouteId;
+        string model = context.Request.Headers[PodHeaders.Model].ToString();
         IReadOnlyList<DestinationState> healthy = proxy.AvailableDestinations;
         var tried = new HashSet<DestinationState>();
         var attempts = new ForwardAttempts(options.Value.MaxAttempts, budget);

@@ -29,6 +29,7 @@ public readonly record struct DecodingBlocks(int BlockLength, int LeadingBlock, 
     /// <summary>The blocks of an answer to a prompt of <paramref name="promptLength"/> tokens.</summary>
     public static DecodingBlocks For(ModelConfig config, int promptLength, int? requestedBlockLength, int defaultBlockLength)
     {
+        ArgumentNullException.ThrowIfNull(config);
         int blockLength = requestedBlockLength ?? DefaultLength(config, defaultBlockLength);
         int attentionBlock = config.AttentionBlockLength;
         if (attentionBlock <= 0)

@@ -28,6 +28,9 @@ public sealed record PromptSpecialTokens(IReadOnlyList<int> Prefix, IReadOnlyLis
     /// <summary>No special tokens: the text's ids alone.</summary>
     public static PromptSpecialTokens None { get; } = new([], []);
 
+    /// <summary><paramref name="tokens"/> with these special tokens around them.</summary>
+    public IReadOnlyList<int> Around(IReadOnlyList<int> tokens) => [.. Prefix, .. tokens, .. Suffix];
+
     /// <summary>
     /// What the tokenizer adds: <paramref name="postProcessor"/> (<c>tokenizer.json</c>'s <c>post_processor</c>) when
     /// the file has one, as transformers 5 reads it and as transformers 4 saves it. A file without one gets, for the

@@ -27,7 +27,7 @@ internal static class CompletionsApi
                 "OpenAI-compatible text completion. With `stream: true` the answer is sent as server-sent events, one " +
                 "`data: {chunk}` per block of the diffusion canvas as soon as it is final, then `data: [DONE]`." +
                 GatewayContractNotes.ExtensionFields + GatewayContractNotes.Errors + GatewayContractNotes.Description)
-            .AddOpenApiOperationTransformer(CompletionRequestBody.DescribeAsync)
+            .AddOpenApiOperationTransformer(JsonRequestBody.Of<CompletionRequestDocument>("The completion request: OpenAI's fields plus the diffusion extension fields."))
             .Produces<Completion>(StatusCodes.Status200OK, "application/json", "text/event-stream")
             .ProducesGenerationErrors();
 

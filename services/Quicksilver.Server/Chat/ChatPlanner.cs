@@ -20,12 +20,7 @@ internal static class ChatPlanner
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(limits);
 
-        IReadOnlyList<int> prompt = model.Tokenizer.Encode(Render(request, model));
-        if (request.AddSpecialTokens)
-        {
-            prompt = [.. model.PromptSpecialTokens.Prefix, .. prompt, .. model.PromptSpecialTokens.Suffix];
-        }
-
+        IReadOnlyList<int> prompt = PromptTokens(request, model);
         int context = model.ContextLength;
         if (prompt.Count >= context)
         {
@@ -67,6 +62,18 @@ internal static class ChatPlanner
         ArgumentNullException.ThrowIfNull(limits);
         ArgumentNullException.ThrowIfNull(defaults);
         return Math.Min(limits.MaxTokens, defaults.MaxNewTokens ?? int.MaxValue);
+    }
+
+    /// <summary>
+    /// The prompt's ids: the rendered conversation tokenised, with the model's <see cref="ServedModel.PromptSpecialTokens"/>
+    /// around it only with <c>add_special_tokens</c>.
+    /// </summary>
+    public static IReadOnlyList<int> PromptTokens(ChatRequest request, ServedModel model)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(model);
+        IReadOnlyList<int> prompt = model.Tokenizer.Encode(Render(request, model));
+        return request.AddSpecialTokens ? model.PromptSpecialTokens.Around(prompt) : prompt;
     }
 
     /// <summary>

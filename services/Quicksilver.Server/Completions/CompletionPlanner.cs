@@ -60,20 +60,26 @@ internal static class CompletionPlanner
         };
     }
 
+    /// <summary><paramref name="ids"/>, the field <paramref name="param"/>, once each is known to be in [0, <paramref name="vocabSize"/>) (a 400 naming the first that is not).</summary>
+    public static IReadOnlyList<int> InVocabulary(IReadOnlyList<int> ids, int vocabSize, string param)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        for (int i = 0; i < ids.Count; i++)
+        {
+            if (ids[i] < 0 || ids[i] >= vocabSize)
+            {
+                throw CompletionRequestParser.OutOfVocabulary(ids[i].ToString(System.Globalization.CultureInfo.InvariantCulture), i, vocabSize, param);
+            }
+        }
+
+        return ids;
+    }
+
     private static IReadOnlyList<int> Tokenize(CompletionPrompt prompt, ServedModel model)
     {
         if (prompt.TokenIds is { } ids)
         {
-            int vocabSize = model.Tokenizer.VocabSize;
-            for (int i = 0; i < ids.Count; i++)
-            {
-                if (ids[i] < 0 || ids[i] >= vocabSize)
-                {
-                    throw CompletionRequestParser.OutOfVocabulary(ids[i].ToString(System.Globalization.CultureInfo.InvariantCulture), i, vocabSize);
-                }
-            }
-
-            return ids;
+            return InVocabulary(ids, model.Tokenizer.VocabSize, "prompt");
         }
 
         IReadOnlyList<int> tokens = model.Tokenizer.Encode(prompt.Text!);

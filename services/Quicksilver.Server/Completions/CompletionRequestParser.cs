@@ -104,7 +104,8 @@ internal static class CompletionRequestParser
         return text.Length > 0 ? text : throw ApiErrorException.BadRequest("'prompt' must not be empty.", param);
     }
 
-    private static int[] TokenIds(JsonElement array, string param)
+    /// <summary>A non-empty JSON array of token ids (integers in [0, 2³¹)), read as the field <paramref name="param"/>.</summary>
+    public static int[] TokenIds(JsonElement array, string param)
     {
         if (array.ValueKind != JsonValueKind.Array)
         {
@@ -114,7 +115,7 @@ internal static class CompletionRequestParser
         int count = array.GetArrayLength();
         if (count == 0)
         {
-            throw ApiErrorException.BadRequest("'prompt' must not be empty.", param);
+            throw ApiErrorException.BadRequest($"'{param}' must not be empty.", param);
         }
 
         var ids = new int[count];
@@ -127,20 +128,20 @@ internal static class CompletionRequestParser
             }
 
             long id = ReadInteger(item, param);
-            ids[i] = id is >= 0 and <= int.MaxValue ? (int)id : throw OutOfVocabulary(item.GetRawText(), i, null);
+            ids[i] = id is >= 0 and <= int.MaxValue ? (int)id : throw OutOfVocabulary(item.GetRawText(), i, null, param);
             i++;
         }
 
         return ids;
     }
 
-    /// <summary>The 400 for a token id outside [0, <paramref name="vocabSize"/>).</summary>
-    public static ApiErrorException OutOfVocabulary(string id, int index, int? vocabSize) =>
+    /// <summary>The 400 for a token id of the field <paramref name="param"/> outside [0, <paramref name="vocabSize"/>).</summary>
+    public static ApiErrorException OutOfVocabulary(string id, int index, int? vocabSize, string param) =>
         ApiErrorException.BadRequest(
             vocabSize is { } size
-                ? $"Invalid token id in 'prompt' at index {index}: {id} is not in [0, {size})."
-                : $"Invalid token id in 'prompt' at index {index}: {id} is out of range.",
-            "prompt");
+                ? $"Invalid token id in '{param}' at index {index}: {id} is not in [0, {size})."
+                : $"Invalid token id in '{param}' at index {index}: {id} is out of range.",
+            param);
 
     /// <summary>
     /// <c>best_of</c> (default <c>n</c>): at least <c>n</c>, at most the server's <c>MaxChoices</c>; above <c>n</c> it

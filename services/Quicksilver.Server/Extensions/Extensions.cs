@@ -91,6 +91,7 @@ internal static class Extensions
         app.MapModelsApi();
         app.MapCompletionsApi();
         app.MapChatCompletionsApi();
+        app.MapTokenizerApi();
         app.MapUnknownRouteApi();
     }
 }

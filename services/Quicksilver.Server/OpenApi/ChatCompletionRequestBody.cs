@@ -9,7 +9,7 @@ namespace Quicksilver.Server.OpenApi;
 /// Documents <c>POST /v1/chat/completions</c>: the request body (whose polymorphic fields, <c>messages</c> and
 /// <c>stop</c> among them, the type generator can only describe as "any value") and the stream's chunk schema. The
 /// handler reads the body itself, so the endpoint carries no <c>Accepts</c> metadata (see
-/// <see cref="CompletionRequestBody"/>).
+/// <see cref="JsonRequestBody"/>).
 /// </summary>
 internal static class ChatCompletionRequestBody
 {

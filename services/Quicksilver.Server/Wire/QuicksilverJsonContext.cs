@@ -19,4 +19,8 @@ namespace Quicksilver.Server.Wire;
 [JsonSerializable(typeof(ChatCompletion))]
 [JsonSerializable(typeof(ChatCompletionChunk))]
 [JsonSerializable(typeof(ChatCompletionRequestDocument))]
+[JsonSerializable(typeof(TokenizeResponse))]
+[JsonSerializable(typeof(DetokenizeResponse))]
+[JsonSerializable(typeof(TokenizeRequestDocument))]
+[JsonSerializable(typeof(DetokenizeRequestDocument))]
 internal sealed partial class QuicksilverJsonContext : JsonSerializerContext;

@@ -30,10 +30,10 @@ public sealed class PodServer : WebApplicationFactory<global::Program>
 
     public Uri Address { get; private set; } = null!;
 
-    /// <summary>Generation requests received (POST /v1/…).</summary>
+    /// <summary>Requests received for a model (every POST: generation and the tokenizer endpoints).</summary>
     public int Requests => _requests;
 
-    /// <summary>The <c>X-Test-Kind</c> and <c>X-Quicksilver-Tenant</c> of each generation request, in arrival order.</summary>
+    /// <summary>The <c>X-Test-Kind</c> and <c>X-Quicksilver-Tenant</c> of each POST, in arrival order.</summary>
     public ConcurrentQueue<(string Kind, string? Tenant)> Tenants { get; } = new();
 
     private int _requests;
@@ -97,7 +97,7 @@ public sealed class PodServer : WebApplicationFactory<global::Program>
         {
             app.Use(async (context, nextMiddleware) =>
             {
-                if (!HttpMethods.IsPost(context.Request.Method) || !context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal))
+                if (!HttpMethods.IsPost(context.Request.Method))
                 {
                     await nextMiddleware(context);
                     return;

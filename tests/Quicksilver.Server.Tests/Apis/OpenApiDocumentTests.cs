@@ -46,6 +46,25 @@ public sealed class OpenApiDocumentTests(ApiFixture fixture) : IClassFixture<Api
     }
 
     [Fact]
+    public async Task OpenApiDocument_Served_DescribesTokenizeAndDetokenize()
+    {
+        using HttpResponseMessage response = await fixture.Client.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));
+
+        JsonObject document = await response.ReadJsonObjectAsync();
+        JsonObject schemas = document["components"]!["schemas"]!.AsObject();
+        foreach ((string path, string request, string answer) in new[] { ("/tokenize", "TokenizeRequestDocument", "TokenizeResponse"), ("/detokenize", "DetokenizeRequestDocument", "DetokenizeResponse") })
+        {
+            JsonObject post = document["paths"]![path]!["post"]!.AsObject();
+            Assert.EndsWith(request, (string?)post["requestBody"]!["content"]!["application/json"]!["schema"]!["$ref"], StringComparison.Ordinal);
+            Assert.EndsWith(answer, (string?)post["responses"]!["200"]!["content"]!["application/json"]!["schema"]!["$ref"], StringComparison.Ordinal);
+            Assert.NotNull(post["responses"]!["400"]);
+        }
+
+        Assert.Equal(["count", "max_model_len", "tokens", "token_strs"], schemas["TokenizeResponse"]!["properties"]!.AsObject().Select(p => p.Key));
+        Assert.Contains("messages", schemas["TokenizeRequestDocument"]!["properties"]!.AsObject().Select(p => p.Key));
+    }
+
+    [Fact]
     public async Task OpenApiDocument_Served_DescribesUsageWithGpuSecondsAndCost()
     {
         using HttpResponseMessage response = await fixture.Client.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));

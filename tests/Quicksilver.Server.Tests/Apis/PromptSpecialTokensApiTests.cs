@@ -12,34 +12,23 @@ namespace Quicksilver.Server.Apis.Tests;
 /// writes its own).
 /// </summary>
 [Trait("Engine", "Fake")]
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Disposed by IAsyncLifetime.DisposeAsync.")]
 public sealed class PromptSpecialTokensApiTests : IAsyncLifetime
 {
-    private static readonly int Bos = FakeServedModel.Tokenizer.Encode("[")[0];
-    private static readonly int Eos = FakeServedModel.Tokenizer.Encode("]")[0];
-    private readonly FakeGenerationEngine engine = FakeServedModel.Engine();
-    private QuicksilverApiFactory factory = null!;
-    private HttpClient client = null!;
+    private static readonly int Bos = SpecialTokensChatServer.Bos;
+    private static readonly int Eos = SpecialTokensChatServer.Eos;
+    private SpecialTokensChatServer server = null!;
 
-    public async Task InitializeAsync()
-    {
-        factory = new QuicksilverApiFactory(FakeChatModel.Create(engine) with { PromptSpecialTokens = new([Bos], [Eos]) });
-        client = await factory.CreateReadyClientAsync();
-    }
+    public async Task InitializeAsync() => server = await SpecialTokensChatServer.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        client.Dispose();
-        await factory.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await server.DisposeAsync();
 
     [Fact]
     public async Task CreateCompletion_TextPrompt_ReachesTheEngineBetweenTheSpecialTokens_AndTheUsageCountsThem()
     {
-        using HttpResponseMessage response = await client.PostCompletionAsync(new JsonObject { ["prompt"] = "Say hi", ["max_tokens"] = 8, ["echo"] = true });
+        using HttpResponseMessage response = await server.Client.PostCompletionAsync(new JsonObject { ["prompt"] = "Say hi", ["max_tokens"] = 8, ["echo"] = true });
         JsonObject completion = await response.ReadJsonObjectAsync();
 
-        Assert.Equal([Bos, .. FakeServedModel.Tokenizer.Encode("Say hi"), Eos], engine.LastRequest.PromptTokens);
+        Assert.Equal([Bos, .. FakeServedModel.Tokenizer.Encode("Say hi"), Eos], server.Engine.LastRequest.PromptTokens);
         Assert.Equal(8, (int?)completion["usage"]!["prompt_tokens"]);
         Assert.StartsWith("Say hi", (string?)completion["choices"]![0]!["text"], StringComparison.Ordinal);
     }
@@ -47,22 +36,22 @@ public sealed class PromptSpecialTokensApiTests : IAsyncLifetime
     [Fact]
     public async Task CreateCompletion_TextPromptWithASuffix_TheTokensAfterTheTextFollowTheSuffix()
     {
-        using HttpResponseMessage response = await client.PostCompletionAsync(new JsonObject { ["prompt"] = "Say", ["suffix"] = "bye", ["max_tokens"] = 8 });
+        using HttpResponseMessage response = await server.Client.PostCompletionAsync(new JsonObject { ["prompt"] = "Say", ["suffix"] = "bye", ["max_tokens"] = 8 });
         JsonObject completion = await response.ReadJsonObjectAsync();
 
-        Assert.Equal([Bos, .. FakeServedModel.Tokenizer.Encode("Say")], engine.LastRequest.PromptTokens);
-        Assert.Equal([.. FakeServedModel.Tokenizer.Encode("bye"), Eos], engine.LastRequest.SuffixTokens);
+        Assert.Equal([Bos, .. FakeServedModel.Tokenizer.Encode("Say")], server.Engine.LastRequest.PromptTokens);
+        Assert.Equal([.. FakeServedModel.Tokenizer.Encode("bye"), Eos], server.Engine.LastRequest.SuffixTokens);
         Assert.Equal(8, (int?)completion["usage"]!["prompt_tokens"]);
     }
 
     [Fact]
     public async Task CreateCompletion_AddSpecialTokensFalse_SendsTheTextAlone()
     {
-        using HttpResponseMessage response = await client.PostCompletionAsync(new JsonObject { ["prompt"] = "Say hi", ["max_tokens"] = 8, ["add_special_tokens"] = false });
-        using HttpResponseMessage wrongType = await client.PostCompletionAsync(new JsonObject { ["prompt"] = "Say hi", ["add_special_tokens"] = "no" });
+        using HttpResponseMessage response = await server.Client.PostCompletionAsync(new JsonObject { ["prompt"] = "Say hi", ["max_tokens"] = 8, ["add_special_tokens"] = false });
+        using HttpResponseMessage wrongType = await server.Client.PostCompletionAsync(new JsonObject { ["prompt"] = "Say hi", ["add_special_tokens"] = "no" });
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(FakeServedModel.Tokenizer.Encode("Say hi"), engine.LastRequest.PromptTokens);
+        Assert.Equal(FakeServedModel.Tokenizer.Encode("Say hi"), server.Engine.LastRequest.PromptTokens);
         Assert.Equal(HttpStatusCode.BadRequest, wrongType.StatusCode);
         Assert.Equal("add_special_tokens", (string?)(await wrongType.ReadJsonObjectAsync())["error"]!["param"]);
     }
@@ -70,25 +59,25 @@ public sealed class PromptSpecialTokensApiTests : IAsyncLifetime
     [Fact]
     public async Task CreateCompletion_TokenIdPrompt_ReachesTheEngineAsItIs()
     {
-        using HttpResponseMessage response = await client.PostCompletionAsync(new JsonObject { ["prompt"] = new JsonArray(40, 41), ["max_tokens"] = 8 });
+        using HttpResponseMessage response = await server.Client.PostCompletionAsync(new JsonObject { ["prompt"] = new JsonArray(40, 41), ["max_tokens"] = 8 });
         JsonObject completion = await response.ReadJsonObjectAsync();
 
-        Assert.Equal([40, 41], engine.LastRequest.PromptTokens);
+        Assert.Equal([40, 41], server.Engine.LastRequest.PromptTokens);
         Assert.Equal(2, (int?)completion["usage"]!["prompt_tokens"]);
     }
 
     [Fact]
     public async Task CreateChatCompletion_AddSpecialTokens_PutsThemAroundTheRenderedConversationOnlyWhenTrue()
     {
-        using HttpResponseMessage plain = await client.PostChatCompletionAsync(Chat());
-        IReadOnlyList<int> rendered = engine.LastRequest.PromptTokens;
+        using HttpResponseMessage plain = await server.Client.PostChatCompletionAsync(Chat());
+        IReadOnlyList<int> rendered = server.Engine.LastRequest.PromptTokens;
         JsonObject withTokens = Chat();
         withTokens["add_special_tokens"] = true;
-        using HttpResponseMessage added = await client.PostChatCompletionAsync(withTokens);
-        IReadOnlyList<int> wrapped = engine.LastRequest.PromptTokens;
+        using HttpResponseMessage added = await server.Client.PostChatCompletionAsync(withTokens);
+        IReadOnlyList<int> wrapped = server.Engine.LastRequest.PromptTokens;
         JsonObject wrongType = Chat();
         wrongType["add_special_tokens"] = 1;
-        using HttpResponseMessage refused = await client.PostChatCompletionAsync(wrongType);
+        using HttpResponseMessage refused = await server.Client.PostChatCompletionAsync(wrongType);
 
         Assert.Equal(HttpStatusCode.OK, plain.StatusCode);
         Assert.Equal(FakeServedModel.Tokenizer.Encode(FakeChatModel.Template.Render([new("user", "Say hi")], addGenerationPrompt: true)), rendered);
