@@ -27,7 +27,7 @@ internal sealed class UsageMeter
         ArgumentNullException.ThrowIfNull(price);
         ArgumentNullException.ThrowIfNull(meters);
         _price = price.Value;
-        Meter meter = meters.Create(new MeterOptions(MeteringMetrics.MeterName) { Version = ServerDiagnostics.Version });
+        Meter meter = meters.Create(MeteringMetrics.MeterName); // the engine's meter (the factory caches by name and version): one scope
         _tokens = meter.CreateCounter<long>(
             TokensName,
             "{token}",

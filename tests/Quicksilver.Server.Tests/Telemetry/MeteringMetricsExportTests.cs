@@ -31,5 +31,10 @@ public sealed class MeteringMetricsExportTests(MeteredModelFixture fixture) : IC
         }
 
         Assert.Contains(samples, s => s.Name == "quicksilver_gpu_idle_seconds_total" && s["gen_ai_request_model"] == EmbeddedModelFixture.ModelId && s["quicksilver_tenant"] is null);
+
+        // One meter, so one instrumentation scope over OTLP: the engine's counters and the server's token counter must
+        // not come from two Meter instances of the same name with different versions.
+        string[] billing = ["quicksilver_gpu_seconds_total", "quicksilver_cost_USD_total", "quicksilver_tokens_total", "quicksilver_gpu_idle_seconds_total"];
+        Assert.Single(samples.Where(s => billing.Contains(s.Name)).Select(s => (s["otel_scope_name"], s["otel_scope_version"])).Distinct());
     }
 }
