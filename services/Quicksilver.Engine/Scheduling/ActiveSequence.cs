@@ -10,10 +10,11 @@ namespace Quicksilver.Engine.Scheduling;
 /// </summary>
 internal sealed class ActiveSequence
 {
-    public ActiveSequence(DenoisingSequence denoiser, string tenant, DateTimeOffset enqueued, long kvCacheBytes, CancellationToken cancellation)
+    public ActiveSequence(DenoisingSequence denoiser, string tenant, DateTimeOffset enqueued, long kvCacheBytes, CancellationToken cancellation, Func<IReadOnlyList<int>, bool>? endsAfterBlock = null)
     {
         Denoiser = denoiser;
         Tenant = tenant;
+        EndsAfterBlock = endsAfterBlock;
         Cancellation = cancellation;
         Enqueued = enqueued;
         KvCacheBytes = kvCacheBytes;
@@ -22,6 +23,9 @@ internal sealed class ActiveSequence
     public DenoisingSequence Denoiser { get; }
 
     public string Tenant { get; }
+
+    /// <summary>The request's <see cref="GenerationRequest.EndsAfterBlock"/>.</summary>
+    public Func<IReadOnlyList<int>, bool>? EndsAfterBlock { get; }
 
     public CancellationToken Cancellation { get; }
 

@@ -114,7 +114,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     public async IAsyncEnumerable<GenerationUpdate> GenerateAsync(GenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         DenoisingSequence denoiser = CreateDenoiser(request);
-        var sequence = new ActiveSequence(denoiser, request.Tenant, _time.GetUtcNow(), KvCacheBytesOf(denoiser), cancellationToken);
+        var sequence = new ActiveSequence(denoiser, request.Tenant, _time.GetUtcNow(), KvCacheBytesOf(denoiser), cancellationToken, request.EndsAfterBlock);
         Admit(sequence);
 
         // Read to the end whatever the token: the step loop ends the channel when it lets go of the sequence (a
@@ -533,7 +533,10 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         }
     }
 
-    /// <summary>Sends the block a step finalised, if any; a finished sequence then leaves.</summary>
+    /// <summary>
+    /// Sends the block a step finalised, if any; a finished sequence then leaves, and so does one whose caller says the
+    /// block ends its answer (<see cref="GenerationRequest.EndsAfterBlock"/>), as a cancelled one does.
+    /// </summary>
     private void Publish(ActiveSequence sequence, IReadOnlyList<int>? finalised, int answerBefore)
     {
         if (finalised is null)
@@ -551,6 +554,25 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         if (denoiser.Finish is not null)
         {
             Depart(sequence, null);
+        }
+        else if (EndsAfter(sequence, finalised))
+        {
+            Depart(sequence, new OperationCanceledException("The caller's stop sequence ended the answer."));
+        }
+    }
+
+    private bool EndsAfter(ActiveSequence sequence, IReadOnlyList<int> finalised)
+    {
+        try
+        {
+            return sequence.EndsAfterBlock?.Invoke(finalised) == true;
+        }
+#pragma warning disable CA1031 // The caller's check failing must not fail the step loop; the sequence goes on.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _logger.LogError(ex, "A request's end-of-answer check failed; its sequence goes on.");
+            return false;
         }
     }
 

@@ -98,4 +98,12 @@ public sealed record GenerationRequest
 
     /// <summary>Who the request's device time is billed to (the meters' <c>quicksilver.tenant</c>).</summary>
     public string Tenant { get; init; } = Tenants.Anonymous;
+
+    /// <summary>
+    /// Called on the step loop with each block the sequence finalises, in answer order, before its next step: true
+    /// when the answer needs nothing more (the caller's stop sequence has appeared), and the sequence then leaves at
+    /// once, as a cancelled one does, so no step past the stop is run or charged. Null: only the answer's end token,
+    /// its budget or a cancellation ends it. It must be quick and must not throw (an exception counts as false).
+    /// </summary>
+    public Func<IReadOnlyList<int>, bool>? EndsAfterBlock { get; init; }
 }

@@ -191,7 +191,7 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
     {
         try
         {
-            return model.Engine.GenerateAsync(request, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            return model.Engine.GenerateAsync(request with { EndsAfterBlock = StopCheck() }, cancellationToken).GetAsyncEnumerator(cancellationToken);
         }
         catch (InvalidRequestException exception)
         {
@@ -201,6 +201,27 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
         {
             throw Busy(exception);
         }
+    }
+
+    /// <summary>
+    /// With stop sequences, the engine's end-of-answer check: its own detokenizer and stop filter, fed the same blocks
+    /// as the answer's, stop on the very block this run stops on, so the engine lets go of the sequence before another
+    /// step (the run's cancellation would reach it only after steps it still charged).
+    /// </summary>
+    private Func<IReadOnlyList<int>, bool>? StopCheck()
+    {
+        if (stop.Count == 0)
+        {
+            return null;
+        }
+
+        var detokenizer = new IncrementalDetokenizer(model.Tokenizer);
+        var stops = new StopSequenceFilter(stop);
+        return block =>
+        {
+            stops.Push(detokenizer.Append(block), final: false);
+            return stops.Stopped;
+        };
     }
 
     private static async ValueTask<bool> NextAsync(IAsyncEnumerator<GenerationUpdate> updates)
