@@ -25,7 +25,9 @@ internal static class ModelsApi
             .WithTenancy()
             .WithName("ListModels")
             .WithSummary("Lists the served models")
-            .WithDescription("The model this server serves (none while it is loading), with `context_length`, `backend` and `generation_defaults` (what a request that leaves a sampling or diffusion field out gets: the model's generation_config.json, else the server's defaults).");
+            .WithDescription("The model this server serves (none while it is loading), with `context_length`, `backend` and `generation_defaults` (what a request that leaves a sampling or diffusion field out gets: the model's generation_config.json, else the server's defaults).")
+            .Produces<ModelList>(StatusCodes.Status200OK)
+            .Produces<ErrorResponse>(StatusCodes.Status401Unauthorized);
 
         api.MapGet("/models/{**model}", RetrieveModel)
             .WithTenancy()
@@ -33,6 +35,7 @@ internal static class ModelsApi
             .WithSummary("Retrieves a served model")
             .WithDescription("The card `GET /v1/models` lists for this model; 404 in OpenAI's error shape for a model this server does not serve, 503 while it loads.")
             .Produces<ModelCard>(StatusCodes.Status200OK)
+            .Produces<ErrorResponse>(StatusCodes.Status401Unauthorized)
             .Produces<ErrorResponse>(StatusCodes.Status404NotFound)
             .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable);
 

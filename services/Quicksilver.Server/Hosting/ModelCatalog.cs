@@ -25,7 +25,7 @@ internal sealed class ModelCatalog
     {
         ServedModel loaded = model ?? throw new ApiErrorException(
             ApiError.ServiceUnavailable("The model is still loading; try again shortly."));
-        return id is null || string.Equals(id, loaded.Id, StringComparison.Ordinal)
+        return string.IsNullOrEmpty(id) || string.Equals(id, loaded.Id, StringComparison.Ordinal)
             ? loaded
             : throw new ApiErrorException(ApiError.ModelNotFound(id));
     }

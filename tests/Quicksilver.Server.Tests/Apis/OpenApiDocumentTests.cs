@@ -16,6 +16,8 @@ public sealed class OpenApiDocumentTests(ApiFixture fixture) : IClassFixture<Api
         JsonObject document = await response.ReadJsonObjectAsync();
         JsonObject paths = document["paths"]!.AsObject();
         Assert.Contains("/v1/models", paths.Select(p => p.Key));
+        Assert.NotNull(paths["/v1/models"]!["get"]!["responses"]!["401"]); // a pod that requires the gateway refuses others
+        Assert.NotNull(paths["/v1/models/{model}"]!["get"]!["responses"]!["401"]);
         JsonObject post = paths["/v1/completions"]!["post"]!.AsObject();
         JsonObject ok = post["responses"]!["200"]!["content"]!.AsObject();
         Assert.Contains("application/json", ok.Select(p => p.Key));

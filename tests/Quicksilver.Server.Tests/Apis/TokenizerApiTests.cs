@@ -87,6 +87,16 @@ public sealed class TokenizerApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EmptyModel_IsTheServedModel_AsInVllm()
+    {
+        JsonObject tokenized = await OkAsync("/tokenize", new JsonObject { ["prompt"] = "ok", ["model"] = string.Empty });
+        using HttpResponseMessage completion = await server.Client.PostCompletionAsync(new JsonObject { ["prompt"] = "ok", ["model"] = string.Empty, ["max_tokens"] = 2 });
+
+        Assert.Equal(4, (int?)tokenized["count"]);
+        Assert.Equal(HttpStatusCode.OK, completion.StatusCode);
+    }
+
+    [Fact]
     public async Task Detokenize_NoIds_IsTheEmptyText()
     {
         JsonObject detokenized = await OkAsync("/detokenize", new JsonObject { ["tokens"] = new JsonArray() });
