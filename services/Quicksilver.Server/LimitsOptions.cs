@@ -37,4 +37,11 @@ public sealed record LimitsOptions
     /// Most entries a request's <c>logit_bias</c> may hold. Default: 300 (OpenAI's limit). Must be at least 1.
     /// </summary>
     public int MaxLogitBiasEntries { get; init; } = 300;
+
+    /// <summary>
+    /// Most requests tokenising (or detokenising) at once, as TGI's validation workers bound it: every endpoint that
+    /// tokenises a prompt waits for one of these slots, so large bodies cannot take every core from the step loop and
+    /// the probes. Default: unset, half the cores (at least 1). Must be at least 1 when set.
+    /// </summary>
+    public int? TokenizerWorkers { get; init; }
 }

@@ -42,6 +42,11 @@ internal sealed class LimitsOptionsValidator(IOptions<EngineOptions> engine) : I
             failures.Add(Failure(nameof(LimitsOptions.MaxLogitBiasEntries), "must be at least 1", options.MaxLogitBiasEntries));
         }
 
+        if (options.TokenizerWorkers is < 1)
+        {
+            failures.Add(Failure(nameof(LimitsOptions.TokenizerWorkers), "must be at least 1 when set (leave it unset for half the cores)", options.TokenizerWorkers));
+        }
+
         if (options.MaxRequestBodyBytes < 1024)
         {
             failures.Add(Failure(nameof(LimitsOptions.MaxRequestBodyBytes), "must be at least 1024", options.MaxRequestBodyBytes));

@@ -54,7 +54,7 @@ internal static class ChatCompletionsApi
         {
             ChatRequest request = await ReadRequestAsync(context.Request, limits, aborted);
             ServedModel model = services.Catalog.Resolve(request.Model);
-            GenerationRequest generation = ChatPlanner.Plan(request, model, limits) with { Tenant = caller.Tenant };
+            GenerationRequest generation = await services.Tokenizers.RunAsync(() => ChatPlanner.Plan(request, model, limits), aborted) with { Tenant = caller.Tenant };
             context.Response.Headers[QuicksilverHeaders.PromptTokens] = generation.InputTokenCount.ToString(CultureInfo.InvariantCulture);
             var choices = new CompletionChoices(model, generation, services.Usage, request.Choices, request.Stop, echo: null, request.Logprobs, GenAiOperations.Chat);
             var header = ChatCompletionHeader.Create(model.Id, services.Time);

@@ -10,9 +10,11 @@ namespace Quicksilver.Server.Apis;
 /// <param name="Time">The clock (<c>created</c>).</param>
 /// <param name="Logger">For failures after a stream has started.</param>
 /// <param name="Usage">Bills each request's usage (tokens, device time, cost).</param>
+/// <param name="Tokenizers">The slots in which a request tokenises its prompt.</param>
 internal sealed record CompletionServices(
     ModelCatalog Catalog,
     IOptions<LimitsOptions> Limits,
     TimeProvider Time,
     ILogger<CompletionServices> Logger,
-    UsageMeter Usage);
+    UsageMeter Usage,
+    TokenizerWorkers Tokenizers);

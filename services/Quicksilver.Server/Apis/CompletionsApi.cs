@@ -45,7 +45,7 @@ internal static class CompletionsApi
         {
             CompletionRequest request = await ReadRequestAsync(context.Request, limits, aborted);
             ServedModel model = services.Catalog.Resolve(request.Model);
-            GenerationRequest generation = CompletionPlanner.Plan(request, model, limits) with { Tenant = caller.Tenant };
+            GenerationRequest generation = await services.Tokenizers.RunAsync(() => CompletionPlanner.Plan(request, model, limits), aborted) with { Tenant = caller.Tenant };
             context.Response.Headers[QuicksilverHeaders.PromptTokens] = generation.InputTokenCount.ToString(CultureInfo.InvariantCulture);
             string? echo = request.Echo ? request.Prompt.Text ?? model.Tokenizer.Decode(generation.PromptTokens, skipSpecialTokens: false) : null;
             var choices = new CompletionChoices(model, generation, services.Usage, request.Candidates, request.Stop, echo, request.Logprobs, ranked: request.Candidates > request.Choices);

@@ -15,7 +15,8 @@ namespace Quicksilver.Server.Apis;
 /// <summary>
 /// vLLM's <c>POST /tokenize</c> and <c>POST /detokenize</c>, at vLLM's paths: the served model's tokenizer, without
 /// generating, so a client can count a prompt against the context (and the price) before sending it. Tokenising takes
-/// no device time and no queue slot; the body limit bounds its work.
+/// no device time and no queue slot; the body limit bounds one request's work, and <see cref="TokenizerWorkers"/> how
+/// many tokenise at once.
 /// </summary>
 internal static class TokenizerApi
 {
@@ -56,11 +57,11 @@ internal static class TokenizerApi
         return app;
     }
 
-    public static Task<IResult> Tokenize(HttpContext context, ModelCatalog catalog, IOptions<LimitsOptions> limits)
+    public static Task<IResult> Tokenize(HttpContext context, ModelCatalog catalog, IOptions<LimitsOptions> limits, TokenizerWorkers tokenizers)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(limits);
-        return AnswerAsync(context, limits.Value, body =>
+        return AnswerAsync(context, limits.Value, tokenizers, body =>
         {
             TokenizeRequest request = TokenizeRequest.Parse(body, limits.Value);
             ServedModel model = catalog.Resolve(request.Model);
@@ -72,11 +73,11 @@ internal static class TokenizerApi
         });
     }
 
-    public static Task<IResult> Detokenize(HttpContext context, ModelCatalog catalog, IOptions<LimitsOptions> limits)
+    public static Task<IResult> Detokenize(HttpContext context, ModelCatalog catalog, IOptions<LimitsOptions> limits, TokenizerWorkers tokenizers)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(limits);
-        return AnswerAsync(context, limits.Value, body =>
+        return AnswerAsync(context, limits.Value, tokenizers, body =>
         {
             DetokenizeRequest request = DetokenizeRequest.Parse(body);
             ServedModel model = catalog.Resolve(request.Model);
@@ -85,14 +86,19 @@ internal static class TokenizerApi
         });
     }
 
-    /// <summary>The answer <paramref name="answer"/> gives the request's JSON body; every refusal in OpenAI's error shape.</summary>
-    private static async Task<IResult> AnswerAsync(HttpContext context, LimitsOptions limits, Func<JsonElement, IResult> answer)
+    /// <summary>
+    /// The answer <paramref name="answer"/> gives the request's JSON body, worked out in one of the tokenizer slots;
+    /// every refusal in OpenAI's error shape.
+    /// </summary>
+    private static async Task<IResult> AnswerAsync(HttpContext context, LimitsOptions limits, TokenizerWorkers tokenizers, Func<JsonElement, IResult> answer)
     {
         ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(tokenizers);
         try
         {
             using JsonDocument body = await JsonBodyReader.ReadAsync(context.Request, limits.MaxRequestBodyBytes, context.RequestAborted);
-            return answer(body.RootElement);
+            JsonElement root = body.RootElement;
+            return await tokenizers.RunAsync(() => answer(root), context.RequestAborted);
         }
         catch (ApiErrorException exception)
         {

@@ -41,6 +41,7 @@ internal static class Extensions
         services.AddQuicksilverTenancy();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ModelCatalog>();
+        services.AddSingleton<TokenizerWorkers>();
         services.AddSingleton<ServerReadiness>();
         services.AddHealthChecks()
             .AddCheck("process", static () => HealthCheckResult.Healthy("process up"), [HealthApi.LiveTag])

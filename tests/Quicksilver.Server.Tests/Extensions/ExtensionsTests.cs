@@ -58,6 +58,7 @@ public sealed class ExtensionsTests
     [InlineData("Quicksilver:Limits:MaxTokens", "0", "Quicksilver:Limits:MaxTokens must be at least 1, but is 0")]
     [InlineData("Quicksilver:Limits:MaxPromptTokens", "-5", "Quicksilver:Limits:MaxPromptTokens must be at least 1 when set")]
     [InlineData("Quicksilver:Limits:MaxRequestBodyBytes", "10", "Quicksilver:Limits:MaxRequestBodyBytes must be at least 1024, but is 10")]
+    [InlineData("Quicksilver:Limits:TokenizerWorkers", "0", "Quicksilver:Limits:TokenizerWorkers must be at least 1 when set")]
     [InlineData("Quicksilver:Engine:Backend", "gpu", "Quicksilver:Engine:Backend must be one of auto, cuda, cpu, but is 'gpu'.")]
     [InlineData("Quicksilver:Engine:Threads", "0", "Quicksilver:Engine:Threads must be at least 1 when set")]
     [InlineData("Quicksilver:Engine:DefaultBlockLength", "0", "Quicksilver:Engine:DefaultBlockLength must be at least 1, but is 0.")]
