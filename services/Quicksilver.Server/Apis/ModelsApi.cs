@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Quicksilver.Engine;
 using Quicksilver.Server.Errors;
 using Quicksilver.Server.Hosting;
+using Quicksilver.Server.OpenApi;
 using Quicksilver.Server.Tenancy;
 using Quicksilver.Server.Wire;
 
@@ -35,9 +36,7 @@ internal static class ModelsApi
             .WithSummary("Retrieves a served model")
             .WithDescription("The card `GET /v1/models` lists for this model; 404 in OpenAI's error shape for a model this server does not serve, 503 while it loads.")
             .Produces<ModelCard>(StatusCodes.Status200OK)
-            .Produces<ErrorResponse>(StatusCodes.Status401Unauthorized)
-            .Produces<ErrorResponse>(StatusCodes.Status404NotFound)
-            .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable);
+            .ProducesErrors(StatusCodes.Status401Unauthorized, StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable);
 
         return app;
     }

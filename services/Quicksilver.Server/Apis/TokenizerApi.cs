@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Quicksilver.Engine;
+using Quicksilver.Engine.Tokenization;
 using Quicksilver.Server.Completions;
 using Quicksilver.Server.Errors;
 using Quicksilver.Server.Hosting;
@@ -34,7 +35,7 @@ internal static class TokenizerApi
     {
         var api = app.MapGroup(string.Empty).WithTags("Tokenizer");
 
-        WithErrors(api.MapPost("/tokenize", Tokenize)
+        api.MapPost("/tokenize", Tokenize)
             .WithTenancy()
             .WithName("Tokenize")
             .WithSummary("Tokenizes a prompt or a chat as the generation endpoints would")
@@ -44,15 +45,17 @@ internal static class TokenizerApi
                 "completion or chat completion of that prompt would start from (`tokens`, `count`) and the model's context " +
                 "length (`max_model_len`), which the prompt and the answer's `max_tokens` must fit in.")
             .AddOpenApiOperationTransformer(JsonRequestBody.Of<TokenizeRequestDocument>("A completion's prompt or a chat's messages, with vLLM's tokenize fields."))
-            .Produces<TokenizeResponse>(StatusCodes.Status200OK));
+            .Produces<TokenizeResponse>(StatusCodes.Status200OK)
+            .ProducesErrors(ErrorStatuses);
 
-        WithErrors(api.MapPost("/detokenize", Detokenize)
+        api.MapPost("/detokenize", Detokenize)
             .WithTenancy()
             .WithName("Detokenize")
             .WithSummary("Turns token ids into text")
             .WithDescription("vLLM's detokenize endpoint: the text of `tokens` (special tokens kept); an id outside the vocabulary is a 400 naming it.")
             .AddOpenApiOperationTransformer(JsonRequestBody.Of<DetokenizeRequestDocument>("The ids to turn into text."))
-            .Produces<DetokenizeResponse>(StatusCodes.Status200OK));
+            .Produces<DetokenizeResponse>(StatusCodes.Status200OK)
+            .ProducesErrors(ErrorStatuses);
 
         return app;
     }
@@ -67,7 +70,7 @@ internal static class TokenizerApi
             ServedModel model = catalog.Resolve(request.Model);
             IReadOnlyList<int> tokens = request.Tokens(model);
             IReadOnlyList<string>? texts = request.ReturnTokenStrs
-                ? [.. tokens.Select(token => model.Tokenizer.Decode([token], skipSpecialTokens: false))]
+                ? [.. tokens.Select(model.Tokenizer.DecodeAlone)]
                 : null;
             return TypedResults.Json(new TokenizeResponse(tokens.Count, model.ContextLength, tokens, texts), WireJson.Context.TokenizeResponse);
         });
@@ -103,14 +106,6 @@ internal static class TokenizerApi
         catch (ApiErrorException exception)
         {
             return exception.Error.ToResult();
-        }
-    }
-
-    private static void WithErrors(RouteHandlerBuilder builder)
-    {
-        foreach (int status in ErrorStatuses)
-        {
-            builder.Produces<ErrorResponse>(status);
         }
     }
 }

@@ -104,8 +104,11 @@ internal static class CompletionRequestParser
         return text.Length > 0 ? text : throw ApiErrorException.BadRequest("'prompt' must not be empty.", param);
     }
 
-    /// <summary>A non-empty JSON array of token ids (integers in [0, 2³¹)), read as the field <paramref name="param"/>.</summary>
-    public static int[] TokenIds(JsonElement array, string param)
+    /// <summary>
+    /// A JSON array of token ids (integers in [0, 2³¹)), read as the field <paramref name="param"/>; empty only when
+    /// <paramref name="allowEmpty"/> is set.
+    /// </summary>
+    public static int[] TokenIds(JsonElement array, string param, bool allowEmpty = false)
     {
         if (array.ValueKind != JsonValueKind.Array)
         {
@@ -113,7 +116,7 @@ internal static class CompletionRequestParser
         }
 
         int count = array.GetArrayLength();
-        if (count == 0)
+        if (count == 0 && !allowEmpty)
         {
             throw ApiErrorException.BadRequest($"'{param}' must not be empty.", param);
         }

@@ -27,9 +27,9 @@ internal sealed class TokenLogprobTracker(ITextTokenizer tokenizer, int offsetBa
         for (int i = 0; i < tokens.Count; i++)
         {
             IReadOnlyList<TokenAlternative> listed = listsAlternatives
-                ? [.. alternatives[i].Select(a => new TokenAlternative(Decode(a.Token), a.LogProbability))]
+                ? [.. alternatives[i].Select(a => new TokenAlternative(tokenizer.DecodeAlone(a.Token), a.LogProbability))]
                 : [];
-            _pending.Enqueue((Decode(tokens[i]), logprobs[i], _offsets.Next(tokens[i]), listed));
+            _pending.Enqueue((tokenizer.DecodeAlone(tokens[i]), logprobs[i], _offsets.Next(tokens[i]), listed));
         }
     }
 
@@ -67,6 +67,4 @@ internal sealed class TokenLogprobTracker(ITextTokenizer tokenizer, int offsetBa
 
         return count;
     }
-
-    private string Decode(int token) => tokenizer.Decode([token], skipSpecialTokens: false);
 }

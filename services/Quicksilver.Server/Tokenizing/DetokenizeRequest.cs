@@ -19,6 +19,6 @@ internal sealed record DetokenizeRequest(string? Model, IReadOnlyList<int> Token
             throw ApiErrorException.BadRequest($"Missing required parameter: '{param}'.", param);
         }
 
-        return new(model, tokens.ValueKind == JsonValueKind.Array && tokens.GetArrayLength() == 0 ? [] : CompletionRequestParser.TokenIds(tokens, param));
+        return new(model, CompletionRequestParser.TokenIds(tokens, param, allowEmpty: true));
     }
 }
