@@ -53,6 +53,7 @@ internal static class Extensions
         {
             options.AddDocumentTransformer<QuicksilverDocumentTransformer>();
             options.AddSchemaTransformer<PolymorphicFieldsSchemaTransformer>();
+            options.AddSchemaTransformer<NullableRequestFieldsSchemaTransformer>();
         });
     }
 

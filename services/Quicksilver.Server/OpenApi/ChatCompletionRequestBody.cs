@@ -98,10 +98,10 @@ internal static class ChatCompletionRequestBody
                 ["role"] = Enum("system", "developer", "user", "assistant"),
                 ["content"] = new OpenApiSchema
                 {
-                    Description = "The text, or an array of text parts (joined with newlines). Optional for assistant messages.",
-                    OneOf = [Of(JsonSchemaType.String), new OpenApiSchema { Type = JsonSchemaType.Array, Items = textPart }],
+                    Description = "The text, or an array of text parts (joined with newlines). Optional (absent or null) for assistant messages.",
+                    OneOf = [Of(JsonSchemaType.String), new OpenApiSchema { Type = JsonSchemaType.Array, Items = textPart }, Of(JsonSchemaType.Null)],
                 },
-                ["name"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "Accepted and ignored." },
+                ["name"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null, Description = "Accepted and ignored." },
             },
             Required = new HashSet<string> { "role" },
         };

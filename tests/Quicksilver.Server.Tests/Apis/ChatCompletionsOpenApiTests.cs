@@ -39,7 +39,7 @@ public sealed class ChatCompletionsOpenApiTests(ApiFixture fixture) : IClassFixt
 
         JsonObject message = properties["messages"]!["items"]!.AsObject();
         Assert.Equal(["system", "developer", "user", "assistant"], message["properties"]!["role"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()));
-        Assert.Equal(2, message["properties"]!["content"]!["oneOf"]!.AsArray().Count);
+        Assert.Equal(3, message["properties"]!["content"]!["oneOf"]!.AsArray().Count);
         Assert.Equal(3, properties["stop"]!["oneOf"]!.AsArray().Count);
         Assert.Contains("denoising steps", properties["steps"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("ChatCompletion", schemas.Select(p => p.Key));
