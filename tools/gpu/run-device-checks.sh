@@ -3,14 +3,15 @@
 #
 # Run from the repository root on the GPU machine (CUDA 13 driver/toolkit, python3 + torch; no .NET needed):
 #   OUT=/path/to/results bash tools/gpu/run-device-checks.sh
-# Needs the published harness (git-ignored, carry it): publish/gpu-harness, made here with
-#   dotnet publish tools/Quicksilver.GpuHarness -c Release -r linux-x64 --self-contained -p:PublishTrimmed=true -o publish/gpu-harness
+# Needs the published harness (git-ignored, carry it): publish/gpu-harness, made here, right before the run, with
+#   bash tools/gpu/publish-harness.sh publish/gpu-harness
+# (a harness published from other sources than the tree it runs in is refused at once: see harness-sources.sh)
 # and, for decode-tiny's text prompts, publish/prompts (carry it too), made here with
 #   bash tools/train/held-out-prompts.sh publish/prompts/held-out.txt
 #
 # Stages, each under `timeout` and each allowed to fail without stopping the others; a stage that could not end
-# before $DEADLINE seconds (default 540, inside the device tool's 600 s per command) is skipped, so the summary is
-# always written. Took 182 s on the H200 on 2026-11-29 (before the block steps and the trained-model decode):
+# before $DEADLINE seconds (default 420: with a machine's start, a full run then leaves a session's 15 device minutes
+# room to rerun a part; call the device tool with timeout_s about 450) is skipped, so the summary is always written. Took 182 s on the H200 on 2026-11-29 (before the block steps and the trained-model decode):
 #   env (nvidia-smi, libraries) → harness info → parity (→ $OUT/parity.json) → bench: full-canvas steps, then the dual
 #   cache's refresh and block step with their breakdown (→ $OUT/bench.json)
 #   → decode: whole answers through the engine's step loop, no cache / prefix / dual, and dual with the answer and
@@ -26,7 +27,7 @@
 #   attention_simple attention_mma model_synthetic_llada model_synthetic_llada_kv_cache model_synthetic_dream model_synthetic_sdar model_tiny
 # One check alone: "$HARNESS" parity --only select_commits --kernel-dir kernels --out /tmp/p.json
 # Writes exactly 8 files to $OUT (the most the device tool brings back): parity.json bench.json decode.json
-# decode-tiny.json torch.json log-parity.txt (env, info, parity, sanitizer) log-bench.txt (bench, decode, torch) summary.txt. Kernels are compiled from kernels/ (so a kernel fix needs no republish) and cached in
+# decode-tiny.json torch.json log-parity.txt (env, info, parity, sanitizer) log-bench.txt (bench, decode, torch) summary.txt. Kernels are compiled from kernels/ and cached in
 # $QS_KERNEL_CACHE (default /tmp/qs-kernel-cache).
 #
 # SCALE=emulator runs the same stages at toy shapes on the CPU emulator of the CUDA libraries (kernels/emulator, found
@@ -50,7 +51,7 @@ case "$SCALE" in
   emulator) LIMIT_SCALE="${LIMIT_SCALE:-6}" ;;
   *) echo "SCALE must be device or emulator, not '$SCALE'" >&2; exit 3 ;;
 esac
-DEADLINE="${DEADLINE:-$((540 * LIMIT_SCALE))}"
+DEADLINE="${DEADLINE:-$((420 * LIMIT_SCALE))}"
 # The LLaDA-8B shape on a device; on the emulator a two-layer model of width 64 and a 40-token canvas.
 TOY=(--layers 2 --hidden 64 --heads 2 --intermediate 128 --prompt 8 --gen 32 --block 16)
 if [ "$SCALE" = emulator ]; then
@@ -59,6 +60,16 @@ if [ "$SCALE" = emulator ]; then
 else
   BENCH_SHAPE=()
   DECODE_SHAPE=(--concurrency 1,16 --steps 16,32,64)
+fi
+
+# A harness published from other sources than this tree measures another engine than the one committed (a changed
+# kernel-argument layout reads as every check failing numerically): refuse it before any device time goes to it.
+published_sources=$(cat "$(dirname "$HARNESS")/SOURCES.sha256" 2>/dev/null || echo "none recorded")
+tree_sources=$(bash tools/gpu/harness-sources.sh)
+if [ "$published_sources" != "$tree_sources" ]; then
+  echo "STALE HARNESS: $(dirname "$HARNESS") was published from sources $published_sources, this tree's are $tree_sources;" \
+    "republish with: bash tools/gpu/publish-harness.sh $(dirname "$HARNESS")" | tee "$OUT/summary.txt" >&2
+  exit 4
 fi
 
 # stage NAME LIMIT LOG CMD...: runs CMD under timeout, tees to LOG (appending), records the exit status; skips it

@@ -22,6 +22,13 @@ internal static class ParityRunner
         bool inProcess = args.Flag("in-process");
         string? dryRun = args.Flag("dry-run") ? args.OptionalString("dry-run") ?? "cpu" : null;
         string[] only = args.OptionalString("only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+        string[] unknown = [.. only.Where(name => !ParityCheck.All.Any(c => c.Name == name))];
+        if (unknown.Length > 0)
+        {
+            Console.Error.WriteLine($"parity: no check named {string.Join(", ", unknown)}; the checks are {string.Join(" ", ParityCheck.All.Select(c => c.Name))}");
+            return 3;
+        }
+
         string started = DateTime.UtcNow.ToString("O");
 
         Console.WriteLine($"parity: seed {seed} (rerun with --seed {seed}); model folder {model ?? "(none)"}; kernels {kernelDir ?? "embedded"}; {(inProcess ? "in-process" : $"one process per check, {timeout} s each")}");
