@@ -96,8 +96,17 @@ public sealed class DenoisingSequence
     /// <summary>The canvas as it stands: prompt, committed tokens, mask ids, then the suffix (if any).</summary>
     public ReadOnlySpan<int> Canvas => _canvas;
 
-    /// <summary>Forward passes the plan allows (threshold rules and an early end of the answer may take fewer).</summary>
+    /// <summary>Forward passes the plan schedules (an early end takes fewer; a threshold or factor rule fewer or more).</summary>
     public int PlannedSteps => _plan.TotalSteps;
+
+    /// <summary>
+    /// The most forward passes the sequence can take: the plan's, or, with a threshold or factor rule, which commits at
+    /// least one token a step whatever the schedule says and ends a block only once it holds no mask, one per answer
+    /// token when that is more.
+    /// </summary>
+    public int MaxSteps => _settings.Commit is CommitRule.Threshold or CommitRule.Factor
+        ? Math.Max(_plan.TotalSteps, _plan.AnswerLength)
+        : _plan.TotalSteps;
 
     /// <summary>Forward passes taken so far.</summary>
     public int StepsTaken { get; private set; }

@@ -30,6 +30,9 @@ namespace Quicksilver.Engine.Scheduling;
 /// </summary>
 public sealed class DiffusionEngine : IGenerationEngine, IDisposable
 {
+    /// <summary>The longest <c>Retry-After</c> the engine's refusals give.</summary>
+    public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(1);
+
     /// <summary>The stall watch's mark while no step runs (idle loop).</summary>
     private const long NoStep = long.MinValue;
     private readonly DiffusionTransformer _model;
@@ -48,6 +51,8 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     private EngineBusyException? _abandoned;
     private readonly Task _loop;
     private int _waiting;
+    private long _waitingMaxSteps;
+    private long _runningStepsLeft;
     private int _disposed;
     private volatile bool _draining;
     private volatile Exception? _failure;
@@ -240,36 +245,50 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         }
 
         int position = Interlocked.Increment(ref _waiting);
+        long stepsAhead = Interlocked.Add(ref _waitingMaxSteps, sequence.Denoiser.MaxSteps) - sequence.Denoiser.MaxSteps;
         if (position > _options.MaxQueuedRequests)
         {
-            Interlocked.Decrement(ref _waiting);
+            LeaveQueue(sequence);
             throw new EngineBusyException(EngineBusyReason.QueueFull, TimeSpan.FromSeconds(1), $"The server's queue is full ({_options.MaxQueuedRequests} requests waiting). Retry shortly.");
         }
 
         int running = Volatile.Read(ref _load).Running;
-        TimeSpan? expectedWait = _queueWait.Estimate(ahead: position - 1, running);
+        TimeSpan? expectedWait = _queueWait.Estimate(ahead: position - 1, running, Volatile.Read(ref _runningStepsLeft) + stepsAhead);
         if (expectedWait is null && !_queueWait.ColdQueueAdmits(ahead: position - 1, running))
         {
-            Interlocked.Decrement(ref _waiting);
+            LeaveQueue(sequence);
             throw new EngineBusyException(EngineBusyReason.ExpectedWaitTooLong, TimeSpan.FromSeconds(1),
                 $"The server is overloaded: it has not yet measured how fast its full batch drains, and until it has it queues no more than {_queueWait.ColdQueueLength} requests beyond its free places. Retry shortly.");
         }
 
         if (expectedWait is { } wait && wait > _maxExpectedQueueWait)
         {
-            Interlocked.Decrement(ref _waiting);
+            LeaveQueue(sequence);
 
             // The queue drains in real time: after the excess, a request would be expected to wait no longer than allowed.
-            var retryAfter = TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling((wait - _maxExpectedQueueWait).TotalSeconds)));
+            TimeSpan retryAfter = RetryAfter(wait - _maxExpectedQueueWait);
             throw new EngineBusyException(EngineBusyReason.ExpectedWaitTooLong, retryAfter,
                 $"The server is overloaded: this request is expected to wait {wait.TotalSeconds:0.0} s for a place in the batch, longer than the {_maxExpectedQueueWait.TotalSeconds:0.0} s allowed. Retry after {retryAfter.TotalSeconds:0} s.");
         }
 
         if (!_arrivals.Writer.TryWrite(sequence))
         {
-            Interlocked.Decrement(ref _waiting);
+            LeaveQueue(sequence);
             throw new EngineBusyException(EngineBusyReason.Draining, TimeSpan.FromSeconds(1), "The engine has stopped.");
         }
+    }
+
+    /// <summary>The most steps the running sequences have left and the waiting ones can take (<see cref="DenoisingSequence.MaxSteps"/>).</summary>
+    private long StepsAllowed() => Volatile.Read(ref _runningStepsLeft) + WaitingMaxSteps;
+
+    /// <summary>The most steps the waiting sequences can take: none once every request that queued has left the queue.</summary>
+    internal long WaitingMaxSteps => Interlocked.Read(ref _waitingMaxSteps);
+
+    /// <summary>A sequence counted as waiting leaves the queue: refused, for the batch, or ended while it waited.</summary>
+    private void LeaveQueue(ActiveSequence sequence)
+    {
+        Interlocked.Decrement(ref _waiting);
+        Interlocked.Add(ref _waitingMaxSteps, -sequence.Denoiser.MaxSteps);
     }
 
     private void RunLoop()
@@ -303,13 +322,13 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         foreach (ActiveSequence sequence in queue)
         {
             sequence.Updates.Writer.TryComplete(stopped);
-            Interlocked.Decrement(ref _waiting);
+            LeaveQueue(sequence);
         }
 
         while (_arrivals.Reader.TryRead(out ActiveSequence? pending))
         {
             pending.Updates.Writer.TryComplete(stopped);
-            Interlocked.Decrement(ref _waiting);
+            LeaveQueue(pending);
         }
 
         // A stopped engine holds nothing: its load (the gateway's signal, /metrics) must not show the requests it ended.
@@ -361,20 +380,25 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             }
 
             _wallTime.EndIdle();
-            Step(active, saturated: queue.Count > 0);
+            Step(active, saturated: queue.Count > 0 || active.Count >= _options.MaxActiveSequences);
             active.RemoveAll(s => s.Departed);
         }
     }
 
     /// <summary>
     /// When a request that timed out in the queue may find a place: the expected wait behind the <paramref name="waiting"/>
-    /// requests still queued (at least a second; a second too while the engine has not measured its drain).
+    /// requests still queued (a second while the engine has not measured its drain).
     /// </summary>
-    private TimeSpan RetryAfterQueueTimeout(int waiting)
-    {
-        TimeSpan wait = _queueWait.Estimate(ahead: waiting, Volatile.Read(ref _load).Running) ?? TimeSpan.Zero;
-        return TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(wait.TotalSeconds)));
-    }
+    private TimeSpan RetryAfterQueueTimeout(int waiting) =>
+        RetryAfter(_queueWait.Estimate(ahead: waiting, Volatile.Read(ref _load).Running, StepsAllowed()) ?? TimeSpan.Zero);
+
+    /// <summary>
+    /// A wait as a <c>Retry-After</c>: whole seconds, at least one and at most <see cref="MaxRetryAfter"/>. Past a minute
+    /// an estimate from moving averages says little, a refusal costs the client nothing, and some clients (the OpenAI
+    /// Node SDK) sleep for whatever the header says.
+    /// </summary>
+    private static TimeSpan RetryAfter(TimeSpan wait) =>
+        TimeSpan.FromSeconds(Math.Clamp(Math.Ceiling(wait.TotalSeconds), 1, MaxRetryAfter.TotalSeconds));
 
     private void ExpireQueued(LinkedList<ActiveSequence> queue)
     {
@@ -387,10 +411,10 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             if (expired || sequence.Cancellation.IsCancellationRequested)
             {
                 queue.Remove(node);
+                LeaveQueue(sequence);
                 sequence.Updates.Writer.TryComplete(expired
                     ? new EngineBusyException(EngineBusyReason.QueueTimeout, RetryAfterQueueTimeout(queue.Count), $"The request waited longer than the queue timeout ({_options.QueueTimeout.TotalSeconds:0.#} s) for a place in the batch.")
                     : new OperationCanceledException(sequence.Cancellation));
-                Interlocked.Decrement(ref _waiting);
             }
 
             node = next;
@@ -405,10 +429,11 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             && _kvCaches.TryReserve(next.Value.KvCacheBytes))
         {
             queue.RemoveFirst();
-            Interlocked.Decrement(ref _waiting);
+            LeaveQueue(next.Value);
             if (AllocateKvCache(next.Value))
             {
                 _queueWait.RecordJoin(next.Value.Denoiser.PlannedSteps);
+                Volatile.Write(ref _runningStepsLeft, _runningStepsLeft + next.Value.Denoiser.MaxSteps); // counted until the next publish
                 active.Add(next.Value);
                 tokens += next.Value.CanvasLength;
             }
@@ -442,8 +467,11 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         }
     }
 
-    private void PublishLoad(List<ActiveSequence> active) =>
+    private void PublishLoad(List<ActiveSequence> active)
+    {
+        Volatile.Write(ref _runningStepsLeft, active.Sum(s => (long)Math.Max(0, s.Denoiser.MaxSteps - s.Denoiser.StepsTaken)));
         Volatile.Write(ref _load, new EngineLoad(0, active.Count, active.Sum(s => s.CanvasLength), false));
+    }
 
     private bool WaitForArrival(CancellationToken stopping)
     {
@@ -474,7 +502,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     /// The wall time since the previous charge (all three, and the loop's bookkeeping before them) is shared among the
     /// batch before the step's updates go out, so each update's
     /// <see cref="GenerationUpdate.GpuSeconds"/> includes the step that produced it. A failed forward pass is charged
-    /// too, then fails the whole batch. A <paramref name="saturated"/> step (requests waited for a place) teaches
+    /// too, then fails the whole batch. A <paramref name="saturated"/> step (a full batch, or requests waited for a place) teaches
     /// admission control how fast a full batch drains.
     /// </summary>
     private void Step(List<ActiveSequence> active, bool saturated)

@@ -3,9 +3,10 @@ namespace Quicksilver.Engine.Scheduling;
 /// <summary>
 /// How long a new request is expected to wait for a place in the batch: the basis of admission control
 /// (<see cref="EngineOptions.MaxExpectedQueueWait"/>). The step loop feeds it the wall time and batch size of every
-/// saturated step (one run while requests waited for a place) and the steps each sequence spends in the batch: the
-/// steps its plan allows as it joins, until sequences have left and the steps they actually took are known. All are
-/// exponentially weighted moving averages.
+/// saturated step (one run with the batch full or while requests waited for a place) and the steps each sequence spends
+/// in the batch: the steps its plan allows as it joins, until sequences have left and the steps they actually took are
+/// known. All are exponentially weighted moving averages. The engine adds what it knows exactly: the most steps the
+/// running sequences have left and the waiting ones can take, which bounds the wait however stale the averages are.
 /// </summary>
 /// <remarks>
 /// A request behind <c>ahead</c> waiting ones, with <c>running</c> sequences in a batch of at most <c>capacity</c>,
@@ -17,8 +18,18 @@ namespace Quicksilver.Engine.Scheduling;
 /// (a warming engine's first ones take seconds for three sequences) would make a full batch look many times slower
 /// than it is. Until a saturated step has been seen there is no estimate, and the engine bounds its queue instead
 /// (<see cref="ColdQueueAdmits"/>): an engine that admitted everything while cold let hundreds of requests in during
-/// its first seconds of overload, which then timed out in the queue. The averages lag a change of the request mix, so
-/// the queue timeout stays the backstop. Thread-safe: fed by the step loop, read by the requests being admitted.
+/// its first seconds of overload, which then timed out in the queue.
+/// <para>
+/// The averages lag a change of the request mix: after a burst of long answers they expect every sequence to hold its
+/// place that long, and while they refuse the short requests that would correct them, nothing corrects them. So the
+/// estimate is never more than the bound the plans give: until the request gets its place, every place is taken, so
+/// <c>b</c> sequences step at once and the place comes within <c>steps allowed / b</c> steps, where
+/// <c>steps allowed</c> is the most steps the running sequences have left plus the most the waiting ones can take
+/// (<see cref="Decoding.DenoisingSequence.MaxSteps"/>; an end token or a stop sequence ends a sequence sooner). It
+/// assumes batches of <c>b</c>: one that <see cref="EngineOptions.MaxTokensPerStep"/> or the K/V cache budget keeps
+/// smaller for a while drains slower. The queue timeout stays the backstop.
+/// Thread-safe: fed by the step loop, read by the requests being admitted.
+/// </para>
 /// </remarks>
 internal sealed class QueueWaitEstimator
 {
@@ -40,8 +51,9 @@ internal sealed class QueueWaitEstimator
     }
 
     /// <summary>
-    /// A step of <paramref name="batchSize"/> sequences (default: a full batch) took <paramref name="duration"/> while
-    /// requests waited for a place. Steps with nobody waiting are not recorded.
+    /// A step of <paramref name="batchSize"/> sequences (default: a full batch) took <paramref name="duration"/> with the
+    /// batch full or while requests waited for a place. Steps of a batch with places free and nobody waiting are not
+    /// recorded.
     /// </summary>
     public void RecordSaturatedStep(TimeSpan duration, int? batchSize = null)
     {
@@ -86,10 +98,12 @@ internal sealed class QueueWaitEstimator
 
     /// <summary>
     /// The expected wait of a request that has <paramref name="ahead"/> requests waiting before it while
-    /// <paramref name="running"/> sequences are in the batch; null until a saturated step and the steps of a sequence
-    /// have been seen (then <see cref="ColdQueueAdmits"/> decides).
+    /// <paramref name="running"/> sequences are in the batch, at most the time of <paramref name="stepsAllowed"/> (the
+    /// most steps the running sequences have left plus the most the waiting ones ahead of it can take; unbounded when
+    /// not known) over the batch; null until a saturated step and the steps of a sequence have been seen (then
+    /// <see cref="ColdQueueAdmits"/> decides).
     /// </summary>
-    public TimeSpan? Estimate(int ahead, int running)
+    public TimeSpan? Estimate(int ahead, int running, long stepsAllowed = long.MaxValue)
     {
         double stepSeconds;
         double stepsPerSequence;
@@ -112,7 +126,8 @@ internal sealed class QueueWaitEstimator
             return null;
         }
 
-        return TimeSpan.FromSeconds(departures * stepsPerSequence / batchSize * stepSeconds);
+        double steps = Math.Min(departures * stepsPerSequence, stepsAllowed);
+        return TimeSpan.FromSeconds(steps / batchSize * stepSeconds);
     }
 
     private int DeparturesNeeded(int ahead, int running) => ahead + 1 - Math.Max(0, _capacity - running);

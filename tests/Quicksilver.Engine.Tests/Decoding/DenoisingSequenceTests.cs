@@ -124,6 +124,34 @@ public sealed class DenoisingSequenceTests
     }
 
     [Theory]
+    [InlineData(CommitRule.Threshold, 0.9)]
+    [InlineData(CommitRule.Factor, 0.1)]
+    public void MaxSteps_RuleCommittingOneTokenAStep_TakesOneStepPerAnswerTokenPastThePlan(CommitRule rule, double parameter)
+    {
+        // 8 tokens in blocks of 4 planned in 2 steps; nothing confident: the rule commits one token a step.
+        var sequence = new DenoisingSequence(
+            [1], DiffusionPlan.Create(8, 4, 2), new DecodingSettings(0f, 1, RemaskingStrategy.LowConfidence, rule, parameter), Mask, new HashSet<int> { Eos });
+        Assert.Equal(2, sequence.PlannedSteps);
+        Assert.Equal(8, sequence.MaxSteps);
+
+        while (sequence.Finish is null)
+        {
+            ForwardSequence step = sequence.NextStep();
+            sequence.Commit(step, Scores(step, p => (token: 50 + p, confidence: 0.01f * p)));
+        }
+
+        Assert.Equal(sequence.MaxSteps, sequence.StepsTaken);
+    }
+
+    [Fact]
+    public void MaxSteps_ScheduleRule_IsThePlannedSteps()
+    {
+        var sequence = new DenoisingSequence([1], DiffusionPlan.Create(8, 4, 2), new DecodingSettings(0f, 1, RemaskingStrategy.LowConfidence), Mask, new HashSet<int> { Eos });
+
+        Assert.Equal(2, sequence.MaxSteps);
+    }
+
+    [Theory]
     [InlineData(RemaskingStrategy.Margin, 3)]
     [InlineData(RemaskingStrategy.Entropy, 2)]
     public void Commit_DreamConfidences_RankByMarginOrNegativeEntropy(RemaskingStrategy strategy, int expectedPosition)

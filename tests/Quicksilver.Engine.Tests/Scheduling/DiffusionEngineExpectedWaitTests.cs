@@ -1,3 +1,4 @@
+using Quicksilver.Engine.Decoding;
 using Quicksilver.Engine.Scheduling;
 using Quicksilver.Engine.Tests.TestModels;
 
@@ -9,6 +10,9 @@ namespace Quicksilver.Engine.Tests.Scheduling;
 /// </summary>
 public sealed class DiffusionEngineExpectedWaitTests
 {
+    /// <summary>A refusal comes at once; an admission behind a held loop never ends, so the test fails here instead.</summary>
+    private static readonly TimeSpan RefusalTimeout = TimeSpan.FromSeconds(30);
+
     private static readonly EngineOptions OnePlace = new() { MaxActiveSequences = 1, QueueTimeout = TimeSpan.FromSeconds(20) };
 
     [Fact]
@@ -24,15 +28,12 @@ public sealed class DiffusionEngineExpectedWaitTests
         await Eventually.True(() => engine.Load.Running == 1);
 
         // Each request ahead, and the running one, holds the place for 4 steps: expected waits of 4 s, then 8 s.
-        // Once the first waits, the loop's next steps are saturated: after 4 more reads a whole one was recorded.
         Task<int> first = engine.DrainAsync(Short(), CancellationToken.None);
         await Eventually.True(() => engine.Load.Waiting == 1);
-        long reads = clock.Reads;
-        await Eventually.True(() => clock.Reads >= reads + 4);
         Task<int> second = engine.DrainAsync(Short(), CancellationToken.None);
         await Eventually.True(() => engine.Load.Waiting == 2);
 
-        var refused = await Assert.ThrowsAsync<EngineBusyException>(() => engine.DrainAsync(Short(), CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<EngineBusyException>(() => engine.DrainAsync(Short(), CancellationToken.None).WaitAsync(RefusalTimeout));
 
         // 12 s expected, 10 s allowed: back when the queue is expected to have drained by the 2 s in excess.
         Assert.Equal(EngineBusyReason.ExpectedWaitTooLong, refused.Reason);
@@ -48,15 +49,15 @@ public sealed class DiffusionEngineExpectedWaitTests
     [Fact]
     public async Task GenerateAsync_ColdEngine_QueuesABoundedNumberThenRefuses()
     {
-        // A running sequence has only ever stepped alone: no saturated step, no estimate. The loop is held so that
-        // nothing waiting can teach it one while the requests arrive. The limit is generous: only the cold bound refuses.
+        // A running sequence held before its first step: no saturated step (its batch of one is full), no estimate, and
+        // nothing can teach the engine one while the requests arrive. The limit is generous: only the cold bound refuses.
         using var clock = new SteppingClock(TimeSpan.FromSeconds(1));
         using var test = new TestEngine(OnePlace with { MaxExpectedQueueWait = TimeSpan.FromSeconds(20) }, time: clock);
         DiffusionEngine engine = test.Engine;
         using var cancel = new CancellationTokenSource();
+        clock.Hold();
         Task running = engine.DrainAsync(Long(), cancel.Token);
         await Eventually.True(() => engine.Load.Running == 1);
-        clock.Hold();
         await Eventually.True(() => clock.IsHolding);
 
         // One place, taken: the queue holds 16 (the least a cold engine queues); the 17th would wait for 17 to leave.
@@ -67,7 +68,7 @@ public sealed class DiffusionEngineExpectedWaitTests
             await Eventually.True(() => engine.Load.Waiting == i + 1);
         }
 
-        var refused = await Assert.ThrowsAsync<EngineBusyException>(() => engine.DrainAsync(Short(), CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<EngineBusyException>(() => engine.DrainAsync(Short(), CancellationToken.None).WaitAsync(RefusalTimeout));
 
         Assert.Equal(EngineBusyReason.ExpectedWaitTooLong, refused.Reason);
         Assert.Equal(TimeSpan.FromSeconds(1), refused.RetryAfter);
@@ -76,6 +77,79 @@ public sealed class DiffusionEngineExpectedWaitTests
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
         Assert.All(await Task.WhenAll(queued), tokens => Assert.Equal(4, tokens));
+    }
+
+    [Fact]
+    public async Task GenerateAsync_AveragesOfEarlierLongAnswers_AreBoundedByTheStepsThePlansAllow()
+    {
+        // History: one 80-step answer, so a sequence is expected to hold the place for 80 steps of 1 s. A short answer
+        // (4 steps) then holds the only place, stopped before its first step.
+        using var clock = new SteppingClock(TimeSpan.FromSeconds(1));
+        using var test = new TestEngine(OnePlace, time: clock);
+        DiffusionEngine engine = test.Engine;
+        Task<int> running = await HoldingThePlaceAfterALongAnswerAsync(engine, clock, Short());
+
+        // The averages expect 80 s, far past the 10 s allowed; the plans allow 4 steps, then 4 + 4: both admitted.
+        Task<int> first = engine.DrainAsync(Short(), CancellationToken.None);
+        await Eventually.True(() => engine.Load.Waiting == 1);
+        Task<int> second = engine.DrainAsync(Short(), CancellationToken.None);
+        await Eventually.True(() => engine.Load.Waiting == 2);
+
+        // 4 + 4 + 4 steps allowed ahead of a third: 12 s, past the limit by 2 s.
+        var refused = await Assert.ThrowsAsync<EngineBusyException>(() => engine.DrainAsync(Short(), CancellationToken.None).WaitAsync(RefusalTimeout));
+        Assert.Equal(EngineBusyReason.ExpectedWaitTooLong, refused.Reason);
+        Assert.Equal(TimeSpan.FromSeconds(2), refused.RetryAfter);
+        Assert.Contains("expected to wait 12.0 s", refused.Message, StringComparison.Ordinal);
+
+        clock.Release();
+        int[] answers = await Task.WhenAll(running, first, second);
+        Assert.Equal([4, 4, 4], answers);
+        Assert.Equal(0, engine.WaitingMaxSteps); // every request that queued, and the refused one, left the count
+    }
+
+    [Fact]
+    public async Task GenerateAsync_ExpectedWaitFarPastTheLimit_RetryAfterIsCutToTheCeiling()
+    {
+        // An 80-step answer holds the only place: 80 s expected, 70 s past the limit.
+        using var clock = new SteppingClock(TimeSpan.FromSeconds(1));
+        using var test = new TestEngine(OnePlace, time: clock);
+        DiffusionEngine engine = test.Engine;
+        Task<int> running = await HoldingThePlaceAfterALongAnswerAsync(engine, clock, Medium());
+
+        var refused = await Assert.ThrowsAsync<EngineBusyException>(() => engine.DrainAsync(Short(), CancellationToken.None).WaitAsync(RefusalTimeout));
+
+        Assert.Contains("expected to wait 80.0 s", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(DiffusionEngine.MaxRetryAfter, refused.RetryAfter);
+        Assert.Contains("Retry after 60 s", refused.Message, StringComparison.Ordinal);
+        clock.Release();
+        Assert.Equal(80, await running);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_ThresholdRuleHoldingThePlace_IsBoundedByOneStepPerAnswerToken()
+    {
+        // 32 tokens planned in 4 steps, under a threshold rule that may take one step per token: 32 s, not 4 s.
+        using var clock = new SteppingClock(TimeSpan.FromSeconds(1));
+        using var test = new TestEngine(OnePlace, time: clock);
+        DiffusionEngine engine = test.Engine;
+        var threshold = new GenerationRequest { PromptTokens = [1, 2, 3], MaxTokens = 32, BlockLength = 32, Steps = 4, Commit = CommitRule.Threshold, CommitParameter = 0.9, Seed = 1 };
+        Task<int> running = await HoldingThePlaceAfterALongAnswerAsync(engine, clock, threshold);
+
+        var refused = await Assert.ThrowsAsync<EngineBusyException>(() => engine.DrainAsync(Short(), CancellationToken.None).WaitAsync(RefusalTimeout));
+
+        Assert.Contains("expected to wait 32.0 s", refused.Message, StringComparison.Ordinal);
+        clock.Release();
+        Assert.Equal(32, await running);
+    }
+
+    /// <summary>Runs an 80-step answer, then submits <paramref name="holder"/> and stops the loop before its first step.</summary>
+    private static async Task<Task<int>> HoldingThePlaceAfterALongAnswerAsync(DiffusionEngine engine, SteppingClock clock, GenerationRequest holder)
+    {
+        Assert.Equal(80, await engine.DrainAsync(Medium(), CancellationToken.None));
+        clock.Hold();
+        Task<int> running = engine.DrainAsync(holder, CancellationToken.None);
+        await Eventually.True(() => engine.Load.Running == 1 && clock.IsHolding);
+        return running;
     }
 
     [Fact]
@@ -104,6 +178,8 @@ public sealed class DiffusionEngineExpectedWaitTests
     }
 
     private static GenerationRequest Short() => new() { PromptTokens = [1, 2, 3], MaxTokens = 4, Seed = 1 };
+
+    private static GenerationRequest Medium() => new() { PromptTokens = [1, 2, 3], MaxTokens = 80, BlockLength = 80, Seed = 1 };
 
     private static GenerationRequest Long() => new() { PromptTokens = [1, 2, 3], MaxTokens = 500, BlockLength = 500, Seed = 1 };
 

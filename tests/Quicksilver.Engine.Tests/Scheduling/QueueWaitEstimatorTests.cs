@@ -88,6 +88,26 @@ public sealed class QueueWaitEstimatorTests
         Assert.Equal(seconds, estimator.Estimate(ahead, running)!.Value.TotalSeconds, 9);
     }
 
+    [Theory]
+    [InlineData(150, 15.0)]  // the plans allow fewer steps than the averages expect: they bound the wait
+    [InlineData(400, 40.0)]  // exactly the averages' expectation
+    [InlineData(1000, 40.0)] // the averages expect less: early ends count
+    public void Estimate_StepsThePlansAllow_BoundTheAverages(long stepsAllowed, double seconds)
+    {
+        QueueWaitEstimator estimator = Warm(capacity: 1, stepSeconds: 0.1, stepsPerSequence: 400);
+
+        Assert.Equal(seconds, estimator.Estimate(ahead: 0, running: 1, stepsAllowed)!.Value.TotalSeconds, 9);
+    }
+
+    [Fact]
+    public void Estimate_StepsAllowedOverAFullBatch_AreSharedByItsSequences()
+    {
+        // Capacity 4, 3 ahead: 4 must leave, 4 × 8 = 32 steps expected; the plans allow 20 steps over 4 sequences: 5 steps.
+        QueueWaitEstimator estimator = Warm(capacity: 4, stepSeconds: 0.1, stepsPerSequence: 8);
+
+        Assert.Equal(0.5, estimator.Estimate(ahead: 3, running: 4, stepsAllowed: 20)!.Value.TotalSeconds, 9);
+    }
+
     [Fact]
     public void RecordSaturatedStep_MovingAverage_WeighsTheNewestSampleBySmoothing()
     {

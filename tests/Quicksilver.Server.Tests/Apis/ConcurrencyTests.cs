@@ -38,7 +38,12 @@ public sealed class ConcurrencyTests
     [Fact]
     public async Task CreateCompletion_QueueFull_Returns429WithRetryAfter_CancellationFreesThePlace()
     {
-        await using var factory = new QuicksilverApiFactory(model: null, Settings(maxActive: 1, maxQueued: 1));
+        // The long answer's batch of one is full, so admission control knows how slow its steps are and how many it
+        // allows: the second request waits only because the expected wait is allowed to be long.
+        Dictionary<string, string?> settings = Settings(maxActive: 1, maxQueued: 1);
+        settings["Quicksilver:Engine:QueueTimeout"] = "00:10:00";
+        settings["Quicksilver:Engine:MaxExpectedQueueWait"] = "00:10:00";
+        await using var factory = new QuicksilverApiFactory(model: null, settings);
         using HttpClient client = await factory.CreateReadyClientAsync();
         IGenerationEngine engine = factory.Model.Engine;
 
@@ -72,8 +77,8 @@ public sealed class ConcurrencyTests
         using HttpClient client = await factory.CreateReadyClientAsync();
         using (HttpResponseMessage warm = await client.PostCompletionAsync(Flooding(0)))
         {
-            // The steps a sequence takes; the step time is learnt from the flood's saturated steps, and until the
-            // first of them the cold engine's queue bound sheds (also "overloaded", also at once).
+            // The steps a sequence takes and (its batch of one being full) the step time; the flood's steps go on
+            // teaching both.
             Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
         }
 
@@ -121,9 +126,18 @@ public sealed class ConcurrencyTests
     {
         Dictionary<string, string?> settings = Settings(maxActive: 1, maxQueued: 1);
         settings["Quicksilver:Engine:QueueTimeout"] = "00:00:01";
+        settings["Quicksilver:Engine:MaxExpectedQueueWait"] = "00:00:01";
         await using var factory = new QuicksilverApiFactory(model: null, settings);
         using HttpClient client = await factory.CreateReadyClientAsync();
         IGenerationEngine engine = factory.Model.Engine;
+
+        // A one-step answer teaches admission control that a sequence holds its place for one step, so the request
+        // behind the long answer is expected to wait one of its steps, is admitted, and times out in the queue.
+        using (HttpResponseMessage oneStep = await client.PostCompletionAsync(new JsonObject { ["model"] = "quicksilver-tiny", ["prompt"] = "One", ["max_tokens"] = 1 }))
+        {
+            Assert.Equal(HttpStatusCode.OK, oneStep.StatusCode);
+        }
+
         using var firstCancel = new CancellationTokenSource();
         Task<HttpResponseMessage> first = client.PostAsync(new Uri("/v1/completions", UriKind.Relative), Json(LongRequest()), firstCancel.Token);
         await WaitUntil(() => engine.Load.Running == 1);
@@ -180,12 +194,13 @@ public sealed class ConcurrencyTests
         return body;
     }
 
+    /// <summary>A streamed answer of 300 steps over a 300-token block: seconds of work, each step short.</summary>
     private static JsonObject LongRequest() => new()
     {
         ["model"] = "quicksilver-tiny",
         ["prompt"] = "A long one",
-        ["max_tokens"] = 1000,
-        ["block_length"] = 1000,
+        ["max_tokens"] = 300,
+        ["block_length"] = 300,
         ["stream"] = true,
     };
 
