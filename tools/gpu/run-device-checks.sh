@@ -10,8 +10,9 @@
 #   bash tools/train/held-out-prompts.sh publish/prompts/held-out.txt
 #
 # Stages, each under `timeout` and each allowed to fail without stopping the others; a stage that could not end
-# before $DEADLINE seconds (default 420: with a machine's start, a full run then leaves a session's 15 device minutes
-# room to rerun a part; call the device tool with timeout_s about 450) is skipped, so the summary is always written. Took 182 s on the H200 on 2026-11-29 (before the block steps and the trained-model decode):
+# before $DEADLINE seconds (default 450: with a machine's start, a full run then leaves a session's 15 device minutes
+# room to rerun a part; call the device tool with timeout_s about 480) is skipped, so the summary is always written.
+# Took 182 s on the H200 on 2026-11-29 (before the block steps and the trained-model decode):
 #   env (nvidia-smi, libraries) → harness info → parity (→ $OUT/parity.json) → bench: full-canvas steps, then the dual
 #   cache's refresh and block step with their breakdown (→ $OUT/bench.json)
 #   → decode: whole answers through the engine's step loop, no cache / prefix / dual, and dual with the answer and
@@ -51,7 +52,7 @@ case "$SCALE" in
   emulator) LIMIT_SCALE="${LIMIT_SCALE:-6}" ;;
   *) echo "SCALE must be device or emulator, not '$SCALE'" >&2; exit 3 ;;
 esac
-DEADLINE="${DEADLINE:-$((420 * LIMIT_SCALE))}"
+DEADLINE="${DEADLINE:-$((450 * LIMIT_SCALE))}"
 # The LLaDA-8B shape on a device; on the emulator a two-layer model of width 64 and a 40-token canvas.
 TOY=(--layers 2 --hidden 64 --heads 2 --intermediate 128 --prompt 8 --gen 32 --block 16)
 if [ "$SCALE" = emulator ]; then
