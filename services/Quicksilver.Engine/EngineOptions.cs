@@ -101,7 +101,8 @@ public sealed record EngineOptions
     /// (HTTP 429, <c>Retry-After</c> the time the queue needs to drain below it, at most a minute) instead of queueing
     /// until <see cref="QueueTimeout"/>. The wait is estimated from the requests ahead and moving averages of the step
     /// time of a full batch and of the steps a sequence spends in the batch, bounded by the most steps the running and
-    /// waiting sequences can take (<c>Scheduling/QueueWaitEstimator</c>); until
+    /// waiting sequences can take and the fewest before a running one can leave (<c>Scheduling/QueueWaitEstimator</c>);
+    /// until
     /// the engine has measured a step of a full batch, it queues at most one batch (and at least 16 requests) beyond
     /// its free places instead.
     /// Null means half of <see cref="QueueTimeout"/>.

@@ -108,6 +108,29 @@ public sealed class DenoisingSequence
         ? Math.Max(_plan.TotalSteps, _plan.AnswerLength)
         : _plan.TotalSteps;
 
+    /// <summary>
+    /// The fewest forward passes the sequence can still take. A block ends once it holds no mask: under the schedule it
+    /// takes exactly its planned steps, under a threshold or factor rule or <c>origin</c>'s draws at least one. An end
+    /// token ends the answer only with the block that holds it, so a sequence with end tokens, or one whose caller may
+    /// end it after any block (<paramref name="callerMayEndIt"/>: stop sequences), can leave once its current block is
+    /// done; any other runs every block.
+    /// </summary>
+    public int FewestStepsLeft(bool callerMayEndIt)
+    {
+        if (Finish is not null)
+        {
+            return 0;
+        }
+
+        bool mayEndEarly = callerMayEndIt || _endTokens.Count > 0;
+        if (_settings.Commit != CommitRule.Schedule || _settings.Remasking == RemaskingStrategy.Origin)
+        {
+            return mayEndEarly ? 1 : _plan.BlockLengths.Count - _block;
+        }
+
+        return mayEndEarly ? _blockSchedule.Length - _stepInBlock : _plan.TotalSteps - StepsTaken;
+    }
+
     /// <summary>Forward passes taken so far.</summary>
     public int StepsTaken { get; private set; }
 

@@ -53,6 +53,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     private int _waiting;
     private long _waitingMaxSteps;
     private long _runningStepsLeft;
+    private int _runningFewestStepsLeft;
     private int _disposed;
     private volatile bool _draining;
     private volatile Exception? _failure;
@@ -253,7 +254,8 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         }
 
         int running = Volatile.Read(ref _load).Running;
-        TimeSpan? expectedWait = _queueWait.Estimate(ahead: position - 1, running, Volatile.Read(ref _runningStepsLeft) + stepsAhead);
+        TimeSpan? expectedWait = _queueWait.Estimate(
+            ahead: position - 1, running, Volatile.Read(ref _runningStepsLeft) + stepsAhead, FewestStepsBeforeAPlaceFrees(running));
         if (expectedWait is null && !_queueWait.ColdQueueAdmits(ahead: position - 1, running))
         {
             LeaveQueue(sequence);
@@ -277,6 +279,13 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             throw new EngineBusyException(EngineBusyReason.Draining, TimeSpan.FromSeconds(1), "The engine has stopped.");
         }
     }
+
+    /// <summary>
+    /// The fewest steps before a place in the batch frees (<see cref="DenoisingSequence.FewestStepsLeft"/>), known only
+    /// while <paramref name="running"/> fills the batch: with a place free, a waiting request takes it and may leave first.
+    /// </summary>
+    private int FewestStepsBeforeAPlaceFrees(int running) =>
+        running >= _options.MaxActiveSequences ? Volatile.Read(ref _runningFewestStepsLeft) : 0;
 
     /// <summary>The most steps the running sequences have left and the waiting ones can take (<see cref="DenoisingSequence.MaxSteps"/>).</summary>
     private long StepsAllowed() => Volatile.Read(ref _runningStepsLeft) + WaitingMaxSteps;
@@ -390,7 +399,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     /// requests still queued (a second while the engine has not measured its drain).
     /// </summary>
     private TimeSpan RetryAfterQueueTimeout(int waiting) =>
-        RetryAfter(_queueWait.Estimate(ahead: waiting, Volatile.Read(ref _load).Running, StepsAllowed()) ?? TimeSpan.Zero);
+        RetryAfter(_queueWait.Estimate(ahead: waiting, Volatile.Read(ref _load).Running, StepsAllowed(), FewestStepsBeforeAPlaceFrees(Volatile.Read(ref _load).Running)) ?? TimeSpan.Zero);
 
     /// <summary>
     /// A wait as a <c>Retry-After</c>: whole seconds, at least one and at most <see cref="MaxRetryAfter"/>. Past a minute
@@ -435,6 +444,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
                 _queueWait.RecordJoin(next.Value.Denoiser.PlannedSteps);
                 Volatile.Write(ref _runningStepsLeft, _runningStepsLeft + next.Value.Denoiser.MaxSteps); // counted until the next publish
                 active.Add(next.Value);
+                Volatile.Write(ref _runningFewestStepsLeft, FewestStepsLeft(active));
                 tokens += next.Value.CanvasLength;
             }
         }
@@ -470,8 +480,13 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     private void PublishLoad(List<ActiveSequence> active)
     {
         Volatile.Write(ref _runningStepsLeft, active.Sum(s => (long)Math.Max(0, s.Denoiser.MaxSteps - s.Denoiser.StepsTaken)));
+        Volatile.Write(ref _runningFewestStepsLeft, FewestStepsLeft(active));
         Volatile.Write(ref _load, new EngineLoad(0, active.Count, active.Sum(s => s.CanvasLength), false));
     }
+
+    /// <summary>The fewest steps before any of <paramref name="active"/> can leave (none while the batch is empty).</summary>
+    private static int FewestStepsLeft(List<ActiveSequence> active) =>
+        active.Count == 0 ? 0 : active.Min(s => s.Denoiser.FewestStepsLeft(callerMayEndIt: s.EndsAfterBlock is not null));
 
     private bool WaitForArrival(CancellationToken stopping)
     {

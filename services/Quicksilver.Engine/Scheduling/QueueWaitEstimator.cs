@@ -27,7 +27,11 @@ namespace Quicksilver.Engine.Scheduling;
 /// <c>steps allowed</c> is the most steps the running sequences have left plus the most the waiting ones can take
 /// (<see cref="Decoding.DenoisingSequence.MaxSteps"/>; an end token or a stop sequence ends a sequence sooner). It
 /// assumes batches of <c>b</c>: one that <see cref="EngineOptions.MaxTokensPerStep"/> or the K/V cache budget keeps
-/// smaller for a while drains slower. The queue timeout stays the backstop.
+/// smaller for a while drains slower. The averages lag the other way too: after a run of short answers they expect a
+/// long one ahead to leave as soon, and the request behind it would be admitted and time out in the queue. So the
+/// estimate is never less than the fewest steps before any running sequence can leave
+/// (<see cref="Decoding.DenoisingSequence.FewestStepsLeft"/>: the rest of its block, or of its answer when nothing can
+/// end it early). The queue timeout stays the backstop.
 /// Thread-safe: fed by the step loop, read by the requests being admitted.
 /// </para>
 /// </remarks>
@@ -100,10 +104,11 @@ internal sealed class QueueWaitEstimator
     /// The expected wait of a request that has <paramref name="ahead"/> requests waiting before it while
     /// <paramref name="running"/> sequences are in the batch, at most the time of <paramref name="stepsAllowed"/> (the
     /// most steps the running sequences have left plus the most the waiting ones ahead of it can take; unbounded when
-    /// not known) over the batch; null until a saturated step and the steps of a sequence have been seen (then
+    /// not known) over the batch and at least that of <paramref name="stepsAtLeast"/> (the fewest steps before any running
+    /// sequence can leave); null until a saturated step and the steps of a sequence have been seen (then
     /// <see cref="ColdQueueAdmits"/> decides).
     /// </summary>
-    public TimeSpan? Estimate(int ahead, int running, long stepsAllowed = long.MaxValue)
+    public TimeSpan? Estimate(int ahead, int running, long stepsAllowed = long.MaxValue, int stepsAtLeast = 0)
     {
         double stepSeconds;
         double stepsPerSequence;
@@ -126,8 +131,8 @@ internal sealed class QueueWaitEstimator
             return null;
         }
 
-        double steps = Math.Min(departures * stepsPerSequence, stepsAllowed);
-        return TimeSpan.FromSeconds(steps / batchSize * stepSeconds);
+        double steps = Math.Min(Math.Max(departures * stepsPerSequence / batchSize, stepsAtLeast), stepsAllowed / batchSize);
+        return TimeSpan.FromSeconds(steps * stepSeconds);
     }
 
     private int DeparturesNeeded(int ahead, int running) => ahead + 1 - Math.Max(0, _capacity - running);

@@ -143,6 +143,34 @@ public sealed class DenoisingSequenceTests
         Assert.Equal(sequence.MaxSteps, sequence.StepsTaken);
     }
 
+    [Theory]
+    [InlineData(false, false, 8)] // nothing can end it early: every step of both blocks
+    [InlineData(true, false, 4)]  // its caller may end it after a block: the rest of this one
+    [InlineData(false, true, 4)]  // an end token may end it with this block
+    public void FewestStepsLeft_ScheduleRule_IsTheRestOfTheBlockOrOfTheAnswer(bool callerMayEndIt, bool endTokens, int fewest)
+    {
+        // 8 tokens in blocks of 4, one step per token.
+        var sequence = new DenoisingSequence(
+            [1], DiffusionPlan.Create(8, 4, 8), new DecodingSettings(0f, 1, RemaskingStrategy.LowConfidence), Mask, endTokens ? new HashSet<int> { Eos } : new HashSet<int>());
+        Assert.Equal(fewest, sequence.FewestStepsLeft(callerMayEndIt));
+
+        ForwardSequence step = sequence.NextStep();
+        sequence.Commit(step, Scores(step, p => (token: 50 + p, confidence: 0.5f)));
+
+        Assert.Equal(fewest - 1, sequence.FewestStepsLeft(callerMayEndIt));
+    }
+
+    [Theory]
+    [InlineData(false, 2)] // at least a step for each of its two blocks
+    [InlineData(true, 1)]
+    public void FewestStepsLeft_ThresholdRule_IsAStepPerBlockLeft(bool callerMayEndIt, int fewest)
+    {
+        var sequence = new DenoisingSequence(
+            [1], DiffusionPlan.Create(8, 4, 8), new DecodingSettings(0f, 1, RemaskingStrategy.LowConfidence, CommitRule.Threshold, 0.9), Mask, new HashSet<int>());
+
+        Assert.Equal(fewest, sequence.FewestStepsLeft(callerMayEndIt));
+    }
+
     [Fact]
     public void MaxSteps_ScheduleRule_IsThePlannedSteps()
     {

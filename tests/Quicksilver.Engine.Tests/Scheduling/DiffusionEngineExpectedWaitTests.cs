@@ -24,10 +24,11 @@ public sealed class DiffusionEngineExpectedWaitTests
         DiffusionEngine engine = test.Engine;
         Assert.Equal(4, await engine.DrainAsync(Short(), CancellationToken.None)); // history: 4 steps in the batch, 1 s each
         using var cancel = new CancellationTokenSource();
-        Task running = engine.DrainAsync(Long(), cancel.Token);
+        Task running = engine.DrainAsync(Endable(), cancel.Token);
         await Eventually.True(() => engine.Load.Running == 1);
 
-        // Each request ahead, and the running one, holds the place for 4 steps: expected waits of 4 s, then 8 s.
+        // Each request ahead, and the running one (which may leave after any of its blocks of 4), holds the place for
+        // 4 steps: expected waits of 4 s, then 8 s.
         Task<int> first = engine.DrainAsync(Short(), CancellationToken.None);
         await Eventually.True(() => engine.Load.Waiting == 1);
         Task<int> second = engine.DrainAsync(Short(), CancellationToken.None);
@@ -108,6 +109,56 @@ public sealed class DiffusionEngineExpectedWaitTests
     }
 
     [Fact]
+    public async Task GenerateAsync_AveragesOfEarlierShortAnswers_AreRaisedByTheStepsTheRunningOneMustTake()
+    {
+        // History: one 4-step answer. An 80-step answer that nothing can end early (no end tokens, no stop check) then
+        // holds the only place: the averages expect 4 s, but no place frees for 80 steps.
+        using var clock = new SteppingClock(TimeSpan.FromSeconds(1));
+        using var test = new TestEngine(OnePlace, time: clock);
+        DiffusionEngine engine = test.Engine;
+        Assert.Equal(4, await engine.DrainAsync(Short(), CancellationToken.None));
+        clock.Hold();
+        Task<int> running = engine.DrainAsync(Medium(), CancellationToken.None);
+        await Eventually.True(() => engine.Load.Running == 1 && clock.IsHolding);
+
+        var refused = await Assert.ThrowsAsync<EngineBusyException>(() => engine.DrainAsync(Short(), CancellationToken.None).WaitAsync(RefusalTimeout));
+
+        Assert.Contains("expected to wait 80.0 s", refused.Message, StringComparison.Ordinal);
+        clock.Release();
+        Assert.Equal(80, await running);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_APlaceFreeForARequestAhead_TheRunningAnswerDoesNotBoundTheWaitFromBelow()
+    {
+        // Two places; history: two 4-step answers together (full-batch steps of 1 s). An 80-step answer that nothing
+        // can end early takes one place; a 4-step request waits for the other. The next one waits for that 4-step
+        // answer to leave (2 s expected), not for the 80-step one.
+        using var clock = new SteppingClock(TimeSpan.FromSeconds(1));
+        using var test = new TestEngine(OnePlace with { MaxActiveSequences = 2 }, time: clock);
+        DiffusionEngine engine = test.Engine;
+        clock.Hold();
+        Task<int>[] history = [engine.DrainAsync(Short(), CancellationToken.None), engine.DrainAsync(Short(), CancellationToken.None)];
+        await Eventually.True(() => engine.Load.Running + engine.Load.Waiting == 2 && clock.IsHolding);
+        clock.Release();
+        int[] earlier = await Task.WhenAll(history);
+        Assert.Equal([4, 4], earlier);
+        clock.Hold();
+        Task<int> running = engine.DrainAsync(Medium(), CancellationToken.None);
+        await Eventually.True(() => engine.Load.Running == 1 && clock.IsHolding);
+        Task<int> ahead = engine.DrainAsync(Short(), CancellationToken.None);
+        await Eventually.True(() => engine.Load.Waiting == 1);
+
+        Task<int> next = engine.DrainAsync(Short(), CancellationToken.None);
+
+        await Eventually.True(() => engine.Load.Waiting == 2);
+        Assert.False(next.IsCompleted);
+        clock.Release();
+        int[] answers = await Task.WhenAll(running, ahead, next);
+        Assert.Equal([80, 4, 4], answers);
+    }
+
+    [Fact]
     public async Task GenerateAsync_ExpectedWaitFarPastTheLimit_RetryAfterIsCutToTheCeiling()
     {
         // An 80-step answer holds the only place: 80 s expected, 70 s past the limit.
@@ -178,6 +229,9 @@ public sealed class DiffusionEngineExpectedWaitTests
     }
 
     private static GenerationRequest Short() => new() { PromptTokens = [1, 2, 3], MaxTokens = 4, Seed = 1 };
+
+    /// <summary>A long answer in blocks of 4 that a stop check may end after any block (this one never does).</summary>
+    private static GenerationRequest Endable() => new() { PromptTokens = [1, 2, 3], MaxTokens = 500, BlockLength = 4, EndsAfterBlock = _ => false, Seed = 1 };
 
     private static GenerationRequest Medium() => new() { PromptTokens = [1, 2, 3], MaxTokens = 80, BlockLength = 80, Seed = 1 };
 

@@ -99,6 +99,16 @@ public sealed class QueueWaitEstimatorTests
         Assert.Equal(seconds, estimator.Estimate(ahead: 0, running: 1, stepsAllowed)!.Value.TotalSeconds, 9);
     }
 
+    [Theory]
+    [InlineData(80, 8.0)]  // no running sequence can leave for 80 steps: the averages' 4 steps are too few
+    [InlineData(2, 0.4)]   // the averages expect more
+    public void Estimate_FewestStepsBeforeAPlaceFrees_RaiseTheAverages(int stepsAtLeast, double seconds)
+    {
+        QueueWaitEstimator estimator = Warm(capacity: 1, stepSeconds: 0.1, stepsPerSequence: 4);
+
+        Assert.Equal(seconds, estimator.Estimate(ahead: 0, running: 1, stepsAllowed: 100, stepsAtLeast)!.Value.TotalSeconds, 9);
+    }
+
     [Fact]
     public void Estimate_StepsAllowedOverAFullBatch_AreSharedByItsSequences()
     {

@@ -131,15 +131,20 @@ public sealed class ConcurrencyTests
         using HttpClient client = await factory.CreateReadyClientAsync();
         IGenerationEngine engine = factory.Model.Engine;
 
-        // A one-step answer teaches admission control that a sequence holds its place for one step, so the request
-        // behind the long answer is expected to wait one of its steps, is admitted, and times out in the queue.
+        // A one-step answer teaches admission control that a sequence holds its place for one step, and the long answer's
+        // stop sequence could end it after any of its blocks of 4: the request behind it is expected to wait a few
+        // steps, is admitted, and times out in the queue.
         using (HttpResponseMessage oneStep = await client.PostCompletionAsync(new JsonObject { ["model"] = "quicksilver-tiny", ["prompt"] = "One", ["max_tokens"] = 1 }))
         {
             Assert.Equal(HttpStatusCode.OK, oneStep.StatusCode);
         }
 
         using var firstCancel = new CancellationTokenSource();
-        Task<HttpResponseMessage> first = client.PostAsync(new Uri("/v1/completions", UriKind.Relative), Json(LongRequest()), firstCancel.Token);
+        JsonObject endable = LongRequest();
+        endable["block_length"] = 4;
+        endable["ignore_eos"] = true;
+        endable["stop"] = "\u0007 never written";
+        Task<HttpResponseMessage> first = client.PostAsync(new Uri("/v1/completions", UriKind.Relative), Json(endable), firstCancel.Token);
         await WaitUntil(() => engine.Load.Running == 1);
 
         using HttpResponseMessage timedOut = await client.PostCompletionAsync(MixedRequest(1));
