@@ -28,18 +28,9 @@ public sealed class DiffusionEngineExpectedWaitTests
         await Eventually.True(() => engine.Load.Running == 1);
 
         // Each request ahead, and the running one (which may leave after any of its blocks of 4), holds the place for
-        // 4 steps: expected waits of 4 s, then 8 s.
-        Task<int> first = engine.DrainAsync(Short(), CancellationToken.None);
-        await Eventually.True(() => engine.Load.Waiting == 1);
-        Task<int> second = engine.DrainAsync(Short(), CancellationToken.None);
-        await Eventually.True(() => engine.Load.Waiting == 2);
+        // 4 steps: expected waits of 4 s, 8 s, then 12 s.
+        (Task<int> first, Task<int> second) = await TwoQueuedAndAThirdRefusedAfter12SecondsAsync(engine);
 
-        var refused = await Assert.ThrowsAsync<EngineBusyException>(() => engine.DrainAsync(Short(), CancellationToken.None).WaitAsync(RefusalTimeout));
-
-        // 12 s expected, 10 s allowed: back when the queue is expected to have drained by the 2 s in excess.
-        Assert.Equal(EngineBusyReason.ExpectedWaitTooLong, refused.Reason);
-        Assert.Equal(TimeSpan.FromSeconds(2), refused.RetryAfter);
-        Assert.Contains("expected to wait 12.0 s for a place in the batch, longer than the 10.0 s allowed", refused.Message, StringComparison.Ordinal);
         Assert.Equal(2, engine.Load.Waiting);
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
@@ -69,7 +60,7 @@ public sealed class DiffusionEngineExpectedWaitTests
             await Eventually.True(() => engine.Load.Waiting == i + 1);
         }
 
-        var refused = await Assert.ThrowsAsync<EngineBusyException>(() => engine.DrainAsync(Short(), CancellationToken.None).WaitAsync(RefusalTimeout));
+        var refused = await RefusedAsync(engine);
 
         Assert.Equal(EngineBusyReason.ExpectedWaitTooLong, refused.Reason);
         Assert.Equal(TimeSpan.FromSeconds(1), refused.RetryAfter);
@@ -88,19 +79,11 @@ public sealed class DiffusionEngineExpectedWaitTests
         using var clock = new SteppingClock(TimeSpan.FromSeconds(1));
         using var test = new TestEngine(OnePlace, time: clock);
         DiffusionEngine engine = test.Engine;
-        Task<int> running = await HoldingThePlaceAfterALongAnswerAsync(engine, clock, Short());
+        Task<int> running = await HoldingThePlaceAsync(engine, clock, after: Medium(), Short());
 
-        // The averages expect 80 s, far past the 10 s allowed; the plans allow 4 steps, then 4 + 4: both admitted.
-        Task<int> first = engine.DrainAsync(Short(), CancellationToken.None);
-        await Eventually.True(() => engine.Load.Waiting == 1);
-        Task<int> second = engine.DrainAsync(Short(), CancellationToken.None);
-        await Eventually.True(() => engine.Load.Waiting == 2);
-
-        // 4 + 4 + 4 steps allowed ahead of a third: 12 s, past the limit by 2 s.
-        var refused = await Assert.ThrowsAsync<EngineBusyException>(() => engine.DrainAsync(Short(), CancellationToken.None).WaitAsync(RefusalTimeout));
-        Assert.Equal(EngineBusyReason.ExpectedWaitTooLong, refused.Reason);
-        Assert.Equal(TimeSpan.FromSeconds(2), refused.RetryAfter);
-        Assert.Contains("expected to wait 12.0 s", refused.Message, StringComparison.Ordinal);
+        // The averages expect 80 s, far past the 10 s allowed; the plans allow 4 steps, then 4 + 4 (both admitted), then
+        // 4 + 4 + 4.
+        (Task<int> first, Task<int> second) = await TwoQueuedAndAThirdRefusedAfter12SecondsAsync(engine);
 
         clock.Release();
         int[] answers = await Task.WhenAll(running, first, second);
@@ -116,14 +99,15 @@ public sealed class DiffusionEngineExpectedWaitTests
         using var clock = new SteppingClock(TimeSpan.FromSeconds(1));
         using var test = new TestEngine(OnePlace, time: clock);
         DiffusionEngine engine = test.Engine;
-        Assert.Equal(4, await engine.DrainAsync(Short(), CancellationToken.None));
-        clock.Hold();
-        Task<int> running = engine.DrainAsync(Medium(), CancellationToken.None);
-        await Eventually.True(() => engine.Load.Running == 1 && clock.IsHolding);
+        Task<int> running = await HoldingThePlaceAsync(engine, clock, after: Short(), Medium());
 
-        var refused = await Assert.ThrowsAsync<EngineBusyException>(() => engine.DrainAsync(Short(), CancellationToken.None).WaitAsync(RefusalTimeout));
+        var refused = await RefusedAsync(engine);
 
         Assert.Contains("expected to wait 80.0 s", refused.Message, StringComparison.Ordinal);
+
+        // 70 s past the limit: the Retry-After is cut to the engine's ceiling.
+        Assert.Equal(DiffusionEngine.MaxRetryAfter, refused.RetryAfter);
+        Assert.Contains("Retry after 60 s", refused.Message, StringComparison.Ordinal);
         clock.Release();
         Assert.Equal(80, await running);
     }
@@ -159,24 +143,6 @@ public sealed class DiffusionEngineExpectedWaitTests
     }
 
     [Fact]
-    public async Task GenerateAsync_ExpectedWaitFarPastTheLimit_RetryAfterIsCutToTheCeiling()
-    {
-        // An 80-step answer holds the only place: 80 s expected, 70 s past the limit.
-        using var clock = new SteppingClock(TimeSpan.FromSeconds(1));
-        using var test = new TestEngine(OnePlace, time: clock);
-        DiffusionEngine engine = test.Engine;
-        Task<int> running = await HoldingThePlaceAfterALongAnswerAsync(engine, clock, Medium());
-
-        var refused = await Assert.ThrowsAsync<EngineBusyException>(() => engine.DrainAsync(Short(), CancellationToken.None).WaitAsync(RefusalTimeout));
-
-        Assert.Contains("expected to wait 80.0 s", refused.Message, StringComparison.Ordinal);
-        Assert.Equal(DiffusionEngine.MaxRetryAfter, refused.RetryAfter);
-        Assert.Contains("Retry after 60 s", refused.Message, StringComparison.Ordinal);
-        clock.Release();
-        Assert.Equal(80, await running);
-    }
-
-    [Fact]
     public async Task GenerateAsync_ThresholdRuleHoldingThePlace_IsBoundedByOneStepPerAnswerToken()
     {
         // 32 tokens planned in 4 steps, under a threshold rule that may take one step per token: 32 s, not 4 s.
@@ -184,24 +150,50 @@ public sealed class DiffusionEngineExpectedWaitTests
         using var test = new TestEngine(OnePlace, time: clock);
         DiffusionEngine engine = test.Engine;
         var threshold = new GenerationRequest { PromptTokens = [1, 2, 3], MaxTokens = 32, BlockLength = 32, Steps = 4, Commit = CommitRule.Threshold, CommitParameter = 0.9, Seed = 1 };
-        Task<int> running = await HoldingThePlaceAfterALongAnswerAsync(engine, clock, threshold);
+        Task<int> running = await HoldingThePlaceAsync(engine, clock, after: Medium(), threshold);
 
-        var refused = await Assert.ThrowsAsync<EngineBusyException>(() => engine.DrainAsync(Short(), CancellationToken.None).WaitAsync(RefusalTimeout));
+        var refused = await RefusedAsync(engine);
 
         Assert.Contains("expected to wait 32.0 s", refused.Message, StringComparison.Ordinal);
         clock.Release();
         Assert.Equal(32, await running);
     }
 
-    /// <summary>Runs an 80-step answer, then submits <paramref name="holder"/> and stops the loop before its first step.</summary>
-    private static async Task<Task<int>> HoldingThePlaceAfterALongAnswerAsync(DiffusionEngine engine, SteppingClock clock, GenerationRequest holder)
+    /// <summary>
+    /// Runs <paramref name="after"/> to its end (the averages' history), then submits <paramref name="holder"/> and stops
+    /// the loop before its first step.
+    /// </summary>
+    private static async Task<Task<int>> HoldingThePlaceAsync(DiffusionEngine engine, SteppingClock clock, GenerationRequest after, GenerationRequest holder)
     {
-        Assert.Equal(80, await engine.DrainAsync(Medium(), CancellationToken.None));
+        Assert.Equal(after.MaxTokens, await engine.DrainAsync(after, CancellationToken.None));
         clock.Hold();
         Task<int> running = engine.DrainAsync(holder, CancellationToken.None);
         await Eventually.True(() => engine.Load.Running == 1 && clock.IsHolding);
         return running;
     }
+
+    /// <summary>
+    /// Queues two short requests behind the place's holder; a third is refused: 12 s expected, 10 s allowed, so back when
+    /// the queue is expected to have drained by the 2 s in excess.
+    /// </summary>
+    private static async Task<(Task<int> First, Task<int> Second)> TwoQueuedAndAThirdRefusedAfter12SecondsAsync(DiffusionEngine engine)
+    {
+        Task<int> first = engine.DrainAsync(Short(), CancellationToken.None);
+        await Eventually.True(() => engine.Load.Waiting == 1);
+        Task<int> second = engine.DrainAsync(Short(), CancellationToken.None);
+        await Eventually.True(() => engine.Load.Waiting == 2);
+
+        EngineBusyException refused = await RefusedAsync(engine);
+
+        Assert.Equal(EngineBusyReason.ExpectedWaitTooLong, refused.Reason);
+        Assert.Equal(TimeSpan.FromSeconds(2), refused.RetryAfter);
+        Assert.Contains("expected to wait 12.0 s for a place in the batch, longer than the 10.0 s allowed", refused.Message, StringComparison.Ordinal);
+        return (first, second);
+    }
+
+    /// <summary>A short request's refusal, which comes at once (an admission behind a held loop never ends).</summary>
+    private static Task<EngineBusyException> RefusedAsync(DiffusionEngine engine) =>
+        Assert.ThrowsAsync<EngineBusyException>(() => engine.DrainAsync(Short(), CancellationToken.None).WaitAsync(RefusalTimeout));
 
     [Fact]
     public async Task GenerateAsync_Flood_ShedsAtOnceAndEveryAdmittedRequestCompletes()
