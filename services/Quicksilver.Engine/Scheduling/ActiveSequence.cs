@@ -27,6 +27,9 @@ internal sealed class ActiveSequence
     /// <summary>The request's <see cref="GenerationRequest.EndsAfterBlock"/>.</summary>
     public Func<IReadOnlyList<int>, bool>? EndsAfterBlock { get; }
 
+    /// <summary>The fewest steps the sequence can still take (its stop check may end it after any block).</summary>
+    public int FewestStepsLeft => Denoiser.FewestStepsLeft(callerMayEndIt: EndsAfterBlock is not null);
+
     public CancellationToken Cancellation { get; }
 
     public DateTimeOffset Enqueued { get; }

@@ -51,9 +51,8 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     private EngineBusyException? _abandoned;
     private readonly Task _loop;
     private int _waiting;
-    private long _waitingMaxSteps;
-    private long _runningStepsLeft;
-    private int _runningFewestStepsLeft;
+    private readonly WaitingWork _waitingWork = new();
+    private StepBounds _runningBounds = StepBounds.None;
     private int _disposed;
     private volatile bool _draining;
     private volatile Exception? _failure;
@@ -246,7 +245,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         }
 
         int position = Interlocked.Increment(ref _waiting);
-        long stepsAhead = Interlocked.Add(ref _waitingMaxSteps, sequence.Denoiser.MaxSteps) - sequence.Denoiser.MaxSteps;
+        StepBounds ahead = _waitingWork.Join(sequence);
         if (position > _options.MaxQueuedRequests)
         {
             LeaveQueue(sequence);
@@ -254,8 +253,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         }
 
         int running = Volatile.Read(ref _load).Running;
-        TimeSpan? expectedWait = _queueWait.Estimate(
-            ahead: position - 1, running, Volatile.Read(ref _runningStepsLeft) + stepsAhead, FewestStepsBeforeAPlaceFrees(running));
+        TimeSpan? expectedWait = EstimateWait(position - 1, running, ahead);
         if (expectedWait is null && !_queueWait.ColdQueueAdmits(ahead: position - 1, running))
         {
             LeaveQueue(sequence);
@@ -281,23 +279,27 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     }
 
     /// <summary>
-    /// The fewest steps before a place in the batch frees (<see cref="DenoisingSequence.FewestStepsLeft"/>), known only
-    /// while <paramref name="running"/> fills the batch: with a place free, a waiting request takes it and may leave first.
+    /// The expected wait of a request behind <paramref name="waiting"/> others (whose step bounds are
+    /// <paramref name="ahead"/>) with <paramref name="running"/> sequences in the batch: the averages' estimate, at most
+    /// what the plans allow and, while the batch is full, at least the fewest steps before a place frees (with a place
+    /// free, a waiting request takes it and may leave first).
     /// </summary>
-    private int FewestStepsBeforeAPlaceFrees(int running) =>
-        running >= _options.MaxActiveSequences ? Volatile.Read(ref _runningFewestStepsLeft) : 0;
+    private TimeSpan? EstimateWait(int waiting, int running, StepBounds ahead)
+    {
+        StepBounds batch = Volatile.Read(ref _runningBounds);
+        int capacity = _options.MaxActiveSequences;
+        int fewest = running >= capacity ? batch.FewestBeforeAPlace(capacity, ahead) : 0;
+        return _queueWait.Estimate(waiting, running, batch.MostSteps + ahead.MostSteps, fewest);
+    }
 
-    /// <summary>The most steps the running sequences have left and the waiting ones can take (<see cref="DenoisingSequence.MaxSteps"/>).</summary>
-    private long StepsAllowed() => Volatile.Read(ref _runningStepsLeft) + WaitingMaxSteps;
-
-    /// <summary>The most steps the waiting sequences can take: none once every request that queued has left the queue.</summary>
-    internal long WaitingMaxSteps => Interlocked.Read(ref _waitingMaxSteps);
+    /// <summary>The step bounds of the waiting requests: <see cref="StepBounds.None"/> once every request that queued has left the queue.</summary>
+    internal StepBounds WaitingBounds => _waitingWork.Bounds;
 
     /// <summary>A sequence counted as waiting leaves the queue: refused, for the batch, or ended while it waited.</summary>
     private void LeaveQueue(ActiveSequence sequence)
     {
         Interlocked.Decrement(ref _waiting);
-        Interlocked.Add(ref _waitingMaxSteps, -sequence.Denoiser.MaxSteps);
+        _waitingWork.Leave(sequence);
     }
 
     private void RunLoop()
@@ -399,7 +401,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     /// requests still queued (a second while the engine has not measured its drain).
     /// </summary>
     private TimeSpan RetryAfterQueueTimeout(int waiting) =>
-        RetryAfter(_queueWait.Estimate(ahead: waiting, Volatile.Read(ref _load).Running, StepsAllowed(), FewestStepsBeforeAPlaceFrees(Volatile.Read(ref _load).Running)) ?? TimeSpan.Zero);
+        RetryAfter(EstimateWait(waiting, Volatile.Read(ref _load).Running, _waitingWork.Bounds) ?? TimeSpan.Zero);
 
     /// <summary>
     /// A wait as a <c>Retry-After</c>: whole seconds, at least one and at most <see cref="MaxRetryAfter"/>. Past a minute
@@ -442,9 +444,8 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             if (AllocateKvCache(next.Value))
             {
                 _queueWait.RecordJoin(next.Value.Denoiser.PlannedSteps);
-                Volatile.Write(ref _runningStepsLeft, _runningStepsLeft + next.Value.Denoiser.MaxSteps); // counted until the next publish
                 active.Add(next.Value);
-                Volatile.Write(ref _runningFewestStepsLeft, FewestStepsLeft(active));
+                Volatile.Write(ref _runningBounds, RunningBounds(active));
                 tokens += next.Value.CanvasLength;
             }
         }
@@ -479,14 +480,21 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
 
     private void PublishLoad(List<ActiveSequence> active)
     {
-        Volatile.Write(ref _runningStepsLeft, active.Sum(s => (long)Math.Max(0, s.Denoiser.MaxSteps - s.Denoiser.StepsTaken)));
-        Volatile.Write(ref _runningFewestStepsLeft, FewestStepsLeft(active));
+        Volatile.Write(ref _runningBounds, RunningBounds(active));
         Volatile.Write(ref _load, new EngineLoad(0, active.Count, active.Sum(s => s.CanvasLength), false));
     }
 
-    /// <summary>The fewest steps before any of <paramref name="active"/> can leave (none while the batch is empty).</summary>
-    private static int FewestStepsLeft(List<ActiveSequence> active) =>
-        active.Count == 0 ? 0 : active.Min(s => s.Denoiser.FewestStepsLeft(callerMayEndIt: s.EndsAfterBlock is not null));
+    /// <summary>The step bounds of the rest of <paramref name="active"/>'s answers.</summary>
+    private static StepBounds RunningBounds(List<ActiveSequence> active)
+    {
+        if (active.Count == 0)
+        {
+            return StepBounds.None;
+        }
+
+        int[] fewest = [.. active.Select(s => s.FewestStepsLeft)];
+        return new StepBounds(active.Sum(s => (long)Math.Max(0, s.Denoiser.MaxSteps - s.Denoiser.StepsTaken)), fewest.Sum(f => (long)f), fewest.Min(), fewest.Max());
+    }
 
     private bool WaitForArrival(CancellationToken stopping)
     {

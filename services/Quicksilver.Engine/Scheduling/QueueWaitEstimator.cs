@@ -29,9 +29,8 @@ namespace Quicksilver.Engine.Scheduling;
 /// assumes batches of <c>b</c>: one that <see cref="EngineOptions.MaxTokensPerStep"/> or the K/V cache budget keeps
 /// smaller for a while drains slower. The averages lag the other way too: after a run of short answers they expect a
 /// long one ahead to leave as soon, and the request behind it would be admitted and time out in the queue. So the
-/// estimate is never less than the fewest steps before any running sequence can leave
-/// (<see cref="Decoding.DenoisingSequence.FewestStepsLeft"/>: the rest of its block, or of its answer when nothing can
-/// end it early). The queue timeout stays the backstop.
+/// engine also gives the fewest steps before a place frees in its full batch (<see cref="StepBounds.FewestBeforeAPlace"/>),
+/// and the estimate is never less. The queue timeout stays the backstop.
 /// Thread-safe: fed by the step loop, read by the requests being admitted.
 /// </para>
 /// </remarks>
@@ -104,8 +103,8 @@ internal sealed class QueueWaitEstimator
     /// The expected wait of a request that has <paramref name="ahead"/> requests waiting before it while
     /// <paramref name="running"/> sequences are in the batch, at most the time of <paramref name="stepsAllowed"/> (the
     /// most steps the running sequences have left plus the most the waiting ones ahead of it can take; unbounded when
-    /// not known) over the batch and at least that of <paramref name="stepsAtLeast"/> (the fewest steps before any running
-    /// sequence can leave); null until a saturated step and the steps of a sequence have been seen (then
+    /// not known) over the batch and at least that of <paramref name="stepsAtLeast"/> (the fewest steps before a place
+    /// frees); null until a saturated step and the steps of a sequence have been seen (then
     /// <see cref="ColdQueueAdmits"/> decides).
     /// </summary>
     public TimeSpan? Estimate(int ahead, int running, long stepsAllowed = long.MaxValue, int stepsAtLeast = 0)

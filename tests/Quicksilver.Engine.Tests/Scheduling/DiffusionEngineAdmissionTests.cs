@@ -59,7 +59,7 @@ public sealed class DiffusionEngineAdmissionTests : IDisposable
 
         var ex = await Assert.ThrowsAsync<EngineBusyException>(() => queued);
         Assert.Equal(EngineBusyReason.QueueTimeout, ex.Reason); // its Retry-After depends on the step the clock's jump fell in
-        Assert.Equal(0, _engine.WaitingMaxSteps);
+        Assert.Equal(StepBounds.None, _engine.WaitingBounds);
         cancel.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
     }

@@ -88,7 +88,7 @@ public sealed class DiffusionEngineExpectedWaitTests
         clock.Release();
         int[] answers = await Task.WhenAll(running, first, second);
         Assert.Equal([4, 4, 4], answers);
-        Assert.Equal(0, engine.WaitingMaxSteps); // every request that queued, and the refused one, left the count
+        Assert.Equal(StepBounds.None, engine.WaitingBounds); // every request that queued, and the refused one, left the count
     }
 
     [Fact]
@@ -110,6 +110,27 @@ public sealed class DiffusionEngineExpectedWaitTests
         Assert.Contains("Retry after 60 s", refused.Message, StringComparison.Ordinal);
         clock.Release();
         Assert.Equal(80, await running);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_WaitingAnswersNothingCanEndEarly_RaiseTheWaitOfThoseBehindThem()
+    {
+        // History: one 4-step answer. A 4-step answer holds the only place; an 80-step answer that nothing can end early
+        // waits (4 s expected: admitted). The averages expect the next to wait 8 s; it waits at least 4 + 80 steps.
+        using var clock = new SteppingClock(TimeSpan.FromSeconds(1));
+        using var test = new TestEngine(OnePlace, time: clock);
+        DiffusionEngine engine = test.Engine;
+        Task<int> running = await HoldingThePlaceAsync(engine, clock, after: Short(), Short());
+        Task<int> ahead = engine.DrainAsync(Medium(), CancellationToken.None);
+        await Eventually.True(() => engine.Load.Waiting == 1);
+
+        var refused = await RefusedAsync(engine);
+
+        Assert.Contains("expected to wait 84.0 s", refused.Message, StringComparison.Ordinal);
+        clock.Release();
+        int[] answers = await Task.WhenAll(running, ahead);
+        Assert.Equal([4, 80], answers);
+        Assert.Equal(StepBounds.None, engine.WaitingBounds);
     }
 
     [Fact]
