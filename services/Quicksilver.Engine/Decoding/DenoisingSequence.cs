@@ -108,6 +108,9 @@ public sealed class DenoisingSequence
         ? Math.Max(_plan.TotalSteps, _plan.AnswerLength)
         : _plan.TotalSteps;
 
+    /// <summary>The most forward passes the sequence can still take (<see cref="MaxSteps"/> less those taken).</summary>
+    public int MostStepsLeft => Math.Max(0, MaxSteps - StepsTaken);
+
     /// <summary>
     /// The fewest forward passes the sequence can still take. A block ends once it holds no mask: under the schedule it
     /// takes exactly its planned steps, under a threshold or factor rule or <c>origin</c>'s draws at least one. An end

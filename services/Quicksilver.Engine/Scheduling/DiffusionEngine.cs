@@ -50,7 +50,6 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private EngineBusyException? _abandoned;
     private readonly Task _loop;
-    private int _waiting;
     private readonly WaitingWork _waitingWork = new();
     private StepBounds _runningBounds = StepBounds.None;
     private int _disposed;
@@ -101,7 +100,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     }
 
     /// <inheritdoc />
-    public EngineLoad Load => Volatile.Read(ref _load) with { Waiting = Volatile.Read(ref _waiting), Draining = _draining };
+    public EngineLoad Load => Volatile.Read(ref _load) with { Waiting = _waitingWork.Count, Draining = _draining };
 
     /// <inheritdoc />
     public Exception? Failure => _failure ?? Stall();
@@ -244,11 +243,10 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             throw new EngineBusyException(EngineBusyReason.Draining, TimeSpan.FromSeconds(1), "The server is shutting down and accepts no new requests.");
         }
 
-        int position = Interlocked.Increment(ref _waiting);
-        StepBounds ahead = _waitingWork.Join(sequence);
+        (int position, StepBounds ahead) = _waitingWork.Join(sequence);
         if (position > _options.MaxQueuedRequests)
         {
-            LeaveQueue(sequence);
+            _waitingWork.Leave(sequence);
             throw new EngineBusyException(EngineBusyReason.QueueFull, TimeSpan.FromSeconds(1), $"The server's queue is full ({_options.MaxQueuedRequests} requests waiting). Retry shortly.");
         }
 
@@ -256,14 +254,14 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         TimeSpan? expectedWait = EstimateWait(position - 1, running, ahead);
         if (expectedWait is null && !_queueWait.ColdQueueAdmits(ahead: position - 1, running))
         {
-            LeaveQueue(sequence);
+            _waitingWork.Leave(sequence);
             throw new EngineBusyException(EngineBusyReason.ExpectedWaitTooLong, TimeSpan.FromSeconds(1),
                 $"The server is overloaded: it has not yet measured how fast its full batch drains, and until it has it queues no more than {_queueWait.ColdQueueLength} requests beyond its free places. Retry shortly.");
         }
 
         if (expectedWait is { } wait && wait > _maxExpectedQueueWait)
         {
-            LeaveQueue(sequence);
+            _waitingWork.Leave(sequence);
 
             // The queue drains in real time: after the excess, a request would be expected to wait no longer than allowed.
             TimeSpan retryAfter = RetryAfter(wait - _maxExpectedQueueWait);
@@ -273,7 +271,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
 
         if (!_arrivals.Writer.TryWrite(sequence))
         {
-            LeaveQueue(sequence);
+            _waitingWork.Leave(sequence);
             throw new EngineBusyException(EngineBusyReason.Draining, TimeSpan.FromSeconds(1), "The engine has stopped.");
         }
     }
@@ -294,13 +292,6 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
 
     /// <summary>The step bounds of the waiting requests: <see cref="StepBounds.None"/> once every request that queued has left the queue.</summary>
     internal StepBounds WaitingBounds => _waitingWork.Bounds;
-
-    /// <summary>A sequence counted as waiting leaves the queue: refused, for the batch, or ended while it waited.</summary>
-    private void LeaveQueue(ActiveSequence sequence)
-    {
-        Interlocked.Decrement(ref _waiting);
-        _waitingWork.Leave(sequence);
-    }
 
     private void RunLoop()
     {
@@ -333,13 +324,13 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         foreach (ActiveSequence sequence in queue)
         {
             sequence.Updates.Writer.TryComplete(stopped);
-            LeaveQueue(sequence);
+            _waitingWork.Leave(sequence);
         }
 
         while (_arrivals.Reader.TryRead(out ActiveSequence? pending))
         {
             pending.Updates.Writer.TryComplete(stopped);
-            LeaveQueue(pending);
+            _waitingWork.Leave(pending);
         }
 
         // A stopped engine holds nothing: its load (the gateway's signal, /metrics) must not show the requests it ended.
@@ -422,7 +413,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             if (expired || sequence.Cancellation.IsCancellationRequested)
             {
                 queue.Remove(node);
-                LeaveQueue(sequence);
+                _waitingWork.Leave(sequence);
                 sequence.Updates.Writer.TryComplete(expired
                     ? new EngineBusyException(EngineBusyReason.QueueTimeout, RetryAfterQueueTimeout(queue.Count), $"The request waited longer than the queue timeout ({_options.QueueTimeout.TotalSeconds:0.#} s) for a place in the batch.")
                     : new OperationCanceledException(sequence.Cancellation));
@@ -440,7 +431,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             && _kvCaches.TryReserve(next.Value.KvCacheBytes))
         {
             queue.RemoveFirst();
-            LeaveQueue(next.Value);
+            _waitingWork.Leave(next.Value);
             if (AllocateKvCache(next.Value))
             {
                 _queueWait.RecordJoin(next.Value.Denoiser.PlannedSteps);
@@ -493,7 +484,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         }
 
         int[] fewest = [.. active.Select(s => s.FewestStepsLeft)];
-        return new StepBounds(active.Sum(s => (long)Math.Max(0, s.Denoiser.MaxSteps - s.Denoiser.StepsTaken)), fewest.Sum(f => (long)f), fewest.Min(), fewest.Max());
+        return new StepBounds(active.Sum(s => (long)s.Denoiser.MostStepsLeft), fewest.Sum(f => (long)f), fewest.Min(), fewest.Max());
     }
 
     private bool WaitForArrival(CancellationToken stopping)

@@ -2,7 +2,7 @@ namespace Quicksilver.Engine.Scheduling;
 
 /// <summary>
 /// What a set of sequences' plans say about the steps they take: at most <paramref name="MostSteps"/> in all (each
-/// one's <see cref="Decoding.DenoisingSequence.MaxSteps"/>), at least <paramref name="FewestSum"/> in all (each one's
+/// one's <see cref="Decoding.DenoisingSequence.MostStepsLeft"/>), at least <paramref name="FewestSum"/> in all (each one's
 /// <see cref="Decoding.DenoisingSequence.FewestStepsLeft"/>), of which the fewest one can take is
 /// <paramref name="FewestMin"/> and the largest such count <paramref name="FewestMax"/>.
 /// </summary>

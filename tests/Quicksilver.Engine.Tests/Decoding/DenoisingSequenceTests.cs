@@ -136,11 +136,13 @@ public sealed class DenoisingSequenceTests
 
         while (sequence.Finish is null)
         {
+            Assert.Equal(sequence.MaxSteps - sequence.StepsTaken, sequence.MostStepsLeft);
             ForwardSequence step = sequence.NextStep();
             sequence.Commit(step, Scores(step, p => (token: 50 + p, confidence: 0.01f * p)));
         }
 
         Assert.Equal(sequence.MaxSteps, sequence.StepsTaken);
+        Assert.Equal(0, sequence.MostStepsLeft);
     }
 
     [Theory]
