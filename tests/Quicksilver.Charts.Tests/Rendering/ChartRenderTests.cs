@@ -4,8 +4,7 @@ using Quicksilver.Charts.Tests.Infrastructure;
 namespace Quicksilver.Charts.Tests.Rendering;
 
 /// <summary>
-/// The chart rendered by Go's text/template with sprig, as <c>helm template</c> renders it (<see cref="ChartRenderer"/>):
-/// with its own values and each example under <c>ci/</c> every template executes and every document is a named
+/// The chart rendered by <c>helm template</c> (<see cref="ChartRenderer"/>): with its own values and each example under <c>ci/</c> every template executes and every document is a named
 /// Kubernetes object whose workload selectors match their pods, and values reach the manifests as documented.
 /// </summary>
 public sealed class ChartRenderTests
