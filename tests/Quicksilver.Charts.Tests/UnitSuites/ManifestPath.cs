@@ -18,8 +18,14 @@ internal sealed class ManifestPath
 
     public string Text { get; }
 
+    /// <summary>Reads <paramref name="text"/>; throws on path syntax helm-unittest reads and this class does not (wildcards, filters, slices, escapes).</summary>
     public static ManifestPath Parse(string text)
     {
+        if (text.IndexOfAny(['$', '*', '?', '@', '\\', ' ', '=', '!', '<', '>', '&', '|', '(', ')', '~', ':', ',']) >= 0 || text.Contains("..", StringComparison.Ordinal))
+        {
+            throw new NotSupportedException($"path '{text}': wildcards, filters, slices, unions, escapes and operators are not read by this runner");
+        }
+
         var steps = new List<object>();
         int i = 0;
         while (i < text.Length)
@@ -35,7 +41,7 @@ internal sealed class ManifestPath
                 string inside = text[(i + 1)..close];
                 steps.Add(inside.Length >= 2 && (inside[0] is '"' or '\'') && inside[^1] == inside[0]
                     ? inside[1..^1]
-                    : int.TryParse(inside, out int index) ? index : throw new FormatException($"path '{text}': '[{inside}]' is neither an index nor a quoted key"));
+                    : int.TryParse(inside, out int index) && index >= 0 ? index : throw new FormatException($"path '{text}': '[{inside}]' is neither an index nor a quoted key"));
                 i = close + 1;
             }
             else
