@@ -19,8 +19,8 @@ using Yarp.ReverseProxy.ServiceDiscovery;
 namespace Quicksilver.Gateway;
 
 /// <summary>
-/// The gateway's services and pipeline. A <c>/v1</c> request passes: API key → tenant (401), tenant rate limits
-/// (429), the model from the body (400/403/404/413), then YARP: retries around load-aware balancing, passive health,
+/// The gateway's services and pipeline. A <c>/v1</c> request passes: API key → tenant (401), the model from the body
+/// (400/403/404/413), tenant rate limits (429, requests for the pods only), then YARP: retries around load-aware balancing, passive health,
 /// forwarding with the tenant stamped, and the answer relayed and metered.
 /// </summary>
 internal static class GatewayApplication
@@ -59,7 +59,10 @@ internal static class GatewayApplication
         services.AddSingleton<DrainDeadline>();
         services.AddSingleton<PodEjection>();
         services.AddSingleton<IHostAddressLookup, DnsHostAddressLookup>();
-        services.AddHttpClient(PodLoadPoller.HttpClientName);
+        // The gateway's own calls to pods (load polls, model cards) give up after the probe timeout, not HttpClient's 100 s.
+        services.AddHttpClient(PodLoadPoller.HttpClientName).ConfigureHttpClient(static (provider, client) =>
+            client.Timeout = provider.GetRequiredService<IOptions<RoutingOptions>>().Value.ProbeTimeout);
+        services.AddSingleton<ModelCards>();
         services.AddHostedService<PodLoadPoller>();
 
         services.AddRequestTimeouts();
@@ -78,8 +81,11 @@ internal static class GatewayApplication
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = context => GatewayError.Internal().WriteAsync(context.Response) });
         app.UseMiddleware<TenantAuthenticationMiddleware>();
-        app.UseTenantRateLimiting();
         app.UseMiddleware<ModelRoutingMiddleware>();
+
+        // Only a valid request for a model's pods counts against (and is refused by) the tenant's limits: listing
+        // models, an unknown path and a request the gateway refuses itself (400/403/404/413) do not.
+        app.UseWhen(ModelRoutingMiddleware.IsForPods, limited => limited.UseTenantRateLimiting());
         app.UseRouting();
         app.UseRequestTimeouts();
 

@@ -11,7 +11,8 @@ namespace Quicksilver.Gateway.Apis;
 
 /// <summary>
 /// <c>GET /v1/models</c>: the models the caller's tenant may use, each with the card one of its pods serves (context
-/// length included); a model with no available pod is still listed, with a minimal card. <c>GET /v1/models/{model}</c>
+/// length included), asked of the pods at once, each within the probe timeout; a model none of whose pods answers in
+/// time is still listed, with its last served card (<see cref="ModelCards"/>). <c>GET /v1/models/{model}</c>
 /// (OpenAI's "retrieve model"; an id's slashes as they come or escaped): that card, or 404 for a model the gateway does
 /// not serve or the tenant may not use (a model it cannot list is one it cannot see).
 /// </summary>
@@ -28,16 +29,13 @@ internal static class ModelsApi
         HttpContext context,
         IOptionsMonitor<GatewayOptions> options,
         IProxyStateLookup proxyState,
-        IHttpClientFactory httpClients)
+        IHttpClientFactory httpClients,
+        ModelCards lastCards)
     {
         Tenant tenant = context.GetTenant()!;
-        var cards = new JsonArray();
-        foreach (string model in options.CurrentValue.Models.Keys.Where(tenant.MayUse).Order(StringComparer.Ordinal))
-        {
-            cards.Add(await CardAsync(model, context, options, proxyState, httpClients));
-        }
-
-        return TypedResults.Json(new JsonObject { ["object"] = "list", ["data"] = cards });
+        JsonNode[] cards = await Task.WhenAll(options.CurrentValue.Models.Keys.Where(tenant.MayUse).Order(StringComparer.Ordinal)
+            .Select(model => CardAsync(model, context, options, proxyState, httpClients, lastCards)));
+        return TypedResults.Json(new JsonObject { ["object"] = "list", ["data"] = new JsonArray(cards) });
     }
 
     private static async Task RetrieveAsync(
@@ -45,7 +43,8 @@ internal static class ModelsApi
         HttpContext context,
         IOptionsMonitor<GatewayOptions> options,
         IProxyStateLookup proxyState,
-        IHttpClientFactory httpClients)
+        IHttpClientFactory httpClients,
+        ModelCards lastCards)
     {
         // Kestrel decodes every escape but %2F, which the SDKs send for the slash of org/name.
         string id = model.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
@@ -55,23 +54,25 @@ internal static class ModelsApi
             return;
         }
 
-        await TypedResults.Json(await CardAsync(id, context, options, proxyState, httpClients)).ExecuteAsync(context);
+        await TypedResults.Json(await CardAsync(id, context, options, proxyState, httpClients, lastCards)).ExecuteAsync(context);
     }
 
-    /// <summary>The card one of the model's available pods serves, or a minimal one when none answers.</summary>
+    /// <summary>The card one of the model's available pods serves, or the last one served when none answers.</summary>
     private static async Task<JsonNode> CardAsync(
         string model,
         HttpContext context,
         IOptionsMonitor<GatewayOptions> options,
         IProxyStateLookup proxyState,
-        IHttpClientFactory httpClients)
+        IHttpClientFactory httpClients,
+        ModelCards lastCards)
     {
         string? pod = proxyState.TryGetCluster(ModelRoutesConfigProvider.ClusterId(model), out var cluster)
             ? cluster.DestinationsState.AvailableDestinations is [var first, ..] ? first.Model.Config.Address : null
             : null;
         HttpClient client = httpClients.CreateClient(PodLoadPoller.HttpClientName);
-        return await CardFromPodAsync(client, pod, model, options.CurrentValue.PodKey, context.RequestAborted)
-            ?? new JsonObject { ["id"] = model, ["object"] = "model", ["created"] = 0, ["owned_by"] = "quicksilver" };
+        return await CardFromPodAsync(client, pod, model, options.CurrentValue.PodKey, context.RequestAborted) is { } card
+            ? lastCards.Served(model, card)
+            : lastCards.Fallback(model);
     }
 
     private static async Task<JsonNode?> CardFromPodAsync(HttpClient client, string? pod, string model, string? podKey, CancellationToken cancellationToken)

@@ -41,6 +41,9 @@ internal sealed class ModelRoutingMiddleware(
         Tokenizer,
     }
 
+    /// <summary>Whether this middleware routed <paramref name="context"/> to a model's pods (generation or tokenizer).</summary>
+    public static bool IsForPods(HttpContext context) => context.Request.Headers.ContainsKey(PodHeaders.Model);
+
     /// <summary>Whether <paramref name="path"/> is one of vLLM's tokenizer endpoints, which need a tenant's key as <c>/v1</c> does.</summary>
     public static bool IsTokenizer(PathString path) => Matches(path, TokenizerPaths);
 

@@ -23,7 +23,6 @@ internal sealed partial class PodLoadPoller(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         HttpClient client = httpClients.CreateClient(HttpClientName);
-        client.Timeout = options.Value.ProbeTimeout;
         using var timer = new PeriodicTimer(options.Value.LoadPollInterval, time);
         try
         {

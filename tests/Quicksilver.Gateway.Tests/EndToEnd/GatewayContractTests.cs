@@ -291,6 +291,35 @@ public sealed partial class GatewayContractTests(PlatformFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task LimitsSpent_RefuseOnlyValidRequestsForThePods()
+    {
+        using HttpClient client = Platform.Gateway.ClientFor(TestTenants.Spent);
+        using (HttpResponseMessage first = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 24, stream: true)))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+            _ = await first.Content.ReadAsStringAsync(); // the one request a minute, and 5 + 24 tokens against 20
+        }
+
+        using HttpResponseMessage refused = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 2));
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+
+        using HttpResponseMessage models = await client.GetAsync(new Uri("/v1/models", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, models.StatusCode);
+        using HttpResponseMessage card = await client.GetAsync(new Uri("/v1/models/quicksilver-tiny", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, card.StatusCode);
+        using var empty = new StringContent("{}", Encoding.UTF8, "application/json");
+        using HttpResponseMessage unknownPath = await client.PostAsync(new Uri("/v1/foo", UriKind.Relative), empty);
+        await AssertErrorAsync(unknownPath, HttpStatusCode.NotFound, "NotFoundError", "Unknown request URL: POST /v1/foo.", null);
+        using var notJson = new StringContent("{not json", Encoding.UTF8, "application/json");
+        using HttpResponseMessage malformed = await client.PostAsync(new Uri("/v1/completions", UriKind.Relative), notJson);
+        await AssertErrorAsync(malformed, HttpStatusCode.BadRequest, "BadRequestError", "We could not parse the JSON body of your request.", null);
+        JsonObject unknown = Platform.Completion();
+        unknown["model"] = "gpt-5";
+        using HttpResponseMessage notFound = await Platform.PostCompletionAsync(client, unknown);
+        await AssertErrorAsync(notFound, HttpStatusCode.NotFound, "NotFoundError", "The model `gpt-5` does not exist.", "model");
+    }
+
+    [Fact]
     public async Task TenantHeaderFromTheClient_IsReplacedByTheKeysTenant()
     {
         using HttpClient client = Platform.Gateway.ClientFor(TestTenants.Globex);

@@ -12,7 +12,8 @@ namespace Quicksilver.Gateway.Tests.Infrastructure;
 /// A real Kestrel server on loopback that looks like a ready pod but refuses every generation with a fixed status
 /// (429 or 503, OpenAI's shape, <c>Retry-After</c>), as an overloaded pod does: for the gateway's retry paths. Or,
 /// started with <see cref="StartStallingStreamAsync"/>, one that begins every answer's stream and never ends it, or
-/// with <see cref="StartSilentAsync"/>, one that never begins an answer.
+/// with <see cref="StartSilentAsync"/>, one that never begins an answer. Its <c>GET /v1/models</c> serves a card with
+/// <see cref="ModelCardContextLength"/>, or, once <see cref="StallModelCards"/> is set, nothing until the client leaves.
 /// </summary>
 public sealed class StubPod : IAsyncDisposable
 {
@@ -21,6 +22,7 @@ public sealed class StubPod : IAsyncDisposable
     private int _received;
     private int _readinessChecks;
     private int _readinessFailuresLeft;
+    private volatile bool _stallModelCards;
 
     private StubPod(WebApplication app, Uri address)
     {
@@ -28,7 +30,16 @@ public sealed class StubPod : IAsyncDisposable
         Address = address;
     }
 
+    public const int ModelCardContextLength = 4242;
+
     public Uri Address { get; }
+
+    /// <summary>Whether <c>GET /v1/models</c> hangs, as a stalled pod's would, instead of serving the card.</summary>
+    public bool StallModelCards
+    {
+        get => _stallModelCards;
+        set => _stallModelCards = value;
+    }
 
     /// <summary>Generation requests received so far, each counted once its whole body is read.</summary>
     public int Received => _received;
@@ -98,6 +109,17 @@ public sealed class StubPod : IAsyncDisposable
         app.MapGet("/load", () => Results.Text(
             $$"""{"model":"quicksilver-tiny","waiting":0,"running":0,"tokens_in_flight":0,"draining":false,"max_tokens":1024,"chat_default_max_tokens":{{chatDefaultMaxTokens}}}""",
             "application/json"));
+        app.MapGet("/v1/models", async (HttpContext context) =>
+        {
+            if (stub!.StallModelCards)
+            {
+                await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+                return;
+            }
+
+            await context.Response.WriteAsync(
+                $$"""{"object":"list","data":[{"id":"quicksilver-tiny","object":"model","created":1,"owned_by":"quicksilver","max_model_len":{{ModelCardContextLength}}}]}""");
+        });
         app.MapPost("/v1/{**rest}", async (HttpContext context) =>
         {
             // Kestrel runs the endpoint once the headers are in: a request whose body is still on its way is not yet

@@ -24,10 +24,13 @@ internal static class TestTenants
     /// <summary>One request and twenty tokens per minute: both limits spent by one answer.</summary>
     public const string Squeezed = "squeezed";
 
+    /// <summary>One request and twenty tokens per minute, spent to show what the limits do not refuse.</summary>
+    public const string Spent = "spent";
+
     /// <summary>May only use a model the gateway does not serve.</summary>
     public const string Restricted = "restricted";
 
-    private static readonly Dictionary<string, string> Keys = new[] { Acme, Globex, Limited, Frugal, Thrifty, Squeezed, Restricted }
+    private static readonly Dictionary<string, string> Keys = new[] { Acme, Globex, Limited, Frugal, Thrifty, Squeezed, Spent, Restricted }
         .ToDictionary(id => id, _ => ApiKeyHash.NewKey());
 
     public static string KeyOf(string tenant) => Keys[tenant];
@@ -45,6 +48,7 @@ internal static class TestTenants
             Tenant(Frugal, limits: [("tokens_per_minute", 30)]),
             Tenant(Thrifty, limits: [("tokens_per_minute", 30)]),
             Tenant(Squeezed, limits: [("requests_per_minute", 1), ("tokens_per_minute", 20)]),
+            Tenant(Spent, limits: [("requests_per_minute", 1), ("tokens_per_minute", 20)]),
             Tenant(Restricted, models: ["some-other-model"]),
         };
         File.WriteAllText(path, new JsonObject { ["tenants"] = tenants }.ToJsonString());
