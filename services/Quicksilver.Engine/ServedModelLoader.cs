@@ -16,8 +16,8 @@ public static class ServedModelLoader
 {
     /// <summary>
     /// Reads <c>config.json</c>, the safetensors checkpoint, <c>tokenizer.json</c>, <c>tokenizer_config.json</c> and
-    /// (when present) <c>generation_config.json</c>; validates the checkpoint against the config; recognises the chat
-    /// template (<see cref="ChatTemplateDetector"/>) and the prompt's special tokens (<see cref="PromptSpecialTokens"/>);
+    /// (when present) <c>generation_config.json</c>; validates the checkpoint against the config; loads the chat
+    /// template (<see cref="ChatTemplateLoader"/>) and the prompt's special tokens (<see cref="PromptSpecialTokens"/>);
     /// picks the backend; warms the model up (<see cref="ModelWarmUp"/>); starts the step loop. Every defect is a
     /// <see cref="CheckpointException"/> naming the file and field or tensor.
     /// </summary>
@@ -41,7 +41,7 @@ public static class ServedModelLoader
         HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.Load(Path.Combine(folder, "tokenizer.json"));
         string tokenizerConfigPath = Path.Combine(folder, TokenizerConfigReader.FileName);
         TokenizerConfig tokenizerConfig = TokenizerConfigReader.ReadIfPresent(tokenizerConfigPath);
-        IChatTemplate? chatTemplate = ChatTemplateDetector.Detect(tokenizerConfig, tokenizer, tokenizerConfigPath);
+        IChatTemplate? chatTemplate = ChatTemplateLoader.Load(tokenizerConfig, tokenizer, tokenizerConfigPath);
         PromptSpecialTokens promptSpecialTokens = PromptSpecialTokens.Resolve(tokenizer.PostProcessor, tokenizerConfig, tokenizer, tokenizerConfigPath);
         CheckWithinVocabulary(promptSpecialTokens, tokenizer.PostProcessor is null ? null : Path.Combine(folder, "tokenizer.json"), tokenizerConfigPath, config.VocabSize);
         string generationConfigPath = Path.Combine(folder, "generation_config.json");

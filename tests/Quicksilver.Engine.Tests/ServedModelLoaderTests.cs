@@ -42,11 +42,10 @@ public sealed class ServedModelLoaderTests
     }
 
     [Fact]
-    public void Load_EmbeddedModel_RecognisesItsLlama3ChatTemplate()
+    public void Load_EmbeddedModel_LoadsItsLlama3ChatTemplate()
     {
         using ServedModel model = ServedModelLoader.Load(RepositoryFolders.TinyModel, new EngineOptions { Threads = 1 }, NullLoggerFactory.Instance);
 
-        Assert.Equal(ChatTemplateFamilies.Llama3, model.ChatTemplate?.Family);
         Assert.StartsWith("<|startoftext|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>", model.ChatTemplate!.Render([new(ChatRoles.User, "Hi")], true), StringComparison.Ordinal);
     }
 
@@ -90,7 +89,7 @@ public sealed class ServedModelLoaderTests
     [Fact]
     public void Load_UnsupportedChatTemplate_CheckpointExceptionNamingFileAndField()
     {
-        using var folder = CopyOfTinyModel(TokenizerConfigReader.FileName, config => config["chat_template"] = "{% for m in messages %}[INST] {{ m['content'] }} [/INST]{% endfor %}");
+        using var folder = CopyOfTinyModel(TokenizerConfigReader.FileName, config => config["chat_template"] = "{% for m in messages %}{{ m['content'] | no_such_filter }}{% endfor %}");
 
         var ex = Assert.Throws<CheckpointException>(() => ServedModelLoader.Load(folder.Path, new EngineOptions { Threads = 1 }, NullLoggerFactory.Instance));
 

@@ -88,6 +88,15 @@ internal static class ChatPlanner
             $"The model `{model.Id}` has no chat template (its tokenizer_config.json has no 'chat_template'), so it cannot " +
             "serve chat completions; send the prompt text to /v1/completions instead.",
             null);
-        return template.Render(request.Messages, request.AddGenerationPrompt, request.ContinueFinalMessage);
+        try
+        {
+            return template.Render(request.Messages, request.AddGenerationPrompt, request.ContinueFinalMessage);
+        }
+        catch (ChatTemplateException exception)
+        {
+            // The template refused this conversation (roles that do not alternate, a role it does not know), as
+            // transformers' apply_chat_template would: the caller's to change.
+            throw ApiErrorException.BadRequest($"The model's chat template cannot render these messages: {exception.Message}", "messages");
+        }
     }
 }

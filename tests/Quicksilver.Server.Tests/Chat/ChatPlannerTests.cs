@@ -30,6 +30,24 @@ public sealed class ChatPlannerTests
     }
 
     [Fact]
+    public void Render_ConversationTheTemplateRefuses_Returns400OnMessagesInTheTemplatesWords()
+    {
+        using ServedModel loaded = ServedModelLoader.Load(RepositoryFolders.EmbeddedModel, new EngineOptions { Backend = "cpu", Threads = 1 }, NullLoggerFactory.Instance);
+        ServedModel model = loaded with
+        {
+            ChatTemplate = JinjaChatTemplate.Parse(
+                "{% for m in messages %}{% if m.role == 'system' %}{{ raise_exception('System messages are not supported.') }}{% endif %}{{ m.content }}{% endfor %}",
+                new Dictionary<string, string>()),
+        };
+        var request = new ChatRequest { Messages = [new(ChatRoles.System, ChatConversation.System), new(ChatRoles.User, ChatConversation.User)] };
+
+        var exception = Assert.Throws<ApiErrorException>(() => ChatPlanner.Render(request, model));
+
+        Assert.Equal((400, "messages"), (exception.Error.StatusCode, exception.Error.Param));
+        Assert.Equal("The model's chat template cannot render these messages: System messages are not supported.", exception.Error.Message);
+    }
+
+    [Fact]
     public void Plan_MaxPromptTokensExceeded_Returns400OnMessages()
     {
         using ServedModel model = ServedModelLoader.Load(RepositoryFolders.EmbeddedModel, new EngineOptions { Backend = "cpu", Threads = 1 }, NullLoggerFactory.Instance);

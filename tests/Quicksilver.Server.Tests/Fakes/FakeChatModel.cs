@@ -1,5 +1,7 @@
 using Quicksilver.Engine;
+using Quicksilver.Engine.Tokenization;
 using Quicksilver.Engine.Tokenization.ChatTemplates;
+using Quicksilver.Server.Tests.Infrastructure;
 
 namespace Quicksilver.Server.Tests.Fakes;
 
@@ -13,7 +15,9 @@ internal static class FakeChatModel
 {
     public const int ContextLength = 1024;
 
-    public static IChatTemplate Template { get; } = new Llama3ChatTemplate("<|startoftext|>", trimContent: true);
+    public static IChatTemplate Template { get; } = JinjaChatTemplate.Parse(
+        TokenizerConfigReader.Read(Path.Combine(RepositoryFolders.Root, "models", "quicksilver-tiny", TokenizerConfigReader.FileName)).ChatTemplate!,
+        new Dictionary<string, string> { ["bos_token"] = "<|startoftext|>" });
 
     public static ServedModel Create(FakeGenerationEngine? engine = null)
     {

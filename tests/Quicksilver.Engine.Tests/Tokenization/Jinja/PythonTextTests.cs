@@ -1,8 +1,8 @@
-using Quicksilver.Engine.Tokenization.ChatTemplates;
+using Quicksilver.Engine.Tokenization.Jinja;
 
-namespace Quicksilver.Engine.Tests.Tokenization.ChatTemplates;
+namespace Quicksilver.Engine.Tests.Tokenization.Jinja;
 
-public sealed class TemplateTextTests
+public sealed class PythonTextTests
 {
     /// <summary><c>[c for c in range(0x10000) if chr(c).isspace()]</c> in CPython 3.</summary>
     private static readonly int[] PythonWhitespace =
@@ -15,7 +15,7 @@ public sealed class TemplateTextTests
     [Fact]
     public void IsPythonWhitespace_EveryBmpCharacter_AgreesWithPython()
     {
-        int[] ours = [.. Enumerable.Range(0, 0x10000).Where(c => TemplateText.IsPythonWhitespace((char)c))];
+        int[] ours = [.. Enumerable.Range(0, 0x10000).Where(c => PythonText.IsWhitespace((char)c))];
 
         Assert.Equal(PythonWhitespace, ours);
     }
@@ -28,13 +28,12 @@ public sealed class TemplateTextTests
     [InlineData(" \t\r\n", "")]
     [InlineData("", "")]
     public void Strip_Whitespace_RemovedAsPythonStripDoes(string text, string expected) =>
-        Assert.Equal(expected, TemplateText.Strip(text));
+        Assert.Equal(expected, PythonText.Strip(text));
 
     [Theory]
     [InlineData(@"You are a helpful assistant.", "You are a helpful assistant.")]
     [InlineData(@"a\nb\tc\\d\'e\""f", "a\nb\tc\\d'e\"f")]
     [InlineData(@"keep \d as written", @"keep \d as written")]
-    [InlineData(@"trailing\", @"trailing\")]
-    public void Unescape_JinjaLiteral_AsPythonReadsIt(string literal, string expected) =>
-        Assert.Equal(expected, TemplateText.Unescape(literal));
+    public void StringLiteral_Escapes_AsPythonReadsThem(string literal, string expected) =>
+        Assert.Equal(expected, JinjaTemplate.Parse("{{ '" + literal + "' }}").Render(new Dictionary<string, object?>()));
 }

@@ -1,5 +1,6 @@
 using Quicksilver.Engine.Checkpoints;
 using Quicksilver.Engine.Tests.TestModels;
+using Quicksilver.Engine.Tests.Tokenization.Jinja;
 using Quicksilver.Engine.Tokenization;
 using Quicksilver.Engine.Tokenization.ChatTemplates;
 
@@ -9,7 +10,7 @@ namespace Quicksilver.Engine.Tests.Tokenization.ChatTemplates;
 /// The expected strings are what Hugging Face's <c>apply_chat_template</c> renders (Jinja2 sandbox with
 /// <c>trim_blocks</c> and <c>lstrip_blocks</c>, <c>add_generation_prompt=True</c>) for the same messages.
 /// </summary>
-public sealed class ChatTemplateDetectorTests
+public sealed class ChatTemplateLoaderTests
 {
     private const string Source = "/models/m/tokenizer_config.json";
 
@@ -18,33 +19,6 @@ public sealed class ChatTemplateDetectorTests
         "{% for message in messages %}{% if loop.first and messages[0]['role'] != 'system' %}{{ '<|im_start|>system\\nYou are a helpful assistant.<|im_end|>\\n' }}{% endif %}" +
         "{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}" +
         "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
-
-    /// <summary>A multi-line ChatML template in the Qwen2.5 / Dream layout: a tools branch, then the default system turn.</summary>
-    private const string DreamStyleTemplate = """
-        {%- if tools %}
-            {{- '<|im_start|>system\n' }}
-            {%- if messages[0]['role'] == 'system' %}
-                {{- messages[0]['content'] }}
-            {%- else %}
-                {{- 'You are a helpful assistant.' }}
-            {%- endif %}
-            {{- '<|im_end|>\n' }}
-        {%- else %}
-            {%- if messages[0]['role'] == 'system' %}
-                {{- '<|im_start|>system\n' + messages[0]['content'] + '<|im_end|>\n' }}
-            {%- else %}
-                {{- '<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n' }}
-            {%- endif %}
-        {%- endif %}
-        {%- for message in messages %}
-            {%- if message.role == "user" or (message.role == "system" and not loop.first) or message.role == "assistant" %}
-                {{- '<|im_start|>' + message.role + '\n' + message.content + '<|im_end|>' + '\n' }}
-            {%- endif %}
-        {%- endfor %}
-        {%- if add_generation_prompt %}
-            {{- '<|im_start|>assistant\n' }}
-        {%- endif %}
-        """;
 
     private static readonly SpecialTokenVocabulary ChatMLVocabulary = new("<|endoftext|>", "<|im_start|>", "<|im_end|>");
 
@@ -57,15 +31,14 @@ public sealed class ChatTemplateDetectorTests
     ];
 
     [Fact]
-    public void Detect_EmbeddedModelTemplate_RendersExactlyWhatTheJinjaTemplateRenders()
+    public void Load_EmbeddedModelTemplate_RendersExactlyWhatTheJinjaTemplateRenders()
     {
         string path = Path.Combine(RepositoryFolders.TinyModel, TokenizerConfigReader.FileName);
         TokenizerConfig config = TokenizerConfigReader.Read(path);
         var tokenizer = HuggingFaceTokenizer.Load(Path.Combine(RepositoryFolders.TinyModel, "tokenizer.json"));
 
-        IChatTemplate template = ChatTemplateDetector.Detect(config, tokenizer, path)!;
+        IChatTemplate template = ChatTemplateLoader.Load(config, tokenizer, path)!;
 
-        Assert.Equal(ChatTemplateFamilies.Llama3, template.Family);
         Assert.Equal(
             "<|startoftext|><|start_header_id|>system<|end_header_id|>\n\nYou are terse.<|eot_id|>" +
             "<|start_header_id|>user<|end_header_id|>\n\nHi!<|eot_id|>" +
@@ -76,7 +49,7 @@ public sealed class ChatTemplateDetectorTests
     }
 
     [Fact]
-    public void Detect_Llama3TemplateWithoutGenerationPrompt_EndsWithTheLastTurn()
+    public void Load_Llama3TemplateWithoutGenerationPrompt_EndsWithTheLastTurn()
     {
         IChatTemplate template = Llama3(Llama3Template);
 
@@ -86,7 +59,7 @@ public sealed class ChatTemplateDetectorTests
     }
 
     [Fact]
-    public void Detect_Llama3Template_ContinuingTheFinalMessage_LeavesItOpen()
+    public void Load_Llama3Template_ContinuingTheFinalMessage_LeavesItOpen()
     {
         IChatTemplate template = Llama3(Llama3Template);
 
@@ -98,8 +71,8 @@ public sealed class ChatTemplateDetectorTests
 
     [Theory]
     [InlineData(Qwen2Template)]
-    [InlineData(DreamStyleTemplate)]
-    public void Detect_QwenStyleChatML_ContinuingTheFinalMessage_LeavesItOpen(string text)
+    [InlineData(JinjaTemplates.Dream)]
+    public void Load_QwenStyleChatML_ContinuingTheFinalMessage_LeavesItOpen(string text)
     {
         IChatTemplate template = ChatML(text);
 
@@ -110,25 +83,25 @@ public sealed class ChatTemplateDetectorTests
     }
 
     [Fact]
-    public void Detect_Llama3TemplateWithoutTrimOrBos_KeepsContentAsIs()
+    public void Load_Llama3TemplateWithoutTrimOrBosOrGenerationPrompt_WritesOnlyWhatItSays()
     {
+        // A template with no add_generation_prompt branch writes no assistant header, as Jinja2 renders it.
         const string untrimmed = "{% for message in messages %}{{ '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n' + message['content'] + '<|eot_id|>' }}{% endfor %}";
 
         IChatTemplate template = Llama3(untrimmed);
 
         Assert.Equal(
-            "<|start_header_id|>user<|end_header_id|>\n\n Hi \n<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n",
+            "<|start_header_id|>user<|end_header_id|>\n\n Hi \n<|eot_id|>",
             template.Render([new(ChatRoles.User, " Hi \n")], addGenerationPrompt: true));
     }
 
     [Theory]
     [InlineData(Qwen2Template)]
-    [InlineData(DreamStyleTemplate)]
-    public void Detect_QwenStyleChatML_NoSystemMessage_WritesTheTemplatesDefault(string text)
+    [InlineData(JinjaTemplates.Dream)]
+    public void Load_QwenStyleChatML_NoSystemMessage_WritesTheTemplatesDefault(string text)
     {
         IChatTemplate template = ChatML(text);
 
-        Assert.Equal(ChatTemplateFamilies.ChatML, template.Family);
         Assert.Equal(
             "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\n Hi <|im_end|>\n<|im_start|>assistant\n",
             template.Render([new(ChatRoles.User, " Hi ")], addGenerationPrompt: true));
@@ -136,8 +109,8 @@ public sealed class ChatTemplateDetectorTests
 
     [Theory]
     [InlineData(Qwen2Template)]
-    [InlineData(DreamStyleTemplate)]
-    public void Detect_QwenStyleChatML_WithSystemMessage_WritesItInstead(string text)
+    [InlineData(JinjaTemplates.Dream)]
+    public void Load_QwenStyleChatML_WithSystemMessage_WritesItInstead(string text)
     {
         IChatTemplate template = ChatML(text);
 
@@ -150,13 +123,12 @@ public sealed class ChatTemplateDetectorTests
     }
 
     [Fact]
-    public void Detect_ChatMLWithoutDefaultSystemMessage_WritesNone()
+    public void Load_ChatMLWithoutDefaultSystemMessage_WritesNone()
     {
         const string plain = "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
         IChatTemplate template = ChatML(plain);
 
-        Assert.Null(Assert.IsType<ChatMLChatTemplate>(template).DefaultSystemMessage);
         Assert.Equal("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n", template.Render([new(ChatRoles.User, "Hi")], addGenerationPrompt: true));
     }
 
@@ -164,54 +136,84 @@ public sealed class ChatTemplateDetectorTests
     [InlineData(null)]
     [InlineData("")]
     [InlineData("  \n")]
-    public void Detect_NoTemplate_ReturnsNull(string? text) =>
-        Assert.Null(ChatTemplateDetector.Detect(new TokenizerConfig { ChatTemplate = text }, ChatMLVocabulary, Source));
+    public void Load_NoTemplate_ReturnsNull(string? text) =>
+        Assert.Null(ChatTemplateLoader.Load(new TokenizerConfig { ChatTemplate = text }, ChatMLVocabulary, Source));
 
-    [Theory]
-    [InlineData("{% for message in messages %}{{ '<|' + message['role'] + '|>\\n' + message['content'] + eos_token }}{% endfor %}")]
-    [InlineData("{{ bos_token }}{% for message in messages %}{{ '[INST] ' + message['content'] + ' [/INST]' }}{% endfor %}")]
-    [InlineData("{% for m in messages %}<|start_header_id|><|im_start|>{% endfor %}")]
-    public void Detect_OtherFamily_ThrowsNamingTheFileTheFieldAndTheSupportedFamilies(string text)
+    [Fact]
+    public void Load_TemplateOfAnotherShape_RendersItAsJinja2Does()
     {
-        var exception = Assert.Throws<CheckpointException>(() =>
-            ChatTemplateDetector.Detect(new TokenizerConfig { ChatTemplate = text, BosToken = "<s>" }, ChatMLVocabulary, Source));
+        const string mistral = "{{ bos_token }}{% for message in messages %}{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}" +
+            "{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}{% endif %}" +
+            "{% if message['role'] == 'user' %}{{ '[INST] ' + message['content'] + ' [/INST]' }}{% else %}{{ message['content'] + eos_token }}{% endif %}{% endfor %}";
 
-        Assert.Equal(Source, exception.FilePath);
-        Assert.Equal("chat_template", exception.Subject);
-        Assert.StartsWith($"{Source}: 'chat_template': ", exception.Message, StringComparison.Ordinal);
-        Assert.Contains("LLaMA-3 headers", exception.Message, StringComparison.Ordinal);
-        Assert.Contains("ChatML", exception.Message, StringComparison.Ordinal);
-    }
+        IChatTemplate template = ChatTemplateLoader.Load(new TokenizerConfig { ChatTemplate = mistral, BosToken = "<s>", EosToken = "</s>" }, new SpecialTokenVocabulary("<s>", "</s>"), Source)!;
 
-    [Theory]
-    [InlineData("{{- bos_token }}{{- '<|start_header_id|>system<|end_header_id|>\\n\\n' }}{{- 'Cutting Knowledge Date: December 2023\\n' }}", "date preamble")]
-    [InlineData("{% for m in messages %}{{ '<|im_start|>' + m.role + '\\n' + m.content.split('</think>')[-1] + '<|im_end|>\\n' }}{% endfor %}{{ '<think>\\n' }}", "reasoning")]
-    public void Detect_FeatureTheRenderersDoNotReproduce_Throws(string text, string feature)
-    {
-        var vocabulary = new SpecialTokenVocabulary("<|startoftext|>", "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>", "<|im_start|>", "<|im_end|>");
-
-        var exception = Assert.Throws<CheckpointException>(() =>
-            ChatTemplateDetector.Detect(new TokenizerConfig { ChatTemplate = text, BosToken = "<|startoftext|>" }, vocabulary, Source));
-
-        Assert.Equal("chat_template", exception.Subject);
-        Assert.Contains(feature, exception.Message, StringComparison.Ordinal);
+        Assert.Equal("<s>[INST] Hi [/INST]Hello.</s>[INST] Bye [/INST]", template.Render([new(ChatRoles.User, "Hi"), new(ChatRoles.Assistant, "Hello."), new(ChatRoles.User, "Bye")], addGenerationPrompt: true));
+        ChatTemplateException refused = Assert.Throws<ChatTemplateException>(() => template.Render([new(ChatRoles.System, "Be brief."), new(ChatRoles.User, "Hi")], addGenerationPrompt: true));
+        Assert.Equal("Conversation roles must alternate user/assistant/user/assistant/...", refused.Message);
     }
 
     [Fact]
-    public void Detect_TokenizerWithoutTheTemplatesSpecialTokens_Throws()
+    public void Load_ReasoningTemplate_LoadsAndWritesTheEmptyThinkBlockItAsksFor()
+    {
+        const string qwen3Like = "{%- for m in messages %}{{ '<|im_start|>' + m.role + '\\n' + m.content.split('</think>')[-1].lstrip('\\n') + '<|im_end|>\\n' }}{%- endfor %}" +
+            "{%- if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{%- if enable_thinking is defined and enable_thinking is false %}{{ '<think>\\n\\n</think>\\n\\n' }}{%- endif %}{%- endif %}";
+
+        IChatTemplate template = ChatML(qwen3Like);
+
+        Assert.Equal(
+            "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello.<|im_end|>\n<|im_start|>assistant\n",
+            template.Render([new(ChatRoles.User, "Hi"), new(ChatRoles.Assistant, "<think>\nhmm\n</think>\n\nHello.")], addGenerationPrompt: true));
+    }
+
+    [Theory]
+    [InlineData("{% for m in messages %}{{ m.content | no_such_filter }}{% endfor %}", "no_such_filter")]
+    [InlineData("{% for m in messages %}{{ m.content }}", "endfor")]
+    [InlineData("{% include 'other.jinja' %}", "include")]
+    public void Load_TemplateTheEngineCannotRead_ThrowsNamingTheFileTheFieldAndTheConstruct(string text, string construct)
     {
         var exception = Assert.Throws<CheckpointException>(() =>
-            ChatTemplateDetector.Detect(new TokenizerConfig { ChatTemplate = Qwen2Template }, new SpecialTokenVocabulary("<|im_start|>"), Source));
+            ChatTemplateLoader.Load(new TokenizerConfig { ChatTemplate = text }, ChatMLVocabulary, Source));
+
+        Assert.Equal(Source, exception.FilePath);
+        Assert.Equal("chat_template", exception.Subject);
+        Assert.StartsWith($"{Source}: 'chat_template': cannot be read", exception.Message, StringComparison.Ordinal);
+        Assert.Contains(construct, exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_TemplateThatRefusesEveryPlainConversation_Throws()
+    {
+        var exception = Assert.Throws<CheckpointException>(() =>
+            ChatTemplateLoader.Load(new TokenizerConfig { ChatTemplate = "{{ raise_exception('only tools') }}" }, ChatMLVocabulary, Source));
+
+        Assert.Contains("fails on a plain user/assistant conversation: only tools", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_MarkerTheTokenizerLacks_Throws()
+    {
+        var exception = Assert.Throws<CheckpointException>(() =>
+            ChatTemplateLoader.Load(new TokenizerConfig { ChatTemplate = "{% for m in messages %}<|start_header_id|>{{ m.content }}<|im_end|>{% endfor %}" }, ChatMLVocabulary, Source));
+
+        Assert.Contains("'<|start_header_id|>'", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_TokenizerWithoutTheTemplatesSpecialTokens_Throws()
+    {
+        var exception = Assert.Throws<CheckpointException>(() =>
+            ChatTemplateLoader.Load(new TokenizerConfig { ChatTemplate = Qwen2Template }, new SpecialTokenVocabulary("<|im_start|>"), Source));
 
         Assert.Equal("chat_template", exception.Subject);
         Assert.Contains("'<|im_end|>'", exception.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Detect_TemplateWritesBosButConfigNamesNone_Throws()
+    public void Load_TemplateWritesBosButConfigNamesNone_Throws()
     {
         var exception = Assert.Throws<CheckpointException>(() =>
-            ChatTemplateDetector.Detect(new TokenizerConfig { ChatTemplate = Llama3Template }, Llama3Vocabulary, Source));
+            ChatTemplateLoader.Load(new TokenizerConfig { ChatTemplate = Llama3Template }, Llama3Vocabulary, Source));
 
         Assert.Equal("chat_template", exception.Subject);
         Assert.Contains("bos_token", exception.Message, StringComparison.Ordinal);
@@ -225,8 +227,8 @@ public sealed class ChatTemplateDetectorTests
         new("<|startoftext|>", "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>");
 
     private static IChatTemplate Llama3(string text) =>
-        ChatTemplateDetector.Detect(new TokenizerConfig { ChatTemplate = text, BosToken = "<|startoftext|>" }, Llama3Vocabulary, Source)!;
+        ChatTemplateLoader.Load(new TokenizerConfig { ChatTemplate = text, BosToken = "<|startoftext|>" }, Llama3Vocabulary, Source)!;
 
     private static IChatTemplate ChatML(string text) =>
-        ChatTemplateDetector.Detect(new TokenizerConfig { ChatTemplate = text, BosToken = null }, ChatMLVocabulary, Source)!;
+        ChatTemplateLoader.Load(new TokenizerConfig { ChatTemplate = text, BosToken = null }, ChatMLVocabulary, Source)!;
 }

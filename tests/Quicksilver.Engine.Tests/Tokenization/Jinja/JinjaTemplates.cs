@@ -1,0 +1,247 @@
+namespace Quicksilver.Engine.Tests.Tokenization.Jinja;
+
+/// <summary>
+/// Chat templates in the shapes the model families ship (written here after their published forms; the parity tests
+/// compare renders with Jinja2's, so what matters is that they use the constructs real templates use), and templates
+/// that exercise one part of the language each.
+/// </summary>
+internal static class JinjaTemplates
+{
+    public const string Llada = """
+        {% set loop_messages = messages %}{% for message in loop_messages %}{% set content = '<|start_header_id|>' + message['role'] + '<|end_header_id|>
+
+        '+ message['content'] | trim + '<|eot_id|>' %}{% if loop.index0 == 0 %}{% set content = bos_token + content %}{% endif %}{{ content }}{% endfor %}{% if add_generation_prompt %}{{ '<|start_header_id|>assistant<|end_header_id|>
+
+        ' }}{% endif %}
+        """;
+
+    public const string Dream = """
+        {%- if tools %}
+            {{- '<|im_start|>system\n' }}
+            {%- if messages[0]['role'] == 'system' %}
+                {{- messages[0]['content'] }}
+            {%- else %}
+                {{- 'You are a helpful assistant.' }}
+            {%- endif %}
+            {{- "\n\n# Tools\n\n<tools>" }}
+            {%- for tool in tools %}
+                {{- "\n" }}
+                {{- tool | tojson }}
+            {%- endfor %}
+            {{- "\n</tools><|im_end|>\n" }}
+        {%- else %}
+            {%- if messages[0]['role'] == 'system' %}
+                {{- '<|im_start|>system\n' + messages[0]['content'] + '<|im_end|>\n' }}
+            {%- else %}
+                {{- '<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n' }}
+            {%- endif %}
+        {%- endif %}
+        {%- for message in messages %}
+            {%- if (message.role == "user") or (message.role == "system" and not loop.first) or (message.role == "assistant" and not message.tool_calls) %}
+                {{- '<|im_start|>' + message.role + '\n' + message.content + '<|im_end|>' + '\n' }}
+            {%- elif message.role == "assistant" %}
+                {{- '<|im_start|>' + message.role }}
+                {%- if message.content %}
+                    {{- '\n' + message.content }}
+                {%- endif %}
+                {%- for tool_call in message.tool_calls %}
+                    {%- if tool_call.function is defined %}
+                        {%- set tool_call = tool_call.function %}
+                    {%- endif %}
+                    {{- '\n<tool_call>\n{"name": "' }}
+                    {{- tool_call.name }}
+                    {{- '", "arguments": ' }}
+                    {{- tool_call.arguments | tojson }}
+                    {{- '}\n</tool_call>' }}
+                {%- endfor %}
+                {{- '<|im_end|>\n' }}
+            {%- elif message.role == "tool" %}
+                {%- if (loop.index0 == 0) or (messages[loop.index0 - 1].role != "tool") %}
+                    {{- '<|im_start|>user' }}
+                {%- endif %}
+                {{- '\n<tool_response>\n' }}
+                {{- message.content }}
+                {{- '\n</tool_response>' }}
+                {%- if loop.last or (messages[loop.index0 + 1].role != "tool") %}
+                    {{- '<|im_end|>\n' }}
+                {%- endif %}
+            {%- endif %}
+        {%- endfor %}
+        {%- if add_generation_prompt %}
+            {{- '<|im_start|>assistant\n' }}
+        {%- endif %}
+        """;
+
+    /// <summary>Qwen3's shape (SDAR's chat models are Qwen3-based): reasoning blocks, a namespace, a reversed walk.</summary>
+    public const string Qwen3 = """
+        {%- if tools %}
+            {{- '<|im_start|>system\n' }}
+            {%- if messages[0].role == 'system' %}
+                {{- messages[0].content + '\n\n' }}
+            {%- endif %}
+            {{- "# Tools\n\n<tools>" }}
+            {%- for tool in tools %}
+                {{- "\n" }}
+                {{- tool | tojson }}
+            {%- endfor %}
+            {{- "\n</tools><|im_end|>\n" }}
+        {%- else %}
+            {%- if messages[0].role == 'system' %}
+                {{- '<|im_start|>system\n' + messages[0].content + '<|im_end|>\n' }}
+            {%- endif %}
+        {%- endif %}
+        {%- set ns = namespace(multi_step_tool=true, last_query_index=messages|length - 1) %}
+        {%- for message in messages[::-1] %}
+            {%- set index = (messages|length - 1) - loop.index0 %}
+            {%- if ns.multi_step_tool and message.role == "user" and message.content is string and not(message.content.startswith('<tool_response>') and message.content.endswith('</tool_response>')) %}
+                {%- set ns.multi_step_tool = false %}
+                {%- set ns.last_query_index = index %}
+            {%- endif %}
+        {%- endfor %}
+        {%- for message in messages %}
+            {%- if message.content is string %}
+                {%- set content = message.content %}
+            {%- else %}
+                {%- set content = '' %}
+            {%- endif %}
+            {%- if (message.role == "user") or (message.role == "system" and not loop.first) %}
+                {{- '<|im_start|>' + message.role + '\n' + content + '<|im_end|>' + '\n' }}
+            {%- elif message.role == "assistant" %}
+                {%- set reasoning_content = '' %}
+                {%- if message.reasoning_content is string %}
+                    {%- set reasoning_content = message.reasoning_content %}
+                {%- else %}
+                    {%- if '</think>' in content %}
+                        {%- set reasoning_content = content.split('</think>')[0].rstrip('\n').split('<think>')[-1].lstrip('\n') %}
+                        {%- set content = content.split('</think>')[-1].lstrip('\n') %}
+                    {%- endif %}
+                {%- endif %}
+                {%- if loop.index0 > ns.last_query_index %}
+                    {%- if loop.last or (not loop.last and reasoning_content) %}
+                        {{- '<|im_start|>' + message.role + '\n<think>\n' + reasoning_content.strip('\n') + '\n</think>\n\n' + content.lstrip('\n') }}
+                    {%- else %}
+                        {{- '<|im_start|>' + message.role + '\n' + content }}
+                    {%- endif %}
+                {%- else %}
+                    {{- '<|im_start|>' + message.role + '\n' + content }}
+                {%- endif %}
+                {{- '<|im_end|>\n' }}
+            {%- elif message.role == "tool" %}
+                {%- if loop.first or (messages[loop.index0 - 1].role != "tool") %}
+                    {{- '<|im_start|>user' }}
+                {%- endif %}
+                {{- '\n<tool_response>\n' }}
+                {{- content }}
+                {{- '\n</tool_response>' }}
+                {%- if loop.last or (messages[loop.index0 + 1].role != "tool") %}
+                    {{- '<|im_end|>\n' }}
+                {%- endif %}
+            {%- endif %}
+        {%- endfor %}
+        {%- if add_generation_prompt %}
+            {{- '<|im_start|>assistant\n' }}
+            {%- if enable_thinking is defined and enable_thinking is false %}
+                {{- '<think>\n\n</think>\n\n' }}
+            {%- endif %}
+        {%- endif %}
+        """;
+
+    /// <summary>Llama 3.1's shape: a date preamble, the system message taken out of the list.</summary>
+    public const string Llama31 = """
+        {{- bos_token }}
+        {%- if not date_string is defined %}
+            {%- set date_string = "26 Jul 2024" %}
+        {%- endif %}
+        {%- if messages[0]['role'] == 'system' %}
+            {%- set system_message = messages[0]['content']|trim %}
+            {%- set messages = messages[1:] %}
+        {%- else %}
+            {%- set system_message = "" %}
+        {%- endif %}
+        {{- "<|start_header_id|>system<|end_header_id|>\n\n" }}
+        {{- "Cutting Knowledge Date: December 2023\n" }}
+        {{- "Today Date: " + date_string + "\n\n" }}
+        {{- system_message }}
+        {{- "<|eot_id|>" }}
+        {%- for message in messages %}
+            {{- '<|start_header_id|>' + message['role'] + '<|end_header_id|>\n\n'+ message['content'] | trim + '<|eot_id|>' }}
+        {%- endfor %}
+        {%- if add_generation_prompt %}
+            {{- '<|start_header_id|>assistant<|end_header_id|>\n\n' }}
+        {%- endif %}
+        """;
+
+    /// <summary>Mistral's shape: roles must alternate, checked with <c>raise_exception</c>.</summary>
+    public const string Mistral = """
+        {{- bos_token }}
+        {%- for message in messages %}
+            {%- if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}
+                {{- raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}
+            {%- endif %}
+            {%- if message['role'] == 'user' %}
+                {{- '[INST] ' + message['content'] + ' [/INST]' }}
+            {%- elif message['role'] == 'assistant' %}
+                {{- ' ' + message['content'] + eos_token}}
+            {%- else %}
+                {{- raise_exception('Only user and assistant roles are supported!') }}
+            {%- endif %}
+        {%- endfor %}
+        """;
+
+    /// <summary>Block tags on their own lines, indented, without <c>-</c>: trim_blocks and lstrip_blocks at work.</summary>
+    public const string Layout = """
+        {# a comment on its own line #}
+        {% for message in messages %}
+            {% if loop.first %}
+        first: {{ message.role }}
+            {% elif loop.last %}
+        last ({{ loop.index }}/{{ loop.length }}, {{ loop.revindex0 }} left): {{ message.role }}
+            {% else %}
+          middle {{ loop.index0 }}: {{ message.content|length }} chars
+            {% endif %}
+        {% endfor %}
+          {%+ if true %}kept indent{% endif %}
+        {% raw %}{{ not rendered }}{% endraw %}
+        end {# inline comment -#}
+           after
+        """;
+
+    /// <summary>Expressions, filters, tests and string methods, one per line.</summary>
+    public const string Expressions = """
+        {%- set words = ['b', 'a', 'c', 'a'] %}
+        {%- set d = {'z': 1, 'y': [1, 2], 'x': none} %}
+        {{ 7 // 2 }} {{ -7 // 2 }} {{ 7 % 3 }} {{ -7 % 3 }} {{ 7 / 2 }} {{ 2 ** 10 }} {{ 1.5 * 2 }} {{ 0.1 + 0.2 }} {{ 10 / 4 }} {{ 1e3 if false else 3.0 }}
+        {{ 'ab' ~ 3 ~ none }} {{ 'x' * 3 }} {{ [1] + [2] }} {{ 'a' in 'cat' }} {{ 2 in [1, 2] }} {{ 'k' not in d }} {{ 'x' in d }}
+        {{ words|join(',') }} {{ words|unique|list }} {{ words|sort }} {{ words|sort(reverse=true)|first }} {{ words|last }} {{ words|reverse|join }} {{ words|length }}
+        {{ d|tojson }} {{ d.y|tojson(indent=2) }} {{ {'é': 'ü "q" \\ </tag>'}|tojson }} {{ d.items()|list }} {{ d.keys()|list }} {{ d.get('q', 'none') }} {{ d.get('z') }}
+        {{ d|dictsort }} {{ d.z is number }} {{ d.x is none }} {{ d.q is defined }} {{ d.q is undefined }} {{ d.y is iterable }} {{ d is mapping }} {{ 'a' is string }}
+        {{ '  pad  '|trim }}| {{ 'xxhixx'|trim('x') }} {{ '  l'.lstrip() }} {{ 'r  '.rstrip() }}| {{ '--a--'.strip('-') }} {{ 'Hello World'.lower() }} {{ 'hello world'|title }} {{ 'hELLO'|capitalize }}
+        {{ 'a,b,,c'.split(',') }} {{ ' a  b '.split() }} {{ 'a b c'.split(' ', 1) }} {{ 'abc'.startswith('a') }} {{ 'abc'.endswith(('x', 'c')) }} {{ 'abcabc'.replace('b', 'B') }} {{ 'abcabc'|replace('a', 'A', 1) }} {{ 'abc'.find('c') }}
+        {{ 'hello'[1:] }} {{ 'hello'[::-1] }} {{ 'hello'[-3:-1] }} {{ [1, 2, 3, 4][::2] }} {{ [1, 2, 3][-1] }} {{ words[10] is defined }} {{ 'hello'[0] }}
+        {{ none }} {{ true }} {{ 3.0 }} {{ 2.5e-7 }} {{ [none, true, 'q', "it's"] }} {{ d }} {{ missing }}|{{ missing|default('dflt') }} {{ ''|default('e', true) }} {{ 0|default(5) }}
+        {{ '42'|int + 1 }} {{ 'x'|int }} {{ '2.5'|float }} {{ 3|float }} {{ 3.9|int }} {{ 5|string ~ '!' }} {{ [3, 1, 2]|max }} {{ [3, 1, 2]|min }} {{ [1, 2, 3]|sum }} {{ -3|abs }}
+        {{ messages|selectattr('role', 'equalto', 'user')|map(attribute='content')|join('|') }} {{ messages|rejectattr('role', 'eq', 'user')|list|length }} {{ messages|map(attribute='role')|unique|join(',') }}
+        {{ 1 < 2 < 3 }} {{ not 1 == 2 }} {{ 1 if 0 else 2 }} {{ none or 'fallback' }} {{ 'x' and 'y' }} {{ (1, 2) }} {{ range(3)|list }} {{ range(1, 10, 3)|list }} {{ 'a' < 'b' }} {{ [1, 2] < [1, 3] }}
+        {{ 3 is odd }} {{ 4 is even }} {{ 9 is divisibleby 3 }} {{ 'abc' is lower }} {{ 5 is gt 3 }} {{ 'x' is in ['x'] }} {{ 'line one\nline two'|indent(2) }} {{ 'a b  c'|wordcount }}
+        """;
+
+    /// <summary>Loop controls, tuple unpacking, nested loops, set blocks, macros and namespaces.</summary>
+    public const string Statements = """
+        {%- for message in messages if message.role != 'system' %}
+            {%- if loop.index > 3 %}{% break %}{% endif %}
+            {%- if message.role == 'assistant' %}{% continue %}{% endif %}
+            [{{ loop.index }}:{{ message.content[:5] }}]
+        {%- else %}
+            no messages
+        {%- endfor %}
+        {%- for key, value in {'a': 1, 'b': 2}.items() %} {{ key }}={{ value }}{% endfor %}
+        {%- for x in [] %}never{% else %} empty-else{% endfor %}
+        {%- for row in [[1, 2], [3]] %}{% for cell in row %} {{ loop.index }}.{{ cell }}{% endfor %};{% endfor %}
+        {%- set greeting %}Hello, {{ messages[0].role }}!{% endset %} {{ greeting|upper }}
+        {%- macro turn(role, text='(none)') %}<{{ role }}>{{ text }}</{{ role }}>{% endmacro %} {{ turn('a') }}{{ turn('b', 'x') }}{{ turn(text='y', role='c') }}
+        {%- set ns = namespace(count=0, seen=[]) %}
+        {%- for message in messages %}{% set ns.count = ns.count + message.content|length %}{% endfor %} {{ ns.count }}
+        {%- set outer = 'outer' %}{% for i in range(2) %}{% set outer = 'inner' %}{% endfor %} {{ outer }}
+        {%- set a, b = 1, 2 %} {{ a + b }}
+        """;
+}
