@@ -60,30 +60,35 @@ internal sealed class ModelRoutingMiddleware(
         long limit = options.CurrentValue.MaxRequestBodyBytes;
         if (await ReadBodyAsync(context, limit) is not { } body)
         {
+            metrics.Rejected(tenant, GatewayMetrics.RejectionReasons.RequestTooLarge);
             await GatewayError.RequestTooLarge(limit).WriteAsync(context.Response);
             return;
         }
 
         if (Read(body, IsChat(context.Request.Path)) is not { } fields)
         {
+            metrics.Rejected(tenant, GatewayMetrics.RejectionReasons.InvalidRequest);
             await GatewayError.BadRequest("We could not parse the JSON body of your request.", null).WriteAsync(context.Response);
             return;
         }
 
         if (fields.Problem is { } problem)
         {
+            metrics.Rejected(tenant, GatewayMetrics.RejectionReasons.InvalidRequest);
             await GatewayError.BadRequest(problem.Message, problem.Param).WriteAsync(context.Response);
             return;
         }
 
         if (fields.Model is not { Length: > 0 } model)
         {
+            metrics.Rejected(tenant, GatewayMetrics.RejectionReasons.InvalidRequest);
             await GatewayError.BadRequest("You must provide a model parameter.", "model").WriteAsync(context.Response);
             return;
         }
 
         if (!options.CurrentValue.Models.TryGetValue(model, out ModelPodsOptions? pods))
         {
+            metrics.Rejected(tenant, GatewayMetrics.RejectionReasons.ModelNotFound);
             await GatewayError.ModelNotFound(model).WriteAsync(context.Response);
             return;
         }

@@ -1,0 +1,32 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Quicksilver.Gateway.Tests.Infrastructure;
+
+namespace Quicksilver.Gateway.Tests.Telemetry;
+
+/// <summary>Every refusal the gateway answers itself is counted on <c>quicksilver_gateway_rejections_total</c> with its reason.</summary>
+public sealed class GatewayRejectionMetricsTests
+{
+    [Fact]
+    public async Task RequestsTheGatewayRefusesItself_AreCountedByReason()
+    {
+        await using StubPod pod = await StubPod.StartSilentAsync();
+        await using GatewayServer gateway = await GatewayServer.StartAsync([pod.Address], new Dictionary<string, string?> { ["Gateway:MaxRequestBodyBytes"] = "2048" });
+        using HttpClient client = gateway.ClientFor(TestTenants.Acme);
+
+        using var notJson = new StringContent("{not json", Encoding.UTF8, "application/json");
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsync(new Uri("/v1/completions", UriKind.Relative), notJson)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsJsonAsync(new Uri("/v1/completions", UriKind.Relative), new JsonObject { ["prompt"] = "x" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsJsonAsync(new Uri("/v1/completions", UriKind.Relative), new JsonObject { ["model"] = "gpt-5", ["prompt"] = "x" })).StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await client.PostAsJsonAsync(new Uri("/v1/completions", UriKind.Relative), new JsonObject { ["model"] = "quicksilver-tiny", ["prompt"] = new string('x', 4096) })).StatusCode);
+
+        Assert.All(await MetricsScrape.TwiceAsync(gateway.Address), scrape =>
+        {
+            Assert.Equal(2, MetricsScrape.Sum(scrape, "quicksilver_gateway_rejections_total{", "reason=\"invalid_request\""));
+            Assert.Equal(1, MetricsScrape.Sum(scrape, "quicksilver_gateway_rejections_total{", "reason=\"model_not_found\""));
+            Assert.Equal(1, MetricsScrape.Sum(scrape, "quicksilver_gateway_rejections_total{", "reason=\"request_too_large\""));
+        });
+    }
+}
