@@ -1,11 +1,13 @@
 """Renders chat templates as Hugging Face transformers renders them, for the engine's Jinja parity tests.
 
 The environment is transformers' (apply_chat_template): Jinja2's ImmutableSandboxedEnvironment with trim_blocks,
-lstrip_blocks and loop controls, its tojson (no ASCII escaping, keys in order) and its raise_exception. Reads a JSON
-list of {"template", "variables"} on standard input; writes a JSON list of {"output"} or {"error"}.
+lstrip_blocks and loop controls, its tojson (no ASCII escaping, keys in order), raise_exception and strftime_now (at
+the case's "now", ISO 8601, so that both sides format the same time). Reads a JSON list of {"template", "variables",
+"now"} on standard input; writes a JSON list of {"output"} or {"error"}.
 """
 import json
 import sys
+from datetime import datetime
 
 from jinja2 import TemplateError
 from jinja2.ext import loopcontrols
@@ -24,6 +26,8 @@ def render(case):
     environment = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=[loopcontrols])
     environment.filters["tojson"] = tojson
     environment.globals["raise_exception"] = raise_exception
+    now = datetime.fromisoformat(case.get("now", "2026-12-01T09:30:00"))
+    environment.globals["strftime_now"] = now.strftime
     try:
         return {"output": environment.from_string(case["template"]).render(**case["variables"])}
     except Exception as error:  # the parity test compares that both fail, not the message

@@ -101,7 +101,8 @@ public static partial class ChatTemplateLoader
         throw new CheckpointException(sourcePath, FieldName, $"fails on a plain user/assistant conversation: {refusal!.Message}");
     }
 
-    [GeneratedRegex(@"\b(?:bos|eos|pad|unk|mask|sep|cls)_token\b", RegexOptions.CultureInvariant)]
+    /// <summary>The special tokens <c>tokenizer_config.json</c> names that a template may write (others it may test, but they are undefined).</summary>
+    [GeneratedRegex(@"\b(?:bos|eos|pad|mask)_token\b", RegexOptions.CultureInvariant)]
     private static partial Regex SpecialTokenVariable();
 
     /// <summary>Special-token markers in the <c>&lt;|name|&gt;</c> form (Llama 3, ChatML, LLaDA).</summary>

@@ -1,21 +1,21 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace Quicksilver.Engine.Tokenization.Jinja;
 
 /// <summary>
 /// The filters, tests and methods chat templates use, with Jinja's and Python's behaviour, and Hugging Face's
-/// <c>tojson</c> (no ASCII escaping, no key sorting). A template naming a filter or test not here fails when it loads.
+/// <c>tojson</c> (<c>json.dumps</c> without ASCII escaping or key sorting). A template naming a filter or test not here
+/// fails when it loads.
 /// </summary>
-internal static class JinjaBuiltins
+internal static partial class JinjaBuiltins
 {
     public static readonly HashSet<string> Filters = new(StringComparer.Ordinal)
     {
         "trim", "length", "count", "tojson", "string", "int", "float", "lower", "upper", "title", "capitalize", "default", "d",
-        "first", "last", "join", "list", "items", "reverse", "replace", "safe", "abs", "selectattr", "rejectattr", "map", "sort",
-        "unique", "indent", "min", "max", "sum", "dictsort", "wordcount", "striptags", "e", "escape",
+        "first", "last", "join", "list", "items", "reverse", "replace", "safe", "abs", "select", "reject", "selectattr", "rejectattr",
+        "map", "sort", "unique", "indent", "min", "max", "sum", "dictsort", "wordcount", "striptags", "e", "escape",
     };
 
     public static readonly HashSet<string> Tests = new(StringComparer.Ordinal)
@@ -25,32 +25,51 @@ internal static class JinjaBuiltins
         "divisibleby", "lower", "upper", "sameas",
     };
 
-    private static readonly JsonSerializerOptions ToJsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public static object? Filter(string name, object? value, List<object?> arguments, Dictionary<string, object?> keywords, Func<string, object?, List<object?>, bool> test, int line)
     {
         object? Argument(int index, string keyword, object? fallback) =>
             index < arguments.Count ? arguments[index] : keywords.TryGetValue(keyword, out object? named) ? named : fallback;
 
+        bool caseSensitive(int index) => JinjaValues.IsTrue(Argument(index, "case_sensitive", false));
+
         switch (name)
         {
             case "trim":
-                return Argument(0, "chars", null) is string chars ? Text(value, line).Trim(chars.ToCharArray()) : PythonText.Strip(Text(value, line));
+                return Argument(0, "chars", null) is string chars ? StripChars(Text(value, line), chars, start: true, end: true) : PythonText.Strip(Text(value, line));
             case "length" or "count":
-                return (long)(value switch
+                return value switch
                 {
-                    string s => s.Length,
-                    OrderedDictionary<string, object?> dict => dict.Count,
-                    _ => JinjaValues.Items(value, line).Count,
-                });
+                    JinjaGenerator => throw new JinjaException($"line {line}: a generator has no length; pass it through |list first"),
+                    string s => (long)s.EnumerateRunes().Count(),
+                    OrderedDictionary<string, object?> dict => (long)dict.Count,
+                    _ => (long)JinjaValues.Items(value, line).Count,
+                };
             case "tojson":
-                return ToJson(value, Argument(0, "indent", null) is long indent ? (int)indent : null);
-            case "string" or "e" or "escape" or "safe" or "striptags":
+                return ToJson(
+                    value,
+                    ensureAscii: JinjaValues.IsTrue(Argument(0, "ensure_ascii", false)),
+                    indent: Argument(1, "indent", null) is long indent ? (int)indent : null,
+                    separators: Argument(2, "separators", null) is List<object?> { Count: 2 } pair ? (Text(pair[0], line), Text(pair[1], line)) : null,
+                    sortKeys: JinjaValues.IsTrue(Argument(3, "sort_keys", false)));
+            case "string" or "safe":
                 return name == "safe" ? value : JinjaValues.Text(value);
+            case "e" or "escape":
+                return string.Concat(JinjaValues.Text(value).Select(c => c switch
+                {
+                    '&' => "&amp;",
+                    '<' => "&lt;",
+                    '>' => "&gt;",
+                    '"' => "&#34;",
+                    '\'' => "&#39;",
+                    _ => c.ToString(),
+                }));
+            case "striptags":
+                string stripped = Tags().Replace(JinjaValues.Text(value), string.Empty);
+                return System.Net.WebUtility.HtmlDecode(string.Join(' ', stripped.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)));
             case "int":
-                return ToInteger(value, Argument(0, "default", 0L));
+                return ToInteger(Defined(value, name, line), Argument(0, "default", 0L));
             case "float":
-                return ToFloat(value, Argument(0, "default", 0.0));
+                return ToFloat(Defined(value, name, line), Argument(0, "default", 0.0));
             case "lower":
                 return Text(value, line).ToLowerInvariant();
             case "upper":
@@ -66,71 +85,122 @@ internal static class JinjaBuiltins
             case "first":
                 return JinjaValues.Items(value, line) is [var head, ..] ? head : Undefined.Instance;
             case "last":
-                return JinjaValues.Items(value, line) is [.., var tail] ? tail : Undefined.Instance;
+                return value is JinjaGenerator
+                    ? throw new JinjaException($"line {line}: a generator is not reversible; pass it through |list first")
+                    : JinjaValues.Items(value, line) is [.., var tail] ? tail : Undefined.Instance;
             case "join":
                 string separator = Argument(0, "d", string.Empty) as string ?? string.Empty;
                 IEnumerable<object?> joined = JinjaValues.Items(value, line);
-                if (Argument(1, "attribute", null) is string joinAttribute)
+                if (Argument(1, "attribute", null) is { } joinAttribute)
                 {
-                    joined = joined.Select(item => Member(item, joinAttribute, line));
+                    joined = joined.Select(item => AttributePath(item, joinAttribute, line));
                 }
 
                 return string.Join(separator, joined.Select(JinjaValues.Text));
             case "list":
                 return new List<object?>(JinjaValues.Items(value, line));
             case "items":
-                return value is OrderedDictionary<string, object?> pairs
-                    ? pairs.Select(entry => (object?)new JinjaTuple([entry.Key, entry.Value])).ToList()
-                    : value is Undefined ? [] : throw new JinjaException($"line {line}: items of {JinjaValues.TypeName(value)}");
+                return value switch
+                {
+                    OrderedDictionary<string, object?> pairs => new JinjaGenerator(pairs.Select(entry => (object?)new JinjaTuple([entry.Key, entry.Value]))),
+                    Undefined => new JinjaGenerator([]),
+                    _ => throw new JinjaException($"line {line}: items of {JinjaValues.TypeName(value)}"),
+                };
             case "dictsort":
                 return value is OrderedDictionary<string, object?> sorted
-                    ? sorted.OrderBy(entry => entry.Key, StringComparer.OrdinalIgnoreCase).Select(entry => (object?)new JinjaTuple([entry.Key, entry.Value])).ToList()
+                    ? sorted.OrderBy(entry => caseSensitive(0) ? entry.Key : entry.Key.ToLowerInvariant(), StringComparer.Ordinal)
+                        .Select(entry => (object?)new JinjaTuple([entry.Key, entry.Value])).ToList()
                     : throw new JinjaException($"line {line}: dictsort of {JinjaValues.TypeName(value)}");
             case "reverse":
-                return value is string reversed ? new string([.. reversed.Reverse()]) : Enumerable.Reverse(JinjaValues.Items(value, line)).ToList();
+                return value switch
+                {
+                    string reversed => string.Concat(reversed.EnumerateRunes().Reverse()),
+                    JinjaGenerator => throw new JinjaException($"line {line}: a generator is not reversible; pass it through |list first"),
+                    _ => new JinjaGenerator(Enumerable.Reverse(JinjaValues.Items(value, line))),
+                };
             case "replace":
                 return Replace(Text(value, line), Text(Argument(0, "old", string.Empty), line), Text(Argument(1, "new", string.Empty), line), Argument(2, "count", null) as long?);
             case "abs":
-                return value is long l ? (object)Math.Abs(l) : Math.Abs(JinjaValues.ToDouble(value));
-            case "selectattr" or "rejectattr":
-                return JinjaValues.Items(value, line).Where(item =>
+                return value switch
                 {
-                    object? member = Member(item, Text(arguments[0], line), line);
-                    bool holds = arguments.Count > 1 ? test(Text(arguments[1], line), member, arguments.Skip(2).ToList()) : JinjaValues.IsTrue(member);
+                    long l => (object)Math.Abs(l),
+                    double d => Math.Abs(d),
+                    bool b => b ? 1L : 0L,
+                    _ => throw new JinjaException($"line {line}: abs of {JinjaValues.TypeName(value)}"),
+                };
+            case "select" or "reject":
+                return new JinjaGenerator(JinjaValues.Items(value, line).Where(item =>
+                    (arguments.Count > 0 ? test(Text(arguments[0], line), item, [.. arguments.Skip(1)]) : JinjaValues.IsTrue(item)) == (name == "select")));
+            case "selectattr" or "rejectattr":
+                return new JinjaGenerator(JinjaValues.Items(value, line).Where(item =>
+                {
+                    object? member = AttributePath(item, arguments[0], line);
+                    bool holds = arguments.Count > 1 ? test(Text(arguments[1], line), member, [.. arguments.Skip(2)]) : JinjaValues.IsTrue(member);
                     return holds == (name == "selectattr");
-                }).ToList();
+                }));
             case "map":
                 if (keywords.TryGetValue("attribute", out object? attribute))
                 {
-                    return JinjaValues.Items(value, line).Select(item => Member(item, Text(attribute, line), line) is Undefined && keywords.TryGetValue("default", out object? fallback) ? fallback : Member(item, Text(attribute, line), line)).ToList();
+                    return new JinjaGenerator(JinjaValues.Items(value, line).Select(item =>
+                        AttributePath(item, attribute, line) is Undefined && keywords.TryGetValue("default", out object? fallback) ? fallback : AttributePath(item, attribute, line)));
                 }
 
                 string mapped = Text(Argument(0, "filter", null), line);
-                return JinjaValues.Items(value, line).Select(item => Filter(mapped, item, [.. arguments.Skip(1)], [], test, line)).ToList();
+                return new JinjaGenerator(JinjaValues.Items(value, line).Select(item => Filter(mapped, item, [.. arguments.Skip(1)], [], test, line)));
             case "sort":
-                bool descending = JinjaValues.IsTrue(Argument(0, "reverse", false));
-                string? sortAttribute = Argument(2, "attribute", null) as string;
+                object? sortAttribute = Argument(2, "attribute", null);
                 List<object?> items = [.. JinjaValues.Items(value, line)];
-                items.Sort((x, y) => JinjaValues.Compare(sortAttribute is null ? x : Member(x, sortAttribute, line), sortAttribute is null ? y : Member(y, sortAttribute, line), line) * (descending ? -1 : 1));
-                return items;
+                List<object?> keys = [.. items.Select(item => SortKey(sortAttribute is null ? item : AttributePath(item, sortAttribute, line), caseSensitive(1)))];
+                int direction = JinjaValues.IsTrue(Argument(0, "reverse", false)) ? -1 : 1;
+                int[] order = [.. Enumerable.Range(0, items.Count)];
+
+                // Python's sort is stable in both directions: equal keys keep their order.
+                Array.Sort(order, (x, y) => OrderOf(keys[x], keys[y], line) * direction is var c && c != 0 ? c : x.CompareTo(y));
+                return order.Select(i => items[i]).ToList();
             case "unique":
                 var unique = new List<object?>();
-                foreach (object? item in JinjaValues.Items(value, line).Where(item => !unique.Any(seen => JinjaValues.Equals(seen, item))))
+                var seen = new List<object?>();
+                object? uniqueAttribute = Argument(1, "attribute", null);
+                foreach (object? item in JinjaValues.Items(value, line))
                 {
-                    unique.Add(item);
+                    object? key = SortKey(uniqueAttribute is null ? item : AttributePath(item, uniqueAttribute, line), caseSensitive(0));
+                    if (!seen.Any(other => JinjaValues.Equals(other, key)))
+                    {
+                        seen.Add(key);
+                        unique.Add(item);
+                    }
                 }
 
-                return unique;
+                return new JinjaGenerator(unique);
             case "min" or "max":
-                List<object?> ordered = [.. JinjaValues.Items(value, line)];
-                ordered.Sort((x, y) => JinjaValues.Compare(x, y, line));
-                return ordered.Count == 0 ? Undefined.Instance : name == "min" ? ordered[0] : ordered[^1];
+                List<object?> candidates = [.. JinjaValues.Items(value, line)];
+                if (candidates.Count == 0)
+                {
+                    return Undefined.Instance;
+                }
+
+                object? extremeAttribute = Argument(1, "attribute", null);
+                object? best = candidates[0];
+                foreach (object? candidate in candidates.Skip(1))
+                {
+                    object? a = SortKey(extremeAttribute is null ? candidate : AttributePath(candidate, extremeAttribute, line), caseSensitive(0));
+                    object? b = SortKey(extremeAttribute is null ? best : AttributePath(best, extremeAttribute, line), caseSensitive(0));
+                    int comparison = OrderOf(a, b, line);
+                    if (name == "min" ? comparison < 0 : comparison > 0)
+                    {
+                        best = candidate;
+                    }
+                }
+
+                return best;
             case "sum":
-                return JinjaValues.Items(value, line).Aggregate(Argument(1, "start", 0L), (total, item) => JinjaValues.Arithmetic("+", total, item, line));
+                object? sumAttribute = Argument(0, "attribute", null);
+                return JinjaValues.Items(value, line).Aggregate(Argument(1, "start", 0L), (total, item) =>
+                    JinjaValues.Arithmetic("+", total, sumAttribute is null ? item : AttributePath(item, sumAttribute, line), line));
             case "indent":
-                return Indent(Text(value, line), Argument(0, "width", 4L), JinjaValues.IsTrue(Argument(1, "first", false)), JinjaValues.IsTrue(Argument(2, "blank", false)));
+                return Indent(Text(Defined(value, name, line), line), Argument(0, "width", 4L), JinjaValues.IsTrue(Argument(1, "first", false)), JinjaValues.IsTrue(Argument(2, "blank", false)));
             case "wordcount":
-                return (long)Text(value, line).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length;
+                return (long)Words().Count(Text(value, line));
             default:
                 throw new JinjaException($"line {line}: unknown filter '{name}'");
         }
@@ -145,7 +215,7 @@ internal static class JinjaBuiltins
             "undefined" => value is Undefined,
             "none" => value is null,
             "string" => value is string,
-            "number" => value is long or double,
+            "number" => value is long or double or bool,
             "integer" => value is long,
             "float" => value is double,
             "boolean" => value is bool,
@@ -153,27 +223,29 @@ internal static class JinjaBuiltins
             "false" => value is false,
             "mapping" => value is OrderedDictionary<string, object?>,
             "iterable" => value is string or List<object?> or OrderedDictionary<string, object?> or Undefined,
-            "sequence" => value is string or List<object?> or OrderedDictionary<string, object?>,
-            "callable" => value is JinjaCallable,
-            "equalto" or "eq" or "==" or "sameas" => JinjaValues.Equals(value, other),
+            "sequence" => value is string or List<object?> or OrderedDictionary<string, object?> or Undefined,
+            "callable" => value is JinjaCallable or Undefined,
+            "equalto" or "eq" or "==" => JinjaValues.Equals(value, other),
+            "sameas" => SameAs(value, other),
             "ne" or "!=" => !JinjaValues.Equals(value, other),
             "lt" or "<" => JinjaValues.Compare(value, other, line) < 0,
             "le" or "<=" => JinjaValues.Compare(value, other, line) <= 0,
             "gt" or ">" => JinjaValues.Compare(value, other, line) > 0,
             "ge" or ">=" => JinjaValues.Compare(value, other, line) >= 0,
             "in" => JinjaValues.Contains(other, value, line),
-            "odd" => value is long odd && odd % 2 != 0,
-            "even" => value is long even && even % 2 == 0,
-            "divisibleby" => value is long dividend && other is long divisor && divisor != 0 && dividend % divisor == 0,
-            "lower" => value is string lower && string.Equals(lower, lower.ToLowerInvariant(), StringComparison.Ordinal),
-            "upper" => value is string upper && string.Equals(upper, upper.ToUpperInvariant(), StringComparison.Ordinal),
+            "odd" => JinjaValues.IsNumber(value) && JinjaValues.Equals(JinjaValues.Arithmetic("%", value, 2L, line), 1L),
+            "even" => JinjaValues.IsNumber(value) && JinjaValues.Equals(JinjaValues.Arithmetic("%", value, 2L, line), 0L),
+            "divisibleby" => JinjaValues.IsNumber(value) && JinjaValues.IsNumber(other) && JinjaValues.ToDouble(other) != 0
+                && JinjaValues.Equals(JinjaValues.Arithmetic("%", value, other, line), 0L),
+            "lower" => value is string lower && lower.Any(char.IsLetter) && !lower.Any(char.IsUpper),
+            "upper" => value is string upper && upper.Any(char.IsLetter) && !upper.Any(char.IsLower),
             _ => throw new JinjaException($"line {line}: unknown test '{name}'"),
         };
     }
 
     /// <summary>
-    /// <c>target.name</c> as Jinja reads it: a method of a string, list or dict; else a dict's item, a namespace's or
-    /// loop's attribute; undefined when there is none. An attribute of an undefined value is an error, as in Jinja.
+    /// <c>target.name</c> as Jinja reads it: a method of a string or dict; else a dict's item, a namespace's or loop's
+    /// attribute; undefined when there is none. An attribute of an undefined value is an error, as in Jinja.
     /// </summary>
     public static object? Member(object? target, string name, int line) => target switch
     {
@@ -185,22 +257,23 @@ internal static class JinjaBuiltins
         _ => Undefined.Instance,
     };
 
-    /// <summary>Python's <c>json.dumps(value, ensure_ascii=False, indent=indent)</c>, as Hugging Face's <c>tojson</c> writes it.</summary>
-    public static string ToJson(object? value, int? indent)
+    /// <summary>Python's <c>json.dumps</c> with the arguments Hugging Face's <c>tojson</c> passes it.</summary>
+    public static string ToJson(object? value, bool ensureAscii = false, int? indent = null, (string Item, string Key)? separators = null, bool sortKeys = false)
     {
         var text = new StringBuilder();
-        WriteJson(text, value, indent, 0);
+        WriteJson(text, value, new JsonLayout(ensureAscii, indent, separators ?? (indent is null ? (", ", ": ") : (",", ": ")), sortKeys), 0);
         return text.ToString();
     }
 
-    private static void WriteJson(StringBuilder text, object? value, int? indent, int depth)
+    private sealed record JsonLayout(bool EnsureAscii, int? Indent, (string Item, string Key) Separators, bool SortKeys);
+
+    private static void WriteJson(StringBuilder text, object? value, JsonLayout layout, int depth)
     {
-        string newline = indent is { } width ? "\n" + new string(' ', width * (depth + 1)) : string.Empty;
-        string closing = indent is { } w ? "\n" + new string(' ', w * depth) : string.Empty;
-        string itemSeparator = indent is null ? ", " : ",";
+        string newline = layout.Indent is { } width ? "\n" + new string(' ', width * (depth + 1)) : string.Empty;
+        string closing = layout.Indent is { } w ? "\n" + new string(' ', w * depth) : string.Empty;
         switch (value)
         {
-            case null or Undefined:
+            case null:
                 text.Append("null");
                 break;
             case bool b:
@@ -213,25 +286,30 @@ internal static class JinjaBuiltins
                 text.Append(double.IsFinite(d) ? JinjaValues.FloatText(d) : double.IsNaN(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity");
                 break;
             case string s:
-                text.Append(JsonSerializer.Serialize(s, ToJsonOptions));
+                JsonString(text, s, layout.EnsureAscii);
                 break;
+            case JinjaGenerator:
+                throw new JinjaException("a generator cannot be written as JSON; pass it through |list first");
             case List<object?> list:
                 text.Append('[');
                 for (int i = 0; i < list.Count; i++)
                 {
-                    text.Append(i == 0 ? string.Empty : itemSeparator).Append(newline);
-                    WriteJson(text, list[i], indent, depth + 1);
+                    text.Append(i == 0 ? string.Empty : layout.Separators.Item).Append(newline);
+                    WriteJson(text, list[i], layout, depth + 1);
                 }
 
                 text.Append(list.Count > 0 ? closing : string.Empty).Append(']');
                 break;
             case OrderedDictionary<string, object?> dict:
                 text.Append('{');
+                IEnumerable<KeyValuePair<string, object?>> entries = layout.SortKeys ? dict.OrderBy(entry => entry.Key, StringComparer.Ordinal) : dict;
                 int index = 0;
-                foreach ((string key, object? item) in dict)
+                foreach ((string key, object? item) in entries)
                 {
-                    text.Append(index++ == 0 ? string.Empty : itemSeparator).Append(newline).Append(JsonSerializer.Serialize(key, ToJsonOptions)).Append(": ");
-                    WriteJson(text, item, indent, depth + 1);
+                    text.Append(index++ == 0 ? string.Empty : layout.Separators.Item).Append(newline);
+                    JsonString(text, key, layout.EnsureAscii);
+                    text.Append(layout.Separators.Key);
+                    WriteJson(text, item, layout, depth + 1);
                 }
 
                 text.Append(dict.Count > 0 ? closing : string.Empty).Append('}');
@@ -240,6 +318,61 @@ internal static class JinjaBuiltins
                 throw new JinjaException($"{JinjaValues.TypeName(value)} cannot be written as JSON");
         }
     }
+
+    /// <summary>A JSON string as Python's <c>json.dumps</c> writes it: control characters as <c>\u00xx</c>, the rest as is (or, with <paramref name="ensureAscii"/>, as <c>\uxxxx</c> beyond ASCII).</summary>
+    private static void JsonString(StringBuilder text, string value, bool ensureAscii)
+    {
+        text.Append('"');
+        foreach (char c in value)
+        {
+            text.Append(c switch
+            {
+                '"' => "\\\"",
+                '\\' => "\\\\",
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                '\b' => "\\b",
+                '\f' => "\\f",
+                _ when c < 0x20 || (ensureAscii && c > 0x7e) => "\\u" + ((int)c).ToString("x4", CultureInfo.InvariantCulture),
+                _ => c.ToString(),
+            });
+        }
+
+        text.Append('"');
+    }
+
+    /// <summary>An item's attribute as Jinja's <c>attribute=</c> arguments read it: a dotted path, integer parts indexing lists.</summary>
+    private static object? AttributePath(object? item, object? path, int line)
+    {
+        object? current = item;
+        foreach (string part in (path is long index ? index.ToString(CultureInfo.InvariantCulture) : Text(path, line)).Split('.'))
+        {
+            current = current switch
+            {
+                List<object?> list when int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int at) => at < list.Count ? list[at] : Undefined.Instance,
+                _ => Member(current, part, line),
+            };
+        }
+
+        return current;
+    }
+
+    private static object? SortKey(object? value, bool caseSensitive) => !caseSensitive && value is string s ? s.ToLowerInvariant() : value;
+
+    private static int OrderOf(object? a, object? b, int line) => JinjaValues.Compare(a, b, line);
+
+    private static object? Defined(object? value, string filter, int line) =>
+        value is Undefined ? throw new JinjaException($"line {line}: |{filter} of an undefined value") : value;
+
+    /// <summary>Python's <c>x is y</c> for template values: the same None or boolean, the same integer, else the same object.</summary>
+    private static bool SameAs(object? a, object? b) => (a, b) switch
+    {
+        (null, null) => true,
+        (bool x, bool y) => x == y,
+        (long x, long y) => x == y,
+        _ => ReferenceEquals(a, b),
+    };
 
     private static JinjaCallable? DictMethod(OrderedDictionary<string, object?> dict, string name) => name switch
     {
@@ -253,23 +386,30 @@ internal static class JinjaBuiltins
     private static object? StringMethod(string s, string name, int line)
     {
         string Arg(List<object?> arguments, int index) => Text(arguments[index], line);
+        string? Chars(List<object?> arguments) => arguments is [string chars, ..] ? chars : null;
+        long MaxSplit(List<object?> arguments, Dictionary<string, object?> keywords) =>
+            arguments.Count > 1 && arguments[1] is long max ? max : keywords.TryGetValue("maxsplit", out object? m) && m is long km ? km : -1;
         return name switch
         {
             "startswith" => new JinjaCallable(name, (a, _) => Prefixes(a[0], line).Any(p => s.StartsWith(p, StringComparison.Ordinal))),
             "endswith" => new JinjaCallable(name, (a, _) => Prefixes(a[0], line).Any(p => s.EndsWith(p, StringComparison.Ordinal))),
-            "strip" => new JinjaCallable(name, (a, _) => a is [string chars, ..] ? s.Trim(chars.ToCharArray()) : PythonText.Strip(s)),
-            "lstrip" => new JinjaCallable(name, (a, _) => a is [string chars, ..] ? s.TrimStart(chars.ToCharArray()) : PythonText.StripStart(s)),
-            "rstrip" => new JinjaCallable(name, (a, _) => a is [string chars, ..] ? s.TrimEnd(chars.ToCharArray()) : PythonText.StripEnd(s)),
-            "split" => new JinjaCallable(name, (a, k) => Split(s, a.Count > 0 ? a[0] as string : null, a.Count > 1 && a[1] is long max ? max : k.TryGetValue("maxsplit", out object? m) && m is long km ? km : -1)),
+            "strip" => new JinjaCallable(name, (a, _) => Chars(a) is { } chars ? StripChars(s, chars, start: true, end: true) : PythonText.Strip(s)),
+            "lstrip" => new JinjaCallable(name, (a, _) => Chars(a) is { } chars ? StripChars(s, chars, start: true, end: false) : PythonText.StripStart(s)),
+            "rstrip" => new JinjaCallable(name, (a, _) => Chars(a) is { } chars ? StripChars(s, chars, start: false, end: true) : PythonText.StripEnd(s)),
+            "split" => new JinjaCallable(name, (a, k) => Split(s, a.Count > 0 ? a[0] as string : null, MaxSplit(a, k))),
+            "rsplit" => new JinjaCallable(name, (a, k) => RightSplit(s, a.Count > 0 ? a[0] as string : null, MaxSplit(a, k))),
             "replace" => new JinjaCallable(name, (a, _) => Replace(s, Arg(a, 0), Arg(a, 1), a.Count > 2 ? a[2] as long? : null)),
             "upper" => new JinjaCallable(name, (_, _) => s.ToUpperInvariant()),
             "lower" => new JinjaCallable(name, (_, _) => s.ToLowerInvariant()),
-            "title" => new JinjaCallable(name, (_, _) => Title(s)),
+            "title" => new JinjaCallable(name, (_, _) => PythonTitle(s)),
             "capitalize" => new JinjaCallable(name, (_, _) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..].ToLowerInvariant()),
             "find" => new JinjaCallable(name, (a, _) => (long)s.IndexOf(Arg(a, 0), StringComparison.Ordinal)),
+            "rfind" => new JinjaCallable(name, (a, _) => (long)s.LastIndexOf(Arg(a, 0), StringComparison.Ordinal)),
+            "removeprefix" => new JinjaCallable(name, (a, _) => s.StartsWith(Arg(a, 0), StringComparison.Ordinal) ? s[Arg(a, 0).Length..] : s),
+            "removesuffix" => new JinjaCallable(name, (a, _) => Arg(a, 0).Length > 0 && s.EndsWith(Arg(a, 0), StringComparison.Ordinal) ? s[..^Arg(a, 0).Length] : s),
             "count" => new JinjaCallable(name, (a, _) => (long)(Arg(a, 0).Length == 0 ? s.Length + 1 : (s.Length - s.Replace(Arg(a, 0), string.Empty, StringComparison.Ordinal).Length) / Arg(a, 0).Length)),
             "join" => new JinjaCallable(name, (a, _) => string.Join(s, JinjaValues.Items(a[0], line).Select(JinjaValues.Text))),
-            "splitlines" => new JinjaCallable(name, (_, _) => s.Split('\n').Select(part => (object?)part.TrimEnd('\r')).ToList()),
+            "splitlines" => new JinjaCallable(name, (_, _) => SplitLines(s).Select(part => (object?)part).ToList()),
             "isspace" => new JinjaCallable(name, (_, _) => s.Length > 0 && s.All(PythonText.IsWhitespace)),
             "isdigit" => new JinjaCallable(name, (_, _) => s.Length > 0 && s.All(char.IsDigit)),
             _ => Undefined.Instance,
@@ -278,18 +418,81 @@ internal static class JinjaBuiltins
 
     private static IEnumerable<string> Prefixes(object? prefix, int line) => prefix is List<object?> list ? list.Select(p => Text(p, line)) : [Text(prefix, line)];
 
-    private static List<object?> Split(string s, string? separator, long maxSplit)
+    /// <summary>Python's <c>strip(chars)</c>: an empty set of characters strips nothing.</summary>
+    private static string StripChars(string s, string chars, bool start, bool end)
     {
-        if (separator is null)
+        if (chars.Length == 0)
         {
-            string[] words = s.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-            return maxSplit < 0 || words.Length <= maxSplit + 1
-                ? [.. words]
-                : [.. words.Take((int)maxSplit), string.Join(' ', words.Skip((int)maxSplit))];
+            return s;
         }
 
-        string[] parts = maxSplit < 0 ? s.Split(separator) : s.Split(separator, (int)maxSplit + 1);
-        return [.. parts];
+        char[] set = chars.ToCharArray();
+        return start && end ? s.Trim(set) : start ? s.TrimStart(set) : s.TrimEnd(set);
+    }
+
+    /// <summary>Python's <c>str.split(sep, maxsplit)</c>: on runs of whitespace without a separator, the rest kept whole after <paramref name="maxSplit"/> splits.</summary>
+    private static List<object?> Split(string s, string? separator, long maxSplit)
+    {
+        if (separator is not null)
+        {
+            return separator.Length == 0
+                ? throw new JinjaException("split() separator is empty")
+                : [.. maxSplit < 0 ? s.Split(separator) : s.Split(separator, (int)Math.Min(maxSplit + 1, int.MaxValue))];
+        }
+
+        var parts = new List<object?>();
+        int i = 0;
+        while (true)
+        {
+            while (i < s.Length && PythonText.IsWhitespace(s[i]))
+            {
+                i++;
+            }
+
+            if (i >= s.Length)
+            {
+                return parts;
+            }
+
+            if (maxSplit >= 0 && parts.Count == maxSplit)
+            {
+                parts.Add(PythonText.StripEnd(s[i..]));
+                return parts;
+            }
+
+            int start = i;
+            while (i < s.Length && !PythonText.IsWhitespace(s[i]))
+            {
+                i++;
+            }
+
+            parts.Add(s[start..i]);
+        }
+    }
+
+    private static List<object?> RightSplit(string s, string? separator, long maxSplit)
+    {
+        if (maxSplit < 0 || separator is null)
+        {
+            return Split(s, separator, maxSplit < 0 ? -1 : maxSplit);
+        }
+
+        var parts = new List<object?>();
+        string rest = s;
+        for (long done = 0; done < maxSplit; done++)
+        {
+            int at = rest.LastIndexOf(separator, StringComparison.Ordinal);
+            if (at < 0)
+            {
+                break;
+            }
+
+            parts.Insert(0, rest[(at + separator.Length)..]);
+            rest = rest[..at];
+        }
+
+        parts.Insert(0, rest);
+        return parts;
     }
 
     private static string Replace(string s, string old, string replacement, long? count)
@@ -316,7 +519,12 @@ internal static class JinjaBuiltins
         return text.Append(s, position, s.Length - position).ToString();
     }
 
-    private static string Title(string s)
+    /// <summary>Jinja's <c>title</c> filter: a word starts after whitespace, a dash or an opening bracket.</summary>
+    private static string Title(string s) =>
+        string.Concat(WordBeginnings().Split(s).Where(part => part.Length > 0).Select(part => char.ToUpperInvariant(part[0]) + part[1..].ToLowerInvariant()));
+
+    /// <summary>Python's <c>str.title()</c>: a word starts after any character that is not a letter.</summary>
+    private static string PythonTitle(string s)
     {
         var text = new StringBuilder(s.Length);
         bool startOfWord = true;
@@ -329,35 +537,43 @@ internal static class JinjaBuiltins
         return text.ToString();
     }
 
+    /// <summary>Jinja's <c>indent</c>: every line after the first (and the first with <paramref name="first"/>), empty lines only with <paramref name="blank"/>.</summary>
     private static string Indent(string s, object? width, bool first, bool blank)
     {
-        string pad = width is long n ? new string(' ', (int)n) : JinjaValues.Text(width);
-        string[] lines = s.Split('\n');
-        for (int i = first ? 0 : 1; i < lines.Length; i++)
+        string pad = width is long n ? new string(' ', (int)Math.Clamp(n, 0, 1000)) : JinjaValues.Text(width);
+        List<string> lines = SplitLines(s + "\n");
+        string text = blank
+            ? string.Join("\n" + pad, lines)
+            : lines[0] + string.Concat(lines.Skip(1).Select(line => "\n" + (line.Length > 0 ? pad + line : line)));
+        return first ? pad + text : text;
+    }
+
+    /// <summary>Python's <c>str.splitlines()</c>: no empty last line for a text that ends with a line break.</summary>
+    private static List<string> SplitLines(string s)
+    {
+        List<string> lines = [.. LineBreaks().Split(s)];
+        if (lines[^1].Length == 0)
         {
-            if (blank || lines[i].Trim().Length > 0)
-            {
-                lines[i] = pad + lines[i];
-            }
+            lines.RemoveAt(lines.Count - 1);
         }
 
-        return string.Join('\n', lines);
+        return lines;
     }
 
     private static object? ToInteger(object? value, object? fallback) => value switch
     {
         long l => l,
         bool b => b ? 1L : 0L,
-        double d => (long)Math.Truncate(d),
-        string s when long.TryParse(s.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long parsed) => parsed,
-        string s when double.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double parsed) => (long)Math.Truncate(parsed),
+        double d when double.IsFinite(d) && Math.Abs(d) < 9.2e18 => (long)Math.Truncate(d),
+        string s when long.TryParse(PythonText.Strip(s), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long parsed) => parsed,
+        string s when double.TryParse(PythonText.Strip(s), NumberStyles.Float, CultureInfo.InvariantCulture, out double parsed) && double.IsFinite(parsed) && Math.Abs(parsed) < 9.2e18 => (long)Math.Truncate(parsed),
         _ => fallback,
     };
 
     private static object? ToFloat(object? value, object? fallback) => value switch
     {
         long or double or bool => JinjaValues.ToDouble(value),
-        string s when double.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double parsed) => parsed,
+        string s when double.TryParse(PythonText.Strip(s), NumberStyles.Float, CultureInfo.InvariantCulture, out double parsed) => parsed,
         _ => fallback,
     };
 
@@ -368,4 +584,17 @@ internal static class JinjaBuiltins
         null => "None",
         _ => JinjaValues.Text(value),
     };
+
+    [GeneratedRegex(@"([-\s({\[<]+)", RegexOptions.CultureInvariant)]
+    private static partial Regex WordBeginnings();
+
+    [GeneratedRegex(@"\w+", RegexOptions.CultureInvariant)]
+    private static partial Regex Words();
+
+    [GeneratedRegex(@"(<!--.*?-->|<[^>]*>)", RegexOptions.CultureInvariant | RegexOptions.Singleline)]
+    private static partial Regex Tags();
+
+    /// <summary>The line boundaries Python's <c>str.splitlines()</c> splits at.</summary>
+    [GeneratedRegex("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]", RegexOptions.CultureInvariant)]
+    private static partial Regex LineBreaks();
 }

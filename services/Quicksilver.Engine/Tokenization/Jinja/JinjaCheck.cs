@@ -104,6 +104,10 @@ internal static class JinjaCheck
                 Names(binary.Left);
                 Names(binary.Right);
                 break;
+            case Comparison chain:
+                Names(chain.First);
+                All(chain.Links.Select(link => link.Operand));
+                break;
             case Conditional conditional:
                 Names(conditional.Condition);
                 Names(conditional.WhenTrue);

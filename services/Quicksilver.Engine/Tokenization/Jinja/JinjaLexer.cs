@@ -42,6 +42,14 @@ internal static class JinjaLexer
 
     public static List<Segment> Split(string source)
     {
+        // As Jinja2 reads a template: any line ending is '\n', and one newline at the very end is dropped
+        // (keep_trailing_newline is off).
+        source = source.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n');
+        if (source.EndsWith('\n'))
+        {
+            source = source[..^1];
+        }
+
         var segments = new List<Segment>();
         int position = 0;
         bool trimNextText = false;
@@ -57,9 +65,9 @@ internal static class JinjaLexer
                 lineStarting = text.Length > trimmed.Length && text[..(text.Length - trimmed.Length)].EndsWith('\n');
                 text = trimmed;
             }
-            else if (dropNextNewline && (text.StartsWith('\n') || text.StartsWith("\r\n", StringComparison.Ordinal)))
+            else if (dropNextNewline && text.StartsWith('\n'))
             {
-                text = text[(text[0] == '\r' ? 2 : 1)..];
+                text = text[1..];
                 lineStarting = true;
             }
 
@@ -152,6 +160,7 @@ internal static class JinjaLexer
         }
 
         char? quote = null;
+        int braces = 0;
         for (int i = from; i < source.Length; i++)
         {
             char c = source[i];
@@ -169,6 +178,14 @@ internal static class JinjaLexer
             else if (c is '\'' or '"')
             {
                 quote = c;
+            }
+            else if (c == '{')
+            {
+                braces++;
+            }
+            else if (c == '}' && braces > 0)
+            {
+                braces--; // a dict literal's brace, not the tag's end
             }
             else if (string.CompareOrdinal(source, i, close, 0, 2) == 0)
             {
@@ -202,6 +219,11 @@ internal static class JinjaLexer
 
         throw new JinjaException($"line {line}: 'raw' without 'endraw'");
     }
+
+    private static int Hex(string body, int at, int digits, int line) =>
+        int.TryParse(body.AsSpan(at, digits), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out int code) && code is >= 0 and <= 0x10FFFF
+            ? code
+            : throw new JinjaException($"line {line}: a \\x, \\u or \\U escape needs {digits} hex digits");
 
     private static int Line(string source, int index) => 1 + source.AsSpan(0, index).Count('\n');
 
@@ -306,17 +328,26 @@ internal static class JinjaLexer
                 case 'n': value.Append('\n'); break;
                 case 't': value.Append('\t'); break;
                 case 'r': value.Append('\r'); break;
+                case 'b': value.Append('\b'); break;
+                case 'f': value.Append('\f'); break;
+                case 'v': value.Append('\v'); break;
+                case 'a': value.Append('\a'); break;
+                case '0': value.Append('\0'); break;
                 case '\\': value.Append('\\'); break;
                 case '\'': value.Append('\''); break;
                 case '"': value.Append('"'); break;
                 case '\n': break;
                 case 'x' when i + 2 <= body.Length:
-                    value.Append((char)int.Parse(body.AsSpan(i, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+                    value.Append((char)Hex(body, i, 2, line));
                     i += 2;
                     break;
                 case 'u' when i + 4 <= body.Length:
-                    value.Append((char)int.Parse(body.AsSpan(i, 4), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+                    value.Append((char)Hex(body, i, 4, line));
                     i += 4;
+                    break;
+                case 'U' when i + 8 <= body.Length:
+                    value.Append(char.ConvertFromUtf32(Hex(body, i, 8, line)));
+                    i += 8;
                     break;
                 default: value.Append('\\').Append(escape); break;
             }

@@ -51,4 +51,7 @@ internal sealed record Unary(string Operator, Expression Operand, int Line) : Ex
 
 internal sealed record Binary(string Operator, Expression Left, Expression Right, int Line) : Expression(Line);
 
+/// <summary>A chain of two or more comparisons, <c>a &lt; b &lt; c</c>.</summary>
+internal sealed record Comparison(Expression First, IReadOnlyList<(string Operator, Expression Operand)> Links, int Line) : Expression(Line);
+
 internal sealed record Conditional(Expression Condition, Expression WhenTrue, Expression? WhenFalse, int Line) : Expression(Line);

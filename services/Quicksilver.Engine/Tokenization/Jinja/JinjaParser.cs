@@ -135,7 +135,7 @@ internal sealed class JinjaParser
         }
 
         Expect("in");
-        Expression iterable = ParseExpression(allowConditional: false);
+        Expression iterable = ParseTupleOrExpression(allowConditional: false);
         Expression? filter = null;
         if (Peek().Is("if"))
         {
@@ -219,9 +219,10 @@ internal sealed class JinjaParser
         return new MacroNode(name, parameters, body);
     }
 
-    private Expression ParseTupleOrExpression()
+    /// <summary>An expression, or a tuple of them separated by commas (a trailing comma allowed, as in Python).</summary>
+    private Expression ParseTupleOrExpression(bool allowConditional = true)
     {
-        Expression first = ParseExpression();
+        Expression first = ParseExpression(allowConditional);
         if (!Peek().Is(","))
         {
             return first;
@@ -231,7 +232,12 @@ internal sealed class JinjaParser
         while (Peek().Is(","))
         {
             Next();
-            items.Add(ParseExpression());
+            if (Peek().Kind == TokenKind.End || Peek().Is(")") || Peek().Is("if"))
+            {
+                break;
+            }
+
+            items.Add(ParseExpression(allowConditional));
         }
 
         return new ListLiteral(items, first.Line, IsTuple: true);
@@ -292,31 +298,38 @@ internal sealed class JinjaParser
         return ParseCompare();
     }
 
+    /// <summary>Comparisons chain as in Python: <c>a &lt; b &lt; c</c> is <c>a &lt; b and b &lt; c</c>, <c>b</c> evaluated once.</summary>
     private Expression ParseCompare()
     {
-        Expression left = ParseAdditive();
+        Expression first = ParseAdditive();
+        var links = new List<(string Operator, Expression Operand)>();
         while (true)
         {
             Token next = Peek();
             if (next.Kind == TokenKind.Operator && Comparisons.Contains(next.Text))
             {
                 Next();
-                left = new Binary(next.Text, left, ParseAdditive(), next.Line);
+                links.Add((next.Text, ParseAdditive()));
             }
             else if (next.Is("in"))
             {
                 Next();
-                left = new Binary("in", left, ParseAdditive(), next.Line);
+                links.Add(("in", ParseAdditive()));
             }
             else if (next.Is("not") && PeekAt(1).Is("in"))
             {
                 Next();
                 Next();
-                left = new Binary("not in", left, ParseAdditive(), next.Line);
+                links.Add(("not in", ParseAdditive()));
             }
             else
             {
-                return left;
+                return links.Count switch
+                {
+                    0 => first,
+                    1 => new Binary(links[0].Operator, first, links[0].Operand, first.Line),
+                    _ => new Comparison(first, links, first.Line),
+                };
             }
         }
     }
@@ -441,9 +454,12 @@ internal sealed class JinjaParser
             {
                 Next();
                 Token member = Next();
-                value = member.Kind is TokenKind.Name or TokenKind.Integer
-                    ? new Attribute(value, member.Text, member.Line)
-                    : throw Error(member, "an attribute name must follow '.'");
+                value = member.Kind switch
+                {
+                    TokenKind.Name => new Attribute(value, member.Text, member.Line),
+                    TokenKind.Integer => new Subscript(value, new Literal(IntegerValue(member), member.Line), member.Line), // `messages.0`
+                    _ => throw Error(member, "an attribute name must follow '.'"),
+                };
             }
             else if (next.Is("["))
             {
@@ -526,7 +542,7 @@ internal sealed class JinjaParser
 
                 return new Literal(text, token.Line);
             case TokenKind.Integer:
-                return new Literal(long.Parse(token.Text, CultureInfo.InvariantCulture), token.Line);
+                return new Literal(IntegerValue(token), token.Line);
             case TokenKind.Float:
                 return new Literal(double.Parse(token.Text, CultureInfo.InvariantCulture), token.Line);
             case TokenKind.Name:
@@ -579,6 +595,11 @@ internal sealed class JinjaParser
                 throw Error(token, token.Kind == TokenKind.End ? "an expression is missing" : $"unexpected '{token.Text}'");
         }
     }
+
+    private static long IntegerValue(Token token) =>
+        long.TryParse(token.Text, NumberStyles.None, CultureInfo.InvariantCulture, out long value)
+            ? value
+            : throw Error(token, "integers beyond 64 bits are not supported by this server's chat template engine");
 
     private void Begin(Segment segment)
     {

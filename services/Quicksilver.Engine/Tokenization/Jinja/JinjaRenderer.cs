@@ -85,44 +85,55 @@ internal sealed class JinjaRenderer
         return Flow.Normal;
     }
 
+    /// <summary>
+    /// Jinja's loop: the filter and each iteration run in a scope of their own (a <c>set</c> in one iteration is gone in
+    /// the next); the else block runs in the enclosing scope unless some iteration ran its body to the end (not cut by
+    /// break or continue), as Jinja compiles it.
+    /// </summary>
     private Flow ExecuteFor(ForNode loop)
     {
         List<object?> items = JinjaValues.Items(Evaluate(loop.Iterable), loop.Iterable.Line);
+        if (loop.Filter is not null)
+        {
+            items = [.. items.Where(item => InScope(() =>
+            {
+                Bind(loop.Targets, item, loop.Iterable.Line);
+                return JinjaValues.IsTrue(Evaluate(loop.Filter));
+            }))];
+        }
+
+        bool completed = false;
+        var info = new LoopInfo(items);
+        for (int i = 0; i < items.Count; i++)
+        {
+            if (++_iterations > MaxLoopIterations)
+            {
+                throw new JinjaException($"line {loop.Iterable.Line}: the template ran more than {MaxLoopIterations} loop iterations");
+            }
+
+            info.Index0 = i;
+            Flow flow = InScope(() =>
+            {
+                _scopes[^1]["loop"] = info;
+                Bind(loop.Targets, items[i], loop.Iterable.Line);
+                return Execute(loop.Body);
+            });
+            completed |= flow == Flow.Normal;
+            if (flow == Flow.Break)
+            {
+                break;
+            }
+        }
+
+        return completed ? Flow.Normal : Execute(loop.Else);
+    }
+
+    private T InScope<T>(Func<T> run)
+    {
         _scopes.Add([]);
         try
         {
-            if (loop.Filter is not null)
-            {
-                items = [.. items.Where(item =>
-                {
-                    Bind(loop.Targets, item, loop.Iterable.Line);
-                    return JinjaValues.IsTrue(Evaluate(loop.Filter));
-                })];
-            }
-
-            // As Jinja compiles it, the else block runs unless some iteration ran its body to the end (not cut by
-            // break or continue).
-            bool completed = false;
-            var info = new LoopInfo(items);
-            for (int i = 0; i < items.Count; i++)
-            {
-                if (++_iterations > MaxLoopIterations)
-                {
-                    throw new JinjaException($"line {loop.Iterable.Line}: the template ran more than {MaxLoopIterations} loop iterations");
-                }
-
-                info.Index0 = i;
-                _scopes[^1]["loop"] = info;
-                Bind(loop.Targets, items[i], loop.Iterable.Line);
-                Flow flow = Execute(loop.Body);
-                completed |= flow == Flow.Normal;
-                if (flow == Flow.Break)
-                {
-                    break;
-                }
-            }
-
-            return completed ? Flow.Normal : Execute(loop.Else);
+            return run();
         }
         finally
         {
@@ -138,7 +149,7 @@ internal sealed class JinjaRenderer
             return;
         }
 
-        List<object?> parts = item as List<object?> ?? throw new JinjaException($"line {line}: cannot unpack {JinjaValues.TypeName(item)} into {targets.Count} names");
+        List<object?> parts = item is string text ? JinjaValues.Items(text, line) : item as List<object?> ?? throw new JinjaException($"line {line}: cannot unpack {JinjaValues.TypeName(item)} into {targets.Count} names");
         if (parts.Count != targets.Count)
         {
             throw new JinjaException($"line {line}: cannot unpack {parts.Count} values into {targets.Count} names");
@@ -176,23 +187,31 @@ internal sealed class JinjaRenderer
         return text;
     }
 
+    /// <summary>A macro sees the template's top-level names and its parameters, not its caller's variables, as in Jinja.</summary>
     private JinjaCallable Macro(MacroNode macro) => new(macro.Name, (arguments, keywords) =>
     {
-        var scope = new Dictionary<string, object?>();
-        for (int i = 0; i < macro.Parameters.Count; i++)
+        if (arguments.Count > macro.Parameters.Count)
         {
-            (string name, Expression? fallback) = macro.Parameters[i];
-            scope[name] = i < arguments.Count ? arguments[i] : keywords.TryGetValue(name, out object? named) ? named : fallback is null ? Undefined.Instance : Evaluate(fallback);
+            throw new JinjaException($"macro '{macro.Name}' takes {macro.Parameters.Count} arguments, not {arguments.Count}");
         }
 
-        _scopes.Add(scope);
+        List<Dictionary<string, object?>> callers = [.. _scopes.Skip(1)];
+        _scopes.RemoveRange(1, callers.Count);
+        _scopes.Add([]);
         try
         {
+            for (int i = 0; i < macro.Parameters.Count; i++)
+            {
+                (string name, Expression? fallback) = macro.Parameters[i];
+                _scopes[^1][name] = i < arguments.Count ? arguments[i] : keywords.TryGetValue(name, out object? named) ? named : fallback is null ? Undefined.Instance : Evaluate(fallback);
+            }
+
             return Capture(macro.Body);
         }
         finally
         {
-            _scopes.RemoveAt(_scopes.Count - 1);
+            _scopes.RemoveRange(1, _scopes.Count - 1);
+            _scopes.AddRange(callers);
         }
     });
 
@@ -264,6 +283,20 @@ internal sealed class JinjaRenderer
                 };
             case Binary binary:
                 return EvaluateBinary(binary);
+            case Comparison chain:
+                object? left = Evaluate(chain.First);
+                foreach ((string op, Expression operand) in chain.Links)
+                {
+                    object? right = Evaluate(operand);
+                    if (!Compare(op, left, right, chain.Line))
+                    {
+                        return false;
+                    }
+
+                    left = right;
+                }
+
+                return true;
             case Conditional conditional:
                 return JinjaValues.IsTrue(Evaluate(conditional.Condition))
                     ? Evaluate(conditional.WhenTrue)
@@ -289,18 +322,24 @@ internal sealed class JinjaRenderer
         object? b = Evaluate(binary.Right);
         return binary.Operator switch
         {
-            "==" => JinjaValues.Equals(a, b),
-            "!=" => !JinjaValues.Equals(a, b),
-            "<" => JinjaValues.Compare(a, b, binary.Line) < 0,
-            "<=" => JinjaValues.Compare(a, b, binary.Line) <= 0,
-            ">" => JinjaValues.Compare(a, b, binary.Line) > 0,
-            ">=" => JinjaValues.Compare(a, b, binary.Line) >= 0,
-            "in" => JinjaValues.Contains(b, a, binary.Line),
-            "not in" => !JinjaValues.Contains(b, a, binary.Line),
+            "==" or "!=" or "<" or "<=" or ">" or ">=" or "in" or "not in" => Compare(binary.Operator, a, b, binary.Line),
             "~" => JinjaValues.Text(a) + JinjaValues.Text(b),
+            "%" when a is string format => JinjaValues.Format(format, b, binary.Line),
             _ => JinjaValues.Arithmetic(binary.Operator, a, b, binary.Line),
         };
     }
+
+    private static bool Compare(string op, object? a, object? b, int line) => op switch
+    {
+        "==" => JinjaValues.Equals(a, b),
+        "!=" => !JinjaValues.Equals(a, b),
+        "<" => JinjaValues.Compare(a, b, line) < 0,
+        "<=" => JinjaValues.Compare(a, b, line) <= 0,
+        ">" => JinjaValues.Compare(a, b, line) > 0,
+        ">=" => JinjaValues.Compare(a, b, line) >= 0,
+        "in" => JinjaValues.Contains(b, a, line),
+        _ => !JinjaValues.Contains(b, a, line),
+    };
 
     private object? Invoke(Call call)
     {
@@ -329,8 +368,9 @@ internal sealed class JinjaRenderer
                 long at = i < 0 ? list.Count + i : i;
                 return at >= 0 && at < list.Count ? list[(int)at] : Undefined.Instance;
             case (string s, long i):
-                long position = i < 0 ? s.Length + i : i;
-                return position >= 0 && position < s.Length ? s[(int)position].ToString() : Undefined.Instance;
+                List<object?> characters = JinjaValues.Items(s, line);
+                long position = i < 0 ? characters.Count + i : i;
+                return position >= 0 && position < characters.Count ? characters[(int)position] : Undefined.Instance;
             case (OrderedDictionary<string, object?> dict, string key):
                 return dict.TryGetValue(key, out object? value) ? value : Undefined.Instance;
             case (Undefined, _):
@@ -357,7 +397,12 @@ internal sealed class JinjaRenderer
             throw new JinjaException($"line {slice.Line}: a slice step cannot be zero");
         }
 
-        List<object?> items = target is string text ? [.. text.Select(c => (object?)c.ToString())] : JinjaValues.Items(target, slice.Line);
+        if (target is Undefined)
+        {
+            throw new JinjaException($"line {slice.Line}: a slice of an undefined value");
+        }
+
+        List<object?> items = JinjaValues.Items(target, slice.Line);
         int count = items.Count;
         long Clamp(long? bound, long fallback)
         {

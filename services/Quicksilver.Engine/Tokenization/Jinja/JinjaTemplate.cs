@@ -23,7 +23,16 @@ public sealed class JinjaTemplate
     public static JinjaTemplate Parse(string source, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(source);
-        IReadOnlyList<Node> body = JinjaParser.Parse(source);
+        IReadOnlyList<Node> body;
+        try
+        {
+            body = JinjaParser.Parse(source);
+        }
+        catch (Exception exception) when (exception is FormatException or OverflowException or ArgumentException)
+        {
+            throw new JinjaException(exception.Message, exception);
+        }
+
         JinjaCheck.Names(body);
         return new JinjaTemplate(body, time ?? TimeProvider.System);
     }
@@ -50,7 +59,15 @@ public sealed class JinjaTemplate
             globals[name] = FromDotNet(value);
         }
 
-        return JinjaRenderer.Render(_body, globals);
+        try
+        {
+            return JinjaRenderer.Render(_body, globals);
+        }
+        catch (Exception exception) when (exception is InvalidCastException or InvalidOperationException or OverflowException or FormatException or ArgumentException or IndexOutOfRangeException)
+        {
+            // An operation on values it does not fit, which Jinja2 reports as a TypeError or ValueError.
+            throw new JinjaException(exception.Message, exception);
+        }
     }
 
     private static List<object?> Range(List<object?> arguments)

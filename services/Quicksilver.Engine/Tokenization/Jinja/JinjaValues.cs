@@ -16,6 +16,12 @@ internal sealed class Undefined
 /// <summary>A Python tuple: a list that prints in parentheses and never equals a list.</summary>
 internal sealed class JinjaTuple(IEnumerable<object?> items) : List<object?>(items);
 
+/// <summary>
+/// What Jinja's <c>select</c>, <c>map</c>, <c>reverse</c> and similar filters return, a Python generator: always true,
+/// with no length, and not reversible until <c>|list</c> makes it a list.
+/// </summary>
+internal sealed class JinjaGenerator(IEnumerable<object?> items) : List<object?>(items);
+
 /// <summary>The object <c>namespace(…)</c> makes: attributes a loop body can set and the code after the loop read.</summary>
 internal sealed class JinjaNamespace(Dictionary<string, object?> attributes)
 {
@@ -58,6 +64,7 @@ internal static class JinjaValues
     {
         null or Undefined => false,
         bool b => b,
+        JinjaGenerator => true,
         long l => l != 0,
         double d => d != 0,
         string s => s.Length > 0,
@@ -78,11 +85,12 @@ internal static class JinjaValues
     public static string Repr(object? value, bool quoteStrings = true) => value switch
     {
         null => "None",
-        Undefined => string.Empty,
+        Undefined => quoteStrings ? "Undefined" : string.Empty,
         bool b => b ? "True" : "False",
         long l => l.ToString(CultureInfo.InvariantCulture),
         double d => FloatText(d),
         string s => quoteStrings ? QuoteString(s) : s,
+        JinjaGenerator => "<generator object>",
         JinjaTuple tuple => "(" + string.Join(", ", tuple.Select(item => Repr(item))) + (tuple.Count == 1 ? ",)" : ")"),
         List<object?> list => "[" + string.Join(", ", list.Select(item => Repr(item))) + "]",
         OrderedDictionary<string, object?> dict => "{" + string.Join(", ", dict.Select(entry => $"{QuoteString(entry.Key)}: {Repr(entry.Value)}")) + "}",
@@ -199,9 +207,11 @@ internal static class JinjaValues
             case ("+", List<object?> x, List<object?> y):
                 return new List<object?>([.. x, .. y]);
             case ("*", string x, long n):
-                return string.Concat(Enumerable.Repeat(x, (int)Math.Max(0, n)));
+                return string.Concat(Enumerable.Repeat(x, (int)Math.Clamp(n, 0, 1_000_000)));
+            case ("*", long n, string x):
+                return string.Concat(Enumerable.Repeat(x, (int)Math.Clamp(n, 0, 1_000_000)));
             case ("*", List<object?> x, long n):
-                return Enumerable.Repeat(x, (int)Math.Max(0, n)).SelectMany(items => items).ToList();
+                return Enumerable.Repeat(x, (int)Math.Clamp(n, 0, 1_000_000)).SelectMany(items => items).ToList();
         }
 
         if (!IsNumber(a) || !IsNumber(b))
@@ -250,6 +260,41 @@ internal static class JinjaValues
         where T : System.Numerics.INumber<T> =>
         T.IsZero(value) ? throw new JinjaException($"line {line}: division by zero") : value;
 
+    /// <summary>Python's <c>format % arguments</c> for <c>%s %r %d %i %f %%</c>.</summary>
+    public static string Format(string format, object? arguments, int line)
+    {
+        List<object?> values = arguments is JinjaTuple tuple ? tuple : [arguments];
+        var text = new StringBuilder();
+        int next = 0;
+        for (int i = 0; i < format.Length; i++)
+        {
+            if (format[i] != '%')
+            {
+                text.Append(format[i]);
+                continue;
+            }
+
+            char conversion = i + 1 < format.Length ? format[++i] : throw new JinjaException($"line {line}: '%' at the end of a format string");
+            if (conversion == '%')
+            {
+                text.Append('%');
+                continue;
+            }
+
+            object? value = next < values.Count ? values[next++] : throw new JinjaException($"line {line}: not enough arguments for the format string");
+            text.Append(conversion switch
+            {
+                's' => Text(value),
+                'r' => Repr(value),
+                'd' or 'i' when IsNumber(value) => ((long)Math.Truncate(ToDouble(value))).ToString(CultureInfo.InvariantCulture),
+                'f' when IsNumber(value) => ToDouble(value).ToString("F6", CultureInfo.InvariantCulture),
+                _ => throw new JinjaException($"line {line}: the format '%{conversion}' is not supported for {TypeName(value)}"),
+            });
+        }
+
+        return next == values.Count ? text.ToString() : throw new JinjaException($"line {line}: not all arguments converted during string formatting");
+    }
+
     public static bool Contains(object? container, object? item, int line) => container switch
     {
         string s when item is string sub => s.Contains(sub, StringComparison.Ordinal),
@@ -264,7 +309,7 @@ internal static class JinjaValues
     {
         List<object?> list => list,
         OrderedDictionary<string, object?> dict => [.. dict.Keys],
-        string s => [.. s.Select(c => (object?)c.ToString())],
+        string s => [.. s.EnumerateRunes().Select(rune => (object?)rune.ToString())],
         Undefined => [],
         _ => throw new JinjaException($"line {line}: {TypeName(value)} is not iterable"),
     };

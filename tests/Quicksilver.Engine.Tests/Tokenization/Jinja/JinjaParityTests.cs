@@ -17,7 +17,9 @@ public sealed class JinjaParityTests
         ["dream"] = JinjaTemplates.Dream,
         ["qwen3"] = JinjaTemplates.Qwen3,
         ["llama31"] = JinjaTemplates.Llama31,
+        ["llama32"] = JinjaTemplates.Llama32,
         ["mistral"] = JinjaTemplates.Mistral,
+        ["line-endings"] = JinjaTemplates.LineEndings,
         ["layout"] = JinjaTemplates.Layout,
         ["expressions"] = JinjaTemplates.Expressions,
         ["statements"] = JinjaTemplates.Statements,
@@ -27,10 +29,10 @@ public sealed class JinjaParityTests
     [MemberData(nameof(TemplateNames))]
     public void Render_EveryConversation_AsJinja2RendersIt(string name)
     {
-        JinjaTemplate template = JinjaTemplate.Parse(Templates[name]);
+        JinjaTemplate template = JinjaTemplate.Parse(Templates[name], new FixedClock(Now));
         List<(string, JsonObject)> cases = [.. Conversations().Select(variables => (Templates[name], variables))];
 
-        List<string?> expected = JinjaReference.Render(cases);
+        List<string?> expected = JinjaReference.Render(cases, Now);
 
         for (int i = 0; i < cases.Count; i++)
         {
@@ -49,6 +51,9 @@ public sealed class JinjaParityTests
             Assert.True(expected[i] == actual, $"conversation {i}: {cases[i].Item2.ToJsonString()}\nJinja2: {Show(expected[i])}\nours:   {Show(actual)} {error}");
         }
     }
+
+    /// <summary>The time <c>strftime_now</c> formats on both sides (the reference reads it from each case).</summary>
+    private static readonly DateTimeOffset Now = new(2026, 12, 1, 9, 30, 0, TimeSpan.Zero);
 
     private static string Show(string? text) => text is null ? "(error)" : System.Text.Json.JsonSerializer.Serialize(text);
 
@@ -81,6 +86,9 @@ public sealed class JinjaParityTests
         JsonObject thinkingOff = Variables(true, Message("user", "no thinking"));
         thinkingOff["enable_thinking"] = false;
         yield return thinkingOff;
+        JsonObject builtin = Variables(true, Message("system", "sys"), Message("user", "search"));
+        builtin["builtin_tools"] = new JsonArray("brave_search", "code_interpreter", "wolfram_alpha");
+        yield return builtin;
         JsonObject dated = Variables(true, Message("user", "date?"));
         dated["date_string"] = "01 Dec 2026";
         yield return dated;

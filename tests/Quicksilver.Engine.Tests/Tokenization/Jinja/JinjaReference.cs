@@ -19,10 +19,10 @@ internal static class JinjaReference
         ? "No Python with jinja2 (QS_JINJA_PYTHON, python3, /usr/bin/python3; Debian: apt-get install python3-jinja2; .ci/run installs it)."
         : null;
 
-    /// <summary>Each case's output, or null where Jinja2 raised an error.</summary>
-    public static List<string?> Render(IReadOnlyList<(string Template, JsonObject Variables)> cases)
+    /// <summary>Each case's output, or null where Jinja2 raised an error; <c>strftime_now</c> formats <paramref name="now"/>.</summary>
+    public static List<string?> Render(IReadOnlyList<(string Template, JsonObject Variables)> cases, DateTimeOffset now)
     {
-        var request = new JsonArray([.. cases.Select(c => (JsonNode)new JsonObject { ["template"] = c.Template, ["variables"] = c.Variables.DeepClone() })]);
+        var request = new JsonArray([.. cases.Select(c => (JsonNode)new JsonObject { ["template"] = c.Template, ["variables"] = c.Variables.DeepClone(), ["now"] = now.ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) })]);
         var start = new ProcessStartInfo(Interpreter.Value ?? throw new InvalidOperationException(SkipReason))
         {
             RedirectStandardInput = true,

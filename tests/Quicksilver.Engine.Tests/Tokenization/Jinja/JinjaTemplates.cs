@@ -171,6 +171,97 @@ internal static class JinjaTemplates
         {%- endif %}
         """;
 
+    /// <summary>Llama 3.2's shape: <c>strftime_now</c>, built-in tools filtered with <c>reject</c>, tools in the first user message.</summary>
+    public const string Llama32 = """
+        {{- bos_token }}
+        {%- if custom_tools is defined %}
+            {%- set tools = custom_tools %}
+        {%- endif %}
+        {%- if not tools_in_user_message is defined %}
+            {%- set tools_in_user_message = true %}
+        {%- endif %}
+        {%- if not date_string is defined %}
+            {%- if strftime_now is defined %}
+                {%- set date_string = strftime_now("%d %b %Y") %}
+            {%- else %}
+                {%- set date_string = "26 Jul 2024" %}
+            {%- endif %}
+        {%- endif %}
+        {%- if not tools is defined %}
+            {%- set tools = none %}
+        {%- endif %}
+
+        {#- This block extracts the system message, so we can slot it into the right place. #}
+        {%- if messages[0]['role'] == 'system' %}
+            {%- set system_message = messages[0]['content']|trim %}
+            {%- set messages = messages[1:] %}
+        {%- else %}
+            {%- set system_message = "" %}
+        {%- endif %}
+
+        {#- System message #}
+        {{- "<|start_header_id|>system<|end_header_id|>\n\n" }}
+        {%- if builtin_tools is defined or tools is not none %}
+            {{- "Environment: ipython\n" }}
+        {%- endif %}
+        {%- if builtin_tools is defined %}
+            {{- "Tools: " + builtin_tools | reject('equalto', 'code_interpreter') | join(", ") + "\n\n"}}
+        {%- endif %}
+        {{- "Cutting Knowledge Date: December 2023\n" }}
+        {{- "Today Date: " + date_string + "\n\n" }}
+        {{- system_message }}
+        {{- "<|eot_id|>" }}
+
+        {#- Custom tools are passed in a user message with some extra guidance #}
+        {%- if tools_in_user_message and not tools is none %}
+            {%- if messages | length != 0 %}
+                {%- set first_user_message = messages[0]['content']|trim %}
+                {%- set messages = messages[1:] %}
+            {%- else %}
+                {{- raise_exception("Cannot put tools in the first user message when there's no first user message!") }}
+            {%- endif %}
+            {{- '<|start_header_id|>user<|end_header_id|>\n\n' -}}
+            {{- "Given the following functions, please respond with a JSON for a function call " }}
+            {{- "with its proper arguments that best answers the given prompt.\n\n" }}
+            {%- for t in tools %}
+                {{- t | tojson(indent=4) }}
+                {{- "\n\n" }}
+            {%- endfor %}
+            {{- first_user_message + "<|eot_id|>"}}
+        {%- endif %}
+
+        {%- for message in messages %}
+            {%- if not (message.role == 'ipython' or message.role == 'tool' or 'tool_calls' in message) %}
+                {{- '<|start_header_id|>' + message['role'] + '<|end_header_id|>\n\n'+ message['content'] | trim + '<|eot_id|>' }}
+            {%- elif 'tool_calls' in message %}
+                {%- if not message.tool_calls|length == 1 %}
+                    {{- raise_exception("This model only supports single tool-calls at once!") }}
+                {%- endif %}
+                {%- set tool_call = message.tool_calls[0].function %}
+                {{- '<|start_header_id|>assistant<|end_header_id|>\n\n' -}}
+                {{- '{"name": "' + tool_call.name + '", ' }}
+                {{- '"parameters": ' }}
+                {{- tool_call.arguments | tojson }}
+                {{- "}" }}
+                {{- "<|eot_id|>" }}
+            {%- elif message.role == "tool" or message.role == "ipython" %}
+                {{- "<|start_header_id|>ipython<|end_header_id|>\n\n" }}
+                {%- if message.content is mapping or message.content is iterable %}
+                    {{- message.content | tojson }}
+                {%- else %}
+                    {{- message.content }}
+                {%- endif %}
+                {{- "<|eot_id|>" }}
+            {%- endif %}
+        {%- endfor %}
+        {%- if add_generation_prompt %}
+            {{- '<|start_header_id|>assistant<|end_header_id|>\n\n' }}
+        {%- endif %}
+        """;
+
+    /// <summary>Windows line endings, a lone carriage return and trailing newlines, as a <c>chat_template.jinja</c> file may have them.</summary>
+    public const string LineEndings = "a\r\nb{% if true %}\r\nc{% endif %}\r\nd\re{{ 'x\r\ny' }}{% for m in messages %}\r\n  {{ m.role }}{% endfor %}\n\n";
+
     /// <summary>Mistral's shape: roles must alternate, checked with <c>raise_exception</c>.</summary>
     public const string Mistral = """
         {{- bos_token }}
@@ -223,6 +314,15 @@ internal static class JinjaTemplates
         {{ messages|selectattr('role', 'equalto', 'user')|map(attribute='content')|join('|') }} {{ messages|rejectattr('role', 'eq', 'user')|list|length }} {{ messages|map(attribute='role')|unique|join(',') }}
         {{ 1 < 2 < 3 }} {{ not 1 == 2 }} {{ 1 if 0 else 2 }} {{ none or 'fallback' }} {{ 'x' and 'y' }} {{ (1, 2) }} {{ range(3)|list }} {{ range(1, 10, 3)|list }} {{ 'a' < 'b' }} {{ [1, 2] < [1, 3] }}
         {{ 3 is odd }} {{ 4 is even }} {{ 9 is divisibleby 3 }} {{ 'abc' is lower }} {{ 5 is gt 3 }} {{ 'x' is in ['x'] }} {{ 'line one\nline two'|indent(2) }} {{ 'a b  c'|wordcount }}
+        {{ 3 > 2 > 1 }} {{ 2 == 2 == 2 }} {{ 0 < 20 < 10 }} {{ {'a': {'b': 1}} }} {{ {'a': 1}}} {{ messages.0.role }} {{ [1, 2].1 }} {{ (1,) }} {{ ('a', 'b',) }} {{ [missing] }}
+        {{ '%s items' % 3 }} {{ '%d/%d' % (1, 2) }} {{ 3 * 'x' }} {{ '\x41\u00e9\U0001F600\t|' }} {{ 0 is sameas false }} {{ true is number }} {{ '123' is lower }} {{ 3.0 is odd }} {{ none is sameas none }}
+        {{ "they're hello_world abc1def (x)"|title }} {{ ['b', 'A', 'a', 'B']|sort }} {{ ['b', 'A', 'a', 'B']|sort(reverse=true) }} {{ ['a', 'A']|unique|list }} {{ ['B', 'a']|max }} {{ {'aB': 1, 'a_b': 2}|dictsort }}
+        {{ 'a\n  \nb'|indent(2) }}|{{ '\nb'|indent(2, true) }}|{{ 'x\n'|indent(2) }}|{{ '<a href="x">&\'</a>'|e }} {{ '<b>x</b>  y &amp; z'|striptags }}
+        {{ {'a': 1, 'b': [1, {'c': none}]}|tojson(indent=2) }} {{ '😀é\u001b\u007f "q"'|tojson }} {{ {'z': 1, 'a': 2}|tojson(sort_keys=true) }} {{ 'é'|tojson(true) }}
+        {{ [{'function': {'name': 'f'}}]|map(attribute='function.name')|list }} {{ [{'function': {'name': 'f'}}, {'function': {}}]|selectattr('function.name', 'defined')|list|length }} {{ [[1, 2], [3]]|map(attribute=0)|list }}
+        {{ 'a  b  c'.split(None, 1) }} {{ 'a\nb\n'.splitlines() }} {{ ''.splitlines() }} {{ '  a  '.strip('') }}| {{ '😀'|length }} {{ 'a😀b'[1] }} {{ 'a😀b'[::-1] }} {{ 'a😀b'|reverse }}
+        {{ [1, 2, 3]|select('odd')|list }} {{ ['a', 'code_interpreter']|reject('equalto', 'code_interpreter')|join(', ') }} {{ [0, 1, '']|select|list }} {% if messages|selectattr('role', 'equalto', 'nobody') %}HAS{% else %}NONE{% endif %}
+        {{ 'a b c'.rsplit(' ', 1) }} {{ 'xab'.removeprefix('x') }} {{ 'abx'.removesuffix('x') }} {{ 'abcabc'.rfind('b') }} {{ [3, 1]|reverse|list }} {{ {'k': 'v'}|items|list }}
         """;
 
     /// <summary>Loop controls, tuple unpacking, nested loops, set blocks, macros and namespaces.</summary>
@@ -243,5 +343,12 @@ internal static class JinjaTemplates
         {%- for message in messages %}{% set ns.count = ns.count + message.content|length %}{% endfor %} {{ ns.count }}
         {%- set outer = 'outer' %}{% for i in range(2) %}{% set outer = 'inner' %}{% endfor %} {{ outer }}
         {%- set a, b = 1, 2 %} {{ a + b }}
+        {%- for m in messages %}{% if loop.first %}{% set first_role = m.role %}{% endif %}{{ first_role }};{% endfor %}
+        {%- set system = '' %}{% for m in messages %}{% if m.role == 'system' %}{% set system = system + m.content %}{% endif %}{% if m.role == 'user' %}[{{ system }}]{% endif %}{% endfor %}
+        {%- set x = 5 %}{% for i in range(2) %}{{ x }}{% set x = 7 %}{% endfor %} {{ x }}
+        {%- for m in [1, 2] if m > 5 %}{% else %}[{{ m }}]{% endfor %}
+        {%- macro shows() %}<{{ message }}>{% endmacro %}{% for message in ['a'] %}{{ shows() }}{% endfor %}
+        {%- macro pair(a, b=a) %}{{ a }}{{ b }}{% endmacro %} {{ pair(1) }}
+        {%- for x in 1, 2 %}{{ x }}{% endfor %} {% for a, b in ['ab'] %}{{ a }}-{{ b }}{% endfor %}
         """;
 }
