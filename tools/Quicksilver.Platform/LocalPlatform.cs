@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Reflection;
 using System.Security.Cryptography;
 
@@ -37,10 +39,33 @@ internal sealed class LocalPlatform : IDisposable
 
     public static string Url(int port) => $"http://127.0.0.1:{port}";
 
+    /// <summary>The gateway's port and the pods' after it must be free: a child that cannot bind would only say so in its own log.</summary>
+    private static void RequireFreePorts(int gatewayPort, int pods)
+    {
+        for (int port = gatewayPort; port <= gatewayPort + pods; port++)
+        {
+            var listener = new TcpListener(IPAddress.Loopback, port);
+            try
+            {
+                listener.Start();
+            }
+            catch (SocketException exception)
+            {
+                throw new InvalidOperationException(
+                    $"Port {port} on 127.0.0.1 is in use ({exception.SocketErrorCode}); the platform needs ports {gatewayPort}–{gatewayPort + pods}. Pass --port with another base port.", exception);
+            }
+            finally
+            {
+                listener.Stop();
+            }
+        }
+    }
+
     /// <summary>Starts the pods on ports after <paramref name="gatewayPort"/>, waits until they are ready, then the gateway.</summary>
     /// <param name="echo">Whether the processes' output is printed (prefixed with their names).</param>
     public static async Task<LocalPlatform> StartAsync(int pods, int gatewayPort, string modelFolder, double gpuHourPriceUsd, bool echo = true)
     {
+        RequireFreePorts(gatewayPort, pods);
         string root = Repository.Root();
         string configuration = typeof(LocalPlatform).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "Configuration").Value!;
         string serverAssembly = Path.Combine(root, "services", "Quicksilver.Server", "bin", configuration, "net10.0", "Quicksilver.Server.dll");

@@ -8,7 +8,18 @@ if (PlatformOptions.Parse(args) is not { } options)
     return 2;
 }
 
-using LocalPlatform platform = await LocalPlatform.StartAsync(options.Pods, options.GatewayPort, options.ModelPath, options.GpuHourPriceUsd);
+LocalPlatform platform;
+try
+{
+    platform = await LocalPlatform.StartAsync(options.Pods, options.GatewayPort, options.ModelPath, options.GpuHourPriceUsd);
+}
+catch (Exception exception) when (exception is InvalidOperationException or TimeoutException)
+{
+    Console.Error.WriteLine($"The platform did not start: {exception.Message}");
+    return 1;
+}
+
+using LocalPlatform started = platform;
 IReadOnlyList<ChildProcess> children = platform.Children;
 string apiKey = platform.ApiKey;
 string model = platform.Model;
