@@ -20,7 +20,7 @@ namespace Quicksilver.Gateway;
 
 /// <summary>
 /// The gateway's services and pipeline. A <c>/v1</c> request passes: API key → tenant (401), the model from the body
-/// (400/403/404/413), tenant rate limits (429, requests for the pods only), then YARP: retries around load-aware balancing, passive health,
+/// (400/404/413), tenant rate limits (429, requests for the pods only), then YARP: retries around load-aware balancing, passive health,
 /// forwarding with the tenant stamped, and the answer relayed and metered.
 /// </summary>
 internal static class GatewayApplication
@@ -84,7 +84,7 @@ internal static class GatewayApplication
         app.UseMiddleware<ModelRoutingMiddleware>();
 
         // Only a valid request for a model's pods counts against (and is refused by) the tenant's limits: listing
-        // models, an unknown path and a request the gateway refuses itself (400/403/404/413) do not.
+        // models, an unknown path and a request the gateway refuses itself (400/404/413) do not.
         app.UseWhen(ModelRoutingMiddleware.IsForPods, limited => limited.UseTenantRateLimiting());
         app.UseRouting();
         app.UseRequestTimeouts();

@@ -26,16 +26,14 @@ internal sealed record GatewayError(int StatusCode, string Type, string Message,
         "AuthenticationError",
         "Incorrect API key provided.");
 
-    public static GatewayError ModelNotAllowed(string model) => new(
-        StatusCodes.Status403Forbidden,
-        "PermissionDeniedError",
-        $"Your API key has no access to the model `{model}`.",
-        "model");
-
+    /// <summary>
+    /// A model the gateway does not serve, or one the tenant may not use: one answer for both, as OpenAI's, so that a
+    /// key cannot learn which models exist beyond its own (the rejection metric still tells them apart).
+    /// </summary>
     public static GatewayError ModelNotFound(string model) => new(
         StatusCodes.Status404NotFound,
         "NotFoundError",
-        $"The model `{model}` does not exist.",
+        $"The model `{model}` does not exist or you do not have access to it.",
         "model");
 
     public static GatewayError RouteNotFound(string method, string path) => new(

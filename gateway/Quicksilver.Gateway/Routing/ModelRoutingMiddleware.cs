@@ -15,7 +15,7 @@ namespace Quicksilver.Gateway.Routing;
 /// picks the pods: the model is put into <see cref="PodHeaders.Model"/> for the model routes to match on. Those are the
 /// generation endpoints, which are metered (<see cref="ProxiedRequest"/>), and vLLM's <c>/tokenize</c> and
 /// <c>/detokenize</c>, which take no device time and are not. Answers itself what the gateway can judge: 400 for a
-/// body that is not a JSON object or has no model, 404 for a model no pod serves, 403 for a model the tenant may not
+/// body that is not a JSON object or has no model, 404 for a model no pod serves or the tenant may not
 /// use, 413 for a body over the limit. Everything else is the pod's to validate.
 /// </summary>
 internal sealed class ModelRoutingMiddleware(
@@ -96,7 +96,7 @@ internal sealed class ModelRoutingMiddleware(
         if (!tenant.MayUse(model))
         {
             metrics.Rejected(tenant, GatewayMetrics.RejectionReasons.ModelNotAllowed);
-            await GatewayError.ModelNotAllowed(model).WriteAsync(context.Response);
+            await GatewayError.ModelNotFound(model).WriteAsync(context.Response);
             return;
         }
 

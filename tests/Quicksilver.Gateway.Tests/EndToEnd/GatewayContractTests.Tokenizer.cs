@@ -74,7 +74,7 @@ public sealed partial class GatewayContractTests
     [InlineData("/Detokenize/", null, "{\"model\":\"quicksilver-tiny\",\"tokens\":[1]}", HttpStatusCode.Unauthorized, "AuthenticationError")]
     [InlineData("/tokenize", TestTenants.Acme, "{\"prompt\":\"x\"}", HttpStatusCode.BadRequest, "BadRequestError")]
     [InlineData("/tokenize", TestTenants.Acme, "{\"model\":\"nope\",\"prompt\":\"x\"}", HttpStatusCode.NotFound, "NotFoundError")]
-    [InlineData("/detokenize", TestTenants.Restricted, "{\"model\":\"quicksilver-tiny\",\"tokens\":[1]}", HttpStatusCode.Forbidden, "PermissionDeniedError")]
+    [InlineData("/detokenize", TestTenants.Restricted, "{\"model\":\"quicksilver-tiny\",\"tokens\":[1]}", HttpStatusCode.NotFound, "NotFoundError")]
     [InlineData("/detokenize", TestTenants.Acme, "{\"model\":\"quicksilver-tiny\",\"tokens\":[-1]}", HttpStatusCode.BadRequest, "BadRequestError")]
     public async Task Tokenizer_RefusedThroughTheGateway_IsAnOpenAIError(string path, string? tenant, string body, HttpStatusCode status, string type)
     {

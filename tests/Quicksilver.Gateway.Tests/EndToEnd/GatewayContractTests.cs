@@ -124,17 +124,17 @@ public sealed partial class GatewayContractTests(PlatformFixture fixture) : ICla
     }
 
     [Fact]
-    public async Task ModelOutsideTheTenantsAllowList_Is403_UnknownModel404_NoModel400()
+    public async Task ModelOutsideTheTenantsAllowListOrUnknown_Is404_NoModel400()
     {
         using HttpClient restricted = Platform.Gateway.ClientFor(TestTenants.Restricted);
         using HttpResponseMessage forbidden = await Platform.PostCompletionAsync(restricted, Platform.Completion());
-        await AssertErrorAsync(forbidden, HttpStatusCode.Forbidden, "PermissionDeniedError", "Your API key has no access to the model `quicksilver-tiny`.", "model");
+        await AssertErrorAsync(forbidden, HttpStatusCode.NotFound, "NotFoundError", "The model `quicksilver-tiny` does not exist or you do not have access to it.", "model");
 
         using HttpClient acme = Platform.Gateway.ClientFor(TestTenants.Acme);
         JsonObject unknown = Platform.Completion();
         unknown["model"] = "gpt-5";
         using HttpResponseMessage notFound = await Platform.PostCompletionAsync(acme, unknown);
-        await AssertErrorAsync(notFound, HttpStatusCode.NotFound, "NotFoundError", "The model `gpt-5` does not exist.", "model");
+        await AssertErrorAsync(notFound, HttpStatusCode.NotFound, "NotFoundError", "The model `gpt-5` does not exist or you do not have access to it.", "model");
 
         using HttpResponseMessage noModel = await Platform.PostCompletionAsync(acme, new JsonObject { ["prompt"] = "x" });
         await AssertErrorAsync(noModel, HttpStatusCode.BadRequest, "BadRequestError", "You must provide a model parameter.", "model");
@@ -217,10 +217,10 @@ public sealed partial class GatewayContractTests(PlatformFixture fixture) : ICla
         Assert.Equal(listed.ToJsonString(), card.ToJsonString());
 
         using HttpResponseMessage unknown = await acme.GetAsync(new Uri("/v1/models/org%2Fno-such-model", UriKind.Relative));
-        await AssertErrorAsync(unknown, HttpStatusCode.NotFound, "NotFoundError", "The model `org/no-such-model` does not exist.", "model");
+        await AssertErrorAsync(unknown, HttpStatusCode.NotFound, "NotFoundError", "The model `org/no-such-model` does not exist or you do not have access to it.", "model");
         using HttpClient restricted = Platform.Gateway.ClientFor(TestTenants.Restricted);
         using HttpResponseMessage hidden = await restricted.GetAsync(new Uri("/v1/models/quicksilver-tiny", UriKind.Relative));
-        await AssertErrorAsync(hidden, HttpStatusCode.NotFound, "NotFoundError", "The model `quicksilver-tiny` does not exist.", "model");
+        await AssertErrorAsync(hidden, HttpStatusCode.NotFound, "NotFoundError", "The model `quicksilver-tiny` does not exist or you do not have access to it.", "model");
     }
 
     [Fact]
@@ -316,7 +316,7 @@ public sealed partial class GatewayContractTests(PlatformFixture fixture) : ICla
         JsonObject unknown = Platform.Completion();
         unknown["model"] = "gpt-5";
         using HttpResponseMessage notFound = await Platform.PostCompletionAsync(client, unknown);
-        await AssertErrorAsync(notFound, HttpStatusCode.NotFound, "NotFoundError", "The model `gpt-5` does not exist.", "model");
+        await AssertErrorAsync(notFound, HttpStatusCode.NotFound, "NotFoundError", "The model `gpt-5` does not exist or you do not have access to it.", "model");
     }
 
     [Fact]
