@@ -22,9 +22,12 @@ public sealed record TokenizerConfig
 
     /// <summary>
     /// The Jinja chat template (<c>chat_template</c>; from the list-of-named-templates form, the one named
-    /// <c>default</c>; from a <c>chat_template.jinja</c> file beside the config when the config has none), or null.
+    /// <c>default</c>; from a <c>chat_template.jinja</c> file beside the config, which wins over the field), or null.
     /// </summary>
     public string? ChatTemplate { get; init; }
+
+    /// <summary>The file <see cref="ChatTemplate"/> was read from (the config, or <c>chat_template.jinja</c>), for errors; null when not read from a file.</summary>
+    public string? ChatTemplatePath { get; init; }
 
     /// <summary>Longest input the tokenizer is meant for (<c>model_max_length</c>); null when absent or set to Hugging Face's "no limit" sentinel.</summary>
     public long? ModelMaxLength { get; init; }

@@ -17,25 +17,17 @@ public static class TokenizerConfigReader
     private const double NoLimitSentinel = 1e18;
 
     /// <summary>
-    /// Reads <paramref name="path"/>. When the config has no <c>chat_template</c> and a <c>chat_template.jinja</c>
-    /// lies beside it, that file's text is the template. Throws <see cref="CheckpointException"/> naming the file
-    /// and the field for an unreadable file, malformed JSON or a field of the wrong shape.
+    /// Reads <paramref name="path"/>. A <c>chat_template.jinja</c> beside it is the template, over any
+    /// <c>chat_template</c> in the config, as transformers loads it. Throws <see cref="CheckpointException"/> naming the
+    /// file and the field for an unreadable file, malformed JSON or a field of the wrong shape.
     /// </summary>
     public static TokenizerConfig Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         string json = ReadText(path);
-        TokenizerConfig config = Parse(json, path);
-        if (config.ChatTemplate is null)
-        {
-            string sidecar = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", ChatTemplateFileName);
-            if (File.Exists(sidecar))
-            {
-                config = config with { ChatTemplate = ReadText(sidecar) };
-            }
-        }
-
-        return config;
+        TokenizerConfig config = Parse(json, path) with { ChatTemplatePath = path };
+        string sidecar = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", ChatTemplateFileName);
+        return File.Exists(sidecar) ? config with { ChatTemplate = ReadText(sidecar), ChatTemplatePath = sidecar } : config;
     }
 
     /// <summary>Reads <paramref name="path"/> (<see cref="Read"/>) when the file exists; else an empty configuration.</summary>

@@ -90,13 +90,14 @@ internal static class ChatPlanner
             null);
         try
         {
-            return template.Render(request.Messages, request.AddGenerationPrompt, request.ContinueFinalMessage);
+            return template.Render(request.Messages, request.AddGenerationPrompt, request.ContinueFinalMessage, request.TemplateVariables);
         }
         catch (ChatTemplateException exception)
         {
             // The template refused this conversation (roles that do not alternate, a role it does not know), as
             // transformers' apply_chat_template would: the caller's to change.
-            throw ApiErrorException.BadRequest($"The model's chat template cannot render these messages: {exception.Message}", "messages");
+            string verdict = exception.RaisedByTemplate ? "refused" : "failed on";
+            throw ApiErrorException.BadRequest($"The model's chat template {verdict} these messages: {exception.Message}", "messages");
         }
     }
 }

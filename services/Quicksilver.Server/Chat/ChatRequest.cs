@@ -32,6 +32,9 @@ internal sealed record ChatRequest
     /// <summary><c>continue_final_message</c> (vLLM's): the last message is left open for the answer to continue.</summary>
     public bool ContinueFinalMessage { get; init; }
 
+    /// <summary><c>chat_template_kwargs</c> (vLLM's): more variables for the chat template.</summary>
+    public IReadOnlyDictionary<string, object?> TemplateVariables { get; init; } = new Dictionary<string, object?>();
+
     /// <summary><c>stream_options.include_usage</c>.</summary>
     public bool IncludeUsage { get; init; }
 

@@ -38,6 +38,7 @@ internal static class ChatRequestParser
         CheckTools(body);
         CheckResponseFormat(body);
         (bool addGenerationPrompt, bool continueFinalMessage) = ParsePromptEnding(body);
+        IReadOnlyDictionary<string, object?> templateVariables = ParseChatTemplateKwargs(body);
         UnsupportedFields.RejectForChat(body);
 
         return new ChatRequest
@@ -51,6 +52,7 @@ internal static class ChatRequestParser
             AddSpecialTokens = OptionalBoolean(body, "add_special_tokens") ?? false,
             AddGenerationPrompt = addGenerationPrompt,
             ContinueFinalMessage = continueFinalMessage,
+            TemplateVariables = templateVariables,
             IncludeUsage = includeUsage,
             Stop = stop,
             Seed = seed,
@@ -76,6 +78,38 @@ internal static class ChatRequestParser
 
         return (addGenerationPrompt ?? !continueFinalMessage, continueFinalMessage);
     }
+
+    /// <summary>
+    /// vLLM's <c>chat_template_kwargs</c>: an object whose fields are more variables for the chat template (Qwen3's
+    /// <c>enable_thinking</c>, say); JSON values as the template reads them.
+    /// </summary>
+    private static Dictionary<string, object?> ParseChatTemplateKwargs(JsonElement body)
+    {
+        const string Field = "chat_template_kwargs";
+        if (!TryGetValue(body, Field, out JsonElement kwargs) || kwargs.ValueKind == JsonValueKind.Null)
+        {
+            return new Dictionary<string, object?>();
+        }
+
+        if (kwargs.ValueKind != JsonValueKind.Object)
+        {
+            throw TypeError(Field, "an object", kwargs);
+        }
+
+        return kwargs.EnumerateObject().ToDictionary(property => property.Name, property => TemplateValue(property.Value), StringComparer.Ordinal);
+    }
+
+    private static object? TemplateValue(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString(),
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        JsonValueKind.Number when value.TryGetInt64(out long integer) => integer,
+        JsonValueKind.Number => value.GetDouble(),
+        JsonValueKind.Array => value.EnumerateArray().Select(TemplateValue).ToList(),
+        JsonValueKind.Object => (IReadOnlyDictionary<string, object?>)value.EnumerateObject().ToDictionary(p => p.Name, p => TemplateValue(p.Value), StringComparer.Ordinal),
+        _ => null,
+    };
 
     private static ChatMessage[] ParseMessages(JsonElement body)
     {
@@ -127,7 +161,7 @@ internal static class ChatRequestParser
             CheckNoAudio(message, path);
         }
 
-        return new ChatMessage(templateRole, ParseContent(message, path, optional: templateRole == ChatRoles.Assistant));
+        return new ChatMessage(templateRole, ParseContent(message, path, optional: templateRole == ChatRoles.Assistant), name.ValueKind == JsonValueKind.String ? name.GetString() : null);
     }
 
     /// <summary>A string, or text parts joined with newlines (as vLLM joins them for string-content templates).</summary>

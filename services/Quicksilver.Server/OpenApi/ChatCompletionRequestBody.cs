@@ -101,7 +101,7 @@ internal static class ChatCompletionRequestBody
                     Description = "The text, or an array of text parts (joined with newlines). Optional (absent or null) for assistant messages.",
                     OneOf = [Of(JsonSchemaType.String), new OpenApiSchema { Type = JsonSchemaType.Array, Items = textPart }, Of(JsonSchemaType.Null)],
                 },
-                ["name"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null, Description = "Accepted and ignored." },
+                ["name"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null, Description = "The speaker's name, given to the chat template as message.name (as vLLM does)." },
             },
             Required = new HashSet<string> { "role" },
         };

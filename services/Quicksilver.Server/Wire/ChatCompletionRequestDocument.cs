@@ -53,6 +53,12 @@ internal sealed record ChatCompletionRequestDocument : GenerationRequestDocument
     public bool? ContinueFinalMessage { get; init; }
 
     /// <summary>
+    /// (vLLM's extension) More variables for the model's chat template, such as <c>{"enable_thinking": false}</c> for a
+    /// Qwen3-style template; they cannot replace <c>messages</c> or <c>add_generation_prompt</c>.
+    /// </summary>
+    public Dictionary<string, JsonElement>? ChatTemplateKwargs { get; init; }
+
+    /// <summary>
     /// Return the log-probability of each answer token (<c>choices[].logprobs.content</c>): <c>log p(token)</c> at the
     /// denoising step that unmasked it.
     /// </summary>

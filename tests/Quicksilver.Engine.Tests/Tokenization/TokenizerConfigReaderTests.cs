@@ -110,6 +110,19 @@ public sealed class TokenizerConfigReaderTests
     }
 
     [Fact]
+    public void Read_TemplateInJinjaFile_WinsOverTheConfigsAsInTransformers()
+    {
+        using var file = new TempFile(TokenizerConfigReader.FileName, """{"chat_template": "JSON{{ messages }}"}""");
+        string sidecar = Path.Combine(file.Directory, TokenizerConfigReader.ChatTemplateFileName);
+        File.WriteAllText(sidecar, "SIDECAR{{ messages }}");
+
+        TokenizerConfig config = TokenizerConfigReader.Read(file.Path);
+
+        Assert.Equal("SIDECAR{{ messages }}", config.ChatTemplate);
+        Assert.Equal(sidecar, config.ChatTemplatePath);
+    }
+
+    [Fact]
     public void Read_TemplateInJinjaFile_IsUsedWhenConfigHasNone()
     {
         using var file = new TempFile(TokenizerConfigReader.FileName, """{"eos_token": "<|eot_id|>"}""");

@@ -111,6 +111,8 @@ public sealed class TokenizerApiTests : IAsyncLifetime
     [InlineData("/tokenize", "{\"prompt\":\"a\",\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}", "messages")]
     [InlineData("/tokenize", "{\"messages\":[]}", "messages")]
     [InlineData("/tokenize", "{\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"add_generation_prompt\":true,\"continue_final_message\":true}", "continue_final_message")]
+    [InlineData("/tokenize", "{\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"chat_template_kwargs\":5}", "chat_template_kwargs")]
+    [InlineData("/tokenize", "{\"messages\":[{\"role\":\"user\",\"content\":\"a\",\"name\":7}]}", "messages[0].name")]
     [InlineData("/tokenize", "{\"prompt\":\"a\",\"add_special_tokens\":\"yes\"}", "add_special_tokens")]
     [InlineData("/tokenize", "{\"prompt\":\"a\",\"return_token_strs\":1}", "return_token_strs")]
     [InlineData("/tokenize", "{\"prompt\":\"a\",\"model\":3}", "model")]

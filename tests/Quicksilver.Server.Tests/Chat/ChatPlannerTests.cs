@@ -44,7 +44,32 @@ public sealed class ChatPlannerTests
         var exception = Assert.Throws<ApiErrorException>(() => ChatPlanner.Render(request, model));
 
         Assert.Equal((400, "messages"), (exception.Error.StatusCode, exception.Error.Param));
-        Assert.Equal("The model's chat template cannot render these messages: System messages are not supported.", exception.Error.Message);
+        Assert.Equal("The model's chat template refused these messages: System messages are not supported.", exception.Error.Message);
+    }
+
+    [Fact]
+    public void Render_NamesAndChatTemplateKwargs_ReachTheTemplate_WhichCannotLoseItsMessagesOrEnding()
+    {
+        using ServedModel loaded = ServedModelLoader.Load(RepositoryFolders.EmbeddedModel, new EngineOptions { Backend = "cpu", Threads = 1 }, NullLoggerFactory.Instance);
+        ServedModel model = loaded with
+        {
+            ChatTemplate = JinjaChatTemplate.Parse(
+                "{% for m in messages %}{{ m.role }}:{{ m.name }}:{{ m.content }}|{% endfor %}{{ enable_thinking }}|{{ add_generation_prompt }}|{{ extra.depth }}",
+                new Dictionary<string, string>()),
+        };
+        var request = new ChatRequest
+        {
+            Messages = [new(ChatRoles.User, "Hi", "bob"), new(ChatRoles.Assistant, "Hello")],
+            TemplateVariables = new Dictionary<string, object?>
+            {
+                ["enable_thinking"] = false,
+                ["extra"] = new Dictionary<string, object?> { ["depth"] = 2L },
+                ["messages"] = "replaced",
+                ["add_generation_prompt"] = "replaced",
+            },
+        };
+
+        Assert.Equal("user:bob:Hi|assistant::Hello|False|True|2", ChatPlanner.Render(request, model));
     }
 
     [Fact]

@@ -3,4 +3,5 @@ namespace Quicksilver.Engine.Tokenization.ChatTemplates;
 /// <summary>One turn of a conversation, as a chat template renders it.</summary>
 /// <param name="Role">Who speaks: <c>system</c>, <c>user</c> or <c>assistant</c> (see <see cref="ChatRoles"/>).</param>
 /// <param name="Content">What was said, as plain text.</param>
-public sealed record ChatMessage(string Role, string Content);
+/// <param name="Name">The speaker's name (OpenAI's <c>name</c>), given to the template as <c>message.name</c>; null when not sent.</param>
+public sealed record ChatMessage(string Role, string Content, string? Name = null);

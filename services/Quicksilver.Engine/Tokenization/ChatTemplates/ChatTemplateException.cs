@@ -19,4 +19,7 @@ public sealed class ChatTemplateException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>Whether the template raised it itself (<c>raise_exception</c>): a refusal of the conversation, in the template's words.</summary>
+    public bool RaisedByTemplate { get; init; }
 }

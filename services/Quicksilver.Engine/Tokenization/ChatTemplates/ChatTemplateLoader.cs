@@ -7,8 +7,8 @@ namespace Quicksilver.Engine.Tokenization.ChatTemplates;
 /// <summary>
 /// Loads a model's Jinja chat template (<see cref="JinjaChatTemplate"/>) and checks it when the model loads, so that a
 /// template this server cannot render stops the pod with a reason instead of failing users' requests: it must parse, it
-/// must render a plain conversation, the special tokens it names must be in <c>tokenizer_config.json</c>, and the
-/// <c>&lt;|…|&gt;</c> markers it writes must be single tokens of the tokenizer.
+/// must render a plain conversation, and the special tokens and <c>&lt;|…|&gt;</c> markers it writes must be single
+/// tokens of the tokenizer. A special token the config does not name is undefined, as in transformers.
 /// </summary>
 public static partial class ChatTemplateLoader
 {
@@ -24,7 +24,8 @@ public static partial class ChatTemplateLoader
     /// <summary>
     /// The chat template of <paramref name="config"/>, or null when the model has none (an empty or missing
     /// <c>chat_template</c>): such a model serves completions but not chat. Throws <see cref="CheckpointException"/>
-    /// naming <paramref name="sourcePath"/> and <c>chat_template</c> when the template fails a check.
+    /// naming the file the template came from (<see cref="TokenizerConfig.ChatTemplatePath"/>, else
+    /// <paramref name="sourcePath"/>) and <c>chat_template</c> when the template fails a check.
     /// </summary>
     public static IChatTemplate? Load(TokenizerConfig config, ITextTokenizer tokenizer, string sourcePath, TimeProvider? time = null)
     {
@@ -36,15 +37,8 @@ public static partial class ChatTemplateLoader
             return null;
         }
 
+        sourcePath = config.ChatTemplatePath ?? sourcePath;
         Dictionary<string, string> specialTokens = SpecialTokens(config);
-        foreach (Match named in SpecialTokenVariable().Matches(source))
-        {
-            if (!specialTokens.ContainsKey(named.Value))
-            {
-                throw new CheckpointException(sourcePath, FieldName, $"writes {named.Value}, but the file names no '{named.Value}'.");
-            }
-        }
-
         JinjaChatTemplate template;
         try
         {
@@ -100,10 +94,6 @@ public static partial class ChatTemplateLoader
 
         throw new CheckpointException(sourcePath, FieldName, $"fails on a plain user/assistant conversation: {refusal!.Message}");
     }
-
-    /// <summary>The special tokens <c>tokenizer_config.json</c> names that a template may write (others it may test, but they are undefined).</summary>
-    [GeneratedRegex(@"\b(?:bos|eos|pad|mask)_token\b", RegexOptions.CultureInvariant)]
-    private static partial Regex SpecialTokenVariable();
 
     /// <summary>Special-token markers in the <c>&lt;|name|&gt;</c> form (Llama 3, ChatML, LLaDA).</summary>
     [GeneratedRegex(@"<\|[^<>|\s]+\|>", RegexOptions.CultureInvariant)]

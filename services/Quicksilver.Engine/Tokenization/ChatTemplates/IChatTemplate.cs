@@ -13,8 +13,10 @@ public interface IChatTemplate
     /// of the assistant's turn that the model is to complete (Hugging Face's <c>add_generation_prompt</c>). With
     /// <paramref name="continueFinalMessage"/> (vLLM's <c>continue_final_message</c>) the last message is left open,
     /// without its end of turn, for the model to go on with (an assistant's prefill); not with a generation prompt.
+    /// <paramref name="variables"/> are more variables for the template (vLLM's <c>chat_template_kwargs</c>, such as
+    /// Qwen3's <c>enable_thinking</c>); they cannot replace <c>messages</c> or <c>add_generation_prompt</c>.
     /// Throws <see cref="ChatTemplateException"/> when the template refuses the conversation (its <c>raise_exception</c>,
     /// such as roles that do not alternate).
     /// </summary>
-    string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt, bool continueFinalMessage = false);
+    string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt, bool continueFinalMessage = false, IReadOnlyDictionary<string, object?>? variables = null);
 }

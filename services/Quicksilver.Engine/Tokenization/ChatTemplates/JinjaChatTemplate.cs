@@ -4,8 +4,9 @@ namespace Quicksilver.Engine.Tokenization.ChatTemplates;
 
 /// <summary>
 /// A model's Jinja chat template, rendered as Hugging Face's <c>apply_chat_template</c> renders it: the variables
-/// <c>messages</c> (<c>role</c> and <c>content</c> each), <c>add_generation_prompt</c>, the tokenizer's special tokens
-/// (<c>bos_token</c>, <c>eos_token</c>…), and <c>tools</c> and <c>documents</c> as none. A final message to continue is
+/// <c>messages</c> (<c>role</c>, <c>content</c> and, when sent, <c>name</c> each), <c>add_generation_prompt</c>, the
+/// tokenizer's special tokens (<c>bos_token</c>, <c>eos_token</c>…), <c>tools</c> and <c>documents</c> as none, and the
+/// caller's variables. A final message to continue is
 /// cut where its content ends in the render, as transformers cuts it.
 /// </summary>
 public sealed class JinjaChatTemplate : IChatTemplate
@@ -30,7 +31,7 @@ public sealed class JinjaChatTemplate : IChatTemplate
     }
 
     /// <inheritdoc/>
-    public string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt, bool continueFinalMessage = false)
+    public string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt, bool continueFinalMessage = false, IReadOnlyDictionary<string, object?>? variables = null)
     {
         ArgumentNullException.ThrowIfNull(messages);
         if (addGenerationPrompt && continueFinalMessage)
@@ -38,30 +39,41 @@ public sealed class JinjaChatTemplate : IChatTemplate
             throw new ArgumentException("A conversation cannot both continue its final message and open the assistant's turn.", nameof(continueFinalMessage));
         }
 
-        var variables = new Dictionary<string, object?>(StringComparer.Ordinal)
-        {
-            ["messages"] = messages.Select(m => (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?> { ["role"] = m.Role, ["content"] = m.Content }).ToList(),
-            ["add_generation_prompt"] = addGenerationPrompt,
-            ["tools"] = null,
-            ["documents"] = null,
-        };
+        var context = new Dictionary<string, object?>(StringComparer.Ordinal) { ["tools"] = null, ["documents"] = null };
         foreach ((string name, string text) in _specialTokens)
         {
-            variables[name] = text;
+            context[name] = text;
         }
 
+        foreach ((string name, object? value) in variables ?? new Dictionary<string, object?>())
+        {
+            context[name] = value;
+        }
+
+        context["messages"] = messages.Select(Message).ToList();
+        context["add_generation_prompt"] = addGenerationPrompt;
         string rendered;
         try
         {
-            rendered = _template.Render(variables);
+            rendered = _template.Render(context);
         }
         catch (JinjaException exception)
         {
-            throw new ChatTemplateException(
-                exception.RaisedByTemplate ? exception.Message : $"The model's chat template failed on this conversation: {exception.Message}", exception);
+            throw new ChatTemplateException(exception.Message, exception) { RaisedByTemplate = exception.RaisedByTemplate };
         }
 
         return continueFinalMessage && messages.Count > 0 ? CutAfterFinalMessage(rendered, messages[^1].Content) : rendered;
+    }
+
+    private static IReadOnlyDictionary<string, object?> Message(ChatMessage message)
+    {
+        var fields = new Dictionary<string, object?> { ["role"] = message.Role, ["content"] = message.Content };
+        if (message.Name is not null)
+        {
+            fields["name"] = message.Name;
+        }
+
+        return fields;
     }
 
     /// <summary>

@@ -15,7 +15,7 @@ internal static partial class JinjaBuiltins
     {
         "trim", "length", "count", "tojson", "string", "int", "float", "lower", "upper", "title", "capitalize", "default", "d",
         "first", "last", "join", "list", "items", "reverse", "replace", "safe", "abs", "select", "reject", "selectattr", "rejectattr",
-        "map", "sort", "unique", "indent", "min", "max", "sum", "dictsort", "wordcount", "striptags", "e", "escape",
+        "map", "sort", "unique", "indent", "min", "max", "sum", "dictsort", "wordcount", "striptags", "e", "escape", "format",
     };
 
     public static readonly HashSet<string> Tests = new(StringComparer.Ordinal)
@@ -199,6 +199,8 @@ internal static partial class JinjaBuiltins
                     JinjaValues.Arithmetic("+", total, sumAttribute is null ? item : AttributePath(item, sumAttribute, line), line));
             case "indent":
                 return Indent(Text(Defined(value, name, line), line), Argument(0, "width", 4L), JinjaValues.IsTrue(Argument(1, "first", false)), JinjaValues.IsTrue(Argument(2, "blank", false)));
+            case "format":
+                return JinjaValues.Format(Text(value, line), arguments.Count == 1 ? arguments[0] : new JinjaTuple(arguments), line);
             case "wordcount":
                 return (long)Words().Count(Text(value, line));
             default:
@@ -410,11 +412,19 @@ internal static partial class JinjaBuiltins
             "count" => new JinjaCallable(name, (a, _) => (long)(Arg(a, 0).Length == 0 ? s.Length + 1 : (s.Length - s.Replace(Arg(a, 0), string.Empty, StringComparison.Ordinal).Length) / Arg(a, 0).Length)),
             "join" => new JinjaCallable(name, (a, _) => string.Join(s, JinjaValues.Items(a[0], line).Select(JinjaValues.Text))),
             "splitlines" => new JinjaCallable(name, (_, _) => SplitLines(s).Select(part => (object?)part).ToList()),
+            "partition" => new JinjaCallable(name, (a, _) => Partition(s, Arg(a, 0), s.IndexOf(Arg(a, 0), StringComparison.Ordinal), fromRight: false)),
+            "rpartition" => new JinjaCallable(name, (a, _) => Partition(s, Arg(a, 0), s.LastIndexOf(Arg(a, 0), StringComparison.Ordinal), fromRight: true)),
             "isspace" => new JinjaCallable(name, (_, _) => s.Length > 0 && s.All(PythonText.IsWhitespace)),
             "isdigit" => new JinjaCallable(name, (_, _) => s.Length > 0 && s.All(char.IsDigit)),
             _ => Undefined.Instance,
         };
     }
+
+    /// <summary>Python's <c>partition</c>/<c>rpartition</c>: (before, separator, after), the whole text on the side it was not found.</summary>
+    private static JinjaTuple Partition(string s, string separator, int at, bool fromRight) =>
+        at < 0
+            ? new JinjaTuple(fromRight ? [string.Empty, string.Empty, s] : [s, string.Empty, string.Empty])
+            : new JinjaTuple([s[..at], separator, s[(at + separator.Length)..]]);
 
     private static IEnumerable<string> Prefixes(object? prefix, int line) => prefix is List<object?> list ? list.Select(p => Text(p, line)) : [Text(prefix, line)];
 

@@ -54,6 +54,11 @@ internal static class JinjaCheck
 
     private static void Names(Expression expression)
     {
+        if (!System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw new JinjaException("the template nests too deeply");
+        }
+
         switch (expression)
         {
             case Filter filter:

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace Quicksilver.Engine.Tokenization.Jinja;
 
@@ -12,7 +13,11 @@ internal sealed class JinjaParser
 {
     private static readonly HashSet<string> Comparisons = new(StringComparer.Ordinal) { "==", "!=", "<", "<=", ">", ">=" };
 
+    /// <summary>Deeper nesting than chat templates use, and shallow enough for any thread's stack to render.</summary>
+    private const int MaxDepth = 200;
+
     private readonly List<Segment> _segments;
+    private int _depth;
     private int _segment;
     private IReadOnlyList<Token> _tokens = [];
     private int _token;
@@ -28,6 +33,24 @@ internal sealed class JinjaParser
 
     /// <summary>Statements up to one of <paramref name="ends"/> (consumed; returned with its name) or the end of the template.</summary>
     private (IReadOnlyList<Node> Body, string? End) ParseBlock(string[] ends)
+    {
+        EnsureStack();
+        if (ends.Length > 0 && ++_depth > MaxDepth)
+        {
+            throw new JinjaException($"the template nests statements deeper than {MaxDepth} levels");
+        }
+
+        try
+        {
+            return ParseStatements(ends);
+        }
+        finally
+        {
+            _depth -= ends.Length > 0 ? 1 : 0;
+        }
+    }
+
+    private (IReadOnlyList<Node> Body, string? End) ParseStatements(string[] ends)
     {
         var nodes = new List<Node>();
         while (_segment < _segments.Count)
@@ -244,6 +267,24 @@ internal sealed class JinjaParser
     }
 
     private Expression ParseExpression(bool allowConditional = true)
+    {
+        EnsureStack();
+        if (++_depth > MaxDepth)
+        {
+            throw new JinjaException($"line {Peek().Line}: the template nests expressions deeper than {MaxDepth} levels");
+        }
+
+        try
+        {
+            return ParseConditional(allowConditional);
+        }
+        finally
+        {
+            _depth--;
+        }
+    }
+
+    private Expression ParseConditional(bool allowConditional)
     {
         Expression value = ParseOr();
         while (allowConditional && Peek().Is("if"))
@@ -600,6 +641,15 @@ internal sealed class JinjaParser
         long.TryParse(token.Text, NumberStyles.None, CultureInfo.InvariantCulture, out long value)
             ? value
             : throw Error(token, "integers beyond 64 bits are not supported by this server's chat template engine");
+
+    /// <summary>A template nested too deeply for the thread's stack is refused with a reason instead of ending the process.</summary>
+    private static void EnsureStack()
+    {
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw new JinjaException("the template nests too deeply");
+        }
+    }
 
     private void Begin(Segment segment)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Quicksilver.Engine.Tokenization.Jinja;
@@ -11,9 +12,13 @@ internal sealed class JinjaRenderer
     private const int MaxOutputChars = 16 * 1024 * 1024;
     private const int MaxLoopIterations = 1_000_000;
 
+    /// <summary>Deeper macro recursion than any chat template needs; Jinja2 stops at Python's recursion limit, near 300 calls.</summary>
+    private const int MaxMacroDepth = 100;
+
     private readonly StringBuilder _output = new();
     private readonly List<Dictionary<string, object?>> _scopes;
     private int _iterations;
+    private int _macroDepth;
 
     private JinjaRenderer(Dictionary<string, object?> globals) => _scopes = [globals];
 
@@ -47,6 +52,7 @@ internal sealed class JinjaRenderer
 
     private Flow Execute(Node node)
     {
+        EnsureStack();
         switch (node)
         {
             case TextNode text:
@@ -190,6 +196,11 @@ internal sealed class JinjaRenderer
     /// <summary>A macro sees the template's top-level names and its parameters, not its caller's variables, as in Jinja.</summary>
     private JinjaCallable Macro(MacroNode macro) => new(macro.Name, (arguments, keywords) =>
     {
+        if (_macroDepth >= MaxMacroDepth)
+        {
+            throw new JinjaException($"macro '{macro.Name}' recursed deeper than {MaxMacroDepth} calls");
+        }
+
         if (arguments.Count > macro.Parameters.Count)
         {
             throw new JinjaException($"macro '{macro.Name}' takes {macro.Parameters.Count} arguments, not {arguments.Count}");
@@ -198,6 +209,7 @@ internal sealed class JinjaRenderer
         List<Dictionary<string, object?>> callers = [.. _scopes.Skip(1)];
         _scopes.RemoveRange(1, callers.Count);
         _scopes.Add([]);
+        _macroDepth++;
         try
         {
             for (int i = 0; i < macro.Parameters.Count; i++)
@@ -210,10 +222,20 @@ internal sealed class JinjaRenderer
         }
         finally
         {
+            _macroDepth--;
             _scopes.RemoveRange(1, _scopes.Count - 1);
             _scopes.AddRange(callers);
         }
     });
+
+    /// <summary>A template nested or recursing too deeply for the thread's stack fails its render, as Jinja2's RecursionError does, instead of the process.</summary>
+    private static void EnsureStack()
+    {
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw new JinjaException("the template nests or recurses too deeply");
+        }
+    }
 
     private object? Lookup(string name)
     {
@@ -239,6 +261,7 @@ internal sealed class JinjaRenderer
 
     private object? Evaluate(Expression expression)
     {
+        EnsureStack();
         switch (expression)
         {
             case Literal literal:

@@ -210,13 +210,46 @@ public sealed class ChatTemplateLoaderTests
     }
 
     [Fact]
-    public void Load_TemplateWritesBosButConfigNamesNone_Throws()
+    public void Load_TemplateAddsBosButConfigNamesNone_FailsTheProbeAsTransformersWould()
     {
+        // bos_token is undefined, and Jinja2 refuses to add an undefined value to a string.
         var exception = Assert.Throws<CheckpointException>(() =>
             ChatTemplateLoader.Load(new TokenizerConfig { ChatTemplate = Llama3Template }, Llama3Vocabulary, Source));
 
         Assert.Equal("chat_template", exception.Subject);
-        Assert.Contains("bos_token", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("fails on a plain user/assistant conversation", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("undefined", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_TemplateFromJinjaFile_ErrorsNameThatFile()
+    {
+        const string sidecar = "/models/m/chat_template.jinja";
+
+        var exception = Assert.Throws<CheckpointException>(() =>
+            ChatTemplateLoader.Load(new TokenizerConfig { ChatTemplate = "{{ messages | no_such_filter }}", ChatTemplatePath = sidecar }, ChatMLVocabulary, Source));
+
+        Assert.Equal(sidecar, exception.FilePath);
+    }
+
+    [Theory]
+    [InlineData("{% macro r(n) %}{{ r(n + 1) }}{% endmacro %}{% for m in messages %}{% if m.content == 'boom' %}{{ r(0) }}{% endif %}{{ m.content }}{% endfor %}")]
+    [InlineData("{% macro esc(s) %}{% if s %}{{ s[0] }}{{ esc(s[1:]) }}{% endif %}{% endmacro %}{% for m in messages %}{{ esc(m.content) }}{% endfor %}")]
+    public void Render_RecursionPastTheLimit_FailsTheRenderNotTheProcess(string text)
+    {
+        IChatTemplate template = ChatTemplateLoader.Load(new TokenizerConfig { ChatTemplate = text }, ChatMLVocabulary, Source)!;
+
+        Assert.Throws<ChatTemplateException>(() => template.Render([new(ChatRoles.User, "boom"), new(ChatRoles.Assistant, new string('a', 10_000))], addGenerationPrompt: true));
+    }
+
+    [Fact]
+    public void Load_NestingPastTheLimit_ThrowsInsteadOfOverflowingTheStack()
+    {
+        string deep = "{{ " + new string('(', 20_000) + "1" + new string(')', 20_000) + " }}{% for m in messages %}{{ m.content }}{% endfor %}";
+
+        var exception = Assert.Throws<CheckpointException>(() => ChatTemplateLoader.Load(new TokenizerConfig { ChatTemplate = deep }, ChatMLVocabulary, Source));
+
+        Assert.Contains("nests", exception.Message, StringComparison.Ordinal);
     }
 
     /// <summary>Meta-Llama-3-Instruct's template, as the embedded model ships it.</summary>

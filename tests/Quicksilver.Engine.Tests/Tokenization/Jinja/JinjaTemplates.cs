@@ -322,6 +322,7 @@ internal static class JinjaTemplates
         {{ [{'function': {'name': 'f'}}]|map(attribute='function.name')|list }} {{ [{'function': {'name': 'f'}}, {'function': {}}]|selectattr('function.name', 'defined')|list|length }} {{ [[1, 2], [3]]|map(attribute=0)|list }}
         {{ 'a  b  c'.split(None, 1) }} {{ 'a\nb\n'.splitlines() }} {{ ''.splitlines() }} {{ '  a  '.strip('') }}| {{ '😀'|length }} {{ 'a😀b'[1] }} {{ 'a😀b'[::-1] }} {{ 'a😀b'|reverse }}
         {{ [1, 2, 3]|select('odd')|list }} {{ ['a', 'code_interpreter']|reject('equalto', 'code_interpreter')|join(', ') }} {{ [0, 1, '']|select|list }} {% if messages|selectattr('role', 'equalto', 'nobody') %}HAS{% else %}NONE{% endif %}
+        {{ 'a</think>b</think>c'.partition('</think>') }} {{ 'abc'.partition('x') }} {{ 'a</think>b</think>c'.rpartition('</think>')[2] }} {{ 'abc'.rpartition('x') }} {{ '%s-%d'|format('a', 3) }} {{ '%s!'|format('hi') }}
         {{ 'a b c'.rsplit(' ', 1) }} {{ 'xab'.removeprefix('x') }} {{ 'abx'.removesuffix('x') }} {{ 'abcabc'.rfind('b') }} {{ [3, 1]|reverse|list }} {{ {'k': 'v'}|items|list }}
         """;
 
