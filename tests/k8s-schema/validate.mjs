@@ -15,8 +15,10 @@ async function modelOf(apiVersion, kind) {
   const module = group === "" ? `kubernetes-models/${version}` : `${packageOfGroup[group] ?? "kubernetes-models"}/${group}/${version}`;
   try {
     return (await import(module))[kind];
-  } catch {
-    return undefined;
+  } catch (error) {
+    // Only a group or version with no model here means "no schema"; any other failure is the checker's own.
+    if (error.code === "ERR_MODULE_NOT_FOUND" || error.code === "ERR_PACKAGE_PATH_NOT_EXPORTED") return undefined;
+    throw error;
   }
 }
 

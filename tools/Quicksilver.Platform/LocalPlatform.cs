@@ -52,7 +52,7 @@ internal sealed class LocalPlatform : IDisposable
             catch (SocketException exception)
             {
                 throw new InvalidOperationException(
-                    $"Port {port} on 127.0.0.1 is in use ({exception.SocketErrorCode}); the platform needs ports {gatewayPort}–{gatewayPort + pods}. Pass --port with another base port.", exception);
+                    $"Port {port} on 127.0.0.1 cannot be bound ({exception.SocketErrorCode}); the platform needs ports {gatewayPort}–{gatewayPort + pods}. Pass --port with another base port.", exception);
             }
             finally
             {

@@ -13,7 +13,7 @@ try
 {
     platform = await LocalPlatform.StartAsync(options.Pods, options.GatewayPort, options.ModelPath, options.GpuHourPriceUsd);
 }
-catch (Exception exception) when (exception is InvalidOperationException or TimeoutException)
+catch (Exception exception) when (exception is InvalidOperationException or TimeoutException or OperationCanceledException)
 {
     Console.Error.WriteLine($"The platform did not start: {exception.Message}");
     return 1;

@@ -4,6 +4,7 @@ using Quicksilver.Gateway.Errors;
 using Quicksilver.Gateway.Options;
 using Quicksilver.Gateway.Relay;
 using Quicksilver.Gateway.Routing;
+using Quicksilver.Gateway.Telemetry;
 using Quicksilver.Gateway.Tenancy;
 using Yarp.ReverseProxy;
 
@@ -44,12 +45,15 @@ internal static class ModelsApi
         IOptionsMonitor<GatewayOptions> options,
         IProxyStateLookup proxyState,
         IHttpClientFactory httpClients,
-        ModelCards lastCards)
+        ModelCards lastCards,
+        GatewayMetrics metrics)
     {
         // Kestrel decodes every escape but %2F, which the SDKs send for the slash of org/name.
         string id = model.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
-        if (!options.CurrentValue.Models.ContainsKey(id) || !context.GetTenant()!.MayUse(id))
+        bool served = options.CurrentValue.Models.ContainsKey(id);
+        if (!served || !context.GetTenant()!.MayUse(id))
         {
+            metrics.Rejected(context.GetTenant(), served ? GatewayMetrics.RejectionReasons.ModelNotAllowed : GatewayMetrics.RejectionReasons.ModelNotFound);
             await GatewayError.ModelNotFound(id).WriteAsync(context.Response);
             return;
         }

@@ -4,8 +4,9 @@ using Quicksilver.Gateway.Tenancy;
 namespace Quicksilver.Gateway.RateLimiting;
 
 /// <summary>
-/// OpenAI's rate-limit headers on every answer to a tenant with limits, as they stand when the answer starts (after any
-/// retry or error page has cleared the response): <c>x-ratelimit-limit-requests</c>, <c>-remaining-requests</c> and
+/// OpenAI's rate-limit headers on every answer to a tenant with limits that was routed to a model's pods, as they
+/// stand when the answer starts (after any retry or error page has cleared the response):
+/// <c>x-ratelimit-limit-requests</c>, <c>-remaining-requests</c> and
 /// <c>-reset-requests</c> (the time until the bucket is full again) for requests per minute, and the same three
 /// <c>-tokens</c> headers for tokens per minute (remaining: 0 while the budget is overdrawn). Durations are written as
 /// OpenAI writes them: <c>20ms</c>, <c>1.5s</c>, <c>6m0s</c>.

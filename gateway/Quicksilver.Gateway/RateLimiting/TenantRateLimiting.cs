@@ -10,7 +10,8 @@ namespace Quicksilver.Gateway.RateLimiting;
 /// <summary>
 /// ASP.NET Core rate limiting per tenant: a token bucket of requests per minute chained with the tenant's
 /// <see cref="TokenBudget"/> (<see cref="TenantRateLimiters"/>); a refused request gets 429 in OpenAI's shape with
-/// <c>Retry-After</c>, and every answer to a tenant with limits OpenAI's <see cref="RateLimitHeaders"/>.
+/// <c>Retry-After</c>, and every answer to a tenant with limits OpenAI's <see cref="RateLimitHeaders"/>; the gateway
+/// applies it to the requests it routes to a model's pods only.
 /// </summary>
 internal static class TenantRateLimiting
 {

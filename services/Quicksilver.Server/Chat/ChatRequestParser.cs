@@ -96,7 +96,19 @@ internal static class ChatRequestParser
             throw TypeError(Field, "an object", kwargs);
         }
 
-        return kwargs.EnumerateObject().ToDictionary(property => property.Name, property => TemplateValue(property.Value), StringComparer.Ordinal);
+        return Fields(kwargs);
+    }
+
+    /// <summary>An object's fields; a name given twice keeps its last value, as Python's json reads it.</summary>
+    private static Dictionary<string, object?> Fields(JsonElement value)
+    {
+        var fields = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (JsonProperty property in value.EnumerateObject())
+        {
+            fields[property.Name] = TemplateValue(property.Value);
+        }
+
+        return fields;
     }
 
     private static object? TemplateValue(JsonElement value) => value.ValueKind switch
@@ -107,7 +119,7 @@ internal static class ChatRequestParser
         JsonValueKind.Number when value.TryGetInt64(out long integer) => integer,
         JsonValueKind.Number => value.GetDouble(),
         JsonValueKind.Array => value.EnumerateArray().Select(TemplateValue).ToList(),
-        JsonValueKind.Object => (IReadOnlyDictionary<string, object?>)value.EnumerateObject().ToDictionary(p => p.Name, p => TemplateValue(p.Value), StringComparer.Ordinal),
+        JsonValueKind.Object => (IReadOnlyDictionary<string, object?>)Fields(value),
         _ => null,
     };
 

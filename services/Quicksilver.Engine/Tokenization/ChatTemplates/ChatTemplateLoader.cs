@@ -50,7 +50,7 @@ public static partial class ChatTemplateLoader
         }
 
         string probe = Probe(template, sourcePath);
-        foreach (string marker in Markers().Matches(probe).Select(m => m.Value).Concat(specialTokens.Values.Where(probe.Contains)).Distinct())
+        foreach (string marker in Markers().Matches(probe).Select(m => m.Value).Concat(specialTokens.Values.Where(token => token.Length > 0 && probe.Contains(token, StringComparison.Ordinal))).Distinct())
         {
             if (tokenizer.TokenToId(marker) is null)
             {

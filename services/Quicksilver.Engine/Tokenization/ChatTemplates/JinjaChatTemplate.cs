@@ -6,7 +6,8 @@ namespace Quicksilver.Engine.Tokenization.ChatTemplates;
 /// A model's Jinja chat template, rendered as Hugging Face's <c>apply_chat_template</c> renders it: the variables
 /// <c>messages</c> (<c>role</c>, <c>content</c> and, when sent, <c>name</c> each), <c>add_generation_prompt</c>, the
 /// tokenizer's special tokens (<c>bos_token</c>, <c>eos_token</c>…), <c>tools</c> and <c>documents</c> as none, and the
-/// caller's variables. A final message to continue is
+/// caller's variables, which may replace any of these but <c>messages</c> and <c>add_generation_prompt</c> (as vLLM's
+/// <c>chat_template_kwargs</c> may). A final message to continue is
 /// cut where its content ends in the render, as transformers cuts it.
 /// </summary>
 public sealed class JinjaChatTemplate : IChatTemplate
