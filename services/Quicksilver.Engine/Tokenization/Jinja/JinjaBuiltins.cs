@@ -142,7 +142,7 @@ internal static partial class JinjaBuiltins
                 if (keywords.TryGetValue("attribute", out object? attribute))
                 {
                     return new JinjaGenerator(JinjaValues.Items(value, line).Select(item =>
-                        AttributePath(item, attribute, line) is Undefined && keywords.TryGetValue("default", out object? fallback) ? fallback : AttributePath(item, attribute, line)));
+                        AttributePath(item, attribute, line) is var member && member is Undefined && keywords.TryGetValue("default", out object? fallback) ? fallback : member));
                 }
 
                 string mapped = Text(Argument(0, "filter", null), line);
