@@ -62,7 +62,7 @@ internal static class GatewayApplication
         // The gateway's own calls to pods (load polls, model cards) give up after the probe timeout, not HttpClient's 100 s.
         services.AddHttpClient(PodLoadPoller.HttpClientName).ConfigureHttpClient(static (provider, client) =>
             client.Timeout = provider.GetRequiredService<IOptions<RoutingOptions>>().Value.ProbeTimeout);
-        services.AddSingleton<ModelCards>();
+        services.AddSingleton<ModelCardSource>();
         services.AddHostedService<PodLoadPoller>();
 
         services.AddRequestTimeouts();

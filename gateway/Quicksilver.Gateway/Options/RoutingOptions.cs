@@ -15,6 +15,12 @@ public sealed class RoutingOptions
     public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
+    /// How long <c>GET /v1/models</c> reuses the card a model's pod served before asking a pod again; zero asks on every
+    /// listing. Listings that arrive while a pod is being asked share that one request in any case.
+    /// </summary>
+    public TimeSpan ModelCardTtl { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// Consecutive failed readiness checks that take a pod out of rotation (Envoy's unhealthy threshold). Above one, a
     /// single check that timed out while the pod was busy does not cost a healthy pod its traffic; a pod that is gone
     /// refuses connections, and the first request that finds it so ejects it at once whatever this says.

@@ -16,6 +16,11 @@ internal sealed class RoutingOptionsValidator : IValidateOptions<RoutingOptions>
         Positive(options.ConnectTimeout, nameof(options.ConnectTimeout));
         Positive(options.ActivityTimeout, nameof(options.ActivityTimeout));
         Positive(options.RequestTimeout, nameof(options.RequestTimeout));
+        if (options.ModelCardTtl < TimeSpan.Zero)
+        {
+            failures.Add($"{RoutingOptions.SectionName}:ModelCardTtl must not be negative (00:00:00 asks a pod on every listing), not {options.ModelCardTtl}.");
+        }
+
         if (options.UnhealthyThreshold < 1)
         {
             failures.Add($"{RoutingOptions.SectionName}:UnhealthyThreshold must be at least 1, not {options.UnhealthyThreshold}.");

@@ -21,6 +21,7 @@ public sealed class StubPod : IAsyncDisposable
     private readonly Lock _readiness = new();
     private int _received;
     private int _readinessChecks;
+    private int _modelCardRequests;
     private int _readinessFailuresLeft;
     private volatile bool _stallModelCards;
 
@@ -40,6 +41,9 @@ public sealed class StubPod : IAsyncDisposable
         get => _stallModelCards;
         set => _stallModelCards = value;
     }
+
+    /// <summary><c>GET /v1/models</c> requests received so far, stalled ones included.</summary>
+    public int ModelCardRequests => Volatile.Read(ref _modelCardRequests);
 
     /// <summary>Generation requests received so far, each counted once its whole body is read.</summary>
     public int Received => _received;
@@ -111,7 +115,8 @@ public sealed class StubPod : IAsyncDisposable
             "application/json"));
         app.MapGet("/v1/models", async (HttpContext context) =>
         {
-            if (stub!.StallModelCards)
+            Interlocked.Increment(ref stub!._modelCardRequests);
+            if (stub.StallModelCards)
             {
                 await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
                 return;

@@ -49,6 +49,7 @@ public sealed class OptionsValidatorTests
         ValidateOptionsResult result = new RoutingOptionsValidator().Validate(null, new RoutingOptions
         {
             LoadPollInterval = TimeSpan.Zero,
+            ModelCardTtl = TimeSpan.FromSeconds(-1),
             UnhealthyThreshold = 0,
             MaxAttempts = 0,
             RetryBudgetRatio = 2,
@@ -57,12 +58,14 @@ public sealed class OptionsValidatorTests
         Assert.Equal(
             [
                 "Gateway:Routing:LoadPollInterval must be a positive duration (e.g. 00:00:05), not 00:00:00.",
+                "Gateway:Routing:ModelCardTtl must not be negative (00:00:00 asks a pod on every listing), not -00:00:01.",
                 "Gateway:Routing:UnhealthyThreshold must be at least 1, not 0.",
                 "Gateway:Routing:MaxAttempts must be at least 1, not 0.",
                 "Gateway:Routing:RetryBudgetRatio must be between 0 and 1, not 2.",
             ],
             result.Failures);
         Assert.True(new RoutingOptionsValidator().Validate(null, new RoutingOptions()).Succeeded);
+        Assert.True(new RoutingOptionsValidator().Validate(null, new RoutingOptions { ModelCardTtl = TimeSpan.Zero }).Succeeded);
     }
 
     [Fact]
