@@ -96,7 +96,15 @@ internal static class ChatRequestParser
             throw TypeError(Field, "an object", kwargs);
         }
 
-        return Fields(kwargs);
+        Dictionary<string, object?> fields = Fields(kwargs);
+        if (fields.GetValueOrDefault("tools") is not (null or List<object?> { Count: 0 }))
+        {
+            // The template would describe tools to the model, whose calls this server cannot return, as for 'tools' itself.
+            throw ApiErrorException.BadRequest(
+                "'chat_template_kwargs.tools' is not supported yet: this server does not call tools. Leave it out or send an empty array.", Field);
+        }
+
+        return fields;
     }
 
     /// <summary>An object's fields; a name given twice keeps its last value, as Python's json reads it.</summary>

@@ -91,6 +91,8 @@ public static class ChatCompletionsApiBadRequests
         // tools, response_format
         { $"{{{Ok}, \"tools\": [{{\"type\": \"function\", \"function\": {{\"name\": \"f\"}}}}]}}", "tools" },
         { $"{{{Ok}, \"tools\": {{}}}}", "tools" },
+        { $"{{{Ok}, \"chat_template_kwargs\": {{\"tools\": [{{\"type\": \"function\", \"function\": {{\"name\": \"f\"}}}}]}}}}", "chat_template_kwargs" },
+        { $"{{{Ok}, \"chat_template_kwargs\": {{\"tools\": \"f\"}}}}", "chat_template_kwargs" },
         { $"{{{Ok}, \"tool_choice\": \"required\"}}", "tool_choice" },
         { $"{{{Ok}, \"tool_choice\": {{\"type\": \"function\", \"function\": {{\"name\": \"f\"}}}}}}", "tool_choice" },
         { $"{{{Ok}, \"tool_choice\": 5}}", "tool_choice" },

@@ -52,6 +52,7 @@ public sealed class TokenizerApiTests : IAsyncLifetime
     [InlineData("{\"add_generation_prompt\":false}")]
     [InlineData("{\"add_generation_prompt\":false,\"continue_final_message\":true}")]
     [InlineData("{\"chat_template_kwargs\":{\"a\":1,\"a\":2,\"b\":{\"c\":[1],\"c\":null}}}")] // a repeated name keeps its last value, as in Python
+    [InlineData("{\"chat_template_kwargs\":{\"tools\":[],\"documents\":null}}")] // no tools to describe
     public async Task Tokenize_Messages_GivesTheIdsAChatCompletionOfThemStartsFrom(string fields)
     {
         JsonObject body = JsonNode.Parse(fields)!.AsObject();

@@ -21,5 +21,5 @@ public sealed class ChatTemplateException : Exception
     }
 
     /// <summary>Whether the template raised it itself (<c>raise_exception</c>): a refusal of the conversation, in the template's words.</summary>
-    public bool RaisedByTemplate { get; init; }
+    public bool RaisedByTemplate => InnerException is Jinja.JinjaException { RaisedByTemplate: true };
 }

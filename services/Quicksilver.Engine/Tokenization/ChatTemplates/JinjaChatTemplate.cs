@@ -60,7 +60,7 @@ public sealed class JinjaChatTemplate : IChatTemplate
         }
         catch (JinjaException exception)
         {
-            throw new ChatTemplateException(exception.Message, exception) { RaisedByTemplate = exception.RaisedByTemplate };
+            throw new ChatTemplateException(exception.Message, exception);
         }
 
         return continueFinalMessage && messages.Count > 0 ? CutAfterFinalMessage(rendered, messages[^1].Content) : rendered;

@@ -55,6 +55,8 @@ internal static class JinjaLexer
         bool trimNextText = false;
         bool dropNextNewline = false;
         bool lineStarting = true;
+        int countedTo = 0;
+        int line = 1;
         while (position < source.Length)
         {
             int open = NextTag(source, position);
@@ -101,7 +103,9 @@ internal static class JinjaLexer
             }
 
             Add(segments, text);
-            int line = Line(source, open);
+            // Tags come in order, so each one's line counts only the newlines since the previous tag.
+            line += source.AsSpan(countedTo, open - countedTo).Count('\n');
+            countedTo = open;
             int end = FindClose(source, inner, close, kind == '#', line);
             bool trimAfter = end > inner && source[end - 1] == '-';
             string body = source[inner..(trimAfter ? end - 1 : end)];
@@ -224,8 +228,6 @@ internal static class JinjaLexer
         int.TryParse(body.AsSpan(at, digits), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out int code) && code is >= 0 and <= 0x10FFFF
             ? code
             : throw new JinjaException($"line {line}: a \\x, \\u or \\U escape needs {digits} hex digits");
-
-    private static int Line(string source, int index) => 1 + source.AsSpan(0, index).Count('\n');
 
     public static List<Token> Tokenize(string body, int line)
     {

@@ -10,13 +10,23 @@ namespace Quicksilver.Engine.Tokenization.Jinja;
 /// </summary>
 public sealed class JinjaTemplate
 {
+    /// <summary>The global functions of Hugging Face's chat template environment but <c>strftime_now</c>, which reads the template's clock.</summary>
+    private static readonly Dictionary<string, object?> Functions = new(StringComparer.Ordinal)
+    {
+        ["range"] = new JinjaCallable("range", (arguments, _) => Range(arguments)),
+        ["namespace"] = new JinjaCallable("namespace", (_, keywords) => new JinjaNamespace(new Dictionary<string, object?>(keywords, StringComparer.Ordinal))),
+        ["dict"] = new JinjaCallable("dict", (_, keywords) => new OrderedDictionary<string, object?>(keywords)),
+        ["raise_exception"] = new JinjaCallable("raise_exception", (arguments, _) =>
+            throw new JinjaException(arguments.Count > 0 ? JinjaValues.Text(arguments[0]) : "The chat template raised an error.") { RaisedByTemplate = true }),
+    };
+
     private readonly IReadOnlyList<Node> _body;
-    private readonly TimeProvider _time;
+    private readonly JinjaCallable _strftimeNow;
 
     private JinjaTemplate(IReadOnlyList<Node> body, TimeProvider time)
     {
         _body = body;
-        _time = time;
+        _strftimeNow = new JinjaCallable("strftime_now", (arguments, _) => Strftime(time.GetLocalNow(), arguments.Count > 0 ? JinjaValues.Text(arguments[0]) : string.Empty));
     }
 
     /// <summary>Reads <paramref name="source"/>; throws <see cref="JinjaException"/> naming the line and construct it cannot read.</summary>
@@ -45,15 +55,7 @@ public sealed class JinjaTemplate
     public string Render(IReadOnlyDictionary<string, object?> variables)
     {
         ArgumentNullException.ThrowIfNull(variables);
-        var globals = new Dictionary<string, object?>(StringComparer.Ordinal)
-        {
-            ["range"] = new JinjaCallable("range", (arguments, _) => Range(arguments)),
-            ["namespace"] = new JinjaCallable("namespace", (arguments, keywords) => new JinjaNamespace(new Dictionary<string, object?>(keywords, StringComparer.Ordinal))),
-            ["dict"] = new JinjaCallable("dict", (_, keywords) => new OrderedDictionary<string, object?>(keywords)),
-            ["raise_exception"] = new JinjaCallable("raise_exception", (arguments, _) =>
-                throw new JinjaException(arguments.Count > 0 ? JinjaValues.Text(arguments[0]) : "The chat template raised an error.") { RaisedByTemplate = true }),
-            ["strftime_now"] = new JinjaCallable("strftime_now", (arguments, _) => Strftime(_time.GetLocalNow(), arguments.Count > 0 ? JinjaValues.Text(arguments[0]) : string.Empty)),
-        };
+        var globals = new Dictionary<string, object?>(Functions, StringComparer.Ordinal) { ["strftime_now"] = _strftimeNow };
         foreach ((string name, object? value) in variables)
         {
             globals[name] = FromDotNet(value);

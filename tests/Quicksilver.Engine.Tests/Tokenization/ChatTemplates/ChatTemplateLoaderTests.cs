@@ -170,6 +170,7 @@ public sealed class ChatTemplateLoaderTests
     [InlineData("{% for m in messages %}{{ m.content | no_such_filter }}{% endfor %}", "no_such_filter")]
     [InlineData("{% for m in messages %}{{ m.content }}", "endfor")]
     [InlineData("{% include 'other.jinja' %}", "include")]
+    [InlineData("{% for m in messages %}\n{{ m.content }}\n\n{{ m.role | no_such_filter }}{% endfor %}", "line 4")]
     public void Load_TemplateTheEngineCannotRead_ThrowsNamingTheFileTheFieldAndTheConstruct(string text, string construct)
     {
         var exception = Assert.Throws<CheckpointException>(() =>
