@@ -251,7 +251,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         }
 
         int running = Volatile.Read(ref _load).Running;
-        TimeSpan? expectedWait = EstimateWait(position - 1, running, ahead);
+        TimeSpan? expectedWait = EstimateWait(position - 1, running, ahead, sequence.CanvasLength);
         if (expectedWait is null && !_queueWait.ColdQueueAdmits(ahead: position - 1, running))
         {
             _waitingWork.Leave(sequence);
@@ -277,17 +277,20 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     }
 
     /// <summary>
-    /// The expected wait of a request behind <paramref name="waiting"/> others (whose step bounds are
-    /// <paramref name="ahead"/>) with <paramref name="running"/> sequences in the batch: the averages' estimate, at most
-    /// what the plans allow and, while the batch is full, at least the fewest steps before a place frees (with a place
-    /// free, a waiting request takes it and may leave first).
+    /// The expected wait of a request (whose canvas holds <paramref name="canvas"/> tokens) behind <paramref name="waiting"/>
+    /// others (whose step bounds are <paramref name="ahead"/>) with <paramref name="running"/> sequences in the batch:
+    /// the averages' estimate, with steps as long as the canvases of the running and waiting sequences make them, at
+    /// most what the plans allow and, while the batch is full, at least the fewest steps before a place frees (with a
+    /// place free, a waiting request takes it and may leave first).
     /// </summary>
-    private TimeSpan? EstimateWait(int waiting, int running, StepBounds ahead)
+    private TimeSpan? EstimateWait(int waiting, int running, StepBounds ahead, int canvas)
     {
         StepBounds batch = Volatile.Read(ref _runningBounds);
         int capacity = _options.MaxActiveSequences;
         int fewest = running >= capacity ? batch.FewestBeforeAPlace(capacity, ahead) : 0;
-        return _queueWait.Estimate(waiting, running, batch.MostSteps + ahead.MostSteps, fewest);
+        int sequences = batch.Sequences + ahead.Sequences;
+        double canvasPerSequence = sequences == 0 ? canvas : (double)(batch.CanvasTokens + ahead.CanvasTokens) / sequences;
+        return _queueWait.Estimate(waiting, running, canvasPerSequence, batch.MostSteps + ahead.MostSteps, fewest);
     }
 
     /// <summary>The step bounds of the waiting requests: <see cref="StepBounds.None"/> once every request that queued has left the queue.</summary>
@@ -388,11 +391,12 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     }
 
     /// <summary>
-    /// When a request that timed out in the queue may find a place: the expected wait behind the <paramref name="waiting"/>
-    /// requests still queued (a second while the engine has not measured its drain).
+    /// When a request (whose canvas holds <paramref name="canvas"/> tokens) that timed out in the queue may find a place:
+    /// the expected wait behind the <paramref name="waiting"/> requests still queued (a second while the engine has not
+    /// measured its drain).
     /// </summary>
-    private TimeSpan RetryAfterQueueTimeout(int waiting) =>
-        RetryAfter(EstimateWait(waiting, Volatile.Read(ref _load).Running, _waitingWork.Bounds) ?? TimeSpan.Zero);
+    private TimeSpan RetryAfterQueueTimeout(int waiting, int canvas) =>
+        RetryAfter(EstimateWait(waiting, Volatile.Read(ref _load).Running, _waitingWork.Bounds, canvas) ?? TimeSpan.Zero);
 
     /// <summary>
     /// A wait as a <c>Retry-After</c>: whole seconds, at least one and at most <see cref="MaxRetryAfter"/>. Past a minute
@@ -415,7 +419,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
                 queue.Remove(node);
                 _waitingWork.Leave(sequence);
                 sequence.Updates.Writer.TryComplete(expired
-                    ? new EngineBusyException(EngineBusyReason.QueueTimeout, RetryAfterQueueTimeout(queue.Count), $"The request waited longer than the queue timeout ({_options.QueueTimeout.TotalSeconds:0.#} s) for a place in the batch.")
+                    ? new EngineBusyException(EngineBusyReason.QueueTimeout, RetryAfterQueueTimeout(queue.Count, sequence.CanvasLength), $"The request waited longer than the queue timeout ({_options.QueueTimeout.TotalSeconds:0.#} s) for a place in the batch.")
                     : new OperationCanceledException(sequence.Cancellation));
             }
 
@@ -484,7 +488,8 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         }
 
         int[] fewest = [.. active.Select(s => s.FewestStepsLeft)];
-        return new StepBounds(active.Sum(s => (long)s.Denoiser.MostStepsLeft), fewest.Sum(f => (long)f), fewest.Min(), fewest.Max());
+        return new StepBounds(
+            active.Sum(s => (long)s.Denoiser.MostStepsLeft), fewest.Sum(f => (long)f), fewest.Min(), fewest.Max(), active.Count, active.Sum(s => (long)s.CanvasLength));
     }
 
     private bool WaitForArrival(CancellationToken stopping)
@@ -556,7 +561,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         Metrics.RecordStep(elapsed, active.Count);
         if (saturated)
         {
-            _queueWait.RecordSaturatedStep(elapsed, active.Count);
+            _queueWait.RecordSaturatedStep(elapsed, active.Count, active.Sum(s => (long)s.CanvasLength));
         }
 
         Charge(active, tokens, _wallTime.ChargeStep(ended));

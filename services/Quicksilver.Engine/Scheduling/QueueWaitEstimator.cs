@@ -2,10 +2,16 @@ namespace Quicksilver.Engine.Scheduling;
 
 /// <summary>
 /// How long a new request is expected to wait for a place in the batch: the basis of admission control
-/// (<see cref="EngineOptions.MaxExpectedQueueWait"/>). The step loop feeds it the wall time and batch size of every
-/// saturated step (one run with the batch full or while requests waited for a place) and the steps each sequence spends
-/// in the batch: the steps its plan allows as it joins, until sequences have left and the steps they actually took are
-/// known. All are exponentially weighted moving averages. The engine adds what it knows exactly: the most steps the
+/// (<see cref="EngineOptions.MaxExpectedQueueWait"/>). The step loop feeds it the wall time, batch size and canvas
+/// tokens of every saturated step (one run with the batch full or while requests waited for a place) and the steps each
+/// sequence spends in the batch: the steps its plan allows as it joins, until sequences have left and the steps they
+/// actually took are known. All are exponentially weighted moving averages. A step's time is learnt as a line over the canvas tokens
+/// it computes (<see cref="StepSeconds"/>): a step computes every canvas in the batch, or with a K/V cache a share of
+/// each that grows with it, on top of a cost that does not grow (a GPU reads all the weights for a few rows as for a
+/// thousand). A single time per step kept the pace of the canvases it was learnt on, and after short canvases requests
+/// behind long ones were admitted and timed out in the queue (a black-box pass: learnt on 11-token canvases, 12 of 16
+/// requests with 131-token canvases waited into the 503). While every step seen had about the same tokens, the line is
+/// unknown, and a step is taken to be no faster than those, and as many times slower as it has more tokens. The engine adds what it knows exactly: the most steps the
 /// running sequences have left and the waiting ones can take, which bounds the wait however stale the averages are.
 /// </summary>
 /// <remarks>
@@ -41,7 +47,10 @@ internal sealed class QueueWaitEstimator
 
     private readonly int _capacity;
     private readonly Lock _lock = new();
+    private double _stepTokens = double.NaN;
     private double _stepSeconds = double.NaN;
+    private double _stepTokensSquared = double.NaN;
+    private double _stepTokensSeconds = double.NaN;
     private double _batchSize = double.NaN;
     private double _plannedStepsPerSequence = double.NaN;
     private double _stepsPerSequence = double.NaN;
@@ -54,16 +63,22 @@ internal sealed class QueueWaitEstimator
     }
 
     /// <summary>
-    /// A step of <paramref name="batchSize"/> sequences (default: a full batch) took <paramref name="duration"/> with the
-    /// batch full or while requests waited for a place. Steps of a batch with places free and nobody waiting are not
-    /// recorded.
+    /// A step of <paramref name="batchSize"/> sequences, whose canvases hold <paramref name="canvasTokens"/> tokens in
+    /// all, took <paramref name="duration"/> with the batch full or while requests waited for a place. Steps of a batch
+    /// with places free and nobody waiting are not recorded.
     /// </summary>
-    public void RecordSaturatedStep(TimeSpan duration, int? batchSize = null)
+    public void RecordSaturatedStep(TimeSpan duration, int batchSize, long canvasTokens)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(canvasTokens, 1);
+        double tokens = canvasTokens;
+        double seconds = duration.TotalSeconds;
         lock (_lock)
         {
-            _stepSeconds = Average(_stepSeconds, duration.TotalSeconds);
-            _batchSize = Average(_batchSize, Math.Clamp(batchSize ?? _capacity, 1, _capacity));
+            _stepTokens = Average(_stepTokens, tokens);
+            _stepSeconds = Average(_stepSeconds, seconds);
+            _stepTokensSquared = Average(_stepTokensSquared, tokens * tokens);
+            _stepTokensSeconds = Average(_stepTokensSeconds, tokens * seconds);
+            _batchSize = Average(_batchSize, Math.Clamp(batchSize, 1, _capacity));
         }
     }
 
@@ -101,22 +116,23 @@ internal sealed class QueueWaitEstimator
 
     /// <summary>
     /// The expected wait of a request that has <paramref name="ahead"/> requests waiting before it while
-    /// <paramref name="running"/> sequences are in the batch, at most the time of <paramref name="stepsAllowed"/> (the
-    /// most steps the running sequences have left plus the most the waiting ones ahead of it can take; unbounded when
-    /// not known) over the batch and at least that of <paramref name="stepsAtLeast"/> (the fewest steps before a place
-    /// frees); null until a saturated step and the steps of a sequence have been seen (then
-    /// <see cref="ColdQueueAdmits"/> decides).
+    /// <paramref name="running"/> sequences are in the batch, the batch's steps computing canvases of
+    /// <paramref name="canvasPerSequence"/> tokens on average (those of the running and waiting sequences); at most the
+    /// time of <paramref name="stepsAllowed"/> (the most steps the running sequences have left plus the most the waiting
+    /// ones ahead of it can take; unbounded when not known) over the batch and at least that of
+    /// <paramref name="stepsAtLeast"/> (the fewest steps before a place frees); null until a saturated step and the
+    /// steps of a sequence have been seen (then <see cref="ColdQueueAdmits"/> decides).
     /// </summary>
-    public TimeSpan? Estimate(int ahead, int running, long stepsAllowed = long.MaxValue, int stepsAtLeast = 0)
+    public TimeSpan? Estimate(int ahead, int running, double canvasPerSequence, long stepsAllowed = long.MaxValue, int stepsAtLeast = 0)
     {
         double stepSeconds;
         double stepsPerSequence;
         double batchSize;
         lock (_lock)
         {
-            stepSeconds = _stepSeconds;
-            stepsPerSequence = double.IsNaN(_stepsPerSequence) ? _plannedStepsPerSequence : _stepsPerSequence;
             batchSize = _batchSize;
+            stepSeconds = StepSeconds(canvasPerSequence * batchSize);
+            stepsPerSequence = double.IsNaN(_stepsPerSequence) ? _plannedStepsPerSequence : _stepsPerSequence;
         }
 
         int departures = DeparturesNeeded(ahead, running);
@@ -133,6 +149,29 @@ internal sealed class QueueWaitEstimator
         double steps = Math.Min(Math.Max(departures * stepsPerSequence / batchSize, stepsAtLeast), stepsAllowed / batchSize);
         return TimeSpan.FromSeconds(steps * stepSeconds);
     }
+
+    /// <summary>
+    /// The expected time of a saturated step computing <paramref name="tokens"/> canvas tokens: on the least-squares line
+    /// through the steps seen, its slope between none (every step as long as the average) and the average's seconds per
+    /// token (a step as many times longer as it has more tokens); while the steps seen vary by less than 5 % in tokens,
+    /// which leaves the slope unknown, no less than the average step and that slope above it. NaN before any step.
+    /// Call under the lock.
+    /// </summary>
+    private double StepSeconds(double tokens)
+    {
+        double proportional = _stepSeconds / _stepTokens;
+        double variance = _stepTokensSquared - (_stepTokens * _stepTokens);
+        if (variance > MinRelativeSpread * MinRelativeSpread * _stepTokens * _stepTokens)
+        {
+            double slope = Math.Clamp((_stepTokensSeconds - (_stepTokens * _stepSeconds)) / variance, 0, proportional);
+            return _stepSeconds + (slope * (tokens - _stepTokens));
+        }
+
+        return _stepSeconds + (proportional * Math.Max(0, tokens - _stepTokens));
+    }
+
+    /// <summary>The spread of the steps' tokens (standard deviation over mean) below which the line is not fitted.</summary>
+    private const double MinRelativeSpread = 0.05;
 
     private int DeparturesNeeded(int ahead, int running) => ahead + 1 - Math.Max(0, _capacity - running);
 

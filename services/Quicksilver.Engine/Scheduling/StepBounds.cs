@@ -4,11 +4,12 @@ namespace Quicksilver.Engine.Scheduling;
 /// What a set of sequences' plans say about the steps they take: at most <paramref name="MostSteps"/> in all (each
 /// one's <see cref="Decoding.DenoisingSequence.MostStepsLeft"/>), at least <paramref name="FewestSum"/> in all (each one's
 /// <see cref="Decoding.DenoisingSequence.FewestStepsLeft"/>), of which the fewest one can take is
-/// <paramref name="FewestMin"/> and the largest such count <paramref name="FewestMax"/>.
+/// <paramref name="FewestMin"/> and the largest such count <paramref name="FewestMax"/>; and what those steps cost:
+/// <paramref name="Sequences"/> sequences whose canvases hold <paramref name="CanvasTokens"/> tokens in all.
 /// </summary>
-internal sealed record StepBounds(long MostSteps, long FewestSum, int FewestMin, int FewestMax)
+internal sealed record StepBounds(long MostSteps, long FewestSum, int FewestMin, int FewestMax, int Sequences, long CanvasTokens)
 {
-    public static readonly StepBounds None = new(0, 0, 0, 0);
+    public static readonly StepBounds None = new(0, 0, 0, 0, 0, 0);
 
     /// <summary>
     /// The fewest steps before a request finds a place in a full batch of <paramref name="capacity"/> sequences, these

@@ -11,6 +11,7 @@ internal sealed class WaitingWork
     private readonly SortedList<int, int> _fewest = [];
     private long _mostSteps;
     private long _fewestSum;
+    private long _canvasTokens;
     private int _count;
 
     /// <summary>How many requests are waiting.</summary>
@@ -41,6 +42,7 @@ internal sealed class WaitingWork
             StepBounds ahead = Current();
             _mostSteps += sequence.Denoiser.MostStepsLeft;
             _fewestSum += fewest;
+            _canvasTokens += sequence.CanvasLength;
             _fewest[fewest] = _fewest.GetValueOrDefault(fewest) + 1;
             Volatile.Write(ref _count, _count + 1);
             return (_count, ahead);
@@ -59,6 +61,7 @@ internal sealed class WaitingWork
         {
             _mostSteps -= sequence.Denoiser.MostStepsLeft;
             _fewestSum -= fewest;
+            _canvasTokens -= sequence.CanvasLength;
             Volatile.Write(ref _count, _count - 1);
             int left = _fewest[fewest] - 1;
             if (left == 0)
@@ -74,5 +77,5 @@ internal sealed class WaitingWork
 
     private StepBounds Current() => _fewest.Count == 0
         ? StepBounds.None
-        : new StepBounds(_mostSteps, _fewestSum, _fewest.Keys[0], _fewest.Keys[^1]);
+        : new StepBounds(_mostSteps, _fewestSum, _fewest.Keys[0], _fewest.Keys[^1], _count, _canvasTokens);
 }

@@ -6,7 +6,9 @@ namespace Quicksilver.Engine.Tests.Scheduling;
 
 /// <summary>
 /// Admission control by expected wait (<see cref="EngineOptions.MaxExpectedQueueWait"/>): exact refusals on a clock
-/// where every step takes one second, a cold engine that bounds its queue instead, and a flood on the real clock.
+/// where every step takes one second, a cold engine that bounds its queue instead, and a flood on the real clock. The
+/// requests on that clock have canvases of one size (<see cref="Canvas"/>), which is what steps of one length mean to
+/// the engine, but where a test says otherwise: it learns a step's time by the canvas tokens it computes.
 /// </summary>
 public sealed class DiffusionEngineExpectedWaitTests
 {
@@ -170,7 +172,7 @@ public sealed class DiffusionEngineExpectedWaitTests
         using var clock = new SteppingClock(TimeSpan.FromSeconds(1));
         using var test = new TestEngine(OnePlace, time: clock);
         DiffusionEngine engine = test.Engine;
-        var threshold = new GenerationRequest { PromptTokens = [1, 2, 3], MaxTokens = 32, BlockLength = 32, Steps = 4, Commit = CommitRule.Threshold, CommitParameter = 0.9, Seed = 1 };
+        var threshold = new GenerationRequest { PromptTokens = PromptBefore(32), MaxTokens = 32, BlockLength = 32, Steps = 4, Commit = CommitRule.Threshold, CommitParameter = 0.9, Seed = 1 };
         Task<int> running = await HoldingThePlaceAsync(engine, clock, after: Medium(), threshold);
 
         var refused = await RefusedAsync(engine);
@@ -178,6 +180,27 @@ public sealed class DiffusionEngineExpectedWaitTests
         Assert.Contains("expected to wait 32.0 s", refused.Message, StringComparison.Ordinal);
         clock.Release();
         Assert.Equal(32, await running);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_CanvasTenTimesThoseTheStepsWereLearntOn_WaitsTenTimesLonger()
+    {
+        // History: a 4-step answer on a canvas of 7 tokens, 1 s a step. A 4-step answer that nothing can end early, on a
+        // canvas of 70, then holds the only place: its steps are expected to take 10 s each (all steps seen had one
+        // size, so they scale with the tokens), 40 s in all, where a time per step would have admitted the request
+        // behind it with 4 s expected.
+        using var clock = new SteppingClock(TimeSpan.FromSeconds(1));
+        using var test = new TestEngine(OnePlace, time: clock);
+        DiffusionEngine engine = test.Engine;
+        var shortCanvas = new GenerationRequest { PromptTokens = [1, 2, 3], MaxTokens = 4, Seed = 1 };
+        var longCanvas = new GenerationRequest { PromptTokens = [.. Enumerable.Range(0, 66).Select(i => 1 + (i % 3))], MaxTokens = 4, Seed = 1 };
+        Task<int> running = await HoldingThePlaceAsync(engine, clock, after: shortCanvas, longCanvas);
+
+        var refused = await RefusedAsync(engine);
+
+        Assert.Contains("expected to wait 40.0 s", refused.Message, StringComparison.Ordinal);
+        clock.Release();
+        Assert.Equal(4, await running);
     }
 
     /// <summary>
@@ -241,14 +264,20 @@ public sealed class DiffusionEngineExpectedWaitTests
         await Eventually.True(() => engine.Load is { Running: 0, Waiting: 0 });
     }
 
-    private static GenerationRequest Short() => new() { PromptTokens = [1, 2, 3], MaxTokens = 4, Seed = 1 };
+    /// <summary>The canvas of every request on the stepping clock unless a test says otherwise: prompt and answer.</summary>
+    private const int Canvas = 503;
+
+    private static GenerationRequest Short() => new() { PromptTokens = PromptBefore(4), MaxTokens = 4, Seed = 1 };
 
     /// <summary>A long answer in blocks of 4 that a stop check may end after any block (this one never does).</summary>
-    private static GenerationRequest Endable() => new() { PromptTokens = [1, 2, 3], MaxTokens = 500, BlockLength = 4, EndsAfterBlock = _ => false, Seed = 1 };
+    private static GenerationRequest Endable() => new() { PromptTokens = PromptBefore(500), MaxTokens = 500, BlockLength = 4, EndsAfterBlock = _ => false, Seed = 1 };
 
-    private static GenerationRequest Medium() => new() { PromptTokens = [1, 2, 3], MaxTokens = 80, BlockLength = 80, Seed = 1 };
+    private static GenerationRequest Medium() => new() { PromptTokens = PromptBefore(80), MaxTokens = 80, BlockLength = 80, Seed = 1 };
 
-    private static GenerationRequest Long() => new() { PromptTokens = [1, 2, 3], MaxTokens = 500, BlockLength = 500, Seed = 1 };
+    private static GenerationRequest Long() => new() { PromptTokens = PromptBefore(500), MaxTokens = 500, BlockLength = 500, Seed = 1 };
+
+    /// <summary>The prompt that fills <see cref="Canvas"/> with an answer of <paramref name="answerTokens"/>.</summary>
+    private static int[] PromptBefore(int answerTokens) => [.. Enumerable.Range(0, Canvas - answerTokens).Select(i => 1 + (i % 3))];
 
     private static GenerationRequest Flooding(int i) => new() { PromptTokens = [1, 2, 3, 4], MaxTokens = 32, BlockLength = 32, Seed = (ulong)i };
 

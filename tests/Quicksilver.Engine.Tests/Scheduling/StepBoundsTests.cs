@@ -18,5 +18,5 @@ public sealed class StepBoundsTests
 
     private static StepBounds Bounds(int[] fewest) => fewest.Length == 0
         ? StepBounds.None
-        : new StepBounds(fewest.Sum(), fewest.Sum(), fewest.Min(), fewest.Max());
+        : new StepBounds(fewest.Sum(), fewest.Sum(), fewest.Min(), fewest.Max(), fewest.Length, fewest.Length);
 }

@@ -19,9 +19,9 @@ public sealed class WaitingWorkTests
         Assert.Equal(1, first);
         Assert.Equal(StepBounds.None, aheadOfFirst);
         Assert.Equal(2, second);
-        Assert.Equal(new StepBounds(4, 4, 4, 4), aheadOfSecond); // one answer of 4 tokens, a step each, nothing can end it early
+        Assert.Equal(new StepBounds(4, 4, 4, 4, 1, 5), aheadOfSecond); // one answer of 4 tokens, a step each, nothing can end it early; a canvas of 5
         Assert.Equal(2, work.Count);
-        Assert.Equal(new StepBounds(16, 16, 4, 12), work.Bounds);
+        Assert.Equal(new StepBounds(16, 16, 4, 12, 2, 18), work.Bounds);
     }
 
     [Fact]
@@ -37,10 +37,10 @@ public sealed class WaitingWorkTests
 
         work.Leave(longAnswer);
         Assert.Equal(2, work.Count);
-        Assert.Equal(new StepBounds(8, 8, 4, 4), work.Bounds);
+        Assert.Equal(new StepBounds(8, 8, 4, 4, 2, 10), work.Bounds);
 
         work.Leave(shortAnswer);
-        Assert.Equal(new StepBounds(4, 4, 4, 4), work.Bounds); // the other answer of the same length is still counted
+        Assert.Equal(new StepBounds(4, 4, 4, 4, 1, 5), work.Bounds); // the other answer of the same length is still counted
 
         work.Leave(sameAsShort);
         Assert.Equal(0, work.Count);
