@@ -23,6 +23,7 @@ internal sealed class CompletionChoices
     private readonly GenerationRequest _request;
     private readonly UsageMeter _meter;
     private readonly bool _ranked;
+    private readonly string _operation;
     private CompletionUsage? _usage;
 
     public CompletionChoices(ServedModel model, GenerationRequest request, UsageMeter meter, int count, IReadOnlyList<string> stop, string? echo, int? logprobs, string operation = GenAiOperations.TextCompletion, bool ranked = false)
@@ -35,17 +36,14 @@ internal sealed class CompletionChoices
         request = request with { TopLogprobs = logprobs ?? 0 };
         _request = request;
         _ranked = ranked;
+        _operation = operation;
         Echo = echo;
         _runs = new CompletionRun[count];
         for (int i = 0; i < count; i++)
         {
             GenerationRequest choice = request.Seed is { } seed ? request with { Seed = unchecked(seed + (ulong)i) } : request;
             TokenLogprobTracker? tracker = logprobs is not null || ranked ? new TokenLogprobTracker(model.Tokenizer, TokenLogprobTracker.Characters(echo ?? string.Empty), listsAlternatives: logprobs > 0) : null;
-            _runs[i] = new CompletionRun(model, choice, stop, tracker, reportsLogprobs: logprobs is not null)
-            {
-                CountsPromptTokens = i == 0,
-                Operation = operation,
-            };
+            _runs[i] = new CompletionRun(model, choice, stop, tracker, reportsLogprobs: logprobs is not null);
         }
     }
 
@@ -114,13 +112,15 @@ internal sealed class CompletionChoices
     /// Every choice's deltas as they come; a failure of any choice ends the whole stream with it. When the client
     /// leaves (<paramref name="cancellationToken"/>) after the engine ran a step for the request, the request is
     /// billed its prompt and the tokens finalised so far: the device did that work. A request refused or still waiting
-    /// for a slot is billed nothing.
+    /// for a slot is billed nothing. The request is one span and one set of GenAI measurements
+    /// (<see cref="RequestTelemetry"/>), named by its operation, however many choices it has.
     /// </summary>
     public async IAsyncEnumerable<(int Index, CompletionDelta Delta)> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        using var telemetry = RequestTelemetry.Start(_operation, _model, _request, _runs.Length);
         try
         {
-            await foreach ((int, CompletionDelta) item in RunChoicesAsync(cancellationToken))
+            await foreach ((int, CompletionDelta) item in RunChoicesAsync(telemetry, cancellationToken))
             {
                 yield return item;
             }
@@ -134,11 +134,11 @@ internal sealed class CompletionChoices
         }
     }
 
-    private async IAsyncEnumerable<(int Index, CompletionDelta Delta)> RunChoicesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<(int Index, CompletionDelta Delta)> RunChoicesAsync(RequestTelemetry telemetry, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (_runs.Length == 1)
         {
-            await foreach (CompletionDelta delta in _runs[0].RunAsync(cancellationToken))
+            await foreach (CompletionDelta delta in _runs[0].RunAsync(telemetry, 0, cancellationToken))
             {
                 yield return (0, delta);
             }
@@ -148,7 +148,7 @@ internal sealed class CompletionChoices
 
         using var all = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var merged = Channel.CreateUnbounded<(int, CompletionDelta)>(new UnboundedChannelOptions { SingleReader = true });
-        Task pumps = Task.WhenAll(_runs.Select((run, index) => PumpAsync(run, index, merged.Writer, all)));
+        Task pumps = Task.WhenAll(_runs.Select((run, index) => PumpAsync(run, telemetry, index, merged.Writer, all)));
         _ = pumps.ContinueWith(
             _ => merged.Writer.TryComplete(),
             CancellationToken.None,
@@ -176,11 +176,11 @@ internal sealed class CompletionChoices
     /// refusal goes out before any header instead of after they have run to their end. An engine stopping under a
     /// choice (a cancellation nobody here asked for) is such an error too.
     /// </summary>
-    private static async Task PumpAsync(CompletionRun run, int index, ChannelWriter<(int, CompletionDelta)> writer, CancellationTokenSource all)
+    private static async Task PumpAsync(CompletionRun run, RequestTelemetry telemetry, int index, ChannelWriter<(int, CompletionDelta)> writer, CancellationTokenSource all)
     {
         try
         {
-            await foreach (CompletionDelta delta in run.RunAsync(all.Token))
+            await foreach (CompletionDelta delta in run.RunAsync(telemetry, index, all.Token))
             {
                 await writer.WriteAsync((index, delta), all.Token);
             }

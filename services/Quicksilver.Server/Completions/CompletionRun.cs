@@ -37,29 +37,23 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
     /// </summary>
     public double MeanLogprob => _sentTokens == 0 ? double.NegativeInfinity : _sentLogprobSum / _sentTokens;
 
-    /// <summary>The <c>gen_ai.operation.name</c> of the run's span and metrics (<see cref="GenAiOperations"/>).</summary>
-    public string Operation { get; init; } = GenAiOperations.TextCompletion;
-
-    /// <summary>Whether this run's metrics count the prompt's tokens (false for choices 2…n of one request: the prompt is sent once).</summary>
-    public bool CountsPromptTokens { get; init; } = true;
-
     /// <summary>
-    /// Runs the generation. <paramref name="cancellationToken"/> (the request's abort token) reaches the engine; the
-    /// engine is also told to stop as soon as a stop sequence ends the answer.
+    /// Runs the generation as choice <paramref name="choice"/> of the request <paramref name="telemetry"/> measures.
+    /// <paramref name="cancellationToken"/> (the request's abort token) reaches the engine; the engine is also told to
+    /// stop as soon as a stop sequence ends the answer.
     /// Throws <see cref="ApiErrorException"/> (400 naming the field) when the engine rejects the request.
-    /// Each run is one span and one set of GenAI measurements (<see cref="RequestTelemetry"/>), named by <see cref="Operation"/>.
     /// </summary>
-    public async IAsyncEnumerable<CompletionDelta> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<CompletionDelta> RunAsync(RequestTelemetry telemetry, int choice, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var telemetry = RequestTelemetry.Start(Operation, model.Id, request, CountsPromptTokens);
-        await using IAsyncEnumerator<CompletionDelta> deltas = GenerateAsync(telemetry, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        while (await telemetry.MoveNextAsync(deltas))
+        ArgumentNullException.ThrowIfNull(telemetry);
+        await using IAsyncEnumerator<CompletionDelta> deltas = GenerateAsync(telemetry, choice, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        while (await telemetry.MoveNextAsync(choice, deltas))
         {
             yield return deltas.Current;
         }
     }
 
-    private async IAsyncEnumerable<CompletionDelta> GenerateAsync(RequestTelemetry telemetry, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<CompletionDelta> GenerateAsync(RequestTelemetry telemetry, int choice, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var generation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var detokenizer = new IncrementalDetokenizer(model.Tokenizer);
@@ -80,7 +74,7 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
                     continue;
                 }
 
-                telemetry.Record(update);
+                telemetry.Record(choice, update);
                 answer.AddRange(update.Tokens);
                 CompletionTokens = answer.Count;
                 logprobs?.Add(update.Tokens, update.LogProbabilities, update.TopLogprobs);
@@ -95,7 +89,7 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
                 if (stops.Stopped)
                 {
                     CompletionTokens = TokensThrough(answer, stops.StopEnd);
-                    telemetry.CountOutputTokens(CompletionTokens);
+                    telemetry.CountOutputTokens(choice, CompletionTokens);
 
                     // The rest of the canvas is not needed: free the engine's slot now. Once the answer is out, wait for
                     // the engine to let go of the sequence: the device time it used until then is this answer's too.
@@ -112,7 +106,7 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
                         // The engine cut the answer at its end token (EOS, end of turn), which the model generated:
                         // counted, as vLLM counts it, though its text is not sent.
                         CompletionTokens = answer.Count + 1;
-                        telemetry.CountOutputTokens(CompletionTokens);
+                        telemetry.CountOutputTokens(choice, CompletionTokens);
                     }
 
                     finished = true;

@@ -13,6 +13,7 @@ internal static class GenAiAttributes
     public const string RequestMaxTokens = "gen_ai.request.max_tokens";
     public const string RequestTemperature = "gen_ai.request.temperature";
     public const string RequestSeed = "gen_ai.request.seed";
+    public const string RequestChoiceCount = "gen_ai.request.choice.count";
     public const string UsageInputTokens = "gen_ai.usage.input_tokens";
     public const string UsageOutputTokens = "gen_ai.usage.output_tokens";
     public const string ResponseFinishReasons = "gen_ai.response.finish_reasons";

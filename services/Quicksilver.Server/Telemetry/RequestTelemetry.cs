@@ -6,24 +6,32 @@ using Quicksilver.Server.Errors;
 namespace Quicksilver.Server.Telemetry;
 
 /// <summary>
-/// The trace and GenAI metrics of one generation, kept by <see cref="CompletionRun"/> (the loop every endpoint goes
-/// through): an activity <c>{operation} {model}</c> from source <c>Quicksilver.Server</c>, and on its end one
-/// measurement of each <see cref="ServerMetrics"/> instrument. Records sizes, settings and timings, never text.
+/// The trace and GenAI metrics of one request, kept by <see cref="CompletionChoices"/> over its choices'
+/// <see cref="CompletionRun"/>s (the loop every endpoint goes through): an activity <c>{operation} {model}</c> from
+/// source <c>Quicksilver.Server</c>, and on its end one measurement of each <see cref="ServerMetrics"/> instrument,
+/// however many choices (<c>n</c>, <c>best_of</c>) it has: the request ends when its last choice finishes, or when one
+/// fails. Records sizes, settings and timings, never text. Thread-safe: choices run concurrently.
 /// </summary>
 internal sealed class RequestTelemetry : IDisposable
 {
+    private readonly Lock _lock = new();
     private readonly Activity? _activity;
     private readonly TagList _tags;
     private readonly int _inputTokens;
     private readonly long _started = Stopwatch.GetTimestamp();
+    private readonly int[] _outputTokens;
+    private readonly int[] _steps;
+    private readonly FinishReason?[] _finishes;
+    private int _finished;
     private long _firstBlock;
-    private int _outputTokens;
-    private int _steps;
     private bool _ended;
 
-    private RequestTelemetry(string operation, string model, GenerationRequest request, bool countsPromptTokens)
+    private RequestTelemetry(string operation, string model, GenerationRequest request, int choices)
     {
-        _inputTokens = countsPromptTokens ? request.InputTokenCount : 0;
+        _inputTokens = request.InputTokenCount;
+        _outputTokens = new int[choices];
+        _steps = new int[choices];
+        _finishes = new FinishReason?[choices];
         _tags = new TagList
         {
             { GenAiAttributes.OperationName, operation },
@@ -42,6 +50,11 @@ internal sealed class RequestTelemetry : IDisposable
 
             _activity.SetTag(GenAiAttributes.RequestMaxTokens, request.MaxTokens);
             _activity.SetTag(GenAiAttributes.RequestTemperature, (double)request.Temperature);
+            if (choices > 1)
+            {
+                _activity.SetTag(GenAiAttributes.RequestChoiceCount, choices);
+            }
+
             if (request.Seed is { } seed)
             {
                 _activity.SetTag(GenAiAttributes.RequestSeed, seed);
@@ -49,43 +62,57 @@ internal sealed class RequestTelemetry : IDisposable
         }
     }
 
-    /// <summary>Starts the span and the clock of one generation.</summary>
+    /// <summary>Starts the span and the clock of one request.</summary>
     /// <param name="operation">See <see cref="GenAiOperations"/>.</param>
     /// <param name="model">The served model's id (request and response model).</param>
-    /// <param name="request">What the engine is asked to generate.</param>
-    /// <param name="countsPromptTokens">False for the extra choices of an <c>n &gt; 1</c> request, whose prompt counts once.</param>
-    public static RequestTelemetry Start(string operation, string model, GenerationRequest request, bool countsPromptTokens = true)
+    /// <param name="request">What the engine is asked to generate (the prompt is counted once, whatever the choices).</param>
+    /// <param name="choices">The request's choices, each reported by its index.</param>
+    public static RequestTelemetry Start(string operation, string model, GenerationRequest request, int choices = 1)
     {
         ArgumentException.ThrowIfNullOrEmpty(operation);
         ArgumentException.ThrowIfNullOrEmpty(model);
         ArgumentNullException.ThrowIfNull(request);
-        return new RequestTelemetry(operation, model, request, countsPromptTokens);
+        ArgumentOutOfRangeException.ThrowIfLessThan(choices, 1);
+        return new RequestTelemetry(operation, model, request, choices);
     }
 
-    /// <summary>Notes one update of the engine: the first one is the first finalised block (time to first token).</summary>
-    public void Record(GenerationUpdate update)
+    /// <summary>
+    /// Notes one update of the engine for <paramref name="choice"/>: the request's first one is its first finalised
+    /// block (time to first token).
+    /// </summary>
+    public void Record(int choice, GenerationUpdate update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        if (_firstBlock == 0)
+        lock (_lock)
         {
-            _firstBlock = Stopwatch.GetTimestamp();
-        }
+            if (_firstBlock == 0)
+            {
+                _firstBlock = Stopwatch.GetTimestamp();
+            }
 
-        _outputTokens += update.Tokens.Count;
-        _steps = Math.Max(_steps, update.Steps);
+            _outputTokens[choice] += update.Tokens.Count;
+            _steps[choice] = Math.Max(_steps[choice], update.Steps);
+        }
     }
 
     /// <summary>
-    /// Sets the answer's output tokens to <paramref name="count"/>, its usage's: a stop sequence ended it inside a
-    /// finalised block, or it ended at its end token, which the updates' tokens leave out.
+    /// Sets <paramref name="choice"/>'s output tokens to <paramref name="count"/>, its usage's: a stop sequence ended it
+    /// inside a finalised block, or it ended at its end token, which the updates' tokens leave out.
     /// </summary>
-    public void CountOutputTokens(int count) => _outputTokens = count;
+    public void CountOutputTokens(int choice, int count)
+    {
+        lock (_lock)
+        {
+            _outputTokens[choice] = count;
+        }
+    }
 
     /// <summary>
-    /// Advances <paramref name="deltas"/>, ending the telemetry when the delta with the finish reason arrives (success)
-    /// or when the enumerator throws (failure, then rethrown as is).
+    /// Advances <paramref name="choice"/>'s <paramref name="deltas"/>: the delta with its finish reason finishes the
+    /// choice, and the request with its last choice (success); the enumerator throwing ends the request (failure, then
+    /// rethrown as is).
     /// </summary>
-    public async ValueTask<bool> MoveNextAsync(IAsyncEnumerator<CompletionDelta> deltas)
+    public async ValueTask<bool> MoveNextAsync(int choice, IAsyncEnumerator<CompletionDelta> deltas)
     {
         ArgumentNullException.ThrowIfNull(deltas);
         bool moved;
@@ -95,20 +122,20 @@ internal sealed class RequestTelemetry : IDisposable
         }
         catch (Exception exception)
         {
-            End(null, ErrorTypeOf(exception));
+            End(ErrorTypeOf(exception));
             throw;
         }
 
         if (moved && deltas.Current.Finish is { } finish)
         {
-            End(finish, null);
+            Finish(choice, finish);
         }
 
         return moved;
     }
 
-    /// <summary>Ends a generation that stopped without finish or failure (its consumer went away) as canceled.</summary>
-    public void Dispose() => End(null, GenAiAttributes.Canceled);
+    /// <summary>Ends a request that stopped without finish or failure (its consumer went away) as canceled.</summary>
+    public void Dispose() => End(GenAiAttributes.Canceled);
 
     /// <summary>The <c>error.type</c> of a failure: the OpenAI error type when it has one, else the exception's type.</summary>
     internal static string ErrorTypeOf(Exception exception) => exception switch
@@ -118,46 +145,70 @@ internal sealed class RequestTelemetry : IDisposable
         _ => exception.GetType().FullName ?? exception.GetType().Name,
     };
 
-    private void End(FinishReason? finish, string? errorType)
+    private void Finish(int choice, FinishReason finish)
     {
-        if (_ended)
+        lock (_lock)
         {
-            return;
-        }
-
-        _ended = true;
-        long now = Stopwatch.GetTimestamp();
-        double duration = Stopwatch.GetElapsedTime(_started, now).TotalSeconds;
-        TagList tags = _tags;
-        if (errorType is not null)
-        {
-            tags.Add(GenAiAttributes.ErrorType, errorType);
-        }
-
-        ServerMetrics.RequestDuration.Record(duration, tags);
-        bool admitted = _firstBlock != 0;
-        if (admitted)
-        {
-            RecordTokens(GenAiAttributes.InputTokenType, _inputTokens);
-        }
-
-        RecordTokens(GenAiAttributes.OutputTokenType, _outputTokens);
-        if (finish is not null && admitted)
-        {
-            double firstToken = Stopwatch.GetElapsedTime(_started, _firstBlock).TotalSeconds;
-            ServerMetrics.TimeToFirstToken.Record(firstToken, _tags);
-            if (_outputTokens > 1)
+            if (_finishes[choice] is null)
             {
-                ServerMetrics.TimePerOutputToken.Record((duration - firstToken) / (_outputTokens - 1), _tags);
+                _finishes[choice] = finish;
+                _finished++;
             }
 
-            if (_steps > 0)
+            if (_finished == _finishes.Length)
             {
-                ServerMetrics.TokensPerStep.Record((double)_outputTokens / _steps, _tags);
+                End(null);
             }
         }
+    }
 
-        EndActivity(finish, errorType, admitted);
+    /// <summary>Ends the request: with <paramref name="errorType"/> null, every choice finished. Only the first call counts.</summary>
+    private void End(string? errorType)
+    {
+        lock (_lock)
+        {
+            if (_ended)
+            {
+                return;
+            }
+
+            _ended = true;
+            long now = Stopwatch.GetTimestamp();
+            double duration = Stopwatch.GetElapsedTime(_started, now).TotalSeconds;
+            TagList tags = _tags;
+            if (errorType is not null)
+            {
+                tags.Add(GenAiAttributes.ErrorType, errorType);
+            }
+
+            ServerMetrics.RequestDuration.Record(duration, tags);
+            bool admitted = _firstBlock != 0;
+            int outputTokens = _outputTokens.Sum();
+            if (admitted)
+            {
+                RecordTokens(GenAiAttributes.InputTokenType, _inputTokens);
+            }
+
+            RecordTokens(GenAiAttributes.OutputTokenType, outputTokens);
+            if (errorType is null && admitted)
+            {
+                double firstToken = Stopwatch.GetElapsedTime(_started, _firstBlock).TotalSeconds;
+                ServerMetrics.TimeToFirstToken.Record(firstToken, _tags);
+                if (outputTokens > 1)
+                {
+                    ServerMetrics.TimePerOutputToken.Record((duration - firstToken) / (outputTokens - 1), _tags);
+                }
+
+                int steps = _steps.Sum();
+                if (steps > 0)
+                {
+                    // Per sequence: n choices denoise side by side, each committing its own tokens a step.
+                    ServerMetrics.TokensPerStep.Record((double)outputTokens / steps, _tags);
+                }
+            }
+
+            EndActivity(errorType, admitted, outputTokens);
+        }
     }
 
     private void RecordTokens(string type, int count)
@@ -172,7 +223,7 @@ internal sealed class RequestTelemetry : IDisposable
         ServerMetrics.Tokens.Add(count, tags);
     }
 
-    private void EndActivity(FinishReason? finish, string? errorType, bool admitted)
+    private void EndActivity(string? errorType, bool admitted, int outputTokens)
     {
         if (_activity is null)
         {
@@ -186,11 +237,11 @@ internal sealed class RequestTelemetry : IDisposable
                 _activity.SetTag(GenAiAttributes.UsageInputTokens, _inputTokens);
             }
 
-            _activity.SetTag(GenAiAttributes.UsageOutputTokens, _outputTokens);
-            _activity.SetTag(GenAiAttributes.DiffusionSteps, _steps);
-            if (finish is { } reason)
+            _activity.SetTag(GenAiAttributes.UsageOutputTokens, outputTokens);
+            _activity.SetTag(GenAiAttributes.DiffusionSteps, _steps.Max());
+            if (errorType is null)
             {
-                _activity.SetTag(GenAiAttributes.ResponseFinishReasons, new[] { FinishReasons.ToWire(reason) });
+                _activity.SetTag(GenAiAttributes.ResponseFinishReasons, _finishes.Select(finish => FinishReasons.ToWire(finish!.Value)).ToArray());
             }
 
             if (errorType is not null)

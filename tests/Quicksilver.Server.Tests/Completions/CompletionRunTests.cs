@@ -1,5 +1,6 @@
 using System.Text;
 using Quicksilver.Engine.Scheduling;
+using Quicksilver.Server.Telemetry;
 using Quicksilver.Server.Tests.Fakes;
 
 namespace Quicksilver.Server.Completions.Tests;
@@ -14,7 +15,7 @@ public sealed class CompletionRunTests
         FakeGenerationEngine engine = FakeServedModel.Engine(pauseAfterBlocks: 1);
         var run = new CompletionRun(FakeServedModel.Create(engine), Request(maxTokens: 64), stop: []);
 
-        await using (IAsyncEnumerator<CompletionDelta> deltas = run.RunAsync(CancellationToken.None).GetAsyncEnumerator())
+        await using (IAsyncEnumerator<CompletionDelta> deltas = run.RunAsync(Telemetry(), choice: 0, CancellationToken.None).GetAsyncEnumerator())
         {
             Assert.True(await deltas.MoveNextAsync());
         }
@@ -30,7 +31,7 @@ public sealed class CompletionRunTests
         var run = new CompletionRun(FakeServedModel.Create(engine), Request(maxTokens: 64), stop: []);
 
         var deltas = new List<CompletionDelta>();
-        await foreach (CompletionDelta delta in run.RunAsync(CancellationToken.None))
+        await foreach (CompletionDelta delta in run.RunAsync(Telemetry(), choice: 0, CancellationToken.None))
         {
             deltas.Add(delta);
         }
@@ -48,7 +49,7 @@ public sealed class CompletionRunTests
         var run = new CompletionRun(FakeServedModel.Create(FakeServedModel.Engine()), Request(maxTokens: 64), stop: [stop]);
 
         var text = new List<string>();
-        await foreach (CompletionDelta delta in run.RunAsync(CancellationToken.None))
+        await foreach (CompletionDelta delta in run.RunAsync(Telemetry(), choice: 0, CancellationToken.None))
         {
             text.Add(delta.Text);
         }
@@ -60,6 +61,9 @@ public sealed class CompletionRunTests
         Assert.Equal(Encoding.UTF8.GetByteCount(throughStop), run.CompletionTokens);
         Assert.NotEqual(0, run.CompletionTokens % 8);
     }
+
+    /// <summary>The telemetry of a one-choice request, ended when the run ends it (or never: nothing reads it here).</summary>
+    private static RequestTelemetry Telemetry() => RequestTelemetry.Start("text_completion", "fake", Request(maxTokens: 64));
 
     private static GenerationRequest Request(int maxTokens) =>
         new() { PromptTokens = FakeServedModel.Tokenizer.Encode("Say hello"), MaxTokens = maxTokens };

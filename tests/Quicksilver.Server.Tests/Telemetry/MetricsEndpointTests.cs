@@ -71,6 +71,41 @@ public sealed class MetricsEndpointTests
         Assert.Equal(usage["completion_tokens"]!.GetValue<int>(), Tokens(samples, "output"));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Metrics_RequestWithThreeChoices_MeasuredOnceWithEveryChoicesTokens(bool stream)
+    {
+        await using var factory = new QuicksilverApiFactory(FakeServedModel.Create());
+        using HttpClient client = await factory.CreateReadyClientAsync();
+
+        using HttpResponseMessage response = await client.PostCompletionAsync(new JsonObject
+        {
+            ["prompt"] = "Say hello",
+            ["max_tokens"] = 64,
+            ["n"] = 3,
+            ["stream"] = stream,
+            ["stream_options"] = stream ? new JsonObject { ["include_usage"] = true } : null,
+        });
+        string body = await response.Content.ReadAsStringAsync();
+        JsonObject usage = (stream ? JsonNode.Parse(ServerSentEvents.ParseStrict(body)[^1]) : JsonNode.Parse(body))!["usage"]!.AsObject();
+        (string text, IReadOnlyList<PrometheusSample> samples) = await ScrapeAsync(client);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        foreach (string histogram in new[] { "gen_ai_server_request_duration_seconds", "gen_ai_server_time_to_first_token_seconds", "gen_ai_server_time_per_output_token_seconds", "quicksilver_server_diffusion_tokens_per_step" })
+        {
+            Assert.True(Assert.Single(samples, s => s.Name == histogram + "_count").Value == 1, $"{histogram}_count is not 1.\n{text}");
+        }
+
+        Assert.Equal(usage["prompt_tokens"]!.GetValue<int>(), Tokens(samples, "input"));
+        Assert.Equal(usage["completion_tokens"]!.GetValue<int>(), Tokens(samples, "output"));
+
+        // Each choice commits as a lone answer does: the mean over the sequences, not three times it.
+        int perChoice = usage["completion_tokens"]!.GetValue<int>() / 3;
+        double tokensPerStep = Assert.Single(samples, s => s.Name == "quicksilver_server_diffusion_tokens_per_step_sum").Value;
+        Assert.Equal((double)perChoice / (8 * ((perChoice / 8) + 1)), tokensPerStep, 1e-9);
+    }
+
     [Fact]
     public async Task Metrics_EngineRejectsTheRequest_DurationCarriesErrorTypeAndNoTokenIsCounted()
     {

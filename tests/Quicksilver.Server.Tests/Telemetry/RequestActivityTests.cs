@@ -81,6 +81,22 @@ public sealed class RequestActivityTests : IDisposable
     }
 
     [Fact]
+    public async Task CreateCompletion_ThreeChoices_OneActivityWithEveryChoicesFinishAndTokens()
+    {
+        await using var factory = new QuicksilverApiFactory(FakeServedModel.Create());
+        using HttpClient client = await factory.CreateReadyClientAsync();
+
+        using HttpResponseMessage response = await client.PostCompletionAsync(new JsonObject { ["prompt"] = Prompt, ["max_tokens"] = 64, ["n"] = 3 });
+        JsonObject usage = (await response.ReadJsonObjectAsync())["usage"]!.AsObject();
+        Activity activity = await SingleStoppedAsync();
+
+        Assert.Equal(3, activity.GetTagItem("gen_ai.request.choice.count"));
+        Assert.Equal(new[] { "stop", "stop", "stop" }, activity.GetTagItem("gen_ai.response.finish_reasons"));
+        Assert.Equal(usage["prompt_tokens"]!.GetValue<int>(), activity.GetTagItem("gen_ai.usage.input_tokens"));
+        Assert.Equal(usage["completion_tokens"]!.GetValue<int>(), activity.GetTagItem("gen_ai.usage.output_tokens"));
+    }
+
+    [Fact]
     public async Task CreateCompletion_StopSequenceInsideABlock_UsageAndActivityCountTheTokensThroughIt()
     {
         await using var factory = new QuicksilverApiFactory(FakeServedModel.Create());
