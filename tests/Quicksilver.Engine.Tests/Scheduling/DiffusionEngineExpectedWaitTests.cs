@@ -166,6 +166,36 @@ public sealed class DiffusionEngineExpectedWaitTests
     }
 
     [Fact]
+    public async Task GenerateAsync_RequestsAheadTakingTheFreePlaces_RaiseTheWaitOfThoseBehindThem()
+    {
+        // Two places; history: two 4-step answers together. An 80-step answer that nothing can end early runs, stopped
+        // in its first step; another waits for the free place (a burst that came before the loop moved it into the
+        // batch). The next request waits for one of the two to leave: 80 steps, where the averages expect 2 and the
+        // batch, with a place free, set no bound from below.
+        using var clock = new SteppingClock(TimeSpan.FromSeconds(1));
+        using var test = new TestEngine(OnePlace with { MaxActiveSequences = 2 }, time: clock);
+        DiffusionEngine engine = test.Engine;
+        clock.Hold();
+        Task<int>[] history = [engine.DrainAsync(Short(), CancellationToken.None), engine.DrainAsync(Short(), CancellationToken.None)];
+        await Eventually.True(() => engine.Load.Running + engine.Load.Waiting == 2 && clock.IsHolding);
+        clock.Release();
+        int[] earlier = await Task.WhenAll(history);
+        Assert.Equal([4, 4], earlier);
+        clock.Hold();
+        Task<int> running = engine.DrainAsync(Medium(), CancellationToken.None);
+        await Eventually.True(() => engine.Load.Running == 1 && clock.IsHolding);
+        Task<int> ahead = engine.DrainAsync(Medium(), CancellationToken.None);
+        await Eventually.True(() => engine.Load.Waiting == 1);
+
+        var refused = await RefusedAsync(engine);
+
+        Assert.Contains("expected to wait 80.0 s", refused.Message, StringComparison.Ordinal);
+        clock.Release();
+        int[] answers = await Task.WhenAll(running, ahead);
+        Assert.Equal([80, 80], answers);
+    }
+
+    [Fact]
     public async Task GenerateAsync_ThresholdRuleHoldingThePlace_IsBoundedByOneStepPerAnswerToken()
     {
         // 32 tokens planned in 4 steps, under a threshold rule that may take one step per token: 32 s, not 4 s.
