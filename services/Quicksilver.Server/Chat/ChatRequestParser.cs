@@ -27,7 +27,11 @@ internal static class ChatRequestParser
         string? model = OptionalString(body, "model");
         IReadOnlyList<ChatMessage> messages = ParseMessages(body);
         int? maxCompletionTokens = OptionalInteger(body, MaxCompletionTokens, 1, limits.MaxTokens);
-        int? maxTokens = OptionalInteger(body, MaxTokens, 1, limits.MaxTokens);
+        // The deprecated max_tokens counts only without max_completion_tokens (OpenAI's and vLLM's precedence); beside
+        // it, max_tokens is only checked to be an integer.
+        int? maxTokens = maxCompletionTokens is null
+            ? OptionalInteger(body, MaxTokens, 1, limits.MaxTokens)
+            : OptionalInteger(body, MaxTokens, int.MinValue, int.MaxValue);
         DecodingFields decoding = ParseDecoding(body, limits.MaxLogitBiasEntries);
         int choices = OptionalInteger(body, "n", 1, limits.MaxChoices) ?? 1;
         bool stream = OptionalBoolean(body, "stream") ?? false;

@@ -79,6 +79,14 @@ internal static class CompletionRequestParser
                     throw TypeError("prompt[0]", "a string, a token id or an array of token ids", first);
                 }
 
+                for (int i = 1; i < count; i++)
+                {
+                    if (prompt[i].ValueKind != first.ValueKind)
+                    {
+                        throw TypeError($"prompt[{i}]", first.ValueKind == JsonValueKind.String ? "a string, as prompt[0] is" : "an array of token ids, as prompt[0] is", prompt[i]);
+                    }
+                }
+
                 if (count > 1)
                 {
                     throw ApiErrorException.BadRequest(

@@ -58,6 +58,8 @@ internal static class RequestFieldReader
         {
             -1 or 0 => 0,
             >= 1 and <= int.MaxValue => (int)topK,
+            > int.MaxValue => throw ApiErrorException.BadRequest(
+                $"Invalid value for 'top_k': expected an integer of at most {int.MaxValue}, but got {value.GetRawText()} instead.", param),
             _ => throw ApiErrorException.BadRequest(
                 $"Invalid value for 'top_k': expected an integer of at least 1, or 0 or -1 to disable it, but got {value.GetRawText()} instead.", param),
         };

@@ -54,6 +54,7 @@ public static class ChatCompletionsApiBadRequests
         { $"{{{Ok}, \"max_completion_tokens\": 1025}}", "max_completion_tokens" },
         { $"{{{Ok}, \"max_tokens\": 0}}", "max_tokens" },
         { $"{{{Ok}, \"max_tokens\": true}}", "max_tokens" },
+        { $"{{{Ok}, \"max_completion_tokens\": 5, \"max_tokens\": \"x\"}}", "max_tokens" }, // ignored beside it, but still an integer
         // sampling
         { $"{{{Ok}, \"temperature\": 2.5}}", "temperature" },
         { $"{{{Ok}, \"temperature\": \"hot\"}}", "temperature" },

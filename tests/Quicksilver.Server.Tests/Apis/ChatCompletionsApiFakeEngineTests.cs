@@ -120,6 +120,7 @@ public sealed class ChatCompletionsApiFakeEngineTests : IAsyncLifetime
     [InlineData(12, null, 12)]
     [InlineData(null, 7, 7)]
     [InlineData(12, 7, 12)]
+    [InlineData(12, 5000, 12)] // past the limit, but ignored
     public async Task CreateChatCompletion_MaxCompletionTokensAndDeprecatedMaxTokens_FirstOneWins(int? maxCompletionTokens, int? maxTokens, int expected)
     {
         JsonObject body = Body();

@@ -56,6 +56,18 @@ public abstract class CompletionsApiValidationContractTests<TFixture>(TFixture f
     }
 
     [Theory]
+    [InlineData("{\"model\": \"$MODEL\", \"prompt\": \"a\", \"top_k\": 2147483648}", "top_k", "Invalid value for 'top_k': expected an integer of at most 2147483647, but got 2147483648 instead.")]
+    [InlineData("{\"model\": \"$MODEL\", \"prompt\": [\"a\", 1]}", "prompt", "Invalid type for 'prompt[1]': expected a string, as prompt[0] is, but got a number instead.")]
+    [InlineData("{\"model\": \"$MODEL\", \"prompt\": [[1], \"a\"]}", "prompt", "Invalid type for 'prompt[1]': expected an array of token ids, as prompt[0] is, but got a string instead.")]
+    public async Task CreateCompletion_BadValue_MessageSaysWhatIsWrong(string body, string param, string message)
+    {
+        using HttpResponseMessage response = await Client.PostAsync(new Uri("/v1/completions", UriKind.Relative), new StringContent(Fill(body), System.Text.Encoding.UTF8, "application/json"));
+
+        JsonObject error = await OpenAIAssert.ErrorAsync(response, HttpStatusCode.BadRequest, "BadRequestError", param);
+        Assert.Equal(message, error["message"]!.GetValue<string>());
+    }
+
+    [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public async Task CreateCompletion_NAboveLimit_Returns400NamingN(bool stream)
