@@ -33,9 +33,18 @@ internal sealed class ModelCardSource(
             return served.Card.DeepClone();
         }
 
-        Lazy<Task<JsonNode?>> asking = _asking.GetOrAdd(model, static (id, source) => new(() => source.AskPodAsync(id)), this);
+        Lazy<Task<JsonNode?>> asking = _asking.GetOrAdd(model, static (id, source) => new(() => source.AskOutsideTheCallersTrace(id)), this);
         JsonNode? card = await asking.Value.WaitAsync(cancellationToken);
         return card?.DeepClone() ?? LastServedOrMinimal(model);
+    }
+
+    /// <summary>The shared request runs in no caller's execution context: its span belongs to none of their traces.</summary>
+    private Task<JsonNode?> AskOutsideTheCallersTrace(string model)
+    {
+        using (ExecutionContext.SuppressFlow())
+        {
+            return Task.Run(() => AskPodAsync(model));
+        }
     }
 
     private async Task<JsonNode?> AskPodAsync(string model)
@@ -88,7 +97,9 @@ internal sealed class ModelCardSource(
             JsonNode? list = JsonNode.Parse(await response.Content.ReadAsStringAsync());
             return list?["data"]?.AsArray().FirstOrDefault(card => card?["id"]?.GetValue<string>() == model)?.DeepClone();
         }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException or InvalidOperationException)
+#pragma warning disable CA1031 // Whatever fails (a refused or malformed answer, a destination address that is no URI) leaves the last card served.
+        catch (Exception)
+#pragma warning restore CA1031
         {
             return null;
         }

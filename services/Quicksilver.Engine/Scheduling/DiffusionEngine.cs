@@ -251,7 +251,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         }
 
         int running = Volatile.Read(ref _load).Running;
-        TimeSpan? expectedWait = EstimateWait(position - 1, running, ahead, sequence.CanvasLength);
+        TimeSpan? expectedWait = EstimateWait(position - 1, ahead, sequence.CanvasLength);
         if (expectedWait is null && !_queueWait.ColdQueueAdmits(ahead: position - 1, running))
         {
             _waitingWork.Leave(sequence);
@@ -278,20 +278,21 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
 
     /// <summary>
     /// The expected wait of a request (whose canvas holds <paramref name="canvas"/> tokens) behind <paramref name="waiting"/>
-    /// others (whose step bounds are <paramref name="ahead"/>) with <paramref name="running"/> sequences in the batch:
-    /// the averages' estimate, with steps as long as the canvases of the running and waiting sequences make them, at
-    /// most what the plans allow and at least the fewest steps before a place frees for it, the requests ahead having
-    /// taken the free places (a burst arrives before the loop has moved it into the batch: the averages of earlier,
-    /// shorter answers admitted 96 sequences of 128 steps behind 32 others, which then timed out in the queue).
+    /// others (whose step bounds are <paramref name="ahead"/>), with the sequences running as the loop last published
+    /// them (their count and bounds, read together): the averages' estimate, with steps as long as the canvases of the
+    /// running and waiting sequences make them, at most what the plans allow and at least the fewest steps before a
+    /// place frees for it, the requests ahead having taken the free places (a burst arrives before the loop has moved
+    /// it into the batch: the averages of earlier, shorter answers admitted 96 sequences of 128 steps behind 32 others,
+    /// which then timed out in the queue).
     /// </summary>
-    private TimeSpan? EstimateWait(int waiting, int running, StepBounds ahead, int canvas)
+    private TimeSpan? EstimateWait(int waiting, StepBounds ahead, int canvas)
     {
         StepBounds batch = Volatile.Read(ref _runningBounds);
         int capacity = _options.MaxActiveSequences;
         int fewest = batch.FewestBeforeAPlace(capacity, ahead);
         int sequences = batch.Sequences + ahead.Sequences;
         double canvasPerSequence = sequences == 0 ? canvas : (double)(batch.CanvasTokens + ahead.CanvasTokens) / sequences;
-        return _queueWait.Estimate(waiting, running, canvasPerSequence, batch.MostSteps + ahead.MostSteps, fewest);
+        return _queueWait.Estimate(waiting, batch.Sequences, canvasPerSequence, batch.MostSteps + ahead.MostSteps, fewest);
     }
 
     /// <summary>The step bounds of the waiting requests: <see cref="StepBounds.None"/> once every request that queued has left the queue.</summary>
@@ -397,7 +398,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     /// measured its drain).
     /// </summary>
     private TimeSpan RetryAfterQueueTimeout(int waiting, int canvas) =>
-        RetryAfter(EstimateWait(waiting, Volatile.Read(ref _load).Running, _waitingWork.Bounds, canvas) ?? TimeSpan.Zero);
+        RetryAfter(EstimateWait(waiting, _waitingWork.Bounds, canvas) ?? TimeSpan.Zero);
 
     /// <summary>
     /// A wait as a <c>Retry-After</c>: whole seconds, at least one and at most <see cref="MaxRetryAfter"/>. Past a minute

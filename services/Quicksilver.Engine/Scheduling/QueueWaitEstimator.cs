@@ -6,12 +6,9 @@ namespace Quicksilver.Engine.Scheduling;
 /// tokens of every saturated step (one run with the batch full or while requests waited for a place) and the steps each
 /// sequence spends in the batch: the steps its plan allows as it joins, until sequences have left and the steps they
 /// actually took are known. All are exponentially weighted moving averages. A step's time is learnt as a line over the canvas tokens
-/// it computes (<see cref="StepSeconds"/>): a step computes every canvas in the batch, or with a K/V cache a share of
-/// each that grows with it, on top of a cost that does not grow (a GPU reads all the weights for a few rows as for a
-/// thousand). A single time per step kept the pace of the canvases it was learnt on, and after short canvases requests
-/// behind long ones were admitted and timed out in the queue (a black-box pass: learnt on 11-token canvases, 12 of 16
-/// requests with 131-token canvases waited into the 503). While every step seen had about the same tokens, the line is
-/// unknown, and a step is taken to be no faster than those, and as many times slower as it has more tokens. The engine adds what it knows exactly: the most steps the
+/// it computes (<see cref="StepTimeLine"/>): a single time per step kept the pace of the canvases it was learnt on, and
+/// after short canvases requests behind long ones were admitted and timed out in the queue (a black-box pass: learnt on
+/// 11-token canvases, 12 of 16 requests with 131-token canvases waited into the 503). The engine adds what it knows exactly: the most steps the
 /// running sequences have left and the waiting ones can take, which bounds the wait however stale the averages are.
 /// </summary>
 /// <remarks>
@@ -35,7 +32,7 @@ namespace Quicksilver.Engine.Scheduling;
 /// assumes batches of <c>b</c>: one that <see cref="EngineOptions.MaxTokensPerStep"/> or the K/V cache budget keeps
 /// smaller for a while drains slower. The averages lag the other way too: after a run of short answers they expect a
 /// long one ahead to leave as soon, and the request behind it would be admitted and time out in the queue. So the
-/// engine also gives the fewest steps before a place frees in its full batch (<see cref="StepBounds.FewestBeforeAPlace"/>),
+/// engine also gives the fewest steps before a place frees in the batch the running and waiting ones fill (<see cref="StepBounds.FewestBeforeAPlace"/>),
 /// and the estimate is never less. The queue timeout stays the backstop.
 /// Thread-safe: fed by the step loop, read by the requests being admitted.
 /// </para>
@@ -47,10 +44,7 @@ internal sealed class QueueWaitEstimator
 
     private readonly int _capacity;
     private readonly Lock _lock = new();
-    private double _stepTokens = double.NaN;
-    private double _stepSeconds = double.NaN;
-    private double _stepTokensSquared = double.NaN;
-    private double _stepTokensSeconds = double.NaN;
+    private readonly StepTimeLine _stepTime = new();
     private double _batchSize = double.NaN;
     private double _plannedStepsPerSequence = double.NaN;
     private double _stepsPerSequence = double.NaN;
@@ -69,15 +63,9 @@ internal sealed class QueueWaitEstimator
     /// </summary>
     public void RecordSaturatedStep(TimeSpan duration, int batchSize, long canvasTokens)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(canvasTokens, 1);
-        double tokens = canvasTokens;
-        double seconds = duration.TotalSeconds;
         lock (_lock)
         {
-            _stepTokens = Average(_stepTokens, tokens);
-            _stepSeconds = Average(_stepSeconds, seconds);
-            _stepTokensSquared = Average(_stepTokensSquared, tokens * tokens);
-            _stepTokensSeconds = Average(_stepTokensSeconds, tokens * seconds);
+            _stepTime.Add(canvasTokens, duration.TotalSeconds);
             _batchSize = Average(_batchSize, Math.Clamp(batchSize, 1, _capacity));
         }
     }
@@ -131,7 +119,7 @@ internal sealed class QueueWaitEstimator
         lock (_lock)
         {
             batchSize = _batchSize;
-            stepSeconds = StepSeconds(canvasPerSequence * batchSize);
+            stepSeconds = _stepTime.IsKnown ? _stepTime.Seconds(canvasPerSequence * batchSize) : double.NaN;
             stepsPerSequence = double.IsNaN(_stepsPerSequence) ? _plannedStepsPerSequence : _stepsPerSequence;
         }
 
@@ -149,29 +137,6 @@ internal sealed class QueueWaitEstimator
         double steps = Math.Min(Math.Max(departures * stepsPerSequence / batchSize, stepsAtLeast), stepsAllowed / batchSize);
         return TimeSpan.FromSeconds(steps * stepSeconds);
     }
-
-    /// <summary>
-    /// The expected time of a saturated step computing <paramref name="tokens"/> canvas tokens: on the least-squares line
-    /// through the steps seen, its slope between none (every step as long as the average) and the average's seconds per
-    /// token (a step as many times longer as it has more tokens); while the steps seen vary by less than 5 % in tokens,
-    /// which leaves the slope unknown, no less than the average step and that slope above it. NaN before any step.
-    /// Call under the lock.
-    /// </summary>
-    private double StepSeconds(double tokens)
-    {
-        double proportional = _stepSeconds / _stepTokens;
-        double variance = _stepTokensSquared - (_stepTokens * _stepTokens);
-        if (variance > MinRelativeSpread * MinRelativeSpread * _stepTokens * _stepTokens)
-        {
-            double slope = Math.Clamp((_stepTokensSeconds - (_stepTokens * _stepSeconds)) / variance, 0, proportional);
-            return _stepSeconds + (slope * (tokens - _stepTokens));
-        }
-
-        return _stepSeconds + (proportional * Math.Max(0, tokens - _stepTokens));
-    }
-
-    /// <summary>The spread of the steps' tokens (standard deviation over mean) below which the line is not fitted.</summary>
-    private const double MinRelativeSpread = 0.05;
 
     private int DeparturesNeeded(int ahead, int running) => ahead + 1 - Math.Max(0, _capacity - running);
 

@@ -29,9 +29,15 @@ internal static class ChatRequestParser
         int? maxCompletionTokens = OptionalInteger(body, MaxCompletionTokens, 1, limits.MaxTokens);
         // The deprecated max_tokens counts only without max_completion_tokens (OpenAI's and vLLM's precedence); beside
         // it, max_tokens is only checked to be an integer.
-        int? maxTokens = maxCompletionTokens is null
-            ? OptionalInteger(body, MaxTokens, 1, limits.MaxTokens)
-            : OptionalInteger(body, MaxTokens, int.MinValue, int.MaxValue);
+        int? maxTokens = null;
+        if (maxCompletionTokens is null)
+        {
+            maxTokens = OptionalInteger(body, MaxTokens, 1, limits.MaxTokens);
+        }
+        else if (TryGetValue(body, MaxTokens, out JsonElement ignored))
+        {
+            ReadInteger(ignored, MaxTokens);
+        }
         DecodingFields decoding = ParseDecoding(body, limits.MaxLogitBiasEntries);
         int choices = OptionalInteger(body, "n", 1, limits.MaxChoices) ?? 1;
         bool stream = OptionalBoolean(body, "stream") ?? false;
@@ -101,11 +107,15 @@ internal static class ChatRequestParser
         }
 
         Dictionary<string, object?> fields = Fields(kwargs);
-        if (fields.GetValueOrDefault("tools") is not (null or List<object?> { Count: 0 }))
+        // The template would describe tools to the model, whose calls this server cannot return, as for 'tools' itself
+        // (Llama 3.x templates also read custom_tools).
+        foreach (string tools in (string[])["tools", "custom_tools"])
         {
-            // The template would describe tools to the model, whose calls this server cannot return, as for 'tools' itself.
-            throw ApiErrorException.BadRequest(
-                "'chat_template_kwargs.tools' is not supported yet: this server does not call tools. Leave it out or send an empty array.", Field);
+            if (fields.GetValueOrDefault(tools) is not (null or List<object?> { Count: 0 }))
+            {
+                throw ApiErrorException.BadRequest(
+                    $"'chat_template_kwargs.{tools}' is not supported yet: this server does not call tools. Leave it out or send an empty array.", Field);
+            }
         }
 
         return fields;

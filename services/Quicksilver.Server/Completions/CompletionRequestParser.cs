@@ -79,12 +79,17 @@ internal static class CompletionRequestParser
                     throw TypeError("prompt[0]", "a string, a token id or an array of token ids", first);
                 }
 
-                for (int i = 1; i < count; i++)
+                // Enumerated, not indexed: JsonElement's indexer walks the array from its start, and a body of 350,000
+                // empty arrays would cost a pod minutes.
+                int index = 0;
+                foreach (JsonElement element in prompt.EnumerateArray())
                 {
-                    if (prompt[i].ValueKind != first.ValueKind)
+                    if (element.ValueKind != first.ValueKind)
                     {
-                        throw TypeError($"prompt[{i}]", first.ValueKind == JsonValueKind.String ? "a string, as prompt[0] is" : "an array of token ids, as prompt[0] is", prompt[i]);
+                        throw TypeError($"prompt[{index}]", first.ValueKind == JsonValueKind.String ? "a string, as prompt[0] is" : "an array of token ids, as prompt[0] is", element);
                     }
+
+                    index++;
                 }
 
                 if (count > 1)

@@ -194,9 +194,11 @@ internal sealed class RequestTelemetry : IDisposable
             {
                 double firstToken = Stopwatch.GetElapsedTime(_started, _firstBlock).TotalSeconds;
                 ServerMetrics.TimeToFirstToken.Record(firstToken, _tags);
-                if (outputTokens > 1)
+                // Choices stream side by side: a request's time per token is that of its mean choice.
+                double tokensPerChoice = (double)outputTokens / _outputTokens.Length;
+                if (tokensPerChoice > 1)
                 {
-                    ServerMetrics.TimePerOutputToken.Record((duration - firstToken) / (outputTokens - 1), _tags);
+                    ServerMetrics.TimePerOutputToken.Record((duration - firstToken) / (tokensPerChoice - 1), _tags);
                 }
 
                 int steps = _steps.Sum();

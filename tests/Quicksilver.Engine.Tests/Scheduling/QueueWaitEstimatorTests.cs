@@ -166,6 +166,37 @@ public sealed class QueueWaitEstimatorTests
     }
 
     [Fact]
+    public void Estimate_SlopeFittedOnce_IsKeptWhenTheStepsSettleAtOneSize()
+    {
+        // Steps as long whatever their tokens (slope none), then two hundred steps of one size: a longer canvas is
+        // still expected to step as fast, not as many times slower as it has more tokens.
+        QueueWaitEstimator estimator = TwoSizes(0.1, 0.1);
+        for (int i = 0; i < 200; i++)
+        {
+            estimator.RecordSaturatedStep(TimeSpan.FromSeconds(0.1), batchSize: 4, canvasTokens: 4 * 10);
+        }
+
+        Assert.Equal(0.25 * 0.1, estimator.Estimate(ahead: 0, running: 4, canvasPerSequence: 130)!.Value.TotalSeconds, 6);
+    }
+
+    [Fact]
+    public void Estimate_StepsSpreadLessThanTheLineNeeds_TakeLongerCanvasesProportionallySlower()
+    {
+        // Batches of 4 canvases of 10 and 11 tokens, 0.1 s each: a spread of 5 % says nothing about a slope.
+        var estimator = new QueueWaitEstimator(capacity: 4);
+        for (int i = 0; i < 20; i++)
+        {
+            estimator.RecordSaturatedStep(TimeSpan.FromSeconds(0.1), batchSize: 4, canvasTokens: 40);
+            estimator.RecordSaturatedStep(TimeSpan.FromSeconds(0.1), batchSize: 4, canvasTokens: 44);
+        }
+
+        estimator.RecordDeparture(1);
+
+        double wait = estimator.Estimate(ahead: 0, running: 4, canvasPerSequence: 105)!.Value.TotalSeconds;
+        Assert.InRange(wait, 0.25 * 0.1 * 420 / 44, 0.25 * 0.1 * 420 / 40); // ten times the tokens of the steps seen
+    }
+
+    [Fact]
     public void Estimate_StepsOfSmallerBatches_AreLearntPerCanvasToken()
     {
         // Capacity 4, but the token budget let only 2 sequences of 10 tokens step at once, in 0.05 s: 0.0025 s a token.

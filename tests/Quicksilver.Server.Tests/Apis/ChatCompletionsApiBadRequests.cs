@@ -94,6 +94,8 @@ public static class ChatCompletionsApiBadRequests
         { $"{{{Ok}, \"tools\": {{}}}}", "tools" },
         { $"{{{Ok}, \"chat_template_kwargs\": {{\"tools\": [{{\"type\": \"function\", \"function\": {{\"name\": \"f\"}}}}]}}}}", "chat_template_kwargs" },
         { $"{{{Ok}, \"chat_template_kwargs\": {{\"tools\": \"f\"}}}}", "chat_template_kwargs" },
+        { $"{{{Ok}, \"chat_template_kwargs\": {{\"custom_tools\": [{{\"name\": \"f\"}}]}}}}", "chat_template_kwargs" },
+        { $"{{{Ok}, \"max_completion_tokens\": 5, \"max_tokens\": 1.5}}", "max_tokens" },
         { $"{{{Ok}, \"tool_choice\": \"required\"}}", "tool_choice" },
         { $"{{{Ok}, \"tool_choice\": {{\"type\": \"function\", \"function\": {{\"name\": \"f\"}}}}}}", "tool_choice" },
         { $"{{{Ok}, \"tool_choice\": 5}}", "tool_choice" },

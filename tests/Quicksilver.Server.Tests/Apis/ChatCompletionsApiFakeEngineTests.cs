@@ -118,10 +118,11 @@ public sealed class ChatCompletionsApiFakeEngineTests : IAsyncLifetime
 
     [Theory]
     [InlineData(12, null, 12)]
-    [InlineData(null, 7, 7)]
-    [InlineData(12, 7, 12)]
-    [InlineData(12, 5000, 12)] // past the limit, but ignored
-    public async Task CreateChatCompletion_MaxCompletionTokensAndDeprecatedMaxTokens_FirstOneWins(int? maxCompletionTokens, int? maxTokens, int expected)
+    [InlineData(null, 7L, 7)]
+    [InlineData(12, 7L, 12)]
+    [InlineData(12, 5000L, 12)] // past the limit, but ignored
+    [InlineData(12, 5000000000L, 12)] // past a 32-bit integer too
+    public async Task CreateChatCompletion_MaxCompletionTokensAndDeprecatedMaxTokens_FirstOneWins(int? maxCompletionTokens, long? maxTokens, int expected)
     {
         JsonObject body = Body();
         body["max_completion_tokens"] = maxCompletionTokens;
