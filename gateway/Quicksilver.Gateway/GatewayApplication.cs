@@ -50,6 +50,7 @@ internal static class GatewayApplication
             host.ShutdownTimeout = (configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new()).DrainTimeout);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<GatewayMetrics>();
+        services.AddHostedService<ManagementPortCheck>();
         services.AddSingleton<TenantDirectory>();
         services.AddHostedService<TenantsFileWatcher>();
         services.AddTenantRateLimiting();
@@ -80,6 +81,7 @@ internal static class GatewayApplication
     {
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = context => GatewayError.Internal().WriteAsync(context.Response) });
+        app.UseManagementPort();
         app.UseMiddleware<TenantAuthenticationMiddleware>();
         app.UseMiddleware<ModelRoutingMiddleware>();
 

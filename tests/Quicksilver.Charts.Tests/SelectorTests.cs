@@ -23,7 +23,7 @@ public sealed class SelectorTests
         Assert.Equal(2, chart.OfKind("Service").Count());
         Assert.Subset(
             kinds.ToHashSet(),
-            new HashSet<string> { "PodDisruptionBudget", "NetworkPolicy", "ServiceMonitor", "HorizontalPodAutoscaler", "ScaledObject", "Ingress", "Pod" });
+            new HashSet<string> { "PodDisruptionBudget", "NetworkPolicy", "ServiceMonitor", "PodMonitor", "HorizontalPodAutoscaler", "ScaledObject", "Ingress", "Pod" });
     }
 
     [Fact]

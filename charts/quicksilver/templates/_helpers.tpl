@@ -177,7 +177,8 @@ lifecycle:
 {{/* The gateway's settings as environment variables (its ConfigMap's data; hashed into a pod annotation so that
 changes roll the gateway). */}}
 {{- define "quicksilver.gateway.config" -}}
-ASPNETCORE_URLS: {{ printf "http://+:%d" (int .Values.gateway.containerPort) | quote }}
+ASPNETCORE_URLS: {{ printf "http://+:%d;http://+:%d" (int .Values.gateway.containerPort) (int .Values.gateway.managementPort) | quote }}
+Gateway__ManagementPort: {{ .Values.gateway.managementPort | int | quote }}
 {{- $drain := int .Values.gateway.drainTimeoutSeconds }}
 Gateway__DrainTimeout: {{ printf "%02d:%02d:%02d" (div $drain 3600) (mod (div $drain 60) 60) (mod $drain 60) | quote }}
 Gateway__MaxRequestBodyBytes: {{ .Values.gateway.maxRequestBodyBytes | int64 | quote }}

@@ -24,6 +24,14 @@ public sealed class GatewayOptions
     /// </summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// The port on which <c>/metrics</c> (every tenant's traffic and spend) answers, and which answers only it and the
+    /// health endpoints, so that the API's port can face the internet while the metrics stay inside the cluster. The
+    /// gateway must listen on it too (<c>ASPNETCORE_URLS=http://+:8080;http://+:9090</c>); it does not start otherwise.
+    /// Unset: <c>/metrics</c> on every port, as for a local run.
+    /// </summary>
+    public int? ManagementPort { get; init; }
+
     /// <summary>Largest request body the gateway reads to find the model, in bytes (413 above it).</summary>
     public long MaxRequestBodyBytes { get; init; } = 1024 * 1024;
 }

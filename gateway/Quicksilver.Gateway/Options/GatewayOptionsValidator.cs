@@ -49,6 +49,11 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             failures.Add($"Gateway:DrainTimeout must not be negative, not {options.DrainTimeout}.");
         }
 
+        if (options.ManagementPort is < 1 or > 65535)
+        {
+            failures.Add($"Gateway:ManagementPort must be a port number (1-65535), not {options.ManagementPort}.");
+        }
+
         if (options.MaxRequestBodyBytes < 1024)
         {
             failures.Add($"Gateway:MaxRequestBodyBytes must be at least 1024, not {options.MaxRequestBodyBytes}.");

@@ -5,7 +5,7 @@ namespace Quicksilver.Charts.Tests.Infrastructure;
 /// <summary>
 /// Whether the selectors of a chart select what they should: Services and PodDisruptionBudgets select the pods of a
 /// workload, each workload's selector matches its own pod template, NetworkPolicies apply to (and admit) pods the
-/// chart runs, ServiceMonitors select a Service, and autoscalers target a Deployment. Compared on the stubbed
+/// chart runs, ServiceMonitors select a Service, PodMonitors the pods of one workload, and autoscalers target a Deployment. Compared on the stubbed
 /// templates, so a label's value written as a template action compares by its expression.
 /// </summary>
 internal static class SelectorCheck
@@ -52,6 +52,11 @@ internal static class SelectorCheck
         foreach (Manifest monitor in chart.OfKind("ServiceMonitor"))
         {
             RequireSelects(monitor, chart.Labels(monitor["spec.selector.matchLabels"]), "spec.selector.matchLabels", serviceLabels, exactlyOne: false);
+        }
+
+        foreach (Manifest monitor in chart.OfKind("PodMonitor"))
+        {
+            RequireSelects(monitor, chart.Labels(monitor["spec.selector.matchLabels"]), "spec.selector.matchLabels", workloads.Select(w => w.PodLabels), exactlyOne: true);
         }
 
         var deploymentNames = workloads.Select(w => w.Manifest.Name).ToHashSet(StringComparer.Ordinal);

@@ -99,7 +99,7 @@ public sealed class ChartRenderTests
     }
 
     [ChartRenderFact]
-    public void Render_GatewayPeersLimitedWithAServiceMonitor_LetsItsPrometheusIn()
+    public void Render_GatewayPeersLimitedWithAServiceMonitor_LetsItsPrometheusInToTheManagementPortOnly()
     {
         List<JsonObject> documents = RenderedWith("""
             monitoring: {serviceMonitor: {enabled: true}}
@@ -108,9 +108,14 @@ public sealed class ChartRenderTests
               gateway: {from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: apps}}}]}
             """);
 
-        JsonArray from = Single(documents, "NetworkPolicy", "-gateway")["spec"]!["ingress"]![0]!["from"]!.AsArray();
-        string[] namespaces = [.. from.Select(peer => peer!["namespaceSelector"]?["matchLabels"]?["kubernetes.io/metadata.name"]?.ToString()).OfType<string>()];
-        Assert.Equal(["apps", "monitoring"], namespaces);
+        JsonArray ingress = Single(documents, "NetworkPolicy", "-gateway")["spec"]!["ingress"]!.AsArray();
+        Assert.Equal(["apps"], Namespaces(ingress[0]!));
+        Assert.Equal("http", ingress[0]!["ports"]![0]!["port"]!.GetValue<string>());
+        Assert.Equal(["monitoring"], Namespaces(ingress[1]!));
+        Assert.Equal("management", ingress[1]!["ports"]![0]!["port"]!.GetValue<string>());
+
+        static string[] Namespaces(JsonNode rule) =>
+            [.. rule["from"]!.AsArray().Select(peer => peer!["namespaceSelector"]?["matchLabels"]?["kubernetes.io/metadata.name"]?.ToString()).OfType<string>()];
     }
 
     [ChartRenderFact]

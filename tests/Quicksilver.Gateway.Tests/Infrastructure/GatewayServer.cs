@@ -31,18 +31,33 @@ public sealed class GatewayServer(
 
     /// <summary>
     /// Starts the gateway and waits until <paramref name="expectedPods"/> (default: every static pod) are in rotation
-    /// (passed a readiness check, and in YARP's snapshot of available destinations).
+    /// (passed a readiness check, and in YARP's snapshot of available destinations). With <paramref name="alsoListenOn"/>
+    /// it listens on that loopback port too (<see cref="Address"/> stays the first, dynamic one).
     /// </summary>
     public static async Task<GatewayServer> StartAsync(
         IReadOnlyList<Uri> pods,
         IReadOnlyDictionary<string, string?>? settings = null,
         Action<IServiceCollection>? services = null,
-        int? expectedPods = null)
+        int? expectedPods = null,
+        int? alsoListenOn = null)
     {
         var gateway = new GatewayServer(pods, settings, services);
-        gateway.UseKestrel(0);
+        if (alsoListenOn is { } port)
+        {
+            gateway.UseKestrel(kestrel =>
+            {
+                kestrel.Listen(System.Net.IPAddress.Loopback, 0);
+                kestrel.Listen(System.Net.IPAddress.Loopback, port);
+            });
+        }
+        else
+        {
+            gateway.UseKestrel(0);
+        }
+
         gateway.StartServer();
-        string address = gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        string address = gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .First(a => alsoListenOn is null || !a.EndsWith($":{alsoListenOn}", StringComparison.Ordinal));
         gateway.Address = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal));
         int expected = expectedPods ?? pods.Count;
         // Healthy and also routable: YARP refreshes its snapshot of available destinations just after the health

@@ -24,6 +24,7 @@ public sealed class OptionsValidatorTests
     [InlineData("pod-with-path", "Gateway:Models:m:Pods has 'http://10.0.0.7:8000/v1', which is not an http(s) base address")]
     [InlineData("short-key", "Gateway:PodKey must be set to a shared secret of at least 16 characters")]
     [InlineData("bad-port", "Gateway:Models:m:PodPort must be a port number (1-65535), not 0.")]
+    [InlineData("bad-management-port", "Gateway:ManagementPort must be a port number (1-65535), not 70000.")]
     public void Gateway_Defect_IsNamed(string defect, string expected)
     {
         GatewayOptions options = defect switch
@@ -34,6 +35,7 @@ public sealed class OptionsValidatorTests
             "pod-with-path" => new GatewayOptions { Models = new() { ["m"] = new ModelPodsOptions { Pods = ["http://10.0.0.7:8000/v1"] } }, PodKey = Valid.PodKey },
             "short-key" => new GatewayOptions { Models = Valid.Models, PodKey = "short" },
             "bad-port" => new GatewayOptions { Models = new() { ["m"] = new ModelPodsOptions { HeadlessService = "pods", PodPort = 0 } }, PodKey = Valid.PodKey },
+            "bad-management-port" => new GatewayOptions { Models = Valid.Models, PodKey = Valid.PodKey, ManagementPort = 70000 },
             _ => throw new ArgumentOutOfRangeException(nameof(defect)),
         };
 
