@@ -3,13 +3,14 @@ namespace Quicksilver.Engine.Scheduling;
 /// <summary>
 /// How long a new request is expected to wait for a place in the batch: the basis of admission control
 /// (<see cref="EngineOptions.MaxExpectedQueueWait"/>). The step loop feeds it the wall time, batch size and canvas
-/// tokens of every saturated step (one run with the batch full or while requests waited for a place) and the steps each
-/// sequence spends in the batch: the steps its plan allows as it joins, until sequences have left and the steps they
-/// actually took are known. All are exponentially weighted moving averages. A step's time is learnt as a line over the canvas tokens
-/// it computes (<see cref="StepTimeLine"/>): a single time per step kept the pace of the canvases it was learnt on, and
-/// after short canvases requests behind long ones were admitted and timed out in the queue (a black-box pass: learnt on
-/// 11-token canvases, 12 of 16 requests with 131-token canvases waited into the 503). The engine adds what it knows exactly: the most steps the
-/// running sequences have left and the waiting ones can take, which bounds the wait however stale the averages are.
+/// tokens of every saturated step (one run with the batch full or while requests waited for a place) and the steps
+/// each sequence spends in the batch: the steps its plan allows as it joins, until sequences have left and the steps
+/// they actually took are known. All are exponentially weighted moving averages. A step's time is learnt as a line over the canvas
+/// tokens it computes (<see cref="StepTimeLine"/>): a single time per step kept the pace of the canvases it was learnt
+/// on, and after short canvases requests behind long ones were admitted and timed out in the queue (a black-box pass:
+/// learnt on 11-token canvases, 12 of 16 requests with 131-token canvases waited into the 503). The engine adds what it
+/// knows exactly: the most steps the running sequences have left and the waiting ones can take, which bounds the wait
+/// however stale the averages are.
 /// </summary>
 /// <remarks>
 /// A request behind <c>ahead</c> waiting ones, with <c>running</c> sequences in a batch of at most <c>capacity</c>,
@@ -32,8 +33,8 @@ namespace Quicksilver.Engine.Scheduling;
 /// assumes batches of <c>b</c>: one that <see cref="EngineOptions.MaxTokensPerStep"/> or the K/V cache budget keeps
 /// smaller for a while drains slower. The averages lag the other way too: after a run of short answers they expect a
 /// long one ahead to leave as soon, and the request behind it would be admitted and time out in the queue. So the
-/// engine also gives the fewest steps before a place frees in the batch the running and waiting ones fill (<see cref="StepBounds.FewestBeforeAPlace"/>),
-/// and the estimate is never less. The queue timeout stays the backstop.
+/// engine also gives the fewest steps before a place frees in the batch the running and waiting ones fill
+/// (<see cref="StepBounds.FewestBeforeAPlace"/>), and the estimate is never less. The queue timeout stays the backstop.
 /// Thread-safe: fed by the step loop, read by the requests being admitted.
 /// </para>
 /// </remarks>
