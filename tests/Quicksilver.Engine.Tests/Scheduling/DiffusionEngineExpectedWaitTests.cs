@@ -144,15 +144,7 @@ public sealed class DiffusionEngineExpectedWaitTests
         using var clock = new SteppingClock(TimeSpan.FromSeconds(1));
         using var test = new TestEngine(OnePlace with { MaxActiveSequences = 2 }, time: clock);
         DiffusionEngine engine = test.Engine;
-        clock.Hold();
-        Task<int>[] history = [engine.DrainAsync(Short(), CancellationToken.None), engine.DrainAsync(Short(), CancellationToken.None)];
-        await Eventually.True(() => engine.Load.Running + engine.Load.Waiting == 2 && clock.IsHolding);
-        clock.Release();
-        int[] earlier = await Task.WhenAll(history);
-        Assert.Equal([4, 4], earlier);
-        clock.Hold();
-        Task<int> running = engine.DrainAsync(Medium(), CancellationToken.None);
-        await Eventually.True(() => engine.Load.Running == 1 && clock.IsHolding);
+        Task<int> running = await OneOfTwoPlacesHeldAfterTwoShortAnswersAsync(engine, clock, Medium());
         Task<int> ahead = engine.DrainAsync(Short(), CancellationToken.None);
         await Eventually.True(() => engine.Load.Waiting == 1);
 
@@ -175,15 +167,7 @@ public sealed class DiffusionEngineExpectedWaitTests
         using var clock = new SteppingClock(TimeSpan.FromSeconds(1));
         using var test = new TestEngine(OnePlace with { MaxActiveSequences = 2 }, time: clock);
         DiffusionEngine engine = test.Engine;
-        clock.Hold();
-        Task<int>[] history = [engine.DrainAsync(Short(), CancellationToken.None), engine.DrainAsync(Short(), CancellationToken.None)];
-        await Eventually.True(() => engine.Load.Running + engine.Load.Waiting == 2 && clock.IsHolding);
-        clock.Release();
-        int[] earlier = await Task.WhenAll(history);
-        Assert.Equal([4, 4], earlier);
-        clock.Hold();
-        Task<int> running = engine.DrainAsync(Medium(), CancellationToken.None);
-        await Eventually.True(() => engine.Load.Running == 1 && clock.IsHolding);
+        Task<int> running = await OneOfTwoPlacesHeldAfterTwoShortAnswersAsync(engine, clock, Medium());
         Task<int> ahead = engine.DrainAsync(Medium(), CancellationToken.None);
         await Eventually.True(() => engine.Load.Waiting == 1);
 
@@ -231,6 +215,24 @@ public sealed class DiffusionEngineExpectedWaitTests
         Assert.Contains("expected to wait 40.0 s", refused.Message, StringComparison.Ordinal);
         clock.Release();
         Assert.Equal(4, await running);
+    }
+
+    /// <summary>
+    /// Runs two 4-step answers together (the averages' history: full-batch steps of two places), then submits
+    /// <paramref name="holder"/> and stops the loop in its first step, one place left free.
+    /// </summary>
+    private static async Task<Task<int>> OneOfTwoPlacesHeldAfterTwoShortAnswersAsync(DiffusionEngine engine, SteppingClock clock, GenerationRequest holder)
+    {
+        clock.Hold();
+        Task<int>[] history = [engine.DrainAsync(Short(), CancellationToken.None), engine.DrainAsync(Short(), CancellationToken.None)];
+        await Eventually.True(() => engine.Load.Running + engine.Load.Waiting == 2 && clock.IsHolding);
+        clock.Release();
+        int[] earlier = await Task.WhenAll(history);
+        Assert.Equal([4, 4], earlier);
+        clock.Hold();
+        Task<int> running = engine.DrainAsync(holder, CancellationToken.None);
+        await Eventually.True(() => engine.Load.Running == 1 && clock.IsHolding);
+        return running;
     }
 
     /// <summary>

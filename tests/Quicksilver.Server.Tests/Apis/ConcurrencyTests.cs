@@ -125,16 +125,21 @@ public sealed class ConcurrencyTests
     public async Task CreateCompletion_QueueTimeout_Returns503WithRetryAfter_AndAsksTheGatewayNotToRetry()
     {
         Dictionary<string, string?> settings = Settings(maxActive: 1, maxQueued: 1);
-        settings["Quicksilver:Engine:QueueTimeout"] = "00:00:01";
-        settings["Quicksilver:Engine:MaxExpectedQueueWait"] = "00:00:01";
+        // Room for the few steps expected however slow the machine (their estimate came to 2.3 s on the loaded 2-core
+        // development machine), far less than the long answer's 300.
+        settings["Quicksilver:Engine:QueueTimeout"] = "00:00:08";
+        settings["Quicksilver:Engine:MaxExpectedQueueWait"] = "00:00:08";
         await using var factory = new QuicksilverApiFactory(model: null, settings);
         using HttpClient client = await factory.CreateReadyClientAsync();
         IGenerationEngine engine = factory.Model.Engine;
 
-        // A one-step answer teaches admission control that a sequence holds its place for one step, and the long answer's
-        // stop sequence could end it after any of its blocks of 4: the request behind it is expected to wait a few
-        // steps, is admitted, and times out in the queue.
-        using (HttpResponseMessage oneStep = await client.PostCompletionAsync(new JsonObject { ["model"] = "quicksilver-tiny", ["prompt"] = "One", ["max_tokens"] = 1 }))
+        // A one-step answer on the long answer's canvas teaches admission control that a sequence holds its place for one
+        // step of that canvas, and the long answer's stop sequence could end it after any of its blocks of 4: the request
+        // behind it is expected to wait a few steps, is admitted, and times out in the queue.
+        JsonObject oneStepBody = LongRequest();
+        oneStepBody["steps"] = 1;
+        oneStepBody["stream"] = false;
+        using (HttpResponseMessage oneStep = await client.PostCompletionAsync(oneStepBody))
         {
             Assert.Equal(HttpStatusCode.OK, oneStep.StatusCode);
         }
