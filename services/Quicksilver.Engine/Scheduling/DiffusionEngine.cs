@@ -250,9 +250,8 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             throw new EngineBusyException(EngineBusyReason.QueueFull, TimeSpan.FromSeconds(1), $"The server's queue is full ({_options.MaxQueuedRequests} requests waiting). Retry shortly.");
         }
 
-        int running = Volatile.Read(ref _load).Running;
         TimeSpan? expectedWait = EstimateWait(position - 1, ahead, sequence.CanvasLength);
-        if (expectedWait is null && !_queueWait.ColdQueueAdmits(ahead: position - 1, running))
+        if (expectedWait is null && !_queueWait.ColdQueueAdmits(ahead: position - 1, Volatile.Read(ref _runningBounds).Sequences))
         {
             _waitingWork.Leave(sequence);
             throw new EngineBusyException(EngineBusyReason.ExpectedWaitTooLong, TimeSpan.FromSeconds(1),

@@ -141,6 +141,7 @@ internal sealed class QueueWaitEstimator
 
     private int DeparturesNeeded(int ahead, int running) => ahead + 1 - Math.Max(0, _capacity - running);
 
-    private static double Average(double average, double sample) =>
-        double.IsNaN(average) ? sample : average + (Smoothing * (sample - average));
+    /// <summary>An exponentially weighted moving average after <paramref name="sample"/>: the sample itself when there was none.</summary>
+    internal static double Average(double average, double sample, double smoothing = Smoothing) =>
+        double.IsNaN(average) ? sample : average + (smoothing * (sample - average));
 }

@@ -35,12 +35,12 @@ internal sealed class StepTimeLine
     public void Add(double tokens, double seconds)
     {
         tokens = Math.Max(1, tokens);
-        _tokens = Average(_tokens, tokens, QueueWaitEstimator.Smoothing);
-        _seconds = Average(_seconds, seconds, QueueWaitEstimator.Smoothing);
-        _windowTokens = Average(_windowTokens, tokens, SlopeSmoothing);
-        _windowSeconds = Average(_windowSeconds, seconds, SlopeSmoothing);
-        _windowTokensSquared = Average(_windowTokensSquared, tokens * tokens, SlopeSmoothing);
-        _windowTokensSeconds = Average(_windowTokensSeconds, tokens * seconds, SlopeSmoothing);
+        _tokens = QueueWaitEstimator.Average(_tokens, tokens);
+        _seconds = QueueWaitEstimator.Average(_seconds, seconds);
+        _windowTokens = QueueWaitEstimator.Average(_windowTokens, tokens, SlopeSmoothing);
+        _windowSeconds = QueueWaitEstimator.Average(_windowSeconds, seconds, SlopeSmoothing);
+        _windowTokensSquared = QueueWaitEstimator.Average(_windowTokensSquared, tokens * tokens, SlopeSmoothing);
+        _windowTokensSeconds = QueueWaitEstimator.Average(_windowTokensSeconds, tokens * seconds, SlopeSmoothing);
         double variance = _windowTokensSquared - (_windowTokens * _windowTokens);
         if (variance > MinRelativeSpread * MinRelativeSpread * _windowTokens * _windowTokens)
         {
@@ -56,7 +56,4 @@ internal sealed class StepTimeLine
             ? _seconds + (proportional * Math.Max(0, tokens - _tokens))
             : _seconds + (Math.Clamp(_slope, 0, proportional) * (tokens - _tokens));
     }
-
-    private static double Average(double average, double sample, double smoothing) =>
-        double.IsNaN(average) ? sample : average + (smoothing * (sample - average));
 }
