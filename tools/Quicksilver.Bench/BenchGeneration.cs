@@ -63,7 +63,7 @@ internal static class BenchGeneration
     {
         var tokens = new List<int>();
         int steps = 0;
-        await foreach (GenerationUpdate update in engine.GenerateAsync(request, CancellationToken.None))
+        await foreach (GenerationUpdate update in engine.GenerateTogether([(request, CancellationToken.None)])[0])
         {
             tokens.AddRange(update.Tokens);
             steps = update.Steps;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
@@ -115,14 +116,25 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
     public MeteringMetrics Metering { get; }
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<GenerationUpdate> GenerateAsync(GenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IReadOnlyList<IAsyncEnumerable<GenerationUpdate>> GenerateTogether(IReadOnlyList<(GenerationRequest Request, CancellationToken Cancellation)> sequences)
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        ArgumentOutOfRangeException.ThrowIfZero(sequences.Count);
+        ActiveSequence[] admitted = [.. sequences.Select(s => Sequence(s.Request, s.Cancellation))];
+        Admit(admitted);
+        return [.. admitted.Select(Updates)];
+    }
+
+    private ActiveSequence Sequence(GenerationRequest request, CancellationToken cancellationToken)
     {
         DenoisingSequence denoiser = CreateDenoiser(request);
-        var sequence = new ActiveSequence(denoiser, request.Tenant, _time.GetUtcNow(), KvCacheBytesOf(denoiser), cancellationToken, request.EndsAfterBlock);
-        Admit(sequence);
+        return new ActiveSequence(denoiser, request.Tenant, _time.GetUtcNow(), KvCacheBytesOf(denoiser), cancellationToken, request.EndsAfterBlock);
+    }
 
-        // Read to the end whatever the token: the step loop ends the channel when it lets go of the sequence (a
-        // cancelled one at the next step boundary), after the update that settles its device time.
+    // Read to the end whatever the token (none reaches this iterator): the step loop ends the channel when it lets go
+    // of the sequence (a cancelled one at the next step boundary), after the update that settles its device time.
+    private static async IAsyncEnumerable<GenerationUpdate> Updates(ActiveSequence sequence)
+    {
         await foreach (GenerationUpdate update in sequence.Updates.Reader.ReadAllAsync(CancellationToken.None))
         {
             yield return update;
@@ -231,7 +243,11 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             $"The K/V cache of this request ({bytes} bytes for its canvas of {canvas} prompt, answer and suffix tokens) exceeds this server's K/V cache limit of {_kvCaches.Limit} bytes; send kv_cache \"none\" or fewer tokens.");
     }
 
-    private void Admit(ActiveSequence sequence)
+    /// <summary>
+    /// Queues the sequences of one request, or refuses them all: the last of them must fit in the queue and is expected
+    /// to wait no longer than allowed, behind the others.
+    /// </summary>
+    private void Admit(ActiveSequence[] sequences)
     {
         if (_failure is { } failure)
         {
@@ -243,36 +259,52 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             throw new EngineBusyException(EngineBusyReason.Draining, TimeSpan.FromSeconds(1), "The server is shutting down and accepts no new requests.");
         }
 
-        (int position, StepBounds ahead) = _waitingWork.Join(sequence);
-        if (position > _options.MaxQueuedRequests)
+        int position = 0;
+        StepBounds ahead = StepBounds.None;
+        foreach (ActiveSequence sequence in sequences)
         {
-            _waitingWork.Leave(sequence);
-            throw new EngineBusyException(EngineBusyReason.QueueFull, TimeSpan.FromSeconds(1), $"The server's queue is full ({_options.MaxQueuedRequests} requests waiting). Retry shortly.");
+            (position, ahead) = _waitingWork.Join(sequence);
         }
 
-        TimeSpan? expectedWait = EstimateWait(position - 1, ahead, sequence.CanvasLength);
+        if (position > _options.MaxQueuedRequests)
+        {
+            Refuse(sequences, new EngineBusyException(EngineBusyReason.QueueFull, TimeSpan.FromSeconds(1), $"The server's queue is full ({_options.MaxQueuedRequests} requests waiting). Retry shortly."));
+        }
+
+        TimeSpan? expectedWait = EstimateWait(position - 1, ahead, sequences[^1].CanvasLength);
         if (expectedWait is null && !_queueWait.ColdQueueAdmits(ahead: position - 1, Volatile.Read(ref _runningBounds).Sequences))
         {
-            _waitingWork.Leave(sequence);
-            throw new EngineBusyException(EngineBusyReason.ExpectedWaitTooLong, TimeSpan.FromSeconds(1),
-                $"The server is overloaded: it has not yet measured how fast its full batch drains, and until it has it queues no more than {_queueWait.ColdQueueLength} requests beyond its free places. Retry shortly.");
+            Refuse(sequences, new EngineBusyException(EngineBusyReason.ExpectedWaitTooLong, TimeSpan.FromSeconds(1),
+                $"The server is overloaded: it has not yet measured how fast its full batch drains, and until it has it queues no more than {_queueWait.ColdQueueLength} requests beyond its free places. Retry shortly."));
         }
 
         if (expectedWait is { } wait && wait > _maxExpectedQueueWait)
         {
-            _waitingWork.Leave(sequence);
-
             // The queue drains in real time: after the excess, a request would be expected to wait no longer than allowed.
             TimeSpan retryAfter = RetryAfter(wait - _maxExpectedQueueWait);
-            throw new EngineBusyException(EngineBusyReason.ExpectedWaitTooLong, retryAfter,
-                $"The server is overloaded: this request is expected to wait {wait.TotalSeconds:0.0} s for a place in the batch, longer than the {_maxExpectedQueueWait.TotalSeconds:0.0} s allowed. Retry after {retryAfter.TotalSeconds:0} s.");
+            Refuse(sequences, new EngineBusyException(EngineBusyReason.ExpectedWaitTooLong, retryAfter,
+                $"The server is overloaded: this request is expected to wait {wait.TotalSeconds:0.0} s for a place in the batch, longer than the {_maxExpectedQueueWait.TotalSeconds:0.0} s allowed. Retry after {retryAfter.TotalSeconds:0} s."));
         }
 
-        if (!_arrivals.Writer.TryWrite(sequence))
+        for (int i = 0; i < sequences.Length; i++)
+        {
+            if (!_arrivals.Writer.TryWrite(sequences[i]))
+            {
+                // The loop has stopped: it fails the sequences it was handed; the rest never reached it.
+                Refuse(sequences.AsSpan(i), new EngineBusyException(EngineBusyReason.Draining, TimeSpan.FromSeconds(1), "The engine has stopped."));
+            }
+        }
+    }
+
+    [DoesNotReturn]
+    private void Refuse(ReadOnlySpan<ActiveSequence> sequences, EngineBusyException refusal)
+    {
+        foreach (ActiveSequence sequence in sequences)
         {
             _waitingWork.Leave(sequence);
-            throw new EngineBusyException(EngineBusyReason.Draining, TimeSpan.FromSeconds(1), "The engine has stopped.");
         }
+
+        throw refusal;
     }
 
     /// <summary>

@@ -4,14 +4,16 @@ namespace Quicksilver.Engine.Scheduling;
 public interface IGenerationEngine
 {
     /// <summary>
-    /// Generates one sequence. Updates arrive as blocks of the canvas are finalised; the sequence joins the
-    /// engine's step loop at the next step and leaves it when it finishes or <paramref name="cancellationToken"/> fires.
-    /// A cancelled sequence's enumeration ends once the engine has let go of it (at most a step later): after a
-    /// <see cref="GenerationUpdate.IsSettlement"/> update carrying the device time it used, with an
+    /// Generates the sequences of one request (its choices) together. Updates arrive as blocks of a canvas are
+    /// finalised; each sequence joins the engine's step loop at the next step and leaves it when it finishes or its
+    /// cancellation token fires. A cancelled sequence's enumeration ends once the engine has let go of it (at most a step
+    /// later): after a <see cref="GenerationUpdate.IsSettlement"/> update carrying the device time it used, with an
     /// <see cref="OperationCanceledException"/>. Every update's <see cref="GenerationUpdate.GpuSeconds"/> is cumulative.
-    /// Throws <see cref="InvalidRequestException"/> (naming the field) for a request the model cannot take.
+    /// The sequences are admitted all or none, before this returns: a refusal (<see cref="EngineBusyException"/>) or a
+    /// request the model cannot take (<see cref="InvalidRequestException"/>, naming the field) is thrown here, and never
+    /// leaves some of a request's choices running, to be cancelled after they took steps.
     /// </summary>
-    IAsyncEnumerable<GenerationUpdate> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken);
+    IReadOnlyList<IAsyncEnumerable<GenerationUpdate>> GenerateTogether(IReadOnlyList<(GenerationRequest Request, CancellationToken Cancellation)> sequences);
 
     /// <summary>The engine's current load: the signal readiness, <c>/metrics</c> and the gateway read.</summary>
     EngineLoad Load { get; }

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Quicksilver.Engine;
 using Quicksilver.Engine.Scheduling;
+using Quicksilver.Server.Errors;
 using Quicksilver.Server.Metering;
 using Quicksilver.Server.Telemetry;
 using Quicksilver.Server.Wire;
@@ -19,6 +20,7 @@ namespace Quicksilver.Server.Completions;
 internal sealed class CompletionChoices
 {
     private readonly CompletionRun[] _runs;
+    private readonly IGenerationEngine _engine;
     private readonly string _model;
     private readonly GenerationRequest _request;
     private readonly UsageMeter _meter;
@@ -32,6 +34,7 @@ internal sealed class CompletionChoices
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(meter);
         _model = model.Id;
+        _engine = model.Engine;
         _meter = meter;
         request = request with { TopLogprobs = logprobs ?? 0 };
         _request = request;
@@ -136,51 +139,83 @@ internal sealed class CompletionChoices
 
     private async IAsyncEnumerable<(int Index, CompletionDelta Delta)> RunChoicesAsync(RequestTelemetry telemetry, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (_runs.Length == 1)
-        {
-            await foreach (CompletionDelta delta in _runs[0].RunAsync(telemetry, 0, cancellationToken))
-            {
-                yield return (0, delta);
-            }
-
-            yield break;
-        }
-
         using var all = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var merged = Channel.CreateUnbounded<(int, CompletionDelta)>(new UnboundedChannelOptions { SingleReader = true });
-        Task pumps = Task.WhenAll(_runs.Select((run, index) => PumpAsync(run, telemetry, index, merged.Writer, all)));
-        _ = pumps.ContinueWith(
-            _ => merged.Writer.TryComplete(),
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
+        CancellationTokenSource[] generations = [.. _runs.Select(_ => CancellationTokenSource.CreateLinkedTokenSource(all.Token))];
         try
         {
-            await foreach ((int, CompletionDelta) item in merged.Reader.ReadAllAsync(cancellationToken))
+            IReadOnlyList<IAsyncEnumerable<GenerationUpdate>> updates = Admit(telemetry, generations);
+            if (_runs.Length == 1)
             {
-                yield return item;
+                await foreach (CompletionDelta delta in _runs[0].RunAsync(telemetry, 0, updates[0], generations[0]))
+                {
+                    yield return (0, delta);
+                }
+
+                yield break;
+            }
+
+            var merged = Channel.CreateUnbounded<(int, CompletionDelta)>(new UnboundedChannelOptions { SingleReader = true });
+            Task pumps = Task.WhenAll(_runs.Select((run, index) => PumpAsync(run.RunAsync(telemetry, index, updates[index], generations[index]), index, merged.Writer, all)));
+            _ = pumps.ContinueWith(
+                _ => merged.Writer.TryComplete(),
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+            try
+            {
+                await foreach ((int, CompletionDelta) item in merged.Reader.ReadAllAsync(cancellationToken))
+                {
+                    yield return item;
+                }
+            }
+            finally
+            {
+                // A consumer that stops early (error, disconnect) stops every choice's generation.
+                await all.CancelAsync();
+                await pumps.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
         }
         finally
         {
-            // A consumer that stops early (error, disconnect) stops every choice's generation.
-            await all.CancelAsync();
-            await pumps.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            foreach (CancellationTokenSource generation in generations)
+            {
+                generation.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Hands every choice to the engine at once: it admits them together or refuses the request (429/503), before any
+    /// header goes out, so that no choice runs for a request that is refused.
+    /// </summary>
+    private IReadOnlyList<IAsyncEnumerable<GenerationUpdate>> Admit(RequestTelemetry telemetry, CancellationTokenSource[] generations)
+    {
+        try
+        {
+            return _engine.GenerateTogether([.. _runs.Select((run, index) => (run.EngineRequest, generations[index].Token))]);
+        }
+        catch (Exception exception)
+        {
+            ApiErrorException? error = EngineErrors.ToApiError(exception);
+            telemetry.Fail(error ?? exception);
+            if (error is not null)
+            {
+                throw error;
+            }
+
+            throw;
         }
     }
 
     /// <summary>
     /// One choice's deltas into the merge. The first choice to fail ends the request at once with its error and stops
-    /// the others. A choice the engine refuses (429/503; each choice is admitted on its own, so the last is the
-    /// likeliest to be) is refused as its request starts, while its siblings have yet to finalise a block, so the
-    /// refusal goes out before any header instead of after they have run to their end. An engine stopping under a
-    /// choice (a cancellation nobody here asked for) is such an error too.
+    /// the others. An engine stopping under a choice (a cancellation nobody here asked for) is such an error too.
     /// </summary>
-    private static async Task PumpAsync(CompletionRun run, RequestTelemetry telemetry, int index, ChannelWriter<(int, CompletionDelta)> writer, CancellationTokenSource all)
+    private static async Task PumpAsync(IAsyncEnumerable<CompletionDelta> deltas, int index, ChannelWriter<(int, CompletionDelta)> writer, CancellationTokenSource all)
     {
         try
         {
-            await foreach (CompletionDelta delta in run.RunAsync(telemetry, index, all.Token))
+            await foreach (CompletionDelta delta in deltas)
             {
                 await writer.WriteAsync((index, delta), all.Token);
             }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Quicksilver.Engine;
 using Quicksilver.Engine.Scheduling;
 using Quicksilver.Engine.Tokenization;
@@ -38,28 +37,38 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
     public double MeanLogprob => _sentTokens == 0 ? double.NegativeInfinity : _sentLogprobSum / _sentTokens;
 
     /// <summary>
-    /// Runs the generation as choice <paramref name="choice"/> of the request <paramref name="telemetry"/> measures.
-    /// <paramref name="cancellationToken"/> (the request's abort token) reaches the engine; the engine is also told to
-    /// stop as soon as a stop sequence ends the answer.
-    /// Throws <see cref="ApiErrorException"/> (400 naming the field) when the engine rejects the request.
+    /// What the engine is asked to generate: the request, and with stop sequences the engine's end-of-answer check. Its
+    /// own detokenizer and stop filter, fed the same blocks as the answer's, stop on the very block this run stops on,
+    /// so the engine lets go of the sequence before another step (the run's cancellation would reach it only after
+    /// steps it still charged). One run, one engine sequence: the check keeps state.
     /// </summary>
-    public async IAsyncEnumerable<CompletionDelta> RunAsync(RequestTelemetry telemetry, int choice, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public GenerationRequest EngineRequest { get; } = request with { EndsAfterBlock = StopCheck(model, stop) };
+
+    /// <summary>
+    /// Turns the engine's <paramref name="updates"/> of <see cref="EngineRequest"/> into the answer's deltas, as choice
+    /// <paramref name="choice"/> of the request <paramref name="telemetry"/> measures. <paramref name="generation"/>
+    /// cancels the engine's sequence: the run cancels it as soon as a stop sequence ends the answer, or when its
+    /// consumer stops reading before the end. Throws <see cref="ApiErrorException"/> (400 naming the field, 429 or 503)
+    /// when the engine fails the sequence.
+    /// </summary>
+    public async IAsyncEnumerable<CompletionDelta> RunAsync(RequestTelemetry telemetry, int choice, IAsyncEnumerable<GenerationUpdate> updates, CancellationTokenSource generation)
     {
         ArgumentNullException.ThrowIfNull(telemetry);
-        await using IAsyncEnumerator<CompletionDelta> deltas = GenerateAsync(telemetry, choice, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        ArgumentNullException.ThrowIfNull(updates);
+        ArgumentNullException.ThrowIfNull(generation);
+        await using IAsyncEnumerator<CompletionDelta> deltas = GenerateAsync(telemetry, choice, updates, generation).GetAsyncEnumerator();
         while (await telemetry.MoveNextAsync(choice, deltas))
         {
             yield return deltas.Current;
         }
     }
 
-    private async IAsyncEnumerable<CompletionDelta> GenerateAsync(RequestTelemetry telemetry, int choice, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<CompletionDelta> GenerateAsync(RequestTelemetry telemetry, int choice, IAsyncEnumerable<GenerationUpdate> engineUpdates, CancellationTokenSource generation)
     {
-        using var generation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var detokenizer = new IncrementalDetokenizer(model.Tokenizer);
         var stops = new StopSequenceFilter(stop);
         var answer = new List<int>();
-        await using IAsyncEnumerator<GenerationUpdate> updates = Start(generation.Token);
+        await using IAsyncEnumerator<GenerationUpdate> updates = engineUpdates.GetAsyncEnumerator();
         bool finished = false;
         try
         {
@@ -181,28 +190,7 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
         }
     }
 
-    private IAsyncEnumerator<GenerationUpdate> Start(CancellationToken cancellationToken)
-    {
-        try
-        {
-            return model.Engine.GenerateAsync(request with { EndsAfterBlock = StopCheck() }, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        }
-        catch (InvalidRequestException exception)
-        {
-            throw Rejected(exception);
-        }
-        catch (EngineBusyException exception)
-        {
-            throw Busy(exception);
-        }
-    }
-
-    /// <summary>
-    /// With stop sequences, the engine's end-of-answer check: its own detokenizer and stop filter, fed the same blocks
-    /// as the answer's, stop on the very block this run stops on, so the engine lets go of the sequence before another
-    /// step (the run's cancellation would reach it only after steps it still charged).
-    /// </summary>
-    private Func<IReadOnlyList<int>, bool>? StopCheck()
+    private static Func<IReadOnlyList<int>, bool>? StopCheck(ServedModel model, IReadOnlyList<string> stop)
     {
         if (stop.Count == 0)
         {
@@ -224,27 +212,9 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
         {
             return await updates.MoveNextAsync();
         }
-        catch (InvalidRequestException exception)
+        catch (Exception exception) when (EngineErrors.ToApiError(exception) is { } error)
         {
-            throw Rejected(exception);
-        }
-        catch (EngineBusyException exception)
-        {
-            throw Busy(exception);
+            throw error;
         }
     }
-
-    // Admission control's refusals (a full queue, or a wait expected past the limit) are the client's signal to back
-    // off (429); a queue timeout or a draining pod is the server's (503). The gateway retries them on another pod, but
-    // for a queue timeout: the request has already waited the whole timeout, and another queue would double that.
-    private static ApiErrorException Busy(EngineBusyException exception) => new(exception.Reason switch
-    {
-        EngineBusyReason.QueueFull or EngineBusyReason.ExpectedWaitTooLong => ApiError.TooManyRequests(exception.Message, exception.RetryAfter),
-        EngineBusyReason.QueueTimeout => ApiError.ServiceUnavailable(exception.Message, exception.RetryAfter) with { NoRetryReason = "queue-timeout" },
-        _ => ApiError.ServiceUnavailable(exception.Message, exception.RetryAfter),
-    });
-
-    // The engine's contract: InvalidRequestException means the model cannot take this request, naming the field.
-    private static ApiErrorException Rejected(InvalidRequestException exception) =>
-        ApiErrorException.BadRequest(exception.Message, exception.Param);
 }

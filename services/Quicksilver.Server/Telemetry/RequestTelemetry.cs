@@ -134,6 +134,13 @@ internal sealed class RequestTelemetry : IDisposable
         return moved;
     }
 
+    /// <summary>Ends the request with <paramref name="exception"/>: the engine refused it before any choice ran.</summary>
+    public void Fail(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        End(ErrorTypeOf(exception));
+    }
+
     /// <summary>Ends a request that stopped without finish or failure (its consumer went away) as canceled.</summary>
     public void Dispose() => End(GenAiAttributes.Canceled);
 

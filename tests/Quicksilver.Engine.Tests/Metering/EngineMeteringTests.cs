@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Quicksilver.Engine.Metering;
 using Quicksilver.Engine.Scheduling;
+using Quicksilver.Engine.Tests.Scheduling;
 using Quicksilver.Engine.Tests.TestModels;
 
 namespace Quicksilver.Engine.Tests.Metering;
@@ -119,7 +120,7 @@ public sealed class EngineMeteringTests
         var updates = new List<GenerationUpdate>();
         try
         {
-            await foreach (GenerationUpdate update in engine.GenerateAsync(request, cancellationToken))
+            await foreach (GenerationUpdate update in engine.Generate(request, cancellationToken))
             {
                 updates.Add(update);
             }

@@ -47,6 +47,43 @@ public sealed class DiffusionEngineAdmissionTests : IDisposable
     }
 
     [Fact]
+    public async Task GenerateTogether_MoreSequencesThanPlacesLeftInTheQueue_RefusesThemAllAndQueuesNone()
+    {
+        using var cancel = new CancellationTokenSource();
+        Task running = Drain(LongRequest(), cancel.Token);
+        await Eventually.True(() => _engine.Load.Running == 1);
+
+        var ex = Assert.Throws<EngineBusyException>(() => _engine.GenerateTogether([(ShortRequest(), CancellationToken.None), (ShortRequest(), CancellationToken.None)]));
+
+        Assert.Equal(EngineBusyReason.QueueFull, ex.Reason);
+        Assert.Equal(0, _engine.Load.Waiting);
+        Assert.Equal(StepBounds.None, _engine.WaitingBounds);
+        IAsyncEnumerable<GenerationUpdate> single = Assert.Single(_engine.GenerateTogether([(ShortRequest(), CancellationToken.None)]));
+        Assert.Equal(1, _engine.Load.Waiting);
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+        Assert.Equal(4, await single.CountTokensAsync());
+    }
+
+    [Fact]
+    public async Task GenerateTogether_EachSequenceEndsByItsOwnToken()
+    {
+        var options = new EngineOptions { MaxActiveSequences = 1, MaxQueuedRequests = 2, QueueTimeout = TimeSpan.FromSeconds(10), StallTimeout = TimeSpan.FromSeconds(60) };
+        using var engine = new DiffusionEngine(_model, options, new HashSet<int>(), NullLogger<DiffusionEngine>.Instance, _clock);
+        using var first = new CancellationTokenSource();
+        IReadOnlyList<IAsyncEnumerable<GenerationUpdate>> sequences = engine.GenerateTogether([(LongRequest(), first.Token), (ShortRequest(), CancellationToken.None)]);
+        Task<int> cancelled = sequences[0].CountTokensAsync();
+        Task<int> second = sequences[1].CountTokensAsync();
+        await Eventually.True(() => engine.Load is { Running: 1, Waiting: 1 });
+
+        await first.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        Assert.Equal(4, await second);
+        await Eventually.True(() => engine.Load is { Running: 0, Waiting: 0, TokensInFlight: 0 });
+    }
+
+    [Fact]
     public async Task GenerateAsync_WaitsPastQueueTimeout_FailsWithQueueTimeout()
     {
         using var cancel = new CancellationTokenSource();

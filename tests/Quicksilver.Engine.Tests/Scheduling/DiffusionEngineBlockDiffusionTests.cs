@@ -69,7 +69,7 @@ public sealed class DiffusionEngineBlockDiffusionTests
     {
         var sizes = new List<int>();
         var tokens = new List<int>();
-        await foreach (GenerationUpdate update in test.Engine.GenerateAsync(request, CancellationToken.None))
+        await foreach (GenerationUpdate update in test.Engine.Generate(request, CancellationToken.None))
         {
             if (update.Tokens.Count > 0)
             {

@@ -28,7 +28,7 @@ public sealed class DiffusionEngineEndsAfterBlockTests
 
         Exception? ended = await Record.ExceptionAsync(async () =>
         {
-            await foreach (GenerationUpdate update in test.Engine.GenerateAsync(Request with { EndsAfterBlock = block => { seen.Add([.. block]); return seen.Count == 2; } }, CancellationToken.None))
+            await foreach (GenerationUpdate update in test.Engine.Generate(Request with { EndsAfterBlock = block => { seen.Add([.. block]); return seen.Count == 2; } }, CancellationToken.None))
             {
                 updates.Add(update);
             }
@@ -56,7 +56,7 @@ public sealed class DiffusionEngineEndsAfterBlockTests
     private static async Task<int[]> Answer(TestEngine test, GenerationRequest request)
     {
         var tokens = new List<int>();
-        await foreach (GenerationUpdate update in test.Engine.GenerateAsync(request, CancellationToken.None))
+        await foreach (GenerationUpdate update in test.Engine.Generate(request, CancellationToken.None))
         {
             tokens.AddRange(update.Tokens);
         }

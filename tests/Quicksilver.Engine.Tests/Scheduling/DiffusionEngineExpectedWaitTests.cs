@@ -318,23 +318,17 @@ public sealed class DiffusionEngineExpectedWaitTests
     {
         public static Submission Start(DiffusionEngine engine, GenerationRequest request)
         {
-            IAsyncEnumerator<GenerationUpdate> updates = engine.GenerateAsync(request, CancellationToken.None).GetAsyncEnumerator();
-            ValueTask<bool> first = updates.MoveNextAsync();
-            return new Submission(first.IsFaulted, ReadAsync(updates, first));
-        }
-
-        private static async Task<int> ReadAsync(IAsyncEnumerator<GenerationUpdate> updates, ValueTask<bool> first)
-        {
-            await using (updates)
+            IAsyncEnumerable<GenerationUpdate> updates;
+            try
             {
-                int tokens = 0;
-                for (bool more = await first; more; more = await updates.MoveNextAsync())
-                {
-                    tokens += updates.Current.Tokens.Count;
-                }
-
-                return tokens;
+                updates = engine.Generate(request);
             }
+            catch (EngineBusyException refusal)
+            {
+                return new Submission(true, Task.FromException<int>(refusal));
+            }
+
+            return new Submission(false, updates.CountTokensAsync());
         }
     }
 }

@@ -104,7 +104,7 @@ public sealed class DiffusionEngineTests : IDisposable
     {
         var request = Request(seed: 4, temperature, prompt: [3, 4, 5], maxTokens: 16) with { IgnoreEos = true };
         var updates = new List<GenerationUpdate>();
-        await foreach (GenerationUpdate update in _engine.GenerateAsync(request with { TopLogprobs = 4 }, CancellationToken.None))
+        await foreach (GenerationUpdate update in _engine.Generate(request with { TopLogprobs = 4 }, CancellationToken.None))
         {
             updates.Add(update);
         }
@@ -134,7 +134,7 @@ public sealed class DiffusionEngineTests : IDisposable
     public async Task GenerateAsync_EmitsOneUpdatePerBlock_LastCarriesFinish()
     {
         var updates = new List<GenerationUpdate>();
-        await foreach (GenerationUpdate update in _engine.GenerateAsync(Request(seed: 1, temperature: 0f, prompt: [1, 2], maxTokens: 24), CancellationToken.None))
+        await foreach (GenerationUpdate update in _engine.Generate(Request(seed: 1, temperature: 0f, prompt: [1, 2], maxTokens: 24), CancellationToken.None))
         {
             updates.Add(update);
         }
@@ -193,7 +193,7 @@ public sealed class DiffusionEngineTests : IDisposable
     private async Task<int[]> Collect(GenerationRequest request, CancellationToken cancellationToken)
     {
         var tokens = new List<int>();
-        await foreach (GenerationUpdate update in _engine.GenerateAsync(request, cancellationToken))
+        await foreach (GenerationUpdate update in _engine.Generate(request, cancellationToken))
         {
             tokens.AddRange(update.Tokens);
         }

@@ -45,7 +45,7 @@ public sealed class LladaGenerateParityTests
     private static async Task<int[]> Collect(DiffusionEngine engine, GenerationRequest request)
     {
         var tokens = new List<int>();
-        await foreach (GenerationUpdate update in engine.GenerateAsync(request, CancellationToken.None))
+        await foreach (GenerationUpdate update in engine.Generate(request, CancellationToken.None))
         {
             tokens.AddRange(update.Tokens);
         }

@@ -14,8 +14,9 @@ public sealed class CompletionRunTests
     {
         FakeGenerationEngine engine = FakeServedModel.Engine(pauseAfterBlocks: 1);
         var run = new CompletionRun(FakeServedModel.Create(engine), Request(maxTokens: 64), stop: []);
+        using var generation = new CancellationTokenSource();
 
-        await using (IAsyncEnumerator<CompletionDelta> deltas = run.RunAsync(Telemetry(), choice: 0, CancellationToken.None).GetAsyncEnumerator())
+        await using (IAsyncEnumerator<CompletionDelta> deltas = Run(run, engine, generation).GetAsyncEnumerator())
         {
             Assert.True(await deltas.MoveNextAsync());
         }
@@ -29,9 +30,10 @@ public sealed class CompletionRunTests
     {
         FakeGenerationEngine engine = FakeServedModel.Engine();
         var run = new CompletionRun(FakeServedModel.Create(engine), Request(maxTokens: 64), stop: []);
+        using var generation = new CancellationTokenSource();
 
         var deltas = new List<CompletionDelta>();
-        await foreach (CompletionDelta delta in run.RunAsync(Telemetry(), choice: 0, CancellationToken.None))
+        await foreach (CompletionDelta delta in Run(run, engine, generation))
         {
             deltas.Add(delta);
         }
@@ -46,10 +48,12 @@ public sealed class CompletionRunTests
     [InlineData("€ ✓")] // a block ends inside the ✓ (3 bytes)
     public async Task RunAsync_StopSequenceInsideABlock_CountsTheTokensThroughTheStopSequence(string stop)
     {
-        var run = new CompletionRun(FakeServedModel.Create(FakeServedModel.Engine()), Request(maxTokens: 64), stop: [stop]);
+        FakeGenerationEngine engine = FakeServedModel.Engine();
+        var run = new CompletionRun(FakeServedModel.Create(engine), Request(maxTokens: 64), stop: [stop]);
+        using var generation = new CancellationTokenSource();
 
         var text = new List<string>();
-        await foreach (CompletionDelta delta in run.RunAsync(Telemetry(), choice: 0, CancellationToken.None))
+        await foreach (CompletionDelta delta in Run(run, engine, generation))
         {
             text.Add(delta.Text);
         }
@@ -61,6 +65,10 @@ public sealed class CompletionRunTests
         Assert.Equal(Encoding.UTF8.GetByteCount(throughStop), run.CompletionTokens);
         Assert.NotEqual(0, run.CompletionTokens % 8);
     }
+
+    /// <summary>The run's deltas of the sequence <paramref name="engine"/> generates for it, cancelled by <paramref name="generation"/>.</summary>
+    private static IAsyncEnumerable<CompletionDelta> Run(CompletionRun run, FakeGenerationEngine engine, CancellationTokenSource generation) =>
+        run.RunAsync(Telemetry(), choice: 0, engine.GenerateAsync(run.EngineRequest, generation.Token), generation);
 
     /// <summary>The telemetry of a one-choice request, ended when the run ends it (or never: nothing reads it here).</summary>
     private static RequestTelemetry Telemetry() => RequestTelemetry.Start("text_completion", "fake", Request(maxTokens: 64));

@@ -12,8 +12,8 @@ internal sealed class DisposalRecordingEngine(IGenerationEngine inner) : IGenera
 
     public Exception? Failure => inner.Failure;
 
-    public IAsyncEnumerable<GenerationUpdate> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken) =>
-        inner.GenerateAsync(request, cancellationToken);
+    public IReadOnlyList<IAsyncEnumerable<GenerationUpdate>> GenerateTogether(IReadOnlyList<(GenerationRequest Request, CancellationToken Cancellation)> sequences) =>
+        inner.GenerateTogether(sequences);
 
     public void BeginDrain() => inner.BeginDrain();
 

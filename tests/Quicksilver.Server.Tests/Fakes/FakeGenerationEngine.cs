@@ -29,7 +29,7 @@ internal sealed class FakeGenerationEngine(ITextTokenizer tokenizer) : IGenerati
     /// <summary>Throw <see cref="InvalidRequestException"/> (param <c>block_length</c>) with this message instead of generating.</summary>
     public string? RejectWith { get; init; }
 
-    /// <summary>When set, requests after this many are refused with <see cref="EngineBusyReason.QueueFull"/> (429).</summary>
+    /// <summary>When set, a request whose sequences would take the count admitted past this many is refused with <see cref="EngineBusyReason.QueueFull"/> (429).</summary>
     public int? AdmitsAtMost { get; init; }
 
     /// <summary>Throw <see cref="InvalidOperationException"/> after releasing this many blocks.</summary>
@@ -63,6 +63,7 @@ internal sealed class FakeGenerationEngine(ITextTokenizer tokenizer) : IGenerati
         return tokens.Count + (finish == FinishReason.Stop ? 1 : 0);
     }
 
+    private readonly Lock _admission = new();
     private int _running;
     private int _admitted;
     private volatile bool _draining;
@@ -90,21 +91,34 @@ internal sealed class FakeGenerationEngine(ITextTokenizer tokenizer) : IGenerati
         }
     }
 
-    public async IAsyncEnumerable<GenerationUpdate> GenerateAsync(
-        GenerationRequest request,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Admits a request's sequences all or none, as the real engine does, then runs each lazily.</summary>
+    public IReadOnlyList<IAsyncEnumerable<GenerationUpdate>> GenerateTogether(IReadOnlyList<(GenerationRequest Request, CancellationToken Cancellation)> sequences)
     {
-        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(sequences);
         if (_draining)
         {
             throw new EngineBusyException(EngineBusyReason.Draining, TimeSpan.FromSeconds(1), "draining");
         }
 
-        if (Interlocked.Increment(ref _admitted) > AdmitsAtMost)
+        lock (_admission)
         {
-            throw new EngineBusyException(EngineBusyReason.QueueFull, TimeSpan.FromSeconds(1), "The fake engine's queue is full.");
+            if (_admitted + sequences.Count > AdmitsAtMost)
+            {
+                throw new EngineBusyException(EngineBusyReason.QueueFull, TimeSpan.FromSeconds(1), "The fake engine's queue is full.");
+            }
+
+            _admitted += sequences.Count;
         }
 
+        return [.. sequences.Select(sequence => Generate(sequence.Request, sequence.Cancellation))];
+    }
+
+    /// <summary>One sequence, admitted (or refused) at once.</summary>
+    public IAsyncEnumerable<GenerationUpdate> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken) =>
+        GenerateTogether([(request, cancellationToken)])[0];
+
+    private async IAsyncEnumerable<GenerationUpdate> Generate(GenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         Interlocked.Increment(ref _running);
         try
         {
