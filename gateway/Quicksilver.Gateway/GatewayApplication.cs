@@ -59,6 +59,7 @@ internal static class GatewayApplication
         services.AddSingleton<RetryBudget>();
         services.AddSingleton<DrainDeadline>();
         services.AddSingleton<PodEjection>();
+        services.AddSingleton<UnansweredRequests>();
         services.AddSingleton<IHostAddressLookup, DnsHostAddressLookup>();
         // The gateway's own calls to pods (load polls, model cards) give up after the probe timeout, not HttpClient's 100 s.
         services.AddHttpClient(PodLoadPoller.HttpClientName).ConfigureHttpClient(static (provider, client) =>
@@ -98,6 +99,8 @@ internal static class GatewayApplication
         {
             proxy.UseMiddleware<RetryingForwarderMiddleware>();
             proxy.UseLoadBalancing();
+            UnansweredRequests unanswered = proxy.ApplicationServices.GetRequiredService<UnansweredRequests>();
+            proxy.Use(next => context => unanswered.ForwardAsync(context, next));
             proxy.UsePassiveHealthChecks();
         });
         app.MapFallback(context => GatewayError.RouteNotFound(context.Request.Method, context.Request.Path).WriteAsync(context.Response));

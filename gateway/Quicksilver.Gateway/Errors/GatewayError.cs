@@ -48,6 +48,16 @@ internal sealed record GatewayError(int StatusCode, string Type, string Message,
         "RequestTooLargeError",
         $"The request body is larger than the limit of {limit} bytes.");
 
+    public static GatewayError BodyTimedOut() => new(
+        StatusCodes.Status408RequestTimeout,
+        "RequestTimeoutError",
+        "The request body arrived too slowly and was not read whole. Send it again.");
+
+    public static GatewayError UnsupportedContentEncoding(string encoding) => new(
+        StatusCodes.Status415UnsupportedMediaType,
+        "UnsupportedMediaTypeError",
+        $"Unsupported Content-Encoding '{encoding}': send the request body uncompressed.");
+
     public static GatewayError RateLimited(string message, TimeSpan? retryAfter) =>
         new(StatusCodes.Status429TooManyRequests, "RateLimitError", message) { RetryAfterSeconds = Seconds(retryAfter ?? TimeSpan.FromSeconds(1)) };
 

@@ -27,6 +27,14 @@ public sealed class RoutingOptions
     /// </summary>
     public int UnhealthyThreshold { get; init; } = 2;
 
+    /// <summary>
+    /// How long a pod may leave every load poll unanswered before the gateway takes it for hung (a stopped or wedged
+    /// process still accepts connections): the requests it holds whose answers have not begun are tried on another pod
+    /// (or answered 504), and it is ejected as a pod that failed at the transport level is. A stream already begun is
+    /// left to <see cref="ActivityTimeout"/>. Must exceed <see cref="ProbeTimeout"/>.
+    /// </summary>
+    public TimeSpan UnresponsivePodTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary>How long a pod that failed at the transport level (refused, reset) gets no new work before it is tried again.</summary>
     public TimeSpan EjectionPeriod { get; init; } = TimeSpan.FromSeconds(10);
 

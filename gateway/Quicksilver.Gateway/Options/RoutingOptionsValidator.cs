@@ -16,6 +16,11 @@ internal sealed class RoutingOptionsValidator : IValidateOptions<RoutingOptions>
         Positive(options.ConnectTimeout, nameof(options.ConnectTimeout));
         Positive(options.ActivityTimeout, nameof(options.ActivityTimeout));
         Positive(options.RequestTimeout, nameof(options.RequestTimeout));
+        if (options.UnresponsivePodTimeout <= options.ProbeTimeout)
+        {
+            failures.Add($"{RoutingOptions.SectionName}:UnresponsivePodTimeout must exceed ProbeTimeout ({options.ProbeTimeout}): a pod is taken for hung only after polls that had the time to be answered, not {options.UnresponsivePodTimeout}.");
+        }
+
         if (options.ModelCardTtl < TimeSpan.Zero)
         {
             failures.Add($"{RoutingOptions.SectionName}:ModelCardTtl must not be negative (00:00:00 asks a pod on every listing), not {options.ModelCardTtl}.");

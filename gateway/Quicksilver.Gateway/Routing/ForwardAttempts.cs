@@ -26,6 +26,12 @@ internal sealed class ForwardAttempts(int maxAttempts, RetryBudget budget)
     /// <summary>Whether a pod's queue timed out on this request (its 503, not retried): the model is busy, not down.</summary>
     public bool QueueTimedOut { get; private set; }
 
+    /// <summary>
+    /// Whether the current try's pod stopped answering before the try's answer began, and the gateway took the request
+    /// back from it (<see cref="UnansweredRequests"/>).
+    /// </summary>
+    public bool PodHung { get; private set; }
+
     /// <summary>Whether the current try's answer was withheld so that the gateway answers 429 for the busy pods instead.</summary>
     public bool AnswerWithheld { get; private set; }
 
@@ -36,6 +42,7 @@ internal sealed class ForwardAttempts(int maxAttempts, RetryBudget budget)
         _untried = untriedAfterThis;
         RetryClaimed = false;
         AnswerWithheld = false;
+        PodHung = false;
     }
 
     /// <summary>Claims a retry for the current try's failure; false when none is possible.</summary>
@@ -55,6 +62,9 @@ internal sealed class ForwardAttempts(int maxAttempts, RetryBudget budget)
         TimeSpan after = retryAfter ?? DefaultRetryAfter;
         ShedRetryAfter = ShedRetryAfter is { } earlier && earlier <= after ? earlier : after;
     }
+
+    /// <summary>The current try's pod stopped answering; the try is being ended.</summary>
+    public void RecordPodHung() => PodHung = true;
 
     /// <summary>The current try's pod answered 503 for a request that waited out its queue.</summary>
     public void RecordQueueTimeout() => QueueTimedOut = true;

@@ -16,7 +16,8 @@ namespace Quicksilver.Gateway.Routing;
 /// generation endpoints, which are metered (<see cref="ProxiedRequest"/>), and vLLM's <c>/tokenize</c> and
 /// <c>/detokenize</c>, which take no device time and are not. Answers itself what the gateway can judge: 400 for a
 /// body that is not a JSON object or has no model, 404 for a model no pod serves or the tenant may not
-/// use, 413 for a body over the limit. Everything else is the pod's to validate.
+/// use, 413 for a body over the limit, 400 or 408 for one that could not be read whole (broken framing, sent too slowly),
+/// 415 for a compressed one. Everything else is the pod's to validate.
 /// </summary>
 internal sealed class ModelRoutingMiddleware(
     RequestDelegate next,
@@ -57,11 +58,31 @@ internal sealed class ModelRoutingMiddleware(
             return;
         }
 
-        long limit = options.CurrentValue.MaxRequestBodyBytes;
-        if (await ReadBodyAsync(context, limit) is not { } body)
+        if (ContentEncodingOf(context.Request) is { } encoding)
         {
-            metrics.Rejected(tenant, GatewayMetrics.RejectionReasons.RequestTooLarge);
-            await GatewayError.RequestTooLarge(limit).WriteAsync(context.Response);
+            metrics.Rejected(tenant, GatewayMetrics.RejectionReasons.InvalidRequest);
+            await GatewayError.UnsupportedContentEncoding(encoding).WriteAsync(context.Response);
+            return;
+        }
+
+        long limit = options.CurrentValue.MaxRequestBodyBytes;
+        (byte[]? body, GatewayError? unread, string? reason) = await ReadBodyAsync(context, limit);
+        if (body is null)
+        {
+            if (context.RequestAborted.IsCancellationRequested)
+            {
+                return; // the client left while sending it
+            }
+
+            // The rest of the body is still on the connection, which cannot carry another request: the client is told
+            // (Kestrel closes it, but says so only for some of these).
+            context.Response.OnStarting(() =>
+            {
+                context.Response.Headers.Connection = "close";
+                return Task.CompletedTask;
+            });
+            metrics.Rejected(tenant, reason!);
+            await unread!.WriteAsync(context.Response);
             return;
         }
 
@@ -119,12 +140,16 @@ internal sealed class ModelRoutingMiddleware(
             ? loads.LimitsOf(cluster.Destinations.Values.Select(d => d.Model.Config.Address))
             : null;
 
-    /// <summary>Buffers the body for replay and returns it; null when it is over <paramref name="limit"/>.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpContext context, long limit)
+    /// <summary>
+    /// Buffers the body for replay and returns it; or, when it could not be read whole, the error that says why and its
+    /// rejection reason: over <paramref name="limit"/> (413), broken framing (400), or sent too slowly (408, Kestrel's
+    /// minimum data rate).
+    /// </summary>
+    private static async Task<(byte[]? Body, GatewayError? Error, string? Reason)> ReadBodyAsync(HttpContext context, long limit)
     {
         if (context.Request.ContentLength > limit)
         {
-            return null;
+            return TooLarge(limit);
         }
 
         context.Request.EnableBuffering(bufferThreshold: 64 * 1024, bufferLimit: limit);
@@ -132,16 +157,35 @@ internal sealed class ModelRoutingMiddleware(
         {
             using var copy = new MemoryStream();
             await context.Request.Body.CopyToAsync(copy, context.RequestAborted);
-            return copy.ToArray();
+            return (copy.ToArray(), null, null);
         }
-        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        catch (BadHttpRequestException exception) when (!context.RequestAborted.IsCancellationRequested)
         {
-            return null; // Kestrel's MaxRequestBodySize, for bodies without a Content-Length
+            return exception.StatusCode switch
+            {
+                StatusCodes.Status413PayloadTooLarge => TooLarge(limit), // Kestrel's MaxRequestBodySize, for bodies without a Content-Length
+                StatusCodes.Status408RequestTimeout => (null, GatewayError.BodyTimedOut(), GatewayMetrics.RejectionReasons.RequestTimedOut),
+                _ => (null, GatewayError.BadRequest($"The request body could not be read: {exception.Message}", null), GatewayMetrics.RejectionReasons.InvalidRequest),
+            };
         }
         catch (IOException) when (!context.RequestAborted.IsCancellationRequested)
         {
-            return null; // the buffer's limit
+            return TooLarge(limit); // the buffer's limit
         }
+        catch (Exception exception) when (exception is IOException or OperationCanceledException && context.RequestAborted.IsCancellationRequested)
+        {
+            return (null, null, null);
+        }
+    }
+
+    private static (byte[]? Body, GatewayError? Error, string? Reason) TooLarge(long limit) =>
+        (null, GatewayError.RequestTooLarge(limit), GatewayMetrics.RejectionReasons.RequestTooLarge);
+
+    /// <summary>The body's content coding when it has one (anything but <c>identity</c>): the gateway reads bodies as sent, uncompressed.</summary>
+    private static string? ContentEncodingOf(HttpRequest request)
+    {
+        string encoding = request.Headers.ContentEncoding.ToString().Trim();
+        return encoding.Length == 0 || encoding.Equals("identity", StringComparison.OrdinalIgnoreCase) ? null : encoding;
     }
 
     /// <summary>

@@ -13,7 +13,8 @@ namespace Quicksilver.Gateway.Routing;
 /// <summary>
 /// The first step of the proxy pipeline: runs balancing and forwarding once per try, and tries another pod when the
 /// chosen one failed before any byte of the answer reached the client — connection refused or reset, connect timeout,
-/// or a 503/429 from the pod (<see cref="PodTransforms"/> claims those). Never after the answer began: a
+/// a pod hung with the request (<see cref="UnansweredRequests"/>), or a 503/429 from the pod (<see cref="PodTransforms"/>
+/// claims those). Never after the answer began: a
 /// stream is not replayed. The request body was buffered by <see cref="ModelRoutingMiddleware"/>, so it is rewound
 /// for each try. When no try succeeds, the client gets OpenAI's error shape: 429 when a pod shed the request (busy:
 /// the last pod's own 429, or the gateway's with the shortest <c>Retry-After</c> the pods gave when the last try failed
@@ -29,7 +30,8 @@ internal sealed class RetryingForwarderMiddleware(
     IOptions<RoutingOptions> options,
     TenantTokenBudgets budgets,
     GatewayMetrics metrics,
-    DrainDeadline drain)
+    DrainDeadline drain,
+    PodEjection ejection)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -83,7 +85,13 @@ internal sealed class RetryingForwarderMiddleware(
             }
 
             IForwarderErrorFeature? failure = context.GetForwarderErrorFeature();
-            bool retry = attempts.RetryClaimed || (failure is not null && TransportFailurePolicy.IsPodFailure(failure) && attempts.TryClaimRetry());
+            if (attempts.PodHung)
+            {
+                ejection.EjectProxiedPod(context);
+            }
+
+            bool podFailed = attempts.PodHung || (failure is not null && TransportFailurePolicy.IsPodFailure(failure));
+            bool retry = attempts.RetryClaimed || (podFailed && attempts.TryClaimRetry());
             if (!retry)
             {
                 if (failure is { Error: ForwarderError.RequestCanceled } && proxy.ProxiedDestination is not null && ClientLeft(context)
@@ -95,6 +103,10 @@ internal sealed class RetryingForwarderMiddleware(
                 if (failure is not null)
                 {
                     await WriteFailureAsync(context, failure, model, attempts);
+                }
+                else if (attempts.PodHung)
+                {
+                    await GatewayError.PodTimedOut(model).WriteAsync(context.Response);
                 }
                 else if (attempts.AnswerWithheld)
                 {

@@ -82,7 +82,10 @@ internal sealed class GatewayMetrics : IDisposable
         public const string TokensPerMinute = "tokens_per_minute";
         public const string ModelNotAllowed = "model_not_allowed";
 
-        /// <summary>400: a body that is not a JSON object, or a model that is missing or not a string.</summary>
+        /// <summary>
+        /// 400: a body that is not a JSON object, a model that is missing or not a string, or a body whose framing is
+        /// broken; 415: a compressed body.
+        /// </summary>
         public const string InvalidRequest = "invalid_request";
 
         /// <summary>404: a model the gateway does not serve.</summary>
@@ -90,6 +93,9 @@ internal sealed class GatewayMetrics : IDisposable
 
         /// <summary>413: a body over <c>Gateway:MaxRequestBodyBytes</c>.</summary>
         public const string RequestTooLarge = "request_too_large";
+
+        /// <summary>408: a body sent more slowly than Kestrel's minimum data rate.</summary>
+        public const string RequestTimedOut = "request_timeout";
 
         /// <summary>429: the pods shed it (their queues are full, or the wait would be too long); or 503 after it waited out a pod's queue.</summary>
         public const string ModelBusy = "model_busy";

@@ -8,7 +8,7 @@ namespace Quicksilver.Server.Http;
 
 /// <summary>
 /// Reads a request body as a JSON document, answering every problem in the OpenAI error shape: a Content-Type that
-/// is not JSON (415), a body over the size limit (413), malformed JSON or a body that is not a JSON object (400), and
+/// is not JSON or a compressed body (415), a body over the size limit (413), malformed JSON or a body that is not a JSON object (400), and
 /// text that is not Unicode (400 naming the field, <see cref="JsonUnicodeCheck"/>).
 /// </summary>
 internal static class JsonBodyReader
@@ -19,6 +19,7 @@ internal static class JsonBodyReader
     {
         ArgumentNullException.ThrowIfNull(request);
         CheckContentType(request.ContentType);
+        CheckContentEncoding(request.Headers.ContentEncoding.ToString());
         if (request.ContentLength > maxBytes)
         {
             throw new ApiErrorException(ApiError.RequestTooLarge(maxBytes));
@@ -92,6 +93,18 @@ internal static class JsonBodyReader
                 StatusCodes.Status415UnsupportedMediaType,
                 ErrorTypes.UnsupportedMediaType,
                 $"Unsupported charset '{mediaType.Charset}': the JSON body must be UTF-8.",
+                null));
+        }
+    }
+
+    private static void CheckContentEncoding(string encoding)
+    {
+        if (encoding.Trim() is { Length: > 0 } coding && !coding.Equals("identity", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ApiErrorException(new ApiError(
+                StatusCodes.Status415UnsupportedMediaType,
+                ErrorTypes.UnsupportedMediaType,
+                $"Unsupported Content-Encoding '{coding}': send the request body uncompressed.",
                 null));
         }
     }

@@ -172,6 +172,44 @@ public sealed partial class GatewayContractTests(PlatformFixture fixture) : ICla
         using HttpResponseMessage response = await client.PostAsync(new Uri("/v1/completions", UriKind.Relative), content);
 
         await AssertErrorAsync(response, HttpStatusCode.RequestEntityTooLarge, "RequestTooLargeError", "The request body is larger than the limit of 1048576 bytes.", null);
+        Assert.True(response.Headers.ConnectionClose, "the unread rest of the body is still on the connection, which must not be reused");
+    }
+
+    [Fact]
+    public async Task CompressedBody_Is415InOpenAIShape()
+    {
+        using HttpClient client = Platform.Gateway.ClientFor(TestTenants.Acme);
+        using var compressed = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(Encoding.UTF8.GetBytes(Platform.Completion().ToJsonString()));
+        }
+
+        using var content = new ByteArrayContent(compressed.ToArray());
+        content.Headers.ContentType = new("application/json");
+        content.Headers.ContentEncoding.Add("gzip");
+        using HttpResponseMessage response = await client.PostAsync(new Uri("/v1/completions", UriKind.Relative), content);
+
+        await AssertErrorAsync(response, HttpStatusCode.UnsupportedMediaType, "UnsupportedMediaTypeError", "Unsupported Content-Encoding 'gzip': send the request body uncompressed.", null);
+    }
+
+    [Theory]
+    [InlineData("Transfer-Encoding: chunked", "ZZZ\r\n", 400, "BadRequestError")] // not a chunk size
+    [InlineData("Content-Length: 100", "{\"model\":", 408, "RequestTimeoutError")] // stops short: Kestrel's minimum data rate ends it after 5 s
+    public async Task BodyNotSentWhole_IsNamedForWhatWentWrong_NotTooLarge(string framing, string body, int status, string type)
+    {
+        string head = string.Join("\r\n",
+            "POST /v1/completions HTTP/1.1",
+            $"Host: {Platform.Gateway.Address.Authority}",
+            $"Authorization: Bearer {TestTenants.KeyOf(TestTenants.Acme)}",
+            "Content-Type: application/json",
+            framing);
+
+        (int answered, string error) = await RawHttp.ExchangeAsync(Platform.Gateway.Address, head, body, TimeSpan.FromSeconds(30));
+
+        Assert.Equal(status, answered);
+        Assert.Equal(type, (string?)JsonNode.Parse(error)!["error"]!["type"]);
+        Assert.Equal(status, (int)JsonNode.Parse(error)!["error"]!["code"]!);
     }
 
     [Fact]

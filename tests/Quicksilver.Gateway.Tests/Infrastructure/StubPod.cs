@@ -24,6 +24,7 @@ public sealed class StubPod : IAsyncDisposable
     private int _modelCardRequests;
     private int _readinessFailuresLeft;
     private volatile bool _stallModelCards;
+    private volatile bool _hung;
 
     private StubPod(WebApplication app, Uri address)
     {
@@ -40,6 +41,16 @@ public sealed class StubPod : IAsyncDisposable
     {
         get => _stallModelCards;
         set => _stallModelCards = value;
+    }
+
+    /// <summary>
+    /// Whether the pod is hung, as a stopped (<c>SIGSTOP</c>) or wedged process is: it still accepts connections, but its
+    /// <c>GET /load</c> and readiness checks get no answer until the client leaves.
+    /// </summary>
+    public bool Hung
+    {
+        get => _hung;
+        set => _hung = value;
     }
 
     /// <summary><c>GET /v1/models</c> requests received so far, stalled ones included.</summary>
@@ -109,8 +120,8 @@ public sealed class StubPod : IAsyncDisposable
         builder.Logging.ClearProviders();
         WebApplication app = builder.Build();
         StubPod? stub = null;
-        app.MapGet("/health/ready", () => stub!.CheckReadiness());
-        app.MapGet("/load", () => Results.Text(
+        app.MapGet("/health/ready", async (HttpContext context) => await UnlessHungAsync(stub!, context) ?? stub!.CheckReadiness());
+        app.MapGet("/load", async (HttpContext context) => await UnlessHungAsync(stub!, context) ?? Results.Text(
             $$"""{"model":"quicksilver-tiny","waiting":0,"running":0,"tokens_in_flight":0,"draining":false,"max_tokens":1024,"chat_default_max_tokens":{{chatDefaultMaxTokens}}}""",
             "application/json"));
         app.MapGet("/v1/models", async (HttpContext context) =>
@@ -137,6 +148,18 @@ public sealed class StubPod : IAsyncDisposable
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         stub = new StubPod(app, new Uri(address));
         return stub;
+    }
+
+    /// <summary>Waits until the client leaves when the pod is hung (and then answers nothing); null when it is not.</summary>
+    private static async Task<IResult?> UnlessHungAsync(StubPod stub, HttpContext context)
+    {
+        if (!stub.Hung)
+        {
+            return null;
+        }
+
+        await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+        return Results.Empty;
     }
 
     /// <summary>Answers the next <paramref name="checks"/> readiness checks with 503.</summary>

@@ -51,6 +51,7 @@ public sealed class OptionsValidatorTests
         ValidateOptionsResult result = new RoutingOptionsValidator().Validate(null, new RoutingOptions
         {
             LoadPollInterval = TimeSpan.Zero,
+            UnresponsivePodTimeout = TimeSpan.FromSeconds(2),
             ModelCardTtl = TimeSpan.FromSeconds(-1),
             UnhealthyThreshold = 0,
             MaxAttempts = 0,
@@ -60,6 +61,7 @@ public sealed class OptionsValidatorTests
         Assert.Equal(
             [
                 "Gateway:Routing:LoadPollInterval must be a positive duration (e.g. 00:00:05), not 00:00:00.",
+                "Gateway:Routing:UnresponsivePodTimeout must exceed ProbeTimeout (00:00:02): a pod is taken for hung only after polls that had the time to be answered, not 00:00:02.",
                 "Gateway:Routing:ModelCardTtl must not be negative (00:00:00 asks a pod on every listing), not -00:00:01.",
                 "Gateway:Routing:UnhealthyThreshold must be at least 1, not 0.",
                 "Gateway:Routing:MaxAttempts must be at least 1, not 0.",

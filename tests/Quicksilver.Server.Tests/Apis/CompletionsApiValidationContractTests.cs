@@ -176,6 +176,20 @@ public abstract class CompletionsApiValidationContractTests<TFixture>(TFixture f
         Assert.Empty(fixture.Factory.Logs.UnhandledExceptions);
     }
 
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData("br")]
+    public async Task CreateCompletion_CompressedBody_Returns415NamingTheEncoding(string encoding)
+    {
+        using var content = new StringContent(Fill("{\"model\": \"$MODEL\", \"prompt\": \"a\"}"), Encoding.UTF8, "application/json");
+        content.Headers.ContentEncoding.Add(encoding);
+
+        using HttpResponseMessage response = await Client.PostAsync(new Uri("/v1/completions", UriKind.Relative), content);
+
+        JsonObject error = await OpenAIAssert.ErrorAsync(response, HttpStatusCode.UnsupportedMediaType, "UnsupportedMediaTypeError", null);
+        Assert.Equal($"Unsupported Content-Encoding '{encoding}': send the request body uncompressed.", (string?)error["message"]);
+    }
+
     [Fact]
     public async Task CreateCompletion_BodyOverTheLimit_Returns413()
     {
