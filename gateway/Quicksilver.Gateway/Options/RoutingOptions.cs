@@ -29,11 +29,18 @@ public sealed class RoutingOptions
 
     /// <summary>
     /// How long a pod may leave every load poll unanswered before the gateway takes it for hung (a stopped or wedged
-    /// process still accepts connections): the requests it holds whose answers have not begun are tried on another pod
-    /// (or answered 504), and it is ejected as a pod that failed at the transport level is. A stream already begun is
-    /// left to <see cref="ActivityTimeout"/>. Must exceed <see cref="ProbeTimeout"/>.
+    /// process still accepts connections): it is ejected as a pod that failed at the transport level is, and the
+    /// requests it holds whose answers have not begun are tried on another pod (or answered 504). A stream already
+    /// begun is left to <see cref="ActivityTimeout"/>. Only while another pod (of any model) answers: when none does,
+    /// the trouble is the gateway's and nothing is taken back. At least <see cref="LongestPollGap"/>.
     /// </summary>
     public TimeSpan UnresponsivePodTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// The longest a pod that answers may go unheard: a poll interval, a poll that timed out, and the next one's time
+    /// to answer.
+    /// </summary>
+    internal TimeSpan LongestPollGap => LoadPollInterval + (2 * ProbeTimeout);
 
     /// <summary>How long a pod that failed at the transport level (refused, reset) gets no new work before it is tried again.</summary>
     public TimeSpan EjectionPeriod { get; init; } = TimeSpan.FromSeconds(10);

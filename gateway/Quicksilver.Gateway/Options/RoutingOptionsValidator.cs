@@ -16,9 +16,9 @@ internal sealed class RoutingOptionsValidator : IValidateOptions<RoutingOptions>
         Positive(options.ConnectTimeout, nameof(options.ConnectTimeout));
         Positive(options.ActivityTimeout, nameof(options.ActivityTimeout));
         Positive(options.RequestTimeout, nameof(options.RequestTimeout));
-        if (options.UnresponsivePodTimeout <= options.ProbeTimeout)
+        if (options.UnresponsivePodTimeout < options.LongestPollGap)
         {
-            failures.Add($"{RoutingOptions.SectionName}:UnresponsivePodTimeout must exceed ProbeTimeout ({options.ProbeTimeout}): a pod is taken for hung only after polls that had the time to be answered, not {options.UnresponsivePodTimeout}.");
+            failures.Add($"{RoutingOptions.SectionName}:UnresponsivePodTimeout must be at least LoadPollInterval + 2 x ProbeTimeout ({options.LongestPollGap}): one poll that timed out must not make a pod look hung, not {options.UnresponsivePodTimeout}.");
         }
 
         if (options.ModelCardTtl < TimeSpan.Zero)

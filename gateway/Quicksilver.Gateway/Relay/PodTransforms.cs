@@ -80,8 +80,15 @@ internal sealed class PodTransforms(
             loads.Report(pod.Model.Config.Address, load);
         }
 
-        int status = (int)answer.StatusCode;
         ForwardAttempts? attempts = http.Features.Get<ForwardAttempts>();
+        if (attempts?.BeginAnswer() == false)
+        {
+            // Taken back from a pod held for hung just before its answer came: the request goes to another pod.
+            context.SuppressResponseBody = true;
+            return ValueTask.CompletedTask;
+        }
+
+        int status = (int)answer.StatusCode;
         if (status == StatusCodes.Status429TooManyRequests)
         {
             attempts?.RecordShed(answer.Headers.RetryAfter?.Delta);

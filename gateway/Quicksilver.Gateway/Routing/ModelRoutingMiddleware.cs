@@ -66,24 +66,25 @@ internal sealed class ModelRoutingMiddleware(
         }
 
         long limit = options.CurrentValue.MaxRequestBodyBytes;
-        (byte[]? body, GatewayError? unread, string? reason) = await ReadBodyAsync(context, limit);
-        if (body is null)
+        byte[] body;
+        switch (await RequestBody.ReadAsync(context, limit))
         {
-            if (context.RequestAborted.IsCancellationRequested)
-            {
-                return; // the client left while sending it
-            }
-
-            // The rest of the body is still on the connection, which cannot carry another request: the client is told
-            // (Kestrel closes it, but says so only for some of these).
-            context.Response.OnStarting(() =>
-            {
-                context.Response.Headers.Connection = "close";
-                return Task.CompletedTask;
-            });
-            metrics.Rejected(tenant, reason!);
-            await unread!.WriteAsync(context.Response);
-            return;
+            case RequestBody.Received received:
+                body = received.Bytes;
+                break;
+            case RequestBody.Refused refused:
+                // The rest of the body is still on the connection, which cannot carry another request: the client is
+                // told (Kestrel closes it, but says so only for some of these).
+                context.Response.OnStarting(() =>
+                {
+                    context.Response.Headers.Connection = "close";
+                    return Task.CompletedTask;
+                });
+                metrics.Rejected(tenant, refused.Reason);
+                await refused.Error.WriteAsync(context.Response);
+                return;
+            default:
+                return; // abandoned: nobody to answer
         }
 
         if (Read(body, IsChat(context.Request.Path)) is not { } fields)
@@ -130,7 +131,6 @@ internal sealed class ModelRoutingMiddleware(
         }
 
         context.Request.Headers[PodHeaders.Model] = model;
-        context.Request.Body.Position = 0;
         await next(context);
     }
 
@@ -139,47 +139,6 @@ internal sealed class ModelRoutingMiddleware(
         proxyState.TryGetCluster(ModelRoutesConfigProvider.ClusterId(model), out ClusterState? cluster)
             ? loads.LimitsOf(cluster.Destinations.Values.Select(d => d.Model.Config.Address))
             : null;
-
-    /// <summary>
-    /// Buffers the body for replay and returns it; or, when it could not be read whole, the error that says why and its
-    /// rejection reason: over <paramref name="limit"/> (413), broken framing (400), or sent too slowly (408, Kestrel's
-    /// minimum data rate).
-    /// </summary>
-    private static async Task<(byte[]? Body, GatewayError? Error, string? Reason)> ReadBodyAsync(HttpContext context, long limit)
-    {
-        if (context.Request.ContentLength > limit)
-        {
-            return TooLarge(limit);
-        }
-
-        context.Request.EnableBuffering(bufferThreshold: 64 * 1024, bufferLimit: limit);
-        try
-        {
-            using var copy = new MemoryStream();
-            await context.Request.Body.CopyToAsync(copy, context.RequestAborted);
-            return (copy.ToArray(), null, null);
-        }
-        catch (BadHttpRequestException exception) when (!context.RequestAborted.IsCancellationRequested)
-        {
-            return exception.StatusCode switch
-            {
-                StatusCodes.Status413PayloadTooLarge => TooLarge(limit), // Kestrel's MaxRequestBodySize, for bodies without a Content-Length
-                StatusCodes.Status408RequestTimeout => (null, GatewayError.BodyTimedOut(), GatewayMetrics.RejectionReasons.RequestTimedOut),
-                _ => (null, GatewayError.BadRequest($"The request body could not be read: {exception.Message}", null), GatewayMetrics.RejectionReasons.InvalidRequest),
-            };
-        }
-        catch (IOException) when (!context.RequestAborted.IsCancellationRequested)
-        {
-            return TooLarge(limit); // the buffer's limit
-        }
-        catch (Exception exception) when (exception is IOException or OperationCanceledException && context.RequestAborted.IsCancellationRequested)
-        {
-            return (null, null, null);
-        }
-    }
-
-    private static (byte[]? Body, GatewayError? Error, string? Reason) TooLarge(long limit) =>
-        (null, GatewayError.RequestTooLarge(limit), GatewayMetrics.RejectionReasons.RequestTooLarge);
 
     /// <summary>The body's content coding when it has one (anything but <c>identity</c>): the gateway reads bodies as sent, uncompressed.</summary>
     private static string? ContentEncodingOf(HttpRequest request)

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Quicksilver.Gateway.Options;
 using Yarp.ReverseProxy;
@@ -9,14 +8,18 @@ namespace Quicksilver.Gateway.Routing;
 /// <summary>
 /// Polls every pod's <c>GET /load</c> each <see cref="RoutingOptions.LoadPollInterval"/> into the
 /// <see cref="PodLoadRegistry"/> (answers piggy-back the same signal in between). A pod that does not answer keeps
-/// its last report; taking it out of rotation is the health checks' job. But one that has answered no poll for
-/// <see cref="RoutingOptions.UnresponsivePodTimeout"/> is hung: the requests it holds unanswered are taken back
-/// (<see cref="UnansweredRequests"/>) for another pod. A pod no longer routed to is forgotten.
+/// its last report, and one that is slow to answer is left to the health checks. But one that has answered nothing
+/// for <see cref="RoutingOptions.UnresponsivePodTimeout"/> while another pod was heard from is hung (a stopped or
+/// wedged process still accepts connections): it is ejected, again after each poll it leaves unanswered, and the
+/// requests it holds unanswered are taken back (<see cref="UnansweredRequests"/>) for another pod. When no pod at all
+/// is heard from, the trouble is taken for the gateway's own (its network, a starved process) and nothing is taken
+/// back. A pod no longer routed to is forgotten.
 /// </summary>
 internal sealed partial class PodLoadPoller(
     IProxyStateLookup proxyState,
     PodLoadRegistry registry,
     UnansweredRequests unanswered,
+    PodEjection ejection,
     IHttpClientFactory httpClients,
     IOptions<RoutingOptions> options,
     TimeProvider time,
@@ -24,7 +27,7 @@ internal sealed partial class PodLoadPoller(
 {
     public const string HttpClientName = "pod-load";
 
-    private readonly ConcurrentDictionary<string, long> _lastAnswered = new(StringComparer.OrdinalIgnoreCase);
+    private bool _noPodHeard;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -34,10 +37,10 @@ internal sealed partial class PodLoadPoller(
         {
             do
             {
-                string[] addresses = [.. proxyState.GetClusters().SelectMany(cluster => cluster.Destinations.Values).Select(d => d.Model.Config.Address)];
-                registry.Retain(addresses);
-                Retain(addresses);
-                await Task.WhenAll(addresses.Select(address => PollAsync(client, address, stoppingToken)));
+                Pod[] pods = [.. proxyState.GetClusters().SelectMany(cluster => cluster.Destinations.Values.Select(destination => new Pod(cluster, destination)))];
+                registry.Retain(pods.Select(pod => pod.Address));
+                await Task.WhenAll(pods.Select(pod => PollAsync(client, pod.Address, stoppingToken)));
+                JudgeSilentPods(pods);
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));
         }
@@ -50,9 +53,14 @@ internal sealed partial class PodLoadPoller(
     {
         try
         {
-            byte[] body = await client.GetByteArrayAsync(new Uri(new Uri(address), "/load"), cancellationToken);
-            _lastAnswered[address] = time.GetTimestamp();
-            if (PodLoad.ParseReport(body) is { } load)
+            using HttpResponseMessage answer = await client.GetAsync(new Uri(new Uri(address), "/load"), cancellationToken);
+            byte[] body = await answer.Content.ReadAsByteArrayAsync(cancellationToken);
+            if (registry.Heard(address))
+            {
+                LogPodAnswersAgain(logger, address);
+            }
+
+            if (answer.IsSuccessStatusCode && PodLoad.ParseReport(body) is { } load)
             {
                 registry.Report(address, load);
             }
@@ -60,34 +68,58 @@ internal sealed partial class PodLoadPoller(
         catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             LogPollFailed(logger, address, exception.Message);
-            if (_lastAnswered.TryGetValue(address, out long answered) && time.GetElapsedTime(answered) is var silence
-                && silence >= options.Value.UnresponsivePodTimeout && unanswered.TakeBack(address) is > 0 and int taken)
+        }
+    }
+
+    /// <summary>Takes the pods silent for too long for hung, unless no pod was heard from lately.</summary>
+    private void JudgeSilentPods(Pod[] pods)
+    {
+        RoutingOptions routing = options.Value;
+        Pod[] silent = [.. pods.Where(pod => registry.SilenceOf(pod.Address) >= routing.UnresponsivePodTimeout)];
+        if (silent.Length == 0)
+        {
+            _noPodHeard = false;
+            return;
+        }
+
+        if (!pods.Any(pod => registry.SilenceOf(pod.Address) <= routing.LongestPollGap))
+        {
+            if (!_noPodHeard)
             {
-                LogPodHung(logger, address, silence.TotalSeconds, taken);
+                LogNoPodHeard(logger, silent.Length, routing.LongestPollGap.TotalSeconds);
+            }
+
+            _noPodHeard = true;
+            return;
+        }
+
+        _noPodHeard = false;
+        foreach (Pod pod in silent)
+        {
+            // Ejected before its requests are taken back, so that their retries are not balanced onto it.
+            ejection.Eject(pod.Cluster, pod.Destination);
+            bool newly = registry.MarkHung(pod.Address);
+            int taken = unanswered.TakeBack(pod.Address);
+            if (newly || taken > 0)
+            {
+                LogPodHung(logger, pod.Address, registry.SilenceOf(pod.Address).TotalSeconds, taken);
             }
         }
     }
 
-    /// <summary>Starts the silence of pods new to the routes at now, and forgets those gone from them.</summary>
-    private void Retain(string[] addresses)
+    private readonly record struct Pod(ClusterState Cluster, DestinationState Destination)
     {
-        long now = time.GetTimestamp();
-        foreach (string address in addresses)
-        {
-            _lastAnswered.TryAdd(address, now);
-        }
-
-        var routed = new HashSet<string>(addresses, StringComparer.OrdinalIgnoreCase);
-        foreach (string address in _lastAnswered.Keys.Where(address => !routed.Contains(address)))
-        {
-            _lastAnswered.TryRemove(address, out _);
-        }
-
-        unanswered.Retain(routed);
+        public string Address => Destination.Model.Config.Address;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The pod {Address} has answered no load poll for {Seconds:0.0} s: taken for hung, {Requests} requests it held unanswered go to other pods")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The pod {Address} has answered nothing for {Seconds:0.0} s: taken for hung and ejected, {Requests} requests it held unanswered go to other pods")]
     private static partial void LogPodHung(ILogger logger, string address, double seconds, int requests);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The pod {Address}, taken for hung, answers again")]
+    private static partial void LogPodAnswersAgain(ILogger logger, string address);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Pods} pods have answered no load poll for too long, but no pod at all was heard from in the last {Seconds:0.0} s: taken for trouble on the gateway's side, no pod is taken for hung")]
+    private static partial void LogNoPodHeard(ILogger logger, int pods, double seconds);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Load poll of {Address} failed: {Problem}")]
     private static partial void LogPollFailed(ILogger logger, string address, string problem);

@@ -5,18 +5,21 @@ namespace Quicksilver.Gateway.Routing;
 /// <summary>
 /// The latest load each pod reported (by its base address), plus the requests this gateway replica sent it since
 /// that report — work the report cannot show yet. The balancing policy scores pods with it; the answer limits the
-/// pods of a model reported bound what its requests can spend.
+/// pods of a model reported bound what its requests can spend. It also keeps when each pod was last heard from (any
+/// answer to a load poll, or a load piggy-backed on an answer), from which the <see cref="PodLoadPoller"/> tells a
+/// hung pod.
 /// </summary>
-internal sealed class PodLoadRegistry
+internal sealed class PodLoadRegistry(TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, Entry> _pods = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Records a report from the pod at <paramref name="address"/>.</summary>
     public void Report(string address, PodLoad load)
     {
-        Entry entry = _pods.GetOrAdd(Key(address), _ => new Entry());
+        Entry entry = EntryOf(address);
         lock (entry)
         {
+            entry.LastHeard = time.GetTimestamp();
             entry.Load = load;
             entry.SentSinceReport = 0;
             if (load.Limits is { } limits)
@@ -55,7 +58,10 @@ internal sealed class PodLoadRegistry
         return widest;
     }
 
-    /// <summary>Forgets every pod but those at <paramref name="addresses"/>: pods come and go behind a headless Service.</summary>
+    /// <summary>
+    /// Forgets every pod but those at <paramref name="addresses"/> (pods come and go behind a headless Service); a pod new
+    /// to them counts as heard from now, so that its silence starts when it is first routed to.
+    /// </summary>
     public void Retain(IEnumerable<string> addresses)
     {
         var current = new HashSet<string>(addresses.Select(Key), StringComparer.OrdinalIgnoreCase);
@@ -63,12 +69,55 @@ internal sealed class PodLoadRegistry
         {
             _pods.TryRemove(address, out _);
         }
+
+        foreach (string address in current)
+        {
+            EntryOf(address);
+        }
+    }
+
+    /// <summary>
+    /// Notes that the pod at <paramref name="address"/> answered (whatever it said); returns whether it had been taken
+    /// for hung (<see cref="MarkHung"/>) until now.
+    /// </summary>
+    public bool Heard(string address)
+    {
+        Entry entry = EntryOf(address);
+        lock (entry)
+        {
+            entry.LastHeard = time.GetTimestamp();
+            bool wasHung = entry.Hung;
+            entry.Hung = false;
+            return wasHung;
+        }
+    }
+
+    /// <summary>How long since the pod at <paramref name="address"/> was last heard from (or first routed to).</summary>
+    public TimeSpan SilenceOf(string address)
+    {
+        Entry entry = EntryOf(address);
+        lock (entry)
+        {
+            return time.GetElapsedTime(entry.LastHeard);
+        }
+    }
+
+    /// <summary>Notes that the pod at <paramref name="address"/> is taken for hung; returns whether it was not already.</summary>
+    public bool MarkHung(string address)
+    {
+        Entry entry = EntryOf(address);
+        lock (entry)
+        {
+            bool newly = !entry.Hung;
+            entry.Hung = true;
+            return newly;
+        }
     }
 
     /// <summary>Notes that a request was just sent to the pod at <paramref name="address"/>.</summary>
     public void Sent(string address)
     {
-        Entry entry = _pods.GetOrAdd(Key(address), _ => new Entry());
+        Entry entry = EntryOf(address);
         lock (entry)
         {
             entry.SentSinceReport++;
@@ -94,10 +143,16 @@ internal sealed class PodLoadRegistry
         }
     }
 
+    private Entry EntryOf(string address) => _pods.GetOrAdd(Key(address), static (_, now) => new Entry { LastHeard = now }, time.GetTimestamp());
+
     private static string Key(string address) => address.TrimEnd('/');
 
     private sealed class Entry
     {
+        public long LastHeard { get; set; }
+
+        public bool Hung { get; set; }
+
         public PodLoad? Load { get; set; }
 
         public int SentSinceReport { get; set; }

@@ -30,8 +30,7 @@ internal sealed class RetryingForwarderMiddleware(
     IOptions<RoutingOptions> options,
     TenantTokenBudgets budgets,
     GatewayMetrics metrics,
-    DrainDeadline drain,
-    PodEjection ejection)
+    DrainDeadline drain)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -85,11 +84,6 @@ internal sealed class RetryingForwarderMiddleware(
             }
 
             IForwarderErrorFeature? failure = context.GetForwarderErrorFeature();
-            if (attempts.PodHung)
-            {
-                ejection.EjectProxiedPod(context);
-            }
-
             bool podFailed = attempts.PodHung || (failure is not null && TransportFailurePolicy.IsPodFailure(failure));
             bool retry = attempts.RetryClaimed || (podFailed && attempts.TryClaimRetry());
             if (!retry)

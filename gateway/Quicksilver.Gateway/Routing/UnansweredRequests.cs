@@ -4,28 +4,28 @@ using Yarp.ReverseProxy.Model;
 namespace Quicksilver.Gateway.Routing;
 
 /// <summary>
-/// The tries in flight to each pod (by its address), so that those a hung pod holds before its answer began can be
-/// taken back (<see cref="TakeBack"/>) and tried on another pod. A stopped or wedged process still accepts
-/// connections, so no transport error ends them; without this they wait out <see cref="Options.RoutingOptions.ActivityTimeout"/>.
-/// Each try runs under its own abort token, linked to the client's, for the time it is forwarded.
+/// The tries in flight toward the pods, so that those a hung pod holds before their answers began can be taken back
+/// (<see cref="TakeBack"/>) and tried on another pod. A stopped or wedged process still accepts connections, so no
+/// transport error ends them; without this they wait out <see cref="Options.RoutingOptions.ActivityTimeout"/>. Each try
+/// runs under its own abort token, linked to the client's, for the time it is forwarded.
 /// </summary>
 internal sealed class UnansweredRequests
 {
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<Try, byte>> _byPod = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<Try, byte> _tries = new();
 
     /// <summary>Runs the rest of the proxy pipeline as a try toward the pod the balancer chose.</summary>
     public async Task ForwardAsync(HttpContext context, RequestDelegate next)
     {
-        if (context.GetReverseProxyFeature().AvailableDestinations is not [DestinationState destination])
+        if (context.GetReverseProxyFeature().AvailableDestinations is not [DestinationState destination]
+            || context.Features.Get<ForwardAttempts>() is not { } attempts)
         {
             await next(context);
             return;
         }
 
         CancellationToken clientAborted = context.RequestAborted;
-        using var attempt = new Try(context, clientAborted);
-        ConcurrentDictionary<Try, byte> tries = _byPod.GetOrAdd(destination.Model.Config.Address, _ => new ConcurrentDictionary<Try, byte>());
-        tries.TryAdd(attempt, 0);
+        using var attempt = new Try(destination.Model.Config.Address, attempts, clientAborted);
+        _tries.TryAdd(attempt, 0);
         context.RequestAborted = attempt.Aborted;
         try
         {
@@ -34,25 +34,21 @@ internal sealed class UnansweredRequests
         finally
         {
             context.RequestAborted = clientAborted;
-            tries.TryRemove(attempt, out _);
+            _tries.TryRemove(attempt, out _);
         }
     }
 
     /// <summary>
-    /// Ends the tries to the pod at <paramref name="address"/> whose answers have not begun, each marked
-    /// (<see cref="ForwardAttempts.PodHung"/>) for a retry elsewhere; returns how many.
+    /// Ends the tries toward the pod at <paramref name="address"/> whose answers have not begun, each marked
+    /// (<see cref="ForwardAttempts.PodHung"/>) for a retry elsewhere; returns how many. Rare (a pod hangs), so the tries
+    /// of every pod are looked through rather than kept by pod.
     /// </summary>
     public int TakeBack(string address)
     {
-        if (!_byPod.TryGetValue(address, out ConcurrentDictionary<Try, byte>? tries))
-        {
-            return 0;
-        }
-
         int taken = 0;
-        foreach (Try attempt in tries.Keys)
+        foreach (Try attempt in _tries.Keys)
         {
-            if (attempt.TakeBack())
+            if (string.Equals(attempt.Address, address, StringComparison.OrdinalIgnoreCase) && attempt.TakeBack())
             {
                 taken++;
             }
@@ -61,47 +57,60 @@ internal sealed class UnansweredRequests
         return taken;
     }
 
-    /// <summary>Forgets the pods but those at <paramref name="addresses"/>.</summary>
-    public void Retain(IReadOnlySet<string> addresses)
-    {
-        foreach (string address in _byPod.Keys)
-        {
-            if (!addresses.Contains(address) && _byPod.TryGetValue(address, out ConcurrentDictionary<Try, byte>? tries) && tries.IsEmpty)
-            {
-                _byPod.TryRemove(address, out _);
-            }
-        }
-    }
-
-    private sealed class Try(HttpContext context, CancellationToken clientAborted) : IDisposable
+    private sealed class Try(string address, ForwardAttempts attempts, CancellationToken clientAborted) : IDisposable
     {
         private readonly CancellationTokenSource _aborted = CancellationTokenSource.CreateLinkedTokenSource(clientAborted);
+        private readonly int _attempt = attempts.Attempt;
         private readonly Lock _lock = new();
         private bool _ended;
+        private bool _cancelling;
+
+        public string Address => address;
 
         public CancellationToken Aborted => _aborted.Token;
 
-        /// <summary>Ends the try unless its answer began or it ended already (the request may be on its next try by now).</summary>
+        /// <summary>
+        /// Ends the try unless its answer began, it ended, or it was taken back already. The token is cancelled outside
+        /// the lock: cancelling runs the forwarder's callbacks, which may end the try on this thread.
+        /// </summary>
         public bool TakeBack()
         {
             lock (_lock)
             {
-                if (_ended || context.Response.HasStarted || _aborted.IsCancellationRequested || context.Features.Get<ForwardAttempts>() is not { } attempts)
+                if (_ended || !attempts.TryTakeBack(_attempt))
                 {
                     return false;
                 }
 
-                attempts.RecordPodHung();
-                _aborted.Cancel();
-                return true;
+                _cancelling = true;
             }
+
+            _aborted.Cancel();
+            bool endedMeanwhile;
+            lock (_lock)
+            {
+                _cancelling = false;
+                endedMeanwhile = _ended;
+            }
+
+            if (endedMeanwhile)
+            {
+                _aborted.Dispose();
+            }
+
+            return true;
         }
 
+        /// <summary>Ends the try; the token is disposed now, or by a take-back still cancelling it.</summary>
         public void Dispose()
         {
             lock (_lock)
             {
                 _ended = true;
+                if (_cancelling)
+                {
+                    return;
+                }
             }
 
             _aborted.Dispose();

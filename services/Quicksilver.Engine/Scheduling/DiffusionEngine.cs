@@ -259,31 +259,9 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             throw new EngineBusyException(EngineBusyReason.Draining, TimeSpan.FromSeconds(1), "The server is shutting down and accepts no new requests.");
         }
 
-        int position = 0;
-        StepBounds ahead = StepBounds.None;
-        foreach (ActiveSequence sequence in sequences)
+        if (_waitingWork.JoinAll(sequences, (position, ahead) => Judge(position, ahead, sequences[^1].CanvasLength)) is { } refusal)
         {
-            (position, ahead) = _waitingWork.Join(sequence);
-        }
-
-        if (position > _options.MaxQueuedRequests)
-        {
-            Refuse(sequences, new EngineBusyException(EngineBusyReason.QueueFull, TimeSpan.FromSeconds(1), $"The server's queue is full ({_options.MaxQueuedRequests} requests waiting). Retry shortly."));
-        }
-
-        TimeSpan? expectedWait = EstimateWait(position - 1, ahead, sequences[^1].CanvasLength);
-        if (expectedWait is null && !_queueWait.ColdQueueAdmits(ahead: position - 1, Volatile.Read(ref _runningBounds).Sequences))
-        {
-            Refuse(sequences, new EngineBusyException(EngineBusyReason.ExpectedWaitTooLong, TimeSpan.FromSeconds(1),
-                $"The server is overloaded: it has not yet measured how fast its full batch drains, and until it has it queues no more than {_queueWait.ColdQueueLength} requests beyond its free places. Retry shortly."));
-        }
-
-        if (expectedWait is { } wait && wait > _maxExpectedQueueWait)
-        {
-            // The queue drains in real time: after the excess, a request would be expected to wait no longer than allowed.
-            TimeSpan retryAfter = RetryAfter(wait - _maxExpectedQueueWait);
-            Refuse(sequences, new EngineBusyException(EngineBusyReason.ExpectedWaitTooLong, retryAfter,
-                $"The server is overloaded: this request is expected to wait {wait.TotalSeconds:0.0} s for a place in the batch, longer than the {_maxExpectedQueueWait.TotalSeconds:0.0} s allowed. Retry after {retryAfter.TotalSeconds:0} s."));
+            throw refusal;
         }
 
         for (int i = 0; i < sequences.Length; i++)
@@ -305,6 +283,36 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         }
 
         throw refusal;
+    }
+
+    /// <summary>
+    /// Why a request (the last sequence of one, whose canvas holds <paramref name="canvas"/> tokens) at
+    /// <paramref name="position"/> in the queue, behind work whose bounds are <paramref name="ahead"/>, must be refused:
+    /// the queue is full, or it is expected to wait longer than allowed; null when it may wait.
+    /// </summary>
+    private EngineBusyException? Judge(int position, StepBounds ahead, int canvas)
+    {
+        if (position > _options.MaxQueuedRequests)
+        {
+            return new EngineBusyException(EngineBusyReason.QueueFull, TimeSpan.FromSeconds(1), $"The server's queue is full ({_options.MaxQueuedRequests} requests waiting). Retry shortly.");
+        }
+
+        TimeSpan? expectedWait = EstimateWait(position - 1, ahead, canvas);
+        if (expectedWait is null && !_queueWait.ColdQueueAdmits(ahead: position - 1, Volatile.Read(ref _runningBounds).Sequences))
+        {
+            return new EngineBusyException(EngineBusyReason.ExpectedWaitTooLong, TimeSpan.FromSeconds(1),
+                $"The server is overloaded: it has not yet measured how fast its full batch drains, and until it has it queues no more than {_queueWait.ColdQueueLength} requests beyond its free places. Retry shortly.");
+        }
+
+        if (expectedWait is { } wait && wait > _maxExpectedQueueWait)
+        {
+            // The queue drains in real time: after the excess, a request would be expected to wait no longer than allowed.
+            TimeSpan retryAfter = RetryAfter(wait - _maxExpectedQueueWait);
+            return new EngineBusyException(EngineBusyReason.ExpectedWaitTooLong, retryAfter,
+                $"The server is overloaded: this request is expected to wait {wait.TotalSeconds:0.0} s for a place in the batch, longer than the {_maxExpectedQueueWait.TotalSeconds:0.0} s allowed. Retry after {retryAfter.TotalSeconds:0} s.");
+        }
+
+        return null;
     }
 
     /// <summary>

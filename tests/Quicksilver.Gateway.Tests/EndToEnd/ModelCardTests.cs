@@ -66,7 +66,12 @@ public sealed class ModelCardTests
         // No reuse at all: what keeps the pod's requests to one is that the listings share the request in flight. The
         // probe timeout leaves a slow, loaded machine many seconds to send all twelve listings while it is pending.
         await using GatewayServer gateway = await GatewayServer.StartAsync(
-            [pod.Address], new Dictionary<string, string?> { ["Gateway:Routing:ProbeTimeout"] = "00:00:10", ["Gateway:Routing:ModelCardTtl"] = "00:00:00" });
+            [pod.Address], new Dictionary<string, string?>
+            {
+                ["Gateway:Routing:ProbeTimeout"] = "00:00:10",
+                ["Gateway:Routing:UnresponsivePodTimeout"] = "00:00:30",
+                ["Gateway:Routing:ModelCardTtl"] = "00:00:00",
+            });
         using HttpClient client = gateway.ClientFor(TestTenants.Acme);
 
         JsonObject?[] listings = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => client.GetFromJsonAsync<JsonObject>(ModelsPath)));

@@ -10,43 +10,6 @@ namespace Quicksilver.Gateway.Tests.EndToEnd;
 /// <summary>A pod dies mid-run behind the gateway, then comes back.</summary>
 public sealed class PodFailureTests
 {
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task PodHungWithRequestsUnanswered_TheyAreTakenBackAndAnsweredByAnotherPod(bool stream)
-    {
-        await using StubPod hung = await StubPod.StartSilentAsync();
-        await using PodServer pod = await PodServer.StartAsync();
-        // Readiness checks an hour apart: the hung pod stays in rotation, so only taking its requests back can answer them.
-        await using GatewayServer gateway = await GatewayServer.StartAsync(
-            [hung.Address, pod.Address],
-            new Dictionary<string, string?>
-            {
-                ["Gateway:Routing:HealthCheckInterval"] = "01:00:00",
-                ["Gateway:Routing:ProbeTimeout"] = "00:00:00.5",
-                ["Gateway:Routing:UnresponsivePodTimeout"] = "00:00:02",
-            });
-        using HttpClient client = gateway.ClientFor(TestTenants.Acme);
-        hung.Hung = true;
-
-        // The balancer still sees the hung pod idle (its last load report) and sends it some of these.
-        HttpResponseMessage[] answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 4, stream: stream))))
-            .WaitAsync(TimeSpan.FromSeconds(60));
-
-        Assert.True(hung.Received > 0, "no request was sent to the hung pod, so none was taken back");
-        foreach (HttpResponseMessage answer in answers)
-        {
-            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
-            Assert.Contains(stream ? "[DONE]" : "\"completion_tokens\":4", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-            answer.Dispose();
-        }
-
-        Assert.Equal(4, pod.Requests);
-        Assert.Contains(gateway.Logs.Entries, e => e.Message.Contains("taken for hung", StringComparison.Ordinal));
-        DestinationState ejected = gateway.Pods().Single(d => d.Model.Config.Address.TrimEnd('/') == hung.Address.ToString().TrimEnd('/'));
-        Assert.Equal(DestinationHealth.Unhealthy, ejected.Health.Passive);
-    }
-
     [Fact]
     public async Task PodKilledMidRun_NonStreamedRequestsAreRetried_ItsStreamsEndWithAnError_ItIsEjectedAndReadmitted()
     {

@@ -26,6 +26,21 @@ public static class RawHttp
         return (status, Dechunk(response[..blank], response[(blank + 4)..]));
     }
 
+    /// <summary>
+    /// Sends <paramref name="head"/> and the start of a body, waits <paramref name="before"/>, and resets the connection
+    /// (TCP RST), as a client that crashes mid-upload does.
+    /// </summary>
+    public static async Task SendThenResetAsync(Uri address, string head, string bodyStart, TimeSpan before)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        using var client = new TcpClient();
+        await client.ConnectAsync(address.Host, address.Port);
+        await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes($"{head}\r\n\r\n{bodyStart}"));
+        await Task.Delay(before);
+        client.LingerState = new LingerOption(enable: true, seconds: 0);
+        client.Close();
+    }
+
     private static string Dechunk(string head, string body)
     {
         if (!head.Contains("Transfer-Encoding: chunked", StringComparison.OrdinalIgnoreCase))

@@ -25,6 +25,7 @@ public sealed class StubPod : IAsyncDisposable
     private int _readinessFailuresLeft;
     private volatile bool _stallModelCards;
     private volatile bool _hung;
+    private int _loadStatus = StatusCodes.Status200OK;
 
     private StubPod(WebApplication app, Uri address)
     {
@@ -51,6 +52,16 @@ public sealed class StubPod : IAsyncDisposable
     {
         get => _hung;
         set => _hung = value;
+    }
+
+    /// <summary>
+    /// The status <c>GET /load</c> answers with: 200 and a report of an idle pod by default; anything else, with an
+    /// error body and no report, as a pod with a broken load endpoint might.
+    /// </summary>
+    public int LoadStatus
+    {
+        get => Volatile.Read(ref _loadStatus);
+        set => Volatile.Write(ref _loadStatus, value);
     }
 
     /// <summary><c>GET /v1/models</c> requests received so far, stalled ones included.</summary>
@@ -121,9 +132,11 @@ public sealed class StubPod : IAsyncDisposable
         WebApplication app = builder.Build();
         StubPod? stub = null;
         app.MapGet("/health/ready", async (HttpContext context) => await UnlessHungAsync(stub!, context) ?? stub!.CheckReadiness());
-        app.MapGet("/load", async (HttpContext context) => await UnlessHungAsync(stub!, context) ?? Results.Text(
-            $$"""{"model":"quicksilver-tiny","waiting":0,"running":0,"tokens_in_flight":0,"draining":false,"max_tokens":1024,"chat_default_max_tokens":{{chatDefaultMaxTokens}}}""",
-            "application/json"));
+        app.MapGet("/load", async (HttpContext context) => await UnlessHungAsync(stub!, context) ?? (stub!.LoadStatus == StatusCodes.Status200OK
+            ? Results.Text(
+                $$"""{"model":"quicksilver-tiny","waiting":0,"running":0,"tokens_in_flight":0,"draining":false,"max_tokens":1024,"chat_default_max_tokens":{{chatDefaultMaxTokens}}}""",
+                "application/json")
+            : Results.Text("""{"error":{"message":"broken","type":"InternalServerError","param":null,"code":null}}""", "application/json", statusCode: stub.LoadStatus)));
         app.MapGet("/v1/models", async (HttpContext context) =>
         {
             Interlocked.Increment(ref stub!._modelCardRequests);

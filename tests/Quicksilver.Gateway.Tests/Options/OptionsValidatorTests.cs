@@ -61,7 +61,7 @@ public sealed class OptionsValidatorTests
         Assert.Equal(
             [
                 "Gateway:Routing:LoadPollInterval must be a positive duration (e.g. 00:00:05), not 00:00:00.",
-                "Gateway:Routing:UnresponsivePodTimeout must exceed ProbeTimeout (00:00:02): a pod is taken for hung only after polls that had the time to be answered, not 00:00:02.",
+                "Gateway:Routing:UnresponsivePodTimeout must be at least LoadPollInterval + 2 x ProbeTimeout (00:00:04): one poll that timed out must not make a pod look hung, not 00:00:02.",
                 "Gateway:Routing:ModelCardTtl must not be negative (00:00:00 asks a pod on every listing), not -00:00:01.",
                 "Gateway:Routing:UnhealthyThreshold must be at least 1, not 0.",
                 "Gateway:Routing:MaxAttempts must be at least 1, not 0.",
@@ -70,6 +70,8 @@ public sealed class OptionsValidatorTests
             result.Failures);
         Assert.True(new RoutingOptionsValidator().Validate(null, new RoutingOptions()).Succeeded);
         Assert.True(new RoutingOptionsValidator().Validate(null, new RoutingOptions { ModelCardTtl = TimeSpan.Zero }).Succeeded);
+        Assert.True(new RoutingOptionsValidator().Validate(null, new RoutingOptions { UnresponsivePodTimeout = TimeSpan.FromSeconds(4.5) }).Succeeded); // 0.5 s + 2 x 2 s
+        Assert.True(new RoutingOptionsValidator().Validate(null, new RoutingOptions { UnresponsivePodTimeout = TimeSpan.FromSeconds(4.4) }).Failed);
     }
 
     [Fact]

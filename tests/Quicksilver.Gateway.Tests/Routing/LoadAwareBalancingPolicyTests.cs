@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Quicksilver.Gateway.Routing;
+using Quicksilver.Gateway.Tests.Infrastructure;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Model;
 
@@ -12,7 +13,7 @@ public sealed class LoadAwareBalancingPolicyTests
     [Fact]
     public void Pick_PodWithLongQueue_IsNeverPreferredOverAnIdleOne()
     {
-        var registry = new PodLoadRegistry();
+        var registry = new PodLoadRegistry(new ManualTime());
         registry.Report("http://a:8000", new PodLoad(Waiting: 40, Running: 8, TokensInFlight: 4000, Draining: false));
         registry.Report("http://b:8000", new PodLoad(0, 1, 100, false));
         registry.Report("http://c:8000", new PodLoad(0, 1, 100, false));
@@ -31,7 +32,7 @@ public sealed class LoadAwareBalancingPolicyTests
     [Fact]
     public void Pick_CountsRequestsSentSinceTheLastReport()
     {
-        var registry = new PodLoadRegistry();
+        var registry = new PodLoadRegistry(new ManualTime());
         foreach (DestinationState pod in Pods)
         {
             registry.Report(pod.Model.Config.Address, new PodLoad(0, 0, 0, false));
@@ -47,7 +48,7 @@ public sealed class LoadAwareBalancingPolicyTests
     [Fact]
     public void Pick_DrainingPod_IsPassedOverWhileAnotherIsAvailable()
     {
-        var registry = new PodLoadRegistry();
+        var registry = new PodLoadRegistry(new ManualTime());
         registry.Report("http://a:8000", new PodLoad(0, 0, 0, Draining: true));
         registry.Report("http://b:8000", new PodLoad(50, 8, 9000, false));
         var policy = new LoadAwareBalancingPolicy(registry);

@@ -1,5 +1,6 @@
 using System.Text;
 using Quicksilver.Gateway.Routing;
+using Quicksilver.Gateway.Tests.Infrastructure;
 
 namespace Quicksilver.Gateway.Tests.Routing;
 
@@ -57,7 +58,7 @@ public sealed class PodLoadTests
     [Fact]
     public void Registry_LimitsOfPods_AreTheWidestTheyReported_AndOutliveHeaderReports()
     {
-        var registry = new PodLoadRegistry();
+        var registry = new PodLoadRegistry(new ManualTime());
         string[] model = ["http://a:8000/", "http://b:8000", "http://unreported:8000"];
         Assert.Null(registry.LimitsOf(model));
 
@@ -72,7 +73,7 @@ public sealed class PodLoadTests
     [Fact]
     public void Registry_Retain_ForgetsPodsNoLongerRouted()
     {
-        var registry = new PodLoadRegistry();
+        var registry = new PodLoadRegistry(new ManualTime());
         registry.Report("http://old:8000", new PodLoad(5, 5, 0, false, new AnswerLimits(4096, 4096)));
         registry.Report("http://new:8000", new PodLoad(1, 0, 0, false, new AnswerLimits(1024, 128)));
 
@@ -81,5 +82,36 @@ public sealed class PodLoadTests
         Assert.Null(registry.LimitsOf(["http://old:8000"]));
         Assert.Equal((0, 0, false), registry.Score("http://old:8000"));
         Assert.Equal(new AnswerLimits(1024, 128), registry.LimitsOf(["http://new:8000", "http://old:8000"]));
+    }
+
+    [Fact]
+    public void Registry_Silence_StartsWhenAPodIsFirstRouted_AndEndsWithAnyAnswerOrReport()
+    {
+        var time = new ManualTime();
+        var registry = new PodLoadRegistry(time);
+        registry.Retain(["http://a:8000", "http://b:8000"]);
+        time.Advance(TimeSpan.FromSeconds(5));
+        registry.Retain(["http://a:8000", "http://b:8000", "http://c:8000"]);
+
+        Assert.Equal(TimeSpan.FromSeconds(5), registry.SilenceOf("http://a:8000/"));
+        Assert.Equal(TimeSpan.Zero, registry.SilenceOf("http://c:8000"));
+
+        registry.Report("http://a:8000", new PodLoad(0, 0, 0, false));
+        Assert.False(registry.Heard("http://b:8000"));
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(TimeSpan.FromSeconds(1), registry.SilenceOf("http://a:8000"));
+        Assert.Equal(TimeSpan.FromSeconds(1), registry.SilenceOf("http://b:8000"));
+    }
+
+    [Fact]
+    public void Registry_Hung_IsMarkedOnce_AndClearedWhenThePodIsHeardAgain()
+    {
+        var registry = new PodLoadRegistry(new ManualTime());
+
+        Assert.True(registry.MarkHung("http://a:8000"));
+        Assert.False(registry.MarkHung("http://a:8000/"));
+        Assert.True(registry.Heard("http://a:8000"));
+        Assert.False(registry.Heard("http://a:8000"));
+        Assert.True(registry.MarkHung("http://a:8000"));
     }
 }

@@ -41,6 +41,28 @@ public sealed class RetryBudgetTests
         Assert.False(attempts.TryClaimRetry()); // this is the third and last try
     }
 
+    [Fact]
+    public void Attempts_AnAnswerAndATakeBackRacing_OnlyTheFirstCounts()
+    {
+        var attempts = new ForwardAttempts(maxAttempts: 3, new RetryBudget(Microsoft.Extensions.Options.Options.Create(new RoutingOptions()), new ManualTime()));
+
+        attempts.Begin(untriedAfterThis: 2);
+        Assert.True(attempts.BeginAnswer());
+        Assert.False(attempts.TryTakeBack(attempt: 1)); // its answer began: it is the client's now
+        Assert.False(attempts.PodHung);
+
+        attempts.Begin(untriedAfterThis: 1);
+        Assert.False(attempts.TryTakeBack(attempt: 1)); // an earlier try's: the request is on its second
+        Assert.True(attempts.TryTakeBack(attempt: 2));
+        Assert.False(attempts.TryTakeBack(attempt: 2)); // once
+        Assert.True(attempts.PodHung);
+        Assert.False(attempts.BeginAnswer()); // an answer that comes after the take-back is not relayed
+
+        attempts.Begin(untriedAfterThis: 0);
+        Assert.False(attempts.PodHung);
+        Assert.True(attempts.BeginAnswer());
+    }
+
     private static int Drain(RetryBudget budget)
     {
         int granted = 0;

@@ -29,4 +29,25 @@ public sealed class GatewayRejectionMetricsTests
             Assert.Equal(1, MetricsScrape.Sum(scrape, "quicksilver_gateway_rejections_total{", "reason=\"request_too_large\""));
         });
     }
+
+    [Fact]
+    public async Task ClientResetWhileSendingTheBody_IsNoRejection()
+    {
+        await using StubPod pod = await StubPod.StartSilentAsync();
+        await using GatewayServer gateway = await GatewayServer.StartAsync([pod.Address]);
+        string head = string.Join("\r\n",
+            "POST /v1/completions HTTP/1.1",
+            $"Host: {gateway.Address.Authority}",
+            $"Authorization: Bearer {TestTenants.KeyOf(TestTenants.Acme)}",
+            "Content-Type: application/json",
+            "Content-Length: 1000");
+
+        await RawHttp.SendThenResetAsync(gateway.Address, head, "{\"model\":\"quicksilver-tiny\",", TimeSpan.FromMilliseconds(300));
+
+        // Nothing marks the end of a request nobody is answered: give the gateway a moment to finish with it.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.All(await MetricsScrape.TwiceAsync(gateway.Address), scrape =>
+            Assert.Equal(0, MetricsScrape.Sum(scrape, "quicksilver_gateway_rejections_total{", "reason=")));
+        Assert.Equal(0, pod.Received);
+    }
 }

@@ -26,7 +26,7 @@ internal sealed class FakeGenerationEngine(ITextTokenizer tokenizer) : IGenerati
     /// <summary>When set, the engine waits for <see cref="Gate"/> after releasing this many blocks.</summary>
     public int? PauseAfterBlocks { get; init; }
 
-    /// <summary>Throw <see cref="InvalidRequestException"/> (param <c>block_length</c>) with this message instead of generating.</summary>
+    /// <summary>Refuse every request with <see cref="InvalidRequestException"/> (param <c>block_length</c>) and this message when it is handed over, as the real engine's validation does.</summary>
     public string? RejectWith { get; init; }
 
     /// <summary>When set, a request whose sequences would take the count admitted past this many is refused with <see cref="EngineBusyReason.QueueFull"/> (429).</summary>
@@ -100,6 +100,12 @@ internal sealed class FakeGenerationEngine(ITextTokenizer tokenizer) : IGenerati
             throw new EngineBusyException(EngineBusyReason.Draining, TimeSpan.FromSeconds(1), "draining");
         }
 
+        if (RejectWith is not null)
+        {
+            // As the real engine validates: when the request is handed over, before any sequence is queued.
+            throw new InvalidRequestException("block_length", RejectWith);
+        }
+
         lock (_admission)
         {
             if (_admitted + sequences.Count > AdmitsAtMost)
@@ -138,11 +144,6 @@ internal sealed class FakeGenerationEngine(ITextTokenizer tokenizer) : IGenerati
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         Requests.Enqueue(request);
-        if (RejectWith is not null)
-        {
-            throw new InvalidRequestException("block_length", RejectWith);
-        }
-
         // Checked when the sequence ends (finished, failed or disposed), not by a token callback: Cancel() may run the
         // awaiting code inline and dispose a registration before its callback gets its turn.
         try
