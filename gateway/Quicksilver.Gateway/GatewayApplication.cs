@@ -59,6 +59,7 @@ internal static class GatewayApplication
         services.AddSingleton<RetryBudget>();
         services.AddSingleton<DrainDeadline>();
         services.AddSingleton<PodEjection>();
+        services.AddSingleton<HungPodJudge>();
         services.AddSingleton<UnansweredRequests>();
         services.AddSingleton<IHostAddressLookup, DnsHostAddressLookup>();
         // The gateway's own calls to pods (load polls, model cards) give up after the probe timeout, not HttpClient's 100 s.

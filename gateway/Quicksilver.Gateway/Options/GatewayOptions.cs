@@ -32,6 +32,9 @@ public sealed class GatewayOptions
     /// </summary>
     public int? ManagementPort { get; init; }
 
+    /// <summary>The largest <see cref="MaxRequestBodyBytes"/> allowed: 1 GiB.</summary>
+    public const long MaxRequestBodyBytesCeiling = 1L << 30;
+
     /// <summary>Largest request body the gateway reads to find the model, in bytes (413 above it).</summary>
     public long MaxRequestBodyBytes { get; init; } = 1024 * 1024;
 }

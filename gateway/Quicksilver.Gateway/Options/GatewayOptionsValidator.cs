@@ -54,9 +54,9 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             failures.Add($"Gateway:ManagementPort must be a port number (1-65535), not {options.ManagementPort}.");
         }
 
-        if (options.MaxRequestBodyBytes < 1024)
+        if (options.MaxRequestBodyBytes is < 1024 or > GatewayOptions.MaxRequestBodyBytesCeiling)
         {
-            failures.Add($"Gateway:MaxRequestBodyBytes must be at least 1024, not {options.MaxRequestBodyBytes}.");
+            failures.Add($"Gateway:MaxRequestBodyBytes must be between 1024 and {GatewayOptions.MaxRequestBodyBytesCeiling} (the gateway holds each body in memory), not {options.MaxRequestBodyBytes}.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -29,10 +29,10 @@ public sealed class RoutingOptions
 
     /// <summary>
     /// How long a pod may leave every load poll unanswered before the gateway takes it for hung (a stopped or wedged
-    /// process still accepts connections): it is ejected as a pod that failed at the transport level is, and the
-    /// requests it holds whose answers have not begun are tried on another pod (or answered 504). A stream already
-    /// begun is left to <see cref="ActivityTimeout"/>. Only while another pod (of any model) answers: when none does,
-    /// the trouble is the gateway's and nothing is taken back. At least <see cref="LongestPollGap"/>.
+    /// process still accepts connections): it is ejected until it answers again, the requests it holds whose answers
+    /// have not begun are tried on another pod (or answered 504), and the streams it began end with an error event.
+    /// Only while another pod (of any model) answers, and for at most half of a model's pods (one at least): see
+    /// <see cref="Routing.HungPodJudge"/>. At least <see cref="LongestPollGap"/>.
     /// </summary>
     public TimeSpan UnresponsivePodTimeout { get; init; } = TimeSpan.FromSeconds(15);
 

@@ -121,7 +121,7 @@ internal sealed class PodTransforms(
             string? mediaType = answer.Content.Headers.ContentType?.MediaType;
             if (mediaType == "text/event-stream")
             {
-                answer.Content = new RelayedContent(answer.Content, body => new SseRelayStream(body, request.ClientWantsUsage, observer));
+                answer.Content = new RelayedContent(answer.Content, body => new SseRelayStream(body, request.ClientWantsUsage, observer, attempts?.AnswerCut));
             }
             else if (mediaType == "application/json")
             {

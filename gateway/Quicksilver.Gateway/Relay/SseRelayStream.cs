@@ -5,14 +5,25 @@ namespace Quicksilver.Gateway.Relay;
 
 /// <summary>
 /// Relays a pod's SSE answer event by event, unbuffered beyond one event and byte for byte, with two duties:
-/// it reads the usage chunk (dropping it when only the gateway asked for it), and when the pod fails mid-stream it
-/// ends the stream the way OpenAI streams end on an error — <c>data: {"error":…}</c> then <c>data: [DONE]</c> —
-/// instead of cutting the connection. Events are <c>data: …\n\n</c>, as the pods write them.
+/// it reads the usage chunk (dropping it when only the gateway asked for it), and when the pod fails mid-stream, or
+/// <paramref name="cut"/> completes (the gateway took the pod for hung), it ends the stream the way OpenAI streams end
+/// on an error — <c>data: {"error":…}</c> then <c>data: [DONE]</c> — instead of cutting the connection. Events are
+/// <c>data: …\n\n</c>, as the pods write them.
 /// </summary>
-internal sealed class SseRelayStream(Stream upstream, bool keepUsageChunk, IAnswerObserver observer) : ReadOnlyRelayStream(upstream, observer)
+internal sealed class SseRelayStream(Stream upstream, bool keepUsageChunk, IAnswerObserver observer, Task? cut = null) : ReadOnlyRelayStream(upstream, observer)
 {
     private static readonly byte[] DataPrefix = "data: "u8.ToArray();
     private static readonly byte[] DoneEvent = "data: [DONE]\n\n"u8.ToArray();
+
+    private static readonly GatewayError PodFailed = new(
+        StatusCodes.Status502BadGateway,
+        "BadGatewayError",
+        "The model server failed while streaming this answer; it is incomplete. Retry the request.");
+
+    private static readonly GatewayError PodStoppedAnswering = new(
+        StatusCodes.Status504GatewayTimeout,
+        "GatewayTimeoutError",
+        "The model server stopped answering while streaming this answer; it is incomplete. Retry the request.");
 
     private byte[] _pending = new byte[16 * 1024];
     private int _pendingCount;
@@ -43,17 +54,34 @@ internal sealed class SseRelayStream(Stream upstream, bool keepUsageChunk, IAnsw
         int read;
         try
         {
-            read = await Upstream.ReadAsync(_pending.AsMemory(_pendingCount), cancellationToken);
+            ValueTask<int> reading = Upstream.ReadAsync(_pending.AsMemory(_pendingCount), cancellationToken);
+            if (reading.IsCompleted || cut is null)
+            {
+                read = await reading;
+            }
+            else
+            {
+                Task<int> pending = reading.AsTask();
+                if (await Task.WhenAny(pending, cut) != pending)
+                {
+                    // The read fails once the answer is disposed (which closes the pod's connection): nobody waits for it.
+                    _ = pending.ContinueWith(static read => read.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    _ready = EndWithError(new TimeoutException("The pod was taken for hung."), PodStoppedAnswering);
+                    return;
+                }
+
+                read = await pending;
+            }
         }
         catch (Exception exception) when (exception is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
         {
-            _ready = EndWithError(exception);
+            _ready = EndWithError(exception, PodFailed);
             return;
         }
 
         if (read == 0)
         {
-            _ready = _sawDone ? ReadOnlyMemory<byte>.Empty : EndWithError(null);
+            _ready = _sawDone ? ReadOnlyMemory<byte>.Empty : EndWithError(null, PodFailed);
             _ended = true;
             return;
         }
@@ -127,14 +155,10 @@ internal sealed class SseRelayStream(Stream upstream, bool keepUsageChunk, IAnsw
         return true;
     }
 
-    private byte[] EndWithError(Exception? failure)
+    private byte[] EndWithError(Exception? failure, GatewayError error)
     {
         _ended = true;
         Observer.OnBroken(failure);
-        var error = new GatewayError(
-            StatusCodes.Status502BadGateway,
-            "BadGatewayError",
-            "The model server failed while streaming this answer; it is incomplete. Retry the request.");
         return [.. DataPrefix, .. error.ToJsonBytes(), .. "\n\n"u8, .. DoneEvent];
     }
 }

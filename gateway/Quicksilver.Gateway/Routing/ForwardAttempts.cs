@@ -14,6 +14,7 @@ internal sealed class ForwardAttempts(int maxAttempts, RetryBudget budget)
     private int _untried;
     private bool _answerBegan;
     private bool _podHung;
+    private TaskCompletionSource? _answerCut;
 
     /// <summary>The current try, from 1.</summary>
     public int Attempt { get; private set; }
@@ -56,6 +57,7 @@ internal sealed class ForwardAttempts(int maxAttempts, RetryBudget budget)
             Attempt++;
             _answerBegan = false;
             _podHung = false;
+            _answerCut = null;
         }
 
         _untried = untriedAfterThis;
@@ -68,26 +70,53 @@ internal sealed class ForwardAttempts(int maxAttempts, RetryBudget budget)
     {
         lock (_lock)
         {
-            _answerBegan = !_podHung;
-            return _answerBegan;
-        }
-    }
-
-    /// <summary>
-    /// Takes try <paramref name="attempt"/> back from its hung pod: true unless the request is on another try by now, or
-    /// the try's answer began, or it was taken back already.
-    /// </summary>
-    public bool TryTakeBack(int attempt)
-    {
-        lock (_lock)
-        {
-            if (attempt != Attempt || _answerBegan || _podHung)
+            if (_podHung)
             {
                 return false;
             }
 
-            _podHung = true;
+            _answerBegan = true;
+            _answerCut = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             return true;
+        }
+    }
+
+    /// <summary>
+    /// Completes when the pod of the answer begun (<see cref="BeginAnswer"/>) is taken for hung: a stream relayed from it
+    /// ends with an error event instead of waiting out the activity timeout. Null before an answer began.
+    /// </summary>
+    public Task? AnswerCut
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _answerCut?.Task;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes try <paramref name="attempt"/> back from its hung pod: <see cref="TakeBackOutcome.TakenBack"/> when its
+    /// answer has not begun (it is retried elsewhere), <see cref="TakeBackOutcome.AnswerCut"/> when it has (the answer
+    /// is ended), nothing when the request is on another try by now or this was done already.
+    /// </summary>
+    public TakeBackOutcome TakeBack(int attempt)
+    {
+        lock (_lock)
+        {
+            if (attempt != Attempt || _podHung)
+            {
+                return TakeBackOutcome.None;
+            }
+
+            if (!_answerBegan)
+            {
+                _podHung = true;
+                return TakeBackOutcome.TakenBack;
+            }
+
+            return _answerCut!.TrySetResult() ? TakeBackOutcome.AnswerCut : TakeBackOutcome.None;
         }
     }
 

@@ -66,7 +66,7 @@ internal sealed class ModelRoutingMiddleware(
         }
 
         long limit = options.CurrentValue.MaxRequestBodyBytes;
-        byte[] body;
+        ReadOnlyMemory<byte> body;
         switch (await RequestBody.ReadAsync(context, limit))
         {
             case RequestBody.Received received:
@@ -84,7 +84,7 @@ internal sealed class ModelRoutingMiddleware(
                 await refused.Error.WriteAsync(context.Response);
                 return;
             default:
-                return; // abandoned: nobody to answer
+                return; // abandoned: nobody to answer (Kestrel, its connection's input ended, answers nothing and records 499)
         }
 
         if (Read(body, IsChat(context.Request.Path)) is not { } fields)
@@ -184,7 +184,7 @@ internal sealed class ModelRoutingMiddleware(
     /// A <c>model</c> that is not a string, or not Unicode text (a lone surrogate escape), is its problem, in the pods'
     /// words.
     /// </summary>
-    private static (string? Model, (string Message, string? Param)? Problem, bool Stream, bool IncludeUsage, int? MaxTokens, int Choices)? Read(byte[] body, bool chat)
+    private static (string? Model, (string Message, string? Param)? Problem, bool Stream, bool IncludeUsage, int? MaxTokens, int Choices)? Read(ReadOnlyMemory<byte> body, bool chat)
     {
         try
         {

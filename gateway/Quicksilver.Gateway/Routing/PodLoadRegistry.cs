@@ -19,7 +19,7 @@ internal sealed class PodLoadRegistry(TimeProvider time)
         Entry entry = EntryOf(address);
         lock (entry)
         {
-            entry.LastHeard = time.GetTimestamp();
+            entry.LastHeard = entry.LastAnswered = time.GetTimestamp();
             entry.Load = load;
             entry.SentSinceReport = 0;
             if (load.Limits is { } limits)
@@ -85,7 +85,7 @@ internal sealed class PodLoadRegistry(TimeProvider time)
         Entry entry = EntryOf(address);
         lock (entry)
         {
-            entry.LastHeard = time.GetTimestamp();
+            entry.LastHeard = entry.LastAnswered = time.GetTimestamp();
             bool wasHung = entry.Hung;
             entry.Hung = false;
             return wasHung;
@@ -99,6 +99,26 @@ internal sealed class PodLoadRegistry(TimeProvider time)
         lock (entry)
         {
             return time.GetElapsedTime(entry.LastHeard);
+        }
+    }
+
+    /// <summary>Whether the pod at <paramref name="address"/> answered within <paramref name="window"/> (being routed to is no answer).</summary>
+    public bool AnsweredWithin(string address, TimeSpan window)
+    {
+        Entry entry = EntryOf(address);
+        lock (entry)
+        {
+            return entry.LastAnswered != 0 && time.GetElapsedTime(entry.LastAnswered) <= window;
+        }
+    }
+
+    /// <summary>Whether the pod at <paramref name="address"/> is taken for hung (<see cref="MarkHung"/>) and not heard from since.</summary>
+    public bool IsHung(string address)
+    {
+        Entry entry = EntryOf(address);
+        lock (entry)
+        {
+            return entry.Hung;
         }
     }
 
@@ -149,7 +169,11 @@ internal sealed class PodLoadRegistry(TimeProvider time)
 
     private sealed class Entry
     {
+        /// <summary>When the pod last answered, or was first routed to: its silence starts there.</summary>
         public long LastHeard { get; set; }
+
+        /// <summary>When the pod last answered; 0 before it did.</summary>
+        public long LastAnswered { get; set; }
 
         public bool Hung { get; set; }
 

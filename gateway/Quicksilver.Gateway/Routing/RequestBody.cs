@@ -28,7 +28,8 @@ internal abstract record RequestBody
             return TooLarge(limit);
         }
 
-        using var body = new MemoryStream((int)Math.Min(request.ContentLength ?? ChunkBytes, limit));
+        // Grown as bytes arrive, not sized by the Content-Length a client declares and may never send.
+        using var body = new MemoryStream(ChunkBytes);
         byte[] chunk = ArrayPool<byte>.Shared.Rent(ChunkBytes);
         try
         {
@@ -62,8 +63,8 @@ internal abstract record RequestBody
             ArrayPool<byte>.Shared.Return(chunk);
         }
 
-        byte[] bytes = body.ToArray();
-        request.Body = new MemoryStream(bytes, writable: false);
+        ArraySegment<byte> bytes = body.TryGetBuffer(out ArraySegment<byte> buffer) ? buffer : body.ToArray();
+        request.Body = new MemoryStream(bytes.Array!, bytes.Offset, bytes.Count, writable: false);
         return new Received(bytes);
     }
 
@@ -77,7 +78,7 @@ internal abstract record RequestBody
     private static Refused TooLarge(long limit) => new(GatewayError.RequestTooLarge(limit), GatewayMetrics.RejectionReasons.RequestTooLarge);
 
     /// <summary>The body, read whole.</summary>
-    public sealed record Received(byte[] Bytes) : RequestBody;
+    public sealed record Received(ReadOnlyMemory<byte> Bytes) : RequestBody;
 
     /// <summary>The body could not be read whole: over the limit (413), broken framing (400), or sent too slowly (408).</summary>
     public sealed record Refused(GatewayError Error, string Reason) : RequestBody;

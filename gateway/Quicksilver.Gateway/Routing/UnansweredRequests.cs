@@ -4,10 +4,11 @@ using Yarp.ReverseProxy.Model;
 namespace Quicksilver.Gateway.Routing;
 
 /// <summary>
-/// The tries in flight toward the pods, so that those a hung pod holds before their answers began can be taken back
-/// (<see cref="TakeBack"/>) and tried on another pod. A stopped or wedged process still accepts connections, so no
-/// transport error ends them; without this they wait out <see cref="Options.RoutingOptions.ActivityTimeout"/>. Each try
-/// runs under its own abort token, linked to the client's, for the time it is forwarded.
+/// The tries in flight toward the pods, so that those a hung pod holds can be taken back (<see cref="TakeBack"/>): tried
+/// on another pod when their answers have not begun, their streams ended when they have. A stopped or wedged process
+/// still accepts connections, so no transport error ends them; without this they wait out
+/// <see cref="Options.RoutingOptions.ActivityTimeout"/>. Each try runs under its own abort token, linked to the
+/// client's, for the time it is forwarded.
 /// </summary>
 internal sealed class UnansweredRequests
 {
@@ -39,22 +40,34 @@ internal sealed class UnansweredRequests
     }
 
     /// <summary>
-    /// Ends the tries toward the pod at <paramref name="address"/> whose answers have not begun, each marked
-    /// (<see cref="ForwardAttempts.PodHung"/>) for a retry elsewhere; returns how many. Rare (a pod hangs), so the tries
-    /// of every pod are looked through rather than kept by pod.
+    /// Takes back the tries toward the pod at <paramref name="address"/> (<see cref="ForwardAttempts.TakeBack"/>): those
+    /// whose answers have not begun are ended, marked (<see cref="ForwardAttempts.PodHung"/>) for a retry elsewhere; the
+    /// answers begun are cut. Returns how many of each. Rare (a pod hangs), so the tries of every pod are looked through
+    /// rather than kept by pod.
     /// </summary>
-    public int TakeBack(string address)
+    public (int TakenBack, int Cut) TakeBack(string address)
     {
-        int taken = 0;
-        foreach (Try attempt in _tries.Keys)
+        (int takenBack, int cut) = (0, 0);
+        // Enumerating the dictionary itself takes none of its locks (its Keys would take them all, and copy).
+        foreach ((Try attempt, _) in _tries)
         {
-            if (string.Equals(attempt.Address, address, StringComparison.OrdinalIgnoreCase) && attempt.TakeBack())
+            if (!string.Equals(attempt.Address, address, StringComparison.OrdinalIgnoreCase))
             {
-                taken++;
+                continue;
+            }
+
+            switch (attempt.TakeBack())
+            {
+                case TakeBackOutcome.TakenBack:
+                    takenBack++;
+                    break;
+                case TakeBackOutcome.AnswerCut:
+                    cut++;
+                    break;
             }
         }
 
-        return taken;
+        return (takenBack, cut);
     }
 
     private sealed class Try(string address, ForwardAttempts attempts, CancellationToken clientAborted) : IDisposable
@@ -70,35 +83,44 @@ internal sealed class UnansweredRequests
         public CancellationToken Aborted => _aborted.Token;
 
         /// <summary>
-        /// Ends the try unless its answer began, it ended, or it was taken back already. The token is cancelled outside
-        /// the lock: cancelling runs the forwarder's callbacks, which may end the try on this thread.
+        /// Takes the try back: its token is cancelled when its answer had not begun. That is done outside the lock:
+        /// cancelling runs the forwarder's callbacks, which may end the try on this thread.
         /// </summary>
-        public bool TakeBack()
+        public TakeBackOutcome TakeBack()
         {
+            TakeBackOutcome outcome;
             lock (_lock)
             {
-                if (_ended || !attempts.TryTakeBack(_attempt))
+                // A try whose token fired already (the client left, the route's timeout) is ending on its own.
+                outcome = _ended || _aborted.IsCancellationRequested ? TakeBackOutcome.None : attempts.TakeBack(_attempt);
+                if (outcome != TakeBackOutcome.TakenBack)
                 {
-                    return false;
+                    return outcome;
                 }
 
                 _cancelling = true;
             }
 
-            _aborted.Cancel();
-            bool endedMeanwhile;
-            lock (_lock)
+            try
             {
-                _cancelling = false;
-                endedMeanwhile = _ended;
+                _aborted.Cancel();
+            }
+            finally
+            {
+                bool endedMeanwhile;
+                lock (_lock)
+                {
+                    _cancelling = false;
+                    endedMeanwhile = _ended;
+                }
+
+                if (endedMeanwhile)
+                {
+                    _aborted.Dispose();
+                }
             }
 
-            if (endedMeanwhile)
-            {
-                _aborted.Dispose();
-            }
-
-            return true;
+            return outcome;
         }
 
         /// <summary>Ends the try; the token is disposed now, or by a take-back still cancelling it.</summary>

@@ -48,7 +48,34 @@ public sealed class HungPodTests
     }
 
     [Fact]
-    public async Task PodHungHoldingNoRequest_IsEjected()
+    public async Task PodHungAfterItBeganStreams_TheyEndWithATimeoutErrorEvent_NotAfterTheActivityTimeout()
+    {
+        await using StubPod stalling = await StubPod.StartStallingStreamAsync(promptTokens: 3);
+        await using PodServer pod = await PodServer.StartAsync();
+        await using GatewayServer gateway = await GatewayServer.StartAsync([stalling.Address, pod.Address], QuickSilence);
+        using HttpClient client = gateway.ClientFor(TestTenants.Acme);
+
+        HttpResponseMessage[] streams = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 4, stream: true))));
+        Task<string>[] bodies = [.. streams.Select(stream => stream.Content.ReadAsStringAsync())];
+        Assert.True(stalling.Received > 0, "no stream was sent to the pod that stalls, so none could be cut");
+        stalling.Hung = true;
+
+        string[] relayed = await Task.WhenAll(bodies).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.All(streams, stream => Assert.Equal(HttpStatusCode.OK, stream.StatusCode));
+        int cut = relayed.Count(body => body.Contains("\"type\":\"GatewayTimeoutError\"", StringComparison.Ordinal));
+        Assert.Equal(stalling.Received, cut);
+        Assert.Equal(4 - cut, pod.Requests);
+        Assert.All(relayed, body => Assert.EndsWith("data: [DONE]\n\n", body, StringComparison.Ordinal));
+        Assert.Contains(gateway.Logs.Entries, e => e.Message.Contains($"{cut} answers it had begun are ended", StringComparison.Ordinal));
+        foreach (HttpResponseMessage stream in streams)
+        {
+            stream.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task PodHungHoldingNoRequest_IsEjectedUntilItAnswersAgain()
     {
         await using StubPod hung = await StubPod.StartSilentAsync();
         await using PodServer pod = await PodServer.StartAsync();
@@ -61,7 +88,16 @@ public sealed class HungPodTests
             TimeSpan.FromSeconds(30),
             "the hung pod ejected",
             gateway.Explain);
-        Assert.Contains(gateway.Logs.Entries, e => e.Message.Contains("taken for hung and ejected, 0 requests", StringComparison.Ordinal));
+        Assert.Contains(gateway.Logs.Entries, e => e.Message.Contains("taken for hung and ejected until it answers, 0 requests", StringComparison.Ordinal));
+
+        // Out for longer than a transport failure's ejection (1 s in these tests): until it answers.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Equal(DestinationHealth.Unhealthy, PodAt(gateway, hung).Health.Passive);
+
+        hung.Hung = false;
+
+        await Wait.UntilAsync(() => gateway.RoutablePods() == 2, TimeSpan.FromSeconds(30), "the pod back in rotation", gateway.Explain);
+        Assert.Contains(gateway.Logs.Entries, e => e.Message.Contains("answers again: back in rotation", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -75,7 +111,7 @@ public sealed class HungPodTests
         second.Hung = true;
 
         await Wait.UntilAsync(
-            () => gateway.Logs.Entries.Any(e => e.Message.Contains("no pod at all was heard from", StringComparison.Ordinal)),
+            () => gateway.Logs.Entries.Any(e => e.Message.Contains("has answered a load poll in the last", StringComparison.Ordinal)),
             TimeSpan.FromSeconds(30),
             "the gateway to notice that no pod answers");
         Assert.DoesNotContain(gateway.Logs.Entries, e => e.Message.Contains("taken for hung and ejected", StringComparison.Ordinal));

@@ -27,18 +27,38 @@ public static class RawHttp
     }
 
     /// <summary>
-    /// Sends <paramref name="head"/> and the start of a body, waits <paramref name="before"/>, and resets the connection
-    /// (TCP RST), as a client that crashes mid-upload does.
+    /// Sends <paramref name="head"/> and the start of a body, then resets the connection (TCP RST, as a client that
+    /// crashes mid-upload) or closes it for sending (FIN) and reads what the server answers until it closes; returns
+    /// that ("" after a reset).
     /// </summary>
-    public static async Task SendThenResetAsync(Uri address, string head, string bodyStart, TimeSpan before)
+    public static async Task<string> SendThenGoAsync(Uri address, string head, string bodyStart, bool reset)
     {
         ArgumentNullException.ThrowIfNull(address);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         using var client = new TcpClient();
-        await client.ConnectAsync(address.Host, address.Port);
-        await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes($"{head}\r\n\r\n{bodyStart}"));
-        await Task.Delay(before);
-        client.LingerState = new LingerOption(enable: true, seconds: 0);
-        client.Close();
+        await client.ConnectAsync(address.Host, address.Port, cancel.Token);
+        NetworkStream stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"{head}\r\n\r\n{bodyStart}"), cancel.Token);
+        await Task.Delay(TimeSpan.FromMilliseconds(200), cancel.Token); // the server is reading the body by then
+        if (reset)
+        {
+            client.LingerState = new LingerOption(enable: true, seconds: 0);
+            client.Close();
+            return "";
+        }
+
+        client.Client.Shutdown(SocketShutdown.Send);
+        using var answer = new MemoryStream();
+        try
+        {
+            await stream.CopyToAsync(answer, cancel.Token);
+        }
+        catch (IOException)
+        {
+            // The server reset the connection instead of closing it: what came before is the answer.
+        }
+
+        return Encoding.ASCII.GetString(answer.ToArray());
     }
 
     private static string Dechunk(string head, string body)

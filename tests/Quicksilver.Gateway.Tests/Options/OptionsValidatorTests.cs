@@ -25,6 +25,7 @@ public sealed class OptionsValidatorTests
     [InlineData("short-key", "Gateway:PodKey must be set to a shared secret of at least 16 characters")]
     [InlineData("bad-port", "Gateway:Models:m:PodPort must be a port number (1-65535), not 0.")]
     [InlineData("bad-management-port", "Gateway:ManagementPort must be a port number (1-65535), not 70000.")]
+    [InlineData("body-limit-too-large", "Gateway:MaxRequestBodyBytes must be between 1024 and 1073741824 (the gateway holds each body in memory), not 1073741825.")]
     public void Gateway_Defect_IsNamed(string defect, string expected)
     {
         GatewayOptions options = defect switch
@@ -36,6 +37,7 @@ public sealed class OptionsValidatorTests
             "short-key" => new GatewayOptions { Models = Valid.Models, PodKey = "short" },
             "bad-port" => new GatewayOptions { Models = new() { ["m"] = new ModelPodsOptions { HeadlessService = "pods", PodPort = 0 } }, PodKey = Valid.PodKey },
             "bad-management-port" => new GatewayOptions { Models = Valid.Models, PodKey = Valid.PodKey, ManagementPort = 70000 },
+            "body-limit-too-large" => new GatewayOptions { Models = Valid.Models, PodKey = Valid.PodKey, MaxRequestBodyBytes = (1L << 30) + 1 },
             _ => throw new ArgumentOutOfRangeException(nameof(defect)),
         };
 

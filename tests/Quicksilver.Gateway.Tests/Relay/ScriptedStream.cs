@@ -2,10 +2,14 @@ using System.Text;
 
 namespace Quicksilver.Gateway.Tests.Relay;
 
-/// <summary>An upstream body that returns the given pieces one read at a time, then ends or fails.</summary>
-internal sealed class ScriptedStream(IEnumerable<string> pieces, Exception? failure = null) : Stream
+/// <summary>
+/// An upstream body that returns the given pieces one read at a time, then ends or fails, or (<paramref name="stall"/>)
+/// waits until it is disposed, as a hung pod's connection does, and fails then.
+/// </summary>
+internal sealed class ScriptedStream(IEnumerable<string> pieces, Exception? failure = null, bool stall = false) : Stream
 {
     private readonly Queue<byte[]> _pieces = new(pieces.Select(Encoding.UTF8.GetBytes));
+    private readonly TaskCompletionSource<int> _stalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public override bool CanRead => true;
 
@@ -26,7 +30,8 @@ internal sealed class ScriptedStream(IEnumerable<string> pieces, Exception? fail
 
         if (_pieces.Count == 0)
         {
-            return failure is null ? ValueTask.FromResult(0) : ValueTask.FromException<int>(failure);
+            return stall ? new ValueTask<int>(_stalled.Task)
+                : failure is null ? ValueTask.FromResult(0) : ValueTask.FromException<int>(failure);
         }
 
         byte[] piece = _pieces.Dequeue();
@@ -46,4 +51,10 @@ internal sealed class ScriptedStream(IEnumerable<string> pieces, Exception? fail
     public override void SetLength(long value) => throw new NotSupportedException();
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        _stalled.TrySetException(new ObjectDisposedException(nameof(ScriptedStream)));
+        base.Dispose(disposing);
+    }
 }

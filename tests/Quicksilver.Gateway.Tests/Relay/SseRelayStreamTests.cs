@@ -1,5 +1,6 @@
 using System.Text;
 using Quicksilver.Gateway.Relay;
+using Quicksilver.Gateway.Tests.Infrastructure;
 using Quicksilver.Server.Tests.Infrastructure;
 
 namespace Quicksilver.Gateway.Tests.Relay;
@@ -81,6 +82,28 @@ public sealed class SseRelayStreamTests
             """{"error":{"message":"The model server failed while streaming this answer; it is incomplete. Retry the request.","type":"BadGatewayError","param":null,"code":502}}""",
             payloads[1]);
         Assert.Same(failure, Assert.Single(observer.Breaks));
+    }
+
+    [Fact]
+    public async Task Relay_PodTakenForHungMidStream_EndsWithATimeoutErrorEventThenDone()
+    {
+        var observer = new RecordingObserver();
+        var cut = new TaskCompletionSource();
+        await using var relay = new SseRelayStream(new ScriptedStream([Chunk1], stall: true), keepUsageChunk: false, observer, cut.Task);
+        using var output = new MemoryStream();
+        Task copying = relay.CopyToAsync(output, bufferSize: 64);
+        await Wait.UntilAsync(() => output.Length == Chunk1.Length, TimeSpan.FromSeconds(10), "the first event relayed");
+        Assert.False(copying.IsCompleted); // the pod sends nothing more, and nothing else ends the stream
+
+        cut.SetResult();
+        await copying.WaitAsync(TimeSpan.FromSeconds(10));
+
+        IReadOnlyList<string> payloads = ServerSentEvents.ParseStrict(Encoding.UTF8.GetString(output.ToArray()));
+        Assert.Equal(2, payloads.Count);
+        Assert.Equal(
+            """{"error":{"message":"The model server stopped answering while streaming this answer; it is incomplete. Retry the request.","type":"GatewayTimeoutError","param":null,"code":504}}""",
+            payloads[1]);
+        Assert.IsType<TimeoutException>(Assert.Single(observer.Breaks));
     }
 
     [Fact]

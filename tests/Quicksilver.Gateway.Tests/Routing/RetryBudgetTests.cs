@@ -48,19 +48,24 @@ public sealed class RetryBudgetTests
 
         attempts.Begin(untriedAfterThis: 2);
         Assert.True(attempts.BeginAnswer());
-        Assert.False(attempts.TryTakeBack(attempt: 1)); // its answer began: it is the client's now
+        Task cut = attempts.AnswerCut!;
+        Assert.Equal(TakeBackOutcome.AnswerCut, attempts.TakeBack(attempt: 1)); // its answer began: it is ended, not retried
+        Assert.True(cut.IsCompletedSuccessfully);
+        Assert.Equal(TakeBackOutcome.None, attempts.TakeBack(attempt: 1)); // once
         Assert.False(attempts.PodHung);
 
         attempts.Begin(untriedAfterThis: 1);
-        Assert.False(attempts.TryTakeBack(attempt: 1)); // an earlier try's: the request is on its second
-        Assert.True(attempts.TryTakeBack(attempt: 2));
-        Assert.False(attempts.TryTakeBack(attempt: 2)); // once
+        Assert.Null(attempts.AnswerCut);
+        Assert.Equal(TakeBackOutcome.None, attempts.TakeBack(attempt: 1)); // an earlier try's: the request is on its second
+        Assert.Equal(TakeBackOutcome.TakenBack, attempts.TakeBack(attempt: 2));
+        Assert.Equal(TakeBackOutcome.None, attempts.TakeBack(attempt: 2)); // once
         Assert.True(attempts.PodHung);
         Assert.False(attempts.BeginAnswer()); // an answer that comes after the take-back is not relayed
 
         attempts.Begin(untriedAfterThis: 0);
         Assert.False(attempts.PodHung);
         Assert.True(attempts.BeginAnswer());
+        Assert.False(attempts.AnswerCut!.IsCompleted);
     }
 
     private static int Drain(RetryBudget budget)
