@@ -15,25 +15,32 @@ internal sealed class HungPodJudge(PodLoadRegistry registry, IOptions<RoutingOpt
 {
     /// <summary>
     /// The pods of <paramref name="pods"/> (every routed pod, of every model) to hold for hung now: those so held already
-    /// and still silent, and the newly silent within each model's cap. Null when no pod answered lately.
+    /// and still silent, and the newly silent within each model's cap. Null when some are silent but no pod answered
+    /// lately.
     /// </summary>
     public IReadOnlyList<RoutedPod>? Judge(IReadOnlyList<RoutedPod> pods)
     {
         RoutingOptions routing = options.Value;
+        List<(RoutedPod Pod, TimeSpan Silence)> silent = pods
+            .Select(pod => (Pod: pod, Silence: registry.SilenceOf(pod.Address)))
+            .Where(pod => pod.Silence >= routing.UnresponsivePodTimeout)
+            .ToList();
+        if (silent.Count == 0)
+        {
+            return [];
+        }
+
         if (!pods.Any(pod => registry.AnsweredWithin(pod.Address, routing.LongestPollGap)))
         {
-            return pods.Count == 0 ? [] : null;
+            return null;
         }
 
         var hung = new List<RoutedPod>();
-        foreach (IGrouping<ClusterState, RoutedPod> model in pods.GroupBy(pod => pod.Cluster))
+        foreach (IGrouping<ClusterState, (RoutedPod Pod, TimeSpan Silence)> model in silent.GroupBy(pod => pod.Pod.Cluster))
         {
-            int placesLeft = Math.Max(1, model.Count() / 2) - model.Count(pod => registry.IsHung(pod.Address));
-            foreach (RoutedPod pod in model
-                .Select(pod => (Pod: pod, Silence: registry.SilenceOf(pod.Address)))
-                .Where(pod => pod.Silence >= routing.UnresponsivePodTimeout)
-                .OrderByDescending(pod => pod.Silence)
-                .Select(pod => pod.Pod))
+            RoutedPod[] modelPods = [.. pods.Where(pod => pod.Cluster == model.Key)];
+            int placesLeft = Math.Max(1, modelPods.Length / 2) - modelPods.Count(pod => registry.IsHung(pod.Address));
+            foreach (RoutedPod pod in model.OrderByDescending(pod => pod.Silence).Select(pod => pod.Pod))
             {
                 if (registry.IsHung(pod.Address) || placesLeft-- > 0)
                 {

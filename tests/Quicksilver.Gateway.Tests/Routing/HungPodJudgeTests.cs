@@ -44,7 +44,9 @@ public sealed class HungPodJudgeTests
         Route(pods);
         _registry.Heard(pods[1].Address);
 
-        _time.Advance(Routing.UnresponsivePodTimeout);
+        _time.Advance(Routing.UnresponsivePodTimeout - TimeSpan.FromTicks(1));
+        Assert.Empty(_judge.Judge(pods)!); // no pod answered for 4.5 s, but none is silent long enough to be judged
+        _time.Advance(TimeSpan.FromTicks(1));
         Assert.Null(_judge.Judge(pods)); // b answered 15 s ago: longer than 4.5 s
 
         _registry.Heard(pods[1].Address);
