@@ -59,6 +59,8 @@ internal static class GatewayApplication
         services.AddSingleton<RetryBudget>();
         services.AddSingleton<DrainDeadline>();
         services.AddSingleton<PodEjection>();
+        services.AddSingleton<PodReadiness>();
+        services.AddSingleton<IActiveHealthCheckPolicy>(provider => provider.GetRequiredService<PodReadiness>());
         services.AddSingleton<HungPodJudge>();
         services.AddSingleton<UnansweredRequests>();
         services.AddSingleton<IHostAddressLookup, DnsHostAddressLookup>();

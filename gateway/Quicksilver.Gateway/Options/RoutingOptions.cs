@@ -23,7 +23,8 @@ public sealed class RoutingOptions
     /// <summary>
     /// Consecutive failed readiness checks that take a pod out of rotation (Envoy's unhealthy threshold). Above one, a
     /// single check that timed out while the pod was busy does not cost a healthy pod its traffic; a pod that is gone
-    /// refuses connections, and the first request that finds it so ejects it at once whatever this says.
+    /// refuses connections, and the first request that finds it so ejects it at once whatever this says, as does a
+    /// load poll in which the pod says it is not ready (<see cref="Routing.PodReadiness"/>).
     /// </summary>
     public int UnhealthyThreshold { get; init; } = 2;
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Quicksilver.Gateway.Options;
@@ -14,8 +13,8 @@ namespace Quicksilver.Gateway.Routing;
 /// when configuration reloads): one route and one cluster per model. The route matches a <c>POST</c> whose body named
 /// the model (<see cref="PodHeaders.Model"/>, which only <see cref="ModelRoutingMiddleware"/> sets, for the pods'
 /// endpoints); the cluster holds the model's pods, balanced by
-/// <see cref="LoadAwareBalancingPolicy"/>, checked on <c>/health/ready</c> (<see cref="RoutingOptions.UnhealthyThreshold"/>
-/// failed checks in a row take a pod out), ejected on transport failures, with the activity timeout and the request
+/// <see cref="LoadAwareBalancingPolicy"/>, checked on <c>/health/ready</c> (<see cref="PodReadiness"/> judges the
+/// checks), ejected on transport failures, with the activity timeout and the request
 /// deadline set for long generations.
 /// </summary>
 internal sealed class ModelRoutesConfigProvider : IProxyConfigProvider, IDisposable
@@ -91,7 +90,7 @@ internal sealed class ModelRoutesConfigProvider : IProxyConfigProvider, IDisposa
                         Enabled = true,
                         Interval = routing.HealthCheckInterval,
                         Timeout = routing.ProbeTimeout,
-                        Policy = HealthCheckConstants.ActivePolicy.ConsecutiveFailures,
+                        Policy = PodReadiness.PolicyName,
                         Path = "/health/ready",
                     },
                     Passive = new PassiveHealthCheckConfig
@@ -102,7 +101,6 @@ internal sealed class ModelRoutesConfigProvider : IProxyConfigProvider, IDisposa
                     },
                 },
                 HttpRequest = new ForwarderRequestConfig { ActivityTimeout = routing.ActivityTimeout, AllowResponseBuffering = false },
-                Metadata = new Dictionary<string, string> { ["ConsecutiveFailuresHealthPolicy.Threshold"] = routing.UnhealthyThreshold.ToString(CultureInfo.InvariantCulture) },
             });
         }
 

@@ -8,7 +8,7 @@ namespace Quicksilver.Gateway.Routing;
 /// <summary>
 /// Takes a pod that failed at the transport level out of rotation for <see cref="RoutingOptions.EjectionPeriod"/>
 /// (YARP's passive health); the active readiness checks and the period's end bring it back. A pod held for hung
-/// (<see cref="HungPodJudge"/>) stays out until it answers again.
+/// (<see cref="HungPodJudge"/>) stays out until it answers again. Readiness is <see cref="PodReadiness"/>'s.
 /// </summary>
 internal sealed class PodEjection(IDestinationHealthUpdater healthUpdater, IOptions<RoutingOptions> options)
 {

@@ -5,9 +5,10 @@ namespace Quicksilver.Gateway.Routing;
 
 /// <summary>
 /// A pod's own load report: requests queued, sequences running, their tokens, and whether it is draining; from
-/// <c>GET /load</c> also its answer limits (the header does not carry them).
+/// <c>GET /load</c> also its answer limits and whether it is ready (what its <c>/health/ready</c> answers), which the
+/// header does not carry (null: not said).
 /// </summary>
-internal sealed record PodLoad(int Waiting, int Running, int TokensInFlight, bool Draining, AnswerLimits? Limits = null)
+internal sealed record PodLoad(int Waiting, int Running, int TokensInFlight, bool Draining, AnswerLimits? Limits = null, bool? Ready = null)
 {
     /// <summary>The response header pods piggy-back their load on: <c>waiting=2, running=5, tokens=1234</c>.</summary>
     public const string HeaderName = "X-Quicksilver-Load";
@@ -56,7 +57,8 @@ internal sealed record PodLoad(int Waiting, int Running, int TokensInFlight, boo
                 root.TryGetProperty("draining", out JsonElement draining) && draining.GetBoolean(),
                 PositiveInt(root, "max_tokens") is { } maxTokens && PositiveInt(root, "chat_default_max_tokens") is { } chatDefault
                     ? new AnswerLimits(maxTokens, Math.Min(chatDefault, maxTokens))
-                    : null);
+                    : null,
+                root.TryGetProperty("ready", out JsonElement ready) && ready.ValueKind is JsonValueKind.True or JsonValueKind.False ? ready.GetBoolean() : null);
         }
         catch (Exception exception) when (exception is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {

@@ -10,7 +10,9 @@ namespace Quicksilver.Gateway.Routing;
 /// its last report, and one that is slow to answer is left to the health checks. But after each round of polls, the
 /// pods the <see cref="HungPodJudge"/> holds for hung (a stopped or wedged process still accepts connections) are
 /// ejected until they answer again, the requests they hold unanswered are taken back (<see cref="UnansweredRequests"/>)
-/// for another pod, and the streams they began are ended with an error event. A pod no longer routed to is forgotten.
+/// for another pod, and the streams they began are ended with an error event. A pod the readiness checks took out of
+/// rotation comes back as soon as a poll finds it ready, and one a poll finds not ready leaves it
+/// (<see cref="PodReadiness.Follow"/>). A pod no longer routed to is forgotten.
 /// </summary>
 internal sealed partial class PodLoadPoller(
     IProxyStateLookup proxyState,
@@ -18,6 +20,7 @@ internal sealed partial class PodLoadPoller(
     HungPodJudge judge,
     UnansweredRequests unanswered,
     PodEjection ejection,
+    PodReadiness readiness,
     IHttpClientFactory httpClients,
     IOptions<RoutingOptions> options,
     TimeProvider time,
@@ -62,6 +65,10 @@ internal sealed partial class PodLoadPoller(
             if (answer.IsSuccessStatusCode && PodLoad.ParseReport(body) is { } load)
             {
                 registry.Report(pod.Address, load);
+                if (load.Ready is bool ready && readiness.Follow(pod, ready))
+                {
+                    LogReadinessFollowed(logger, pod.Address, ready ? "ready: in rotation" : "not ready: out of rotation");
+                }
             }
         }
         catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
@@ -102,6 +109,9 @@ internal sealed partial class PodLoadPoller(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The pod {Address}, taken for hung, answers again: back in rotation")]
     private static partial void LogPodAnswersAgain(ILogger logger, string address);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The pod {Address} reports on its load poll that it is {Verdict}")]
+    private static partial void LogReadinessFollowed(ILogger logger, string address, string verdict);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "None of the {Pods} pods has answered a load poll in the last {Seconds:0.0} s: taken for trouble on the gateway's side, no pod is taken for hung")]
     private static partial void LogNoPodAnswered(ILogger logger, int pods, double seconds);

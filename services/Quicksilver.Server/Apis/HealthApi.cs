@@ -27,7 +27,8 @@ internal static class HealthApi
 
     private static bool IsLivenessCheck(HealthCheckRegistration registration) => registration.Tags.Contains(LiveTag);
 
-    private static bool IsReadinessCheck(HealthCheckRegistration registration) => registration.Tags.Contains(ReadinessHealthCheck.Tag);
+    /// <summary>The checks <c>/health/ready</c> runs (and <c>/load</c> reports as <c>ready</c>).</summary>
+    public static bool IsReadinessCheck(HealthCheckRegistration registration) => registration.Tags.Contains(ReadinessHealthCheck.Tag);
 
     private static Task WriteReportAsync(HttpContext context, HealthReport report)
     {

@@ -4,6 +4,7 @@ using Quicksilver.Engine.Scheduling;
 using Quicksilver.Server.Chat;
 using Quicksilver.Server.Completions;
 using Quicksilver.Server.Errors;
+using Quicksilver.Server.Health;
 using Quicksilver.Server.Hosting;
 using Quicksilver.Server.Wire;
 
@@ -25,18 +26,18 @@ internal static class LoadApi
             .WithTags("Operations")
             .WithSummary("The engine's current load")
             .WithDescription(
-                "`{\"model\", \"waiting\", \"running\", \"tokens_in_flight\", \"draining\", \"max_tokens\", \"chat_default_max_tokens\"}`: " +
+                "`{\"model\", \"waiting\", \"running\", \"tokens_in_flight\", \"draining\", \"ready\", \"max_tokens\", \"chat_default_max_tokens\"}`: " +
                 "requests queued for a place in the batch, sequences in the step loop, their canvas tokens (the work of one " +
-                "step), whether the pod is shutting down, the largest max_tokens it takes and the budget of a chat request " +
-                "that names none. The gateway polls it to balance load and to bound what an answer can spend; 503 while " +
-                "the model is loading.")
+                "step), whether the pod is shutting down, what /health/ready answers now, the largest max_tokens it takes " +
+                "and the budget of a chat request that names none. The gateway polls it to balance load, to bound what an " +
+                "answer can spend and to bring a pod back into rotation as soon as it is ready; 503 while the model is loading.")
             .Produces<LoadReport>(StatusCodes.Status200OK)
             .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable)
             .DisableHttpMetrics();
         return app;
     }
 
-    public static IResult GetLoad(ModelCatalog catalog, IOptions<LimitsOptions> limits, HttpResponse response)
+    public static async Task<IResult> GetLoad(ModelCatalog catalog, IOptions<LimitsOptions> limits, HttpResponse response)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(limits);
@@ -47,6 +48,7 @@ internal static class LoadApi
         }
 
         EngineLoad load = model.Engine.Load;
+        bool ready = await ReadinessChecks.PassAsync(response.HttpContext.RequestServices, response.HttpContext.RequestAborted);
         response.Headers.CacheControl = "no-store";
         return TypedResults.Json(
             new LoadReport(
@@ -55,6 +57,7 @@ internal static class LoadApi
                 load.Running,
                 load.TokensInFlight,
                 load.Draining,
+                ready,
                 limits.Value.MaxTokens,
                 ChatPlanner.DefaultMaxTokensCeiling(limits.Value, SamplingDefaults.For(model.Generation))),
             LoadJsonContext.Default.LoadReport);

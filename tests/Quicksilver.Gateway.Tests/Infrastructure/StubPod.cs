@@ -25,6 +25,7 @@ public sealed class StubPod : IAsyncDisposable
     private int _readinessFailuresLeft;
     private volatile bool _stallModelCards;
     private volatile bool _hung;
+    private int _ready = NotSaid;
     private int _loadStatus = StatusCodes.Status200OK;
 
     private StubPod(WebApplication app, Uri address)
@@ -34,6 +35,8 @@ public sealed class StubPod : IAsyncDisposable
     }
 
     public const int ModelCardContextLength = 4242;
+
+    private const int NotSaid = -1;
 
     public Uri Address { get; }
 
@@ -52,6 +55,17 @@ public sealed class StubPod : IAsyncDisposable
     {
         get => _hung;
         set => _hung = value;
+    }
+
+    /// <summary>
+    /// Whether the pod is ready, as a real pod says it both on <c>GET /health/ready</c> (503 when not) and in its
+    /// <c>GET /load</c> report (<c>"ready"</c>), whatever <see cref="FailReadinessChecks"/> said; null, the default,
+    /// leaves <c>"ready"</c> out of the report, as an older pod would, and readiness checks to <see cref="FailReadinessChecks"/>.
+    /// </summary>
+    public bool? Ready
+    {
+        get => Volatile.Read(ref _ready) switch { NotSaid => null, var ready => ready == 1 };
+        set => Volatile.Write(ref _ready, value switch { null => NotSaid, true => 1, false => 0 });
     }
 
     /// <summary>
@@ -134,7 +148,7 @@ public sealed class StubPod : IAsyncDisposable
         app.MapGet("/health/ready", async (HttpContext context) => await UnlessHungAsync(stub!, context) ?? stub!.CheckReadiness());
         app.MapGet("/load", async (HttpContext context) => await UnlessHungAsync(stub!, context) ?? (stub!.LoadStatus == StatusCodes.Status200OK
             ? Results.Text(
-                $$"""{"model":"quicksilver-tiny","waiting":0,"running":0,"tokens_in_flight":0,"draining":false,"max_tokens":1024,"chat_default_max_tokens":{{chatDefaultMaxTokens}}}""",
+                $$"""{"model":"quicksilver-tiny","waiting":0,"running":0,"tokens_in_flight":0,"draining":false{{ReadyField(stub.Ready)}},"max_tokens":1024,"chat_default_max_tokens":{{chatDefaultMaxTokens}}}""",
                 "application/json")
             : Results.Text("""{"error":{"message":"broken","type":"InternalServerError","param":null,"code":null}}""", "application/json", statusCode: stub.LoadStatus)));
         app.MapGet("/v1/models", async (HttpContext context) =>
@@ -175,6 +189,8 @@ public sealed class StubPod : IAsyncDisposable
         return Results.Empty;
     }
 
+    private static string ReadyField(bool? ready) => ready is bool value ? $",\"ready\":{(value ? "true" : "false")}" : "";
+
     /// <summary>Answers the next <paramref name="checks"/> readiness checks with 503.</summary>
     public void FailReadinessChecks(int checks)
     {
@@ -191,6 +207,11 @@ public sealed class StubPod : IAsyncDisposable
         lock (_readiness)
         {
             _readinessChecks++;
+            if (Ready is bool ready)
+            {
+                return ready ? Results.Text("ready") : Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+            }
+
             if (_readinessFailuresLeft == 0)
             {
                 return Results.Text("ready");

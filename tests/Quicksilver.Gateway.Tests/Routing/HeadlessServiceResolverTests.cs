@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Quicksilver.Gateway.Options;
 using Quicksilver.Gateway.Routing;
+using Quicksilver.Gateway.Tests.Infrastructure;
 using Yarp.ReverseProxy.Configuration;
 
 namespace Quicksilver.Gateway.Tests.Routing;
@@ -70,14 +70,5 @@ public sealed class HeadlessServiceResolverTests
 
         public Task<IPAddress[]> LookupAsync(string host, CancellationToken cancellationToken) =>
             Failure is null ? Task.FromResult(Addresses) : Task.FromException<IPAddress[]>(Failure);
-    }
-
-    private sealed class StaticOptionsMonitor<T>(T value) : IOptionsMonitor<T>
-    {
-        public T CurrentValue => value;
-
-        public T Get(string? name) => value;
-
-        public IDisposable? OnChange(Action<T, string?> listener) => null;
     }
 }

@@ -32,6 +32,19 @@ public sealed class PodLoadTests
     }
 
     [Theory]
+    [InlineData(",\"ready\":true", true)]
+    [InlineData(",\"ready\":false", false)]
+    [InlineData("", null)]
+    [InlineData(",\"ready\":null", null)]
+    [InlineData(",\"ready\":\"true\"", null)]
+    [InlineData(",\"ready\":1", null)]
+    public void ParseReport_ReadsReadiness_UnsaidWhenAbsentOrOdd_AndKeepsTheLoad(string ready, bool? expected)
+    {
+        byte[] body = Encoding.UTF8.GetBytes($$"""{"model":"m","waiting":2,"running":1,"draining":false{{ready}}}""");
+        Assert.Equal(new PodLoad(2, 1, 0, false, Ready: expected), PodLoad.ParseReport(body));
+    }
+
+    [Theory]
     [InlineData(",\"max_tokens\":1024,\"chat_default_max_tokens\":128", 1024, 128)]
     [InlineData(",\"max_tokens\":100,\"chat_default_max_tokens\":128", 100, 100)]
     public void ParseReport_ReadsTheAnswerLimits(string limits, int maxTokens, int chatDefault)

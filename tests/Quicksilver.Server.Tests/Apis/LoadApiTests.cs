@@ -1,8 +1,10 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Quicksilver.Engine;
 using Quicksilver.Engine.Checkpoints;
+using Quicksilver.Server.Health;
 using Quicksilver.Server.Tests.Fakes;
 using Quicksilver.Server.Tests.Infrastructure;
 
@@ -26,14 +28,48 @@ public sealed class LoadApiTests
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
         JsonObject load = await response.ReadJsonObjectAsync();
-        Assert.Equal(["model", "waiting", "running", "tokens_in_flight", "draining", "max_tokens", "chat_default_max_tokens"], load.Select(p => p.Key));
+        Assert.Equal(["model", "waiting", "running", "tokens_in_flight", "draining", "ready", "max_tokens", "chat_default_max_tokens"], load.Select(p => p.Key));
         Assert.Equal(FakeServedModel.Id, load["model"]!.GetValue<string>());
         Assert.Equal(0, load["waiting"]!.GetValue<int>());
         Assert.Equal(0, load["running"]!.GetValue<int>());
         Assert.Equal(0, load["tokens_in_flight"]!.GetValue<int>());
         Assert.False(load["draining"]!.GetValue<bool>());
+        Assert.True(load["ready"]!.GetValue<bool>());
         Assert.Equal(1024, load["max_tokens"]!.GetValue<int>());
         Assert.Equal(1024, load["chat_default_max_tokens"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task GetLoad_ReadyIsWhatHealthReadyAnswers_DrainingOrAFailedEngineIsNotReady()
+    {
+        FakeGenerationEngine engine = FakeServedModel.Engine();
+        await using var factory = new QuicksilverApiFactory(FakeServedModel.Create(engine));
+        using HttpClient client = await factory.CreateReadyClientAsync();
+        var readiness = factory.Services.GetRequiredService<ServerReadiness>();
+
+        readiness.SetNotReady(ServerReadiness.Draining);
+        (bool Ready, HttpStatusCode Probe) draining = await ReadyAndProbeAsync(client);
+        readiness.SetReady(ServerReadiness.Draining);
+        (bool Ready, HttpStatusCode Probe) back = await ReadyAndProbeAsync(client);
+        engine.Failure = new InvalidOperationException("the step loop broke");
+        (bool Ready, HttpStatusCode Probe) failed = await ReadyAndProbeAsync(client);
+
+        Assert.Equal((false, HttpStatusCode.ServiceUnavailable), draining);
+        Assert.Equal((true, HttpStatusCode.OK), back);
+        Assert.Equal((false, HttpStatusCode.ServiceUnavailable), failed);
+    }
+
+    [Fact]
+    public async Task GetLoad_NotReady_SaysSoWithoutLoggingAnError()
+    {
+        await using var factory = new QuicksilverApiFactory(FakeServedModel.Create());
+        using HttpClient client = await factory.CreateReadyClientAsync();
+        factory.Services.GetRequiredService<ServerReadiness>().SetNotReady(ServerReadiness.Draining);
+
+        bool[] ready = [.. await Task.WhenAll(Enumerable.Range(0, 3).Select(async _ => (await GetLoadAsync(client))["ready"]!.GetValue<bool>()))];
+
+        Assert.Equal([false, false, false], ready);
+        Assert.DoesNotContain(factory.Logs.Entries, e => e.Level >= LogLevel.Error);
     }
 
     [Theory]
@@ -100,7 +136,7 @@ public sealed class LoadApiTests
         JsonObject get = paths["/load"]!["get"]!.AsObject();
         Assert.NotNull(get["responses"]!["503"]);
         JsonObject report = document["components"]!["schemas"]!["LoadReport"]!.AsObject();
-        Assert.Equal(["model", "waiting", "running", "tokens_in_flight", "draining", "max_tokens", "chat_default_max_tokens"], report["properties"]!.AsObject().Select(p => p.Key));
+        Assert.Equal(["model", "waiting", "running", "tokens_in_flight", "draining", "ready", "max_tokens", "chat_default_max_tokens"], report["properties"]!.AsObject().Select(p => p.Key));
     }
 
     private static async Task<JsonObject> GetLoadAsync(HttpClient client)
@@ -108,6 +144,13 @@ public sealed class LoadApiTests
         using HttpResponseMessage response = await client.GetAsync(Load);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.ReadJsonObjectAsync();
+    }
+
+    private static async Task<(bool Ready, HttpStatusCode Probe)> ReadyAndProbeAsync(HttpClient client)
+    {
+        JsonObject load = await GetLoadAsync(client);
+        using HttpResponseMessage probe = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
+        return (load["ready"]!.GetValue<bool>(), probe.StatusCode);
     }
 
     private static async Task<JsonObject> WaitForRunningAsync(HttpClient client, int running)
