@@ -1,6 +1,7 @@
 using System.Buffers;
 using Quicksilver.Gateway.Errors;
 using Quicksilver.Gateway.Telemetry;
+using Quicksilver.Http;
 
 namespace Quicksilver.Gateway.Routing;
 
@@ -18,11 +19,13 @@ internal abstract record RequestBody
 
     /// <summary>
     /// Reads the body of <paramref name="context"/>'s request, at most <paramref name="limit"/> bytes, and puts it back
-    /// as a seekable stream, so that each try toward a pod can replay it.
+    /// as a seekable stream, so that each try toward a pod can replay it. Past the limit, Kestrel drains the rest after
+    /// the 413 (<see cref="RequestBodyDrain"/>).
     /// </summary>
     public static async Task<RequestBody> ReadAsync(HttpContext context, long limit)
     {
         HttpRequest request = context.Request;
+        RequestBodyDrain.AllowPast(context, limit);
         if (request.ContentLength > limit)
         {
             return TooLarge(limit);

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
 using Microsoft.Net.Http.Headers;
+using Quicksilver.Http;
 using Quicksilver.Server.Errors;
 
 namespace Quicksilver.Server.Http;
@@ -20,6 +21,7 @@ internal static class JsonBodyReader
         ArgumentNullException.ThrowIfNull(request);
         CheckContentType(request.ContentType);
         CheckContentEncoding(request.Headers.ContentEncoding.ToString());
+        RequestBodyDrain.AllowPast(request.HttpContext, maxBytes);
         if (request.ContentLength > maxBytes)
         {
             throw new ApiErrorException(ApiError.RequestTooLarge(maxBytes));
@@ -32,7 +34,7 @@ internal static class JsonBodyReader
         }
         catch (BadHttpRequestException exception)
         {
-            // Kestrel enforces MaxRequestBodySize itself (413) and reports broken framing (400).
+            // Kestrel enforces MaxRequestBodySize itself (413: past the drain's allowance) and reports broken framing (400).
             throw new ApiErrorException(exception.StatusCode == StatusCodes.Status413PayloadTooLarge
                 ? ApiError.RequestTooLarge(maxBytes)
                 : new ApiError(exception.StatusCode, ErrorTypes.BadRequest, exception.Message, null));

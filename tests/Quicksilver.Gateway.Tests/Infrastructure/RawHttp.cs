@@ -61,6 +61,72 @@ public static class RawHttp
         return Encoding.ASCII.GetString(answer.ToArray());
     }
 
+    /// <summary>
+    /// Sends <paramref name="head"/> and the first <paramref name="sentBeforeAnswer"/> bytes of a body of
+    /// <paramref name="bodyBytes"/>, waits for the answer's status line, then sends the rest of the body, as a client
+    /// that reads no answer before it has sent its whole request would; then reads until the server closes. Returns the
+    /// status, whether the rest of the body went through, and whether the connection then ended with a close, or stayed
+    /// open for 2 s, rather than being reset.
+    /// </summary>
+    public static async Task<(int Status, bool RestSent, bool EndedCleanly)> SendPastAnEarlyAnswerAsync(Uri address, string head, int bodyBytes, int sentBeforeAnswer)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var client = new TcpClient();
+        await client.ConnectAsync(address.Host, address.Port, cancel.Token);
+        NetworkStream stream = client.GetStream();
+        byte[] body = Encoding.ASCII.GetBytes(new string('x', bodyBytes));
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"{head}\r\n\r\n"), cancel.Token);
+        await stream.WriteAsync(body.AsMemory(0, sentBeforeAnswer), cancel.Token);
+
+        var answer = new StringBuilder();
+        byte[] buffer = new byte[4096];
+        while (!answer.ToString().Contains("\r\n", StringComparison.Ordinal))
+        {
+            int read = await stream.ReadAsync(buffer, cancel.Token);
+            if (read == 0)
+            {
+                throw new IOException($"The server closed the connection before answering: {answer}");
+            }
+
+            answer.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        int status = int.Parse(answer.ToString().Split(' ', 3)[1], System.Globalization.CultureInfo.InvariantCulture);
+        bool restSent = true;
+        try
+        {
+            for (int at = sentBeforeAnswer; at < bodyBytes; at += buffer.Length)
+            {
+                await stream.WriteAsync(body.AsMemory(at, Math.Min(buffer.Length, bodyBytes - at)), cancel.Token);
+            }
+        }
+        catch (IOException)
+        {
+            restSent = false;
+        }
+
+        // Closed (the gateway says Connection: close) or kept open for the next request (a pod): not reset.
+        using var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token);
+        quiet.CancelAfter(TimeSpan.FromSeconds(2));
+        try
+        {
+            while (await stream.ReadAsync(buffer, quiet.Token) > 0)
+            {
+            }
+
+            return (status, restSent, EndedCleanly: true);
+        }
+        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+        {
+            return (status, restSent, EndedCleanly: true);
+        }
+        catch (IOException)
+        {
+            return (status, restSent, EndedCleanly: false);
+        }
+    }
+
     private static string Dechunk(string head, string body)
     {
         if (!head.Contains("Transfer-Encoding: chunked", StringComparison.OrdinalIgnoreCase))
