@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace Quicksilver.Platform;
 
@@ -60,6 +61,20 @@ internal sealed class ChildProcess : IDisposable
         {
             _process.Kill(entireProcessTree: true);
             _process.WaitForExit(TimeSpan.FromSeconds(10));
+        }
+    }
+
+    /// <summary>Sends the process a POSIX signal by name (<c>STOP</c>, <c>CONT</c>) with <c>kill(1)</c>.</summary>
+    public void Signal(string signal)
+    {
+        var start = new ProcessStartInfo("kill") { UseShellExecute = false };
+        start.ArgumentList.Add($"-{signal}");
+        start.ArgumentList.Add(_process.Id.ToString(CultureInfo.InvariantCulture));
+        using Process kill = Process.Start(start) ?? throw new InvalidOperationException($"Could not run kill -{signal} for {Name}.");
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {_process.Id} ({Name}) exited with {kill.ExitCode}.");
         }
     }
 

@@ -114,7 +114,18 @@ internal sealed class LocalPlatform : IDisposable
     }
 
     /// <summary>Kills pod <paramref name="index"/> (0-based) and its process tree at once, as a crash would.</summary>
-    public void KillPod(int index) => _children.Single(c => c.Name == $"pod-{index + 1}").Kill();
+    public void KillPod(int index) => Pod(index).Kill();
+
+    /// <summary>
+    /// Stops pod <paramref name="index"/> (0-based) with <c>SIGSTOP</c>: its port still accepts connections, but it answers
+    /// nothing, as a wedged process does (POSIX only).
+    /// </summary>
+    public void StopPod(int index) => Pod(index).Signal("STOP");
+
+    /// <summary>Lets a pod <see cref="StopPod"/> stopped run again (<c>SIGCONT</c>).</summary>
+    public void ResumePod(int index) => Pod(index).Signal("CONT");
+
+    private ChildProcess Pod(int index) => _children.Single(c => c.Name == $"pod-{index + 1}");
 
     public void Dispose()
     {

@@ -63,16 +63,35 @@ internal static class ScenarioRun
                 Timeout = TimeSpan.FromMinutes(3),
             };
             var client = new LoadClient(http);
-            double? killedAt = null;
-            Func<long, CancellationToken, Task>? during = settings.Scenario == "pod-failure" && platform is not null
-                ? async (start, stop) =>
+            PodDisruption? disruption = null;
+            Func<long, CancellationToken, Task>? during = (settings.Scenario, platform) switch
+            {
+                ("pod-failure", { } local) => async (start, stop) =>
                 {
                     await Task.Delay(TimeSpan.FromSeconds(load.DurationSeconds / 2), stop);
-                    platform.KillPod(0);
-                    killedAt = Stopwatch.GetElapsedTime(start).TotalSeconds;
-                    Console.Error.WriteLine($"\npod-1 killed at {killedAt:0.0} s");
-                }
-            : null;
+                    local.KillPod(0);
+                    disruption = new PodDisruption(Stopwatch.GetElapsedTime(start).TotalSeconds);
+                    Console.Error.WriteLine($"\npod-1 killed at {disruption.At:0.0} s");
+                },
+                ("pod-hang", { } local) when settings.Pods >= 2 && !OperatingSystem.IsWindows() => async (start, stop) =>
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(load.DurationSeconds / 5), stop);
+                    local.StopPod(0);
+                    double stoppedAt = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                    Console.Error.WriteLine($"\npod-1 stopped (SIGSTOP) at {stoppedAt:0.0} s");
+                    try
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds(load.DurationSeconds * 3 / 5), stop);
+                    }
+                    finally
+                    {
+                        local.ResumePod(0);
+                        disruption = new PodDisruption(stoppedAt, Stopwatch.GetElapsedTime(start).TotalSeconds);
+                        Console.Error.WriteLine($"\npod-1 running again (SIGCONT) at {disruption.EndedAt:0.0} s");
+                    }
+                },
+                _ => null,
+            };
 
             var progress = new Progress();
             DateTime started = DateTime.UtcNow;
@@ -83,7 +102,7 @@ internal static class ScenarioRun
             await printer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
             RunSummary[] summaries = [.. targets.Select(t => RunSummary.Of(t.Name, [.. results.Where(r => r.Target == t.Name)], settings.Slo))];
-            List<Check> checks = [.. Presets.Checks(settings.Scenario, summaries, results, killedAt, settings.MaxE2eMs)];
+            List<Check> checks = [.. Presets.Checks(settings.Scenario, summaries, results, disruption, settings.MaxE2eMs)];
             if (settings.Scenario == "disconnect-storm")
             {
                 checks.Add(await CapacityFreedAsync(http, platform?.Pods ?? (direct is null ? [] : [direct])));

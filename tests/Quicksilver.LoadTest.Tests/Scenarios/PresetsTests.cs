@@ -11,8 +11,8 @@ public class PresetsTests
 
     private static RequestResult Failed(double start, int? status, Outcome outcome) => new("target", start, outcome, status, "x", 5, null, [], 0, 0, null, null, null);
 
-    private static IReadOnlyList<Check> Checks(string scenario, double? killedAt, params RequestResult[] results) =>
-        Presets.Checks(scenario, [RunSummary.Of("target", results, Slo.None)], results, killedAt, maxE2eMs: 1000);
+    private static IReadOnlyList<Check> Checks(string scenario, PodDisruption? disruption, params RequestResult[] results) =>
+        Presets.Checks(scenario, [RunSummary.Of("target", results, Slo.None)], results, disruption, maxE2eMs: 1000);
 
     [Fact]
     public void Every_preset_has_defaults()
@@ -42,8 +42,24 @@ public class PresetsTests
     [Fact]
     public void Pod_failure_judges_recovery_after_the_kill_and_only_counts_losses_around_it()
     {
-        Assert.All(Checks("pod-failure", 10, Ok(0), Failed(10.5, 200, Outcome.Lost), Ok(16)), c => Assert.True(c.Passed));
-        Assert.Contains(Checks("pod-failure", 10, Ok(0), Failed(16, 502, Outcome.HttpError)), c => !c.Passed);
+        var killed = new PodDisruption(10);
+        Assert.All(Checks("pod-failure", killed, Ok(0), Failed(10.5, 200, Outcome.Lost), Ok(16)), c => Assert.True(c.Passed));
+        Assert.Contains(Checks("pod-failure", killed, Ok(0), Failed(16, 502, Outcome.HttpError)), c => !c.Passed);
         Assert.Contains(Checks("pod-failure", null, Ok(0)), c => !c.Passed);
+    }
+
+    [Fact]
+    public void Pod_hang_judges_requests_once_the_pod_is_taken_back_and_after_it_runs_again_and_that_none_waited_on_it()
+    {
+        var stopped = new PodDisruption(15, EndedAt: 60);
+        // A stream the stopped pod had begun is cut (lost, counted), and one it held unanswered is answered late.
+        RequestResult[] ran = [Ok(0), Failed(14, 200, Outcome.Lost) with { E2eMs = 17_000 }, Ok(15) with { E2eMs = 19_000 }, Ok(40), Ok(66)];
+        Assert.All(Checks("pod-hang", stopped, ran), c => Assert.True(c.Passed, $"{c.Name}: {c.Detail}"));
+
+        Assert.Contains(Checks("pod-hang", stopped, [.. ran, Failed(41, 504, Outcome.HttpError)]), c => !c.Passed && c.Name.StartsWith("taken back", StringComparison.Ordinal));
+        Assert.Contains(Checks("pod-hang", stopped, [.. ran, Failed(70, 503, Outcome.HttpError)]), c => !c.Passed && c.Name.StartsWith("back:", StringComparison.Ordinal));
+        // Left waiting on the stopped pod until it ran again: 45 s.
+        Assert.Contains(Checks("pod-hang", stopped, [.. ran, Ok(15.5) with { E2eMs = 45_000 }]), c => !c.Passed && c.Name == "no request waited on the stopped pod");
+        Assert.Contains(Checks("pod-hang", null, Ok(0)), c => !c.Passed);
     }
 }
