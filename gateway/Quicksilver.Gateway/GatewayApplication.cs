@@ -43,8 +43,11 @@ internal static class GatewayApplication
         services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
         services.AddSingleton<IValidateOptions<RoutingOptions>, RoutingOptionsValidator>();
         services.AddSingleton<IValidateOptions<TenancyOptions>, TenancyOptionsValidator>();
+        // The limit is RequestBody's to enforce; Kestrel's leaves it room to drain the rest of a body answered early
+        // (401, 404, 413) rather than reset the connection under the client (RequestBodyDrain).
         services.AddOptions<KestrelServerOptions>().Configure<IConfiguration>(static (kestrel, configuration) =>
-            kestrel.Limits.MaxRequestBodySize = (configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new()).MaxRequestBodyBytes);
+            kestrel.Limits.MaxRequestBodySize = (configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new()).MaxRequestBodyBytes
+                + RequestBodyDrain.AllowanceBytes);
 
         services.AddOptions<HostOptions>().Configure<IConfiguration>(static (host, configuration) =>
             host.ShutdownTimeout = (configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new()).DrainTimeout);

@@ -20,12 +20,11 @@ internal abstract record RequestBody
     /// <summary>
     /// Reads the body of <paramref name="context"/>'s request, at most <paramref name="limit"/> bytes, and puts it back
     /// as a seekable stream, so that each try toward a pod can replay it. Past the limit, Kestrel drains the rest after
-    /// the 413 (<see cref="RequestBodyDrain"/>).
+    /// the 413 (its own limit is <see cref="RequestBodyDrain.AllowanceBytes"/> higher).
     /// </summary>
     public static async Task<RequestBody> ReadAsync(HttpContext context, long limit)
     {
         HttpRequest request = context.Request;
-        RequestBodyDrain.AllowPast(context, limit);
         if (request.ContentLength > limit)
         {
             return TooLarge(limit);
@@ -51,7 +50,7 @@ internal abstract record RequestBody
         {
             return exception.StatusCode switch
             {
-                StatusCodes.Status413PayloadTooLarge => TooLarge(limit), // Kestrel's MaxRequestBodySize
+                StatusCodes.Status413PayloadTooLarge => TooLarge(limit), // Kestrel's MaxRequestBodySize (a limit raised since start)
                 StatusCodes.Status408RequestTimeout => new Refused(GatewayError.BodyTimedOut(), GatewayMetrics.RejectionReasons.RequestTimedOut),
                 _ => new Refused(GatewayError.BadRequest($"The request body could not be read: {exception.Message}", null), GatewayMetrics.RejectionReasons.InvalidRequest),
             };

@@ -7,8 +7,9 @@ namespace Quicksilver.Http;
 /// body (for 5 s at most) before it closes the connection, but not past the request's <c>MaxRequestBodySize</c>; and a
 /// connection closed with bytes unread is reset by the kernel, a reset that can overtake the 413 at a client still
 /// sending (most read the answer only once they have sent the whole body). So the limit is the app's to enforce, and
-/// Kestrel's for the request is set <see cref="AllowanceBytes"/> above it; a body larger than that, or slower, still
-/// gets the reset. Shared by the pods and the gateway.
+/// Kestrel's is set <see cref="AllowanceBytes"/> above it (for each request on a pod, for all on the gateway, which
+/// answers some before it reads their bodies); a body larger than that, or slower, still gets the reset. Shared by the
+/// pods and the gateway.
 /// </summary>
 internal static class RequestBodyDrain
 {

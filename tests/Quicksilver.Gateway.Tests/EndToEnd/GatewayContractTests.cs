@@ -176,28 +176,31 @@ public sealed partial class GatewayContractTests(PlatformFixture fixture) : ICla
     }
 
     /// <summary>
-    /// A client still sending a body refused for its size (by the gateway, or by a pod called directly) gets to send the
-    /// rest, and the connection then closes rather than resets: closed with bytes unread, the kernel resets it, and the
-    /// reset can overtake the 413 (the suite once saw HttpClient fail with "Broken pipe" instead of getting its 413).
+    /// A client still sending a body answered early — refused for its size by the gateway or by a pod called directly, or
+    /// refused a bad API key by the gateway before it reads the body — gets to send the rest, and the connection then
+    /// closes rather than resets: closed with bytes unread, the kernel resets it, and the reset can overtake the answer
+    /// (the suite once saw HttpClient fail with "Broken pipe" instead of getting its 413).
     /// </summary>
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task BodyOverTheLimit_TheRestIsTakenIn_AndTheConnectionClosesRatherThanResets(bool throughTheGateway)
+    [InlineData("gateway", 413)]
+    [InlineData("pod", 413)]
+    [InlineData("gateway, bad key", 401)]
+    public async Task BodyAnsweredEarly_TheRestIsTakenIn_AndTheConnectionClosesRatherThanResets(string target, int expected)
     {
         const int bodyBytes = (1024 * 1024) + (1024 * 1024);
-        Uri address = throughTheGateway ? Platform.Gateway.Address : Platform.Pods[0].Address;
+        Uri address = target.StartsWith("gateway", StringComparison.Ordinal) ? Platform.Gateway.Address : Platform.Pods[0].Address;
+        string key = expected == 401 ? "qs-not-a-key" : TestTenants.KeyOf(TestTenants.Acme);
         string head = string.Join("\r\n",
             "POST /v1/completions HTTP/1.1",
             $"Host: {address.Authority}",
-            $"Authorization: Bearer {TestTenants.KeyOf(TestTenants.Acme)}",
+            $"Authorization: Bearer {key}",
             "Content-Type: application/json",
             $"Content-Length: {bodyBytes}");
 
         (int status, bool restSent, bool endedCleanly) = await RawHttp.SendPastAnEarlyAnswerAsync(address, head, bodyBytes, sentBeforeAnswer: 1024);
 
-        Assert.Equal(413, status);
-        Assert.True(restSent, "the server stopped taking the body after its 413");
+        Assert.Equal(expected, status);
+        Assert.True(restSent, "the server stopped taking the body after its answer");
         Assert.True(endedCleanly, "the connection was reset, not closed");
     }
 
