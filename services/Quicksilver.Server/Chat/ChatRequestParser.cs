@@ -195,17 +195,20 @@ internal static class ChatRequestParser
             CheckNoAudio(message, path);
         }
 
-        return new ChatMessage(templateRole, ParseContent(message, path, optional: templateRole == ChatRoles.Assistant), name.ValueKind == JsonValueKind.String ? name.GetString() : null);
+        return new ChatMessage(templateRole, ParseContent(message, path, assistant: templateRole == ChatRoles.Assistant), name.ValueKind == JsonValueKind.String ? name.GetString() : null);
     }
 
-    /// <summary>A string, or text parts joined with newlines (as vLLM joins them for string-content templates).</summary>
-    private static string ParseContent(JsonElement message, string path, bool optional)
+    /// <summary>
+    /// A string, or text parts joined with newlines (as vLLM joins them for string-content templates). An assistant
+    /// turn may also hold refusal parts (OpenAI's, in a conversation replayed), read as its text.
+    /// </summary>
+    private static string ParseContent(JsonElement message, string path, bool assistant)
     {
         string field = $"{path}.content";
         if (!TryGetValue(message, "content", out JsonElement content))
         {
             // An assistant turn may have no content (OpenAI allows it beside tool calls); it renders as empty.
-            return optional ? string.Empty : throw ApiErrorException.BadRequest($"Missing required parameter: '{field}'.", field);
+            return assistant ? string.Empty : throw ApiErrorException.BadRequest($"Missing required parameter: '{field}'.", field);
         }
 
         if (content.ValueKind == JsonValueKind.String)
@@ -235,18 +238,19 @@ internal static class ChatRequestParser
             }
 
             string? type = part.TryGetProperty("type", out JsonElement typeValue) && typeValue.ValueKind == JsonValueKind.String ? typeValue.GetString() : null;
-            if (type != "text")
+            string textName = type switch
             {
-                throw ApiErrorException.BadRequest(
-                    type is null
-                        ? $"Invalid content part '{partPath}': it needs a string 'type'; only parts of type 'text' are supported."
-                        : $"Content parts of type '{type}' are not supported ('{partPath}'): this model reads text only; send parts of type 'text'.",
-                    field);
-            }
+                "text" => "text",
+                "refusal" when assistant => "refusal",
+                null => throw ApiErrorException.BadRequest(
+                    $"Invalid content part '{partPath}': it needs a string 'type'; only parts of type 'text' are supported.", field),
+                _ => throw ApiErrorException.BadRequest(
+                    $"Content parts of type '{type}' are not supported ('{partPath}'): this model reads text only; send parts of type 'text'.", field),
+            };
 
-            if (!part.TryGetProperty("text", out JsonElement partText) || partText.ValueKind != JsonValueKind.String)
+            if (!part.TryGetProperty(textName, out JsonElement partText) || partText.ValueKind != JsonValueKind.String)
             {
-                throw ApiErrorException.BadRequest($"Invalid content part '{partPath}': a 'text' part needs a string 'text'.", field);
+                throw ApiErrorException.BadRequest($"Invalid content part '{partPath}': a '{type}' part needs a string '{textName}'.", field);
             }
 
             text.Append(index++ == 0 ? string.Empty : "\n").Append(partText.GetString());
@@ -342,11 +346,11 @@ internal static class ChatRequestParser
             throw TypeError(param, "an object", format);
         }
 
-        string? type = format.TryGetProperty("type", out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        string type = RequiredString(format, "type", param);
         if (type != "text")
         {
             throw ApiErrorException.BadRequest(
-                $"'{param}' of type '{type ?? "(none)"}' is not supported yet: this server writes free text only. Leave it out or send {{\"type\": \"text\"}}.",
+                $"'{param}' of type '{type}' is not supported yet: this server writes free text only. Leave it out or send {{\"type\": \"text\"}}.",
                 param);
         }
     }

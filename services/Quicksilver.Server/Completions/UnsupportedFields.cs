@@ -38,10 +38,11 @@ internal static class UnsupportedFields
         new("priority", "vLLM's", Inert.Zero),
     ];
 
-    /// <summary>Completions-only: vLLM's structured output (chat reads <c>response_format</c> itself).</summary>
+    /// <summary>Completions-only: vLLM's structured output (chat reads <c>response_format</c> itself) and prompt embeddings.</summary>
     private static readonly Field[] CompletionsOnly =
     [
         new("response_format", "vLLM's structured output", Inert.TextFormat),
+        new("prompt_embeds", "vLLM's", Inert.None),
     ];
 
     /// <summary>Chat-only fields: OpenAI's for other modalities and reasoning models, and vLLM's chat extensions.</summary>
@@ -55,6 +56,7 @@ internal static class UnsupportedFields
         new("web_search_options", "OpenAI's", Inert.None),
         new("echo", "vLLM's", Inert.False),
         new("chat_template", "vLLM's", Inert.None),
+        new("documents", "vLLM's", Inert.EmptyArray),
         new("best_of", "vLLM's", Inert.One),
     ];
 

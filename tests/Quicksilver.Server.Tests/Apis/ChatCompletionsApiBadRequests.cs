@@ -40,6 +40,8 @@ public static class ChatCompletionsApiBadRequests
         { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": [{\"text\": \"a\"}]}]}", "messages[0].content" },
         { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"text\"}]}]}", "messages[0].content" },
         { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"text\", \"text\": 5}]}]}", "messages[0].content" },
+        { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"refusal\", \"refusal\": \"no\"}]}]}", "messages[0].content" },
+        { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": \"a\"}, {\"role\": \"assistant\", \"content\": [{\"type\": \"refusal\", \"text\": \"no\"}]}]}", "messages[1].content" },
         { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"image_url\", \"image_url\": {\"url\": \"https://example.com/a.png\"}}]}]}", "messages[0].content" },
         { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": \"a\"}, {\"role\": \"user\", \"content\": [{\"type\": \"input_audio\", \"input_audio\": {\"data\": \"\", \"format\": \"wav\"}}]}]}", "messages[1].content" },
         { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": \"a\", \"name\": 5}]}", "messages[0].name" },
@@ -104,6 +106,8 @@ public static class ChatCompletionsApiBadRequests
         { $"{{{Ok}, \"response_format\": {{\"type\": \"json_object\"}}}}", "response_format" },
         { $"{{{Ok}, \"response_format\": {{\"type\": \"json_schema\", \"json_schema\": {{\"name\": \"x\", \"schema\": {{}}}}}}}}", "response_format" },
         { $"{{{Ok}, \"response_format\": \"text\"}}", "response_format" },
+        { $"{{{Ok}, \"response_format\": {{}}}}", "response_format.type" },
+        { $"{{{Ok}, \"response_format\": {{\"type\": 5}}}}", "response_format.type" },
         // fields of OpenAI's or vLLM's this server does not implement, set to a value with an effect
         { $"{{{Ok}, \"min_p\": 0.1}}", "min_p" },
         { $"{{{Ok}, \"modalities\": [\"text\", \"audio\"]}}", "modalities" },
@@ -113,6 +117,7 @@ public static class ChatCompletionsApiBadRequests
         { $"{{{Ok}, \"best_of\": 2}}", "best_of" },
         { $"{{{Ok}, \"best_of\": \"abc\"}}", "best_of" },
         { $"{{{Ok}, \"verbosity\": \"high\"}}", "verbosity" },
+        { $"{{{Ok}, \"documents\": [{{\"title\": \"a\", \"text\": \"b\"}}]}}", "documents" },
         // diffusion extension fields
         { $"{{{Ok}, \"steps\": 0}}", "steps" },
         { $"{{{Ok}, \"block_length\": 2.5}}", "block_length" },

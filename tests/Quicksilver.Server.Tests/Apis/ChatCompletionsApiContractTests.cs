@@ -84,6 +84,28 @@ public abstract class ChatCompletionsApiContractTests<TFixture>(TFixture fixture
     }
 
     [Fact]
+    public async Task CreateChatCompletion_AssistantRefusalPart_RendersAsItsText()
+    {
+        JsonObject Conversation(JsonNode assistantContent)
+        {
+            JsonObject body = Body();
+            body["messages"] = new JsonArray(
+                new JsonObject { ["role"] = "user", ["content"] = "Name a metal." },
+                new JsonObject { ["role"] = "assistant", ["content"] = assistantContent },
+                new JsonObject { ["role"] = "user", ["content"] = "Why not?" });
+            return body;
+        }
+
+        using HttpResponseMessage refused = await Client.PostChatCompletionAsync(Conversation(new JsonArray(new JsonObject { ["type"] = "refusal", ["refusal"] = "I cannot say." })));
+        using HttpResponseMessage said = await Client.PostChatCompletionAsync(Conversation("I cannot say."));
+
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        Assert.Equal(
+            OpenAIAssert.Usage((await said.ReadJsonObjectAsync())["usage"]).Prompt,
+            OpenAIAssert.Usage((await refused.ReadJsonObjectAsync())["usage"]).Prompt);
+    }
+
+    [Fact]
     public async Task CreateChatCompletion_ModelOmittedUnknownFieldsAndNoOpOptions_ServesTheModel()
     {
         JsonObject body = Body();

@@ -87,7 +87,7 @@ public abstract class ChatCompletionsApiValidationContractTests<TFixture>(TFixtu
     {
         using HttpResponseMessage response = await Client.PostChatCompletionAsync(Body(extra:
             "\"max_completion_tokens\": 2, \"modalities\": [\"text\"], \"echo\": false, \"audio\": null, \"min_tokens\": 0, \"skip_special_tokens\": true, " +
-            "\"best_of\": 1, \"verbosity\": \"medium\", \"stream\": false"));
+            "\"best_of\": 1, \"verbosity\": \"medium\", \"documents\": [], \"stream\": false"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }

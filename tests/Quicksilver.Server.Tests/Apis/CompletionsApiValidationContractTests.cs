@@ -147,7 +147,8 @@ public abstract class CompletionsApiValidationContractTests<TFixture>(TFixture f
     {
         const string Defaults = "\"min_tokens\": 0, \"min_p\": 0.0, \"repetition_penalty\": 1, \"length_penalty\": 1.0, \"use_beam_search\": false, " +
             "\"stop_token_ids\": [], \"bad_words\": [], \"skip_special_tokens\": true, \"spaces_between_special_tokens\": true, " +
-            "\"prompt_logprobs\": null, \"guided_json\": null, \"priority\": 0, \"logits_processors\": [], \"response_format\": {\"type\": \"text\"}";
+            "\"prompt_logprobs\": null, \"guided_json\": null, \"priority\": 0, \"logits_processors\": [], \"response_format\": {\"type\": \"text\"}, " +
+            "\"prompt_embeds\": null";
 
         using HttpResponseMessage response = await Client.PostCompletionAsync(Fill($"{{\"model\": \"$MODEL\", \"prompt\": \"a\", \"max_tokens\": 2, {Defaults}}}"));
 
