@@ -111,7 +111,7 @@ internal sealed record GatewayError(int StatusCode, string Type, string Message,
         ArgumentNullException.ThrowIfNull(response);
         response.Clear();
         response.StatusCode = StatusCode;
-        response.ContentType = "application/json";
+        response.ContentType = "application/json; charset=utf-8"; // as the pods answer
         if (RetryAfterSeconds is { } seconds)
         {
             response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -465,7 +465,7 @@ public sealed partial class GatewayContractTests(PlatformFixture fixture) : ICla
     private static async Task AssertErrorAsync(HttpResponseMessage response, HttpStatusCode status, string type, string message, string? param)
     {
         Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(("application/json", "utf-8"), (response.Content.Headers.ContentType?.MediaType, response.Content.Headers.ContentType?.CharSet));
         JsonObject error = (await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!.AsObject();
         Assert.Equal(
             new JsonObject { ["message"] = message, ["type"] = type, ["param"] = param, ["code"] = (int)status }.ToJsonString(),
