@@ -23,7 +23,7 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build-gateway
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY gateway/ gateway/
-COPY services/Quicksilver.Server/Http/RequestIdMiddleware.cs services/Quicksilver.Server/Http/
+COPY services/Quicksilver.Server/Http/RequestIdMiddleware.cs services/Quicksilver.Server/Http/RequestBodyDrain.cs services/Quicksilver.Server/Http/
 RUN dotnet publish gateway/Quicksilver.Gateway -c Release -r linux-x64 --self-contained false -o /out/gateway
 
 FROM nvidia/cuda:13.0.1-runtime-ubuntu24.04 AS pod
