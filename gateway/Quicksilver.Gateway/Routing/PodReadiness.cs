@@ -27,11 +27,6 @@ internal sealed class PodReadiness(IDestinationHealthUpdater healthUpdater, IOpt
 
     public void ProbingCompleted(ClusterState cluster, IReadOnlyList<DestinationProbingResult> probingResults)
     {
-        if (probingResults.Count == 0)
-        {
-            return;
-        }
-
         var verdicts = new List<NewActiveDestinationHealth>(probingResults.Count);
         foreach (DestinationProbingResult result in probingResults)
         {

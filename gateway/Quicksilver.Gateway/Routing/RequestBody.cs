@@ -50,7 +50,7 @@ internal abstract record RequestBody
         {
             return exception.StatusCode switch
             {
-                StatusCodes.Status413PayloadTooLarge => TooLarge(limit), // Kestrel's MaxRequestBodySize (a limit raised since start)
+                StatusCodes.Status413PayloadTooLarge => TooLarge(limit), // Kestrel's, set at start: reached only once a reload raised ours past it
                 StatusCodes.Status408RequestTimeout => new Refused(GatewayError.BodyTimedOut(), GatewayMetrics.RejectionReasons.RequestTimedOut),
                 _ => new Refused(GatewayError.BadRequest($"The request body could not be read: {exception.Message}", null), GatewayMetrics.RejectionReasons.InvalidRequest),
             };
