@@ -56,16 +56,18 @@ internal static class ChatCompletionsApi
             ServedModel model = services.Catalog.Resolve(request.Model);
             GenerationRequest generation = await services.Tokenizers.RunAsync(() => ChatPlanner.Plan(request, model, limits), aborted) with { Tenant = caller.Tenant };
             context.Response.Headers[QuicksilverHeaders.PromptTokens] = generation.InputTokenCount.ToString(CultureInfo.InvariantCulture);
-            var choices = new CompletionChoices(model, generation, services.Usage, request.Choices, request.Stop, echo: null, request.Logprobs, GenAiOperations.Chat);
+            var choices = new CompletionChoices(
+                model, generation, services.Usage, request.Choices, request.Stop, echo: null, request.Logprobs, GenAiOperations.Chat,
+                holdBackFrom: request.Tools.Active ? HermesToolCalls.Open : null);
             var header = ChatCompletionHeader.Create(model.Id, services.Time);
 
             if (!request.Stream)
             {
-                return await CompleteAsync(choices, header, aborted);
+                return await CompleteAsync(choices, header, request.Tools, aborted);
             }
 
             IAsyncEnumerator<(int Index, CompletionDelta Delta)> deltas = await choices.StartStreamAsync(aborted);
-            return new ChatCompletionStreamResult(deltas, choices, header, request.IncludeUsage || caller.WantsUsage, services.Logger);
+            return new ChatCompletionStreamResult(deltas, choices, header, request.Tools, request.IncludeUsage || caller.WantsUsage, services.Logger);
         }
         catch (ApiErrorException exception)
         {
@@ -79,10 +81,11 @@ internal static class ChatCompletionsApi
         return ChatRequestParser.Parse(body.RootElement, limits);
     }
 
-    private static async Task<IResult> CompleteAsync(CompletionChoices choices, ChatCompletionHeader header, CancellationToken cancellationToken)
+    private static async Task<IResult> CompleteAsync(CompletionChoices choices, ChatCompletionHeader header, ChatToolUse tools, CancellationToken cancellationToken)
     {
         var answers = await choices.CollectAsync(cancellationToken);
-        ChatCompletion completion = header.Complete([.. answers.Select(answer => (answer.Text, answer.Finish, ChatLogprobs.From(answer.Logprobs)))], choices.Bill());
+        ChatCompletion completion = header.Complete(
+            [.. answers.Select(answer => (ChatAnswer.Read(answer.Text, tools), answer.Finish, ChatLogprobs.From(answer.Logprobs)))], choices.Bill());
         return TypedResults.Json(completion, WireJson.Context.ChatCompletion);
     }
 }

@@ -18,10 +18,13 @@ internal sealed record ChatCompletionHeader(string Id, long Created, string Mode
     }
 
     /// <summary>The whole answer of a non-streamed request: one choice per answer, in order.</summary>
-    public ChatCompletion Complete(IReadOnlyList<(string Content, FinishReason Finish, ChatLogprobs? Logprobs)> choices, CompletionUsage usage) =>
+    public ChatCompletion Complete(IReadOnlyList<(ChatAnswer Answer, FinishReason Finish, ChatLogprobs? Logprobs)> choices, CompletionUsage usage) =>
         new(Id, ChatCompletion.ObjectName, Created, Model,
             [.. choices.Select((choice, index) => new ChatCompletionChoice(
-                index, new ChatCompletionMessage(ChatRoles.Assistant, choice.Content), choice.Logprobs, FinishReasons.ToWire(choice.Finish)))],
+                index,
+                new ChatCompletionMessage(ChatRoles.Assistant, choice.Answer.Content, choice.Answer.ToolCalls),
+                choice.Logprobs,
+                choice.Answer.FinishReason(choice.Finish)))],
             usage);
 
     /// <summary>A choice's first chunk: the role, with empty content (as vLLM sends it).</summary>
@@ -29,13 +32,24 @@ internal sealed record ChatCompletionHeader(string Id, long Created, string Mode
 
     /// <summary>
     /// A stream chunk with new text (and, with <c>logprobs</c>, its tokens'); a choice's last one carries the finish
-    /// reason, and no content when it has none.
+    /// reason, no content when it has none, and the calls of tools the choice makes when it was offered
+    /// <paramref name="tools"/> (their text is held back until then: <see cref="Completions.TextHoldback"/>).
     /// </summary>
-    public ChatCompletionChunk Chunk(int index, CompletionDelta delta)
+    public ChatCompletionChunk Chunk(int index, CompletionDelta delta, ChatToolUse tools)
     {
         ArgumentNullException.ThrowIfNull(delta);
-        string? finish = delta.Finish is { } reason ? FinishReasons.ToWire(reason) : null;
-        return Chunk(index, new ChatCompletionDelta { Content = delta.Text.Length > 0 || finish is null ? delta.Text : null }, ChatLogprobs.From(delta.Logprobs), finish);
+        if (delta.Finish is not { } finish)
+        {
+            return Chunk(index, new ChatCompletionDelta { Content = delta.Text }, ChatLogprobs.From(delta.Logprobs), null);
+        }
+
+        ChatAnswer answer = ChatAnswer.Read(delta.Text, tools);
+        var last = new ChatCompletionDelta
+        {
+            Content = answer.Content is { Length: > 0 } content ? content : null,
+            ToolCalls = answer.ToolCalls?.Select((call, i) => new ToolCallDelta(i, call.Id, call.Type, call.Function)).ToList(),
+        };
+        return Chunk(index, last, ChatLogprobs.From(delta.Logprobs), answer.FinishReason(finish));
     }
 
     /// <summary>The stream's usage chunk (<c>stream_options.include_usage</c>): no choices.</summary>

@@ -6,7 +6,7 @@ namespace Quicksilver.Server.Chat;
 
 /// <summary>
 /// A streamed chat completion (<c>text/event-stream</c>): a role chunk per choice, one chunk per delta of the
-/// <see cref="CompletionChoices"/> (a choice's last with its finish reason), the usage chunk when asked for (the usage
+/// <see cref="CompletionChoices"/> (a choice's last with its finish reason and the calls of tools it makes), the usage chunk when asked for (the usage
 /// is billed either way), then
 /// <c>data: [DONE]</c> (<see cref="OpenAIEventStream"/>). Created once the first delta is in hand, so that a request
 /// the engine rejects still gets a plain 400.
@@ -15,6 +15,7 @@ internal sealed class ChatCompletionStreamResult(
     IAsyncEnumerator<(int Index, CompletionDelta Delta)> deltas,
     CompletionChoices choices,
     ChatCompletionHeader header,
+    ChatToolUse tools,
     bool includeUsage,
     ILogger logger) : IResult
 {
@@ -27,7 +28,7 @@ internal sealed class ChatCompletionStreamResult(
 
         do
         {
-            await events.WriteAsync(header.Chunk(deltas.Current.Index, deltas.Current.Delta), WireJson.Context.ChatCompletionChunk, aborted);
+            await events.WriteAsync(header.Chunk(deltas.Current.Index, deltas.Current.Delta, tools), WireJson.Context.ChatCompletionChunk, aborted);
         }
         while (await deltas.MoveNextAsync());
 

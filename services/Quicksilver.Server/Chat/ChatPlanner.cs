@@ -77,8 +77,9 @@ internal static class ChatPlanner
     }
 
     /// <summary>
-    /// The prompt text: the conversation and the opening of the assistant's turn (without <c>add_generation_prompt</c>,
-    /// not that; with <c>continue_final_message</c>, the last message left open instead).
+    /// The prompt text: the tools offered, the conversation and the opening of the assistant's turn (without
+    /// <c>add_generation_prompt</c>, not that; with <c>continue_final_message</c>, the last message left open instead).
+    /// Tools offered to a model whose template does not describe them are a 400.
     /// </summary>
     public static string Render(ChatRequest request, ServedModel model)
     {
@@ -88,9 +89,17 @@ internal static class ChatPlanner
             $"The model `{model.Id}` has no chat template (its tokenizer_config.json has no 'chat_template'), so it cannot " +
             "serve chat completions; send the prompt text to /v1/completions instead.",
             null);
+        if (request.Tools.Active && template.ToolCalls == ToolCallSyntax.None)
+        {
+            throw ApiErrorException.BadRequest(
+                $"The model `{model.Id}` cannot call tools: its chat template does not describe them to it. Leave 'tools' out " +
+                "or set 'tool_choice' to 'none'.",
+                ChatToolsParser.Tools);
+        }
+
         try
         {
-            return template.Render(request.Messages, request.AddGenerationPrompt, request.ContinueFinalMessage, request.TemplateVariables);
+            return template.Render(request.Messages, request.AddGenerationPrompt, request.ContinueFinalMessage, request.TemplateVariables, request.Tools.Offered);
         }
         catch (ChatTemplateException exception)
         {

@@ -35,6 +35,9 @@ internal sealed record ChatRequest
     /// <summary><c>chat_template_kwargs</c> (vLLM's): more variables for the chat template.</summary>
     public IReadOnlyDictionary<string, object?> TemplateVariables { get; init; } = new Dictionary<string, object?>();
 
+    /// <summary><c>tools</c>, <c>tool_choice</c> and <c>parallel_tool_calls</c>.</summary>
+    public ChatToolUse Tools { get; init; } = ChatToolUse.None;
+
     /// <summary><c>stream_options.include_usage</c>.</summary>
     public bool IncludeUsage { get; init; }
 

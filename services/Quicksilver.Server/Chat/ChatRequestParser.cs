@@ -45,7 +45,7 @@ internal static class ChatRequestParser
         IReadOnlyList<string> stop = ParseStop(body);
         ulong? seed = ParseSeed(body);
         OptionalString(body, "user");
-        CheckTools(body);
+        ChatToolUse tools = ChatToolsParser.ParseToolUse(body);
         CheckResponseFormat(body);
         (bool addGenerationPrompt, bool continueFinalMessage) = ParsePromptEnding(body);
         IReadOnlyDictionary<string, object?> templateVariables = ParseChatTemplateKwargs(body);
@@ -63,6 +63,7 @@ internal static class ChatRequestParser
             AddGenerationPrompt = addGenerationPrompt,
             ContinueFinalMessage = continueFinalMessage,
             TemplateVariables = templateVariables,
+            Tools = tools,
             IncludeUsage = includeUsage,
             Stop = stop,
             Seed = seed,
@@ -106,44 +107,20 @@ internal static class ChatRequestParser
             throw TypeError(Field, "an object", kwargs);
         }
 
-        Dictionary<string, object?> fields = Fields(kwargs);
-        // The template would describe tools to the model, whose calls this server cannot return, as for 'tools' itself
-        // (Llama 3.x templates also read custom_tools).
+        Dictionary<string, object?> fields = TemplateValues.Fields(kwargs);
+        // Tools are offered with 'tools', which are checked and whose calls are read from the answer (Llama 3.x
+        // templates also read custom_tools, in a syntax this server does not read).
         foreach (string tools in (string[])["tools", "custom_tools"])
         {
             if (fields.GetValueOrDefault(tools) is not (null or List<object?> { Count: 0 }))
             {
                 throw ApiErrorException.BadRequest(
-                    $"'chat_template_kwargs.{tools}' is not supported yet: this server does not call tools. Leave it out or send an empty array.", Field);
+                    $"'chat_template_kwargs.{tools}' is not supported: offer tools with the request's 'tools'.", Field);
             }
         }
 
         return fields;
     }
-
-    /// <summary>An object's fields; a name given twice keeps its last value, as Python's json reads it.</summary>
-    private static Dictionary<string, object?> Fields(JsonElement value)
-    {
-        var fields = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (JsonProperty property in value.EnumerateObject())
-        {
-            fields[property.Name] = TemplateValue(property.Value);
-        }
-
-        return fields;
-    }
-
-    private static object? TemplateValue(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.String => value.GetString(),
-        JsonValueKind.True => true,
-        JsonValueKind.False => false,
-        JsonValueKind.Number when value.TryGetInt64(out long integer) => integer,
-        JsonValueKind.Number => value.GetDouble(),
-        JsonValueKind.Array => value.EnumerateArray().Select(TemplateValue).ToList(),
-        JsonValueKind.Object => (IReadOnlyDictionary<string, object?>)Fields(value),
-        _ => null,
-    };
 
     private static ChatMessage[] ParseMessages(JsonElement body)
     {
@@ -178,10 +155,11 @@ internal static class ChatRequestParser
             "system" or "developer" => ChatRoles.System,
             "user" => ChatRoles.User,
             "assistant" => ChatRoles.Assistant,
-            "tool" or "function" => throw ApiErrorException.BadRequest(
-                $"Messages with role '{role}' are not supported yet: this server does not call tools.", $"{path}.role"),
+            "tool" => ChatRoles.Tool,
+            "function" => throw ApiErrorException.BadRequest(
+                $"Messages with role 'function' are deprecated and not supported: answer a tool call with a message of role 'tool'.", $"{path}.role"),
             _ => throw ApiErrorException.BadRequest(
-                $"Invalid value for '{path}.role': expected 'system', 'developer', 'user' or 'assistant', but got '{role}' instead.", $"{path}.role"),
+                $"Invalid value for '{path}.role': expected 'system', 'developer', 'user', 'assistant' or 'tool', but got '{role}' instead.", $"{path}.role"),
         };
 
         if (TryGetValue(message, "name", out JsonElement name) && name.ValueKind != JsonValueKind.String)
@@ -189,13 +167,20 @@ internal static class ChatRequestParser
             throw TypeErrorAt($"{path}.name", "a string", name);
         }
 
+        IReadOnlyList<ChatToolCall>? toolCalls = null;
         if (templateRole == ChatRoles.Assistant)
         {
-            CheckNoToolCalls(message, path);
+            toolCalls = ChatToolsParser.ParseToolCalls(message, path);
             CheckNoAudio(message, path);
         }
 
-        return new ChatMessage(templateRole, ParseContent(message, path, assistant: templateRole == ChatRoles.Assistant), name.ValueKind == JsonValueKind.String ? name.GetString() : null);
+        string? toolCallId = templateRole == ChatRoles.Tool ? RequiredString(message, "tool_call_id", path) : null;
+        return new ChatMessage(
+            templateRole,
+            ParseContent(message, path, assistant: templateRole == ChatRoles.Assistant),
+            name.ValueKind == JsonValueKind.String ? name.GetString() : null,
+            toolCalls,
+            toolCallId);
     }
 
     /// <summary>
@@ -268,20 +253,6 @@ internal static class ChatRequestParser
         }
     }
 
-    private static void CheckNoToolCalls(JsonElement message, string path)
-    {
-        if (TryGetValue(message, "tool_calls", out JsonElement calls)
-            && !(calls.ValueKind == JsonValueKind.Array && calls.GetArrayLength() == 0))
-        {
-            throw ApiErrorException.BadRequest($"'{path}.tool_calls' is not supported yet: this server does not call tools.", $"{path}.tool_calls");
-        }
-
-        if (TryGetValue(message, "function_call", out _))
-        {
-            throw ApiErrorException.BadRequest($"'{path}.function_call' is not supported yet: this server does not call tools.", $"{path}.function_call");
-        }
-    }
-
     /// <summary>
     /// <c>logprobs</c> (a boolean) and <c>top_logprobs</c> (an integer in [0, 20]; above 0 only with <c>logprobs: true</c>,
     /// as OpenAI requires): null without <c>logprobs: true</c>, else the alternatives to list at each token.
@@ -296,41 +267,6 @@ internal static class ChatRequestParser
         }
 
         return logprobs ? topLogprobs : null;
-    }
-
-    private static void CheckTools(JsonElement body)
-    {
-        foreach (string param in (string[])["tools", "functions"])
-        {
-            if (TryGetValue(body, param, out JsonElement tools))
-            {
-                if (tools.ValueKind != JsonValueKind.Array)
-                {
-                    throw TypeError(param, "an array", tools);
-                }
-
-                if (tools.GetArrayLength() > 0)
-                {
-                    throw ApiErrorException.BadRequest(
-                        $"'{param}' is not supported yet: this server does not call tools. Leave it out or send an empty array.", param);
-                }
-            }
-        }
-
-        // With no tools, "auto" and "none" both mean a plain answer.
-        foreach (string param in (string[])["tool_choice", "function_call"])
-        {
-            if (!TryGetValue(body, param, out JsonElement choice)
-                || (choice.ValueKind == JsonValueKind.String && choice.GetString() is "none" or "auto"))
-            {
-                continue;
-            }
-
-            throw choice.ValueKind is JsonValueKind.String or JsonValueKind.Object
-                ? ApiErrorException.BadRequest(
-                    $"'{param}' is not supported yet: this server does not call tools. Leave it out or set it to \"none\".", param)
-                : TypeError(param, "a string or an object", choice);
-        }
     }
 
     private static void CheckResponseFormat(JsonElement body)
@@ -354,19 +290,4 @@ internal static class ChatRequestParser
                 param);
         }
     }
-
-    private static string RequiredString(JsonElement message, string name, string path)
-    {
-        string field = $"{path}.{name}";
-        if (!TryGetValue(message, name, out JsonElement value))
-        {
-            throw ApiErrorException.BadRequest($"Missing required parameter: '{field}'.", field);
-        }
-
-        return value.ValueKind == JsonValueKind.String ? value.GetString()! : throw TypeErrorAt(field, "a string", value);
-    }
-
-    // Unlike TypeError, names the whole path as the param: a message's fields are told apart by their index.
-    private static ApiErrorException TypeErrorAt(string field, string expected, JsonElement value) =>
-        ApiErrorException.BadRequest($"Invalid type for '{field}': expected {expected}, but got {Describe(value.ValueKind)} instead.", field);
 }

@@ -15,7 +15,8 @@ namespace Quicksilver.Server.Completions;
 /// <c>logprobs</c> is null when the request asks for no log-probabilities, otherwise how many alternatives to list at
 /// each token (the engine's <see cref="GenerationRequest.TopLogprobs"/>). <c>ranked</c> choices (<c>best_of</c>) keep
 /// their tokens' log-probabilities whether or not they report them, for <see cref="Best"/>. A request whose client
-/// leaves after the engine began it is billed what it had used by then (<see cref="RunAsync"/>).
+/// leaves after the engine began it is billed what it had used by then (<see cref="RunAsync"/>). With
+/// <c>holdBackFrom</c>, each choice's text from that marker on comes whole in its last delta (<see cref="TextHoldback"/>).
 /// </summary>
 internal sealed class CompletionChoices
 {
@@ -28,7 +29,7 @@ internal sealed class CompletionChoices
     private readonly string _operation;
     private CompletionUsage? _usage;
 
-    public CompletionChoices(ServedModel model, GenerationRequest request, UsageMeter meter, int count, IReadOnlyList<string> stop, string? echo, int? logprobs, string operation = GenAiOperations.TextCompletion, bool ranked = false)
+    public CompletionChoices(ServedModel model, GenerationRequest request, UsageMeter meter, int count, IReadOnlyList<string> stop, string? echo, int? logprobs, string operation = GenAiOperations.TextCompletion, bool ranked = false, string? holdBackFrom = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(request);
@@ -46,7 +47,7 @@ internal sealed class CompletionChoices
         {
             GenerationRequest choice = request.Seed is { } seed ? request with { Seed = unchecked(seed + (ulong)i) } : request;
             TokenLogprobTracker? tracker = logprobs is not null || ranked ? new TokenLogprobTracker(model.Tokenizer, TokenLogprobTracker.Characters(echo ?? string.Empty), listsAlternatives: logprobs > 0) : null;
-            _runs[i] = new CompletionRun(model, choice, stop, tracker, reportsLogprobs: logprobs is not null);
+            _runs[i] = new CompletionRun(model, choice, stop, tracker, reportsLogprobs: logprobs is not null, holdBackFrom);
         }
     }
 

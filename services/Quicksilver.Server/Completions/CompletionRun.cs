@@ -10,9 +10,10 @@ namespace Quicksilver.Server.Completions;
 /// One answer in the making: feeds the engine's finalised blocks through the detokenizer and the stop filter and
 /// yields text deltas, the last one with the finish reason. Non-stream and stream answers both consume it. With a
 /// <paramref name="logprobs"/> tracker it pairs the tokens with the text sent, and the deltas carry them when
-/// <paramref name="reportsLogprobs"/> (a tracker that only ranks, for <c>best_of</c>, keeps them to itself).
+/// <paramref name="reportsLogprobs"/> (a tracker that only ranks, for <c>best_of</c>, keeps them to itself). With
+/// <paramref name="holdBackFrom"/>, the text from that marker on (a call of a tool) comes whole in the last delta.
 /// </summary>
-internal sealed class CompletionRun(ServedModel model, GenerationRequest request, IReadOnlyList<string> stop, TokenLogprobTracker? logprobs = null, bool reportsLogprobs = true)
+internal sealed class CompletionRun(ServedModel model, GenerationRequest request, IReadOnlyList<string> stop, TokenLogprobTracker? logprobs = null, bool reportsLogprobs = true, string? holdBackFrom = null)
 {
     private double _sentLogprobSum;
     private int _sentTokens;
@@ -67,6 +68,7 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
     {
         var detokenizer = new IncrementalDetokenizer(model.Tokenizer);
         var stops = new StopSequenceFilter(stop);
+        TextHoldback? holdback = holdBackFrom is null ? null : new TextHoldback(holdBackFrom);
         var answer = new List<int>();
         await using IAsyncEnumerator<GenerationUpdate> updates = engineUpdates.GetAsyncEnumerator();
         bool finished = false;
@@ -95,6 +97,11 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
                 }
 
                 string ready = stops.Push(text, last);
+                if (holdback is not null)
+                {
+                    ready = holdback.Push(ready, final: last || stops.Stopped);
+                }
+
                 if (stops.Stopped)
                 {
                     CompletionTokens = TokensThrough(answer, stops.StopEnd);

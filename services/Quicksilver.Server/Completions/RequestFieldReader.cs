@@ -407,6 +407,22 @@ internal static class RequestFieldReader
     }
 
     /// <summary>The 400 for a value of the wrong JSON type; <c>param</c> is the field's name without any index.</summary>
+    /// <summary>A string field of an object inside the body, named by its path (<c>messages[1].role</c>).</summary>
+    public static string RequiredString(JsonElement message, string name, string path)
+    {
+        string field = $"{path}.{name}";
+        if (!TryGetValue(message, name, out JsonElement value))
+        {
+            throw ApiErrorException.BadRequest($"Missing required parameter: '{field}'.", field);
+        }
+
+        return value.ValueKind == JsonValueKind.String ? value.GetString()! : throw TypeErrorAt(field, "a string", value);
+    }
+
+    // Unlike TypeError, names the whole path as the param: a message's fields are told apart by their index.
+    public static ApiErrorException TypeErrorAt(string field, string expected, JsonElement value) =>
+        ApiErrorException.BadRequest($"Invalid type for '{field}': expected {expected}, but got {Describe(value.ValueKind)} instead.", field);
+
     public static ApiErrorException TypeError(string param, string expected, JsonElement value) =>
         ApiErrorException.BadRequest($"Invalid type for '{param}': expected {expected}, but got {Describe(value.ValueKind)} instead.", param.Split('[')[0]);
 

@@ -71,6 +71,13 @@ internal static class ChatCompletionRequestBody
         }
     }
 
+    private static OpenApiSchema Function(Dictionary<string, IOpenApiSchema> properties, params string[] required) => new()
+    {
+        Type = JsonSchemaType.Object,
+        Properties = properties,
+        Required = new HashSet<string>(required),
+    };
+
     private static OpenApiSchemaReference Component(OpenApiDocument document, string id, IOpenApiSchema schema)
     {
         document.AddComponent(id, schema);
@@ -92,16 +99,33 @@ internal static class ChatCompletionRequestBody
         var message = new OpenApiSchema
         {
             Type = JsonSchemaType.Object,
-            Description = "A message of the conversation. 'developer' is rendered as 'system'; tool messages are not supported.",
+            Description = "A message of the conversation. 'developer' is rendered as 'system'; a 'tool' message answers the call its tool_call_id names.",
             Properties = new Dictionary<string, IOpenApiSchema>
             {
-                ["role"] = Enum("system", "developer", "user", "assistant"),
+                ["role"] = Enum("system", "developer", "user", "assistant", "tool"),
                 ["content"] = new OpenApiSchema
                 {
                     Description = "The text, or an array of text parts (joined with newlines). Optional (absent or null) for assistant messages.",
                     OneOf = [Of(JsonSchemaType.String), new OpenApiSchema { Type = JsonSchemaType.Array, Items = textPart }, Of(JsonSchemaType.Null)],
                 },
                 ["name"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null, Description = "The speaker's name, given to the chat template as message.name (as vLLM does)." },
+                ["tool_calls"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Array | JsonSchemaType.Null,
+                    Description = "An assistant message's calls of tools, as an earlier answer gave them; the arguments (a JSON text) are given to the template as an object.",
+                    Items = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.Object,
+                        Properties = new Dictionary<string, IOpenApiSchema>
+                        {
+                            ["id"] = Of(JsonSchemaType.String),
+                            ["type"] = Enum("function"),
+                            ["function"] = Function(new Dictionary<string, IOpenApiSchema> { ["name"] = Of(JsonSchemaType.String), ["arguments"] = Of(JsonSchemaType.String) }, "name", "arguments"),
+                        },
+                        Required = new HashSet<string> { "id", "function" },
+                    },
+                },
+                ["tool_call_id"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "A tool message's: the id of the call it answers. Required for role 'tool'." },
             },
             Required = new HashSet<string> { "role" },
         };
@@ -123,12 +147,29 @@ internal static class ChatCompletionRequestBody
         properties["tools"] = new OpenApiSchema
         {
             Type = JsonSchemaType.Array | JsonSchemaType.Null,
-            MaxItems = 0,
-            Description = "Tools are not supported yet: null, absent or empty only.",
+            Description = "Functions the model may call, described to it by its chat template (models whose template describes tools in Hermes' <tool_call> syntax; others answer 400). Its calls come back as the message's tool_calls, finish_reason tool_calls.",
+            Items = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Object,
+                Properties = new Dictionary<string, IOpenApiSchema>
+                {
+                    ["type"] = Enum("function"),
+                    ["function"] = Function(
+                        new Dictionary<string, IOpenApiSchema>
+                        {
+                            ["name"] = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = "^[A-Za-z0-9_-]{1,64}$" },
+                            ["description"] = Of(JsonSchemaType.String),
+                            ["parameters"] = new OpenApiSchema { Type = JsonSchemaType.Object, Description = "A JSON Schema of the arguments." },
+                            ["strict"] = Of(JsonSchemaType.Boolean),
+                        },
+                        "name"),
+                },
+                Required = new HashSet<string> { "type", "function" },
+            },
         };
         properties["tool_choice"] = new OpenApiSchema
         {
-            Description = "Tools are not supported yet: 'none' (or 'auto', there being no tools) only.",
+            Description = "auto (the default) or none (the tools are not shown to the model). Forcing a call (required, a named function) needs constrained decoding, which this server lacks: 400.",
             OneOf = [Enum("none", "auto"), Of(JsonSchemaType.Null)],
         };
         if (properties.TryGetValue("remasking", out IOpenApiSchema? remasking) && remasking is OpenApiSchema { Description: null } values)

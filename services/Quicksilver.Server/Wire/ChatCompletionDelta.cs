@@ -12,4 +12,8 @@ internal sealed record ChatCompletionDelta
     /// <summary>The new text: empty on a choice's first chunk, absent when a chunk only ends the choice.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Content { get; init; }
+
+    /// <summary>The calls of tools the answer makes, each whole, on the choice's last chunk.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<ToolCallDelta>? ToolCalls { get; init; }
 }

@@ -12,10 +12,11 @@ internal sealed record ChatCompletionRequestDocument : GenerationRequestDocument
 {
     /// <summary>
     /// The conversation, at least one message: <c>{"role", "content"}</c> with role <c>system</c>, <c>developer</c>
-    /// (rendered as <c>system</c>), <c>user</c> or <c>assistant</c>, and content a string or an array of text parts
-    /// <c>{"type": "text", "text"}</c> (joined with newlines). It is rendered with the model's chat template
-    /// (<c>tokenizer_config.json</c>), followed by the opening of the assistant's turn. Tool messages and non-text
-    /// parts are not supported. A model without a chat template answers 400.
+    /// (rendered as <c>system</c>), <c>user</c>, <c>assistant</c> (optionally with the <c>tool_calls</c> it made) or
+    /// <c>tool</c> (a tool's answer, with the <c>tool_call_id</c> it answers), and content a string or an array of
+    /// text parts <c>{"type": "text", "text"}</c> (joined with newlines). It is rendered with the model's chat template
+    /// (<c>tokenizer_config.json</c>), followed by the opening of the assistant's turn. Non-text parts are not
+    /// supported. A model without a chat template answers 400.
     /// </summary>
     public required JsonElement Messages { get; init; }
 
@@ -70,11 +71,22 @@ internal sealed record ChatCompletionRequestDocument : GenerationRequestDocument
     /// </summary>
     public int? TopLogprobs { get; init; }
 
-    /// <summary>Tools the model may call. Not supported yet: must be null, absent or empty.</summary>
+    /// <summary>
+    /// Functions the model may call (<c>{"type": "function", "function": {"name", "description", "parameters"}}</c>),
+    /// described to it by its chat template; its calls come back as the message's <c>tool_calls</c> with
+    /// <c>finish_reason: "tool_calls"</c>. Only models whose template describes tools (Hermes' <c>&lt;tool_call&gt;</c>
+    /// syntax: Qwen2.5, Dream, Qwen3, SDAR) take them; others answer 400.
+    /// </summary>
     public JsonElement? Tools { get; init; }
 
-    /// <summary>Which tool to call. Not supported yet: only <c>none</c> (or <c>auto</c>, there being no tools).</summary>
+    /// <summary>
+    /// <c>auto</c> (the default: the model decides) or <c>none</c> (the tools are not shown to the model). Forcing a
+    /// call (<c>required</c>, a named function) needs constrained decoding, which this server lacks: 400.
+    /// </summary>
     public JsonElement? ToolChoice { get; init; }
+
+    /// <summary>Whether an answer may call several tools (default true); false keeps only its first call.</summary>
+    public bool? ParallelToolCalls { get; init; }
 
     /// <summary>The format of the answer. Only <c>{"type": "text"}</c> (free text) is supported.</summary>
     public JsonElement? ResponseFormat { get; init; }

@@ -26,7 +26,7 @@ public abstract class ChatCompletionsApiValidationContractTests<TFixture>(TFixtu
     }
 
     [Theory]
-    [InlineData("{\"role\": \"tool\", \"content\": \"42\", \"tool_call_id\": \"c1\"}", "messages[0].role", "Messages with role 'tool' are not supported yet: this server does not call tools.")]
+    [InlineData("{\"role\": \"function\", \"content\": \"42\", \"name\": \"f\"}", "messages[0].role", "Messages with role 'function' are deprecated and not supported: answer a tool call with a message of role 'tool'.")]
     [InlineData("{\"role\": \"user\", \"content\": [{\"type\": \"image_url\", \"image_url\": {\"url\": \"https://example.com/a.png\"}}]}", "messages[0].content", "Content parts of type 'image_url' are not supported ('messages[0].content[0]'): this model reads text only; send parts of type 'text'.")]
     public async Task CreateChatCompletion_UnsupportedMessage_SaysWhatIsNotSupported(string message, string param, string expected)
     {

@@ -31,14 +31,20 @@ public sealed class ChatCompletionsOpenApiTests(ApiFixture fixture) : IClassFixt
         foreach (string field in new[]
         {
             "model", "messages", "max_completion_tokens", "max_tokens", "temperature", "top_p", "n", "stream", "stream_options",
-            "stop", "seed", "logprobs", "top_logprobs", "tools", "tool_choice", "response_format", "user", "steps", "block_length", "remasking", "kv_cache", "kv_cache_refresh", "top_k", "alg_temp",
+            "stop", "seed", "logprobs", "top_logprobs", "tools", "tool_choice", "parallel_tool_calls", "response_format", "user", "steps", "block_length", "remasking", "kv_cache", "kv_cache_refresh", "top_k", "alg_temp",
         })
         {
             Assert.Contains(field, properties.Select(p => p.Key));
         }
 
         JsonObject message = properties["messages"]!["items"]!.AsObject();
-        Assert.Equal(["system", "developer", "user", "assistant"], message["properties"]!["role"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()));
+        Assert.Equal(["system", "developer", "user", "assistant", "tool"], message["properties"]!["role"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()));
+        Assert.Equal(["id", "function"], message["properties"]!["tool_calls"]!["items"]!["required"]!.AsArray().Select(v => v!.GetValue<string>()));
+        Assert.Contains("tool_call_id", message["properties"]!.AsObject().Select(p => p.Key));
+        Assert.Equal("^[A-Za-z0-9_-]{1,64}$", properties["tools"]!["items"]!["properties"]!["function"]!["properties"]!["name"]!["pattern"]!.GetValue<string>());
+        JsonObject answer = schemas["ChatCompletionMessage"]!["properties"]!.AsObject();
+        Assert.Contains("tool_calls", answer.Select(p => p.Key));
+        AssertAllowsNull(answer["content"]!);
         Assert.Equal(3, message["properties"]!["content"]!["oneOf"]!.AsArray().Count);
         Assert.Equal(3, properties["stop"]!["oneOf"]!.AsArray().Count);
         Assert.Contains("denoising steps", properties["steps"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);

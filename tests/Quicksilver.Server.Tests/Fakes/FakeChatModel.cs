@@ -19,9 +19,14 @@ internal static class FakeChatModel
         TokenizerConfigReader.Read(Path.Combine(RepositoryFolders.Root, "models", "quicksilver-tiny", TokenizerConfigReader.FileName)).ChatTemplate!,
         new Dictionary<string, string> { ["bos_token"] = "<|startoftext|>" });
 
-    public static ServedModel Create(FakeGenerationEngine? engine = null)
+    /// <summary>Dream's chat template (Qwen2.5's, <c>tests/chat-templates/dream.jinja</c>): it describes tools, and calls are Hermes' <c>&lt;tool_call&gt;</c>.</summary>
+    public static IChatTemplate DreamTemplate { get; } = JinjaChatTemplate.Parse(
+        File.ReadAllText(Path.Combine(RepositoryFolders.Root, "tests", "chat-templates", "dream.jinja")).TrimEnd('\n'),
+        new Dictionary<string, string>());
+
+    public static ServedModel Create(FakeGenerationEngine? engine = null, IChatTemplate? template = null)
     {
         ServedModel model = FakeServedModel.Create(engine);
-        return model with { Config = model.Config with { MaxSequenceLength = ContextLength }, ChatTemplate = Template };
+        return model with { Config = model.Config with { MaxSequenceLength = ContextLength }, ChatTemplate = template ?? Template };
     }
 }

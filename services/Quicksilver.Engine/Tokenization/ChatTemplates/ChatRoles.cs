@@ -11,4 +11,7 @@ public static class ChatRoles
 
     /// <summary>The model; the generation prompt opens an assistant turn.</summary>
     public const string Assistant = "assistant";
+
+    /// <summary>What a tool the assistant called answered.</summary>
+    public const string Tool = "tool";
 }

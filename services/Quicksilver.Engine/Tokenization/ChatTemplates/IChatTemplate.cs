@@ -15,8 +15,13 @@ public interface IChatTemplate
     /// without its end of turn, for the model to go on with (an assistant's prefill); not with a generation prompt.
     /// <paramref name="variables"/> are more variables for the template (vLLM's <c>chat_template_kwargs</c>, such as
     /// Qwen3's <c>enable_thinking</c>); they cannot replace <c>messages</c> or <c>add_generation_prompt</c>.
+    /// <paramref name="tools"/> are the tools the model may call (template values in OpenAI's shape, <c>{"type":
+    /// "function", "function": {…}}</c>), given to the template as <c>tools</c>; null or empty for none.
     /// Throws <see cref="ChatTemplateException"/> when the template refuses the conversation (its <c>raise_exception</c>,
     /// such as roles that do not alternate).
     /// </summary>
-    string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt, bool continueFinalMessage = false, IReadOnlyDictionary<string, object?>? variables = null);
+    string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt, bool continueFinalMessage = false, IReadOnlyDictionary<string, object?>? variables = null, IReadOnlyList<object?>? tools = null);
+
+    /// <summary>How the model writes calls of the tools the template describes to it; <see cref="ToolCallSyntax.None"/> when it describes none.</summary>
+    ToolCallSyntax ToolCalls { get; }
 }

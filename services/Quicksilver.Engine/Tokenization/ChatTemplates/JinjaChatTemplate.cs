@@ -4,22 +4,28 @@ namespace Quicksilver.Engine.Tokenization.ChatTemplates;
 
 /// <summary>
 /// A model's Jinja chat template, rendered as Hugging Face's <c>apply_chat_template</c> renders it: the variables
-/// <c>messages</c> (<c>role</c>, <c>content</c> and, when sent, <c>name</c> each), <c>add_generation_prompt</c>, the
-/// tokenizer's special tokens (<c>bos_token</c>, <c>eos_token</c>…), <c>tools</c> and <c>documents</c> as none, and the
-/// caller's variables, which may replace any of these but <c>messages</c> and <c>add_generation_prompt</c> (as vLLM's
-/// <c>chat_template_kwargs</c> may). A final message to continue is
-/// cut where its content ends in the render, as transformers cuts it.
+/// <c>messages</c> (<c>role</c>, <c>content</c> and, when sent, <c>name</c>, <c>tool_calls</c> and <c>tool_call_id</c>
+/// each), <c>add_generation_prompt</c>, the tokenizer's special tokens (<c>bos_token</c>, <c>eos_token</c>…), the
+/// <c>tools</c> (none when there are none) and <c>documents</c> as none, and the caller's variables, which may replace
+/// any of these but <c>messages</c>, <c>add_generation_prompt</c> and <c>tools</c> (as vLLM's
+/// <c>chat_template_kwargs</c> may). A final message to continue is cut where its content ends in the render, as
+/// transformers cuts it. A template that writes <c>&lt;tool_call&gt;</c> and reads <c>tools</c> is taken for Hermes'
+/// syntax of tool calls (<see cref="ToolCallSyntax.Hermes"/>), as vLLM's <c>hermes</c> parser reads Qwen2.5's.
 /// </summary>
 public sealed class JinjaChatTemplate : IChatTemplate
 {
     private readonly JinjaTemplate _template;
     private readonly IReadOnlyDictionary<string, string> _specialTokens;
 
-    private JinjaChatTemplate(JinjaTemplate template, IReadOnlyDictionary<string, string> specialTokens)
+    private JinjaChatTemplate(JinjaTemplate template, IReadOnlyDictionary<string, string> specialTokens, ToolCallSyntax toolCalls)
     {
         _template = template;
         _specialTokens = specialTokens;
+        ToolCalls = toolCalls;
     }
+
+    /// <inheritdoc/>
+    public ToolCallSyntax ToolCalls { get; }
 
     /// <summary>
     /// Reads <paramref name="source"/> with the special tokens it may write, by variable name (<c>bos_token</c> →
@@ -28,11 +34,15 @@ public sealed class JinjaChatTemplate : IChatTemplate
     public static JinjaChatTemplate Parse(string source, IReadOnlyDictionary<string, string> specialTokens, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(specialTokens);
-        return new JinjaChatTemplate(JinjaTemplate.Parse(source, time), specialTokens);
+        ArgumentNullException.ThrowIfNull(source);
+        ToolCallSyntax toolCalls = source.Contains("<tool_call>", StringComparison.Ordinal) && source.Contains("tools", StringComparison.Ordinal)
+            ? ToolCallSyntax.Hermes
+            : ToolCallSyntax.None;
+        return new JinjaChatTemplate(JinjaTemplate.Parse(source, time), specialTokens, toolCalls);
     }
 
     /// <inheritdoc/>
-    public string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt, bool continueFinalMessage = false, IReadOnlyDictionary<string, object?>? variables = null)
+    public string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt, bool continueFinalMessage = false, IReadOnlyDictionary<string, object?>? variables = null, IReadOnlyList<object?>? tools = null)
     {
         ArgumentNullException.ThrowIfNull(messages);
         if (addGenerationPrompt && continueFinalMessage)
@@ -49,6 +59,11 @@ public sealed class JinjaChatTemplate : IChatTemplate
         foreach ((string name, object? value) in variables ?? new Dictionary<string, object?>())
         {
             context[name] = value;
+        }
+
+        if (tools is { Count: > 0 })
+        {
+            context["tools"] = tools.ToList();
         }
 
         context["messages"] = messages.Select(Message).ToList();
@@ -74,8 +89,25 @@ public sealed class JinjaChatTemplate : IChatTemplate
             fields["name"] = message.Name;
         }
 
+        if (message.ToolCalls is { } calls)
+        {
+            fields["tool_calls"] = calls.Select(ToolCall).ToList();
+        }
+
+        if (message.ToolCallId is not null)
+        {
+            fields["tool_call_id"] = message.ToolCallId;
+        }
+
         return fields;
     }
+
+    private static object? ToolCall(ChatToolCall call) => new Dictionary<string, object?>
+    {
+        ["id"] = call.Id,
+        ["type"] = "function",
+        ["function"] = new Dictionary<string, object?> { ["name"] = call.Name, ["arguments"] = call.Arguments },
+    };
 
     /// <summary>
     /// transformers' cut for <c>continue_final_message</c>: after the last place the final message's content appears,

@@ -70,11 +70,11 @@ public sealed class ChatTemplateLoaderTests
     }
 
     [Theory]
-    [InlineData(Qwen2Template)]
-    [InlineData(JinjaTemplates.Dream)]
-    public void Load_QwenStyleChatML_ContinuingTheFinalMessage_LeavesItOpen(string text)
+    [InlineData("qwen2")]
+    [InlineData("dream")]
+    public void Load_QwenStyleChatML_ContinuingTheFinalMessage_LeavesItOpen(string family)
     {
-        IChatTemplate template = ChatML(text);
+        IChatTemplate template = ChatML(QwenStyle(family));
 
         Assert.Equal(
             "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello, my ",
@@ -96,11 +96,11 @@ public sealed class ChatTemplateLoaderTests
     }
 
     [Theory]
-    [InlineData(Qwen2Template)]
-    [InlineData(JinjaTemplates.Dream)]
-    public void Load_QwenStyleChatML_NoSystemMessage_WritesTheTemplatesDefault(string text)
+    [InlineData("qwen2")]
+    [InlineData("dream")]
+    public void Load_QwenStyleChatML_NoSystemMessage_WritesTheTemplatesDefault(string family)
     {
-        IChatTemplate template = ChatML(text);
+        IChatTemplate template = ChatML(QwenStyle(family));
 
         Assert.Equal(
             "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\n Hi <|im_end|>\n<|im_start|>assistant\n",
@@ -108,11 +108,11 @@ public sealed class ChatTemplateLoaderTests
     }
 
     [Theory]
-    [InlineData(Qwen2Template)]
-    [InlineData(JinjaTemplates.Dream)]
-    public void Load_QwenStyleChatML_WithSystemMessage_WritesItInstead(string text)
+    [InlineData("qwen2")]
+    [InlineData("dream")]
+    public void Load_QwenStyleChatML_WithSystemMessage_WritesItInstead(string family)
     {
-        IChatTemplate template = ChatML(text);
+        IChatTemplate template = ChatML(QwenStyle(family));
 
         Assert.Equal(
             "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello!<|im_end|>\n" +
@@ -262,6 +262,9 @@ public sealed class ChatTemplateLoaderTests
 
     private static IChatTemplate Llama3(string text) =>
         ChatTemplateLoader.Load(new TokenizerConfig { ChatTemplate = text, BosToken = "<|startoftext|>" }, Llama3Vocabulary, Source)!;
+
+    /// <summary>A Qwen-style ChatML template by family: Qwen2's, or Dream's (<see cref="JinjaTemplates.Dream"/>, read from a file).</summary>
+    private static string QwenStyle(string family) => family == "dream" ? JinjaTemplates.Dream : Qwen2Template;
 
     private static IChatTemplate ChatML(string text) =>
         ChatTemplateLoader.Load(new TokenizerConfig { ChatTemplate = text, BosToken = null }, ChatMLVocabulary, Source)!;

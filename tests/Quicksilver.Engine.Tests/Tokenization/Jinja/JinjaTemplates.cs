@@ -1,3 +1,5 @@
+using Quicksilver.Engine.Tests.TestModels;
+
 namespace Quicksilver.Engine.Tests.Tokenization.Jinja;
 
 /// <summary>
@@ -15,62 +17,11 @@ internal static class JinjaTemplates
         ' }}{% endif %}
         """;
 
-    public const string Dream = """
-        {%- if tools %}
-            {{- '<|im_start|>system\n' }}
-            {%- if messages[0]['role'] == 'system' %}
-                {{- messages[0]['content'] }}
-            {%- else %}
-                {{- 'You are a helpful assistant.' }}
-            {%- endif %}
-            {{- "\n\n# Tools\n\n<tools>" }}
-            {%- for tool in tools %}
-                {{- "\n" }}
-                {{- tool | tojson }}
-            {%- endfor %}
-            {{- "\n</tools><|im_end|>\n" }}
-        {%- else %}
-            {%- if messages[0]['role'] == 'system' %}
-                {{- '<|im_start|>system\n' + messages[0]['content'] + '<|im_end|>\n' }}
-            {%- else %}
-                {{- '<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n' }}
-            {%- endif %}
-        {%- endif %}
-        {%- for message in messages %}
-            {%- if (message.role == "user") or (message.role == "system" and not loop.first) or (message.role == "assistant" and not message.tool_calls) %}
-                {{- '<|im_start|>' + message.role + '\n' + message.content + '<|im_end|>' + '\n' }}
-            {%- elif message.role == "assistant" %}
-                {{- '<|im_start|>' + message.role }}
-                {%- if message.content %}
-                    {{- '\n' + message.content }}
-                {%- endif %}
-                {%- for tool_call in message.tool_calls %}
-                    {%- if tool_call.function is defined %}
-                        {%- set tool_call = tool_call.function %}
-                    {%- endif %}
-                    {{- '\n<tool_call>\n{"name": "' }}
-                    {{- tool_call.name }}
-                    {{- '", "arguments": ' }}
-                    {{- tool_call.arguments | tojson }}
-                    {{- '}\n</tool_call>' }}
-                {%- endfor %}
-                {{- '<|im_end|>\n' }}
-            {%- elif message.role == "tool" %}
-                {%- if (loop.index0 == 0) or (messages[loop.index0 - 1].role != "tool") %}
-                    {{- '<|im_start|>user' }}
-                {%- endif %}
-                {{- '\n<tool_response>\n' }}
-                {{- message.content }}
-                {{- '\n</tool_response>' }}
-                {%- if loop.last or (messages[loop.index0 + 1].role != "tool") %}
-                    {{- '<|im_end|>\n' }}
-                {%- endif %}
-            {%- endif %}
-        {%- endfor %}
-        {%- if add_generation_prompt %}
-            {{- '<|im_start|>assistant\n' }}
-        {%- endif %}
-        """;
+    /// <summary>
+    /// Dream's (Qwen2.5's: tools described in a system turn, calls in Hermes' <c>&lt;tool_call&gt;</c> syntax), shared with
+    /// the server's tool-calling tests (<c>tests/chat-templates/dream.jinja</c>).
+    /// </summary>
+    public static readonly string Dream = File.ReadAllText(Path.Combine(RepositoryFolders.Root, "tests", "chat-templates", "dream.jinja")).TrimEnd('\n');
 
     /// <summary>Qwen3's shape (SDAR's chat models are Qwen3-based): reasoning blocks, a namespace, a reversed walk.</summary>
     public const string Qwen3 = """

@@ -1,0 +1,212 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Quicksilver.Engine.Tokenization.ChatTemplates;
+using Quicksilver.Server.Errors;
+using static Quicksilver.Server.Completions.RequestFieldReader;
+
+namespace Quicksilver.Server.Chat;
+
+/// <summary>
+/// Reads the tool fields of a chat request: <c>tools</c> (functions, as OpenAI defines them), <c>tool_choice</c>
+/// (<c>"auto"</c> or <c>"none"</c>: forcing a call needs constrained decoding, which this server lacks),
+/// <c>parallel_tool_calls</c>, and the calls an assistant turn of the conversation made. The deprecated
+/// <c>functions</c> and <c>function_call</c> are refused, naming their replacements.
+/// </summary>
+internal static partial class ChatToolsParser
+{
+    public const string Tools = "tools";
+
+    public static ChatToolUse ParseToolUse(JsonElement body)
+    {
+        RefuseDeprecated(body);
+        bool parallel = OptionalBoolean(body, "parallel_tool_calls") ?? true;
+        List<object?> tools = ParseTools(body);
+        string choice = ParseToolChoice(body, tools.Count > 0);
+        return choice == "none" || tools.Count == 0 ? ChatToolUse.None with { Parallel = parallel } : new ChatToolUse(tools, parallel);
+    }
+
+    /// <summary>
+    /// An assistant turn's <c>tool_calls</c> (<c>{"id", "type": "function", "function": {"name", "arguments"}}</c>,
+    /// the arguments a string of JSON, read into the object templates expect); null when absent or empty.
+    /// </summary>
+    public static IReadOnlyList<ChatToolCall>? ParseToolCalls(JsonElement message, string path)
+    {
+        string field = $"{path}.tool_calls";
+        if (TryGetValue(message, "function_call", out _))
+        {
+            throw ApiErrorException.BadRequest($"'{path}.function_call' is deprecated and not supported: send 'tool_calls'.", $"{path}.function_call");
+        }
+
+        if (!TryGetValue(message, "tool_calls", out JsonElement calls))
+        {
+            return null;
+        }
+
+        if (calls.ValueKind != JsonValueKind.Array)
+        {
+            throw TypeErrorAt(field, "an array of tool calls", calls);
+        }
+
+        return calls.GetArrayLength() == 0 ? null : [.. calls.EnumerateArray().Select((call, i) => ParseToolCall(call, $"{field}[{i}]"))];
+    }
+
+    private static ChatToolCall ParseToolCall(JsonElement call, string path)
+    {
+        if (call.ValueKind != JsonValueKind.Object)
+        {
+            throw TypeErrorAt(path, "a tool call object", call);
+        }
+
+        string id = RequiredString(call, "id", path);
+        CheckFunctionType(call, path);
+        JsonElement function = RequiredObject(call, "function", path);
+        string name = RequiredString(function, "name", $"{path}.function");
+        string arguments = RequiredString(function, "arguments", $"{path}.function");
+        try
+        {
+            using JsonDocument parsed = JsonDocument.Parse(arguments);
+            return new ChatToolCall(id, name, TemplateValues.Of(parsed.RootElement));
+        }
+        catch (JsonException exception)
+        {
+            throw ApiErrorException.BadRequest(
+                $"Invalid '{path}.function.arguments': it must be a JSON text (as the model's earlier answer gave it), but {exception.Message}",
+                $"{path}.function.arguments");
+        }
+    }
+
+    private static List<object?> ParseTools(JsonElement body)
+    {
+        if (!TryGetValue(body, Tools, out JsonElement tools))
+        {
+            return [];
+        }
+
+        if (tools.ValueKind != JsonValueKind.Array)
+        {
+            throw TypeError(Tools, "an array of tools", tools);
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var offered = new List<object?>();
+        int index = 0;
+        foreach (JsonElement tool in tools.EnumerateArray())
+        {
+            string path = $"{Tools}[{index++}]";
+            if (tool.ValueKind != JsonValueKind.Object)
+            {
+                throw TypeErrorAt(path, "a tool object {\"type\": \"function\", \"function\": {…}}", tool);
+            }
+
+            CheckFunctionType(tool, path, required: true);
+            JsonElement function = RequiredObject(tool, "function", path);
+            string name = RequiredString(function, "name", $"{path}.function");
+            if (!FunctionName().IsMatch(name))
+            {
+                throw ApiErrorException.BadRequest(
+                    $"Invalid '{path}.function.name': '{name}' must be 1 to 64 letters, digits, underscores or dashes.", $"{path}.function.name");
+            }
+
+            if (!names.Add(name))
+            {
+                throw ApiErrorException.BadRequest($"Invalid '{path}.function.name': the function '{name}' is given twice.", $"{path}.function.name");
+            }
+
+            OptionalStringAt(function, "description", $"{path}.function");
+            if (TryGetValue(function, "parameters", out JsonElement parameters) && parameters.ValueKind != JsonValueKind.Object)
+            {
+                throw TypeErrorAt($"{path}.function.parameters", "a JSON Schema object", parameters);
+            }
+
+            if (TryGetValue(function, "strict", out JsonElement strict) && strict.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            {
+                throw TypeErrorAt($"{path}.function.strict", "a boolean", strict);
+            }
+
+            // As the caller wrote it: the template writes it for the model (Qwen's with tojson), as transformers does.
+            offered.Add(TemplateValues.Of(tool));
+        }
+
+        return offered;
+    }
+
+    /// <summary><c>tool_choice</c>: <c>"auto"</c> (the default) or <c>"none"</c>.</summary>
+    private static string ParseToolChoice(JsonElement body, bool anyTools)
+    {
+        const string param = "tool_choice";
+        if (!TryGetValue(body, param, out JsonElement choice))
+        {
+            return "auto";
+        }
+
+        string? value = choice.ValueKind == JsonValueKind.String ? choice.GetString() : null;
+        return value switch
+        {
+            "auto" or "none" => value,
+            "required" when anyTools => throw CannotForce(param),
+            "required" => throw ApiErrorException.BadRequest("'tool_choice' is 'required', but no 'tools' are given.", param),
+            null when choice.ValueKind == JsonValueKind.Object => throw CannotForce(param),
+            null => throw TypeError(param, "'auto', 'none' or an object", choice),
+            _ => throw ApiErrorException.BadRequest($"Invalid value for 'tool_choice': expected 'auto' or 'none', but got '{value}' instead.", param),
+        };
+    }
+
+    private static ApiErrorException CannotForce(string param) => ApiErrorException.BadRequest(
+        "'tool_choice' can only be 'auto' or 'none' here: forcing a call ('required' or a named function) needs constrained " +
+        "decoding, which this server does not have. Send 'auto' and describe in the messages which tool to call.",
+        param);
+
+    private static void RefuseDeprecated(JsonElement body)
+    {
+        foreach ((string param, string replacement) in new[] { ("functions", "tools"), ("function_call", "tool_choice") })
+        {
+            if (TryGetValue(body, param, out JsonElement value) && !(value.ValueKind == JsonValueKind.Array && value.GetArrayLength() == 0)
+                && !(param == "function_call" && value.ValueKind == JsonValueKind.String && value.GetString() is "none" or "auto"))
+            {
+                throw ApiErrorException.BadRequest($"'{param}' is deprecated and not supported: send '{replacement}'.", param);
+            }
+        }
+    }
+
+    private static void CheckFunctionType(JsonElement item, string path, bool required = false)
+    {
+        string field = $"{path}.type";
+        if (!TryGetValue(item, "type", out JsonElement type))
+        {
+            if (required)
+            {
+                throw ApiErrorException.BadRequest($"Missing required parameter: '{field}'.", field);
+            }
+
+            return;
+        }
+
+        if (type.ValueKind != JsonValueKind.String || type.GetString() != "function")
+        {
+            throw ApiErrorException.BadRequest($"Invalid value for '{field}': expected 'function', but got {type.GetRawText()} instead.", field);
+        }
+    }
+
+    private static JsonElement RequiredObject(JsonElement parent, string name, string path)
+    {
+        string field = $"{path}.{name}";
+        if (!TryGetValue(parent, name, out JsonElement value))
+        {
+            throw ApiErrorException.BadRequest($"Missing required parameter: '{field}'.", field);
+        }
+
+        return value.ValueKind == JsonValueKind.Object ? value : throw TypeErrorAt(field, "an object", value);
+    }
+
+    private static void OptionalStringAt(JsonElement parent, string name, string path)
+    {
+        if (TryGetValue(parent, name, out JsonElement value) && value.ValueKind != JsonValueKind.String)
+        {
+            throw TypeErrorAt($"{path}.{name}", "a string", value);
+        }
+    }
+
+    /// <summary>OpenAI's rule for a function's name.</summary>
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$", RegexOptions.CultureInvariant)]
+    private static partial Regex FunctionName();
+}
