@@ -24,7 +24,7 @@ internal sealed class AnswerObserver(HttpContext context, ProxiedRequest request
         }
 
         budgets.Debit(request.Tenant, usage.TotalTokens);
-        metrics.Usage(request.Tenant, request.Model, usage);
+        metrics.Usage(request, usage);
     }
 
     public void OnPodError() => Interlocked.Exchange(ref _settled, 1);

@@ -127,7 +127,8 @@ internal sealed class ModelRoutingMiddleware(
             // As the pods bound it, by their own report; the configured limit until one of them has reported.
             AnswerLimits limits = LimitsOf(model) ?? new AnswerLimits(pods.MaxTokens, pods.MaxTokens);
             long answerTokens = fields.MaxTokens is { } asked ? Math.Min(asked, limits.MaxTokens) : limits.ChatDefaultMaxTokens;
-            context.Features.Set(new ProxiedRequest(tenant, model, fields.Stream, fields.IncludeUsage, answerTokens * fields.Choices));
+            string operation = IsChat(context.Request.Path) ? GatewayMetrics.ChatOperation : GatewayMetrics.TextCompletionOperation;
+            context.Features.Set(new ProxiedRequest(tenant, model, fields.Stream, fields.IncludeUsage, answerTokens * fields.Choices, operation));
         }
 
         context.Request.Headers[PodHeaders.Model] = model;

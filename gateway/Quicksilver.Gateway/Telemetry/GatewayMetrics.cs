@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Quicksilver.Gateway.Relay;
 using Quicksilver.Gateway.Tenancy;
@@ -14,6 +15,12 @@ internal sealed class GatewayMetrics : IDisposable
     public const string TenantAttribute = "quicksilver.tenant";
     public const string ModelAttribute = "gen_ai.request.model";
 
+    /// <summary>The <c>gen_ai.operation.name</c> of chat completions, as the pods name it.</summary>
+    public const string ChatOperation = "chat";
+
+    /// <summary>The <c>gen_ai.operation.name</c> of completions, as the pods name it.</summary>
+    public const string TextCompletionOperation = "text_completion";
+
     private readonly Meter _meter;
     private readonly Histogram<long> _tokenUsage;
     private readonly Counter<double> _cost;
@@ -29,23 +36,31 @@ internal sealed class GatewayMetrics : IDisposable
         _tokenUsage = _meter.CreateHistogram(
             "gen_ai.client.token.usage",
             "{token}",
-            "Tokens per answer by gen_ai.token.type (input, output), tenant and model, from the answer's usage.",
+            "Tokens per answer by gen_ai.token.type (input, output), gen_ai.operation.name, tenant and model, from the answer's usage.",
             tags: null,
             new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576] });
-        _cost = _meter.CreateCounter<double>("quicksilver.gateway.cost", "USD", "Cost of the answers relayed, by tenant and model, as the pods measured it (usage.cost_usd).");
-        _gpuSeconds = _meter.CreateCounter<double>("quicksilver.gateway.gpu.seconds", "s", "Device seconds of the answers relayed, by tenant and model (usage.gpu_seconds).");
+        _cost = _meter.CreateCounter<double>("quicksilver.gateway.cost", "USD", "Cost of the answers relayed with their usage, by tenant and model, as the pods measured it (usage.cost_usd). Answers whose client left first (quicksilver.gateway.answers.unsettled) are not in it; the pods' quicksilver.cost counts every request's device time.");
+        _gpuSeconds = _meter.CreateCounter<double>("quicksilver.gateway.gpu.seconds", "s", "Device seconds of the answers relayed with their usage, by tenant and model (usage.gpu_seconds). Answers whose client left first are not in it; the pods' quicksilver.gpu.seconds counts every request's.");
         _rejections = _meter.CreateCounter<long>("quicksilver.gateway.rejections", "{request}", "Requests the gateway refused, or the model's pods could not take, by reason (missing_key, invalid_key, requests_per_minute, tokens_per_minute, model_not_allowed; and with gen_ai.request.model, model_busy 429 or a queue timeout, model_unavailable 503, model_timeout 504).");
         _retries = _meter.CreateCounter<long>("quicksilver.gateway.retries", "{request}", "Requests sent to another pod after one failed before answering, by model.");
         _brokenStreams = _meter.CreateCounter<long>("quicksilver.gateway.streams.broken", "{stream}", "Streams whose pod failed after the answer began; the client got an error event.");
         _unsettled = _meter.CreateCounter<long>("quicksilver.gateway.answers.unsettled", "{answer}", "Answers that ended without their usage (the client left, or a JSON answer too large to read), by tenant and model: each was debited its token ceiling from the tenant's budget.");
     }
 
-    public void Usage(Tenant tenant, string model, RelayedUsage usage)
+    public void Usage(ProxiedRequest request, RelayedUsage usage)
     {
-        var tenantTag = new KeyValuePair<string, object?>(TenantAttribute, tenant.Id);
-        var modelTag = new KeyValuePair<string, object?>(ModelAttribute, model);
-        _tokenUsage.Record(usage.PromptTokens, tenantTag, modelTag, new("gen_ai.token.type", "input"));
-        _tokenUsage.Record(usage.CompletionTokens, tenantTag, modelTag, new("gen_ai.token.type", "output"));
+        var tenantTag = new KeyValuePair<string, object?>(TenantAttribute, request.Tenant.Id);
+        var modelTag = new KeyValuePair<string, object?>(ModelAttribute, request.Model);
+        TagList TokenTags(string type) => new()
+        {
+            tenantTag,
+            modelTag,
+            { "gen_ai.operation.name", request.Operation },
+            { "gen_ai.provider.name", "quicksilver" },
+            { "gen_ai.token.type", type },
+        };
+        _tokenUsage.Record(usage.PromptTokens, TokenTags("input"));
+        _tokenUsage.Record(usage.CompletionTokens, TokenTags("output"));
         if (usage.CostUsd is { } cost)
         {
             _cost.Add(cost, tenantTag, modelTag);

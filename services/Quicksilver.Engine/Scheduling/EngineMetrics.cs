@@ -4,7 +4,10 @@ namespace Quicksilver.Engine.Scheduling;
 
 /// <summary>
 /// The step loop's meters (System.Diagnostics.Metrics, meter <c>Quicksilver.Engine</c>): step duration, batch size,
-/// tokens committed per step, and gauges of waiting/running requests, tokens in flight and K/V cache bytes held.
+/// tokens committed per step, and gauges of waiting/running requests, tokens in flight and K/V cache bytes held. Every
+/// measurement carries the model as <c>gen_ai.request.model</c>, as the server's and the metering meters' do, so that
+/// queries join them on one label (the meter's own tag of it, which tells engines apart in one process, is exported as
+/// a scope label).
 /// </summary>
 public sealed class EngineMetrics : IDisposable
 {
@@ -15,6 +18,7 @@ public sealed class EngineMetrics : IDisposable
     private readonly Histogram<double> _stepDuration;
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<double> _tokensPerStep;
+    private readonly KeyValuePair<string, object?> _model;
     private bool _disposed;
 
     /// <summary>
@@ -26,7 +30,8 @@ public sealed class EngineMetrics : IDisposable
     {
         ArgumentNullException.ThrowIfNull(load);
         ArgumentNullException.ThrowIfNull(kvCacheBytes);
-        var options = new MeterOptions(MeterName) { Tags = [new("gen_ai.request.model", model)] };
+        _model = new("gen_ai.request.model", model);
+        var options = new MeterOptions(MeterName) { Tags = [_model] };
         _meter = meters?.Create(options) ?? new Meter(options);
         _stepDuration = _meter.CreateHistogram<double>("quicksilver.engine.step.duration", "s", "Wall time of one denoising step: the forward pass over the batch and the commits.");
         _batchSize = _meter.CreateHistogram<int>("quicksilver.engine.batch.size", "{sequence}", "Sequences in one step's batch.");
@@ -39,11 +44,11 @@ public sealed class EngineMetrics : IDisposable
 
     internal void RecordStep(TimeSpan duration, int batchSize)
     {
-        _stepDuration.Record(duration.TotalSeconds);
-        _batchSize.Record(batchSize);
+        _stepDuration.Record(duration.TotalSeconds, _model);
+        _batchSize.Record(batchSize, _model);
     }
 
-    internal void RecordCommitted(int tokens) => _tokensPerStep.Record(tokens);
+    internal void RecordCommitted(int tokens) => _tokensPerStep.Record(tokens, _model);
 
     /// <summary>Stops the gauges (a host's factory meter outlives its <c>Dispose</c>, and must not read a stopped engine).</summary>
     public void Dispose()
@@ -53,5 +58,5 @@ public sealed class EngineMetrics : IDisposable
     }
 
     private IEnumerable<Measurement<T>> Observe<T>(Func<T> value)
-        where T : struct => Volatile.Read(ref _disposed) ? [] : [new Measurement<T>(value())];
+        where T : struct => Volatile.Read(ref _disposed) ? [] : [new Measurement<T>(value(), _model)];
 }

@@ -79,6 +79,7 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
                 GenerationUpdate update = updates.Current;
                 GpuSeconds = update.GpuSeconds;
                 DenoisingSteps = update.Steps;
+                telemetry.NoteSteps(choice, update.Steps);
                 if (update.IsSettlement)
                 {
                     // The engine let go of a cancelled sequence; the exception that ended it follows.

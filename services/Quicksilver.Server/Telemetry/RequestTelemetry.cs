@@ -96,6 +96,19 @@ internal sealed class RequestTelemetry : IDisposable
     }
 
     /// <summary>
+    /// Notes that the engine has run <paramref name="steps"/> steps for <paramref name="choice"/>, also on an update
+    /// that finalises nothing (a cancelled sequence's settlement): a request the engine ran a step for was admitted,
+    /// and its prompt is counted, as the metering bills it, even if its caller left before its first block.
+    /// </summary>
+    public void NoteSteps(int choice, int steps)
+    {
+        lock (_lock)
+        {
+            _steps[choice] = Math.Max(_steps[choice], steps);
+        }
+    }
+
+    /// <summary>
     /// Sets <paramref name="choice"/>'s output tokens to <paramref name="count"/>, its usage's: a stop sequence ended it
     /// inside a finalised block, or it ended at its end token, which the updates' tokens leave out.
     /// </summary>
@@ -189,7 +202,7 @@ internal sealed class RequestTelemetry : IDisposable
             }
 
             ServerMetrics.RequestDuration.Record(duration, tags);
-            bool admitted = _firstBlock != 0;
+            bool admitted = _firstBlock != 0 || _steps.Any(steps => steps > 0);
             int outputTokens = _outputTokens.Sum();
             if (admitted)
             {
@@ -197,7 +210,7 @@ internal sealed class RequestTelemetry : IDisposable
             }
 
             RecordTokens(GenAiAttributes.OutputTokenType, outputTokens);
-            if (errorType is null && admitted)
+            if (errorType is null && _firstBlock != 0)
             {
                 double firstToken = Stopwatch.GetElapsedTime(_started, _firstBlock).TotalSeconds;
                 ServerMetrics.TimeToFirstToken.Record(firstToken, _tags);

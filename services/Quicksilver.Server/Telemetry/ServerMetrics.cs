@@ -39,12 +39,12 @@ internal static class ServerMetrics
     public static Counter<long> Tokens { get; } = ServerDiagnostics.Meter.CreateCounter<long>(
         TokensName,
         "{token}",
-        "Tokens processed: prompt tokens (gen_ai.token.type=input) of admitted requests and generated tokens (output).");
+        "Tokens processed: prompt tokens (gen_ai.token.type=input) of requests the engine ran a step for, and generated tokens (output).");
 
     public static Histogram<double> TokensPerStep { get; } = ServerDiagnostics.Meter.CreateHistogram(
         TokensPerStepName,
         "{token}",
-        "Output tokens per denoising step, per successful request: how much parallel decoding saved over one token per step.",
+        "Answer tokens per denoising step of a successful request (completion_tokens / denoising_steps, choices averaged); an answer that ends inside a block counts all of that block's steps.",
         tags: null,
         new InstrumentAdvice<double> { HistogramBucketBoundaries = HistogramBuckets.TokensPerStep });
 }

@@ -17,7 +17,7 @@ public sealed class GatewayMeteringTests
     public async Task TokenUsageAndCostMetrics_EqualTheSumOfTheAnswersUsage_PerTenant()
     {
         await using Platform platform = await Platform.StartAsync(podCount: 2);
-        var recorded = new ConcurrentBag<(string Instrument, double Value, string Tenant, string? TokenType)>();
+        var recorded = new ConcurrentBag<(string Instrument, double Value, string Tenant, string? TokenType, string? Operation)>();
         using var listener = Listen(platform.Gateway, recorded);
 
         // Non-streamed and streamed answers, concurrently, for two tenants. (A stream whose client did not ask for
@@ -30,9 +30,11 @@ public sealed class GatewayMeteringTests
             answers.Add((tenant, UsageOfStreamAsync(client)));
             answers.Add((tenant, UsageOfAnswerAsync(client, Platform.Completion(maxTokens: 16, prompt: "A longer prompt for the second request"))));
             answers.Add((tenant, UsageOfStreamAsync(client)));
+            answers.Add((tenant, UsageOfChatAsync(client)));
         }
 
         await Task.WhenAll(answers.Select(a => a.Usage));
+        Assert.All(recorded.Where(r => r.Instrument == "gen_ai.client.token.usage"), r => Assert.Contains(r.Operation, new[] { "chat", "text_completion" }));
         foreach (string tenant in new[] { TestTenants.Acme, TestTenants.Globex })
         {
             JsonObject[] mine = [.. answers.Where(a => a.Tenant == tenant).Select(a => a.Usage.Result)];
@@ -44,7 +46,22 @@ public sealed class GatewayMeteringTests
             // Summed in another order than the gateway's counter: equal within floating-point rounding.
             Assert.Equal(cost, Total(recorded, "quicksilver.gateway.cost", tenant, null), precision: 12);
             Assert.Equal(gpuSeconds, Total(recorded, "quicksilver.gateway.gpu.seconds", tenant, null), precision: 12);
+            JsonObject chat = mine[^1];
+            Assert.Equal((long)chat["completion_tokens"]!, recorded.Where(r => r.Tenant == tenant && r is { Instrument: "gen_ai.client.token.usage", TokenType: "output", Operation: "chat" }).Sum(r => r.Value));
         }
+    }
+
+    private static async Task<JsonObject> UsageOfChatAsync(HttpClient client)
+    {
+        var body = new JsonObject
+        {
+            ["model"] = GatewayServer.Model,
+            ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Say hello" }),
+            ["max_completion_tokens"] = 8,
+        };
+        using HttpResponseMessage response = await client.PostAsJsonAsync("/v1/chat/completions", body);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["usage"]!.AsObject();
     }
 
     private static async Task<JsonObject> UsageOfAnswerAsync(HttpClient client, JsonObject request)
@@ -63,7 +80,7 @@ public sealed class GatewayMeteringTests
         return JsonNode.Parse(payloads[^1])!["usage"]!.AsObject();
     }
 
-    private static MeterListener Listen(GatewayServer gateway, ConcurrentBag<(string, double, string, string?)> recorded)
+    private static MeterListener Listen(GatewayServer gateway, ConcurrentBag<(string, double, string, string?, string?)> recorded)
     {
         IMeterFactory factory = gateway.Services.GetRequiredService<IMeterFactory>();
         var listener = new MeterListener
@@ -76,8 +93,8 @@ public sealed class GatewayMeteringTests
                 }
             },
         };
-        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => recorded.Add((instrument.Name, value, Tag(tags, "quicksilver.tenant")!, Tag(tags, "gen_ai.token.type"))));
-        listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => recorded.Add((instrument.Name, value, Tag(tags, "quicksilver.tenant")!, Tag(tags, "gen_ai.token.type"))));
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => recorded.Add((instrument.Name, value, Tag(tags, "quicksilver.tenant")!, Tag(tags, "gen_ai.token.type"), Tag(tags, "gen_ai.operation.name"))));
+        listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => recorded.Add((instrument.Name, value, Tag(tags, "quicksilver.tenant")!, Tag(tags, "gen_ai.token.type"), Tag(tags, "gen_ai.operation.name"))));
         listener.Start();
         return listener;
     }
@@ -95,6 +112,6 @@ public sealed class GatewayMeteringTests
         return null;
     }
 
-    private static double Total(IEnumerable<(string Instrument, double Value, string Tenant, string? TokenType)> recorded, string instrument, string tenant, string? tokenType) =>
+    private static double Total(IEnumerable<(string Instrument, double Value, string Tenant, string? TokenType, string? Operation)> recorded, string instrument, string tenant, string? tokenType) =>
         recorded.Where(r => r.Instrument == instrument && r.Tenant == tenant && r.TokenType == tokenType).Sum(r => r.Value);
 }

@@ -44,12 +44,14 @@ public sealed class EngineMetricsExportTests
             Assert.True(samples.Count(s => s.Name == gauge) == 1, $"Expected one {gauge}.\n{text}");
             PrometheusSample sample = samples.Single(s => s.Name == gauge);
             Assert.True(sample.Value == 0, $"{gauge} is {sample.Value} with no request in flight.\n{text}");
+            Assert.True(sample["gen_ai_request_model"] == TinyModelFolder.ModelId, $"{gauge} does not carry the model as gen_ai_request_model, the label the server's metrics carry.\n{text}");
         }
 
         Assert.True(Assert.Single(samples, s => s.Name == "quicksilver_engine_step_duration_seconds_count").Value >= 4, text);
         Assert.Contains(samples, s => s.Name == "quicksilver_engine_step_duration_seconds_bucket" && s["le"] == "0.001");
         Assert.Contains(samples, s => s.Name == "quicksilver_engine_batch_size_bucket" && s["le"] == "1");
         Assert.Contains(samples, s => s.Name == "quicksilver_engine_tokens_per_step_bucket" && s["le"] == "0.25");
+        Assert.All(samples.Where(s => s.Name.StartsWith("quicksilver_engine_", StringComparison.Ordinal)), s => Assert.Equal(TinyModelFolder.ModelId, s["gen_ai_request_model"]));
         Assert.Equal(1, Assert.Single(samples, s => s.Name == "gen_ai_server_request_duration_seconds_count").Value);
         Assert.Equal(TinyModelFolder.ModelId, Assert.Single(samples, s => s.Name == "gen_ai_server_request_duration_seconds_count")["gen_ai_request_model"]);
     }
