@@ -67,6 +67,12 @@ internal sealed record GatewayError(int StatusCode, string Type, string Message,
     public static GatewayError NoPodAvailable(string model) =>
         new(StatusCodes.Status503ServiceUnavailable, "ServiceUnavailableError", $"No server of the model `{model}` is available. Retry shortly.") { RetryAfterSeconds = 1 };
 
+    /// <summary>The model's pods refused the gateway's own key: the platform's configuration, not the client's key.</summary>
+    public static GatewayError PodsRefuseKey(string model) => new(
+        StatusCodes.Status502BadGateway,
+        "BadGatewayError",
+        $"The servers of the model `{model}` refused this gateway's key (the gateway and the servers are configured with different keys). Your request and API key are fine; retry later.");
+
     public static GatewayError PodTimedOut(string model) => new(
         StatusCodes.Status504GatewayTimeout,
         "GatewayTimeoutError",

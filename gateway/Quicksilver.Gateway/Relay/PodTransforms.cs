@@ -14,15 +14,18 @@ namespace Quicksilver.Gateway.Relay;
 /// Requests: the client's API key and any client copy of the internal headers are removed, and the tenant, the pod key
 /// and (for streams) the usage request are stamped. Answers: the piggy-backed load is read and removed; a 503 or
 /// 429 is swallowed when another pod can be tried (not a 503 marked <c>X-Quicksilver-No-Retry</c>: a queue timeout),
-/// and a last 503 after a 429 is swallowed for the gateway's own 429;
+/// and a last 503 after a 429 is swallowed for the gateway's own 429; a 401, which a pod answers only to the gateway's
+/// key, never to the client's, is never relayed: the pod holds another key, so it is ejected, the error logged, and the
+/// request tried on another pod or answered 502;
 /// a 200 is relayed through <see cref="SseRelayStream"/> or <see cref="JsonUsageTapStream"/> to meter it.
 /// </summary>
-internal sealed class PodTransforms(
+internal sealed partial class PodTransforms(
     IOptions<GatewayOptions> options,
     PodLoadRegistry loads,
     TenantTokenBudgets budgets,
     PodEjection ejection,
-    GatewayMetrics metrics) : ITransformProvider
+    GatewayMetrics metrics,
+    ILogger<PodTransforms> logger) : ITransformProvider
 {
     public void ValidateRoute(TransformRouteValidationContext context)
     {
@@ -89,6 +92,13 @@ internal sealed class PodTransforms(
         }
 
         int status = (int)answer.StatusCode;
+        if (status == StatusCodes.Status401Unauthorized)
+        {
+            RefuseKey(http, attempts);
+            context.SuppressResponseBody = true;
+            return ValueTask.CompletedTask;
+        }
+
         if (status == StatusCodes.Status429TooManyRequests)
         {
             attempts?.RecordShed(answer.Headers.RetryAfter?.Delta);
@@ -132,6 +142,21 @@ internal sealed class PodTransforms(
 
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>A pod refused the gateway's key: out of rotation, and the request to another pod or answered 502.</summary>
+    private void RefuseKey(HttpContext http, ForwardAttempts? attempts)
+    {
+        LogKeyRefused(logger, http.GetReverseProxyFeature().ProxiedDestination?.Model.Config.Address ?? "(unknown)");
+        ejection.EjectProxiedPod(http);
+        attempts?.RecordKeyRefused();
+        if (attempts?.TryClaimRetry() != true)
+        {
+            attempts?.WithholdAnswer();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The pod {Address} refused the gateway's key (401): Gateway:PodKey differs from its Quicksilver:Tenancy:GatewayKey. It is ejected and the request goes to another pod; while a key is rotated, give the pods the old key as Quicksilver:Tenancy:PreviousGatewayKey")]
+    private static partial void LogKeyRefused(ILogger logger, string address);
 
     /// <summary>The answer's prompt tokens as its pod announced them; 0 when it did not (an older pod) or sent nonsense.</summary>
     private static int PromptTokens(HttpResponseMessage answer) =>

@@ -31,6 +31,9 @@ internal sealed class ForwardAttempts(int maxAttempts, RetryBudget budget)
     /// <summary>Whether a pod's queue timed out on this request (its 503, not retried): the model is busy, not down.</summary>
     public bool QueueTimedOut { get; private set; }
 
+    /// <summary>Whether a pod refused the gateway's key (its 401): it is configured with another key.</summary>
+    public bool KeyRefused { get; private set; }
+
     /// <summary>
     /// Whether the current try's pod stopped answering before the try's answer began, and the gateway took the request
     /// back from it (<see cref="UnansweredRequests"/>).
@@ -141,6 +144,9 @@ internal sealed class ForwardAttempts(int maxAttempts, RetryBudget budget)
     /// <summary>The current try's pod answered 503 for a request that waited out its queue.</summary>
     public void RecordQueueTimeout() => QueueTimedOut = true;
 
-    /// <summary>The current try's answer is not relayed: the gateway answers for the pods that shed the request.</summary>
+    /// <summary>The current try's pod refused the gateway's key.</summary>
+    public void RecordKeyRefused() => KeyRefused = true;
+
+    /// <summary>The current try's answer is not relayed: the gateway answers for the pods that shed or refused the request.</summary>
     public void WithholdAnswer() => AnswerWithheld = true;
 }

@@ -13,8 +13,8 @@ namespace Quicksilver.Gateway.Routing;
 /// <summary>
 /// The first step of the proxy pipeline: runs balancing and forwarding once per try, and tries another pod when the
 /// chosen one failed before any byte of the answer reached the client — connection refused or reset, connect timeout,
-/// a pod hung with the request (<see cref="UnansweredRequests"/>), or a 503/429 from the pod (<see cref="PodTransforms"/>
-/// claims those). Never after the answer began: a
+/// a pod hung with the request (<see cref="UnansweredRequests"/>), a 503/429 from the pod, or its 401 to the gateway's
+/// key (<see cref="PodTransforms"/> claims those). Never after the answer began: a
 /// stream is not replayed. The request body was buffered by <see cref="ModelRoutingMiddleware"/>, so it is rewound
 /// for each try. When no try succeeds, the client gets OpenAI's error shape: 429 when a pod shed the request (busy:
 /// the last pod's own 429, or the gateway's with the shortest <c>Retry-After</c> the pods gave when the last try failed
@@ -47,6 +47,7 @@ internal sealed class RetryingForwarderMiddleware(
         StatusCodes.Status503ServiceUnavailable when context.Features.Get<ForwardAttempts>()?.QueueTimedOut == true => GatewayMetrics.RejectionReasons.ModelBusy,
         StatusCodes.Status503ServiceUnavailable => GatewayMetrics.RejectionReasons.ModelUnavailable,
         StatusCodes.Status504GatewayTimeout => GatewayMetrics.RejectionReasons.ModelTimeout,
+        StatusCodes.Status502BadGateway when context.Features.Get<ForwardAttempts>()?.KeyRefused == true => GatewayMetrics.RejectionReasons.PodKeyRefused,
         _ => null,
     };
 
@@ -138,7 +139,12 @@ internal sealed class RetryingForwarderMiddleware(
         _ => NoPodTookIt(model, attempts).WriteAsync(context.Response),
     };
 
-    /// <summary>Every try failed: 429 when a pod shed the request (the model is busy), else 503 (none is available).</summary>
+    /// <summary>
+    /// Every try failed: 429 when a pod shed the request (the model is busy), else 502 when a pod refused the gateway's
+    /// key (a configuration the client cannot fix, and must not read as its own key refused), else 503 (none is available).
+    /// </summary>
     private static GatewayError NoPodTookIt(string model, ForwardAttempts attempts) =>
-        attempts.ShedRetryAfter is { } retryAfter ? GatewayError.PodsBusy(model, retryAfter) : GatewayError.NoPodAvailable(model);
+        attempts.ShedRetryAfter is { } retryAfter ? GatewayError.PodsBusy(model, retryAfter)
+        : attempts.KeyRefused ? GatewayError.PodsRefuseKey(model)
+        : GatewayError.NoPodAvailable(model);
 }

@@ -112,6 +112,9 @@ internal sealed class GatewayMetrics : IDisposable
         /// <summary>408: a body sent more slowly than Kestrel's minimum data rate.</summary>
         public const string RequestTimedOut = "request_timeout";
 
+        /// <summary>502: every pod tried refused the gateway's key (<c>Gateway:PodKey</c> differs from theirs).</summary>
+        public const string PodKeyRefused = "pod_key_refused";
+
         /// <summary>429: the pods shed it (their queues are full, or the wait would be too long); or 503 after it waited out a pod's queue.</summary>
         public const string ModelBusy = "model_busy";
 

@@ -19,6 +19,14 @@ public sealed record TenancyOptions
     public string? GatewayKey { get; init; }
 
     /// <summary>
+    /// A key the pod still accepts beside <see cref="GatewayKey"/> while the gateway's key is rotated, so that no
+    /// request is refused between the pods' roll and the gateways': set it to the old key and <see cref="GatewayKey"/>
+    /// to the new one, roll the pods, roll the gateways with the new key, then unset it. Needs <see cref="GatewayKey"/>
+    /// and must differ from it. Default: unset.
+    /// </summary>
+    public string? PreviousGatewayKey { get; init; }
+
+    /// <summary>
     /// Refuse every <c>/v1</c> request that is not from the gateway (401, code <c>gateway_required</c>), so that clients
     /// cannot bypass the gateway's keys and rate limits. Health, <c>/load</c> and <c>/metrics</c> stay open. Needs
     /// <see cref="GatewayKey"/>. Default: false.

@@ -79,11 +79,21 @@ public sealed class ExtensionsTests
     [InlineData("Quicksilver:Metering:GpuHourPriceUsd", "NaN", "Quicksilver:Metering:GpuHourPriceUsd must be a finite number ≥ 0")]
     [InlineData("Quicksilver:Tenancy:GatewayKey", " ", "Quicksilver:Tenancy:GatewayKey must not be blank")]
     [InlineData("Quicksilver:Tenancy:RequireGateway", "true", "Quicksilver:Tenancy:RequireGateway needs Quicksilver:Tenancy:GatewayKey")]
+    [InlineData("Quicksilver:Tenancy:PreviousGatewayKey", "old-key-0123456789", "Quicksilver:Tenancy:PreviousGatewayKey needs Quicksilver:Tenancy:GatewayKey (the key it is rotated to)")]
+    [InlineData("Quicksilver:Tenancy:PreviousGatewayKey", " ", "Quicksilver:Tenancy:PreviousGatewayKey must not be blank")]
     public async Task Start_InvalidSetting_FailsWithAClearMessage(string key, string value, string message)
     {
         OptionsValidationException exception = await StartFailureAsync((key, value));
 
         Assert.Contains(message, exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_PreviousGatewayKeyTheSameAsTheKey_Fails()
+    {
+        OptionsValidationException exception = await StartFailureAsync(("Quicksilver:Tenancy:GatewayKey", "key-0123456789abcdef"), ("Quicksilver:Tenancy:PreviousGatewayKey", "key-0123456789abcdef"));
+
+        Assert.Contains("Quicksilver:Tenancy:PreviousGatewayKey must differ from Quicksilver:Tenancy:GatewayKey", exception.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -37,4 +37,15 @@ public sealed class GatewayKeyTests
         Assert.False(key.Matches(new StringValues(["k", "k"])));
         Assert.False(key.Matches(StringValues.Empty));
     }
+
+    [Theory]
+    [InlineData("new-key-shared-with-the-gateway", true)]
+    [InlineData("old-key-shared-with-the-gateway", true)]
+    [InlineData("other-key-shared-with-the-gatewa", false)]
+    public void Matches_WhileTheKeyIsRotated_TheNewAndThePreviousKey(string presented, bool matches)
+    {
+        var key = new GatewayKey(Options.Create(new TenancyOptions { GatewayKey = "new-key-shared-with-the-gateway", PreviousGatewayKey = "old-key-shared-with-the-gateway" }));
+
+        Assert.Equal(matches, key.Matches(presented));
+    }
 }
