@@ -71,6 +71,7 @@ internal static class GatewayApplication
         services.AddHttpClient(PodLoadPoller.HttpClientName).ConfigureHttpClient(static (provider, client) =>
             client.Timeout = provider.GetRequiredService<IOptions<RoutingOptions>>().Value.ProbeTimeout);
         services.AddSingleton<ModelCardSource>();
+        services.AddSingleton<OpenApiDocumentSource>();
         services.AddHostedService<PodLoadPoller>();
 
         services.AddRequestTimeouts();

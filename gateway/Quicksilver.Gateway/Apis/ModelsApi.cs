@@ -12,7 +12,8 @@ namespace Quicksilver.Gateway.Apis;
 /// length included), from <see cref="ModelCardSource"/>, all at once: a model none of whose pods answers within the
 /// probe timeout is still listed, with its last served card. <c>GET /v1/models/{model}</c>
 /// (OpenAI's "retrieve model"; an id's slashes as they come or escaped): that card, or 404 for a model the gateway does
-/// not serve or the tenant may not use (a model it cannot list is one it cannot see).
+/// not serve or the tenant may not use (a model it cannot list is one it cannot see). <c>GET /openapi/v1.json</c>: the
+/// API's description.
 /// </summary>
 internal static class ModelsApi
 {
@@ -20,7 +21,23 @@ internal static class ModelsApi
     {
         app.MapGet("/v1/models", ListAsync);
         app.MapGet("/v1/models/{**model}", RetrieveAsync);
+        app.MapGet("/openapi/v1.json", DescribeAsync);
         return app;
+    }
+
+    /// <summary>
+    /// <c>GET /openapi/v1.json</c> (no key needed, as on the pods): the API as the gateway serves it
+    /// (<see cref="OpenApiDocumentSource"/>); 503 before any pod has described it.
+    /// </summary>
+    private static async Task DescribeAsync(HttpContext context, OpenApiDocumentSource documents)
+    {
+        if (await documents.DocumentAsync(context.RequestAborted) is { } document)
+        {
+            await TypedResults.Json(document).ExecuteAsync(context);
+            return;
+        }
+
+        await GatewayError.NoPodToDescribeTheApi().WriteAsync(context.Response);
     }
 
     private static async Task<IResult> ListAsync(HttpContext context, IOptionsMonitor<GatewayOptions> options, ModelCardSource cards)

@@ -73,6 +73,9 @@ internal sealed record GatewayError(int StatusCode, string Type, string Message,
         "BadGatewayError",
         $"The servers of the model `{model}` refused this gateway's key (the gateway and the servers are configured with different keys). Your request and API key are fine; retry later.");
 
+    public static GatewayError NoPodToDescribeTheApi() =>
+        new(StatusCodes.Status503ServiceUnavailable, "ServiceUnavailableError", "No server is available to describe the API yet. Retry shortly.") { RetryAfterSeconds = 1 };
+
     public static GatewayError PodTimedOut(string model) => new(
         StatusCodes.Status504GatewayTimeout,
         "GatewayTimeoutError",
