@@ -37,7 +37,7 @@ public sealed class SelectorTests
         Assert.Contains("app.kubernetes.io/component=gateway", labels);
         Assert.Contains("app.kubernetes.io/name=stub-include.quicksilver.name", labels);
         Assert.Contains("app.kubernetes.io/instance=stub_.Release.Name", labels);
-        Assert.Contains("app.kubernetes.io/managed-by=stub_.Release.Service", labels);
+        Assert.Contains("app.kubernetes.io/managed-by=stub_.root.Release.Service", labels);
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class ValuesPathTests
         HashSet<string> used = ValuesPaths.Used(TemplateTexts(ChartFolders.Templates));
 
         Assert.Contains(".Values.gateway.autoscaling.enabled", used);
-        Assert.Contains(".Values.pods.gpu.count", used);
+        Assert.Contains(".Values.pods.kernelCache.existingClaim", used);
         Assert.Contains(".Values.models.[].storage.pvc.claimName", used);
         Assert.Contains(".Values.models.[].storage.url.files.[].sha256", used);
         Assert.Contains(".Values.models.[].gpuHourPriceUsd", used);

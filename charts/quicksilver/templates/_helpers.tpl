@@ -46,6 +46,20 @@ app.kubernetes.io/part-of: quicksilver
 {{- end }}
 {{- end }}
 
+{{/* Labels of a Deployment's pod template, before the component's: the resources' labels without helm.sh/chart and
+app.kubernetes.io/version, which change with every chart release and would roll every pod (a model load each) on an
+upgrade that changes nothing the pods run (the image reference rolls them when the image changes); then commonLabels
+and the workload's podLabels (its value wins), which the values check keeps off the chart's own keys.
+Context: root, podLabels. */}}
+{{- define "quicksilver.podTemplateLabels" -}}
+{{ include "quicksilver.selectorLabels" .root }}
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+app.kubernetes.io/part-of: quicksilver
+{{- with mergeOverwrite (deepCopy (default dict .root.Values.commonLabels)) (deepCopy (default dict .podLabels)) }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
 {{/* Name of the gateway's Deployment, Service, HPA, PDB and ConfigMap. */}}
 {{- define "quicksilver.gateway.fullname" -}}
 {{- printf "%s-gateway" (include "quicksilver.fullname" .) }}
@@ -117,23 +131,33 @@ imagePullSecrets:
 {{- default (printf "%s-gateway-key" (include "quicksilver.fullname" .)) .Values.gatewayKey.existingSecret }}
 {{- end }}
 
-{{/* The gateway key the chart stores: the value given, else the one already in the cluster, else a new random one. */}}
+{{/* The gateway key the chart stores: the value given, else the one already in the cluster, else a new random one.
+Resolved once per render (kept in .Values), so that the Secret and the checksums in the pod templates agree. */}}
 {{- define "quicksilver.gatewayKey.value" -}}
-{{- if .Values.gatewayKey.value }}
-{{- .Values.gatewayKey.value }}
-{{- else }}
+{{- if not (hasKey .Values.gatewayKey "resolved") }}
+{{- $key := .Values.gatewayKey.value }}
+{{- if not $key }}
 {{- $existing := lookup "v1" "Secret" .Release.Namespace (include "quicksilver.gatewayKey.secretName" .) }}
-{{- $stored := "" }}
-{{- if $existing }}
-{{- if $existing.data }}
-{{- $stored = index $existing.data .Values.gatewayKey.secretKey | default "" }}
+{{- if and $existing $existing.data }}
+{{- $key = index $existing.data .Values.gatewayKey.secretKey | default "" | b64dec }}
 {{- end }}
 {{- end }}
-{{- if $stored }}
-{{- $stored | b64dec }}
-{{- else }}
-{{- randAlphaNum 48 }}
+{{- $_ := set .Values.gatewayKey "resolved" (default (randAlphaNum 48) $key) }}
 {{- end }}
+{{- index .Values.gatewayKey "resolved" }}
+{{- end }}
+
+{{/* A pod-template annotation that rolls the pods when the chart-managed gateway key changes (the key reaches them as
+an environment variable, read at start). Nothing with gatewayKey.existingSecret: the chart cannot see that Secret.
+Context: root, previous (whether the pods also take gatewayKey.previous). */}}
+{{- define "quicksilver.gatewayKey.checksum" -}}
+{{- $values := .root.Values.gatewayKey }}
+{{- if not $values.existingSecret }}
+{{- $keys := include "quicksilver.gatewayKey.value" .root }}
+{{- if .previous }}
+{{- $keys = printf "%s\n%s" $keys $values.previous }}
+{{- end }}
+{{- printf "checksum/gateway-key: %s" ($keys | sha256sum) }}
 {{- end }}
 {{- end }}
 
@@ -231,6 +255,24 @@ those: it fills every "empty" key of its destination.
 {{- end }}
 {{- end }}
 
+{{/* A model's pod settings that models[*] may override whole (null or empty: the pods.* one), set on .into: backend,
+gpu, image, runtimeClassName, and autoscaling (merged key by key). Context: root, model, into. */}}
+{{- define "quicksilver.pod.settings" -}}
+{{- $pods := .root.Values.pods }}
+{{- $model := .model }}
+{{- $_ := set .into "backend" (default $pods.backend $model.backend) }}
+{{- $gpu := deepCopy $pods.gpu }}
+{{- $_ := include "quicksilver.overlay" (dict "into" $gpu "over" $model.gpu) }}
+{{- $_ := set .into "gpu" $gpu }}
+{{- $image := deepCopy $pods.image }}
+{{- $_ := include "quicksilver.overlay" (dict "into" $image "over" $model.image) }}
+{{- $_ := set .into "image" $image }}
+{{- $_ := set .into "runtimeClassName" (default $pods.runtimeClassName $model.runtimeClassName) }}
+{{- $autoscaling := deepCopy $pods.autoscaling }}
+{{- $_ := include "quicksilver.overlay" (dict "into" $autoscaling "over" $model.autoscaling) }}
+{{- $_ := set .into "autoscaling" $autoscaling }}
+{{- end }}
+
 {{/* One model's settings as environment variables (its ConfigMap's data). Context: root, model. */}}
 {{- define "quicksilver.pod.config" -}}
 {{- $root := .root }}
@@ -239,6 +281,8 @@ those: it fills every "empty" key of its destination.
 {{- $_ := include "quicksilver.overlay" (dict "into" $engine "over" .model.engine) }}
 {{- $limits := deepCopy (default dict $pods.limits) }}
 {{- $_ := include "quicksilver.overlay" (dict "into" $limits "over" .model.limits) }}
+{{- $settings := dict }}
+{{- $_ := include "quicksilver.pod.settings" (dict "root" $root "model" .model "into" $settings) }}
 {{- $price := $pods.gpuHourPriceUsd }}
 {{- if not (kindIs "invalid" .model.gpuHourPriceUsd) }}
 {{- $price = .model.gpuHourPriceUsd }}
@@ -246,7 +290,7 @@ those: it fills every "empty" key of its destination.
 ASPNETCORE_URLS: {{ printf "http://+:%d" (int $pods.containerPort) | quote }}
 Quicksilver__ModelPath: {{ include "quicksilver.pod.modelPath" . | quote }}
 Quicksilver__Engine__ModelId: {{ .model.id | quote }}
-Quicksilver__Engine__Backend: {{ $pods.backend | quote }}
+Quicksilver__Engine__Backend: {{ $settings.backend | quote }}
 Quicksilver__Engine__KernelCacheDirectory: "/var/cache/quicksilver/kernels"
 {{- range $key, $value := $engine }}
 {{- if not (kindIs "invalid" $value) }}
@@ -276,6 +320,29 @@ OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
 {{- end }}
 {{- end }}
 
+{{/* progressDeadlineSeconds of the model Deployments: the startup probe's whole budget plus 10 minutes (scheduling,
+the image pull, a model download), so that a model load the probe still allows is not reported as a failed rollout
+(Kubernetes' default is 600 s; the probe allows 30 minutes by default). */}}
+{{- define "quicksilver.pod.progressDeadlineSeconds" -}}
+{{- $pods := .Values.pods }}
+{{- if not (kindIs "invalid" $pods.progressDeadlineSeconds) }}
+{{- int $pods.progressDeadlineSeconds }}
+{{- else }}
+{{- $probe := $pods.startupProbe }}
+{{- add (int (default 0 (index $probe "initialDelaySeconds"))) (mul (int (default 10 $probe.periodSeconds)) (int (default 3 $probe.failureThreshold))) 600 }}
+{{- end }}
+{{- end }}
+
+{{/* A probe from values. Helm merges a user's probe into the default one, so a user's exec, tcpSocket or grpc would
+sit beside the default httpGet, which Kubernetes refuses: another handler replaces httpGet. */}}
+{{- define "quicksilver.probe" -}}
+{{- $probe := deepCopy . }}
+{{- if or (hasKey $probe "exec") (hasKey $probe "tcpSocket") (hasKey $probe "grpc") }}
+{{- $_ := unset $probe "httpGet" }}
+{{- end }}
+{{- toYaml $probe }}
+{{- end }}
+
 {{/* terminationGracePeriodSeconds of the gateway: longer than preStop + its shutdown timeout. */}}
 {{- define "quicksilver.gateway.terminationGracePeriodSeconds" -}}
 {{- $gateway := .Values.gateway }}
@@ -296,10 +363,21 @@ OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
 {{- $messages = append $messages (printf "models: the name %q is used twice." $m.name) }}
 {{- end }}
 {{- $_ := set $names $m.name true }}
-{{- if hasKey $ids $m.id }}
-{{- $messages = append $messages (printf "models: the id %q is served twice; one Deployment per model id." $m.id) }}
+{{- if hasKey $ids (lower $m.id) }}
+{{- $messages = append $messages (printf "models: the id %q is served twice (ids are compared ignoring case: they name the gateway's settings, which are); one Deployment per model id." $m.id) }}
 {{- end }}
-{{- $_ := set $ids $m.id true }}
+{{- $_ := set $ids (lower $m.id) true }}
+{{- $settings := dict }}
+{{- $_ := include "quicksilver.pod.settings" (dict "root" $ "model" $m "into" $settings) }}
+{{- if and (eq $settings.backend "cuda") (eq (int $settings.gpu.count) 0) }}
+{{- $messages = append $messages (printf "models[%s]: backend cuda needs gpu.count >= 1 (pods.gpu or the model's gpu); use backend cpu (image quicksilver/pod-cpu) for CPU-only pods." $m.name) }}
+{{- end }}
+{{- if and $settings.autoscaling.enabled (not $.Values.monitoring.serviceMonitor.enabled) (not $settings.autoscaling.query) }}
+{{- $messages = append $messages (printf "models[%s]: pods.autoscaling needs monitoring.serviceMonitor.enabled (its default query selects the pods' series by the ServiceMonitor's service label) or an autoscaling.query of your own." $m.name) }}
+{{- end }}
+{{- if and $settings.autoscaling.enabled (gt (int $settings.autoscaling.minReplicas) (int $settings.autoscaling.maxReplicas)) }}
+{{- $messages = append $messages (printf "models[%s]: autoscaling.minReplicas (%d) exceeds maxReplicas (%d)." $m.name (int $settings.autoscaling.minReplicas) (int $settings.autoscaling.maxReplicas)) }}
+{{- end }}
 {{- $storage := $m.storage }}
 {{- if and (eq $storage.type "pvc") (not $storage.pvc.claimName) }}
 {{- $messages = append $messages (printf "models[%s].storage.pvc.claimName is required with storage.type pvc." $m.name) }}
@@ -324,7 +402,7 @@ OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
 {{- end }}
 {{- end }}
 {{- range $external := .Values.gateway.externalModels }}
-{{- if hasKey $ids $external.id }}
+{{- if hasKey $ids (lower $external.id) }}
 {{- $messages = append $messages (printf "gateway.externalModels: %q is also in models." $external.id) }}
 {{- end }}
 {{- end }}
@@ -343,11 +421,14 @@ OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
 {{- if and .Values.gatewayKey.value (lt (len .Values.gatewayKey.value) 16) }}
 {{- $messages = append $messages "gatewayKey.value must be at least 16 characters (the gateway refuses a shorter Gateway:PodKey)." }}
 {{- end }}
+{{- if and .Values.gatewayKey.previous .Values.gatewayKey.existingSecret }}
+{{- $messages = append $messages (printf "gatewayKey.previous is stored in the chart's Secret, which gatewayKey.existingSecret replaces: put the previous key in your Secret under %q instead." .Values.gatewayKey.previousSecretKey) }}
+{{- end }}
+{{- if and .Values.gatewayKey.previous (eq .Values.gatewayKey.previous .Values.gatewayKey.value) }}
+{{- $messages = append $messages "gatewayKey.previous must differ from gatewayKey.value (the pods refuse to start with the same key twice)." }}
+{{- end }}
 {{- if and .Values.tenants.existingSecret .Values.tenants.list }}
 {{- $messages = append $messages "tenants.list is ignored when tenants.existingSecret is set; keep one of them." }}
-{{- end }}
-{{- if and $pods.autoscaling.enabled (not .Values.monitoring.serviceMonitor.enabled) (not $pods.autoscaling.query) }}
-{{- $messages = append $messages "pods.autoscaling needs monitoring.serviceMonitor.enabled (its default query selects the pods' series by the ServiceMonitor's service label) or a pods.autoscaling.query of your own." }}
 {{- end }}
 {{- if and .Values.monitoring.serviceMonitor.enabled .Values.networkPolicy.enabled (not .Values.networkPolicy.pods.extraFrom) }}
 {{- $messages = append $messages "monitoring.serviceMonitor scrapes the model pods' port, which networkPolicy opens to the gateway only: add your Prometheus to networkPolicy.pods.extraFrom (e.g. [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}], or a podSelector when it runs in this namespace), or set networkPolicy.enabled false." }}
@@ -355,8 +436,19 @@ OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
 {{- if and .Values.monitoring.prometheusRule.enabled (not .Values.monitoring.serviceMonitor.enabled) }}
 {{- $messages = append $messages "monitoring.prometheusRule's alerts read the series monitoring.serviceMonitor scrapes (up{service=...} among them): without it QuicksilverGatewayDown fires forever. Enable monitoring.serviceMonitor too." }}
 {{- end }}
-{{- if and (eq $pods.backend "cuda") (eq (int $pods.gpu.count) 0) }}
-{{- $messages = append $messages "pods.backend cuda needs pods.gpu.count >= 1; use backend cpu (image quicksilver/pod-cpu) for CPU-only pods." }}
+{{- if eq (int .Values.gateway.managementPort) (int .Values.gateway.containerPort) }}
+{{- $messages = append $messages "gateway.managementPort must differ from gateway.containerPort: the management port answers /metrics (every tenant's traffic and spend) and health only." }}
+{{- end }}
+{{- if and .Values.gateway.autoscaling.enabled (gt (int .Values.gateway.autoscaling.minReplicas) (int .Values.gateway.autoscaling.maxReplicas)) }}
+{{- $messages = append $messages "gateway.autoscaling.minReplicas exceeds maxReplicas." }}
+{{- end }}
+{{- $chartLabels := list "app.kubernetes.io/name" "app.kubernetes.io/instance" "app.kubernetes.io/component" "app.kubernetes.io/managed-by" "app.kubernetes.io/part-of" "app.kubernetes.io/version" "helm.sh/chart" "quicksilver/model" }}
+{{- range $setting, $labels := dict "commonLabels" .Values.commonLabels "gateway.podLabels" .Values.gateway.podLabels "pods.podLabels" .Values.pods.podLabels }}
+{{- range $label := $chartLabels }}
+{{- if hasKey (default dict $labels) $label }}
+{{- $messages = append $messages (printf "%s must not set %s: the chart sets it (selectors rely on it)." $setting $label) }}
+{{- end }}
+{{- end }}
 {{- end }}
 {{- if $messages }}
 {{- fail (printf "\n\nVALUES VALIDATION:\n%s" (join "\n" $messages)) }}

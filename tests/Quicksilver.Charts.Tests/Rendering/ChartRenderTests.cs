@@ -144,6 +144,23 @@ public sealed class ChartRenderTests
         Assert.True(modelLowered, loweredError);
     }
 
+    [ChartRenderFact]
+    public void Render_GeneratedGatewayKey_TheChecksumsAreOfTheKeyTheSecretHolds()
+    {
+        List<JsonObject> documents = Rendered([]);
+
+        string key = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(Single(documents, "Secret", "-gateway-key")["data"]!["gateway-key"]!.ToString()));
+        Assert.Equal(48, key.Length);
+        Assert.Equal(Sha256Hex(key), KeyChecksum(Single(documents, "Deployment", "-gateway")));
+        Assert.Equal(Sha256Hex(key + "\n"), KeyChecksum(Single(documents, "Deployment", "-pod-tiny")));
+    }
+
+    private static string KeyChecksum(JsonObject deployment) =>
+        deployment["spec"]!["template"]!["metadata"]!["annotations"]!["checksum/gateway-key"]!.ToString();
+
+    private static string Sha256Hex(string text) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+
     private static string InitImage(JsonObject deployment) => deployment["spec"]!["template"]!["spec"]!["initContainers"]![0]!["image"]!.ToString();
 
     private static JsonObject Single(List<JsonObject> documents, string kind, string nameSuffix) =>
