@@ -20,6 +20,7 @@ internal sealed class RequestTelemetry : IDisposable
     private readonly int _inputTokens;
     private readonly long _started = Stopwatch.GetTimestamp();
     private readonly int[] _outputTokens;
+    private readonly int?[] _firstBlockTokens;
     private readonly int[] _steps;
     private readonly FinishReason?[] _finishes;
     private int _finished;
@@ -30,6 +31,7 @@ internal sealed class RequestTelemetry : IDisposable
     {
         _inputTokens = request.InputTokenCount;
         _outputTokens = new int[choices];
+        _firstBlockTokens = new int?[choices];
         _steps = new int[choices];
         _finishes = new FinishReason?[choices];
         _tags = new TagList
@@ -91,6 +93,7 @@ internal sealed class RequestTelemetry : IDisposable
             }
 
             _outputTokens[choice] += update.Tokens.Count;
+            _firstBlockTokens[choice] ??= update.Tokens.Count;
             _steps[choice] = Math.Max(_steps[choice], update.Steps);
         }
     }
@@ -214,11 +217,13 @@ internal sealed class RequestTelemetry : IDisposable
             {
                 double firstToken = Stopwatch.GetElapsedTime(_started, _firstBlock).TotalSeconds;
                 ServerMetrics.TimeToFirstToken.Record(firstToken, _tags);
-                // Choices stream side by side: a request's time per token is that of its mean choice.
-                double tokensPerChoice = (double)outputTokens / _outputTokens.Length;
-                if (tokensPerChoice > 1)
+                // A first block brings many tokens at once (the time to first token), so the time per token is that of
+                // the tokens after it; an answer that came whole in one block has none to time. Choices stream side by
+                // side: a request's time per token is that of its mean choice.
+                double laterTokensPerChoice = (double)(outputTokens - _firstBlockTokens.Sum(tokens => tokens ?? 0)) / _outputTokens.Length;
+                if (laterTokensPerChoice >= 1)
                 {
-                    ServerMetrics.TimePerOutputToken.Record((duration - firstToken) / (tokensPerChoice - 1), _tags);
+                    ServerMetrics.TimePerOutputToken.Record((duration - firstToken) / laterTokensPerChoice, _tags);
                 }
 
                 int steps = _steps.Sum();

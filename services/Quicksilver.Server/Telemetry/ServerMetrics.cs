@@ -32,7 +32,7 @@ internal static class ServerMetrics
     public static Histogram<double> TimePerOutputToken { get; } = ServerDiagnostics.Meter.CreateHistogram(
         TimePerOutputTokenName,
         "s",
-        "Time per output token after the first finalised block, for successful generations of more than one token.",
+        "Time per output token after the first finalised block: (duration - time to first token) / the tokens after the first block, for successful generations with tokens after it.",
         tags: null,
         new InstrumentAdvice<double> { HistogramBucketBoundaries = HistogramBuckets.TimePerOutputToken });
 
