@@ -149,13 +149,15 @@ Resolved once per render (kept in .Values), so that the Secret and the checksums
 
 {{/* A pod-template annotation that rolls the pods when the chart-managed gateway key changes (the key reaches them as
 an environment variable, read at start). Nothing with gatewayKey.existingSecret: the chart cannot see that Secret.
+The pods' is of the keys they accept, in either order: swapping the key and the previous one (the second step of a
+rotation) changes nothing they accept, and rolls the gateway only.
 Context: root, previous (whether the pods also take gatewayKey.previous). */}}
 {{- define "quicksilver.gatewayKey.checksum" -}}
 {{- $values := .root.Values.gatewayKey }}
 {{- if not $values.existingSecret }}
 {{- $keys := include "quicksilver.gatewayKey.value" .root }}
-{{- if .previous }}
-{{- $keys = printf "%s\n%s" $keys $values.previous }}
+{{- if and .previous $values.previous }}
+{{- $keys = list $keys $values.previous | sortAlpha | join "\n" }}
 {{- end }}
 {{- printf "checksum/gateway-key: %s" ($keys | sha256sum) }}
 {{- end }}
@@ -255,19 +257,28 @@ those: it fills every "empty" key of its destination.
 {{- end }}
 {{- end }}
 
-{{/* A model's pod settings that models[*] may override whole (null or empty: the pods.* one), set on .into: backend,
-gpu, image, runtimeClassName, and autoscaling (merged key by key). Context: root, model, into. */}}
+{{/* A model's pod settings, set on .into: backend (null or empty: pods.backend); gpu, image and autoscaling, the
+model's keys merged over the pods.* ones (an image of another repository or registry does not inherit the shared
+digest); runtimeClassName, nodeSelector, tolerations and affinity, the model's whenever it sets one, empty included
+(so a CPU model can drop the GPU nodes' selector), else the pods.* one. Context: root, model, into. */}}
 {{- define "quicksilver.pod.settings" -}}
 {{- $pods := .root.Values.pods }}
 {{- $model := .model }}
 {{- $_ := set .into "backend" (default $pods.backend $model.backend) }}
+{{- $image := deepCopy $pods.image }}
+{{- if or (index (default dict $model.image) "repository") (index (default dict $model.image) "registry") }}
+{{- /* Another image: the shared digest pins the shared image, not this one. */}}
+{{- $_ := unset $image "digest" }}
+{{- end }}
+{{- $_ := include "quicksilver.overlay" (dict "into" $image "over" $model.image) }}
+{{- $_ := set .into "image" $image }}
 {{- $gpu := deepCopy $pods.gpu }}
 {{- $_ := include "quicksilver.overlay" (dict "into" $gpu "over" $model.gpu) }}
 {{- $_ := set .into "gpu" $gpu }}
-{{- $image := deepCopy $pods.image }}
-{{- $_ := include "quicksilver.overlay" (dict "into" $image "over" $model.image) }}
-{{- $_ := set .into "image" $image }}
-{{- $_ := set .into "runtimeClassName" (default $pods.runtimeClassName $model.runtimeClassName) }}
+{{- $_ := set .into "runtimeClassName" (ternary $pods.runtimeClassName $model.runtimeClassName (kindIs "invalid" $model.runtimeClassName)) }}
+{{- $_ := set .into "nodeSelector" (ternary $pods.nodeSelector $model.nodeSelector (kindIs "invalid" $model.nodeSelector)) }}
+{{- $_ := set .into "tolerations" (ternary $pods.tolerations $model.tolerations (kindIs "invalid" $model.tolerations)) }}
+{{- $_ := set .into "affinity" (ternary $pods.affinity $model.affinity (kindIs "invalid" $model.affinity)) }}
 {{- $autoscaling := deepCopy $pods.autoscaling }}
 {{- $_ := include "quicksilver.overlay" (dict "into" $autoscaling "over" $model.autoscaling) }}
 {{- $_ := set .into "autoscaling" $autoscaling }}
@@ -328,7 +339,7 @@ the image pull, a model download), so that a model load the probe still allows i
 {{- if not (kindIs "invalid" $pods.progressDeadlineSeconds) }}
 {{- int $pods.progressDeadlineSeconds }}
 {{- else }}
-{{- $probe := $pods.startupProbe }}
+{{- $probe := default dict $pods.startupProbe }}
 {{- add (int (default 0 (index $probe "initialDelaySeconds"))) (mul (int (default 10 $probe.periodSeconds)) (int (default 3 $probe.failureThreshold))) 600 }}
 {{- end }}
 {{- end }}
@@ -424,8 +435,8 @@ sit beside the default httpGet, which Kubernetes refuses: another handler replac
 {{- if and .Values.gatewayKey.previous .Values.gatewayKey.existingSecret }}
 {{- $messages = append $messages (printf "gatewayKey.previous is stored in the chart's Secret, which gatewayKey.existingSecret replaces: put the previous key in your Secret under %q instead." .Values.gatewayKey.previousSecretKey) }}
 {{- end }}
-{{- if and .Values.gatewayKey.previous (eq .Values.gatewayKey.previous .Values.gatewayKey.value) }}
-{{- $messages = append $messages "gatewayKey.previous must differ from gatewayKey.value (the pods refuse to start with the same key twice)." }}
+{{- if and .Values.gatewayKey.previous (not .Values.gatewayKey.existingSecret) (eq .Values.gatewayKey.previous (include "quicksilver.gatewayKey.value" .)) }}
+{{- $messages = append $messages "gatewayKey.previous must differ from the gateway key (gatewayKey.value, or the one the cluster's Secret holds): the pods refuse to start with the same key twice." }}
 {{- end }}
 {{- if and .Values.tenants.existingSecret .Values.tenants.list }}
 {{- $messages = append $messages "tenants.list is ignored when tenants.existingSecret is set; keep one of them." }}

@@ -152,7 +152,7 @@ public sealed class ChartRenderTests
         string key = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(Single(documents, "Secret", "-gateway-key")["data"]!["gateway-key"]!.ToString()));
         Assert.Equal(48, key.Length);
         Assert.Equal(Sha256Hex(key), KeyChecksum(Single(documents, "Deployment", "-gateway")));
-        Assert.Equal(Sha256Hex(key + "\n"), KeyChecksum(Single(documents, "Deployment", "-pod-tiny")));
+        Assert.Equal(Sha256Hex(key), KeyChecksum(Single(documents, "Deployment", "-pod-tiny")));
     }
 
     private static string KeyChecksum(JsonObject deployment) =>
