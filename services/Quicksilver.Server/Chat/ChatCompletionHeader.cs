@@ -44,9 +44,11 @@ internal sealed record ChatCompletionHeader(string Id, long Created, string Mode
         }
 
         ChatAnswer answer = ChatAnswer.Read(delta.Text, tools);
+        // The text before the calls as it is, whitespace too: what came before it in earlier chunks went as it was.
+        string? content = answer.ToolCalls is null ? answer.Content : delta.Text[..delta.Text.IndexOf(HermesToolCalls.Open, StringComparison.Ordinal)];
         var last = new ChatCompletionDelta
         {
-            Content = answer.Content is { Length: > 0 } content ? content : null,
+            Content = content is { Length: > 0 } ? content : null,
             ToolCalls = answer.ToolCalls?.Select((call, i) => new ToolCallDelta(i, call.Id, call.Type, call.Function)).ToList(),
         };
         return Chunk(index, last, ChatLogprobs.From(delta.Logprobs), answer.FinishReason(finish));

@@ -6,8 +6,8 @@ namespace Quicksilver.Server.Chat;
 
 /// <summary>
 /// A streamed chat completion (<c>text/event-stream</c>): a role chunk per choice, one chunk per delta of the
-/// <see cref="CompletionChoices"/> (a choice's last with its finish reason and the calls of tools it makes), the usage chunk when asked for (the usage
-/// is billed either way), then
+/// <see cref="CompletionChoices"/> with text (a choice's last, with or without, carries its finish reason and the calls
+/// of tools it makes), the usage chunk when asked for (the usage is billed either way), then
 /// <c>data: [DONE]</c> (<see cref="OpenAIEventStream"/>). Created once the first delta is in hand, so that a request
 /// the engine rejects still gets a plain 400.
 /// </summary>
@@ -28,7 +28,11 @@ internal sealed class ChatCompletionStreamResult(
 
         do
         {
-            await events.WriteAsync(header.Chunk(deltas.Current.Index, deltas.Current.Delta, tools), WireJson.Context.ChatCompletionChunk, aborted);
+            (int index, CompletionDelta delta) = deltas.Current;
+            if (delta.Finish is not null || delta.Text.Length > 0)
+            {
+                await events.WriteAsync(header.Chunk(index, delta, tools), WireJson.Context.ChatCompletionChunk, aborted);
+            }
         }
         while (await deltas.MoveNextAsync());
 

@@ -107,9 +107,10 @@ internal static class ChatRequestParser
             throw TypeError(Field, "an object", kwargs);
         }
 
-        Dictionary<string, object?> fields = TemplateValues.Fields(kwargs);
+        Dictionary<string, object?> fields = TemplateValues.Fields(kwargs, Field);
         // Tools are offered with 'tools', which are checked and whose calls are read from the answer (Llama 3.x
-        // templates also read custom_tools, in a syntax this server does not read).
+        // templates also read custom_tools, in a syntax this server does not read). Empty ones are dropped: a
+        // template that tests 'tools is not none' would describe an empty tool set.
         foreach (string tools in (string[])["tools", "custom_tools"])
         {
             if (fields.GetValueOrDefault(tools) is not (null or List<object?> { Count: 0 }))
@@ -117,6 +118,8 @@ internal static class ChatRequestParser
                 throw ApiErrorException.BadRequest(
                     $"'chat_template_kwargs.{tools}' is not supported: offer tools with the request's 'tools'.", Field);
             }
+
+            fields.Remove(tools);
         }
 
         return fields;

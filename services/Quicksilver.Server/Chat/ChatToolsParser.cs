@@ -27,7 +27,8 @@ internal static partial class ChatToolsParser
 
     /// <summary>
     /// An assistant turn's <c>tool_calls</c> (<c>{"id", "type": "function", "function": {"name", "arguments"}}</c>,
-    /// the arguments a string of JSON, read into the object templates expect); null when absent or empty.
+    /// the arguments a string of JSON, read into the object templates expect; as vLLM, an object is taken as it is,
+    /// and empty, null or absent arguments as none, <c>{}</c>); null when absent or empty.
     /// </summary>
     public static IReadOnlyList<ChatToolCall>? ParseToolCalls(JsonElement message, string path)
     {
@@ -61,17 +62,36 @@ internal static partial class ChatToolsParser
         CheckFunctionType(call, path);
         JsonElement function = RequiredObject(call, "function", path);
         string name = RequiredString(function, "name", $"{path}.function");
-        string arguments = RequiredString(function, "arguments", $"{path}.function");
+        return new ChatToolCall(id, name, ParseArguments(function, $"{path}.function.arguments"));
+    }
+
+    private static object? ParseArguments(JsonElement function, string field)
+    {
+        if (!TryGetValue(function, "arguments", out JsonElement arguments) || arguments.ValueKind == JsonValueKind.Null
+            || (arguments.ValueKind == JsonValueKind.String && string.IsNullOrWhiteSpace(arguments.GetString())))
+        {
+            return new Dictionary<string, object?>();
+        }
+
+        if (arguments.ValueKind == JsonValueKind.Object)
+        {
+            return TemplateValues.Of(arguments, field);
+        }
+
+        if (arguments.ValueKind != JsonValueKind.String)
+        {
+            throw TypeErrorAt(field, "a string of JSON", arguments);
+        }
+
         try
         {
-            using JsonDocument parsed = JsonDocument.Parse(arguments);
-            return new ChatToolCall(id, name, TemplateValues.Of(parsed.RootElement));
+            using JsonDocument parsed = JsonDocument.Parse(arguments.GetString()!);
+            return TemplateValues.Of(parsed.RootElement, field);
         }
         catch (JsonException exception)
         {
             throw ApiErrorException.BadRequest(
-                $"Invalid '{path}.function.arguments': it must be a JSON text (as the model's earlier answer gave it), but {exception.Message}",
-                $"{path}.function.arguments");
+                $"Invalid '{field}': it must be a JSON text (as the model's earlier answer gave it), but {exception.Message}", field);
         }
     }
 
@@ -124,7 +144,7 @@ internal static partial class ChatToolsParser
             }
 
             // As the caller wrote it: the template writes it for the model (Qwen's with tojson), as transformers does.
-            offered.Add(TemplateValues.Of(tool));
+            offered.Add(TemplateValues.Of(tool, path));
         }
 
         return offered;

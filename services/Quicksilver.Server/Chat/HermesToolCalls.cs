@@ -6,8 +6,10 @@ namespace Quicksilver.Server.Chat;
 /// <summary>
 /// Reads calls of tools in Hermes' syntax (<see cref="Engine.Tokenization.ChatTemplates.ToolCallSyntax.Hermes"/>) out
 /// of an answer, as vLLM's <c>hermes</c> parser does: every <c>&lt;tool_call&gt;</c> section (the last may be left
-/// open) holds a JSON object with a string <c>name</c> and the <c>arguments</c>; the text before the first section is
-/// the answer's content. When a section does not hold such an object, the answer is taken for plain text, whole.
+/// open) holds a JSON object with a string <c>name</c> and the <c>arguments</c>, an object (or a string holding one's
+/// JSON; null: none); the text before the first section is the answer's content. When a section does not hold such an
+/// object, the answer is taken for plain text, whole: OpenAI's arguments are always an object's JSON, which clients
+/// parse and send back.
 /// </summary>
 internal static class HermesToolCalls
 {
@@ -60,12 +62,25 @@ internal static class HermesToolCalls
                 return null;
             }
 
-            // OpenAI's arguments are a JSON text; a model that wrote them as a string of JSON meant that text.
-            return new ToolCallFunction(name.GetString()!, arguments.ValueKind == JsonValueKind.String ? arguments.GetString()! : arguments.GetRawText());
+            string? argumentsText = arguments.ValueKind switch
+            {
+                JsonValueKind.Object => arguments.GetRawText(),
+                JsonValueKind.Null => "{}",
+                JsonValueKind.String => ObjectJson(arguments.GetString()!),
+                _ => null,
+            };
+            return argumentsText is null ? null : new ToolCallFunction(name.GetString()!, argumentsText);
         }
         catch (JsonException)
         {
             return null;
         }
+    }
+
+    /// <summary><paramref name="text"/> when it is the JSON of an object (a model that wrote its arguments as a string of JSON meant that text), else null.</summary>
+    private static string? ObjectJson(string text)
+    {
+        using JsonDocument parsed = JsonDocument.Parse(text);
+        return parsed.RootElement.ValueKind == JsonValueKind.Object ? text : null;
     }
 }

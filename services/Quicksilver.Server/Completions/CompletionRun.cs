@@ -72,6 +72,7 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
         var answer = new List<int>();
         await using IAsyncEnumerator<GenerationUpdate> updates = engineUpdates.GetAsyncEnumerator();
         bool finished = false;
+        bool anySent = false;
         try
         {
             while (await NextAsync(updates))
@@ -131,8 +132,11 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
                     yield break;
                 }
 
-                if (ready.Length > 0)
+                // The first block is always announced, empty or not (its text held back, or not yet whole characters):
+                // a stream's headers wait for it, and should not wait for the whole answer.
+                if (ready.Length > 0 || !anySent)
                 {
+                    anySent = true;
                     yield return Delta(ready, null, last: false);
                 }
             }

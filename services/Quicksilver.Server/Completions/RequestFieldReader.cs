@@ -406,7 +406,6 @@ internal static class RequestFieldReader
             : throw ApiErrorException.BadRequest($"Invalid value for '{name}': {value.GetRawText()} is out of range.", name);
     }
 
-    /// <summary>The 400 for a value of the wrong JSON type; <c>param</c> is the field's name without any index.</summary>
     /// <summary>A string field of an object inside the body, named by its path (<c>messages[1].role</c>).</summary>
     public static string RequiredString(JsonElement message, string name, string path)
     {
@@ -423,6 +422,7 @@ internal static class RequestFieldReader
     public static ApiErrorException TypeErrorAt(string field, string expected, JsonElement value) =>
         ApiErrorException.BadRequest($"Invalid type for '{field}': expected {expected}, but got {Describe(value.ValueKind)} instead.", field);
 
+    /// <summary>The 400 for a value of the wrong JSON type; <c>param</c> is the field's name without any index.</summary>
     public static ApiErrorException TypeError(string param, string expected, JsonElement value) =>
         ApiErrorException.BadRequest($"Invalid type for '{param}': expected {expected}, but got {Describe(value.ValueKind)} instead.", param.Split('[')[0]);
 

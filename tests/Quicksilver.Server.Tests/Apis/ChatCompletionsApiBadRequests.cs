@@ -53,7 +53,8 @@ public static class ChatCompletionsApiBadRequests
         { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": \"a\"}, {\"role\": \"assistant\", \"content\": null, \"tool_calls\": [{\"id\": \"c1\", \"type\": \"code\", \"function\": {\"name\": \"f\", \"arguments\": \"{}\"}}]}]}", "messages[1].tool_calls[0].type" },
         { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": \"a\"}, {\"role\": \"assistant\", \"content\": null, \"tool_calls\": [{\"id\": \"c1\", \"type\": \"function\"}]}]}", "messages[1].tool_calls[0].function" },
         { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": \"a\"}, {\"role\": \"assistant\", \"content\": null, \"tool_calls\": [{\"id\": \"c1\", \"type\": \"function\", \"function\": {\"arguments\": \"{}\"}}]}]}", "messages[1].tool_calls[0].function.name" },
-        { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": \"a\"}, {\"role\": \"assistant\", \"content\": null, \"tool_calls\": [{\"id\": \"c1\", \"type\": \"function\", \"function\": {\"name\": \"f\", \"arguments\": {}}}]}]}", "messages[1].tool_calls[0].function.arguments" },
+        { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": \"a\"}, {\"role\": \"assistant\", \"content\": null, \"tool_calls\": [{\"id\": \"c1\", \"type\": \"function\", \"function\": {\"name\": \"f\", \"arguments\": 5}}]}]}", "messages[1].tool_calls[0].function.arguments" },
+        { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": \"a\"}, {\"role\": \"assistant\", \"content\": null, \"tool_calls\": [{\"id\": \"c1\", \"type\": \"function\", \"function\": {\"name\": \"f\", \"arguments\": \"{\\\"a\\\": 1e400}\"}}]}]}", "messages[1].tool_calls[0].function.arguments" },
         { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": \"a\"}, {\"role\": \"assistant\", \"content\": null, \"tool_calls\": [{\"id\": \"c1\", \"type\": \"function\", \"function\": {\"name\": \"f\", \"arguments\": \"{\\\"a\\\": \"}}]}]}", "messages[1].tool_calls[0].function.arguments" },
         { "{\"model\": \"$MODEL\", \"messages\": [{\"role\": \"user\", \"content\": \"a\"}, {\"role\": \"assistant\", \"function_call\": {\"name\": \"f\", \"arguments\": \"{}\"}}]}", "messages[1].function_call" },
         // model
@@ -114,6 +115,8 @@ public static class ChatCompletionsApiBadRequests
         { $"{{{Ok}, \"tools\": [{{\"type\": \"function\", \"function\": {{\"name\": \"f\", \"description\": 5}}}}]}}", "tools[0].function.description" },
         { $"{{{Ok}, \"tools\": [{{\"type\": \"function\", \"function\": {{\"name\": \"f\", \"parameters\": \"x\"}}}}]}}", "tools[0].function.parameters" },
         { $"{{{Ok}, \"tools\": [{{\"type\": \"function\", \"function\": {{\"name\": \"f\", \"strict\": \"yes\"}}}}]}}", "tools[0].function.strict" },
+        { $"{{{Ok}, \"tools\": [{{\"type\": \"function\", \"function\": {{\"name\": \"f\", \"parameters\": {{\"maximum\": 1e400}}}}}}]}}", "tools[0]" },
+        { $"{{{Ok}, \"chat_template_kwargs\": {{\"limit\": -1e400}}}}", "chat_template_kwargs" },
         { $"{{{Ok}, \"tool_choice\": \"sometimes\"}}", "tool_choice" },
         { $"{{{Ok}, \"parallel_tool_calls\": \"yes\"}}", "parallel_tool_calls" },
         { $"{{{Ok}, \"chat_template_kwargs\": {{\"tools\": [{{\"type\": \"function\", \"function\": {{\"name\": \"f\"}}}}]}}}}", "chat_template_kwargs" },

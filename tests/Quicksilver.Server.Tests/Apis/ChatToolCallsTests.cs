@@ -94,6 +94,71 @@ public sealed class ChatToolCallsTests
         Assert.Null(last["delta"]!["content"]);
     }
 
+    [Fact]
+    public async Task CreateChatCompletion_StreamedAnswerThatIsOnlyACall_HeadersAndRoleComeWithTheFirstBlock()
+    {
+        await using var server = await ToolServer.StartAsync(Call, pauseAfterBlocks: 2);
+        JsonObject body = Body();
+        body["stream"] = true;
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/v1/chat/completions", UriKind.Relative))
+        {
+            Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
+        };
+
+        // Every block the engine releases before it pauses is held back (it is the call): the answer is not done.
+        Task<HttpResponseMessage> sending = server.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        await server.Engine.Paused.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        bool headersWhilePaused = await Task.WhenAny(sending, Task.Delay(TimeSpan.FromSeconds(10))) == sending;
+        server.Engine.Gate.SetResult();
+        using HttpResponseMessage response = await sending;
+        List<JsonObject> choices = [.. ServerSentEvents.ParseStrict(await response.Content.ReadAsStringAsync()).Select(e => JsonNode.Parse(e)!["choices"]![0]!.AsObject())];
+
+        Assert.True(headersWhilePaused, "the headers waited for the whole answer");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, choices.Count);
+        Assert.Equal("""{"role":"assistant","content":""}""", choices[0]["delta"]!.ToJsonString());
+        Assert.Equal("tool_calls", choices[1]["finish_reason"]!.GetValue<string>());
+        Assert.Equal(Arguments, choices[1]["delta"]!["tool_calls"]![0]!["function"]!["arguments"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("\"\"", "{}")]
+    [InlineData("null", "{}")]
+    [InlineData("{\"city\": \"Paris\"}", "{\"city\": \"Paris\"}")]
+    public async Task CreateChatCompletion_ReplayedCallWithEmptyOrObjectArguments_RenderedAsVllmReadsThem(string arguments, string rendered)
+    {
+        await using var server = await ToolServer.StartAsync("It is 20 °C in Paris.");
+        JsonObject body = Body();
+        body["messages"] = JsonNode.Parse($$$"""
+            [
+              {"role": "user", "content": "Weather in Paris?"},
+              {"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": {{{arguments}}}}}]},
+              {"role": "tool", "tool_call_id": "call_1", "content": "{\"temp\": 20}"}
+            ]
+            """);
+
+        using HttpResponseMessage response = await server.Client.PostChatCompletionAsync(body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains($"<tool_call>\n{{\"name\": \"get_weather\", \"arguments\": {rendered}}}\n</tool_call>", server.Prompt, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateChatCompletion_EmptyToolsInTemplateKwargs_TheTemplateSeesNone()
+    {
+        var template = Engine.Tokenization.ChatTemplates.JinjaChatTemplate.Parse(
+            "{% if tools is not none %}TOOLS {% endif %}{% for m in messages %}{{ m.content }}{% endfor %}", new Dictionary<string, string>());
+        await using var server = await ToolServer.StartAsync("Hi.", template);
+        JsonObject body = Body();
+        body.Remove("tools");
+        body["chat_template_kwargs"] = new JsonObject { ["tools"] = new JsonArray() };
+
+        using HttpResponseMessage response = await server.Client.PostChatCompletionAsync(body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Weather in Paris?", server.Prompt);
+    }
+
     [Theory]
     [InlineData(true, 2)]
     [InlineData(false, 1)]
@@ -262,9 +327,9 @@ public sealed class ChatToolCallsTests
         /// <summary>The last prompt the engine got, as text.</summary>
         public string Prompt => FakeServedModel.Tokenizer.Decode(Engine.LastRequest.PromptTokens, skipSpecialTokens: false);
 
-        public static async Task<ToolServer> StartAsync(string answer, Engine.Tokenization.ChatTemplates.IChatTemplate? template = null)
+        public static async Task<ToolServer> StartAsync(string answer, Engine.Tokenization.ChatTemplates.IChatTemplate? template = null, int? pauseAfterBlocks = null)
         {
-            var engine = new FakeGenerationEngine(FakeServedModel.Tokenizer) { Answer = answer };
+            var engine = new FakeGenerationEngine(FakeServedModel.Tokenizer) { Answer = answer, PauseAfterBlocks = pauseAfterBlocks };
             var server = new ToolServer(new QuicksilverApiFactory(FakeChatModel.Create(engine, template ?? FakeChatModel.DreamTemplate)), engine);
             server.Client = await server.factory.CreateReadyClientAsync();
             return server;

@@ -24,6 +24,7 @@ public sealed class HermesToolCallsTests
     [InlineData("\n\n<tool_call>{\"name\": \"f\", \"arguments\": {\"a\":1}}</tool_call>\ntrailing words are dropped", "{\"a\":1}")]
     [InlineData("<tool_call>\n{\"name\": \"f\", \"arguments\": {\"a\": 1}}\n", "{\"a\": 1}")] // the answer ended before the close
     [InlineData("<tool_call>{\"name\": \"f\", \"arguments\": \"{\\\"a\\\": 1}\"}</tool_call>", "{\"a\": 1}")] // arguments written as a string of JSON
+    [InlineData("<tool_call>{\"name\": \"f\", \"arguments\": null}</tool_call>", "{}")] // none
     public void Read_OnlyACall_NoContentAndTheArgumentsAsWritten(string answer, string arguments)
     {
         (string? content, IReadOnlyList<ToolCallFunction> calls) = HermesToolCalls.Read(answer);
@@ -39,6 +40,9 @@ public sealed class HermesToolCallsTests
     [InlineData("<tool_call>{\"name\": 5, \"arguments\": {}}</tool_call>")]
     [InlineData("<tool_call>{\"name\": \"f\"}</tool_call>")] // no arguments
     [InlineData("<tool_call>[\"f\"]</tool_call>")]
+    [InlineData("<tool_call>{\"name\": \"f\", \"arguments\": \"weather in Paris\"}</tool_call>")] // a string that is not JSON: no client could parse it
+    [InlineData("<tool_call>{\"name\": \"f\", \"arguments\": \"[1, 2]\"}</tool_call>")] // JSON, but not an object
+    [InlineData("<tool_call>{\"name\": \"f\", \"arguments\": [1, 2]}</tool_call>")]
     [InlineData("<tool_call>{\"name\": \"f\", \"arguments\": {}}</tool_call><tool_call>not json</tool_call>")] // one bad section spoils all
     public void Read_NoWellFormedCall_TheWholeAnswerIsText(string answer)
     {

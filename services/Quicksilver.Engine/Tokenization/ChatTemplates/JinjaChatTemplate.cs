@@ -35,11 +35,20 @@ public sealed class JinjaChatTemplate : IChatTemplate
     {
         ArgumentNullException.ThrowIfNull(specialTokens);
         ArgumentNullException.ThrowIfNull(source);
-        ToolCallSyntax toolCalls = source.Contains("<tool_call>", StringComparison.Ordinal) && source.Contains("tools", StringComparison.Ordinal)
-            ? ToolCallSyntax.Hermes
-            : ToolCallSyntax.None;
+        ToolCallSyntax toolCalls = IsHermes(source) ? ToolCallSyntax.Hermes : ToolCallSyntax.None;
         return new JinjaChatTemplate(JinjaTemplate.Parse(source, time), specialTokens, toolCalls);
     }
+
+    /// <summary>
+    /// Whether the template writes Hermes' calls: <c>&lt;tool_call&gt;</c> around JSON with <c>"arguments"</c>. Qwen3-Coder's
+    /// (<c>&lt;function=…&gt;</c>) and GLM-4.5's (<c>&lt;arg_key&gt;</c>) also open calls with <c>&lt;tool_call&gt;</c>, in XML.
+    /// </summary>
+    private static bool IsHermes(string source) =>
+        source.Contains("<tool_call>", StringComparison.Ordinal)
+        && source.Contains("tools", StringComparison.Ordinal)
+        && source.Contains("arguments", StringComparison.Ordinal)
+        && !source.Contains("<function=", StringComparison.Ordinal)
+        && !source.Contains("<arg_key>", StringComparison.Ordinal);
 
     /// <inheritdoc/>
     public string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt, bool continueFinalMessage = false, IReadOnlyDictionary<string, object?>? variables = null, IReadOnlyList<object?>? tools = null)

@@ -110,4 +110,16 @@ public sealed class ChatTemplateToolsTests
 
         Assert.Equal(expected, JinjaChatTemplate.Parse(source, new Dictionary<string, string>()).ToolCalls);
     }
+
+    [Theory]
+    [InlineData("<function=")] // Qwen3-Coder: <tool_call>\n<function=name>\n<parameter=…>
+    [InlineData("<arg_key>")] // GLM-4.5: <tool_call>name\n<arg_key>…</arg_key><arg_value>…</arg_value>
+    public void ToolCalls_XmlCallsInsideToolCall_NotHermes(string xml)
+    {
+        string source = "{% if tools %}{% for t in tools %}{{ t | tojson }}{% endfor %}{% endif %}" +
+            "{% for m in messages %}{% for c in m.tool_calls or [] %}<tool_call>" + xml + "{{ c.function.name }}>{{ c.function.arguments }}</tool_call>{% endfor %}{{ m.content }}{% endfor %}";
+
+        Assert.Equal(ToolCallSyntax.None, JinjaChatTemplate.Parse(source, new Dictionary<string, string>()).ToolCalls);
+        Assert.Equal(ToolCallSyntax.Hermes, JinjaChatTemplate.Parse(source.Replace(xml, string.Empty, StringComparison.Ordinal), new Dictionary<string, string>()).ToolCalls);
+    }
 }
