@@ -112,7 +112,7 @@ internal static class ChatCompletionRequestBody
                 ["tool_calls"] = new OpenApiSchema
                 {
                     Type = JsonSchemaType.Array | JsonSchemaType.Null,
-                    Description = "An assistant message's calls of tools, as an earlier answer gave them; the arguments (a JSON text) are given to the template as an object.",
+                    Description = "An assistant message's calls of tools, as an earlier answer gave them; the arguments (a JSON text, or an object; empty, null or absent: {}) are given to the template as an object.",
                     Items = new OpenApiSchema
                     {
                         Type = JsonSchemaType.Object,
@@ -120,7 +120,7 @@ internal static class ChatCompletionRequestBody
                         {
                             ["id"] = Of(JsonSchemaType.String),
                             ["type"] = Enum("function"),
-                            ["function"] = Function(new Dictionary<string, IOpenApiSchema> { ["name"] = Of(JsonSchemaType.String), ["arguments"] = Of(JsonSchemaType.String) }, "name", "arguments"),
+                            ["function"] = Function(new Dictionary<string, IOpenApiSchema> { ["name"] = Of(JsonSchemaType.String), ["arguments"] = Of(JsonSchemaType.String | JsonSchemaType.Object | JsonSchemaType.Null) }, "name"),
                         },
                         Required = new HashSet<string> { "id", "function" },
                     },
@@ -160,7 +160,7 @@ internal static class ChatCompletionRequestBody
                             ["name"] = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = "^[A-Za-z0-9_-]{1,64}$" },
                             ["description"] = Of(JsonSchemaType.String),
                             ["parameters"] = new OpenApiSchema { Type = JsonSchemaType.Object, Description = "A JSON Schema of the arguments." },
-                            ["strict"] = Of(JsonSchemaType.Boolean),
+                            ["strict"] = new OpenApiSchema { Type = JsonSchemaType.Boolean, Description = "Accepted and not enforced: without constrained decoding the arguments may not match the schema." },
                         },
                         "name"),
                 },
