@@ -41,14 +41,7 @@ public sealed partial class GatewayContractTests
     [Fact]
     public async Task OpenApi_NoPodHasAnswered_Is503InOpenAIShape()
     {
-        int closedPort;
-        using (var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            closedPort = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-
-        await using GatewayServer gateway = await GatewayServer.StartAsync([new Uri($"http://127.0.0.1:{closedPort}")], expectedPods: 0);
+        await using GatewayServer gateway = await GatewayServer.StartWithoutPodsAsync();
         using var anonymous = new HttpClient { BaseAddress = gateway.Address };
 
         using HttpResponseMessage response = await anonymous.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));

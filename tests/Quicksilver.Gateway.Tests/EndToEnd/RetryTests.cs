@@ -153,14 +153,7 @@ public sealed class RetryTests
     [Fact]
     public async Task NoPodAnswering_Is503InOpenAIShape()
     {
-        int closedPort;
-        using (var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            closedPort = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-
-        await using GatewayServer gateway = await GatewayServer.StartAsync([new Uri($"http://127.0.0.1:{closedPort}")], expectedPods: 0);
+        await using GatewayServer gateway = await GatewayServer.StartWithoutPodsAsync();
         using HttpClient client = gateway.ClientFor(TestTenants.Acme);
 
         using HttpResponseMessage response = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 2));

@@ -66,6 +66,19 @@ public sealed class GatewayServer(
         return gateway;
     }
 
+    /// <summary>The gateway in front of one pod address where nothing listens (a port just freed): no pod ever answers.</summary>
+    public static Task<GatewayServer> StartWithoutPodsAsync()
+    {
+        int closedPort;
+        using (var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            closedPort = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        return StartAsync([new Uri($"http://127.0.0.1:{closedPort}")], expectedPods: 0);
+    }
+
     /// <summary>A client of the gateway carrying <paramref name="tenant"/>'s API key.</summary>
     public HttpClient ClientFor(string tenant)
     {
