@@ -23,13 +23,7 @@ public sealed class PodKeyTests
         using HttpClient client = gateway.ClientFor(TestTenants.Acme);
 
         // The balancer picks either pod first; keep sending until one request has been refused by the stranger.
-        int sent = 0;
-        while (sent < 6 || (stranger.Requests == 0 && sent < 40))
-        {
-            using HttpResponseMessage response = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 2));
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            sent++;
-        }
+        int sent = await Platform.SendUntilAsync(client, minimum: 6, () => stranger.Requests > 0);
 
         Assert.True(stranger.Requests > 0, $"none of {sent} requests was sent to the pod with another key");
         Assert.Equal(1, stranger.Requests); // ejected after its first refusal (EjectionPeriod outlasts the test)

@@ -24,13 +24,7 @@ public sealed class RetryTests
 
         // Equal loads: the power of two choices sends about half the requests to the busy pod first. Eight requests all
         // miss it one run in 256 (that turned a CI run red), so keep sending until one has hit it, up to 40.
-        int sent = 0;
-        while (sent < 8 || (busy.Received == 0 && sent < 40))
-        {
-            using HttpResponseMessage response = await Platform.PostCompletionAsync(client, Platform.Completion(maxTokens: 2));
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            sent++;
-        }
+        int sent = await Platform.SendUntilAsync(client, minimum: 8, () => busy.Received > 0);
 
         Assert.True(busy.Received > 0, $"none of {sent} requests was sent to the busy pod, so no retry was exercised");
         Assert.Equal(sent, pod.Requests);

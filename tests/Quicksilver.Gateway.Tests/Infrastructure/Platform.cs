@@ -44,6 +44,24 @@ public sealed class Platform : IAsyncDisposable
         ["ignore_eos"] = true, // answers of exactly maxTokens, whatever the trained model would say
     };
 
+    /// <summary>
+    /// Sends small completions, each of which must be answered 200, until at least <paramref name="minimum"/> went and
+    /// <paramref name="reached"/> holds, at most 40: the balancer picks either of two equal pods first, so a fixed
+    /// number of requests all miss the one under test now and then. Returns how many were sent.
+    /// </summary>
+    public static async Task<int> SendUntilAsync(HttpClient client, int minimum, Func<bool> reached)
+    {
+        int sent = 0;
+        while (sent < minimum || (!reached() && sent < 40))
+        {
+            using HttpResponseMessage response = await PostCompletionAsync(client, Completion(maxTokens: 2));
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+            sent++;
+        }
+
+        return sent;
+    }
+
     /// <summary>POSTs <paramref name="body"/> to <c>/v1/completions</c>, optionally tagged with <c>X-Test-Kind</c> for <see cref="PodServer.InFlight"/>.</summary>
     public static async Task<HttpResponseMessage> PostCompletionAsync(HttpClient client, JsonObject body, string? kind = null, CancellationToken cancellationToken = default)
     {
