@@ -259,7 +259,7 @@ those: it fills every "empty" key of its destination.
 
 {{/* A model's pod settings, set on .into: backend (null or empty: pods.backend); gpu, image and autoscaling, the
 model's keys merged over the pods.* ones (an image of another repository or registry does not inherit the shared
-digest); runtimeClassName, nodeSelector, tolerations and affinity, the model's whenever it sets one, empty included
+digest); runtimeClassName, nodeSelector, tolerations, affinity and resourceClaims, the model's whenever it sets one, empty included
 (so a CPU model can drop the GPU nodes' selector), else the pods.* one. Context: root, model, into. */}}
 {{- define "quicksilver.pod.settings" -}}
 {{- $pods := .root.Values.pods }}
@@ -279,6 +279,7 @@ digest); runtimeClassName, nodeSelector, tolerations and affinity, the model's w
 {{- $_ := set .into "nodeSelector" (ternary $pods.nodeSelector $model.nodeSelector (kindIs "invalid" $model.nodeSelector)) }}
 {{- $_ := set .into "tolerations" (ternary $pods.tolerations $model.tolerations (kindIs "invalid" $model.tolerations)) }}
 {{- $_ := set .into "affinity" (ternary $pods.affinity $model.affinity (kindIs "invalid" $model.affinity)) }}
+{{- $_ := set .into "resourceClaims" (ternary $pods.resourceClaims $model.resourceClaims (kindIs "invalid" $model.resourceClaims)) }}
 {{- $autoscaling := deepCopy $pods.autoscaling }}
 {{- $_ := include "quicksilver.overlay" (dict "into" $autoscaling "over" $model.autoscaling) }}
 {{- $_ := set .into "autoscaling" $autoscaling }}
@@ -380,8 +381,17 @@ sit beside the default httpGet, which Kubernetes refuses: another handler replac
 {{- $_ := set $ids (lower $m.id) true }}
 {{- $settings := dict }}
 {{- $_ := include "quicksilver.pod.settings" (dict "root" $ "model" $m "into" $settings) }}
-{{- if and (eq $settings.backend "cuda") (eq (int $settings.gpu.count) 0) }}
-{{- $messages = append $messages (printf "models[%s]: backend cuda needs gpu.count >= 1 (pods.gpu or the model's gpu); use backend cpu (image quicksilver/pod-cpu) for CPU-only pods." $m.name) }}
+{{- if and (eq $settings.backend "cuda") (eq (int $settings.gpu.count) 0) (not $settings.resourceClaims) }}
+{{- $messages = append $messages (printf "models[%s]: backend cuda needs gpu.count >= 1 (pods.gpu or the model's gpu), or resourceClaims that give it a GPU (DRA); use backend cpu (image quicksilver/pod-cpu) for CPU-only pods." $m.name) }}
+{{- end }}
+{{- $claimNames := list }}
+{{- range $claim := (default list $settings.resourceClaims) }}
+{{- $claimNames = append $claimNames $claim.name }}
+{{- end }}
+{{- range $claim := (default list (default $.Values.pods.resources $m.resources).claims) }}
+{{- if not (has $claim.name $claimNames) }}
+{{- $messages = append $messages (printf "models[%s]: resources.claims names %q, which is not among its resourceClaims (pods.resourceClaims or the model's)." $m.name $claim.name) }}
+{{- end }}
 {{- end }}
 {{- if and $settings.autoscaling.enabled (not $.Values.monitoring.serviceMonitor.enabled) (not $settings.autoscaling.query) }}
 {{- $messages = append $messages (printf "models[%s]: pods.autoscaling needs monitoring.serviceMonitor.enabled (its default query selects the pods' series by the ServiceMonitor's service label) or an autoscaling.query of your own." $m.name) }}
