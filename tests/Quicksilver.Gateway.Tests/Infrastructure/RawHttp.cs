@@ -27,9 +27,11 @@ public static class RawHttp
     }
 
     /// <summary>
-    /// Sends <paramref name="head"/> and the start of a body, then resets the connection (TCP RST, as a client that
-    /// crashes mid-upload) or closes it for sending (FIN) and reads what the server answers until it closes; returns
-    /// that ("" after a reset).
+    /// Sends <paramref name="head"/> with <c>Expect: 100-continue</c>, waits for the server's <c>100 Continue</c> (it is
+    /// reading the body then: a fixed wait was not always long enough on a loaded machine, and a reset that reaches the
+    /// server before it has read the request makes the kernel drop the request unread), sends the start of a body, then
+    /// resets the connection (TCP RST, as a client that crashes mid-upload) or closes it for sending (FIN) and reads
+    /// what the server answers after the <c>100 Continue</c> until it closes; returns that ("" after a reset).
     /// </summary>
     public static async Task<string> SendThenGoAsync(Uri address, string head, string bodyStart, bool reset)
     {
@@ -38,8 +40,14 @@ public static class RawHttp
         using var client = new TcpClient();
         await client.ConnectAsync(address.Host, address.Port, cancel.Token);
         NetworkStream stream = client.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes($"{head}\r\n\r\n{bodyStart}"), cancel.Token);
-        await Task.Delay(TimeSpan.FromMilliseconds(200), cancel.Token); // the server is reading the body by then
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"{head}\r\nExpect: 100-continue\r\n\r\n"), cancel.Token);
+        string interim = await ReadHeadAsync(stream, cancel.Token);
+        if (!interim.StartsWith("HTTP/1.1 100 ", StringComparison.Ordinal))
+        {
+            throw new IOException($"The server answered before reading the body: {interim}");
+        }
+
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(bodyStart), cancel.Token);
         if (reset)
         {
             client.LingerState = new LingerOption(enable: true, seconds: 0);
@@ -125,6 +133,24 @@ public static class RawHttp
         {
             return (status, restSent, EndedCleanly: false);
         }
+    }
+
+    /// <summary>Reads one response head, up to and including its blank line, a byte at a time (nothing after it).</summary>
+    private static async Task<string> ReadHeadAsync(NetworkStream stream, CancellationToken cancellationToken)
+    {
+        var head = new StringBuilder();
+        byte[] one = new byte[1];
+        while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
+        {
+            if (await stream.ReadAsync(one, cancellationToken) == 0)
+            {
+                throw new IOException($"The server closed the connection: {head}");
+            }
+
+            head.Append((char)one[0]);
+        }
+
+        return head.ToString();
     }
 
     private static string Dechunk(string head, string body)
