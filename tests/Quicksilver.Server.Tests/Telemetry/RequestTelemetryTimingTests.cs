@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using Quicksilver.Engine.Scheduling;
 using Quicksilver.Server.Completions;
 
@@ -11,36 +10,12 @@ namespace Quicksilver.Server.Telemetry.Tests;
 /// </summary>
 public sealed class RequestTelemetryTimingTests : IDisposable
 {
-    private readonly MeterListener listener = new();
     private readonly string model = $"model-{Guid.NewGuid():N}";
-    private readonly List<double> timesPerToken = [];
+    private readonly ModelMeasurements<double> timesPerToken;
 
-    public RequestTelemetryTimingTests()
-    {
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Name == ServerMetrics.TimePerOutputTokenName)
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
-        {
-            foreach (KeyValuePair<string, object?> tag in tags)
-            {
-                if (tag.Key == GenAiAttributes.RequestModel && tag.Value as string == model)
-                {
-                    lock (timesPerToken)
-                    {
-                        timesPerToken.Add(value);
-                    }
-                }
-            }
-        });
-        listener.Start();
-    }
+    public RequestTelemetryTimingTests() => timesPerToken = new(ServerMetrics.TimePerOutputTokenName, model);
 
-    public void Dispose() => listener.Dispose();
+    public void Dispose() => timesPerToken.Dispose();
 
     [Fact]
     public async Task AnswerInOneBlock_NoTimePerToken()
@@ -50,7 +25,7 @@ public sealed class RequestTelemetryTimingTests : IDisposable
         telemetry.Record(0, new GenerationUpdate([.. Enumerable.Range(0, 32)], FinishReason.Length, Steps: 8));
         await FinishAsync(telemetry, 0);
 
-        Assert.Empty(timesPerToken);
+        Assert.Empty(timesPerToken.Values);
     }
 
     [Fact]
@@ -67,7 +42,7 @@ public sealed class RequestTelemetryTimingTests : IDisposable
 
         // 8 tokens after the first block, at least 200 ms later: at least 25 ms a token (the old (duration - ttft) /
         // (40 - 1) gave about 5 ms); at most the time the test saw pass around it, over 8.
-        double timePerToken = Assert.Single(timesPerToken);
+        double timePerToken = Assert.Single(timesPerToken.Values);
         Assert.InRange(timePerToken, 0.2 / 8, afterFirstBlock / 8);
     }
 

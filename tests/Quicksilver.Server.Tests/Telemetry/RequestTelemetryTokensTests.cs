@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using Quicksilver.Engine.Scheduling;
 
 namespace Quicksilver.Server.Telemetry.Tests;
@@ -9,37 +8,13 @@ namespace Quicksilver.Server.Telemetry.Tests;
 /// </summary>
 public sealed class RequestTelemetryTokensTests : IDisposable
 {
-    private readonly MeterListener listener = new();
     private readonly string model = $"model-{Guid.NewGuid():N}";
-    private long input;
+    private readonly ModelMeasurements<long> input;
 
-    public RequestTelemetryTokensTests()
-    {
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Name == ServerMetrics.TokensName)
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-        {
-            bool ours = false, isInput = false;
-            foreach (KeyValuePair<string, object?> tag in tags)
-            {
-                ours |= tag.Key == GenAiAttributes.RequestModel && tag.Value as string == model;
-                isInput |= tag.Key == GenAiAttributes.TokenType && tag.Value as string == GenAiAttributes.InputTokenType;
-            }
+    public RequestTelemetryTokensTests() =>
+        input = new(ServerMetrics.TokensName, model, new KeyValuePair<string, object?>(GenAiAttributes.TokenType, GenAiAttributes.InputTokenType));
 
-            if (ours && isInput)
-            {
-                Interlocked.Add(ref input, value);
-            }
-        });
-        listener.Start();
-    }
-
-    public void Dispose() => listener.Dispose();
+    public void Dispose() => input.Dispose();
 
     [Fact]
     public void CallerLeavesAfterStepsButBeforeTheFirstBlock_PromptCounted()
@@ -49,7 +24,7 @@ public sealed class RequestTelemetryTokensTests : IDisposable
             telemetry.NoteSteps(1, 28);
         }
 
-        Assert.Equal(5, Interlocked.Read(ref input));
+        Assert.Equal(5, input.Values.Sum());
     }
 
     [Fact]
@@ -59,7 +34,7 @@ public sealed class RequestTelemetryTokensTests : IDisposable
         {
         }
 
-        Assert.Equal(0, Interlocked.Read(ref input));
+        Assert.Equal(0, input.Values.Sum());
     }
 
     private static GenerationRequest Request() => new() { PromptTokens = [1, 2, 3, 4, 5], MaxTokens = 64 };
