@@ -13,4 +13,11 @@ public readonly record struct TokenBias(int Token, float Bias)
 {
     /// <summary>The largest magnitude of a bias (OpenAI's range).</summary>
     public const float Limit = 100f;
+
+    /// <summary>
+    /// The bias that bans a token outright (a constraint's, never a client's): far below any logit a row holds, and
+    /// than a Gumbel draw at any temperature OpenAI allows can lift a token by, yet finite, so the softmax and the
+    /// entropy of the row stay defined.
+    /// </summary>
+    public const float Ban = -10_000f;
 }

@@ -19,6 +19,10 @@ namespace Quicksilver.Engine.Decoding;
 /// Dream's <c>alg_temp</c>, ≥ 0: above 0 the rows a ranked strategy commits are sampled without replacement from
 /// <c>softmax(confidence / alg_temp)</c> instead of taken from the top (<see cref="SamplesPositions"/>).
 /// </param>
+/// <param name="LeftToRight">
+/// Whether the rule's count is taken from the leftmost rows instead of the most confident, and at least one (a
+/// constrained answer, <see cref="Constraints.ITokenConstraint"/>, is checked token after token from its left).
+/// </param>
 public readonly record struct CommitPolicy(
     RemaskingStrategy Remasking,
     CommitRule Rule,
@@ -27,7 +31,8 @@ public readonly record struct CommitPolicy(
     ulong Seed,
     int Step,
     double KeepProbability = 0,
-    double AlgorithmTemperature = 0)
+    double AlgorithmTemperature = 0,
+    bool LeftToRight = false)
 {
     /// <summary>
     /// Whether the step samples which rows to commit (<see cref="AlgorithmTemperature"/> &gt; 0 with a strategy that ranks

@@ -11,7 +11,8 @@ namespace Quicksilver.Engine.Decoding;
 /// ones are sampled: the Gumbel-top-k trick ranks the rows again by <c>confidence / alg_temp + g</c>, with standard
 /// Gumbel noise <c>g</c> drawn by <see cref="CounterRng"/> from (seed ^ <see cref="PositionSamplingSalt"/>, step,
 /// position), and takes the first — equal in distribution to <c>torch.multinomial(softmax(confidence / alg_temp), k)</c>
-/// without replacement.
+/// without replacement. With <see cref="CommitPolicy.LeftToRight"/> the rule's count (at least one) is taken from the
+/// leftmost rows instead.
 /// The CPU reference of <c>kernels/select_commits.cu</c> (which has no <see cref="RemaskingStrategy.Origin"/>: CUDA
 /// selects it here, on the host); what the CPU backend's <c>ScoreAndSelect</c> runs, and what
 /// <see cref="DenoisingSequence"/> commits by when it is given scores.
@@ -77,7 +78,12 @@ public static class CommitSelection
         int count = policy.Remasking == RemaskingStrategy.Origin
             ? CommitCount.Revealed(ranked, policy.KeepProbability)
             : CommitCount.Of(policy.Rule, policy.Parameter, policy.Scheduled, ranked);
-        if (policy.SamplesPositions)
+        if (policy.LeftToRight)
+        {
+            count = Math.Min(n, Math.Max(1, count));
+            Array.Sort(order, (a, b) => at[a] != at[b] ? at[a].CompareTo(at[b]) : a.CompareTo(b));
+        }
+        else if (policy.SamplesPositions)
         {
             var keys = new double[n];
             for (int i = 0; i < n; i++)

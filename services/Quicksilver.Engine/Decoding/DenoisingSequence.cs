@@ -1,4 +1,5 @@
 using Quicksilver.Engine.Compute;
+using Quicksilver.Engine.Constraints;
 using Quicksilver.Engine.Models;
 using Quicksilver.Engine.Scheduling;
 
@@ -20,6 +21,11 @@ namespace Quicksilver.Engine.Decoding;
 /// <see cref="CacheWindowRule"/> says: for shifted logits (Dream) by the row before the block, whose hidden state
 /// scores the block's first position (a committed token, so recomputing it only refreshes its cached keys and values
 /// with the block's commits since the refresh); for block-causal attention to whole attention blocks.
+/// With a constraint (<see cref="ITokenConstraintState"/>: structured output) the answer is written left to right: each
+/// step scores the block's masks as usual, bans at the leftmost mask every token the constraint refuses there, commits
+/// the rule's count from the left (<see cref="CommitPolicy.LeftToRight"/>, at least one) up to the first token the
+/// constraint refuses after the ones before it, and the answer ends (<see cref="FinishReason.Stop"/>) with the token
+/// that completes it.
 /// </summary>
 public sealed class DenoisingSequence
 {
@@ -31,6 +37,7 @@ public sealed class DenoisingSequence
     private readonly DecodingSettings _settings;
     private readonly IReadOnlySet<int> _endTokens;
     private readonly CacheWindowRule _windowRule;
+    private readonly ITokenConstraintState? _constraint;
     private int[] _blockSchedule;
     private float[] _blockKeepProbabilities;
     private int _blockStart;
@@ -38,6 +45,7 @@ public sealed class DenoisingSequence
     private int _block;
     private int _stepInBlock;
     private int _maskedInBlock;
+    private int _completedAt = int.MaxValue;
 
     /// <summary>Lays out the canvas and the first block's schedule.</summary>
     /// <param name="prompt">The prompt's token ids.</param>
@@ -47,6 +55,7 @@ public sealed class DenoisingSequence
     /// <param name="endTokens">Ids that end the answer.</param>
     /// <param name="windowRule">What the model's K/V cache windows must cover beyond the block (<see cref="CacheWindowRule.Of"/>); the default suits LLaDA.</param>
     /// <param name="suffix">Tokens fixed after the answer (fill in the middle; bidirectional attention); none by default.</param>
+    /// <param name="constraint">The rule the answer's text follows, from its start; none by default.</param>
     public DenoisingSequence(
         IReadOnlyList<int> prompt,
         DiffusionPlan plan,
@@ -54,7 +63,8 @@ public sealed class DenoisingSequence
         int maskTokenId,
         IReadOnlySet<int> endTokens,
         CacheWindowRule windowRule = default,
-        IReadOnlyList<int>? suffix = null)
+        IReadOnlyList<int>? suffix = null,
+        ITokenConstraintState? constraint = null)
     {
         ArgumentNullException.ThrowIfNull(prompt);
         _plan = plan ?? throw new ArgumentNullException(nameof(plan));
@@ -84,6 +94,7 @@ public sealed class DenoisingSequence
         _alternatives = new TokenLogprob[(long)plan.AnswerLength * settings.TopLogprobs];
         _endTokens = endTokens;
         _windowRule = windowRule;
+        _constraint = constraint;
         _blockStart = PromptLength;
         _blockSchedule = plan.BlockSchedule(0);
         _blockKeepProbabilities = plan.KeepProbabilities(0);
@@ -102,9 +113,9 @@ public sealed class DenoisingSequence
     /// <summary>
     /// The most forward passes the sequence can take: the plan's, or, with a threshold or factor rule, which commits at
     /// least one token a step whatever the schedule says and ends a block only once it holds no mask, one per answer
-    /// token when that is more.
+    /// token when that is more; so with a constraint, which may commit fewer tokens than scheduled.
     /// </summary>
-    public int MaxSteps => _settings.Commit is CommitRule.Threshold or CommitRule.Factor
+    public int MaxSteps => _settings.Commit is CommitRule.Threshold or CommitRule.Factor || _constraint is not null
         ? Math.Max(_plan.TotalSteps, _plan.AnswerLength)
         : _plan.TotalSteps;
 
@@ -116,13 +127,18 @@ public sealed class DenoisingSequence
     /// takes exactly its planned steps, under a threshold or factor rule or <c>origin</c>'s draws at least one. An end
     /// token ends the answer only with the block that holds it, so a sequence with end tokens, or one whose caller may
     /// end it after any block (<paramref name="callerMayEndIt"/>: stop sequences), can leave once its current block is
-    /// done; any other runs every block.
+    /// done; any other runs every block. A constrained one may end with any step.
     /// </summary>
     public int FewestStepsLeft(bool callerMayEndIt)
     {
         if (Finish is not null)
         {
             return 0;
+        }
+
+        if (_constraint is not null)
+        {
+            return 1;
         }
 
         bool mayEndEarly = callerMayEndIt || _endTokens.Count > 0;
@@ -184,10 +200,12 @@ public sealed class DenoisingSequence
             }
         }
 
+        IReadOnlyList<TokenBias> bias = StepLogitBias();
         return new ForwardSequence(_canvas, positions, sampling)
         {
             Cache = kvCache is null ? null : CacheWindow(kvCache, blockEnd),
-            LogitBias = StepLogitBias(),
+            LogitBias = bias,
+            FirstRowBias = _constraint is null ? null : WithBans(bias, _constraint.Banned()),
             TopLogprobs = _settings.TopLogprobs,
         };
     }
@@ -205,7 +223,8 @@ public sealed class DenoisingSequence
         _settings.Seed,
         StepsTaken,
         _stepInBlock < _blockKeepProbabilities.Length ? _blockKeepProbabilities[_stepInBlock] : 0,
-        _settings.AlgorithmTemperature);
+        _settings.AlgorithmTemperature,
+        LeftToRight: _constraint is not null);
 
     /// <summary>
     /// Commits this step's tokens from the scores of <see cref="NextStep"/>'s positions, selected by
@@ -263,6 +282,13 @@ public sealed class DenoisingSequence
             taken[c.Row] = true;
         }
 
+        if (_constraint is not null)
+        {
+            int allowed = Allowed(committed, positions);
+            committed = committed[..allowed];
+            alternatives = alternatives[..(allowed * listed)];
+        }
+
         for (int k = 0; k < committed.Length; k++)
         {
             CommittedToken c = committed[k];
@@ -277,7 +303,12 @@ public sealed class DenoisingSequence
         LastCommitted = committed.Length;
         StepsTaken++;
         _stepInBlock++;
-        return _maskedInBlock > 0 ? null : FinishBlock();
+        if (_constraint is { IsComplete: true })
+        {
+            _completedAt = positions[committed[^1].Row] + 1;
+        }
+
+        return _maskedInBlock > 0 && _completedAt == int.MaxValue ? null : FinishBlock();
     }
 
     /// <summary>Log-probabilities of the answer tokens finalised so far, at the step each was committed.</summary>
@@ -302,6 +333,60 @@ public sealed class DenoisingSequence
         }
 
         return lists;
+    }
+
+    /// <summary>
+    /// How many of a constrained step's commits, from the first, the constraint takes (and takes them): they must be
+    /// the leftmost masks in order, and it stops at the first token it refuses, at an end token, or once the answer is
+    /// complete. The first is the leftmost mask, whose refused tokens the step banned: refusing it is a defect.
+    /// </summary>
+    private int Allowed(ReadOnlySpan<CommittedToken> committed, IReadOnlyList<int> positions)
+    {
+        int next = _blockStart;
+        while (!_masked[next])
+        {
+            next++;
+        }
+
+        int allowed = 0;
+        foreach (CommittedToken c in committed)
+        {
+            if (positions[c.Row] != next || _endTokens.Contains(c.Token) || !_constraint!.TryAppend(c.Token))
+            {
+                break;
+            }
+
+            allowed++;
+            next++;
+            if (_constraint.IsComplete)
+            {
+                break;
+            }
+        }
+
+        if (allowed == 0 && committed.Length > 0)
+        {
+            throw new InvalidOperationException($"The constraint refused token {committed[0].Token} at the leftmost mask, where the step banned every token it refuses.");
+        }
+
+        return allowed;
+    }
+
+    /// <summary>The step's bias with every banned token (and every end token, while the answer is incomplete) set to <see cref="TokenBias.Ban"/>.</summary>
+    private List<TokenBias> WithBans(IReadOnlyList<TokenBias> bias, IReadOnlyList<int> banned)
+    {
+        var merged = new Dictionary<int, float>(bias.Count + banned.Count);
+        foreach (TokenBias b in bias)
+        {
+            merged[b.Token] = b.Bias;
+        }
+
+        foreach (int token in banned.Concat(_endTokens))
+        {
+            merged[token] = TokenBias.Ban;
+        }
+
+        return [.. merged.Select(b => new TokenBias(b.Key, b.Value))];
     }
 
     private static CommittedToken[] Selected(ReadOnlySpan<TokenScore> scores, ReadOnlySpan<int> positions, CommitPolicy policy)
@@ -381,13 +466,18 @@ public sealed class DenoisingSequence
         var tokens = new List<int>(length);
         for (int p = _blockStart; p < _blockStart + length; p++)
         {
-            if (_endTokens.Contains(_canvas[p]))
+            if (_endTokens.Contains(_canvas[p]) || p == _completedAt)
             {
                 Finish = FinishReason.Stop;
                 break;
             }
 
             tokens.Add(_canvas[p]);
+        }
+
+        if (_completedAt == _blockStart + length)
+        {
+            Finish = FinishReason.Stop;
         }
 
         CompletionTokens += tokens.Count;

@@ -259,24 +259,40 @@ public sealed class DiffusionTransformer : IDisposable
         return alternatives;
     }
 
-    /// <summary>Each sequence's <see cref="ForwardSequence.LogitBias"/> on the logit rows of its score positions.</summary>
+    /// <summary>
+    /// Each sequence's <see cref="ForwardSequence.LogitBias"/> on the logit rows of its score positions, and its
+    /// <see cref="ForwardSequence.FirstRowBias"/>, where it has one, on its first row instead.
+    /// </summary>
     private void AddLogitBias(IReadOnlyList<ForwardSequence> batch)
     {
-        if (!batch.Any(sequence => sequence.LogitBias.Count > 0))
+        if (!batch.Any(sequence => sequence.LogitBias.Count > 0 || sequence.FirstRowBias is not null))
         {
             return;
         }
 
         var spans = new List<LogitBiasRows>();
         var biases = new List<TokenBias>();
+        void Add(int firstRow, int rows, IReadOnlyList<TokenBias> bias)
+        {
+            if (bias.Count > 0 && rows > 0)
+            {
+                spans.Add(new LogitBiasRows(firstRow, rows, biases.Count, bias.Count));
+                biases.AddRange(bias);
+            }
+        }
+
         int row = 0;
         foreach (ForwardSequence sequence in batch)
         {
             int rows = sequence.ScorePositions.Count;
-            if (sequence.LogitBias.Count > 0 && rows > 0)
+            if (sequence.FirstRowBias is { } first && rows > 0)
             {
-                spans.Add(new LogitBiasRows(row, rows, biases.Count, sequence.LogitBias.Count));
-                biases.AddRange(sequence.LogitBias);
+                Add(row, 1, first);
+                Add(row + 1, rows - 1, sequence.LogitBias);
+            }
+            else
+            {
+                Add(row, rows, sequence.LogitBias);
             }
 
             row += rows;

@@ -22,6 +22,12 @@ public sealed record ForwardSequence(ReadOnlyMemory<int> Tokens, IReadOnlyList<i
     public IReadOnlyList<TokenBias> LogitBias { get; init; } = [];
 
     /// <summary>
+    /// Replaces <see cref="LogitBias"/> on the first score position's row only (a constraint's bans at the answer's
+    /// leftmost open position, merged with the request's bias); null applies <see cref="LogitBias"/> there too.
+    /// </summary>
+    public IReadOnlyList<TokenBias>? FirstRowBias { get; init; }
+
+    /// <summary>
     /// OpenAI's <c>top_logprobs</c>: how many of the most likely tokens to list at each position the step commits
     /// (<see cref="DiffusionTransformer.ForwardAndSelect"/>), at most <see cref="TokenLogprob.MaxAlternatives"/>; 0 lists none.
     /// </summary>

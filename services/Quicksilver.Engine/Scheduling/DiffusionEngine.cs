@@ -225,7 +225,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             request.TopLogprobs,
             request.KvCacheRefresh ?? _options.KvCacheRefresh);
         return new DenoisingSequence(
-            request.PromptTokens, plan, settings, _model.Config.MaskTokenId, request.IgnoreEos ? NoEndTokens : _endTokens, CacheWindowRule.Of(_model.Config), request.SuffixTokens);
+            request.PromptTokens, plan, settings, _model.Config.MaskTokenId, request.IgnoreEos ? NoEndTokens : _endTokens, CacheWindowRule.Of(_model.Config), request.SuffixTokens, request.Constraint?.Start());
     }
 
     /// <summary>The bytes of the sequence's K/V cache (0 without block caching); refused when the limit could never hold them.</summary>

@@ -96,6 +96,13 @@ public sealed record GenerationRequest
     /// </summary>
     public bool IgnoreEos { get; init; }
 
+    /// <summary>
+    /// The rule the answer's text follows (structured output, e.g. <see cref="Constraints.JsonObjectConstraint"/>): it is
+    /// written left to right, each token one the rule allows, and ends when the rule says it is complete. Null (default):
+    /// free text.
+    /// </summary>
+    public Constraints.ITokenConstraint? Constraint { get; init; }
+
     /// <summary>Who the request's device time is billed to (the meters' <c>quicksilver.tenant</c>).</summary>
     public string Tenant { get; init; } = Tenants.Anonymous;
 

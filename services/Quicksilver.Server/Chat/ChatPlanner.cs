@@ -1,4 +1,5 @@
 using Quicksilver.Engine;
+using Quicksilver.Engine.Constraints;
 using Quicksilver.Engine.Scheduling;
 using Quicksilver.Engine.Tokenization.ChatTemplates;
 using Quicksilver.Server.Completions;
@@ -49,7 +50,10 @@ internal static class ChatPlanner
                 request.MaxTokensParam);
         }
 
-        return request.Decoding.ToGenerationRequest(prompt, maxTokens, request.Seed, defaults, model.Tokenizer.VocabSize);
+        return request.Decoding.ToGenerationRequest(prompt, maxTokens, request.Seed, defaults, model.Tokenizer.VocabSize) with
+        {
+            Constraint = request.JsonObject ? new JsonObjectConstraint(TokenTexts.Of(model.Tokenizer)) : null,
+        };
     }
 
     /// <summary>

@@ -51,6 +51,9 @@ internal sealed record ChatRequest
     /// </summary>
     public int? Logprobs { get; init; }
 
+    /// <summary><c>response_format: {"type": "json_object"}</c>: the answer is one JSON object.</summary>
+    public bool JsonObject { get; init; }
+
     /// <summary>The sampling and diffusion fields, as given.</summary>
     public DecodingFields Decoding { get; init; } = new();
 }

@@ -46,7 +46,7 @@ internal static class ChatRequestParser
         ulong? seed = ParseSeed(body);
         OptionalString(body, "user");
         ChatToolUse tools = ChatToolsParser.ParseToolUse(body);
-        CheckResponseFormat(body);
+        bool jsonObject = ParseResponseFormat(body);
         (bool addGenerationPrompt, bool continueFinalMessage) = ParsePromptEnding(body);
         IReadOnlyDictionary<string, object?> templateVariables = ParseChatTemplateKwargs(body);
         UnsupportedFields.RejectForChat(body);
@@ -68,6 +68,7 @@ internal static class ChatRequestParser
             Stop = stop,
             Seed = seed,
             Logprobs = ParseLogprobs(body),
+            JsonObject = jsonObject,
             Decoding = decoding,
         };
     }
@@ -272,12 +273,17 @@ internal static class ChatRequestParser
         return logprobs ? topLogprobs : null;
     }
 
-    private static void CheckResponseFormat(JsonElement body)
+    /// <summary>
+    /// OpenAI's <c>response_format</c>: <c>text</c> (the default) or <c>json_object</c> (true: the answer is one JSON
+    /// object). <c>json_schema</c> is a 400: nothing here enforces a schema, and an answer that only looked like it did
+    /// would be worse than a refusal.
+    /// </summary>
+    private static bool ParseResponseFormat(JsonElement body)
     {
         const string param = "response_format";
         if (!TryGetValue(body, param, out JsonElement format))
         {
-            return;
+            return false;
         }
 
         if (format.ValueKind != JsonValueKind.Object)
@@ -285,12 +291,13 @@ internal static class ChatRequestParser
             throw TypeError(param, "an object", format);
         }
 
-        string type = RequiredString(format, "type", param);
-        if (type != "text")
+        return RequiredString(format, "type", param) switch
         {
-            throw ApiErrorException.BadRequest(
-                $"'{param}' of type '{type}' is not supported yet: this server writes free text only. Leave it out or send {{\"type\": \"text\"}}.",
-                param);
-        }
+            "text" => false,
+            "json_object" => true,
+            string type => throw ApiErrorException.BadRequest(
+                $"'{param}' of type '{type}' is not supported: this server constrains answers to any JSON object ('json_object') but enforces no schema. Send {{\"type\": \"json_object\"}} or {{\"type\": \"text\"}}.",
+                param),
+        };
     }
 }

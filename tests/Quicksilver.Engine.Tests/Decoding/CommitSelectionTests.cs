@@ -152,6 +152,20 @@ public sealed class CommitSelectionTests
         CommitSelection.CheckBatch(0, [], [0], [], 0, 0, 1);
     }
 
+    [Theory]
+    [InlineData(CommitRule.Schedule, 2, new[] { 3, 0 })] // the two leftmost, not the two most confident (rows 1 and 2)
+    [InlineData(CommitRule.Schedule, 0, new[] { 3 })] // past the schedule: still one
+    [InlineData(CommitRule.Threshold, 0, new[] { 3, 0 })] // two rows reach 0.9: the two leftmost
+    public void Select_LeftToRight_TakesTheRulesCountFromTheLeftmostRows_AtLeastOne(CommitRule rule, int scheduled, int[] expected)
+    {
+        float[] probabilities = [0.2f, 0.95f, 0.97f, 0.1f];
+        var chosen = new int[probabilities.Length];
+
+        int count = CommitSelection.Select(probabilities.Select(Score).ToArray(), [20, 22, 23, 19], Policy(rule, scheduled) with { LeftToRight = true }, chosen);
+
+        Assert.Equal(expected, chosen[..count]);
+    }
+
     private static CommitPolicy Policy(CommitRule rule, int scheduled) => new(RemaskingStrategy.LowConfidence, rule, 0.9, scheduled, 1, 0);
 
     private static TokenScore Score(float probability) => new(7, probability, MathF.Log(probability), 0f, 0f);

@@ -128,7 +128,6 @@ public static class ChatCompletionsApiBadRequests
         { $"{{{Ok}, \"tool_choice\": 5}}", "tool_choice" },
         { $"{{{Ok}, \"functions\": [{{\"name\": \"f\"}}]}}", "functions" },
         { $"{{{Ok}, \"function_call\": {{\"name\": \"f\"}}}}", "function_call" },
-        { $"{{{Ok}, \"response_format\": {{\"type\": \"json_object\"}}}}", "response_format" },
         { $"{{{Ok}, \"response_format\": {{\"type\": \"json_schema\", \"json_schema\": {{\"name\": \"x\", \"schema\": {{}}}}}}}}", "response_format" },
         { $"{{{Ok}, \"response_format\": \"text\"}}", "response_format" },
         { $"{{{Ok}, \"response_format\": {{}}}}", "response_format.type" },

@@ -59,12 +59,20 @@ internal struct CommitSelectArgs
     /// Whether the kernel selects by <paramref name="policy"/>: every strategy but
     /// <see cref="RemaskingStrategy.Origin"/>, whose count (the draws above <c>s/t</c>, possibly none) no kernel rule
     /// computes (the threshold rule always commits the top row), and no position sampling (<c>alg_temp</c>), which the
-    /// kernel's top-k ranking does not draw.
+    /// kernel's top-k ranking does not draw, and no left-to-right commits (a constrained answer's, which the host
+    /// checks token by token anyway).
     /// </summary>
-    public static bool Expresses(CommitPolicy policy) => policy.Remasking != RemaskingStrategy.Origin && !policy.SamplesPositions;
+    public static bool Expresses(CommitPolicy policy) => policy.Remasking != RemaskingStrategy.Origin && !policy.SamplesPositions && !policy.LeftToRight;
 
     public static CommitSelectArgs From(CommitPolicy policy, int firstRow, int rows)
     {
+        if (policy.LeftToRight)
+        {
+            throw new ArgumentException(
+                "select_commits.cu cannot commit left to right; such steps are selected on the host (IComputeBackend.CanSelect).",
+                nameof(policy));
+        }
+
         if (policy.SamplesPositions)
         {
             throw new ArgumentException(

@@ -1,0 +1,44 @@
+using System.Text;
+using Quicksilver.Engine.Tokenization;
+
+namespace Quicksilver.Engine.Constraints;
+
+/// <summary>
+/// The UTF-8 text each token id writes into an answer, decoded alone: what a byte-level constraint checks a token
+/// against. Special tokens write none (null): the answer's text leaves them out. A token that is part of a UTF-8
+/// character decodes to U+FFFD, whose bytes are, like the part's, all above 0x7F: a rule that only tells ASCII bytes
+/// apart (JSON) judges it as it would the real bytes.
+/// </summary>
+public sealed class TokenTexts
+{
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ITextTokenizer, TokenTexts> Decoded = [];
+
+    private readonly byte[]?[] _bytes;
+
+    /// <summary>Decodes every id of <paramref name="tokenizer"/>'s vocabulary once.</summary>
+    public TokenTexts(ITextTokenizer tokenizer)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        _bytes = new byte[]?[tokenizer.VocabSize];
+        for (int id = 0; id < _bytes.Length; id++)
+        {
+            _bytes[id] = tokenizer.IsSpecial(id) ? null : Encoding.UTF8.GetBytes(tokenizer.DecodeAlone(id));
+        }
+    }
+
+    /// <summary>A table given id by id (null for a token that writes no text).</summary>
+    public TokenTexts(IEnumerable<byte[]?> bytes)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        _bytes = [.. bytes];
+    }
+
+    /// <summary>The table of <paramref name="tokenizer"/>, decoded on first use and kept as long as the tokenizer.</summary>
+    public static TokenTexts Of(ITextTokenizer tokenizer) => Decoded.GetValue(tokenizer, t => new TokenTexts(t));
+
+    /// <summary>Ids in the vocabulary.</summary>
+    public int Count => _bytes.Length;
+
+    /// <summary>The bytes token <paramref name="id"/> writes; null for a special token or an id outside the vocabulary.</summary>
+    public byte[]? this[int id] => (uint)id < (uint)_bytes.Length ? _bytes[id] : null;
+}

@@ -1,0 +1,116 @@
+using System.Text;
+using System.Text.Json;
+using Quicksilver.Engine.Compute;
+using Quicksilver.Engine.Constraints;
+using Quicksilver.Engine.Decoding;
+using Quicksilver.Engine.Scheduling;
+using Quicksilver.Engine.Tests.Scheduling;
+using Quicksilver.Engine.Tests.TestModels;
+
+namespace Quicksilver.Engine.Tests.Constraints;
+
+/// <summary>
+/// <see cref="JsonObjectConstraint"/> through the engine's step loop on a random 64-token model whose tokens write
+/// JSON's punctuation, literals and a few words: every answer is a JSON object, or, when its budget ran out, the start
+/// of one; it ends with the token that closes the object.
+/// </summary>
+public sealed class DiffusionEngineJsonObjectTests
+{
+    private static readonly string[] Texts =
+    [
+        "{", "}", "[", "]", ":", ",", "\"", " ", "\n", "0", "1", "2", "7", "-", ".", "e", "a", "b", "c", "x", "true",
+        "false", "null", "\"a\"", "\"b\":", "{}", "}}", "\\", "u", "9", "\"key\": 1", "\"", "ab", "  ", "[1,", "\"v\"}",
+        "E", "+", "t", "r", "n", "f", "l", "s", "q", "\":", ", \"", "z", "w", "y", "o", "i", "d", "g", "h", "j", "k",
+        "m", "p", "v", "\t", "]}",
+    ];
+
+    private static readonly TokenTexts Vocabulary = new([.. Texts.Select(text => (byte[]?)Encoding.ASCII.GetBytes(text)), null, null]);
+
+    private static readonly GenerationRequest Request = new()
+    {
+        PromptTokens = [16, 17, 18, 7],
+        MaxTokens = 48,
+        BlockLength = 16,
+        Steps = 24,
+        Constraint = new JsonObjectConstraint(Vocabulary),
+    };
+
+    [Theory]
+    [InlineData(KvCacheMode.None, 0f)]
+    [InlineData(KvCacheMode.Dual, 0f)]
+    [InlineData(KvCacheMode.None, 1f)]
+    [InlineData(KvCacheMode.Prefix, 1.5f)]
+    public async Task EveryAnswer_IsAnObjectEndingWhereItCloses_OrTheStartOfOneWhenItsBudgetRanOut(KvCacheMode cache, float temperature)
+    {
+        using var test = new TestEngine(new EngineOptions());
+        int closed = 0;
+        for (ulong seed = 0; seed < 8; seed++)
+        {
+            (int[] tokens, FinishReason? finish) = await Answer(test, Request with { KvCache = cache, Temperature = temperature, Seed = seed });
+            byte[] text = TextOf(tokens);
+
+            var cursor = default(JsonCursor);
+            Assert.True(cursor.Step(text), $"not the start of an object: {Encoding.ASCII.GetString(text)}");
+            Assert.Equal(cursor.IsComplete ? FinishReason.Stop : FinishReason.Length, finish);
+            if (cursor.IsComplete)
+            {
+                Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(text).RootElement.ValueKind);
+                closed++;
+            }
+            else
+            {
+                Assert.Equal(Request.MaxTokens, tokens.Length);
+            }
+        }
+
+        Assert.True(closed > 0, "no answer closed its object: the test checked only prefixes");
+    }
+
+    [Fact]
+    public async Task BiasTowardsTheBraces_AnswersExactlyAnEmptyObject_InTwoSteps()
+    {
+        using var test = new TestEngine(new EngineOptions());
+        GenerationRequest request = Request with { LogitBias = [new TokenBias(0, 100), new TokenBias(1, 100)] };
+
+        (int[] tokens, FinishReason? finish) = await Answer(test, request);
+        (int[] free, _) = await Answer(test, request with { Constraint = null });
+
+        Assert.Equal([0, 1], tokens);
+        Assert.Equal(FinishReason.Stop, finish);
+        Assert.Equal(48, free.Length);
+        Assert.NotEqual([0, 1], free.Take(2));
+    }
+
+    [Fact]
+    public async Task ConstrainedAndFreeAnswersInOneBatch_TheFreeOneIsTheSameAsAlone()
+    {
+        using var test = new TestEngine(new EngineOptions());
+        GenerationRequest free = Request with { Constraint = null, Seed = 3, Temperature = 1 };
+        (int[] alone, _) = await Answer(test, free);
+
+        IReadOnlyList<IAsyncEnumerable<GenerationUpdate>> together = test.Engine.GenerateTogether(
+            [(Request with { Seed = 4 }, CancellationToken.None), (free, CancellationToken.None), (Request with { Seed = 5, Temperature = 1 }, CancellationToken.None)]);
+        int[][] answers = await Task.WhenAll(together.Select(async updates => (await Collect(updates)).Tokens));
+
+        Assert.Equal(alone, answers[1]);
+        Assert.All(new[] { answers[0], answers[2] }, tokens => Assert.True(default(JsonCursor).Step(TextOf(tokens))));
+    }
+
+    private static byte[] TextOf(IEnumerable<int> tokens) => [.. tokens.SelectMany(token => Vocabulary[token]!)];
+
+    private static async Task<(int[] Tokens, FinishReason? Finish)> Answer(TestEngine test, GenerationRequest request) =>
+        await Collect(test.Engine.Generate(request));
+
+    private static async Task<(int[] Tokens, FinishReason? Finish)> Collect(IAsyncEnumerable<GenerationUpdate> updates)
+    {
+        var tokens = new List<int>();
+        FinishReason? finish = null;
+        await foreach (GenerationUpdate update in updates)
+        {
+            tokens.AddRange(update.Tokens);
+            finish ??= update.Finish;
+        }
+
+        return ([.. tokens], finish);
+    }
+}

@@ -1,0 +1,75 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Quicksilver.Engine.Constraints;
+using Quicksilver.Server.Tests.Infrastructure;
+
+namespace Quicksilver.Server.Apis.Tests;
+
+/// <summary>
+/// REAL ENGINE, the trained embedded model: <c>response_format: {"type": "json_object"}</c>. The model was trained on
+/// verses, not JSON: the constraint alone makes each answer a JSON object (finish_reason <c>stop</c>, where it closes)
+/// or, when the budget runs out first, the start of one (<c>length</c>); a stream says the same over its chunks.
+/// </summary>
+[Trait("Engine", "Real")]
+public sealed class ChatJsonObjectTests(EmbeddedModelFixture fixture) : IClassFixture<EmbeddedModelFixture>
+{
+    [Theory]
+    [InlineData(0f, 7)]
+    [InlineData(1f, 8)]
+    public async Task JsonObjectFormat_AnswerIsAnObject_OrTheStartOfOneCutByItsBudget(float temperature, int seed)
+    {
+        (string content, string finish) = ChatAssert.Choice((await ChatAsync(Body(temperature, seed)))["choices"]![0]);
+
+        var cursor = default(JsonCursor);
+        Assert.True(cursor.Step(Encoding.UTF8.GetBytes(content)), $"not the start of a JSON object: {content}");
+        Assert.Equal(cursor.IsComplete ? "stop" : "length", finish);
+        if (cursor.IsComplete)
+        {
+            Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(content).RootElement.ValueKind);
+        }
+    }
+
+    [Fact]
+    public async Task JsonObjectFormatStreamed_SameAnswerAsNotStreamed()
+    {
+        JsonNode? whole = (await ChatAsync(Body(0, 7)))["choices"]![0];
+        JsonObject body = Body(0, 7);
+        body["stream"] = true;
+
+        using HttpResponseMessage response = await fixture.Client.PostChatCompletionAsync(body);
+        (string content, string finish, _) = ChatAssert.Stream(OpenAIAssert.Chunks(ServerSentEvents.ParseStrict(await response.Content.ReadAsStringAsync())), fixture.Factory.Model.Id, includeUsage: false);
+
+        Assert.Equal(ChatAssert.Choice(whole), (content, finish));
+    }
+
+    [Fact]
+    public async Task JsonSchemaFormat_Is400NamingTheField()
+    {
+        JsonObject body = Body(0, 7);
+        body["response_format"] = new JsonObject { ["type"] = "json_schema", ["json_schema"] = new JsonObject { ["name"] = "x", ["schema"] = new JsonObject() } };
+
+        using HttpResponseMessage response = await fixture.Client.PostChatCompletionAsync(body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("response_format", (string?)(await response.ReadJsonObjectAsync())["error"]!["param"]);
+    }
+
+    private JsonObject Body(float temperature, int seed) => new()
+    {
+        ["model"] = fixture.Factory.Model.Id,
+        ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Describe the first day as JSON." }),
+        ["max_completion_tokens"] = 32,
+        ["temperature"] = temperature,
+        ["seed"] = seed,
+        ["response_format"] = new JsonObject { ["type"] = "json_object" },
+    };
+
+    private async Task<JsonObject> ChatAsync(JsonObject body)
+    {
+        using HttpResponseMessage response = await fixture.Client.PostChatCompletionAsync(body);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.ReadJsonObjectAsync();
+    }
+}
