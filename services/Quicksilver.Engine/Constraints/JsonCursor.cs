@@ -11,7 +11,7 @@ namespace Quicksilver.Engine.Constraints;
 /// <see cref="MaxWhitespaceRun"/> whitespace bytes in a row between tokens of the JSON (enough for a newline and the
 /// indentation of three levels of four spaces; inside strings any run is text).
 /// </summary>
-internal struct JsonCursor : IEquatable<JsonCursor>
+internal struct JsonCursor : IByteCursor<JsonCursor>
 {
     public const int MaxDepth = 32;
     public const int MaxWhitespaceRun = 16;
@@ -49,20 +49,6 @@ internal struct JsonCursor : IEquatable<JsonCursor>
     }
 
     public readonly bool IsComplete => _mode == Mode.Done;
-
-    /// <summary>Steps over every byte; false (the cursor then undefined) at the first byte refused.</summary>
-    public bool Step(ReadOnlySpan<byte> bytes)
-    {
-        foreach (byte b in bytes)
-        {
-            if (!Step(b))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 
     public bool Step(byte b)
     {

@@ -97,7 +97,7 @@ public sealed record GenerationRequest
     public bool IgnoreEos { get; init; }
 
     /// <summary>
-    /// The rule the answer's text follows (structured output, e.g. <see cref="Constraints.JsonObjectConstraint"/>): it is
+    /// The rule the answer's text follows (structured output, <see cref="Constraints.TokenConstraints"/>): it is
     /// written left to right, each token one the rule allows, and ends when the rule says it is complete. Null (default):
     /// free text.
     /// </summary>

@@ -52,7 +52,9 @@ internal static class ChatPlanner
 
         return request.Decoding.ToGenerationRequest(prompt, maxTokens, request.Seed, defaults, model.Tokenizer.VocabSize) with
         {
-            Constraint = request.JsonObject ? new JsonObjectConstraint(TokenTexts.Of(model.Tokenizer)) : null,
+            Constraint = request.Tools.Forced is { } names ? TokenConstraints.ToolCall(TokenTexts.Of(model.Tokenizer), names)
+                : request.JsonObject ? TokenConstraints.JsonObject(TokenTexts.Of(model.Tokenizer))
+                : null,
         };
     }
 

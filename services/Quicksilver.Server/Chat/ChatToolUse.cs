@@ -11,6 +11,12 @@ internal sealed record ChatToolUse(IReadOnlyList<object?> Offered, bool Parallel
 {
     public static ChatToolUse None { get; } = new([], Parallel: true);
 
+    /// <summary>
+    /// <c>tool_choice</c> <c>required</c> (every offered name) or a named function (that one): the answer is one call
+    /// of one of these names, decoded under a constraint; null when the model decides.
+    /// </summary>
+    public IReadOnlyList<string>? Forced { get; init; }
+
     /// <summary>Whether the model is offered tools, so its answer is read for calls.</summary>
     public bool Active => Offered.Count > 0;
 }

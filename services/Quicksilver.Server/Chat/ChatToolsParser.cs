@@ -8,7 +8,7 @@ namespace Quicksilver.Server.Chat;
 
 /// <summary>
 /// Reads the tool fields of a chat request: <c>tools</c> (functions, as OpenAI defines them), <c>tool_choice</c>
-/// (<c>"auto"</c> or <c>"none"</c>: forcing a call needs constrained decoding, which this server lacks),
+/// (<c>"auto"</c>, <c>"none"</c>, <c>"required"</c> or a named function, the last two forcing one call),
 /// <c>parallel_tool_calls</c>, and the calls an assistant turn of the conversation made. The deprecated
 /// <c>functions</c> and <c>function_call</c> are refused, naming their replacements.
 /// </summary>
@@ -20,9 +20,11 @@ internal static partial class ChatToolsParser
     {
         RefuseDeprecated(body);
         bool parallel = OptionalBoolean(body, "parallel_tool_calls") ?? true;
-        List<object?> tools = ParseTools(body);
-        string choice = ParseToolChoice(body, tools.Count > 0);
-        return choice == "none" || tools.Count == 0 ? ChatToolUse.None with { Parallel = parallel } : new ChatToolUse(tools, parallel);
+        (List<object?> tools, List<string> names) = ParseTools(body);
+        List<string>? choice = ParseToolChoice(body, names);
+        return choice is [] || tools.Count == 0
+            ? ChatToolUse.None with { Parallel = parallel }
+            : new ChatToolUse(tools, parallel) { Forced = choice };
     }
 
     /// <summary>
@@ -95,11 +97,12 @@ internal static partial class ChatToolsParser
         }
     }
 
-    private static List<object?> ParseTools(JsonElement body)
+    /// <summary>The tools as template values, and their names in order.</summary>
+    private static (List<object?> Tools, List<string> Names) ParseTools(JsonElement body)
     {
         if (!TryGetValue(body, Tools, out JsonElement tools))
         {
-            return [];
+            return ([], []);
         }
 
         if (tools.ValueKind != JsonValueKind.Array)
@@ -107,7 +110,7 @@ internal static partial class ChatToolsParser
             throw TypeError(Tools, "an array of tools", tools);
         }
 
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        var names = new List<string>();
         var offered = new List<object?>();
         int index = 0;
         foreach (JsonElement tool in tools.EnumerateArray())
@@ -127,7 +130,7 @@ internal static partial class ChatToolsParser
                     $"Invalid '{path}.function.name': '{name}' must be 1 to 64 letters, digits, underscores or dashes.", $"{path}.function.name");
             }
 
-            if (!names.Add(name))
+            if (names.Contains(name))
             {
                 throw ApiErrorException.BadRequest($"Invalid '{path}.function.name': the function '{name}' is given twice.", $"{path}.function.name");
             }
@@ -145,36 +148,46 @@ internal static partial class ChatToolsParser
 
             // As the caller wrote it: the template writes it for the model (Qwen's with tojson), as transformers does.
             offered.Add(TemplateValues.Of(tool, path));
+            names.Add(name);
         }
 
-        return offered;
+        return (offered, names);
     }
 
-    /// <summary><c>tool_choice</c>: <c>"auto"</c> (the default) or <c>"none"</c>.</summary>
-    private static string ParseToolChoice(JsonElement body, bool anyTools)
+    /// <summary>
+    /// <c>tool_choice</c>: <c>"auto"</c> (the default: null, the model decides), <c>"none"</c> (empty: no tools),
+    /// <c>"required"</c> (every offered name: one call of any) or <c>{"type": "function", "function": {"name"}}</c>
+    /// (that one name, which must be offered).
+    /// </summary>
+    private static List<string>? ParseToolChoice(JsonElement body, List<string> names)
     {
         const string param = "tool_choice";
         if (!TryGetValue(body, param, out JsonElement choice))
         {
-            return "auto";
+            return null;
+        }
+
+        if (choice.ValueKind == JsonValueKind.Object)
+        {
+            CheckFunctionType(choice, param, required: true);
+            const string path = param + ".function";
+            string name = RequiredString(RequiredObject(choice, "function", param), "name", path);
+            return names.Contains(name)
+                ? [name]
+                : throw ApiErrorException.BadRequest($"Invalid '{path}.name': '{name}' is not one of the functions in 'tools'.", $"{path}.name");
         }
 
         string? value = choice.ValueKind == JsonValueKind.String ? choice.GetString() : null;
         return value switch
         {
-            "auto" or "none" => value,
-            "required" when anyTools => throw CannotForce(param),
+            "auto" => null,
+            "none" => [],
+            "required" when names.Count > 0 => names,
             "required" => throw ApiErrorException.BadRequest("'tool_choice' is 'required', but no 'tools' are given.", param),
-            null when choice.ValueKind == JsonValueKind.Object => throw CannotForce(param),
-            null => throw TypeError(param, "'auto', 'none' or an object", choice),
-            _ => throw ApiErrorException.BadRequest($"Invalid value for 'tool_choice': expected 'auto' or 'none', but got '{value}' instead.", param),
+            null => throw TypeError(param, "'auto', 'none', 'required' or an object", choice),
+            _ => throw ApiErrorException.BadRequest($"Invalid value for 'tool_choice': expected 'auto', 'none' or 'required', but got '{value}' instead.", param),
         };
     }
-
-    private static ApiErrorException CannotForce(string param) => ApiErrorException.BadRequest(
-        "'tool_choice' can only be 'auto' or 'none' here: forcing a call ('required' or a named function) needs constrained " +
-        "decoding, which this server does not have. Send 'auto' and describe in the messages which tool to call.",
-        param);
 
     private static void RefuseDeprecated(JsonElement body)
     {

@@ -160,7 +160,7 @@ internal static class ChatCompletionRequestBody
                             ["name"] = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = "^[A-Za-z0-9_-]{1,64}$" },
                             ["description"] = Of(JsonSchemaType.String),
                             ["parameters"] = new OpenApiSchema { Type = JsonSchemaType.Object, Description = "A JSON Schema of the arguments." },
-                            ["strict"] = new OpenApiSchema { Type = JsonSchemaType.Boolean, Description = "Accepted and not enforced: without constrained decoding the arguments may not match the schema." },
+                            ["strict"] = new OpenApiSchema { Type = JsonSchemaType.Boolean, Description = "Accepted and not enforced: the arguments are not checked against the schema (a forced call's are a JSON object)." },
                         },
                         "name"),
                 },
@@ -169,8 +169,29 @@ internal static class ChatCompletionRequestBody
         };
         properties["tool_choice"] = new OpenApiSchema
         {
-            Description = "auto (the default) or none (the tools are not shown to the model). Forcing a call (required, a named function) needs constrained decoding, which this server lacks: 400.",
-            OneOf = [Enum("none", "auto"), Of(JsonSchemaType.Null)],
+            Description = "auto (the default: the model decides), none (the tools are not shown to the model), required (the answer is one call of any " +
+                "offered function) or {\"type\": \"function\", \"function\": {\"name\": …}} (one call of that function). A forced call is decoded " +
+                "under a constraint: Hermes' <tool_call> syntax, an offered name and an object of arguments (not checked against the parameters' schema); one call, whatever parallel_tool_calls says.",
+            OneOf =
+            [
+                Enum("none", "auto", "required"),
+                new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Object,
+                    Properties = new Dictionary<string, IOpenApiSchema>
+                    {
+                        ["type"] = Enum("function"),
+                        ["function"] = new OpenApiSchema
+                        {
+                            Type = JsonSchemaType.Object,
+                            Properties = new Dictionary<string, IOpenApiSchema> { ["name"] = Of(JsonSchemaType.String) },
+                            Required = new HashSet<string> { "name" },
+                        },
+                    },
+                    Required = new HashSet<string> { "type", "function" },
+                },
+                Of(JsonSchemaType.Null),
+            ],
         };
         if (properties.TryGetValue("remasking", out IOpenApiSchema? remasking) && remasking is OpenApiSchema { Description: null } values)
         {

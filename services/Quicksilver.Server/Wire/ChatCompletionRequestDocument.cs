@@ -80,8 +80,9 @@ internal sealed record ChatCompletionRequestDocument : GenerationRequestDocument
     public JsonElement? Tools { get; init; }
 
     /// <summary>
-    /// <c>auto</c> (the default: the model decides) or <c>none</c> (the tools are not shown to the model). Forcing a
-    /// call (<c>required</c>, a named function) needs constrained decoding, which this server lacks: 400.
+    /// <c>auto</c> (the default: the model decides), <c>none</c> (the tools are not shown to the model),
+    /// <c>required</c> (one call of any offered function) or <c>{"type": "function", "function": {"name"}}</c> (one call
+    /// of that function), a forced call decoded under a constraint.
     /// </summary>
     public JsonElement? ToolChoice { get; init; }
 

@@ -301,6 +301,45 @@ public sealed class ChatToolCallsTests
         Assert.Equal(ChatFinishReason.ToolCalls, finish);
     }
 
+    [Theory]
+    [InlineData("\"required\"")]
+    [InlineData("{\"type\": \"function\", \"function\": {\"name\": \"get_weather\"}}")]
+    public async Task CreateChatCompletion_ForcedToolChoice_DecodedUnderAConstraintThatTakesACallOfTheOfferedFunctionOnly(string choice)
+    {
+        await using var server = await ToolServer.StartAsync(Call);
+        JsonObject body = Body();
+        body["tool_choice"] = JsonNode.Parse(choice);
+
+        using HttpResponseMessage response = await server.Client.PostChatCompletionAsync(body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("tool_calls", (await response.ReadJsonObjectAsync())["choices"]![0]!["finish_reason"]!.GetValue<string>());
+        Engine.Constraints.ITokenConstraint constraint = server.Engine.LastRequest.Constraint!;
+        Assert.True(Takes(constraint, Call, out bool complete) && complete);
+        Assert.False(Takes(constraint, Call.Replace("get_weather", "get_time", StringComparison.Ordinal), out _));
+        Assert.False(Takes(constraint, Before + Call, out _));
+    }
+
+    [Fact]
+    public async Task CreateChatCompletion_AutoToolChoice_NoConstraint()
+    {
+        await using var server = await ToolServer.StartAsync(Call);
+
+        using HttpResponseMessage response = await server.Client.PostChatCompletionAsync(Body());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Null(server.Engine.LastRequest.Constraint);
+    }
+
+    /// <summary>Whether the constraint takes every token of <paramref name="text"/> in turn, and whether it is then complete.</summary>
+    private static bool Takes(Engine.Constraints.ITokenConstraint constraint, string text, out bool complete)
+    {
+        Engine.Constraints.ITokenConstraintState state = constraint.Start();
+        bool all = FakeServedModel.Tokenizer.Encode(text).All(state.TryAppend);
+        complete = state.IsComplete;
+        return all;
+    }
+
     private static JsonObject Body() => new()
     {
         ["model"] = FakeServedModel.Id,

@@ -10,17 +10,18 @@ using Quicksilver.Engine.Tests.TestModels;
 namespace Quicksilver.Engine.Tests.Constraints;
 
 /// <summary>
-/// <see cref="JsonObjectConstraint"/> through the engine's step loop on a random 64-token model whose tokens write
-/// JSON's punctuation, literals and a few words: every answer is a JSON object, or, when its budget ran out, the start
-/// of one; it ends with the token that closes the object.
+/// <see cref="TokenConstraints"/> through the engine's step loop on a random 64-token model whose tokens write JSON's
+/// punctuation, literals, a few words and pieces of Hermes' tool calls: every answer is a JSON object (a tool call), or,
+/// when its budget ran out, the start of one; it ends with the token that closes it.
 /// </summary>
-public sealed class DiffusionEngineJsonObjectTests
+public sealed class DiffusionEngineConstraintTests
 {
     private static readonly string[] Texts =
     [
         "{", "}", "[", "]", ":", ",", "\"", " ", "\n", "0", "1", "2", "7", "-", ".", "e", "a", "b", "c", "x", "true",
         "false", "null", "\"a\"", "\"b\":", "{}", "}}", "\\", "u", "9", "\"key\": 1", "\"", "ab", "  ", "[1,", "\"v\"}",
-        "E", "+", "t", "r", "n", "f", "l", "s", "q", "\":", ", \"", "z", "w", "y", "o", "i", "d", "g", "h", "j", "k",
+        "E", "+", "t", "r", "n", "f", "l", "s", "<tool_call>", "\":", ", \"", "</tool_call>", "w", "get_weather", "\"name\": \"",
+        "\", \"arguments\": ", "d", "g", "h", "j", "k",
         "m", "p", "v", "\t", "]}",
     ];
 
@@ -32,7 +33,7 @@ public sealed class DiffusionEngineJsonObjectTests
         MaxTokens = 48,
         BlockLength = 16,
         Steps = 24,
-        Constraint = new JsonObjectConstraint(Vocabulary),
+        Constraint = TokenConstraints.JsonObject(Vocabulary),
     };
 
     [Theory]
@@ -93,7 +94,40 @@ public sealed class DiffusionEngineJsonObjectTests
         int[][] answers = await Task.WhenAll(together.Select(async updates => (await Collect(updates)).Tokens));
 
         Assert.Equal(alone, answers[1]);
-        Assert.All(new[] { answers[0], answers[2] }, tokens => Assert.True(default(JsonCursor).Step(TextOf(tokens))));
+        Assert.All(new[] { answers[0], answers[2] }, tokens =>
+        {
+            var cursor = default(JsonCursor);
+            Assert.True(cursor.Step(TextOf(tokens)));
+        });
+    }
+
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(1f)]
+    public async Task ForcedToolCall_EveryAnswerIsACallOfAnOfferedName_OrTheStartOfOne(float temperature)
+    {
+        using var test = new TestEngine(new EngineOptions());
+        string[] names = ["get_weather", "get"];
+        int closed = 0;
+        for (ulong seed = 0; seed < 8; seed++)
+        {
+            GenerationRequest request = Request with { Constraint = TokenConstraints.ToolCall(Vocabulary, names), Temperature = temperature, Seed = seed, MaxTokens = 64 };
+            (int[] tokens, FinishReason? finish) = await Answer(test, request);
+            string text = Encoding.ASCII.GetString(TextOf(tokens));
+
+            var cursor = new ToolCallCursor(names);
+            Assert.True(cursor.Step(TextOf(tokens)), $"not the start of a call: {text}");
+            Assert.Equal(cursor.IsComplete ? FinishReason.Stop : FinishReason.Length, finish);
+            if (cursor.IsComplete)
+            {
+                using JsonDocument call = JsonDocument.Parse(text["<tool_call>\n".Length..^"\n</tool_call>".Length]);
+                Assert.Contains(call.RootElement.GetProperty("name").GetString(), names);
+                Assert.Equal(JsonValueKind.Object, call.RootElement.GetProperty("arguments").ValueKind);
+                closed++;
+            }
+        }
+
+        Assert.True(closed > 0, "no answer closed its call: the test checked only prefixes");
     }
 
     private static byte[] TextOf(IEnumerable<int> tokens) => [.. tokens.SelectMany(token => Vocabulary[token]!)];

@@ -1,0 +1,68 @@
+namespace Quicksilver.Engine.Constraints;
+
+/// <summary>
+/// A token constraint from a byte cursor: a token is allowed when it writes at least one byte and every byte keeps the
+/// answer a prefix of the cursor's language; the answer is complete when the cursor is. Each sequence memoises the
+/// tokens each cursor state bans: a grammar's states repeat (inside a string at one depth, after a value in an
+/// object...), so each is scanned against the vocabulary once.
+/// </summary>
+/// <typeparam name="TCursor">The cursor.</typeparam>
+/// <param name="texts">The model's token texts.</param>
+/// <param name="start">The cursor before the answer's first byte.</param>
+internal sealed class CursorConstraint<TCursor>(TokenTexts texts, TCursor start) : ITokenConstraint
+    where TCursor : struct, IByteCursor<TCursor>
+{
+    /// <summary>Distinct cursor states whose banned tokens a sequence keeps; past it the memo starts over.</summary>
+    private const int MemoizedStates = 1024;
+
+    public ITokenConstraintState Start() => new State(texts, start);
+
+    private sealed class State(TokenTexts texts, TCursor cursor) : ITokenConstraintState
+    {
+        private readonly Dictionary<TCursor, int[]> _banned = [];
+        private TCursor _cursor = cursor;
+
+        public bool IsComplete => _cursor.IsComplete;
+
+        public IReadOnlyList<int> Banned()
+        {
+            if (_banned.TryGetValue(_cursor, out int[]? known))
+            {
+                return known;
+            }
+
+            var banned = new List<int>();
+            for (int id = 0; id < texts.Count; id++)
+            {
+                if (!Allows(id, out _))
+                {
+                    banned.Add(id);
+                }
+            }
+
+            if (_banned.Count == MemoizedStates)
+            {
+                _banned.Clear();
+            }
+
+            return _banned[_cursor] = [.. banned];
+        }
+
+        public bool TryAppend(int token)
+        {
+            if (!Allows(token, out TCursor next))
+            {
+                return false;
+            }
+
+            _cursor = next;
+            return true;
+        }
+
+        private bool Allows(int token, out TCursor next)
+        {
+            next = _cursor;
+            return texts[token] is { Length: > 0 } bytes && next.Step(bytes);
+        }
+    }
+}
