@@ -3,19 +3,20 @@ using Quicksilver.Bench;
 
 // Usage: dotnet run -c Release --project tools/Quicksilver.Bench -- [--model DIR]... [--threads N] [--steps N] [--output FILE.md] [--torch PYTHON] [--torch-only]
 //        [--matmul-only] [--attention-only] [--kv-cache [--prompt N] [--max-tokens N] [--block N] [--concurrency 1,16] [--threshold X] [--prompt-text FILE]]
-//        [--block-causal [--prompt N] [--max-tokens N] [--block N]] [--scoring-only]
+//        [--block-causal [--prompt N] [--max-tokens N] [--block N]] [--scoring-only] [--constraints-only]
 // Step timings for every model; end-to-end generation (concurrency 1/4/16, threshold decoding) for the first; with
 // --torch, the same step against PyTorch for every model (--torch-only: just that comparison). --matmul-only runs only
 // the matrix-product benchmark; --attention-only only grouped-query attention against its multi-head copy; --kv-cache only the block K/V cache comparison (none / prefix / dual, and dual with later refreshes) for every
 // model, on random prompts or with --prompt-text on the first tokens of each line of a text file;
 // --block-causal only the truncated no-cache forward of block-causal models against the whole canvas;
-// --scoring-only only the LM-head epilogue with Dream's confidences against LLaDA's.
+// --scoring-only only the LM-head epilogue with Dream's confidences against LLaDA's; --constraints-only only the
+// host's scan of the tokens a constrained answer bans (structured output) against that epilogue, for the first model.
 var models = new List<string>();
 int threads = Environment.ProcessorCount, steps = 5;
 string? output = null, python = null;
-bool torchOnly = false, kvCacheOnly = false, matMulOnly = false, attentionOnly = false, blockCausalOnly = false, scoringOnly = false;
+bool torchOnly = false, kvCacheOnly = false, matMulOnly = false, attentionOnly = false, blockCausalOnly = false, scoringOnly = false, constraintsOnly = false;
 var kvCache = new KvCacheSettings();
-const string Usage = "Usage: --model DIR [--model DIR] [--threads N] [--steps N] [--output FILE.md] [--torch PYTHON] [--torch-only] [--matmul-only] [--attention-only] [--kv-cache [--prompt N] [--max-tokens N] [--block N] [--concurrency 1,16] [--threshold X] [--prompt-text FILE]] [--block-causal] [--scoring-only]";
+const string Usage = "Usage: --model DIR [--model DIR] [--threads N] [--steps N] [--output FILE.md] [--torch PYTHON] [--torch-only] [--matmul-only] [--attention-only] [--kv-cache [--prompt N] [--max-tokens N] [--block N] [--concurrency 1,16] [--threshold X] [--prompt-text FILE]] [--block-causal] [--scoring-only] [--constraints-only]";
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -31,6 +32,7 @@ for (int i = 0; i < args.Length; i++)
         case "--kv-cache": kvCacheOnly = true; break;
         case "--block-causal": blockCausalOnly = true; break;
         case "--scoring-only": scoringOnly = true; break;
+        case "--constraints-only": constraintsOnly = true; break;
         case "--prompt": kvCache = kvCache with { Prompt = int.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
         case "--max-tokens": kvCache = kvCache with { MaxTokens = int.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
         case "--block": kvCache = kvCache with { BlockLength = int.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
@@ -67,6 +69,10 @@ else if (scoringOnly)
 {
     report.Add(ScoringBenchmark.Run(threads));
 }
+else if (constraintsOnly)
+{
+    report.Add(ConstraintBenchmark.Run(models[0], threads));
+}
 else if (blockCausalOnly)
 {
     foreach (string model in models)
@@ -94,7 +100,7 @@ else if (!torchOnly)
     report.Add(GenerationBenchmark.Run(models[0], threads, concurrency: [1, 4, 16]));
 }
 
-if (python is not null && !matMulOnly && !attentionOnly && !kvCacheOnly && !blockCausalOnly && !scoringOnly)
+if (python is not null && !matMulOnly && !attentionOnly && !kvCacheOnly && !blockCausalOnly && !scoringOnly && !constraintsOnly)
 {
     foreach (string model in models)
     {

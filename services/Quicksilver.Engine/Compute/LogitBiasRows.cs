@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 
 namespace Quicksilver.Engine.Compute;
@@ -17,10 +18,25 @@ public readonly record struct LogitBiasRows(int FirstRow, int RowCount, int Firs
     /// </summary>
     public static void Check(int rows, int vocab, ReadOnlySpan<LogitBiasRows> spans, ReadOnlySpan<TokenBias> biases)
     {
-        int nextFreeRow = 0;
-        var tokens = new HashSet<int>();
+        // Each token's last span, numbered from 1 (a constraint's ban list can name most of a vocabulary of 150,000).
+        int[] lastSpan = ArrayPool<int>.Shared.Rent(Math.Max(vocab, 0));
+        try
+        {
+            Array.Clear(lastSpan, 0, Math.Max(vocab, 0));
+            CheckSpans(rows, vocab, spans, biases, lastSpan);
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(lastSpan);
+        }
+    }
+
+    private static void CheckSpans(int rows, int vocab, ReadOnlySpan<LogitBiasRows> spans, ReadOnlySpan<TokenBias> biases, int[] lastSpan)
+    {
+        int nextFreeRow = 0, number = 0;
         foreach (LogitBiasRows span in spans)
         {
+            number++;
             if (span.FirstRow < nextFreeRow || span.RowCount < 0 || span.FirstRow > rows - span.RowCount)
             {
                 throw new ArgumentException($"Logit-bias rows [{span.FirstRow}, +{span.RowCount}) are not after the previous span inside {rows} rows.", nameof(spans));
@@ -31,13 +47,14 @@ public readonly record struct LogitBiasRows(int FirstRow, int RowCount, int Firs
                 throw new ArgumentException($"Logit biases [{span.FirstBias}, +{span.BiasCount}) are outside the {biases.Length} given.", nameof(spans));
             }
 
-            tokens.Clear();
             foreach (TokenBias bias in biases.Slice(span.FirstBias, span.BiasCount))
             {
-                if ((uint)bias.Token >= (uint)vocab || !tokens.Add(bias.Token))
+                if ((uint)bias.Token >= (uint)vocab || lastSpan[bias.Token] == number)
                 {
                     throw new ArgumentException($"Logit-bias token {bias.Token} is outside the vocabulary [0, {vocab}) or named twice in one span.", nameof(biases));
                 }
+
+                lastSpan[bias.Token] = number;
             }
 
             nextFreeRow = span.FirstRow + span.RowCount;

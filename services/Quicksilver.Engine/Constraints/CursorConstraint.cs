@@ -31,12 +31,24 @@ internal sealed class CursorConstraint<TCursor>(TokenTexts texts, TCursor start)
                 return known;
             }
 
-            var banned = new List<int>();
-            for (int id = 0; id < texts.Count; id++)
+            // A first byte the cursor refuses bans every token that starts with it, unread: outside strings most do.
+            var banned = new List<int>(texts.Silent.ToArray());
+            for (int first = 0; first < 256; first++)
             {
-                if (!Allows(id, out _))
+                TCursor probe = _cursor;
+                ReadOnlySpan<int> group = texts.StartingWith((byte)first);
+                if (!probe.Step((byte)first))
                 {
-                    banned.Add(id);
+                    banned.AddRange(group);
+                    continue;
+                }
+
+                foreach (int id in group)
+                {
+                    if (!Allows(id, out _))
+                    {
+                        banned.Add(id);
+                    }
                 }
             }
 

@@ -17,7 +17,7 @@ public interface ITokenConstraintState
     /// <summary>Whether the answer so far is a whole answer of the rule: it ends there.</summary>
     bool IsComplete { get; }
 
-    /// <summary>The token ids that may not come next (ascending); never every id while the answer is incomplete.</summary>
+    /// <summary>The token ids that may not come next, each once; never every id while the answer is incomplete.</summary>
     IReadOnlyList<int> Banned();
 
     /// <summary>Appends <paramref name="token"/> when the rule allows it next and returns true; otherwise changes nothing and returns false.</summary>

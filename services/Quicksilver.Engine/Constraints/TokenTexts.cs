@@ -14,6 +14,8 @@ public sealed class TokenTexts
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ITextTokenizer, TokenTexts> Decoded = [];
 
     private readonly byte[]?[] _bytes;
+    private readonly int[][] _byFirstByte;
+    private readonly int[] _silent;
 
     /// <summary>Decodes every id of <paramref name="tokenizer"/>'s vocabulary once.</summary>
     public TokenTexts(ITextTokenizer tokenizer)
@@ -24,6 +26,8 @@ public sealed class TokenTexts
         {
             _bytes[id] = tokenizer.IsSpecial(id) ? null : Encoding.UTF8.GetBytes(tokenizer.DecodeAlone(id));
         }
+
+        (_byFirstByte, _silent) = Group(_bytes);
     }
 
     /// <summary>A table given id by id (null for a token that writes no text).</summary>
@@ -31,6 +35,7 @@ public sealed class TokenTexts
     {
         ArgumentNullException.ThrowIfNull(bytes);
         _bytes = [.. bytes];
+        (_byFirstByte, _silent) = Group(_bytes);
     }
 
     /// <summary>The table of <paramref name="tokenizer"/>, decoded on first use and kept as long as the tokenizer.</summary>
@@ -41,4 +46,29 @@ public sealed class TokenTexts
 
     /// <summary>The bytes token <paramref name="id"/> writes; null for a special token or an id outside the vocabulary.</summary>
     public byte[]? this[int id] => (uint)id < (uint)_bytes.Length ? _bytes[id] : null;
+
+    /// <summary>The ids whose text starts with <paramref name="first"/>, ascending.</summary>
+    public ReadOnlySpan<int> StartingWith(byte first) => _byFirstByte[first];
+
+    /// <summary>The ids that write no text (special tokens, empty texts), ascending.</summary>
+    public ReadOnlySpan<int> Silent => _silent;
+
+    private static (int[][] ByFirstByte, int[] Silent) Group(byte[]?[] bytes)
+    {
+        var groups = new List<int>[256];
+        var silent = new List<int>();
+        for (int id = 0; id < bytes.Length; id++)
+        {
+            if (bytes[id] is { Length: > 0 } text)
+            {
+                (groups[text[0]] ??= []).Add(id);
+            }
+            else
+            {
+                silent.Add(id);
+            }
+        }
+
+        return ([.. groups.Select(group => group?.ToArray() ?? [])], [.. silent]);
+    }
 }

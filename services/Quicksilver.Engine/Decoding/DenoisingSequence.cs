@@ -375,6 +375,14 @@ public sealed class DenoisingSequence
     /// <summary>The step's bias with every banned token (and every end token, while the answer is incomplete) set to <see cref="TokenBias.Ban"/>.</summary>
     private List<TokenBias> WithBans(IReadOnlyList<TokenBias> bias, IReadOnlyList<int> banned)
     {
+        if (bias.Count == 0)
+        {
+            // The usual case, and a ban list can hold most of a vocabulary of 150,000: no dictionary.
+            List<TokenBias> bans = [.. banned.Select(token => new TokenBias(token, TokenBias.Ban))];
+            bans.AddRange(_endTokens.Where(token => !banned.Contains(token)).Select(token => new TokenBias(token, TokenBias.Ban)));
+            return bans;
+        }
+
         var merged = new Dictionary<int, float>(bias.Count + banned.Count);
         foreach (TokenBias b in bias)
         {

@@ -272,32 +272,4 @@ internal static class ChatRequestParser
 
         return logprobs ? topLogprobs : null;
     }
-
-    /// <summary>
-    /// OpenAI's <c>response_format</c>: <c>text</c> (the default) or <c>json_object</c> (true: the answer is one JSON
-    /// object). <c>json_schema</c> is a 400: nothing here enforces a schema, and an answer that only looked like it did
-    /// would be worse than a refusal.
-    /// </summary>
-    private static bool ParseResponseFormat(JsonElement body)
-    {
-        const string param = "response_format";
-        if (!TryGetValue(body, param, out JsonElement format))
-        {
-            return false;
-        }
-
-        if (format.ValueKind != JsonValueKind.Object)
-        {
-            throw TypeError(param, "an object", format);
-        }
-
-        return RequiredString(format, "type", param) switch
-        {
-            "text" => false,
-            "json_object" => true,
-            string type => throw ApiErrorException.BadRequest(
-                $"'{param}' of type '{type}' is not supported: this server constrains answers to any JSON object ('json_object') but enforces no schema. Send {{\"type\": \"json_object\"}} or {{\"type\": \"text\"}}.",
-                param),
-        };
-    }
 }

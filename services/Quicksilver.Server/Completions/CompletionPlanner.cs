@@ -1,4 +1,5 @@
 using Quicksilver.Engine;
+using Quicksilver.Engine.Constraints;
 using Quicksilver.Engine.Scheduling;
 using Quicksilver.Engine.Tokenization;
 using Quicksilver.Server.Errors;
@@ -57,6 +58,7 @@ internal static class CompletionPlanner
         return request.Decoding.ToGenerationRequest(prompt, maxTokens, request.Seed, SamplingDefaults.For(model.Generation), model.Tokenizer.VocabSize) with
         {
             SuffixTokens = suffix,
+            Constraint = request.JsonObject ? TokenConstraints.JsonObject(TokenTexts.Of(model.Tokenizer)) : null,
         };
     }
 

@@ -38,6 +38,9 @@ internal sealed record CompletionRequest
     /// </summary>
     public int? Logprobs { get; init; }
 
+    /// <summary>vLLM's <c>response_format: {"type": "json_object"}</c>: the answer is one JSON object.</summary>
+    public bool JsonObject { get; init; }
+
     /// <summary><c>echo</c>: each choice's text starts with the prompt.</summary>
     public bool Echo { get; init; }
 

@@ -28,6 +28,7 @@ internal static class CompletionRequestParser
         IReadOnlyList<string> stop = ParseStop(body);
         ulong? seed = ParseSeed(body);
         OptionalString(body, "user");
+        bool jsonObject = ParseResponseFormat(body);
         UnsupportedFields.RejectForCompletions(body);
 
         return new CompletionRequest
@@ -45,6 +46,7 @@ internal static class CompletionRequestParser
             AddSpecialTokens = OptionalBoolean(body, "add_special_tokens") ?? true,
             Suffix = OptionalString(body, "suffix"),
             Logprobs = OptionalInteger(body, "logprobs", 0, MaxLogprobs),
+            JsonObject = jsonObject,
             Decoding = decoding,
         };
     }

@@ -406,6 +406,34 @@ internal static class RequestFieldReader
             : throw ApiErrorException.BadRequest($"Invalid value for '{name}': {value.GetRawText()} is out of range.", name);
     }
 
+    /// <summary>
+    /// OpenAI's <c>response_format</c> (vLLM's, on completions): <c>text</c> (the default) or <c>json_object</c> (true:
+    /// the answer is one JSON object). <c>json_schema</c> is a 400: nothing here enforces a schema, and an answer that
+    /// only looked like it did would be worse than a refusal.
+    /// </summary>
+    public static bool ParseResponseFormat(JsonElement body)
+    {
+        const string param = "response_format";
+        if (!TryGetValue(body, param, out JsonElement format))
+        {
+            return false;
+        }
+
+        if (format.ValueKind != JsonValueKind.Object)
+        {
+            throw TypeError(param, "an object", format);
+        }
+
+        return RequiredString(format, "type", param) switch
+        {
+            "text" => false,
+            "json_object" => true,
+            string type => throw ApiErrorException.BadRequest(
+                $"'{param}' of type '{type}' is not supported: this server constrains answers to any JSON object ('json_object') but enforces no schema. Send {{\"type\": \"json_object\"}} or {{\"type\": \"text\"}}.",
+                param),
+        };
+    }
+
     /// <summary>A string field of an object inside the body, named by its path (<c>messages[1].role</c>).</summary>
     public static string RequiredString(JsonElement message, string name, string path)
     {

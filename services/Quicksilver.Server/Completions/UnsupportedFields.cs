@@ -38,10 +38,9 @@ internal static class UnsupportedFields
         new("priority", "vLLM's", Inert.Zero),
     ];
 
-    /// <summary>Completions-only: vLLM's structured output (chat reads <c>response_format</c> itself) and prompt embeddings.</summary>
+    /// <summary>Completions-only: prompt embeddings.</summary>
     private static readonly Field[] CompletionsOnly =
     [
-        new("response_format", "vLLM's structured output", Inert.TextFormat),
         new("prompt_embeds", "vLLM's", Inert.None),
     ];
 
@@ -115,10 +114,6 @@ internal static class UnsupportedFields
         public static readonly Inert TextOnly = new(
             "[\"text\"]",
             v => v.ValueKind == JsonValueKind.Array && v.EnumerateArray().All(m => m.ValueKind == JsonValueKind.String && m.GetString() == "text"));
-
-        public static readonly Inert TextFormat = new(
-            "{\"type\": \"text\"}",
-            v => v.ValueKind == JsonValueKind.Object && v.TryGetProperty("type", out JsonElement type) && type.ValueKind == JsonValueKind.String && type.GetString() == "text");
 
         public static readonly Inert None = new("null", _ => false);
     }

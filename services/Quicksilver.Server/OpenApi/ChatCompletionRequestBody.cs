@@ -202,15 +202,7 @@ internal static class ChatCompletionRequestBody
                 "block's last step).";
         }
 
-        properties["response_format"] = new OpenApiSchema
-        {
-            Type = JsonSchemaType.Object | JsonSchemaType.Null,
-            Description = "{\"type\": \"text\"} (default): free text. {\"type\": \"json_object\"}: the answer is one JSON object, " +
-                "written left to right with every token one that keeps it valid JSON, ending where the object closes " +
-                "(finish_reason 'length' and the start of an object when max_completion_tokens runs out first). json_schema is not supported.",
-            Properties = new Dictionary<string, IOpenApiSchema> { ["type"] = Enum("text", "json_object") },
-            Required = new HashSet<string> { "type" },
-        };
+        properties["response_format"] = ResponseFormatSchema.Create("max_completion_tokens");
     }
 
     private static OpenApiSchema Of(JsonSchemaType type) => new() { Type = type };

@@ -5,8 +5,8 @@ using Quicksilver.Server.Wire;
 namespace Quicksilver.Server.OpenApi;
 
 /// <summary>
-/// Spells out the fields of the completion request that take several JSON shapes (<c>prompt</c>, <c>stop</c>), which
-/// the type generator can only describe as "any value".
+/// Spells out the fields of the completion request that take several JSON shapes (<c>prompt</c>, <c>stop</c>,
+/// <c>response_format</c>), which the type generator can only describe as "any value".
 /// </summary>
 internal sealed class PolymorphicFieldsSchemaTransformer : IOpenApiSchemaTransformer
 {
@@ -32,6 +32,7 @@ internal sealed class PolymorphicFieldsSchemaTransformer : IOpenApiSchemaTransfo
             Of(JsonSchemaType.String),
             ArrayOf(Of(JsonSchemaType.String)),
             Of(JsonSchemaType.Null));
+        schema.Properties["response_format"] = ResponseFormatSchema.Create("max_tokens");
         if (schema.Properties.TryGetValue("remasking", out IOpenApiSchema? remasking) && remasking is OpenApiSchema { Description: null } values)
         {
             values.Description =

@@ -89,6 +89,6 @@ internal sealed record ChatCompletionRequestDocument : GenerationRequestDocument
     /// <summary>Whether an answer may call several tools (default true); false keeps only its first call.</summary>
     public bool? ParallelToolCalls { get; init; }
 
-    /// <summary>The format of the answer. Only <c>{"type": "text"}</c> (free text) is supported.</summary>
+    /// <summary>The format of the answer: <c>{"type": "text"}</c> (default) or <c>{"type": "json_object"}</c> (one JSON object).</summary>
     public JsonElement? ResponseFormat { get; init; }
 }

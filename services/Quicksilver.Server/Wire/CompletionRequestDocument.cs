@@ -58,4 +58,7 @@ internal sealed record CompletionRequestDocument : GenerationRequestDocument
     /// cannot be streamed.
     /// </summary>
     public int? BestOf { get; init; }
+
+    /// <summary>vLLM's structured output: <c>{"type": "text"}</c> (default) or <c>{"type": "json_object"}</c> (one JSON object).</summary>
+    public JsonElement? ResponseFormat { get; init; }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -8,12 +9,13 @@ using Quicksilver.Server.Tests.Infrastructure;
 namespace Quicksilver.Server.Apis.Tests;
 
 /// <summary>
-/// REAL ENGINE, the trained embedded model: <c>response_format: {"type": "json_object"}</c>. The model was trained on
-/// verses, not JSON: the constraint alone makes each answer a JSON object (finish_reason <c>stop</c>, where it closes)
-/// or, when the budget runs out first, the start of one (<c>length</c>); a stream says the same over its chunks.
+/// REAL ENGINE, the trained embedded model: <c>response_format: {"type": "json_object"}</c> on chat and completions. The
+/// model was trained on verses, not JSON: the constraint alone makes each answer a JSON object (finish_reason
+/// <c>stop</c>, where it closes) or, when the budget runs out first, the start of one (<c>length</c>); a stream says the
+/// same over its chunks.
 /// </summary>
 [Trait("Engine", "Real")]
-public sealed class ChatJsonObjectTests(EmbeddedModelFixture fixture) : IClassFixture<EmbeddedModelFixture>
+public sealed class JsonObjectFormatTests(EmbeddedModelFixture fixture) : IClassFixture<EmbeddedModelFixture>
 {
     [Theory]
     [InlineData(0f, 7)]
@@ -22,13 +24,26 @@ public sealed class ChatJsonObjectTests(EmbeddedModelFixture fixture) : IClassFi
     {
         (string content, string finish) = ChatAssert.Choice((await ChatAsync(Body(temperature, seed)))["choices"]![0]);
 
-        var cursor = default(JsonCursor);
-        Assert.True(cursor.Step(Encoding.UTF8.GetBytes(content)), $"not the start of a JSON object: {content}");
-        Assert.Equal(cursor.IsComplete ? "stop" : "length", finish);
-        if (cursor.IsComplete)
+        AssertObjectOrItsStart(content, finish);
+    }
+
+    [Fact]
+    public async Task JsonObjectFormat_OnCompletions_AnswerIsAnObject_OrTheStartOfOne()
+    {
+        var body = new JsonObject
         {
-            Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(content).RootElement.ValueKind);
-        }
+            ["model"] = fixture.Factory.Model.Id,
+            ["prompt"] = "In the beginning",
+            ["max_tokens"] = 32,
+            ["temperature"] = 0,
+            ["response_format"] = new JsonObject { ["type"] = "json_object" },
+        };
+
+        using HttpResponseMessage response = await fixture.Client.PostAsJsonAsync(new Uri("/v1/completions", UriKind.Relative), body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        JsonNode choice = (await response.ReadJsonObjectAsync())["choices"]![0]!;
+        AssertObjectOrItsStart((string)choice["text"]!, (string)choice["finish_reason"]!);
     }
 
     [Fact]
@@ -54,6 +69,17 @@ public sealed class ChatJsonObjectTests(EmbeddedModelFixture fixture) : IClassFi
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("response_format", (string?)(await response.ReadJsonObjectAsync())["error"]!["param"]);
+    }
+
+    private static void AssertObjectOrItsStart(string content, string finish)
+    {
+        var cursor = default(JsonCursor);
+        Assert.True(cursor.Step(Encoding.UTF8.GetBytes(content)), $"not the start of a JSON object: {content}");
+        Assert.Equal(cursor.IsComplete ? "stop" : "length", finish);
+        if (cursor.IsComplete)
+        {
+            Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(content).RootElement.ValueKind);
+        }
     }
 
     private JsonObject Body(float temperature, int seed) => new()
