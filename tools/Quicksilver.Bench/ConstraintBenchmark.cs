@@ -26,7 +26,7 @@ internal static class ConstraintBenchmark
     {
         HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.Load(Path.Combine(model, "tokenizer.json"));
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        TokenTexts own = TokenTexts.Of(tokenizer);
+        TokenTexts own = TokenTexts.Of(tokenizer, tokenizer.VocabSize);
         double decodeMs = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         var random = new Random(3);
         byte[][] words = [.. Enumerable.Range(0, own.Count).Select(id => own[id]).OfType<byte[]>()];

@@ -4,7 +4,9 @@ namespace Quicksilver.Engine.Constraints;
 /// A token constraint from a byte cursor: a token is allowed when it writes at least one byte and every byte keeps the
 /// answer a prefix of the cursor's language; the answer is complete when the cursor is. Each sequence memoises the
 /// tokens each cursor state bans: a grammar's states repeat (inside a string at one depth, after a value in an
-/// object...), so each is scanned against the vocabulary once.
+/// object...), so each is scanned against the vocabulary once, while the memo holds fewer than
+/// <see cref="MemoizedBans"/> ids (outside strings a state bans most of a vocabulary: about 13 such states of a
+/// 150,000-token one).
 /// </summary>
 /// <typeparam name="TCursor">The cursor.</typeparam>
 /// <param name="texts">The model's token texts.</param>
@@ -12,15 +14,18 @@ namespace Quicksilver.Engine.Constraints;
 internal sealed class CursorConstraint<TCursor>(TokenTexts texts, TCursor start) : ITokenConstraint
     where TCursor : struct, IByteCursor<TCursor>
 {
-    /// <summary>Distinct cursor states whose banned tokens a sequence keeps; past it the memo starts over.</summary>
-    private const int MemoizedStates = 1024;
+    /// <summary>Banned ids a sequence's memo keeps, all states together (4 MiB); past it the memo starts over.</summary>
+    private const int MemoizedBans = 1 << 20;
+
+    public int VocabularySize => texts.Count;
 
     public ITokenConstraintState Start() => new State(texts, start);
 
     private sealed class State(TokenTexts texts, TCursor cursor) : ITokenConstraintState
     {
-        private readonly Dictionary<TCursor, int[]> _banned = [];
+        private Dictionary<TCursor, int[]> _banned = [];
         private TCursor _cursor = cursor;
+        private int _memoized;
 
         public bool IsComplete => _cursor.IsComplete;
 
@@ -52,11 +57,12 @@ internal sealed class CursorConstraint<TCursor>(TokenTexts texts, TCursor start)
                 }
             }
 
-            if (_banned.Count == MemoizedStates)
+            if (_memoized + banned.Count > MemoizedBans)
             {
-                _banned.Clear();
+                (_memoized, _banned) = (0, []);
             }
 
+            _memoized += banned.Count;
             return _banned[_cursor] = [.. banned];
         }
 

@@ -7,6 +7,13 @@ namespace Quicksilver.Engine.Constraints;
 /// </summary>
 public interface ITokenConstraint
 {
+    /// <summary>
+    /// The ids the constraint judges: every id at or above it is banned. It must reach the model's vocabulary (its
+    /// logit rows), which can be larger than its tokenizer's (padding ids): the engine refuses a request whose
+    /// constraint does not (<see cref="Scheduling.RequestValidator"/>).
+    /// </summary>
+    int VocabularySize { get; }
+
     /// <summary>The rule's state before the answer's first token.</summary>
     ITokenConstraintState Start();
 }

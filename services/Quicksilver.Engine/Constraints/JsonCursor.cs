@@ -8,13 +8,13 @@ namespace Quicksilver.Engine.Constraints;
 /// A value type of fixed size (the container stack inline), so trying a token is copying the cursor and stepping the
 /// copy. The object starts at the first byte (no whitespace before it, as OpenAI's JSON answers), and two limits keep a
 /// model from stalling inside a valid prefix: at most <see cref="MaxDepth"/> nested containers and
-/// <see cref="MaxWhitespaceRun"/> whitespace bytes in a row between tokens of the JSON (enough for a newline and the
-/// indentation of three levels of four spaces; inside strings any run is text).
+/// <see cref="MaxWhitespaceRun"/> whitespace bytes in a row between tokens of the JSON (a newline and the indentation of
+/// fifteen levels of four spaces; inside strings any run is text).
 /// </summary>
 internal struct JsonCursor : IByteCursor<JsonCursor>
 {
     public const int MaxDepth = 32;
-    public const int MaxWhitespaceRun = 16;
+    public const int MaxWhitespaceRun = 64;
 
     private ContainerStack _stack;
     private Mode _mode;
@@ -275,7 +275,8 @@ internal struct JsonCursor : IByteCursor<JsonCursor>
     /// <summary>A value has ended: the top-level object completes the document; inside a container, a separator or the close comes next.</summary>
     private bool ValueDone()
     {
-        _whitespaceRun = 0;
+        // A value's own fields go with it, so that equal positions in the document are equal cursors.
+        (_whitespaceRun, _pending, _literal, _stringIsKey) = (0, 0, 0, false);
         return Become(_depth == 0 ? Mode.Done : Mode.AfterValue);
     }
 

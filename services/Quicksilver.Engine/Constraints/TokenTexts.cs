@@ -17,12 +17,15 @@ public sealed class TokenTexts
     private readonly int[][] _byFirstByte;
     private readonly int[] _silent;
 
-    /// <summary>Decodes every id of <paramref name="tokenizer"/>'s vocabulary once.</summary>
-    public TokenTexts(ITextTokenizer tokenizer)
+    /// <summary>
+    /// Decodes every id of <paramref name="tokenizer"/>'s vocabulary once; ids from its size up to
+    /// <paramref name="modelVocabulary"/> (a checkpoint's padding rows) write nothing.
+    /// </summary>
+    public TokenTexts(ITextTokenizer tokenizer, int modelVocabulary = 0)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
-        _bytes = new byte[]?[tokenizer.VocabSize];
-        for (int id = 0; id < _bytes.Length; id++)
+        _bytes = new byte[]?[Math.Max(tokenizer.VocabSize, modelVocabulary)];
+        for (int id = 0; id < tokenizer.VocabSize; id++)
         {
             _bytes[id] = tokenizer.IsSpecial(id) ? null : Encoding.UTF8.GetBytes(tokenizer.DecodeAlone(id));
         }
@@ -38,8 +41,15 @@ public sealed class TokenTexts
         (_byFirstByte, _silent) = Group(_bytes);
     }
 
-    /// <summary>The table of <paramref name="tokenizer"/>, decoded on first use and kept as long as the tokenizer.</summary>
-    public static TokenTexts Of(ITextTokenizer tokenizer) => Decoded.GetValue(tokenizer, t => new TokenTexts(t));
+    /// <summary>
+    /// The table of <paramref name="tokenizer"/> for a model of <paramref name="modelVocabulary"/> logit rows, decoded on
+    /// first use and kept as long as the tokenizer.
+    /// </summary>
+    public static TokenTexts Of(ITextTokenizer tokenizer, int modelVocabulary)
+    {
+        TokenTexts texts = Decoded.GetValue(tokenizer, t => new TokenTexts(t, modelVocabulary));
+        return texts.Count >= modelVocabulary ? texts : new TokenTexts(tokenizer, modelVocabulary);
+    }
 
     /// <summary>Ids in the vocabulary.</summary>
     public int Count => _bytes.Length;

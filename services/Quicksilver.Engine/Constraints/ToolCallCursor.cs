@@ -108,7 +108,8 @@ internal struct ToolCallCursor : IByteCursor<ToolCallCursor>
                 return false;
             }
 
-            (_phase, _offset) = (Phase.BeforeArguments, 1);
+            // The name is done: forgetting which it was makes the states after it one per position, not per name.
+            (_phase, _offset, _first, _end) = (Phase.BeforeArguments, 1, 0, 0);
             return true;
         }
 

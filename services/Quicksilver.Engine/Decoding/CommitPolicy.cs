@@ -20,8 +20,9 @@ namespace Quicksilver.Engine.Decoding;
 /// <c>softmax(confidence / alg_temp)</c> instead of taken from the top (<see cref="SamplesPositions"/>).
 /// </param>
 /// <param name="LeftToRight">
-/// Whether the rule's count is taken from the leftmost rows instead of the most confident, and at least one (a
-/// constrained answer, <see cref="Constraints.ITokenConstraint"/>, is checked token after token from its left).
+/// Whether the rule reads the rows in canvas order and its count, at least one, is taken from the leftmost rows instead
+/// of the most confident (a constrained answer, <see cref="Constraints.ITokenConstraint"/>, is checked token after
+/// token from its left).
 /// </param>
 public readonly record struct CommitPolicy(
     RemaskingStrategy Remasking,

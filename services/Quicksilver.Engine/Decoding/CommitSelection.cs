@@ -11,8 +11,9 @@ namespace Quicksilver.Engine.Decoding;
 /// ones are sampled: the Gumbel-top-k trick ranks the rows again by <c>confidence / alg_temp + g</c>, with standard
 /// Gumbel noise <c>g</c> drawn by <see cref="CounterRng"/> from (seed ^ <see cref="PositionSamplingSalt"/>, step,
 /// position), and takes the first — equal in distribution to <c>torch.multinomial(softmax(confidence / alg_temp), k)</c>
-/// without replacement. With <see cref="CommitPolicy.LeftToRight"/> the rule's count (at least one) is taken from the
-/// leftmost rows instead.
+/// without replacement. With <see cref="CommitPolicy.LeftToRight"/> the rule reads the rows in canvas order instead and
+/// its count (at least one) is taken from the left: the scheduled count, or the leftmost rows that each pass the
+/// threshold or factor.
 /// The CPU reference of <c>kernels/select_commits.cu</c> (which has no <see cref="RemaskingStrategy.Origin"/>: CUDA
 /// selects it here, on the host); what the CPU backend's <c>ScoreAndSelect</c> runs, and what
 /// <see cref="DenoisingSequence"/> commits by when it is given scores.
@@ -80,8 +81,17 @@ public static class CommitSelection
             : CommitCount.Of(policy.Rule, policy.Parameter, policy.Scheduled, ranked);
         if (policy.LeftToRight)
         {
-            count = Math.Min(n, Math.Max(1, count));
+            // The rule reads the rows from the left: a threshold takes the leftmost rows that pass it themselves.
             Array.Sort(order, (a, b) => at[a] != at[b] ? at[a].CompareTo(at[b]) : a.CompareTo(b));
+            for (int k = 0; k < n; k++)
+            {
+                ranked[k] = confidence[order[k]];
+            }
+
+            count = policy.Remasking == RemaskingStrategy.Origin
+                ? CommitCount.Revealed(ranked, policy.KeepProbability)
+                : CommitCount.Of(policy.Rule, policy.Parameter, policy.Scheduled, ranked);
+            count = Math.Min(n, Math.Max(1, count));
         }
         else if (policy.SamplesPositions)
         {

@@ -165,6 +165,12 @@ public sealed class DenoisingSequence
     /// <summary>Set once the answer is complete.</summary>
     public FinishReason? Finish { get; private set; }
 
+    /// <summary>
+    /// Whether the answer ended at an end token the model wrote (not counted in <see cref="CompletionTokens"/>; the API
+    /// counts it, as vLLM does), rather than where its constraint was complete or at its budget.
+    /// </summary>
+    public bool EndedAtEndToken { get; private set; }
+
     /// <summary>The block K/V caching this sequence decodes with.</summary>
     public KvCacheMode KvCacheMode => _settings.KvCache;
 
@@ -474,9 +480,15 @@ public sealed class DenoisingSequence
         var tokens = new List<int>(length);
         for (int p = _blockStart; p < _blockStart + length; p++)
         {
-            if (_endTokens.Contains(_canvas[p]) || p == _completedAt)
+            if (p == _completedAt)
             {
                 Finish = FinishReason.Stop;
+                break;
+            }
+
+            if (_endTokens.Contains(_canvas[p]))
+            {
+                (Finish, EndedAtEndToken) = (FinishReason.Stop, true);
                 break;
             }
 

@@ -638,6 +638,7 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
             LogProbabilities = denoiser.LogProbabilities(answerBefore, finalised.Count).ToArray(),
             TopLogprobs = denoiser.Alternatives(answerBefore, finalised.Count),
             GpuSeconds = sequence.GpuTime.TotalSeconds,
+            EndedAtEndToken = denoiser.EndedAtEndToken,
         });
         if (denoiser.Finish is not null)
         {

@@ -33,6 +33,12 @@ public sealed record GenerationUpdate(IReadOnlyList<int> Tokens, FinishReason? F
     public double GpuSeconds { get; init; }
 
     /// <summary>
+    /// On the last update of a <see cref="FinishReason.Stop"/>: whether the answer ended at an end token the model wrote
+    /// (cut from <see cref="Tokens"/>), rather than where its <see cref="GenerationRequest.Constraint"/> was complete.
+    /// </summary>
+    public bool EndedAtEndToken { get; init; }
+
+    /// <summary>
     /// Whether this is the closing update of a sequence that left the step loop unfinished: no tokens and no finish,
     /// only the settled <see cref="GpuSeconds"/>. (An update that finalises a block always has a token or a finish.)
     /// </summary>

@@ -70,6 +70,13 @@ internal static class RequestValidator
         }
 
         ValidateLogitBias(request.LogitBias, config);
+        if (request.Constraint is { } constraint && constraint.VocabularySize < config.VocabSize)
+        {
+            throw new InvalidRequestException(
+                "response_format",
+                $"The output constraint judges {constraint.VocabularySize} token ids; the model scores {config.VocabSize}, and every id must be judged.");
+        }
+
         foreach ((string param, double penalty) in new[] { ("presence_penalty", request.PresencePenalty), ("frequency_penalty", request.FrequencyPenalty) })
         {
             if (!(Math.Abs(penalty) <= 2))

@@ -119,10 +119,11 @@ internal sealed class CompletionRun(ServedModel model, GenerationRequest request
 
                 if (last)
                 {
-                    if (update.Finish == FinishReason.Stop)
+                    if (update.EndedAtEndToken)
                     {
                         // The engine cut the answer at its end token (EOS, end of turn), which the model generated:
-                        // counted, as vLLM counts it, though its text is not sent.
+                        // counted, as vLLM counts it, though its text is not sent. (A constrained answer that ended
+                        // where it was complete wrote none.)
                         CompletionTokens = answer.Count + 1;
                         telemetry.CountOutputTokens(choice, CompletionTokens);
                     }

@@ -47,7 +47,7 @@ public sealed class DiffusionEngineConstraintTests
         int closed = 0;
         for (ulong seed = 0; seed < 8; seed++)
         {
-            (int[] tokens, FinishReason? finish) = await Answer(test, Request with { KvCache = cache, Temperature = temperature, Seed = seed });
+            (int[] tokens, FinishReason? finish, _) = await Answer(test, Request with { KvCache = cache, Temperature = temperature, Seed = seed });
             byte[] text = TextOf(tokens);
 
             var cursor = default(JsonCursor);
@@ -68,16 +68,17 @@ public sealed class DiffusionEngineConstraintTests
     }
 
     [Fact]
-    public async Task BiasTowardsTheBraces_AnswersExactlyAnEmptyObject_InTwoSteps()
+    public async Task BiasTowardsTheBraces_AnswersExactlyAnEmptyObject_InOneStepOfTwoCommits()
     {
         using var test = new TestEngine(new EngineOptions());
         GenerationRequest request = Request with { LogitBias = [new TokenBias(0, 100), new TokenBias(1, 100)] };
 
-        (int[] tokens, FinishReason? finish) = await Answer(test, request);
-        (int[] free, _) = await Answer(test, request with { Constraint = null });
+        (int[] tokens, FinishReason? finish, int steps) = await Answer(test, request);
+        (int[] free, _, _) = await Answer(test, request with { Constraint = null });
 
         Assert.Equal([0, 1], tokens);
         Assert.Equal(FinishReason.Stop, finish);
+        Assert.Equal(1, steps); // 24 steps for 48 tokens commit two a step: both braces, the second checked after the first
         Assert.Equal(48, free.Length);
         Assert.NotEqual([0, 1], free.Take(2));
     }
@@ -87,7 +88,7 @@ public sealed class DiffusionEngineConstraintTests
     {
         using var test = new TestEngine(new EngineOptions());
         GenerationRequest free = Request with { Constraint = null, Seed = 3, Temperature = 1 };
-        (int[] alone, _) = await Answer(test, free);
+        (int[] alone, _, _) = await Answer(test, free);
 
         IReadOnlyList<IAsyncEnumerable<GenerationUpdate>> together = test.Engine.GenerateTogether(
             [(Request with { Seed = 4 }, CancellationToken.None), (free, CancellationToken.None), (Request with { Seed = 5, Temperature = 1 }, CancellationToken.None)]);
@@ -112,7 +113,7 @@ public sealed class DiffusionEngineConstraintTests
         for (ulong seed = 0; seed < 8; seed++)
         {
             GenerationRequest request = Request with { Constraint = TokenConstraints.ToolCall(Vocabulary, names), Temperature = temperature, Seed = seed, MaxTokens = 64 };
-            (int[] tokens, FinishReason? finish) = await Answer(test, request);
+            (int[] tokens, FinishReason? finish, _) = await Answer(test, request);
             string text = Encoding.ASCII.GetString(TextOf(tokens));
 
             var cursor = new ToolCallCursor(names);
@@ -130,21 +131,40 @@ public sealed class DiffusionEngineConstraintTests
         Assert.True(closed > 0, "no answer closed its call: the test checked only prefixes");
     }
 
+    [Fact]
+    public async Task ModelVocabularyBeyondTheTokenizers_PaddingIdsAreBanned_AndATableThatStopsShortIsRefused()
+    {
+        using var test = new TestEngine(new EngineOptions());
+        byte[]?[] tokenizerTexts = [.. Texts.Take(40).Select(text => (byte[]?)Encoding.ASCII.GetBytes(text))];
+        var padded = new TokenTexts(tokenizerTexts.Concat(Enumerable.Repeat<byte[]?>(null, 24)));
+
+        foreach (ulong seed in new ulong[] { 1, 2, 3, 4 })
+        {
+            (int[] tokens, _, _) = await Answer(test, Request with { Constraint = TokenConstraints.JsonObject(padded), Temperature = 2f, Seed = seed });
+            Assert.All(tokens, token => Assert.InRange(token, 0, 39));
+        }
+
+        await Assert.ThrowsAsync<InvalidRequestException>(() => Answer(test, Request with { Constraint = TokenConstraints.JsonObject(new TokenTexts(tokenizerTexts)) }));
+    }
+
     private static byte[] TextOf(IEnumerable<int> tokens) => [.. tokens.SelectMany(token => Vocabulary[token]!)];
 
-    private static async Task<(int[] Tokens, FinishReason? Finish)> Answer(TestEngine test, GenerationRequest request) =>
+    private static async Task<(int[] Tokens, FinishReason? Finish, int Steps)> Answer(TestEngine test, GenerationRequest request) =>
         await Collect(test.Engine.Generate(request));
 
-    private static async Task<(int[] Tokens, FinishReason? Finish)> Collect(IAsyncEnumerable<GenerationUpdate> updates)
+    private static async Task<(int[] Tokens, FinishReason? Finish, int Steps)> Collect(IAsyncEnumerable<GenerationUpdate> updates)
     {
         var tokens = new List<int>();
         FinishReason? finish = null;
+        int steps = 0;
         await foreach (GenerationUpdate update in updates)
         {
             tokens.AddRange(update.Tokens);
             finish ??= update.Finish;
+            steps = update.Steps;
+            Assert.False(update.EndedAtEndToken);
         }
 
-        return ([.. tokens], finish);
+        return ([.. tokens], finish, steps);
     }
 }

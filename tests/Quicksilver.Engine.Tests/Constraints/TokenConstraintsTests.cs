@@ -23,8 +23,8 @@ public sealed class TokenConstraintsTests
     public void AtEveryStateOfAnAnswer_BannedIsWhatTheStateRefusesTokenByToken(string kind, string answer)
     {
         ITokenConstraint constraint = kind == "json"
-            ? TokenConstraints.JsonObject(TokenTexts.Of(Tokenizer))
-            : TokenConstraints.ToolCall(TokenTexts.Of(Tokenizer), ["get_weather", "get"]);
+            ? TokenConstraints.JsonObject(TokenTexts.Of(Tokenizer, Tokenizer.VocabSize))
+            : TokenConstraints.ToolCall(TokenTexts.Of(Tokenizer, Tokenizer.VocabSize), ["get_weather", "get"]);
         IReadOnlyList<int> tokens = Tokenizer.Encode(answer);
         ITokenConstraintState state = constraint.Start();
 

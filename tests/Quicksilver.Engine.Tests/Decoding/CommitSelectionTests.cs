@@ -153,15 +153,16 @@ public sealed class CommitSelectionTests
     }
 
     [Theory]
-    [InlineData(CommitRule.Schedule, 2, new[] { 3, 0 })] // the two leftmost, not the two most confident (rows 1 and 2)
-    [InlineData(CommitRule.Schedule, 0, new[] { 3 })] // past the schedule: still one
-    [InlineData(CommitRule.Threshold, 0, new[] { 3, 0 })] // two rows reach 0.9: the two leftmost
-    public void Select_LeftToRight_TakesTheRulesCountFromTheLeftmostRows_AtLeastOne(CommitRule rule, int scheduled, int[] expected)
+    [InlineData(CommitRule.Schedule, 2, new[] { 20, 22, 23, 19 }, new[] { 3, 0 })] // the two leftmost, not the two most confident (rows 1 and 2)
+    [InlineData(CommitRule.Schedule, 0, new[] { 20, 22, 23, 19 }, new[] { 3 })] // past the schedule: still one
+    [InlineData(CommitRule.Threshold, 0, new[] { 20, 22, 23, 19 }, new[] { 3 })] // the leftmost row is below 0.9: it alone
+    [InlineData(CommitRule.Threshold, 0, new[] { 22, 19, 20, 23 }, new[] { 1, 2 })] // the two leftmost pass 0.9, the third does not
+    public void Select_LeftToRight_ReadsTheRuleFromTheLeftmostRows_AtLeastOne(CommitRule rule, int scheduled, int[] positions, int[] expected)
     {
         float[] probabilities = [0.2f, 0.95f, 0.97f, 0.1f];
         var chosen = new int[probabilities.Length];
 
-        int count = CommitSelection.Select(probabilities.Select(Score).ToArray(), [20, 22, 23, 19], Policy(rule, scheduled) with { LeftToRight = true }, chosen);
+        int count = CommitSelection.Select(probabilities.Select(Score).ToArray(), positions, Policy(rule, scheduled) with { LeftToRight = true }, chosen);
 
         Assert.Equal(expected, chosen[..count]);
     }

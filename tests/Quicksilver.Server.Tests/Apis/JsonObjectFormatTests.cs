@@ -22,9 +22,32 @@ public sealed class JsonObjectFormatTests(EmbeddedModelFixture fixture) : IClass
     [InlineData(1f, 8)]
     public async Task JsonObjectFormat_AnswerIsAnObject_OrTheStartOfOneCutByItsBudget(float temperature, int seed)
     {
-        (string content, string finish) = ChatAssert.Choice((await ChatAsync(Body(temperature, seed)))["choices"]![0]);
+        JsonObject body = Body(temperature, seed);
+        body["logprobs"] = true;
+        JsonObject completion = await ChatAsync(body);
+        JsonNode choice = completion["choices"]![0]!;
+        (string content, string finish) = ((string)choice["message"]!["content"]!, (string)choice["finish_reason"]!);
 
         AssertObjectOrItsStart(content, finish);
+        // Every answer token is listed, and no end token was written: a closed object is not one token longer.
+        Assert.Equal(choice["logprobs"]!["content"]!.AsArray().Count, OpenAIAssert.Usage(completion["usage"]).Completion);
+    }
+
+    [Fact]
+    public async Task JsonObjectFormat_BiasedToTheBraces_AnswersAnEmptyObject_TwoTokensWithNoEndToken()
+    {
+        JsonObject body = Body(0, 7);
+        var bias = new JsonObject();
+        foreach (string brace in new[] { "{", "}" })
+        {
+            bias[Assert.Single(fixture.Factory.Model.Tokenizer.Encode(brace)).ToString(System.Globalization.CultureInfo.InvariantCulture)] = 100;
+        }
+
+        body["logit_bias"] = bias;
+        JsonObject completion = await ChatAsync(body);
+
+        Assert.Equal(("{}", "stop"), ChatAssert.Choice(completion["choices"]![0]));
+        Assert.Equal(2, OpenAIAssert.Usage(completion["usage"]).Completion);
     }
 
     [Fact]

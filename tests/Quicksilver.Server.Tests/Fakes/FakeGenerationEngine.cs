@@ -181,6 +181,7 @@ internal sealed class FakeGenerationEngine(ITextTokenizer tokenizer) : IGenerati
                         LogProbabilities = LogProbabilities(final),
                         TopLogprobs = Alternatives(final, request.TopLogprobs),
                         GpuSeconds = steps * GpuSecondsPerStep,
+                        EndedAtEndToken = true,
                     };
                     yield break;
                 }
