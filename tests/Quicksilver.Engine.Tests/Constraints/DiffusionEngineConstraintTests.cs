@@ -132,6 +132,25 @@ public sealed class DiffusionEngineConstraintTests
     }
 
     [Fact]
+    public async Task TopLogprobsAndPenalties_WithAConstraint_EveryKeptTokenHasItsAlternatives()
+    {
+        using var test = new TestEngine(new EngineOptions());
+        GenerationRequest request = Request with { TopLogprobs = 3, PresencePenalty = 0.5, FrequencyPenalty = 0.5, Temperature = 1f, Seed = 9 };
+
+        var tokens = new List<int>();
+        await foreach (GenerationUpdate update in test.Engine.Generate(request))
+        {
+            Assert.Equal(update.Tokens.Count, update.TopLogprobs.Count);
+            Assert.Equal(update.Tokens.Count, update.LogProbabilities.Count);
+            Assert.All(update.TopLogprobs, alternatives => Assert.Equal(3, alternatives.Count));
+            tokens.AddRange(update.Tokens);
+        }
+
+        var cursor = default(JsonCursor);
+        Assert.True(cursor.Step(TextOf(tokens)));
+    }
+
+    [Fact]
     public async Task ModelVocabularyBeyondTheTokenizers_PaddingIdsAreBanned_AndATableThatStopsShortIsRefused()
     {
         using var test = new TestEngine(new EngineOptions());
