@@ -225,12 +225,31 @@ public sealed class DenoisingSequence
         _settings.Remasking,
         _settings.Commit,
         _settings.CommitParameter,
-        _stepInBlock < _blockSchedule.Length ? _blockSchedule[_stepInBlock] : 0,
+        ScheduledCount,
         _settings.Seed,
         StepsTaken,
         _stepInBlock < _blockKeepProbabilities.Length ? _blockKeepProbabilities[_stepInBlock] : 0,
         _settings.AlgorithmTemperature,
         LeftToRight: _constraint is not null);
+
+    /// <summary>
+    /// The block schedule's count for this step. A constrained block that fell behind (its constraint cut commits)
+    /// catches up: at least its masks over the planned steps left, all of them once none is left.
+    /// </summary>
+    private int ScheduledCount
+    {
+        get
+        {
+            int planned = _stepInBlock < _blockSchedule.Length ? _blockSchedule[_stepInBlock] : 0;
+            if (_constraint is null)
+            {
+                return planned;
+            }
+
+            int stepsLeft = _blockSchedule.Length - _stepInBlock;
+            return stepsLeft <= 0 ? _maskedInBlock : Math.Max(planned, (_maskedInBlock + stepsLeft - 1) / stepsLeft);
+        }
+    }
 
     /// <summary>
     /// Commits this step's tokens from the scores of <see cref="NextStep"/>'s positions, selected by

@@ -589,11 +589,23 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
 
         var finalised = new IReadOnlyList<int>?[active.Count];
         var answerBefore = new int[active.Count];
+        var failed = new Exception?[active.Count];
         for (int i = 0; i < active.Count; i++)
         {
             DenoisingSequence denoiser = active[i].Denoiser;
             answerBefore[i] = denoiser.CompletionTokens;
-            finalised[i] = batch.Commit(i);
+            try
+            {
+                finalised[i] = batch.Commit(i);
+            }
+            catch (InvalidOperationException ex)
+            {
+                // One sequence's commit (its constraint refusing what its step allowed) fails that sequence only.
+                _logger.LogError(ex, "A sequence's commit failed; failing it, not its batch.");
+                failed[i] = ex;
+                continue;
+            }
+
             Metrics.RecordCommitted(denoiser.LastCommitted);
         }
 
@@ -608,7 +620,14 @@ public sealed class DiffusionEngine : IGenerationEngine, IDisposable
         Charge(active, tokens, _wallTime.ChargeStep(ended));
         for (int i = 0; i < active.Count; i++)
         {
-            Publish(active[i], finalised[i], answerBefore[i]);
+            if (failed[i] is { } error)
+            {
+                Depart(active[i], error);
+            }
+            else
+            {
+                Publish(active[i], finalised[i], answerBefore[i]);
+            }
         }
     }
 

@@ -166,6 +166,32 @@ public sealed class DiffusionEngineConstraintTests
         await Assert.ThrowsAsync<InvalidRequestException>(() => Answer(test, Request with { Constraint = TokenConstraints.JsonObject(new TokenTexts(tokenizerTexts)) }));
     }
 
+    [Fact]
+    public async Task ConstrainedBlockThatFellBehind_CatchesUpWithinItsPlannedSteps()
+    {
+        using var test = new TestEngine(new EngineOptions());
+
+        // 48 tokens in 24 steps: two a step. The first step's second token is refused, so that block is one behind.
+        (int[] tokens, FinishReason? finish, int steps) = await Answer(test, Request with { Constraint = new RefusesOnceConstraint(2) });
+
+        Assert.Equal((48, FinishReason.Length, 24), (tokens.Length, finish, steps));
+    }
+
+    [Fact]
+    public async Task ConstraintThatRefusesWhatItDidNotBan_FailsItsSequenceOnly_TheOthersFinish()
+    {
+        using var test = new TestEngine(new EngineOptions());
+        GenerationRequest free = Request with { Constraint = null, Seed = 3 };
+        (int[] alone, _, _) = await Answer(test, free);
+
+        IReadOnlyList<IAsyncEnumerable<GenerationUpdate>> together = test.Engine.GenerateTogether(
+            [(Request with { Constraint = new RefusingConstraint() }, CancellationToken.None), (free, CancellationToken.None)]);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Collect(together[0]));
+        Assert.Equal(alone, (await Collect(together[1])).Tokens);
+        Assert.Equal(alone, (await Answer(test, free)).Tokens); // the engine still serves
+    }
+
     private static byte[] TextOf(IEnumerable<int> tokens) => [.. tokens.SelectMany(token => Vocabulary[token]!)];
 
     private static async Task<(int[] Tokens, FinishReason? Finish, int Steps)> Answer(TestEngine test, GenerationRequest request) =>
@@ -185,5 +211,38 @@ public sealed class DiffusionEngineConstraintTests
         }
 
         return ([.. tokens], finish, steps);
+    }
+
+    /// <summary>A defective constraint: it bans nothing and refuses every token.</summary>
+    private sealed class RefusingConstraint : ITokenConstraint, ITokenConstraintState
+    {
+        public int VocabularySize => 64;
+
+        public bool IsComplete => false;
+
+        public ITokenConstraintState Start() => this;
+
+        public IReadOnlyList<int> Banned() => [];
+
+        public bool TryAppend(int token) => false;
+    }
+
+    /// <summary>Bans nothing, takes every token but the one offered at its <c>refused</c>-th call, and is never complete.</summary>
+    private sealed class RefusesOnceConstraint(int refused) : ITokenConstraint
+    {
+        public int VocabularySize => 64;
+
+        public ITokenConstraintState Start() => new State(refused);
+
+        private sealed class State(int refused) : ITokenConstraintState
+        {
+            private int _calls;
+
+            public bool IsComplete => false;
+
+            public IReadOnlyList<int> Banned() => [];
+
+            public bool TryAppend(int token) => ++_calls != refused;
+        }
     }
 }
