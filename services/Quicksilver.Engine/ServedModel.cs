@@ -42,6 +42,9 @@ public sealed record ServedModel(
     /// </summary>
     public PromptSpecialTokens PromptSpecialTokens { get; init; } = PromptSpecialTokens.None;
 
+    /// <summary>The text each of the model's token ids writes (its padding ids none), for output constraints; decoded on first use.</summary>
+    public Constraints.TokenTexts TokenTexts => Constraints.TokenTexts.Of(Tokenizer, Config.VocabSize);
+
     /// <summary>Longest canvas (prompt + answer) in tokens.</summary>
     public int ContextLength => Config.MaxSequenceLength;
 

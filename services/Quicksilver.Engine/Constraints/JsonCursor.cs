@@ -57,13 +57,7 @@ internal struct JsonCursor : IByteCursor<JsonCursor>
             case Mode.InString:
                 if (b == (byte)'"')
                 {
-                    _mode = _stringIsKey ? Mode.Colon : Mode.AfterValue;
-                    if (!_stringIsKey)
-                    {
-                        return ValueDone();
-                    }
-
-                    return true;
+                    return _stringIsKey ? Become(Mode.Colon) : ValueDone();
                 }
 
                 if (b == (byte)'\\')

@@ -52,8 +52,8 @@ internal static class ChatPlanner
 
         return request.Decoding.ToGenerationRequest(prompt, maxTokens, request.Seed, defaults, model.Tokenizer.VocabSize) with
         {
-            Constraint = request.Tools.Forced is { } names ? TokenConstraints.ToolCall(TokenTexts.Of(model.Tokenizer, model.Config.VocabSize), names)
-                : request.JsonObject ? TokenConstraints.JsonObject(TokenTexts.Of(model.Tokenizer, model.Config.VocabSize))
+            Constraint = request.Tools.Forced is { } names ? TokenConstraints.ToolCall(model.TokenTexts, names)
+                : request.JsonObject ? TokenConstraints.JsonObject(model.TokenTexts)
                 : null,
         };
     }
