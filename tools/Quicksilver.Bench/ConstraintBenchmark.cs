@@ -5,6 +5,7 @@ using Quicksilver.Engine.Compute;
 using Quicksilver.Engine.Compute.Cpu;
 using Microsoft.Extensions.Logging.Abstractions;
 using Quicksilver.Engine.Constraints;
+using Quicksilver.Engine.Constraints.Json;
 using Quicksilver.Engine.Scheduling;
 using Quicksilver.Engine.Tokenization;
 
@@ -20,6 +21,15 @@ internal static class ConstraintBenchmark
 {
     private const int Vocab = 151_936, Rows = 32, Rounds = 9;
 
+    // The answer's shape as a strict schema: the same answer is scanned under it.
+    private const string Schema = """
+        {"type": "object", "additionalProperties": false, "required": ["name", "chapters", "verse", "canonical"], "properties": {
+          "name": {"type": "string"}, "chapters": {"type": "array", "items": {"type": "integer"}},
+          "verse": {"type": "object", "additionalProperties": false, "required": ["text", "number"],
+                    "properties": {"text": {"type": "string"}, "number": {"type": "integer"}}},
+          "canonical": {"type": "boolean"}}}
+        """;
+
     private const string Answer = "{\"name\": \"Genesis\", \"chapters\": [1, 2, 3], \"verse\": {\"text\": \"In the beginning God created the heaven and the earth.\", \"number\": 1}, \"canonical\": true}";
 
     public static string Run(string model, int threads)
@@ -32,7 +42,9 @@ internal static class ConstraintBenchmark
         byte[][] words = [.. Enumerable.Range(0, own.Count).Select(id => own[id]).OfType<byte[]>()];
         TokenTexts texts = new(Enumerable.Range(0, Vocab).Select(id => id < own.Count ? own[id] : [.. words[random.Next(words.Length)], .. words[random.Next(words.Length)]]));
         IReadOnlyList<int> answer = tokenizer.Encode(Answer);
-        ITokenConstraint json = TokenConstraints.JsonObject(texts);
+        ITokenConstraint json = TokenConstraints.Json(texts, JsonGrammar.AnyObject);
+        using System.Text.Json.JsonDocument answerSchema = System.Text.Json.JsonDocument.Parse(Schema);
+        ITokenConstraint schema = TokenConstraints.Json(texts, JsonGrammar.FromSchema(answerSchema.RootElement));
 
         using var backend = new CpuBackend(new CpuBackendOptions { Threads = threads });
         float[] logits = [.. Enumerable.Range(0, Rows * Vocab).Select(_ => (float)(random.NextDouble() * 16) - 8)];
@@ -42,24 +54,29 @@ internal static class ConstraintBenchmark
         var scores = new TokenScore[Rows];
 
         int states = 0, banned = 0;
-        (double scan, double score) = Timing.AlternateMedians(
-            Rounds,
-            () =>
+        void ScanAnswer(ITokenConstraint constraint)
+        {
+            ITokenConstraintState state = constraint.Start();
+            (states, banned) = (0, 0);
+            foreach (int token in answer)
             {
-                ITokenConstraintState state = json.Start();
-                (states, banned) = (0, 0);
-                foreach (int token in answer)
+                // What a constrained step adds on the host: the bans, as the step's first-row bias, checked as
+                // every backend checks a bias before adding it.
+                TokenBias[] bias = [.. state.Banned().Select(id => new TokenBias(id, TokenBias.Ban))];
+                LogitBiasRows.Check(Rows, Vocab, [new LogitBiasRows(0, 1, 0, bias.Length)], bias);
+                banned += bias.Length;
+                states++;
+                if (!state.TryAppend(token))
                 {
-                    // What a constrained step adds on the host: the bans, as the step's first-row bias, checked as
-                    // every backend checks a bias before adding it.
-                    TokenBias[] bias = [.. state.Banned().Select(id => new TokenBias(id, TokenBias.Ban))];
-                    LogitBiasRows.Check(Rows, Vocab, [new LogitBiasRows(0, 1, 0, bias.Length)], bias);
-                    banned += bias.Length;
-                    states++;
-                    state.TryAppend(token);
+                    throw new InvalidOperationException($"The constraint refuses the benchmark's answer at token {states}.");
                 }
-            },
-            () => backend.ScoreLogits(buffer, sampling, -1, scores));
+            }
+        }
+
+        void Epilogue() => backend.ScoreLogits(buffer, sampling, -1, scores);
+        (double schemaScan, double schemaPeer) = Timing.AlternateMedians(Rounds, () => ScanAnswer(schema), Epilogue);
+        int schemaBanned = banned;
+        (double scan, double score) = Timing.AlternateMedians(Rounds, () => ScanAnswer(json), Epilogue);
 
         ITokenConstraintState memoised = json.Start();
         double repeat = Timing.MedianMilliseconds(Rounds, () => memoised.Banned());
@@ -72,12 +89,13 @@ internal static class ConstraintBenchmark
         text.AppendLine("| work | ms | per state (ms) | vs epilogue of 32 rows |");
         text.AppendLine("|---|---:|---:|---:|");
         text.AppendLine(CultureInfo.InvariantCulture, $"| banned tokens and their bias at every state of the answer (fresh sequence) | {scan:F2} | {scan / states:F3} | {scan / states / score:F2}× per state |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| the same under a json_schema of the answer's shape ({schemaBanned / Math.Max(1, states):N0} banned per state) | {schemaScan:F2} | {schemaScan / states:F3} | {schemaScan / states / schemaPeer:F2}× per state (its own peer run: {schemaPeer:F2} ms) |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| the same state again (memoised) | {repeat:F4} | {repeat:F4} | {repeat / score:F4}× |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| peer: CPU epilogue (ScoreLogits), 32 rows, greedy | {score:F2} | | 1× |");
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"Decoding `{Path.GetFileName(model)}`'s {own.Count:N0} token texts once (TokenTexts.Of, first constrained request): {decodeMs:F1} ms.");
         text.AppendLine();
-        text.Append(WholeAnswers(model, threads, TokenConstraints.JsonObject(own), tokenizer));
+        text.Append(WholeAnswers(model, threads, TokenConstraints.Json(own, JsonGrammar.AnyObject), tokenizer));
         return text.ToString();
     }
 

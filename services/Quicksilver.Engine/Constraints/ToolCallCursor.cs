@@ -1,4 +1,5 @@
 using System.Text;
+using Quicksilver.Engine.Constraints.Json;
 
 namespace Quicksilver.Engine.Constraints;
 
@@ -25,8 +26,9 @@ internal struct ToolCallCursor : IByteCursor<ToolCallCursor>
             throw new ArgumentException("A forced tool call needs at least one name.", nameof(names));
         }
 
-        _names = [.. names.Select(Encoding.UTF8.GetBytes).OrderBy(name => name, BytesComparer.Instance)];
+        _names = SortedByteStrings.Sort(names.Select(Encoding.UTF8.GetBytes));
         _end = _names.Length;
+        _arguments = JsonCursor.AnyObject;
     }
 
     private enum Phase : byte
@@ -113,27 +115,9 @@ internal struct ToolCallCursor : IByteCursor<ToolCallCursor>
             return true;
         }
 
-        int first = _first;
-        while (first < _end && (_names[first].Length <= _offset || _names[first][_offset] != b))
-        {
-            first++;
-        }
-
-        int end = first;
-        while (end < _end && _names[end].Length > _offset && _names[end][_offset] == b)
-        {
-            end++;
-        }
-
+        (int first, int end) = SortedByteStrings.Narrow(_names, _first, _end, _offset, b);
         (_first, _end) = (first, end);
         _offset++;
         return first < end;
-    }
-
-    private sealed class BytesComparer : IComparer<byte[]>
-    {
-        public static readonly BytesComparer Instance = new();
-
-        public int Compare(byte[]? x, byte[]? y) => x.AsSpan().SequenceCompareTo(y);
     }
 }

@@ -53,7 +53,7 @@ internal static class ChatPlanner
         return request.Decoding.ToGenerationRequest(prompt, maxTokens, request.Seed, defaults, model.Tokenizer.VocabSize) with
         {
             Constraint = request.Tools.Forced is { } names ? TokenConstraints.ToolCall(model.TokenTexts, names)
-                : request.JsonObject ? TokenConstraints.JsonObject(model.TokenTexts)
+                : request.ResponseFormat is { } grammar ? TokenConstraints.Json(model.TokenTexts, grammar)
                 : null,
         };
     }

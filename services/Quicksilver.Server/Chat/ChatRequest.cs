@@ -1,3 +1,4 @@
+using Quicksilver.Engine.Constraints.Json;
 using Quicksilver.Engine.Tokenization.ChatTemplates;
 using Quicksilver.Server.Completions;
 
@@ -51,8 +52,8 @@ internal sealed record ChatRequest
     /// </summary>
     public int? Logprobs { get; init; }
 
-    /// <summary><c>response_format: {"type": "json_object"}</c>: the answer is one JSON object.</summary>
-    public bool JsonObject { get; init; }
+    /// <summary><c>response_format</c>: the grammar of the JSON object the answer must be (null: any text).</summary>
+    public JsonGrammar? ResponseFormat { get; init; }
 
     /// <summary>The sampling and diffusion fields, as given.</summary>
     public DecodingFields Decoding { get; init; } = new();

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Quicksilver.Engine.Compute;
+using Quicksilver.Engine.Constraints.Json;
 using Quicksilver.Engine.Tokenization.ChatTemplates;
 using Quicksilver.Server.Completions;
 using Quicksilver.Server.Errors;
@@ -46,7 +47,7 @@ internal static class ChatRequestParser
         ulong? seed = ParseSeed(body);
         OptionalString(body, "user");
         ChatToolUse tools = ChatToolsParser.ParseToolUse(body);
-        bool jsonObject = ParseResponseFormat(body);
+        JsonGrammar? responseFormat = ResponseFormatReader.Parse(body);
         (bool addGenerationPrompt, bool continueFinalMessage) = ParsePromptEnding(body);
         IReadOnlyDictionary<string, object?> templateVariables = ParseChatTemplateKwargs(body);
         UnsupportedFields.RejectForChat(body);
@@ -68,7 +69,7 @@ internal static class ChatRequestParser
             Stop = stop,
             Seed = seed,
             Logprobs = ParseLogprobs(body),
-            JsonObject = jsonObject,
+            ResponseFormat = responseFormat,
             Decoding = decoding,
         };
     }

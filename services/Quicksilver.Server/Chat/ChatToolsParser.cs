@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Quicksilver.Engine.Tokenization.ChatTemplates;
 using Quicksilver.Server.Errors;
 using static Quicksilver.Server.Completions.RequestFieldReader;
@@ -12,7 +11,7 @@ namespace Quicksilver.Server.Chat;
 /// <c>parallel_tool_calls</c>, and the calls an assistant turn of the conversation made. The deprecated
 /// <c>functions</c> and <c>function_call</c> are refused, naming their replacements.
 /// </summary>
-internal static partial class ChatToolsParser
+internal static class ChatToolsParser
 {
     public const string Tools = "tools";
 
@@ -124,7 +123,7 @@ internal static partial class ChatToolsParser
             CheckFunctionType(tool, path, required: true);
             JsonElement function = RequiredObject(tool, "function", path);
             string name = RequiredString(function, "name", $"{path}.function");
-            if (!FunctionName().IsMatch(name))
+            if (!OpenAiName().IsMatch(name))
             {
                 throw ApiErrorException.BadRequest(
                     $"Invalid '{path}.function.name': '{name}' must be 1 to 64 letters, digits, underscores or dashes.", $"{path}.function.name");
@@ -219,27 +218,4 @@ internal static partial class ChatToolsParser
             throw ApiErrorException.BadRequest($"Invalid value for '{field}': expected 'function', but got {type.GetRawText()} instead.", field);
         }
     }
-
-    private static JsonElement RequiredObject(JsonElement parent, string name, string path)
-    {
-        string field = $"{path}.{name}";
-        if (!TryGetValue(parent, name, out JsonElement value))
-        {
-            throw ApiErrorException.BadRequest($"Missing required parameter: '{field}'.", field);
-        }
-
-        return value.ValueKind == JsonValueKind.Object ? value : throw TypeErrorAt(field, "an object", value);
-    }
-
-    private static void OptionalStringAt(JsonElement parent, string name, string path)
-    {
-        if (TryGetValue(parent, name, out JsonElement value) && value.ValueKind != JsonValueKind.String)
-        {
-            throw TypeErrorAt($"{path}.{name}", "a string", value);
-        }
-    }
-
-    /// <summary>OpenAI's rule for a function's name.</summary>
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$", RegexOptions.CultureInvariant)]
-    private static partial Regex FunctionName();
 }

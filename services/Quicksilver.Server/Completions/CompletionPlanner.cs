@@ -58,7 +58,7 @@ internal static class CompletionPlanner
         return request.Decoding.ToGenerationRequest(prompt, maxTokens, request.Seed, SamplingDefaults.For(model.Generation), model.Tokenizer.VocabSize) with
         {
             SuffixTokens = suffix,
-            Constraint = request.JsonObject ? TokenConstraints.JsonObject(model.TokenTexts) : null,
+            Constraint = request.ResponseFormat is { } grammar ? TokenConstraints.Json(model.TokenTexts, grammar) : null,
         };
     }
 

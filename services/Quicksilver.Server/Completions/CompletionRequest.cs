@@ -1,3 +1,5 @@
+using Quicksilver.Engine.Constraints.Json;
+
 namespace Quicksilver.Server.Completions;
 
 /// <summary>A <c>POST /v1/completions</c> body whose fields have passed the type and range checks.</summary>
@@ -38,8 +40,8 @@ internal sealed record CompletionRequest
     /// </summary>
     public int? Logprobs { get; init; }
 
-    /// <summary>vLLM's <c>response_format: {"type": "json_object"}</c>: the answer is one JSON object.</summary>
-    public bool JsonObject { get; init; }
+    /// <summary>vLLM's <c>response_format</c>: the grammar of the JSON object the answer must be (null: any text).</summary>
+    public JsonGrammar? ResponseFormat { get; init; }
 
     /// <summary><c>echo</c>: each choice's text starts with the prompt.</summary>
     public bool Echo { get; init; }

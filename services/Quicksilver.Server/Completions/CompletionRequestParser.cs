@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Quicksilver.Engine.Constraints.Json;
 using Quicksilver.Server.Errors;
 using static Quicksilver.Server.Completions.RequestFieldReader;
 
@@ -28,7 +29,7 @@ internal static class CompletionRequestParser
         IReadOnlyList<string> stop = ParseStop(body);
         ulong? seed = ParseSeed(body);
         OptionalString(body, "user");
-        bool jsonObject = ParseResponseFormat(body);
+        JsonGrammar? responseFormat = ResponseFormatReader.Parse(body);
         UnsupportedFields.RejectForCompletions(body);
 
         return new CompletionRequest
@@ -46,7 +47,7 @@ internal static class CompletionRequestParser
             AddSpecialTokens = OptionalBoolean(body, "add_special_tokens") ?? true,
             Suffix = OptionalString(body, "suffix"),
             Logprobs = OptionalInteger(body, "logprobs", 0, MaxLogprobs),
-            JsonObject = jsonObject,
+            ResponseFormat = responseFormat,
             Decoding = decoding,
         };
     }

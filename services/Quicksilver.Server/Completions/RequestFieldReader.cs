@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Quicksilver.Engine.Compute;
 using Quicksilver.Engine.Decoding;
 using Quicksilver.Server.Errors;
@@ -11,7 +12,7 @@ namespace Quicksilver.Server.Completions;
 /// that every mistake is a 400 naming the field (<see cref="ApiErrorException"/>). A field that is absent or null
 /// takes its default. Parsers import it with <c>using static</c>.
 /// </summary>
-internal static class RequestFieldReader
+internal static partial class RequestFieldReader
 {
     /// <summary>2^63: a JSON number written with a fraction or exponent is whole and fits a long only below it.</summary>
     private const double TwoToThe63 = 9223372036854775808d;
@@ -406,33 +407,30 @@ internal static class RequestFieldReader
             : throw ApiErrorException.BadRequest($"Invalid value for '{name}': {value.GetRawText()} is out of range.", name);
     }
 
-    /// <summary>
-    /// OpenAI's <c>response_format</c> (vLLM's, on completions): <c>text</c> (the default) or <c>json_object</c> (true:
-    /// the answer is one JSON object). <c>json_schema</c> is a 400: nothing here enforces a schema, and an answer that
-    /// only looked like it did would be worse than a refusal.
-    /// </summary>
-    public static bool ParseResponseFormat(JsonElement body)
+    /// <summary>An object field of an object inside the body, named by its path (<c>tools[0].function</c>).</summary>
+    public static JsonElement RequiredObject(JsonElement parent, string name, string path)
     {
-        const string param = "response_format";
-        if (!TryGetValue(body, param, out JsonElement format))
+        string field = $"{path}.{name}";
+        if (!TryGetValue(parent, name, out JsonElement value))
         {
-            return false;
+            throw ApiErrorException.BadRequest($"Missing required parameter: '{field}'.", field);
         }
 
-        if (format.ValueKind != JsonValueKind.Object)
-        {
-            throw TypeError(param, "an object", format);
-        }
-
-        return RequiredString(format, "type", param) switch
-        {
-            "text" => false,
-            "json_object" => true,
-            string type => throw ApiErrorException.BadRequest(
-                $"'{param}' of type '{type}' is not supported: this server constrains answers to any JSON object ('json_object') but enforces no schema. Send {{\"type\": \"json_object\"}} or {{\"type\": \"text\"}}.",
-                param),
-        };
+        return value.ValueKind == JsonValueKind.Object ? value : throw TypeErrorAt(field, "an object", value);
     }
+
+    /// <summary>Checks that an optional field of an object inside the body, when present, is a string.</summary>
+    public static void OptionalStringAt(JsonElement parent, string name, string path)
+    {
+        if (TryGetValue(parent, name, out JsonElement value) && value.ValueKind != JsonValueKind.String)
+        {
+            throw TypeErrorAt($"{path}.{name}", "a string", value);
+        }
+    }
+
+    /// <summary>OpenAI's rule for the names a request gives (a function's, a response format's).</summary>
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$", RegexOptions.CultureInvariant)]
+    public static partial Regex OpenAiName();
 
     /// <summary>A string field of an object inside the body, named by its path (<c>messages[1].role</c>).</summary>
     public static string RequiredString(JsonElement message, string name, string path)

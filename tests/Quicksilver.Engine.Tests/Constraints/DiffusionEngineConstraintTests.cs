@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Quicksilver.Engine.Compute;
 using Quicksilver.Engine.Constraints;
+using Quicksilver.Engine.Constraints.Json;
 using Quicksilver.Engine.Decoding;
 using Quicksilver.Engine.Scheduling;
 using Quicksilver.Engine.Tests.Scheduling;
@@ -33,7 +34,7 @@ public sealed class DiffusionEngineConstraintTests
         MaxTokens = 48,
         BlockLength = 16,
         Steps = 24,
-        Constraint = TokenConstraints.JsonObject(Vocabulary),
+        Constraint = TokenConstraints.Json(Vocabulary, JsonGrammar.AnyObject),
     };
 
     [Theory]
@@ -50,7 +51,7 @@ public sealed class DiffusionEngineConstraintTests
             (int[] tokens, FinishReason? finish, _) = await Answer(test, Request with { KvCache = cache, Temperature = temperature, Seed = seed });
             byte[] text = TextOf(tokens);
 
-            var cursor = default(JsonCursor);
+            var cursor = JsonCursor.AnyObject;
             Assert.True(cursor.Step(text), $"not the start of an object: {Encoding.ASCII.GetString(text)}");
             Assert.Equal(cursor.IsComplete ? FinishReason.Stop : FinishReason.Length, finish);
             if (cursor.IsComplete)
@@ -97,7 +98,7 @@ public sealed class DiffusionEngineConstraintTests
         Assert.Equal(alone, answers[1]);
         Assert.All(new[] { answers[0], answers[2] }, tokens =>
         {
-            var cursor = default(JsonCursor);
+            var cursor = JsonCursor.AnyObject;
             Assert.True(cursor.Step(TextOf(tokens)));
         });
     }
@@ -146,7 +147,7 @@ public sealed class DiffusionEngineConstraintTests
             tokens.AddRange(update.Tokens);
         }
 
-        var cursor = default(JsonCursor);
+        var cursor = JsonCursor.AnyObject;
         Assert.True(cursor.Step(TextOf(tokens)));
     }
 
@@ -159,11 +160,11 @@ public sealed class DiffusionEngineConstraintTests
 
         foreach (ulong seed in new ulong[] { 1, 2, 3, 4 })
         {
-            (int[] tokens, _, _) = await Answer(test, Request with { Constraint = TokenConstraints.JsonObject(padded), Temperature = 2f, Seed = seed });
+            (int[] tokens, _, _) = await Answer(test, Request with { Constraint = TokenConstraints.Json(padded, JsonGrammar.AnyObject), Temperature = 2f, Seed = seed });
             Assert.All(tokens, token => Assert.InRange(token, 0, 39));
         }
 
-        await Assert.ThrowsAsync<InvalidRequestException>(() => Answer(test, Request with { Constraint = TokenConstraints.JsonObject(new TokenTexts(tokenizerTexts)) }));
+        await Assert.ThrowsAsync<InvalidRequestException>(() => Answer(test, Request with { Constraint = TokenConstraints.Json(new TokenTexts(tokenizerTexts), JsonGrammar.AnyObject) }));
     }
 
     [Fact]

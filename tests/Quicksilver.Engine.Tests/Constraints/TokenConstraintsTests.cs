@@ -1,4 +1,5 @@
 using Quicksilver.Engine.Constraints;
+using Quicksilver.Engine.Constraints.Json;
 using Quicksilver.Engine.Tests.TestModels;
 using Quicksilver.Engine.Tokenization;
 
@@ -23,7 +24,7 @@ public sealed class TokenConstraintsTests
     public void AtEveryStateOfAnAnswer_BannedIsWhatTheStateRefusesTokenByToken(string kind, string answer)
     {
         ITokenConstraint constraint = kind == "json"
-            ? TokenConstraints.JsonObject(TokenTexts.Of(Tokenizer, Tokenizer.VocabSize))
+            ? TokenConstraints.Json(TokenTexts.Of(Tokenizer, Tokenizer.VocabSize), JsonGrammar.AnyObject)
             : TokenConstraints.ToolCall(TokenTexts.Of(Tokenizer, Tokenizer.VocabSize), ["get_weather", "get"]);
         IReadOnlyList<int> tokens = Tokenizer.Encode(answer);
         ITokenConstraintState state = constraint.Start();

@@ -129,7 +129,8 @@ public static class CompletionsApiBadRequests
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"guided_choice\": [\"yes\", \"no\"]}", "guided_choice" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"min_tokens\": \"0\"}", "min_tokens" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"include_stop_str_in_output\": true}", "include_stop_str_in_output" },
-        { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"response_format\": {\"type\": \"json_schema\"}}", "response_format" },
+        { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"response_format\": {\"type\": \"json_schema\"}}", "response_format.json_schema" },
+        { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"response_format\": {\"type\": \"json_schema\", \"json_schema\": {\"name\": \"x\", \"schema\": {\"type\": \"object\", \"minProperties\": 1}}}}", "response_format" },
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"prompt_embeds\": \"abc\"}", "prompt_embeds" },
         // diffusion extension fields
         { "{\"model\": \"$MODEL\", \"prompt\": \"a\", \"steps\": 0}", "steps" },

@@ -4,15 +4,16 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Quicksilver.Engine.Constraints;
+using Quicksilver.Engine.Constraints.Json;
 using Quicksilver.Server.Tests.Infrastructure;
 
 namespace Quicksilver.Server.Apis.Tests;
 
 /// <summary>
-/// REAL ENGINE, the trained embedded model: <c>response_format: {"type": "json_object"}</c> on chat and completions. The
-/// model was trained on verses, not JSON: the constraint alone makes each answer a JSON object (finish_reason
-/// <c>stop</c>, where it closes) or, when the budget runs out first, the start of one (<c>length</c>); a stream says the
-/// same over its chunks.
+/// REAL ENGINE, the trained embedded model: <c>response_format</c> <c>json_object</c> on chat and completions, and
+/// <c>json_schema</c>. The model was trained on verses, not JSON: the constraint alone makes each answer a JSON object
+/// (finish_reason <c>stop</c>, where it closes) or, when the budget runs out first, the start of one (<c>length</c>);
+/// a stream says the same over its chunks. Under a schema the answer has the schema's keys, in order, and values.
 /// </summary>
 [Trait("Engine", "Real")]
 public sealed class JsonObjectFormatTests(EmbeddedModelFixture fixture) : IClassFixture<EmbeddedModelFixture>
@@ -82,21 +83,55 @@ public sealed class JsonObjectFormatTests(EmbeddedModelFixture fixture) : IClass
         Assert.Equal(ChatAssert.Choice(whole), (content, finish));
     }
 
+    [Theory]
+    [InlineData(0f, 7)]
+    [InlineData(1f, 8)]
+    [InlineData(1f, 9)]
+    public async Task JsonSchemaFormat_AnswerIsAnObjectTheSchemaAllows(float temperature, int seed)
+    {
+        JsonObject body = Body(temperature, seed);
+        body["max_completion_tokens"] = 64;
+        body["response_format"] = new JsonObject { ["type"] = "json_schema", ["json_schema"] = new JsonObject { ["name"] = "day", ["strict"] = true, ["schema"] = JsonNode.Parse(DaySchema) } };
+        JsonNode choice = (await ChatAsync(body))["choices"]![0]!;
+        (string content, string finish) = ((string)choice["message"]!["content"]!, (string)choice["finish_reason"]!);
+
+        using JsonDocument schema = JsonDocument.Parse(DaySchema);
+        var cursor = new JsonCursor(JsonGrammar.FromSchema(schema.RootElement));
+        Assert.True(cursor.Step(Encoding.UTF8.GetBytes(content)), $"not the start of an answer the schema allows: {content}");
+        // The schema's answer fits its budget (whitespace comes one byte at a time): the model, trained on verses, closes it.
+        Assert.True(cursor.IsComplete, $"not a whole answer: {content}");
+        Assert.Equal("stop", finish);
+        JsonObject answer = JsonNode.Parse(content)!.AsObject();
+        Assert.Equal(["day", "light", "words"], answer.Select(property => property.Key));
+        Assert.Equal(JsonValueKind.Number, answer["day"]!.GetValueKind());
+        Assert.Contains((string?)answer["light"], new[] { "on", "off" });
+        Assert.InRange(answer["words"]!.AsArray().Count, 0, 2);
+        Assert.All(answer["words"]!.AsArray(), word => Assert.InRange(((string)word!).Length, 0, 8));
+    }
+
     [Fact]
-    public async Task JsonSchemaFormat_Is400NamingTheField()
+    public async Task JsonSchemaFormat_ItCannotEnforce_Is400NamingTheKeywordAndWhere()
     {
         JsonObject body = Body(0, 7);
-        body["response_format"] = new JsonObject { ["type"] = "json_schema", ["json_schema"] = new JsonObject { ["name"] = "x", ["schema"] = new JsonObject() } };
+        body["response_format"] = new JsonObject
+        {
+            ["type"] = "json_schema",
+            ["json_schema"] = new JsonObject { ["name"] = "zip", ["schema"] = JsonNode.Parse("""{"type": "object", "properties": {"zip": {"type": "string", "pattern": "^[0-9]{5}$"}}}""") },
+        };
 
         using HttpResponseMessage response = await fixture.Client.PostChatCompletionAsync(body);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal("response_format", (string?)(await response.ReadJsonObjectAsync())["error"]!["param"]);
+        JsonNode error = (await response.ReadJsonObjectAsync())["error"]!;
+        Assert.Equal("response_format", (string?)error["param"]);
+        Assert.Equal(
+            "Invalid schema for response_format 'zip': 'pattern' is not enforced by this server, so it is refused rather than ignored (at '#/properties/zip').",
+            (string?)error["message"]);
     }
 
     private static void AssertObjectOrItsStart(string content, string finish)
     {
-        var cursor = default(JsonCursor);
+        var cursor = JsonCursor.AnyObject;
         Assert.True(cursor.Step(Encoding.UTF8.GetBytes(content)), $"not the start of a JSON object: {content}");
         Assert.Equal(cursor.IsComplete ? "stop" : "length", finish);
         if (cursor.IsComplete)
@@ -104,6 +139,13 @@ public sealed class JsonObjectFormatTests(EmbeddedModelFixture fixture) : IClass
             Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(content).RootElement.ValueKind);
         }
     }
+
+    private const string DaySchema = """
+        {"type": "object", "additionalProperties": false, "required": ["day", "light", "words"], "properties": {
+          "day": {"type": "integer"},
+          "light": {"enum": ["on", "off"]},
+          "words": {"type": "array", "items": {"type": "string", "maxLength": 8}, "maxItems": 2}}}
+        """;
 
     private JsonObject Body(float temperature, int seed) => new()
     {
